@@ -1,0 +1,235 @@
+/* fleet-plan-show.c: render a plan for review. */
+#include "cli/fleet-plan-show.h"
+
+#include "schema/fleet-json.h"
+
+static void
+append_duration (GString *out, guint64 ms)
+{
+  if (ms == 0)
+    g_string_append (out, "none");
+  else if (ms % 3600000 == 0)
+    g_string_append_printf (out, "%" G_GUINT64_FORMAT "h", ms / 3600000);
+  else if (ms % 60000 == 0)
+    g_string_append_printf (out, "%" G_GUINT64_FORMAT "m", ms / 60000);
+  else if (ms % 1000 == 0)
+    g_string_append_printf (out, "%" G_GUINT64_FORMAT "s", ms / 1000);
+  else
+    g_string_append_printf (out, "%" G_GUINT64_FORMAT "ms", ms);
+}
+
+static void
+append_exit_codes (GString *out, const FleetStep *step)
+{
+  for (guint i = 0; i < step->expected_exit_codes->len; i++)
+    g_string_append_printf (out, "%s%d", i > 0 ? "," : "",
+                            g_array_index (step->expected_exit_codes, int, i));
+}
+
+static void
+append_steps_text (GString *out, const FleetPlan *plan)
+{
+  g_string_append (out, "\nSteps (in order on each host; a host stops at its first failed step):\n");
+  for (guint i = 0; i < plan->steps->len; i++)
+    {
+      const FleetStep *step = g_ptr_array_index (plan->steps, i);
+      g_auto(GStrv) lines = g_strsplit (step->command, "\n", -1);
+
+      g_string_append_printf (out, "  %u. %s  (timeout ", i + 1, step->name);
+      append_duration (out, step->timeout_ms);
+      g_string_append (out, ", expected exit ");
+      append_exit_codes (out, step);
+      if (step->become)
+        g_string_append_printf (out, ", as %s via sudo",
+                                step->become_user != NULL ? step->become_user : "root");
+      g_string_append (out, ")\n");
+
+      for (char **line = lines; *line != NULL; line++)
+        if (**line != '\0')
+          g_string_append_printf (out, "       $ %s\n", *line);
+    }
+}
+
+static void
+append_host_text (GString *out, const FleetHost *host)
+{
+  g_autofree const char **keys = fleet_host_sorted_attribute_keys (host);
+
+  g_string_append_printf (out, "  %s  %s%s%s:%u", host->name,
+                          host->user != NULL ? host->user : "",
+                          host->user != NULL ? "@" : "", host->address, host->port);
+  for (const char **key = keys; *key != NULL; key++)
+    g_string_append_printf (out, "  %s=%s", *key,
+                            (const char *) g_hash_table_lookup (host->attributes, *key));
+  g_string_append_c (out, '\n');
+}
+
+char *
+fleet_plan_show_text (const FleetPlan *plan)
+{
+  GString *out = g_string_new (NULL);
+
+  g_string_append_printf (out, "Plan for workflow \"%s\"\n", plan->workflow_name);
+  g_string_append_printf (out, "  plan sha256:      %s\n", plan->file_sha256 ? plan->file_sha256 : "");
+  g_string_append_printf (out, "  format version:   %u\n", FLEET_PLAN_FORMAT_VERSION);
+  g_string_append_printf (out, "  workflow:         %s (sha256 %s)\n",
+                          plan->workflow_source ? plan->workflow_source : "",
+                          plan->workflow_sha256 ? plan->workflow_sha256 : "");
+  g_string_append_printf (out, "  inventory:        %s (digest %s)\n",
+                          plan->inventory_source ? plan->inventory_source : "",
+                          plan->inventory_sha256 ? plan->inventory_sha256 : "");
+  g_string_append_printf (out, "  hosts:            %u in %u wave%s\n", plan->hosts->len,
+                          plan->waves->len, plan->waves->len == 1 ? "" : "s");
+  g_string_append_printf (out, "  parallelism:      at most %u hosts at once\n",
+                          plan->parallelism);
+
+  append_steps_text (out, plan);
+
+  g_string_append (out, "\nWaves (a failed host halts the run at the end of its wave):\n");
+  for (guint w = 0; w < plan->waves->len; w++)
+    {
+      const FleetWave *wave = g_ptr_array_index (plan->waves, w);
+
+      g_string_append_printf (out, "  wave %u (%u host%s):", w + 1, wave->host_indices->len,
+                              wave->host_indices->len == 1 ? "" : "s");
+      for (guint i = 0; i < wave->host_indices->len; i++)
+        {
+          const FleetHost *host = g_ptr_array_index (plan->hosts,
+                                                     g_array_index (wave->host_indices, guint32, i));
+          g_string_append_printf (out, " %s", host->name);
+        }
+      g_string_append_c (out, '\n');
+    }
+
+  g_string_append (out, "\nHosts:\n");
+  for (guint i = 0; i < plan->hosts->len; i++)
+    append_host_text (out, g_ptr_array_index (plan->hosts, i));
+
+  return g_string_free (out, FALSE);
+}
+
+static void
+write_host_json (FleetJsonWriter *json, const FleetHost *host)
+{
+  g_autofree const char **keys = fleet_host_sorted_attribute_keys (host);
+
+  fleet_json_begin_object (json);
+  fleet_json_key (json, "name");
+  fleet_json_string (json, host->name);
+  fleet_json_key (json, "address");
+  fleet_json_string (json, host->address);
+  fleet_json_key (json, "port");
+  fleet_json_int (json, host->port);
+  fleet_json_key (json, "user");
+  fleet_json_string (json, host->user);
+  fleet_json_key (json, "identity_file");
+  fleet_json_string (json, host->identity_file);
+  fleet_json_key (json, "known_hosts_file");
+  fleet_json_string (json, host->known_hosts_file);
+  fleet_json_key (json, "connect_timeout_ms");
+  fleet_json_int (json, host->connect_timeout_ms);
+  fleet_json_key (json, "attributes");
+  fleet_json_begin_object (json);
+  for (const char **key = keys; *key != NULL; key++)
+    {
+      fleet_json_key (json, *key);
+      fleet_json_string (json, g_hash_table_lookup (host->attributes, *key));
+    }
+  fleet_json_end_object (json);
+  fleet_json_key (json, "groups");
+  fleet_json_begin_array (json);
+  for (guint i = 0; i < host->groups->len; i++)
+    fleet_json_string (json, g_ptr_array_index (host->groups, i));
+  fleet_json_end_array (json);
+  fleet_json_end_object (json);
+}
+
+static void
+write_step_json (FleetJsonWriter *json, const FleetStep *step, guint index)
+{
+  fleet_json_begin_object (json);
+  fleet_json_key (json, "index");
+  fleet_json_int (json, index);
+  fleet_json_key (json, "name");
+  fleet_json_string (json, step->name);
+  fleet_json_key (json, "command");
+  fleet_json_string (json, step->command);
+  fleet_json_key (json, "timeout_ms");
+  fleet_json_int (json, (gint64) step->timeout_ms);
+  fleet_json_key (json, "expect_exit");
+  fleet_json_begin_array (json);
+  for (guint i = 0; i < step->expected_exit_codes->len; i++)
+    fleet_json_int (json, g_array_index (step->expected_exit_codes, int, i));
+  fleet_json_end_array (json);
+  fleet_json_key (json, "become");
+  fleet_json_bool (json, step->become);
+  fleet_json_key (json, "become_user");
+  fleet_json_string (json, step->become_user);
+  fleet_json_end_object (json);
+}
+
+static void
+write_source_json (FleetJsonWriter *json, const char *key, const char *name,
+                   const char *source, const char *sha256)
+{
+  fleet_json_key (json, key);
+  fleet_json_begin_object (json);
+  if (name != NULL)
+    {
+      fleet_json_key (json, "name");
+      fleet_json_string (json, name);
+    }
+  fleet_json_key (json, "source");
+  fleet_json_string (json, source);
+  fleet_json_key (json, "sha256");
+  fleet_json_string (json, sha256);
+  fleet_json_end_object (json);
+}
+
+char *
+fleet_plan_show_json (const FleetPlan *plan)
+{
+  GString *out = g_string_new (NULL);
+  FleetJsonWriter json;
+
+  fleet_json_writer_init (&json, out);
+  fleet_json_begin_object (&json);
+  fleet_json_key (&json, "format_version");
+  fleet_json_int (&json, FLEET_PLAN_FORMAT_VERSION);
+  fleet_json_key (&json, "sha256");
+  fleet_json_string (&json, plan->file_sha256);
+  write_source_json (&json, "workflow", plan->workflow_name, plan->workflow_source,
+                     plan->workflow_sha256);
+  write_source_json (&json, "inventory", NULL, plan->inventory_source, plan->inventory_sha256);
+  fleet_json_key (&json, "parallelism");
+  fleet_json_int (&json, plan->parallelism);
+
+  fleet_json_key (&json, "steps");
+  fleet_json_begin_array (&json);
+  for (guint i = 0; i < plan->steps->len; i++)
+    write_step_json (&json, g_ptr_array_index (plan->steps, i), i + 1);
+  fleet_json_end_array (&json);
+
+  fleet_json_key (&json, "waves");
+  fleet_json_begin_array (&json);
+  for (guint w = 0; w < plan->waves->len; w++)
+    {
+      const FleetWave *wave = g_ptr_array_index (plan->waves, w);
+
+      fleet_json_begin_object (&json);
+      fleet_json_key (&json, "index");
+      fleet_json_int (&json, w + 1);
+      fleet_json_key (&json, "hosts");
+      fleet_json_begin_array (&json);
+      for (guint i = 0; i < wave->host_indices->len; i++)
+        write_host_json (&json, g_ptr_array_index (plan->hosts,
+                                                   g_array_index (wave->host_indices, guint32, i)));
+      fleet_json_end_array (&json);
+      fleet_json_end_object (&json);
+    }
+  fleet_json_end_array (&json);
+  fleet_json_end_object (&json);
+
+  g_string_append_c (out, '\n');
+  return g_string_free (out, FALSE);
+}

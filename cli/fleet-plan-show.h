@@ -1,0 +1,18 @@
+/* fleet-plan-show.h: the text and JSON forms of a plan for `fleetc show`. */
+#pragma once
+
+#include <glib.h>
+
+#include "schema/fleet-plan.h"
+
+G_BEGIN_DECLS
+
+/* Return `plan` as text for a change ticket.  Free with g_free. */
+char *fleet_plan_show_text (const FleetPlan *plan);
+
+/* Return `plan` as one JSON object with the members format_version, sha256,
+ * workflow, inventory, parallelism, steps, waves and hosts.  Free with
+ * g_free. */
+char *fleet_plan_show_json (const FleetPlan *plan);
+
+G_END_DECLS

@@ -1,0 +1,132 @@
+/* fleet-run: execute a plan file over SSH.
+ *
+ * Exit status: 0 every host succeeded; 1 a host failed or was not run;
+ * 2 bad options or a bad plan; 3 interrupted.
+ */
+#include <errno.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "runtime/fleet-executor.h"
+#include "runtime/fleet-report.h"
+
+#define EXIT_BAD_INPUT 2
+
+static volatile sig_atomic_t interrupt_level;
+
+static void
+on_interrupt (int signal_number)
+{
+  if (interrupt_level < 2)
+    interrupt_level++;
+}
+
+static void
+install_signal_handlers (void)
+{
+  struct sigaction action;
+
+  memset (&action, 0, sizeof action);
+  action.sa_handler = on_interrupt;
+  sigemptyset (&action.sa_mask);
+  /* No SA_RESTART: poll() must return EINTR so the loop sees the signal. */
+  sigaction (SIGINT, &action, NULL);
+  sigaction (SIGTERM, &action, NULL);
+  signal (SIGPIPE, SIG_IGN);
+}
+
+/* A run id sorts by start time and is unique across runs started in the same
+ * second. */
+static char *
+make_run_id (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%dT%H%M%SZ");
+
+  return g_strdup_printf ("%s-%06x", stamp, g_random_int_range (0, 0xffffff));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *runs_dir = NULL;
+  g_autofree char *known_hosts = NULL;
+  g_autoptr(GOptionContext) context = g_option_context_new ("PLAN");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FleetPlan) plan = NULL;
+  g_autoptr(FleetRunResult) result = NULL;
+  g_autofree char *run_id = NULL;
+  g_autofree char *run_dir = NULL;
+  g_autofree char *summary = NULL;
+  gboolean version = FALSE;
+  FleetRunOptions options = { 0 };
+  GOptionEntry entries[] = {
+    { "runs-dir", 'd', 0, G_OPTION_ARG_FILENAME, &runs_dir,
+      "Create the run's directory (journal and output) under DIR (default: ./fleet-runs)", "DIR" },
+    { "known-hosts", 0, 0, G_OPTION_ARG_FILENAME, &known_hosts,
+      "Check host keys against FILE instead of each host's known_hosts file", "FILE" },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+    { NULL }
+  };
+
+  setlocale (LC_ALL, "");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_summary (context, "Run a plan made by `fleetc compile` over SSH.");
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("fleet-run: %s\n", error->message);
+      return EXIT_BAD_INPUT;
+    }
+  if (version)
+    {
+      g_print ("fleet-run %s (plan format %u)\n", FLEET_VERSION, FLEET_PLAN_FORMAT_VERSION);
+      return 0;
+    }
+  if (argc != 2)
+    {
+      g_printerr ("fleet-run: expected exactly one plan file; see fleet-run --help\n");
+      return EXIT_BAD_INPUT;
+    }
+
+  plan = fleet_plan_read_file (argv[1], &error);
+  if (plan == NULL)
+    {
+      g_printerr ("fleet-run: %s\n", error->message);
+      return EXIT_BAD_INPUT;
+    }
+
+  run_id = make_run_id ();
+  run_dir = g_build_filename (runs_dir != NULL ? runs_dir : "fleet-runs", run_id, NULL);
+  if (g_mkdir_with_parents (run_dir, 0750) != 0)
+    {
+      g_printerr ("fleet-run: cannot create run directory %s: %s\n", run_dir, g_strerror (errno));
+      return EXIT_BAD_INPUT;
+    }
+
+  g_print ("Run %s: workflow \"%s\", %u hosts in %u waves, %u steps, at most %u hosts at once\n"
+           "Plan %s (sha256 %s)\n\n",
+           run_id, plan->workflow_name, plan->hosts->len, plan->waves->len, plan->steps->len,
+           plan->parallelism, argv[1], plan->file_sha256);
+
+  options.run_id = run_id;
+  options.run_dir = run_dir;
+  options.known_hosts_override = known_hosts;
+  options.interrupt_level = &interrupt_level;
+  install_signal_handlers ();
+
+  result = fleet_execute_plan (plan, &options, &error);
+  if (result == NULL)
+    {
+      g_printerr ("fleet-run: %s\n", error->message);
+      return EXIT_BAD_INPUT;
+    }
+
+  summary = fleet_report_format_summary (plan, result, run_dir);
+  fputs (summary, stdout);
+  return fleet_run_result_exit_status (result);
+}

@@ -1,0 +1,167 @@
+/* fleetc: compile workflows into plans and show plans.
+ *
+ * Exit status: 0 success, 2 invalid input or usage, as for compilers.
+ */
+#include <locale.h>
+#include <stdio.h>
+
+#include <glib.h>
+
+#include "cli/fleet-plan-show.h"
+#include "compiler/fleet-compiler.h"
+#include "planner/fleet-planner.h"
+
+#define EXIT_BAD_INPUT 2
+
+static const char usage_text[] =
+  "Usage:\n"
+  "  fleetc compile WORKFLOW -o PLAN [-i INVENTORY]   compile a workflow into a plan file\n"
+  "  fleetc validate WORKFLOW [-i INVENTORY]          check a workflow without writing a plan\n"
+  "  fleetc show PLAN [--format text|json]            print a plan for review\n"
+  "  fleetc --version\n";
+
+static int
+usage_error (const char *message)
+{
+  g_printerr ("fleetc: %s\n%s", message, usage_text);
+  return EXIT_BAD_INPUT;
+}
+
+/* Compile `workflow_path` and plan it, printing every diagnostic.  Returns
+ * the plan, or NULL after an error was printed. */
+static FleetPlan *
+compile_and_plan (const char *workflow_path, const char *inventory_path)
+{
+  g_autoptr(FleetDiagnostics) diags = fleet_diagnostics_new ();
+  g_autoptr(FleetWorkflow) workflow = NULL;
+  g_autoptr(FleetPlan) plan = NULL;
+  g_autofree char *text = NULL;
+
+  workflow = fleet_compile_workflow_file (workflow_path, inventory_path, diags);
+  if (workflow != NULL)
+    plan = fleet_planner_build (workflow, diags);
+
+  text = fleet_diagnostics_format (diags);
+  if (text[0] != '\0')
+    g_printerr ("%s", text);
+
+  if (fleet_diagnostics_error_count (diags) > 0)
+    return NULL;
+  return g_steal_pointer (&plan);
+}
+
+static int
+run_compile (int argc, char **argv, gboolean write_plan)
+{
+  g_autofree char *output = NULL;
+  g_autofree char *inventory = NULL;
+  g_autoptr(GOptionContext) context = g_option_context_new ("WORKFLOW");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FleetPlan) plan = NULL;
+  GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the plan to FILE", "FILE" },
+    { "inventory", 'i', 0, G_OPTION_ARG_FILENAME, &inventory,
+      "Use this inventory instead of the one the workflow names", "FILE" },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (error->message);
+  if (argc != 2)
+    return usage_error ("expected exactly one workflow file");
+  if (write_plan && output == NULL)
+    return usage_error ("compile needs an output file: -o PLAN");
+
+  plan = compile_and_plan (argv[1], inventory);
+  if (plan == NULL)
+    {
+      g_printerr ("fleetc: %s\n", write_plan ? "no plan written" : "workflow is invalid");
+      return EXIT_BAD_INPUT;
+    }
+
+  if (!write_plan)
+    {
+      g_print ("%s: valid; %u hosts in %u waves, %u steps\n", argv[1], plan->hosts->len,
+               plan->waves->len, plan->steps->len);
+      return 0;
+    }
+
+  if (!fleet_plan_write_file (plan, output, &error))
+    {
+      g_printerr ("fleetc: %s\n", error->message);
+      return EXIT_BAD_INPUT;
+    }
+
+  g_print ("%s: %u hosts in %u waves, %u steps; sha256 %s\n", output, plan->hosts->len,
+           plan->waves->len, plan->steps->len, plan->file_sha256);
+  return 0;
+}
+
+static int
+run_show (int argc, char **argv)
+{
+  g_autofree char *format = NULL;
+  g_autoptr(GOptionContext) context = g_option_context_new ("PLAN");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FleetPlan) plan = NULL;
+  g_autofree char *text = NULL;
+  GOptionEntry entries[] = {
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "Output format: text (default) or json",
+      "FORMAT" },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (error->message);
+  if (argc != 2)
+    return usage_error ("expected exactly one plan file");
+  if (format != NULL && !g_str_equal (format, "text") && !g_str_equal (format, "json"))
+    return usage_error ("unknown --format; use text or json");
+
+  plan = fleet_plan_read_file (argv[1], &error);
+  if (plan == NULL)
+    {
+      g_printerr ("fleetc: %s\n", error->message);
+      return EXIT_BAD_INPUT;
+    }
+
+  text = format != NULL && g_str_equal (format, "json") ? fleet_plan_show_json (plan)
+                                                        : fleet_plan_show_text (plan);
+  fputs (text, stdout);
+  return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *command;
+
+  setlocale (LC_ALL, "");
+
+  if (argc < 2)
+    return usage_error ("missing command");
+
+  command = argv[1];
+  if (g_str_equal (command, "--version"))
+    {
+      g_print ("fleetc %s (plan format %u)\n", FLEET_VERSION, FLEET_PLAN_FORMAT_VERSION);
+      return 0;
+    }
+  if (g_str_equal (command, "--help") || g_str_equal (command, "-h"))
+    {
+      g_print ("%s", usage_text);
+      return 0;
+    }
+
+  /* Each subcommand parses its own options, with the command name as argv[0]. */
+  if (g_str_equal (command, "compile"))
+    return run_compile (argc - 1, argv + 1, TRUE);
+  if (g_str_equal (command, "validate"))
+    return run_compile (argc - 1, argv + 1, FALSE);
+  if (g_str_equal (command, "show"))
+    return run_show (argc - 1, argv + 1);
+
+  return usage_error ("unknown command");
+}

@@ -1,0 +1,473 @@
+/* scalar.c: strict conversion of YAML scalars to typed values. */
+#include "compiler/scalar.h"
+
+#include <string.h>
+
+#define SECOND_MS G_GUINT64_CONSTANT (1000)
+
+typedef struct {
+  const char *suffix;
+  guint64 ms;
+} DurationUnit;
+
+/* Largest first: the units of one duration must appear in this order. */
+static const DurationUnit duration_units[] = {
+  { "d", 24 * 3600 * SECOND_MS },
+  { "h", 3600 * SECOND_MS },
+  { "m", 60 * SECOND_MS },
+  { "s", SECOND_MS },
+  { "ms", 1 },
+};
+
+#define DURATION_HELP "use whole seconds (30) or numbers with units d, h, m, s, ms (1h30m, 500ms)"
+
+static char *
+quote (const FleetYamlNode *node)
+{
+  return fleet_quote_value (node->value, FLEET_QUOTE_MAX_CHARS);
+}
+
+/* Check that `node` is a scalar, reporting "expected <expected>" if not. */
+static gboolean
+expect_scalar (FleetDiagnostics *diags,
+               const FleetSchemaField *field,
+               const FleetYamlNode *node,
+               const char *expected)
+{
+  if (node->kind == FLEET_YAML_SCALAR)
+    return TRUE;
+
+  fleet_diagnostics_error (diags, &node->pos, "invalid value for \"%s\": expected %s, found %s",
+                           field->key, expected, fleet_yaml_kind_description (node->kind));
+  return FALSE;
+}
+
+/* Check that a typed value is written plain, because quotes make it a
+ * string in YAML. */
+static gboolean
+expect_plain (FleetDiagnostics *diags,
+              const FleetSchemaField *field,
+              const FleetYamlNode *node,
+              const char *type)
+{
+  g_autofree char *quoted = NULL;
+
+  if (node->plain)
+    return TRUE;
+
+  quoted = quote (node);
+  fleet_diagnostics_error (diags, &node->pos, "invalid %s %s for \"%s\": write it without quotes",
+                           type, quoted, field->key);
+  return FALSE;
+}
+
+/* Parse the digits at the start of `text` as an unsigned decimal number,
+ * saturating at G_MAXUINT64.  Returns the number of digits read. */
+static gsize
+parse_digits (const char *text, guint64 *out)
+{
+  guint64 value = 0;
+  gsize n = 0;
+
+  for (; g_ascii_isdigit (text[n]); n++)
+    {
+      guint digit = (guint) (text[n] - '0');
+
+      if (value > (G_MAXUINT64 - digit) / 10)
+        value = G_MAXUINT64;
+      else
+        value = value * 10 + digit;
+    }
+
+  *out = value;
+  return n;
+}
+
+/* Parse `text` as a whole decimal number without sign or leading zeros.
+ * Returns FALSE and sets `leading_zero` when only the zeros are wrong. */
+static gboolean
+parse_decimal (const char *text, guint64 *out, gboolean *leading_zero)
+{
+  gsize n = parse_digits (text, out);
+
+  *leading_zero = FALSE;
+  if (n == 0 || text[n] != '\0')
+    return FALSE;
+
+  if (text[0] == '0' && n > 1)
+    {
+      *leading_zero = TRUE;
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+fleet_scalar_to_string (FleetDiagnostics *diags,
+                        const FleetSchemaField *field,
+                        const FleetYamlNode *node,
+                        char **out)
+{
+  g_autofree char *quoted = NULL;
+
+  if (!expect_scalar (diags, field, node, "a string"))
+    return FALSE;
+
+  if (fleet_yaml_node_is_null (node))
+    {
+      fleet_diagnostics_error (diags, &node->pos, "missing value for \"%s\"", field->key);
+      return FALSE;
+    }
+
+  if ((gint64) node->length < field->min)
+    {
+      quoted = quote (node);
+      fleet_diagnostics_error (diags, &node->pos, "invalid value %s for \"%s\": it must not be empty",
+                               quoted, field->key);
+      return FALSE;
+    }
+
+  if ((gint64) node->length > field->max)
+    {
+      fleet_diagnostics_error (diags, &node->pos,
+                               "value for \"%s\" is too long: %" G_GSIZE_FORMAT
+                               " bytes, the maximum is %" G_GINT64_FORMAT,
+                               field->key, node->length, field->max);
+      return FALSE;
+    }
+
+  *out = g_strndup (node->value, node->length);
+  return TRUE;
+}
+
+/* Return why `name` is not a valid name, or NULL when it is.  The text is
+ * valid UTF-8 because libyaml decodes and re-encodes every scalar. */
+static const char *
+find_name_problem (const char *name)
+{
+  if (name[0] == '-')
+    return "it must not start with '-'";
+
+  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_isspace (c))
+        return "it must not contain whitespace";
+      if (!g_unichar_isprint (c))
+        return "it must not contain control characters";
+    }
+
+  return NULL;
+}
+
+gboolean
+fleet_scalar_to_name (FleetDiagnostics *diags,
+                      const FleetSchemaField *field,
+                      const FleetYamlNode *node,
+                      char **out)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *quoted = NULL;
+  const char *problem;
+
+  if (!expect_scalar (diags, field, node, "a name"))
+    return FALSE;
+
+  if (!fleet_scalar_to_string (diags, field, node, &name))
+    return FALSE;
+
+  problem = find_name_problem (name);
+  if (problem != NULL)
+    {
+      quoted = quote (node);
+      fleet_diagnostics_error (diags, &node->pos, "invalid name %s in \"%s\": %s",
+                               quoted, field->key, problem);
+      return FALSE;
+    }
+
+  *out = g_steal_pointer (&name);
+  return TRUE;
+}
+
+gboolean
+fleet_scalar_to_bool (FleetDiagnostics *diags,
+                      const FleetSchemaField *field,
+                      const FleetYamlNode *node,
+                      gboolean *out)
+{
+  static const char * const true_words[] = { "true", "True", "TRUE" };
+  static const char * const false_words[] = { "false", "False", "FALSE" };
+  g_autofree char *quoted = NULL;
+
+  if (!expect_scalar (diags, field, node, "true or false")
+      || !expect_plain (diags, field, node, "boolean"))
+    return FALSE;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (true_words); i++)
+    {
+      if (strcmp (node->value, true_words[i]) == 0)
+        {
+          *out = TRUE;
+          return TRUE;
+        }
+      if (strcmp (node->value, false_words[i]) == 0)
+        {
+          *out = FALSE;
+          return TRUE;
+        }
+    }
+
+  quoted = quote (node);
+  fleet_diagnostics_error (diags, &node->pos, "invalid boolean %s for \"%s\": use true or false",
+                           quoted, field->key);
+  return FALSE;
+}
+
+gboolean
+fleet_scalar_to_int (FleetDiagnostics *diags,
+                     const FleetSchemaField *field,
+                     const FleetYamlNode *node,
+                     gint64 *out)
+{
+  g_autofree char *quoted = NULL;
+  guint64 value;
+  gboolean leading_zero;
+
+  if (!expect_scalar (diags, field, node, "an integer")
+      || !expect_plain (diags, field, node, "integer"))
+    return FALSE;
+
+  quoted = quote (node);
+  if (!parse_decimal (node->value, &value, &leading_zero))
+    {
+      if (leading_zero)
+        fleet_diagnostics_error (diags, &node->pos,
+                                 "invalid integer %s for \"%s\": remove the leading zeros, "
+                                 "which YAML 1.1 reads as octal",
+                                 quoted, field->key);
+      else
+        fleet_diagnostics_error (diags, &node->pos,
+                                 "invalid integer %s for \"%s\": use decimal digits only, "
+                                 "for a value from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT,
+                                 quoted, field->key, field->min, field->max);
+      return FALSE;
+    }
+
+  if (value > (guint64) field->max || (gint64) value < field->min)
+    {
+      fleet_diagnostics_error (diags, &node->pos,
+                               "invalid integer %s for \"%s\": use a value from %" G_GINT64_FORMAT
+                               " to %" G_GINT64_FORMAT,
+                               quoted, field->key, field->min, field->max);
+      return FALSE;
+    }
+
+  *out = (gint64) value;
+  return TRUE;
+}
+
+/* Multiply and add without wrapping: results past G_MAXUINT64 saturate,
+ * which is above every bound. */
+static guint64
+add_scaled (guint64 total, guint64 value, guint64 scale)
+{
+  guint64 scaled = value > G_MAXUINT64 / scale ? G_MAXUINT64 : value * scale;
+
+  return scaled > G_MAXUINT64 - total ? G_MAXUINT64 : total + scaled;
+}
+
+/* Return the index in duration_units of the unit at the start of `text`
+ * (the longest that matches), or -1. */
+static int
+match_unit (const char *text, gsize *length)
+{
+  int best = -1;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (duration_units); i++)
+    {
+      gsize n = strlen (duration_units[i].suffix);
+
+      if (strncmp (text, duration_units[i].suffix, n) == 0 && !g_ascii_isalpha (text[n])
+          && (best < 0 || n > *length))
+        {
+          best = (int) i;
+          *length = n;
+        }
+    }
+
+  return best;
+}
+
+/* Parse "1h30m" style text into milliseconds; units must decrease. */
+static gboolean
+parse_duration_with_units (const char *text, guint64 *out_ms)
+{
+  guint64 total = 0;
+  int previous_unit = -1;
+
+  if (*text == '\0')
+    return FALSE;
+
+  while (*text != '\0')
+    {
+      guint64 value;
+      gsize unit_length = 0;
+      gsize digits = parse_digits (text, &value);
+      int unit;
+
+      if (digits == 0)
+        return FALSE;
+
+      unit = match_unit (text + digits, &unit_length);
+      if (unit <= previous_unit)
+        return FALSE;
+
+      total = add_scaled (total, value, duration_units[unit].ms);
+      previous_unit = unit;
+      text += digits + unit_length;
+    }
+
+  *out_ms = total;
+  return TRUE;
+}
+
+char *
+fleet_format_duration (guint64 ms)
+{
+  GString *text = g_string_new (NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (duration_units); i++)
+    {
+      guint64 count = ms / duration_units[i].ms;
+
+      if (count == 0)
+        continue;
+
+      g_string_append_printf (text, "%" G_GUINT64_FORMAT "%s", count, duration_units[i].suffix);
+      ms -= count * duration_units[i].ms;
+    }
+
+  if (text->len == 0)
+    g_string_append (text, "0s");
+
+  return g_string_free (text, FALSE);
+}
+
+static void
+report_duration_range (FleetDiagnostics *diags,
+                       const FleetSchemaField *field,
+                       const FleetYamlNode *node)
+{
+  g_autofree char *quoted = quote (node);
+  g_autofree char *min = fleet_format_duration ((guint64) field->min);
+  g_autofree char *max = fleet_format_duration ((guint64) field->max);
+
+  fleet_diagnostics_error (diags, &node->pos, "invalid duration %s for \"%s\": use a value from %s to %s",
+                           quoted, field->key, min, max);
+}
+
+gboolean
+fleet_scalar_to_duration (FleetDiagnostics *diags,
+                          const FleetSchemaField *field,
+                          const FleetYamlNode *node,
+                          guint64 *out_ms)
+{
+  g_autofree char *quoted = NULL;
+  guint64 seconds;
+  guint64 ms;
+  gboolean leading_zero;
+
+  if (!expect_scalar (diags, field, node, "a duration")
+      || !expect_plain (diags, field, node, "duration"))
+    return FALSE;
+
+  quoted = quote (node);
+  if (parse_decimal (node->value, &seconds, &leading_zero))
+    ms = add_scaled (0, seconds, SECOND_MS);
+  else if (leading_zero || !parse_duration_with_units (node->value, &ms))
+    {
+      fleet_diagnostics_error (diags, &node->pos, "invalid duration %s for \"%s\": %s",
+                               quoted, field->key, DURATION_HELP);
+      return FALSE;
+    }
+
+  if (ms < (guint64) field->min || ms > (guint64) field->max)
+    {
+      report_duration_range (diags, field, node);
+      return FALSE;
+    }
+
+  *out_ms = ms;
+  return TRUE;
+}
+
+/* Parse "N%" with N from 1 to 100. */
+static gboolean
+parse_percentage (const char *text, guint *out)
+{
+  g_autofree char *number = NULL;
+  gsize length = strlen (text);
+  guint64 value;
+  gboolean leading_zero;
+
+  if (length < 2 || text[length - 1] != '%')
+    return FALSE;
+
+  number = g_strndup (text, length - 1);
+  if (!parse_decimal (number, &value, &leading_zero) || value < 1 || value > 100)
+    return FALSE;
+
+  *out = (guint) value;
+  return TRUE;
+}
+
+gboolean
+fleet_scalar_to_batch (FleetDiagnostics *diags,
+                       const FleetSchemaField *field,
+                       const FleetYamlNode *node,
+                       FleetBatch *out)
+{
+  g_autofree char *quoted = NULL;
+  guint64 count;
+  guint percent;
+  gboolean leading_zero;
+
+  if (!expect_scalar (diags, field, node, "a wave size")
+      || !expect_plain (diags, field, node, "wave size"))
+    return FALSE;
+
+  if (parse_percentage (node->value, &percent))
+    {
+      out->kind = FLEET_BATCH_PERCENT;
+      out->value = percent;
+      out->pos = node->pos;
+      return TRUE;
+    }
+
+  if (parse_decimal (node->value, &count, &leading_zero)
+      && (gint64) count >= field->min && count <= (guint64) field->max)
+    {
+      out->kind = FLEET_BATCH_COUNT;
+      out->value = (guint) count;
+      out->pos = node->pos;
+      return TRUE;
+    }
+
+  quoted = quote (node);
+  if (parse_decimal (node->value, &count, &leading_zero) && count > (guint64) field->max)
+    {
+      fleet_diagnostics_error (diags, &node->pos,
+                               "invalid wave size %s: use a host count of at most %" G_GINT64_FORMAT
+                               " or a percentage from 1%% to 100%%",
+                               quoted, field->max);
+      return FALSE;
+    }
+
+  fleet_diagnostics_error (diags, &node->pos,
+                           "invalid wave size %s: use a host count of at least %" G_GINT64_FORMAT
+                           " or a percentage from 1%% to 100%%",
+                           quoted, field->min);
+  return FALSE;
+}

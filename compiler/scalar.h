@@ -1,0 +1,68 @@
+/* scalar.h: strict conversion of YAML scalars to typed values.
+ *
+ * libyaml never types scalars, and these functions do it by the schema row
+ * of the key, never by what the text looks like: a string field keeps `NO`
+ * or `on` verbatim, and a boolean field accepts only plain true or false.
+ * Booleans, integers, durations and wave sizes must be written plain
+ * (unquoted), because a quoted value is a string in YAML.
+ *
+ * Each function checks the node's kind, converts it and checks the bounds
+ * of `field`.  On failure it reports an error at the node that names
+ * `field->key` and the offending text, and returns FALSE without writing
+ * the output.  List items are converted with the row of their list.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "compiler/yaml-tree.h"
+#include "schema/fleet-diagnostics.h"
+#include "schema/fleet-workflow.h"
+#include "schema/workflow-schema.h"
+
+G_BEGIN_DECLS
+
+/* Any non-null scalar, with its length within the field's bounds.  The
+ * result is a new string. */
+gboolean fleet_scalar_to_string (FleetDiagnostics *diags,
+                                 const FleetSchemaField *field,
+                                 const FleetYamlNode *node,
+                                 char **out);
+
+/* A string that is also safe as a host, group or user name: printable, no
+ * whitespace, and no leading '-' that a command would read as an option. */
+gboolean fleet_scalar_to_name (FleetDiagnostics *diags,
+                               const FleetSchemaField *field,
+                               const FleetYamlNode *node,
+                               char **out);
+
+/* Plain true, True, TRUE, false, False or FALSE. */
+gboolean fleet_scalar_to_bool (FleetDiagnostics *diags,
+                               const FleetSchemaField *field,
+                               const FleetYamlNode *node,
+                               gboolean *out);
+
+/* Plain decimal digits without sign or leading zeros. */
+gboolean fleet_scalar_to_int (FleetDiagnostics *diags,
+                              const FleetSchemaField *field,
+                              const FleetYamlNode *node,
+                              gint64 *out);
+
+/* Plain whole seconds (`30`) or numbers with units in decreasing order
+ * (`1h30m`, `90s`, `500ms`; units d, h, m, s, ms), in milliseconds. */
+gboolean fleet_scalar_to_duration (FleetDiagnostics *diags,
+                                   const FleetSchemaField *field,
+                                   const FleetYamlNode *node,
+                                   guint64 *out_ms);
+
+/* A plain host count within the field's bounds, or a percentage from 1% to
+ * 100%.  The position of `out` is set to the node's. */
+gboolean fleet_scalar_to_batch (FleetDiagnostics *diags,
+                                const FleetSchemaField *field,
+                                const FleetYamlNode *node,
+                                FleetBatch *out);
+
+/* Format `ms` with the largest units that fit exactly ("1h30m", "500ms"). */
+char *fleet_format_duration (guint64 ms);
+
+G_END_DECLS

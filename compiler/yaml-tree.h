@@ -1,0 +1,86 @@
+/* yaml-tree.h: a YAML document as a small tree of positioned nodes.
+ *
+ * The tree keeps what strict typing needs and nothing more: each node's kind,
+ * its position, and for scalars the text and whether it was written plain.
+ * An alias is a pointer to the anchored node, so one node can appear at
+ * several places in the tree; every node is owned by the document.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "schema/fleet-diagnostics.h"
+
+G_BEGIN_DECLS
+
+/* Maximum number of nodes in a document with every alias expanded.  A
+ * 10,000-host inventory takes about 200,000 (some 20 nodes per host); the
+ * limit stops alias bombs, where a few hundred bytes expand to billions of
+ * nodes for any consumer that walks the tree. */
+#define FLEET_YAML_MAX_EXPANDED_NODES 1000000u
+
+/* Maximum nesting of sequences and mappings; real files need fewer than 10. */
+#define FLEET_YAML_MAX_DEPTH 64u
+
+/* Maximum characters of input text quoted in one message. */
+#define FLEET_QUOTE_MAX_CHARS 60
+
+typedef enum {
+  FLEET_YAML_SCALAR,
+  FLEET_YAML_SEQUENCE,
+  FLEET_YAML_MAPPING,
+} FleetYamlKind;
+
+typedef struct FleetYamlNode FleetYamlNode;
+
+struct FleetYamlNode {
+  FleetYamlKind kind;
+  FleetSourcePos pos;         /* first character of the node, 1-based */
+
+  /* Scalars: the text, NUL-terminated and free of other NUL bytes.  `plain`
+   * is FALSE for quoted, literal and folded scalars and for the tags !!str
+   * and !, which all make the text a string whatever it looks like. */
+  char *value;
+  gsize length;
+  gboolean plain;
+
+  /* Sequences: the items.  Mappings: the values, with the scalar key of
+   * values[i] in keys[i].  Both hold borrowed FleetYamlNode pointers. */
+  GPtrArray *items;
+  GPtrArray *keys;
+
+  /* Number of nodes in this subtree with aliases expanded, at least 1. */
+  guint64 expanded_size;
+};
+
+typedef struct FleetYamlDocument FleetYamlDocument;
+
+/* Parse `text` (`length` bytes, the contents of `file`, an interned string)
+ * into a tree.  Returns NULL after reporting an error in `diags` when the
+ * text is not one well-formed YAML document within the limits above.  A
+ * duplicate mapping key is reported as an error but does not stop the parse:
+ * the first value is kept and later ones are dropped. */
+FleetYamlDocument *fleet_yaml_parse (const char *file,
+                                     const char *text,
+                                     gsize length,
+                                     FleetDiagnostics *diags);
+
+void fleet_yaml_document_free (FleetYamlDocument *document);
+
+/* Return the root node; borrowed from the document. */
+const FleetYamlNode *fleet_yaml_document_root (const FleetYamlDocument *document);
+
+/* Return whether `node` is a YAML null: a plain empty scalar, `~`, `null`,
+ * `Null` or `NULL`.  The parsers never turn a null into a string, so a
+ * missing value cannot become the text "~". */
+gboolean fleet_yaml_node_is_null (const FleetYamlNode *node);
+
+/* Return "a scalar", "a list" or "a mapping", for messages. */
+const char *fleet_yaml_kind_description (FleetYamlKind kind);
+
+/* Return the value of `key` in `mapping`, or NULL when it is absent. */
+const FleetYamlNode *fleet_yaml_mapping_lookup (const FleetYamlNode *mapping, const char *key);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetYamlDocument, fleet_yaml_document_free)
+
+G_END_DECLS

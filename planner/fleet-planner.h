@@ -1,0 +1,39 @@
+/* fleet-planner.h: from the workflow IR to an execution plan.
+ *
+ * The planner is a pure transform: it reads the IR, performs no I/O, and
+ * reports problems (an empty target set, waves that do not cover the
+ * selected hosts) as diagnostics against the workflow's positions.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "schema/fleet-diagnostics.h"
+#include "schema/fleet-plan.h"
+#include "schema/fleet-workflow.h"
+
+G_BEGIN_DECLS
+
+/* Return the hosts of `workflow` that its target selects, in inventory order,
+ * as borrowed pointers into the workflow's inventory. */
+GPtrArray *fleet_planner_select_hosts (const FleetWorkflow *workflow);
+
+/* Split `n_hosts` selected hosts into wave sizes following `batches`.
+ *
+ * Each batch is a host count or a percentage of `n_hosts`, rounded up so that
+ * a non-zero percentage never gives an empty wave; a batch larger than the
+ * hosts left takes what is left.  Batches left over once every host is placed
+ * are dropped and counted in `out_n_dropped`.  Returns the sizes (guint), or
+ * NULL and an error in `diags` when the batches place fewer than `n_hosts`
+ * hosts. */
+GArray *fleet_planner_split_waves (const GArray *batches,
+                                   guint n_hosts,
+                                   const FleetSourcePos *waves_pos,
+                                   guint *out_n_dropped,
+                                   FleetDiagnostics *diags);
+
+/* Build the plan for `workflow`.  Returns a new plan, or NULL when an error
+ * was added to `diags`. */
+FleetPlan *fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags);
+
+G_END_DECLS

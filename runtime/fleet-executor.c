@@ -1,0 +1,777 @@
+/* fleet-executor.c: the wave scheduler and its poll() event loop. */
+#include "runtime/fleet-executor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "runtime/fleet-journal.h"
+
+/* Even when no socket is ready, every busy connection is processed this
+ * often, so that no deadline or buffered data waits on the poll. */
+#define SWEEP_INTERVAL_US (200 * 1000)
+
+typedef struct {
+  FleetHostResult *result;
+  FleetConnection *connection;
+  FleetCommand *command;
+  guint next_step;
+  gint64 started_us;
+  gint64 step_started_us;
+  int stdout_fd;
+  int stderr_fd;
+  gboolean connected;
+  gboolean busy;
+  gboolean finished;
+} HostRun;
+
+typedef struct {
+  const FleetPlan *plan;
+  const FleetRunOptions *options;
+  const FleetClock *clock;
+  GPtrArray *hosts;              /* FleetHost *, plan hosts with overrides applied */
+  FleetKeyCache *keys;
+  FleetJournal *journal;
+  GPtrArray *runs;               /* HostRun *, in plan host order */
+  FleetRunResult *result;
+  gboolean stopping;
+} Executor;
+
+static void
+step_result_free (FleetStepResult *step)
+{
+  g_free (step->exit_signal);
+  g_free (step->message);
+  g_string_free (step->stdout_tail, TRUE);
+  g_string_free (step->stderr_tail, TRUE);
+  g_free (step);
+}
+
+static void
+host_result_free (FleetHostResult *host)
+{
+  g_free (host->message);
+  g_ptr_array_unref (host->steps);
+  g_free (host);
+}
+
+void
+fleet_run_result_free (FleetRunResult *result)
+{
+  if (result == NULL)
+    return;
+
+  g_ptr_array_unref (result->hosts);
+  g_array_unref (result->wave_durations_us);
+  if (result->host_records != NULL)
+    g_ptr_array_unref (result->host_records);
+  g_free (result);
+}
+
+int
+fleet_run_result_exit_status (const FleetRunResult *result)
+{
+  if (result->interrupted)
+    return 3;
+
+  for (guint i = 0; i < result->hosts->len; i++)
+    {
+      const FleetHostResult *host = g_ptr_array_index (result->hosts, i);
+      if (host->outcome != FLEET_HOST_SUCCEEDED)
+        return 1;
+    }
+  return 0;
+}
+
+static gint64
+now_us (const Executor *executor)
+{
+  return fleet_clock_monotonic_us (executor->clock);
+}
+
+static gint64
+wall_us (const Executor *executor)
+{
+  return fleet_clock_wall_us (executor->clock);
+}
+
+/* The remote command line for `step`.  With become, the command runs under
+ * `sudo -n`, which fails at once instead of waiting for a password no one
+ * can type. */
+static char *
+build_command_line (const FleetStep *step)
+{
+  g_autofree char *quoted = NULL;
+  g_autofree char *quoted_user = NULL;
+
+  if (!step->become)
+    return g_strdup (step->command);
+
+  quoted = g_shell_quote (step->command);
+  if (step->become_user == NULL)
+    return g_strdup_printf ("sudo -n -- sh -c %s", quoted);
+
+  quoted_user = g_shell_quote (step->become_user);
+  return g_strdup_printf ("sudo -n -u %s -- sh -c %s", quoted_user, quoted);
+}
+
+/* Output files */
+
+static int
+open_output_file (const Executor *executor, const FleetHost *host, guint step, const char *suffix,
+                  GError **error)
+{
+  g_autofree char *directory = g_build_filename (executor->options->run_dir, "output",
+                                                 host->name, NULL);
+  g_autofree char *name = g_strdup_printf ("%02u.%s", step + 1, suffix);
+  g_autofree char *path = g_build_filename (directory, name, NULL);
+  int fd;
+
+  if (g_mkdir_with_parents (directory, 0750) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "cannot create %s: %s", directory, g_strerror (saved_errno));
+      return -1;
+    }
+
+  fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "cannot create %s: %s", path, g_strerror (saved_errno));
+    }
+  return fd;
+}
+
+static void
+keep_tail (GString *tail, const char *data, gsize length)
+{
+  g_string_append_len (tail, data, length);
+  if (tail->len > 2 * FLEET_OUTPUT_TAIL_BYTES)
+    g_string_erase (tail, 0, tail->len - FLEET_OUTPUT_TAIL_BYTES);
+}
+
+static void
+write_all (int fd, const char *data, gsize length)
+{
+  while (length > 0)
+    {
+      ssize_t written = write (fd, data, length);
+
+      if (written < 0 && errno == EINTR)
+        continue;
+      if (written < 0)
+        {
+          g_warning ("cannot save command output: %s", g_strerror (errno));
+          return;
+        }
+      data += written;
+      length -= written;
+    }
+}
+
+static void
+on_output (const char *data, gsize length, gboolean is_stderr, gpointer user_data)
+{
+  HostRun *run = user_data;
+  FleetStepResult *step = g_ptr_array_index (run->result->steps, run->next_step);
+
+  if (is_stderr)
+    {
+      keep_tail (step->stderr_tail, data, length);
+      write_all (run->stderr_fd, data, length);
+    }
+  else
+    {
+      keep_tail (step->stdout_tail, data, length);
+      write_all (run->stdout_fd, data, length);
+    }
+}
+
+static void
+close_output_files (HostRun *run)
+{
+  if (run->stdout_fd >= 0)
+    close (run->stdout_fd);
+  if (run->stderr_fd >= 0)
+    close (run->stderr_fd);
+  run->stdout_fd = -1;
+  run->stderr_fd = -1;
+}
+
+/* Journal records */
+
+static void
+journal_host_event (Executor *executor, const char *event, const HostRun *run)
+{
+  FleetJsonWriter *json = fleet_journal_begin (executor->journal, event, wall_us (executor));
+
+  fleet_json_key (json, "host");
+  fleet_json_string (json, run->result->host->name);
+  fleet_json_key (json, "wave");
+  fleet_json_int (json, run->result->wave + 1);
+  fleet_journal_commit (executor->journal, FALSE);
+}
+
+static void
+journal_step_end (Executor *executor, const HostRun *run, const FleetStep *step,
+                  const FleetStepResult *result)
+{
+  FleetJsonWriter *json = fleet_journal_begin (executor->journal, "step-end", wall_us (executor));
+
+  fleet_json_key (json, "host");
+  fleet_json_string (json, run->result->host->name);
+  fleet_json_key (json, "step");
+  fleet_json_int (json, run->next_step + 1);
+  fleet_json_key (json, "name");
+  fleet_json_string (json, step->name);
+  fleet_json_key (json, "status");
+  fleet_json_string (json, result->failure == FLEET_FAILURE_NONE ? "ok" : "failed");
+  fleet_json_key (json, "error");
+  fleet_json_string (json, result->failure == FLEET_FAILURE_NONE
+                             ? NULL : fleet_failure_code (result->failure));
+  fleet_json_key (json, "exit_status");
+  if (result->exit_status >= 0)
+    fleet_json_int (json, result->exit_status);
+  else
+    fleet_json_null (json);
+  fleet_json_key (json, "signal");
+  fleet_json_string (json, result->exit_signal);
+  fleet_json_key (json, "message");
+  fleet_json_string (json, result->message);
+  fleet_json_key (json, "stdout_bytes");
+  fleet_json_int (json, (gint64) result->stdout_bytes);
+  fleet_json_key (json, "stderr_bytes");
+  fleet_json_int (json, (gint64) result->stderr_bytes);
+  fleet_json_key (json, "duration_ms");
+  fleet_json_int (json, result->duration_us / 1000);
+  fleet_journal_commit (executor->journal, TRUE);
+}
+
+/* Host state machine */
+
+static void
+host_finish (Executor *executor, HostRun *run, FleetHostOutcome outcome, FleetFailure failure,
+             const char *message)
+{
+  FleetJsonWriter *json;
+
+  run->finished = TRUE;
+  run->busy = FALSE;
+  run->result->outcome = outcome;
+  run->result->failure = failure;
+  run->result->message = g_strdup (message);
+  run->result->duration_us = now_us (executor) - run->started_us;
+
+  json = fleet_journal_begin (executor->journal, "host-end", wall_us (executor));
+  fleet_json_key (json, "host");
+  fleet_json_string (json, run->result->host->name);
+  fleet_json_key (json, "outcome");
+  fleet_json_string (json, outcome == FLEET_HOST_SUCCEEDED ? "succeeded"
+                             : outcome == FLEET_HOST_FAILED ? "failed" : "interrupted");
+  fleet_json_key (json, "error");
+  fleet_json_string (json, failure == FLEET_FAILURE_NONE ? NULL : fleet_failure_code (failure));
+  fleet_json_key (json, "message");
+  fleet_json_string (json, message);
+  fleet_journal_commit (executor->journal, TRUE);
+}
+
+static char *
+describe_step_failure (const FleetStep *step, const FleetStepResult *result)
+{
+  if (result->failure == FLEET_FAILURE_EXIT_CODE)
+    {
+      g_autoptr(GString) expected = g_string_new (NULL);
+
+      for (guint i = 0; i < step->expected_exit_codes->len; i++)
+        g_string_append_printf (expected, "%s%d", i > 0 ? ", " : "",
+                                g_array_index (step->expected_exit_codes, int, i));
+      return g_strdup_printf ("exited with status %d (expected %s)", result->exit_status,
+                              expected->str);
+    }
+  return g_strdup (result->message);
+}
+
+static void
+finish_step (Executor *executor, HostRun *run)
+{
+  const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
+  FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
+  FleetCommand *command = g_steal_pointer (&run->command);
+
+  result->failure = fleet_command_get_failure (command);
+  result->exit_status = fleet_command_get_exit_status (command);
+  result->exit_signal = g_strdup (fleet_command_get_exit_signal (command));
+  result->message = g_strdup (fleet_command_get_message (command));
+  result->stdout_bytes = fleet_command_get_stdout_bytes (command);
+  result->stderr_bytes = fleet_command_get_stderr_bytes (command);
+  result->duration_us = now_us (executor) - run->step_started_us;
+  fleet_command_free (command);
+  close_output_files (run);
+
+  if (result->failure == FLEET_FAILURE_NONE
+      && !fleet_step_expects_exit_code (step, result->exit_status))
+    {
+      result->failure = FLEET_FAILURE_EXIT_CODE;
+      result->message = describe_step_failure (step, result);
+    }
+
+  journal_step_end (executor, run, step, result);
+
+  if (result->failure != FLEET_FAILURE_NONE)
+    {
+      g_autofree char *message = g_strdup_printf ("step \"%s\": %s", step->name, result->message);
+
+      run->result->failed_step = run->next_step;
+      host_finish (executor, run,
+                   result->failure == FLEET_FAILURE_INTERRUPTED ? FLEET_HOST_INTERRUPTED
+                                                                : FLEET_HOST_FAILED,
+                   result->failure, message);
+      return;
+    }
+
+  run->next_step++;
+}
+
+static void
+start_step (Executor *executor, HostRun *run)
+{
+  const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
+  FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
+  g_autofree char *command_line = build_command_line (step);
+  g_autoptr(GError) error = NULL;
+  FleetJsonWriter *json;
+
+  run->stdout_fd = open_output_file (executor, run->result->host, run->next_step, "stdout", &error);
+  if (run->stdout_fd >= 0)
+    run->stderr_fd = open_output_file (executor, run->result->host, run->next_step, "stderr",
+                                       &error);
+  if (error != NULL)
+    {
+      close_output_files (run);
+      host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_NONE, error->message);
+      return;
+    }
+
+  json = fleet_journal_begin (executor->journal, "step-start", wall_us (executor));
+  fleet_json_key (json, "host");
+  fleet_json_string (json, run->result->host->name);
+  fleet_json_key (json, "step");
+  fleet_json_int (json, run->next_step + 1);
+  fleet_json_key (json, "name");
+  fleet_json_string (json, step->name);
+  fleet_journal_commit (executor->journal, TRUE);
+
+  result->started = TRUE;
+  run->step_started_us = now_us (executor);
+  run->command = fleet_command_start (run->connection, command_line, step->timeout_ms,
+                                      run->step_started_us, on_output, run);
+}
+
+static void
+journal_connected (Executor *executor, const HostRun *run)
+{
+  FleetJsonWriter *json = fleet_journal_begin (executor->journal, "host-connected",
+                                               wall_us (executor));
+
+  fleet_json_key (json, "host");
+  fleet_json_string (json, run->result->host->name);
+  fleet_json_key (json, "duration_ms");
+  fleet_json_int (json, (now_us (executor) - run->started_us) / 1000);
+  fleet_journal_commit (executor->journal, FALSE);
+}
+
+/* Move `run` as far as it can go without waiting. */
+static void
+advance_host (Executor *executor, HostRun *run)
+{
+  while (!run->finished)
+    {
+      FleetConnectionState state = fleet_connection_get_state (run->connection);
+
+      if (run->command != NULL)
+        {
+          if (!fleet_command_is_done (run->command))
+            return;
+          finish_step (executor, run);
+          continue;
+        }
+
+      if (state == FLEET_CONNECTION_FAILED)
+        {
+          host_finish (executor, run, FLEET_HOST_FAILED,
+                       fleet_connection_get_failure (run->connection),
+                       fleet_connection_get_message (run->connection));
+          return;
+        }
+
+      if (state != FLEET_CONNECTION_READY)
+        return;
+
+      if (!run->connected)
+        {
+          run->connected = TRUE;
+          journal_connected (executor, run);
+        }
+
+      if (run->next_step >= executor->plan->steps->len)
+        {
+          host_finish (executor, run, FLEET_HOST_SUCCEEDED, FLEET_FAILURE_NONE, NULL);
+          return;
+        }
+
+      if (executor->stopping)
+        {
+          host_finish (executor, run, FLEET_HOST_INTERRUPTED, FLEET_FAILURE_INTERRUPTED,
+                       "fleet-run was interrupted before the next step");
+          return;
+        }
+
+      start_step (executor, run);
+    }
+}
+
+static void
+start_host (Executor *executor, HostRun *run)
+{
+  run->busy = TRUE;
+  run->started_us = now_us (executor);
+  journal_host_event (executor, "host-start", run);
+
+  if (fleet_connection_get_state (run->connection) == FLEET_CONNECTION_IDLE)
+    fleet_connection_start (run->connection, run->started_us);
+  advance_host (executor, run);
+}
+
+static void
+apply_interrupt_level (Executor *executor, GPtrArray *busy)
+{
+  sig_atomic_t level = executor->options->interrupt_level != NULL
+                         ? *executor->options->interrupt_level : 0;
+
+  if (level >= 1 && !executor->stopping)
+    {
+      executor->stopping = TRUE;
+      executor->result->interrupted = TRUE;
+      g_printerr ("fleet-run: interrupted; waiting for the running steps to finish "
+                  "(interrupt again to abort them)\n");
+    }
+
+  if (level >= 2)
+    for (guint i = 0; i < busy->len; i++)
+      {
+        HostRun *run = g_ptr_array_index (busy, i);
+
+        if (run->command != NULL)
+          fleet_command_abort (run->command, FLEET_FAILURE_INTERRUPTED,
+                               "aborted because fleet-run was interrupted twice");
+      }
+}
+
+/* Wait until a busy connection has something to do, or its deadline or the
+ * next sweep comes, then process the connections that are due. */
+static void
+wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
+{
+  g_autofree struct pollfd *fds = g_new0 (struct pollfd, busy->len);
+  gint64 wake_us = *next_sweep_us;
+  gint64 current;
+  int timeout_ms;
+
+  for (guint i = 0; i < busy->len; i++)
+    {
+      HostRun *run = g_ptr_array_index (busy, i);
+
+      fds[i].fd = fleet_connection_get_fd (run->connection);
+      fds[i].events = fds[i].fd >= 0 ? fleet_connection_get_poll_events (run->connection) : 0;
+      wake_us = MIN (wake_us, fleet_connection_deadline_us (run->connection));
+    }
+
+  current = now_us (executor);
+  timeout_ms = wake_us <= current ? 0 : (int) MIN ((wake_us - current + 999) / 1000, 1000);
+  if (poll (fds, busy->len, timeout_ms) < 0 && errno != EINTR)
+    g_warning ("poll failed: %s", g_strerror (errno));
+
+  current = now_us (executor);
+  for (guint i = 0; i < busy->len; i++)
+    {
+      HostRun *run = g_ptr_array_index (busy, i);
+      gboolean due = fds[i].revents != 0 || current >= *next_sweep_us
+                     || current >= fleet_connection_deadline_us (run->connection);
+
+      if (due)
+        {
+          fleet_connection_process (run->connection, current);
+          advance_host (executor, run);
+        }
+    }
+
+  if (current >= *next_sweep_us)
+    *next_sweep_us = current + SWEEP_INTERVAL_US;
+}
+
+static void
+journal_wave (Executor *executor, const char *event, guint wave_index)
+{
+  const FleetWave *wave = g_ptr_array_index (executor->plan->waves, wave_index);
+  FleetJsonWriter *json = fleet_journal_begin (executor->journal, event, wall_us (executor));
+  guint succeeded = 0, failed = 0;
+
+  fleet_json_key (json, "wave");
+  fleet_json_int (json, wave_index + 1);
+  fleet_json_key (json, "hosts");
+  fleet_json_int (json, wave->host_indices->len);
+  if (g_str_equal (event, "wave-end"))
+    {
+      for (guint i = 0; i < wave->host_indices->len; i++)
+        {
+          const HostRun *run = g_ptr_array_index (executor->runs,
+                                                  g_array_index (wave->host_indices, guint32, i));
+          succeeded += run->result->outcome == FLEET_HOST_SUCCEEDED;
+          failed += run->result->outcome == FLEET_HOST_FAILED;
+        }
+      fleet_json_key (json, "succeeded");
+      fleet_json_int (json, succeeded);
+      fleet_json_key (json, "failed");
+      fleet_json_int (json, failed);
+    }
+  fleet_journal_commit (executor->journal, TRUE);
+}
+
+/* Run one wave to its end.  Returns TRUE when every host of it succeeded. */
+static gboolean
+run_wave (Executor *executor, guint wave_index)
+{
+  const FleetWave *wave = g_ptr_array_index (executor->plan->waves, wave_index);
+  g_autoptr(GPtrArray) busy = g_ptr_array_new ();
+  gint64 wave_started_us = now_us (executor);
+  gint64 next_sweep_us = wave_started_us + SWEEP_INTERVAL_US;
+  guint next_host = 0;
+  gboolean all_succeeded = TRUE;
+
+  journal_wave (executor, "wave-start", wave_index);
+
+  for (;;)
+    {
+      apply_interrupt_level (executor, busy);
+
+      while (!executor->stopping && busy->len < executor->plan->parallelism
+             && next_host < wave->host_indices->len)
+        {
+          HostRun *run = g_ptr_array_index (executor->runs,
+                                            g_array_index (wave->host_indices, guint32,
+                                                           next_host++));
+          start_host (executor, run);
+          if (run->busy)
+            g_ptr_array_add (busy, run);
+        }
+
+      for (guint i = busy->len; i > 0; i--)
+        if (!((HostRun *) g_ptr_array_index (busy, i - 1))->busy)
+          g_ptr_array_remove_index (busy, i - 1);
+
+      if (busy->len == 0 && (executor->stopping || next_host >= wave->host_indices->len))
+        break;
+      if (busy->len > 0)
+        wait_and_process (executor, busy, &next_sweep_us);
+    }
+
+  for (guint i = 0; i < wave->host_indices->len; i++)
+    {
+      const HostRun *run = g_ptr_array_index (executor->runs,
+                                              g_array_index (wave->host_indices, guint32, i));
+      if (run->result->outcome != FLEET_HOST_SUCCEEDED)
+        all_succeeded = FALSE;
+    }
+
+  g_array_append_val (executor->result->wave_durations_us,
+                      (gint64) { now_us (executor) - wave_started_us });
+  journal_wave (executor, "wave-end", wave_index);
+  return all_succeeded;
+}
+
+static FleetHostResult *
+host_result_new (const FleetHost *host, guint n_steps)
+{
+  FleetHostResult *result = g_new0 (FleetHostResult, 1);
+
+  result->host = host;
+  result->outcome = FLEET_HOST_NOT_RUN;
+  result->failed_step = G_MAXUINT;
+  result->steps = g_ptr_array_new_with_free_func ((GDestroyNotify) step_result_free);
+  for (guint i = 0; i < n_steps; i++)
+    {
+      FleetStepResult *step = g_new0 (FleetStepResult, 1);
+
+      step->exit_status = -1;
+      step->stdout_tail = g_string_new (NULL);
+      step->stderr_tail = g_string_new (NULL);
+      g_ptr_array_add (result->steps, step);
+    }
+  return result;
+}
+
+static void
+executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions *options)
+{
+  executor->plan = plan;
+  executor->options = options;
+  executor->clock = options->clock != NULL ? options->clock : fleet_clock_system ();
+  executor->keys = fleet_key_cache_new ();
+  executor->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
+  executor->runs = g_ptr_array_new ();
+  executor->result = g_new0 (FleetRunResult, 1);
+  executor->result->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) host_result_free);
+  executor->result->wave_durations_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint i = 0; i < plan->hosts->len; i++)
+    {
+      FleetHost *host = fleet_host_copy (g_ptr_array_index (plan->hosts, i));
+      HostRun *run = g_new0 (HostRun, 1);
+
+      if (options->known_hosts_override != NULL)
+        {
+          g_free (host->known_hosts_file);
+          host->known_hosts_file = g_strdup (options->known_hosts_override);
+        }
+      g_ptr_array_add (executor->hosts, host);
+
+      run->result = host_result_new (host, plan->steps->len);
+      run->connection = fleet_connection_new (host, executor->keys);
+      run->stdout_fd = -1;
+      run->stderr_fd = -1;
+      g_ptr_array_add (executor->result->hosts, run->result);
+      g_ptr_array_add (executor->runs, run);
+    }
+
+  for (guint w = 0; w < plan->waves->len; w++)
+    {
+      const FleetWave *wave = g_ptr_array_index (plan->waves, w);
+
+      for (guint i = 0; i < wave->host_indices->len; i++)
+        {
+          HostRun *run = g_ptr_array_index (executor->runs,
+                                            g_array_index (wave->host_indices, guint32, i));
+          run->result->wave = w;
+        }
+    }
+}
+
+/* Close every pooled connection and release the executor, but not the
+ * result, which owns the host records. */
+static void
+executor_clear (Executor *executor)
+{
+  for (guint i = 0; i < executor->runs->len; i++)
+    {
+      HostRun *run = g_ptr_array_index (executor->runs, i);
+
+      if (run->command != NULL)
+        fleet_command_free (run->command);
+      fleet_connection_free (run->connection);
+      close_output_files (run);
+      g_free (run);
+    }
+  g_ptr_array_unref (executor->runs);
+  fleet_key_cache_free (executor->keys);
+  if (executor->journal != NULL)
+    fleet_journal_close (executor->journal);
+}
+
+static void
+journal_run_start (Executor *executor)
+{
+  const FleetPlan *plan = executor->plan;
+  FleetJsonWriter *json = fleet_journal_begin (executor->journal, "run-start", wall_us (executor));
+
+  fleet_json_key (json, "run");
+  fleet_json_string (json, executor->options->run_id);
+  fleet_json_key (json, "workflow");
+  fleet_json_string (json, plan->workflow_name);
+  fleet_json_key (json, "plan_sha256");
+  fleet_json_string (json, plan->file_sha256);
+  fleet_json_key (json, "hosts");
+  fleet_json_int (json, plan->hosts->len);
+  fleet_json_key (json, "steps");
+  fleet_json_int (json, plan->steps->len);
+  fleet_json_key (json, "waves");
+  fleet_json_int (json, plan->waves->len);
+  fleet_json_key (json, "parallelism");
+  fleet_json_int (json, plan->parallelism);
+  fleet_journal_commit (executor->journal, TRUE);
+}
+
+static void
+journal_run_end (Executor *executor)
+{
+  FleetRunResult *result = executor->result;
+  FleetJsonWriter *json = fleet_journal_begin (executor->journal, "run-end", wall_us (executor));
+  guint counts[FLEET_HOST_INTERRUPTED + 1] = { 0 };
+
+  for (guint i = 0; i < result->hosts->len; i++)
+    counts[((FleetHostResult *) g_ptr_array_index (result->hosts, i))->outcome]++;
+
+  fleet_json_key (json, "exit_status");
+  fleet_json_int (json, fleet_run_result_exit_status (result));
+  fleet_json_key (json, "succeeded");
+  fleet_json_int (json, counts[FLEET_HOST_SUCCEEDED]);
+  fleet_json_key (json, "failed");
+  fleet_json_int (json, counts[FLEET_HOST_FAILED]);
+  fleet_json_key (json, "interrupted");
+  fleet_json_int (json, counts[FLEET_HOST_INTERRUPTED]);
+  fleet_json_key (json, "not_run");
+  fleet_json_int (json, counts[FLEET_HOST_NOT_RUN]);
+  fleet_json_key (json, "halted");
+  fleet_json_bool (json, result->halted);
+  fleet_json_key (json, "duration_ms");
+  fleet_json_int (json, result->duration_us / 1000);
+  fleet_journal_commit (executor->journal, TRUE);
+}
+
+FleetRunResult *
+fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GError **error)
+{
+  Executor executor = { 0 };
+  g_autofree char *journal_path = g_build_filename (options->run_dir, "journal.jsonl", NULL);
+  FleetRunResult *result;
+  gint64 started_us;
+
+  g_return_val_if_fail (plan->steps->len > 0, NULL);
+
+  executor_init (&executor, plan, options);
+  executor.journal = fleet_journal_create (journal_path, error);
+  if (executor.journal == NULL)
+    {
+      executor.result->host_records = g_steal_pointer (&executor.hosts);
+      executor_clear (&executor);
+      fleet_run_result_free (executor.result);
+      return NULL;
+    }
+
+  started_us = now_us (&executor);
+  journal_run_start (&executor);
+
+  for (guint w = 0; w < plan->waves->len && !executor.stopping; w++)
+    {
+      executor.result->waves_run++;
+      if (!run_wave (&executor, w))
+        {
+          executor.result->halted = w + 1 < plan->waves->len && !executor.stopping;
+          break;
+        }
+    }
+
+  executor.result->duration_us = now_us (&executor) - started_us;
+  journal_run_end (&executor);
+
+  result = g_steal_pointer (&executor.result);
+  result->host_records = g_steal_pointer (&executor.hosts);
+  executor_clear (&executor);
+  return result;
+}

@@ -1,0 +1,92 @@
+/* fleet-executor.h: runs a plan wave by wave over pooled SSH connections.
+ *
+ * Within a wave, every host runs the plan's steps in order on one SSH
+ * connection, opened once and kept for the rest of the run; at most
+ * plan->parallelism hosts are busy at once, all driven by one poll() loop
+ * with no thread or process per host.  A host stops at its first failed
+ * step.  When any host of a wave fails, the wave still finishes and then the
+ * run halts: later waves are not started.
+ */
+#pragma once
+
+#include <signal.h>
+
+#include <glib.h>
+
+#include "runtime/fleet-transport.h"
+#include "schema/fleet-clock.h"
+#include "schema/fleet-plan.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  FLEET_HOST_NOT_RUN,       /* never started: an earlier wave halted the run */
+  FLEET_HOST_SUCCEEDED,     /* every step ran with an expected exit code */
+  FLEET_HOST_FAILED,        /* a step failed, or the host could not be reached */
+  FLEET_HOST_INTERRUPTED,   /* fleet-run was interrupted before the host finished */
+} FleetHostOutcome;
+
+typedef struct {
+  gboolean started;
+  FleetFailure failure;     /* FLEET_FAILURE_NONE when the step succeeded */
+  int exit_status;          /* -1 when the command did not exit normally */
+  char *exit_signal;        /* "KILL", "TERM", ... or NULL */
+  char *message;            /* why it failed, or NULL */
+  gint64 duration_us;
+  guint64 stdout_bytes;
+  guint64 stderr_bytes;
+  GString *stdout_tail;     /* the last FLEET_OUTPUT_TAIL_BYTES of each stream */
+  GString *stderr_tail;
+} FleetStepResult;
+
+/* Bytes of each stream's end kept in memory for the summary; the whole
+ * output is in the run directory. */
+#define FLEET_OUTPUT_TAIL_BYTES 2048
+
+typedef struct {
+  const FleetHost *host;    /* owned by FleetRunResult.host_records */
+  guint wave;               /* 0-based */
+  FleetHostOutcome outcome;
+  FleetFailure failure;     /* the cause when FAILED */
+  char *message;
+  guint failed_step;        /* index of the failed step, or G_MAXUINT for a
+                               failure before any step (connecting) */
+  GPtrArray *steps;         /* FleetStepResult *, one per plan step */
+  gint64 duration_us;
+} FleetHostResult;
+
+typedef struct {
+  GPtrArray *hosts;         /* FleetHostResult *, in plan host order */
+  guint waves_run;          /* waves started */
+  gboolean halted;          /* a wave failed and later waves were skipped */
+  gboolean interrupted;
+  gint64 duration_us;
+  GArray *wave_durations_us; /* gint64, one per wave started */
+  GPtrArray *host_records;  /* FleetHost *, the hosts as run (with overrides);
+                               FleetHostResult.host points into it */
+} FleetRunResult;
+
+typedef struct {
+  const char *run_id;
+  const char *run_dir;      /* an existing directory for journal and output */
+  const char *known_hosts_override; /* NULL: each host's own file */
+  const FleetClock *clock;  /* NULL: the system clock */
+  /* Set by a signal handler: 1 stops new work, 2 or more aborts commands. */
+  volatile sig_atomic_t *interrupt_level;
+} FleetRunOptions;
+
+/* Run `plan`.  Returns the result, or NULL when the run could not begin (the
+ * run directory or the journal could not be written). */
+FleetRunResult *fleet_execute_plan (const FleetPlan *plan,
+                                    const FleetRunOptions *options,
+                                    GError **error);
+
+/* The exit status of fleet-run for `result`: 0 every host succeeded, 1 a
+ * host failed or was not run, 3 interrupted. */
+int fleet_run_result_exit_status (const FleetRunResult *result);
+
+void fleet_run_result_free (FleetRunResult *result);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetRunResult, fleet_run_result_free)
+
+G_END_DECLS

@@ -1,0 +1,157 @@
+/* fleet-report.c: text summary of a run. */
+#include "runtime/fleet-report.h"
+
+#include <string.h>
+
+static const char *
+outcome_label (FleetHostOutcome outcome)
+{
+  switch (outcome)
+    {
+    case FLEET_HOST_SUCCEEDED:
+      return "ok";
+    case FLEET_HOST_FAILED:
+      return "FAILED";
+    case FLEET_HOST_INTERRUPTED:
+      return "INTERRUPTED";
+    case FLEET_HOST_NOT_RUN:
+    default:
+      return "not run";
+    }
+}
+
+/* The last non-empty line of a command's output, bounded and with control
+ * characters removed, so one line of the summary can show it. */
+static char *
+last_line (const GString *tail)
+{
+  g_autofree char *copy = g_strndup (tail->str, tail->len);
+  char *end;
+  char *start;
+
+  g_strchomp (copy);
+  end = copy + strlen (copy);
+  start = end;
+  while (start > copy && start[-1] != '\n')
+    start--;
+
+  for (char *p = start; *p != '\0'; p++)
+    if ((unsigned char) *p < 0x20)
+      *p = ' ';
+
+  if (strlen (start) > 160)
+    return g_strdup_printf ("%.157s...", start);
+  return g_strdup (start);
+}
+
+static guint
+steps_done (const FleetHostResult *host)
+{
+  guint done = 0;
+
+  for (guint i = 0; i < host->steps->len; i++)
+    {
+      const FleetStepResult *step = g_ptr_array_index (host->steps, i);
+      if (step->started && step->failure == FLEET_FAILURE_NONE)
+        done++;
+    }
+  return done;
+}
+
+static void
+append_host_line (GString *out, const FleetHostResult *host, guint name_width)
+{
+  g_string_append_printf (out, "  %-*s  %4u  %-11s  %u/%u  %7.2fs", (int) name_width,
+                          host->host->name, host->wave + 1, outcome_label (host->outcome),
+                          steps_done (host), host->steps->len, host->duration_us / 1e6);
+
+  if (host->message != NULL)
+    g_string_append_printf (out, "  %s", host->message);
+
+  if (host->failed_step != G_MAXUINT)
+    {
+      const FleetStepResult *step = g_ptr_array_index (host->steps, host->failed_step);
+      g_autofree char *line = last_line (step->stderr_tail->len > 0 ? step->stderr_tail
+                                                                    : step->stdout_tail);
+      if (line[0] != '\0')
+        g_string_append_printf (out, "; last output: %s", line);
+    }
+  g_string_append_c (out, '\n');
+}
+
+static void
+append_waves (GString *out, const FleetPlan *plan, const FleetRunResult *result)
+{
+  for (guint w = 0; w < plan->waves->len; w++)
+    {
+      const FleetWave *wave = g_ptr_array_index (plan->waves, w);
+      guint counts[FLEET_HOST_INTERRUPTED + 1] = { 0 };
+
+      for (guint i = 0; i < wave->host_indices->len; i++)
+        {
+          const FleetHostResult *host = g_ptr_array_index (result->hosts,
+                                                           g_array_index (wave->host_indices,
+                                                                          guint32, i));
+          counts[host->outcome]++;
+        }
+
+      g_string_append_printf (out, "wave %u: %u host%s", w + 1, wave->host_indices->len,
+                              wave->host_indices->len == 1 ? "" : "s");
+      if (w >= result->waves_run)
+        {
+          g_string_append (out, ", not run\n");
+          continue;
+        }
+      g_string_append_printf (out, ", %u succeeded, %u failed", counts[FLEET_HOST_SUCCEEDED],
+                              counts[FLEET_HOST_FAILED]);
+      if (counts[FLEET_HOST_INTERRUPTED] > 0)
+        g_string_append_printf (out, ", %u interrupted", counts[FLEET_HOST_INTERRUPTED]);
+      if (counts[FLEET_HOST_NOT_RUN] > 0)
+        g_string_append_printf (out, ", %u not run", counts[FLEET_HOST_NOT_RUN]);
+      g_string_append_printf (out, " in %.2fs\n",
+                              g_array_index (result->wave_durations_us, gint64, w) / 1e6);
+    }
+}
+
+char *
+fleet_report_format_summary (const FleetPlan *plan,
+                             const FleetRunResult *result,
+                             const char *run_dir)
+{
+  GString *out = g_string_new (NULL);
+  guint counts[FLEET_HOST_INTERRUPTED + 1] = { 0 };
+  guint name_width = 4;
+
+  for (guint i = 0; i < result->hosts->len; i++)
+    {
+      const FleetHostResult *host = g_ptr_array_index (result->hosts, i);
+      counts[host->outcome]++;
+      name_width = MAX (name_width, strlen (host->host->name));
+    }
+
+  append_waves (out, plan, result);
+
+  g_string_append_printf (out, "\n  %-*s  wave  result       steps  time\n", (int) name_width,
+                          "host");
+  for (guint i = 0; i < result->hosts->len; i++)
+    append_host_line (out, g_ptr_array_index (result->hosts, i), name_width);
+
+  g_string_append_printf (out, "\n%u of %u hosts succeeded", counts[FLEET_HOST_SUCCEEDED],
+                          result->hosts->len);
+  if (counts[FLEET_HOST_FAILED] > 0)
+    g_string_append_printf (out, ", %u failed", counts[FLEET_HOST_FAILED]);
+  if (counts[FLEET_HOST_INTERRUPTED] > 0)
+    g_string_append_printf (out, ", %u interrupted", counts[FLEET_HOST_INTERRUPTED]);
+  if (counts[FLEET_HOST_NOT_RUN] > 0)
+    g_string_append_printf (out, ", %u not run", counts[FLEET_HOST_NOT_RUN]);
+  g_string_append_printf (out, " in %.2fs.\n", result->duration_us / 1e6);
+
+  if (result->halted)
+    g_string_append_printf (out, "The run halted after wave %u because a host in it failed; "
+                            "later waves were not started.\n", result->waves_run);
+  if (result->interrupted)
+    g_string_append (out, "The run was interrupted.\n");
+
+  g_string_append_printf (out, "Journal and output: %s\n", run_dir);
+  return g_string_free (out, FALSE);
+}

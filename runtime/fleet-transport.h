@@ -1,0 +1,138 @@
+/* fleet-transport.h: SSH connections and remote commands, non-blocking.
+ *
+ * This module is the only one that calls libssh, so the SSH engine can be
+ * replaced without touching the executor.  A FleetConnection is one
+ * authenticated SSH session to one host, opened once and reused by every
+ * step of a run; a FleetCommand is one remote command on its own channel.
+ *
+ * Nothing here blocks on the network.  The owner drives each connection from
+ * its event loop: poll fleet_connection_get_fd() for
+ * fleet_connection_get_poll_events(), and call fleet_connection_process()
+ * when the descriptor is ready or the time from fleet_connection_deadline_us()
+ * has come.  Name resolution is the exception: libssh resolves host names
+ * with the blocking getaddrinfo().
+ *
+ * Host keys are checked strictly against the host's known_hosts file: an
+ * unknown or changed key ends the connection before any credential is sent.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "schema/fleet-model.h"
+
+G_BEGIN_DECLS
+
+/* Why a connection or a command failed.  The journal writes the code from
+ * fleet_failure_code(), so these names are part of the journal format. */
+typedef enum {
+  FLEET_FAILURE_NONE,
+  FLEET_FAILURE_NAME_RESOLUTION,   /* the host name does not resolve */
+  FLEET_FAILURE_CONNECTION_REFUSED,
+  FLEET_FAILURE_CONNECTION_TIMEOUT,
+  FLEET_FAILURE_CONNECTION_FAILED, /* other errors before the SSH handshake ends */
+  FLEET_FAILURE_HOST_KEY_UNKNOWN,  /* not in known_hosts */
+  FLEET_FAILURE_HOST_KEY_CHANGED,  /* known_hosts has another key for the host */
+  FLEET_FAILURE_AUTH_FAILED,       /* the server accepted none of our keys */
+  FLEET_FAILURE_IDENTITY_FILE,     /* the private key could not be loaded */
+  FLEET_FAILURE_CHANNEL,           /* channel open or exec request refused */
+  FLEET_FAILURE_CONNECTION_LOST,   /* the connection broke during a command */
+  FLEET_FAILURE_COMMAND_TIMEOUT,
+  FLEET_FAILURE_NO_EXIT_STATUS,    /* channel closed without exit status or signal */
+  FLEET_FAILURE_EXIT_SIGNAL,       /* the command was killed by a signal */
+  FLEET_FAILURE_EXIT_CODE,         /* the command exited with an unexpected code */
+  FLEET_FAILURE_INTERRUPTED,       /* fleet-run was interrupted */
+} FleetFailure;
+
+/* Return the stable journal code of `failure`, e.g. "host-key-changed". */
+const char *fleet_failure_code (FleetFailure failure);
+
+/* Private keys loaded once per run and shared by all connections that name
+ * the same identity file.  Keys are freed, and their memory wiped by libssh,
+ * when the cache is freed. */
+typedef struct FleetKeyCache FleetKeyCache;
+
+FleetKeyCache *fleet_key_cache_new (void);
+void fleet_key_cache_free (FleetKeyCache *cache);
+
+typedef enum {
+  FLEET_CONNECTION_IDLE,           /* created, not started */
+  FLEET_CONNECTION_CONNECTING,     /* TCP connect and SSH handshake */
+  FLEET_CONNECTION_AUTHENTICATING,
+  FLEET_CONNECTION_READY,          /* authenticated; commands may start */
+  FLEET_CONNECTION_FAILED,         /* see fleet_connection_get_failure() */
+} FleetConnectionState;
+
+typedef struct FleetConnection FleetConnection;
+typedef struct FleetCommand FleetCommand;
+
+/* Receives output of a command as it arrives; `is_stderr` tells the stream. */
+typedef void (*FleetOutputFunc) (const char *data, gsize length, gboolean is_stderr,
+                                 gpointer user_data);
+
+/* Create a connection for `host`, which must outlive it.  `keys` is borrowed
+ * and must outlive the connection too. */
+FleetConnection *fleet_connection_new (const FleetHost *host, FleetKeyCache *keys);
+
+/* Close the session (ending any command still running) and free it. */
+void fleet_connection_free (FleetConnection *connection);
+
+/* Begin connecting.  `now_us` is the monotonic time in microseconds; the
+ * connection fails with FLEET_FAILURE_CONNECTION_TIMEOUT if it is not READY
+ * by now_us plus the host's connect timeout. */
+void fleet_connection_start (FleetConnection *connection, gint64 now_us);
+
+/* Advance the handshake, the authentication and every command of the
+ * connection as far as possible without blocking. */
+void fleet_connection_process (FleetConnection *connection, gint64 now_us);
+
+FleetConnectionState fleet_connection_get_state (const FleetConnection *connection);
+FleetFailure fleet_connection_get_failure (const FleetConnection *connection);
+
+/* Return a message for the failure, or NULL when there is none; borrowed. */
+const char *fleet_connection_get_message (const FleetConnection *connection);
+
+/* Return the socket to poll, or -1 when there is none. */
+int fleet_connection_get_fd (const FleetConnection *connection);
+short fleet_connection_get_poll_events (const FleetConnection *connection);
+
+/* Return the monotonic time by which fleet_connection_process() must be
+ * called even if the socket stays quiet, or G_MAXINT64 for none. */
+gint64 fleet_connection_deadline_us (const FleetConnection *connection);
+
+/* Start `command_line` on a new channel of a READY connection.  Output goes
+ * to `output_func` as it arrives; `timeout_ms` 0 means no timeout.  The
+ * command belongs to the connection, which processes it; the caller reads
+ * the result once fleet_command_is_done() and then frees it with
+ * fleet_command_free(). */
+FleetCommand *fleet_command_start (FleetConnection *connection,
+                                   const char *command_line,
+                                   guint64 timeout_ms,
+                                   gint64 now_us,
+                                   FleetOutputFunc output_func,
+                                   gpointer user_data);
+
+/* Ask the command to stop: send SIGKILL to it and close its channel.  The
+ * command ends with `failure` as its cause. */
+void fleet_command_abort (FleetCommand *command, FleetFailure failure, const char *message);
+
+gboolean fleet_command_is_done (const FleetCommand *command);
+
+/* Results, valid once the command is done.  A command that exited has an
+ * exit status and no signal; one killed by a signal has a signal name
+ * ("KILL", "TERM") and exit status -1; one with a transport failure may have
+ * neither. */
+int fleet_command_get_exit_status (const FleetCommand *command);
+const char *fleet_command_get_exit_signal (const FleetCommand *command);
+gboolean fleet_command_get_core_dumped (const FleetCommand *command);
+FleetFailure fleet_command_get_failure (const FleetCommand *command);
+const char *fleet_command_get_message (const FleetCommand *command);
+guint64 fleet_command_get_stdout_bytes (const FleetCommand *command);
+guint64 fleet_command_get_stderr_bytes (const FleetCommand *command);
+
+void fleet_command_free (FleetCommand *command);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetConnection, fleet_connection_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetKeyCache, fleet_key_cache_free)
+
+G_END_DECLS

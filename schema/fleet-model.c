@@ -1,0 +1,129 @@
+/* fleet-model.c: constructors, copies and destructors of hosts and steps. */
+#include "schema/fleet-model.h"
+
+#include <string.h>
+
+FleetHost *
+fleet_host_new (const char *name)
+{
+  FleetHost *host = g_new0 (FleetHost, 1);
+
+  host->name = g_strdup (name);
+  host->port = FLEET_DEFAULT_SSH_PORT;
+  host->connect_timeout_ms = FLEET_DEFAULT_CONNECT_TIMEOUT_MS;
+  host->attributes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  host->groups = g_ptr_array_new_with_free_func (g_free);
+
+  return host;
+}
+
+FleetHost *
+fleet_host_copy (const FleetHost *host)
+{
+  FleetHost *copy = fleet_host_new (host->name);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  copy->address = g_strdup (host->address);
+  copy->port = host->port;
+  copy->user = g_strdup (host->user);
+  copy->identity_file = g_strdup (host->identity_file);
+  copy->known_hosts_file = g_strdup (host->known_hosts_file);
+  copy->connect_timeout_ms = host->connect_timeout_ms;
+  copy->pos = host->pos;
+
+  g_hash_table_iter_init (&iter, host->attributes);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (copy->attributes, g_strdup (key), g_strdup (value));
+
+  for (guint i = 0; i < host->groups->len; i++)
+    g_ptr_array_add (copy->groups, g_strdup (g_ptr_array_index (host->groups, i)));
+
+  return copy;
+}
+
+void
+fleet_host_free (FleetHost *host)
+{
+  if (host == NULL)
+    return;
+
+  g_free (host->name);
+  g_free (host->address);
+  g_free (host->user);
+  g_free (host->identity_file);
+  g_free (host->known_hosts_file);
+  g_hash_table_unref (host->attributes);
+  g_ptr_array_unref (host->groups);
+  g_free (host);
+}
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+const char **
+fleet_host_sorted_attribute_keys (const FleetHost *host)
+{
+  guint n_keys = 0;
+  const char **keys = (const char **) g_hash_table_get_keys_as_array (host->attributes, &n_keys);
+
+  qsort (keys, n_keys, sizeof (char *), compare_strings);
+  return keys;
+}
+
+FleetStep *
+fleet_step_new (const char *name, const char *command)
+{
+  FleetStep *step = g_new0 (FleetStep, 1);
+  int success = 0;
+
+  step->name = g_strdup (name);
+  step->command = g_strdup (command);
+  step->expected_exit_codes = g_array_new (FALSE, FALSE, sizeof (int));
+  g_array_append_val (step->expected_exit_codes, success);
+
+  return step;
+}
+
+FleetStep *
+fleet_step_copy (const FleetStep *step)
+{
+  FleetStep *copy = fleet_step_new (step->name, step->command);
+
+  g_array_set_size (copy->expected_exit_codes, 0);
+  g_array_append_vals (copy->expected_exit_codes,
+                       step->expected_exit_codes->data,
+                       step->expected_exit_codes->len);
+  copy->timeout_ms = step->timeout_ms;
+  copy->become = step->become;
+  copy->become_user = g_strdup (step->become_user);
+  copy->pos = step->pos;
+
+  return copy;
+}
+
+void
+fleet_step_free (FleetStep *step)
+{
+  if (step == NULL)
+    return;
+
+  g_free (step->name);
+  g_free (step->command);
+  g_array_unref (step->expected_exit_codes);
+  g_free (step->become_user);
+  g_free (step);
+}
+
+gboolean
+fleet_step_expects_exit_code (const FleetStep *step, int exit_code)
+{
+  for (guint i = 0; i < step->expected_exit_codes->len; i++)
+    if (g_array_index (step->expected_exit_codes, int, i) == exit_code)
+      return TRUE;
+
+  return FALSE;
+}

@@ -1,0 +1,560 @@
+/* fleet-plan.c: the plan model and its versioned, digest-checked file format. */
+#include "schema/fleet-plan.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <gio/gio.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+G_DEFINE_QUARK (fleet-plan-error-quark, fleet_plan_error)
+
+FleetPlan *
+fleet_plan_new (void)
+{
+  FleetPlan *plan = g_new0 (FleetPlan, 1);
+
+  plan->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
+  plan->steps = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_step_free);
+  plan->waves = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_wave_free);
+  return plan;
+}
+
+void
+fleet_plan_free (FleetPlan *plan)
+{
+  if (plan == NULL)
+    return;
+
+  g_free (plan->workflow_name);
+  g_free (plan->workflow_source);
+  g_free (plan->workflow_sha256);
+  g_free (plan->inventory_source);
+  g_free (plan->inventory_sha256);
+  g_ptr_array_unref (plan->hosts);
+  g_ptr_array_unref (plan->steps);
+  g_ptr_array_unref (plan->waves);
+  g_free (plan->file_sha256);
+  g_free (plan);
+}
+
+FleetWave *
+fleet_wave_new (void)
+{
+  FleetWave *wave = g_new0 (FleetWave, 1);
+
+  wave->host_indices = g_array_new (FALSE, FALSE, sizeof (guint32));
+  return wave;
+}
+
+void
+fleet_wave_free (FleetWave *wave)
+{
+  if (wave == NULL)
+    return;
+
+  g_array_unref (wave->host_indices);
+  g_free (wave);
+}
+
+/* Serialization.  Keys are added in a fixed order and attribute keys sorted,
+ * so equal plans give equal bytes.  NULL strings are left out of the
+ * dictionaries rather than written as empty strings. */
+
+static void
+add_string (GVariantBuilder *builder, const char *key, const char *value)
+{
+  if (value != NULL)
+    g_variant_builder_add (builder, "{sv}", key, g_variant_new_string (value));
+}
+
+static GVariant *
+host_to_variant (const FleetHost *host)
+{
+  GVariantBuilder builder;
+  GVariantBuilder attributes;
+  g_autofree const char **keys = fleet_host_sorted_attribute_keys (host);
+
+  g_variant_builder_init (&attributes, G_VARIANT_TYPE ("a{ss}"));
+  for (const char **key = keys; *key != NULL; key++)
+    g_variant_builder_add (&attributes, "{ss}", *key,
+                           (const char *) g_hash_table_lookup (host->attributes, *key));
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  add_string (&builder, "name", host->name);
+  add_string (&builder, "address", host->address);
+  g_variant_builder_add (&builder, "{sv}", "port", g_variant_new_uint16 (host->port));
+  add_string (&builder, "user", host->user);
+  add_string (&builder, "identity-file", host->identity_file);
+  add_string (&builder, "known-hosts-file", host->known_hosts_file);
+  g_variant_builder_add (&builder, "{sv}", "connect-timeout-ms",
+                         g_variant_new_uint32 (host->connect_timeout_ms));
+  g_variant_builder_add (&builder, "{sv}", "attributes", g_variant_builder_end (&attributes));
+  g_variant_builder_add (&builder, "{sv}", "groups",
+                         g_variant_new_strv ((const char * const *) host->groups->pdata,
+                                             host->groups->len));
+  return g_variant_builder_end (&builder);
+}
+
+static GVariant *
+hosts_to_variant (const GPtrArray *hosts)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; i < hosts->len; i++)
+    g_variant_builder_add_value (&builder, host_to_variant (g_ptr_array_index (hosts, i)));
+  return g_variant_builder_end (&builder);
+}
+
+static GVariant *
+step_to_variant (const FleetStep *step)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  add_string (&builder, "name", step->name);
+  add_string (&builder, "command", step->command);
+  g_variant_builder_add (&builder, "{sv}", "timeout-ms", g_variant_new_uint64 (step->timeout_ms));
+  g_variant_builder_add (&builder, "{sv}", "expect-exit",
+                         g_variant_new_fixed_array (G_VARIANT_TYPE_INT32,
+                                                    step->expected_exit_codes->data,
+                                                    step->expected_exit_codes->len,
+                                                    sizeof (gint32)));
+  g_variant_builder_add (&builder, "{sv}", "become", g_variant_new_boolean (step->become));
+  add_string (&builder, "become-user", step->become_user);
+  return g_variant_builder_end (&builder);
+}
+
+GVariant *
+fleet_plan_to_variant (const FleetPlan *plan)
+{
+  GVariantBuilder builder;
+  GVariantBuilder steps;
+  GVariantBuilder waves;
+  g_autoptr(GVariant) body = NULL;
+
+  g_variant_builder_init (&steps, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; i < plan->steps->len; i++)
+    g_variant_builder_add_value (&steps, step_to_variant (g_ptr_array_index (plan->steps, i)));
+
+  g_variant_builder_init (&waves, G_VARIANT_TYPE ("aau"));
+  for (guint i = 0; i < plan->waves->len; i++)
+    {
+      const FleetWave *wave = g_ptr_array_index (plan->waves, i);
+      g_variant_builder_add_value (&waves,
+                                   g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32,
+                                                              wave->host_indices->data,
+                                                              wave->host_indices->len,
+                                                              sizeof (guint32)));
+    }
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE (FLEET_PLAN_BODY_TYPE));
+  add_string (&builder, "workflow", plan->workflow_name);
+  add_string (&builder, "workflow-source", plan->workflow_source);
+  add_string (&builder, "workflow-sha256", plan->workflow_sha256);
+  add_string (&builder, "inventory-source", plan->inventory_source);
+  add_string (&builder, "inventory-sha256", plan->inventory_sha256);
+  g_variant_builder_add (&builder, "{sv}", "parallelism", g_variant_new_uint32 (plan->parallelism));
+  g_variant_builder_add (&builder, "{sv}", "hosts", hosts_to_variant (plan->hosts));
+  g_variant_builder_add (&builder, "{sv}", "steps", g_variant_builder_end (&steps));
+  g_variant_builder_add (&builder, "{sv}", "waves", g_variant_builder_end (&waves));
+
+  body = g_variant_ref_sink (g_variant_builder_end (&builder));
+  return g_variant_get_normal_form (body);
+}
+
+static void
+sha256 (const void *data, gsize length, unsigned char digest[FLEET_PLAN_DIGEST_LENGTH])
+{
+  unsigned int digest_length = 0;
+
+  if (!EVP_Digest (data, length, digest, &digest_length, EVP_sha256 (), NULL)
+      || digest_length != FLEET_PLAN_DIGEST_LENGTH)
+    g_error ("OpenSSL SHA-256 failed");
+}
+
+static char *
+hex_encode (const unsigned char *bytes, gsize length)
+{
+  static const char digits[] = "0123456789abcdef";
+  char *hex = g_malloc (length * 2 + 1);
+
+  for (gsize i = 0; i < length; i++)
+    {
+      hex[2 * i] = digits[bytes[i] >> 4];
+      hex[2 * i + 1] = digits[bytes[i] & 0x0f];
+    }
+  hex[length * 2] = '\0';
+  return hex;
+}
+
+char *
+fleet_hosts_digest (const GPtrArray *hosts)
+{
+  g_autoptr(GVariant) value = g_variant_ref_sink (hosts_to_variant (hosts));
+  g_autoptr(GVariant) normal = g_variant_get_normal_form (value);
+  unsigned char digest[FLEET_PLAN_DIGEST_LENGTH];
+
+  sha256 (g_variant_get_data (normal), g_variant_get_size (normal), digest);
+  return hex_encode (digest, sizeof digest);
+}
+
+GBytes *
+fleet_plan_serialize (FleetPlan *plan)
+{
+  g_autoptr(GVariant) body = fleet_plan_to_variant (plan);
+  gsize body_length = g_variant_get_size (body);
+  gsize total = FLEET_PLAN_HEADER_LENGTH + body_length + FLEET_PLAN_DIGEST_LENGTH;
+  guint8 *file = g_malloc0 (total);
+  guint32 version_be = GUINT32_TO_BE (FLEET_PLAN_FORMAT_VERSION);
+  guint32 flags_be = 0;
+  guint64 length_be = GUINT64_TO_BE ((guint64) body_length);
+
+  memcpy (file, FLEET_PLAN_MAGIC, FLEET_PLAN_MAGIC_LENGTH);
+  memcpy (file + 8, &version_be, 4);
+  memcpy (file + 12, &flags_be, 4);
+  memcpy (file + 16, &length_be, 8);
+  g_variant_store (body, file + FLEET_PLAN_HEADER_LENGTH);
+  sha256 (file, FLEET_PLAN_HEADER_LENGTH + body_length,
+          file + FLEET_PLAN_HEADER_LENGTH + body_length);
+
+  g_free (plan->file_sha256);
+  plan->file_sha256 = hex_encode (file + FLEET_PLAN_HEADER_LENGTH + body_length,
+                                  FLEET_PLAN_DIGEST_LENGTH);
+  return g_bytes_new_take (file, total);
+}
+
+/* Deserialization.  The body has passed the digest check before these run,
+ * so a failure here means a writer bug or a deliberately crafted file; each
+ * still gets an error naming the field rather than a crash. */
+
+static gboolean
+lookup_string (GVariant *dict, const char *key, gboolean required, char **out, GError **error)
+{
+  g_autoptr(GVariant) value = g_variant_lookup_value (dict, key, G_VARIANT_TYPE_STRING);
+
+  if (value == NULL)
+    {
+      if (!required)
+        return TRUE;
+      g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID,
+                   "plan body lacks the string field \"%s\"", key);
+      return FALSE;
+    }
+
+  *out = g_variant_dup_string (value, NULL);
+  return TRUE;
+}
+
+static gboolean
+lookup_value (GVariant *dict, const char *key, const char *type, GVariant **out, GError **error)
+{
+  *out = g_variant_lookup_value (dict, key, G_VARIANT_TYPE (type));
+  if (*out != NULL)
+    return TRUE;
+
+  g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID,
+               "plan body lacks the field \"%s\" of type %s", key, type);
+  return FALSE;
+}
+
+static FleetHost *
+host_from_variant (GVariant *dict, GError **error)
+{
+  g_autoptr(FleetHost) host = fleet_host_new (NULL);
+  g_autoptr(GVariant) port = NULL;
+  g_autoptr(GVariant) timeout = NULL;
+  g_autoptr(GVariant) attributes = NULL;
+  g_autoptr(GVariant) groups = NULL;
+  GVariantIter iter;
+  const char *key;
+  const char *value;
+
+  if (!lookup_string (dict, "name", TRUE, &host->name, error)
+      || !lookup_string (dict, "address", TRUE, &host->address, error)
+      || !lookup_string (dict, "user", FALSE, &host->user, error)
+      || !lookup_string (dict, "identity-file", FALSE, &host->identity_file, error)
+      || !lookup_string (dict, "known-hosts-file", FALSE, &host->known_hosts_file, error)
+      || !lookup_value (dict, "port", "q", &port, error)
+      || !lookup_value (dict, "connect-timeout-ms", "u", &timeout, error)
+      || !lookup_value (dict, "attributes", "a{ss}", &attributes, error)
+      || !lookup_value (dict, "groups", "as", &groups, error))
+    return NULL;
+
+  host->port = g_variant_get_uint16 (port);
+  host->connect_timeout_ms = g_variant_get_uint32 (timeout);
+
+  g_variant_iter_init (&iter, attributes);
+  while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
+    g_hash_table_insert (host->attributes, g_strdup (key), g_strdup (value));
+
+  g_variant_iter_init (&iter, groups);
+  while (g_variant_iter_next (&iter, "&s", &value))
+    g_ptr_array_add (host->groups, g_strdup (value));
+
+  return g_steal_pointer (&host);
+}
+
+static FleetStep *
+step_from_variant (GVariant *dict, GError **error)
+{
+  g_autoptr(FleetStep) step = fleet_step_new (NULL, NULL);
+  g_autoptr(GVariant) timeout = NULL;
+  g_autoptr(GVariant) expect = NULL;
+  g_autoptr(GVariant) become = NULL;
+  const gint32 *codes;
+  gsize n_codes = 0;
+
+  if (!lookup_string (dict, "name", TRUE, &step->name, error)
+      || !lookup_string (dict, "command", TRUE, &step->command, error)
+      || !lookup_string (dict, "become-user", FALSE, &step->become_user, error)
+      || !lookup_value (dict, "timeout-ms", "t", &timeout, error)
+      || !lookup_value (dict, "expect-exit", "ai", &expect, error)
+      || !lookup_value (dict, "become", "b", &become, error))
+    return NULL;
+
+  codes = g_variant_get_fixed_array (expect, &n_codes, sizeof (gint32));
+  if (n_codes == 0)
+    {
+      g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID,
+                   "step \"%s\" has no expected exit codes", step->name);
+      return NULL;
+    }
+
+  step->timeout_ms = g_variant_get_uint64 (timeout);
+  g_array_set_size (step->expected_exit_codes, 0);
+  g_array_append_vals (step->expected_exit_codes, codes, n_codes);
+  step->become = g_variant_get_boolean (become);
+  return g_steal_pointer (&step);
+}
+
+static gboolean
+read_records (GVariant *array,
+              gpointer (*from_variant) (GVariant *, GError **),
+              GPtrArray *out,
+              GError **error)
+{
+  GVariantIter iter;
+  GVariant *child;
+
+  g_variant_iter_init (&iter, array);
+  while ((child = g_variant_iter_next_value (&iter)) != NULL)
+    {
+      gpointer record = from_variant (child, error);
+
+      g_variant_unref (child);
+      if (record == NULL)
+        return FALSE;
+      g_ptr_array_add (out, record);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+read_waves (GVariant *array, FleetPlan *plan, GError **error)
+{
+  GVariantIter iter;
+  GVariant *child;
+  g_autofree gboolean *placed = g_new0 (gboolean, plan->hosts->len + 1);
+
+  g_variant_iter_init (&iter, array);
+  while ((child = g_variant_iter_next_value (&iter)) != NULL)
+    {
+      g_autoptr(GVariant) owned = child;
+      g_autoptr(FleetWave) wave = fleet_wave_new ();
+      gsize n = 0;
+      const guint32 *indices = g_variant_get_fixed_array (owned, &n, sizeof (guint32));
+
+      for (gsize i = 0; i < n; i++)
+        {
+          if (indices[i] >= plan->hosts->len || placed[indices[i]])
+            {
+              g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID,
+                           "wave %u names host index %u, which is out of range or "
+                           "already in an earlier wave", plan->waves->len + 1, indices[i]);
+              return FALSE;
+            }
+          placed[indices[i]] = TRUE;
+        }
+
+      g_array_append_vals (wave->host_indices, indices, n);
+      g_ptr_array_add (plan->waves, g_steal_pointer (&wave));
+    }
+
+  return TRUE;
+}
+
+static FleetPlan *
+plan_from_body (GVariant *body, GError **error)
+{
+  g_autoptr(FleetPlan) plan = fleet_plan_new ();
+  g_autoptr(GVariant) parallelism = NULL;
+  g_autoptr(GVariant) hosts = NULL;
+  g_autoptr(GVariant) steps = NULL;
+  g_autoptr(GVariant) waves = NULL;
+
+  if (!lookup_string (body, "workflow", TRUE, &plan->workflow_name, error)
+      || !lookup_string (body, "workflow-source", FALSE, &plan->workflow_source, error)
+      || !lookup_string (body, "workflow-sha256", FALSE, &plan->workflow_sha256, error)
+      || !lookup_string (body, "inventory-source", FALSE, &plan->inventory_source, error)
+      || !lookup_string (body, "inventory-sha256", FALSE, &plan->inventory_sha256, error)
+      || !lookup_value (body, "parallelism", "u", &parallelism, error)
+      || !lookup_value (body, "hosts", "aa{sv}", &hosts, error)
+      || !lookup_value (body, "steps", "aa{sv}", &steps, error)
+      || !lookup_value (body, "waves", "aau", &waves, error))
+    return NULL;
+
+  plan->parallelism = g_variant_get_uint32 (parallelism);
+  if (plan->parallelism == 0)
+    {
+      g_set_error_literal (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID,
+                           "plan parallelism is 0");
+      return NULL;
+    }
+
+  if (!read_records (hosts, (gpointer (*) (GVariant *, GError **)) host_from_variant,
+                     plan->hosts, error)
+      || !read_records (steps, (gpointer (*) (GVariant *, GError **)) step_from_variant,
+                        plan->steps, error)
+      || !read_waves (waves, plan, error))
+    return NULL;
+
+  return g_steal_pointer (&plan);
+}
+
+FleetPlan *
+fleet_plan_deserialize (GBytes *bytes, GError **error)
+{
+  gsize size = 0;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+  guint32 version_be, version;
+  guint64 length_be, body_length;
+  unsigned char digest[FLEET_PLAN_DIGEST_LENGTH];
+  g_autoptr(GBytes) body_bytes = NULL;
+  g_autoptr(GVariant) body = NULL;
+  FleetPlan *plan;
+
+  if (size < FLEET_PLAN_MAGIC_LENGTH || memcmp (data, FLEET_PLAN_MAGIC, FLEET_PLAN_MAGIC_LENGTH) != 0)
+    {
+      g_set_error_literal (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_NOT_A_PLAN,
+                           "not a fleetc plan file (the magic bytes \"FLEETPLN\" are missing); "
+                           "make one with `fleetc compile`");
+      return NULL;
+    }
+
+  if (size < FLEET_PLAN_HEADER_LENGTH)
+    {
+      g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_TRUNCATED,
+                   "plan file is truncated: %" G_GSIZE_FORMAT " bytes, shorter than its "
+                   "%d-byte header", size, FLEET_PLAN_HEADER_LENGTH);
+      return NULL;
+    }
+
+  memcpy (&version_be, data + 8, 4);
+  version = GUINT32_FROM_BE (version_be);
+  if (version != FLEET_PLAN_FORMAT_VERSION)
+    {
+      g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_VERSION,
+                   "plan format version %u is %s than this program supports (%u); "
+                   "%s", version, version > FLEET_PLAN_FORMAT_VERSION ? "newer" : "other",
+                   FLEET_PLAN_FORMAT_VERSION,
+                   version > FLEET_PLAN_FORMAT_VERSION
+                     ? "upgrade fleetc, or compile the plan with this version"
+                     : "compile the plan again with this version of fleetc");
+      return NULL;
+    }
+
+  memcpy (&length_be, data + 16, 8);
+  body_length = GUINT64_FROM_BE (length_be);
+  if (body_length > FLEET_PLAN_MAX_BYTES
+      || size < FLEET_PLAN_HEADER_LENGTH + body_length + FLEET_PLAN_DIGEST_LENGTH)
+    {
+      g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_TRUNCATED,
+                   "plan file is truncated: the header announces a %" G_GUINT64_FORMAT
+                   "-byte body, but the file has %" G_GSIZE_FORMAT " bytes in all; "
+                   "copy or compile it again", body_length, size);
+      return NULL;
+    }
+
+  if (size > FLEET_PLAN_HEADER_LENGTH + body_length + FLEET_PLAN_DIGEST_LENGTH)
+    {
+      g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_CORRUPT,
+                   "plan file has %" G_GUINT64_FORMAT " unexpected bytes after its digest; "
+                   "it was modified after it was written",
+                   (guint64) (size - FLEET_PLAN_HEADER_LENGTH - body_length
+                              - FLEET_PLAN_DIGEST_LENGTH));
+      return NULL;
+    }
+
+  sha256 (data, FLEET_PLAN_HEADER_LENGTH + body_length, digest);
+  if (CRYPTO_memcmp (digest, data + FLEET_PLAN_HEADER_LENGTH + body_length,
+                     FLEET_PLAN_DIGEST_LENGTH) != 0)
+    {
+      g_set_error_literal (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_CORRUPT,
+                           "plan file is corrupted: its SHA-256 digest does not match its "
+                           "contents; it was modified after it was written, so compile it again");
+      return NULL;
+    }
+
+  body_bytes = g_bytes_new_from_bytes (bytes, FLEET_PLAN_HEADER_LENGTH, body_length);
+  body = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (FLEET_PLAN_BODY_TYPE),
+                                                       body_bytes, FALSE));
+  if (!g_variant_is_normal_form (body))
+    {
+      g_set_error_literal (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID,
+                           "plan body is not a GVariant in normal form");
+      return NULL;
+    }
+
+  plan = plan_from_body (body, error);
+  if (plan != NULL)
+    plan->file_sha256 = hex_encode (data + FLEET_PLAN_HEADER_LENGTH + body_length,
+                                    FLEET_PLAN_DIGEST_LENGTH);
+  return plan;
+}
+
+gboolean
+fleet_plan_write_file (FleetPlan *plan, const char *path, GError **error)
+{
+  g_autoptr(GBytes) bytes = fleet_plan_serialize (plan);
+  gsize size = 0;
+  const char *data = g_bytes_get_data (bytes, &size);
+  g_autoptr(GError) local_error = NULL;
+
+  if (!g_file_set_contents_full (path, data, size,
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                 0644, &local_error))
+    {
+      g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_IO,
+                   "cannot write plan: %s", local_error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+FleetPlan *
+fleet_plan_read_file (const char *path, GError **error)
+{
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) local_error = NULL;
+  FleetPlan *plan;
+
+  mapped = g_mapped_file_new (path, FALSE, &local_error);
+  if (mapped == NULL)
+    {
+      g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_IO,
+                   "cannot read plan: %s", local_error->message);
+      return NULL;
+    }
+
+  bytes = g_mapped_file_get_bytes (mapped);
+  plan = fleet_plan_deserialize (bytes, error);
+  if (plan == NULL)
+    g_prefix_error (error, "%s: ", path);
+  return plan;
+}

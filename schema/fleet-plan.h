@@ -1,0 +1,102 @@
+/* fleet-plan.h: the execution plan and its file format.
+ *
+ * A plan holds everything `fleet-run` needs: the hosts with their connection
+ * settings, the steps, and the waves.  The file is a fixed header, a body,
+ * and a SHA-256 digest:
+ *
+ *   offset  size  field
+ *   0       8     magic "FLEETPLN"
+ *   8       4     format version, big-endian (FLEET_PLAN_FORMAT_VERSION)
+ *   12      4     flags, big-endian, 0 in version 1
+ *   16      8     body length in bytes, big-endian
+ *   24      n     body: a GVariant of type FLEET_PLAN_BODY_TYPE in normal form
+ *   24+n    32    SHA-256 of bytes 0 to 24+n
+ *
+ * The magic and the version keep their place in every future version, so an
+ * older reader can always tell a newer file from a damaged one.  The same
+ * plan always serializes to the same bytes.  docs/plan-format.md lists the
+ * body's keys.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "schema/fleet-model.h"
+
+G_BEGIN_DECLS
+
+#define FLEET_PLAN_MAGIC "FLEETPLN"
+#define FLEET_PLAN_MAGIC_LENGTH 8
+#define FLEET_PLAN_FORMAT_VERSION 1u
+#define FLEET_PLAN_HEADER_LENGTH 24
+#define FLEET_PLAN_DIGEST_LENGTH 32
+#define FLEET_PLAN_BODY_TYPE "a{sv}"
+
+/* Plans larger than this are rejected by the reader. */
+#define FLEET_PLAN_MAX_BYTES (256u * 1024 * 1024)
+
+#define FLEET_PLAN_ERROR (fleet_plan_error_quark ())
+
+typedef enum {
+  FLEET_PLAN_ERROR_IO,           /* the file could not be read or written */
+  FLEET_PLAN_ERROR_NOT_A_PLAN,   /* wrong magic: some other kind of file */
+  FLEET_PLAN_ERROR_TRUNCATED,    /* shorter than its header says */
+  FLEET_PLAN_ERROR_VERSION,      /* a format version this reader does not know */
+  FLEET_PLAN_ERROR_CORRUPT,      /* digest mismatch or trailing bytes */
+  FLEET_PLAN_ERROR_INVALID,      /* intact, but the body breaks the schema */
+} FleetPlanError;
+
+GQuark fleet_plan_error_quark (void);
+
+/* One wave: indices into FleetPlan.hosts, in execution order. */
+typedef struct {
+  GArray *host_indices;          /* guint32 */
+} FleetWave;
+
+typedef struct {
+  char *workflow_name;
+  char *workflow_source;         /* workflow path as given to the compiler */
+  char *workflow_sha256;         /* hex SHA-256 of the workflow file */
+  char *inventory_source;
+  char *inventory_sha256;        /* hex SHA-256 of the resolved inventory */
+  guint32 parallelism;           /* maximum hosts busy at once */
+  GPtrArray *hosts;              /* FleetHost *, the selected hosts */
+  GPtrArray *steps;              /* FleetStep * */
+  GPtrArray *waves;              /* FleetWave * */
+  char *file_sha256;             /* hex digest from the file; NULL until
+                                    serialized or read */
+} FleetPlan;
+
+FleetPlan *fleet_plan_new (void);
+void fleet_plan_free (FleetPlan *plan);
+
+FleetWave *fleet_wave_new (void);
+void fleet_wave_free (FleetWave *wave);
+
+/* Return the plan body as a GVariant of FLEET_PLAN_BODY_TYPE in normal form
+ * (a new, non-floating reference). */
+GVariant *fleet_plan_to_variant (const FleetPlan *plan);
+
+/* Return the SHA-256, in hex, of the normal form of `hosts` (FleetHost *)
+ * serialized as in a plan body: the digest of a resolved inventory. */
+char *fleet_hosts_digest (const GPtrArray *hosts);
+
+/* Return the complete file contents for `plan` and store the file's digest in
+ * plan->file_sha256. */
+GBytes *fleet_plan_serialize (FleetPlan *plan);
+
+/* Parse complete file contents.  Returns a new plan, or NULL with an error in
+ * the FLEET_PLAN_ERROR domain saying what is wrong. */
+FleetPlan *fleet_plan_deserialize (GBytes *bytes, GError **error);
+
+/* Write `plan` to `path` through a temporary file in the same directory that
+ * is synced and renamed over `path` only when complete, so a failure never
+ * leaves a partial plan. */
+gboolean fleet_plan_write_file (FleetPlan *plan, const char *path, GError **error);
+
+FleetPlan *fleet_plan_read_file (const char *path, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetPlan, fleet_plan_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetWave, fleet_wave_free)
+
+G_END_DECLS

@@ -1,0 +1,114 @@
+/* fleet-workflow.c: ownership of the workflow IR. */
+#include "schema/fleet-workflow.h"
+
+FleetInventory *
+fleet_inventory_new (const char *source)
+{
+  FleetInventory *inventory = g_new0 (FleetInventory, 1);
+
+  inventory->source = g_strdup (source);
+  inventory->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
+  inventory->hosts_by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  inventory->groups = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_group_free);
+  inventory->groups_by_name = g_hash_table_new (g_str_hash, g_str_equal);
+
+  return inventory;
+}
+
+void
+fleet_inventory_free (FleetInventory *inventory)
+{
+  if (inventory == NULL)
+    return;
+
+  g_hash_table_unref (inventory->hosts_by_name);
+  g_hash_table_unref (inventory->groups_by_name);
+  g_ptr_array_unref (inventory->hosts);
+  g_ptr_array_unref (inventory->groups);
+  g_free (inventory->source);
+  g_free (inventory);
+}
+
+gboolean
+fleet_inventory_add_host (FleetInventory *inventory, FleetHost *host)
+{
+  if (g_hash_table_contains (inventory->hosts_by_name, host->name))
+    {
+      fleet_host_free (host);
+      return FALSE;
+    }
+
+  g_ptr_array_add (inventory->hosts, host);
+  g_hash_table_insert (inventory->hosts_by_name, host->name, host);
+  return TRUE;
+}
+
+gboolean
+fleet_inventory_add_group (FleetInventory *inventory, FleetGroup *group)
+{
+  if (g_hash_table_contains (inventory->groups_by_name, group->name))
+    {
+      fleet_group_free (group);
+      return FALSE;
+    }
+
+  g_ptr_array_add (inventory->groups, group);
+  g_hash_table_insert (inventory->groups_by_name, group->name, group);
+  return TRUE;
+}
+
+FleetGroup *
+fleet_group_new (const char *name)
+{
+  FleetGroup *group = g_new0 (FleetGroup, 1);
+
+  group->name = g_strdup (name);
+  group->members = g_ptr_array_new_with_free_func (g_free);
+  return group;
+}
+
+void
+fleet_group_free (FleetGroup *group)
+{
+  if (group == NULL)
+    return;
+
+  g_free (group->name);
+  g_ptr_array_unref (group->members);
+  g_free (group);
+}
+
+FleetWorkflow *
+fleet_workflow_new (void)
+{
+  FleetWorkflow *workflow = g_new0 (FleetWorkflow, 1);
+
+  workflow->target.groups = g_ptr_array_new_with_free_func (g_free);
+  workflow->target.hosts = g_ptr_array_new_with_free_func (g_free);
+  workflow->target.match = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  workflow->target.positions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  workflow->steps = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_step_free);
+  workflow->batches = g_array_new (FALSE, TRUE, sizeof (FleetBatch));
+  workflow->parallelism = FLEET_DEFAULT_PARALLELISM;
+
+  return workflow;
+}
+
+void
+fleet_workflow_free (FleetWorkflow *workflow)
+{
+  if (workflow == NULL)
+    return;
+
+  g_free (workflow->name);
+  g_free (workflow->source);
+  g_free (workflow->source_sha256);
+  fleet_inventory_free (workflow->inventory);
+  g_ptr_array_unref (workflow->target.groups);
+  g_ptr_array_unref (workflow->target.hosts);
+  g_hash_table_unref (workflow->target.match);
+  g_hash_table_unref (workflow->target.positions);
+  g_ptr_array_unref (workflow->steps);
+  g_array_unref (workflow->batches);
+  g_free (workflow);
+}

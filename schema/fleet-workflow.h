@@ -1,0 +1,92 @@
+/* fleet-workflow.h: the intermediate representation (IR) of a workflow.
+ *
+ * The compiler builds a FleetWorkflow from a workflow file and the inventory
+ * it names; the planner reads it and never changes it.  A FleetWorkflow owns
+ * everything it points to, and fleet_workflow_free releases all of it.  Every
+ * record keeps the position it came from, so the planner can report its own
+ * diagnostics against the input files.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "schema/fleet-model.h"
+
+G_BEGIN_DECLS
+
+/* A named set of hosts from the inventory. */
+typedef struct {
+  char *name;
+  GPtrArray *members;          /* char *, host names in inventory order */
+  FleetSourcePos pos;
+} FleetGroup;
+
+/* The resolved inventory: every host of every source, before selection. */
+typedef struct {
+  char *source;                /* path of the inventory file as given */
+  GPtrArray *hosts;            /* FleetHost *, in file order */
+  GHashTable *hosts_by_name;   /* char * -> FleetHost *, borrowed from hosts */
+  GPtrArray *groups;           /* FleetGroup *, in file order */
+  GHashTable *groups_by_name;  /* char * -> FleetGroup *, borrowed from groups */
+} FleetInventory;
+
+/* Which hosts a workflow targets.  A host is selected when `all` is set, or
+ * when it is named in `hosts` or belongs to one of `groups`; `match` then
+ * keeps only the hosts whose attributes equal every given value. */
+typedef struct {
+  gboolean all;
+  GPtrArray *groups;           /* char * */
+  GPtrArray *hosts;            /* char * */
+  GHashTable *match;           /* char * attribute -> char * value */
+  GHashTable *positions;       /* char * group, host or attribute name -> FleetSourcePos * */
+  FleetSourcePos pos;
+} FleetTarget;
+
+typedef enum {
+  FLEET_BATCH_COUNT,
+  FLEET_BATCH_PERCENT,
+} FleetBatchKind;
+
+/* One entry of the `waves` list: a number of hosts, or a percentage of the
+ * selected hosts (1 to 100). */
+typedef struct {
+  FleetBatchKind kind;
+  guint value;
+  FleetSourcePos pos;
+} FleetBatch;
+
+#define FLEET_DEFAULT_PARALLELISM 10u
+
+typedef struct {
+  char *name;
+  char *source;                /* workflow path as given */
+  char *source_sha256;         /* hex SHA-256 of the workflow file's bytes */
+  FleetInventory *inventory;
+  FleetTarget target;
+  GPtrArray *steps;            /* FleetStep * */
+  GArray *batches;             /* FleetBatch */
+  guint parallelism;           /* maximum hosts busy at once, >= 1 */
+  FleetSourcePos pos;
+} FleetWorkflow;
+
+FleetInventory *fleet_inventory_new (const char *source);
+void fleet_inventory_free (FleetInventory *inventory);
+
+/* Add `host` to the inventory, taking ownership.  Returns FALSE and leaves
+ * the inventory unchanged (the host is freed) when the name is taken. */
+gboolean fleet_inventory_add_host (FleetInventory *inventory, FleetHost *host);
+
+/* Add `group`, taking ownership; FALSE (and the group freed) on a duplicate. */
+gboolean fleet_inventory_add_group (FleetInventory *inventory, FleetGroup *group);
+
+FleetGroup *fleet_group_new (const char *name);
+void fleet_group_free (FleetGroup *group);
+
+FleetWorkflow *fleet_workflow_new (void);
+void fleet_workflow_free (FleetWorkflow *workflow);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetInventory, fleet_inventory_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetGroup, fleet_group_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetWorkflow, fleet_workflow_free)
+
+G_END_DECLS

@@ -1,0 +1,182 @@
+/* workflow-schema.c: the key table of the workflow and inventory languages. */
+#include "schema/workflow-schema.h"
+
+#include <string.h>
+
+#define SECOND_MS G_GINT64_CONSTANT (1000)
+#define HOUR_MS (3600 * SECOND_MS)
+#define DAY_MS (24 * HOUR_MS)
+
+/* Names are used as SSH host names and as command-line arguments, and 253
+ * bytes is the longest DNS name. */
+#define NAME_MAX_BYTES 253
+
+/* sshd hands the command to the remote login shell as one `-c` argument,
+ * and Linux rejects a single exec argument longer than 128 KiB. */
+#define COMMAND_MAX_BYTES 65536
+
+static const FleetSchemaField schema_fields[] = {
+  /* Workflow file, top level. */
+  { FLEET_SCHEMA_WORKFLOW, "name", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, TRUE,
+    1, FLEET_SCHEMA_UNBOUNDED, NULL,
+    "Name of the workflow, shown in plans and run logs." },
+  { FLEET_SCHEMA_WORKFLOW, "inventory", FLEET_TYPE_PATH, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_SCHEMA_UNBOUNDED, NULL,
+    "Inventory file, relative to the workflow file's directory; required unless "
+    "an inventory is given on the command line." },
+  { FLEET_SCHEMA_WORKFLOW, "target", FLEET_TYPE_MAPPING, FLEET_SCHEMA_TARGET, TRUE,
+    0, 0, NULL,
+    "Hosts the steps run on." },
+  { FLEET_SCHEMA_WORKFLOW, "parallelism", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
+    1, 100000, "10",
+    "Maximum number of hosts that run steps at the same time." },
+  { FLEET_SCHEMA_WORKFLOW, "waves", FLEET_TYPE_BATCH_LIST, FLEET_SCHEMA_NONE, FALSE,
+    1, G_MAXUINT32, "[100%]",
+    "Wave sizes, each a host count or a percentage (1% to 100%) of the selected hosts." },
+  { FLEET_SCHEMA_WORKFLOW, "steps", FLEET_TYPE_MAPPING_LIST, FLEET_SCHEMA_STEP, TRUE,
+    0, 0, NULL,
+    "Commands to run on each host, in order." },
+
+  /* Workflow `target` mapping. */
+  { FLEET_SCHEMA_TARGET, "all", FLEET_TYPE_BOOL, FLEET_SCHEMA_NONE, FALSE,
+    0, 0, "false",
+    "Select every host of the inventory." },
+  { FLEET_SCHEMA_TARGET, "groups", FLEET_TYPE_NAME_LIST, FLEET_SCHEMA_NONE, FALSE,
+    1, NAME_MAX_BYTES, NULL,
+    "Select the hosts of these inventory groups." },
+  { FLEET_SCHEMA_TARGET, "hosts", FLEET_TYPE_NAME_LIST, FLEET_SCHEMA_NONE, FALSE,
+    1, NAME_MAX_BYTES, NULL,
+    "Select these inventory hosts." },
+  { FLEET_SCHEMA_TARGET, "match", FLEET_TYPE_STRING_MAP, FLEET_SCHEMA_NONE, FALSE,
+    0, 0, NULL,
+    "Keep only the selected hosts whose attributes equal all of these values." },
+
+  /* One item of the workflow `steps` list. */
+  { FLEET_SCHEMA_STEP, "name", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, TRUE,
+    1, FLEET_SCHEMA_UNBOUNDED, NULL,
+    "Name of the step, unique within the workflow." },
+  { FLEET_SCHEMA_STEP, "run", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, TRUE,
+    1, COMMAND_MAX_BYTES, NULL,
+    "Shell command run on each host." },
+  { FLEET_SCHEMA_STEP, "timeout", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    1, 7 * DAY_MS, NULL,
+    "Maximum run time of the command on one host, from 1ms to 7d; no limit when absent." },
+  { FLEET_SCHEMA_STEP, "expect_exit", FLEET_TYPE_INT_OR_INT_LIST, FLEET_SCHEMA_NONE, FALSE,
+    0, 255, "[0]",
+    "Exit status, or list of exit statuses, that count as success." },
+  { FLEET_SCHEMA_STEP, "become", FLEET_TYPE_BOOL, FLEET_SCHEMA_NONE, FALSE,
+    0, 0, "false",
+    "Run the command through `sudo -n`." },
+  { FLEET_SCHEMA_STEP, "become_user", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
+    1, NAME_MAX_BYTES, "root",
+    "User that sudo runs the command as; setting it implies `become: true`." },
+
+  /* Inventory file, top level. */
+  { FLEET_SCHEMA_INVENTORY, "defaults", FLEET_TYPE_MAPPING, FLEET_SCHEMA_DEFAULTS, FALSE,
+    0, 0, NULL,
+    "Settings applied to every host that does not set them itself." },
+  { FLEET_SCHEMA_INVENTORY, "hosts", FLEET_TYPE_MAPPING_BY_NAME, FLEET_SCHEMA_HOST, TRUE,
+    1, NAME_MAX_BYTES, NULL,
+    "Hosts by name; an empty value gives a host with the defaults only." },
+  { FLEET_SCHEMA_INVENTORY, "groups", FLEET_TYPE_NAME_LIST_BY_NAME, FLEET_SCHEMA_NONE, FALSE,
+    1, NAME_MAX_BYTES, NULL,
+    "Groups by name, each a list of host names." },
+
+  /* Inventory `defaults` mapping. */
+  { FLEET_SCHEMA_DEFAULTS, "user", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
+    1, NAME_MAX_BYTES, NULL,
+    "Remote login user." },
+  { FLEET_SCHEMA_DEFAULTS, "port", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
+    1, 65535, "22",
+    "SSH port." },
+  { FLEET_SCHEMA_DEFAULTS, "identity_file", FLEET_TYPE_PATH, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_SCHEMA_UNBOUNDED, NULL,
+    "Private key file, relative to the inventory file's directory unless it starts with ~/." },
+  { FLEET_SCHEMA_DEFAULTS, "known_hosts_file", FLEET_TYPE_PATH, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_SCHEMA_UNBOUNDED, "~/.ssh/known_hosts",
+    "known_hosts file, relative to the inventory file's directory unless it starts with ~/." },
+  { FLEET_SCHEMA_DEFAULTS, "connect_timeout", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    1, HOUR_MS, "10s",
+    "Maximum time to open the SSH connection, from 1ms to 1h." },
+
+  /* Inventory host settings. */
+  { FLEET_SCHEMA_HOST, "address", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
+    1, NAME_MAX_BYTES, "the host name",
+    "Host name or IP address to connect to." },
+  { FLEET_SCHEMA_HOST, "port", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
+    1, 65535, "22",
+    "SSH port." },
+  { FLEET_SCHEMA_HOST, "user", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
+    1, NAME_MAX_BYTES, NULL,
+    "Remote login user." },
+  { FLEET_SCHEMA_HOST, "identity_file", FLEET_TYPE_PATH, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_SCHEMA_UNBOUNDED, NULL,
+    "Private key file, relative to the inventory file's directory unless it starts with ~/." },
+  { FLEET_SCHEMA_HOST, "known_hosts_file", FLEET_TYPE_PATH, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_SCHEMA_UNBOUNDED, "~/.ssh/known_hosts",
+    "known_hosts file, relative to the inventory file's directory unless it starts with ~/." },
+  { FLEET_SCHEMA_HOST, "connect_timeout", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    1, HOUR_MS, "10s",
+    "Maximum time to open the SSH connection, from 1ms to 1h." },
+  { FLEET_SCHEMA_HOST, "attributes", FLEET_TYPE_STRING_MAP, FLEET_SCHEMA_NONE, FALSE,
+    0, 0, NULL,
+    "Free-form attributes (dc, rack, role) that `target.match` selects on." },
+};
+
+static const char * const context_names[] = {
+  [FLEET_SCHEMA_NONE] = "value",
+  [FLEET_SCHEMA_WORKFLOW] = "workflow",
+  [FLEET_SCHEMA_TARGET] = "target",
+  [FLEET_SCHEMA_STEP] = "step",
+  [FLEET_SCHEMA_INVENTORY] = "inventory",
+  [FLEET_SCHEMA_DEFAULTS] = "defaults",
+  [FLEET_SCHEMA_HOST] = "host",
+};
+
+static const char * const type_names[] = {
+  [FLEET_TYPE_STRING] = "string",
+  [FLEET_TYPE_NAME] = "name",
+  [FLEET_TYPE_PATH] = "path",
+  [FLEET_TYPE_BOOL] = "boolean",
+  [FLEET_TYPE_INT] = "integer",
+  [FLEET_TYPE_DURATION] = "duration",
+  [FLEET_TYPE_INT_OR_INT_LIST] = "integer or list of integers",
+  [FLEET_TYPE_BATCH_LIST] = "list of wave sizes",
+  [FLEET_TYPE_NAME_LIST] = "list of names",
+  [FLEET_TYPE_STRING_MAP] = "mapping of names to strings",
+  [FLEET_TYPE_MAPPING] = "mapping",
+  [FLEET_TYPE_MAPPING_LIST] = "list of mappings",
+  [FLEET_TYPE_MAPPING_BY_NAME] = "mapping of names to mappings",
+  [FLEET_TYPE_NAME_LIST_BY_NAME] = "mapping of names to lists of names",
+};
+
+const FleetSchemaField *
+fleet_schema_fields (gsize *n_fields)
+{
+  *n_fields = G_N_ELEMENTS (schema_fields);
+  return schema_fields;
+}
+
+const FleetSchemaField *
+fleet_schema_lookup (FleetSchemaContext context, const char *key)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (schema_fields); i++)
+    if (schema_fields[i].context == context && strcmp (schema_fields[i].key, key) == 0)
+      return &schema_fields[i];
+
+  return NULL;
+}
+
+const char *
+fleet_schema_context_name (FleetSchemaContext context)
+{
+  g_return_val_if_fail ((gsize) context < G_N_ELEMENTS (context_names), "value");
+  return context_names[context];
+}
+
+const char *
+fleet_schema_type_name (FleetSchemaType type)
+{
+  g_return_val_if_fail ((gsize) type < G_N_ELEMENTS (type_names), "value");
+  return type_names[type];
+}
