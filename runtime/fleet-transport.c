@@ -317,6 +317,39 @@ known_hosts_name (const FleetConnection *connection)
   return g_strdup_printf ("[%s]:%u", connection_target (connection), connection->host->port);
 }
 
+/* Return "LINE: TYPE SHA256:..." for the first line of `file` that records a
+ * key for `name`, or NULL.  libssh 0.10 reports that a key changed but not
+ * which recorded key it compared with, and the admin needs both. */
+static char *
+find_recorded_key (const char *file, const char *name)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (file, &contents, NULL, NULL))
+    return NULL;
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      struct ssh_knownhosts_entry *entry = NULL;
+      char *result = NULL;
+
+      if (lines[i][0] == '\0' || lines[i][0] == '#')
+        continue;
+      if (ssh_known_hosts_parse_line (name, lines[i], &entry) == SSH_OK && entry != NULL
+          && entry->publickey != NULL)
+        {
+          g_autofree char *fingerprint = key_fingerprint (entry->publickey);
+          result = g_strdup_printf ("%s (line %u)", fingerprint, i + 1);
+        }
+      ssh_knownhosts_entry_free (entry);
+      if (result != NULL)
+        return result;
+    }
+  return NULL;
+}
+
 static gboolean
 verify_host_key (FleetConnection *connection)
 {
@@ -341,9 +374,9 @@ verify_host_key (FleetConnection *connection)
   ssh_key_free (server_key);
 
   state = ssh_session_get_known_hosts_entry (connection->session, &entry);
-  if (entry != NULL && entry->publickey != NULL)
-    recorded = key_fingerprint (entry->publickey);
   ssh_knownhosts_entry_free (entry);
+  if (state == SSH_KNOWN_HOSTS_CHANGED || state == SSH_KNOWN_HOSTS_OTHER)
+    recorded = find_recorded_key (file, name);
 
   switch (state)
     {
@@ -729,8 +762,17 @@ process_running (FleetCommand *command)
         return;
     }
 
-  /* Both streams ended.  OpenSSH sends the exit status before EOF and CLOSE,
-   * so waiting for either the status or the close is enough. */
+  /* Both streams ended.  Reads no longer process incoming packets once a
+   * channel is at EOF, so the exit status and the close still waiting in the
+   * socket are processed here: in non-blocking mode
+   * ssh_channel_get_exit_status handles what has arrived and returns at once
+   * (libssh 0.10). */
+  if (!command->has_exit_status && command->exit_signal == NULL
+      && !ssh_channel_is_closed (command->channel))
+    ssh_channel_get_exit_status (command->channel);
+
+  /* OpenSSH sends the exit status before EOF and CLOSE, so waiting for
+   * either the status or the close is enough. */
   if (command->has_exit_status || command->exit_signal != NULL
       || ssh_channel_is_closed (command->channel))
     finish_with_status (command);

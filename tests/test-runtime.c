@@ -1,0 +1,552 @@
+/* test-runtime.c: fleet-run's executor and SSH transport against real sshd
+ * servers on 127.0.0.1. */
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "runtime/fleet-executor.h"
+#include "tests/sandbox.h"
+
+#define SANDBOX_HOSTS 10
+
+/* One sandbox serves every test of this file: starting sshd servers is the
+ * slow part, and each test leaves the fleet as it found it. */
+static FleetSandbox *shared_sandbox;
+
+typedef struct {
+  FleetPlan *plan;
+  char *run_dir;
+  FleetRunResult *result;
+} Fixture;
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->plan = fleet_plan_new ();
+  fixture->plan->workflow_name = g_strdup ("test");
+  fixture->plan->parallelism = 10;
+  fixture->run_dir = g_dir_make_tmp ("fleet-run-XXXXXX", &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *argv_dir = g_strdup (fixture->run_dir);
+  const char *argv[] = { "rm", "-rf", argv_dir, NULL };
+
+  fleet_run_result_free (fixture->result);
+  fleet_plan_free (fixture->plan);
+  fleet_test_spawn (argv, NULL, NULL);
+  g_free (fixture->run_dir);
+}
+
+static gboolean
+require_sandbox (void)
+{
+  g_autofree char *reason = NULL;
+
+  if (shared_sandbox != NULL)
+    return TRUE;
+  if (!fleet_sandbox_available (&reason))
+    {
+      g_test_skip (reason);
+      return FALSE;
+    }
+  shared_sandbox = fleet_sandbox_up (SANDBOX_HOSTS);
+  return TRUE;
+}
+
+static void
+add_hosts (Fixture *fixture, guint n_hosts, const char *key_name)
+{
+  for (guint i = 0; i < n_hosts; i++)
+    g_ptr_array_add (fixture->plan->hosts, fleet_sandbox_host (shared_sandbox, i, key_name));
+}
+
+static FleetStep *
+add_step (Fixture *fixture, const char *name, const char *command, guint64 timeout_ms)
+{
+  FleetStep *step = fleet_step_new (name, command);
+
+  step->timeout_ms = timeout_ms;
+  g_ptr_array_add (fixture->plan->steps, step);
+  return step;
+}
+
+/* Put the plan's hosts into waves of the given sizes, in host order; the
+ * list ends with 0. */
+static void
+set_waves (Fixture *fixture, const guint *sizes)
+{
+  guint32 next = 0;
+
+  for (const guint *size = sizes; *size != 0; size++)
+    {
+      FleetWave *wave = fleet_wave_new ();
+
+      for (guint i = 0; i < *size; i++, next++)
+        g_array_append_val (wave->host_indices, next);
+      g_ptr_array_add (fixture->plan->waves, wave);
+    }
+  g_assert_cmpuint (next, ==, fixture->plan->hosts->len);
+}
+
+static void
+run_plan (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  FleetRunOptions options = { .run_id = "test-run", .run_dir = fixture->run_dir };
+
+  fixture->result = fleet_execute_plan (fixture->plan, &options, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (fixture->result);
+
+  for (guint i = 0; i < fixture->result->hosts->len; i++)
+    {
+      const FleetHostResult *host = g_ptr_array_index (fixture->result->hosts, i);
+      if (host->message != NULL)
+        g_test_message ("%s: %s", host->host->name, host->message);
+    }
+}
+
+static const FleetHostResult *
+host_result (const Fixture *fixture, guint index)
+{
+  return g_ptr_array_index (fixture->result->hosts, index);
+}
+
+static const FleetStepResult *
+step_result (const Fixture *fixture, guint host, guint step)
+{
+  return g_ptr_array_index (host_result (fixture, host)->steps, step);
+}
+
+static char *
+read_run_file (const Fixture *fixture, const char *relative)
+{
+  g_autofree char *path = g_build_filename (fixture->run_dir, relative, NULL);
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  return contents;
+}
+
+static void
+test_run_all_hosts_succeed (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 1, 3, 6, 0 };
+  g_autofree char *journal = NULL;
+  g_autofree char *output = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!require_sandbox ())
+    return;
+
+  add_hosts (fixture, SANDBOX_HOSTS, "id_ed25519");
+  add_step (fixture, "greet", "echo hello from $FLEET_HOST", 30000);
+  add_step (fixture, "own home", "test \"$HOME\" = \"$FLEET_STATE_DIR\"", 30000);
+  set_waves (fixture, sizes);
+  run_plan (fixture);
+
+  g_assert_cmpint (fleet_run_result_exit_status (fixture->result), ==, 0);
+  g_assert_cmpuint (fixture->result->waves_run, ==, 3);
+  g_assert_false (fixture->result->halted);
+  for (guint i = 0; i < SANDBOX_HOSTS; i++)
+    {
+      g_assert_cmpint (host_result (fixture, i)->outcome, ==, FLEET_HOST_SUCCEEDED);
+      g_assert_cmpint (step_result (fixture, i, 0)->exit_status, ==, 0);
+      g_assert_cmpint (step_result (fixture, i, 1)->exit_status, ==, 0);
+    }
+
+  output = read_run_file (fixture, "output/host07/01.stdout");
+  g_assert_cmpstr (output, ==, "hello from host07\n");
+
+  journal = read_run_file (fixture, "journal.jsonl");
+  lines = g_strsplit (journal, "\n", -1);
+  g_assert_true (g_str_has_prefix (lines[0], "{\"time\":\""));
+  g_assert_nonnull (strstr (lines[0], "\"event\":\"run-start\""));
+  g_assert_nonnull (strstr (journal, "\"event\":\"run-end\",\"exit_status\":0,\"succeeded\":10"));
+  /* 10 hosts x 2 steps, each with one start and one end record. */
+  g_assert_cmpuint (g_strv_length (lines), >, 40);
+}
+
+static void
+test_auth_key_types (Fixture *fixture, gconstpointer data)
+{
+  const char *keys[] = { "id_ed25519", "id_rsa", "id_ecdsa" };
+  const guint sizes[] = { 3, 0 };
+
+  if (!require_sandbox ())
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_ptr_array_add (fixture->plan->hosts, fleet_sandbox_host (shared_sandbox, i, keys[i]));
+  add_step (fixture, "whoami", "true", 30000);
+  set_waves (fixture, sizes);
+  run_plan (fixture);
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      const FleetHostResult *host = host_result (fixture, i);
+      g_assert_cmpint (host->outcome, ==, FLEET_HOST_SUCCEEDED);
+      g_assert_null (host->message);
+    }
+}
+
+static void
+test_host_failures_classified (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 5, 0 };
+  g_autofree char *empty_known_hosts = g_build_filename (fixture->run_dir, "empty", NULL);
+  g_autofree char *stranger_key = g_build_filename (fixture->run_dir, "stranger", NULL);
+  const char *keygen[] = { "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", stranger_key,
+                           NULL };
+  FleetHost *unknown_key_host;
+  FleetHost *rejected_key_host;
+  FleetHost *missing_key_host;
+
+  if (!require_sandbox ())
+    return;
+
+  g_assert_cmpint (fleet_test_spawn (keygen, NULL, NULL), ==, 0);
+  g_assert_true (g_file_set_contents (empty_known_hosts, "", 0, NULL));
+
+  add_hosts (fixture, 5, "id_ed25519");
+  unknown_key_host = g_ptr_array_index (fixture->plan->hosts, 1);
+  g_free (unknown_key_host->known_hosts_file);
+  unknown_key_host->known_hosts_file = g_strdup (empty_known_hosts);
+  rejected_key_host = g_ptr_array_index (fixture->plan->hosts, 2);
+  g_free (rejected_key_host->identity_file);
+  rejected_key_host->identity_file = g_strdup (stranger_key);
+  missing_key_host = g_ptr_array_index (fixture->plan->hosts, 4);
+  g_free (missing_key_host->identity_file);
+  missing_key_host->identity_file = g_build_filename (fixture->run_dir, "no-such-key", NULL);
+
+  add_step (fixture, "noop", "true", 30000);
+  set_waves (fixture, sizes);
+
+  fleet_sandbox_control (shared_sandbox, "stop", 3);
+  run_plan (fixture);
+  fleet_sandbox_control (shared_sandbox, "start", 3);
+
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
+
+  g_assert_cmpint (host_result (fixture, 1)->outcome, ==, FLEET_HOST_FAILED);
+  g_assert_cmpint (host_result (fixture, 1)->failure, ==, FLEET_FAILURE_HOST_KEY_UNKNOWN);
+  g_assert_nonnull (strstr (host_result (fixture, 1)->message, "SHA256:"));
+
+  g_assert_cmpint (host_result (fixture, 2)->failure, ==, FLEET_FAILURE_AUTH_FAILED);
+  g_assert_nonnull (strstr (host_result (fixture, 2)->message, "rejected the key"));
+
+  g_assert_cmpint (host_result (fixture, 3)->failure, ==, FLEET_FAILURE_CONNECTION_REFUSED);
+  g_assert_nonnull (strstr (host_result (fixture, 3)->message, "refused"));
+
+  g_assert_cmpint (host_result (fixture, 4)->failure, ==, FLEET_FAILURE_IDENTITY_FILE);
+  g_assert_nonnull (strstr (host_result (fixture, 4)->message, "not found"));
+
+  g_assert_cmpint (fleet_run_result_exit_status (fixture->result), ==, 1);
+}
+
+/* A re-imaged host presents a new key: the run refuses it and names both
+ * fingerprints, while the other hosts go on. */
+static void
+test_host_key_changed (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 3, 0 };
+  g_autofree char *known_hosts = NULL;
+  g_autofree char *known_hosts_after = NULL;
+  const FleetHostResult *changed;
+
+  if (!require_sandbox ())
+    return;
+
+  known_hosts = fleet_sandbox_path (shared_sandbox, "known_hosts");
+  g_assert_true (g_file_get_contents (known_hosts, &known_hosts_after, NULL, NULL));
+
+  add_hosts (fixture, 3, "id_ed25519");
+  add_step (fixture, "noop", "true", 30000);
+  set_waves (fixture, sizes);
+
+  fleet_sandbox_control (shared_sandbox, "rekey", 1);
+  run_plan (fixture);
+
+  changed = host_result (fixture, 1);
+  g_assert_cmpint (changed->outcome, ==, FLEET_HOST_FAILED);
+  g_assert_cmpint (changed->failure, ==, FLEET_FAILURE_HOST_KEY_CHANGED);
+  g_assert_cmpuint (changed->failed_step, ==, G_MAXUINT);
+  /* Both the recorded and the presented fingerprint are named. */
+  g_assert_nonnull (strstr (changed->message, "records ssh-ed25519 SHA256:"));
+  g_assert_nonnull (strstr (changed->message, "presents ssh-ed25519 SHA256:"));
+  g_assert_false (step_result (fixture, 1, 0)->started);
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
+  g_assert_cmpint (host_result (fixture, 2)->outcome, ==, FLEET_HOST_SUCCEEDED);
+
+  /* known_hosts is never rewritten behind the admin's back. */
+  {
+    g_autofree char *now = NULL;
+    g_assert_true (g_file_get_contents (known_hosts, &now, NULL, NULL));
+    g_assert_cmpstr (now, ==, known_hosts_after);
+  }
+
+  /* Restore the key the other tests expect by re-adding the new key line. */
+  {
+    g_autofree char *name = fleet_sandbox_host_name (shared_sandbox, 1);
+    g_autofree char *relative = g_build_filename ("hosts", name, "ssh_host_ed25519_key.pub", NULL);
+    g_autofree char *pub_path = fleet_sandbox_path (shared_sandbox, relative);
+    g_autofree char *pub = NULL;
+    g_auto(GStrv) fields = NULL;
+    g_autoptr(GString) updated = g_string_new (NULL);
+    g_auto(GStrv) lines = g_strsplit (known_hosts_after, "\n", -1);
+    guint port = GPOINTER_TO_UINT (g_ptr_array_index (shared_sandbox->ports, 1));
+    g_autofree char *prefix = g_strdup_printf ("[127.0.0.1]:%u ", port);
+
+    g_assert_true (g_file_get_contents (pub_path, &pub, NULL, NULL));
+    fields = g_strsplit (g_strstrip (pub), " ", 3);
+    for (char **line = lines; *line != NULL; line++)
+      {
+        if (**line == '\0')
+          continue;
+        if (g_str_has_prefix (*line, prefix))
+          g_string_append_printf (updated, "%s%s %s\n", prefix, fields[0], fields[1]);
+        else
+          g_string_append_printf (updated, "%s\n", *line);
+      }
+    g_assert_true (g_file_set_contents (known_hosts, updated->str, -1, NULL));
+  }
+}
+
+static void
+test_failed_step_halts_before_next_wave (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 2, 3, 0 };
+  const FleetHostResult *failed;
+
+  if (!require_sandbox ())
+    return;
+
+  add_hosts (fixture, 5, "id_ed25519");
+  add_step (fixture, "check", "if [ \"$FLEET_HOST\" = host02 ]; then echo disk full >&2; exit 4; fi",
+            30000);
+  add_step (fixture, "after", "true", 30000);
+  set_waves (fixture, sizes);
+  run_plan (fixture);
+
+  failed = host_result (fixture, 1);
+  g_assert_cmpint (failed->outcome, ==, FLEET_HOST_FAILED);
+  g_assert_cmpint (failed->failure, ==, FLEET_FAILURE_EXIT_CODE);
+  g_assert_cmpuint (failed->failed_step, ==, 0);
+  g_assert_cmpstr (failed->message, ==, "step \"check\": exited with status 4 (expected 0)");
+  g_assert_cmpstr (step_result (fixture, 1, 0)->stderr_tail->str, ==, "disk full\n");
+  g_assert_false (step_result (fixture, 1, 1)->started);
+
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
+  for (guint i = 2; i < 5; i++)
+    g_assert_cmpint (host_result (fixture, i)->outcome, ==, FLEET_HOST_NOT_RUN);
+  g_assert_true (fixture->result->halted);
+  g_assert_cmpuint (fixture->result->waves_run, ==, 1);
+  g_assert_cmpint (fleet_run_result_exit_status (fixture->result), ==, 1);
+}
+
+/* Megabytes on stderr before stdout must drain both streams without a
+ * window deadlock, and every byte must reach the output files. */
+static void
+test_large_output_both_streams (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 1, 0 };
+  g_autofree char *stdout_path = NULL;
+  g_autofree char *stderr_path = NULL;
+  g_autofree char *interleaved = NULL;
+  FleetStep *first;
+  GStatBuf info;
+
+  if (!require_sandbox ())
+    return;
+
+  add_hosts (fixture, 1, "id_ed25519");
+  first = add_step (fixture, "stderr first",
+            "head -c 3145728 /dev/zero | tr '\\0' e >&2; head -c 5242880 /dev/zero | tr '\\0' o; "
+            "exit 3", 120000);
+  add_step (fixture, "interleaved",
+            "i=0; while [ $i -lt 20000 ]; do echo \"out $i\"; echo \"err $i\" >&2; i=$((i+1)); done",
+            120000);
+  g_array_index (first->expected_exit_codes, int, 0) = 3;
+  set_waves (fixture, sizes);
+  run_plan (fixture);
+
+  g_assert_cmpint (step_result (fixture, 0, 0)->exit_status, ==, 3);
+  g_assert_cmpint (step_result (fixture, 0, 0)->failure, ==, FLEET_FAILURE_NONE);
+  g_assert_cmpuint (step_result (fixture, 0, 0)->stderr_bytes, ==, 3145728);
+  g_assert_cmpuint (step_result (fixture, 0, 0)->stdout_bytes, ==, 5242880);
+
+  stdout_path = g_build_filename (fixture->run_dir, "output/host01/01.stdout", NULL);
+  stderr_path = g_build_filename (fixture->run_dir, "output/host01/01.stderr", NULL);
+  g_assert_cmpint (g_stat (stdout_path, &info), ==, 0);
+  g_assert_cmpint (info.st_size, ==, 5242880);
+  g_assert_cmpint (g_stat (stderr_path, &info), ==, 0);
+  g_assert_cmpint (info.st_size, ==, 3145728);
+
+  g_assert_cmpint (step_result (fixture, 0, 1)->exit_status, ==, 0);
+  interleaved = read_run_file (fixture, "output/host01/02.stderr");
+  g_assert_true (g_str_has_prefix (interleaved, "err 0\nerr 1\n"));
+  g_assert_true (g_str_has_suffix (interleaved, "err 19999\n"));
+  g_assert_cmpuint (step_result (fixture, 0, 1)->stdout_bytes, ==,
+                    step_result (fixture, 0, 1)->stderr_bytes);
+}
+
+/* A command killed by a signal is never a success, and its signal is told
+ * apart from a command that exits 137 on its own. */
+static void
+test_exit_signal_reported (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 3, 0 };
+  const FleetStepResult *killed;
+  const FleetStepResult *terminated;
+  const FleetStepResult *exited;
+
+  if (!require_sandbox ())
+    return;
+
+  add_hosts (fixture, 3, "id_ed25519");
+  add_step (fixture, "self-kill",
+            "case $FLEET_HOST in "
+            "host01) exec sh -c 'echo before; kill -KILL $$; echo after';; "
+            "host02) exec sh -c 'kill -TERM $$';; "
+            "*) sh -c 'exit 137';; esac", 20000);
+  set_waves (fixture, sizes);
+  run_plan (fixture);
+
+  killed = step_result (fixture, 0, 0);
+  g_assert_cmpint (killed->failure, ==, FLEET_FAILURE_EXIT_SIGNAL);
+  g_assert_cmpstr (killed->exit_signal, ==, "KILL");
+  g_assert_cmpint (killed->exit_status, ==, -1);
+  g_assert_cmpstr (killed->stdout_tail->str, ==, "before\n");
+
+  terminated = step_result (fixture, 1, 0);
+  g_assert_cmpint (terminated->failure, ==, FLEET_FAILURE_EXIT_SIGNAL);
+  g_assert_cmpstr (terminated->exit_signal, ==, "TERM");
+
+  exited = step_result (fixture, 2, 0);
+  g_assert_cmpint (exited->failure, ==, FLEET_FAILURE_EXIT_CODE);
+  g_assert_null (exited->exit_signal);
+  g_assert_cmpint (exited->exit_status, ==, 137);
+}
+
+static void
+test_command_timeout (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 1, 0 };
+  gint64 started = g_get_monotonic_time ();
+
+  if (!require_sandbox ())
+    return;
+
+  add_hosts (fixture, 1, "id_ed25519");
+  add_step (fixture, "hang", "sleep 60", 500);
+  set_waves (fixture, sizes);
+  run_plan (fixture);
+
+  g_assert_cmpint (step_result (fixture, 0, 0)->failure, ==, FLEET_FAILURE_COMMAND_TIMEOUT);
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_FAILED);
+  /* A generous bound: the point is that the run did not wait for sleep 60. */
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 30 * G_USEC_PER_SEC);
+}
+
+static void
+test_become_runs_through_sudo (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 1, 0 };
+  FleetStep *as_root;
+  FleetStep *as_nobody;
+  g_autofree char *root_output = NULL;
+  g_autofree char *nobody_output = NULL;
+
+  if (!require_sandbox ())
+    return;
+  if (g_find_program_in_path ("sudo") == NULL)
+    {
+      g_test_skip ("sudo is not installed (apt install sudo)");
+      return;
+    }
+
+  add_hosts (fixture, 1, "id_ed25519");
+  as_root = add_step (fixture, "as root", "id -un; echo \"quoted 'arg'\"", 30000);
+  as_root->become = TRUE;
+  as_nobody = add_step (fixture, "as nobody", "id -un", 30000);
+  as_nobody->become = TRUE;
+  as_nobody->become_user = g_strdup ("nobody");
+  set_waves (fixture, sizes);
+  run_plan (fixture);
+
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
+  root_output = read_run_file (fixture, "output/host01/01.stdout");
+  g_assert_cmpstr (root_output, ==, "root\nquoted 'arg'\n");
+  nobody_output = read_run_file (fixture, "output/host01/02.stdout");
+  g_assert_cmpstr (nobody_output, ==, "nobody\n");
+}
+
+/* The journal's host-start and host-end records never show more hosts
+ * busy than the parallelism cap. */
+static void
+test_parallelism_cap_respected (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { SANDBOX_HOSTS, 0 };
+  g_autofree char *journal = NULL;
+  g_auto(GStrv) lines = NULL;
+  int busy = 0;
+  int max_busy = 0;
+
+  if (!require_sandbox ())
+    return;
+
+  add_hosts (fixture, SANDBOX_HOSTS, "id_ed25519");
+  add_step (fixture, "nap", "sleep 0.2", 30000);
+  fixture->plan->parallelism = 3;
+  set_waves (fixture, sizes);
+  run_plan (fixture);
+
+  g_assert_cmpint (fleet_run_result_exit_status (fixture->result), ==, 0);
+  journal = read_run_file (fixture, "journal.jsonl");
+  lines = g_strsplit (journal, "\n", -1);
+  for (char **line = lines; *line != NULL; line++)
+    {
+      if (strstr (*line, "\"event\":\"host-start\"") != NULL)
+        busy++;
+      if (strstr (*line, "\"event\":\"host-end\"") != NULL)
+        busy--;
+      max_busy = MAX (max_busy, busy);
+    }
+  g_assert_cmpint (max_busy, ==, 3);
+  g_assert_cmpint (busy, ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/runtime/run/all-hosts-succeed", test_run_all_hosts_succeed);
+  ADD ("/runtime/auth/key-types", test_auth_key_types);
+  ADD ("/runtime/failure/classified-per-host", test_host_failures_classified);
+  ADD ("/runtime/failure/host-key-changed", test_host_key_changed);
+  ADD ("/runtime/waves/failed-step-halts", test_failed_step_halts_before_next_wave);
+  ADD ("/runtime/output/large-both-streams", test_large_output_both_streams);
+  ADD ("/runtime/output/exit-signal", test_exit_signal_reported);
+  ADD ("/runtime/command/timeout", test_command_timeout);
+  ADD ("/runtime/command/become", test_become_runs_through_sudo);
+  ADD ("/runtime/run/parallelism-cap", test_parallelism_cap_respected);
+
+  status = g_test_run ();
+  fleet_sandbox_free (shared_sandbox);
+  return status;
+}
