@@ -1,0 +1,392 @@
+/* test-plan-file.c: the plan file format: round trip, determinism, and every
+ * kind of damaged or foreign file. */
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <openssl/evp.h>
+
+#include "schema/fleet-plan.h"
+
+static FleetPlan *
+make_plan (void)
+{
+  FleetPlan *plan = fleet_plan_new ();
+  FleetStep *step;
+  FleetWave *first = fleet_wave_new ();
+  FleetWave *second = fleet_wave_new ();
+  int expected[] = { 0, 3 };
+
+  plan->workflow_name = g_strdup ("rolling-patch");
+  plan->workflow_source = g_strdup ("examples/rolling-patch.yaml");
+  plan->workflow_sha256 = g_strdup ("ab12");
+  plan->inventory_source = g_strdup ("inventory.yaml");
+  plan->inventory_sha256 = g_strdup ("cd34");
+  plan->parallelism = 7;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("web%02u", i + 1);
+      FleetHost *host = fleet_host_new (name);
+
+      host->address = g_strdup_printf ("192.0.2.%u", i + 10);
+      host->port = 2200 + i;
+      host->user = i == 0 ? NULL : g_strdup ("deploy");
+      host->identity_file = g_strdup ("~/.ssh/id_ed25519");
+      host->known_hosts_file = i == 2 ? NULL : g_strdup ("/etc/fleet/known_hosts");
+      host->connect_timeout_ms = 5000;
+      g_hash_table_insert (host->attributes, g_strdup ("rack"), g_strdup ("r1"));
+      g_hash_table_insert (host->attributes, g_strdup ("dc"), g_strdup ("NO"));
+      g_ptr_array_add (host->groups, g_strdup ("web"));
+      g_ptr_array_add (plan->hosts, host);
+    }
+
+  step = fleet_step_new ("install", "apt-get install -y 'openssl=3.0.15'\necho done");
+  step->timeout_ms = 600000;
+  g_array_set_size (step->expected_exit_codes, 0);
+  g_array_append_vals (step->expected_exit_codes, expected, 2);
+  step->become = TRUE;
+  step->become_user = g_strdup ("postgres");
+  g_ptr_array_add (plan->steps, step);
+  g_ptr_array_add (plan->steps, fleet_step_new ("verify", "true"));
+
+  for (guint32 i = 0; i < 3; i++)
+    g_array_append_val (i == 0 ? first->host_indices : second->host_indices, i);
+  g_ptr_array_add (plan->waves, first);
+  g_ptr_array_add (plan->waves, second);
+  return plan;
+}
+
+static void
+assert_hosts_equal (const FleetHost *a, const FleetHost *b)
+{
+  g_assert_cmpstr (a->name, ==, b->name);
+  g_assert_cmpstr (a->address, ==, b->address);
+  g_assert_cmpuint (a->port, ==, b->port);
+  g_assert_cmpstr (a->user, ==, b->user);
+  g_assert_cmpstr (a->identity_file, ==, b->identity_file);
+  g_assert_cmpstr (a->known_hosts_file, ==, b->known_hosts_file);
+  g_assert_cmpuint (a->connect_timeout_ms, ==, b->connect_timeout_ms);
+  g_assert_cmpuint (g_hash_table_size (a->attributes), ==, g_hash_table_size (b->attributes));
+  g_assert_cmpstr (g_hash_table_lookup (a->attributes, "dc"), ==,
+                   g_hash_table_lookup (b->attributes, "dc"));
+  g_assert_cmpuint (a->groups->len, ==, b->groups->len);
+  g_assert_cmpstr (g_ptr_array_index (a->groups, 0), ==, g_ptr_array_index (b->groups, 0));
+}
+
+static void
+test_round_trip (void)
+{
+  g_autoptr(FleetPlan) plan = make_plan ();
+  g_autoptr(GBytes) bytes = fleet_plan_serialize (plan);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FleetPlan) copy = fleet_plan_deserialize (bytes, &error);
+  const FleetStep *step;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (copy->workflow_name, ==, "rolling-patch");
+  g_assert_cmpstr (copy->workflow_source, ==, plan->workflow_source);
+  g_assert_cmpstr (copy->workflow_sha256, ==, "ab12");
+  g_assert_cmpstr (copy->inventory_source, ==, "inventory.yaml");
+  g_assert_cmpstr (copy->inventory_sha256, ==, "cd34");
+  g_assert_cmpuint (copy->parallelism, ==, 7);
+  g_assert_cmpstr (copy->file_sha256, ==, plan->file_sha256);
+  g_assert_cmpuint (strlen (copy->file_sha256), ==, 64);
+
+  g_assert_cmpuint (copy->hosts->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    assert_hosts_equal (g_ptr_array_index (plan->hosts, i), g_ptr_array_index (copy->hosts, i));
+
+  g_assert_cmpuint (copy->steps->len, ==, 2);
+  step = g_ptr_array_index (copy->steps, 0);
+  g_assert_cmpstr (step->name, ==, "install");
+  g_assert_cmpstr (step->command, ==, "apt-get install -y 'openssl=3.0.15'\necho done");
+  g_assert_cmpuint (step->timeout_ms, ==, 600000);
+  g_assert_cmpuint (step->expected_exit_codes->len, ==, 2);
+  g_assert_cmpint (g_array_index (step->expected_exit_codes, int, 1), ==, 3);
+  g_assert_true (step->become);
+  g_assert_cmpstr (step->become_user, ==, "postgres");
+
+  g_assert_cmpuint (copy->waves->len, ==, 2);
+  g_assert_cmpuint (((FleetWave *) g_ptr_array_index (copy->waves, 1))->host_indices->len, ==, 2);
+}
+
+static void
+test_deterministic_bytes (void)
+{
+  g_autoptr(FleetPlan) first = make_plan ();
+  g_autoptr(FleetPlan) second = make_plan ();
+  g_autoptr(GBytes) first_bytes = fleet_plan_serialize (first);
+  g_autoptr(GBytes) second_bytes = NULL;
+
+  /* Hash tables iterate in insertion-dependent order; the file must not. */
+  g_hash_table_remove_all (((FleetHost *) g_ptr_array_index (second->hosts, 0))->attributes);
+  g_hash_table_insert (((FleetHost *) g_ptr_array_index (second->hosts, 0))->attributes,
+                       g_strdup ("dc"), g_strdup ("NO"));
+  g_hash_table_insert (((FleetHost *) g_ptr_array_index (second->hosts, 0))->attributes,
+                       g_strdup ("rack"), g_strdup ("r1"));
+  second_bytes = fleet_plan_serialize (second);
+
+  g_assert_true (g_bytes_equal (first_bytes, second_bytes));
+}
+
+/* Return a copy of `bytes` with its trailing digest recomputed, as a writer
+ * of another version or a careful forger would produce. */
+static GBytes *
+redigest (const guint8 *data, gsize size)
+{
+  guint8 *copy = g_memdup2 (data, size);
+  unsigned int length = 0;
+
+  EVP_Digest (copy, size - FLEET_PLAN_DIGEST_LENGTH, copy + size - FLEET_PLAN_DIGEST_LENGTH,
+              &length, EVP_sha256 (), NULL);
+  return g_bytes_new_take (copy, size);
+}
+
+static void
+assert_rejected (GBytes *bytes, int code, const char *fragment)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FleetPlan) plan = fleet_plan_deserialize (bytes, &error);
+
+  g_assert_null (plan);
+  g_assert_error (error, FLEET_PLAN_ERROR, code);
+  if (strstr (error->message, fragment) == NULL)
+    g_error ("message \"%s\" lacks \"%s\"", error->message, fragment);
+}
+
+static void
+test_truncated_at_every_length (void)
+{
+  g_autoptr(FleetPlan) plan = make_plan ();
+  g_autoptr(GBytes) bytes = fleet_plan_serialize (plan);
+  gsize size = 0;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+
+  for (gsize cut = 0; cut < size; cut++)
+    {
+      g_autoptr(GBytes) prefix = g_bytes_new (data, cut);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(FleetPlan) parsed = fleet_plan_deserialize (prefix, &error);
+
+      g_assert_null (parsed);
+      if (cut < FLEET_PLAN_MAGIC_LENGTH)
+        g_assert_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_NOT_A_PLAN);
+      else
+        g_assert_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_TRUNCATED);
+    }
+}
+
+static void
+test_every_flipped_byte_rejected (void)
+{
+  g_autoptr(FleetPlan) plan = make_plan ();
+  g_autoptr(GBytes) bytes = fleet_plan_serialize (plan);
+  gsize size = 0;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+
+  for (gsize at = 0; at < size; at++)
+    {
+      g_autofree guint8 *copy = g_memdup2 (data, size);
+      g_autoptr(GBytes) damaged = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(FleetPlan) parsed = NULL;
+
+      copy[at] ^= 0x01;
+      damaged = g_bytes_new (copy, size);
+      parsed = fleet_plan_deserialize (damaged, &error);
+      g_assert_null (parsed);
+      g_assert_nonnull (error);
+      g_assert_true (error->domain == FLEET_PLAN_ERROR);
+      g_assert_cmpint (error->code, !=, FLEET_PLAN_ERROR_INVALID);
+    }
+}
+
+static void
+test_corrupt_body_names_digest (void)
+{
+  g_autoptr(FleetPlan) plan = make_plan ();
+  g_autoptr(GBytes) bytes = fleet_plan_serialize (plan);
+  gsize size = 0;
+  g_autofree guint8 *copy = g_memdup2 (g_bytes_get_data (bytes, &size), g_bytes_get_size (bytes));
+  g_autoptr(GBytes) damaged = NULL;
+
+  copy[FLEET_PLAN_HEADER_LENGTH + 10] ^= 0x20;
+  damaged = g_bytes_new (copy, size);
+  assert_rejected (damaged, FLEET_PLAN_ERROR_CORRUPT, "SHA-256 digest does not match");
+}
+
+static void
+test_trailing_bytes_rejected (void)
+{
+  g_autoptr(FleetPlan) plan = make_plan ();
+  g_autoptr(GBytes) bytes = fleet_plan_serialize (plan);
+  g_autoptr(GByteArray) longer = g_byte_array_new ();
+  g_autoptr(GBytes) damaged = NULL;
+
+  g_byte_array_append (longer, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_byte_array_append (longer, (const guint8 *) "x", 1);
+  damaged = g_bytes_new (longer->data, longer->len);
+  assert_rejected (damaged, FLEET_PLAN_ERROR_CORRUPT, "unexpected bytes after its digest");
+}
+
+static void
+test_foreign_files_rejected (void)
+{
+  const char *samples[] = { "", "#!/bin/sh\necho hi\n", "FLEETPL", "name: not-a-plan\n" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (samples); i++)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new_static (samples[i], strlen (samples[i]));
+      assert_rejected (bytes, FLEET_PLAN_ERROR_NOT_A_PLAN, "not a fleetc plan file");
+    }
+}
+
+static void
+test_newer_version_rejected (void)
+{
+  g_autoptr(FleetPlan) plan = make_plan ();
+  g_autoptr(GBytes) bytes = fleet_plan_serialize (plan);
+  gsize size = 0;
+  g_autofree guint8 *copy = g_memdup2 (g_bytes_get_data (bytes, &size), g_bytes_get_size (bytes));
+  guint32 version = GUINT32_TO_BE (FLEET_PLAN_FORMAT_VERSION + 1);
+  g_autoptr(GBytes) newer = NULL;
+
+  memcpy (copy + 8, &version, 4);
+  newer = redigest (copy, size);
+  assert_rejected (newer, FLEET_PLAN_ERROR_VERSION, "newer than this program supports");
+}
+
+/* A body with a correct digest that breaks the schema: a forged or buggy
+ * writer.  The reader names the field instead of crashing. */
+static void
+test_schema_violations_rejected (void)
+{
+  g_autoptr(GVariant) empty = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("{sv}"),
+                                                                       NULL, 0));
+  g_autoptr(FleetPlan) plan = make_plan ();
+  g_autoptr(GVariant) body = NULL;
+  g_autoptr(GVariantBuilder) builder = NULL;
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  struct {
+    GVariant *body;
+    const char *fragment;
+  } cases[2];
+
+  cases[0].body = g_variant_ref (empty);
+  cases[0].fragment = "lacks the string field \"workflow\"";
+
+  /* The same plan with wave host index 9 out of 3 hosts. */
+  body = fleet_plan_to_variant (plan);
+  builder = g_variant_builder_new (G_VARIANT_TYPE (FLEET_PLAN_BODY_TYPE));
+  g_variant_iter_init (&iter, body);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    {
+      if (g_str_equal (key, "waves"))
+        {
+          guint32 bad[] = { 9 };
+          GVariant *wave = g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32, bad, 1,
+                                                      sizeof (guint32));
+          g_variant_builder_add (builder, "{sv}", key,
+                                 g_variant_new_array (G_VARIANT_TYPE ("au"), &wave, 1));
+        }
+      else
+        g_variant_builder_add (builder, "{sv}", key, value);
+      g_variant_unref (value);
+    }
+  cases[1].body = g_variant_ref_sink (g_variant_builder_end (builder));
+  cases[1].fragment = "out of range";
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GVariant) normal = g_variant_get_normal_form (cases[i].body);
+      gsize body_length = g_variant_get_size (normal);
+      gsize size = FLEET_PLAN_HEADER_LENGTH + body_length + FLEET_PLAN_DIGEST_LENGTH;
+      g_autofree guint8 *file = g_malloc0 (size);
+      guint32 version = GUINT32_TO_BE (FLEET_PLAN_FORMAT_VERSION);
+      guint64 length = GUINT64_TO_BE ((guint64) body_length);
+      g_autoptr(GBytes) forged = NULL;
+
+      memcpy (file, FLEET_PLAN_MAGIC, 8);
+      memcpy (file + 8, &version, 4);
+      memcpy (file + 16, &length, 8);
+      g_variant_store (normal, file + FLEET_PLAN_HEADER_LENGTH);
+      forged = redigest (file, size);
+      assert_rejected (forged, FLEET_PLAN_ERROR_INVALID, cases[i].fragment);
+      g_variant_unref (cases[i].body);
+    }
+}
+
+static void
+test_write_is_atomic (void)
+{
+  g_autoptr(FleetPlan) plan = make_plan ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("fleet-plan-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "plan.bin", NULL);
+  g_autofree char *missing = g_build_filename (dir, "no-such-dir", "plan.bin", NULL);
+  g_autoptr(FleetPlan) read_back = NULL;
+  g_autoptr(GDir) listing = NULL;
+  guint n_entries = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (fleet_plan_write_file (plan, path, &error));
+  g_assert_no_error (error);
+
+  read_back = fleet_plan_read_file (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (read_back->file_sha256, ==, plan->file_sha256);
+
+  g_assert_false (fleet_plan_write_file (plan, missing, &error));
+  g_assert_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_IO);
+  g_clear_error (&error);
+
+  /* Only the finished plan is in the directory: no temporary file is left. */
+  listing = g_dir_open (dir, 0, NULL);
+  while (g_dir_read_name (listing) != NULL)
+    n_entries++;
+  g_assert_cmpuint (n_entries, ==, 1);
+
+  g_assert_null (fleet_plan_read_file (missing, &error));
+  g_assert_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_IO);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static void
+test_hosts_digest_stable (void)
+{
+  g_autoptr(FleetPlan) plan = make_plan ();
+  g_autofree char *first = fleet_hosts_digest (plan->hosts);
+  g_autofree char *second = NULL;
+  FleetHost *host = g_ptr_array_index (plan->hosts, 1);
+
+  g_assert_cmpuint (strlen (first), ==, 64);
+  g_free (host->address);
+  host->address = g_strdup ("192.0.2.99");
+  second = fleet_hosts_digest (plan->hosts);
+  g_assert_cmpstr (first, !=, second);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/plan-file/round-trip", test_round_trip);
+  g_test_add_func ("/plan-file/deterministic-bytes", test_deterministic_bytes);
+  g_test_add_func ("/plan-file/truncated", test_truncated_at_every_length);
+  g_test_add_func ("/plan-file/flipped-byte", test_every_flipped_byte_rejected);
+  g_test_add_func ("/plan-file/corrupt-body", test_corrupt_body_names_digest);
+  g_test_add_func ("/plan-file/trailing-bytes", test_trailing_bytes_rejected);
+  g_test_add_func ("/plan-file/foreign-file", test_foreign_files_rejected);
+  g_test_add_func ("/plan-file/newer-version", test_newer_version_rejected);
+  g_test_add_func ("/plan-file/schema-violation", test_schema_violations_rejected);
+  g_test_add_func ("/plan-file/atomic-write", test_write_is_atomic);
+  g_test_add_func ("/plan-file/hosts-digest", test_hosts_digest_stable);
+
+  return g_test_run ();
+}
