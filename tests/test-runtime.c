@@ -437,6 +437,46 @@ test_exit_signal_reported (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (exited->exit_status, ==, 137);
 }
 
+/* sshd's ChannelTimeout closes an idle channel without sending an exit
+ * status while the command goes on; that must never read as exit 0. */
+static void
+test_channel_closed_without_exit_status (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 1, 0 };
+  const guint host_index = SANDBOX_HOSTS - 1;
+  g_autofree char *name = NULL;
+  g_autofree char *relative = NULL;
+  g_autofree char *extra = NULL;
+  const FleetStepResult *step;
+
+  if (!require_sandbox ())
+    return;
+
+  name = fleet_sandbox_host_name (shared_sandbox, host_index);
+  relative = g_build_filename ("hosts", name, "sshd_config.extra", NULL);
+  extra = fleet_sandbox_path (shared_sandbox, relative);
+  g_assert_true (g_file_set_contents (extra, "ChannelTimeout session:*=1s\n", -1, NULL));
+  fleet_sandbox_control (shared_sandbox, "stop", host_index);
+  fleet_sandbox_control (shared_sandbox, "start", host_index);
+
+  g_ptr_array_add (fixture->plan->hosts, fleet_sandbox_host (shared_sandbox, host_index,
+                                                             "id_ed25519"));
+  add_step (fixture, "outlives channel", "sleep 4; exit 7", 30000);
+  set_waves (fixture, sizes);
+  run_plan (fixture);
+
+  g_unlink (extra);
+  fleet_sandbox_control (shared_sandbox, "stop", host_index);
+  fleet_sandbox_control (shared_sandbox, "start", host_index);
+
+  step = step_result (fixture, 0, 0);
+  g_assert_cmpint (step->failure, ==, FLEET_FAILURE_NO_EXIT_STATUS);
+  g_assert_cmpint (step->exit_status, ==, -1);
+  g_assert_null (step->exit_signal);
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_FAILED);
+  g_assert_nonnull (strstr (host_result (fixture, 0)->message, "without an exit status"));
+}
+
 static void
 test_command_timeout (Fixture *fixture, gconstpointer data)
 {
@@ -543,6 +583,7 @@ main (int argc, char **argv)
   ADD ("/runtime/output/large-both-streams", test_large_output_both_streams);
   ADD ("/runtime/output/exit-signal", test_exit_signal_reported);
   ADD ("/runtime/command/timeout", test_command_timeout);
+  ADD ("/runtime/command/no-exit-status", test_channel_closed_without_exit_status);
   ADD ("/runtime/command/become", test_become_runs_through_sudo);
   ADD ("/runtime/run/parallelism-cap", test_parallelism_cap_respected);
 

@@ -89,7 +89,7 @@ remote() {
         -p "$(port_of "$host")" "$USER_NAME@127.0.0.1" "$@"
 }
 
-refuses_login() {
+login_fails() {
     ! remote "$1" ed25519 true 2>/dev/null
 }
 
@@ -245,7 +245,7 @@ test_stop_start() {
     check "stopped sshd is gone" test -z "$(process_alive "$old_pid" && echo alive)"
     check "stop removes the pid file" test ! -e "$DIR/hosts/host03/sshd.pid"
     check "stop keeps the log" test -s "$DIR/hosts/host03/sshd.log"
-    check "stopped host refuses logins" refuses_login host03
+    check "stopped host refuses logins" login_fails host03
     check_match "status shows host03 stopped" "^host03 +$port +- +stopped$" "$("$FLEET" status "$DIR" | grep '^host03 ')"
     check "host04 still runs" process_alive "$(pid_of host04)"
 
