@@ -1,0 +1,316 @@
+/* test-cli.c: the fleetc and fleet-run programs as an admin uses them. */
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "schema/fleet-plan.h"
+#include "tests/sandbox.h"
+
+typedef struct {
+  char *dir;
+} Fixture;
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->dir = g_dir_make_tmp ("fleet-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "rm", "-rf", fixture->dir, NULL };
+
+  fleet_test_spawn (argv, NULL, NULL);
+  g_free (fixture->dir);
+}
+
+static char *
+program (const char *name)
+{
+  const char *root = g_getenv ("FLEET_BUILD_ROOT");
+
+  g_assert_nonnull (root);
+  return g_build_filename (root, "cli", name, NULL);
+}
+
+static char *
+fixture_path (const Fixture *fixture, const char *name)
+{
+  return g_build_filename (fixture->dir, name, NULL);
+}
+
+/* Run fleetc with `args`; returns its exit status. */
+static int
+fleetc (const char * const *args, char **out_stdout, char **out_stderr)
+{
+  g_autofree char *path = program ("fleetc");
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+
+  g_ptr_array_add (argv, path);
+  for (const char * const *arg = args; *arg != NULL; arg++)
+    g_ptr_array_add (argv, (gpointer) *arg);
+  g_ptr_array_add (argv, NULL);
+  return fleet_test_spawn ((const char * const *) argv->pdata, out_stdout, out_stderr);
+}
+
+static GBytes *
+read_bytes (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+  gsize length = 0;
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  return g_bytes_new_take (contents, length);
+}
+
+static void
+test_compile_deterministic (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = fleet_test_source_path ("examples/rolling-patch.yaml");
+  g_autofree char *inventory = fleet_test_source_path ("tests/data/cli/inventory.yaml");
+  g_autofree char *first = fixture_path (fixture, "first.plan");
+  g_autofree char *second = fixture_path (fixture, "second.plan");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GBytes) first_bytes = NULL;
+  g_autoptr(GBytes) second_bytes = NULL;
+
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-i", inventory, "-o", first,
+                                              NULL }, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "20 hosts in 3 waves, 3 steps"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-i", inventory, "-o", second,
+                                              NULL }, &out, &err), ==, 0);
+
+  first_bytes = read_bytes (first);
+  second_bytes = read_bytes (second);
+  g_assert_true (g_bytes_equal (first_bytes, second_bytes));
+}
+
+static void
+test_show_json (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = fleet_test_source_path ("examples/rolling-patch.yaml");
+  g_autofree char *inventory = fleet_test_source_path ("tests/data/cli/inventory.yaml");
+  g_autofree char *plan = fixture_path (fixture, "p.plan");
+  g_autofree char *out = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-i", inventory, "-o", plan,
+                                              NULL }, NULL, NULL), ==, 0);
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, "--format", "json", NULL },
+                           &out, &err), ==, 0);
+
+  g_assert_true (g_str_has_prefix (out, "{\"format_version\":1,\"sha256\":\""));
+  g_assert_nonnull (strstr (out, "\"workflow\":{\"name\":\"rolling-patch\""));
+  g_assert_nonnull (strstr (out, "\"steps\":[{\"index\":1,\"name\":\"pre-check\""));
+  g_assert_nonnull (strstr (out, "\"waves\":[{\"index\":1,\"hosts\":[{\"name\":\"db01\""));
+  g_assert_nonnull (strstr (out, "{\"index\":2,\"hosts\":[{\"name\":\"db02\""));
+
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, NULL }, &text, NULL), ==, 0);
+  g_assert_nonnull (strstr (text, "wave 2 (5 hosts): db02 db03 db04 web05 web06"));
+  g_assert_nonnull (strstr (text, "3. verify  (timeout 30s, expected exit 0)"));
+}
+
+/* An invalid workflow writes no plan and leaves an earlier plan at the same
+ * path untouched. */
+static void
+test_compile_error_keeps_old_plan (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *broken = fleet_test_source_path ("tests/data/cli/broken.yaml");
+  g_autofree char *plan = fixture_path (fixture, "kept.plan");
+  g_autofree char *err = NULL;
+  g_autofree char *kept = NULL;
+
+  g_assert_true (g_file_set_contents (plan, "previous plan", -1, NULL));
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", broken, "-o", plan, NULL }, NULL, &err),
+                   ==, 2);
+
+  g_assert_nonnull (strstr (err, "broken.yaml:4:12: error:"));
+  g_assert_nonnull (strstr (err, "broken.yaml:8:13: error:"));
+  g_assert_nonnull (strstr (err, "no plan written"));
+  g_assert_true (g_file_get_contents (plan, &kept, NULL, NULL));
+  g_assert_cmpstr (kept, ==, "previous plan");
+}
+
+static void
+test_usage_errors (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *err = NULL;
+  g_autofree char *not_plan = fixture_path (fixture, "notes.txt");
+  g_autofree char *run = program ("fleet-run");
+
+  g_assert_cmpint (fleetc ((const char *[]) { "frobnicate", NULL }, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "unknown command"));
+  g_clear_pointer (&err, g_free);
+
+  g_assert_true (g_file_set_contents (not_plan, "hello\n", -1, NULL));
+  g_assert_cmpint (fleetc ((const char *[]) { "show", not_plan, NULL }, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "not a fleetc plan file"));
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (fleet_test_spawn ((const char *[]) { run, not_plan, NULL }, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "not a fleetc plan file"));
+}
+
+/* Write a workflow for the sandbox's inventory and compile it. */
+static char *
+compile_for_sandbox (Fixture *fixture, FleetSandbox *sandbox, const char *name, const char *steps)
+{
+  g_autofree char *inventory = fleet_sandbox_path (sandbox, "inventory.yaml");
+  g_autofree char *workflow = fixture_path (fixture, "workflow.yaml");
+  g_autofree char *text = g_strdup_printf ("name: %s\ninventory: %s\ntarget:\n  all: true\n"
+                                           "waves: [1, 25%%, 100%%]\nsteps:\n%s",
+                                           name, inventory, steps);
+  char *plan = fixture_path (fixture, "run.plan");
+  g_autofree char *err = NULL;
+
+  g_assert_true (g_file_set_contents (workflow, text, -1, NULL));
+  if (fleetc ((const char *[]) { "compile", workflow, "-o", plan, NULL }, NULL, &err) != 0)
+    g_error ("compile failed: %s", err);
+  return plan;
+}
+
+static FleetSandbox *
+sandbox_or_skip (guint n_hosts)
+{
+  g_autofree char *reason = NULL;
+
+  if (!fleet_sandbox_available (&reason))
+    {
+      g_test_skip (reason);
+      return NULL;
+    }
+  return fleet_sandbox_up (n_hosts);
+}
+
+static void
+test_example_runs_on_sandbox (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(FleetSandbox) sandbox = sandbox_or_skip (10);
+  g_autofree char *workflow = fleet_test_source_path ("examples/rolling-patch.yaml");
+  g_autofree char *inventory = NULL;
+  g_autofree char *plan = fixture_path (fixture, "patch.plan");
+  g_autofree char *runs = fixture_path (fixture, "runs");
+  g_autofree char *run = program ("fleet-run");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  if (sandbox == NULL)
+    return;
+
+  inventory = fleet_sandbox_path (sandbox, "inventory.yaml");
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-i", inventory, "-o", plan,
+                                              NULL }, NULL, NULL), ==, 0);
+  g_assert_cmpint (fleet_test_spawn ((const char *[]) { run, "--runs-dir", runs, plan, NULL },
+                                     &out, &err), ==, 0);
+
+  g_assert_nonnull (strstr (out, "wave 1: 1 host, 1 succeeded, 0 failed"));
+  g_assert_nonnull (strstr (out, "wave 3: 6 hosts, 6 succeeded, 0 failed"));
+  g_assert_nonnull (strstr (out, "10 of 10 hosts succeeded"));
+
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *name = fleet_sandbox_host_name (sandbox, i);
+      g_autofree char *relative = g_build_filename ("hosts", name, "home/var/lib/pkgdb/openssl",
+                                                    NULL);
+      g_autofree char *record = fleet_sandbox_path (sandbox, relative);
+      g_autofree char *version = NULL;
+
+      g_assert_true (g_file_get_contents (record, &version, NULL, NULL));
+      g_assert_cmpstr (version, ==, "3.0.15\n");
+    }
+}
+
+static void
+test_failed_canary_halts (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(FleetSandbox) sandbox = sandbox_or_skip (4);
+  g_autofree char *plan = NULL;
+  g_autofree char *runs = fixture_path (fixture, "runs");
+  g_autofree char *run = program ("fleet-run");
+  g_autofree char *out = NULL;
+
+  if (sandbox == NULL)
+    return;
+
+  plan = compile_for_sandbox (fixture, sandbox, "canary-fails",
+                              "  - name: break\n    run: echo \"$FLEET_HOST\" > \"$HOME/touched\"; "
+                              "test \"$FLEET_HOST\" != host01\n    timeout: 10s\n");
+  g_assert_cmpint (fleet_test_spawn ((const char *[]) { run, "--runs-dir", runs, plan, NULL },
+                                     &out, NULL), ==, 1);
+
+  g_assert_nonnull (strstr (out, "host01     1  FAILED       0/1"));
+  g_assert_nonnull (strstr (out, "step \"break\": exited with status 1 (expected 0)"));
+  g_assert_nonnull (strstr (out, "The run halted after wave 1"));
+  g_assert_nonnull (strstr (out, "0 of 4 hosts succeeded, 1 failed, 3 not run"));
+  {
+    g_autofree char *untouched = fleet_sandbox_path (sandbox, "hosts/host02/home/touched");
+    g_assert_false (g_file_test (untouched, G_FILE_TEST_EXISTS));
+  }
+}
+
+/* Two interrupts abort the running commands; fleet-run exits 3 and the
+ * journal ends with the run's end record. */
+static void
+test_interrupt_exits_3 (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(FleetSandbox) sandbox = sandbox_or_skip (2);
+  g_autofree char *plan = NULL;
+  g_autofree char *runs = fixture_path (fixture, "runs");
+  g_autofree char *run = program ("fleet-run");
+  g_autoptr(GError) error = NULL;
+  GPid pid;
+  int wait_status = 0;
+  const char *argv[] = { run, "--runs-dir", runs, NULL, NULL };
+
+  if (sandbox == NULL)
+    return;
+
+  plan = compile_for_sandbox (fixture, sandbox, "long", "  - name: wait\n    run: sleep 30\n"
+                                                        "    timeout: 1m\n");
+  argv[3] = plan;
+  g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD
+                 | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &pid, &error);
+  g_assert_no_error (error);
+
+  g_usleep (1500 * 1000);
+  kill (pid, SIGINT);
+  g_usleep (300 * 1000);
+  kill (pid, SIGINT);
+  g_assert_cmpint (waitpid (pid, &wait_status, 0), ==, pid);
+  g_spawn_close_pid (pid);
+
+  g_assert_true (WIFEXITED (wait_status));
+  g_assert_cmpint (WEXITSTATUS (wait_status), ==, 3);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/cli/compile/deterministic", test_compile_deterministic);
+  ADD ("/cli/compile/error-keeps-old-plan", test_compile_error_keeps_old_plan);
+  ADD ("/cli/show/json", test_show_json);
+  ADD ("/cli/usage-errors", test_usage_errors);
+  ADD ("/cli/run/example-on-sandbox", test_example_runs_on_sandbox);
+  ADD ("/cli/run/failed-canary-halts", test_failed_canary_halts);
+  ADD ("/cli/run/interrupt", test_interrupt_exits_3);
+
+  return g_test_run ();
+}
