@@ -137,6 +137,9 @@ append_source_excerpt (GString *out, GBytes *text, guint line, guint column)
   const char *stop;
   g_autofree char *printable = NULL;
 
+  if (length == 0)
+    return;
+
   for (guint current = 1; current < line && start < end; current++)
     {
       const char *newline = memchr (start, '\n', end - start);

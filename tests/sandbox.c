@@ -34,12 +34,14 @@ fleet_test_spawn (const char * const *argv, char **out_stdout, char **out_stderr
 gboolean
 fleet_sandbox_available (char **out_reason)
 {
+  g_autofree char *keygen = g_find_program_in_path ("ssh-keygen");
+
   if (!g_file_test ("/usr/sbin/sshd", G_FILE_TEST_IS_EXECUTABLE))
     {
       *out_reason = g_strdup ("/usr/sbin/sshd is not installed (apt install openssh-server)");
       return FALSE;
     }
-  if (g_find_program_in_path ("ssh-keygen") == NULL)
+  if (keygen == NULL)
     {
       *out_reason = g_strdup ("ssh-keygen is not installed (apt install openssh-client)");
       return FALSE;

@@ -505,10 +505,11 @@ test_become_runs_through_sudo (Fixture *fixture, gconstpointer data)
   FleetStep *as_nobody;
   g_autofree char *root_output = NULL;
   g_autofree char *nobody_output = NULL;
+  g_autofree char *sudo = g_find_program_in_path ("sudo");
 
   if (!require_sandbox ())
     return;
-  if (g_find_program_in_path ("sudo") == NULL)
+  if (sudo == NULL)
     {
       g_test_skip ("sudo is not installed (apt install sudo)");
       return;
