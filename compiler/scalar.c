@@ -142,7 +142,8 @@ fleet_scalar_to_string (FleetDiagnostics *diags,
 }
 
 /* Return why `name` is not a valid name, or NULL when it is.  The text is
- * valid UTF-8 because libyaml decodes and re-encodes every scalar. */
+ * valid UTF-8, because libyaml rejects invalid input and writes escapes as
+ * UTF-8. */
 static const char *
 find_name_problem (const char *name)
 {
@@ -300,7 +301,7 @@ match_unit (const char *text, gsize *length)
   return best;
 }
 
-/* Parse "1h30m" style text into milliseconds; units must decrease. */
+/* Parse "1h30m" style text into milliseconds.  The units must decrease. */
 static gboolean
 parse_duration_with_units (const char *text, guint64 *out_ms)
 {
@@ -470,4 +471,59 @@ fleet_scalar_to_batch (FleetDiagnostics *diags,
                            " or a percentage from 1%% to 100%%",
                            quoted, field->min);
   return FALSE;
+}
+
+/* Check one attribute of a string map, and return whether to keep it. */
+static gboolean
+check_attribute (FleetDiagnostics *diags,
+                 const FleetSchemaField *field,
+                 const FleetYamlNode *key,
+                 const FleetYamlNode *value)
+{
+  g_autofree char *quoted = fleet_quote_value (key->value, FLEET_QUOTE_MAX_CHARS);
+
+  if (key->length == 0)
+    {
+      fleet_diagnostics_error (diags, &key->pos, "attribute name in \"%s\" is empty", field->key);
+      return FALSE;
+    }
+
+  if (value->kind != FLEET_YAML_SCALAR)
+    {
+      fleet_diagnostics_error (diags, &value->pos,
+                               "invalid value for attribute %s in \"%s\": expected a scalar, found %s",
+                               quoted, field->key, fleet_yaml_kind_description (value->kind));
+      return FALSE;
+    }
+
+  if (fleet_yaml_node_is_null (value))
+    {
+      fleet_diagnostics_error (diags, &value->pos,
+                               "attribute %s in \"%s\" has no value (quote ~ or null to keep it as text)",
+                               quoted, field->key);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+fleet_mapping_to_strings (FleetDiagnostics *diags,
+                          const FleetSchemaField *field,
+                          const FleetYamlNode *mapping,
+                          GHashTable *out,
+                          GHashTable *positions)
+{
+  for (guint i = 0; i < mapping->keys->len; i++)
+    {
+      const FleetYamlNode *key = g_ptr_array_index (mapping->keys, i);
+      const FleetYamlNode *value = g_ptr_array_index (mapping->items, i);
+
+      if (!check_attribute (diags, field, key, value))
+        continue;
+
+      g_hash_table_replace (out, g_strdup (key->value), g_strdup (value->value));
+      if (positions != NULL && !g_hash_table_contains (positions, key->value))
+        g_hash_table_insert (positions, g_strdup (key->value), g_memdup2 (&key->pos, sizeof key->pos));
+    }
 }

@@ -1,9 +1,9 @@
 /* scalar.h: strict conversion of YAML scalars to typed values.
  *
- * libyaml never types scalars, and these functions do it by the schema row
- * of the key, never by what the text looks like: a string field keeps `NO`
- * or `on` verbatim, and a boolean field accepts only plain true or false.
- * Booleans, integers, durations and wave sizes must be written plain
+ * libyaml never types scalars.  These functions type them by the schema row
+ * of the key, never by what the text looks like.  So a string field keeps
+ * `NO` or `on` verbatim, and a boolean field accepts only plain true or
+ * false.  Booleans, integers, durations and wave sizes must be written plain
  * (unquoted), because a quoted value is a string in YAML.
  *
  * Each function checks the node's kind, converts it and checks the bounds
@@ -61,6 +61,16 @@ gboolean fleet_scalar_to_batch (FleetDiagnostics *diags,
                                 const FleetSchemaField *field,
                                 const FleetYamlNode *node,
                                 FleetBatch *out);
+
+/* Copy a mapping of attribute names to scalars into `out` (char * to
+ * char *), the values kept verbatim as strings.  A null or non-scalar value
+ * and an empty name are errors.  When `positions` is not NULL it receives a
+ * new FleetSourcePos of each name's key, unless it already has the name. */
+void fleet_mapping_to_strings (FleetDiagnostics *diags,
+                               const FleetSchemaField *field,
+                               const FleetYamlNode *mapping,
+                               GHashTable *out,
+                               GHashTable *positions);
 
 /* Format `ms` with the largest units that fit exactly ("1h30m", "500ms"). */
 char *fleet_format_duration (guint64 ms);

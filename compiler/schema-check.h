@@ -1,10 +1,10 @@
 /* schema-check.h: walk a YAML mapping along the schema table.
  *
- * The walk rejects keys that the schema does not define for the context
- * (suggesting a close one), rejects values of the wrong kind, hands each
- * remaining value to the handler of its key, and finally reports the
- * required keys that are missing.  It reports every problem and never stops
- * at the first.
+ * The walk rejects keys that the schema does not define for the context and
+ * suggests a close one.  It rejects values of the wrong kind and hands each
+ * remaining value to the handler of its key.  Finally it reports the
+ * required keys that are missing.  It reports every problem it finds instead
+ * of stopping at the first.
  */
 #pragma once
 
@@ -40,7 +40,8 @@ void fleet_walk_mapping (FleetDiagnostics *diags,
                          gpointer object);
 
 /* Report an error unless `node` is a mapping.  `what` names the node in the
- * message, for example "the top of the workflow file" or "a step". */
+ * message "invalid <what>: expected a mapping, found a list", for example
+ * "workflow file" or "item in \"steps\"". */
 gboolean fleet_expect_mapping (FleetDiagnostics *diags, const FleetYamlNode *node, const char *what);
 
 G_END_DECLS

@@ -3,13 +3,15 @@
 
 #include <glib.h>
 
+#include "schema/fleet-diagnostics.h"
+
 G_BEGIN_DECLS
 
-/* Return the candidate closest to `word` by edit distance (insertions,
- * deletions, substitutions and swaps of neighbours each count 1), when that
- * distance is at most 2 and smaller than the length of `word`; otherwise
- * NULL.  The result is borrowed from `candidates`.  Words longer than 64
- * bytes get no suggestion, which bounds the cost per candidate. */
+/* Return the candidate closest to `word` by edit distance, in which an
+ * insertion, deletion, substitution or swap of neighbours each counts 1.
+ * Returns NULL unless that distance is at most 2 and smaller than the length
+ * of `word`.  The result is borrowed from `candidates`.  Words longer than
+ * 64 bytes get no suggestion, which bounds the cost per candidate. */
 const char *fleet_suggest_name (const char *word,
                                 const char * const *candidates,
                                 gsize n_candidates);
@@ -17,5 +19,20 @@ const char *fleet_suggest_name (const char *word,
 /* Return the first `max_shown` of `names` joined by ", ", followed by
  * "and N more" when some are left out.  Free with g_free. */
 char *fleet_join_names (const char * const *names, gsize n_names, gsize max_shown);
+
+/* Return the keys of `table` (strings) sorted, as a new array of borrowed
+ * strings. */
+GPtrArray *fleet_sorted_names (GHashTable *table);
+
+/* Report `name`, an unknown `kind` ("group" or "host"), at `pos`, with a
+ * close name from `defined` (sorted) as suggestion and the first of them
+ * listed.  `where` follows the name in the message, for example
+ * " in group \"web\"", or is "". */
+void fleet_report_unknown_name (FleetDiagnostics *diags,
+                                const FleetSourcePos *pos,
+                                const char *kind,
+                                const char *name,
+                                const char *where,
+                                const GPtrArray *defined);
 
 G_END_DECLS

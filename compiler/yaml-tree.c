@@ -1,13 +1,16 @@
 /* yaml-tree.c: build a FleetYamlNode tree from libyaml's event stream.
  *
- * Why not libcyaml: it reads every string other than false, no, off,
- * disable and 0 into a boolean field as true (typos, "~" and empty values
- * included), and it expands each alias by replaying the anchor's events, so a
- * few hundred bytes of nested aliases cost gigabytes even under keys the
- * schema ignores.  Here libyaml only tokenizes; typing is done per key by the
- * parsers, an alias becomes a pointer to the anchored node, and the expanded
- * size of the document is counted while building so that an alias bomb is
- * rejected at the first alias that crosses FLEET_YAML_MAX_EXPANDED_NODES.
+ * libcyaml is not used, for two reasons found in its src/load.c.  Its
+ * cyaml__read_bool reads a boolean field as false only for false, no,
+ * disable or 0, and as true for every other string, typos, "~" and empty
+ * values included.  Its cyaml__handle_alias replays the anchor's recorded
+ * events for each alias, so a few hundred bytes of nested aliases cost
+ * gigabytes, even under keys that the schema ignores.
+ *
+ * Here libyaml only tokenizes, and the parsers type each value by its key.
+ * An alias becomes a pointer to the anchored node.  The expanded size of the
+ * document is counted while building, so an alias bomb is rejected at the
+ * first alias that crosses FLEET_YAML_MAX_EXPANDED_NODES.
  */
 #include "compiler/yaml-tree.h"
 
@@ -198,9 +201,9 @@ report_parser_error (Builder *builder, const yaml_parser_t *parser)
         parser->problem, parser->context, context_pos.line, context_pos.column);
 }
 
-/* Add `n` expanded nodes to the document's total and reject the document
- * once the total passes the limit; `alias` names the alias responsible, or
- * is NULL for a node of the text itself. */
+/* Add `n` expanded nodes to the document's total, and reject the document
+ * once the total passes the limit.  `alias` names the alias responsible, or
+ * is NULL for a node written in the text. */
 static gboolean
 count_expanded_nodes (Builder *builder,
                       guint64 n,
@@ -227,13 +230,17 @@ count_expanded_nodes (Builder *builder,
 static gboolean
 check_tag (Builder *builder, const char *tag, FleetYamlKind kind, const FleetSourcePos *pos)
 {
-  const char *accepted;
+  const char *accepted = TAG_MAP;
   g_autofree char *quoted = NULL;
 
   if (tag == NULL || strcmp (tag, "!") == 0)
     return TRUE;
 
-  accepted = kind == FLEET_YAML_SCALAR ? TAG_STR : kind == FLEET_YAML_SEQUENCE ? TAG_SEQ : TAG_MAP;
+  if (kind == FLEET_YAML_SCALAR)
+    accepted = TAG_STR;
+  else if (kind == FLEET_YAML_SEQUENCE)
+    accepted = TAG_SEQ;
+
   if (strcmp (tag, accepted) == 0)
     return TRUE;
 
@@ -534,6 +541,10 @@ run_parser (Builder *builder)
   yaml_parser_initialize (&parser);
   yaml_parser_set_input_string (&parser, (const unsigned char *) builder->text, builder->length);
 
+  /* UTF-16 input would be accepted by libyaml, but diagnostics quote source
+   * lines as bytes, so every input must be UTF-8. */
+  yaml_parser_set_encoding (&parser, YAML_UTF8_ENCODING);
+
   while (!done && !builder->failed)
     {
       yaml_event_t event;
@@ -558,7 +569,7 @@ fleet_yaml_parse (const char *file, const char *text, gsize length, FleetDiagnos
   g_autoptr (FleetYamlDocument) document = g_new0 (FleetYamlDocument, 1);
   Builder builder = {
     .file = file,
-    .text = text,
+    .text = text != NULL ? text : "",
     .length = length,
     .diags = diags,
     .document = document,

@@ -3,7 +3,7 @@
  * The tree keeps what strict typing needs and nothing more: each node's kind,
  * its position, and for scalars the text and whether it was written plain.
  * An alias is a pointer to the anchored node, so one node can appear at
- * several places in the tree; every node is owned by the document.
+ * several places in the tree.  The document owns every node.
  */
 #pragma once
 
@@ -14,9 +14,9 @@
 G_BEGIN_DECLS
 
 /* Maximum number of nodes in a document with every alias expanded.  A
- * 10,000-host inventory takes about 200,000 (some 20 nodes per host); the
- * limit stops alias bombs, where a few hundred bytes expand to billions of
- * nodes for any consumer that walks the tree. */
+ * 10,000-host inventory takes about 200,000, at some 20 nodes per host.  The
+ * limit stops alias bombs, in which a few hundred bytes expand to billions
+ * of nodes for any consumer that walks the tree. */
 #define FLEET_YAML_MAX_EXPANDED_NODES 1000000u
 
 /* Maximum nesting of sequences and mappings; real files need fewer than 10. */

@@ -2,9 +2,9 @@
  *
  * One table row describes one key in one context (the top of a workflow, a
  * step, a host...).  The compiler uses the table to reject unknown keys, to
- * check value types and bounds and to report missing required keys; the
- * documentation is checked against the same rows.  The table is data only:
- * the meaning of each key lives in the compiler.
+ * check value types and bounds, and to report missing required keys.  The
+ * documentation is checked against the same rows.  The table is data only,
+ * and the meaning of each key lives in the compiler.
  */
 #pragma once
 
@@ -46,11 +46,15 @@ typedef enum {
 /* Marks a bound that the schema does not limit. */
 #define FLEET_SCHEMA_UNBOUNDED G_MAXINT64
 
-/* One key of one context.  The meaning of `min` and `max` (inclusive)
- * depends on the type: the value for integers, milliseconds for durations,
- * the length in bytes for strings, names and paths and for the names in
- * name lists and by-name mappings, the value of each item for integer
- * lists, and the host count for a batch list.  Mappings ignore them. */
+/* One key of one context.  `min` and `max` are inclusive bounds, and their
+ * unit depends on the type:
+ *   - integers: the value
+ *   - integer lists: the value of each item
+ *   - durations: milliseconds
+ *   - strings, names and paths: the length in bytes
+ *   - name lists and by-name mappings: the length of each name in bytes
+ *   - batch lists: the host count of each item
+ * Mappings ignore them. */
 typedef struct {
   FleetSchemaContext context;
   const char *key;

@@ -1,0 +1,20 @@
+/* inventory-parser.h: the contents of an inventory file. */
+#pragma once
+
+#include <glib.h>
+
+#include "compiler/yaml-tree.h"
+#include "schema/fleet-diagnostics.h"
+#include "schema/fleet-workflow.h"
+
+G_BEGIN_DECLS
+
+/* Build an inventory from `root`, the root node of the document read from
+ * `path`.  Relative key and known_hosts paths resolve against the directory
+ * of `path`.  Always returns a new inventory, which is incomplete when
+ * errors were reported. */
+FleetInventory *fleet_parse_inventory (FleetDiagnostics *diags,
+                                       const FleetYamlNode *root,
+                                       const char *path);
+
+G_END_DECLS

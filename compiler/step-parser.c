@@ -1,0 +1,193 @@
+/* step-parser.c: the workflow's `steps` list. */
+#include "compiler/step-parser.h"
+
+#include "compiler/scalar.h"
+#include "compiler/schema-check.h"
+#include "schema/fleet-model.h"
+
+/* One step while its mapping is read. */
+typedef struct {
+  FleetStep *step;
+  const FleetYamlNode *name_node;     /* NULL until a valid name is read */
+  const FleetYamlNode *become_node;   /* NULL when `become` is absent */
+  gboolean has_timeout;
+} StepParse;
+
+static void
+handle_name (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  StepParse *parse = object;
+
+  if (fleet_scalar_to_string (diags, field, value, &parse->step->name))
+    parse->name_node = value;
+}
+
+static void
+handle_run (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  StepParse *parse = object;
+
+  fleet_scalar_to_string (diags, field, value, &parse->step->command);
+}
+
+static void
+handle_timeout (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  StepParse *parse = object;
+
+  parse->has_timeout = TRUE;
+  fleet_scalar_to_duration (diags, field, value, &parse->step->timeout_ms);
+}
+
+static void
+append_exit_code (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *node, GArray *codes)
+{
+  gint64 value;
+  int code;
+
+  if (!fleet_scalar_to_int (diags, field, node, &value))
+    return;
+
+  code = (int) value;
+  g_array_append_val (codes, code);
+}
+
+static void
+handle_expect_exit (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  StepParse *parse = object;
+  GArray *codes = parse->step->expected_exit_codes;
+
+  g_array_set_size (codes, 0);
+  if (value->kind == FLEET_YAML_SCALAR)
+    {
+      append_exit_code (diags, field, value, codes);
+      return;
+    }
+
+  if (value->items->len == 0)
+    fleet_diagnostics_error (diags, &value->pos,
+                             "invalid value for \"%s\": the list is empty; give at least one exit status",
+                             field->key);
+
+  for (guint i = 0; i < value->items->len; i++)
+    append_exit_code (diags, field, g_ptr_array_index (value->items, i), codes);
+}
+
+static void
+handle_become (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  StepParse *parse = object;
+
+  if (fleet_scalar_to_bool (diags, field, value, &parse->step->become))
+    parse->become_node = value;
+}
+
+static void
+handle_become_user (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  StepParse *parse = object;
+
+  fleet_scalar_to_name (diags, field, value, &parse->step->become_user);
+}
+
+static const FleetFieldHandlerEntry step_handlers[] = {
+  { "name", handle_name },
+  { "run", handle_run },
+  { "timeout", handle_timeout },
+  { "expect_exit", handle_expect_exit },
+  { "become", handle_become },
+  { "become_user", handle_become_user },
+};
+
+/* Apply the rules that tie keys together once the whole mapping is read. */
+static void
+finish_step (FleetDiagnostics *diags, StepParse *parse)
+{
+  FleetStep *step = parse->step;
+  g_autofree char *quoted = NULL;
+
+  if (step->become_user != NULL && parse->become_node != NULL && !step->become)
+    fleet_diagnostics_error (diags, &parse->become_node->pos,
+                             "\"become\" is false but \"become_user\" is set; "
+                             "remove one of them");
+  else if (step->become_user != NULL)
+    step->become = TRUE;
+
+  if (parse->has_timeout)
+    return;
+
+  if (step->name == NULL)
+    {
+      fleet_diagnostics_warning (diags, &step->pos,
+                                 "step has no timeout; a hung command will hold the run "
+                                 "until it is interrupted");
+      return;
+    }
+
+  quoted = fleet_quote_value (step->name, FLEET_QUOTE_MAX_CHARS);
+  fleet_diagnostics_warning (diags, &step->pos,
+                             "step %s has no timeout; a hung command will hold the run "
+                             "until it is interrupted",
+                             quoted);
+}
+
+/* Report the step name when an earlier step has it already. */
+static void
+check_unique_name (FleetDiagnostics *diags, GHashTable *first_names, const FleetYamlNode *name_node)
+{
+  const FleetYamlNode *first = g_hash_table_lookup (first_names, name_node->value);
+  g_autofree char *quoted = NULL;
+
+  if (first == NULL)
+    {
+      g_hash_table_insert (first_names, name_node->value, (gpointer) name_node);
+      return;
+    }
+
+  quoted = fleet_quote_value (name_node->value, FLEET_QUOTE_MAX_CHARS);
+  fleet_diagnostics_error (diags, &name_node->pos,
+                           "duplicate step name %s; the first step with this name is at "
+                           "line %u, column %u",
+                           quoted, first->pos.line, first->pos.column);
+}
+
+static FleetStep *
+parse_step (FleetDiagnostics *diags, const FleetYamlNode *mapping, GHashTable *first_names)
+{
+  StepParse parse = { .step = fleet_step_new (NULL, NULL) };
+
+  parse.step->pos = mapping->pos;
+  fleet_walk_mapping (diags, mapping, FLEET_SCHEMA_STEP, step_handlers, G_N_ELEMENTS (step_handlers),
+                      &parse);
+  finish_step (diags, &parse);
+
+  if (parse.name_node != NULL)
+    check_unique_name (diags, first_names, parse.name_node);
+
+  return parse.step;
+}
+
+void
+fleet_parse_steps (FleetDiagnostics *diags,
+                   const FleetSchemaField *field,
+                   const FleetYamlNode *list,
+                   GPtrArray *steps)
+{
+  g_autoptr (GHashTable) first_names = g_hash_table_new (g_str_hash, g_str_equal);
+
+  if (list->items->len == 0)
+    fleet_diagnostics_error (diags, &list->pos,
+                             "invalid value for \"%s\": the list is empty; add at least one step",
+                             field->key);
+
+  for (guint i = 0; i < list->items->len; i++)
+    {
+      const FleetYamlNode *item = g_ptr_array_index (list->items, i);
+
+      if (!fleet_expect_mapping (diags, item, "item in \"steps\""))
+        continue;
+
+      g_ptr_array_add (steps, parse_step (diags, item, first_names));
+    }
+}
