@@ -432,6 +432,45 @@ auth_failed (FleetConnection *connection, const char *reason)
                                       ? connection->host->identity_file : ""));
 }
 
+/* Offer the host's identity file.  Returns TRUE when authentication has
+ * finished, successfully or not. */
+static gboolean
+authenticate_with_identity_file (FleetConnection *connection)
+{
+  const char *message = NULL;
+  ssh_key key = key_cache_lookup (connection->keys, connection->host->identity_file, &message);
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *reason = NULL;
+  int rc;
+
+  if (key == NULL)
+    {
+      connection_fail (connection, FLEET_FAILURE_IDENTITY_FILE, g_strdup (message));
+      return TRUE;
+    }
+
+  rc = ssh_userauth_publickey (connection->session, NULL, key);
+  if (rc == SSH_AUTH_AGAIN)
+    return FALSE;
+  if (rc == SSH_AUTH_SUCCESS)
+    {
+      connection->state = FLEET_CONNECTION_READY;
+      return TRUE;
+    }
+  if (rc == SSH_AUTH_ERROR)
+    {
+      connection_fail (connection, FLEET_FAILURE_CONNECTION_LOST,
+                       g_strdup_printf ("connection lost during authentication: %s",
+                                        ssh_get_error (connection->session)));
+      return TRUE;
+    }
+
+  fingerprint = key_fingerprint (key);
+  reason = g_strdup_printf ("the server rejected the key %s", fingerprint);
+  auth_failed (connection, reason);
+  return TRUE;
+}
+
 /* Return TRUE when authentication has finished, successfully or not. */
 static gboolean
 authenticate (FleetConnection *connection)
@@ -469,39 +508,7 @@ authenticate (FleetConnection *connection)
       return TRUE;
     }
 
-  {
-    const char *message = NULL;
-    ssh_key key = key_cache_lookup (connection->keys, connection->host->identity_file, &message);
-
-    if (key == NULL)
-      {
-        connection_fail (connection, FLEET_FAILURE_IDENTITY_FILE, g_strdup (message));
-        return TRUE;
-      }
-
-    rc = ssh_userauth_publickey (connection->session, NULL, key);
-    if (rc == SSH_AUTH_AGAIN)
-      return FALSE;
-    if (rc == SSH_AUTH_SUCCESS)
-      {
-        connection->state = FLEET_CONNECTION_READY;
-        return TRUE;
-      }
-    if (rc == SSH_AUTH_ERROR)
-      {
-        connection_fail (connection, FLEET_FAILURE_CONNECTION_LOST,
-                         g_strdup_printf ("connection lost during authentication: %s",
-                                          ssh_get_error (connection->session)));
-        return TRUE;
-      }
-
-    {
-      g_autofree char *fingerprint = key_fingerprint (key);
-      g_autofree char *reason = g_strdup_printf ("the server rejected the key %s", fingerprint);
-      auth_failed (connection, reason);
-    }
-  }
-  return TRUE;
+  return authenticate_with_identity_file (connection);
 }
 
 static void process_commands (FleetConnection *connection, gint64 now_us);

@@ -1,6 +1,8 @@
 /* test-runtime.c: fleet-run's executor and SSH transport against real sshd
  * servers on 127.0.0.1. */
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -197,6 +199,109 @@ test_auth_key_types (Fixture *fixture, gconstpointer data)
       g_assert_cmpint (host->outcome, ==, FLEET_HOST_SUCCEEDED);
       g_assert_null (host->message);
     }
+}
+
+/* Start ssh-agent on a socket in the run directory, load the private key at
+ * `key_path` into it (or nothing for NULL), and point SSH_AUTH_SOCK at it.
+ * Returns its PID. */
+static GPid
+start_agent (Fixture *fixture, const char *key_path)
+{
+  g_autofree char *socket_path = g_build_filename (fixture->run_dir, "agent.sock", NULL);
+
+  g_unlink (socket_path);
+  const char *argv[] = { "ssh-agent", "-D", "-a", socket_path, NULL };
+  g_autoptr(GError) error = NULL;
+  GPid pid;
+
+  g_spawn_async (NULL, (char **) argv, NULL,
+                 G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                 NULL, NULL, &pid, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < 200 && !g_file_test (socket_path, G_FILE_TEST_EXISTS); i++)
+    g_usleep (10 * 1000);
+  g_assert_true (g_file_test (socket_path, G_FILE_TEST_EXISTS));
+  g_setenv ("SSH_AUTH_SOCK", socket_path, TRUE);
+
+  if (key_path != NULL)
+    {
+      const char *add[] = { "ssh-add", "-q", key_path, NULL };
+
+      g_assert_cmpint (fleet_test_spawn (add, NULL, NULL), ==, 0);
+    }
+  return pid;
+}
+
+static void
+stop_agent (GPid pid)
+{
+  g_unsetenv ("SSH_AUTH_SOCK");
+  kill (pid, SIGTERM);
+  waitpid (pid, NULL, 0);
+  g_spawn_close_pid (pid);
+}
+
+/* Run a one-host plan for host01 with `identity_file` (NULL: none) while an
+ * ssh-agent holds the key at `agent_key` (NULL: no key). */
+static void
+run_with_agent (Fixture *fixture, const char *agent_key, const char *identity_file)
+{
+  const guint one[] = { 1, 0 };
+  g_autofree char *journal = g_build_filename (fixture->run_dir, "journal.jsonl", NULL);
+  FleetHost *host = fleet_sandbox_host (shared_sandbox, 0, "id_ed25519");
+  GPid agent;
+
+  g_clear_pointer (&fixture->result, fleet_run_result_free);
+  g_ptr_array_set_size (fixture->plan->waves, 0);
+  g_ptr_array_set_size (fixture->plan->hosts, 0);
+  g_unlink (journal);
+
+  g_free (host->identity_file);
+  host->identity_file = g_strdup (identity_file);
+  g_ptr_array_add (fixture->plan->hosts, host);
+  set_waves (fixture, one);
+
+  agent = start_agent (fixture, agent_key);
+  run_plan (fixture);
+  stop_agent (agent);
+}
+
+/* ssh-agent is tried first: a host with no identity file logs in with the
+ * agent's key, and when the agent offers only keys the server rejects, the
+ * identity file is offered next. */
+static void
+test_auth_agent_then_identity_file (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *rsa_key = NULL;
+  g_autofree char *ed25519_key = NULL;
+  g_autofree char *stranger_key = g_build_filename (fixture->run_dir, "stranger", NULL);
+  const char *keygen[] = { "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", stranger_key,
+                           NULL };
+
+  if (!require_sandbox ())
+    return;
+
+  rsa_key = fleet_sandbox_path (shared_sandbox, "client/id_rsa");
+  ed25519_key = fleet_sandbox_path (shared_sandbox, "client/id_ed25519");
+  g_assert_cmpint (fleet_test_spawn (keygen, NULL, NULL), ==, 0);
+  add_step (fixture, "noop", "true", 30000);
+
+  run_with_agent (fixture, rsa_key, NULL);
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
+
+  run_with_agent (fixture, stranger_key, ed25519_key);
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
+
+  run_with_agent (fixture, NULL, NULL);
+  g_assert_cmpint (host_result (fixture, 0)->failure, ==, FLEET_FAILURE_AUTH_FAILED);
+  g_assert_nonnull (strstr (host_result (fixture, 0)->message,
+                            "the agent offered no key the server accepts"));
+  g_assert_nonnull (strstr (host_result (fixture, 0)->message, "tried ssh-agent"));
+
+  run_with_agent (fixture, stranger_key, stranger_key);
+  g_assert_cmpint (host_result (fixture, 0)->failure, ==, FLEET_FAILURE_AUTH_FAILED);
+  g_assert_nonnull (strstr (host_result (fixture, 0)->message, "tried ssh-agent and "));
 }
 
 static void
@@ -578,6 +683,7 @@ main (int argc, char **argv)
 
   ADD ("/runtime/run/all-hosts-succeed", test_run_all_hosts_succeed);
   ADD ("/runtime/auth/key-types", test_auth_key_types);
+  ADD ("/runtime/auth/agent-then-identity-file", test_auth_agent_then_identity_file);
   ADD ("/runtime/failure/classified-per-host", test_host_failures_classified);
   ADD ("/runtime/failure/host-key-changed", test_host_key_changed);
   ADD ("/runtime/waves/failed-step-halts", test_failed_step_halts_before_next_wave);
