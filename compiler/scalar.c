@@ -176,6 +176,18 @@ fleet_scalar_to_name (FleetDiagnostics *diags,
   if (!expect_scalar (diags, field, node, "a name"))
     return FALSE;
 
+  /* Mapping keys such as host names reach here without the walk's null
+   * check, so `null` or `~` written as a key is caught here. */
+  if (fleet_yaml_node_is_null (node) && node->length > 0)
+    {
+      quoted = quote (node);
+      fleet_diagnostics_error (diags, &node->pos,
+                               "invalid name %s in \"%s\": it is a YAML null; quote it to use it "
+                               "as a name",
+                               quoted, field->key);
+      return FALSE;
+    }
+
   if (!fleet_scalar_to_string (diags, field, node, &name))
     return FALSE;
 
@@ -485,6 +497,15 @@ check_attribute (FleetDiagnostics *diags,
   if (key->length == 0)
     {
       fleet_diagnostics_error (diags, &key->pos, "attribute name in \"%s\" is empty", field->key);
+      return FALSE;
+    }
+
+  if (fleet_yaml_node_is_null (key))
+    {
+      fleet_diagnostics_error (diags, &key->pos,
+                               "invalid attribute name %s in \"%s\": it is a YAML null; quote it "
+                               "to use it as a name",
+                               quoted, field->key);
       return FALSE;
     }
 

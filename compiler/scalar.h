@@ -64,7 +64,7 @@ gboolean fleet_scalar_to_batch (FleetDiagnostics *diags,
 
 /* Copy a mapping of attribute names to scalars into `out` (char * to
  * char *), the values kept verbatim as strings.  A null or non-scalar value
- * and an empty name are errors.  When `positions` is not NULL it receives a
+ * and an empty or null name are errors.  When `positions` is not NULL it receives a
  * new FleetSourcePos of each name's key, unless it already has the name. */
 void fleet_mapping_to_strings (FleetDiagnostics *diags,
                                const FleetSchemaField *field,

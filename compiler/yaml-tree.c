@@ -288,6 +288,7 @@ static void
 add_key (Builder *builder, Frame *frame, FleetYamlNode *key)
 {
   const FleetYamlNode *first = g_hash_table_lookup (frame->first_keys, key->value);
+  g_autofree char *quoted = NULL;
 
   frame->pending_key = key;
   frame->drop_value = first != NULL;
@@ -297,7 +298,7 @@ add_key (Builder *builder, Frame *frame, FleetYamlNode *key)
       return;
     }
 
-  g_autofree char *quoted = fleet_quote_value (key->value, FLEET_QUOTE_MAX_CHARS);
+  quoted = fleet_quote_value (key->value, FLEET_QUOTE_MAX_CHARS);
   fleet_diagnostics_error (builder->diags, &key->pos,
                            "duplicate key %s; it is first defined at line %u, column %u",
                            quoted, first->pos.line, first->pos.column);

@@ -25,7 +25,9 @@ outcome_label (FleetHostOutcome outcome)
 static char *
 last_line (const GString *tail)
 {
-  g_autofree char *copy = g_strndup (tail->str, tail->len);
+  /* Remote output is untrusted: invalid UTF-8 is replaced and control
+   * characters, escape sequences included, become spaces. */
+  g_autofree char *copy = g_utf8_make_valid (tail->str, tail->len);
   char *end;
   char *start;
 
@@ -36,11 +38,14 @@ last_line (const GString *tail)
     start--;
 
   for (char *p = start; *p != '\0'; p++)
-    if ((unsigned char) *p < 0x20)
+    if ((unsigned char) *p < 0x20 || *p == 0x7f)
       *p = ' ';
 
-  if (strlen (start) > 160)
-    return g_strdup_printf ("%.157s...", start);
+  if (g_utf8_strlen (start, -1) > 160)
+    {
+      g_autofree char *cut = g_utf8_substring (start, 0, 157);
+      return g_strdup_printf ("%s...", cut);
+    }
   return g_strdup (start);
 }
 

@@ -49,7 +49,7 @@ fleet_diagnostics_add_source (FleetDiagnostics *diags,
                         g_bytes_new (text, length));
 }
 
-static void
+static void G_GNUC_PRINTF (4, 0)
 add_diagnostic (FleetDiagnostics *diags,
                 FleetSeverity severity,
                 const FleetSourcePos *pos,
@@ -154,7 +154,12 @@ append_source_excerpt (GString *out, GBytes *text, guint line, guint column)
   if (stop - start > 200)
     return;
 
+  /* Input files are untrusted: control characters other than tabs (which
+   * keep the caret aligned) must not reach the terminal. */
   printable = g_strndup (start, stop - start);
+  for (char *p = printable; *p != '\0'; p++)
+    if (((unsigned char) *p < 0x20 && *p != '\t') || *p == 0x7f)
+      *p = '?';
   g_string_append_printf (out, "  %s\n  ", printable);
   for (guint i = 1; i < column && i <= (guint) (stop - start); i++)
     g_string_append_c (out, start[i - 1] == '\t' ? '\t' : ' ');
@@ -203,12 +208,13 @@ fleet_diagnostics_format (const FleetDiagnostics *diags)
 char *
 fleet_quote_value (const char *value, gsize max_chars)
 {
-  GString *out = g_string_new ("\"");
+  GString *out;
   gsize kept = 0;
 
   if (value == NULL)
     return g_strdup ("(null)");
 
+  out = g_string_new ("\"");
   for (const unsigned char *p = (const unsigned char *) value; *p != '\0'; p++)
     {
       if (kept == max_chars)

@@ -247,6 +247,7 @@ test_failed_canary_halts (Fixture *fixture, gconstpointer data)
 
   plan = compile_for_sandbox (fixture, sandbox, "canary-fails",
                               "  - name: break\n    run: echo \"$FLEET_HOST\" > \"$HOME/touched\"; "
+                              "printf '\\033[31mdisk \\377full\\n' >&2; "
                               "test \"$FLEET_HOST\" != host01\n    timeout: 10s\n");
   g_assert_cmpint (fleet_test_spawn ((const char *[]) { run, "--runs-dir", runs, plan, NULL },
                                      &out, NULL), ==, 1);
@@ -254,6 +255,10 @@ test_failed_canary_halts (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (out, "host01     1  FAILED       0/1"));
   g_assert_nonnull (strstr (out, "step \"break\": exited with status 1 (expected 0)"));
   g_assert_nonnull (strstr (out, "The run halted after wave 1"));
+  /* Remote output reaches the terminal without escape sequences or invalid
+   * UTF-8. */
+  g_assert_nonnull (strstr (out, "last output:  [31mdisk \xef\xbf\xbd" "full"));
+  g_assert_null (strchr (out, '\033'));
   g_assert_nonnull (strstr (out, "0 of 4 hosts succeeded, 1 failed, 3 not run"));
   {
     g_autofree char *untouched = fleet_sandbox_path (sandbox, "hosts/host02/home/touched");

@@ -102,9 +102,12 @@ show_diagnostics (Fixture *fixture)
 static FleetWorkflow *
 compile_workflow (Fixture *fixture, const char *workflow)
 {
-  g_autofree char *inventory_path = write_file (fixture, "inventory.yaml", basic_inventory);
-  g_autofree char *path = write_file (fixture, "workflow.yaml", workflow);
-  FleetWorkflow *result = fleet_compile_workflow_file (path, NULL, fixture->diags);
+  g_autofree char *path = NULL;
+  FleetWorkflow *result;
+
+  g_free (write_file (fixture, "inventory.yaml", basic_inventory));
+  path = write_file (fixture, "workflow.yaml", workflow);
+  result = fleet_compile_workflow_file (path, NULL, fixture->diags);
 
   show_diagnostics (fixture);
   return result;
@@ -308,9 +311,15 @@ append_alias_bomb (GString *text, const char *indent)
     }
 }
 
-static const char alias_bomb_message[] =
-  "YAML aliases expand to more than 1000000 nodes at alias *x5; "
-  "use fewer aliases or anchor smaller nodes";
+/* Return the error expected for the bomb: x5 has 597,871 expanded nodes,
+ * so the first alias of x6 is the first to pass the limit. */
+static char *
+alias_bomb_message (void)
+{
+  return g_strdup_printf ("YAML aliases expand to more than %u nodes at alias *x5; "
+                          "use fewer aliases or anchor smaller nodes",
+                          FLEET_YAML_MAX_EXPANDED_NODES);
+}
 
 static void
 test_yaml_alias_bomb (Fixture *fixture, gconstpointer data)
@@ -320,6 +329,7 @@ test_yaml_alias_bomb (Fixture *fixture, gconstpointer data)
   g_autofree char *path = NULL;
   g_autoptr (FleetWorkflow) result = NULL;
   g_autoptr (GError) error = NULL;
+  g_autofree char *message = alias_bomb_message ();
   gint64 start = g_get_monotonic_time ();
 
   g_file_get_contents (source, &contents, NULL, &error);
@@ -336,16 +346,17 @@ test_yaml_alias_bomb (Fixture *fixture, gconstpointer data)
 
   /* x6, the first level whose aliases pass the limit, is on line 10; the
    * first alias starts at column 10. */
-  assert_error (fixture, 0, "workflow.yaml", 10, 10, alias_bomb_message);
+  assert_error (fixture, 0, "workflow.yaml", 10, 10, message);
 }
 
 static void
 test_yaml_alias_bomb_in_steps (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GString) workflow = g_string_new (WORKFLOW_HEAD "  - name: a\n    run: \"true\"\n");
+  g_autofree char *message = alias_bomb_message ();
 
   append_alias_bomb (workflow, "    ");
-  assert_single_workflow_error (fixture, workflow->str, 13, 14, alias_bomb_message);
+  assert_single_workflow_error (fixture, workflow->str, 13, 14, message);
 }
 
 static void
@@ -353,13 +364,33 @@ test_yaml_alias_bomb_in_attributes (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GString) inventory = g_string_new ("hosts:\n  web1:\n    attributes:\n");
   g_autoptr (FleetInventory) result = NULL;
+  g_autofree char *message = alias_bomb_message ();
 
   append_alias_bomb (inventory, "      ");
   result = load_inventory (fixture, inventory->str);
 
   g_assert_null (result);
   assert_counts (fixture, 1, 0);
-  assert_error (fixture, 0, "inventory.yaml", 10, 16, alias_bomb_message);
+  assert_error (fixture, 0, "inventory.yaml", 10, 16, message);
+}
+
+static void
+test_yaml_node_limit (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GString) workflow = g_string_new ("steps: [");
+  g_autofree char *message = g_strdup_printf ("YAML document has more than %u nodes",
+                                              FLEET_YAML_MAX_EXPANDED_NODES);
+  guint64 items = FLEET_YAML_MAX_EXPANDED_NODES;
+
+  for (guint64 i = 0; i < items; i++)
+    g_string_append (workflow, "a,");
+  g_string_append (workflow, "a]\n");
+
+  /* The root mapping, its key and the list come first, so list item number
+   * FLEET_YAML_MAX_EXPANDED_NODES - 2 is one node too many.  Items start at
+   * column 9 and take two columns each. */
+  assert_single_workflow_error (fixture, workflow->str, 1, 9 + 2 * (FLEET_YAML_MAX_EXPANDED_NODES - 3),
+                                message);
 }
 
 static void
@@ -1035,21 +1066,25 @@ test_inventory_invalid_names (Fixture *fixture, gconstpointer data)
                                                       "  -oProxyCommand=touch:\n"
                                                       "  \"bad host\":\n"
                                                       "  \"\":\n"
+                                                      "  null:\n"
                                                       "  web1: {user: \"-l\"}\n"
                                                       "groups:\n"
                                                       "  \"-g\": [web1]\n");
 
   g_assert_null (result);
-  assert_counts (fixture, 5, 0);
+  assert_counts (fixture, 6, 0);
   assert_error (fixture, 0, "inventory.yaml", 2, 3,
                 "invalid name \"-oProxyCommand=touch\" in \"hosts\": it must not start with '-'");
   assert_error (fixture, 1, "inventory.yaml", 3, 3,
                 "invalid name \"bad host\" in \"hosts\": it must not contain whitespace");
   assert_error (fixture, 2, "inventory.yaml", 4, 3,
                 "invalid value \"\" for \"hosts\": it must not be empty");
-  assert_error (fixture, 3, "inventory.yaml", 5, 16,
+  assert_error (fixture, 3, "inventory.yaml", 5, 3,
+                "invalid name \"null\" in \"hosts\": it is a YAML null; quote it to use it "
+                "as a name");
+  assert_error (fixture, 4, "inventory.yaml", 6, 16,
                 "invalid name \"-l\" in \"user\": it must not start with '-'");
-  assert_error (fixture, 4, "inventory.yaml", 7, 3,
+  assert_error (fixture, 5, "inventory.yaml", 8, 3,
                 "invalid name \"-g\" in \"groups\": it must not start with '-'");
 }
 
@@ -1062,10 +1097,11 @@ test_inventory_null_attribute (Fixture *fixture, gconstpointer data)
                                                       "    attributes:\n"
                                                       "      verify: ~\n"
                                                       "      strict:\n"
-                                                      "      rack: [r1]\n");
+                                                      "      rack: [r1]\n"
+                                                      "      ~: tilde\n");
 
   g_assert_null (result);
-  assert_counts (fixture, 3, 0);
+  assert_counts (fixture, 4, 0);
   assert_error (fixture, 0, "inventory.yaml", 4, 15,
                 "attribute \"verify\" in \"attributes\" has no value (quote ~ or null to keep it "
                 "as text)");
@@ -1075,6 +1111,9 @@ test_inventory_null_attribute (Fixture *fixture, gconstpointer data)
   assert_error (fixture, 2, "inventory.yaml", 6, 13,
                 "invalid value for attribute \"rack\" in \"attributes\": expected a scalar, "
                 "found a list");
+  assert_error (fixture, 3, "inventory.yaml", 7, 7,
+                "invalid attribute name \"~\" in \"attributes\": it is a YAML null; quote it "
+                "to use it as a name");
 }
 
 static void
@@ -1390,12 +1429,12 @@ static void
 test_inventory_relative_to_cwd (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *cwd = g_get_current_dir ();
-  g_autofree char *inventory = write_file (fixture, "inventory.yaml",
-                                           "hosts:\n  web1: {identity_file: keys/id_ed25519}\n");
   g_autofree char *real_dir = NULL;
   g_autofree char *expected = NULL;
   g_autoptr (FleetInventory) result = NULL;
   const FleetHost *host;
+
+  g_free (write_file (fixture, "inventory.yaml", "hosts:\n  web1: {identity_file: keys/id_ed25519}\n"));
 
   /* getcwd resolves symbolic links in the temporary directory's path, so
    * the expected path is built from it too. */
@@ -1506,6 +1545,7 @@ main (int argc, char **argv)
   add_fixture_test ("/compiler/yaml/alias-bomb", test_yaml_alias_bomb);
   add_fixture_test ("/compiler/yaml/alias-bomb-in-steps", test_yaml_alias_bomb_in_steps);
   add_fixture_test ("/compiler/yaml/alias-bomb-in-attributes", test_yaml_alias_bomb_in_attributes);
+  add_fixture_test ("/compiler/yaml/node-limit", test_yaml_node_limit);
   add_fixture_test ("/compiler/yaml/alias-shared", test_yaml_alias_shared);
 
   add_fixture_test ("/compiler/parse/unknown-key", test_parse_unknown_key);
