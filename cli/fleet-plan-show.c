@@ -1,7 +1,44 @@
 /* fleet-plan-show.c: render a plan for review. */
 #include "cli/fleet-plan-show.h"
 
+#include <string.h>
+
 #include "schema/fleet-json.h"
+
+/* Return `text` with everything that could change what a terminal shows
+ * escaped: control characters, invalid UTF-8, C1 controls and the Unicode
+ * bidirectional overrides.  A plan under review must display exactly the
+ * command it runs, so none of these may reach the terminal raw. */
+static char *
+escape_for_terminal (const char *text)
+{
+  GString *out = g_string_new (NULL);
+  const char *p = text != NULL ? text : "";
+  const char *end = p + strlen (p);
+
+  while (p < end)
+    {
+      gunichar c = g_utf8_get_char_validated (p, end - p);
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          g_string_append_printf (out, "\\x%02x", (unsigned char) *p);
+          p++;
+          continue;
+        }
+
+      if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (out, "\\x%02x", c);
+      else if ((c >= 0x80 && c <= 0x9f) || c == 0x200e || c == 0x200f
+               || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+      p = g_utf8_next_char (p);
+    }
+
+  return g_string_free (out, FALSE);
+}
 
 static void
 append_duration (GString *out, guint64 ms)
@@ -34,19 +71,26 @@ append_steps_text (GString *out, const FleetPlan *plan)
     {
       const FleetStep *step = g_ptr_array_index (plan->steps, i);
       g_auto(GStrv) lines = g_strsplit (step->command, "\n", -1);
+      g_autofree char *name = escape_for_terminal (step->name);
 
-      g_string_append_printf (out, "  %u. %s  (timeout ", i + 1, step->name);
+      g_string_append_printf (out, "  %u. %s  (timeout ", i + 1, name);
       append_duration (out, step->timeout_ms);
       g_string_append (out, ", expected exit ");
       append_exit_codes (out, step);
       if (step->become)
-        g_string_append_printf (out, ", as %s via sudo",
-                                step->become_user != NULL ? step->become_user : "root");
+        {
+          g_autofree char *user = escape_for_terminal (step->become_user != NULL
+                                                         ? step->become_user : "root");
+          g_string_append_printf (out, ", as %s via sudo", user);
+        }
       g_string_append (out, ")\n");
 
       for (char **line = lines; *line != NULL; line++)
         if (**line != '\0')
-          g_string_append_printf (out, "       $ %s\n", *line);
+          {
+            g_autofree char *shown = escape_for_terminal (*line);
+            g_string_append_printf (out, "       $ %s\n", shown);
+          }
     }
 }
 
@@ -54,13 +98,19 @@ static void
 append_host_text (GString *out, const FleetHost *host)
 {
   g_autofree const char **keys = fleet_host_sorted_attribute_keys (host);
+  g_autofree char *name = escape_for_terminal (host->name);
+  g_autofree char *user = escape_for_terminal (host->user);
+  g_autofree char *address = escape_for_terminal (host->address);
 
-  g_string_append_printf (out, "  %s  %s%s%s:%u", host->name,
-                          host->user != NULL ? host->user : "",
-                          host->user != NULL ? "@" : "", host->address, host->port);
+  g_string_append_printf (out, "  %s  %s%s%s:%u", name, user, host->user != NULL ? "@" : "",
+                          address, host->port);
   for (const char **key = keys; *key != NULL; key++)
-    g_string_append_printf (out, "  %s=%s", *key,
-                            (const char *) g_hash_table_lookup (host->attributes, *key));
+    {
+      g_autofree char *shown_key = escape_for_terminal (*key);
+      g_autofree char *value = escape_for_terminal (g_hash_table_lookup (host->attributes, *key));
+
+      g_string_append_printf (out, "  %s=%s", shown_key, value);
+    }
   g_string_append_c (out, '\n');
 }
 
@@ -68,15 +118,18 @@ char *
 fleet_plan_show_text (const FleetPlan *plan)
 {
   GString *out = g_string_new (NULL);
+  g_autofree char *workflow_name = escape_for_terminal (plan->workflow_name);
+  g_autofree char *workflow_source = escape_for_terminal (plan->workflow_source);
+  g_autofree char *inventory_source = escape_for_terminal (plan->inventory_source);
 
-  g_string_append_printf (out, "Plan for workflow \"%s\"\n", plan->workflow_name);
+  g_string_append_printf (out, "Plan for workflow \"%s\"\n", workflow_name);
   g_string_append_printf (out, "  plan sha256:      %s\n", plan->file_sha256 ? plan->file_sha256 : "");
   g_string_append_printf (out, "  format version:   %u\n", FLEET_PLAN_FORMAT_VERSION);
   g_string_append_printf (out, "  workflow:         %s (sha256 %s)\n",
-                          plan->workflow_source ? plan->workflow_source : "",
+                          workflow_source,
                           plan->workflow_sha256 ? plan->workflow_sha256 : "");
   g_string_append_printf (out, "  inventory:        %s (digest %s)\n",
-                          plan->inventory_source ? plan->inventory_source : "",
+                          inventory_source,
                           plan->inventory_sha256 ? plan->inventory_sha256 : "");
   g_string_append_printf (out, "  hosts:            %u in %u wave%s\n", plan->hosts->len,
                           plan->waves->len, plan->waves->len == 1 ? "" : "s");
@@ -96,7 +149,8 @@ fleet_plan_show_text (const FleetPlan *plan)
         {
           const FleetHost *host = g_ptr_array_index (plan->hosts,
                                                      g_array_index (wave->host_indices, guint32, i));
-          g_string_append_printf (out, " %s", host->name);
+          g_autofree char *name = escape_for_terminal (host->name);
+          g_string_append_printf (out, " %s", name);
         }
       g_string_append_c (out, '\n');
     }

@@ -1,7 +1,7 @@
 /* fleet-run: execute a plan file over SSH.
  *
  * Exit status: 0 every host succeeded; 1 a host failed or was not run;
- * 2 bad options or a bad plan; 3 interrupted.
+ * 2 bad options or a bad plan; 3 interrupted (SIGINT, SIGTERM or SIGHUP).
  */
 #include <errno.h>
 #include <locale.h>
@@ -37,6 +37,9 @@ install_signal_handlers (void)
   /* No SA_RESTART: poll() must return EINTR so the loop sees the signal. */
   sigaction (SIGINT, &action, NULL);
   sigaction (SIGTERM, &action, NULL);
+  /* A dropped login session to the control machine must not kill a run
+   * halfway without a journal end or a summary. */
+  sigaction (SIGHUP, &action, NULL);
   signal (SIGPIPE, SIG_IGN);
 }
 

@@ -4,6 +4,7 @@
  */
 #include <locale.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include <glib.h>
 
@@ -27,10 +28,21 @@ usage_error (const char *message)
   return EXIT_BAD_INPUT;
 }
 
+/* Return whether `a` and `b` name the same existing file. */
+static gboolean
+same_file (const char *a, const char *b)
+{
+  struct stat a_info, b_info;
+
+  return a != NULL && b != NULL && stat (a, &a_info) == 0 && stat (b, &b_info) == 0
+         && a_info.st_dev == b_info.st_dev && a_info.st_ino == b_info.st_ino;
+}
+
 /* Compile `workflow_path` and plan it, printing every diagnostic.  Returns
- * the plan, or NULL after an error was printed. */
+ * the plan, or NULL after an error was printed.  An `output_path` that is
+ * one of the input files is an error, so a typo cannot overwrite them. */
 static FleetPlan *
-compile_and_plan (const char *workflow_path, const char *inventory_path)
+compile_and_plan (const char *workflow_path, const char *inventory_path, const char *output_path)
 {
   g_autoptr(FleetDiagnostics) diags = fleet_diagnostics_new ();
   g_autoptr(FleetWorkflow) workflow = NULL;
@@ -38,7 +50,12 @@ compile_and_plan (const char *workflow_path, const char *inventory_path)
   g_autofree char *text = NULL;
 
   workflow = fleet_compile_workflow_file (workflow_path, inventory_path, diags);
-  if (workflow != NULL)
+  if (workflow != NULL
+      && (same_file (output_path, workflow_path)
+          || same_file (output_path, workflow->inventory->source)))
+    fleet_diagnostics_error (diags, NULL, "the output file %s is one of the input files; "
+                             "write the plan to another path", output_path);
+  else if (workflow != NULL)
     plan = fleet_planner_build (workflow, diags);
 
   text = fleet_diagnostics_format (diags);
@@ -58,6 +75,7 @@ run_compile (int argc, char **argv, gboolean write_plan)
   g_autoptr(GOptionContext) context = g_option_context_new ("WORKFLOW");
   g_autoptr(GError) error = NULL;
   g_autoptr(FleetPlan) plan = NULL;
+  g_autofree char *summary = NULL;
   GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the plan to FILE", "FILE" },
     { "inventory", 'i', 0, G_OPTION_ARG_FILENAME, &inventory,
@@ -73,17 +91,23 @@ run_compile (int argc, char **argv, gboolean write_plan)
   if (write_plan && output == NULL)
     return usage_error ("compile needs an output file: -o PLAN");
 
-  plan = compile_and_plan (argv[1], inventory);
+  if (!write_plan && output != NULL)
+    return usage_error ("validate writes no plan; use compile -o PLAN to write one");
+
+  plan = compile_and_plan (argv[1], inventory, output);
   if (plan == NULL)
     {
       g_printerr ("fleetc: %s\n", write_plan ? "no plan written" : "workflow is invalid");
       return EXIT_BAD_INPUT;
     }
 
+  summary = g_strdup_printf ("%u host%s in %u wave%s, %u step%s", plan->hosts->len,
+                             plan->hosts->len == 1 ? "" : "s", plan->waves->len,
+                             plan->waves->len == 1 ? "" : "s", plan->steps->len,
+                             plan->steps->len == 1 ? "" : "s");
   if (!write_plan)
     {
-      g_print ("%s: valid; %u hosts in %u waves, %u steps\n", argv[1], plan->hosts->len,
-               plan->waves->len, plan->steps->len);
+      g_print ("%s: valid; %s\n", argv[1], summary);
       return 0;
     }
 
@@ -93,8 +117,7 @@ run_compile (int argc, char **argv, gboolean write_plan)
       return EXIT_BAD_INPUT;
     }
 
-  g_print ("%s: %u hosts in %u waves, %u steps; sha256 %s\n", output, plan->hosts->len,
-           plan->waves->len, plan->steps->len, plan->file_sha256);
+  g_print ("%s: %s; sha256 %s\n", output, summary, plan->file_sha256);
   return 0;
 }
 
@@ -118,7 +141,11 @@ run_show (int argc, char **argv)
   if (argc != 2)
     return usage_error ("expected exactly one plan file");
   if (format != NULL && !g_str_equal (format, "text") && !g_str_equal (format, "json"))
-    return usage_error ("unknown --format; use text or json");
+    {
+      g_autofree char *message = g_strdup_printf ("unknown format \"%s\"; use text or json",
+                                                  format);
+      return usage_error (message);
+    }
 
   plan = fleet_plan_read_file (argv[1], &error);
   if (plan == NULL)
@@ -163,5 +190,8 @@ main (int argc, char **argv)
   if (g_str_equal (command, "show"))
     return run_show (argc - 1, argv + 1);
 
-  return usage_error ("unknown command");
+  {
+    g_autofree char *message = g_strdup_printf ("unknown command \"%s\"", command);
+    return usage_error (message);
+  }
 }

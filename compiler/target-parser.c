@@ -28,6 +28,16 @@ parse_name_list (FleetDiagnostics *diags,
 {
   g_autoptr (GHashTable) first_items = g_hash_table_new (g_str_hash, g_str_equal);
 
+  /* An empty list would otherwise read as "no restriction" downstream and
+   * select the whole inventory. */
+  if (list->items->len == 0)
+    {
+      fleet_diagnostics_error (diags, &list->pos,
+                               "empty \"%s\" list selects no hosts; name at least one, or "
+                               "remove the key", field->key);
+      return;
+    }
+
   for (guint i = 0; i < list->items->len; i++)
     {
       const FleetYamlNode *item = g_ptr_array_index (list->items, i);

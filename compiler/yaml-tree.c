@@ -539,8 +539,20 @@ run_parser (Builder *builder)
   yaml_parser_t parser;
   gboolean done = FALSE;
 
+  const char *text = builder->text;
+  gsize length = builder->length;
+
+  /* Editors on Windows start UTF-8 files with a byte order mark, which
+   * libyaml skips only when it detects the encoding itself.  Columns still
+   * count from the first character after the mark. */
+  if (length >= 3 && memcmp (text, "\xef\xbb\xbf", 3) == 0)
+    {
+      text += 3;
+      length -= 3;
+    }
+
   yaml_parser_initialize (&parser);
-  yaml_parser_set_input_string (&parser, (const unsigned char *) builder->text, builder->length);
+  yaml_parser_set_input_string (&parser, (const unsigned char *) text, length);
 
   /* UTF-16 input would be accepted by libyaml, but diagnostics quote source
    * lines as bytes, so every input must be UTF-8. */

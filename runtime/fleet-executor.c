@@ -470,7 +470,8 @@ apply_interrupt_level (Executor *executor, GPtrArray *busy)
 
         if (run->command != NULL)
           fleet_command_abort (run->command, FLEET_FAILURE_INTERRUPTED,
-                               "aborted because fleet-run was interrupted twice");
+                               "aborted because fleet-run was interrupted twice; SIGKILL was requested, but "
+                               "the command may still be running on the host");
       }
 }
 

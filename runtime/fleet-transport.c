@@ -393,8 +393,14 @@ verify_host_key (FleetConnection *connection)
                                         presented, name, file));
       return FALSE;
 
-    case SSH_KNOWN_HOSTS_UNKNOWN:
     case SSH_KNOWN_HOSTS_NOT_FOUND:
+      connection_fail (connection, FLEET_FAILURE_HOST_KEY_UNKNOWN,
+                       g_strdup_printf ("known_hosts file %s not found or not readable, so the "
+                                        "host key of %s (%s) cannot be verified; check the "
+                                        "known_hosts_file setting", file, name, presented));
+      return FALSE;
+
+    case SSH_KNOWN_HOSTS_UNKNOWN:
       connection_fail (connection, FLEET_FAILURE_HOST_KEY_UNKNOWN,
                        g_strdup_printf ("host key for %s is not in %s: the server presents %s; "
                                         "verify it out of band and add it to that file",
@@ -827,7 +833,8 @@ process_command (FleetCommand *command, gint64 now_us)
 check_deadline:
   if (command->stage != COMMAND_DONE && now_us >= command->deadline_us)
     fleet_command_abort (command, FLEET_FAILURE_COMMAND_TIMEOUT,
-                         "the command timed out and was sent SIGKILL");
+                         "the command timed out; SIGKILL was requested and the channel "
+                         "closed, but the command may still be running on the host");
 }
 
 static void
@@ -850,8 +857,12 @@ fleet_command_abort (FleetCommand *command, FleetFailure failure, const char *me
   if (command->stage == COMMAND_DONE)
     return;
 
-  /* OpenSSH delivers "signal" requests to the session's process since 7.9;
-   * older servers ignore it, and closing the channel is all that is left. */
+  /* OpenSSH 7.9 and later deliver "signal" requests, but only to the
+   * session's own process, and OpenSSH 9.2 ignores them for root logins
+   * without privilege separation; closing the channel does not end a
+   * command either.
+   * TODO: kill the remote process group through a second channel, so that a
+   * timeout really ends the command and its children. */
   if (command->stage == COMMAND_RUNNING && command->channel != NULL)
     ssh_channel_request_send_signal (command->channel, "KILL");
   command_finish (command, failure, g_strdup (message));

@@ -154,9 +154,10 @@ append_source_excerpt (GString *out, GBytes *text, guint line, guint column)
   if (stop - start > 200)
     return;
 
-  /* Input files are untrusted: control characters other than tabs (which
-   * keep the caret aligned) must not reach the terminal. */
-  printable = g_strndup (start, stop - start);
+  /* Input files are untrusted: invalid UTF-8 is replaced, and control
+   * characters other than tabs (which keep the caret aligned) must not reach
+   * the terminal. */
+  printable = g_utf8_make_valid (start, stop - start);
   for (char *p = printable; *p != '\0'; p++)
     if (((unsigned char) *p < 0x20 && *p != '\t') || *p == 0x7f)
       *p = '?';

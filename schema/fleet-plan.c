@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <gio/gio.h>
 #include <openssl/crypto.h>
@@ -437,6 +438,13 @@ fleet_plan_deserialize (GBytes *bytes, GError **error)
   g_autoptr(GVariant) body = NULL;
   FleetPlan *plan;
 
+  if (size == 0)
+    {
+      g_set_error_literal (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_TRUNCATED,
+                           "plan file is empty; compile it again with `fleetc compile`");
+      return NULL;
+    }
+
   if (size < FLEET_PLAN_MAGIC_LENGTH || memcmp (data, FLEET_PLAN_MAGIC, FLEET_PLAN_MAGIC_LENGTH) != 0)
     {
       g_set_error_literal (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_NOT_A_PLAN,
@@ -542,7 +550,15 @@ fleet_plan_read_file (const char *path, GError **error)
   g_autoptr(GMappedFile) mapped = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) local_error = NULL;
+  struct stat info;
   FleetPlan *plan;
+
+  if (stat (path, &info) == 0 && !S_ISREG (info.st_mode))
+    {
+      g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_IO,
+                   "cannot read plan %s: it is not a regular file", path);
+      return NULL;
+    }
 
   mapped = g_mapped_file_new (path, FALSE, &local_error);
   if (mapped == NULL)

@@ -144,6 +144,90 @@ test_compile_error_keeps_old_plan (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (kept, ==, "previous plan");
 }
 
+/* Write `text` as workflow.yaml in the fixture directory, naming the fixed
+ * test inventory, and return its path. */
+static char *
+write_workflow (Fixture *fixture, const char *body)
+{
+  g_autofree char *inventory = fleet_test_source_path ("tests/data/cli/inventory.yaml");
+  g_autofree char *text = g_strdup_printf ("name: t\ninventory: %s\n%s", inventory, body);
+  char *path = fixture_path (fixture, "workflow.yaml");
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  return path;
+}
+
+/* A plan under review shows its commands with control characters and bidi
+ * overrides escaped, so a command cannot hide behind terminal tricks. */
+static void
+test_show_escapes_terminal_controls (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = write_workflow (fixture,
+    "target: {all: true}\nsteps:\n"
+    "  - name: \"sneaky\\u202e\"\n"
+    "    run: \"rm -rf /srv/data # \\e[2K\\r$ echo hello\"\n"
+    "    timeout: 5s\n");
+  g_autofree char *plan = fixture_path (fixture, "escape.plan");
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-o", plan, NULL }, NULL, NULL),
+                   ==, 0);
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, NULL }, &out, NULL), ==, 0);
+
+  g_assert_nonnull (strstr (out, "1. sneaky\\u202e  (timeout 5s"));
+  g_assert_nonnull (strstr (out, "$ rm -rf /srv/data # \\x1b[2K\\x0d$ echo hello"));
+  g_assert_null (strchr (out, '\033'));
+  g_assert_null (strchr (out, '\r'));
+}
+
+/* Typing an input file after -o must not destroy it. */
+static void
+test_output_cannot_overwrite_input (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = write_workflow (fixture, "target: {all: true}\nsteps:\n"
+                                                       "  - {name: a, run: \"true\", timeout: 5s}\n");
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_true (g_file_get_contents (workflow, &before, NULL, NULL));
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-o", workflow, NULL }, NULL,
+                           &err), ==, 2);
+  g_assert_nonnull (strstr (err, "is one of the input files"));
+  g_assert_true (g_file_get_contents (workflow, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, before);
+}
+
+/* An empty list of groups selects nothing rather than everything. */
+static void
+test_empty_group_list_rejected (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = write_workflow (fixture, "target: {groups: []}\nsteps:\n"
+                                                       "  - {name: a, run: \"true\", timeout: 5s}\n");
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (fleetc ((const char *[]) { "validate", workflow, NULL }, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "workflow.yaml:3:18: error: empty \"groups\" list selects no "
+                                 "hosts"));
+}
+
+/* A UTF-8 byte order mark, as Windows editors write, is accepted. */
+static void
+test_byte_order_mark_accepted (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = write_workflow (fixture, "target: {all: true}\nsteps:\n"
+                                                       "  - {name: a, run: \"true\", timeout: 5s}\n");
+  g_autofree char *text = NULL;
+  g_autofree char *with_mark = NULL;
+  g_autofree char *out = NULL;
+
+  g_assert_true (g_file_get_contents (workflow, &text, NULL, NULL));
+  with_mark = g_strconcat ("\xef\xbb\xbf", text, NULL);
+  g_assert_true (g_file_set_contents (workflow, with_mark, -1, NULL));
+  g_assert_cmpint (fleetc ((const char *[]) { "validate", workflow, NULL }, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "valid; 20 hosts in 1 wave, 1 step"));
+}
+
 static void
 test_usage_errors (Fixture *fixture, gconstpointer data)
 {
@@ -313,6 +397,10 @@ main (int argc, char **argv)
   ADD ("/cli/compile/error-keeps-old-plan", test_compile_error_keeps_old_plan);
   ADD ("/cli/show/json", test_show_json);
   ADD ("/cli/usage-errors", test_usage_errors);
+  ADD ("/cli/show/escapes-terminal-controls", test_show_escapes_terminal_controls);
+  ADD ("/cli/compile/output-not-an-input", test_output_cannot_overwrite_input);
+  ADD ("/cli/compile/empty-group-list", test_empty_group_list_rejected);
+  ADD ("/cli/compile/byte-order-mark", test_byte_order_mark_accepted);
   ADD ("/cli/run/example-on-sandbox", test_example_runs_on_sandbox);
   ADD ("/cli/run/failed-canary-halts", test_failed_canary_halts);
   ADD ("/cli/run/interrupt", test_interrupt_exits_3);
