@@ -34,7 +34,7 @@ install_signal_handlers (void)
   memset (&action, 0, sizeof action);
   action.sa_handler = on_interrupt;
   sigemptyset (&action.sa_mask);
-  /* No SA_RESTART: poll() must return EINTR so the loop sees the signal. */
+  /* No SA_RESTART: poll() must return EINTR so the loop checks the signal. */
   sigaction (SIGINT, &action, NULL);
   sigaction (SIGTERM, &action, NULL);
   /* A dropped login session to the control machine must not kill a run

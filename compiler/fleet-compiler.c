@@ -13,13 +13,15 @@
 #include "compiler/workflow-parser.h"
 #include "compiler/yaml-tree.h"
 
-static FleetInventory *
-load_inventory (FleetDiagnostics *diags, const char *path, const FleetSourcePos *reference)
+/* Read and parse the YAML file at `path`, reporting problems against
+ * `reference` when the file cannot be read.  Returns the document, or NULL
+ * after an error; the file's bytes go to `out_text` when it is not NULL. */
+static FleetYamlDocument *
+read_yaml_file (FleetDiagnostics *diags, const char *path, const char *kind,
+                const FleetSourcePos *reference, GBytes **out_text)
 {
-  g_autoptr (GBytes) text = fleet_read_source_file (diags, path, "inventory", reference);
-  g_autoptr (FleetYamlDocument) document = NULL;
-  g_autoptr (FleetInventory) inventory = NULL;
-  guint errors_before = fleet_diagnostics_error_count (diags);
+  g_autoptr (GBytes) text = fleet_read_source_file (diags, path, kind, reference);
+  FleetYamlDocument *document;
   gsize length;
   const char *data;
 
@@ -28,6 +30,19 @@ load_inventory (FleetDiagnostics *diags, const char *path, const FleetSourcePos 
 
   data = g_bytes_get_data (text, &length);
   document = fleet_yaml_parse (g_intern_string (path), data, length, diags);
+  if (document != NULL && out_text != NULL)
+    *out_text = g_steal_pointer (&text);
+  return document;
+}
+
+static FleetInventory *
+load_inventory (FleetDiagnostics *diags, const char *path, const FleetSourcePos *reference)
+{
+  g_autoptr (FleetYamlDocument) document = NULL;
+  g_autoptr (FleetInventory) inventory = NULL;
+  guint errors_before = fleet_diagnostics_error_count (diags);
+
+  document = read_yaml_file (diags, path, "inventory", reference, NULL);
   if (document == NULL)
     return NULL;
 
@@ -108,20 +123,14 @@ fleet_compile_workflow_file (const char *path,
                              FleetDiagnostics *diags)
 {
   guint errors_before = fleet_diagnostics_error_count (diags);
-  g_autoptr (GBytes) text = fleet_read_source_file (diags, path, "workflow", NULL);
+  g_autoptr (GBytes) text = NULL;
   g_autoptr (FleetYamlDocument) document = NULL;
   g_autoptr (FleetWorkflow) workflow = NULL;
   g_autofree char *inventory_value = NULL;
   FleetSourcePos inventory_pos = { 0 };
   const FleetYamlNode *root;
-  gsize length;
-  const char *data;
 
-  if (text == NULL)
-    return NULL;
-
-  data = g_bytes_get_data (text, &length);
-  document = fleet_yaml_parse (g_intern_string (path), data, length, diags);
+  document = read_yaml_file (diags, path, "workflow", NULL, &text);
   if (document == NULL)
     return NULL;
 

@@ -3,7 +3,7 @@
  * One line per event (run, wave, connection and step starts and ends), each
  * with a UTC timestamp.  Lines are written whole with one write(2) call, and
  * the file is synced to disk at every step end and at the end of the run, so
- * that after a crash the journal says exactly which steps finished.
+ * that after a crash the journal records exactly which steps finished.
  */
 #pragma once
 

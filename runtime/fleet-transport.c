@@ -857,10 +857,10 @@ fleet_command_abort (FleetCommand *command, FleetFailure failure, const char *me
   if (command->stage == COMMAND_DONE)
     return;
 
-  /* OpenSSH 7.9 and later deliver "signal" requests, but only to the
-   * session's own process, and OpenSSH 9.2 ignores them for root logins
-   * without privilege separation; closing the channel does not end a
-   * command either.
+  /* OpenSSH 7.9 and later deliver "signal" requests only to the session's
+   * own process, and OpenSSH 9.2 ignores them for root logins without
+   * privilege separation.  Closing the channel does not end a command
+   * either.
    * TODO: kill the remote process group through a second channel, so that a
    * timeout really ends the command and its children. */
   if (command->stage == COMMAND_RUNNING && command->channel != NULL)

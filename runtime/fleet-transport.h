@@ -66,7 +66,8 @@ typedef enum {
 typedef struct FleetConnection FleetConnection;
 typedef struct FleetCommand FleetCommand;
 
-/* Receives output of a command as it arrives; `is_stderr` tells the stream. */
+/* Receives output of a command as it arrives.  `is_stderr` is TRUE for data
+ * from the standard error stream. */
 typedef void (*FleetOutputFunc) (const char *data, gsize length, gboolean is_stderr,
                                  gpointer user_data);
 

@@ -1,7 +1,7 @@
 /* fleet-diagnostics.h: errors and warnings tied to positions in input files.
  *
  * The compiler and the planner report every problem they find here instead of
- * stopping at the first one; the CLI prints them all, each as
+ * stopping at the first one.  The CLI prints them all, each as
  * `FILE:LINE:COLUMN: error: message` followed by the source line and a caret
  * under the offending column, then a count.
  */

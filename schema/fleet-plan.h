@@ -1,6 +1,6 @@
 /* fleet-plan.h: the execution plan and its file format.
  *
- * A plan holds everything `fleet-run` needs: the hosts with their connection
+ * A plan contains everything `fleet-run` needs: the hosts with their connection
  * settings, the steps, and the waves.  The file is a fixed header, a body,
  * and a SHA-256 digest:
  *

@@ -504,8 +504,8 @@ test_large_output_both_streams (Fixture *fixture, gconstpointer data)
                     step_result (fixture, 0, 1)->stderr_bytes);
 }
 
-/* A command killed by a signal is never a success, and its signal is told
- * apart from a command that exits 137 on its own. */
+/* A command killed by a signal is never a success, and its signal is
+ * distinguished from a command that exits 137 on its own. */
 static void
 test_exit_signal_reported (Fixture *fixture, gconstpointer data)
 {
