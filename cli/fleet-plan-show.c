@@ -163,6 +163,16 @@ fleet_plan_show_text (const FleetPlan *plan)
 }
 
 static void
+write_strings_json (FleetJsonWriter *json, const char *key, const GPtrArray *strings)
+{
+  fleet_json_key (json, key);
+  fleet_json_begin_array (json);
+  for (guint i = 0; i < strings->len; i++)
+    fleet_json_string (json, g_ptr_array_index (strings, i));
+  fleet_json_end_array (json);
+}
+
+static void
 write_host_json (FleetJsonWriter *json, const FleetHost *host)
 {
   g_autofree const char **keys = fleet_host_sorted_attribute_keys (host);
@@ -176,12 +186,24 @@ write_host_json (FleetJsonWriter *json, const FleetHost *host)
   fleet_json_int (json, host->port);
   fleet_json_key (json, "user");
   fleet_json_string (json, host->user);
-  fleet_json_key (json, "identity_file");
-  fleet_json_string (json, host->identity_file);
-  fleet_json_key (json, "known_hosts_file");
-  fleet_json_string (json, host->known_hosts_file);
+  write_strings_json (json, "identity_files", host->identity_files);
+  fleet_json_key (json, "identities_only");
+  fleet_json_bool (json, host->identities_only);
+  write_strings_json (json, "known_hosts_files", host->known_hosts_files);
+  fleet_json_key (json, "host_key_policy");
+  fleet_json_string (json, fleet_host_key_policy_to_string (host->host_key_policy));
+  fleet_json_key (json, "proxy_jump");
+  fleet_json_string (json, host->proxy_jump);
   fleet_json_key (json, "connect_timeout_ms");
   fleet_json_int (json, host->connect_timeout_ms);
+  fleet_json_key (json, "keepalive_interval_ms");
+  fleet_json_int (json, host->keepalive_interval_ms);
+  fleet_json_key (json, "keepalive_count_max");
+  fleet_json_int (json, host->keepalive_count_max);
+  fleet_json_key (json, "key_passphrase_secret");
+  fleet_json_string (json, host->key_passphrase_secret);
+  fleet_json_key (json, "become_password_secret");
+  fleet_json_string (json, host->become_password_secret);
   fleet_json_key (json, "attributes");
   fleet_json_begin_object (json);
   for (const char **key = keys; *key != NULL; key++)
@@ -190,11 +212,7 @@ write_host_json (FleetJsonWriter *json, const FleetHost *host)
       fleet_json_string (json, g_hash_table_lookup (host->attributes, *key));
     }
   fleet_json_end_object (json);
-  fleet_json_key (json, "groups");
-  fleet_json_begin_array (json);
-  for (guint i = 0; i < host->groups->len; i++)
-    fleet_json_string (json, g_ptr_array_index (host->groups, i));
-  fleet_json_end_array (json);
+  write_strings_json (json, "groups", host->groups);
   fleet_json_end_object (json);
 }
 

@@ -172,13 +172,19 @@ static FleetHost *
 build_host (const char *name, const HostSettings *own, const HostSettings *defaults)
 {
   FleetHost *host = fleet_host_new (name);
+  const char *identity_file;
+  const char *known_hosts_file;
   GHashTableIter iter;
   gpointer key, value;
 
   host->address = g_strdup (first_set (own->address, name));
   host->user = g_strdup (first_set (own->user, defaults->user));
-  host->identity_file = g_strdup (first_set (own->identity_file, defaults->identity_file));
-  host->known_hosts_file = g_strdup (first_set (own->known_hosts_file, defaults->known_hosts_file));
+  identity_file = first_set (own->identity_file, defaults->identity_file);
+  if (identity_file != NULL)
+    g_ptr_array_add (host->identity_files, g_strdup (identity_file));
+  known_hosts_file = first_set (own->known_hosts_file, defaults->known_hosts_file);
+  if (known_hosts_file != NULL)
+    g_ptr_array_add (host->known_hosts_files, g_strdup (known_hosts_file));
 
   if (own->has_port || defaults->has_port)
     host->port = own->has_port ? own->port : defaults->port;

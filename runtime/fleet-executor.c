@@ -19,6 +19,7 @@ typedef struct {
   FleetHostResult *result;
   FleetConnection *connection;
   FleetCommand *command;
+  guint reconnects;              /* connections reopened between steps */
   guint next_step;
   gint64 started_us;
   gint64 step_started_us;
@@ -34,7 +35,7 @@ typedef struct {
   const FleetRunOptions *options;
   const FleetClock *clock;
   GPtrArray *hosts;              /* FleetHost *, plan hosts with overrides applied */
-  FleetKeyCache *keys;
+  FleetSshContext *ssh;
   FleetJournal *journal;
   GPtrArray *runs;               /* HostRun *, in plan host order */
   FleetRunResult *result;
@@ -345,6 +346,7 @@ start_step (Executor *executor, HostRun *run)
   const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
   FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
   g_autofree char *command_line = build_command_line (step);
+  FleetCommandSpec spec = { .command_line = command_line, .timeout_ms = step->timeout_ms };
   g_autoptr(GError) error = NULL;
   FleetJsonWriter *json;
 
@@ -370,8 +372,7 @@ start_step (Executor *executor, HostRun *run)
 
   result->started = TRUE;
   run->step_started_us = now_us (executor);
-  run->command = fleet_command_start (run->connection, command_line, step->timeout_ms,
-                                      run->step_started_us, on_output, run);
+  run->command = fleet_command_start (run->connection, &spec, run->step_started_us, on_output, run);
 }
 
 static void
@@ -384,7 +385,40 @@ journal_connected (Executor *executor, const HostRun *run)
   fleet_json_string (json, run->result->host->name);
   fleet_json_key (json, "duration_ms");
   fleet_json_int (json, (now_us (executor) - run->started_us) / 1000);
+  fleet_json_key (json, "reconnected");
+  fleet_json_bool (json, run->reconnects > 0);
   fleet_journal_commit (executor->journal, FALSE);
+}
+
+/* A connection that died between two steps of a host, while no command ran
+ * on it, is opened again once: nothing can have run twice.  The journal
+ * records why.  Returns FALSE when the host must fail instead. */
+static gboolean
+reconnect (Executor *executor, HostRun *run)
+{
+  FleetJsonWriter *json;
+
+  if (!run->connected || run->reconnects > 0 || run->next_step == 0
+      || run->next_step >= executor->plan->steps->len || executor->stopping)
+    return FALSE;
+
+  json = fleet_journal_begin (executor->journal, "host-reconnect", wall_us (executor));
+  fleet_json_key (json, "host");
+  fleet_json_string (json, run->result->host->name);
+  fleet_json_key (json, "before_step");
+  fleet_json_int (json, run->next_step + 1);
+  fleet_json_key (json, "error");
+  fleet_json_string (json, fleet_failure_code (fleet_connection_get_failure (run->connection)));
+  fleet_json_key (json, "message");
+  fleet_json_string (json, fleet_connection_get_message (run->connection));
+  fleet_journal_commit (executor->journal, TRUE);
+
+  run->reconnects++;
+  run->connected = FALSE;
+  fleet_connection_free (run->connection);
+  run->connection = fleet_connection_new (run->result->host, executor->ssh);
+  fleet_connection_start (run->connection, now_us (executor));
+  return TRUE;
 }
 
 /* Move `run` as far as it can go without waiting. */
@@ -402,6 +436,9 @@ advance_host (Executor *executor, HostRun *run)
           finish_step (executor, run);
           continue;
         }
+
+      if (state == FLEET_CONNECTION_FAILED && reconnect (executor, run))
+        continue;
 
       if (state == FLEET_CONNECTION_FAILED)
         {
@@ -470,8 +507,8 @@ apply_interrupt_level (Executor *executor, GPtrArray *busy)
 
         if (run->command != NULL)
           fleet_command_abort (run->command, FLEET_FAILURE_INTERRUPTED,
-                               "aborted because fleet-run was interrupted twice; SIGKILL was requested, but "
-                               "the command may still be running on the host");
+                               "aborted because fleet-run was interrupted twice; the command "
+                               "was killed");
       }
 }
 
@@ -508,7 +545,7 @@ wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
 
       if (due)
         {
-          fleet_connection_process (run->connection, current);
+          fleet_connection_process (run->connection, current, fds[i].revents);
           advance_host (executor, run);
         }
     }
@@ -624,7 +661,10 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
   executor->plan = plan;
   executor->options = options;
   executor->clock = options->clock != NULL ? options->clock : fleet_clock_system ();
-  executor->keys = fleet_key_cache_new ();
+  executor->ssh = fleet_ssh_context_new ();
+  if (options->secret_func != NULL)
+    fleet_ssh_context_set_secret_func (executor->ssh, options->secret_func,
+                                       options->secret_data);
   executor->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
   executor->runs = g_ptr_array_new ();
   executor->result = g_new0 (FleetRunResult, 1);
@@ -638,13 +678,12 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
 
       if (options->known_hosts_override != NULL)
         {
-          g_free (host->known_hosts_file);
-          host->known_hosts_file = g_strdup (options->known_hosts_override);
+          fleet_host_set_known_hosts_file (host, options->known_hosts_override);
         }
       g_ptr_array_add (executor->hosts, host);
 
       run->result = host_result_new (host, plan->steps->len);
-      run->connection = fleet_connection_new (host, executor->keys);
+      run->connection = fleet_connection_new (host, executor->ssh);
       run->stdout_fd = -1;
       run->stderr_fd = -1;
       g_ptr_array_add (executor->result->hosts, run->result);
@@ -680,7 +719,7 @@ executor_clear (Executor *executor)
       g_free (run);
     }
   g_ptr_array_unref (executor->runs);
-  fleet_key_cache_free (executor->keys);
+  fleet_ssh_context_free (executor->ssh);
   if (executor->journal != NULL)
     fleet_journal_close (executor->journal);
 }

@@ -71,6 +71,8 @@ typedef struct {
   const char *run_dir;      /* an existing directory for journal and output */
   const char *known_hosts_override; /* NULL: each host's own file */
   const FleetClock *clock;  /* NULL: the system clock */
+  FleetSecretFunc secret_func; /* NULL: hosts that name a secret fail */
+  gpointer secret_data;
   /* Set by a signal handler: 1 stops new work, 2 or more aborts commands. */
   volatile sig_atomic_t *interrupt_level;
 } FleetRunOptions;

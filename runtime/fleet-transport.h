@@ -1,7 +1,8 @@
 /* fleet-transport.h: SSH connections and remote commands, non-blocking.
  *
- * This module is the only one that calls libssh, so the SSH engine can be
- * replaced without touching the executor.  A FleetConnection is one
+ * This is the interface of the SSH layer (fleet-connection.c,
+ * fleet-host-key.c, fleet-auth.c, fleet-command.c), the only code that calls
+ * libssh, so the SSH engine can be replaced without touching the executor.  A FleetConnection is one
  * authenticated SSH session to one host, opened once and reused by every
  * step of a run; a FleetCommand is one remote command on its own channel.
  *
@@ -9,7 +10,10 @@
  * its event loop: poll fleet_connection_get_fd() for
  * fleet_connection_get_poll_events(), and call fleet_connection_process()
  * when the descriptor is ready or the time from fleet_connection_deadline_us()
- * has come.  Name resolution is the exception: libssh resolves host names
+ * has come.  A connection sends SSH keepalives while it waits and fails with
+ * FLEET_FAILURE_CONNECTION_LOST when the host's keepalive count goes
+ * unanswered, so a peer that vanishes without closing the TCP connection is
+ * noticed.  Name resolution is the exception: libssh resolves host names
  * with the blocking getaddrinfo().
  *
  * Host keys are checked strictly against the host's known_hosts file: an
@@ -42,18 +46,36 @@ typedef enum {
   FLEET_FAILURE_EXIT_SIGNAL,       /* the command was killed by a signal */
   FLEET_FAILURE_EXIT_CODE,         /* the command exited with an unexpected code */
   FLEET_FAILURE_INTERRUPTED,       /* fleet-run was interrupted */
+  FLEET_FAILURE_HOST_KEY_REVOKED,  /* known_hosts marks the key @revoked */
+  FLEET_FAILURE_KEY_PASSPHRASE,    /* the key's passphrase is missing or wrong */
+  FLEET_FAILURE_KEY_UNSUPPORTED,   /* key format or cipher the SSH library cannot read */
+  FLEET_FAILURE_BECOME_PASSWORD_REQUIRED, /* sudo asked for a password none was given for */
+  FLEET_FAILURE_BECOME_PASSWORD_INCORRECT,
 } FleetFailure;
 
 /* Return the stable journal code of `failure`, e.g. "host-key-changed". */
 const char *fleet_failure_code (FleetFailure failure);
 
-/* Private keys loaded once per run and shared by all connections that name
- * the same identity file.  Keys are freed, and their memory wiped by libssh,
- * when the cache is freed. */
-typedef struct FleetKeyCache FleetKeyCache;
+/* Look up the secret called `name` (a key passphrase or a sudo password).
+ * Returns a new NUL-terminated value, which the caller wipes and frees with
+ * fleet_secret_value_free(), or NULL with `error` set. */
+typedef char *(*FleetSecretFunc) (const char *name, gpointer user_data, GError **error);
 
-FleetKeyCache *fleet_key_cache_new (void);
-void fleet_key_cache_free (FleetKeyCache *cache);
+/* Wipe `value` (from a FleetSecretFunc) and free it; NULL is ignored. */
+void fleet_secret_value_free (char *value);
+
+/* What the connections of one run share: private keys, loaded once per
+ * identity file and wiped when the context is freed, and the secret lookup
+ * for key passphrases and sudo passwords. */
+typedef struct FleetSshContext FleetSshContext;
+
+FleetSshContext *fleet_ssh_context_new (void);
+void fleet_ssh_context_free (FleetSshContext *context);
+
+/* Set how secrets are found; without this, a secret a host names is an
+ * error.  `user_data` is borrowed and must outlive the context. */
+void fleet_ssh_context_set_secret_func (FleetSshContext *context, FleetSecretFunc func,
+                                        gpointer user_data);
 
 typedef enum {
   FLEET_CONNECTION_IDLE,           /* created, not started */
@@ -71,9 +93,9 @@ typedef struct FleetCommand FleetCommand;
 typedef void (*FleetOutputFunc) (const char *data, gsize length, gboolean is_stderr,
                                  gpointer user_data);
 
-/* Create a connection for `host`, which must outlive it.  `keys` is borrowed
- * and must outlive the connection too. */
-FleetConnection *fleet_connection_new (const FleetHost *host, FleetKeyCache *keys);
+/* Create a connection for `host`, which must outlive it.  `context` is
+ * borrowed and must outlive the connection too. */
+FleetConnection *fleet_connection_new (const FleetHost *host, FleetSshContext *context);
 
 /* Close the session (ending any command still running) and free it. */
 void fleet_connection_free (FleetConnection *connection);
@@ -84,8 +106,10 @@ void fleet_connection_free (FleetConnection *connection);
 void fleet_connection_start (FleetConnection *connection, gint64 now_us);
 
 /* Advance the handshake, the authentication and every command of the
- * connection as far as possible without blocking. */
-void fleet_connection_process (FleetConnection *connection, gint64 now_us);
+ * connection as far as possible without blocking.  `revents` are the poll
+ * events seen on the socket (0 when it is called for a deadline); readable
+ * data counts as a sign of life for keepalives. */
+void fleet_connection_process (FleetConnection *connection, gint64 now_us, short revents);
 
 FleetConnectionState fleet_connection_get_state (const FleetConnection *connection);
 FleetFailure fleet_connection_get_failure (const FleetConnection *connection);
@@ -101,20 +125,30 @@ short fleet_connection_get_poll_events (const FleetConnection *connection);
  * called even if the socket stays quiet, or G_MAXINT64 for none. */
 gint64 fleet_connection_deadline_us (const FleetConnection *connection);
 
-/* Start `command_line` on a new channel of a READY connection.  Output goes
- * to `output_func` as it arrives; `timeout_ms` 0 means no timeout.  The
- * command belongs to the connection, which processes it; the caller reads
- * the result once fleet_command_is_done() and then frees it with
- * fleet_command_free(). */
+/* What to run.  The strings are borrowed for the duration of the call. */
+typedef struct {
+  const char *command_line;
+  guint64 timeout_ms;            /* 0: no timeout */
+  const char *stdin_data;        /* sent, then end of file; NULL: end of file at once.
+                                    The command keeps a copy, wiped when freed. */
+  gsize stdin_length;
+  gboolean pty;                  /* ask the server for a terminal */
+} FleetCommandSpec;
+
+/* Start `spec` on a new channel of a READY connection.  Output goes to
+ * `output_func` as it arrives.  The command belongs to the connection, which
+ * processes it; the caller reads the result once fleet_command_is_done() and
+ * then frees it with fleet_command_free(). */
 FleetCommand *fleet_command_start (FleetConnection *connection,
-                                   const char *command_line,
-                                   guint64 timeout_ms,
+                                   const FleetCommandSpec *spec,
                                    gint64 now_us,
                                    FleetOutputFunc output_func,
                                    gpointer user_data);
 
-/* Ask the command to stop: send SIGKILL to it and close its channel.  The
- * command ends with `failure` as its cause. */
+/* Ask the command to stop and close its channel; the command ends with
+ * `failure` as its cause.  The remote shell's process group is sent SIGTERM,
+ * then SIGKILL after a grace period, through a second channel of the same
+ * connection, so children of the command end too. */
 void fleet_command_abort (FleetCommand *command, FleetFailure failure, const char *message);
 
 gboolean fleet_command_is_done (const FleetCommand *command);
@@ -131,9 +165,12 @@ const char *fleet_command_get_message (const FleetCommand *command);
 guint64 fleet_command_get_stdout_bytes (const FleetCommand *command);
 guint64 fleet_command_get_stderr_bytes (const FleetCommand *command);
 
+/* The process id the remote shell reported, or 0 when it reported none. */
+gint64 fleet_command_get_remote_pid (const FleetCommand *command);
+
 void fleet_command_free (FleetCommand *command);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetConnection, fleet_connection_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetKeyCache, fleet_key_cache_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetSshContext, fleet_ssh_context_free)
 
 G_END_DECLS

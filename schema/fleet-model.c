@@ -10,11 +10,23 @@ fleet_host_new (const char *name)
 
   host->name = g_strdup (name);
   host->port = FLEET_DEFAULT_SSH_PORT;
+  host->identity_files = g_ptr_array_new_with_free_func (g_free);
+  host->known_hosts_files = g_ptr_array_new_with_free_func (g_free);
+  host->host_key_policy = FLEET_HOST_KEY_POLICY_STRICT;
   host->connect_timeout_ms = FLEET_DEFAULT_CONNECT_TIMEOUT_MS;
+  host->keepalive_interval_ms = FLEET_DEFAULT_KEEPALIVE_INTERVAL_MS;
+  host->keepalive_count_max = FLEET_DEFAULT_KEEPALIVE_COUNT_MAX;
   host->attributes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   host->groups = g_ptr_array_new_with_free_func (g_free);
 
   return host;
+}
+
+static void
+copy_strings (GPtrArray *to, const GPtrArray *from)
+{
+  for (guint i = 0; i < from->len; i++)
+    g_ptr_array_add (to, g_strdup (g_ptr_array_index (from, i)));
 }
 
 FleetHost *
@@ -27,17 +39,23 @@ fleet_host_copy (const FleetHost *host)
   copy->address = g_strdup (host->address);
   copy->port = host->port;
   copy->user = g_strdup (host->user);
-  copy->identity_file = g_strdup (host->identity_file);
-  copy->known_hosts_file = g_strdup (host->known_hosts_file);
+  copy_strings (copy->identity_files, host->identity_files);
+  copy->identities_only = host->identities_only;
+  copy_strings (copy->known_hosts_files, host->known_hosts_files);
+  copy->host_key_policy = host->host_key_policy;
+  copy->proxy_jump = g_strdup (host->proxy_jump);
   copy->connect_timeout_ms = host->connect_timeout_ms;
+  copy->keepalive_interval_ms = host->keepalive_interval_ms;
+  copy->keepalive_count_max = host->keepalive_count_max;
+  copy->key_passphrase_secret = g_strdup (host->key_passphrase_secret);
+  copy->become_password_secret = g_strdup (host->become_password_secret);
   copy->pos = host->pos;
 
   g_hash_table_iter_init (&iter, host->attributes);
   while (g_hash_table_iter_next (&iter, &key, &value))
     g_hash_table_insert (copy->attributes, g_strdup (key), g_strdup (value));
 
-  for (guint i = 0; i < host->groups->len; i++)
-    g_ptr_array_add (copy->groups, g_strdup (g_ptr_array_index (host->groups, i)));
+  copy_strings (copy->groups, host->groups);
 
   return copy;
 }
@@ -51,11 +69,66 @@ fleet_host_free (FleetHost *host)
   g_free (host->name);
   g_free (host->address);
   g_free (host->user);
-  g_free (host->identity_file);
-  g_free (host->known_hosts_file);
+  g_ptr_array_unref (host->identity_files);
+  g_ptr_array_unref (host->known_hosts_files);
+  g_free (host->proxy_jump);
+  g_free (host->key_passphrase_secret);
+  g_free (host->become_password_secret);
   g_hash_table_unref (host->attributes);
   g_ptr_array_unref (host->groups);
   g_free (host);
+}
+
+static void
+set_single_string (GPtrArray *strings, const char *value)
+{
+  g_ptr_array_set_size (strings, 0);
+  if (value != NULL)
+    g_ptr_array_add (strings, g_strdup (value));
+}
+
+void
+fleet_host_set_identity_file (FleetHost *host, const char *path)
+{
+  set_single_string (host->identity_files, path);
+}
+
+void
+fleet_host_set_known_hosts_file (FleetHost *host, const char *path)
+{
+  set_single_string (host->known_hosts_files, path);
+}
+
+const char *
+fleet_strings_first (const GPtrArray *strings)
+{
+  return strings->len > 0 ? g_ptr_array_index (strings, 0) : NULL;
+}
+
+const char *
+fleet_host_primary_known_hosts_file (const FleetHost *host)
+{
+  if (host->known_hosts_files->len == 0)
+    return FLEET_DEFAULT_KNOWN_HOSTS_FILE;
+  return g_ptr_array_index (host->known_hosts_files, 0);
+}
+
+const char *
+fleet_host_key_policy_to_string (FleetHostKeyPolicy policy)
+{
+  return policy == FLEET_HOST_KEY_POLICY_ACCEPT_NEW ? "accept-new" : "strict";
+}
+
+gboolean
+fleet_host_key_policy_from_string (const char *text, FleetHostKeyPolicy *out_policy)
+{
+  if (g_strcmp0 (text, "strict") == 0)
+    *out_policy = FLEET_HOST_KEY_POLICY_STRICT;
+  else if (g_strcmp0 (text, "accept-new") == 0)
+    *out_policy = FLEET_HOST_KEY_POLICY_ACCEPT_NEW;
+  else
+    return FALSE;
+  return TRUE;
 }
 
 static int

@@ -23,16 +23,34 @@ typedef struct {
 
 #define FLEET_DEFAULT_SSH_PORT 22
 #define FLEET_DEFAULT_CONNECT_TIMEOUT_MS 10000u
+#define FLEET_DEFAULT_KEEPALIVE_INTERVAL_MS 15000u
+#define FLEET_DEFAULT_KEEPALIVE_COUNT_MAX 3u
+#define FLEET_DEFAULT_KNOWN_HOSTS_FILE "~/.ssh/known_hosts"
 
-/* One managed server and the settings needed to reach it. */
+/* What to do with a host key that known_hosts does not record.  A key that
+ * differs from a recorded one is refused under every policy. */
+typedef enum {
+  FLEET_HOST_KEY_POLICY_STRICT,     /* refuse it */
+  FLEET_HOST_KEY_POLICY_ACCEPT_NEW, /* record it in the first known_hosts file, then trust it */
+} FleetHostKeyPolicy;
+
+/* One managed server and the settings needed to reach it.  Paths may start
+ * with "~/", the home directory of whoever runs fleet-run. */
 typedef struct {
   char *name;               /* inventory name, unique within a plan */
   char *address;            /* host name or IP address to connect to */
   guint16 port;
-  char *user;               /* remote login user */
-  char *identity_file;      /* private key path; may start with "~/" */
-  char *known_hosts_file;   /* NULL: "~/.ssh/known_hosts" at run time */
+  char *user;               /* remote login user; NULL: the local user name */
+  GPtrArray *identity_files; /* char *, private key paths tried in order */
+  gboolean identities_only; /* offer only identity_files, not every agent key */
+  GPtrArray *known_hosts_files; /* char *; empty: FLEET_DEFAULT_KNOWN_HOSTS_FILE */
+  FleetHostKeyPolicy host_key_policy;
+  char *proxy_jump;         /* name of the jump host to tunnel through, or NULL */
   guint32 connect_timeout_ms;
+  guint32 keepalive_interval_ms; /* 0: no keepalives */
+  guint32 keepalive_count_max;   /* unanswered keepalives before the peer is dead */
+  char *key_passphrase_secret;   /* secret name of the identity files' passphrase */
+  char *become_password_secret;  /* secret name of the sudo password */
   GHashTable *attributes;   /* char * -> char *, free-form (dc, rack, role) */
   GPtrArray *groups;        /* char *, sorted names of the groups it is in */
   FleetSourcePos pos;
@@ -50,6 +68,21 @@ typedef struct {
 } FleetStep;
 
 FleetHost *fleet_host_new (const char *name);
+
+/* Replace the list with the single `path` (NULL: empty it). */
+void fleet_host_set_identity_file (FleetHost *host, const char *path);
+void fleet_host_set_known_hosts_file (FleetHost *host, const char *path);
+
+/* Return the first entry of `strings`, or NULL when it is empty; borrowed. */
+const char *fleet_strings_first (const GPtrArray *strings);
+
+/* Return the first known_hosts file of `host`, which accept-new writes to;
+ * borrowed, never NULL. */
+const char *fleet_host_primary_known_hosts_file (const FleetHost *host);
+
+/* Return the journal and plan name of `policy`: "strict" or "accept-new". */
+const char *fleet_host_key_policy_to_string (FleetHostKeyPolicy policy);
+gboolean fleet_host_key_policy_from_string (const char *text, FleetHostKeyPolicy *out_policy);
 FleetHost *fleet_host_copy (const FleetHost *host);
 void fleet_host_free (FleetHost *host);
 

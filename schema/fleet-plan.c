@@ -17,6 +17,7 @@ fleet_plan_new (void)
   FleetPlan *plan = g_new0 (FleetPlan, 1);
 
   plan->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
+  plan->jump_hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
   plan->steps = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_step_free);
   plan->waves = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_wave_free);
   return plan;
@@ -34,6 +35,7 @@ fleet_plan_free (FleetPlan *plan)
   g_free (plan->inventory_source);
   g_free (plan->inventory_sha256);
   g_ptr_array_unref (plan->hosts);
+  g_ptr_array_unref (plan->jump_hosts);
   g_ptr_array_unref (plan->steps);
   g_ptr_array_unref (plan->waves);
   g_free (plan->file_sha256);
@@ -70,6 +72,13 @@ add_string (GVariantBuilder *builder, const char *key, const char *value)
     g_variant_builder_add (builder, "{sv}", key, g_variant_new_string (value));
 }
 
+static void
+add_strv (GVariantBuilder *builder, const char *key, const GPtrArray *strings)
+{
+  g_variant_builder_add (builder, "{sv}", key,
+                         g_variant_new_strv ((const char * const *) strings->pdata, strings->len));
+}
+
 static GVariant *
 host_to_variant (const FleetHost *host)
 {
@@ -87,14 +96,22 @@ host_to_variant (const FleetHost *host)
   add_string (&builder, "address", host->address);
   g_variant_builder_add (&builder, "{sv}", "port", g_variant_new_uint16 (host->port));
   add_string (&builder, "user", host->user);
-  add_string (&builder, "identity-file", host->identity_file);
-  add_string (&builder, "known-hosts-file", host->known_hosts_file);
+  add_strv (&builder, "identity-files", host->identity_files);
+  g_variant_builder_add (&builder, "{sv}", "identities-only",
+                         g_variant_new_boolean (host->identities_only));
+  add_strv (&builder, "known-hosts-files", host->known_hosts_files);
+  add_string (&builder, "host-key-policy", fleet_host_key_policy_to_string (host->host_key_policy));
+  add_string (&builder, "proxy-jump", host->proxy_jump);
   g_variant_builder_add (&builder, "{sv}", "connect-timeout-ms",
                          g_variant_new_uint32 (host->connect_timeout_ms));
+  g_variant_builder_add (&builder, "{sv}", "keepalive-interval-ms",
+                         g_variant_new_uint32 (host->keepalive_interval_ms));
+  g_variant_builder_add (&builder, "{sv}", "keepalive-count-max",
+                         g_variant_new_uint32 (host->keepalive_count_max));
+  add_string (&builder, "key-passphrase-secret", host->key_passphrase_secret);
+  add_string (&builder, "become-password-secret", host->become_password_secret);
   g_variant_builder_add (&builder, "{sv}", "attributes", g_variant_builder_end (&attributes));
-  g_variant_builder_add (&builder, "{sv}", "groups",
-                         g_variant_new_strv ((const char * const *) host->groups->pdata,
-                                             host->groups->len));
+  add_strv (&builder, "groups", host->groups);
   return g_variant_builder_end (&builder);
 }
 
@@ -159,6 +176,7 @@ fleet_plan_to_variant (const FleetPlan *plan)
   add_string (&builder, "inventory-sha256", plan->inventory_sha256);
   g_variant_builder_add (&builder, "{sv}", "parallelism", g_variant_new_uint32 (plan->parallelism));
   g_variant_builder_add (&builder, "{sv}", "hosts", hosts_to_variant (plan->hosts));
+  g_variant_builder_add (&builder, "{sv}", "jump-hosts", hosts_to_variant (plan->jump_hosts));
   g_variant_builder_add (&builder, "{sv}", "steps", g_variant_builder_end (&steps));
   g_variant_builder_add (&builder, "{sv}", "waves", g_variant_builder_end (&waves));
 
@@ -261,14 +279,33 @@ lookup_value (GVariant *dict, const char *key, const char *type, GVariant **out,
   return FALSE;
 }
 
+static gboolean
+lookup_strv (GVariant *dict, const char *key, GPtrArray *out, GError **error)
+{
+  g_autoptr(GVariant) value = NULL;
+  GVariantIter iter;
+  const char *item;
+
+  if (!lookup_value (dict, key, "as", &value, error))
+    return FALSE;
+
+  g_variant_iter_init (&iter, value);
+  while (g_variant_iter_next (&iter, "&s", &item))
+    g_ptr_array_add (out, g_strdup (item));
+  return TRUE;
+}
+
 static FleetHost *
 host_from_variant (GVariant *dict, GError **error)
 {
   g_autoptr(FleetHost) host = fleet_host_new (NULL);
   g_autoptr(GVariant) port = NULL;
+  g_autoptr(GVariant) identities_only = NULL;
   g_autoptr(GVariant) timeout = NULL;
+  g_autoptr(GVariant) keepalive_interval = NULL;
+  g_autoptr(GVariant) keepalive_count = NULL;
   g_autoptr(GVariant) attributes = NULL;
-  g_autoptr(GVariant) groups = NULL;
+  g_autofree char *policy = NULL;
   GVariantIter iter;
   const char *key;
   const char *value;
@@ -276,24 +313,38 @@ host_from_variant (GVariant *dict, GError **error)
   if (!lookup_string (dict, "name", TRUE, &host->name, error)
       || !lookup_string (dict, "address", TRUE, &host->address, error)
       || !lookup_string (dict, "user", FALSE, &host->user, error)
-      || !lookup_string (dict, "identity-file", FALSE, &host->identity_file, error)
-      || !lookup_string (dict, "known-hosts-file", FALSE, &host->known_hosts_file, error)
+      || !lookup_strv (dict, "identity-files", host->identity_files, error)
+      || !lookup_value (dict, "identities-only", "b", &identities_only, error)
+      || !lookup_strv (dict, "known-hosts-files", host->known_hosts_files, error)
+      || !lookup_string (dict, "host-key-policy", TRUE, &policy, error)
+      || !lookup_string (dict, "proxy-jump", FALSE, &host->proxy_jump, error)
       || !lookup_value (dict, "port", "q", &port, error)
       || !lookup_value (dict, "connect-timeout-ms", "u", &timeout, error)
+      || !lookup_value (dict, "keepalive-interval-ms", "u", &keepalive_interval, error)
+      || !lookup_value (dict, "keepalive-count-max", "u", &keepalive_count, error)
+      || !lookup_string (dict, "key-passphrase-secret", FALSE, &host->key_passphrase_secret, error)
+      || !lookup_string (dict, "become-password-secret", FALSE, &host->become_password_secret,
+                         error)
       || !lookup_value (dict, "attributes", "a{ss}", &attributes, error)
-      || !lookup_value (dict, "groups", "as", &groups, error))
+      || !lookup_strv (dict, "groups", host->groups, error))
     return NULL;
 
+  if (!fleet_host_key_policy_from_string (policy, &host->host_key_policy))
+    {
+      g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID,
+                   "host \"%s\" has the unknown host key policy \"%s\"", host->name, policy);
+      return NULL;
+    }
+
   host->port = g_variant_get_uint16 (port);
+  host->identities_only = g_variant_get_boolean (identities_only);
   host->connect_timeout_ms = g_variant_get_uint32 (timeout);
+  host->keepalive_interval_ms = g_variant_get_uint32 (keepalive_interval);
+  host->keepalive_count_max = g_variant_get_uint32 (keepalive_count);
 
   g_variant_iter_init (&iter, attributes);
   while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
     g_hash_table_insert (host->attributes, g_strdup (key), g_strdup (value));
-
-  g_variant_iter_init (&iter, groups);
-  while (g_variant_iter_next (&iter, "&s", &value))
-    g_ptr_array_add (host->groups, g_strdup (value));
 
   return g_steal_pointer (&host);
 }
@@ -388,12 +439,63 @@ read_waves (GVariant *array, FleetPlan *plan, GError **error)
   return TRUE;
 }
 
+/* Every proxy_jump must name a jump host of the plan, and following them
+ * must end: a cycle would make fleet-run open tunnels forever. */
+static gboolean
+check_jump_hosts (const FleetPlan *plan, GError **error)
+{
+  const GPtrArray *lists[] = { plan->hosts, plan->jump_hosts };
+
+  for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+    for (guint i = 0; i < lists[l]->len; i++)
+      {
+        const FleetHost *host = g_ptr_array_index (lists[l], i);
+        const FleetHost *hop = host;
+        guint hops = 0;
+
+        while (hop->proxy_jump != NULL)
+          {
+            const char *name = hop->proxy_jump;
+
+            hop = fleet_plan_find_jump_host (plan, name);
+            if (hop == NULL)
+              {
+                g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID,
+                             "host \"%s\" jumps through \"%s\", which is not a jump host of "
+                             "the plan", host->name, name);
+                return FALSE;
+              }
+            if (++hops > plan->jump_hosts->len)
+              {
+                g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID,
+                             "the jump hosts of host \"%s\" form a cycle", host->name);
+                return FALSE;
+              }
+          }
+      }
+  return TRUE;
+}
+
+const FleetHost *
+fleet_plan_find_jump_host (const FleetPlan *plan, const char *name)
+{
+  for (guint i = 0; i < plan->jump_hosts->len; i++)
+    {
+      const FleetHost *jump_host = g_ptr_array_index (plan->jump_hosts, i);
+
+      if (g_strcmp0 (jump_host->name, name) == 0)
+        return jump_host;
+    }
+  return NULL;
+}
+
 static FleetPlan *
 plan_from_body (GVariant *body, GError **error)
 {
   g_autoptr(FleetPlan) plan = fleet_plan_new ();
   g_autoptr(GVariant) parallelism = NULL;
   g_autoptr(GVariant) hosts = NULL;
+  g_autoptr(GVariant) jump_hosts = NULL;
   g_autoptr(GVariant) steps = NULL;
   g_autoptr(GVariant) waves = NULL;
 
@@ -404,6 +506,7 @@ plan_from_body (GVariant *body, GError **error)
       || !lookup_string (body, "inventory-sha256", FALSE, &plan->inventory_sha256, error)
       || !lookup_value (body, "parallelism", "u", &parallelism, error)
       || !lookup_value (body, "hosts", "aa{sv}", &hosts, error)
+      || !lookup_value (body, "jump-hosts", "aa{sv}", &jump_hosts, error)
       || !lookup_value (body, "steps", "aa{sv}", &steps, error)
       || !lookup_value (body, "waves", "aau", &waves, error))
     return NULL;
@@ -418,6 +521,9 @@ plan_from_body (GVariant *body, GError **error)
 
   if (!read_records (hosts, (gpointer (*) (GVariant *, GError **)) host_from_variant,
                      plan->hosts, error)
+      || !read_records (jump_hosts, (gpointer (*) (GVariant *, GError **)) host_from_variant,
+                        plan->jump_hosts, error)
+      || !check_jump_hosts (plan, error)
       || !read_records (steps, (gpointer (*) (GVariant *, GError **)) step_from_variant,
                         plan->steps, error)
       || !read_waves (waves, plan, error))

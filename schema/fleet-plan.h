@@ -27,7 +27,7 @@ G_BEGIN_DECLS
 
 #define FLEET_PLAN_MAGIC "FLEETPLN"
 #define FLEET_PLAN_MAGIC_LENGTH 8
-#define FLEET_PLAN_FORMAT_VERSION 1u
+#define FLEET_PLAN_FORMAT_VERSION 2u
 #define FLEET_PLAN_HEADER_LENGTH 24
 #define FLEET_PLAN_DIGEST_LENGTH 32
 #define FLEET_PLAN_BODY_TYPE "a{sv}"
@@ -61,6 +61,8 @@ typedef struct {
   char *inventory_sha256;        /* hex SHA-256 of the resolved inventory */
   guint32 parallelism;           /* maximum hosts busy at once */
   GPtrArray *hosts;              /* FleetHost *, the selected hosts */
+  GPtrArray *jump_hosts;         /* FleetHost *, bastions named by proxy_jump,
+                                    never targets of steps */
   GPtrArray *steps;              /* FleetStep * */
   GPtrArray *waves;              /* FleetWave * */
   char *file_sha256;             /* hex digest from the file; NULL until
@@ -72,6 +74,9 @@ void fleet_plan_free (FleetPlan *plan);
 
 FleetWave *fleet_wave_new (void);
 void fleet_wave_free (FleetWave *wave);
+
+/* Return the jump host called `name`, or NULL; borrowed. */
+const FleetHost *fleet_plan_find_jump_host (const FleetPlan *plan, const char *name);
 
 /* Return the plan body as a GVariant of FLEET_PLAN_BODY_TYPE in normal form
  * (a new, non-floating reference). */

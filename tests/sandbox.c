@@ -173,8 +173,8 @@ fleet_sandbox_host (const FleetSandbox *sandbox, guint index, const char *key_na
   host->address = g_strdup ("127.0.0.1");
   host->port = GPOINTER_TO_UINT (g_ptr_array_index (sandbox->ports, index));
   host->user = g_strdup (g_get_user_name ());
-  host->identity_file = fleet_sandbox_path (sandbox, key);
-  host->known_hosts_file = fleet_sandbox_path (sandbox, "known_hosts");
+  g_ptr_array_add (host->identity_files, fleet_sandbox_path (sandbox, key));
+  g_ptr_array_add (host->known_hosts_files, fleet_sandbox_path (sandbox, "known_hosts"));
   host->connect_timeout_ms = 10000;
   return host;
 }

@@ -1329,8 +1329,8 @@ check_web01 (const FleetInventory *inventory, const char *file, const char *iden
   g_assert_cmpstr (host->address, ==, "127.0.0.1");
   g_assert_cmpuint (host->port, ==, 22001);
   g_assert_cmpstr (host->user, ==, "deploy");
-  g_assert_cmpstr (host->identity_file, ==, identity_file);
-  g_assert_cmpstr (host->known_hosts_file, ==, "~/.ssh/fleet_known_hosts");
+  g_assert_cmpstr (fleet_strings_first (host->identity_files), ==, identity_file);
+  g_assert_cmpstr (fleet_strings_first (host->known_hosts_files), ==, "~/.ssh/fleet_known_hosts");
   g_assert_cmpuint (host->connect_timeout_ms, ==, 5000);
   g_assert_cmpuint (g_hash_table_size (host->attributes), ==, 4);
   g_assert_cmpstr (g_hash_table_lookup (host->attributes, "dc"), ==, "dc1");
@@ -1353,8 +1353,8 @@ check_web02 (const FleetInventory *inventory, const char *file, const char *know
   g_assert_cmpstr (host->name, ==, "web02");
   g_assert_cmpuint (host->port, ==, 22002);
   g_assert_cmpstr (host->user, ==, "root");
-  g_assert_cmpstr (host->identity_file, ==, "/etc/fleet/web02_key");
-  g_assert_cmpstr (host->known_hosts_file, ==, known_hosts_file);
+  g_assert_cmpstr (fleet_strings_first (host->identity_files), ==, "/etc/fleet/web02_key");
+  g_assert_cmpstr (fleet_strings_first (host->known_hosts_files), ==, known_hosts_file);
   g_assert_cmpuint (host->connect_timeout_ms, ==, 60000);
   assert_pos (&host->pos, file, 15, 3);
 
@@ -1373,7 +1373,7 @@ check_defaults_only (const FleetInventory *inventory, const char *file, const ch
   g_assert_cmpstr (db->address, ==, "db01");
   g_assert_cmpuint (db->port, ==, 22003);
   g_assert_cmpstr (db->user, ==, "root");
-  g_assert_cmpstr (db->identity_file, ==, identity_file);
+  g_assert_cmpstr (fleet_strings_first (db->identity_files), ==, identity_file);
   assert_strings (db->groups, (const char *[]) { "db", "everything", NULL });
   assert_pos (&db->pos, file, 29, 3);
 
@@ -1447,9 +1447,9 @@ test_inventory_relative_to_cwd (Fixture *fixture, gconstpointer data)
   show_diagnostics (fixture);
   g_assert_nonnull (result);
   host = g_ptr_array_index (result->hosts, 0);
-  g_assert_cmpstr (host->identity_file, ==, expected);
+  g_assert_cmpstr (fleet_strings_first (host->identity_files), ==, expected);
   g_assert_null (host->user);
-  g_assert_null (host->known_hosts_file);
+  g_assert_cmpuint (host->known_hosts_files->len, ==, 0);
   g_assert_cmpuint (host->port, ==, FLEET_DEFAULT_SSH_PORT);
   g_assert_cmpuint (host->connect_timeout_ms, ==, FLEET_DEFAULT_CONNECT_TIMEOUT_MS);
 }

@@ -31,9 +31,20 @@ make_plan (void)
       host->address = g_strdup_printf ("192.0.2.%u", i + 10);
       host->port = 2200 + i;
       host->user = i == 0 ? NULL : g_strdup ("deploy");
-      host->identity_file = g_strdup ("~/.ssh/id_ed25519");
-      host->known_hosts_file = i == 2 ? NULL : g_strdup ("/etc/fleet/known_hosts");
+      g_ptr_array_add (host->identity_files, g_strdup ("~/.ssh/id_ed25519"));
+      if (i == 1)
+        g_ptr_array_add (host->identity_files, g_strdup ("~/.ssh/id_rsa"));
+      if (i != 2)
+        g_ptr_array_add (host->known_hosts_files, g_strdup ("/etc/fleet/known_hosts"));
+      host->identities_only = i == 1;
+      host->host_key_policy = i == 0 ? FLEET_HOST_KEY_POLICY_ACCEPT_NEW
+                                     : FLEET_HOST_KEY_POLICY_STRICT;
       host->connect_timeout_ms = 5000;
+      host->keepalive_interval_ms = 1000 * (i + 1);
+      host->keepalive_count_max = 5;
+      host->key_passphrase_secret = i == 1 ? g_strdup ("deploy-key") : NULL;
+      host->become_password_secret = i == 2 ? g_strdup ("sudo-web03") : NULL;
+      host->proxy_jump = i == 2 ? g_strdup ("bastion-dc1") : NULL;
       g_hash_table_insert (host->attributes, g_strdup ("rack"), g_strdup ("r1"));
       g_hash_table_insert (host->attributes, g_strdup ("dc"), g_strdup ("NO"));
       g_ptr_array_add (host->groups, g_strdup ("web"));
@@ -49,11 +60,27 @@ make_plan (void)
   g_ptr_array_add (plan->steps, step);
   g_ptr_array_add (plan->steps, fleet_step_new ("verify", "true"));
 
+  {
+    FleetHost *bastion = fleet_host_new ("bastion-dc1");
+
+    bastion->address = g_strdup ("192.0.2.1");
+    bastion->user = g_strdup ("jump");
+    g_ptr_array_add (plan->jump_hosts, bastion);
+  }
+
   for (guint32 i = 0; i < 3; i++)
     g_array_append_val (i == 0 ? first->host_indices : second->host_indices, i);
   g_ptr_array_add (plan->waves, first);
   g_ptr_array_add (plan->waves, second);
   return plan;
+}
+
+static void
+assert_strings_equal (const GPtrArray *a, const GPtrArray *b)
+{
+  g_assert_cmpuint (a->len, ==, b->len);
+  for (guint i = 0; i < a->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (a, i), ==, g_ptr_array_index (b, i));
 }
 
 static void
@@ -63,9 +90,16 @@ assert_hosts_equal (const FleetHost *a, const FleetHost *b)
   g_assert_cmpstr (a->address, ==, b->address);
   g_assert_cmpuint (a->port, ==, b->port);
   g_assert_cmpstr (a->user, ==, b->user);
-  g_assert_cmpstr (a->identity_file, ==, b->identity_file);
-  g_assert_cmpstr (a->known_hosts_file, ==, b->known_hosts_file);
+  assert_strings_equal (a->identity_files, b->identity_files);
+  g_assert_cmpint (a->identities_only, ==, b->identities_only);
+  assert_strings_equal (a->known_hosts_files, b->known_hosts_files);
+  g_assert_cmpint (a->host_key_policy, ==, b->host_key_policy);
+  g_assert_cmpstr (a->proxy_jump, ==, b->proxy_jump);
   g_assert_cmpuint (a->connect_timeout_ms, ==, b->connect_timeout_ms);
+  g_assert_cmpuint (a->keepalive_interval_ms, ==, b->keepalive_interval_ms);
+  g_assert_cmpuint (a->keepalive_count_max, ==, b->keepalive_count_max);
+  g_assert_cmpstr (a->key_passphrase_secret, ==, b->key_passphrase_secret);
+  g_assert_cmpstr (a->become_password_secret, ==, b->become_password_secret);
   g_assert_cmpuint (g_hash_table_size (a->attributes), ==, g_hash_table_size (b->attributes));
   g_assert_cmpstr (g_hash_table_lookup (a->attributes, "dc"), ==,
                    g_hash_table_lookup (b->attributes, "dc"));
@@ -95,6 +129,9 @@ test_round_trip (void)
   g_assert_cmpuint (copy->hosts->len, ==, 3);
   for (guint i = 0; i < 3; i++)
     assert_hosts_equal (g_ptr_array_index (plan->hosts, i), g_ptr_array_index (copy->hosts, i));
+  g_assert_cmpuint (copy->jump_hosts->len, ==, 1);
+  g_assert_true (fleet_plan_find_jump_host (copy, "bastion-dc1") != NULL);
+  g_assert_null (fleet_plan_find_jump_host (copy, "web01"));
 
   g_assert_cmpuint (copy->steps->len, ==, 2);
   step = g_ptr_array_index (copy->steps, 0);
@@ -322,6 +359,34 @@ test_schema_violations_rejected (void)
     }
 }
 
+/* A jump host reference that leads nowhere, or around in a circle, would
+ * leave fleet-run without a route to the host. */
+static void
+test_jump_host_references_checked (void)
+{
+  struct {
+    const char *first_jump;        /* proxy_jump of web01 */
+    const char *bastion_jump;      /* proxy_jump of the bastion */
+    const char *fragment;
+  } cases[] = {
+    { "bastion-dc9", NULL, "jumps through \"bastion-dc9\", which is not a jump host" },
+    { "bastion-dc1", "bastion-dc1", "form a cycle" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(FleetPlan) plan = make_plan ();
+      FleetHost *web01 = g_ptr_array_index (plan->hosts, 0);
+      FleetHost *bastion = g_ptr_array_index (plan->jump_hosts, 0);
+      g_autoptr(GBytes) bytes = NULL;
+
+      web01->proxy_jump = g_strdup (cases[i].first_jump);
+      bastion->proxy_jump = g_strdup (cases[i].bastion_jump);
+      bytes = fleet_plan_serialize (plan);
+      assert_rejected (bytes, FLEET_PLAN_ERROR_INVALID, cases[i].fragment);
+    }
+}
+
 static void
 test_write_is_atomic (void)
 {
@@ -388,6 +453,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plan-file/foreign-file", test_foreign_files_rejected);
   g_test_add_func ("/plan-file/newer-version", test_newer_version_rejected);
   g_test_add_func ("/plan-file/schema-violation", test_schema_violations_rejected);
+  g_test_add_func ("/plan-file/jump-hosts", test_jump_host_references_checked);
   g_test_add_func ("/plan-file/atomic-write", test_write_is_atomic);
   g_test_add_func ("/plan-file/hosts-digest", test_hosts_digest_stable);
 

@@ -257,8 +257,7 @@ run_with_agent (Fixture *fixture, const char *agent_key, const char *identity_fi
   g_ptr_array_set_size (fixture->plan->hosts, 0);
   g_unlink (journal);
 
-  g_free (host->identity_file);
-  host->identity_file = g_strdup (identity_file);
+  fleet_host_set_identity_file (host, identity_file);
   g_ptr_array_add (fixture->plan->hosts, host);
   set_waves (fixture, one);
 
@@ -296,12 +295,15 @@ test_auth_agent_then_identity_file (Fixture *fixture, gconstpointer data)
   run_with_agent (fixture, NULL, NULL);
   g_assert_cmpint (host_result (fixture, 0)->failure, ==, FLEET_FAILURE_AUTH_FAILED);
   g_assert_nonnull (strstr (host_result (fixture, 0)->message,
-                            "the agent offered no key the server accepts"));
-  g_assert_nonnull (strstr (host_result (fixture, 0)->message, "tried ssh-agent"));
+                            "tried: ssh-agent: no key the server accepts; "
+                            "no identity file is set for the host"));
 
   run_with_agent (fixture, stranger_key, stranger_key);
   g_assert_cmpint (host_result (fixture, 0)->failure, ==, FLEET_FAILURE_AUTH_FAILED);
-  g_assert_nonnull (strstr (host_result (fixture, 0)->message, "tried ssh-agent and "));
+  g_assert_nonnull (strstr (host_result (fixture, 0)->message,
+                            "tried: ssh-agent: no key the server accepts; "));
+  g_assert_nonnull (strstr (host_result (fixture, 0)->message, "/stranger (ssh-ed25519 SHA256:"));
+  g_assert_nonnull (strstr (host_result (fixture, 0)->message, "): rejected by the server"));
 }
 
 static void
@@ -310,6 +312,7 @@ test_host_failures_classified (Fixture *fixture, gconstpointer data)
   const guint sizes[] = { 5, 0 };
   g_autofree char *empty_known_hosts = g_build_filename (fixture->run_dir, "empty", NULL);
   g_autofree char *stranger_key = g_build_filename (fixture->run_dir, "stranger", NULL);
+  g_autofree char *missing_key = g_build_filename (fixture->run_dir, "no-such-key", NULL);
   const char *keygen[] = { "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", stranger_key,
                            NULL };
   FleetHost *unknown_key_host;
@@ -324,14 +327,11 @@ test_host_failures_classified (Fixture *fixture, gconstpointer data)
 
   add_hosts (fixture, 5, "id_ed25519");
   unknown_key_host = g_ptr_array_index (fixture->plan->hosts, 1);
-  g_free (unknown_key_host->known_hosts_file);
-  unknown_key_host->known_hosts_file = g_strdup (empty_known_hosts);
+  fleet_host_set_known_hosts_file (unknown_key_host, empty_known_hosts);
   rejected_key_host = g_ptr_array_index (fixture->plan->hosts, 2);
-  g_free (rejected_key_host->identity_file);
-  rejected_key_host->identity_file = g_strdup (stranger_key);
+  fleet_host_set_identity_file (rejected_key_host, stranger_key);
   missing_key_host = g_ptr_array_index (fixture->plan->hosts, 4);
-  g_free (missing_key_host->identity_file);
-  missing_key_host->identity_file = g_build_filename (fixture->run_dir, "no-such-key", NULL);
+  fleet_host_set_identity_file (missing_key_host, missing_key);
 
   add_step (fixture, "noop", "true", 30000);
   set_waves (fixture, sizes);
@@ -347,13 +347,13 @@ test_host_failures_classified (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (host_result (fixture, 1)->message, "SHA256:"));
 
   g_assert_cmpint (host_result (fixture, 2)->failure, ==, FLEET_FAILURE_AUTH_FAILED);
-  g_assert_nonnull (strstr (host_result (fixture, 2)->message, "rejected the key"));
+  g_assert_nonnull (strstr (host_result (fixture, 2)->message, "rejected by the server"));
 
   g_assert_cmpint (host_result (fixture, 3)->failure, ==, FLEET_FAILURE_CONNECTION_REFUSED);
   g_assert_nonnull (strstr (host_result (fixture, 3)->message, "refused"));
 
   g_assert_cmpint (host_result (fixture, 4)->failure, ==, FLEET_FAILURE_IDENTITY_FILE);
-  g_assert_nonnull (strstr (host_result (fixture, 4)->message, "not found"));
+  g_assert_nonnull (strstr (host_result (fixture, 4)->message, "it does not exist"));
 
   g_assert_cmpint (fleet_run_result_exit_status (fixture->result), ==, 1);
 }

@@ -1,0 +1,560 @@
+/* fleet-command.c: remote commands, one session channel each.
+ *
+ * Every command line is prefixed with a line that makes the remote shell
+ * print its process id first on standard output.  sshd starts each command
+ * in a session of its own, so that id is also the process group of the
+ * command and its children: aborting a command kills that group through a
+ * second channel, because "signal" channel requests reach only the shell,
+ * and OpenSSH ignores them altogether for root logins without privilege
+ * separation.
+ */
+#include "runtime/fleet-ssh-private.h"
+
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#define READ_CHUNK_BYTES (64 * 1024)
+#define PID_LINE_PREFIX "FLEETPID "
+#define PID_LINE_MAX 64
+
+/* How long a refused channel open (the server's MaxSessions) is retried
+ * when the command has no timeout of its own. */
+#define CHANNEL_RETRY_WINDOW_US (30 * G_USEC_PER_SEC)
+#define CHANNEL_RETRY_PAUSE_US (100 * 1000)
+
+/* The kill sent for an aborted command: SIGTERM to its process group, then
+ * SIGKILL when it is still there after about two seconds.  sudo passes
+ * SIGTERM on to the command it runs. */
+#define KILL_SCRIPT \
+  "kill -TERM -- -%" G_GINT64_FORMAT " 2>/dev/null || exit 0; i=0; " \
+  "while kill -0 -- -%" G_GINT64_FORMAT " 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done; " \
+  "kill -KILL -- -%" G_GINT64_FORMAT " 2>/dev/null; exit 0"
+
+static void
+on_exit_status (ssh_session session, ssh_channel channel, int exit_status, void *user_data)
+{
+  FleetCommand *command = user_data;
+
+  command->has_exit_status = TRUE;
+  command->exit_status = exit_status;
+}
+
+static void
+on_exit_signal (ssh_session session, ssh_channel channel, const char *signal_name, int core,
+                const char *errmsg, const char *lang, void *user_data)
+{
+  FleetCommand *command = user_data;
+
+  g_free (command->exit_signal);
+  command->exit_signal = g_strdup (signal_name != NULL && signal_name[0] != '\0'
+                                     ? signal_name : "UNKNOWN");
+  command->core_dumped = core != 0;
+}
+
+static FleetCommand *
+command_new (FleetConnection *connection, const FleetCommandSpec *spec, gboolean announce_pid,
+             gint64 now_us, FleetOutputFunc output_func, gpointer user_data)
+{
+  FleetCommand *command = g_new0 (FleetCommand, 1);
+
+  command->connection = connection;
+  command->command_line = announce_pid
+                            ? g_strdup_printf ("printf '" PID_LINE_PREFIX "%%d\\n' \"$$\"\n%s",
+                                               spec->command_line)
+                            : g_strdup (spec->command_line);
+  command->pid_line = g_string_new (NULL);
+  command->pid_line_done = !announce_pid;
+  command->exit_status = -1;
+  command->deadline_us = spec->timeout_ms > 0 ? now_us + (gint64) spec->timeout_ms * 1000
+                                              : G_MAXINT64;
+  command->open_deadline_us = spec->timeout_ms > 0 ? command->deadline_us
+                                                   : now_us + CHANNEL_RETRY_WINDOW_US;
+  command->pty = spec->pty;
+  if (spec->stdin_data != NULL)
+    {
+      command->stdin_data = g_malloc (spec->stdin_length + 1);
+      memcpy (command->stdin_data, spec->stdin_data, spec->stdin_length);
+      command->stdin_length = spec->stdin_length;
+    }
+  command->output_func = output_func;
+  command->user_data = user_data;
+  command->stage = COMMAND_OPENING;
+  return command;
+}
+
+static gboolean
+command_create_channel (FleetCommand *command)
+{
+  FleetConnection *connection = command->connection;
+
+  command->channel = ssh_channel_new (connection->session);
+  if (command->channel == NULL)
+    {
+      fleet_command_finish (command, FLEET_FAILURE_CHANNEL,
+                            g_strdup_printf ("cannot create a channel: %s",
+                                             ssh_get_error (connection->session)));
+      return FALSE;
+    }
+
+  command->callbacks = (struct ssh_channel_callbacks_struct) {
+    .userdata = command,
+    .channel_exit_status_function = on_exit_status,
+    .channel_exit_signal_function = on_exit_signal,
+  };
+  ssh_callbacks_init (&command->callbacks);
+  ssh_set_channel_callbacks (command->channel, &command->callbacks);
+  return TRUE;
+}
+
+FleetCommand *
+fleet_command_start (FleetConnection *connection,
+                     const FleetCommandSpec *spec,
+                     gint64 now_us,
+                     FleetOutputFunc output_func,
+                     gpointer user_data)
+{
+  FleetCommand *command;
+
+  g_return_val_if_fail (connection->state == FLEET_CONNECTION_READY, NULL);
+
+  command = command_new (connection, spec, TRUE, now_us, output_func, user_data);
+  g_ptr_array_add (connection->commands, command);
+  if (command_create_channel (command))
+    fleet_commands_process (connection, now_us);
+  return command;
+}
+
+/* Start the kill of an aborted command's process group.  The helper belongs
+ * to the connection, which frees it when it ends; its result is not
+ * waited for. */
+static void
+start_kill (FleetConnection *connection, gint64 remote_pid, gint64 now_us)
+{
+  g_autofree char *script = g_strdup_printf (KILL_SCRIPT, remote_pid, remote_pid, remote_pid);
+  FleetCommandSpec spec = { .command_line = script, .timeout_ms = 10 * 1000 };
+  FleetCommand *helper = command_new (connection, &spec, FALSE, now_us, NULL, NULL);
+
+  helper->is_helper = TRUE;
+  g_ptr_array_add (connection->commands, helper);
+  command_create_channel (helper);
+}
+
+/* Free the channel and record the outcome.  A command with a transport
+ * failure keeps it; otherwise the exit status or signal decides. */
+void
+fleet_command_finish (FleetCommand *command, FleetFailure failure, char *message)
+{
+  if (command->channel != NULL)
+    {
+      ssh_remove_channel_callbacks (command->channel, &command->callbacks);
+      ssh_channel_free (command->channel);
+      command->channel = NULL;
+    }
+
+  command->stage = COMMAND_DONE;
+  command->failure = failure;
+  g_free (command->message);
+  command->message = message;
+
+  if (command->connection != NULL && !command->is_helper)
+    g_ptr_array_remove (command->connection->commands, command);
+}
+
+static void
+deliver_output (FleetCommand *command, const char *data, gsize length, gboolean is_stderr)
+{
+  if (length == 0)
+    return;
+
+  if (is_stderr)
+    command->stderr_bytes += length;
+  else
+    command->stdout_bytes += length;
+  if (command->output_func != NULL)
+    command->output_func (data, length, is_stderr, command->user_data);
+}
+
+/* Take the process id line off the front of standard output.  Output that
+ * does not start with it (a login shell that printed first, or a command
+ * that failed to parse) is passed on untouched, and the command then cannot
+ * be killed by process group. */
+static void
+deliver_stdout (FleetCommand *command, const char *data, gsize length)
+{
+  const char *newline;
+  gsize needed;
+
+  if (command->pid_line_done)
+    {
+      deliver_output (command, data, length, FALSE);
+      return;
+    }
+
+  newline = memchr (data, '\n', length);
+  needed = newline != NULL ? (gsize) (newline - data) + 1 : length;
+  g_string_append_len (command->pid_line, data, needed);
+
+  if (newline == NULL && command->pid_line->len < PID_LINE_MAX)
+    return;
+
+  command->pid_line_done = TRUE;
+  if (newline != NULL && g_str_has_prefix (command->pid_line->str, PID_LINE_PREFIX))
+    {
+      command->remote_pid = g_ascii_strtoll (command->pid_line->str + strlen (PID_LINE_PREFIX),
+                                             NULL, 10);
+      deliver_output (command, data + needed, length - needed, FALSE);
+      return;
+    }
+
+  /* Not our line: hand over everything held back, then the rest. */
+  {
+    g_autofree char *held = g_strndup (command->pid_line->str, command->pid_line->len);
+    gsize held_length = command->pid_line->len;
+
+    deliver_output (command, held, held_length, FALSE);
+    deliver_output (command, data + needed, length - needed, FALSE);
+  }
+}
+
+/* Read what is buffered on one stream.  Returns FALSE at end of stream or on
+ * error, with `out_error` set for an error. */
+static gboolean
+drain_stream (FleetCommand *command, gboolean is_stderr, gboolean *out_error)
+{
+  char buffer[READ_CHUNK_BYTES];
+
+  for (;;)
+    {
+      int n = ssh_channel_read_nonblocking (command->channel, buffer, sizeof buffer, is_stderr);
+
+      if (n == SSH_EOF)
+        return FALSE;
+      if (n == SSH_ERROR)
+        {
+          *out_error = TRUE;
+          return FALSE;
+        }
+      if (n == 0)
+        return TRUE;
+
+      if (is_stderr)
+        deliver_output (command, buffer, n, TRUE);
+      else
+        deliver_stdout (command, buffer, n);
+    }
+}
+
+static void
+finish_with_status (FleetCommand *command)
+{
+  /* Output shorter than a whole process id line is still output. */
+  if (!command->pid_line_done)
+    {
+      command->pid_line_done = TRUE;
+      deliver_output (command, command->pid_line->str, command->pid_line->len, FALSE);
+    }
+
+  if (command->exit_signal != NULL)
+    fleet_command_finish (command, FLEET_FAILURE_EXIT_SIGNAL,
+                          g_strdup_printf ("killed by signal %s%s", command->exit_signal,
+                                           command->core_dumped ? " (core dumped)" : ""));
+  else if (command->has_exit_status)
+    fleet_command_finish (command, FLEET_FAILURE_NONE, NULL);
+  else
+    fleet_command_finish (command, FLEET_FAILURE_NO_EXIT_STATUS,
+                          g_strdup ("the server closed the channel without an exit status; the "
+                                    "command may still be running (a server-side channel "
+                                    "timeout does this)"));
+}
+
+static void
+process_running (FleetCommand *command)
+{
+  gboolean error = FALSE;
+  gboolean stdout_open = drain_stream (command, FALSE, &error);
+  gboolean stderr_open = !error && drain_stream (command, TRUE, &error);
+  ssh_session session = command->connection->session;
+
+  if (error && !ssh_channel_is_closed (command->channel))
+    {
+      fleet_command_finish (command, FLEET_FAILURE_CONNECTION_LOST,
+                            g_strdup_printf ("connection lost while the command ran: %s",
+                                             ssh_get_error (session)));
+      return;
+    }
+
+  if ((stdout_open || stderr_open) && !ssh_channel_is_closed (command->channel) && !error)
+    return;
+
+  /* Both streams ended.  Reads no longer process incoming packets once a
+   * channel is at EOF, so the exit status and the close still waiting in the
+   * socket are processed here: in non-blocking mode
+   * ssh_channel_get_exit_status handles what has arrived and returns at once
+   * (libssh 0.10). */
+  if (!command->has_exit_status && command->exit_signal == NULL
+      && !ssh_channel_is_closed (command->channel))
+    ssh_channel_get_exit_status (command->channel);
+
+  /* OpenSSH sends the exit status before EOF and CLOSE, so waiting for
+   * either the status or the close is enough. */
+  if (command->has_exit_status || command->exit_signal != NULL
+      || ssh_channel_is_closed (command->channel))
+    finish_with_status (command);
+}
+
+/* Send the command's standard input, then end of file.  The data is small
+ * (a password), far below the channel window, so one write takes it all. */
+static gboolean
+send_stdin (FleetCommand *command)
+{
+  if (command->stdin_data != NULL)
+    {
+      int written = ssh_channel_write (command->channel, command->stdin_data,
+                                       (uint32_t) command->stdin_length);
+
+      OPENSSL_cleanse (command->stdin_data, command->stdin_length);
+      g_clear_pointer (&command->stdin_data, g_free);
+      if (written != (int) command->stdin_length)
+        return FALSE;
+    }
+
+  return ssh_channel_send_eof (command->channel) != SSH_ERROR;
+}
+
+static void
+channel_refused (FleetCommand *command, gint64 now_us, const char *what)
+{
+  ssh_session session = command->connection->session;
+  const char *text = ssh_get_error (session);
+
+  /* A server at its MaxSessions limit refuses the channel; another channel
+   * of ours will close soon, so opening is tried again until the command's
+   * deadline. */
+  if (command->stage == COMMAND_OPENING && ssh_is_connected (session)
+      && now_us + CHANNEL_RETRY_PAUSE_US < command->open_deadline_us)
+    {
+      ssh_remove_channel_callbacks (command->channel, &command->callbacks);
+      ssh_channel_free (command->channel);
+      command->channel = NULL;
+      command->retry_at_us = now_us + CHANNEL_RETRY_PAUSE_US;
+      command->open_retries++;
+      return;
+    }
+
+  fleet_command_finish (command, FLEET_FAILURE_CHANNEL,
+                        g_strdup_printf ("the server refused %s: %s%s", what, text,
+                                         command->open_retries > 0
+                                           ? " (retried while other channels closed; check the "
+                                             "server's MaxSessions setting)" : ""));
+}
+
+static void
+process_command (FleetCommand *command, gint64 now_us)
+{
+  int rc;
+
+  if (command->stage == COMMAND_OPENING)
+    {
+      if (command->channel == NULL)
+        {
+          if (now_us < command->retry_at_us || !command_create_channel (command))
+            goto check_deadline;
+        }
+
+      rc = ssh_channel_open_session (command->channel);
+      if (rc == SSH_AGAIN)
+        goto check_deadline;
+      if (rc != SSH_OK)
+        {
+          channel_refused (command, now_us, "to open a session channel");
+          if (command->stage == COMMAND_DONE)
+            return;
+          goto check_deadline;
+        }
+      command->stage = command->pty ? COMMAND_PTY : COMMAND_EXECUTING;
+    }
+
+  if (command->stage == COMMAND_PTY)
+    {
+      rc = ssh_channel_request_pty (command->channel);
+      if (rc == SSH_AGAIN)
+        goto check_deadline;
+      if (rc != SSH_OK)
+        {
+          channel_refused (command, now_us, "a terminal for the command");
+          return;
+        }
+      command->stage = COMMAND_EXECUTING;
+    }
+
+  if (command->stage == COMMAND_EXECUTING)
+    {
+      rc = ssh_channel_request_exec (command->channel, command->command_line);
+      if (rc == SSH_AGAIN)
+        goto check_deadline;
+      if (rc != SSH_OK)
+        {
+          channel_refused (command, now_us, "to run the command");
+          return;
+        }
+      if (!send_stdin (command))
+        {
+          fleet_command_finish (command, FLEET_FAILURE_CHANNEL,
+                                g_strdup_printf ("cannot send the command's input: %s",
+                                                 ssh_get_error (command->connection->session)));
+          return;
+        }
+      command->stage = COMMAND_RUNNING;
+    }
+
+  if (command->stage == COMMAND_RUNNING)
+    process_running (command);
+
+check_deadline:
+  if (command->stage != COMMAND_DONE && now_us >= command->deadline_us)
+    fleet_command_abort (command, FLEET_FAILURE_COMMAND_TIMEOUT,
+                         "the command timed out and was killed");
+}
+
+static void
+command_free_fields (FleetCommand *command)
+{
+  g_free (command->command_line);
+  g_free (command->exit_signal);
+  g_free (command->message);
+  if (command->stdin_data != NULL)
+    OPENSSL_cleanse (command->stdin_data, command->stdin_length);
+  g_free (command->stdin_data);
+  g_string_free (command->pid_line, TRUE);
+  g_free (command);
+}
+
+void
+fleet_commands_process (FleetConnection *connection, gint64 now_us)
+{
+  /* Iterate over a copy: finished commands remove themselves. */
+  g_autoptr(GPtrArray) running = g_ptr_array_copy (connection->commands, NULL, NULL);
+
+  for (guint i = 0; i < running->len; i++)
+    {
+      FleetCommand *command = g_ptr_array_index (running, i);
+
+      if (command->stage != COMMAND_DONE)
+        process_command (command, now_us);
+
+      if (command->is_helper && command->stage == COMMAND_DONE)
+        {
+          g_ptr_array_remove (connection->commands, command);
+          command_free_fields (command);
+        }
+    }
+}
+
+void
+fleet_commands_free_helpers (FleetConnection *connection)
+{
+  for (guint i = connection->commands->len; i > 0; i--)
+    {
+      FleetCommand *command = g_ptr_array_index (connection->commands, i - 1);
+
+      if (!command->is_helper)
+        continue;
+      g_ptr_array_remove_index (connection->commands, i - 1);
+      if (command->stage != COMMAND_DONE)
+        fleet_command_finish (command, FLEET_FAILURE_CONNECTION_LOST, NULL);
+      command_free_fields (command);
+    }
+}
+
+void
+fleet_command_abort (FleetCommand *command, FleetFailure failure, const char *message)
+{
+  FleetConnection *connection = command->connection;
+  gint64 remote_pid = command->remote_pid;
+  gboolean was_running = command->stage == COMMAND_RUNNING;
+
+  if (command->stage == COMMAND_DONE)
+    return;
+
+  fleet_command_finish (command, failure, g_strdup (message));
+
+  if (was_running && connection != NULL && connection->state == FLEET_CONNECTION_READY)
+    {
+      if (remote_pid > 1)
+        start_kill (connection, remote_pid, connection->now_us);
+      else
+        {
+          g_free (command->message);
+          command->message = g_strdup_printf ("%s; the remote shell did not report its process "
+                                              "id, so the command may still be running on the "
+                                              "host", message);
+        }
+    }
+}
+
+gboolean
+fleet_command_is_done (const FleetCommand *command)
+{
+  return command->stage == COMMAND_DONE;
+}
+
+int
+fleet_command_get_exit_status (const FleetCommand *command)
+{
+  return command->has_exit_status && command->exit_signal == NULL ? command->exit_status : -1;
+}
+
+const char *
+fleet_command_get_exit_signal (const FleetCommand *command)
+{
+  return command->exit_signal;
+}
+
+gboolean
+fleet_command_get_core_dumped (const FleetCommand *command)
+{
+  return command->core_dumped;
+}
+
+FleetFailure
+fleet_command_get_failure (const FleetCommand *command)
+{
+  return command->failure;
+}
+
+const char *
+fleet_command_get_message (const FleetCommand *command)
+{
+  return command->message;
+}
+
+guint64
+fleet_command_get_stdout_bytes (const FleetCommand *command)
+{
+  return command->stdout_bytes;
+}
+
+guint64
+fleet_command_get_stderr_bytes (const FleetCommand *command)
+{
+  return command->stderr_bytes;
+}
+
+gint64
+fleet_command_get_remote_pid (const FleetCommand *command)
+{
+  return command->remote_pid;
+}
+
+void
+fleet_command_free (FleetCommand *command)
+{
+  if (command == NULL)
+    return;
+
+  if (command->stage != COMMAND_DONE)
+    fleet_command_abort (command, FLEET_FAILURE_INTERRUPTED, "the command was abandoned");
+
+  command_free_fields (command);
+}

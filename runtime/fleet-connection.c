@@ -1,0 +1,465 @@
+/* fleet-connection.c: one pooled SSH session per host, driven without
+ * blocking.
+ *
+ * Each call to fleet_connection_process() calls the non-blocking libssh
+ * function of the current stage again; libssh returns SSH_AGAIN until the
+ * stage can finish and keeps its own state in between.
+ */
+#include "runtime/fleet-ssh-private.h"
+
+#include <poll.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include <libssh/server.h>  /* ssh_send_keepalive, which clients may use too */
+#include <openssl/crypto.h>
+
+/* A server that closes the connection before its banner is usually at its
+ * MaxStartups limit, which frees up as other logins finish: such
+ * connections are retried this many times, with a doubling pause. */
+#define EARLY_CLOSE_RETRIES 4
+#define EARLY_CLOSE_FIRST_PAUSE_US (200 * 1000)
+
+static const char *const failure_codes[] = {
+  [FLEET_FAILURE_NONE] = "none",
+  [FLEET_FAILURE_NAME_RESOLUTION] = "name-resolution",
+  [FLEET_FAILURE_CONNECTION_REFUSED] = "connection-refused",
+  [FLEET_FAILURE_CONNECTION_TIMEOUT] = "connection-timeout",
+  [FLEET_FAILURE_CONNECTION_FAILED] = "connection-failed",
+  [FLEET_FAILURE_HOST_KEY_UNKNOWN] = "host-key-unknown",
+  [FLEET_FAILURE_HOST_KEY_CHANGED] = "host-key-changed",
+  [FLEET_FAILURE_AUTH_FAILED] = "auth-failed",
+  [FLEET_FAILURE_IDENTITY_FILE] = "identity-file",
+  [FLEET_FAILURE_CHANNEL] = "channel-failure",
+  [FLEET_FAILURE_CONNECTION_LOST] = "connection-lost",
+  [FLEET_FAILURE_COMMAND_TIMEOUT] = "command-timeout",
+  [FLEET_FAILURE_NO_EXIT_STATUS] = "no-exit-status",
+  [FLEET_FAILURE_EXIT_SIGNAL] = "exit-signal",
+  [FLEET_FAILURE_EXIT_CODE] = "exit-code",
+  [FLEET_FAILURE_INTERRUPTED] = "interrupted",
+  [FLEET_FAILURE_HOST_KEY_REVOKED] = "host-key-revoked",
+  [FLEET_FAILURE_KEY_PASSPHRASE] = "key-passphrase",
+  [FLEET_FAILURE_KEY_UNSUPPORTED] = "key-unsupported",
+  [FLEET_FAILURE_BECOME_PASSWORD_REQUIRED] = "become-password-required",
+  [FLEET_FAILURE_BECOME_PASSWORD_INCORRECT] = "become-password-incorrect",
+};
+
+const char *
+fleet_failure_code (FleetFailure failure)
+{
+  g_return_val_if_fail ((guint) failure < G_N_ELEMENTS (failure_codes), "unknown");
+  return failure_codes[failure];
+}
+
+void
+fleet_secret_value_free (char *value)
+{
+  if (value == NULL)
+    return;
+
+  OPENSSL_cleanse (value, strlen (value));
+  g_free (value);
+}
+
+char *
+fleet_expand_home (const char *path)
+{
+  if (g_str_has_prefix (path, "~/"))
+    return g_build_filename (g_get_home_dir (), path + 2, NULL);
+  return g_strdup (path);
+}
+
+/* Context */
+
+FleetSshContext *
+fleet_ssh_context_new (void)
+{
+  FleetSshContext *context = g_new0 (FleetSshContext, 1);
+
+  context->keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) fleet_loaded_key_free);
+  context->key_errors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                               (GDestroyNotify) fleet_key_error_free);
+  return context;
+}
+
+void
+fleet_ssh_context_free (FleetSshContext *context)
+{
+  if (context == NULL)
+    return;
+
+  g_hash_table_unref (context->keys);
+  g_hash_table_unref (context->key_errors);
+  g_free (context);
+}
+
+void
+fleet_ssh_context_set_secret_func (FleetSshContext *context, FleetSecretFunc func,
+                                   gpointer user_data)
+{
+  context->secret_func = func;
+  context->secret_data = user_data;
+}
+
+/* Connections */
+
+FleetConnection *
+fleet_connection_new (const FleetHost *host, FleetSshContext *context)
+{
+  FleetConnection *connection = g_new0 (FleetConnection, 1);
+
+  connection->host = host;
+  connection->context = context;
+  connection->state = FLEET_CONNECTION_IDLE;
+  connection->auth_attempts = g_string_new (NULL);
+  connection->commands = g_ptr_array_new ();
+  return connection;
+}
+
+static void
+close_session (FleetConnection *connection)
+{
+  if (connection->session == NULL)
+    return;
+
+  if (ssh_is_connected (connection->session))
+    ssh_disconnect (connection->session);
+  ssh_free (connection->session);
+  connection->session = NULL;
+}
+
+void
+fleet_connection_free (FleetConnection *connection)
+{
+  if (connection == NULL)
+    return;
+
+  fleet_commands_free_helpers (connection);
+  for (guint i = 0; i < connection->commands->len; i++)
+    {
+      FleetCommand *command = g_ptr_array_index (connection->commands, i);
+
+      if (command->stage != COMMAND_DONE)
+        fleet_command_finish (command, FLEET_FAILURE_CONNECTION_LOST,
+                              g_strdup ("the connection was closed while the command ran"));
+      command->connection = NULL;
+    }
+  g_ptr_array_unref (connection->commands);
+
+  close_session (connection);
+  g_string_free (connection->auth_attempts, TRUE);
+  g_free (connection->message);
+  g_free (connection);
+}
+
+void
+fleet_connection_fail (FleetConnection *connection, FleetFailure failure, char *message)
+{
+  /* Commands finish first, with the connection's cause in their message,
+   * and remove themselves from the list. */
+  g_autoptr(GPtrArray) running = g_ptr_array_copy (connection->commands, NULL, NULL);
+
+  connection->state = FLEET_CONNECTION_FAILED;
+  connection->failure = failure;
+  g_free (connection->message);
+  connection->message = message;
+
+  for (guint i = 0; i < running->len; i++)
+    {
+      FleetCommand *command = g_ptr_array_index (running, i);
+
+      if (command->stage != COMMAND_DONE)
+        fleet_command_finish (command, FLEET_FAILURE_CONNECTION_LOST,
+                              g_strdup_printf ("connection lost while the command ran: %s",
+                                               message));
+    }
+}
+
+/* Sort a libssh connection error into a failure class by its text, which is
+ * all libssh 0.10 offers: it has no error codes for these cases. */
+static FleetFailure
+classify_connect_error (const char *text)
+{
+  if (strstr (text, "resolve") != NULL || strstr (text, "not known") != NULL)
+    return FLEET_FAILURE_NAME_RESOLUTION;
+  if (strstr (text, "refused") != NULL)
+    return FLEET_FAILURE_CONNECTION_REFUSED;
+  if (strstr (text, "timed out") != NULL || strstr (text, "Timeout") != NULL)
+    return FLEET_FAILURE_CONNECTION_TIMEOUT;
+  return FLEET_FAILURE_CONNECTION_FAILED;
+}
+
+/* A server at its MaxStartups limit accepts the TCP connection and closes it
+ * before sending its banner; libssh then reports a socket error while it
+ * waits for the banner. */
+static gboolean
+is_early_close (const FleetConnection *connection, const char *text)
+{
+  return ssh_get_version (connection->session) == 0
+         && (strstr (text, "disconnected") != NULL || strstr (text, "closed") != NULL
+             || strstr (text, "reset") != NULL);
+}
+
+const char *
+fleet_connection_target (const FleetConnection *connection)
+{
+  return connection->host->address != NULL ? connection->host->address : connection->host->name;
+}
+
+static gboolean
+configure_session (FleetConnection *connection)
+{
+  const FleetHost *host = connection->host;
+  unsigned int port = host->port;
+  int no_delay = 1;
+  int log_level = SSH_LOG_NOLOG;
+  bool process_config = false;
+  ssh_session session = connection->session;
+  g_autofree char *known_hosts = fleet_expand_home (fleet_host_primary_known_hosts_file (host));
+
+  /* The plan carries every setting; reading ~/.ssh/config here would make a
+   * run depend on the machine it runs on. */
+  return ssh_options_set (session, SSH_OPTIONS_PROCESS_CONFIG, &process_config) == SSH_OK
+         && ssh_options_set (session, SSH_OPTIONS_HOST, fleet_connection_target (connection)) == SSH_OK
+         && ssh_options_set (session, SSH_OPTIONS_PORT, &port) == SSH_OK
+         && (host->user == NULL
+             || ssh_options_set (session, SSH_OPTIONS_USER, host->user) == SSH_OK)
+         && ssh_options_set (session, SSH_OPTIONS_KNOWNHOSTS, known_hosts) == SSH_OK
+         && ssh_options_set (session, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null") == SSH_OK
+         && ssh_options_set (session, SSH_OPTIONS_NODELAY, &no_delay) == SSH_OK
+         && ssh_options_set (session, SSH_OPTIONS_LOG_VERBOSITY, &log_level) == SSH_OK;
+}
+
+static gboolean
+open_session (FleetConnection *connection)
+{
+  connection->session = ssh_new ();
+  if (connection->session == NULL || !configure_session (connection))
+    {
+      fleet_connection_fail (connection, FLEET_FAILURE_CONNECTION_FAILED,
+                             g_strdup_printf ("cannot set up an SSH session: %s",
+                                              connection->session != NULL
+                                                ? ssh_get_error (connection->session)
+                                                : "out of memory"));
+      return FALSE;
+    }
+
+  ssh_set_blocking (connection->session, 0);
+  return TRUE;
+}
+
+void
+fleet_connection_start (FleetConnection *connection, gint64 now_us)
+{
+  g_return_if_fail (connection->state == FLEET_CONNECTION_IDLE);
+
+  connection->now_us = now_us;
+  if (!open_session (connection))
+    return;
+
+  connection->state = FLEET_CONNECTION_CONNECTING;
+  connection->connect_deadline_us = now_us + (gint64) connection->host->connect_timeout_ms * 1000;
+  fleet_connection_process (connection, now_us, 0);
+}
+
+/* Connect again after an early close, if the retries and the connect
+ * deadline allow.  Returns FALSE when the caller should fail. */
+static gboolean
+schedule_retry (FleetConnection *connection, gint64 now_us)
+{
+  gint64 pause_us;
+
+  if (connection->connect_retries >= EARLY_CLOSE_RETRIES)
+    return FALSE;
+
+  pause_us = EARLY_CLOSE_FIRST_PAUSE_US << connection->connect_retries;
+  pause_us += g_random_int_range (0, (gint32) (pause_us / 2) + 1);
+  if (now_us + pause_us >= connection->connect_deadline_us)
+    return FALSE;
+
+  connection->connect_retries++;
+  connection->retry_at_us = now_us + pause_us;
+  close_session (connection);
+  return TRUE;
+}
+
+static void
+connect_step (FleetConnection *connection, gint64 now_us)
+{
+  const char *text;
+  int rc;
+
+  if (connection->session == NULL)
+    {
+      if (now_us < connection->retry_at_us || !open_session (connection))
+        return;
+    }
+
+  rc = ssh_connect (connection->session);
+  if (rc == SSH_AGAIN)
+    return;
+
+  if (rc == SSH_ERROR)
+    {
+      text = ssh_get_error (connection->session);
+      if (is_early_close (connection, text) && schedule_retry (connection, now_us))
+        return;
+
+      fleet_connection_fail (connection, classify_connect_error (text),
+                             g_strdup_printf ("cannot connect to %s port %u: %s%s",
+                                              fleet_connection_target (connection),
+                                              connection->host->port, text,
+                                              connection->connect_retries > 0
+                                                ? " (the server closed the connection before "
+                                                  "its banner after every retry; check its "
+                                                  "MaxStartups setting)"
+                                                : ""));
+      return;
+    }
+
+  if (!fleet_host_key_verify (connection))
+    return;
+
+  connection->state = FLEET_CONNECTION_AUTHENTICATING;
+  fleet_auth_begin (connection);
+}
+
+/* Send keepalives while the peer is silent, and give up on it when
+ * keepalive_count_max of them go unanswered.  The server answers every
+ * keepalive, so any readable data resets the count. */
+static void
+check_keepalive (FleetConnection *connection, gint64 now_us, short revents)
+{
+  gint64 interval_us = (gint64) connection->host->keepalive_interval_ms * 1000;
+
+  if (interval_us == 0)
+    return;
+
+  if ((revents & POLLIN) != 0 || connection->last_receive_us == 0)
+    {
+      connection->last_receive_us = now_us;
+      connection->unanswered_keepalives = 0;
+      connection->next_keepalive_us = now_us + interval_us;
+      return;
+    }
+
+  if (now_us < connection->next_keepalive_us)
+    return;
+
+  if (connection->unanswered_keepalives >= connection->host->keepalive_count_max)
+    {
+      fleet_connection_fail (connection, FLEET_FAILURE_CONNECTION_LOST,
+                             g_strdup_printf ("%s stopped answering: nothing came back for "
+                                              "%u keepalive intervals of %u ms; the host or "
+                                              "the network path to it is down",
+                                              connection->host->name,
+                                              connection->unanswered_keepalives,
+                                              connection->host->keepalive_interval_ms));
+      return;
+    }
+
+  /* libssh sends a new keepalive only once the previous one is answered,
+   * so silence is counted in intervals rather than in packets. */
+  ssh_send_keepalive (connection->session);
+  connection->unanswered_keepalives++;
+  connection->next_keepalive_us = now_us + interval_us;
+}
+
+void
+fleet_connection_process (FleetConnection *connection, gint64 now_us, short revents)
+{
+  connection->now_us = now_us;
+  if (connection->state == FLEET_CONNECTION_CONNECTING)
+    connect_step (connection, now_us);
+
+  if (connection->state == FLEET_CONNECTION_AUTHENTICATING)
+    fleet_auth_continue (connection);
+
+  if (connection->state == FLEET_CONNECTION_READY)
+    {
+      fleet_commands_process (connection, now_us);
+      if (connection->state == FLEET_CONNECTION_READY && !ssh_is_connected (connection->session))
+        fleet_connection_fail (connection, FLEET_FAILURE_CONNECTION_LOST,
+                               g_strdup_printf ("connection lost: %s",
+                                                ssh_get_error (connection->session)));
+      if (connection->state == FLEET_CONNECTION_READY)
+        check_keepalive (connection, now_us, revents);
+      return;
+    }
+
+  if ((connection->state == FLEET_CONNECTION_CONNECTING
+       || connection->state == FLEET_CONNECTION_AUTHENTICATING)
+      && now_us >= connection->connect_deadline_us)
+    fleet_connection_fail (connection, FLEET_FAILURE_CONNECTION_TIMEOUT,
+                           g_strdup_printf ("%s port %u did not complete the SSH %s within %u ms",
+                                            fleet_connection_target (connection),
+                                            connection->host->port,
+                                            connection->state == FLEET_CONNECTION_CONNECTING
+                                              ? "connection and handshake" : "authentication",
+                                            connection->host->connect_timeout_ms));
+}
+
+FleetConnectionState
+fleet_connection_get_state (const FleetConnection *connection)
+{
+  return connection->state;
+}
+
+FleetFailure
+fleet_connection_get_failure (const FleetConnection *connection)
+{
+  return connection->failure;
+}
+
+const char *
+fleet_connection_get_message (const FleetConnection *connection)
+{
+  return connection->message;
+}
+
+int
+fleet_connection_get_fd (const FleetConnection *connection)
+{
+  if (connection->session == NULL || connection->state == FLEET_CONNECTION_FAILED)
+    return -1;
+  return ssh_get_fd (connection->session);
+}
+
+short
+fleet_connection_get_poll_events (const FleetConnection *connection)
+{
+  int flags;
+
+  if (connection->session == NULL)
+    return 0;
+
+  flags = ssh_get_poll_flags (connection->session);
+  return POLLIN | ((flags & SSH_WRITE_PENDING) ? POLLOUT : 0);
+}
+
+gint64
+fleet_connection_deadline_us (const FleetConnection *connection)
+{
+  gint64 deadline = G_MAXINT64;
+
+  if (connection->state == FLEET_CONNECTION_CONNECTING && connection->session == NULL)
+    return MIN (connection->retry_at_us, connection->connect_deadline_us);
+
+  if (connection->state == FLEET_CONNECTION_CONNECTING
+      || connection->state == FLEET_CONNECTION_AUTHENTICATING)
+    return connection->connect_deadline_us;
+
+  if (connection->state != FLEET_CONNECTION_READY)
+    return G_MAXINT64;
+
+  if (connection->host->keepalive_interval_ms > 0)
+    deadline = connection->next_keepalive_us;
+
+  for (guint i = 0; i < connection->commands->len; i++)
+    {
+      const FleetCommand *command = g_ptr_array_index (connection->commands, i);
+      deadline = MIN (deadline, command->deadline_us);
+    }
+  return deadline;
+}

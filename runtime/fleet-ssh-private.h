@@ -1,0 +1,136 @@
+/* fleet-ssh-private.h: the records shared by the modules of the SSH layer.
+ *
+ * Only fleet-connection.c, fleet-host-key.c, fleet-auth.c and
+ * fleet-command.c include this header; everything else uses
+ * fleet-transport.h.  These four files are the only ones that call libssh.
+ */
+#pragma once
+
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+
+#include "runtime/fleet-transport.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  AUTH_AGENT,
+  AUTH_IDENTITY_FILES,
+} AuthStage;
+
+typedef enum {
+  COMMAND_OPENING,
+  COMMAND_PTY,
+  COMMAND_EXECUTING,
+  COMMAND_RUNNING,
+  COMMAND_DONE,
+} CommandStage;
+
+struct FleetSshContext {
+  GHashTable *keys;              /* expanded identity file path -> FleetLoadedKey * */
+  GHashTable *key_errors;        /* expanded identity file path -> FleetKeyError * */
+  FleetSecretFunc secret_func;
+  gpointer secret_data;
+};
+
+/* A private key, and a copy of it carrying the user certificate found next
+ * to its file (PATH-cert.pub), or NULL. */
+typedef struct {
+  ssh_key key;
+  ssh_key certified;
+} FleetLoadedKey;
+
+/* Why an identity file could not be used, kept so that every host naming
+ * the file gets the same answer without reading it again. */
+typedef struct {
+  FleetFailure failure;
+  char *message;
+} FleetKeyError;
+
+struct FleetConnection {
+  const FleetHost *host;
+  FleetSshContext *context;
+  ssh_session session;
+  FleetConnectionState state;
+  FleetFailure failure;
+  char *message;
+  gint64 connect_deadline_us;
+  guint connect_retries;         /* early closes retried so far */
+  gint64 retry_at_us;            /* when the next retry connects */
+
+  /* Authentication progress: the stage, which identity file is next, and
+   * what each attempt said, for the error that lists every method tried. */
+  AuthStage auth_stage;
+  guint next_identity;
+  gboolean identity_started;     /* next_identity has been offered at least once */
+  gboolean offering_certificate; /* the next offer is the certified copy */
+  gboolean offered_key;          /* the server saw and refused some key */
+  FleetFailure key_failure;      /* first identity file that could not be used */
+  GString *auth_attempts;
+
+  /* Keepalive accounting: the last time the socket had data for us, and how
+   * many keepalives went unanswered since. */
+  gint64 last_receive_us;
+  gint64 next_keepalive_us;
+  guint unanswered_keepalives;
+
+  gint64 now_us;                 /* time of the latest fleet_connection_process() */
+  GPtrArray *commands;           /* FleetCommand *: the caller's running commands
+                                    (borrowed) and our kill helpers (owned) */
+};
+
+struct FleetCommand {
+  FleetConnection *connection;   /* NULL once the connection is gone */
+  ssh_channel channel;
+  struct ssh_channel_callbacks_struct callbacks;
+  char *command_line;
+  CommandStage stage;
+  gint64 deadline_us;            /* G_MAXINT64: no timeout */
+  gint64 open_deadline_us;       /* until when a refused channel is retried */
+  gint64 retry_at_us;            /* when the next channel open is tried */
+  guint open_retries;
+  gboolean pty;
+  char *stdin_data;              /* wiped once sent */
+  gsize stdin_length;
+  gboolean has_exit_status;
+  int exit_status;
+  char *exit_signal;
+  gboolean core_dumped;
+  FleetFailure failure;
+  char *message;
+  guint64 stdout_bytes;
+  guint64 stderr_bytes;
+  FleetOutputFunc output_func;
+  gpointer user_data;
+
+  /* The remote shell announces its process id on the first line of
+   * standard output; that line is held back here until it is complete. */
+  GString *pid_line;
+  gboolean pid_line_done;
+  gint64 remote_pid;             /* 0: unknown */
+  gboolean is_helper;            /* a kill command we started ourselves */
+};
+
+/* fleet-connection.c */
+void fleet_connection_fail (FleetConnection *connection, FleetFailure failure, char *message);
+const char *fleet_connection_target (const FleetConnection *connection);
+char *fleet_expand_home (const char *path);
+
+/* fleet-host-key.c: check the server's key against known_hosts.  Returns
+ * FALSE after failing the connection. */
+gboolean fleet_host_key_verify (FleetConnection *connection);
+
+/* fleet-auth.c */
+void fleet_auth_begin (FleetConnection *connection);
+/* Returns TRUE when authentication has finished, successfully (the state is
+ * READY) or not (the connection failed). */
+gboolean fleet_auth_continue (FleetConnection *connection);
+void fleet_key_error_free (FleetKeyError *error);
+void fleet_loaded_key_free (FleetLoadedKey *loaded);
+
+/* fleet-command.c */
+void fleet_commands_process (FleetConnection *connection, gint64 now_us);
+void fleet_command_finish (FleetCommand *command, FleetFailure failure, char *message);
+void fleet_commands_free_helpers (FleetConnection *connection);
+
+G_END_DECLS
