@@ -26,6 +26,7 @@
 /* The kill sent for an aborted command: SIGTERM to its process group, then
  * SIGKILL when it is still there after about two seconds.  sudo passes
  * SIGTERM on to the command it runs. */
+#define KILL_TIMEOUT_MS 5000
 #define KILL_SCRIPT \
   "kill -TERM -- -%" G_GINT64_FORMAT " 2>/dev/null || exit 0; i=0; " \
   "while kill -0 -- -%" G_GINT64_FORMAT " 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done; " \
@@ -125,19 +126,50 @@ fleet_command_start (FleetConnection *connection,
   return command;
 }
 
-/* Start the kill of an aborted command's process group.  The helper belongs
- * to the connection, which frees it when it ends; its result is not
- * waited for. */
+/* Start the kill of `command`'s process group on a channel of its own.  The
+ * helper belongs to the connection, which frees it when it ends; the
+ * command is done once the helper is. */
 static void
-start_kill (FleetConnection *connection, gint64 remote_pid, gint64 now_us)
+start_kill (FleetCommand *command, gint64 now_us)
 {
-  g_autofree char *script = g_strdup_printf (KILL_SCRIPT, remote_pid, remote_pid, remote_pid);
-  FleetCommandSpec spec = { .command_line = script, .timeout_ms = 10 * 1000 };
+  FleetConnection *connection = command->connection;
+  gint64 pid = command->remote_pid;
+  g_autofree char *script = g_strdup_printf (KILL_SCRIPT, pid, pid, pid);
+  FleetCommandSpec spec = { .command_line = script, .timeout_ms = KILL_TIMEOUT_MS };
   FleetCommand *helper = command_new (connection, &spec, FALSE, now_us, NULL, NULL);
 
   helper->is_helper = TRUE;
+  helper->killed = command;
+  command->killer = helper;
   g_ptr_array_add (connection->commands, helper);
   command_create_channel (helper);
+}
+
+/* The kill helper ended: the command it was for is done now, and its
+ * message says whether the kill reached the host. */
+static void
+kill_finished (FleetCommand *helper)
+{
+  FleetCommand *command = helper->killed;
+  g_autofree char *base = NULL;
+
+  helper->killed = NULL;
+  if (command == NULL)
+    return;
+
+  command->killer = NULL;
+  base = g_steal_pointer (&command->message);
+  if (helper->failure == FLEET_FAILURE_NONE && helper->exit_status == 0)
+    fleet_command_finish (command, command->failure,
+                          g_strdup_printf ("%s; its remote process group %" G_GINT64_FORMAT
+                                           " was killed", base, command->remote_pid));
+  else
+    fleet_command_finish (command, command->failure,
+                          g_strdup_printf ("%s; killing its remote process group %"
+                                           G_GINT64_FORMAT " failed (%s), so it may still be "
+                                           "running on the host", base, command->remote_pid,
+                                           helper->message != NULL ? helper->message
+                                                                   : "the kill command failed"));
 }
 
 /* Free the channel and record the outcome.  A command with a transport
@@ -145,6 +177,12 @@ start_kill (FleetConnection *connection, gint64 remote_pid, gint64 now_us)
 void
 fleet_command_finish (FleetCommand *command, FleetFailure failure, char *message)
 {
+  if (command->killer != NULL)
+    {
+      command->killer->killed = NULL;
+      command->killer = NULL;
+    }
+
   if (command->channel != NULL)
     {
       ssh_remove_channel_callbacks (command->channel, &command->callbacks);
@@ -413,8 +451,7 @@ process_command (FleetCommand *command, gint64 now_us)
 
 check_deadline:
   if (command->stage != COMMAND_DONE && now_us >= command->deadline_us)
-    fleet_command_abort (command, FLEET_FAILURE_COMMAND_TIMEOUT,
-                         "the command timed out and was killed");
+    fleet_command_abort (command, FLEET_FAILURE_COMMAND_TIMEOUT, "the command timed out");
 }
 
 static void
@@ -440,11 +477,12 @@ fleet_commands_process (FleetConnection *connection, gint64 now_us)
     {
       FleetCommand *command = g_ptr_array_index (running, i);
 
-      if (command->stage != COMMAND_DONE)
+      if (command->stage != COMMAND_DONE && command->stage != COMMAND_KILLING)
         process_command (command, now_us);
 
       if (command->is_helper && command->stage == COMMAND_DONE)
         {
+          kill_finished (command);
           g_ptr_array_remove (connection->commands, command);
           command_free_fields (command);
         }
@@ -462,7 +500,9 @@ fleet_commands_free_helpers (FleetConnection *connection)
         continue;
       g_ptr_array_remove_index (connection->commands, i - 1);
       if (command->stage != COMMAND_DONE)
-        fleet_command_finish (command, FLEET_FAILURE_CONNECTION_LOST, NULL);
+        fleet_command_finish (command, FLEET_FAILURE_CONNECTION_LOST,
+                              g_strdup ("the connection was closed"));
+      kill_finished (command);
       command_free_fields (command);
     }
 }
@@ -471,26 +511,48 @@ void
 fleet_command_abort (FleetCommand *command, FleetFailure failure, const char *message)
 {
   FleetConnection *connection = command->connection;
-  gint64 remote_pid = command->remote_pid;
-  gboolean was_running = command->stage == COMMAND_RUNNING;
 
-  if (command->stage == COMMAND_DONE)
+  if (command->stage == COMMAND_DONE || command->stage == COMMAND_KILLING)
     return;
 
-  fleet_command_finish (command, failure, g_strdup (message));
-
-  if (was_running && connection != NULL && connection->state == FLEET_CONNECTION_READY)
+  if (command->stage != COMMAND_RUNNING || connection == NULL
+      || connection->state != FLEET_CONNECTION_READY)
     {
-      if (remote_pid > 1)
-        start_kill (connection, remote_pid, connection->now_us);
-      else
-        {
-          g_free (command->message);
-          command->message = g_strdup_printf ("%s; the remote shell did not report its process "
-                                              "id, so the command may still be running on the "
-                                              "host", message);
-        }
+      fleet_command_finish (command, failure, g_strdup (message));
+      return;
     }
+
+  if (command->remote_pid <= 1)
+    {
+      fleet_command_finish (command, failure,
+                            g_strdup_printf ("%s; the remote shell did not report its process "
+                                             "id, so the command may still be running on the "
+                                             "host", message));
+      return;
+    }
+
+  /* The channel is closed now, so no more output is taken; the command
+   * stays in the connection's list until its kill has run. */
+  ssh_remove_channel_callbacks (command->channel, &command->callbacks);
+  ssh_channel_free (command->channel);
+  command->channel = NULL;
+  command->stage = COMMAND_KILLING;
+  command->failure = failure;
+  g_free (command->message);
+  command->message = g_strdup (message);
+  start_kill (command, connection->now_us);
+}
+
+gboolean
+fleet_connection_has_helpers (const FleetConnection *connection)
+{
+  if (connection->state != FLEET_CONNECTION_READY)
+    return FALSE;
+
+  for (guint i = 0; i < connection->commands->len; i++)
+    if (((const FleetCommand *) g_ptr_array_index (connection->commands, i))->is_helper)
+      return TRUE;
+  return FALSE;
 }
 
 gboolean
@@ -553,8 +615,14 @@ fleet_command_free (FleetCommand *command)
   if (command == NULL)
     return;
 
-  if (command->stage != COMMAND_DONE)
+  if (command->stage != COMMAND_DONE && command->stage != COMMAND_KILLING)
     fleet_command_abort (command, FLEET_FAILURE_INTERRUPTED, "the command was abandoned");
+
+  /* A kill still on its way goes on without the command. */
+  if (command->killer != NULL)
+    command->killer->killed = NULL;
+  if (command->stage == COMMAND_KILLING && command->connection != NULL)
+    g_ptr_array_remove (command->connection->commands, command);
 
   command_free_fields (command);
 }

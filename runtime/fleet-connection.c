@@ -196,7 +196,7 @@ classify_connect_error (const char *text)
 static gboolean
 is_early_close (const FleetConnection *connection, const char *text)
 {
-  return ssh_get_version (connection->session) == 0
+  return ssh_get_serverbanner (connection->session) == NULL
          && (strstr (text, "disconnected") != NULL || strstr (text, "closed") != NULL
              || strstr (text, "reset") != NULL);
 }
@@ -400,10 +400,48 @@ fleet_connection_process (FleetConnection *connection, gint64 now_us, short reve
                                             connection->host->connect_timeout_ms));
 }
 
+gboolean
+fleet_connection_check_idle (FleetConnection *connection)
+{
+  struct pollfd pfd = { .events = POLLIN };
+  ssh_event event;
+
+  if (connection->state != FLEET_CONNECTION_READY)
+    return connection->state != FLEET_CONNECTION_FAILED;
+
+  pfd.fd = ssh_get_fd (connection->session);
+  if (pfd.fd < 0 || poll (&pfd, 1, 0) <= 0)
+    return TRUE;
+
+  /* Let libssh take in what arrived (a keepalive reply, the end of a
+   * channel, or the end of the stream) without waiting. */
+  event = ssh_event_new ();
+  if (event != NULL && ssh_event_add_session (event, connection->session) == SSH_OK)
+    {
+      ssh_event_dopoll (event, 0);
+      ssh_event_remove_session (event, connection->session);
+    }
+  ssh_event_free (event);
+
+  if (ssh_is_connected (connection->session))
+    return TRUE;
+
+  fleet_connection_fail (connection, FLEET_FAILURE_CONNECTION_LOST,
+                         g_strdup_printf ("the server closed the connection while it was idle: %s",
+                                          ssh_get_error (connection->session)));
+  return FALSE;
+}
+
 FleetConnectionState
 fleet_connection_get_state (const FleetConnection *connection)
 {
   return connection->state;
+}
+
+guint
+fleet_connection_get_connect_retries (const FleetConnection *connection)
+{
+  return connection->connect_retries;
 }
 
 FleetFailure

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -15,6 +16,22 @@
  * often, so that no deadline or buffered data waits on the poll. */
 #define SWEEP_INTERVAL_US (200 * 1000)
 
+/* Where one stream of one step goes: its first bytes straight into the
+ * output file, and once the head limit is reached, the latest bytes into a
+ * fixed ring that is appended to the file when the step ends.  A flood of
+ * output thus costs a bounded amount of disk and memory, and what is kept is
+ * what admins read: how it started and how it ended. */
+typedef struct {
+  int fd;
+  guint64 head_limit;
+  guint64 head_written;
+  guint8 *ring;
+  gsize ring_size;
+  gsize ring_used;
+  gsize ring_next;
+  guint64 omitted;                /* bytes neither in the head nor the ring */
+} OutputSink;
+
 typedef struct {
   FleetHostResult *result;
   FleetConnection *connection;
@@ -23,8 +40,9 @@ typedef struct {
   guint next_step;
   gint64 started_us;
   gint64 step_started_us;
-  int stdout_fd;
-  int stderr_fd;
+  OutputSink stdout_sink;
+  OutputSink stderr_sink;
+  gboolean pty_retry;            /* the step is run again with a terminal */
   gboolean connected;
   gboolean busy;
   gboolean finished;
@@ -100,54 +118,101 @@ wall_us (const Executor *executor)
   return fleet_clock_wall_us (executor->clock);
 }
 
+/* The prompt sudo prints when it reads a password from standard input:
+ * empty, so that nothing of it reaches the step's output. */
+#define SUDO_STDIN_OPTIONS "-S -p ''"
+
 /* The remote command line for `step`.  With become, the command runs under
- * `sudo -n`, which fails at once instead of waiting for a password no one
- * can type. */
+ * sudo: `sudo -n` when the host has no password secret, which fails at once
+ * instead of waiting for a password no one can type, else `sudo -S`, which
+ * reads the password from the channel's standard input (never from argv
+ * or the environment). */
 static char *
-build_command_line (const FleetStep *step)
+build_command_line (const FleetStep *step, gboolean with_password)
 {
   g_autofree char *quoted = NULL;
-  g_autofree char *quoted_user = NULL;
+  g_autofree char *user_option = NULL;
 
   if (!step->become)
     return g_strdup (step->command);
 
   quoted = g_shell_quote (step->command);
-  if (step->become_user == NULL)
-    return g_strdup_printf ("sudo -n -- sh -c %s", quoted);
+  if (step->become_user != NULL)
+    {
+      g_autofree char *quoted_user = g_shell_quote (step->become_user);
+      user_option = g_strdup_printf ("-u %s ", quoted_user);
+    }
+  return g_strdup_printf ("sudo %s %s-- sh -c %s", with_password ? SUDO_STDIN_OPTIONS : "-n",
+                          user_option != NULL ? user_option : "", quoted);
+}
 
-  quoted_user = g_shell_quote (step->become_user);
-  return g_strdup_printf ("sudo -n -u %s -- sh -c %s", quoted_user, quoted);
+/* What sudo said when it refused to run a command, judged from the end of
+ * the command's standard error; the command itself never ran then. */
+typedef enum {
+  SUDO_RAN,
+  SUDO_PASSWORD_REQUIRED,
+  SUDO_PASSWORD_INCORRECT,
+  SUDO_NEEDS_TERMINAL,
+} SudoVerdict;
+
+static SudoVerdict
+judge_sudo (const FleetStep *step, const FleetStepResult *result)
+{
+  const char *err = result->stderr_tail->str;
+
+  if (!step->become || result->failure != FLEET_FAILURE_NONE || result->exit_status != 1
+      || !g_str_has_prefix (err, "sudo: "))
+    return SUDO_RAN;
+
+  if (strstr (err, "incorrect password attempt") != NULL)
+    return SUDO_PASSWORD_INCORRECT;
+  if (strstr (err, "a password is required") != NULL
+      || strstr (err, "no password was provided") != NULL)
+    return SUDO_PASSWORD_REQUIRED;
+  if (strstr (err, "must have a tty") != NULL)
+    return SUDO_NEEDS_TERMINAL;
+  return SUDO_RAN;
 }
 
 /* Output files */
 
-static int
+static guint64
+output_cap (const Executor *executor)
+{
+  return executor->options->output_cap_bytes > 0 ? executor->options->output_cap_bytes
+                                                 : FLEET_DEFAULT_OUTPUT_CAP_BYTES;
+}
+
+static gboolean
 open_output_file (const Executor *executor, const FleetHost *host, guint step, const char *suffix,
-                  GError **error)
+                  OutputSink *sink, GError **error)
 {
   g_autofree char *directory = g_build_filename (executor->options->run_dir, "output",
                                                  host->name, NULL);
   g_autofree char *name = g_strdup_printf ("%02u.%s", step + 1, suffix);
   g_autofree char *path = g_build_filename (directory, name, NULL);
-  int fd;
+  guint64 cap = output_cap (executor);
 
   if (g_mkdir_with_parents (directory, 0750) != 0)
     {
       int saved_errno = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                    "cannot create %s: %s", directory, g_strerror (saved_errno));
-      return -1;
+      return FALSE;
     }
 
-  fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0)
+  *sink = (OutputSink) { .fd = -1 };
+  sink->ring_size = (gsize) MIN (cap / 4, (guint64) FLEET_OUTPUT_RING_BYTES);
+  sink->head_limit = cap - sink->ring_size;
+  sink->fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (sink->fd < 0)
     {
       int saved_errno = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                    "cannot create %s: %s", path, g_strerror (saved_errno));
+      return FALSE;
     }
-  return fd;
+  return TRUE;
 }
 
 static void
@@ -178,32 +243,99 @@ write_all (int fd, const char *data, gsize length)
 }
 
 static void
+sink_write (OutputSink *sink, const char *data, gsize length)
+{
+  gsize to_head = (gsize) MIN ((guint64) length, sink->head_limit - sink->head_written);
+
+  write_all (sink->fd, data, to_head);
+  sink->head_written += to_head;
+  data += to_head;
+  length -= to_head;
+  if (length == 0)
+    return;
+
+  if (sink->ring_size == 0)
+    {
+      sink->omitted += length;
+      return;
+    }
+  if (sink->ring == NULL)
+    sink->ring = g_malloc (sink->ring_size);
+
+  /* Only the last ring_size bytes of this chunk can survive. */
+  if (length > sink->ring_size)
+    {
+      sink->omitted += length - sink->ring_size;
+      data += length - sink->ring_size;
+      length = sink->ring_size;
+    }
+
+  while (length > 0)
+    {
+      gsize room = MIN (length, sink->ring_size - sink->ring_next);
+
+      if (sink->ring_used == sink->ring_size)
+        sink->omitted += room;
+      memcpy (sink->ring + sink->ring_next, data, room);
+      sink->ring_next = (sink->ring_next + room) % sink->ring_size;
+      sink->ring_used = MIN (sink->ring_used + room, sink->ring_size);
+      data += room;
+      length -= room;
+    }
+}
+
+/* Append the ring to the file, after a line saying how much was left out,
+ * and close it.  Returns the number of bytes left out. */
+static guint64
+sink_close (OutputSink *sink)
+{
+  guint64 omitted = sink->omitted;
+
+  if (sink->fd < 0)
+    return 0;
+
+  if (sink->ring_used > 0)
+    {
+      gsize start = sink->ring_used < sink->ring_size ? 0 : sink->ring_next;
+
+      if (omitted > 0)
+        {
+          g_autofree char *marker = g_strdup_printf ("\n[fleet-run: %" G_GUINT64_FORMAT
+                                                     " bytes of output left out here]\n",
+                                                     omitted);
+          write_all (sink->fd, marker, strlen (marker));
+        }
+      write_all (sink->fd, (const char *) sink->ring + start, sink->ring_used - start);
+      write_all (sink->fd, (const char *) sink->ring, start);
+    }
+
+  close (sink->fd);
+  g_free (sink->ring);
+  *sink = (OutputSink) { .fd = -1 };
+  return omitted;
+}
+
+static void
 on_output (const char *data, gsize length, gboolean is_stderr, gpointer user_data)
 {
   HostRun *run = user_data;
   FleetStepResult *step = g_ptr_array_index (run->result->steps, run->next_step);
 
-  if (is_stderr)
-    {
-      keep_tail (step->stderr_tail, data, length);
-      write_all (run->stderr_fd, data, length);
-    }
-  else
-    {
-      keep_tail (step->stdout_tail, data, length);
-      write_all (run->stdout_fd, data, length);
-    }
+  keep_tail (is_stderr ? step->stderr_tail : step->stdout_tail, data, length);
+  sink_write (is_stderr ? &run->stderr_sink : &run->stdout_sink, data, length);
 }
 
 static void
-close_output_files (HostRun *run)
+close_output_files (HostRun *run, FleetStepResult *result)
 {
-  if (run->stdout_fd >= 0)
-    close (run->stdout_fd);
-  if (run->stderr_fd >= 0)
-    close (run->stderr_fd);
-  run->stdout_fd = -1;
-  run->stderr_fd = -1;
+  guint64 stdout_omitted = sink_close (&run->stdout_sink);
+  guint64 stderr_omitted = sink_close (&run->stderr_sink);
+
+  if (result != NULL)
+    {
+      result->stdout_omitted_bytes += stdout_omitted;
+      result->stderr_omitted_bytes += stderr_omitted;
+    }
 }
 
 /* Journal records */
@@ -250,6 +382,10 @@ journal_step_end (Executor *executor, const HostRun *run, const FleetStep *step,
   fleet_json_int (json, (gint64) result->stdout_bytes);
   fleet_json_key (json, "stderr_bytes");
   fleet_json_int (json, (gint64) result->stderr_bytes);
+  fleet_json_key (json, "stdout_omitted_bytes");
+  fleet_json_int (json, (gint64) result->stdout_omitted_bytes);
+  fleet_json_key (json, "stderr_omitted_bytes");
+  fleet_json_int (json, (gint64) result->stderr_omitted_bytes);
   fleet_json_key (json, "duration_ms");
   fleet_json_int (json, result->duration_us / 1000);
   fleet_journal_commit (executor->journal, TRUE);
@@ -300,6 +436,32 @@ describe_step_failure (const FleetStep *step, const FleetStepResult *result)
 }
 
 static void
+journal_pty_retry (Executor *executor, const HostRun *run, const FleetStep *step)
+{
+  FleetJsonWriter *json = fleet_journal_begin (executor->journal, "step-retry-with-terminal",
+                                               wall_us (executor));
+
+  fleet_json_key (json, "host");
+  fleet_json_string (json, run->result->host->name);
+  fleet_json_key (json, "step");
+  fleet_json_int (json, run->next_step + 1);
+  fleet_json_key (json, "name");
+  fleet_json_string (json, step->name);
+  fleet_journal_commit (executor->journal, TRUE);
+}
+
+static void
+reset_step_result (FleetStepResult *result)
+{
+  g_clear_pointer (&result->exit_signal, g_free);
+  g_clear_pointer (&result->message, g_free);
+  result->failure = FLEET_FAILURE_NONE;
+  result->exit_status = -1;
+  g_string_truncate (result->stdout_tail, 0);
+  g_string_truncate (result->stderr_tail, 0);
+}
+
+static void
 finish_step (Executor *executor, HostRun *run)
 {
   const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
@@ -314,14 +476,51 @@ finish_step (Executor *executor, HostRun *run)
   result->stderr_bytes = fleet_command_get_stderr_bytes (command);
   result->duration_us = now_us (executor) - run->step_started_us;
   fleet_command_free (command);
-  close_output_files (run);
+  close_output_files (run, result);
 
-  if (result->failure == FLEET_FAILURE_NONE
-      && !fleet_step_expects_exit_code (step, result->exit_status))
+  switch (judge_sudo (step, result))
     {
-      result->failure = FLEET_FAILURE_EXIT_CODE;
-      result->message = describe_step_failure (step, result);
+    case SUDO_NEEDS_TERMINAL:
+      /* sudo refused before running anything, so running the step again
+       * with a terminal cannot run it twice.  A password is never typed into
+       * a terminal: the terminal would echo it into the output. */
+      if (!run->pty_retry && run->result->host->become_password_secret == NULL)
+        {
+          journal_pty_retry (executor, run, step);
+          run->pty_retry = TRUE;
+          reset_step_result (result);
+          return;
+        }
+      result->failure = FLEET_FAILURE_CHANNEL;
+      result->message = g_strdup ("sudo on this host requires a terminal (requiretty), and "
+                                  "fleetc does not type passwords into one; allow the login "
+                                  "user !requiretty or NOPASSWD in sudoers");
+      break;
+
+    case SUDO_PASSWORD_REQUIRED:
+      result->failure = FLEET_FAILURE_BECOME_PASSWORD_REQUIRED;
+      result->message = g_strdup (run->result->host->become_password_secret == NULL
+                                    ? "sudo asks for a password: set become_password_secret for "
+                                      "the host, or allow NOPASSWD in sudoers"
+                                    : "sudo asks for a password but did not accept the one given");
+      break;
+
+    case SUDO_PASSWORD_INCORRECT:
+      result->failure = FLEET_FAILURE_BECOME_PASSWORD_INCORRECT;
+      result->message = g_strdup_printf ("sudo rejected the password in secret \"%s\" as "
+                                         "incorrect", run->result->host->become_password_secret);
+      break;
+
+    case SUDO_RAN:
+      if (result->failure == FLEET_FAILURE_NONE
+          && !fleet_step_expects_exit_code (step, result->exit_status))
+        {
+          result->failure = FLEET_FAILURE_EXIT_CODE;
+          result->message = describe_step_failure (step, result);
+        }
+      break;
     }
+  run->pty_retry = FALSE;
 
   journal_step_end (executor, run, step, result);
 
@@ -340,23 +539,71 @@ finish_step (Executor *executor, HostRun *run)
   run->next_step++;
 }
 
+/* Return the host's sudo password followed by a newline, as sudo -S reads
+ * it, or NULL with an error naming the secret. */
+static char *
+read_become_password (Executor *executor, const FleetHost *host, GError **error)
+{
+  g_autoptr(GError) lookup_error = NULL;
+  char *password;
+  char *line;
+
+  if (executor->options->secret_func == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "the sudo password is in secret \"%s\", but no secret store is open; "
+                   "give fleet-run --secrets", host->become_password_secret);
+      return NULL;
+    }
+
+  password = executor->options->secret_func (host->become_password_secret,
+                                             executor->options->secret_data, &lookup_error);
+  if (password == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "cannot read the sudo password secret \"%s\": %s",
+                   host->become_password_secret, lookup_error->message);
+      return NULL;
+    }
+
+  line = g_strconcat (password, "\n", NULL);
+  fleet_secret_value_free (password);
+  return line;
+}
+
 static void
 start_step (Executor *executor, HostRun *run)
 {
   const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
   FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
-  g_autofree char *command_line = build_command_line (step);
-  FleetCommandSpec spec = { .command_line = command_line, .timeout_ms = step->timeout_ms };
+  const FleetHost *host = run->result->host;
+  gboolean with_password = step->become && host->become_password_secret != NULL;
+  g_autofree char *command_line = build_command_line (step, with_password);
+  FleetCommandSpec spec = { .command_line = command_line, .timeout_ms = step->timeout_ms,
+                            .pty = run->pty_retry };
   g_autoptr(GError) error = NULL;
+  char *password = NULL;
   FleetJsonWriter *json;
 
-  run->stdout_fd = open_output_file (executor, run->result->host, run->next_step, "stdout", &error);
-  if (run->stdout_fd >= 0)
-    run->stderr_fd = open_output_file (executor, run->result->host, run->next_step, "stderr",
-                                       &error);
-  if (error != NULL)
+  if (with_password)
     {
-      close_output_files (run);
+      password = read_become_password (executor, host, &error);
+      if (password == NULL)
+        {
+          host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_BECOME_PASSWORD_REQUIRED,
+                       error->message);
+          return;
+        }
+      spec.stdin_data = password;
+      spec.stdin_length = strlen (password);
+    }
+
+  if (!open_output_file (executor, run->result->host, run->next_step, "stdout",
+                         &run->stdout_sink, &error)
+      || !open_output_file (executor, run->result->host, run->next_step, "stderr",
+                            &run->stderr_sink, &error))
+    {
+      close_output_files (run, NULL);
       host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_NONE, error->message);
       return;
     }
@@ -373,6 +620,7 @@ start_step (Executor *executor, HostRun *run)
   result->started = TRUE;
   run->step_started_us = now_us (executor);
   run->command = fleet_command_start (run->connection, &spec, run->step_started_us, on_output, run);
+  fleet_secret_value_free (password);
 }
 
 static void
@@ -387,6 +635,8 @@ journal_connected (Executor *executor, const HostRun *run)
   fleet_json_int (json, (now_us (executor) - run->started_us) / 1000);
   fleet_json_key (json, "reconnected");
   fleet_json_bool (json, run->reconnects > 0);
+  fleet_json_key (json, "connect_retries");
+  fleet_json_int (json, fleet_connection_get_connect_retries (run->connection));
   fleet_journal_commit (executor->journal, FALSE);
 }
 
@@ -469,6 +719,15 @@ advance_host (Executor *executor, HostRun *run)
                        "fleet-run was interrupted before the next step");
           return;
         }
+
+      if (executor->options->before_step != NULL)
+        executor->options->before_step (run->result->host, run->next_step,
+                                        executor->options->observer_data);
+
+      /* A connection the server closed since the last step is found here,
+       * before a command is sent, so it can be reopened safely. */
+      if (run->next_step > 0 && !fleet_connection_check_idle (run->connection))
+        continue;
 
       start_step (executor, run);
     }
@@ -610,9 +869,15 @@ run_wave (Executor *executor, guint wave_index)
             g_ptr_array_add (busy, run);
         }
 
+      /* A finished host stays polled while the kill of an aborted command
+       * is still on its way to the server. */
       for (guint i = busy->len; i > 0; i--)
-        if (!((HostRun *) g_ptr_array_index (busy, i - 1))->busy)
-          g_ptr_array_remove_index (busy, i - 1);
+        {
+          HostRun *run = g_ptr_array_index (busy, i - 1);
+
+          if (!run->busy && !fleet_connection_has_helpers (run->connection))
+            g_ptr_array_remove_index (busy, i - 1);
+        }
 
       if (busy->len == 0 && (executor->stopping || next_host >= wave->host_indices->len))
         break;
@@ -684,8 +949,8 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
 
       run->result = host_result_new (host, plan->steps->len);
       run->connection = fleet_connection_new (host, executor->ssh);
-      run->stdout_fd = -1;
-      run->stderr_fd = -1;
+      run->stdout_sink.fd = -1;
+      run->stderr_sink.fd = -1;
       g_ptr_array_add (executor->result->hosts, run->result);
       g_ptr_array_add (executor->runs, run);
     }
@@ -715,7 +980,7 @@ executor_clear (Executor *executor)
       if (run->command != NULL)
         fleet_command_free (run->command);
       fleet_connection_free (run->connection);
-      close_output_files (run);
+      close_output_files (run, NULL);
       g_free (run);
     }
   g_ptr_array_unref (executor->runs);

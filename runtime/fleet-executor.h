@@ -35,13 +35,22 @@ typedef struct {
   gint64 duration_us;
   guint64 stdout_bytes;
   guint64 stderr_bytes;
+  guint64 stdout_omitted_bytes; /* counted but not kept: over the output cap */
+  guint64 stderr_omitted_bytes;
   GString *stdout_tail;     /* the last FLEET_OUTPUT_TAIL_BYTES of each stream */
   GString *stderr_tail;
 } FleetStepResult;
 
-/* Bytes of each stream's end kept in memory for the summary; the whole
- * output is in the run directory. */
+/* Bytes of each stream's end kept in memory for the summary; the output
+ * itself is in the run directory. */
 #define FLEET_OUTPUT_TAIL_BYTES 2048
+
+/* Each stream of each step keeps at most this many bytes in its output file:
+ * the start of the output and, in a ring of at most FLEET_OUTPUT_RING_BYTES
+ * (a quarter of the cap when that is smaller), its end.  Bytes in between
+ * are counted, and the file says how many were left out where. */
+#define FLEET_DEFAULT_OUTPUT_CAP_BYTES (16u * 1024 * 1024)
+#define FLEET_OUTPUT_RING_BYTES (1024u * 1024)
 
 typedef struct {
   const FleetHost *host;    /* owned by FleetRunResult.host_records */
@@ -71,8 +80,13 @@ typedef struct {
   const char *run_dir;      /* an existing directory for journal and output */
   const char *known_hosts_override; /* NULL: each host's own file */
   const FleetClock *clock;  /* NULL: the system clock */
+  guint64 output_cap_bytes; /* per stream and step; 0: FLEET_DEFAULT_OUTPUT_CAP_BYTES */
   FleetSecretFunc secret_func; /* NULL: hosts that name a secret fail */
   gpointer secret_data;
+  /* Called just before a step starts on a host (`step` counts from 0), for
+   * progress displays and tests; NULL: none. */
+  void (*before_step) (const FleetHost *host, guint step, gpointer observer_data);
+  gpointer observer_data;
   /* Set by a signal handler: 1 stops new work, 2 or more aborts commands. */
   volatile sig_atomic_t *interrupt_level;
 } FleetRunOptions;

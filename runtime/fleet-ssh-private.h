@@ -23,6 +23,7 @@ typedef enum {
   COMMAND_PTY,
   COMMAND_EXECUTING,
   COMMAND_RUNNING,
+  COMMAND_KILLING,               /* aborted; waiting for its kill helper */
   COMMAND_DONE,
 } CommandStage;
 
@@ -109,6 +110,8 @@ struct FleetCommand {
   gboolean pid_line_done;
   gint64 remote_pid;             /* 0: unknown */
   gboolean is_helper;            /* a kill command we started ourselves */
+  FleetCommand *killed;          /* helper: the command it kills, or NULL */
+  FleetCommand *killer;          /* the helper killing this command, or NULL */
 };
 
 /* fleet-connection.c */

@@ -111,7 +111,16 @@ void fleet_connection_start (FleetConnection *connection, gint64 now_us);
  * data counts as a sign of life for keepalives. */
 void fleet_connection_process (FleetConnection *connection, gint64 now_us, short revents);
 
+/* Check, without blocking, that the server has not closed a READY
+ * connection while no command ran on it.  Returns FALSE, with the connection
+ * failed as CONNECTION_LOST, when it has. */
+gboolean fleet_connection_check_idle (FleetConnection *connection);
+
 FleetConnectionState fleet_connection_get_state (const FleetConnection *connection);
+
+/* How many times the server closed the connection before its banner (its
+ * MaxStartups limit) and the connection was tried again. */
+guint fleet_connection_get_connect_retries (const FleetConnection *connection);
 FleetFailure fleet_connection_get_failure (const FleetConnection *connection);
 
 /* Return a message for the failure, or NULL when there is none; borrowed. */
@@ -152,6 +161,11 @@ FleetCommand *fleet_command_start (FleetConnection *connection,
 void fleet_command_abort (FleetCommand *command, FleetFailure failure, const char *message);
 
 gboolean fleet_command_is_done (const FleetCommand *command);
+
+/* Return TRUE while a command the connection started on its own (the kill of
+ * an aborted command) has not ended; the owner keeps processing the
+ * connection until then.  Such commands end within five seconds. */
+gboolean fleet_connection_has_helpers (const FleetConnection *connection);
 
 /* Results, valid once the command is done.  A command that exited has an
  * exit status and no signal; one killed by a signal has a signal name

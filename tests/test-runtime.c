@@ -8,136 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "runtime/fleet-executor.h"
-#include "tests/sandbox.h"
-
-#define SANDBOX_HOSTS 10
-
-/* One sandbox serves every test of this file: starting sshd servers is the
- * slow part, and each test leaves the fleet as it found it. */
-static FleetSandbox *shared_sandbox;
-
-typedef struct {
-  FleetPlan *plan;
-  char *run_dir;
-  FleetRunResult *result;
-} Fixture;
-
-static void
-fixture_set_up (Fixture *fixture, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-
-  fixture->plan = fleet_plan_new ();
-  fixture->plan->workflow_name = g_strdup ("test");
-  fixture->plan->parallelism = 10;
-  fixture->run_dir = g_dir_make_tmp ("fleet-run-XXXXXX", &error);
-  g_assert_no_error (error);
-}
-
-static void
-fixture_tear_down (Fixture *fixture, gconstpointer data)
-{
-  g_autofree char *argv_dir = g_strdup (fixture->run_dir);
-  const char *argv[] = { "rm", "-rf", argv_dir, NULL };
-
-  fleet_run_result_free (fixture->result);
-  fleet_plan_free (fixture->plan);
-  fleet_test_spawn (argv, NULL, NULL);
-  g_free (fixture->run_dir);
-}
-
-static gboolean
-require_sandbox (void)
-{
-  g_autofree char *reason = NULL;
-
-  if (shared_sandbox != NULL)
-    return TRUE;
-  if (!fleet_sandbox_available (&reason))
-    {
-      g_test_skip (reason);
-      return FALSE;
-    }
-  shared_sandbox = fleet_sandbox_up (SANDBOX_HOSTS);
-  return TRUE;
-}
-
-static void
-add_hosts (Fixture *fixture, guint n_hosts, const char *key_name)
-{
-  for (guint i = 0; i < n_hosts; i++)
-    g_ptr_array_add (fixture->plan->hosts, fleet_sandbox_host (shared_sandbox, i, key_name));
-}
-
-static FleetStep *
-add_step (Fixture *fixture, const char *name, const char *command, guint64 timeout_ms)
-{
-  FleetStep *step = fleet_step_new (name, command);
-
-  step->timeout_ms = timeout_ms;
-  g_ptr_array_add (fixture->plan->steps, step);
-  return step;
-}
-
-/* Put the plan's hosts into waves of the given sizes, in host order; the
- * list ends with 0. */
-static void
-set_waves (Fixture *fixture, const guint *sizes)
-{
-  guint32 next = 0;
-
-  for (const guint *size = sizes; *size != 0; size++)
-    {
-      FleetWave *wave = fleet_wave_new ();
-
-      for (guint i = 0; i < *size; i++, next++)
-        g_array_append_val (wave->host_indices, next);
-      g_ptr_array_add (fixture->plan->waves, wave);
-    }
-  g_assert_cmpuint (next, ==, fixture->plan->hosts->len);
-}
-
-static void
-run_plan (Fixture *fixture)
-{
-  g_autoptr(GError) error = NULL;
-  FleetRunOptions options = { .run_id = "test-run", .run_dir = fixture->run_dir };
-
-  fixture->result = fleet_execute_plan (fixture->plan, &options, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (fixture->result);
-
-  for (guint i = 0; i < fixture->result->hosts->len; i++)
-    {
-      const FleetHostResult *host = g_ptr_array_index (fixture->result->hosts, i);
-      if (host->message != NULL)
-        g_test_message ("%s: %s", host->host->name, host->message);
-    }
-}
-
-static const FleetHostResult *
-host_result (const Fixture *fixture, guint index)
-{
-  return g_ptr_array_index (fixture->result->hosts, index);
-}
-
-static const FleetStepResult *
-step_result (const Fixture *fixture, guint host, guint step)
-{
-  return g_ptr_array_index (host_result (fixture, host)->steps, step);
-}
-
-static char *
-read_run_file (const Fixture *fixture, const char *relative)
-{
-  g_autofree char *path = g_build_filename (fixture->run_dir, relative, NULL);
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-
-  g_file_get_contents (path, &contents, NULL, &error);
-  g_assert_no_error (error);
-  return contents;
-}
+#include "tests/runtime-fixture.h"
 
 static void
 test_run_all_hosts_succeed (Fixture *fixture, gconstpointer data)
@@ -549,20 +420,12 @@ test_channel_closed_without_exit_status (Fixture *fixture, gconstpointer data)
 {
   const guint sizes[] = { 1, 0 };
   const guint host_index = SANDBOX_HOSTS - 1;
-  g_autofree char *name = NULL;
-  g_autofree char *relative = NULL;
-  g_autofree char *extra = NULL;
   const FleetStepResult *step;
 
   if (!require_sandbox ())
     return;
 
-  name = fleet_sandbox_host_name (shared_sandbox, host_index);
-  relative = g_build_filename ("hosts", name, "sshd_config.extra", NULL);
-  extra = fleet_sandbox_path (shared_sandbox, relative);
-  g_assert_true (g_file_set_contents (extra, "ChannelTimeout session:*=1s\n", -1, NULL));
-  fleet_sandbox_control (shared_sandbox, "stop", host_index);
-  fleet_sandbox_control (shared_sandbox, "start", host_index);
+  set_host_sshd_extra (host_index, "ChannelTimeout session:*=1s\n");
 
   g_ptr_array_add (fixture->plan->hosts, fleet_sandbox_host (shared_sandbox, host_index,
                                                              "id_ed25519"));
@@ -570,9 +433,7 @@ test_channel_closed_without_exit_status (Fixture *fixture, gconstpointer data)
   set_waves (fixture, sizes);
   run_plan (fixture);
 
-  g_unlink (extra);
-  fleet_sandbox_control (shared_sandbox, "stop", host_index);
-  fleet_sandbox_control (shared_sandbox, "start", host_index);
+  set_host_sshd_extra (host_index, NULL);
 
   step = step_result (fixture, 0, 0);
   g_assert_cmpint (step->failure, ==, FLEET_FAILURE_NO_EXIT_STATUS);
@@ -695,6 +556,6 @@ main (int argc, char **argv)
   ADD ("/runtime/run/parallelism-cap", test_parallelism_cap_respected);
 
   status = g_test_run ();
-  fleet_sandbox_free (shared_sandbox);
+  release_sandbox ();
   return status;
 }

@@ -1,0 +1,433 @@
+/* test-session.c: the life of pooled SSH sessions against real sshd
+ * servers: killing timed-out commands, bounded output, dead peers,
+ * reopening closed connections, server limits and sudo passwords. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "tests/runtime-fixture.h"
+
+/* Process ids */
+
+static gint64
+read_pid_file (const char *path)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return 0;
+  return g_ascii_strtoll (text, NULL, 10);
+}
+
+static gboolean
+process_exists (gint64 pid)
+{
+  g_autofree char *stat_path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/stat", pid);
+  g_autofree char *stat = NULL;
+  const char *state;
+
+  if (!g_file_get_contents (stat_path, &stat, NULL, NULL))
+    return FALSE;
+
+  /* A zombie has ended; only its parent has not collected it yet. */
+  state = strrchr (stat, ')');
+  return state == NULL || state[2] != 'Z';
+}
+
+/* Wait up to `seconds` for `pid` to end. */
+static gboolean
+wait_for_exit (gint64 pid, guint seconds)
+{
+  for (guint i = 0; i < seconds * 10; i++)
+    {
+      if (!process_exists (pid))
+        return TRUE;
+      g_usleep (100 * 1000);
+    }
+  return !process_exists (pid);
+}
+
+/* Return the process ids of every descendant of `ancestor`. */
+static GArray *
+descendants_of (gint64 ancestor)
+{
+  GArray *found = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gboolean grew = TRUE;
+
+  g_array_append_val (found, ancestor);
+  while (grew)
+    {
+      g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+      const char *entry;
+
+      grew = FALSE;
+      while ((entry = g_dir_read_name (proc)) != NULL)
+        {
+          g_autofree char *stat_path = g_build_filename ("/proc", entry, "stat", NULL);
+          g_autofree char *stat = NULL;
+          gint64 pid = g_ascii_strtoll (entry, NULL, 10);
+          gint64 parent;
+          const char *after_name;
+          gboolean known = FALSE;
+          gboolean parent_known = FALSE;
+
+          if (pid <= 0 || !g_file_get_contents (stat_path, &stat, NULL, NULL))
+            continue;
+          after_name = strrchr (stat, ')');
+          if (after_name == NULL)
+            continue;
+          parent = g_ascii_strtoll (after_name + 4, NULL, 10);
+
+          for (guint i = 0; i < found->len; i++)
+            {
+              known |= g_array_index (found, gint64, i) == pid;
+              parent_known |= g_array_index (found, gint64, i) == parent;
+            }
+          if (parent_known && !known)
+            {
+              g_array_append_val (found, pid);
+              grew = TRUE;
+            }
+        }
+    }
+
+  g_array_remove_index (found, 0);
+  return found;
+}
+
+/* Send `signal_number` to every process serving a session of sandbox host
+ * `index`: the children of its sshd listener and theirs. */
+static void
+signal_sessions (guint index, int signal_number)
+{
+  g_autofree char *name = fleet_sandbox_host_name (shared_sandbox, index);
+  g_autofree char *relative = g_build_filename ("hosts", name, "sshd.pid", NULL);
+  g_autofree char *pid_file = fleet_sandbox_path (shared_sandbox, relative);
+  gint64 listener = read_pid_file (pid_file);
+  g_autoptr(GArray) sessions = NULL;
+
+  g_assert_cmpint (listener, >, 1);
+  sessions = descendants_of (listener);
+  g_test_message ("signal %d to %u session processes of sandbox host %u", signal_number,
+                  sessions->len, index + 1);
+  for (guint i = 0; i < sessions->len; i++)
+    kill ((pid_t) g_array_index (sessions, gint64, i), signal_number);
+}
+
+/* Killing timed-out commands */
+
+/* A command that times out is killed with its whole process group,
+ * background children included, not only its channel closed. */
+static void
+check_timeout_kills_process_group (Fixture *fixture, guint host_index)
+{
+  const guint sizes[] = { 1, 0 };
+  g_autofree char *pid_file = host_home_path (host_index, "background.pid");
+  gint64 background;
+
+  g_unlink (pid_file);
+  g_ptr_array_add (fixture->plan->hosts,
+                   fleet_sandbox_host (shared_sandbox, host_index, "id_ed25519"));
+  add_step (fixture, "hang with a child",
+            "sleep 1000 & echo $! > \"$HOME/background.pid\"; sleep 1000", 1000);
+  set_waves (fixture, sizes);
+  run_plan (fixture);
+
+  g_assert_cmpint (step_result (fixture, 0, 0)->failure, ==, FLEET_FAILURE_COMMAND_TIMEOUT);
+  g_assert_nonnull (strstr (step_result (fixture, 0, 0)->message,
+                            "the command timed out; its remote process group "));
+  g_assert_true (g_str_has_suffix (step_result (fixture, 0, 0)->message, " was killed"));
+  background = read_pid_file (pid_file);
+  g_assert_cmpint (background, >, 1);
+  g_assert_true (wait_for_exit (background, 10));
+}
+
+static void
+test_timeout_kills_process_group (Fixture *fixture, gconstpointer data)
+{
+  if (!require_sandbox ())
+    return;
+
+  check_timeout_kills_process_group (fixture, 0);
+}
+
+/* With MaxSessions 1, sshd keeps the timed-out command's session until the
+ * command exits, so the kill never gets a channel: after retrying, the
+ * result says plainly that the command may still be running. */
+static void
+test_kill_refused_by_max_sessions (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 1, 0 };
+  const guint host_index = 1;
+  g_autofree char *pid_file = host_home_path (host_index, "shell.pid");
+  const FleetStepResult *step;
+  gint64 shell;
+
+  if (!require_sandbox ())
+    return;
+
+  set_host_sshd_extra (host_index, "MaxSessions 1\n");
+  g_ptr_array_add (fixture->plan->hosts,
+                   fleet_sandbox_host (shared_sandbox, host_index, "id_ed25519"));
+  add_step (fixture, "hang", "echo $$ > \"$HOME/shell.pid\"; sleep 1000", 500);
+  set_waves (fixture, sizes);
+  run_plan (fixture);
+
+  shell = read_pid_file (pid_file);
+  if (shell > 1)
+    kill (-(pid_t) shell, SIGKILL);
+  set_host_sshd_extra (host_index, NULL);
+
+  step = step_result (fixture, 0, 0);
+  g_assert_cmpint (step->failure, ==, FLEET_FAILURE_COMMAND_TIMEOUT);
+  g_assert_nonnull (strstr (step->message, "failed (the server refused to open a session "
+                                           "channel"));
+  g_assert_nonnull (strstr (step->message, "MaxSessions"));
+  g_assert_true (g_str_has_suffix (step->message, "so it may still be running on the host"));
+}
+
+/* Bounded output */
+
+static void
+test_output_cap_keeps_head_and_tail (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 1, 0 };
+  const guint64 cap = 64 * 1024;
+  const guint64 total = strlen ("FIRST\n") + 1000000 + strlen ("\nLAST\n");
+  g_autofree char *output = NULL;
+  g_autofree char *journal = NULL;
+  g_autofree char *omitted_field = NULL;
+  g_autofree char *marker = NULL;
+  const FleetStepResult *step;
+
+  if (!require_sandbox ())
+    return;
+
+  add_hosts (fixture, 1, "id_ed25519");
+  add_step (fixture, "flood",
+            "printf 'FIRST\\n'; head -c 1000000 /dev/zero | tr '\\000' x; printf '\\nLAST\\n'",
+            60000);
+  set_waves (fixture, sizes);
+  fixture->options.output_cap_bytes = cap;
+  run_plan (fixture);
+
+  step = step_result (fixture, 0, 0);
+  g_assert_cmpint (step->failure, ==, FLEET_FAILURE_NONE);
+  g_assert_cmpuint (step->stdout_bytes, ==, total);
+  g_assert_cmpuint (step->stdout_omitted_bytes, ==, total - cap);
+
+  output = read_run_file (fixture, "output/host01/01.stdout");
+  marker = g_strdup_printf ("\n[fleet-run: %" G_GUINT64_FORMAT " bytes of output left out here]\n",
+                            total - cap);
+  g_assert_true (g_str_has_prefix (output, "FIRST\n"));
+  g_assert_true (g_str_has_suffix (output, "x\nLAST\n"));
+  g_assert_nonnull (strstr (output, marker));
+  g_assert_cmpuint (strlen (output), ==, cap + strlen (marker));
+
+  journal = read_run_file (fixture, "journal.jsonl");
+  omitted_field = g_strdup_printf ("\"stdout_omitted_bytes\":%" G_GUINT64_FORMAT, total - cap);
+  g_assert_nonnull (strstr (journal, omitted_field));
+}
+
+/* Dead peers */
+
+typedef struct {
+  guint host_index;
+  guint delay_ms;
+  int signal_number;
+} DelayedSignal;
+
+static gpointer
+send_delayed_signal (gpointer data)
+{
+  const DelayedSignal *delayed = data;
+
+  g_usleep ((gulong) delayed->delay_ms * 1000);
+  signal_sessions (delayed->host_index, delayed->signal_number);
+  return NULL;
+}
+
+/* A host that stops answering without closing the connection (a frozen
+ * session here, a power cut or a partition in real life) is declared lost
+ * after its unanswered keepalives, long before the command would end. */
+static void
+test_silent_peer_detected_by_keepalive (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 2, 0 };
+  const guint frozen_index = 2;
+  DelayedSignal freeze = { .host_index = frozen_index, .delay_ms = 1500, .signal_number = SIGSTOP };
+  g_autofree char *pid_file = host_home_path (frozen_index, "shell.pid");
+  g_autofree char *frozen_output = NULL;
+  GThread *freezer;
+  gint64 started = g_get_monotonic_time ();
+  gint64 shell;
+  FleetHost *frozen;
+  FleetHost *healthy;
+
+  if (!require_sandbox ())
+    return;
+
+  frozen = fleet_sandbox_host (shared_sandbox, frozen_index, "id_ed25519");
+  healthy = fleet_sandbox_host (shared_sandbox, frozen_index + 1, "id_ed25519");
+  frozen->keepalive_interval_ms = healthy->keepalive_interval_ms = 500;
+  frozen->keepalive_count_max = healthy->keepalive_count_max = 2;
+  g_ptr_array_add (fixture->plan->hosts, frozen);
+  g_ptr_array_add (fixture->plan->hosts, healthy);
+  add_step (fixture, "long quiet command",
+            "echo $$ > \"$HOME/shell.pid\"; echo start; sleep 6; echo end", 120000);
+  set_waves (fixture, sizes);
+
+  freezer = g_thread_new ("freezer", send_delayed_signal, &freeze);
+  run_plan (fixture);
+  g_thread_join (freezer);
+  signal_sessions (frozen_index, SIGCONT);
+  shell = read_pid_file (pid_file);
+  if (shell > 1)
+    kill (-(pid_t) shell, SIGKILL);
+
+  g_assert_cmpint (step_result (fixture, 0, 0)->failure, ==, FLEET_FAILURE_CONNECTION_LOST);
+  g_assert_nonnull (strstr (host_result (fixture, 0)->message, "stopped answering"));
+  frozen_output = read_run_file (fixture, "output/host03/01.stdout");
+  g_assert_cmpstr (frozen_output, ==, "start\n");
+
+  /* The healthy host's quiet command outlived many keepalive intervals. */
+  g_assert_cmpint (host_result (fixture, 1)->outcome, ==, FLEET_HOST_SUCCEEDED);
+
+  /* Generous: the point is that the run did not wait for TCP timeouts. */
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 60 * G_USEC_PER_SEC);
+}
+
+/* Reopening closed connections */
+
+typedef struct {
+  guint host_index;
+  gboolean done;
+} SessionKiller;
+
+/* Kill the host's session once, just before its second step starts. */
+static void
+kill_sessions_before_second_step (const FleetHost *host, guint step, gpointer data)
+{
+  SessionKiller *killer = data;
+
+  if (step != 1 || killer->done)
+    return;
+
+  killer->done = TRUE;
+  signal_sessions (killer->host_index, SIGKILL);
+  g_usleep (300 * 1000);
+}
+
+/* A connection the server closed between two steps is opened again once,
+ * and the journal says so; the step then runs on the new connection. */
+static void
+test_closed_connection_reopened_once (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 1, 0 };
+  SessionKiller killer = { .host_index = 4 };
+  g_autofree char *journal = NULL;
+
+  if (!require_sandbox ())
+    return;
+
+  g_ptr_array_add (fixture->plan->hosts,
+                   fleet_sandbox_host (shared_sandbox, killer.host_index, "id_ed25519"));
+  add_step (fixture, "first", "echo one", 30000);
+  add_step (fixture, "second", "echo two", 30000);
+  set_waves (fixture, sizes);
+  fixture->options.before_step = kill_sessions_before_second_step;
+  fixture->options.observer_data = &killer;
+  run_plan (fixture);
+
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
+  journal = read_run_file (fixture, "journal.jsonl");
+  g_assert_nonnull (strstr (journal, "\"event\":\"host-reconnect\",\"host\":\"host05\","
+                                     "\"before_step\":2,\"error\":\"connection-lost\""));
+  g_assert_nonnull (strstr (journal, "\"reconnected\":true"));
+}
+
+/* Server limits */
+
+typedef struct {
+  guint16 port;
+  guint hold_ms;
+} Blocker;
+
+/* Hold one TCP connection to the port open without speaking SSH, as a slow
+ * client would, then close it. */
+static gpointer
+hold_connection (gpointer data)
+{
+  const Blocker *blocker = data;
+  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (blocker->port) };
+  int fd = socket (AF_INET, SOCK_STREAM, 0);
+
+  inet_pton (AF_INET, "127.0.0.1", &address.sin_addr);
+  g_assert_cmpint (connect (fd, (struct sockaddr *) &address, sizeof address), ==, 0);
+  g_usleep ((gulong) blocker->hold_ms * 1000);
+  close (fd);
+  return NULL;
+}
+
+/* With MaxStartups 1 and one unauthenticated connection pending, sshd
+ * closes new connections before its banner; they are retried and succeed
+ * once the slot frees up. */
+static void
+test_max_startups_retried (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 1, 0 };
+  const guint host_index = 5;
+  Blocker blocker = { .hold_ms = 1200 };
+  GThread *holder;
+  FleetHost *host;
+  g_autofree char *journal = NULL;
+
+  if (!require_sandbox ())
+    return;
+
+  set_host_sshd_extra (host_index, "MaxStartups 1\n");
+  host = fleet_sandbox_host (shared_sandbox, host_index, "id_ed25519");
+  blocker.port = host->port;
+  g_ptr_array_add (fixture->plan->hosts, host);
+  add_step (fixture, "uname", "uname -s", 30000);
+  set_waves (fixture, sizes);
+
+  holder = g_thread_new ("holder", hold_connection, &blocker);
+  g_usleep (200 * 1000);
+  run_plan (fixture);
+  g_thread_join (holder);
+  set_host_sshd_extra (host_index, NULL);
+
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
+  journal = read_run_file (fixture, "journal.jsonl");
+  g_assert_null (strstr (journal, "\"connect_retries\":0"));
+  g_assert_nonnull (strstr (journal, "\"connect_retries\":"));
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/session/timeout/kills-process-group", test_timeout_kills_process_group);
+  ADD ("/session/timeout/kill-refused-by-max-sessions", test_kill_refused_by_max_sessions);
+  ADD ("/session/output/cap-keeps-head-and-tail", test_output_cap_keeps_head_and_tail);
+  ADD ("/session/keepalive/silent-peer", test_silent_peer_detected_by_keepalive);
+  ADD ("/session/reconnect/closed-between-steps", test_closed_connection_reopened_once);
+  ADD ("/session/limits/max-startups", test_max_startups_retried);
+
+  status = g_test_run ();
+  release_sandbox ();
+  return status;
+}
