@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "runtime/fleet-executor.h"
+#include "runtime/fleet-limits.h"
 #include "runtime/fleet-report.h"
 
 #define EXIT_BAD_INPUT 2
@@ -43,6 +44,36 @@ install_signal_handlers (void)
   signal (SIGPIPE, SIG_IGN);
 }
 
+/* Parse a byte count with an optional K, M or G suffix (powers of 1024). */
+static gboolean
+parse_size (const char *text, guint64 *out_bytes)
+{
+  char *end = NULL;
+  guint64 value;
+  guint shift = 0;
+
+  if (text == NULL || !g_ascii_isdigit (text[0]))
+    return FALSE;
+
+  errno = 0;
+  value = g_ascii_strtoull (text, &end, 10);
+  if (errno != 0)
+    return FALSE;
+
+  switch (g_ascii_toupper (*end))
+    {
+    case 'K': shift = 10; end++; break;
+    case 'M': shift = 20; end++; break;
+    case 'G': shift = 30; end++; break;
+    default: break;
+    }
+  if (*end != '\0' || value > (G_MAXUINT64 >> shift))
+    return FALSE;
+
+  *out_bytes = value << shift;
+  return TRUE;
+}
+
 /* A run id sorts by start time and is unique across runs started in the same
  * second. */
 static char *
@@ -59,6 +90,8 @@ main (int argc, char **argv)
 {
   g_autofree char *runs_dir = NULL;
   g_autofree char *known_hosts = NULL;
+  g_autofree char *output_cap = NULL;
+  guint64 descriptor_limit = 0;
   g_autoptr(GOptionContext) context = g_option_context_new ("PLAN");
   g_autoptr(GError) error = NULL;
   g_autoptr(FleetPlan) plan = NULL;
@@ -73,6 +106,9 @@ main (int argc, char **argv)
       "Create the run's directory (journal and output) under DIR (default: ./fleet-runs)", "DIR" },
     { "known-hosts", 0, 0, G_OPTION_ARG_FILENAME, &known_hosts,
       "Check host keys against FILE instead of each host's known_hosts file", "FILE" },
+    { "output-cap", 0, 0, G_OPTION_ARG_STRING, &output_cap,
+      "Keep at most SIZE bytes of each output stream of each step, its start and its end "
+      "(default: 16M)", "SIZE" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -96,8 +132,23 @@ main (int argc, char **argv)
       return EXIT_BAD_INPUT;
     }
 
+  if (output_cap != NULL
+      && (!parse_size (output_cap, &options.output_cap_bytes) || options.output_cap_bytes < 4096))
+    {
+      g_printerr ("fleet-run: --output-cap \"%s\" is not a size of at least 4096 bytes; "
+                  "write it like 65536, 512K or 16M\n", output_cap);
+      return EXIT_BAD_INPUT;
+    }
+
   plan = fleet_plan_read_file (argv[1], &error);
   if (plan == NULL)
+    {
+      g_printerr ("fleet-run: %s\n", error->message);
+      return EXIT_BAD_INPUT;
+    }
+
+  if (!fleet_raise_descriptor_limit (fleet_plan_descriptors_needed (plan), &descriptor_limit,
+                                     &error))
     {
       g_printerr ("fleet-run: %s\n", error->message);
       return EXIT_BAD_INPUT;

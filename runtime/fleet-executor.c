@@ -161,7 +161,7 @@ judge_sudo (const FleetStep *step, const FleetStepResult *result)
   const char *err = result->stderr_tail->str;
 
   if (!step->become || result->failure != FLEET_FAILURE_NONE || result->exit_status != 1
-      || !g_str_has_prefix (err, "sudo: "))
+      || strstr (err, "sudo: ") == NULL)
     return SUDO_RAN;
 
   if (strstr (err, "incorrect password attempt") != NULL)
@@ -841,6 +841,20 @@ journal_wave (Executor *executor, const char *event, guint wave_index)
   fleet_journal_commit (executor->journal, TRUE);
 }
 
+/* A wave's connections are closed cleanly once the wave is over, so that
+ * the descriptors a run holds grow with its largest wave, not its fleet. */
+static void
+close_wave_connections (Executor *executor, const FleetWave *wave)
+{
+  for (guint i = 0; i < wave->host_indices->len; i++)
+    {
+      HostRun *run = g_ptr_array_index (executor->runs,
+                                        g_array_index (wave->host_indices, guint32, i));
+
+      g_clear_pointer (&run->connection, fleet_connection_free);
+    }
+}
+
 /* Run one wave to its end.  Returns TRUE when every host of it succeeded. */
 static gboolean
 run_wave (Executor *executor, guint wave_index)
@@ -896,6 +910,7 @@ run_wave (Executor *executor, guint wave_index)
   g_array_append_val (executor->result->wave_durations_us,
                       (gint64) { now_us (executor) - wave_started_us });
   journal_wave (executor, "wave-end", wave_index);
+  close_wave_connections (executor, wave);
   return all_succeeded;
 }
 

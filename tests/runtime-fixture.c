@@ -30,6 +30,13 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
   g_free (fixture->run_dir);
 }
 
+void
+fixture_clear (Fixture *fixture)
+{
+  if (fixture->run_dir != NULL)
+    fixture_tear_down (fixture, NULL);
+}
+
 gboolean
 require_sandbox (void)
 {

@@ -26,6 +26,10 @@ typedef struct {
 void fixture_set_up (Fixture *fixture, gconstpointer data);
 void fixture_tear_down (Fixture *fixture, gconstpointer data);
 
+/* For a Fixture on the stack: g_auto(Fixture) tears it down. */
+void fixture_clear (Fixture *fixture);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Fixture, fixture_clear)
+
 /* Start the shared sandbox on first use.  Returns FALSE, after
  * g_test_skip(), when the machine cannot run one. */
 gboolean require_sandbox (void);

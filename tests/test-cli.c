@@ -248,6 +248,40 @@ test_usage_errors (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (err, "not a fleetc plan file"));
 }
 
+/* fleet-run refuses, before any connection, a plan whose waves need more
+ * open files than the hard limit allows, and a bad output cap. */
+static void
+test_run_checks_limits_first (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = fleet_test_source_path ("examples/rolling-patch.yaml");
+  g_autofree char *inventory = fleet_test_source_path ("tests/data/cli/inventory.yaml");
+  g_autofree char *plan = fixture_path (fixture, "limits.plan");
+  g_autofree char *run = program ("fleet-run");
+  g_autofree char *runs = fixture_path (fixture, "runs");
+  g_autofree char *err = NULL;
+  const char *bad_caps[] = { "12", "lots", "16Q", "-5", "99999999999999999999" };
+
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-i", inventory, "-o", plan,
+                                              NULL }, NULL, NULL), ==, 0);
+
+  g_assert_cmpint (fleet_test_spawn ((const char *[]) { "sh", "-c",
+                                                        "ulimit -n 40 && exec \"$0\" \"$@\"",
+                                                        run, "-d", runs, plan, NULL },
+                                     NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "but the open file limit is 40"));
+  g_assert_false (g_file_test (runs, G_FILE_TEST_EXISTS));
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_caps); i++)
+    {
+      g_autofree char *cap_err = NULL;
+
+      g_assert_cmpint (fleet_test_spawn ((const char *[]) { run, "--output-cap", bad_caps[i],
+                                                            "-d", runs, plan, NULL },
+                                         NULL, &cap_err), ==, 2);
+      g_assert_nonnull (strstr (cap_err, "is not a size of at least 4096 bytes"));
+    }
+}
+
 /* Write a workflow for the sandbox's inventory and compile it. */
 static char *
 compile_for_sandbox (Fixture *fixture, FleetSandbox *sandbox, const char *name, const char *steps)
@@ -394,6 +428,7 @@ main (int argc, char **argv)
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/cli/compile/deterministic", test_compile_deterministic);
+  ADD ("/cli/run/limits-checked-first", test_run_checks_limits_first);
   ADD ("/cli/compile/error-keeps-old-plan", test_compile_error_keeps_old_plan);
   ADD ("/cli/show/json", test_show_json);
   ADD ("/cli/usage-errors", test_usage_errors);

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 
 #include "tests/runtime-fixture.h"
@@ -410,6 +411,222 @@ test_max_startups_retried (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (journal, "\"connect_retries\":"));
 }
 
+/* sudo passwords */
+
+#define SUDO_PASSWORD_USER "fleetc-sudo-pw"
+#define SUDO_TERMINAL_USER "fleetc-sudo-tty"
+#define SUDOERS_FILE "/etc/sudoers.d/fleetc-test"
+
+typedef struct {
+  char *password;                /* the account's real password */
+  const char *given;             /* what the secret lookup returns; NULL: fails */
+  guint lookups;
+} SudoSecrets;
+
+static char *
+lookup_sudo_secret (const char *name, gpointer user_data, GError **error)
+{
+  SudoSecrets *secrets = user_data;
+
+  secrets->lookups++;
+  g_assert_cmpstr (name, ==, "sudo-password");
+  if (secrets->given == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no secret named \"%s\"", name);
+      return NULL;
+    }
+  return g_strdup (secrets->given);
+}
+
+static void
+run_with_stdin (const char * const *argv, const char *input)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE,
+                                                      &error);
+
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (process));
+}
+
+static void
+remove_sudo_accounts (void)
+{
+  const char *names[] = { SUDO_PASSWORD_USER, SUDO_TERMINAL_USER };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      const char *argv[] = { "userdel", names[i], NULL };
+      fleet_test_spawn (argv, NULL, NULL);
+    }
+  g_unlink (SUDOERS_FILE);
+}
+
+/* Create two local accounts for the sudo tests: one whose sudo asks for a
+ * password, one whose sudo needs a terminal.  Returns FALSE, after
+ * g_test_skip(), when this machine cannot (not root, or no useradd). */
+static gboolean
+create_sudo_accounts (char **out_password)
+{
+  const char *names[] = { SUDO_PASSWORD_USER, SUDO_TERMINAL_USER };
+  const char *sudoers =
+    "Defaults:" SUDO_PASSWORD_USER " lecture=never\n"
+    SUDO_PASSWORD_USER " ALL=(ALL) ALL\n"
+    "Defaults:" SUDO_TERMINAL_USER " requiretty\n"
+    SUDO_TERMINAL_USER " ALL=(ALL) NOPASSWD: ALL\n";
+  const char *visudo[] = { "visudo", "-cf", SUDOERS_FILE, NULL };
+  g_autofree char *useradd = g_find_program_in_path ("useradd");
+  g_autofree char *sudo = g_find_program_in_path ("sudo");
+  g_autofree char *password = NULL;
+  g_autoptr(GString) chpasswd_input = g_string_new (NULL);
+
+  if (getuid () != 0 || useradd == NULL || sudo == NULL)
+    {
+      g_test_skip ("needs root, useradd and sudo to create sudo test accounts");
+      return FALSE;
+    }
+
+  remove_sudo_accounts ();
+  password = g_strdup_printf ("pw-%08x%08x", g_random_int (), g_random_int ());
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      const char *argv[] = { "useradd", "-M", "-d", "/", "-s", "/bin/sh", names[i], NULL };
+
+      g_assert_cmpint (fleet_test_spawn (argv, NULL, NULL), ==, 0);
+      g_string_append_printf (chpasswd_input, "%s:%s\n", names[i], password);
+    }
+  run_with_stdin ((const char *[]) { "chpasswd", NULL }, chpasswd_input->str);
+
+  g_assert_true (g_file_set_contents (SUDOERS_FILE, sudoers, -1, NULL));
+  g_assert_cmpint (g_chmod (SUDOERS_FILE, 0440), ==, 0);
+  g_assert_cmpint (fleet_test_spawn (visudo, NULL, NULL), ==, 0);
+
+  *out_password = g_steal_pointer (&password);
+  return TRUE;
+}
+
+/* Run `id -un` under sudo as `user` on sandbox host `host_index`. */
+static void
+run_sudo_step (Fixture *fixture, guint host_index, const char *user, SudoSecrets *secrets)
+{
+  const guint sizes[] = { 1, 0 };
+  FleetHost *host = fleet_sandbox_host (shared_sandbox, host_index, "id_ed25519");
+  FleetStep *step;
+
+  g_free (host->user);
+  host->user = g_strdup (user);
+  if (secrets != NULL)
+    host->become_password_secret = g_strdup ("sudo-password");
+  g_ptr_array_add (fixture->plan->hosts, host);
+  step = add_step (fixture, "whoami", "id -un", 30000);
+  step->become = TRUE;
+  set_waves (fixture, sizes);
+  fixture->options.secret_func = lookup_sudo_secret;
+  fixture->options.secret_data = secrets;
+  run_plan (fixture);
+}
+
+static void
+assert_password_absent (const Fixture *fixture, const char *password)
+{
+  g_autofree char *journal = read_run_file (fixture, "journal.jsonl");
+  g_autofree char *out = read_run_file (fixture, "output/host07/01.stdout");
+  g_autofree char *err = read_run_file (fixture, "output/host07/01.stderr");
+
+  g_assert_null (strstr (journal, password));
+  g_assert_null (strstr (out, password));
+  g_assert_null (strstr (err, password));
+}
+
+/* sudo reads the password from the channel, never from argv; a missing and
+ * a wrong password are reported as what they are; a sudo that insists on a
+ * terminal gets one, and only then. */
+static void
+test_become_password_cases (gconstpointer data)
+{
+  const guint host_index = 6;
+  g_autofree char *password = NULL;
+
+  if (!require_sandbox () || !create_sudo_accounts (&password))
+    return;
+
+  /* sshd reads authorized_keys as the user logging in, who must be able to
+   * pass through the sandbox directory. */
+  g_assert_cmpint (g_chmod (shared_sandbox->dir, 0711), ==, 0);
+  set_host_sshd_extra (host_index, "AllowUsers root " SUDO_PASSWORD_USER " "
+                                   SUDO_TERMINAL_USER "\n");
+
+  {
+    g_auto(Fixture) fixture = { 0 };
+    SudoSecrets secrets = { .password = password, .given = password };
+    g_autofree char *out = NULL;
+
+    fixture_set_up (&fixture, NULL);
+    run_sudo_step (&fixture, host_index, SUDO_PASSWORD_USER, &secrets);
+    g_assert_cmpint (host_result (&fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
+    out = read_run_file (&fixture, "output/host07/01.stdout");
+    g_assert_cmpstr (out, ==, "root\n");
+    g_assert_cmpuint (secrets.lookups, ==, 1);
+    assert_password_absent (&fixture, password);
+  }
+
+  {
+    g_auto(Fixture) fixture = { 0 };
+    SudoSecrets secrets = { .password = password, .given = "not-the-password" };
+
+    fixture_set_up (&fixture, NULL);
+    run_sudo_step (&fixture, host_index, SUDO_PASSWORD_USER, &secrets);
+    g_assert_cmpint (step_result (&fixture, 0, 0)->failure, ==,
+                     FLEET_FAILURE_BECOME_PASSWORD_INCORRECT);
+    g_assert_nonnull (strstr (host_result (&fixture, 0)->message,
+                              "rejected the password in secret \"sudo-password\""));
+    assert_password_absent (&fixture, "not-the-password");
+  }
+
+  {
+    g_auto(Fixture) fixture = { 0 };
+
+    fixture_set_up (&fixture, NULL);
+    run_sudo_step (&fixture, host_index, SUDO_PASSWORD_USER, NULL);
+    g_assert_cmpint (step_result (&fixture, 0, 0)->failure, ==,
+                     FLEET_FAILURE_BECOME_PASSWORD_REQUIRED);
+    g_assert_nonnull (strstr (host_result (&fixture, 0)->message,
+                              "set become_password_secret"));
+  }
+
+  {
+    g_auto(Fixture) fixture = { 0 };
+    SudoSecrets secrets = { .password = password, .given = NULL };
+
+    fixture_set_up (&fixture, NULL);
+    run_sudo_step (&fixture, host_index, SUDO_PASSWORD_USER, &secrets);
+    g_assert_cmpint (host_result (&fixture, 0)->failure, ==,
+                     FLEET_FAILURE_BECOME_PASSWORD_REQUIRED);
+    g_assert_nonnull (strstr (host_result (&fixture, 0)->message,
+                              "cannot read the sudo password secret \"sudo-password\": no secret"));
+  }
+
+  {
+    g_auto(Fixture) fixture = { 0 };
+    g_autofree char *journal = NULL;
+    g_autofree char *out = NULL;
+
+    fixture_set_up (&fixture, NULL);
+    run_sudo_step (&fixture, host_index, SUDO_TERMINAL_USER, NULL);
+    g_assert_cmpint (host_result (&fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
+    journal = read_run_file (&fixture, "journal.jsonl");
+    g_assert_nonnull (strstr (journal, "\"event\":\"step-retry-with-terminal\""));
+    out = read_run_file (&fixture, "output/host07/01.stdout");
+    g_assert_cmpstr (out, ==, "root\r\n");
+  }
+
+  set_host_sshd_extra (host_index, NULL);
+  g_assert_cmpint (g_chmod (shared_sandbox->dir, 0700), ==, 0);
+  remove_sudo_accounts ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -426,6 +643,7 @@ main (int argc, char **argv)
   ADD ("/session/keepalive/silent-peer", test_silent_peer_detected_by_keepalive);
   ADD ("/session/reconnect/closed-between-steps", test_closed_connection_reopened_once);
   ADD ("/session/limits/max-startups", test_max_startups_retried);
+  g_test_add_data_func ("/session/become/password", NULL, test_become_password_cases);
 
   status = g_test_run ();
   release_sandbox ();
