@@ -27,8 +27,8 @@
  * only.  Callers pass the name the administrator wrote in the inventory (the
  * host's address setting, or its name when it has none), lowercased or not.
  * OpenSSH looks up its HostKeyAlias or the name given on the command line
- * the same way; it also checks the resolved IP address when CheckHostIP is
- * set, which fleetc does not do.
+ * the same way.  It also checks the resolved IP address when CheckHostIP is
+ * set, and fleetc does not.
  *
  * Verdicts, in the order they are decided:
  *
@@ -47,9 +47,10 @@
  *   Callers should offer the recorded types first during key exchange
  *   (fleet_known_hosts_get_key_types()), so that a host with only an ECDSA
  *   key recorded presents that key even if it also has an Ed25519 key.
- * - CERT_AUTHORITY_UNSUPPORTED: the host has no plain line, but a
- *   @cert-authority line matches it.  fleetc does not verify host
- *   certificates, so such a host is rejected until its own key is added.
+ * - CERT_AUTHORITY_UNSUPPORTED: a @cert-authority line matches the host,
+ *   and the host has no plain line or presents a certificate.  fleetc does
+ *   not verify host certificates, so such a host is rejected until its own
+ *   key is added.  A certificate never matches a plain line either.
  * - UNKNOWN: no line applies to the host.
  *
  * Threads.  A table may be checked from several threads at once, also while
@@ -179,13 +180,16 @@ char **fleet_known_hosts_get_key_types (FleetKnownHosts *table, const char *host
  * processes never interleave.  When the file does not end with a newline,
  * one is written before the line.
  *
- * Returns TRUE without writing when the key already matches.  Fails, and
- * writes nothing, with FLEET_KNOWN_HOSTS_ERROR_HOST_KNOWN when the host has
- * other keys or a @cert-authority line (a changed key is never replaced),
- * FLEET_KNOWN_HOSTS_ERROR_REVOKED when the key is revoked,
- * FLEET_KNOWN_HOSTS_ERROR_INVALID_HOST when the name contains characters
- * other than letters, digits and ".-_:%", FLEET_KNOWN_HOSTS_ERROR_INVALID_KEY
- * as fleet_known_hosts_check() does, or FLEET_KNOWN_HOSTS_ERROR_IO. */
+ * Returns TRUE without writing when the key already matches.  Otherwise it
+ * writes nothing and fails with:
+ * - FLEET_KNOWN_HOSTS_ERROR_HOST_KNOWN when the host has other keys or a
+ *   @cert-authority line, because a changed key is never replaced;
+ * - FLEET_KNOWN_HOSTS_ERROR_REVOKED when the key is revoked;
+ * - FLEET_KNOWN_HOSTS_ERROR_INVALID_HOST when the name contains characters
+ *   other than letters, digits and ".-_:%";
+ * - FLEET_KNOWN_HOSTS_ERROR_INVALID_KEY as fleet_known_hosts_check() does,
+ *   and for host certificates;
+ * - FLEET_KNOWN_HOSTS_ERROR_IO when the file cannot be read or written. */
 gboolean fleet_known_hosts_add (FleetKnownHosts *table,
                                 const char *path,
                                 const char *host,

@@ -1,7 +1,7 @@
 /* test-known-hosts.c: the known_hosts engine against every line form, files
  * written by ssh-keygen, accept-new appends and concurrent writers.
  *
- * tests/data/known-hosts/all-forms.known_hosts holds one line of each form
+ * tests/data/known-hosts/all-forms.known_hosts contains one line of each form
  * with throwaway keys, named in keys.txt (K1, K2, ...).  Other keys are
  * generated with ssh-keygen at test time or built from fixed bytes. */
 #include <string.h>
@@ -409,8 +409,8 @@ test_forms_key_types (void)
 /* ---- Certificates ---- */
 
 /* A host that presents a certificate signed by its @cert-authority key is
- * rejected as unsupported, never as changed; a @revoked line with a
- * certificate key type parses and revokes that certificate. */
+ * rejected as unsupported, never as changed or matching.  A @revoked line
+ * with a certificate key type parses and revokes that certificate. */
 static void
 test_cert_authority_certificate (Fixture *fixture, gconstpointer data)
 {
@@ -433,6 +433,12 @@ test_cert_authority_certificate (Fixture *fixture, gconstpointer data)
   g_autoptr(FleetHostKeyCheck) certified = NULL;
   g_autoptr(FleetHostKeyCheck) plain = NULL;
   g_autoptr(FleetHostKeyCheck) revoked = NULL;
+  g_autofree char *pinned_file = fixture_path (fixture, "pinned_known_hosts");
+  g_autofree char *pinned_line = NULL;
+  g_autoptr(FleetKnownHosts) pinned_table = NULL;
+  g_autoptr(FleetHostKeyCheck) pinned = NULL;
+  g_autofree char *new_file = fixture_path (fixture, "new_known_hosts");
+  g_autoptr(GError) error = NULL;
 
   g_assert_cmpint (fleet_test_spawn (sign, NULL, NULL), ==, 0);
   cert = read_public_key (cert_path);
@@ -448,6 +454,19 @@ test_cert_authority_certificate (Fixture *fixture, gconstpointer data)
   assert_contains (certified->message, "host certificates are not supported");
   plain = check_key (ca_table, "node1.dc2.example.test", 22, host_key);
   assert_verdict (plain, FLEET_HOST_KEY_CERT_AUTHORITY_UNSUPPORTED);
+
+  /* A plain line with the very same certificate does not make it trusted,
+   * and accept-new never records a certificate. */
+  pinned_line = g_strdup_printf ("node1.dc2.example.test %s\n", cert_text);
+  write_file (pinned_file, pinned_line);
+  pinned_table = load_one (pinned_file);
+  pinned = check_key (pinned_table, "node1.dc2.example.test", 22, cert);
+  assert_verdict (pinned, FLEET_HOST_KEY_CHANGED);
+  g_assert_false (add_key (pinned_table, new_file, "node9.example.test", 22, cert, FALSE,
+                           &error));
+  g_assert_error (error, FLEET_KNOWN_HOSTS_ERROR, FLEET_KNOWN_HOSTS_ERROR_INVALID_KEY);
+  assert_contains (error->message, "host certificates are not supported");
+  g_assert_false (g_file_test (new_file, G_FILE_TEST_EXISTS));
 
   revoked_line = g_strdup_printf ("%s@revoked * %s\n", ca_line, cert_text);
   write_file (revoked_file, revoked_line);
@@ -570,9 +589,9 @@ test_negation (Fixture *fixture, gconstpointer data)
   g_autoptr(TestKey) k1 = synthetic_key (1);
   g_autoptr(TestKey) k2 = synthetic_key (2);
   g_autoptr(TestKey) k3 = synthetic_key (3);
-  g_autofree char *t1 = key_line_text (k1);
-  g_autofree char *t2 = key_line_text (k2);
-  g_autofree char *t3 = key_line_text (k3);
+  g_autofree char *text1 = key_line_text (k1);
+  g_autofree char *text2 = key_line_text (k2);
+  g_autofree char *text3 = key_line_text (k3);
   g_autofree char *known_hosts = fixture_path (fixture, "known_hosts");
   g_autofree char *contents = g_strdup_printf (
     "*.example.test,!db?.example.test %s\n"
@@ -580,7 +599,7 @@ test_negation (Fixture *fixture, gconstpointer data)
     "!nobody.example.test %s\n"
     "db1.example.test %s\n"
     "[*.example.test]:2222,![secret.example.test]:2222 %s\n",
-    t1, t2, t3, t2, t3);
+    text1, text2, text3, text2, text3);
   g_autoptr(FleetKnownHosts) table = NULL;
   struct {
     const char *host;
@@ -618,19 +637,20 @@ test_load_multiple_files (Fixture *fixture, gconstpointer data)
   g_autoptr(TestKey) k1 = synthetic_key (1);
   g_autoptr(TestKey) k2 = synthetic_key (2);
   g_autoptr(TestKey) k3 = synthetic_key (3);
-  g_autofree char *t1 = key_line_text (k1);
-  g_autofree char *t2 = key_line_text (k2);
+  g_autofree char *text1 = key_line_text (k1);
+  g_autofree char *text2 = key_line_text (k2);
   g_autofree char *user = fixture_path (fixture, "user_known_hosts");
-  g_autofree char *user2 = fixture_path (fixture, "user_known_hosts2");
+  g_autofree char *missing_user = fixture_path (fixture, "user_known_hosts2");
   g_autofree char *global = fixture_path (fixture, "global_known_hosts");
-  g_autofree char *user_text = g_strdup_printf ("a.example.test %s\nc.example.test %s\n", t1, t1);
+  g_autofree char *user_text = g_strdup_printf ("a.example.test %s\nc.example.test %s\n", text1,
+                                                text1);
   g_autofree char *global_text = g_strdup_printf ("# global\nb.example.test %s\n"
-                                                  "c.example.test %s\n", t2, t2);
-  const char *paths[] = { user, user2, global, user, NULL };
+                                                  "c.example.test %s\n", text2, text2);
+  const char *paths[] = { user, missing_user, global, user, NULL };
   g_autoptr(FleetKnownHosts) table = NULL;
-  g_autoptr(FleetHostKeyCheck) a = NULL;
-  g_autoptr(FleetHostKeyCheck) b = NULL;
-  g_autoptr(FleetHostKeyCheck) c = NULL;
+  g_autoptr(FleetHostKeyCheck) host_a = NULL;
+  g_autoptr(FleetHostKeyCheck) host_b = NULL;
+  g_autoptr(FleetHostKeyCheck) host_c = NULL;
   const FleetKnownHostsEntry *first;
   const FleetKnownHostsEntry *second;
   g_autofree char *remove_text = NULL;
@@ -639,26 +659,26 @@ test_load_multiple_files (Fixture *fixture, gconstpointer data)
   write_file (global, global_text);
   table = load_table (paths);
 
-  a = check_key (table, "a.example.test", 22, k1);
-  assert_verdict (a, FLEET_HOST_KEY_MATCH);
-  g_assert_cmpstr (a->entry->file, ==, user);
-  b = check_key (table, "b.example.test", 22, k2);
-  assert_verdict (b, FLEET_HOST_KEY_MATCH);
-  g_assert_cmpstr (b->entry->file, ==, global);
-  g_assert_cmpuint (b->entry->line, ==, 2);
+  host_a = check_key (table, "a.example.test", 22, k1);
+  assert_verdict (host_a, FLEET_HOST_KEY_MATCH);
+  g_assert_cmpstr (host_a->entry->file, ==, user);
+  host_b = check_key (table, "b.example.test", 22, k2);
+  assert_verdict (host_b, FLEET_HOST_KEY_MATCH);
+  g_assert_cmpstr (host_b->entry->file, ==, global);
+  g_assert_cmpuint (host_b->entry->line, ==, 2);
 
   /* Loading `user` twice added nothing: c has exactly two recorded keys. */
-  c = check_key (table, "c.example.test", 22, k3);
-  assert_verdict (c, FLEET_HOST_KEY_CHANGED);
-  g_assert_cmpuint (c->recorded->len, ==, 2);
-  first = g_ptr_array_index (c->recorded, 0);
-  second = g_ptr_array_index (c->recorded, 1);
+  host_c = check_key (table, "c.example.test", 22, k3);
+  assert_verdict (host_c, FLEET_HOST_KEY_CHANGED);
+  g_assert_cmpuint (host_c->recorded->len, ==, 2);
+  first = g_ptr_array_index (host_c->recorded, 0);
+  second = g_ptr_array_index (host_c->recorded, 1);
   g_assert_cmpstr (first->file, ==, user);
   g_assert_cmpuint (first->line, ==, 2);
   g_assert_cmpstr (second->file, ==, global);
   g_assert_cmpuint (second->line, ==, 3);
   remove_text = g_strdup_printf ("line 2 of %s and line 3 of %s", user, global);
-  assert_contains (c->message, remove_text);
+  assert_contains (host_c->message, remove_text);
 }
 
 static void
@@ -684,6 +704,23 @@ test_load_directory_error (Fixture *fixture, gconstpointer data)
   g_assert_error (error, FLEET_KNOWN_HOSTS_ERROR, FLEET_KNOWN_HOSTS_ERROR_IO);
   assert_contains (error->message, fixture->dir);
   assert_contains (error->message, "directory");
+}
+
+/* Only a missing file counts as empty: a path through a regular file is an
+ * error, whoever runs the test. */
+static void
+test_load_path_through_file_error (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *regular = fixture_path (fixture, "regular");
+  g_autofree char *path = fixture_path (fixture, "regular/known_hosts");
+  g_autoptr(FleetKnownHosts) table = fleet_known_hosts_new ();
+  g_autoptr(GError) error = NULL;
+
+  write_file (regular, "");
+  g_assert_false (fleet_known_hosts_load (table, path, &error));
+  g_assert_error (error, FLEET_KNOWN_HOSTS_ERROR, FLEET_KNOWN_HOSTS_ERROR_IO);
+  assert_contains (error->message, path);
+  assert_contains (error->message, "Not a directory");
 }
 
 static void
@@ -858,11 +895,11 @@ test_add_after_unterminated_line (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(TestKey) k1 = synthetic_key (1);
   g_autoptr(TestKey) k2 = synthetic_key (2);
-  g_autofree char *t1 = key_line_text (k1);
-  g_autofree char *t2 = key_line_text (k2);
+  g_autofree char *text1 = key_line_text (k1);
+  g_autofree char *text2 = key_line_text (k2);
   g_autofree char *path = fixture_path (fixture, "known_hosts");
-  g_autofree char *initial = g_strdup_printf ("# first\na.example.test %s", t1);
-  g_autofree char *expected = g_strdup_printf ("%s\nb.example.test %s\n", initial, t2);
+  g_autofree char *initial = g_strdup_printf ("# first\na.example.test %s", text1);
+  g_autofree char *expected = g_strdup_printf ("%s\nb.example.test %s\n", initial, text2);
   g_autofree char *contents = NULL;
   g_autoptr(FleetKnownHosts) table = NULL;
   g_autoptr(FleetKnownHosts) reloaded = NULL;
@@ -892,11 +929,11 @@ test_add_after_foreign_append (Fixture *fixture, gconstpointer data)
   g_autoptr(TestKey) k1 = synthetic_key (1);
   g_autoptr(TestKey) k2 = synthetic_key (2);
   g_autoptr(TestKey) k3 = synthetic_key (3);
-  g_autofree char *t1 = key_line_text (k1);
-  g_autofree char *t2 = key_line_text (k2);
+  g_autofree char *text1 = key_line_text (k1);
+  g_autofree char *text2 = key_line_text (k2);
   g_autofree char *path = fixture_path (fixture, "known_hosts");
-  g_autofree char *initial = g_strdup_printf ("a.example.test %s\n", t1);
-  g_autofree char *appended = g_strdup_printf ("%sb.example.test %s\n# note\n", initial, t2);
+  g_autofree char *initial = g_strdup_printf ("a.example.test %s\n", text1);
+  g_autofree char *appended = g_strdup_printf ("%sb.example.test %s\n# note\n", initial, text2);
   g_autoptr(FleetKnownHosts) table = NULL;
   g_autoptr(FleetHostKeyCheck) check = NULL;
   g_autoptr(GError) error = NULL;
@@ -919,14 +956,14 @@ test_add_rejects_known_host (Fixture *fixture, gconstpointer data)
   g_autoptr(TestKey) k1 = synthetic_key (1);
   g_autoptr(TestKey) k2 = synthetic_key (2);
   g_autoptr(TestKey) k3 = synthetic_key (3);
-  g_autofree char *t1 = key_line_text (k1);
-  g_autofree char *t2 = key_line_text (k2);
-  g_autofree char *t3 = key_line_text (k3);
+  g_autofree char *text1 = key_line_text (k1);
+  g_autofree char *text2 = key_line_text (k2);
+  g_autofree char *text3 = key_line_text (k3);
   g_autofree char *path = fixture_path (fixture, "known_hosts");
   g_autofree char *initial = g_strdup_printf ("a.example.test %s\n"
                                               "@revoked * %s\n"
                                               "@cert-authority *.ca.example.test %s\n",
-                                              t1, t2, t3);
+                                              text1, text2, text3);
   g_autoptr(FleetKnownHosts) table = fleet_known_hosts_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *after = NULL;
@@ -1064,9 +1101,9 @@ test_concurrent_adds (Fixture *fixture, gconstpointer data)
           }
       }
 
-  /* Threads with their own tables could not see each other's lines, so
-   * the shared host may appear once per separate table plus once for the
-   * shared one; the shared table itself wrote it once. */
+  /* A thread with a table of its own does not see lines that others add
+   * after its first add.  So the shared host appears at most once for the
+   * shared table and once for each separate table. */
   g_assert_cmpuint (shared_lines, >=, 1);
   g_assert_cmpuint (shared_lines, <=, 1 + THREADS / 2);
   g_assert_cmpuint (g_strv_length (lines) - 1, ==, THREADS * ADDS_PER_THREAD + shared_lines);
@@ -1240,6 +1277,7 @@ main (int argc, char **argv)
   ADD ("/known-hosts/load/multiple-files", test_load_multiple_files);
   ADD ("/known-hosts/load/missing-file", test_load_missing_file);
   ADD ("/known-hosts/load/directory-error", test_load_directory_error);
+  ADD ("/known-hosts/load/path-through-file-error", test_load_path_through_file_error);
   ADD ("/known-hosts/load/unreadable-error", test_load_unreadable_error);
   ADD ("/known-hosts/load/malformed-lines", test_load_malformed_lines);
   ADD ("/known-hosts/fingerprint/matches-ssh-keygen", test_fingerprint_matches_ssh_keygen);
