@@ -14,6 +14,8 @@
 #include <libssh/server.h>  /* ssh_send_keepalive, which clients may use too */
 #include <openssl/crypto.h>
 
+#include "runtime/fleet-known-hosts.h"
+
 /* A server that closes the connection before its banner is usually at its
  * MaxStartups limit, which frees up as other logins finish: such
  * connections are retried this many times, with a doubling pause. */
@@ -80,6 +82,8 @@ fleet_ssh_context_new (void)
                                          (GDestroyNotify) fleet_loaded_key_free);
   context->key_errors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                (GDestroyNotify) fleet_key_error_free);
+  context->known_hosts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                (GDestroyNotify) fleet_known_hosts_free);
   return context;
 }
 
@@ -91,6 +95,7 @@ fleet_ssh_context_free (FleetSshContext *context)
 
   g_hash_table_unref (context->keys);
   g_hash_table_unref (context->key_errors);
+  g_hash_table_unref (context->known_hosts);
   g_free (context);
 }
 
@@ -149,6 +154,7 @@ fleet_connection_free (FleetConnection *connection)
 
   close_session (connection);
   g_string_free (connection->auth_attempts, TRUE);
+  g_free (connection->recorded_key);
   g_free (connection->message);
   g_free (connection);
 }
@@ -216,17 +222,19 @@ configure_session (FleetConnection *connection)
   int log_level = SSH_LOG_NOLOG;
   bool process_config = false;
   ssh_session session = connection->session;
-  g_autofree char *known_hosts = fleet_expand_home (fleet_host_primary_known_hosts_file (host));
+  g_autofree char *host_keys = fleet_host_key_algorithms (connection);
 
   /* The plan carries every setting; reading ~/.ssh/config here would make a
-   * run depend on the machine it runs on. */
+   * run depend on the machine it runs on.  Host keys are checked by
+   * fleet-host-key.c, so libssh's own known_hosts files are turned off. */
   return ssh_options_set (session, SSH_OPTIONS_PROCESS_CONFIG, &process_config) == SSH_OK
          && ssh_options_set (session, SSH_OPTIONS_HOST, fleet_connection_target (connection)) == SSH_OK
          && ssh_options_set (session, SSH_OPTIONS_PORT, &port) == SSH_OK
          && (host->user == NULL
              || ssh_options_set (session, SSH_OPTIONS_USER, host->user) == SSH_OK)
-         && ssh_options_set (session, SSH_OPTIONS_KNOWNHOSTS, known_hosts) == SSH_OK
+         && ssh_options_set (session, SSH_OPTIONS_KNOWNHOSTS, "/dev/null") == SSH_OK
          && ssh_options_set (session, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null") == SSH_OK
+         && ssh_options_set (session, SSH_OPTIONS_HOSTKEYS, host_keys) == SSH_OK
          && ssh_options_set (session, SSH_OPTIONS_NODELAY, &no_delay) == SSH_OK
          && ssh_options_set (session, SSH_OPTIONS_LOG_VERBOSITY, &log_level) == SSH_OK;
 }
@@ -436,6 +444,12 @@ FleetConnectionState
 fleet_connection_get_state (const FleetConnection *connection)
 {
   return connection->state;
+}
+
+const char *
+fleet_connection_get_recorded_key (const FleetConnection *connection)
+{
+  return connection->recorded_key;
 }
 
 guint

@@ -637,6 +637,8 @@ journal_connected (Executor *executor, const HostRun *run)
   fleet_json_bool (json, run->reconnects > 0);
   fleet_json_key (json, "connect_retries");
   fleet_json_int (json, fleet_connection_get_connect_retries (run->connection));
+  fleet_json_key (json, "host_key_recorded");
+  fleet_json_string (json, fleet_connection_get_recorded_key (run->connection));
   fleet_journal_commit (executor->journal, FALSE);
 }
 

@@ -1,130 +1,198 @@
 /* fleet-host-key.c: the host key check that runs before any credential is
- * sent. */
+ * sent.
+ *
+ * Keys are checked by fleetc's own known_hosts engine (fleet-known-hosts.h),
+ * not by libssh, which accepts a key that a @revoked line names.  The files
+ * of each host are read once per run and shared by every connection that
+ * names the same list.
+ */
 #include "runtime/fleet-ssh-private.h"
 
 #include <string.h>
 
+#include "runtime/fleet-known-hosts.h"
+
+/* Host key algorithms offered after the ones known_hosts records for the
+ * host, strongest first; libssh 0.10 signs with none of the others. */
+static const char default_host_key_algorithms[] =
+  "ssh-ed25519,ecdsa-sha2-nistp521,ecdsa-sha2-nistp384,ecdsa-sha2-nistp256,"
+  "rsa-sha2-512,rsa-sha2-256";
+
 static char *
-key_fingerprint (ssh_key key)
+expanded_file_list (const FleetHost *host, const char *override)
 {
-  unsigned char *hash = NULL;
-  size_t hash_length = 0;
-  char *fingerprint;
-  char *result;
+  g_autoptr(GString) key = g_string_new (NULL);
 
-  if (ssh_get_publickey_hash (key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hash_length) != SSH_OK)
-    return g_strdup ("(unknown fingerprint)");
+  if (override != NULL)
+    return fleet_expand_home (override);
 
-  fingerprint = ssh_get_fingerprint_hash (SSH_PUBLICKEY_HASH_SHA256, hash, hash_length);
-  result = g_strdup_printf ("%s %s", ssh_key_type_to_char (ssh_key_type (key)), fingerprint);
-  ssh_string_free_char (fingerprint);
-  ssh_clean_pubkey_hash (&hash);
-  return result;
-}
+  if (host->known_hosts_files->len == 0)
+    return fleet_expand_home (FLEET_DEFAULT_KNOWN_HOSTS_FILE);
 
-/* The name OpenSSH writes in known_hosts for this host and port. */
-static char *
-known_hosts_name (const FleetConnection *connection)
-{
-  if (connection->host->port == FLEET_DEFAULT_SSH_PORT)
-    return g_strdup (fleet_connection_target (connection));
-  return g_strdup_printf ("[%s]:%u", fleet_connection_target (connection), connection->host->port);
-}
-
-/* Return "TYPE SHA256:... (line N)" for the first line of `file` that
- * records a key for `name`, or NULL.  libssh 0.10 reports that a key changed
- * but not which recorded key it compared with, and the admin needs both. */
-static char *
-find_recorded_key (const char *file, const char *name)
-{
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
-
-  if (!g_file_get_contents (file, &contents, NULL, NULL))
-    return NULL;
-
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
+  for (guint i = 0; i < host->known_hosts_files->len; i++)
     {
-      struct ssh_knownhosts_entry *entry = NULL;
-      char *result = NULL;
+      g_autofree char *path = fleet_expand_home (g_ptr_array_index (host->known_hosts_files, i));
 
-      if (lines[i][0] == '\0' || lines[i][0] == '#')
-        continue;
-      if (ssh_known_hosts_parse_line (name, lines[i], &entry) == SSH_OK && entry != NULL
-          && entry->publickey != NULL)
-        {
-          g_autofree char *fingerprint = key_fingerprint (entry->publickey);
-          result = g_strdup_printf ("%s (line %u)", fingerprint, i + 1);
-        }
-      ssh_knownhosts_entry_free (entry);
-      if (result != NULL)
-        return result;
+      if (i > 0)
+        g_string_append_c (key, '\n');
+      g_string_append (key, path);
     }
-  return NULL;
+  return g_string_free (g_steal_pointer (&key), FALSE);
+}
+
+/* Return the table for the host's known_hosts files, loading them on first
+ * use; or NULL with an error. */
+static FleetKnownHosts *
+host_table (FleetConnection *connection, GError **error)
+{
+  FleetSshContext *context = connection->context;
+  g_autofree char *files = expanded_file_list (connection->host, NULL);
+  g_autoptr(FleetKnownHosts) table = NULL;
+  g_auto(GStrv) paths = NULL;
+  FleetKnownHosts *cached = g_hash_table_lookup (context->known_hosts, files);
+
+  if (cached != NULL)
+    return cached;
+
+  table = fleet_known_hosts_new ();
+  paths = g_strsplit (files, "\n", -1);
+  for (guint i = 0; paths[i] != NULL; i++)
+    if (!fleet_known_hosts_load (table, paths[i], error))
+      return NULL;
+
+  cached = g_steal_pointer (&table);
+  g_hash_table_insert (context->known_hosts, g_steal_pointer (&files), cached);
+  return cached;
+}
+
+/* The name known_hosts records the host under: the address the admin
+ * wrote for it, which is what fleet-run connects to. */
+static const char *
+lookup_name (const FleetConnection *connection)
+{
+  return fleet_connection_target (connection);
+}
+
+char *
+fleet_host_key_algorithms (FleetConnection *connection)
+{
+  g_autoptr(GError) error = NULL;
+  FleetKnownHosts *table = host_table (connection, &error);
+  g_auto(GStrv) recorded = NULL;
+  g_autoptr(GString) algorithms = g_string_new (NULL);
+  g_auto(GStrv) defaults = g_strsplit (default_host_key_algorithms, ",", -1);
+
+  /* A table that cannot be loaded fails the check later, with its error. */
+  if (table != NULL)
+    recorded = fleet_known_hosts_get_key_types (table, lookup_name (connection),
+                                                connection->host->port);
+
+  for (guint i = 0; recorded != NULL && recorded[i] != NULL; i++)
+    {
+      /* known_hosts writes RSA keys as ssh-rsa; they sign with SHA-2. */
+      const char *algorithm = g_str_equal (recorded[i], "ssh-rsa")
+                                ? "rsa-sha2-512,rsa-sha2-256" : recorded[i];
+
+      if (!g_strv_contains ((const char * const *) defaults, recorded[i])
+          && !g_str_equal (recorded[i], "ssh-rsa"))
+        continue;
+      if (strstr (algorithms->str, algorithm) == NULL)
+        g_string_append_printf (algorithms, "%s%s", algorithms->len > 0 ? "," : "", algorithm);
+    }
+
+  for (guint i = 0; defaults[i] != NULL; i++)
+    if (strstr (algorithms->str, defaults[i]) == NULL)
+      g_string_append_printf (algorithms, "%s%s", algorithms->len > 0 ? "," : "", defaults[i]);
+
+  return g_string_free (g_steal_pointer (&algorithms), FALSE);
+}
+
+/* Record a first-seen key under the accept-new policy.  Returns FALSE after
+ * failing the connection. */
+static gboolean
+accept_new_key (FleetConnection *connection, FleetKnownHosts *table, const char *key_type,
+                const guint8 *blob, gsize blob_length, const FleetHostKeyCheck *check)
+{
+  g_autofree char *file = fleet_expand_home (fleet_host_primary_known_hosts_file (connection->host));
+  g_autoptr(GError) error = NULL;
+
+  if (!fleet_known_hosts_add (table, file, lookup_name (connection), connection->host->port,
+                              key_type, blob, blob_length, FALSE, &error))
+    {
+      fleet_connection_fail (connection, FLEET_FAILURE_HOST_KEY_UNKNOWN,
+                             g_strdup_printf ("cannot record the new host key of %s (%s %s) in "
+                                              "%s: %s", check->lookup_name, key_type,
+                                              check->presented_fingerprint, file,
+                                              error->message));
+      return FALSE;
+    }
+
+  g_free (connection->recorded_key);
+  connection->recorded_key = g_strdup_printf ("%s %s in %s", key_type,
+                                              check->presented_fingerprint, file);
+  return TRUE;
 }
 
 gboolean
 fleet_host_key_verify (FleetConnection *connection)
 {
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FleetHostKeyCheck) check = NULL;
+  FleetKnownHosts *table;
   ssh_key server_key = NULL;
-  struct ssh_knownhosts_entry *entry = NULL;
-  enum ssh_known_hosts_e state;
-  g_autofree char *presented = NULL;
-  g_autofree char *recorded = NULL;
-  g_autofree char *name = known_hosts_name (connection);
-  g_autofree char *file = fleet_expand_home (fleet_host_primary_known_hosts_file (connection->host));
+  char *base64 = NULL;
+  g_autofree guint8 *blob = NULL;
+  gsize blob_length = 0;
+  const char *key_type;
 
-  if (ssh_get_server_publickey (connection->session, &server_key) != SSH_OK)
+  table = host_table (connection, &error);
+  if (table == NULL)
     {
+      fleet_connection_fail (connection, FLEET_FAILURE_HOST_KEY_UNKNOWN,
+                             g_strdup_printf ("cannot read the known_hosts files of %s: %s",
+                                              connection->host->name, error->message));
+      return FALSE;
+    }
+
+  /* libssh 0.10 exports a public key's wire form only as base64. */
+  if (ssh_get_server_publickey (connection->session, &server_key) != SSH_OK
+      || ssh_pki_export_pubkey_base64 (server_key, &base64) != SSH_OK)
+    {
+      ssh_key_free (server_key);
       fleet_connection_fail (connection, FLEET_FAILURE_CONNECTION_FAILED,
-                             g_strdup_printf ("the server sent no host key: %s",
+                             g_strdup_printf ("the server sent no usable host key: %s",
                                               ssh_get_error (connection->session)));
       return FALSE;
     }
-  presented = key_fingerprint (server_key);
-  ssh_key_free (server_key);
 
-  state = ssh_session_get_known_hosts_entry (connection->session, &entry);
-  ssh_knownhosts_entry_free (entry);
-  if (state == SSH_KNOWN_HOSTS_CHANGED || state == SSH_KNOWN_HOSTS_OTHER)
-    recorded = find_recorded_key (file, name);
-
-  switch (state)
+  blob = g_base64_decode (base64, &blob_length);
+  ssh_string_free_char (base64);
+  key_type = ssh_key_type_to_char (ssh_key_type (server_key));
+  check = fleet_known_hosts_check (table, lookup_name (connection), connection->host->port,
+                                   key_type, blob, blob_length,
+                                   &error);
+  if (check == NULL)
     {
-    case SSH_KNOWN_HOSTS_OK:
-      return TRUE;
-
-    case SSH_KNOWN_HOSTS_CHANGED:
-    case SSH_KNOWN_HOSTS_OTHER:
-      fleet_connection_fail (connection, FLEET_FAILURE_HOST_KEY_CHANGED,
-                             g_strdup_printf ("host key for %s has changed: %s records %s, the "
-                                              "server presents %s; if the host was reinstalled, "
-                                              "verify the new key and replace the old one "
-                                              "(ssh-keygen -R '%s' -f %s)",
-                                              name, file, recorded != NULL ? recorded : "another key",
-                                              presented, name, file));
-      return FALSE;
-
-    case SSH_KNOWN_HOSTS_NOT_FOUND:
       fleet_connection_fail (connection, FLEET_FAILURE_HOST_KEY_UNKNOWN,
-                             g_strdup_printf ("known_hosts file %s not found or not readable, so "
-                                              "the host key of %s (%s) cannot be verified; check "
-                                              "the known_hosts_file setting", file, name, presented));
-      return FALSE;
-
-    case SSH_KNOWN_HOSTS_UNKNOWN:
-      fleet_connection_fail (connection, FLEET_FAILURE_HOST_KEY_UNKNOWN,
-                             g_strdup_printf ("host key for %s is not in %s: the server presents "
-                                              "%s; verify it out of band and add it to that file",
-                                              name, file, presented));
-      return FALSE;
-
-    case SSH_KNOWN_HOSTS_ERROR:
-    default:
-      fleet_connection_fail (connection, FLEET_FAILURE_HOST_KEY_UNKNOWN,
-                             g_strdup_printf ("cannot check the host key for %s against %s: %s",
-                                              name, file, ssh_get_error (connection->session)));
-      return FALSE;
+                             g_strdup_printf ("cannot check the host key of %s: %s",
+                                              connection->host->name, error->message));
     }
+  else if (check->verdict == FLEET_HOST_KEY_UNKNOWN
+           && connection->host->host_key_policy == FLEET_HOST_KEY_POLICY_ACCEPT_NEW)
+    {
+      accept_new_key (connection, table, key_type, blob, blob_length, check);
+    }
+  else if (check->verdict != FLEET_HOST_KEY_MATCH)
+    {
+      FleetFailure failure = check->verdict == FLEET_HOST_KEY_CHANGED
+                               ? FLEET_FAILURE_HOST_KEY_CHANGED
+                               : check->verdict == FLEET_HOST_KEY_REVOKED
+                                   ? FLEET_FAILURE_HOST_KEY_REVOKED
+                                   : FLEET_FAILURE_HOST_KEY_UNKNOWN;
+
+      fleet_connection_fail (connection, failure, g_strdup (check->message));
+    }
+
+  ssh_key_free (server_key);
+  return connection->state != FLEET_CONNECTION_FAILED;
 }

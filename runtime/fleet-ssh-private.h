@@ -30,6 +30,8 @@ typedef enum {
 struct FleetSshContext {
   GHashTable *keys;              /* expanded identity file path -> FleetLoadedKey * */
   GHashTable *key_errors;        /* expanded identity file path -> FleetKeyError * */
+  GHashTable *known_hosts;       /* expanded known_hosts paths, newline-separated ->
+                                    FleetKnownHosts * */
   FleetSecretFunc secret_func;
   gpointer secret_data;
 };
@@ -76,6 +78,7 @@ struct FleetConnection {
   guint unanswered_keepalives;
 
   gint64 now_us;                 /* time of the latest fleet_connection_process() */
+  char *recorded_key;            /* accept-new: "TYPE SHA256:... in FILE", or NULL */
   GPtrArray *commands;           /* FleetCommand *: the caller's running commands
                                     (borrowed) and our kill helpers (owned) */
 };
@@ -122,6 +125,10 @@ char *fleet_expand_home (const char *path);
 /* fleet-host-key.c: check the server's key against known_hosts.  Returns
  * FALSE after failing the connection. */
 gboolean fleet_host_key_verify (FleetConnection *connection);
+
+/* Return the host key algorithms to offer, those known_hosts records for the
+ * host first, so that a server with several keys presents a known one. */
+char *fleet_host_key_algorithms (FleetConnection *connection);
 
 /* fleet-auth.c */
 void fleet_auth_begin (FleetConnection *connection);

@@ -118,6 +118,10 @@ gboolean fleet_connection_check_idle (FleetConnection *connection);
 
 FleetConnectionState fleet_connection_get_state (const FleetConnection *connection);
 
+/* Under the accept-new host key policy, the key recorded for a first-seen
+ * host as "TYPE SHA256:... in FILE"; NULL when none was recorded. */
+const char *fleet_connection_get_recorded_key (const FleetConnection *connection);
+
 /* How many times the server closed the connection before its banner (its
  * MaxStartups limit) and the connection was tried again. */
 guint fleet_connection_get_connect_retries (const FleetConnection *connection);

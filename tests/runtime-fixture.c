@@ -37,6 +37,20 @@ fixture_clear (Fixture *fixture)
     fixture_tear_down (fixture, NULL);
 }
 
+void
+fixture_reset (Fixture *fixture)
+{
+  g_autofree char *journal = g_build_filename (fixture->run_dir, "journal.jsonl", NULL);
+  g_autofree char *output = g_build_filename (fixture->run_dir, "output", NULL);
+  const char *argv[] = { "rm", "-rf", journal, output, NULL };
+
+  g_clear_pointer (&fixture->result, fleet_run_result_free);
+  g_ptr_array_set_size (fixture->plan->hosts, 0);
+  g_ptr_array_set_size (fixture->plan->steps, 0);
+  g_ptr_array_set_size (fixture->plan->waves, 0);
+  g_assert_cmpint (fleet_test_spawn (argv, NULL, NULL), ==, 0);
+}
+
 gboolean
 require_sandbox (void)
 {

@@ -30,6 +30,10 @@ void fixture_tear_down (Fixture *fixture, gconstpointer data);
 void fixture_clear (Fixture *fixture);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Fixture, fixture_clear)
 
+/* Forget the result, the plan's hosts, steps and waves, and the run's
+ * journal and output, so the fixture can run a new plan. */
+void fixture_reset (Fixture *fixture);
+
 /* Start the shared sandbox on first use.  Returns FALSE, after
  * g_test_skip(), when the machine cannot run one. */
 gboolean require_sandbox (void);

@@ -411,6 +411,132 @@ test_max_startups_retried (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (journal, "\"connect_retries\":"));
 }
 
+/* Host key policies */
+
+/* Return the sandbox known_hosts line of host `index`, without its newline. */
+static char *
+known_hosts_line (guint index)
+{
+  g_autofree char *path = fleet_sandbox_path (shared_sandbox, "known_hosts");
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint port = GPOINTER_TO_UINT (g_ptr_array_index (shared_sandbox->ports, index));
+  g_autofree char *prefix = g_strdup_printf ("[127.0.0.1]:%u ", port);
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  for (char **line = lines; *line != NULL; line++)
+    if (g_str_has_prefix (*line, prefix))
+      return g_strdup (*line);
+  g_assert_not_reached ();
+}
+
+/* Run `true` on sandbox host `index` with `known_hosts` and `policy`. */
+static void
+run_with_known_hosts (Fixture *fixture, guint index, const char *known_hosts,
+                      FleetHostKeyPolicy policy)
+{
+  const guint sizes[] = { 1, 0 };
+  FleetHost *host = fleet_sandbox_host (shared_sandbox, index, "id_ed25519");
+
+  fleet_host_set_known_hosts_file (host, known_hosts);
+  host->host_key_policy = policy;
+  g_ptr_array_add (fixture->plan->hosts, host);
+  add_step (fixture, "noop", "true", 30000);
+  set_waves (fixture, sizes);
+  run_plan (fixture);
+}
+
+/* A key that a @revoked line names is refused even though another line of
+ * the file records it for the host. */
+static void
+test_revoked_key_refused (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *line = NULL;
+  g_autofree char *file = g_build_filename (fixture->run_dir, "known_hosts", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) fields = NULL;
+
+  if (!require_sandbox ())
+    return;
+
+  line = known_hosts_line (7);
+  fields = g_strsplit (line, " ", 3);
+  contents = g_strdup_printf ("%s\n@revoked * %s %s\n", line, fields[1], fields[2]);
+  g_assert_true (g_file_set_contents (file, contents, -1, NULL));
+
+  run_with_known_hosts (fixture, 7, file, FLEET_HOST_KEY_POLICY_STRICT);
+  g_assert_cmpint (host_result (fixture, 0)->failure, ==, FLEET_FAILURE_HOST_KEY_REVOKED);
+  g_assert_nonnull (strstr (host_result (fixture, 0)->message, "revoked"));
+}
+
+/* Hashed entries, as ssh-keygen -H writes them, match. */
+static void
+test_hashed_known_hosts_accepted (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *line = NULL;
+  g_autofree char *file = g_build_filename (fixture->run_dir, "known_hosts", NULL);
+  g_autofree char *hashed = NULL;
+  g_autofree char *with_newline = NULL;
+
+  if (!require_sandbox ())
+    return;
+
+  line = known_hosts_line (7);
+  with_newline = g_strconcat (line, "\n", NULL);
+  g_assert_true (g_file_set_contents (file, with_newline, -1, NULL));
+  g_assert_cmpint (fleet_test_spawn ((const char *[]) { "ssh-keygen", "-H", "-f", file, NULL },
+                                     NULL, NULL), ==, 0);
+  g_assert_true (g_file_get_contents (file, &hashed, NULL, NULL));
+  g_assert_true (g_str_has_prefix (hashed, "|1|"));
+
+  run_with_known_hosts (fixture, 7, file, FLEET_HOST_KEY_POLICY_STRICT);
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
+}
+
+/* accept-new records a first-seen key, which a later strict run then
+ * trusts; a key that differs from a recorded one is refused even so. */
+static void
+test_accept_new_records_first_key (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *file = g_build_filename (fixture->run_dir, "new", "known_hosts", NULL);
+  g_autofree char *recorded = NULL;
+  g_autofree char *journal = NULL;
+  g_autofree char *port_prefix = NULL;
+
+  if (!require_sandbox ())
+    return;
+
+  run_with_known_hosts (fixture, 7, file, FLEET_HOST_KEY_POLICY_ACCEPT_NEW);
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
+  g_assert_true (g_file_get_contents (file, &recorded, NULL, NULL));
+  port_prefix = g_strdup_printf ("[127.0.0.1]:%u ssh-ed25519 ",
+                                 GPOINTER_TO_UINT (g_ptr_array_index (shared_sandbox->ports, 7)));
+  g_assert_true (g_str_has_prefix (recorded, port_prefix));
+  journal = read_run_file (fixture, "journal.jsonl");
+  g_assert_nonnull (strstr (journal, "\"host_key_recorded\":\"ssh-ed25519 SHA256:"));
+
+  /* A second run, strict, trusts the recorded key. */
+  fixture_reset (fixture);
+  run_with_known_hosts (fixture, 7, file, FLEET_HOST_KEY_POLICY_STRICT);
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
+
+  /* Another host's key recorded under this host's name is a change. */
+  {
+    g_autofree char *other = known_hosts_line (8);
+    g_auto(GStrv) fields = g_strsplit (other, " ", 3);
+    g_autofree char *wrong = g_strdup_printf ("%s%s\n", port_prefix, fields[2]);
+    g_autofree char *after = NULL;
+
+    g_assert_true (g_file_set_contents (file, wrong, -1, NULL));
+    fixture_reset (fixture);
+    run_with_known_hosts (fixture, 7, file, FLEET_HOST_KEY_POLICY_ACCEPT_NEW);
+    g_assert_cmpint (host_result (fixture, 0)->failure, ==, FLEET_FAILURE_HOST_KEY_CHANGED);
+    g_assert_true (g_file_get_contents (file, &after, NULL, NULL));
+    g_assert_cmpstr (after, ==, wrong);
+  }
+}
+
 /* sudo passwords */
 
 #define SUDO_PASSWORD_USER "fleetc-sudo-pw"
@@ -644,6 +770,9 @@ main (int argc, char **argv)
   ADD ("/session/reconnect/closed-between-steps", test_closed_connection_reopened_once);
   ADD ("/session/limits/max-startups", test_max_startups_retried);
   g_test_add_data_func ("/session/become/password", NULL, test_become_password_cases);
+  ADD ("/session/host-key/revoked", test_revoked_key_refused);
+  ADD ("/session/host-key/hashed", test_hashed_known_hosts_accepted);
+  ADD ("/session/host-key/accept-new", test_accept_new_records_first_key);
 
   status = g_test_run ();
   release_sandbox ();
