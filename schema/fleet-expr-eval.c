@@ -1,10 +1,10 @@
 /* fleet-expr-eval.c: evaluation of a parsed expression against one host.
  *
  * Conditions evaluate to true, false or unknown.  A comparison is unknown
- * when one of its operands is a name the lookup does not find (or is itself
- * an unknown condition); `not` keeps unknown, `and` is false as soon as one
- * operand is false and `or` true as soon as one is true, otherwise unknown
- * wins over the remaining value.  The evaluator itself allocates memory only
+ * when one of its operands is a name that the lookup does not find, or is
+ * itself an unknown condition.  `not` keeps unknown.  `and` is false as soon
+ * as one operand is false, and `or` true as soon as one is true; otherwise
+ * an unknown operand makes the result unknown.  The evaluator itself allocates memory only
  * for errors and missing names; GRegex allocates for each match.
  */
 #include "schema/fleet-expr-private.h"

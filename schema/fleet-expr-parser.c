@@ -130,7 +130,7 @@ fail_expected_after (Parser *parser, const char *what, const FleetToken *after,
 }
 
 /* Return a description of an operand whose type is known before evaluation,
- * for messages: the literal's value, or "a condition". */
+ * for messages: the literal's value, or "a condition (true or false)". */
 static char *
 describe_static_operand (const FleetExprNode *node)
 {
@@ -486,7 +486,8 @@ at_operator (const Parser *parser)
     }
 }
 
-/* Parse the string literal after `like` or `=~` and compile it. */
+/* Parse the pattern string after `like` or `=~`; compile_pattern checks it
+ * once the comparison node exists. */
 static FleetExprNode *
 parse_pattern (Parser *parser, FleetExprOp op)
 {
@@ -569,8 +570,8 @@ fail_static_type (Parser *parser, const FleetExprNode *compare, const char *deta
                           description);
 }
 
-/* Check `list_node` (a literal list) against `value`, the known value of the
- * other side of `in` or `contains`. */
+/* Check that `other`, the other side of `in` or `contains`, can be compared
+ * with every item of `list_node` (a literal list) when its type is known. */
 static gboolean
 check_static_membership (Parser *parser, const FleetExprNode *compare,
                          const FleetExprNode *list_node, const FleetExprNode *other)

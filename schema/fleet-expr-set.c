@@ -1,12 +1,12 @@
 /* fleet-expr-set.c: membership index of a literal list, so that `in` over a
  * list of thousands of items costs one hash or binary search per host.
  *
- * Literal lists have items of one type, which keeps the index exact: a
- * string list is a hash set of its bytes, plus the sorted numbers of its
- * items when every item is a number written as text, plus its booleans when
- * every item spells one.  A value that the index cannot compare with every
- * item is reported as incomparable, just as fleet_value_equal would report
- * it for the first such item.
+ * Literal lists have items of one type, which keeps the index exact.  A
+ * string list becomes a hash set of its strings.  When every item is a
+ * number written as text, the index also keeps the sorted numbers, and when
+ * every item spells a boolean, the booleans.  A value that cannot be compared
+ * with some item is reported as incomparable, as a scan with
+ * fleet_value_equal would report it.
  */
 #include "schema/fleet-expr-private.h"
 

@@ -166,8 +166,8 @@ fleet_expr_to_string (const FleetExpr *expr)
   return g_string_free (out, FALSE);
 }
 
-/* `seen` holds the strings of `out`, borrowed, so that long expressions do
- * not cost a scan of `out` per name. */
+/* `seen` contains the strings of `out`, borrowed, so that long expressions
+ * do not cost a scan of `out` per name. */
 static void
 collect_node_names (const FleetExprNode *node, GPtrArray *out, GHashTable *seen)
 {

@@ -11,7 +11,7 @@
  * unknown instead of true or false.  `not` keeps an unknown unknown, `and` and
  * `or` follow three-valued (Kleene) logic, and an expression that ends up
  * unknown evaluates to FALSE.  So a missing attribute never selects a host,
- * whether the expression says `==`, `!=`, `not in` or `not (...)`.
+ * whether the expression uses `==`, `!=`, `not in` or `not (...)`.
  *
  * A FleetExpr is immutable after parsing: it owns its text, compiled regular
  * expressions and list indexes, and may be evaluated from several threads at
@@ -30,17 +30,18 @@ G_BEGIN_DECLS
 typedef enum {
   FLEET_EXPR_ERROR_SYNTAX,   /* the text is not a valid expression */
   FLEET_EXPR_ERROR_LIMIT,    /* too long, nested too deep, or a list too long */
-  FLEET_EXPR_ERROR_PATTERN,  /* a regular expression or glob pattern that cannot match */
+  FLEET_EXPR_ERROR_PATTERN,  /* an invalid regular expression or glob pattern, or a regular
+                                expression that hit its backtracking limit on a value */
   FLEET_EXPR_ERROR_TYPE,     /* an operator applied to values it cannot compare */
 } FleetExprError;
 
 GQuark fleet_expr_error_quark (void);
 
-/* Longest expression accepted, in bytes. */
+/* Maximum length of an expression, in bytes. */
 #define FLEET_EXPR_MAX_LENGTH 65536
-/* Deepest nesting of parentheses and `not` accepted. */
+/* Maximum nesting of parentheses and `not`. */
 #define FLEET_EXPR_MAX_DEPTH 64
-/* Most items accepted in one list literal. */
+/* Maximum number of items in one list literal. */
 #define FLEET_EXPR_MAX_LIST_ITEMS 10000
 
 typedef struct FleetExpr FleetExpr;
@@ -56,19 +57,20 @@ typedef gboolean (*FleetExprLookup) (const char *name, FleetValue *out, gpointer
  * `text`, and the token found there. */
 FleetExpr *fleet_expr_parse (const char *text, GError **error);
 
-/* Same as fleet_expr_parse; on failure also store the column named in the
- * message in `out_error_column`, so a caller can map it to a position in a
- * file. */
+/* Parse `text` as fleet_expr_parse does.  On failure, also store the column
+ * that the message names in `out_error_column`, so that a caller can map it
+ * to a position in a file. */
 FleetExpr *fleet_expr_parse_full (const char *text, guint *out_error_column, GError **error);
 
 void fleet_expr_free (FleetExpr *expr);
 
 /* Evaluate `expr`, calling `lookup` for each name it needs, and store in
  * `out_result` whether it is true (an unknown result is FALSE).  `and` and
- * `or` stop at the first operand that decides them.  Return FALSE with
- * `error` set (FLEET_EXPR_ERROR_TYPE, or FLEET_EXPR_ERROR_PATTERN when a
- * regular expression exceeds its backtracking limit) when an operator meets
- * values it cannot compare; the message names the operator's column, the
+ * `or` stop at the first operand that decides them.
+ *
+ * Return FALSE with FLEET_EXPR_ERROR_TYPE when an operator meets values it
+ * cannot compare, or FLEET_EXPR_ERROR_PATTERN when a regular expression hits
+ * its backtracking limit.  The message names the operator's column, the
  * name and its value. */
 gboolean fleet_expr_eval (const FleetExpr *expr,
                           FleetExprLookup lookup,
@@ -88,12 +90,12 @@ gboolean fleet_expr_eval_full (const FleetExpr *expr,
                                gboolean *out_result,
                                GError **error);
 
-/* Return the canonical text of `expr`: single spaces around operators,
- * strings in double quotes with only \" \\ \n \t escaped, numbers in their
- * shortest exact decimal form, `and`/`or` chains flattened, parentheses only
- * where precedence needs them and around the condition that follows `not`
- * when it is a comparison.  Parsing the result gives an expression with the
- * same text.  Free with g_free. */
+/* Return the canonical text of `expr`.  It has single spaces around
+ * operators, strings in double quotes with only \" \\ \n \t escaped, and
+ * numbers in their shortest exact decimal form.  `and` and `or` chains are
+ * flattened, and parentheses appear only where precedence needs them and
+ * around a comparison that follows `not`.  Parsing the result gives an
+ * expression with the same text.  Free with g_free. */
 char *fleet_expr_to_string (const FleetExpr *expr);
 
 /* Append a copy of each name `expr` uses (including inside defined(...)) in

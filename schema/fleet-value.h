@@ -2,8 +2,8 @@
  * booleans and lists) and the rules for comparing them.
  *
  * A FleetValue borrows its data: `string` and `list.items` point into memory
- * owned by whoever filled the value, which must keep it alive while the value
- * is in use.  The constructors below copy nothing.
+ * that the code filling the value owns and keeps alive while the value is in
+ * use.  The constructors below copy nothing.
  *
  * Comparison rules, shared by every operator of the expression language:
  * - Two strings are equal when their bytes are equal.

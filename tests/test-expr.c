@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "schema/fleet-expr.h"
+#include "schema/fleet-expr-private.h"
 
 #define S(text) { .type = FLEET_VALUE_STRING, .string = (text) }
 #define N(x) { .type = FLEET_VALUE_NUMBER, .number = (x) }
@@ -192,6 +193,8 @@ test_eval_equality (void)
     { "groups == [\"web\", \"frontend\"]", IS_TRUE },
     { "groups == [\"frontend\", \"web\"]", IS_FALSE },
     { "groups == [\"web\"]", IS_FALSE },
+    { "groups == [\"db\", \"frontend\"]", IS_FALSE },
+    { "ports == [21, 443]", IS_FALSE },
     { "groups != []", IS_TRUE },
     { "flags == []", IS_TRUE },
     { "ports == [22, 443]", IS_TRUE },
@@ -625,6 +628,21 @@ test_eval_error_messages (void)
       g_assert_nonnull (error);
       g_assert_cmpstr (error->message, ==, cases[i].message);
     }
+
+  /* The example of docs/selectors.md, "Comparing strings, numbers and
+   * booleans". */
+  {
+    static const Attribute many_cores[] = { { "cores", S ("many") } };
+    g_autoptr(FleetExpr) expr = parse_or_fail ("cores >= 16");
+    g_autoptr(GError) error = NULL;
+    Host host = { many_cores, G_N_ELEMENTS (many_cores), 0 };
+    gboolean result;
+
+    g_assert_false (fleet_expr_eval (expr, lookup_attribute, &host, &result, &error));
+    g_assert_error (error, FLEET_EXPR_ERROR, FLEET_EXPR_ERROR_TYPE);
+    g_assert_cmpstr (error->message, ==, "'>=' at column 7 compares numbers, but its left side "
+                                         "is cores (the string \"many\")");
+  }
 }
 
 static gboolean
@@ -662,8 +680,8 @@ membership_outcome (const char *probe, const char *list_text, const FleetValue *
   return result ? "true" : "false";
 }
 
-/* The index of a literal list must answer exactly as a scan of the same
- * items with fleet_value_equal, errors included. */
+/* The index of a literal list must return the same result as a scan of the
+ * same items with fleet_value_equal, errors included. */
 static void
 test_eval_literal_list_matches_scan (void)
 {
@@ -697,6 +715,42 @@ test_eval_literal_list_matches_scan (void)
         g_test_message ("%s in %s", probes[p], lists[l].text);
         g_assert_cmpstr (indexed, ==, scanned);
       }
+
+  /* The index itself, without the scan that the evaluator falls back to
+   * when the index reports an incomparable value. */
+  for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+    {
+      static const FleetValue probe_values[] = {
+        S ("dc1"), S ("16"), S ("16.0"), S ("-0.5"), S ("true"), S ("FALSE"), S ("x"),
+        N (16), N (7), N (-0.5), N (0), N (3), B (TRUE), B (FALSE), L (web_ports),
+      };
+      FleetExprSet *set = fleet_expr_set_new (&lists[l].value);
+
+      for (guint p = 0; p < G_N_ELEMENTS (probe_values); p++)
+        {
+          const FleetValue *list = &lists[l].value;
+          gboolean scan_comparable = TRUE;
+          gboolean scan_found = FALSE;
+          gboolean set_found = FALSE;
+          gboolean set_comparable;
+
+          for (gsize i = 0; i < list->list.length; i++)
+            {
+              gboolean equal = FALSE;
+
+              scan_comparable = fleet_value_equal (&probe_values[p], &list->list.items[i], &equal)
+                                && scan_comparable;
+              scan_found = scan_found || equal;
+            }
+
+          set_comparable = fleet_expr_set_contains (set, &probe_values[p], &set_found);
+          g_test_message ("list %u, probe %u", l, p);
+          g_assert_cmpint (set_comparable, ==, scan_comparable);
+          if (scan_comparable)
+            g_assert_cmpint (set_found, ==, scan_found);
+        }
+      fleet_expr_set_free (set);
+    }
 
   g_assert_cmpstr (membership_outcome ("\"16.0\"", "", &lists[3].value, FALSE), ==, "true");
   g_assert_cmpstr (membership_outcome ("\"16.0\"", "", &lists[1].value, FALSE), ==, "false");
