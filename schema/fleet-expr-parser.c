@@ -19,22 +19,15 @@
  * `not dc == "dc1"` is `not (dc == "dc1")`.  Further rules:
  * - A string, number or list cannot stand where a condition is expected.
  * - Comparisons do not chain: `a < b < c` is an error.
- * - `like` and `=~` take a string literal, compiled here once.
+ * - `like` and `=~` take a string literal, compiled once by
+ *   fleet_expr_check_comparison (fleet-expr-check.c), which also checks the
+ *   operands whose type is known before evaluation.
  * - The items of a list literal all have one type.
- * - Operands whose type is known here (literals, and conditions, which are
- *   booleans) are checked against their operator, so such type errors are
- *   reported once at parse time instead of for every host.
  * - Nested `and` or `or` of the same kind are flattened into one node.
  */
 #include "schema/fleet-expr-private.h"
 
-#include <fnmatch.h>
 #include <string.h>
-
-#include "schema/fleet-diagnostics.h"
-
-/* Literal text quoted in messages is cut after this many characters. */
-#define QUOTE_MAX_CHARS 40
 
 typedef struct {
   const FleetToken *tokens;
@@ -127,39 +120,6 @@ fail_expected_after (Parser *parser, const char *what, const FleetToken *after,
   after_text = fleet_token_describe (after);
   expected = g_strdup_printf ("%s after %s", what, after_text);
   return fail_expected (parser, expected, found, NULL, NULL);
-}
-
-/* Return a description of an operand whose type is known before evaluation,
- * for messages: the literal's value, or "a condition (true or false)". */
-static char *
-describe_static_operand (const FleetExprNode *node)
-{
-  if (node->kind == FLEET_EXPR_LITERAL)
-    return fleet_value_describe (&node->value);
-  return g_strdup ("a condition (true or false)");
-}
-
-/* Store in `out` a value with the type `node` will have when evaluated, if
- * that is known now: literals, and conditions (booleans). */
-static gboolean
-static_value (const FleetExprNode *node, FleetValue *out)
-{
-  switch (node->kind)
-    {
-    case FLEET_EXPR_LITERAL:
-      *out = node->value;
-      return TRUE;
-    case FLEET_EXPR_NAME:
-      return FALSE;
-    case FLEET_EXPR_DEFINED:
-    case FLEET_EXPR_NOT:
-    case FLEET_EXPR_AND:
-    case FLEET_EXPR_OR:
-    case FLEET_EXPR_COMPARE:
-      *out = fleet_value_boolean (TRUE);
-      return TRUE;
-    }
-  g_return_val_if_reached (FALSE);
 }
 
 static gboolean
@@ -486,8 +446,8 @@ at_operator (const Parser *parser)
     }
 }
 
-/* Parse the pattern string after `like` or `=~`; compile_pattern checks it
- * once the comparison node exists. */
+/* Parse the pattern string after `like` or `=~`; fleet_expr_check_comparison
+ * compiles it once the comparison node exists. */
 static FleetExprNode *
 parse_pattern (Parser *parser, FleetExprOp op)
 {
@@ -506,165 +466,6 @@ parse_pattern (Parser *parser, FleetExprOp op)
   node = node_new (FLEET_EXPR_LITERAL, token->column, 0);
   literal_from_token (token, &node->value);
   return g_steal_pointer (&node);
-}
-
-/* Return the text of a GRegex compile error after its "at char N: " prefix. */
-static const char *
-regex_error_reason (const char *message)
-{
-  const char *at = strstr (message, " at char ");
-  const char *colon = at != NULL ? strstr (at, ": ") : NULL;
-
-  return colon != NULL ? colon + 2 : message;
-}
-
-static gboolean
-compile_pattern (Parser *parser, FleetExprNode *compare)
-{
-  const FleetExprNode *pattern = compare->children[1];
-  const char *text = pattern->value.string;
-  g_autofree char *quoted = fleet_quote_value (text, QUOTE_MAX_CHARS);
-
-  if (compare->op == FLEET_EXPR_OP_MATCH)
-    {
-      g_autoptr(GError) regex_error = NULL;
-
-      /* DOLLAR_ENDONLY makes "$" match only at the very end, not also before
-       * a final newline. */
-      compare->regex = g_regex_new (text, G_REGEX_DOLLAR_ENDONLY, 0, &regex_error);
-      if (compare->regex == NULL)
-        return fleet_expr_fail (parser->error, parser->out_error_column,
-                                FLEET_EXPR_ERROR_PATTERN, pattern->column,
-                                "invalid regular expression %s at column %u: %s", quoted,
-                                pattern->column, regex_error_reason (regex_error->message));
-      return TRUE;
-    }
-
-  {
-    gsize length = strlen (text);
-    gsize trailing_backslashes = 0;
-
-    while (trailing_backslashes < length && text[length - 1 - trailing_backslashes] == '\\')
-      trailing_backslashes++;
-
-    /* fnmatch reports no error for such a pattern; it just never matches. */
-    if (trailing_backslashes % 2 == 1)
-      return fleet_expr_fail (parser->error, parser->out_error_column,
-                              FLEET_EXPR_ERROR_PATTERN, pattern->column,
-                              "glob pattern %s at column %u ends with a backslash that escapes "
-                              "nothing, so it never matches", quoted, pattern->column);
-  }
-  return TRUE;
-}
-
-/* Fail with "'OP' at column N DETAIL, but its SIDE side is DESCRIPTION". */
-static gboolean
-fail_static_type (Parser *parser, const FleetExprNode *compare, const char *detail,
-                  const char *side, const FleetExprNode *operand)
-{
-  g_autofree char *description = describe_static_operand (operand);
-
-  return fleet_expr_fail (parser->error, parser->out_error_column, FLEET_EXPR_ERROR_TYPE,
-                          compare->column, "'%s' at column %u %s, but its %s side is %s",
-                          fleet_expr_op_text (compare->op), compare->column, detail, side,
-                          description);
-}
-
-/* Check that `other`, the other side of `in` or `contains`, can be compared
- * with every item of `list_node` (a literal list) when its type is known. */
-static gboolean
-check_static_membership (Parser *parser, const FleetExprNode *compare,
-                         const FleetExprNode *list_node, const FleetExprNode *other)
-{
-  FleetValue other_value;
-  gboolean found;
-
-  if (!static_value (other, &other_value)
-      || fleet_expr_set_contains (list_node->set, &other_value, &found))
-    return TRUE;
-
-  for (gsize i = 0; i < list_node->value.list.length; i++)
-    {
-      const FleetValue *item = &list_node->value.list.items[i];
-      g_autofree char *item_text = NULL;
-      g_autofree char *other_text = NULL;
-      gboolean equal;
-
-      if (fleet_value_equal (&other_value, item, &equal))
-        continue;
-
-      item_text = fleet_value_describe (item);
-      other_text = describe_static_operand (other);
-      return fleet_expr_fail (parser->error, parser->out_error_column, FLEET_EXPR_ERROR_TYPE,
-                              compare->column, "'%s' at column %u cannot compare %s with item "
-                              "%" G_GSIZE_FORMAT " of the list, %s",
-                              fleet_expr_op_text (compare->op), compare->column, other_text,
-                              i + 1, item_text);
-    }
-  return TRUE;
-}
-
-static gboolean
-check_static_types (Parser *parser, const FleetExprNode *compare)
-{
-  const FleetExprNode *left = compare->children[0];
-  const FleetExprNode *right = compare->children[1];
-  FleetValue left_value;
-  FleetValue right_value;
-  gboolean left_known = static_value (left, &left_value);
-  gboolean right_known = static_value (right, &right_value);
-  double number;
-  gboolean equal;
-
-  switch (compare->op)
-    {
-    case FLEET_EXPR_OP_EQ:
-    case FLEET_EXPR_OP_NE:
-      if (left_known && right_known && !fleet_value_equal (&left_value, &right_value, &equal))
-        {
-          g_autofree char *left_text = describe_static_operand (left);
-          g_autofree char *right_text = describe_static_operand (right);
-
-          return fleet_expr_fail (parser->error, parser->out_error_column,
-                                  FLEET_EXPR_ERROR_TYPE, compare->column,
-                                  "'%s' at column %u cannot compare %s with %s",
-                                  fleet_expr_op_text (compare->op), compare->column, left_text,
-                                  right_text);
-        }
-      return TRUE;
-
-    case FLEET_EXPR_OP_LT:
-    case FLEET_EXPR_OP_LE:
-    case FLEET_EXPR_OP_GT:
-    case FLEET_EXPR_OP_GE:
-      if (left_known && !fleet_value_to_number (&left_value, &number))
-        return fail_static_type (parser, compare, "compares numbers", "left", left);
-      if (right_known && !fleet_value_to_number (&right_value, &number))
-        return fail_static_type (parser, compare, "compares numbers", "right", right);
-      return TRUE;
-
-    case FLEET_EXPR_OP_IN:
-    case FLEET_EXPR_OP_NOT_IN:
-      if (right_known && right_value.type != FLEET_VALUE_LIST)
-        return fail_static_type (parser, compare, "needs a list on its right", "right", right);
-      if (right->kind == FLEET_EXPR_LITERAL)
-        return check_static_membership (parser, compare, right, left);
-      return TRUE;
-
-    case FLEET_EXPR_OP_CONTAINS:
-      if (left_known && left_value.type != FLEET_VALUE_LIST)
-        return fail_static_type (parser, compare, "needs a list on its left", "left", left);
-      if (left->kind == FLEET_EXPR_LITERAL)
-        return check_static_membership (parser, compare, left, right);
-      return TRUE;
-
-    case FLEET_EXPR_OP_LIKE:
-    case FLEET_EXPR_OP_MATCH:
-      if (left_known && left_value.type != FLEET_VALUE_STRING)
-        return fail_static_type (parser, compare, "matches strings", "left", left);
-      return TRUE;
-    }
-  g_return_val_if_reached (FALSE);
 }
 
 static FleetExprNode *
@@ -700,9 +501,7 @@ parse_comparison (Parser *parser, const FleetToken *after)
   node->children[0] = g_steal_pointer (&left);
   node->children[1] = right;
 
-  if (!check_static_types (parser, node))
-    return NULL;
-  if ((op == FLEET_EXPR_OP_LIKE || op == FLEET_EXPR_OP_MATCH) && !compile_pattern (parser, node))
+  if (!fleet_expr_check_comparison (node, parser->out_error_column, parser->error))
     return NULL;
 
   if (at_operator (parser))

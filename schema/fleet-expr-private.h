@@ -1,5 +1,5 @@
 /* fleet-expr-private.h: tokens, syntax tree and list index shared by the
- * lexer, parser, evaluator and printer of fleet-expr.h.
+ * lexer, parser, checks, evaluator and printer of fleet-expr.h.
  *
  * The tree owns everything it points to: node names, literal strings and list
  * items, compiled regular expressions and list indexes.  fleet_expr_node_free
@@ -117,6 +117,13 @@ gboolean fleet_expr_fail (GError **error,
                           guint column,
                           const char *format,
                           ...) G_GNUC_PRINTF (5, 6);
+
+/* Check the operands of `compare` whose type is known before evaluation
+ * against its operator, and compile the pattern of `like` and `=~` into
+ * `compare`.  Return FALSE with `error` set and the column stored in
+ * `out_error_column` when a check fails. */
+gboolean fleet_expr_check_comparison (FleetExprNode *compare, guint *out_error_column,
+                                      GError **error);
 
 /* Build the membership index of `list`, a literal list whose items all have
  * one type.  The index borrows the strings of `list`. */
