@@ -54,7 +54,7 @@ typedef gboolean (*FleetExprLookup) (const char *name, FleetValue *out, gpointer
 /* Parse `text` (NUL-terminated UTF-8).  Return a new expression, or NULL with
  * `error` set in the FLEET_EXPR_ERROR domain.  Every message names the
  * 1-based column of the problem, counted in characters from the start of
- * `text`, and the token found there. */
+ * `text`, and the offending token or character where there is one. */
 FleetExpr *fleet_expr_parse (const char *text, GError **error);
 
 /* Parse `text` as fleet_expr_parse does.  On failure, also store the column
