@@ -864,6 +864,25 @@ test_value_number_format (void)
     }
 }
 
+/* Lists compare item by item down to FLEET_VALUE_MAX_NESTING levels; deeper
+ * ones cannot be compared instead of recursing without bound. */
+static void
+test_value_list_nesting (void)
+{
+  FleetValue levels[FLEET_VALUE_MAX_NESTING + 2];
+  gboolean equal = FALSE;
+
+  levels[0] = fleet_value_string ("leaf");
+  for (guint i = 1; i < G_N_ELEMENTS (levels); i++)
+    levels[i] = fleet_value_list (&levels[i - 1], 1);
+
+  g_assert_true (fleet_value_equal (&levels[FLEET_VALUE_MAX_NESTING],
+                                    &levels[FLEET_VALUE_MAX_NESTING], &equal));
+  g_assert_true (equal);
+  g_assert_false (fleet_value_equal (&levels[FLEET_VALUE_MAX_NESTING + 1],
+                                     &levels[FLEET_VALUE_MAX_NESTING + 1], &equal));
+}
+
 /* Input text and its canonical form. */
 static const struct {
   const char *text;
@@ -1096,6 +1115,14 @@ test_parse_errors (void)
       "part, such as 16 or -0.5, and text such as a version or an address goes in double "
       "quotes" },
     { "x == 10.0.0.1", FLEET_EXPR_ERROR_SYNTAX, 6, NULL },
+    { "x == 1" "0000000000" "0000000000" "0000000000" "0000000000" "0000000000" "0000000000"
+      "0000000000" "0000000000" "0000000000" "0000000000" "0000000000" "0000000000"
+      "0000000000" "0000000000" "0000000000" "0000000000" "0000000000" "0000000000"
+      "0000000000" "0000000000" "0000000000" "0000000000" "0000000000" "0000000000"
+      "0000000000" "0000000000" "0000000000" "0000000000" "0000000000" "0000000000"
+      "0000000000" "0000000000",
+      FLEET_EXPR_ERROR_SYNTAX, 6,
+      "number \"1000000000000000000000000000000000000000...\" at column 6 is too large" },
     { "x == 1e5", FLEET_EXPR_ERROR_SYNTAX, 6, NULL },
     { "x == 5and y", FLEET_EXPR_ERROR_SYNTAX, 6, NULL },
     { "x == -", FLEET_EXPR_ERROR_SYNTAX, 6, NULL },
@@ -1180,6 +1207,8 @@ test_parse_errors (void)
     { "x in [1, 2] and 3 in [\"a\"]", FLEET_EXPR_ERROR_TYPE, 19,
       "'in' at column 19 cannot compare the number 3 with item 1 of the list, the string \"a\"" },
     { "[\"a\", \"b\"] contains 2", FLEET_EXPR_ERROR_TYPE, 12, NULL },
+    { "5 in [\"16\", \"a\"]", FLEET_EXPR_ERROR_TYPE, 3,
+      "'in' at column 3 cannot compare the number 5 with item 2 of the list, the string \"a\"" },
     { "(a == 1) in [1]", FLEET_EXPR_ERROR_TYPE, 10, NULL },
     { "[1] in [2]", FLEET_EXPR_ERROR_TYPE, 5, NULL },
   };
@@ -1758,6 +1787,7 @@ main (int argc, char **argv)
   g_test_add_func ("/expr/eval/many-hosts", test_eval_many_hosts);
   g_test_add_func ("/expr/value/number-text", test_value_number_text);
   g_test_add_func ("/expr/value/number-format", test_value_number_format);
+  g_test_add_func ("/expr/value/list-nesting", test_value_list_nesting);
   g_test_add_func ("/expr/print/canonical", test_print_canonical);
   g_test_add_func ("/expr/print/fixed-point", test_print_fixed_point);
   g_test_add_func ("/expr/print/keeps-meaning", test_print_keeps_meaning);
