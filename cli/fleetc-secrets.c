@@ -255,11 +255,12 @@ run_remove (const SecretsOptions *options, const char *name)
   return 0;
 }
 
-/* Check that `verb` got exactly `n_names` NAME arguments. */
+/* Check that `verb` got exactly `n_names` NAME arguments; `argc` counts
+ * the verb and its arguments. */
 static gboolean
 check_arguments (const char *verb, int argc, int n_names, char **out_message)
 {
-  int given = argc - 2;
+  int given = argc - 1;
 
   if (given == n_names)
     return TRUE;
@@ -283,8 +284,11 @@ fleetc_secrets_main (int argc, char **argv)
   g_autofree char *message = NULL;
   g_autoptr(GOptionContext) context = g_option_context_new ("init|set NAME|list|remove NAME");
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) words = NULL;
+  guint seen_separator = 0;
   SecretsOptions options;
   const char *verb;
+  const char *name;
   GOptionEntry entries[] = {
     { "secrets", 0, 0, G_OPTION_ARG_FILENAME, &store_option,
       "Use the secret store FILE (default: $FLEETC_SECRETS, else "
@@ -299,26 +303,34 @@ fleetc_secrets_main (int argc, char **argv)
                                 "and sudo passwords.");
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return secrets_usage_error (error->message);
-  if (argc < 2)
+
+  /* GOption leaves "--" in argv; it only ends the options, so a name may
+   * start with '-'. */
+  words = g_ptr_array_new ();
+  for (int i = 1; i < argc; i++)
+    if (!g_str_equal (argv[i], "--") || seen_separator++ > 0)
+      g_ptr_array_add (words, argv[i]);
+  if (words->len == 0)
     return secrets_usage_error ("missing subcommand");
 
-  verb = argv[1];
+  verb = g_ptr_array_index (words, 0);
+  name = words->len > 1 ? g_ptr_array_index (words, 1) : NULL;
   store_path = fleet_secret_store_resolve_path (store_option);
   options.store_path = store_path;
   options.key_file = key_file;
 
   if (g_str_equal (verb, "init"))
-    return check_arguments (verb, argc, 0, &message) ? run_init (&options)
-                                                     : secrets_usage_error (message);
+    return check_arguments (verb, words->len, 0, &message) ? run_init (&options)
+                                                           : secrets_usage_error (message);
   if (g_str_equal (verb, "list"))
-    return check_arguments (verb, argc, 0, &message) ? run_list (&options)
-                                                     : secrets_usage_error (message);
+    return check_arguments (verb, words->len, 0, &message) ? run_list (&options)
+                                                           : secrets_usage_error (message);
   if (g_str_equal (verb, "set"))
-    return check_arguments (verb, argc, 1, &message) ? run_set (&options, argv[2])
-                                                     : secrets_usage_error (message);
+    return check_arguments (verb, words->len, 1, &message) ? run_set (&options, name)
+                                                           : secrets_usage_error (message);
   if (g_str_equal (verb, "remove"))
-    return check_arguments (verb, argc, 1, &message) ? run_remove (&options, argv[2])
-                                                     : secrets_usage_error (message);
+    return check_arguments (verb, words->len, 1, &message) ? run_remove (&options, name)
+                                                           : secrets_usage_error (message);
 
   {
     g_autofree char *escaped = g_strescape (verb, NULL);

@@ -280,6 +280,12 @@ read_from_environment (GError **error)
     }
 
   passphrase = fleet_secret_new_from_data (value, strlen (value));
+
+  /* Overwrite the variable's text, then remove it, so neither child
+   * processes nor /proc/PID/environ show it from here on.  POSIX leaves
+   * writing to getenv()'s result undefined; glibc keeps the text in writable
+   * memory (the initial stack block, or the heap after setenv). */
+  OPENSSL_cleanse ((char *) value, strlen (value));
   g_unsetenv (FLEET_SECRET_PASSPHRASE_ENV);
   return passphrase;
 }

@@ -6,9 +6,10 @@
  *      variable.  The file's content is the passphrase, without one trailing
  *      newline.  Like OpenSSH with private keys, a key file that its group or
  *      other users can access is rejected (PERMISSIONS).
- *   2. the FLEETC_SECRETS_PASSPHRASE variable, for unattended runs.  It is
- *      removed from the process environment once read, so programs this
- *      process starts do not inherit it.
+ *   2. the FLEETC_SECRETS_PASSPHRASE variable, for unattended runs.  Once
+ *      read, its text is overwritten in place and it is removed from the
+ *      environment, so programs this process starts do not inherit it and
+ *      /proc/PID/environ no longer shows it.
  *   3. a prompt on /dev/tty with echo off, when the process has a
  *      controlling terminal.
  * With none of these the error is NO_KEY and lists the three.
