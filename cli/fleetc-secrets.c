@@ -260,11 +260,11 @@ run_remove (const SecretsOptions *options, const char *name)
 static gboolean
 check_arguments (const char *verb, int argc, int n_names, char **out_message)
 {
-  int given = argc - 1;
+  int name_count = argc - 1;
 
-  if (given == n_names)
+  if (name_count == n_names)
     return TRUE;
-  if (g_str_equal (verb, "set") && given > 1)
+  if (g_str_equal (verb, "set") && name_count > 1)
     *out_message = g_strdup ("set takes only NAME: the value is read from the terminal or "
                              "standard input, never from the command line, where other "
                              "users and the shell history could see it");

@@ -171,8 +171,8 @@ fleet_secret_derive_key (const FleetSecret *master,
 {
   const FleetSecretKdfParams *params = &header->kdf_params;
   g_autoptr(FleetSecret) key = fleet_secret_new (FLEET_SECRET_KEY_LENGTH);
-  /* OpenSSL refuses to use more than `max_memory`; its own count is
-   * 128 * r * (n + 2) for V plus 128 * r * p for B. */
+  /* OpenSSL rejects a derivation that needs more than `max_memory`.  It
+   * counts 128 * r * (n + 2) bytes for V and 128 * r * p bytes for B. */
   guint64 max_memory = 128 * (guint64) params->r * (params->n + 2)
                        + 128 * (guint64) params->r * params->p + 65536;
 

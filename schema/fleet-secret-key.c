@@ -48,7 +48,8 @@ fleet_secret_key_read_file (const char *path, GError **error)
       return NULL;
     }
 
-  /* One byte more than allowed tells a too long file from one at the limit. */
+  /* Reading one byte past the maximum distinguishes a too long file from one
+   * at the limit. */
   content = fleet_secret_new (FLEET_SECRET_PASSPHRASE_MAX + 1);
   while (length < content->length)
     {

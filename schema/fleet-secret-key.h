@@ -28,7 +28,7 @@ G_BEGIN_DECLS
 #define FLEET_SECRET_KEY_FILE_ENV "FLEETC_SECRETS_KEY_FILE"
 #define FLEET_SECRET_PASSPHRASE_ENV "FLEETC_SECRETS_PASSPHRASE"
 
-/* Longest master passphrase, from any source, in bytes. */
+/* Maximum length of a master passphrase from any source, in bytes. */
 #define FLEET_SECRET_PASSPHRASE_MAX 4096
 
 typedef struct {

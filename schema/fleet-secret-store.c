@@ -40,8 +40,8 @@ fleet_secret_name_validate (const char *name, GError **error)
   if (!valid)
     {
       /* The name is user input: escape it and bound its width. */
-      g_autofree char *shown = g_strndup (name, 64);
-      g_autofree char *escaped = g_strescape (shown, NULL);
+      g_autofree char *name_prefix = g_strndup (name, 64);
+      g_autofree char *escaped = g_strescape (name_prefix, NULL);
 
       g_set_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_INVALID_NAME,
                    "invalid secret name \"%s%s\": a name is 1 to %d characters from A-Z, a-z, "

@@ -14,8 +14,8 @@
  * same directory, which is synced and then renamed over the store, so a
  * failed write leaves the previous store intact.
  *
- * An open store holds the derived key and every value in FleetSecret memory;
- * fleet_secret_store_free wipes all of it.  All errors are in the
+ * An open store keeps the derived key and every value in FleetSecret memory,
+ * and fleet_secret_store_free wipes all of it.  All errors are in the
  * FLEET_SECRET_STORE_ERROR domain and name the file.
  */
 #pragma once
@@ -65,16 +65,16 @@ typedef struct {
 } FleetSecretKdfParams;
 
 /* Parameters for new stores: N = 2^17, r = 8, p = 1, 128 MiB of memory.  That
- * is the minimum the OWASP Password Storage Cheat Sheet gives for scrypt;
- * one derivation took 0.49 to 0.56 s on a 2-core x86-64 VM with OpenSSL 3.0. */
+ * is the minimum the OWASP Password Storage Cheat Sheet gives for scrypt.
+ * One derivation took 0.49 to 0.56 s on a 2-core x86-64 VM with OpenSSL 3.0. */
 #define FLEET_SECRET_KDF_DEFAULT_N (G_GUINT64_CONSTANT (1) << 17)
 #define FLEET_SECRET_KDF_DEFAULT_R 8u
 #define FLEET_SECRET_KDF_DEFAULT_P 1u
 
-/* Bounds on parameters read from a file or set for tests: n a power of two
- * from 16 to 2^22, r 1 to 32, p 1 to 16, at most 512 MiB of memory, and
- * n * r * p at most 16 times the default, so a damaged or hostile file cannot
- * make the reader allocate or compute without limit. */
+/* Bounds on parameters read from a file or set for tests.  n is a power of
+ * two from 16 to 2^22, r is 1 to 32 and p is 1 to 16.  The memory is at most
+ * 512 MiB, and n * r * p at most 16 times the default.  A damaged or hostile
+ * file therefore cannot make the reader allocate or compute without limit. */
 #define FLEET_SECRET_KDF_MIN_N 16u
 #define FLEET_SECRET_KDF_MAX_N (G_GUINT64_CONSTANT (1) << 22)
 #define FLEET_SECRET_KDF_MAX_R 32u
@@ -106,7 +106,7 @@ char *fleet_secret_store_resolve_path (const char *option_path);
 /* Fill `params` with the parameters for a new store: the defaults, or n from
  * FLEETC_SECRETS_TEST_SCRYPT_N when that is set.  Returns FALSE with
  * PARAMETERS when the variable is not a valid n.  `out_overridden` (nullable)
- * tells whether the test variable was used. */
+ * is set to whether the test variable was used. */
 gboolean fleet_secret_kdf_params_for_new_store (FleetSecretKdfParams *params,
                                                 gboolean *out_overridden,
                                                 GError **error);
@@ -129,7 +129,8 @@ FleetSecretStore *fleet_secret_store_create (const char *path,
 /* Check, without reading it, that `path` exists and is a regular file that
  * only its owner can access: NOT_FOUND (saying how to create a store),
  * NOT_A_STORE, PERMISSIONS or IO.  Callers check before asking for the
- * master passphrase, so nobody types it for a store that cannot be used. */
+ * master passphrase, so the user never types it for a store that cannot be
+ * used. */
 gboolean fleet_secret_store_check_file (const char *path, GError **error);
 
 /* Read and decrypt the store at `path`, after the checks of
@@ -170,9 +171,9 @@ const char *fleet_secret_store_get_path (FleetSecretStore *store);
 
 /* Encrypt the map under a new nonce and replace the file atomically.  Fails
  * with IO, writing nothing, when the file at the path is no longer the one
- * that was opened (another process wrote it in between); the check and the
- * rename are not one atomic step, so two writers racing within that window
- * can still lose one update. */
+ * that was opened, because another process wrote it in between.
+ * NOTE: the check and the rename are two steps, so two writers that save
+ * within that window can still lose one update. */
 gboolean fleet_secret_store_save (FleetSecretStore *store, GError **error);
 
 /* Wipe the key and every value, then free the store; NULL is ignored. */

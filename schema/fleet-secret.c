@@ -8,7 +8,7 @@
 
 #include <openssl/crypto.h>
 
-/* Return the size of the mapping that holds `capacity` bytes and a NUL. */
+/* Return the size of the mapping for `capacity` bytes and a NUL. */
 static gsize
 mapping_size (gsize capacity)
 {
@@ -30,7 +30,7 @@ fleet_secret_new (gsize length)
   if (data == MAP_FAILED)
     g_error ("cannot map %" G_GSIZE_FORMAT " bytes for a secret: %s", size, g_strerror (errno));
 
-  /* Each of these is a hardening step the kernel or its limits may refuse;
+  /* The kernel or its limits may reject each of these hardening steps, and
    * the secret is still wiped on free without them. */
   (void) mlock (data, size);
   (void) madvise (data, size, MADV_DONTDUMP);

@@ -1,12 +1,12 @@
 /* fleet-secret.h: a secret byte string in memory that is wiped when freed.
  *
- * FleetSecret holds master passphrases, derived keys, decrypted store
+ * FleetSecret contains master passphrases, derived keys, decrypted store
  * contents and stored values.  Its bytes live in an anonymous memory mapping
  * of their own, never in the malloc heap, so no realloc or free can leave a
- * copy behind.  The mapping is locked into RAM when the system allows it
- * (mlock, best effort: RLIMIT_MEMLOCK may refuse it), left out of core dumps
- * (MADV_DONTDUMP), zeroed in forked children (MADV_WIPEONFORK), and
- * overwritten with OPENSSL_cleanse before it is unmapped.
+ * copy behind.  The mapping is locked into RAM where RLIMIT_MEMLOCK allows
+ * it (mlock, best effort), left out of core dumps (MADV_DONTDUMP), zeroed in
+ * forked children (MADV_WIPEONFORK), and overwritten with OPENSSL_cleanse
+ * before it is unmapped.
  *
  * The bytes may contain NUL.  One NUL always follows them, so a text secret
  * can be passed as a C string.

@@ -27,8 +27,8 @@
 
 static const char master_passphrase[] = "cli master passphrase";
 
-/* The longest a test waits for fleetc to print or read something before it
- * fails; a guard against hanging, not a performance check. */
+/* Maximum wait for fleetc to print or read something before a test fails.
+ * It guards against hanging and is not a performance check. */
 #define WAIT_LIMIT_US (60 * G_USEC_PER_SEC)
 
 typedef struct {
@@ -436,7 +436,7 @@ test_stdin_trailing_newline (Fixture *fixture, gconstpointer data)
   assert_contains (err, "the value for secret \"empty\" on standard input is empty");
 }
 
-/* A value on the command line is refused, and the store left alone. */
+/* A value on the command line is rejected, and the store left alone. */
 static void
 test_value_not_from_argv (Fixture *fixture, gconstpointer data)
 {

@@ -599,7 +599,7 @@ open_and_change (Fixture *fixture)
 /* The old store survives a write that fails because the directory is read
  * only.  Root ignores directory permissions, so this needs another user. */
 static void
-test_failed_write_keeps_old_store_read_only_dir (Fixture *fixture, gconstpointer data)
+test_failed_write_read_only_dir (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(FleetSecretStore) store = NULL;
@@ -630,7 +630,7 @@ test_failed_write_keeps_old_store_read_only_dir (Fixture *fixture, gconstpointer
 /* The old store survives a write that fails halfway: a file size limit
  * (RLIMIT_FSIZE, which binds root too) makes write() fail with EFBIG. */
 static void
-test_failed_write_keeps_old_store_size_limit (Fixture *fixture, gconstpointer data)
+test_failed_write_size_limit (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(FleetSecretStore) store = NULL;
@@ -1148,6 +1148,31 @@ test_no_key_source (Fixture *fixture, gconstpointer data)
   g_test_trap_assert_passed ();
 }
 
+/* docs/secrets.md names the variables and the default parameters the code
+ * uses. */
+static void
+test_docs_match_code (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("FLEET_SOURCE_ROOT"), "docs",
+                                            "secrets.md", NULL);
+  g_autofree char *doc = NULL;
+  g_autofree char *defaults = g_strdup_printf ("N = 2^%d, r = %u, p = %u",
+                                               g_bit_nth_lsf (FLEET_SECRET_KDF_DEFAULT_N, -1),
+                                               FLEET_SECRET_KDF_DEFAULT_R,
+                                               FLEET_SECRET_KDF_DEFAULT_P);
+  g_autofree char *value_max = g_strdup_printf ("%u,%03u bytes", FLEET_SECRET_VALUE_MAX / 1000,
+                                                FLEET_SECRET_VALUE_MAX % 1000);
+  const char *names[] = {
+    FLEET_SECRET_STORE_PATH_ENV, FLEET_SECRET_KEY_FILE_ENV, FLEET_SECRET_PASSPHRASE_ENV,
+    FLEET_SECRET_TEST_KDF_N_ENV, "--secrets-key-file", "--secrets FILE", defaults, value_max,
+  };
+
+  g_assert_true (g_file_get_contents (path, &doc, NULL, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (strstr (doc, names[i]) == NULL)
+      g_error ("docs/secrets.md does not mention \"%s\"", names[i]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1172,8 +1197,8 @@ main (int argc, char **argv)
   ADD ("/secrets/store/create-over-existing", test_create_over_existing_rejected);
   ADD ("/secrets/store/empty-master-rejected", test_empty_master_rejected);
   ADD ("/secrets/store/fresh-nonce-per-write", test_fresh_nonce_per_write);
-  ADD ("/secrets/store/failed-write/read-only-dir", test_failed_write_keeps_old_store_read_only_dir);
-  ADD ("/secrets/store/failed-write/size-limit", test_failed_write_keeps_old_store_size_limit);
+  ADD ("/secrets/store/failed-write/read-only-dir", test_failed_write_read_only_dir);
+  ADD ("/secrets/store/failed-write/size-limit", test_failed_write_size_limit);
   ADD ("/secrets/store/save-after-other-writer", test_save_after_other_writer_rejected);
   ADD ("/secrets/store/default-kdf-params", test_default_kdf_params);
   ADD ("/secrets/store/test-kdf-override", test_test_kdf_override);
@@ -1188,6 +1213,7 @@ main (int argc, char **argv)
   ADD ("/secrets/key/source-order", test_key_source_order);
   ADD ("/secrets/key/env-passphrase", test_env_passphrase);
   ADD ("/secrets/key/no-source", test_no_key_source);
+  g_test_add_func ("/secrets/docs/match-code", test_docs_match_code);
 
   return g_test_run ();
 }
