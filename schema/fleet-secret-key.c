@@ -338,6 +338,8 @@ fleet_secret_key_read (const FleetSecretKeyOptions *options, GError **error)
   const char *key_file = options->key_file;
   g_autoptr(FleetSecret) passphrase = NULL;
 
+  g_return_val_if_fail (options->store_path != NULL, NULL);
+
   if (key_file == NULL)
     key_file = g_getenv (FLEET_SECRET_KEY_FILE_ENV);
   if (key_file != NULL && key_file[0] != '\0')

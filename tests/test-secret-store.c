@@ -873,6 +873,10 @@ plaintext_from (const guint8 *bytes, gsize length)
   return plaintext;
 }
 
+/* A case of the table below; the length of the bytes excludes the
+ * literal's terminating NUL. */
+#define PLAINTEXT_CASE(case_name, bytes, fragment) { case_name, bytes, sizeof bytes - 1, fragment }
+
 static void
 test_malformed_plaintext_rejected (void)
 {
@@ -882,16 +886,16 @@ test_malformed_plaintext_rejected (void)
     gsize length;
     const char *fragment;
   } cases[] = {
-    { "count too large", "\0\0\0\2\1a\0\0\0\1x", 14, "a name length is 0" },
-    { "empty name", "\0\0\0\1\0\0\0\0\1x", 10, "a name length is 0" },
-    { "bad name", "\0\0\0\1\1/\0\0\0\1x", 11, "characters outside" },
-    { "NUL in name", "\0\0\0\1\2a\0\0\0\0\1x", 12, "characters outside" },
-    { "unsorted", "\0\0\0\2\1b\0\0\0\1x\1a\0\0\0\1y", 22, "unique and sorted" },
-    { "duplicate", "\0\0\0\2\1a\0\0\0\1x\1a\0\0\0\1y", 22, "unique and sorted" },
-    { "empty value", "\0\0\0\1\1a\0\0\0\0", 10, "a value length is 0" },
-    { "value past end", "\0\0\0\1\1a\0\0\1\0x", 11, "runs past the end" },
-    { "huge value", "\0\0\0\1\1a\xff\xff\xff\xffx", 11, "too large" },
-    { "padding", "\0\0\0\1\1a\0\0\0\1x\0\0\7", 14, "the padding is not zero" },
+    PLAINTEXT_CASE ("count too large", "\0\0\0\2\1a\0\0\0\1x", "a name length is 0"),
+    PLAINTEXT_CASE ("empty name", "\0\0\0\1\0\0\0\0\1x", "a name length is 0"),
+    PLAINTEXT_CASE ("bad name", "\0\0\0\1\1/\0\0\0\1x", "characters outside"),
+    PLAINTEXT_CASE ("NUL in name", "\0\0\0\1\2a\0\0\0\0\1x", "characters outside"),
+    PLAINTEXT_CASE ("unsorted", "\0\0\0\2\1b\0\0\0\1x\1a\0\0\0\1y", "unique and sorted"),
+    PLAINTEXT_CASE ("duplicate", "\0\0\0\2\1a\0\0\0\1x\1a\0\0\0\1y", "unique and sorted"),
+    PLAINTEXT_CASE ("empty value", "\0\0\0\1\1a\0\0\0\0", "a value length is 0"),
+    PLAINTEXT_CASE ("value past end", "\0\0\0\1\1a\0\0\1\0x", "runs past the end"),
+    PLAINTEXT_CASE ("huge value", "\0\0\0\1\1a\xff\xff\xff\xffx", "too large"),
+    PLAINTEXT_CASE ("padding", "\0\0\0\1\1a\0\0\0\1x\0\0\7", "the padding is not zero"),
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
