@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -136,9 +137,30 @@ read_line (int fd, FleetSecret *line, gsize max_length)
 
   for (;;)
     {
-      ssize_t got = read (fd, &c, 1);
+      struct pollfd ready = { fd, POLLIN, 0 };
+      int polled;
+      ssize_t got;
 
-      if (got < 0 && errno == EINTR && received_signal == 0)
+      /* A signal that arrives after this check but before poll() starts
+       * waiting does not interrupt it, so poll() wakes up regularly to look
+       * again instead of sleeping until the user presses Enter. */
+      if (received_signal != 0)
+        {
+          errno = EINTR;
+          ok = FALSE;
+          break;
+        }
+      polled = poll (&ready, 1, 200);
+      if (polled == 0 || (polled < 0 && errno == EINTR))
+        continue;
+      if (polled < 0)
+        {
+          ok = FALSE;
+          break;
+        }
+
+      got = read (fd, &c, 1);
+      if (got < 0 && errno == EINTR)
         continue;
       if (got < 0)
         {
