@@ -205,7 +205,8 @@ prompt_once (int fd, const char *prompt, gsize max_length, GError **error)
   memset (&action, 0, sizeof action);
   action.sa_handler = on_prompt_signal;
   sigemptyset (&action.sa_mask);
-  /* No SA_RESTART: read() must return so the signal can be handled. */
+  /* No SA_RESTART: blocking calls return EINTR, so the signal is handled at
+   * once. */
   for (gsize i = 0; i < G_N_ELEMENTS (prompt_signals); i++)
     sigaction (prompt_signals[i], &action, &saved_actions[i]);
 

@@ -130,8 +130,8 @@ start_new_session (gpointer data)
   setsid ();
 }
 
-/* Write `data` to `fd`.  A child that exits without reading its input
- * closes the pipe (EPIPE); its exit status tells the test what happened. */
+/* Write `data` to `fd`, ignoring EPIPE from a child that exited without
+ * reading its input, because the test checks that child's exit status. */
 static void
 write_all (int fd, const char *data, gsize length)
 {
