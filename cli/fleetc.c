@@ -1,6 +1,7 @@
-/* fleetc: compile workflows into plans and show plans.
+/* fleetc: compile workflows into plans, show plans, manage secrets.
  *
- * Exit status: 0 success, 2 invalid input or usage, as for compilers.
+ * Exit status: 0 success, 2 invalid input or usage, as for compilers;
+ * 1 when `fleetc secrets` cannot use the secret store.
  */
 #include <locale.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <glib.h>
 
 #include "cli/fleet-plan-show.h"
+#include "cli/fleetc-secrets.h"
 #include "compiler/fleet-compiler.h"
 #include "planner/fleet-planner.h"
 
@@ -19,6 +21,7 @@ static const char usage_text[] =
   "  fleetc compile WORKFLOW -o PLAN [-i INVENTORY]   compile a workflow into a plan file\n"
   "  fleetc validate WORKFLOW [-i INVENTORY]          check a workflow without writing a plan\n"
   "  fleetc show PLAN [--format text|json]            print a plan for review\n"
+  "  fleetc secrets init|set NAME|list|remove NAME    manage the encrypted secret store\n"
   "  fleetc --version\n";
 
 static int
@@ -189,6 +192,8 @@ main (int argc, char **argv)
     return run_compile (argc - 1, argv + 1, FALSE);
   if (g_str_equal (command, "show"))
     return run_show (argc - 1, argv + 1);
+  if (g_str_equal (command, "secrets"))
+    return fleetc_secrets_main (argc - 1, argv + 1);
 
   {
     g_autofree char *message = g_strdup_printf ("unknown command \"%s\"", command);
