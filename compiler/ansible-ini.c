@@ -238,7 +238,10 @@ read_section (IniReader *reader, gsize start)
 
   if (!only_comment_after (line, i + 1))
     {
-      report (reader, i + 1,
+      i++;
+      while (is_space (line[i]))
+        i++;
+      report (reader, i,
               "unexpected text after the section header; only a '#' comment may follow it "
               "(';' starts a comment only at the start of a line)");
       reader->group = NULL;

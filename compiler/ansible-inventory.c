@@ -194,10 +194,9 @@ fleet_ansible_vars_set (FleetDiagnostics *diags,
     {
       quoted = fleet_quote_value (name, FLEET_QUOTE_MAX_CHARS);
       fleet_diagnostics_error (diags, pos,
-                               "value of variable %s is too long: %" G_GSIZE_FORMAT " bytes%s, "
-                               "the maximum is %u",
-                               quoted, strlen (text), structured ? " as JSON" : "",
-                               FLEET_MAX_VARIABLE_BYTES);
+                               "value of variable %s is longer than the maximum of %u bytes%s",
+                               quoted, FLEET_MAX_VARIABLE_BYTES,
+                               structured ? " when written as JSON" : "");
       g_free (text);
       return;
     }
@@ -397,25 +396,31 @@ report_cycle_above (Resolver *resolver, const char *start, GHashTable *visited, 
           }
     }
 
-  /* path[first..] walks up the cycle, from a child to its parents. */
+  /* path[first..] walks up the cycle, each entry a parent of the one before,
+   * and path[first] is a parent of the last entry.  So the cycle read
+   * downwards from path[first] visits the entries in reverse. */
   first = GPOINTER_TO_UINT (g_hash_table_lookup (index_of, current));
   for (guint i = first; i < path->len; i++)
     if (g_hash_table_contains (reported, g_ptr_array_index (path, i)))
       return;
 
+  g_string_append (chain, current);
   for (guint i = path->len; i > first; i--)
     {
-      g_hash_table_add (reported, g_ptr_array_index (path, i - 1));
-      g_string_append_printf (chain, "%s -> ", (const char *) g_ptr_array_index (path, i - 1));
-    }
-  g_string_append (chain, (const char *) g_ptr_array_index (path, path->len - 1));
+      const char *name = g_ptr_array_index (path, i - 1);
 
-  closing = find_child (resolver, g_ptr_array_index (path, first),
-                        g_ptr_array_index (path, path->len - 1));
+      g_hash_table_add (reported, (gpointer) name);
+      g_string_append_printf (chain, " -> %s", name);
+    }
+
+  /* The error goes on the entry that closes the cycle: `current` as a child
+   * of its parent on the walk. */
+  closing = find_child (resolver, first + 1 < path->len ? g_ptr_array_index (path, first + 1) : current,
+                        current);
   fleet_diagnostics_error (resolver->diags, &closing->pos,
                            "group \"%s\" contains itself through its child groups: %s; remove "
                            "one of these children",
-                           (const char *) g_ptr_array_index (path, path->len - 1), chain->str);
+                           current, chain->str);
 }
 
 static gboolean

@@ -105,15 +105,27 @@ report_failure (ListReader *reader, const char *command, const FleetCommandOutpu
                            stderr_text != NULL ? stderr_text : "");
 }
 
+/* Return `value` as a shell would need it, for messages only: the program
+ * runs without a shell. */
+static char *
+quote_for_display (const char *value)
+{
+  for (const char *p = value; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("._-:@/+=,", *p) == NULL)
+      return g_shell_quote (value);
+
+  return g_strdup (value);
+}
+
 /* Run the program with `argument` and `value` (or none), and return its
  * standard output, or NULL after reporting why it failed. */
 static GBytes *
 run_program (ListReader *reader, const char *argument, const char *value)
 {
   const char *argv[] = { reader->program, argument, value, NULL };
-  g_autofree char *quoted_value = value != NULL ? g_shell_quote (value) : NULL;
+  g_autofree char *shown_value = value != NULL ? quote_for_display (value) : NULL;
   g_autofree char *command = g_strdup_printf ("%s %s%s%s", reader->path, argument,
-                                              value != NULL ? " " : "", value != NULL ? quoted_value : "");
+                                              value != NULL ? " " : "", value != NULL ? shown_value : "");
   g_autofree char *stderr_text = NULL;
   g_autoptr (GError) error = NULL;
   FleetCommandOutput output = { 0 };
@@ -174,12 +186,8 @@ read_escape_unit (const char *text, const char *end)
   return value;
 }
 
-/* Return a copy of the JSON `text` in which each surrogate pair escape
- * \uD83D\uDE00 is written as the YAML escape \U0001F600, which libyaml
- * accepts.  NOTE: columns after such a pair on the same line are 2 less
- * than in the program's output. */
-static GString *
-rewrite_surrogate_pairs (const char *text, gsize length)
+GString *
+fleet_json_rewrite_surrogate_pairs (const char *text, gsize length)
 {
   GString *out = g_string_sized_new (length);
   const char *end = text + length;
@@ -231,7 +239,7 @@ parse_output (ListReader *reader, const char *label, GBytes *bytes)
       return NULL;
     }
 
-  text = rewrite_surrogate_pairs (data, length);
+  text = fleet_json_rewrite_surrogate_pairs (data, length);
   fleet_diagnostics_add_source (reader->diags, label, text->str, text->len);
   return fleet_yaml_parse (label, text->str, text->len, reader->diags);
 }

@@ -53,4 +53,11 @@ FleetAnsibleInventory *fleet_ansible_list_read (FleetDiagnostics *diags,
                                                 const char *path,
                                                 const FleetYamlNode *root);
 
+/* Return a copy of the JSON `text` in which each UTF-16 surrogate pair
+ * escape such as \uD83D\uDE00 is written as the YAML escape \U0001F600.
+ * libyaml rejects surrogate escapes, and Python's json module writes every
+ * character outside the Basic Multilingual Plane that way.  NOTE: columns
+ * after such a pair on the same line are 2 less than in `text`. */
+GString *fleet_json_rewrite_surrogate_pairs (const char *text, gsize length);
+
 G_END_DECLS

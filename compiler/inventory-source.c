@@ -161,35 +161,45 @@ has_any_key (const FleetYamlNode *root, const char * const *keys, gsize n_keys)
 static FleetInventory *
 load_yaml (FleetDiagnostics *diags, const char *path, GBytes *text)
 {
+  static const char * const json_extensions[] = { "json" };
   gsize length;
   const char *data = g_bytes_get_data (text, &length);
-  g_autoptr (FleetYamlDocument) document = fleet_yaml_parse (g_intern_string (path), data, length,
-                                                             diags);
+  g_autoptr (GString) json = NULL;
+  g_autoptr (FleetYamlDocument) document = NULL;
   g_autoptr (FleetAnsibleInventory) ansible = NULL;
   guint errors_before = fleet_diagnostics_error_count (diags);
   const FleetYamlNode *root;
-  FleetInventory *inventory;
+  FleetInventory *inventory = NULL;
 
+  if (has_extension (path, json_extensions, G_N_ELEMENTS (json_extensions)))
+    {
+      json = fleet_json_rewrite_surrogate_pairs (data, length);
+      data = json->str;
+      length = json->len;
+    }
+
+  document = fleet_yaml_parse (g_intern_string (path), data, length, diags);
   if (document == NULL)
     return NULL;
 
   root = fleet_yaml_document_root (document);
   if (root->kind == FLEET_YAML_MAPPING && fleet_yaml_mapping_lookup (root, "_meta") != NULL)
     ansible = fleet_ansible_list_read (diags, path, root);
-  else if (root->kind != FLEET_YAML_MAPPING || has_any_key (root, native_keys, G_N_ELEMENTS (native_keys)))
-    {
-      inventory = fleet_parse_inventory (diags, root, path);
-      if (fleet_diagnostics_error_count (diags) > errors_before)
-        {
-          fleet_inventory_free (inventory);
-          return NULL;
-        }
-      return inventory;
-    }
+  else if (root->kind != FLEET_YAML_MAPPING
+           || has_any_key (root, native_keys, G_N_ELEMENTS (native_keys)))
+    inventory = fleet_parse_inventory (diags, root, path);
   else
     ansible = fleet_ansible_yaml_read (diags, path, root);
 
-  return ansible != NULL ? fleet_ansible_inventory_resolve (diags, ansible) : NULL;
+  if (ansible != NULL)
+    inventory = fleet_ansible_inventory_resolve (diags, ansible);
+
+  /* The tree reports duplicate keys and still returns the document, so
+   * errors are counted from before the parse. */
+  if (fleet_diagnostics_error_count (diags) > errors_before)
+    g_clear_pointer (&inventory, fleet_inventory_free);
+
+  return inventory;
 }
 
 static FleetInventory *
