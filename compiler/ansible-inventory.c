@@ -559,7 +559,7 @@ host_groups (const Resolver *resolver, const GPtrArray *direct)
         g_hash_table_add (set, name);
     }
 
-  /* As Ansible's reconcile step does: `ungrouped` holds exactly the hosts
+  /* As in Ansible's reconcile step, `ungrouped` contains exactly the hosts
    * that are in no other group besides `all`. */
   g_hash_table_add (set, (gpointer) GROUP_ALL);
   g_hash_table_remove (set, GROUP_UNGROUPED);

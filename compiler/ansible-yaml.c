@@ -180,8 +180,8 @@ static void read_group (YamlReader *reader,
                         const FleetYamlNode *value,
                         FleetAnsibleGroup *parent);
 
-/* Return the position of byte `offset` of the text of scalar `node`, for a
- * node written on one line; a quoted scalar starts one column later. */
+/* Return the position of byte `offset` of the text of scalar `node`, which
+ * must be written on one line.  A quoted scalar starts one column later. */
 static FleetSourcePos
 position_in_scalar (const FleetYamlNode *node, gsize offset)
 {
@@ -195,16 +195,16 @@ position_in_scalar (const FleetYamlNode *node, gsize offset)
   return pos;
 }
 
-/* Report `value` unless it is a mapping or null; `what` describes it. */
+/* Report `value` unless it is a mapping or null; `description` names it. */
 static gboolean
-expect_mapping_or_null (YamlReader *reader, const FleetYamlNode *value, const char *what,
+expect_mapping_or_null (YamlReader *reader, const FleetYamlNode *value, const char *description,
                         const char *hint)
 {
   if (value->kind == FLEET_YAML_MAPPING || fleet_yaml_node_is_null (value))
     return TRUE;
 
   fleet_diagnostics_error (reader->diags, &value->pos, "invalid %s: expected a mapping%s, found %s",
-                           what, hint, fleet_yaml_kind_description (value->kind));
+                           description, hint, fleet_yaml_kind_description (value->kind));
   return FALSE;
 }
 
@@ -216,7 +216,7 @@ read_host (YamlReader *reader, FleetAnsibleGroup *group, const FleetYamlNode *ke
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GHashTable) vars = fleet_ansible_vars_new ();
-  g_autofree char *what = NULL;
+  g_autofree char *description = NULL;
   FleetHostPattern pattern = { 0 };
   gsize error_offset = 0;
 
@@ -240,7 +240,7 @@ read_host (YamlReader *reader, FleetAnsibleGroup *group, const FleetYamlNode *ke
 
   {
     g_autofree char *quoted = quote_node (key);
-    what = g_strdup_printf ("variables of host %s", quoted);
+    description = g_strdup_printf ("variables of host %s", quoted);
   }
   if (pattern.port != NULL)
     {
@@ -248,7 +248,7 @@ read_host (YamlReader *reader, FleetAnsibleGroup *group, const FleetYamlNode *ke
       fleet_ansible_vars_set (reader->diags, vars, "ansible_port", &port_pos,
                               g_strdup (pattern.port), FALSE, &port_pos);
     }
-  if (expect_mapping_or_null (reader, value, what, " of variable names to values")
+  if (expect_mapping_or_null (reader, value, description, " of variable names to values")
       && value->kind == FLEET_YAML_MAPPING)
     fleet_ansible_yaml_set_vars (reader->diags, vars, value);
 
@@ -332,24 +332,24 @@ static void
 read_group_entry (YamlReader *reader, FleetAnsibleGroup *group, const FleetYamlNode *key,
                   const FleetYamlNode *value)
 {
-  g_autofree char *what = g_strdup_printf ("\"%s\" of group \"%s\"", key->value, group->name);
+  g_autofree char *description = g_strdup_printf ("\"%s\" of group \"%s\"", key->value, group->name);
 
   if (strcmp (key->value, "hosts") == 0)
     {
       if (value->kind == FLEET_YAML_SCALAR
-          || expect_mapping_or_null (reader, value, what, " of host patterns (write web1: for a host "
+          || expect_mapping_or_null (reader, value, description, " of host patterns (write web1: for a host "
                                                           "without variables)"))
         for_each_entry (reader, group, value, read_host);
     }
   else if (strcmp (key->value, "children") == 0)
     {
       if (value->kind == FLEET_YAML_SCALAR
-          || expect_mapping_or_null (reader, value, what, " of group names"))
+          || expect_mapping_or_null (reader, value, description, " of group names"))
         for_each_entry (reader, group, value, read_child);
     }
   else if (strcmp (key->value, "vars") == 0)
     {
-      if (expect_mapping_or_null (reader, value, what, " of variable names to values")
+      if (expect_mapping_or_null (reader, value, description, " of variable names to values")
           && value->kind == FLEET_YAML_MAPPING)
         fleet_ansible_yaml_set_vars (reader->diags, group->vars, value);
     }
@@ -361,7 +361,7 @@ static void
 read_group (YamlReader *reader, const FleetYamlNode *key, const FleetYamlNode *value,
             FleetAnsibleGroup *parent)
 {
-  g_autofree char *what = NULL;
+  g_autofree char *description = NULL;
   FleetAnsibleGroup *group;
 
   if (fleet_yaml_node_is_null (key) && key->length > 0)
@@ -381,8 +381,8 @@ read_group (YamlReader *reader, const FleetYamlNode *key, const FleetYamlNode *v
   if (parent != NULL)
     fleet_ansible_group_add_child (reader->inventory, parent, key->value, &key->pos);
 
-  what = g_strdup_printf ("group \"%s\"", key->value);
-  if (!expect_mapping_or_null (reader, value, what, " with hosts, children or vars")
+  description = g_strdup_printf ("group \"%s\"", key->value);
+  if (!expect_mapping_or_null (reader, value, description, " with hosts, children or vars")
       || value->kind != FLEET_YAML_MAPPING)
     return;
 

@@ -1,10 +1,9 @@
 /* dynamic-inventory.c: run an inventory program and read its `--list`
  * JSON; the contract is in dynamic-inventory.h.
  *
- * JSON is read with fleetc's YAML tree, since JSON is (nearly) YAML: one
- * difference, UTF-16 surrogate pairs in \u escapes, is rewritten before
- * parsing, because libyaml rejects them and Python's json module writes
- * every character outside the Basic Multilingual Plane that way.
+ * JSON is read with fleetc's YAML tree, because JSON is nearly YAML.  The
+ * one difference that matters, UTF-16 surrogate pairs in \u escapes, is
+ * rewritten before parsing (fleet_json_rewrite_surrogate_pairs).
  */
 #include "compiler/dynamic-inventory.h"
 
@@ -87,21 +86,21 @@ static void
 report_failure (ListReader *reader, const char *command, const FleetCommandOutput *output)
 {
   g_autofree char *stderr_text = format_stderr (output->stderr_tail);
-  g_autofree char *what = NULL;
+  g_autofree char *outcome = NULL;
   g_autofree char *timeout = fleet_format_duration (reader->timeout_ms);
 
   if (output->timed_out)
-    what = g_strdup_printf ("did not finish within the inventory timeout of %s and was killed; "
+    outcome = g_strdup_printf ("did not finish within the inventory timeout of %s and was killed; "
                             "make it faster or raise inventory_timeout in the workflow",
                             timeout);
   else if (output->stdout_too_large)
-    what = g_strdup_printf ("printed more than %u MiB and was killed",
+    outcome = g_strdup_printf ("printed more than %u MiB and was killed",
                             FLEET_MAX_DYNAMIC_INVENTORY_BYTES / (1024 * 1024));
   else
-    what = describe_exit (output->wait_status);
+    outcome = describe_exit (output->wait_status);
 
   fleet_diagnostics_error (reader->diags, &reader->reference, "inventory program `%s` %s%s%s",
-                           command, what, stderr_text != NULL ? "; its standard error ends with:" : "",
+                           command, outcome, stderr_text != NULL ? "; its standard error ends with:" : "",
                            stderr_text != NULL ? stderr_text : "");
 }
 

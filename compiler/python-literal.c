@@ -157,7 +157,14 @@ decode_escape (const char *text, gsize *pos, GString *out)
 {
   char c = text[*pos];
   gunichar code_point = 0;
-  int n_hex = c == 'x' ? 2 : c == 'u' ? 4 : c == 'U' ? 8 : 0;
+  int n_hex = 0;
+
+  if (c == 'x')
+    n_hex = 2;
+  else if (c == 'u')
+    n_hex = 4;
+  else if (c == 'U')
+    n_hex = 8;
 
   for (gsize i = 0; i < G_N_ELEMENTS (simple_escapes); i++)
     if (simple_escapes[i].escape == c)
@@ -298,7 +305,12 @@ static gboolean
 parse_prefixed_integer (Parser *parser, Literal *literal)
 {
   char marker = g_ascii_tolower (parser->text[parser->pos + 1]);
-  int base = marker == 'x' ? 16 : marker == 'o' ? 8 : 2;
+  int base = 2;
+
+  if (marker == 'x')
+    base = 16;
+  else if (marker == 'o')
+    base = 8;
   g_autoptr (GString) digits = g_string_new (NULL);
   guint64 value = 0;
 
@@ -574,9 +586,9 @@ parse_more_items (Parser *parser, Items *items, char close)
 }
 
 /* Parse the items of a collection up to `close`.  The first item is read
- * once and then decides the form: a parenthesized literal when "(" holds
- * one item without a comma, and a dict when "{" holds a ':' after it.  So
- * every character is read once, however deep the nesting. */
+ * once and then decides the form: "(" with one item and no comma is a
+ * parenthesized literal, and "{" with a ':' after the first item is a dict.
+ * So every character is read once, however deep the nesting. */
 static gboolean
 parse_collection_items (Parser *parser, Literal *literal, Items *items, char close)
 {
@@ -617,12 +629,17 @@ static gboolean
 parse_collection (Parser *parser, Literal *literal)
 {
   char open = parser->text[parser->pos++];
-  char close = open == '[' ? ']' : open == '(' ? ')' : '}';
+  char close = '}';
   Items items = {
     .keys = g_ptr_array_new_with_free_func (g_free),
     .values = g_ptr_array_new_with_free_func (g_free),
   };
   gboolean parsed;
+
+  if (open == '[')
+    close = ']';
+  else if (open == '(')
+    close = ')';
 
   literal->kind = KIND_COLLECTION;
   parsed = parse_collection_items (parser, literal, &items, close);

@@ -1221,8 +1221,8 @@ test_dynamic_static_list (Fixture *fixture, gconstpointer data)
   check_list_inventory (inventory);
 }
 
-/* Without _meta, fleetc asks for each host with --host, and passes
- * arguments without a shell. */
+/* Without _meta, fleetc runs --host for each host, and passes arguments
+ * without a shell. */
 static void
 test_dynamic_host_queries (Fixture *fixture, gconstpointer data)
 {
