@@ -689,11 +689,12 @@ check_ini_error (Fixture *fixture, const IniErrorCase *error_case)
   g_autofree char *path = write_file (fixture, "inventory.ini", error_case->text);
   g_auto (GStrv) parts = g_strsplit (error_case->message, "@FILE@", -1);
   g_autofree char *message = g_strjoinv (path, parts);
+  g_autofree char *escaped = g_strescape (error_case->text, NULL);
   g_autoptr (FleetInventory) inventory = NULL;
 
   fleet_diagnostics_free (fixture->diags);
   fixture->diags = fleet_diagnostics_new ();
-  g_test_message ("inventory:\n%s", error_case->text);
+  g_test_message ("inventory: %s", escaped);
   inventory = load_file (fixture, path);
 
   g_assert_null (inventory);
@@ -1250,18 +1251,19 @@ test_dynamic_host_queries (Fixture *fixture, gconstpointer data)
 }
 
 /* Run the inventory program `body` through a workflow whose
- * inventory_timeout is 1s, and return the single error's message. */
+ * inventory_timeout is `timeout`, and return the single error's message. */
 static char *
-failed_program_message (Fixture *fixture, const char *body)
+failed_program_message (Fixture *fixture, const char *timeout, const char *body)
 {
   g_autofree char *script = write_script (fixture, "inventory.sh", body);
-  g_autofree char *workflow_path = write_file (fixture, "workflow.yaml",
-                                               "name: demo\n"
-                                               "inventory: inventory.sh\n"
-                                               "inventory_timeout: 1s\n"
-                                               "target: {all: true}\n"
-                                               "steps:\n"
-                                               "  - {name: a, run: \"true\", timeout: 5s}\n");
+  g_autofree char *workflow_text = g_strdup_printf ("name: demo\n"
+                                                    "inventory: inventory.sh\n"
+                                                    "inventory_timeout: %s\n"
+                                                    "target: {all: true}\n"
+                                                    "steps:\n"
+                                                    "  - {name: a, run: \"true\", timeout: 5s}\n",
+                                                    timeout);
+  g_autofree char *workflow_path = write_file (fixture, "workflow.yaml", workflow_text);
   g_autoptr (FleetWorkflow) workflow = fleet_compile_workflow_file (workflow_path, NULL,
                                                                     fixture->diags);
   const FleetDiagnostic *diagnostic;
@@ -1282,7 +1284,7 @@ static void
 test_dynamic_timeout (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *path = fixture_path (fixture, "inventory.sh");
-  g_autofree char *message = failed_program_message (fixture,
+  g_autofree char *message = failed_program_message (fixture, "1s",
                                                      "echo 'still working' >&2\n"
                                                      "sleep 30\n"
                                                      "echo '{}'\n");
@@ -1299,7 +1301,7 @@ static void
 test_dynamic_exit_status (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *path = fixture_path (fixture, "inventory.sh");
-  g_autofree char *message = failed_program_message (fixture,
+  g_autofree char *message = failed_program_message (fixture, "1m",
                                                      "echo '{\"web\": [\"web1\"]}'\n"
                                                      "printf 'Traceback\\n  bad \\033[31mred\\033[0m\\n' >&2\n"
                                                      "exit 1\n");
@@ -1316,7 +1318,7 @@ static void
 test_dynamic_signal (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *path = fixture_path (fixture, "inventory.sh");
-  g_autofree char *message = failed_program_message (fixture, "kill -9 $$\n");
+  g_autofree char *message = failed_program_message (fixture, "1m", "kill -9 $$\n");
   g_autofree char *expected = g_strdup_printf ("inventory program `%s --list` was killed by "
                                                "signal SIGKILL",
                                                path);
@@ -1328,7 +1330,7 @@ static void
 test_dynamic_too_large (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *path = fixture_path (fixture, "inventory.sh");
-  g_autofree char *message = failed_program_message (fixture,
+  g_autofree char *message = failed_program_message (fixture, "1m",
                                                      "printf '{\"web\": \"'\n"
                                                      "head -c 104857600 /dev/zero | tr '\\000' x\n"
                                                      "printf '\"}'\n");
@@ -1343,7 +1345,8 @@ static void
 test_dynamic_not_json (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *path = fixture_path (fixture, "inventory.sh");
-  g_autofree char *message = failed_program_message (fixture, "echo 'usage: inventory [--list]'\n");
+  g_autofree char *message = failed_program_message (fixture, "1m",
+                                                     "echo 'usage: inventory [--list]'\n");
   g_autofree char *expected = g_strdup_printf ("output of inventory program `%s --list` is not a "
                                                "JSON object: it starts with \"usage: inventory "
                                                "[--list]\\n\"",
