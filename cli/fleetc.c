@@ -41,6 +41,20 @@ same_file (const char *a, const char *b)
          && a_info.st_dev == b_info.st_dev && a_info.st_ino == b_info.st_ino;
 }
 
+/* Return whether `path` is one of the workflow's input files. */
+static gboolean
+is_input_file (const char *path, const char *workflow_path, const FleetInventory *inventory)
+{
+  if (same_file (path, workflow_path))
+    return TRUE;
+
+  for (guint i = 0; i < inventory->sources->len; i++)
+    if (same_file (path, g_ptr_array_index (inventory->sources, i)))
+      return TRUE;
+
+  return FALSE;
+}
+
 /* Compile `workflow_path` and plan it, printing every diagnostic.  Returns
  * the plan, or NULL after an error was printed.  An `output_path` that is
  * one of the input files is an error, so a typo cannot overwrite them. */
@@ -53,9 +67,7 @@ compile_and_plan (const char *workflow_path, const char *inventory_path, const c
   g_autofree char *text = NULL;
 
   workflow = fleet_compile_workflow_file (workflow_path, inventory_path, diags);
-  if (workflow != NULL
-      && (same_file (output_path, workflow_path)
-          || same_file (output_path, workflow->inventory->source)))
+  if (workflow != NULL && is_input_file (output_path, workflow_path, workflow->inventory))
     fleet_diagnostics_error (diags, NULL, "the output file %s is one of the input files; "
                              "write the plan to another path", output_path);
   else if (workflow != NULL)

@@ -2,12 +2,14 @@
  *
  * Each file goes through the same stages: read within the size limit,
  * parse into a YAML tree, then convert the tree with the schema table.  The
- * workflow's inventory is loaded after the workflow itself, and the target's
- * group and host names are checked against it last.
+ * workflow's inventories are loaded after the workflow itself, each in the
+ * format that inventory-source.h detects, and combined; the target's group
+ * and host names are checked against the result last.
  */
 #include "compiler/fleet-compiler.h"
 
-#include "compiler/inventory-parser.h"
+#include "compiler/dynamic-inventory.h"
+#include "compiler/inventory-source.h"
 #include "compiler/source-file.h"
 #include "compiler/target-parser.h"
 #include "compiler/workflow-parser.h"
@@ -35,28 +37,10 @@ read_yaml_file (FleetDiagnostics *diags, const char *path, const char *kind,
   return document;
 }
 
-static FleetInventory *
-load_inventory (FleetDiagnostics *diags, const char *path, const FleetSourcePos *reference)
-{
-  g_autoptr (FleetYamlDocument) document = NULL;
-  g_autoptr (FleetInventory) inventory = NULL;
-  guint errors_before = fleet_diagnostics_error_count (diags);
-
-  document = read_yaml_file (diags, path, "inventory", reference, NULL);
-  if (document == NULL)
-    return NULL;
-
-  inventory = fleet_parse_inventory (diags, fleet_yaml_document_root (document), path);
-  if (fleet_diagnostics_error_count (diags) > errors_before)
-    return NULL;
-
-  return g_steal_pointer (&inventory);
-}
-
 FleetInventory *
 fleet_load_inventory_file (const char *path, FleetDiagnostics *diags)
 {
-  return load_inventory (diags, path, NULL);
+  return fleet_load_inventory_source (diags, path, NULL, FLEET_DEFAULT_DYNAMIC_INVENTORY_TIMEOUT_MS);
 }
 
 /* Return the path of the inventory that a workflow at `workflow_path`
@@ -85,26 +69,26 @@ compute_sha256 (GBytes *text)
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, length);
 }
 
-/* Load the workflow's inventory: the override when given, else the file the
- * workflow names.  Errors in the inventory file point at that file, and a
- * file that cannot be read is reported at the workflow's `inventory` value. */
+/* Load the workflow's inventories: the override when given, else the files
+ * the workflow names, combined in order.  Errors in an inventory point at
+ * that inventory, and a file that cannot be read is reported at its path in
+ * the workflow's `inventory` value. */
 static void
 attach_inventory (FleetDiagnostics *diags,
                   FleetWorkflow *workflow,
                   const FleetYamlNode *root,
                   const char *inventory_override,
-                  const char *inventory_value,
-                  const FleetSourcePos *inventory_pos)
+                  GPtrArray *inventory_refs,
+                  guint64 inventory_timeout_ms)
 {
-  g_autofree char *path = NULL;
-
   if (inventory_override != NULL)
     {
-      workflow->inventory = load_inventory (diags, inventory_override, NULL);
+      workflow->inventory = fleet_load_inventory_source (diags, inventory_override, NULL,
+                                                         inventory_timeout_ms);
       return;
     }
 
-  if (inventory_value == NULL)
+  if (inventory_refs->len == 0)
     {
       if (root->kind == FLEET_YAML_MAPPING && fleet_yaml_mapping_lookup (root, "inventory") == NULL)
         fleet_diagnostics_error (diags, &root->pos,
@@ -113,8 +97,15 @@ attach_inventory (FleetDiagnostics *diags,
       return;
     }
 
-  path = resolve_inventory_path (workflow->source, inventory_value);
-  workflow->inventory = load_inventory (diags, path, inventory_pos);
+  for (guint i = 0; i < inventory_refs->len; i++)
+    {
+      FleetInventoryRef *ref = g_ptr_array_index (inventory_refs, i);
+      char *path = resolve_inventory_path (workflow->source, ref->path);
+
+      g_free (ref->path);
+      ref->path = path;
+    }
+  workflow->inventory = fleet_load_inventory_sources (diags, inventory_refs, inventory_timeout_ms);
 }
 
 FleetWorkflow *
@@ -126,8 +117,9 @@ fleet_compile_workflow_file (const char *path,
   g_autoptr (GBytes) text = NULL;
   g_autoptr (FleetYamlDocument) document = NULL;
   g_autoptr (FleetWorkflow) workflow = NULL;
-  g_autofree char *inventory_value = NULL;
-  FleetSourcePos inventory_pos = { 0 };
+  g_autoptr (GPtrArray) inventory_refs = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) fleet_inventory_ref_free);
+  guint64 inventory_timeout_ms = 0;
   const FleetYamlNode *root;
 
   document = read_yaml_file (diags, path, "workflow", NULL, &text);
@@ -135,11 +127,12 @@ fleet_compile_workflow_file (const char *path,
     return NULL;
 
   root = fleet_yaml_document_root (document);
-  workflow = fleet_parse_workflow (diags, root, &inventory_value, &inventory_pos);
+  workflow = fleet_parse_workflow (diags, root, inventory_refs, &inventory_timeout_ms);
   workflow->source = g_strdup (path);
   workflow->source_sha256 = compute_sha256 (text);
 
-  attach_inventory (diags, workflow, root, inventory_override, inventory_value, &inventory_pos);
+  attach_inventory (diags, workflow, root, inventory_override, inventory_refs,
+                    inventory_timeout_ms);
   if (workflow->inventory != NULL)
     fleet_check_target_names (diags, &workflow->target, workflow->inventory);
 

@@ -26,8 +26,9 @@ FleetWorkflow *fleet_compile_workflow_file (const char *path,
                                             const char *inventory_override,
                                             FleetDiagnostics *diags);
 
-/* Parse the inventory file at `path`.  Returns a new inventory, or NULL when
- * at least one error was added to `diags`. */
+/* Parse the inventory at `path`, in any format that inventory-source.h
+ * detects; an inventory program runs with the default timeout.  Returns a
+ * new inventory, or NULL when at least one error was added to `diags`. */
 FleetInventory *fleet_load_inventory_file (const char *path, FleetDiagnostics *diags);
 
 G_END_DECLS

@@ -141,11 +141,8 @@ fleet_scalar_to_string (FleetDiagnostics *diags,
   return TRUE;
 }
 
-/* Return why `name` is not a valid name, or NULL when it is.  The text is
- * valid UTF-8, because libyaml rejects invalid input and writes escapes as
- * UTF-8. */
-static const char *
-find_name_problem (const char *name)
+const char *
+fleet_name_problem (const char *name)
 {
   if (name[0] == '-')
     return "it must not start with '-'";
@@ -191,7 +188,7 @@ fleet_scalar_to_name (FleetDiagnostics *diags,
   if (!fleet_scalar_to_string (diags, field, node, &name))
     return FALSE;
 
-  problem = find_name_problem (name);
+  problem = fleet_name_problem (name);
   if (problem != NULL)
     {
       quoted = quote (node);

@@ -36,6 +36,11 @@ gboolean fleet_scalar_to_name (FleetDiagnostics *diags,
                                const FleetYamlNode *node,
                                char **out);
 
+/* Return why `name` cannot be a host, group or user name, or NULL when it
+ * can: it must be printable, without whitespace, and must not start with
+ * '-'.  `name` must be valid UTF-8, which libyaml guarantees for scalars. */
+const char *fleet_name_problem (const char *name);
+
 /* Plain true, True, TRUE, false, False or FALSE. */
 gboolean fleet_scalar_to_bool (FleetDiagnostics *diags,
                                const FleetSchemaField *field,

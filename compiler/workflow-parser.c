@@ -1,6 +1,7 @@
 /* workflow-parser.c: the top level of a workflow file. */
 #include "compiler/workflow-parser.h"
 
+#include "compiler/dynamic-inventory.h"
 #include "compiler/scalar.h"
 #include "compiler/schema-check.h"
 #include "compiler/step-parser.h"
@@ -9,8 +10,8 @@
 /* The workflow while its mapping is read. */
 typedef struct {
   FleetWorkflow *workflow;
-  char *inventory;
-  FleetSourcePos inventory_pos;
+  GPtrArray *inventory_refs;   /* FleetInventoryRef *, owned by the caller */
+  guint64 inventory_timeout_ms;
 } WorkflowParse;
 
 static void
@@ -22,12 +23,42 @@ handle_name (FleetDiagnostics *diags, const FleetSchemaField *field, const Fleet
 }
 
 static void
+add_inventory_ref (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value,
+                   WorkflowParse *parse)
+{
+  g_autofree char *path = NULL;
+
+  if (fleet_scalar_to_string (diags, field, value, &path))
+    g_ptr_array_add (parse->inventory_refs, fleet_inventory_ref_new (path, &value->pos));
+}
+
+static void
 handle_inventory (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
   WorkflowParse *parse = object;
 
-  if (fleet_scalar_to_string (diags, field, value, &parse->inventory))
-    parse->inventory_pos = value->pos;
+  if (value->kind == FLEET_YAML_SCALAR)
+    {
+      add_inventory_ref (diags, field, value, parse);
+      return;
+    }
+
+  if (value->items->len == 0)
+    fleet_diagnostics_error (diags, &value->pos,
+                             "invalid value for \"%s\": the list is empty; name at least one "
+                             "inventory file",
+                             field->key);
+
+  for (guint i = 0; i < value->items->len; i++)
+    add_inventory_ref (diags, field, g_ptr_array_index (value->items, i), parse);
+}
+
+static void
+handle_inventory_timeout (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WorkflowParse *parse = object;
+
+  fleet_scalar_to_duration (diags, field, value, &parse->inventory_timeout_ms);
 }
 
 static void
@@ -79,6 +110,7 @@ handle_steps (FleetDiagnostics *diags, const FleetSchemaField *field, const Flee
 static const FleetFieldHandlerEntry workflow_handlers[] = {
   { "name", handle_name },
   { "inventory", handle_inventory },
+  { "inventory_timeout", handle_inventory_timeout },
   { "target", handle_target },
   { "parallelism", handle_parallelism },
   { "waves", handle_waves },
@@ -97,10 +129,14 @@ add_default_wave (FleetWorkflow *workflow)
 FleetWorkflow *
 fleet_parse_workflow (FleetDiagnostics *diags,
                       const FleetYamlNode *root,
-                      char **inventory_out,
-                      FleetSourcePos *inventory_pos)
+                      GPtrArray *inventory_refs,
+                      guint64 *inventory_timeout_ms)
 {
-  WorkflowParse parse = { .workflow = fleet_workflow_new () };
+  WorkflowParse parse = {
+    .workflow = fleet_workflow_new (),
+    .inventory_refs = inventory_refs,
+    .inventory_timeout_ms = FLEET_DEFAULT_DYNAMIC_INVENTORY_TIMEOUT_MS,
+  };
 
   parse.workflow->pos = root->pos;
   if (fleet_expect_mapping (diags, root, "workflow file"))
@@ -111,7 +147,6 @@ fleet_parse_workflow (FleetDiagnostics *diags,
         add_default_wave (parse.workflow);
     }
 
-  *inventory_out = parse.inventory;
-  *inventory_pos = parse.inventory_pos;
+  *inventory_timeout_ms = parse.inventory_timeout_ms;
   return parse.workflow;
 }

@@ -7,6 +7,8 @@ fleet_inventory_new (const char *source)
   FleetInventory *inventory = g_new0 (FleetInventory, 1);
 
   inventory->source = g_strdup (source);
+  inventory->sources = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (inventory->sources, g_strdup (source));
   inventory->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
   inventory->hosts_by_name = g_hash_table_new (g_str_hash, g_str_equal);
   inventory->groups = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_group_free);
@@ -25,6 +27,7 @@ fleet_inventory_free (FleetInventory *inventory)
   g_hash_table_unref (inventory->groups_by_name);
   g_ptr_array_unref (inventory->hosts);
   g_ptr_array_unref (inventory->groups);
+  g_ptr_array_unref (inventory->sources);
   g_free (inventory->source);
   g_free (inventory);
 }

@@ -23,7 +23,9 @@ typedef struct {
 
 /* The resolved inventory: every host of every source, before selection. */
 typedef struct {
-  char *source;                /* path of the inventory file as given */
+  char *source;                /* path of the inventory file as given; with
+                                  several sources, their paths joined by ", " */
+  GPtrArray *sources;          /* char *, the path of each source, in order */
   GPtrArray *hosts;            /* FleetHost *, in file order */
   GHashTable *hosts_by_name;   /* char * -> FleetHost *, borrowed from hosts */
   GPtrArray *groups;           /* FleetGroup *, in file order */

@@ -20,10 +20,14 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_WORKFLOW, "name", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, TRUE,
     1, FLEET_SCHEMA_UNBOUNDED, NULL,
     "Name of the workflow, shown in plans and run logs." },
-  { FLEET_SCHEMA_WORKFLOW, "inventory", FLEET_TYPE_PATH, FLEET_SCHEMA_NONE, FALSE,
+  { FLEET_SCHEMA_WORKFLOW, "inventory", FLEET_TYPE_PATH_OR_PATH_LIST, FLEET_SCHEMA_NONE, FALSE,
     1, FLEET_SCHEMA_UNBOUNDED, NULL,
-    "Inventory file, relative to the workflow file's directory; required unless "
-    "an inventory is given on the command line." },
+    "Inventory file, or list of inventory files combined in order, relative to the workflow "
+    "file's directory; required unless an inventory is given on the command line." },
+  { FLEET_SCHEMA_WORKFLOW, "inventory_timeout", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    SECOND_MS, HOUR_MS, "60s",
+    "Maximum run time of each dynamic inventory program, from 1s to 1h, its --host runs "
+    "included." },
   { FLEET_SCHEMA_WORKFLOW, "target", FLEET_TYPE_MAPPING, FLEET_SCHEMA_TARGET, TRUE,
     0, 0, NULL,
     "Hosts the steps run on." },
@@ -137,6 +141,7 @@ static const char * const type_names[] = {
   [FLEET_TYPE_STRING] = "string",
   [FLEET_TYPE_NAME] = "name",
   [FLEET_TYPE_PATH] = "path",
+  [FLEET_TYPE_PATH_OR_PATH_LIST] = "path or list of paths",
   [FLEET_TYPE_BOOL] = "boolean",
   [FLEET_TYPE_INT] = "integer",
   [FLEET_TYPE_DURATION] = "duration",

@@ -30,6 +30,7 @@ typedef enum {
   FLEET_TYPE_STRING,          /* any scalar, kept verbatim */
   FLEET_TYPE_NAME,            /* printable, no whitespace, no leading '-' */
   FLEET_TYPE_PATH,            /* string resolved against the file's directory */
+  FLEET_TYPE_PATH_OR_PATH_LIST, /* one path or a list of them */
   FLEET_TYPE_BOOL,            /* plain true or false, in any of three cases */
   FLEET_TYPE_INT,             /* plain decimal digits */
   FLEET_TYPE_DURATION,        /* seconds, or numbers with units d, h, m, s, ms */
