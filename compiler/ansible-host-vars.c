@@ -270,7 +270,10 @@ apply_setting (FleetDiagnostics *diags,
       break;
     case SETTING_IDENTITY_FILE:
       if (text[0] != '\0')
-        host->identity_file = resolve_path (text, context->base_dir);
+        {
+          g_autofree char *path = resolve_path (text, context->base_dir);
+          fleet_host_set_identity_file (host, path);
+        }
       else
         report_invalid (diags, context, choice->variable, choice->value, "it is empty");
       break;

@@ -55,6 +55,22 @@ differ_attributes (Difference *difference, const FleetHost *first, const FleetHo
   return FALSE;
 }
 
+/* Return the list as one comma-separated string, or NULL when it is empty. */
+static char *
+join_strings (const GPtrArray *strings)
+{
+  g_autoptr(GString) joined = NULL;
+
+  if (strings->len == 0)
+    return NULL;
+
+  joined = g_string_new (NULL);
+  for (guint i = 0; i < strings->len; i++)
+    g_string_append_printf (joined, "%s%s", i > 0 ? ", " : "",
+                            (const char *) g_ptr_array_index (strings, i));
+  return g_string_free (g_steal_pointer (&joined), FALSE);
+}
+
 static gboolean
 find_difference (Difference *difference, const FleetHost *first, const FleetHost *second)
 {
@@ -62,13 +78,29 @@ find_difference (Difference *difference, const FleetHost *first, const FleetHost
   g_autofree char *second_port = g_strdup_printf ("%u", second->port);
   g_autofree char *first_timeout = fleet_format_duration (first->connect_timeout_ms);
   g_autofree char *second_timeout = fleet_format_duration (second->connect_timeout_ms);
+  g_autofree char *first_identities = join_strings (first->identity_files);
+  g_autofree char *second_identities = join_strings (second->identity_files);
+  g_autofree char *first_known_hosts = join_strings (first->known_hosts_files);
+  g_autofree char *second_known_hosts = join_strings (second->known_hosts_files);
+  g_autofree char *first_keepalive = g_strdup_printf ("%u x %u ms", first->keepalive_count_max,
+                                                      first->keepalive_interval_ms);
+  g_autofree char *second_keepalive = g_strdup_printf ("%u x %u ms", second->keepalive_count_max,
+                                                       second->keepalive_interval_ms);
 
   return differ_strings (difference, "address", first->address, second->address)
          || differ_strings (difference, "port", first_port, second_port)
          || differ_strings (difference, "user", first->user, second->user)
-         || differ_strings (difference, "identity_file", first->identity_file, second->identity_file)
-         || differ_strings (difference, "known_hosts_file", first->known_hosts_file,
-                            second->known_hosts_file)
+         || differ_strings (difference, "identity_file", first_identities, second_identities)
+         || differ_strings (difference, "known_hosts_file", first_known_hosts, second_known_hosts)
+         || differ_strings (difference, "host_key_policy",
+                            fleet_host_key_policy_to_string (first->host_key_policy),
+                            fleet_host_key_policy_to_string (second->host_key_policy))
+         || differ_strings (difference, "proxy_jump", first->proxy_jump, second->proxy_jump)
+         || differ_strings (difference, "keepalive", first_keepalive, second_keepalive)
+         || differ_strings (difference, "key_passphrase_secret", first->key_passphrase_secret,
+                            second->key_passphrase_secret)
+         || differ_strings (difference, "become_password_secret", first->become_password_secret,
+                            second->become_password_secret)
          || differ_strings (difference, "connect_timeout", first_timeout, second_timeout)
          || differ_attributes (difference, first, second);
 }

@@ -807,7 +807,7 @@ test_ini_settings (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (web1->address, ==, "192.0.2.11");
   g_assert_cmpuint (web1->port, ==, 2222);
   g_assert_cmpstr (web1->user, ==, "deploy");
-  g_assert_cmpstr (web1->identity_file, ==, key);
+  g_assert_cmpstr (fleet_strings_first (web1->identity_files), ==, key);
   g_assert_cmpuint (web1->connect_timeout_ms, ==, 30000);
   g_assert_cmpuint (g_hash_table_size (web1->attributes), ==, 0);
 
@@ -815,14 +815,14 @@ test_ini_settings (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (web2->address, ==, "192.0.2.12");
   g_assert_cmpuint (web2->port, ==, 2200);
   g_assert_cmpstr (web2->user, ==, "ops");
-  g_assert_cmpstr (web2->identity_file, ==, "~/.ssh/id_web");
+  g_assert_cmpstr (fleet_strings_first (web2->identity_files), ==, "~/.ssh/id_web");
   g_assert_cmpuint (web2->connect_timeout_ms, ==, FLEET_DEFAULT_CONNECT_TIMEOUT_MS);
 
   web3 = find_host (inventory, "web3");
   g_assert_cmpstr (web3->address, ==, "web3");
   g_assert_cmpuint (web3->port, ==, 2300);
   g_assert_null (web3->user);
-  g_assert_null (web3->identity_file);
+  g_assert_cmpuint (web3->identity_files->len, ==, 0);
   g_assert_cmpuint (g_hash_table_size (web3->attributes), ==, 0);
 
   ipv6 = find_host (inventory, "2001:db8::7");
