@@ -12,6 +12,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "cli/fleet-run-secrets.h"
 #include "runtime/fleet-executor.h"
 #include "runtime/fleet-limits.h"
 #include "runtime/fleet-report.h"
@@ -91,6 +92,9 @@ main (int argc, char **argv)
   g_autofree char *runs_dir = NULL;
   g_autofree char *known_hosts = NULL;
   g_autofree char *output_cap = NULL;
+  g_autofree char *secrets_path = NULL;
+  g_autofree char *secrets_key_file = NULL;
+  g_autoptr(FleetRunSecrets) secrets = NULL;
   guint64 descriptor_limit = 0;
   g_autoptr(GOptionContext) context = g_option_context_new ("PLAN");
   g_autoptr(GError) error = NULL;
@@ -109,6 +113,12 @@ main (int argc, char **argv)
     { "output-cap", 0, 0, G_OPTION_ARG_STRING, &output_cap,
       "Keep at most SIZE bytes of each output stream of each step, its start and its end "
       "(default: 16M)", "SIZE" },
+    { "secrets", 0, 0, G_OPTION_ARG_FILENAME, &secrets_path,
+      "Read the secrets the plan names from the store FILE (default: $FLEETC_SECRETS, else "
+      "~/.config/fleetc/secrets)", "FILE" },
+    { "secrets-key-file", 0, 0, G_OPTION_ARG_FILENAME, &secrets_key_file,
+      "Read the store's master passphrase from FILE (mode 0600) instead of "
+      "$FLEETC_SECRETS_KEY_FILE, $FLEETC_SECRETS_PASSPHRASE or a prompt", "FILE" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -154,6 +164,13 @@ main (int argc, char **argv)
       return EXIT_BAD_INPUT;
     }
 
+  secrets = fleet_run_secrets_open (plan, secrets_path, secrets_key_file, &error);
+  if (secrets == NULL)
+    {
+      g_printerr ("fleet-run: %s\n", error->message);
+      return EXIT_BAD_INPUT;
+    }
+
   run_id = make_run_id ();
   run_dir = g_build_filename (runs_dir != NULL ? runs_dir : "fleet-runs", run_id, NULL);
   if (g_mkdir_with_parents (run_dir, 0750) != 0)
@@ -171,6 +188,8 @@ main (int argc, char **argv)
   options.run_dir = run_dir;
   options.known_hosts_override = known_hosts;
   options.interrupt_level = &interrupt_level;
+  options.secret_func = fleet_run_secrets_lookup;
+  options.secret_data = secrets;
   install_signal_handlers ();
 
   result = fleet_execute_plan (plan, &options, &error);

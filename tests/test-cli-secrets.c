@@ -21,6 +21,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "schema/fleet-plan.h"
 #include "schema/fleet-secret-key.h"
 #include "schema/fleet-secret-store.h"
 #include "tests/sandbox.h"
@@ -111,17 +112,23 @@ make_environment (const Fixture *fixture, const char * const *changes)
 }
 
 static char **
-make_argv (const char * const *args)
+make_program_argv (const char *program, const char * const *args)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   const char *root = g_getenv ("FLEET_BUILD_ROOT");
 
   g_assert_nonnull (root);
-  g_ptr_array_add (argv, g_build_filename (root, "cli", "fleetc", NULL));
+  g_ptr_array_add (argv, g_build_filename (root, "cli", program, NULL));
   for (const char * const *arg = args; *arg != NULL; arg++)
     g_ptr_array_add (argv, g_strdup (*arg));
   g_ptr_array_add (argv, NULL);
   return (char **) g_ptr_array_free (g_steal_pointer (&argv), FALSE);
+}
+
+static char **
+make_argv (const char * const *args)
+{
+  return make_program_argv ("fleetc", args);
 }
 
 static void
@@ -243,6 +250,22 @@ read_outputs (int out_fd, int err_fd, char **out_stdout, char **out_stderr)
 
   *out_stdout = g_string_free (g_steal_pointer (&out), FALSE);
   *out_stderr = g_string_free (g_steal_pointer (&err), FALSE);
+}
+
+/* Run fleet-run with `args` in the fixture's environment. */
+static int
+run_fleet_run (const Fixture *fixture, const char * const *args, char **out_stdout,
+               char **out_stderr)
+{
+  g_auto(GStrv) argv = make_program_argv ("fleet-run", args);
+  g_auto(GStrv) environment = make_environment (fixture, NULL);
+  g_autoptr(GError) error = NULL;
+  int wait_status = 0;
+
+  g_spawn_sync (NULL, argv, environment, G_SPAWN_DEFAULT, NULL, NULL, out_stdout, out_stderr,
+                &wait_status, &error);
+  g_assert_no_error (error);
+  return WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
 }
 
 /* Run fleetc with `args` and environment `changes`, feeding `input` (NULL:
@@ -891,6 +914,89 @@ test_terminal_interrupt_restores_echo (Fixture *fixture, gconstpointer data)
   terminal_clear (&terminal);
 }
 
+/* fleet-run decrypts an identity file with a passphrase from the store,
+ * which never appears in the run's files, and refuses to start when the plan
+ * names a secret the store lacks. */
+static void
+test_fleet_run_reads_passphrase (Fixture *fixture, gconstpointer data)
+{
+  const char *passphrase = "key-passphrase-7c1e";
+  g_autofree char *reason = NULL;
+  g_autoptr(FleetSandbox) sandbox = NULL;
+  g_autofree char *key = fixture_path (fixture, "id_encrypted");
+  g_autofree char *public_key = NULL;
+  g_autofree char *public_text = NULL;
+  g_autofree char *authorized = NULL;
+  g_autofree char *plan_path = fixture_path (fixture, "run.plan");
+  g_autofree char *runs = fixture_path (fixture, "runs");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(FleetPlan) plan = fleet_plan_new ();
+  g_autoptr(GError) error = NULL;
+  FleetHost *host;
+  FleetWave *wave = fleet_wave_new ();
+  guint32 first = 0;
+  const char *keygen[] = { "ssh-keygen", "-q", "-t", "ed25519", "-N", passphrase, "-f", key, NULL };
+
+  if (!fleet_sandbox_available (&reason))
+    {
+      g_test_skip (reason);
+      return;
+    }
+
+  sandbox = fleet_sandbox_up (1);
+  g_assert_cmpint (fleet_test_spawn (keygen, NULL, NULL), ==, 0);
+  public_key = g_strconcat (key, ".pub", NULL);
+  g_assert_true (g_file_get_contents (public_key, &public_text, NULL, NULL));
+  authorized = fleet_sandbox_path (sandbox, "authorized_keys");
+  {
+    g_autofree char *old = NULL;
+    g_autofree char *new = NULL;
+
+    g_assert_true (g_file_get_contents (authorized, &old, NULL, NULL));
+    new = g_strconcat (old, public_text, NULL);
+    g_assert_true (g_file_set_contents (authorized, new, -1, NULL));
+  }
+
+  init_store (fixture);
+  g_assert_cmpint (run_fleetc (fixture, (const char *[]) { "secrets", "--secrets", fixture->store,
+                                                           "set", "deploy-key", NULL },
+                               NULL, passphrase, NULL, NULL), ==, 0);
+
+  plan->workflow_name = g_strdup ("encrypted-key");
+  plan->parallelism = 1;
+  host = fleet_sandbox_host (sandbox, 0, "id_ed25519");
+  fleet_host_set_identity_file (host, key);
+  host->key_passphrase_secret = g_strdup ("deploy-key");
+  g_ptr_array_add (plan->hosts, host);
+  g_ptr_array_add (plan->steps, fleet_step_new ("hello", "echo hello"));
+  g_array_append_val (wave->host_indices, first);
+  g_ptr_array_add (plan->waves, wave);
+  g_assert_true (fleet_plan_write_file (plan, plan_path, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (run_fleet_run (fixture, (const char *[]) { "--secrets", fixture->store, "-d",
+                                                              runs, plan_path, NULL },
+                                  &out, &err), ==, 0);
+  assert_lacks (out, passphrase);
+  assert_lacks (err, passphrase);
+  {
+    const char *grep[] = { "grep", "-r", "-F", passphrase, runs, NULL };
+    g_assert_cmpint (fleet_test_spawn (grep, NULL, NULL), ==, 1);
+  }
+
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_fleetc (fixture, (const char *[]) { "secrets", "--secrets", fixture->store,
+                                                           "remove", "deploy-key", NULL },
+                               NULL, NULL, NULL, NULL), ==, 0);
+  g_assert_cmpint (run_fleet_run (fixture, (const char *[]) { "--secrets", fixture->store, "-d",
+                                                              runs, plan_path, NULL },
+                                  &out, &err), ==, 2);
+  assert_contains (err, "the plan names secrets that are not in");
+  assert_contains (err, "\"deploy-key\"");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -901,6 +1007,7 @@ main (int argc, char **argv)
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/cli-secrets/set-list-remove", test_set_list_remove);
+  ADD ("/cli-secrets/fleet-run-reads-passphrase", test_fleet_run_reads_passphrase);
   ADD ("/cli-secrets/stdin-trailing-newline", test_stdin_trailing_newline);
   ADD ("/cli-secrets/value-not-from-argv", test_value_not_from_argv);
   ADD ("/cli-secrets/store-missing", test_store_missing);
