@@ -2,8 +2,9 @@
  *
  * Each file goes through the same stages: read within the size limit,
  * parse into a YAML tree, then convert the tree with the schema table.  The
- * workflow's inventory is loaded after the workflow itself, and the target's
- * group and host names are checked against it last.
+ * ssh_config and the workflow's inventory are loaded after the workflow
+ * itself, and the target's group and host names are checked against the
+ * inventory last.
  */
 #include "compiler/fleet-compiler.h"
 
@@ -36,7 +37,10 @@ read_yaml_file (FleetDiagnostics *diags, const char *path, const char *kind,
 }
 
 static FleetInventory *
-load_inventory (FleetDiagnostics *diags, const char *path, const FleetSourcePos *reference)
+load_inventory (FleetDiagnostics *diags,
+                const char *path,
+                const FleetSourcePos *reference,
+                const FleetSshConfig *ssh_config)
 {
   g_autoptr (FleetYamlDocument) document = NULL;
   g_autoptr (FleetInventory) inventory = NULL;
@@ -46,7 +50,8 @@ load_inventory (FleetDiagnostics *diags, const char *path, const FleetSourcePos 
   if (document == NULL)
     return NULL;
 
-  inventory = fleet_parse_inventory (diags, fleet_yaml_document_root (document), path);
+  inventory = fleet_parse_inventory (diags, fleet_yaml_document_root (document), path,
+                                     ssh_config);
   if (fleet_diagnostics_error_count (diags) > errors_before)
     return NULL;
 
@@ -54,9 +59,11 @@ load_inventory (FleetDiagnostics *diags, const char *path, const FleetSourcePos 
 }
 
 FleetInventory *
-fleet_load_inventory_file (const char *path, FleetDiagnostics *diags)
+fleet_load_inventory_file (const char *path,
+                           const FleetSshConfig *ssh_config,
+                           FleetDiagnostics *diags)
 {
-  return load_inventory (diags, path, NULL);
+  return load_inventory (diags, path, NULL, ssh_config);
 }
 
 /* Return the path of the inventory that a workflow at `workflow_path`
@@ -94,13 +101,14 @@ attach_inventory (FleetDiagnostics *diags,
                   const FleetYamlNode *root,
                   const char *inventory_override,
                   const char *inventory_value,
-                  const FleetSourcePos *inventory_pos)
+                  const FleetSourcePos *inventory_pos,
+                  const FleetSshConfig *ssh_config)
 {
   g_autofree char *path = NULL;
 
   if (inventory_override != NULL)
     {
-      workflow->inventory = load_inventory (diags, inventory_override, NULL);
+      workflow->inventory = load_inventory (diags, inventory_override, NULL, ssh_config);
       return;
     }
 
@@ -114,15 +122,17 @@ attach_inventory (FleetDiagnostics *diags,
     }
 
   path = resolve_inventory_path (workflow->source, inventory_value);
-  workflow->inventory = load_inventory (diags, path, inventory_pos);
+  workflow->inventory = load_inventory (diags, path, inventory_pos, ssh_config);
 }
 
 FleetWorkflow *
 fleet_compile_workflow_file (const char *path,
-                             const char *inventory_override,
+                             const FleetCompileOptions *options,
                              FleetDiagnostics *diags)
 {
+  static const FleetCompileOptions no_options = { 0 };
   guint errors_before = fleet_diagnostics_error_count (diags);
+  g_autoptr (FleetSshConfig) ssh_config = NULL;
   g_autoptr (GBytes) text = NULL;
   g_autoptr (FleetYamlDocument) document = NULL;
   g_autoptr (FleetWorkflow) workflow = NULL;
@@ -139,7 +149,14 @@ fleet_compile_workflow_file (const char *path,
   workflow->source = g_strdup (path);
   workflow->source_sha256 = compute_sha256 (text);
 
-  attach_inventory (diags, workflow, root, inventory_override, inventory_value, &inventory_pos);
+  if (options == NULL)
+    options = &no_options;
+  if (options->ssh_config != NULL)
+    ssh_config = fleet_ssh_config_load (options->ssh_config, options->ssh_config_check_owner,
+                                        diags);
+
+  attach_inventory (diags, workflow, root, options->inventory_override, inventory_value,
+                    &inventory_pos, ssh_config);
   if (workflow->inventory != NULL)
     fleet_check_target_names (diags, &workflow->target, workflow->inventory);
 

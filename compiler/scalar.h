@@ -36,6 +36,14 @@ gboolean fleet_scalar_to_name (FleetDiagnostics *diags,
                                const FleetYamlNode *node,
                                char **out);
 
+/* The name of a secret: ASCII letters, digits, '.', '_' and '-', with the
+ * length within the field's bounds.  A secret's value never appears in an
+ * input file or a plan, only its name. */
+gboolean fleet_scalar_to_secret_name (FleetDiagnostics *diags,
+                                      const FleetSchemaField *field,
+                                      const FleetYamlNode *node,
+                                      char **out);
+
 /* Plain true, True, TRUE, false, False or FALSE. */
 gboolean fleet_scalar_to_bool (FleetDiagnostics *diags,
                                const FleetSchemaField *field,

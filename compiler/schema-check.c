@@ -14,11 +14,13 @@ kind_fits_type (FleetYamlKind kind, FleetSchemaType type)
     case FLEET_TYPE_STRING:
     case FLEET_TYPE_NAME:
     case FLEET_TYPE_PATH:
+    case FLEET_TYPE_SECRET_NAME:
     case FLEET_TYPE_BOOL:
     case FLEET_TYPE_INT:
     case FLEET_TYPE_DURATION:
       return kind == FLEET_YAML_SCALAR;
     case FLEET_TYPE_INT_OR_INT_LIST:
+    case FLEET_TYPE_PATH_OR_PATH_LIST:
       return kind == FLEET_YAML_SCALAR || kind == FLEET_YAML_SEQUENCE;
     case FLEET_TYPE_BATCH_LIST:
     case FLEET_TYPE_NAME_LIST:

@@ -428,14 +428,14 @@ static void
 test_hosts_digest_stable (void)
 {
   g_autoptr(FleetPlan) plan = make_plan ();
-  g_autofree char *first = fleet_hosts_digest (plan->hosts);
+  g_autofree char *first = fleet_hosts_digest (plan->hosts, plan->jump_hosts);
   g_autofree char *second = NULL;
   FleetHost *host = g_ptr_array_index (plan->hosts, 1);
 
   g_assert_cmpuint (strlen (first), ==, 64);
   g_free (host->address);
   host->address = g_strdup ("192.0.2.99");
-  second = fleet_hosts_digest (plan->hosts);
+  second = fleet_hosts_digest (plan->hosts, plan->jump_hosts);
   g_assert_cmpstr (first, !=, second);
 }
 

@@ -162,7 +162,7 @@ test_build_plan (void)
   g_assert_cmpuint (plan->hosts->len, ==, 10);
   g_assert_cmpuint (plan->waves->len, ==, 3);
   g_assert_cmpuint (plan->parallelism, ==, 4);
-  digest = fleet_hosts_digest (workflow->inventory->hosts);
+  digest = fleet_hosts_digest (workflow->inventory->hosts, workflow->inventory->jump_hosts);
   g_assert_cmpstr (plan->inventory_sha256, ==, digest);
 
   /* Hosts keep inventory order across waves. */
