@@ -86,8 +86,8 @@ compile_and_plan (const char *workflow_path,
   return g_steal_pointer (&plan);
 }
 
-/* Fill the ssh_config part of `options` from the -F value `ssh_config`:
- * OpenSSH's rules, so "none" reads nothing and no -F reads ~/.ssh/config
+/* Fill the ssh_config part of `options` from the -F value `ssh_config`, by
+ * OpenSSH's rules.  "none" reads nothing, and no -F reads ~/.ssh/config
  * when it exists, with OpenSSH's owner and mode check.  `default_path`
  * receives the default path, which `options` then borrows. */
 static void

@@ -3,7 +3,7 @@
  *
  * Each host is built from layers of FleetHostSettings merged first-wins:
  * the layers above the ssh_config, the ssh_config's settings for the name,
- * then the layers below it.  A refused ssh_config line is a problem unless
+ * then the layers below it.  A rejected ssh_config line is a problem unless
  * a layer above the ssh_config gives the setting it would have set.
  */
 #include "compiler/host-resolver.h"
@@ -51,9 +51,10 @@ add_problem (Resolver *resolver, const Owner *owner, FleetHostProblemKind kind,
                                     pos, text);
 }
 
-/* Fill `settings`, which holds the layers above the ssh_config, with the
- * ssh_config's settings for `name` and then with `below` (the settings
- * `below_mask` selects), recording the ssh_config's problems for `owner`. */
+/* Fill `settings`, which contains the layers above the ssh_config, with the
+ * ssh_config's settings for `name` and then with the settings of `below`
+ * that `below_mask` selects.  Records the ssh_config's problems for
+ * `owner`. */
 static void
 merge_layers (Resolver *resolver,
               const char *name,
@@ -68,14 +69,14 @@ merge_layers (Resolver *resolver,
     {
       found = fleet_ssh_config_lookup (resolver->ssh_config, name);
 
-      for (guint i = 0; i < found->refused->len; i++)
+      for (guint i = 0; i < found->rejected->len; i++)
         {
-          const FleetSshConfigRefusal *refusal = g_ptr_array_index (found->refused, i);
+          const FleetSshConfigRejection *rejection = g_ptr_array_index (found->rejected, i);
 
-          if (refusal->replaced_by == FLEET_SETTING_COUNT
-              || !fleet_host_settings_has (settings, refusal->replaced_by))
-            add_problem (resolver, owner, FLEET_HOST_PROBLEM_ERROR, &refusal->line->pos,
-                         refusal->message);
+          if (rejection->replaced_by == FLEET_SETTING_COUNT
+              || !fleet_host_settings_has (settings, rejection->replaced_by))
+            add_problem (resolver, owner, FLEET_HOST_PROBLEM_ERROR, &rejection->line->pos,
+                         rejection->message);
         }
 
       for (guint i = 0; i < found->unused->len; i++)
@@ -170,13 +171,14 @@ report_loop (Resolver *resolver, const char *name, const FleetSourcePos *pos)
 
   g_string_append (message, resolver->root);
   for (guint i = 0; i < resolver->route->len; i++)
-    g_string_append_printf (message, " -> %s", (const char *) g_ptr_array_index (resolver->route, i));
+    g_string_append_printf (message, " -> %s",
+                            (const char *) g_ptr_array_index (resolver->route, i));
   g_string_append_printf (message, " -> %s; remove a proxy_jump or ProxyJump on the way", name);
   add_problem (resolver, &root, FLEET_HOST_PROBLEM_ERROR, pos, message->str);
 }
 
-/* Gather the settings of jump host `name`, reached as `hop` says, into
- * `settings`, which holds the user and port of the hop already. */
+/* Gather the settings of jump host `name`, which `hop` describes, into
+ * `settings`, which contains the user and port of the hop already. */
 static void
 gather_jump_settings (Resolver *resolver, const char *name, const FleetJumpHop *hop,
                       FleetHostSettings *settings)
@@ -197,9 +199,9 @@ gather_jump_settings (Resolver *resolver, const char *name, const FleetJumpHop *
                   JUMP_HOST_DEFAULTS_MASK);
 }
 
-/* Make sure the jump host `name` exists: `hop` reached through the jump
- * host `via`, or as its own settings say when `via` is NULL.  Returns FALSE
- * after recording a loop against the root host. */
+/* Make sure the jump host `name` exists: `hop`, reached through the jump
+ * host `via`, or through its own proxy_jump when `via` is NULL.  Returns
+ * FALSE after recording a loop against the root host. */
 static gboolean
 build_jump_host (Resolver *resolver, const char *name, const FleetJumpHop *hop, const char *via,
                  const FleetSourcePos *pos)
@@ -326,10 +328,12 @@ fleet_resolve_hosts (FleetInventory *inventory,
 
   if (ssh_config != NULL)
     {
+      const GPtrArray *sources = fleet_ssh_config_sources (ssh_config);
+
       inventory->ssh_config_path = g_strdup (fleet_ssh_config_path (ssh_config));
-      for (guint i = 0; i < fleet_ssh_config_sources (ssh_config)->len; i++)
+      for (guint i = 0; i < sources->len; i++)
         {
-          const FleetSourceFile *file = g_ptr_array_index (fleet_ssh_config_sources (ssh_config), i);
+          const FleetSourceFile *file = g_ptr_array_index (sources, i);
 
           g_ptr_array_add (inventory->ssh_config_sources,
                            fleet_source_file_new (file->path, file->sha256));

@@ -6,18 +6,19 @@
  *   inventory host:  its own keys, the inventory `defaults`, the ssh_config
  *                    blocks that match its name, the built-in defaults.
  *   jump host named in a jump list (proxy_jump or ProxyJump):
- *                    the user and port written in the list; then, when the
- *                    name is an inventory host, that host's settings as
- *                    above; otherwise the ssh_config blocks that match the
- *                    name, the inventory `defaults` except proxy_jump and
- *                    become_password_secret, and the built-in defaults.
+ *                    the user and port written in the list first.  Then,
+ *                    when the name is an inventory host, that host's
+ *                    settings as above.  Otherwise the ssh_config blocks
+ *                    that match the name, the inventory `defaults` except
+ *                    proxy_jump and become_password_secret, and the
+ *                    built-in defaults.
  *
  * A jump list `a,b` on a host makes two jump hosts: `a`, reached as its own
  * settings say, and `a,b`, reached through `a`; the host then jumps through
  * `a,b`.  Jump hosts are named by their list prefix, so the same name always
  * means the same route.  A route that comes back to a host on it is a loop.
  *
- * Problems that depend on the host (a refused ssh_config line, a loop)
+ * Problems that depend on the host (a rejected ssh_config line, a loop)
  * become FleetHostProblem records rather than diagnostics, because they
  * matter only for the hosts that a workflow selects.
  */
@@ -33,9 +34,10 @@ G_BEGIN_DECLS
 
 /* Settle the connection settings of every host of `inventory`, in order.
  * `own_settings` maps each host name to the FleetHostSettings its inventory
- * entry writes (a host without settings may be absent); `defaults` is the
- * inventory's `defaults`; `ssh_config` may be NULL.  Adds the jump hosts
- * to inventory->jump_hosts and the problems to inventory->host_problems. */
+ * entry writes, and a host without settings may be absent.  `defaults` is
+ * the inventory's `defaults`, and `ssh_config` may be NULL.  Adds the jump
+ * hosts to inventory->jump_hosts and the problems to
+ * inventory->host_problems. */
 void fleet_resolve_hosts (FleetInventory *inventory,
                           GHashTable *own_settings,
                           const FleetHostSettings *defaults,

@@ -80,8 +80,9 @@ void fleet_host_settings_mark (FleetHostSettings *settings,
 void fleet_host_settings_fill (FleetHostSettings *into, const FleetHostSettings *from, guint mask);
 
 /* Write every given setting into `host`, keeping the host's own value of
- * the others.  Paths are copied as they are: expand ssh_config tokens
- * first. */
+ * the others.  proxy_jump is left out, because the resolver turns the jump
+ * list into the name of a jump host.  Paths are copied as they are, so
+ * expand ssh_config tokens first. */
 void fleet_host_settings_apply (const FleetHostSettings *settings, FleetHost *host);
 
 G_END_DECLS

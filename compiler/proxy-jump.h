@@ -33,8 +33,8 @@ void fleet_jump_hop_free (FleetJumpHop *hop);
 
 /* Parse `text`.  Returns the hops (FleetJumpHop *, freed with the array),
  * an empty array for `none` in any case, or NULL with an error in the
- * FLEET_PROXY_JUMP_ERROR domain whose message says what is wrong with which
- * hop. */
+ * FLEET_PROXY_JUMP_ERROR domain whose message names the invalid hop and
+ * the problem. */
 GPtrArray *fleet_proxy_jump_parse (const char *text, GError **error);
 
 /* Return whether `text` is `none` in any case: no jump host. */

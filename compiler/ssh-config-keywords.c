@@ -1,4 +1,4 @@
-/* ssh-config-keywords.c: the keywords fleetc reads or refuses, and their
+/* ssh-config-keywords.c: the keywords fleetc reads or rejects, and their
  * values.
  *
  * Values are checked when the file is read, whether or not their block
@@ -18,7 +18,7 @@ typedef gboolean (*KeywordParser) (const SshWords *words, SshLine *line, FleetDi
 typedef struct {
   const char *name;           /* lower case */
   KeywordParser parse;
-  const char *reason;         /* refused keywords: why, and what to do */
+  const char *reason;         /* rejected keywords: why, and what to do */
 } Keyword;
 
 #define SECONDS_PER_HOUR 3600u
@@ -75,11 +75,11 @@ set_value (SshLine *line, FleetSetting setting, const SshWords *words)
 }
 
 static void
-refuse (SshLine *line, FleetSetting replaced_by, char *message)
+reject_line (SshLine *line, FleetSetting replaced_by, char *message)
 {
-  line->kind = SSH_LINE_REFUSED;
-  line->refusal.replaced_by = replaced_by;
-  line->refusal_message = message;
+  line->kind = SSH_LINE_REJECTED;
+  line->rejection.replaced_by = replaced_by;
+  line->rejection_message = message;
 }
 
 /* Return why `name` cannot be a host or user name, or NULL when it can.
@@ -278,8 +278,8 @@ parse_port (const SshWords *words, SshLine *line, FleetDiagnostics *diags)
     return FALSE;
 
   value = arg (words, 0);
-  if (value[0] == '\0' || value[0] == '0' || strlen (value) > 5
-      || strspn (value, "0123456789") != strlen (value) || g_ascii_strtoull (value, NULL, 10) > 65535)
+  if (value[0] == '\0' || strlen (value) > 10 || strspn (value, "0123456789") != strlen (value)
+      || g_ascii_strtoull (value, NULL, 10) < 1 || g_ascii_strtoull (value, NULL, 10) > 65535)
     {
       quoted = quote_arg (words, 0);
       return report (diags, words, 0, "invalid %s %s: use a number from 1 to 65535",
@@ -356,7 +356,7 @@ parse_proxy_command (const SshWords *words, SshLine *line, FleetDiagnostics *dia
       return TRUE;
     }
 
-  refuse (line, FLEET_SETTING_PROXY_JUMP,
+  reject_line (line, FLEET_SETTING_PROXY_JUMP,
           g_strdup ("ProxyCommand is not supported: fleet-run does not run proxy commands, and "
                     "connecting directly instead could bypass a bastion; use ProxyJump, or set "
                     "proxy_jump in the inventory"));
@@ -368,7 +368,7 @@ parse_known_hosts_file (const SshWords *words, SshLine *line, FleetDiagnostics *
 {
   if (words->args->len == 1 && g_ascii_strcasecmp (arg (words, 0), "none") == 0)
     {
-      refuse (line, FLEET_SETTING_KNOWN_HOSTS_FILES,
+      reject_line (line, FLEET_SETTING_KNOWN_HOSTS_FILES,
               g_strdup_printf ("%s none leaves fleet-run no known_hosts file to check host keys "
                                "against; name a file, or set known_hosts_file in the inventory",
                                words->keyword));
@@ -408,7 +408,7 @@ parse_strict_host_key_checking (const SshWords *words, SshLine *line, FleetDiagn
       for (gsize i = 0; i < G_N_ELEMENTS (unchecked); i++)
         if (g_ascii_strcasecmp (value, unchecked[i]) == 0)
           {
-            refuse (line, FLEET_SETTING_HOST_KEY_POLICY,
+            reject_line (line, FLEET_SETTING_HOST_KEY_POLICY,
                     g_strdup_printf ("%s %s is not supported: fleetc never turns host key "
                                      "checking off and fleet-run never asks; use yes, or "
                                      "accept-new to record the key of a host seen for the first "
@@ -455,7 +455,7 @@ parse_server_alive_count_max (const SshWords *words, SshLine *line, FleetDiagnos
     return FALSE;
 
   value = arg (words, 0);
-  if (value[0] == '\0' || strlen (value) > 4 || strspn (value, "0123456789") != strlen (value)
+  if (value[0] == '\0' || strlen (value) > 10 || strspn (value, "0123456789") != strlen (value)
       || g_ascii_strtoull (value, NULL, 10) < 1
       || g_ascii_strtoull (value, NULL, 10) > KEEPALIVE_COUNT_MAX)
     {
@@ -469,15 +469,15 @@ parse_server_alive_count_max (const SshWords *words, SshLine *line, FleetDiagnos
   return TRUE;
 }
 
-/* An algorithm list that only adds algorithms ("+...") asks for nothing
- * fleet-run must honour; any other list restricts or reorders them. */
+/* An algorithm list that only adds algorithms ("+...") changes nothing
+ * that fleet-run must honour.  Any other list removes or reorders them. */
 static gboolean
 parse_algorithms (const SshWords *words, SshLine *line, FleetDiagnostics *diags)
 {
   if (arg (words, 0)[0] == '+')
     return TRUE;
 
-  refuse (line, FLEET_SETTING_COUNT,
+  reject_line (line, FLEET_SETTING_COUNT,
           g_strdup_printf ("%s is not supported: fleet-run negotiates the algorithms of libssh "
                            "and cannot apply this list; remove it from the blocks that apply to "
                            "the host, or only add algorithms with +", words->keyword));
@@ -490,7 +490,7 @@ parse_canonicalize_hostname (const SshWords *words, SshLine *line, FleetDiagnost
   if (g_ascii_strcasecmp (arg (words, 0), "no") == 0)
     return TRUE;
 
-  refuse (line, FLEET_SETTING_COUNT,
+  reject_line (line, FLEET_SETTING_COUNT,
           g_strdup_printf ("%s is not supported: fleetc matches Host blocks on the inventory "
                            "name only and would skip the blocks of the canonical name; set it "
                            "to no for these hosts, or write full names in the inventory",
@@ -501,11 +501,11 @@ parse_canonicalize_hostname (const SshWords *words, SshLine *line, FleetDiagnost
 static const Keyword *find_keyword (const char *name);
 
 static gboolean
-parse_refused (const SshWords *words, SshLine *line, FleetDiagnostics *diags)
+parse_rejected (const SshWords *words, SshLine *line, FleetDiagnostics *diags)
 {
   const Keyword *keyword = find_keyword (words->keyword);
 
-  refuse (line, FLEET_SETTING_COUNT,
+  reject_line (line, FLEET_SETTING_COUNT,
           g_strdup_printf ("%s is not supported: %s", words->keyword, keyword->reason));
   return TRUE;
 }
@@ -535,16 +535,16 @@ static const Keyword keywords[] = {
   { "casignaturealgorithms", parse_algorithms, NULL },
   { "canonicalizehostname", parse_canonicalize_hostname, NULL },
 
-  { "hostkeyalias", parse_refused,
+  { "hostkeyalias", parse_rejected,
     "fleet-run looks host keys up under the host's address and port; remove it, or record the "
     "key under the address in known_hosts" },
-  { "knownhostscommand", parse_refused,
+  { "knownhostscommand", parse_rejected,
     "fleet-run reads host keys from known_hosts files only; list the keys in a known_hosts file "
     "instead" },
-  { "revokedhostkeys", parse_refused,
+  { "revokedhostkeys", parse_rejected,
     "fleet-run cannot check keys against a revocation list, so it could accept a revoked key; "
     "remove the line for these hosts, or compile with -F and another file" },
-  { "requiredrsasize", parse_refused,
+  { "requiredrsasize", parse_rejected,
     "fleet-run cannot enforce a minimum RSA key size; remove the line for these hosts, or "
     "compile with -F and another file" },
 };
@@ -567,7 +567,7 @@ ssh_line_free (SshLine *line)
 
   g_free (line->line.keyword);
   fleet_host_settings_clear (&line->value);
-  g_free (line->refusal_message);
+  g_free (line->rejection_message);
   g_free (line);
 }
 
@@ -588,7 +588,7 @@ ssh_line_parse (const SshWords *words, guint condition, FleetDiagnostics *diags)
   if (keyword != NULL && !keyword->parse (words, line, diags))
     return NULL;
 
-  line->refusal.line = &line->line;
-  line->refusal.message = line->refusal_message;
+  line->rejection.line = &line->line;
+  line->rejection.message = line->rejection_message;
   return g_steal_pointer (&line);
 }

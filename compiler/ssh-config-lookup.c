@@ -79,9 +79,9 @@ condition_holds (const FleetSshConfig *config, guint index, const char *name)
 /* Lookup state: the result being built and what was obtained so far. */
 typedef struct {
   FleetSshHostConfig *result;
-  guint refused_settings;     /* FLEET_SETTING_BIT of the settings that a
-                                 refused line obtained first */
-  GHashTable *refused_keywords; /* lower-case keywords already refused */
+  guint rejected_settings;     /* FLEET_SETTING_BIT of the settings that a
+                                 rejected line obtained first */
+  GHashTable *rejected_keywords; /* lower-case keywords already rejected */
 } Lookup;
 
 static void
@@ -100,31 +100,31 @@ add_identity_file (Lookup *lookup, const SshLine *line)
                    g_strdup (g_ptr_array_index (line->value.identity_files, 0)));
 }
 
-/* A refused line counts only when it is the first value obtained for its
- * setting, or the first line of its keyword; later ones are as unused as
- * in OpenSSH. */
+/* A rejected line counts only when OpenSSH would use it: when it gives the
+ * first value obtained for its setting, or is the first line of its
+ * keyword.  Later lines of a rejected keyword are listed as unused. */
 static void
-add_refused (Lookup *lookup, const SshLine *line)
+add_rejected (Lookup *lookup, const SshLine *line)
 {
-  FleetSetting setting = line->refusal.replaced_by;
+  FleetSetting setting = line->rejection.replaced_by;
   g_autofree char *keyword = g_ascii_strdown (line->line.keyword, -1);
 
   if (setting != FLEET_SETTING_COUNT)
     {
       guint bit = FLEET_SETTING_BIT (setting);
 
-      if (((lookup->result->settings.set | lookup->refused_settings) & bit) != 0)
+      if (((lookup->result->settings.set | lookup->rejected_settings) & bit) != 0)
         return;
-      lookup->refused_settings |= bit;
+      lookup->rejected_settings |= bit;
     }
-  else if (g_hash_table_contains (lookup->refused_keywords, keyword))
+  else if (g_hash_table_contains (lookup->rejected_keywords, keyword))
     {
       g_ptr_array_add (lookup->result->unused, (gpointer) &line->line);
       return;
     }
 
-  g_hash_table_add (lookup->refused_keywords, g_steal_pointer (&keyword));
-  g_ptr_array_add (lookup->result->refused, (gpointer) &line->refusal);
+  g_hash_table_add (lookup->rejected_keywords, g_steal_pointer (&keyword));
+  g_ptr_array_add (lookup->result->rejected, (gpointer) &line->rejection);
 }
 
 static void
@@ -137,13 +137,13 @@ apply_line (Lookup *lookup, const SshLine *line)
       break;
     case SSH_LINE_SETTING:
       fleet_host_settings_fill (&lookup->result->settings, &line->value,
-                                FLEET_SETTING_ALL & ~lookup->refused_settings);
+                                FLEET_SETTING_ALL & ~lookup->rejected_settings);
       break;
     case SSH_LINE_IDENTITY_FILE:
       add_identity_file (lookup, line);
       break;
-    case SSH_LINE_REFUSED:
-      add_refused (lookup, line);
+    case SSH_LINE_REJECTED:
+      add_rejected (lookup, line);
       break;
     default:
       g_return_if_reached ();
@@ -178,14 +178,14 @@ FleetSshHostConfig *
 fleet_ssh_config_lookup (const FleetSshConfig *config, const char *name)
 {
   g_autoptr(FleetSshHostConfig) result = g_new0 (FleetSshHostConfig, 1);
-  g_autoptr(GHashTable) refused_keywords = g_hash_table_new_full (g_str_hash, g_str_equal,
+  g_autoptr(GHashTable) rejected_keywords = g_hash_table_new_full (g_str_hash, g_str_equal,
                                                                   g_free, NULL);
-  Lookup lookup = { result, 0, refused_keywords };
+  Lookup lookup = { result, 0, rejected_keywords };
   FleetHostSettings *settings = &result->settings;
 
   fleet_host_settings_init (settings);
   result->unused = g_ptr_array_new ();
-  result->refused = g_ptr_array_new ();
+  result->rejected = g_ptr_array_new ();
 
   for (guint i = 0; i < config->lines->len; i++)
     {
@@ -215,7 +215,7 @@ fleet_ssh_host_config_free (FleetSshHostConfig *host_config)
 
   fleet_host_settings_clear (&host_config->settings);
   g_ptr_array_unref (host_config->unused);
-  g_ptr_array_unref (host_config->refused);
+  g_ptr_array_unref (host_config->rejected);
   g_free (host_config);
 }
 

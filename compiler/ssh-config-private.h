@@ -30,7 +30,7 @@ typedef enum {
   SSH_LINE_UNUSED,            /* a keyword fleetc does not use */
   SSH_LINE_SETTING,           /* gives one setting, in `value` */
   SSH_LINE_IDENTITY_FILE,     /* adds one identity file, in `value` */
-  SSH_LINE_REFUSED,           /* fleetc must not skip it; see `refusal` */
+  SSH_LINE_REJECTED,           /* fleetc must not skip it; see `rejection` */
 } SshLineKind;
 
 typedef struct {
@@ -38,8 +38,8 @@ typedef struct {
   guint condition;
   SshLineKind kind;
   FleetHostSettings value;    /* SETTING, IDENTITY_FILE: the one setting given */
-  FleetSshConfigRefusal refusal; /* REFUSED; `line` points back at this line */
-  char *refusal_message;      /* owns refusal.message */
+  FleetSshConfigRejection rejection; /* REJECTED; `line` points back at this line */
+  char *rejection_message;      /* owns rejection.message */
 } SshLine;
 
 struct FleetSshConfig {

@@ -28,12 +28,13 @@
  * Keywords used: HostName, Port, User, IdentityFile, IdentitiesOnly,
  * ProxyJump, ProxyCommand none, UserKnownHostsFile, StrictHostKeyChecking
  * (yes or accept-new), ConnectTimeout, ServerAliveInterval and
- * ServerAliveCountMax.  Lines that would make fleet-run less safe if it
- * skipped them are refused: ProxyCommand, StrictHostKeyChecking no, off
- * or ask, UserKnownHostsFile none, HostKeyAlias, KnownHostsCommand,
- * RevokedHostKeys, RequiredRSASize, CanonicalizeHostname other than no,
- * and algorithm lists (Ciphers, KexAlgorithms...) that do more than add
- * with '+'.  Every other keyword is reported as unused.
+ * ServerAliveCountMax.  fleetc rejects the lines that would make fleet-run
+ * less safe if it skipped them.  These are ProxyCommand,
+ * StrictHostKeyChecking no, off or ask, UserKnownHostsFile none,
+ * HostKeyAlias, KnownHostsCommand, RevokedHostKeys, RequiredRSASize,
+ * CanonicalizeHostname other than no, and algorithm lists (Ciphers,
+ * KexAlgorithms...) that do more than add with '+'.  Every other keyword
+ * is reported as unused.
  */
 #pragma once
 
@@ -55,21 +56,24 @@ typedef struct {
   FleetSourcePos pos;         /* of the keyword */
 } FleetSshConfigLine;
 
-/* A line that applies to a name and that fleetc refuses to skip. */
+/* A line that applies to a name and that fleetc rejects, because skipping
+ * it would make fleet-run less safe. */
 typedef struct {
   const FleetSshConfigLine *line;
   FleetSetting replaced_by;   /* the setting whose inventory value makes the
                                  line irrelevant, or FLEET_SETTING_COUNT */
   const char *message;        /* why, and what to do; owned by the config */
-} FleetSshConfigRefusal;
+} FleetSshConfigRejection;
 
-/* What the configuration says about one name.  Borrows from the config. */
+/* The settings that the configuration gives one name.  Borrows from the
+ * config. */
 typedef struct {
   FleetHostSettings settings; /* the first value obtained for each setting;
-                                 paths keep their tokens (unexpanded bits) */
+                                 paths keep their tokens (has_tokens bits) */
   GPtrArray *unused;          /* const FleetSshConfigLine *, lines of keywords
                                  fleetc does not use, in reading order */
-  GPtrArray *refused;         /* const FleetSshConfigRefusal *, in reading order */
+  GPtrArray *rejected;        /* const FleetSshConfigRejection *, in reading
+                                 order */
 } FleetSshHostConfig;
 
 /* Read the file at `path` and the files it includes.  `check_owner` applies
@@ -90,8 +94,8 @@ const char *fleet_ssh_config_path (const FleetSshConfig *config);
  * once; borrowed. */
 const GPtrArray *fleet_ssh_config_sources (const FleetSshConfig *config);
 
-/* Return what the configuration says about `name`.  Free with
- * fleet_ssh_host_config_free before the config. */
+/* Return the settings, unused lines and rejected lines that apply to
+ * `name`.  Free with fleet_ssh_host_config_free before the config. */
 FleetSshHostConfig *fleet_ssh_config_lookup (const FleetSshConfig *config, const char *name);
 
 void fleet_ssh_host_config_free (FleetSshHostConfig *host_config);

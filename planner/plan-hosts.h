@@ -1,7 +1,7 @@
 /* plan-hosts.h: the jump hosts a plan needs, and the problems of its hosts.
  *
  * The compiler settles every inventory host and records the problems that
- * depend on the host (a refused ssh_config line, a jump host loop, unused
+ * depend on the host (a rejected ssh_config line, a jump host loop, unused
  * ssh_config keywords).  Only the plan's hosts and the jump hosts they go
  * through matter, so the planner copies and reports those.
  */

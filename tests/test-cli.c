@@ -320,7 +320,7 @@ fleetc_with_home (const char *home, const char * const *args, char **out_stdout,
   return WEXITSTATUS (wait_status);
 }
 
-/* Without -F, fleetc reads ~/.ssh/config, and refuses it when others may
+/* Without -F, fleetc reads ~/.ssh/config, and rejects it when others may
  * write it, as OpenSSH does; -F none reads none. */
 static void
 test_ssh_config_default_and_none (Fixture *fixture, gconstpointer data)
@@ -366,9 +366,9 @@ test_ssh_config_default_and_none (Fixture *fixture, gconstpointer data)
                                      NULL, NULL), ==, 0);
 }
 
-/* A refused ssh_config line stops the compile with its file and line. */
+/* A rejected ssh_config line stops the compile with its file and line. */
 static void
-test_ssh_config_refused_line (Fixture *fixture, gconstpointer data)
+test_ssh_config_rejected_line (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *workflow = fleet_test_source_path ("examples/rolling-patch.yaml");
   g_autofree char *inventory = fleet_test_source_path ("tests/data/cli/inventory.yaml");
@@ -533,8 +533,8 @@ main (int argc, char **argv)
   g_autofree char *home = g_dir_make_tmp ("fleet-cli-home-XXXXXX", &error);
   int status;
 
-  /* fleetc reads ~/.ssh/config unless told otherwise; an empty HOME keeps
-   * the machine's own file out of every test. */
+  /* fleetc reads ~/.ssh/config unless -F names another file, so an empty
+   * HOME keeps the machine's own file out of every test. */
   g_assert_no_error (error);
   g_setenv ("HOME", home, TRUE);
   g_test_init (&argc, &argv, NULL);
@@ -552,7 +552,7 @@ main (int argc, char **argv)
   ADD ("/cli/compile/byte-order-mark", test_byte_order_mark_accepted);
   ADD ("/cli/ssh-config/option", test_ssh_config_option);
   ADD ("/cli/ssh-config/default-and-none", test_ssh_config_default_and_none);
-  ADD ("/cli/ssh-config/refused-line", test_ssh_config_refused_line);
+  ADD ("/cli/ssh-config/rejected-line", test_ssh_config_rejected_line);
   ADD ("/cli/run/example-on-sandbox", test_example_runs_on_sandbox);
   ADD ("/cli/run/failed-canary-halts", test_failed_canary_halts);
   ADD ("/cli/run/interrupt", test_interrupt_exits_3);

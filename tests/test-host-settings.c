@@ -431,10 +431,10 @@ static const char problem_inventory[] =
   "  web3:\n"
   "  web4:\n";
 
-/* A refused line is an error for the selected hosts it applies to, and
+/* A rejected line is an error for the selected hosts it applies to, and
  * for no other. */
 static void
-test_refused_for_selected_only (Fixture *fixture, gconstpointer data)
+test_rejected_for_selected_only (Fixture *fixture, gconstpointer data)
 {
   static const char config[] =
     "Host legacy\n"
@@ -457,10 +457,10 @@ test_refused_for_selected_only (Fixture *fixture, gconstpointer data)
                      "rejected), or set host_key_policy in the inventory (for host \"legacy\")");
 }
 
-/* Once the inventory gives the setting a refused line would set, the line
+/* Once the inventory gives the setting a rejected line would set, the line
  * no longer matters. */
 static void
-test_refused_replaced_by_inventory (Fixture *fixture, gconstpointer data)
+test_rejected_replaced_by_inventory (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(FleetPlan) plan = compile_and_plan (fixture, "{all: true}",
                                                 "defaults: {proxy_jump: none}\n"
@@ -479,7 +479,7 @@ test_refused_replaced_by_inventory (Fixture *fixture, gconstpointer data)
 
 /* One error per line, naming the hosts it applies to. */
 static void
-test_refused_grouped (Fixture *fixture, gconstpointer data)
+test_rejected_grouped (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(FleetPlan) plan = compile_and_plan (fixture, "{all: true}", problem_inventory,
                                                 "Host web*\n"
@@ -657,7 +657,7 @@ test_jump_through_inventory_host (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (find_host (plan->hosts, "web2")->proxy_jump, ==, "ops@bastion:2222");
 }
 
-/* A jump host's own refused lines and unused keywords count when a
+/* A jump host's own rejected lines and unused keywords count when a
  * selected host goes through it. */
 static void
 test_jump_host_problems (Fixture *fixture, gconstpointer data)
@@ -753,9 +753,9 @@ main (int argc, char **argv)
   add_test ("/host-settings/digest-and-sources", test_digest_and_sources);
   add_test ("/host-settings/inventory/keys", test_inventory_keys);
   add_test ("/host-settings/inventory/key-errors", test_inventory_key_errors);
-  add_test ("/host-settings/problems/refused-selected-only", test_refused_for_selected_only);
-  add_test ("/host-settings/problems/replaced-by-inventory", test_refused_replaced_by_inventory);
-  add_test ("/host-settings/problems/grouped", test_refused_grouped);
+  add_test ("/host-settings/problems/rejected-selected-only", test_rejected_for_selected_only);
+  add_test ("/host-settings/problems/replaced-by-inventory", test_rejected_replaced_by_inventory);
+  add_test ("/host-settings/problems/grouped", test_rejected_grouped);
   add_test ("/host-settings/problems/unused-keywords", test_unused_keywords_warned);
   add_test ("/host-settings/problems/accept-new-dev-null", test_accept_new_needs_known_hosts);
   add_test ("/host-settings/jump/chain", test_jump_chain);

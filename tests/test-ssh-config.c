@@ -181,18 +181,18 @@ describe_lines (const GPtrArray *lines)
   return g_string_free (text, FALSE);
 }
 
-/* Return the refusals of `found` as "Keyword:LINE ..." */
+/* Return the rejections of `found` as "Keyword:LINE ..." */
 static char *
-describe_refusals (const FleetSshHostConfig *found)
+describe_rejections (const FleetSshHostConfig *found)
 {
   GString *text = g_string_new (NULL);
 
-  for (guint i = 0; i < found->refused->len; i++)
+  for (guint i = 0; i < found->rejected->len; i++)
     {
-      const FleetSshConfigRefusal *refusal = g_ptr_array_index (found->refused, i);
+      const FleetSshConfigRejection *rejection = g_ptr_array_index (found->rejected, i);
 
-      g_string_append_printf (text, "%s%s:%u", i > 0 ? " " : "", refusal->line->keyword,
-                              refusal->line->pos.line);
+      g_string_append_printf (text, "%s%s:%u", i > 0 ? " " : "", rejection->line->keyword,
+                              rejection->line->pos.line);
     }
   return g_string_free (text, FALSE);
 }
@@ -310,7 +310,7 @@ test_first_match_expectation (gconstpointer data)
   g_assert_nonnull (config);
   g_assert_cmpuint (fleet_diagnostics_length (diags), ==, 0);
   found = fleet_ssh_config_lookup (config, expectation->name);
-  g_assert_cmpuint (found->refused->len, ==, 0);
+  g_assert_cmpuint (found->rejected->len, ==, 0);
 
   g_hash_table_iter_init (&iter, expectation->expected);
   while (g_hash_table_iter_next (&iter, &key, &value))
@@ -714,7 +714,7 @@ test_known_hosts_and_policy (Fixture *fixture, gconstpointer data)
   g_assert_false (has (other, FLEET_SETTING_KNOWN_HOSTS_FILES));
 }
 
-/* Unused and refused keywords */
+/* Unused and rejected keywords */
 
 static void
 test_unused_keywords_listed (Fixture *fixture, gconstpointer data)
@@ -737,11 +737,11 @@ test_unused_keywords_listed (Fixture *fixture, gconstpointer data)
   lines = describe_lines (web->unused);
   g_assert_cmpstr (lines, ==, "ForwardAgent:1 SendEnv:3 Ciphers:4 CanonicalizeHostname:5 "
                               "NoSuchKeyword:6");
-  g_assert_cmpuint (web->refused->len, ==, 0);
+  g_assert_cmpuint (web->rejected->len, ==, 0);
 }
 
 static void
-test_refused_lines (Fixture *fixture, gconstpointer data)
+test_rejected_lines (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(FleetSshConfig) config = load (fixture, "config",
     "Host legacy\n"
@@ -757,55 +757,55 @@ test_refused_lines (Fixture *fixture, gconstpointer data)
     "  StrictHostKeyChecking yes\n"
     "  RevokedHostKeys /etc/ssh/revoked\n");
   g_autoptr(FleetSshHostConfig) legacy = NULL;
-  g_autofree char *refused = NULL;
+  g_autofree char *rejected = NULL;
   g_autofree char *unused = NULL;
-  const FleetSshConfigRefusal *first;
+  const FleetSshConfigRejection *first;
 
   g_assert_nonnull (config);
   legacy = fleet_ssh_config_lookup (config, "legacy");
-  refused = describe_refusals (legacy);
+  rejected = describe_rejections (legacy);
   unused = describe_lines (legacy->unused);
 
-  g_assert_cmpstr (refused, ==, "StrictHostKeyChecking:2 ProxyCommand:3 UserKnownHostsFile:5 "
+  g_assert_cmpstr (rejected, ==, "StrictHostKeyChecking:2 ProxyCommand:3 UserKnownHostsFile:5 "
                                 "KexAlgorithms:6 HostKeyAlias:8 CanonicalizeHostname:9 "
                                 "RevokedHostKeys:12");
-  /* A second line of a refused keyword is not obtained, like any later
-   * value; the ProxyJump and the later StrictHostKeyChecking lose to the
-   * refused lines before them. */
+  /* OpenSSH obtains no second line of a keyword, so a second KexAlgorithms
+   * is unused.  The ProxyJump and the later StrictHostKeyChecking lose to
+   * the rejected lines before them. */
   g_assert_cmpstr (unused, ==, "KexAlgorithms:7");
   g_assert_false (has (legacy, FLEET_SETTING_PROXY_JUMP));
   g_assert_false (has (legacy, FLEET_SETTING_HOST_KEY_POLICY));
   g_assert_false (has (legacy, FLEET_SETTING_KNOWN_HOSTS_FILES));
 
-  first = g_ptr_array_index (legacy->refused, 0);
+  first = g_ptr_array_index (legacy->rejected, 0);
   g_assert_cmpint (first->replaced_by, ==, FLEET_SETTING_HOST_KEY_POLICY);
   g_assert_cmpstr (first->message, ==,
                    "StrictHostKeyChecking \"no\" is not supported: fleetc never turns host key "
                    "checking off and fleet-run never asks; use yes, or accept-new to record the "
                    "key of a host seen for the first time (a changed key is still rejected), or "
                    "set host_key_policy in the inventory");
-  g_assert_cmpint (((FleetSshConfigRefusal *) g_ptr_array_index (legacy->refused, 1))->replaced_by,
+  g_assert_cmpint (((FleetSshConfigRejection *) g_ptr_array_index (legacy->rejected, 1))->replaced_by,
                    ==, FLEET_SETTING_PROXY_JUMP);
-  g_assert_cmpint (((FleetSshConfigRefusal *) g_ptr_array_index (legacy->refused, 3))->replaced_by,
+  g_assert_cmpint (((FleetSshConfigRejection *) g_ptr_array_index (legacy->rejected, 3))->replaced_by,
                    ==, FLEET_SETTING_COUNT);
 }
 
 static void
 test_strict_host_key_checking_values (Fixture *fixture, gconstpointer data)
 {
-  const char *refused[] = { "no", "off", "false", "ask", "No" };
+  const char *rejected[] = { "no", "off", "false", "ask", "No" };
 
-  for (gsize i = 0; i < G_N_ELEMENTS (refused); i++)
+  for (gsize i = 0; i < G_N_ELEMENTS (rejected); i++)
     {
-      g_autofree char *text = g_strdup_printf ("StrictHostKeyChecking %s\n", refused[i]);
+      g_autofree char *text = g_strdup_printf ("StrictHostKeyChecking %s\n", rejected[i]);
       g_autoptr(FleetSshConfig) config = load (fixture, "config", text);
       g_autoptr(FleetSshHostConfig) found = NULL;
 
       g_assert_nonnull (config);
       found = fleet_ssh_config_lookup (config, "any");
-      g_test_message ("%s", refused[i]);
-      g_assert_cmpuint (found->refused->len, ==, 1);
-      g_assert_nonnull (strstr (((FleetSshConfigRefusal *) g_ptr_array_index (found->refused, 0))
+      g_test_message ("%s", rejected[i]);
+      g_assert_cmpuint (found->rejected->len, ==, 1);
+      g_assert_nonnull (strstr (((FleetSshConfigRejection *) g_ptr_array_index (found->rejected, 0))
                                   ->message, "accept-new"));
     }
 }
@@ -831,7 +831,7 @@ test_proxy_command_none (Fixture *fixture, gconstpointer data)
   jumped = fleet_ssh_config_lookup (config, "jumped");
   g_assert_cmpstr (direct->settings.proxy_jump, ==, "none");
   g_assert_cmpstr (jumped->settings.proxy_jump, ==, "jump@bastion:2222,inner");
-  g_assert_cmpuint (jumped->refused->len, ==, 0);
+  g_assert_cmpuint (jumped->rejected->len, ==, 0);
 }
 
 /* Match */
@@ -860,7 +860,7 @@ test_match_warned_and_skipped (Fixture *fixture, gconstpointer data)
   found = fleet_ssh_config_lookup (config, "web1");
   g_assert_null (found->settings.user);
   g_assert_cmpuint (found->settings.port, ==, 2201);
-  g_assert_cmpuint (found->refused->len, ==, 0);
+  g_assert_cmpuint (found->rejected->len, ==, 0);
   g_assert_cmpuint (found->unused->len, ==, 0);
 }
 
@@ -1088,7 +1088,7 @@ main (int argc, char **argv)
   add_test ("/ssh-config/match/known-hosts-and-policy", test_known_hosts_and_policy);
 
   add_test ("/ssh-config/keywords/unused", test_unused_keywords_listed);
-  add_test ("/ssh-config/keywords/refused", test_refused_lines);
+  add_test ("/ssh-config/keywords/rejected", test_rejected_lines);
   add_test ("/ssh-config/keywords/strict-host-key-checking", test_strict_host_key_checking_values);
   add_test ("/ssh-config/keywords/proxy-command-none", test_proxy_command_none);
   add_test ("/ssh-config/keywords/match-block", test_match_warned_and_skipped);
