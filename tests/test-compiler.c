@@ -1511,6 +1511,10 @@ test_schema_defaults_match_model (void)
   g_autofree char *parallelism = g_strdup_printf ("%u", FLEET_DEFAULT_PARALLELISM);
   g_autofree char *port = g_strdup_printf ("%u", FLEET_DEFAULT_SSH_PORT);
   g_autofree char *connect_timeout = fleet_format_duration (FLEET_DEFAULT_CONNECT_TIMEOUT_MS);
+  g_autofree char *keepalive_interval = fleet_format_duration (FLEET_DEFAULT_KEEPALIVE_INTERVAL_MS);
+  g_autofree char *keepalive_count_max = g_strdup_printf ("%u", FLEET_DEFAULT_KEEPALIVE_COUNT_MAX);
+  const FleetSchemaContext contexts[] = { FLEET_SCHEMA_DEFAULTS, FLEET_SCHEMA_HOST };
+  g_autoptr (FleetHost) host = fleet_host_new ("built-in");
 
   g_assert_cmpstr (fleet_schema_lookup (FLEET_SCHEMA_WORKFLOW, "parallelism")->default_text, ==,
                    parallelism);
@@ -1520,6 +1524,16 @@ test_schema_defaults_match_model (void)
                    connect_timeout);
   g_assert_cmpstr (fleet_schema_lookup (FLEET_SCHEMA_DEFAULTS, "connect_timeout")->default_text, ==,
                    connect_timeout);
+
+  for (guint i = 0; i < G_N_ELEMENTS (contexts); i++)
+    {
+      g_assert_cmpstr (fleet_schema_lookup (contexts[i], "keepalive_interval")->default_text, ==,
+                       keepalive_interval);
+      g_assert_cmpstr (fleet_schema_lookup (contexts[i], "keepalive_count_max")->default_text, ==,
+                       keepalive_count_max);
+      g_assert_cmpstr (fleet_schema_lookup (contexts[i], "host_key_policy")->default_text, ==,
+                       fleet_host_key_policy_to_string (host->host_key_policy));
+    }
 }
 
 static void
