@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "compiler/proxy-jump.h"
 #include "compiler/ssh-config.h"
 #include "compiler/yaml-tree.h"
 
@@ -1054,6 +1055,74 @@ test_expand_path_tokens (void)
     }
 }
 
+/* Jump host lists */
+
+/* Return the hops of `text` in canonical form, joined by " | ", or the
+ * error message. */
+static char *
+parse_jump_list (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) hops = fleet_proxy_jump_parse (text, &error);
+  GString *out = g_string_new (NULL);
+
+  if (hops == NULL)
+    {
+      g_assert_error (error, FLEET_PROXY_JUMP_ERROR, FLEET_PROXY_JUMP_ERROR_INVALID);
+      g_string_append (out, error->message);
+      return g_string_free (out, FALSE);
+    }
+
+  for (guint i = 0; i < hops->len; i++)
+    {
+      const FleetJumpHop *hop = g_ptr_array_index (hops, i);
+
+      g_string_append_printf (out, "%s%s [%s|%s|%u]", i > 0 ? " | " : "", hop->text,
+                              hop->user != NULL ? hop->user : "", hop->host, hop->port);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+test_proxy_jump_parse (void)
+{
+  const struct {
+    const char *text;
+    const char *expected;
+  } cases[] = {
+    { "none", "" },
+    { "NONE", "" },
+    { "bastion", "bastion [|bastion|0]" },
+    { "jump@bastion:2222,inner", "jump@bastion:2222 [jump|bastion|2222] | inner [|inner|0]" },
+    { "ssh://ops@gw.example.test:2200/", "ops@gw.example.test:2200 [ops|gw.example.test|2200]" },
+    { "a@b@gw", "a@b@gw [a@b|gw|0]" },
+    { "[2001:db8::1]:2222", "[2001:db8::1]:2222 [|2001:db8::1|2222]" },
+    { "root@[2001:db8::1]", "root@[2001:db8::1] [root|2001:db8::1|0]" },
+    { "", "jump host \"\": it is empty; write none for no jump host" },
+    { "gw,", "jump host \"\": the list has an empty entry; remove the extra comma" },
+    { "2001:db8::1", "jump host \"2001:db8::1\": put an IPv6 address in brackets, as in "
+                     "[2001:db8::1]:22" },
+    { "[2001:db8::1", "jump host \"[2001:db8::1\": the '[' before the address has no ']'" },
+    { "[2001:db8::1]x", "jump host \"[2001:db8::1]x\": only :port may follow the ']'" },
+    { "gw:0", "jump host \"gw:0\": the port must be a number from 1 to 65535" },
+    { "gw:", "jump host \"gw:\": the port must be a number from 1 to 65535" },
+    { "@gw", "jump host \"@gw\": the user name is invalid: it is empty; write "
+             "[user@]host[:port]" },
+    { "-oProxyCommand=x", "jump host \"-oProxyCommand=x\": the host name is invalid: it must "
+                          "not start with '-'; write [user@]host[:port]" },
+    { "ops@", "jump host \"ops@\": the host name is invalid: it is empty; write "
+              "[user@]host[:port]" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *parsed = parse_jump_list (cases[i].text);
+
+      g_test_message ("%s", cases[i].text);
+      g_assert_cmpstr (parsed, ==, cases[i].expected);
+    }
+}
+
 static void
 add_test (const char *path, void (*test) (Fixture *, gconstpointer))
 {
@@ -1100,6 +1169,7 @@ main (int argc, char **argv)
   add_test ("/ssh-config/include/permissions", test_include_permissions);
 
   g_test_add_func ("/ssh-config/tokens/expand-path", test_expand_path_tokens);
+  g_test_add_func ("/ssh-config/proxy-jump/parse", test_proxy_jump_parse);
 
   status = g_test_run ();
   remove_tree (test_home);
