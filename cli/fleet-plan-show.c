@@ -94,6 +94,23 @@ append_steps_text (GString *out, const FleetPlan *plan)
     }
 }
 
+/* Append the connection settings a reviewer must notice: the jump host
+ * and a host key policy other than strict. */
+static void
+append_route_text (GString *out, const FleetHost *host)
+{
+  if (host->proxy_jump != NULL)
+    {
+      g_autofree char *jump = escape_for_terminal (host->proxy_jump);
+
+      g_string_append_printf (out, "  via %s", jump);
+    }
+
+  if (host->host_key_policy != FLEET_HOST_KEY_POLICY_STRICT)
+    g_string_append_printf (out, "  host keys %s",
+                            fleet_host_key_policy_to_string (host->host_key_policy));
+}
+
 static void
 append_host_text (GString *out, const FleetHost *host)
 {
@@ -104,6 +121,7 @@ append_host_text (GString *out, const FleetHost *host)
 
   g_string_append_printf (out, "  %s  %s%s%s:%u", name, user, host->user != NULL ? "@" : "",
                           address, host->port);
+  append_route_text (out, host);
   for (const char **key = keys; *key != NULL; key++)
     {
       g_autofree char *shown_key = escape_for_terminal (*key);
@@ -112,6 +130,25 @@ append_host_text (GString *out, const FleetHost *host)
       g_string_append_printf (out, "  %s=%s", shown_key, value);
     }
   g_string_append_c (out, '\n');
+}
+
+static void
+append_ssh_config_text (GString *out, const FleetPlan *plan)
+{
+  if (plan->ssh_config_sources->len == 0)
+    {
+      g_string_append (out, "  ssh_config:       none\n");
+      return;
+    }
+
+  for (guint i = 0; i < plan->ssh_config_sources->len; i++)
+    {
+      const FleetSourceFile *file = g_ptr_array_index (plan->ssh_config_sources, i);
+      g_autofree char *path = escape_for_terminal (file->path);
+
+      g_string_append_printf (out, "  %-18s%s (sha256 %s)\n", i == 0 ? "ssh_config:" : "", path,
+                              file->sha256);
+    }
 }
 
 char *
@@ -131,6 +168,7 @@ fleet_plan_show_text (const FleetPlan *plan)
   g_string_append_printf (out, "  inventory:        %s (digest %s)\n",
                           inventory_source,
                           plan->inventory_sha256 ? plan->inventory_sha256 : "");
+  append_ssh_config_text (out, plan);
   g_string_append_printf (out, "  hosts:            %u in %u wave%s\n", plan->hosts->len,
                           plan->waves->len, plan->waves->len == 1 ? "" : "s");
   g_string_append_printf (out, "  parallelism:      at most %u hosts at once\n",
@@ -158,6 +196,13 @@ fleet_plan_show_text (const FleetPlan *plan)
   g_string_append (out, "\nHosts:\n");
   for (guint i = 0; i < plan->hosts->len; i++)
     append_host_text (out, g_ptr_array_index (plan->hosts, i));
+
+  if (plan->jump_hosts->len > 0)
+    {
+      g_string_append (out, "\nJump hosts (connections go through them; no steps run there):\n");
+      for (guint i = 0; i < plan->jump_hosts->len; i++)
+        append_host_text (out, g_ptr_array_index (plan->jump_hosts, i));
+    }
 
   return g_string_free (out, FALSE);
 }
@@ -258,6 +303,30 @@ write_source_json (FleetJsonWriter *json, const char *key, const char *name,
   fleet_json_end_object (json);
 }
 
+static void
+write_ssh_config_json (FleetJsonWriter *json, const FleetPlan *plan)
+{
+  fleet_json_key (json, "ssh_config");
+  fleet_json_begin_object (json);
+  fleet_json_key (json, "path");
+  fleet_json_string (json, plan->ssh_config_path);
+  fleet_json_key (json, "sources");
+  fleet_json_begin_array (json);
+  for (guint i = 0; i < plan->ssh_config_sources->len; i++)
+    {
+      const FleetSourceFile *file = g_ptr_array_index (plan->ssh_config_sources, i);
+
+      fleet_json_begin_object (json);
+      fleet_json_key (json, "path");
+      fleet_json_string (json, file->path);
+      fleet_json_key (json, "sha256");
+      fleet_json_string (json, file->sha256);
+      fleet_json_end_object (json);
+    }
+  fleet_json_end_array (json);
+  fleet_json_end_object (json);
+}
+
 char *
 fleet_plan_show_json (const FleetPlan *plan)
 {
@@ -273,6 +342,7 @@ fleet_plan_show_json (const FleetPlan *plan)
   write_source_json (&json, "workflow", plan->workflow_name, plan->workflow_source,
                      plan->workflow_sha256);
   write_source_json (&json, "inventory", NULL, plan->inventory_source, plan->inventory_sha256);
+  write_ssh_config_json (&json, plan);
   fleet_json_key (&json, "parallelism");
   fleet_json_int (&json, plan->parallelism);
 
@@ -299,6 +369,12 @@ fleet_plan_show_json (const FleetPlan *plan)
       fleet_json_end_array (&json);
       fleet_json_end_object (&json);
     }
+  fleet_json_end_array (&json);
+
+  fleet_json_key (&json, "jump_hosts");
+  fleet_json_begin_array (&json);
+  for (guint i = 0; i < plan->jump_hosts->len; i++)
+    write_host_json (&json, g_ptr_array_index (plan->jump_hosts, i));
   fleet_json_end_array (&json);
   fleet_json_end_object (&json);
 

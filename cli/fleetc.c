@@ -18,11 +18,16 @@
 
 static const char usage_text[] =
   "Usage:\n"
-  "  fleetc compile WORKFLOW -o PLAN [-i INVENTORY]   compile a workflow into a plan file\n"
-  "  fleetc validate WORKFLOW [-i INVENTORY]          check a workflow without writing a plan\n"
-  "  fleetc show PLAN [--format text|json]            print a plan for review\n"
-  "  fleetc secrets init|set NAME|list|remove NAME    manage the encrypted secret store\n"
-  "  fleetc --version\n";
+  "  fleetc compile WORKFLOW -o PLAN [-i INVENTORY] [-F SSH_CONFIG]\n"
+  "                                        compile a workflow into a plan file\n"
+  "  fleetc validate WORKFLOW [-i INVENTORY] [-F SSH_CONFIG]\n"
+  "                                        check a workflow without writing a plan\n"
+  "  fleetc show PLAN [--format text|json] print a plan for review\n"
+  "  fleetc secrets init|set NAME|list|remove NAME\n"
+  "                                        manage the encrypted secret store\n"
+  "  fleetc --version\n"
+  "\n"
+  "-F reads host settings from SSH_CONFIG instead of ~/.ssh/config; -F none reads none.\n";
 
 static int
 usage_error (const char *message)
@@ -41,7 +46,8 @@ same_file (const char *a, const char *b)
          && a_info.st_dev == b_info.st_dev && a_info.st_ino == b_info.st_ino;
 }
 
-/* Return whether `path` is one of the workflow's input files. */
+/* Return whether `path` is one of the workflow's input files: the workflow,
+ * its inventories and the ssh_config files read. */
 static gboolean
 is_input_file (const char *path, const char *workflow_path, const FleetInventory *inventory)
 {
@@ -52,6 +58,11 @@ is_input_file (const char *path, const char *workflow_path, const FleetInventory
     if (same_file (path, g_ptr_array_index (inventory->sources, i)))
       return TRUE;
 
+  for (guint i = 0; i < inventory->ssh_config_sources->len; i++)
+    if (same_file (path, ((FleetSourceFile *) g_ptr_array_index (inventory->ssh_config_sources,
+                                                                i))->path))
+      return TRUE;
+
   return FALSE;
 }
 
@@ -59,14 +70,16 @@ is_input_file (const char *path, const char *workflow_path, const FleetInventory
  * the plan, or NULL after an error was printed.  An `output_path` that is
  * one of the input files is an error, so a typo cannot overwrite them. */
 static FleetPlan *
-compile_and_plan (const char *workflow_path, const char *inventory_path, const char *output_path)
+compile_and_plan (const char *workflow_path,
+                  const FleetCompileOptions *options,
+                  const char *output_path)
 {
   g_autoptr(FleetDiagnostics) diags = fleet_diagnostics_new ();
   g_autoptr(FleetWorkflow) workflow = NULL;
   g_autoptr(FleetPlan) plan = NULL;
   g_autofree char *text = NULL;
 
-  workflow = fleet_compile_workflow_file (workflow_path, inventory_path, diags);
+  workflow = fleet_compile_workflow_file (workflow_path, options, diags);
   if (workflow != NULL && is_input_file (output_path, workflow_path, workflow->inventory))
     fleet_diagnostics_error (diags, NULL, "the output file %s is one of the input files; "
                              "write the plan to another path", output_path);
@@ -82,11 +95,35 @@ compile_and_plan (const char *workflow_path, const char *inventory_path, const c
   return g_steal_pointer (&plan);
 }
 
+/* Fill the ssh_config part of `options` from the -F value `ssh_config`, by
+ * OpenSSH's rules.  "none" reads nothing, and no -F reads ~/.ssh/config
+ * when it exists, with OpenSSH's owner and mode check.  `default_path`
+ * receives the default path, which `options` then borrows. */
+static void
+choose_ssh_config (const char *ssh_config, FleetCompileOptions *options, char **default_path)
+{
+  if (ssh_config != NULL)
+    {
+      options->ssh_config = g_ascii_strcasecmp (ssh_config, "none") == 0 ? NULL : ssh_config;
+      return;
+    }
+
+  *default_path = g_build_filename (g_get_home_dir (), ".ssh", "config", NULL);
+  if (g_file_test (*default_path, G_FILE_TEST_EXISTS))
+    {
+      options->ssh_config = *default_path;
+      options->ssh_config_check_owner = TRUE;
+    }
+}
+
 static int
 run_compile (int argc, char **argv, gboolean write_plan)
 {
   g_autofree char *output = NULL;
   g_autofree char *inventory = NULL;
+  g_autofree char *ssh_config = NULL;
+  g_autofree char *default_ssh_config = NULL;
+  FleetCompileOptions options = { 0 };
   g_autoptr(GOptionContext) context = g_option_context_new ("WORKFLOW");
   g_autoptr(GError) error = NULL;
   g_autoptr(FleetPlan) plan = NULL;
@@ -95,6 +132,9 @@ run_compile (int argc, char **argv, gboolean write_plan)
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the plan to FILE", "FILE" },
     { "inventory", 'i', 0, G_OPTION_ARG_FILENAME, &inventory,
       "Use this inventory instead of the one the workflow names", "FILE" },
+    { "ssh-config", 'F', 0, G_OPTION_ARG_FILENAME, &ssh_config,
+      "Read host settings from this ssh_config file instead of ~/.ssh/config; none reads none",
+      "FILE" },
     { NULL }
   };
 
@@ -109,7 +149,9 @@ run_compile (int argc, char **argv, gboolean write_plan)
   if (!write_plan && output != NULL)
     return usage_error ("validate writes no plan; use compile -o PLAN to write one");
 
-  plan = compile_and_plan (argv[1], inventory, output);
+  options.inventory_override = inventory;
+  choose_ssh_config (ssh_config, &options, &default_ssh_config);
+  plan = compile_and_plan (argv[1], &options, output);
   if (plan == NULL)
     {
       g_printerr ("fleetc: %s\n", write_plan ? "no plan written" : "workflow is invalid");

@@ -2,9 +2,10 @@
  *
  * Each file goes through the same stages: read within the size limit,
  * parse into a YAML tree, then convert the tree with the schema table.  The
- * workflow's inventories are loaded after the workflow itself, each in the
- * format that inventory-source.h detects, and combined; the target's group
- * and host names are checked against the result last.
+ * ssh_config and the workflow's inventories are loaded after the workflow
+ * itself, each inventory in the format that inventory-source.h detects, and
+ * combined; the target's group and host names are checked against the
+ * result last.
  */
 #include "compiler/fleet-compiler.h"
 
@@ -38,9 +39,12 @@ read_yaml_file (FleetDiagnostics *diags, const char *path, const char *kind,
 }
 
 FleetInventory *
-fleet_load_inventory_file (const char *path, FleetDiagnostics *diags)
+fleet_load_inventory_file (const char *path,
+                           const FleetSshConfig *ssh_config,
+                           FleetDiagnostics *diags)
 {
-  return fleet_load_inventory_source (diags, path, NULL, FLEET_DEFAULT_DYNAMIC_INVENTORY_TIMEOUT_MS);
+  return fleet_load_inventory_source (diags, path, NULL, FLEET_DEFAULT_DYNAMIC_INVENTORY_TIMEOUT_MS,
+                                      ssh_config);
 }
 
 /* Return the path of the inventory that a workflow at `workflow_path`
@@ -79,12 +83,13 @@ attach_inventory (FleetDiagnostics *diags,
                   const FleetYamlNode *root,
                   const char *inventory_override,
                   GPtrArray *inventory_refs,
-                  guint64 inventory_timeout_ms)
+                  guint64 inventory_timeout_ms,
+                  const FleetSshConfig *ssh_config)
 {
   if (inventory_override != NULL)
     {
       workflow->inventory = fleet_load_inventory_source (diags, inventory_override, NULL,
-                                                         inventory_timeout_ms);
+                                                         inventory_timeout_ms, ssh_config);
       return;
     }
 
@@ -105,15 +110,18 @@ attach_inventory (FleetDiagnostics *diags,
       g_free (ref->path);
       ref->path = path;
     }
-  workflow->inventory = fleet_load_inventory_sources (diags, inventory_refs, inventory_timeout_ms);
+  workflow->inventory = fleet_load_inventory_sources (diags, inventory_refs, inventory_timeout_ms,
+                                                      ssh_config);
 }
 
 FleetWorkflow *
 fleet_compile_workflow_file (const char *path,
-                             const char *inventory_override,
+                             const FleetCompileOptions *options,
                              FleetDiagnostics *diags)
 {
+  static const FleetCompileOptions no_options = { 0 };
   guint errors_before = fleet_diagnostics_error_count (diags);
+  g_autoptr (FleetSshConfig) ssh_config = NULL;
   g_autoptr (GBytes) text = NULL;
   g_autoptr (FleetYamlDocument) document = NULL;
   g_autoptr (FleetWorkflow) workflow = NULL;
@@ -131,8 +139,14 @@ fleet_compile_workflow_file (const char *path,
   workflow->source = g_strdup (path);
   workflow->source_sha256 = compute_sha256 (text);
 
-  attach_inventory (diags, workflow, root, inventory_override, inventory_refs,
-                    inventory_timeout_ms);
+  if (options == NULL)
+    options = &no_options;
+  if (options->ssh_config != NULL)
+    ssh_config = fleet_ssh_config_load (options->ssh_config, options->ssh_config_check_owner,
+                                        diags);
+
+  attach_inventory (diags, workflow, root, options->inventory_override, inventory_refs,
+                    inventory_timeout_ms, ssh_config);
   if (workflow->inventory != NULL)
     fleet_check_target_names (diags, &workflow->target, workflow->inventory);
 

@@ -159,7 +159,7 @@ has_any_key (const FleetYamlNode *root, const char * const *keys, gsize n_keys)
 }
 
 static FleetInventory *
-load_yaml (FleetDiagnostics *diags, const char *path, GBytes *text)
+load_yaml (FleetDiagnostics *diags, const char *path, GBytes *text, const FleetSshConfig *ssh_config)
 {
   static const char * const json_extensions[] = { "json" };
   gsize length;
@@ -187,7 +187,7 @@ load_yaml (FleetDiagnostics *diags, const char *path, GBytes *text)
     ansible = fleet_ansible_list_read (diags, path, root);
   else if (root->kind != FLEET_YAML_MAPPING
            || has_any_key (root, native_keys, G_N_ELEMENTS (native_keys)))
-    inventory = fleet_parse_inventory (diags, root, path);
+    inventory = fleet_parse_inventory (diags, root, path, ssh_config);
   else
     ansible = fleet_ansible_yaml_read (diags, path, root);
 
@@ -216,7 +216,8 @@ FleetInventory *
 fleet_load_inventory_source (FleetDiagnostics *diags,
                              const char *path,
                              const FleetSourcePos *reference,
-                             guint64 program_timeout_ms)
+                             guint64 program_timeout_ms,
+                             const FleetSshConfig *ssh_config)
 {
   static const char * const yaml_extensions[] = { "yaml", "yml", "json" };
   static const char * const ini_extensions[] = { "ini" };
@@ -237,7 +238,7 @@ fleet_load_inventory_source (FleetDiagnostics *diags,
     return load_ini (diags, path, text);
   if (has_extension (path, yaml_extensions, G_N_ELEMENTS (yaml_extensions))
       || sniff_text_format (text) == FORMAT_YAML)
-    return load_yaml (diags, path, text);
+    return load_yaml (diags, path, text, ssh_config);
 
   return load_ini (diags, path, text);
 }
@@ -245,7 +246,8 @@ fleet_load_inventory_source (FleetDiagnostics *diags,
 FleetInventory *
 fleet_load_inventory_sources (FleetDiagnostics *diags,
                               const GPtrArray *refs,
-                              guint64 program_timeout_ms)
+                              guint64 program_timeout_ms,
+                              const FleetSshConfig *ssh_config)
 {
   guint errors_before = fleet_diagnostics_error_count (diags);
   g_autoptr (FleetInventory) combined = NULL;
@@ -257,7 +259,8 @@ fleet_load_inventory_sources (FleetDiagnostics *diags,
       const FleetInventoryRef *ref = g_ptr_array_index (refs, i);
       FleetInventory *inventory = fleet_load_inventory_source (diags, ref->path,
                                                                ref->pos.line > 0 ? &ref->pos : NULL,
-                                                               program_timeout_ms);
+                                                               program_timeout_ms,
+                                                               ssh_config);
 
       if (inventory == NULL)
         continue;

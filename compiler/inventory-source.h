@@ -21,6 +21,8 @@
 
 #include <glib.h>
 
+#include "compiler/ssh-config.h"
+
 #include "schema/fleet-diagnostics.h"
 #include "schema/fleet-workflow.h"
 
@@ -37,12 +39,15 @@ void fleet_inventory_ref_free (FleetInventoryRef *ref);
 
 /* Load the source at `path`, in the format the rules above give.  A file
  * that cannot be read is reported at `reference` when not NULL.
- * `program_timeout_ms` bounds an inventory program's run.  Returns a new
- * inventory, or NULL when an error was added to `diags`. */
+ * `program_timeout_ms` bounds an inventory program's run.  `ssh_config`
+ * (NULL: none) settles the connection settings of fleetc's own inventory
+ * format; Ansible inventories carry theirs in their variables.  Returns a
+ * new inventory, or NULL when an error was added to `diags`. */
 FleetInventory *fleet_load_inventory_source (FleetDiagnostics *diags,
                                              const char *path,
                                              const FleetSourcePos *reference,
-                                             guint64 program_timeout_ms);
+                                             guint64 program_timeout_ms,
+                                             const FleetSshConfig *ssh_config);
 
 /* Load every source of `refs` (FleetInventoryRef *, at least one) and
  * combine them in order as inventory-merge.h describes.  Every source is
@@ -50,7 +55,8 @@ FleetInventory *fleet_load_inventory_source (FleetDiagnostics *diags,
  * new inventory, or NULL when an error was added to `diags`. */
 FleetInventory *fleet_load_inventory_sources (FleetDiagnostics *diags,
                                               const GPtrArray *refs,
-                                              guint64 program_timeout_ms);
+                                              guint64 program_timeout_ms,
+                                              const FleetSshConfig *ssh_config);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetInventoryRef, fleet_inventory_ref_free)
 

@@ -202,6 +202,34 @@ fleet_scalar_to_name (FleetDiagnostics *diags,
 }
 
 gboolean
+fleet_scalar_to_secret_name (FleetDiagnostics *diags,
+                             const FleetSchemaField *field,
+                             const FleetYamlNode *node,
+                             char **out)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *quoted = NULL;
+
+  if (!expect_scalar (diags, field, node, "a secret name")
+      || !fleet_scalar_to_string (diags, field, node, &name))
+    return FALSE;
+
+  for (const char *p = name; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
+      {
+        quoted = quote (node);
+        fleet_diagnostics_error (diags, &node->pos,
+                                 "invalid secret name %s in \"%s\": use only letters, digits, "
+                                 "'.', '_' and '-'; write the name of the secret, never its value",
+                                 quoted, field->key);
+        return FALSE;
+      }
+
+  *out = g_steal_pointer (&name);
+  return TRUE;
+}
+
+gboolean
 fleet_scalar_to_bool (FleetDiagnostics *diags,
                       const FleetSchemaField *field,
                       const FleetYamlNode *node,

@@ -41,6 +41,14 @@ gboolean fleet_scalar_to_name (FleetDiagnostics *diags,
  * '-'.  `name` must be valid UTF-8, which libyaml guarantees for scalars. */
 const char *fleet_name_problem (const char *name);
 
+/* The name of a secret: ASCII letters, digits, '.', '_' and '-', with the
+ * length within the field's bounds.  A secret's value never appears in an
+ * input file or a plan, only its name. */
+gboolean fleet_scalar_to_secret_name (FleetDiagnostics *diags,
+                                      const FleetSchemaField *field,
+                                      const FleetYamlNode *node,
+                                      char **out);
+
 /* Plain true, True, TRUE, false, False or FALSE. */
 gboolean fleet_scalar_to_bool (FleetDiagnostics *diags,
                                const FleetSchemaField *field,

@@ -14,6 +14,7 @@ kind_fits_type (FleetYamlKind kind, FleetSchemaType type)
     case FLEET_TYPE_STRING:
     case FLEET_TYPE_NAME:
     case FLEET_TYPE_PATH:
+    case FLEET_TYPE_SECRET_NAME:
     case FLEET_TYPE_BOOL:
     case FLEET_TYPE_INT:
     case FLEET_TYPE_DURATION:

@@ -6,6 +6,8 @@
  */
 #include "planner/fleet-planner.h"
 
+#include "planner/plan-hosts.h"
+
 static gboolean
 host_in_named_group (const FleetHost *host, const GPtrArray *groups)
 {
@@ -161,11 +163,23 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
   plan->workflow_source = g_strdup (workflow->source);
   plan->workflow_sha256 = g_strdup (workflow->source_sha256);
   plan->inventory_source = g_strdup (workflow->inventory->source);
-  plan->inventory_sha256 = fleet_hosts_digest (workflow->inventory->hosts);
+  plan->inventory_sha256 = fleet_hosts_digest (workflow->inventory->hosts,
+                                               workflow->inventory->jump_hosts);
+  plan->ssh_config_path = g_strdup (workflow->inventory->ssh_config_path);
+  for (guint i = 0; i < workflow->inventory->ssh_config_sources->len; i++)
+    {
+      const FleetSourceFile *file = g_ptr_array_index (workflow->inventory->ssh_config_sources, i);
+
+      g_ptr_array_add (plan->ssh_config_sources, fleet_source_file_new (file->path, file->sha256));
+    }
   plan->parallelism = workflow->parallelism;
 
   for (guint i = 0; i < selected->len; i++)
     g_ptr_array_add (plan->hosts, fleet_host_copy (g_ptr_array_index (selected, i)));
+
+  fleet_planner_add_jump_hosts (plan, workflow->inventory);
+  if (!fleet_planner_report_host_problems (plan, workflow->inventory, diags))
+    return NULL;
 
   for (guint i = 0; i < workflow->steps->len; i++)
     g_ptr_array_add (plan->steps, fleet_step_copy (g_ptr_array_index (workflow->steps, i)));

@@ -2,7 +2,8 @@
  *
  * The planner is a pure transform: it reads the IR, performs no I/O, and
  * reports problems (an empty target set, waves that do not cover the
- * selected hosts) as diagnostics against the workflow's positions.
+ * selected hosts, settings of the selected hosts that fleetc cannot honour)
+ * as diagnostics against the positions of the input files.
  */
 #pragma once
 
@@ -32,8 +33,9 @@ GArray *fleet_planner_split_waves (const GArray *batches,
                                    guint *out_n_dropped,
                                    FleetDiagnostics *diags);
 
-/* Build the plan for `workflow`.  Returns a new plan, or NULL when an error
- * was added to `diags`. */
+/* Build the plan for `workflow`: the selected hosts, the jump hosts they go
+ * through, the steps and the waves.  Returns a new plan, or NULL when an
+ * error was added to `diags`. */
 FleetPlan *fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags);
 
 G_END_DECLS

@@ -18,6 +18,8 @@ fleet_plan_new (void)
 
   plan->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
   plan->jump_hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
+  plan->ssh_config_sources = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) fleet_source_file_free);
   plan->steps = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_step_free);
   plan->waves = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_wave_free);
   return plan;
@@ -34,6 +36,8 @@ fleet_plan_free (FleetPlan *plan)
   g_free (plan->workflow_sha256);
   g_free (plan->inventory_source);
   g_free (plan->inventory_sha256);
+  g_free (plan->ssh_config_path);
+  g_ptr_array_unref (plan->ssh_config_sources);
   g_ptr_array_unref (plan->hosts);
   g_ptr_array_unref (plan->jump_hosts);
   g_ptr_array_unref (plan->steps);
@@ -145,6 +149,21 @@ step_to_variant (const FleetStep *step)
   return g_variant_builder_end (&builder);
 }
 
+static GVariant *
+source_files_to_variant (const GPtrArray *files)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ss)"));
+  for (guint i = 0; i < files->len; i++)
+    {
+      const FleetSourceFile *file = g_ptr_array_index (files, i);
+
+      g_variant_builder_add (&builder, "(ss)", file->path, file->sha256);
+    }
+  return g_variant_builder_end (&builder);
+}
+
 GVariant *
 fleet_plan_to_variant (const FleetPlan *plan)
 {
@@ -174,6 +193,9 @@ fleet_plan_to_variant (const FleetPlan *plan)
   add_string (&builder, "workflow-sha256", plan->workflow_sha256);
   add_string (&builder, "inventory-source", plan->inventory_source);
   add_string (&builder, "inventory-sha256", plan->inventory_sha256);
+  add_string (&builder, "ssh-config-path", plan->ssh_config_path);
+  g_variant_builder_add (&builder, "{sv}", "ssh-config-sources",
+                         source_files_to_variant (plan->ssh_config_sources));
   g_variant_builder_add (&builder, "{sv}", "parallelism", g_variant_new_uint32 (plan->parallelism));
   g_variant_builder_add (&builder, "{sv}", "hosts", hosts_to_variant (plan->hosts));
   g_variant_builder_add (&builder, "{sv}", "jump-hosts", hosts_to_variant (plan->jump_hosts));
@@ -210,9 +232,10 @@ hex_encode (const unsigned char *bytes, gsize length)
 }
 
 char *
-fleet_hosts_digest (const GPtrArray *hosts)
+fleet_hosts_digest (const GPtrArray *hosts, const GPtrArray *jump_hosts)
 {
-  g_autoptr(GVariant) value = g_variant_ref_sink (hosts_to_variant (hosts));
+  GVariant *lists[] = { hosts_to_variant (hosts), hosts_to_variant (jump_hosts) };
+  g_autoptr(GVariant) value = g_variant_ref_sink (g_variant_new_tuple (lists, G_N_ELEMENTS (lists)));
   g_autoptr(GVariant) normal = g_variant_get_normal_form (value);
   unsigned char digest[FLEET_PLAN_DIGEST_LENGTH];
 
@@ -405,6 +428,18 @@ read_records (GVariant *array,
   return TRUE;
 }
 
+static void
+read_source_files (GVariant *array, GPtrArray *out)
+{
+  GVariantIter iter;
+  const char *path;
+  const char *sha256;
+
+  g_variant_iter_init (&iter, array);
+  while (g_variant_iter_next (&iter, "(&s&s)", &path, &sha256))
+    g_ptr_array_add (out, fleet_source_file_new (path, sha256));
+}
+
 static gboolean
 read_waves (GVariant *array, FleetPlan *plan, GError **error)
 {
@@ -494,6 +529,7 @@ plan_from_body (GVariant *body, GError **error)
 {
   g_autoptr(FleetPlan) plan = fleet_plan_new ();
   g_autoptr(GVariant) parallelism = NULL;
+  g_autoptr(GVariant) ssh_config_sources = NULL;
   g_autoptr(GVariant) hosts = NULL;
   g_autoptr(GVariant) jump_hosts = NULL;
   g_autoptr(GVariant) steps = NULL;
@@ -504,6 +540,8 @@ plan_from_body (GVariant *body, GError **error)
       || !lookup_string (body, "workflow-sha256", FALSE, &plan->workflow_sha256, error)
       || !lookup_string (body, "inventory-source", FALSE, &plan->inventory_source, error)
       || !lookup_string (body, "inventory-sha256", FALSE, &plan->inventory_sha256, error)
+      || !lookup_string (body, "ssh-config-path", FALSE, &plan->ssh_config_path, error)
+      || !lookup_value (body, "ssh-config-sources", "a(ss)", &ssh_config_sources, error)
       || !lookup_value (body, "parallelism", "u", &parallelism, error)
       || !lookup_value (body, "hosts", "aa{sv}", &hosts, error)
       || !lookup_value (body, "jump-hosts", "aa{sv}", &jump_hosts, error)
@@ -511,6 +549,7 @@ plan_from_body (GVariant *body, GError **error)
       || !lookup_value (body, "waves", "aau", &waves, error))
     return NULL;
 
+  read_source_files (ssh_config_sources, plan->ssh_config_sources);
   plan->parallelism = g_variant_get_uint32 (parallelism);
   if (plan->parallelism == 0)
     {

@@ -59,6 +59,10 @@ typedef struct {
   char *workflow_sha256;         /* hex SHA-256 of the workflow file */
   char *inventory_source;
   char *inventory_sha256;        /* hex SHA-256 of the resolved inventory */
+  char *ssh_config_path;         /* ssh_config file the compiler read, or NULL
+                                    when it read none */
+  GPtrArray *ssh_config_sources; /* FleetSourceFile *, every ssh_config file
+                                    read, includes too, in reading order */
   guint32 parallelism;           /* maximum hosts busy at once */
   GPtrArray *hosts;              /* FleetHost *, the selected hosts */
   GPtrArray *jump_hosts;         /* FleetHost *, bastions named by proxy_jump,
@@ -82,9 +86,10 @@ const FleetHost *fleet_plan_find_jump_host (const FleetPlan *plan, const char *n
  * (a new, non-floating reference). */
 GVariant *fleet_plan_to_variant (const FleetPlan *plan);
 
-/* Return the SHA-256, in hex, of the normal form of `hosts` (FleetHost *)
- * serialized as in a plan body: the digest of a resolved inventory. */
-char *fleet_hosts_digest (const GPtrArray *hosts);
+/* Return the SHA-256, in hex, of the normal form of `hosts` and
+ * `jump_hosts` (FleetHost *) serialized as in a plan body: the digest of a
+ * resolved inventory. */
+char *fleet_hosts_digest (const GPtrArray *hosts, const GPtrArray *jump_hosts);
 
 /* Return the complete file contents for `plan` and store the file's digest in
  * plan->file_sha256. */

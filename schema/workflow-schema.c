@@ -15,6 +15,46 @@
  * and Linux rejects a single exec argument longer than 128 KiB. */
 #define COMMAND_MAX_BYTES 65536
 
+/* Secret names are looked up in a credential store, never in the plan. */
+#define SECRET_NAME_MAX_BYTES 128
+
+/* The connection keys that both the `defaults` mapping and each host
+ * accept, in documentation order. */
+#define CONNECTION_FIELDS(context) \
+  { context, "identity_file", FLEET_TYPE_PATH_OR_PATH_LIST, FLEET_SCHEMA_NONE, FALSE, \
+    1, FLEET_SCHEMA_UNBOUNDED, NULL, \
+    "Private key file, or a list of them tried in order, relative to the inventory file's " \
+    "directory unless it starts with ~/; an empty list offers ssh-agent keys only." }, \
+  { context, "identities_only", FLEET_TYPE_BOOL, FLEET_SCHEMA_NONE, FALSE, \
+    0, 0, "false", \
+    "Offer only the identity files, not every key of ssh-agent." }, \
+  { context, "known_hosts_file", FLEET_TYPE_PATH_OR_PATH_LIST, FLEET_SCHEMA_NONE, FALSE, \
+    1, FLEET_SCHEMA_UNBOUNDED, "~/.ssh/known_hosts", \
+    "known_hosts file, or a list of them, relative to the inventory file's directory unless " \
+    "it starts with ~/; accept-new records keys in the first." }, \
+  { context, "host_key_policy", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE, \
+    1, FLEET_SCHEMA_UNBOUNDED, "strict", \
+    "strict rejects a host key that known_hosts lacks; accept-new records it on first " \
+    "contact.  A changed key is rejected under both." }, \
+  { context, "proxy_jump", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE, \
+    1, FLEET_SCHEMA_UNBOUNDED, NULL, \
+    "Jump hosts to connect through, [user@]host[:port] separated by commas, or none." }, \
+  { context, "connect_timeout", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE, \
+    1, HOUR_MS, "10s", \
+    "Maximum time to open the SSH connection, from 1ms to 1h." }, \
+  { context, "keepalive_interval", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE, \
+    0, DAY_MS, "15s", \
+    "Silence after which fleet-run sends a keepalive, up to 1d; 0 sends none." }, \
+  { context, "keepalive_count_max", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE, \
+    1, 1000, "3", \
+    "Unanswered keepalives after which fleet-run gives up on the host." }, \
+  { context, "key_passphrase_secret", FLEET_TYPE_SECRET_NAME, FLEET_SCHEMA_NONE, FALSE, \
+    1, SECRET_NAME_MAX_BYTES, NULL, \
+    "Name of the secret that holds the identity files' passphrase." }, \
+  { context, "become_password_secret", FLEET_TYPE_SECRET_NAME, FLEET_SCHEMA_NONE, FALSE, \
+    1, SECRET_NAME_MAX_BYTES, NULL, \
+    "Name of the secret that holds the sudo password." }
+
 static const FleetSchemaField schema_fields[] = {
   /* Workflow file, top level. */
   { FLEET_SCHEMA_WORKFLOW, "name", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, TRUE,
@@ -93,15 +133,7 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_DEFAULTS, "port", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
     1, 65535, "22",
     "SSH port." },
-  { FLEET_SCHEMA_DEFAULTS, "identity_file", FLEET_TYPE_PATH, FLEET_SCHEMA_NONE, FALSE,
-    1, FLEET_SCHEMA_UNBOUNDED, NULL,
-    "Private key file, relative to the inventory file's directory unless it starts with ~/." },
-  { FLEET_SCHEMA_DEFAULTS, "known_hosts_file", FLEET_TYPE_PATH, FLEET_SCHEMA_NONE, FALSE,
-    1, FLEET_SCHEMA_UNBOUNDED, "~/.ssh/known_hosts",
-    "known_hosts file, relative to the inventory file's directory unless it starts with ~/." },
-  { FLEET_SCHEMA_DEFAULTS, "connect_timeout", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
-    1, HOUR_MS, "10s",
-    "Maximum time to open the SSH connection, from 1ms to 1h." },
+  CONNECTION_FIELDS (FLEET_SCHEMA_DEFAULTS),
 
   /* Inventory host settings. */
   { FLEET_SCHEMA_HOST, "address", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
@@ -113,15 +145,7 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_HOST, "user", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
     1, NAME_MAX_BYTES, NULL,
     "Remote login user." },
-  { FLEET_SCHEMA_HOST, "identity_file", FLEET_TYPE_PATH, FLEET_SCHEMA_NONE, FALSE,
-    1, FLEET_SCHEMA_UNBOUNDED, NULL,
-    "Private key file, relative to the inventory file's directory unless it starts with ~/." },
-  { FLEET_SCHEMA_HOST, "known_hosts_file", FLEET_TYPE_PATH, FLEET_SCHEMA_NONE, FALSE,
-    1, FLEET_SCHEMA_UNBOUNDED, "~/.ssh/known_hosts",
-    "known_hosts file, relative to the inventory file's directory unless it starts with ~/." },
-  { FLEET_SCHEMA_HOST, "connect_timeout", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
-    1, HOUR_MS, "10s",
-    "Maximum time to open the SSH connection, from 1ms to 1h." },
+  CONNECTION_FIELDS (FLEET_SCHEMA_HOST),
   { FLEET_SCHEMA_HOST, "attributes", FLEET_TYPE_STRING_MAP, FLEET_SCHEMA_NONE, FALSE,
     0, 0, NULL,
     "Free-form attributes (dc, rack, role) that `target.match` selects on." },
@@ -142,6 +166,7 @@ static const char * const type_names[] = {
   [FLEET_TYPE_NAME] = "name",
   [FLEET_TYPE_PATH] = "path",
   [FLEET_TYPE_PATH_OR_PATH_LIST] = "path or list of paths",
+  [FLEET_TYPE_SECRET_NAME] = "secret name",
   [FLEET_TYPE_BOOL] = "boolean",
   [FLEET_TYPE_INT] = "integer",
   [FLEET_TYPE_DURATION] = "duration",

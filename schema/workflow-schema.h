@@ -31,6 +31,7 @@ typedef enum {
   FLEET_TYPE_NAME,            /* printable, no whitespace, no leading '-' */
   FLEET_TYPE_PATH,            /* string resolved against the file's directory */
   FLEET_TYPE_PATH_OR_PATH_LIST, /* one path or a list of them */
+  FLEET_TYPE_SECRET_NAME,     /* name of a secret: letters, digits, '.', '_', '-' */
   FLEET_TYPE_BOOL,            /* plain true or false, in any of three cases */
   FLEET_TYPE_INT,             /* plain decimal digits */
   FLEET_TYPE_DURATION,        /* seconds, or numbers with units d, h, m, s, ms */
@@ -52,7 +53,8 @@ typedef enum {
  *   - integers: the value
  *   - integer lists: the value of each item
  *   - durations: milliseconds
- *   - strings, names and paths: the length in bytes
+ *   - strings, names, secret names and paths: the length in bytes
+ *   - path lists: the length of each path in bytes
  *   - name lists and by-name mappings: the length of each name in bytes
  *   - batch lists: the host count of each item
  * Mappings ignore them. */

@@ -282,6 +282,147 @@ test_run_checks_limits_first (Fixture *fixture, gconstpointer data)
     }
 }
 
+/* -F reads the given ssh_config; show lists it with its digest, the jump
+ * hosts and every host's route and non-strict host key policy. */
+static void
+test_ssh_config_option (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = fleet_test_source_path ("examples/rolling-patch.yaml");
+  g_autofree char *inventory = fleet_test_source_path ("tests/data/cli/inventory.yaml");
+  g_autofree char *config = fixture_path (fixture, "ssh_config");
+  g_autofree char *plan = fixture_path (fixture, "p.plan");
+  g_autofree char *config_text = g_strdup ("Host db01\n"
+                                           "  ProxyJump jump@bastion:2222\n"
+                                           "  StrictHostKeyChecking accept-new\n"
+                                           "Host bastion\n"
+                                           "  HostName 192.0.2.100\n"
+                                           "Host *\n"
+                                           "  Port 2299\n"
+                                           "  ForwardAgent no\n");
+  g_autofree char *sha256 = g_compute_checksum_for_string (G_CHECKSUM_SHA256, config_text, -1);
+  g_autofree char *expected_source = NULL;
+  g_autofree char *expected_json = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *json = NULL;
+
+  g_assert_true (g_file_set_contents (config, config_text, -1, NULL));
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-i", inventory, "-F", config,
+                                              "-o", plan, NULL }, NULL, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "warning: ssh_config keywords fleetc does not use: ForwardAgent"));
+
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, NULL }, &text, NULL), ==, 0);
+  expected_source = g_strdup_printf ("  ssh_config:       %s (sha256 %s)\n", config, sha256);
+  g_assert_nonnull (strstr (text, expected_source));
+  g_assert_nonnull (strstr (text, "  db01  deploy@192.0.2.1:2299  via jump@bastion:2222  "
+                                  "host keys accept-new  dc=dc1"));
+  g_assert_nonnull (strstr (text, "  db02  deploy@192.0.2.2:2299  dc=dc2"));
+  g_assert_nonnull (strstr (text, "\nJump hosts (connections go through them; no steps run "
+                                  "there):\n  jump@bastion:2222  jump@192.0.2.100:2222\n"));
+
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, "--format", "json", NULL }, &json,
+                           NULL), ==, 0);
+  expected_json = g_strdup_printf ("\"ssh_config\":{\"path\":\"%s\",\"sources\":[{\"path\":"
+                                   "\"%s\",\"sha256\":\"%s\"}]}", config, config, sha256);
+  g_assert_nonnull (strstr (json, expected_json));
+  g_assert_nonnull (strstr (json, "\"jump_hosts\":[{\"name\":\"jump@bastion:2222\","
+                                  "\"address\":\"192.0.2.100\",\"port\":2222,"
+                                  "\"user\":\"jump\""));
+}
+
+/* Run fleetc with HOME set to `home`; returns its exit status. */
+static int
+fleetc_with_home (const char *home, const char * const *args, char **out_stdout,
+                  char **out_stderr)
+{
+  g_autofree char *path = program ("fleetc");
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_auto(GStrv) env = g_environ_setenv (g_get_environ (), "HOME", home, TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ignored = NULL;
+  int wait_status = 0;
+
+  g_ptr_array_add (argv, path);
+  for (const char * const *arg = args; *arg != NULL; arg++)
+    g_ptr_array_add (argv, (gpointer) *arg);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, out_stdout,
+                out_stderr != NULL ? out_stderr : &ignored, &wait_status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  return WEXITSTATUS (wait_status);
+}
+
+/* Without -F, fleetc reads ~/.ssh/config, and rejects it when others may
+ * write it, as OpenSSH does; -F none reads none. */
+static void
+test_ssh_config_default_and_none (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = fleet_test_source_path ("examples/rolling-patch.yaml");
+  g_autofree char *inventory = fleet_test_source_path ("tests/data/cli/inventory.yaml");
+  g_autofree char *home = fixture_path (fixture, "home");
+  g_autofree char *ssh_dir = g_build_filename (home, ".ssh", NULL);
+  g_autofree char *config = g_build_filename (ssh_dir, "config", NULL);
+  g_autofree char *plan = fixture_path (fixture, "p.plan");
+  g_autofree char *text = NULL;
+  g_autofree char *none_text = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *expected = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (ssh_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (config, "Host *\n  Port 2288\n", -1, NULL));
+  g_assert_cmpint (g_chmod (config, 0600), ==, 0);
+
+  g_assert_cmpint (fleetc_with_home (home, (const char *[]) { "compile", workflow, "-i", inventory,
+                                                              "-o", plan, NULL }, NULL, NULL),
+                   ==, 0);
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, NULL }, &text, NULL), ==, 0);
+  g_assert_nonnull (strstr (text, "  db01  deploy@192.0.2.1:2288"));
+  expected = g_strdup_printf ("  ssh_config:       %s (sha256", config);
+  g_assert_nonnull (strstr (text, expected));
+
+  g_assert_cmpint (fleetc_with_home (home, (const char *[]) { "compile", workflow, "-i", inventory,
+                                                              "-F", "none", "-o", plan, NULL },
+                                     NULL, NULL), ==, 0);
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, NULL }, &none_text, NULL), ==, 0);
+  g_assert_nonnull (strstr (none_text, "  db01  deploy@192.0.2.1:22  dc=dc1"));
+  g_assert_nonnull (strstr (none_text, "  ssh_config:       none\n"));
+
+  g_assert_cmpint (g_chmod (config, 0666), ==, 0);
+  g_assert_cmpint (fleetc_with_home (home, (const char *[]) { "validate", workflow, "-i",
+                                                              inventory, NULL }, NULL, &err),
+                   ==, 2);
+  g_assert_nonnull (strstr (err, "is writable by its group or others, so OpenSSH would reject "
+                                 "it too; run chmod go-w on it"));
+  g_assert_cmpint (fleetc_with_home (home, (const char *[]) { "validate", workflow, "-i",
+                                                              inventory, "-F", config, NULL },
+                                     NULL, NULL), ==, 0);
+}
+
+/* A rejected ssh_config line stops the compile with its file and line. */
+static void
+test_ssh_config_rejected_line (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = fleet_test_source_path ("examples/rolling-patch.yaml");
+  g_autofree char *inventory = fleet_test_source_path ("tests/data/cli/inventory.yaml");
+  g_autofree char *config = fixture_path (fixture, "ssh_config");
+  g_autofree char *plan = fixture_path (fixture, "p.plan");
+  g_autofree char *err = NULL;
+  g_autofree char *expected = NULL;
+
+  g_assert_true (g_file_set_contents (config, "Host db*\n  StrictHostKeyChecking no\n", -1,
+                                      NULL));
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-i", inventory, "-F", config,
+                                              "-o", plan, NULL }, NULL, &err), ==, 2);
+  expected = g_strdup_printf ("%s:2:3: error: StrictHostKeyChecking \"no\" is not supported: "
+                              "fleetc never turns host key checking off", config);
+  g_assert_nonnull (strstr (err, expected));
+  g_assert_nonnull (strstr (err, "(for host \"db01\", host \"db02\", host \"db03\" and 1 "
+                                 "more)"));
+  g_assert_false (g_file_test (plan, G_FILE_TEST_EXISTS));
+}
+
 /* Write a workflow for the sandbox's inventory and compile it. */
 static char *
 compile_for_sandbox (Fixture *fixture, FleetSandbox *sandbox, const char *name, const char *steps)
@@ -422,6 +563,14 @@ test_interrupt_exits_3 (Fixture *fixture, gconstpointer data)
 int
 main (int argc, char **argv)
 {
+  g_autoptr(GError) error = NULL;
+  g_autofree char *home = g_dir_make_tmp ("fleet-cli-home-XXXXXX", &error);
+  int status;
+
+  /* fleetc reads ~/.ssh/config unless -F names another file, so an empty
+   * HOME keeps the machine's own file out of every test. */
+  g_assert_no_error (error);
+  g_setenv ("HOME", home, TRUE);
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
@@ -436,9 +585,14 @@ main (int argc, char **argv)
   ADD ("/cli/compile/output-not-an-input", test_output_cannot_overwrite_input);
   ADD ("/cli/compile/empty-group-list", test_empty_group_list_rejected);
   ADD ("/cli/compile/byte-order-mark", test_byte_order_mark_accepted);
+  ADD ("/cli/ssh-config/option", test_ssh_config_option);
+  ADD ("/cli/ssh-config/default-and-none", test_ssh_config_default_and_none);
+  ADD ("/cli/ssh-config/rejected-line", test_ssh_config_rejected_line);
   ADD ("/cli/run/example-on-sandbox", test_example_runs_on_sandbox);
   ADD ("/cli/run/failed-canary-halts", test_failed_canary_halts);
   ADD ("/cli/run/interrupt", test_interrupt_exits_3);
 
-  return g_test_run ();
+  status = g_test_run ();
+  g_rmdir (home);
+  return status;
 }

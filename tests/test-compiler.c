@@ -117,7 +117,7 @@ static FleetInventory *
 load_inventory (Fixture *fixture, const char *inventory)
 {
   g_autofree char *path = write_file (fixture, "inventory.yaml", inventory);
-  FleetInventory *result = fleet_load_inventory_file (path, fixture->diags);
+  FleetInventory *result = fleet_load_inventory_file (path, NULL, fixture->diags);
 
   show_diagnostics (fixture);
   return result;
@@ -1014,7 +1014,8 @@ test_file_too_large (Fixture *fixture, gconstpointer data)
 static void
 test_file_directory (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (FleetInventory) result = fleet_load_inventory_file (fixture->dir, fixture->diags);
+  g_autoptr (FleetInventory) result = fleet_load_inventory_file (fixture->dir, NULL,
+                                                                 fixture->diags);
   g_autofree char *message = g_strdup_printf ("failed to read inventory file \"%s\": Is a directory",
                                               fixture->dir);
 
@@ -1129,7 +1130,9 @@ test_inventory_unknown_key (Fixture *fixture, gconstpointer data)
   assert_counts (fixture, 2, 0);
   assert_error (fixture, 0, "inventory.yaml", 2, 3,
                 "unknown key \"address\" in defaults; the valid keys are: user, port, "
-                "identity_file, known_hosts_file, connect_timeout");
+                "identity_file, identities_only, known_hosts_file, host_key_policy, proxy_jump, "
+                "connect_timeout, keepalive_interval, keepalive_count_max, "
+                "key_passphrase_secret, become_password_secret");
   assert_error (fixture, 1, "inventory.yaml", 4, 10,
                 "unknown key \"prot\" in host; did you mean \"port\"?");
 }
@@ -1311,7 +1314,8 @@ test_workflow_inventory_override (Fixture *fixture, gconstpointer data)
                                       "target: {hosts: [solo]}\n"
                                       "steps:\n"
                                       "  - {name: a, run: \"true\", timeout: 5s}\n");
-  g_autoptr (FleetWorkflow) result = fleet_compile_workflow_file (path, inventory, fixture->diags);
+  FleetCompileOptions options = { .inventory_override = inventory };
+  g_autoptr (FleetWorkflow) result = fleet_compile_workflow_file (path, &options, fixture->diags);
 
   show_diagnostics (fixture);
   g_assert_nonnull (result);
@@ -1410,7 +1414,7 @@ test_inventory_full (void)
   g_autofree char *identity_file = canonical_data_path ("inventories/client/id_ed25519");
   g_autofree char *known_hosts_file = canonical_data_path ("known_hosts");
   g_autoptr (FleetDiagnostics) diags = fleet_diagnostics_new ();
-  g_autoptr (FleetInventory) inventory = fleet_load_inventory_file (path, diags);
+  g_autoptr (FleetInventory) inventory = fleet_load_inventory_file (path, NULL, diags);
   const char *file = g_intern_string (path);
 
   g_assert_nonnull (inventory);
@@ -1441,7 +1445,7 @@ test_inventory_relative_to_cwd (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (g_chdir (fixture->dir), ==, 0);
   real_dir = g_get_current_dir ();
   expected = g_build_filename (real_dir, "keys", "id_ed25519", NULL);
-  result = fleet_load_inventory_file ("inventory.yaml", fixture->diags);
+  result = fleet_load_inventory_file ("inventory.yaml", NULL, fixture->diags);
   g_assert_cmpint (g_chdir (cwd), ==, 0);
 
   show_diagnostics (fixture);
@@ -1507,6 +1511,10 @@ test_schema_defaults_match_model (void)
   g_autofree char *parallelism = g_strdup_printf ("%u", FLEET_DEFAULT_PARALLELISM);
   g_autofree char *port = g_strdup_printf ("%u", FLEET_DEFAULT_SSH_PORT);
   g_autofree char *connect_timeout = fleet_format_duration (FLEET_DEFAULT_CONNECT_TIMEOUT_MS);
+  g_autofree char *keepalive_interval = fleet_format_duration (FLEET_DEFAULT_KEEPALIVE_INTERVAL_MS);
+  g_autofree char *keepalive_count_max = g_strdup_printf ("%u", FLEET_DEFAULT_KEEPALIVE_COUNT_MAX);
+  const FleetSchemaContext contexts[] = { FLEET_SCHEMA_DEFAULTS, FLEET_SCHEMA_HOST };
+  g_autoptr (FleetHost) host = fleet_host_new ("built-in");
 
   g_assert_cmpstr (fleet_schema_lookup (FLEET_SCHEMA_WORKFLOW, "parallelism")->default_text, ==,
                    parallelism);
@@ -1516,6 +1524,16 @@ test_schema_defaults_match_model (void)
                    connect_timeout);
   g_assert_cmpstr (fleet_schema_lookup (FLEET_SCHEMA_DEFAULTS, "connect_timeout")->default_text, ==,
                    connect_timeout);
+
+  for (guint i = 0; i < G_N_ELEMENTS (contexts); i++)
+    {
+      g_assert_cmpstr (fleet_schema_lookup (contexts[i], "keepalive_interval")->default_text, ==,
+                       keepalive_interval);
+      g_assert_cmpstr (fleet_schema_lookup (contexts[i], "keepalive_count_max")->default_text, ==,
+                       keepalive_count_max);
+      g_assert_cmpstr (fleet_schema_lookup (contexts[i], "host_key_policy")->default_text, ==,
+                       fleet_host_key_policy_to_string (host->host_key_policy));
+    }
 }
 
 static void

@@ -101,7 +101,7 @@ show_diagnostics (Fixture *fixture)
 static FleetInventory *
 load_file (Fixture *fixture, const char *path)
 {
-  FleetInventory *inventory = fleet_load_inventory_file (path, fixture->diags);
+  FleetInventory *inventory = fleet_load_inventory_file (path, NULL, fixture->diags);
 
   show_diagnostics (fixture);
   return inventory;
@@ -1625,10 +1625,10 @@ test_sources_digest (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (again);
   g_assert_nonnull (changed);
   g_assert_nonnull (alone);
-  first_digest = fleet_hosts_digest (first->inventory->hosts);
-  again_digest = fleet_hosts_digest (again->inventory->hosts);
-  changed_digest = fleet_hosts_digest (changed->inventory->hosts);
-  alone_digest = fleet_hosts_digest (alone->inventory->hosts);
+  first_digest = fleet_hosts_digest (first->inventory->hosts, first->inventory->jump_hosts);
+  again_digest = fleet_hosts_digest (again->inventory->hosts, again->inventory->jump_hosts);
+  changed_digest = fleet_hosts_digest (changed->inventory->hosts, changed->inventory->jump_hosts);
+  alone_digest = fleet_hosts_digest (alone->inventory->hosts, alone->inventory->jump_hosts);
 
   g_assert_cmpstr (first_digest, ==, again_digest);
   g_assert_cmpstr (first_digest, !=, changed_digest);

@@ -21,6 +21,11 @@ make_plan (void)
   plan->workflow_sha256 = g_strdup ("ab12");
   plan->inventory_source = g_strdup ("inventory.yaml");
   plan->inventory_sha256 = g_strdup ("cd34");
+  plan->ssh_config_path = g_strdup ("/home/op/.ssh/config");
+  g_ptr_array_add (plan->ssh_config_sources,
+                   fleet_source_file_new ("/home/op/.ssh/config", "ef56"));
+  g_ptr_array_add (plan->ssh_config_sources,
+                   fleet_source_file_new ("/home/op/.ssh/conf.d/dc1", "ab78"));
   plan->parallelism = 7;
 
   for (guint i = 0; i < 3; i++)
@@ -122,6 +127,16 @@ test_round_trip (void)
   g_assert_cmpstr (copy->workflow_sha256, ==, "ab12");
   g_assert_cmpstr (copy->inventory_source, ==, "inventory.yaml");
   g_assert_cmpstr (copy->inventory_sha256, ==, "cd34");
+  g_assert_cmpstr (copy->ssh_config_path, ==, "/home/op/.ssh/config");
+  g_assert_cmpuint (copy->ssh_config_sources->len, ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      const FleetSourceFile *written = g_ptr_array_index (plan->ssh_config_sources, i);
+      const FleetSourceFile *read = g_ptr_array_index (copy->ssh_config_sources, i);
+
+      g_assert_cmpstr (read->path, ==, written->path);
+      g_assert_cmpstr (read->sha256, ==, written->sha256);
+    }
   g_assert_cmpuint (copy->parallelism, ==, 7);
   g_assert_cmpstr (copy->file_sha256, ==, plan->file_sha256);
   g_assert_cmpuint (strlen (copy->file_sha256), ==, 64);
@@ -428,15 +443,23 @@ static void
 test_hosts_digest_stable (void)
 {
   g_autoptr(FleetPlan) plan = make_plan ();
-  g_autofree char *first = fleet_hosts_digest (plan->hosts);
+  g_autofree char *first = fleet_hosts_digest (plan->hosts, plan->jump_hosts);
   g_autofree char *second = NULL;
+  g_autofree char *third = NULL;
   FleetHost *host = g_ptr_array_index (plan->hosts, 1);
 
   g_assert_cmpuint (strlen (first), ==, 64);
   g_free (host->address);
   host->address = g_strdup ("192.0.2.99");
-  second = fleet_hosts_digest (plan->hosts);
+  second = fleet_hosts_digest (plan->hosts, plan->jump_hosts);
   g_assert_cmpstr (first, !=, second);
+
+  /* The jump hosts count too. */
+  host = g_ptr_array_index (plan->jump_hosts, 0);
+  g_free (host->user);
+  host->user = g_strdup ("other");
+  third = fleet_hosts_digest (plan->hosts, plan->jump_hosts);
+  g_assert_cmpstr (third, !=, second);
 }
 
 int
