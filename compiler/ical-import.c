@@ -550,19 +550,45 @@ collect_override (Import *import, icalcomponent *component, guint ordinal)
   g_array_append_val (dates, date);
 }
 
+/* Return the indexed property whose value ends libical's error `message`,
+ * which quotes the value it dropped, or NULL. */
+static const FleetIcsProperty *
+property_of_error (const FleetIcsComponent *lines, const char *message)
+{
+  for (guint i = 0; lines != NULL && i < lines->properties->len; i++)
+    {
+      const FleetIcsProperty *property = g_ptr_array_index (lines->properties, i);
+
+      if (property->value[0] != '\0' && g_str_has_suffix (message, property->value))
+        return property;
+    }
+
+  return NULL;
+}
+
 /* Report the X-LIC-ERROR properties libical leaves where it could not parse
- * a property, which it then drops. */
+ * a property, which it then drops.  RRULE values are left to read_rule,
+ * which names the invalid part. */
 static void
-report_parse_errors (Import *import, icalcomponent *component, const FleetSourcePos *pos)
+report_parse_errors (Import *import, icalcomponent *component, const FleetIcsComponent *lines,
+                     const FleetSourcePos *fallback)
 {
   for (icalproperty *property = icalcomponent_get_first_property (component,
                                                                    ICAL_XLICERROR_PROPERTY);
        property != NULL;
        property = icalcomponent_get_next_property (component, ICAL_XLICERROR_PROPERTY))
     {
-      g_autofree char *quoted = fleet_quote_value (icalproperty_get_xlicerror (property), 200);
+      const char *message = icalproperty_get_xlicerror (property);
+      const FleetIcsProperty *culprit = property_of_error (lines, message);
+      g_autofree char *quoted = fleet_quote_value (message, 200);
+      FleetSourcePos pos = *fallback;
 
-      fleet_diagnostics_error (import->diags, pos, "libical could not parse a property: %s",
+      if (culprit != NULL && g_str_equal (culprit->name, "RRULE"))
+        continue;
+      if (culprit != NULL)
+        pos = (FleetSourcePos) { import->file, culprit->line, culprit->value_column };
+
+      fleet_diagnostics_error (import->diags, &pos, "libical could not parse a property: %s",
                                quoted);
     }
 }
@@ -573,7 +599,7 @@ import_calendar (Import *import, icalcomponent *vcalendar, guint *ordinal)
   FleetSourcePos file_pos = { import->file, 0, 0 };
   guint first_ordinal = *ordinal;
 
-  report_parse_errors (import, vcalendar, &file_pos);
+  report_parse_errors (import, vcalendar, NULL, &file_pos);
   for (icalcomponent *vtimezone = icalcomponent_get_first_component (vcalendar,
                                                                      ICAL_VTIMEZONE_COMPONENT);
        vtimezone != NULL;
@@ -597,7 +623,7 @@ import_calendar (Import *import, icalcomponent *vcalendar, guint *ordinal)
                                                                  *ordinal);
       FleetSourcePos pos = { import->file, lines != NULL ? lines->line : 0, 1 };
 
-      report_parse_errors (import, event, &pos);
+      report_parse_errors (import, event, lines, &pos);
       import_event (import, event, (*ordinal)++);
     }
 }

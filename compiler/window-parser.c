@@ -169,7 +169,7 @@ typedef struct {
   const char *workflow_path;
   GHashTable *first_names;        /* char * -> const FleetYamlNode *, borrowed */
   gboolean any_window_for_all;
-  GHashTable *groups_with_window; /* char * group names, borrowed */
+  GHashTable *groups_with_window; /* char * group names, owned */
 } WindowsCompile;
 
 static const FleetYamlNode *
@@ -343,7 +343,8 @@ note_window_groups (WindowsCompile *compile, const EntryParse *entry)
   if (entry->applies_to_all)
     compile->any_window_for_all = TRUE;
   for (guint i = 0; i < entry->applies_to->len; i++)
-    g_hash_table_add (compile->groups_with_window, g_ptr_array_index (entry->applies_to, i));
+    g_hash_table_add (compile->groups_with_window,
+                      g_strdup (g_ptr_array_index (entry->applies_to, i)));
 }
 
 static FleetWindowSource *
@@ -532,7 +533,8 @@ fleet_compile_windows (FleetDiagnostics *diags,
                        gint64 to_us)
 {
   g_autoptr (GHashTable) first_names = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr (GHashTable) groups_with_window = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) groups_with_window = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                                     g_free, NULL);
   g_autoptr (GPtrArray) group_names = g_ptr_array_new ();
   WindowsCompile compile = {
     .diags = diags,
