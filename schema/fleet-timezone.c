@@ -14,9 +14,9 @@ struct FleetTimeZone {
   GArray *transitions;           /* table zones: FleetZoneTransition, sorted by instant */
 };
 
-/* Every zone of the tz database changes its offset at most once in this
- * span, so looking this far before and after a local time finds both
- * offsets of a change near it. */
+/* Looking this far before and after a local time finds both offsets of a
+ * change near it, as long as the zone makes no second change within the
+ * span (see fleet_time_zone_to_utc). */
 #define NEIGHBOUR_SPAN (2 * FLEET_SECONDS_PER_DAY)
 
 /* Return the directory of the system time zone database, which GLib also

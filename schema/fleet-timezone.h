@@ -57,7 +57,8 @@ FleetTimeZone *fleet_time_zone_new_from_transitions (const char *identifier,
 FleetTimeZone *fleet_time_zone_ref (FleetTimeZone *zone);
 void fleet_time_zone_unref (FleetTimeZone *zone);
 
-/* Return the zone's name as written by whoever defined it; borrowed. */
+/* Return the zone's name as the workflow or the VTIMEZONE wrote it;
+ * borrowed. */
 const char *fleet_time_zone_get_identifier (const FleetTimeZone *zone);
 
 /* Return the UTC offset in seconds in force at `utc_seconds`. */
@@ -71,9 +72,10 @@ typedef enum {
 } FleetLocalTimeKind;
 
 /* Convert `local_seconds` in `zone` to UTC seconds in `out_utc_seconds`,
- * following the rules in the header comment.  Assumes that a zone changes
- * its offset at most once within two days, which holds for every zone of
- * the tz database since 1970. */
+ * following the rules in the header comment.
+ * NOTE: the conversion compares the offsets two days before and after, so
+ * a zone that changes its offset twice within two days (no current rule
+ * does) may resolve a time near those changes wrongly. */
 FleetLocalTimeKind fleet_time_zone_to_utc (const FleetTimeZone *zone,
                                            gint64 local_seconds,
                                            gint64 *out_utc_seconds);
