@@ -745,6 +745,17 @@ test_workflow_freezes (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (db_text, ==, "2025-12-01T01:00Z/2025-12-01T05:00Z "
                                 "2025-12-02T01:00Z/2025-12-02T05:00Z "
                                 "2025-12-04T01:00Z/2025-12-04T05:00Z");
+  {
+    g_autoptr (GArray) clipped = fleet_window_calendar_group_effective (
+      workflow->windows, "web", instant_us ("2025-12-02T02:00:00Z"),
+      instant_us ("2025-12-02T04:30:00Z"));
+    g_autofree char *clipped_text = format_list (clipped);
+
+    g_assert_cmpstr (clipped_text, ==, "2025-12-02T02:00Z/2025-12-02T03:00Z "
+                                       "2025-12-02T04:00Z/2025-12-02T04:30Z");
+    g_assert_null (fleet_window_calendar_group_effective (workflow->windows, "nope", 0, 1));
+  }
+
   /* A host in both groups is stopped by the freeze of either. */
   g_assert_cmpstr (both_text, ==, web_text);
   /* A host in no group has no window: the only window names groups. */
