@@ -5,12 +5,10 @@
 
 #include "schema/fleet-json.h"
 
-/* Return `text` with everything that could change what a terminal shows
- * escaped: control characters, invalid UTF-8, C1 controls and the Unicode
- * bidirectional overrides.  A plan under review must display exactly the
- * command it runs, so none of these may reach the terminal raw. */
-static char *
-escape_for_terminal (const char *text)
+/* A plan under review must display exactly the command it runs, so no
+ * character that changes what a terminal shows may reach it raw. */
+char *
+fleet_escape_for_terminal (const char *text)
 {
   GString *out = g_string_new (NULL);
   const char *p = text != NULL ? text : "";
@@ -71,7 +69,7 @@ append_steps_text (GString *out, const FleetPlan *plan)
     {
       const FleetStep *step = g_ptr_array_index (plan->steps, i);
       g_auto(GStrv) lines = g_strsplit (step->command, "\n", -1);
-      g_autofree char *name = escape_for_terminal (step->name);
+      g_autofree char *name = fleet_escape_for_terminal (step->name);
 
       g_string_append_printf (out, "  %u. %s  (timeout ", i + 1, name);
       append_duration (out, step->timeout_ms);
@@ -79,7 +77,7 @@ append_steps_text (GString *out, const FleetPlan *plan)
       append_exit_codes (out, step);
       if (step->become)
         {
-          g_autofree char *user = escape_for_terminal (step->become_user != NULL
+          g_autofree char *user = fleet_escape_for_terminal (step->become_user != NULL
                                                          ? step->become_user : "root");
           g_string_append_printf (out, ", as %s via sudo", user);
         }
@@ -88,7 +86,7 @@ append_steps_text (GString *out, const FleetPlan *plan)
       for (char **line = lines; *line != NULL; line++)
         if (**line != '\0')
           {
-            g_autofree char *shown = escape_for_terminal (*line);
+            g_autofree char *shown = fleet_escape_for_terminal (*line);
             g_string_append_printf (out, "       $ %s\n", shown);
           }
     }
@@ -101,7 +99,7 @@ append_route_text (GString *out, const FleetHost *host)
 {
   if (host->proxy_jump != NULL)
     {
-      g_autofree char *jump = escape_for_terminal (host->proxy_jump);
+      g_autofree char *jump = fleet_escape_for_terminal (host->proxy_jump);
 
       g_string_append_printf (out, "  via %s", jump);
     }
@@ -115,17 +113,17 @@ static void
 append_host_text (GString *out, const FleetHost *host)
 {
   g_autofree const char **keys = fleet_host_sorted_attribute_keys (host);
-  g_autofree char *name = escape_for_terminal (host->name);
-  g_autofree char *user = escape_for_terminal (host->user);
-  g_autofree char *address = escape_for_terminal (host->address);
+  g_autofree char *name = fleet_escape_for_terminal (host->name);
+  g_autofree char *user = fleet_escape_for_terminal (host->user);
+  g_autofree char *address = fleet_escape_for_terminal (host->address);
 
   g_string_append_printf (out, "  %s  %s%s%s:%u", name, user, host->user != NULL ? "@" : "",
                           address, host->port);
   append_route_text (out, host);
   for (const char **key = keys; *key != NULL; key++)
     {
-      g_autofree char *shown_key = escape_for_terminal (*key);
-      g_autofree char *value = escape_for_terminal (g_hash_table_lookup (host->attributes, *key));
+      g_autofree char *shown_key = fleet_escape_for_terminal (*key);
+      g_autofree char *value = fleet_escape_for_terminal (g_hash_table_lookup (host->attributes, *key));
 
       g_string_append_printf (out, "  %s=%s", shown_key, value);
     }
@@ -144,7 +142,7 @@ append_ssh_config_text (GString *out, const FleetPlan *plan)
   for (guint i = 0; i < plan->ssh_config_sources->len; i++)
     {
       const FleetSourceFile *file = g_ptr_array_index (plan->ssh_config_sources, i);
-      g_autofree char *path = escape_for_terminal (file->path);
+      g_autofree char *path = fleet_escape_for_terminal (file->path);
 
       g_string_append_printf (out, "  %-18s%s (sha256 %s)\n", i == 0 ? "ssh_config:" : "", path,
                               file->sha256);
@@ -155,9 +153,9 @@ char *
 fleet_plan_show_text (const FleetPlan *plan)
 {
   GString *out = g_string_new (NULL);
-  g_autofree char *workflow_name = escape_for_terminal (plan->workflow_name);
-  g_autofree char *workflow_source = escape_for_terminal (plan->workflow_source);
-  g_autofree char *inventory_source = escape_for_terminal (plan->inventory_source);
+  g_autofree char *workflow_name = fleet_escape_for_terminal (plan->workflow_name);
+  g_autofree char *workflow_source = fleet_escape_for_terminal (plan->workflow_source);
+  g_autofree char *inventory_source = fleet_escape_for_terminal (plan->inventory_source);
 
   g_string_append_printf (out, "Plan for workflow \"%s\"\n", workflow_name);
   g_string_append_printf (out, "  plan sha256:      %s\n", plan->file_sha256 ? plan->file_sha256 : "");
@@ -187,7 +185,7 @@ fleet_plan_show_text (const FleetPlan *plan)
         {
           const FleetHost *host = g_ptr_array_index (plan->hosts,
                                                      g_array_index (wave->host_indices, guint32, i));
-          g_autofree char *name = escape_for_terminal (host->name);
+          g_autofree char *name = fleet_escape_for_terminal (host->name);
           g_string_append_printf (out, " %s", name);
         }
       g_string_append_c (out, '\n');

@@ -7,6 +7,11 @@
 
 G_BEGIN_DECLS
 
+/* Return `text` with everything that could change what a terminal shows
+ * escaped: control characters, invalid UTF-8, C1 controls and the Unicode
+ * bidirectional overrides.  NULL gives "".  Free with g_free. */
+char *fleet_escape_for_terminal (const char *text);
+
 /* Return `plan` as text for a change ticket.  Free with g_free. */
 char *fleet_plan_show_text (const FleetPlan *plan);
 

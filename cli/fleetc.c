@@ -11,8 +11,11 @@
 
 #include "cli/fleet-plan-show.h"
 #include "cli/fleetc-secrets.h"
+#include "cli/fleet-windows-show.h"
 #include "compiler/fleet-compiler.h"
 #include "planner/fleet-planner.h"
+#include "schema/fleet-clock.h"
+#include "schema/fleet-timezone.h"
 
 #define EXIT_BAD_INPUT 2
 
@@ -25,6 +28,8 @@ static const char usage_text[] =
   "  fleetc show PLAN [--format text|json] print a plan for review\n"
   "  fleetc secrets init|set NAME|list|remove NAME\n"
   "                                        manage the encrypted secret store\n"
+  "  fleetc windows WORKFLOW [-i INVENTORY] [--from TIME] [--to TIME] [--format text|json]\n"
+  "                                        list the maintenance windows per group\n"
   "  fleetc --version\n"
   "\n"
   "-F reads host settings from SSH_CONFIG instead of ~/.ssh/config; -F none reads none.\n";
@@ -217,6 +222,107 @@ run_show (int argc, char **argv)
   return 0;
 }
 
+/* The longest range `fleetc windows` expands, so that a typo in a year
+ * cannot ask for centuries of instances. */
+#define WINDOWS_MAX_RANGE_DAYS 3660
+
+/* Parse --from and --to into [from_us, to_us): from defaults to now, to to
+ * FLEET_WINDOWS_DEFAULT_DAYS after from. */
+static gboolean
+parse_range (const char *from_text, const char *to_text, gint64 *from_us, gint64 *to_us,
+             GError **error)
+{
+  gint64 seconds;
+
+  *from_us = fleet_clock_wall_us (fleet_clock_system ());
+  if (from_text != NULL)
+    {
+      if (!fleet_parse_instant (from_text, &seconds, error))
+        return FALSE;
+      *from_us = seconds * G_USEC_PER_SEC;
+    }
+
+  *to_us = *from_us + FLEET_WINDOWS_DEFAULT_DAYS * G_TIME_SPAN_DAY;
+  if (to_text != NULL)
+    {
+      if (!fleet_parse_instant (to_text, &seconds, error))
+        return FALSE;
+      *to_us = seconds * G_USEC_PER_SEC;
+    }
+
+  if (*to_us <= *from_us || *to_us - *from_us > WINDOWS_MAX_RANGE_DAYS * G_TIME_SPAN_DAY)
+    {
+      g_set_error (error, FLEET_TIME_ZONE_ERROR, FLEET_TIME_ZONE_ERROR_INVALID,
+                   "--to must be after --from, and at most %d days after it",
+                   WINDOWS_MAX_RANGE_DAYS);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+run_windows (int argc, char **argv)
+{
+  g_autofree char *inventory = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  g_autofree char *format = NULL;
+  g_autoptr(GOptionContext) context = g_option_context_new ("WORKFLOW");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FleetDiagnostics) diags = fleet_diagnostics_new ();
+  g_autoptr(FleetWorkflow) workflow = NULL;
+  g_autofree char *messages = NULL;
+  g_autofree char *text = NULL;
+  FleetCompileOptions options = { 0 };
+  GOptionEntry entries[] = {
+    { "inventory", 'i', 0, G_OPTION_ARG_FILENAME, &inventory,
+      "Use this inventory instead of the one the workflow names", "FILE" },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from,
+      "Start of the listing: a date (00:00 UTC) or an RFC 3339 time; default now", "TIME" },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to,
+      "End of the listing, exclusive; default 42 days after --from", "TIME" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "Output format: text (default) or json",
+      "FORMAT" },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (error->message);
+  if (argc != 2)
+    return usage_error ("expected exactly one workflow file");
+  if (format != NULL && !g_str_equal (format, "text") && !g_str_equal (format, "json"))
+    {
+      g_autofree char *message = g_strdup_printf ("unknown format \"%s\"; use text or json",
+                                                  format);
+      return usage_error (message);
+    }
+  if (!parse_range (from, to, &options.windows_from_us, &options.windows_to_us, &error))
+    return usage_error (error->message);
+
+  options.inventory_override = inventory;
+  workflow = fleet_compile_workflow (argv[1], &options, diags);
+  messages = fleet_diagnostics_format (diags);
+  if (messages[0] != '\0')
+    g_printerr ("%s", messages);
+  if (workflow == NULL)
+    {
+      g_printerr ("fleetc: workflow is invalid\n");
+      return EXIT_BAD_INPUT;
+    }
+
+  if (workflow->windows == NULL)
+    {
+      g_print ("%s defines no windows or freezes: its hosts may run at any time\n", argv[1]);
+      return 0;
+    }
+
+  text = format != NULL && g_str_equal (format, "json") ? fleet_windows_show_json (workflow)
+                                                        : fleet_windows_show_text (workflow);
+  fputs (text, stdout);
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -248,6 +354,8 @@ main (int argc, char **argv)
     return run_show (argc - 1, argv + 1);
   if (g_str_equal (command, "secrets"))
     return fleetc_secrets_main (argc - 1, argv + 1);
+  if (g_str_equal (command, "windows"))
+    return run_windows (argc - 1, argv + 1);
 
   {
     g_autofree char *message = g_strdup_printf ("unknown command \"%s\"", command);

@@ -13,8 +13,10 @@
 #include "compiler/inventory-source.h"
 #include "compiler/source-file.h"
 #include "compiler/target-parser.h"
+#include "compiler/window-parser.h"
 #include "compiler/workflow-parser.h"
 #include "compiler/yaml-tree.h"
+#include "schema/fleet-clock.h"
 
 /* Read and parse the YAML file at `path`, reporting problems against
  * `reference` when the file cannot be read.  Returns the document, or NULL
@@ -114,10 +116,23 @@ attach_inventory (FleetDiagnostics *diags,
                                                       ssh_config);
 }
 
+/* Return the value of `key` in the workflow's root when it is a list. */
+static const FleetYamlNode *
+list_value (const FleetYamlNode *root, const char *key)
+{
+  const FleetYamlNode *value;
+
+  if (root->kind != FLEET_YAML_MAPPING)
+    return NULL;
+
+  value = fleet_yaml_mapping_lookup (root, key);
+  return value != NULL && value->kind == FLEET_YAML_SEQUENCE ? value : NULL;
+}
+
 FleetWorkflow *
-fleet_compile_workflow_file (const char *path,
-                             const FleetCompileOptions *options,
-                             FleetDiagnostics *diags)
+fleet_compile_workflow (const char *path,
+                        const FleetCompileOptions *options,
+                        FleetDiagnostics *diags)
 {
   static const FleetCompileOptions no_options = { 0 };
   guint errors_before = fleet_diagnostics_error_count (diags);
@@ -150,8 +165,28 @@ fleet_compile_workflow_file (const char *path,
   if (workflow->inventory != NULL)
     fleet_check_target_names (diags, &workflow->target, workflow->inventory);
 
+  workflow->windows = fleet_compile_windows (diags, list_value (root, "windows"),
+                                             list_value (root, "freezes"), path,
+                                             workflow->inventory, options->windows_from_us,
+                                             options->windows_to_us);
+
   if (fleet_diagnostics_error_count (diags) > errors_before)
     return NULL;
 
   return g_steal_pointer (&workflow);
+}
+
+FleetWorkflow *
+fleet_compile_workflow_file (const char *path,
+                             const FleetCompileOptions *options,
+                             FleetDiagnostics *diags)
+{
+  gint64 now_us = fleet_clock_wall_us (fleet_clock_system ());
+  FleetCompileOptions with_range = { 0 };
+
+  if (options != NULL)
+    with_range = *options;
+  with_range.windows_from_us = now_us;
+  with_range.windows_to_us = now_us + FLEET_WINDOWS_DEFAULT_DAYS * G_TIME_SPAN_DAY;
+  return fleet_compile_workflow (path, &with_range, diags);
 }

@@ -18,22 +18,39 @@ G_BEGIN_DECLS
 /* Input files larger than this are rejected before parsing. */
 #define FLEET_MAX_INPUT_BYTES (16u * 1024 * 1024)
 
+/* Windows and freezes are expanded this many days ahead by default: six
+ * weeks hold at least one instance of any weekly or monthly rule. */
+#define FLEET_WINDOWS_DEFAULT_DAYS 42
+
 /* The inputs of one compilation besides the workflow file.  Paths are
  * relative to the current directory. */
 typedef struct {
   const char *inventory_override; /* inventory to use instead of the one the
-                                     workflow names, or NULL */
+                                     workflow names (a workflow's own
+                                     `inventory` is relative to the workflow
+                                     file), or NULL */
   const char *ssh_config;         /* ssh_config file to read, or NULL for none */
   gboolean ssh_config_check_owner; /* reject `ssh_config` when another user may
                                       change it, as OpenSSH does for
                                       ~/.ssh/config */
+
+  /* The range [windows_from_us, windows_to_us) of UTC microseconds over
+   * which windows and freezes are expanded into workflow->windows. */
+  gint64 windows_from_us;
+  gint64 windows_to_us;
 } FleetCompileOptions;
 
-/* Parse the workflow at `path` and the inventory it names, or the inventory
- * of `options` (NULL: no override and no ssh_config).  A workflow's own
- * `inventory` is relative to the workflow file.  Returns a new workflow
- * (free with fleet_workflow_free), or NULL when at least one error was
- * added to `diags`.  Warnings may be added either way. */
+/* Parse the workflow at `path` and its inventory, as `options` say.
+ * Returns a new workflow (free with fleet_workflow_free), or NULL when at
+ * least one error was added to `diags`.  Warnings may be added either way. */
+FleetWorkflow *fleet_compile_workflow (const char *path,
+                                       const FleetCompileOptions *options,
+                                       FleetDiagnostics *diags);
+
+/* Compile as fleet_compile_workflow does, with windows expanded from now,
+ * by the system clock, for FLEET_WINDOWS_DEFAULT_DAYS (the range in
+ * `options` is ignored).  `options` may be NULL: no inventory override and
+ * no ssh_config. */
 FleetWorkflow *fleet_compile_workflow_file (const char *path,
                                             const FleetCompileOptions *options,
                                             FleetDiagnostics *diags);

@@ -21,6 +21,7 @@ kind_fits_type (FleetYamlKind kind, FleetSchemaType type)
       return kind == FLEET_YAML_SCALAR;
     case FLEET_TYPE_INT_OR_INT_LIST:
     case FLEET_TYPE_PATH_OR_PATH_LIST:
+    case FLEET_TYPE_NAME_LIST_OR_ALL:
       return kind == FLEET_YAML_SCALAR || kind == FLEET_YAML_SEQUENCE;
     case FLEET_TYPE_BATCH_LIST:
     case FLEET_TYPE_NAME_LIST:

@@ -107,6 +107,13 @@ handle_steps (FleetDiagnostics *diags, const FleetSchemaField *field, const Flee
   fleet_parse_steps (diags, field, value, parse->workflow->steps);
 }
 
+/* `windows` and `freezes` name inventory groups, so fleet-compiler.c
+ * reads them after the inventory (window-parser.h). */
+static void
+handle_windows_later (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+}
+
 static const FleetFieldHandlerEntry workflow_handlers[] = {
   { "name", handle_name },
   { "inventory", handle_inventory },
@@ -115,6 +122,8 @@ static const FleetFieldHandlerEntry workflow_handlers[] = {
   { "parallelism", handle_parallelism },
   { "waves", handle_waves },
   { "steps", handle_steps },
+  { "windows", handle_windows_later },
+  { "freezes", handle_windows_later },
 };
 
 /* Without `waves`, the whole selection is one wave. */

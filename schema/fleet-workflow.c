@@ -165,5 +165,6 @@ fleet_workflow_free (FleetWorkflow *workflow)
   g_hash_table_unref (workflow->target.positions);
   g_ptr_array_unref (workflow->steps);
   g_array_unref (workflow->batches);
+  fleet_window_calendar_free (workflow->windows);
   g_free (workflow);
 }

@@ -11,6 +11,7 @@
 #include <glib.h>
 
 #include "schema/fleet-model.h"
+#include "schema/fleet-window-calendar.h"
 
 G_BEGIN_DECLS
 
@@ -92,6 +93,8 @@ typedef struct {
   GPtrArray *steps;            /* FleetStep * */
   GArray *batches;             /* FleetBatch */
   guint parallelism;           /* maximum hosts busy at once, >= 1 */
+  FleetWindowCalendar *windows; /* windows and freezes expanded per group over the compile
+                                 * range; NULL when the workflow defines neither */
   FleetSourcePos pos;
 } FleetWorkflow;
 

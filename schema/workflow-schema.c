@@ -80,6 +80,12 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_WORKFLOW, "steps", FLEET_TYPE_MAPPING_LIST, FLEET_SCHEMA_STEP, TRUE,
     0, 0, NULL,
     "Commands to run on each host, in order." },
+  { FLEET_SCHEMA_WORKFLOW, "windows", FLEET_TYPE_MAPPING_LIST, FLEET_SCHEMA_WINDOW, FALSE,
+    0, 0, NULL,
+    "Maintenance windows: the only times the steps may run, per group." },
+  { FLEET_SCHEMA_WORKFLOW, "freezes", FLEET_TYPE_MAPPING_LIST, FLEET_SCHEMA_WINDOW, FALSE,
+    0, 0, NULL,
+    "Change freezes: times no step may run, whatever the windows say." },
 
   /* Workflow `target` mapping. */
   { FLEET_SCHEMA_TARGET, "all", FLEET_TYPE_BOOL, FLEET_SCHEMA_NONE, FALSE,
@@ -149,6 +155,34 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_HOST, "attributes", FLEET_TYPE_STRING_MAP, FLEET_SCHEMA_NONE, FALSE,
     0, 0, NULL,
     "Free-form attributes (dc, rack, role) that `target.match` selects on." },
+
+  /* One item of the workflow `windows` or `freezes` list. */
+  { FLEET_SCHEMA_WINDOW, "name", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, NAME_MAX_BYTES, NULL,
+    "Name shown in listings and warnings; required unless \"calendar\" is given." },
+  { FLEET_SCHEMA_WINDOW, "start", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, 64, NULL,
+    "Local date and time of the first instance, such as 2025-01-07T02:00." },
+  { FLEET_SCHEMA_WINDOW, "duration", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    SECOND_MS, 366 * DAY_MS, NULL,
+    "Length of each instance, from 1s to 366d, in exact elapsed time." },
+  { FLEET_SCHEMA_WINDOW, "rrule", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, 1024, NULL,
+    "RFC 5545 recurrence rule, such as FREQ=WEEKLY;BYDAY=TU; one instance when absent." },
+  { FLEET_SCHEMA_WINDOW, "timezone", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
+    1, 128, NULL,
+    "IANA time zone of `start`, such as Europe/Berlin; for a calendar, the zone of its "
+    "floating times and all-day events." },
+  { FLEET_SCHEMA_WINDOW, "applies_to", FLEET_TYPE_NAME_LIST_OR_ALL, FLEET_SCHEMA_NONE, FALSE,
+    1, NAME_MAX_BYTES, "all",
+    "Inventory groups the entry applies to, or `all` for every host." },
+  { FLEET_SCHEMA_WINDOW, "calendar", FLEET_TYPE_PATH, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_SCHEMA_UNBOUNDED, NULL,
+    "iCalendar file whose events are the entry's instances, relative to the workflow "
+    "file's directory; replaces start, duration and rrule." },
+  { FLEET_SCHEMA_WINDOW, "kind", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
+    1, 16, "the list's kind",
+    "What a calendar's events are: `window` or `freeze`; it must match the list." },
 };
 
 static const char * const context_names[] = {
@@ -159,6 +193,7 @@ static const char * const context_names[] = {
   [FLEET_SCHEMA_INVENTORY] = "inventory",
   [FLEET_SCHEMA_DEFAULTS] = "defaults",
   [FLEET_SCHEMA_HOST] = "host",
+  [FLEET_SCHEMA_WINDOW] = "window",
 };
 
 static const char * const type_names[] = {
@@ -178,6 +213,7 @@ static const char * const type_names[] = {
   [FLEET_TYPE_MAPPING_LIST] = "list of mappings",
   [FLEET_TYPE_MAPPING_BY_NAME] = "mapping of names to mappings",
   [FLEET_TYPE_NAME_LIST_BY_NAME] = "mapping of names to lists of names",
+  [FLEET_TYPE_NAME_LIST_OR_ALL] = "all or list of names",
 };
 
 const FleetSchemaField *

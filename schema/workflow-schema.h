@@ -21,6 +21,7 @@ typedef enum {
   FLEET_SCHEMA_INVENTORY,     /* top level of an inventory file */
   FLEET_SCHEMA_DEFAULTS,      /* the inventory's `defaults` mapping */
   FLEET_SCHEMA_HOST,          /* the settings of one inventory host */
+  FLEET_SCHEMA_WINDOW,        /* one item of the workflow's `windows` or `freezes` */
 } FleetSchemaContext;
 
 /* The accepted form of a value.  Scalars are typed by these rules only, never
@@ -43,6 +44,7 @@ typedef enum {
   FLEET_TYPE_MAPPING_LIST,    /* list of mappings with the keys of `child` */
   FLEET_TYPE_MAPPING_BY_NAME, /* mapping of name to a mapping of `child` */
   FLEET_TYPE_NAME_LIST_BY_NAME, /* mapping of name to a list of names */
+  FLEET_TYPE_NAME_LIST_OR_ALL, /* the plain word `all`, or a list of names */
 } FleetSchemaType;
 
 /* Marks a bound that the schema does not limit. */

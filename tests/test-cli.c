@@ -560,6 +560,89 @@ test_interrupt_exits_3 (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (WEXITSTATUS (wait_status), ==, 3);
 }
 
+/* Write a workflow for the two-data-center inventory with `windows_text`
+ * (its windows and freezes keys) and return its path. */
+static char *
+write_windows_workflow (Fixture *fixture, const char *windows_text)
+{
+  g_autofree char *inventory = fleet_test_source_path ("tests/data/windows/inventory.yaml");
+  g_autofree char *text = g_strdup_printf ("name: nightly\ninventory: %s\ntarget: {all: true}\n"
+                                           "steps:\n  - {name: a, run: \"true\", timeout: 5s}\n"
+                                           "%s", inventory, windows_text);
+  char *path = fixture_path (fixture, "windows.yaml");
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  return path;
+}
+
+/* `fleetc windows` lists each group's windows in UTC and local time, the
+ * instances dropped in a spring-forward gap, and warns about them. */
+static void
+test_windows_listing (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *calendar = fleet_test_source_path ("tests/data/windows/dst-transitions.ics");
+  g_autofree char *body = g_strdup_printf ("windows:\n  - calendar: %s\n    applies_to: [dc1]\n"
+                                           "freezes:\n  - {name: audit, start: 2025-03-29T00:00,"
+                                           " duration: 1d, timezone: Europe/Berlin}\n", calendar);
+  g_autofree char *workflow = write_windows_workflow (fixture, body);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *json = NULL;
+
+  g_assert_cmpint (fleetc ((const char *[]) { "windows", workflow, "--from", "2025-03-27",
+                                              "--to", "2025-04-03", NULL }, &out, &err), ==, 0);
+  g_test_message ("stdout:\n%s\nstderr:\n%s", out, err);
+  g_assert_nonnull (strstr (out, "Windows of workflow nightly from 2025-03-27T00:00:00Z to "
+                                 "2025-04-03T00:00:00Z, after freezes."));
+  g_assert_nonnull (strstr (out, "group dc1: 5 windows, 6h open\n"
+                                 "  2025-03-28T01:30:00Z to 2025-03-28T02:30:00Z  1h  nightly patch "
+                                 "window (daily 02:30 Berlin) across spring-forward\n"
+                                 "      local 2025-03-28T02:30:00+01:00 to "
+                                 "2025-03-28T03:30:00+01:00 Europe/Berlin\n"));
+  g_assert_nonnull (strstr (out, "  frozen 2025-03-28T23:00:00Z to 2025-03-29T23:00:00Z  1d  "
+                                 "audit\n"));
+  g_assert_nonnull (strstr (out, "group dc2: 0 windows, 0s open\n"
+                                 "  no window applies: its hosts never run\n"));
+  g_assert_nonnull (strstr (out, "Dropped instances (their local start time does not exist, "
+                                 "because the clocks skip it):\n"
+                                 "  nightly patch window (daily 02:30 Berlin) across "
+                                 "spring-forward  2025-03-30T02:30:00 Europe/Berlin\n"));
+  g_assert_nonnull (strstr (err, "dst-transitions.ics:43:28: warning: event \"nightly patch "
+                                 "window"));
+  g_assert_nonnull (strstr (err, "windows.yaml:7:3: warning: no window applies to group "
+                                 "\"dc2\""));
+
+  g_assert_cmpint (fleetc ((const char *[]) { "windows", workflow, "--from", "2025-03-30",
+                                              "--to", "2025-03-31", "--format", "json", NULL },
+                           &json, NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (json, "{\"workflow\":\"nightly\",\"from\":"
+                                         "\"2025-03-30T00:00:00Z\",\"to\":"
+                                         "\"2025-03-31T00:00:00Z\",\"restricted\":true,"
+                                         "\"groups\":[{\"name\":\"dc1\",\"open_seconds\":"
+                                         "7200,\"windows\":[{\"start\":"
+                                         "\"2025-03-30T00:30:00Z\",\"end\":"
+                                         "\"2025-03-30T02:30:00Z\""));
+  g_assert_nonnull (strstr (json, "\"dropped\":[{\"source\":\"nightly patch window (daily "
+                                  "02:30 Berlin) across spring-forward\",\"time_zone\":"
+                                  "\"Europe/Berlin\",\"local_start\":\"2025-03-30T02:30:00\"}]"));
+}
+
+static void
+test_windows_errors (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = write_windows_workflow (fixture,
+    "windows:\n  - {name: w, start: 2025-01-07T02:00, duration: 1h, timezone: Mars/Olympus}\n");
+  g_autofree char *err = NULL;
+  g_autofree char *usage = NULL;
+
+  g_assert_cmpint (fleetc ((const char *[]) { "windows", workflow, NULL }, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "windows.yaml:7:64: error: unknown time zone \"Mars/Olympus\""));
+
+  g_assert_cmpint (fleetc ((const char *[]) { "windows", workflow, "--from", "2025-13-01", NULL },
+                           NULL, &usage), ==, 2);
+  g_assert_nonnull (strstr (usage, "invalid time \"2025-13-01\""));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -588,6 +671,8 @@ main (int argc, char **argv)
   ADD ("/cli/ssh-config/option", test_ssh_config_option);
   ADD ("/cli/ssh-config/default-and-none", test_ssh_config_default_and_none);
   ADD ("/cli/ssh-config/rejected-line", test_ssh_config_rejected_line);
+  ADD ("/cli/windows/listing", test_windows_listing);
+  ADD ("/cli/windows/errors", test_windows_errors);
   ADD ("/cli/run/example-on-sandbox", test_example_runs_on_sandbox);
   ADD ("/cli/run/failed-canary-halts", test_failed_canary_halts);
   ADD ("/cli/run/interrupt", test_interrupt_exits_3);
