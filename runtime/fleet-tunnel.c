@@ -4,8 +4,8 @@
  * Bytes move between a tunnel's channel and its end of the socket pair
  * through two bounded buffers, one per direction, and a side is read only
  * while the buffer towards the other side has room.  A host session that
- * reads slowly thus stops the tunnel from taking channel data; libssh then
- * holds the rest and stops widening the channel window, so the jump host
+ * reads slowly thus stops the tunnel from taking channel data.  libssh then
+ * keeps the rest and stops widening the channel window, so the jump host
  * stops sending on that channel while the other channels go on.  In the
  * other direction, a channel without window stops the reads from the
  * socket.
@@ -121,7 +121,7 @@ on_channel_data (ssh_session session, ssh_channel channel, void *data, uint32_t 
                  int is_stderr, void *user_data)
 {
   FleetTunnel *tunnel = user_data;
-  gsize taken;
+  gsize accepted;
 
   /* A direct-tcpip channel carries no extended data; drop any. */
   if (is_stderr)
@@ -135,10 +135,10 @@ on_channel_data (ssh_session session, ssh_channel channel, void *data, uint32_t 
       return 0;
     }
 
-  taken = MIN (length, buffer_room (&tunnel->to_socket));
-  buffer_append (&tunnel->to_socket, data, taken);
-  tunnel->channel_backlog = taken < length;
-  return (int) taken;
+  accepted = MIN (length, buffer_room (&tunnel->to_socket));
+  buffer_append (&tunnel->to_socket, data, accepted);
+  tunnel->channel_backlog = accepted < length;
+  return (int) accepted;
 }
 
 static void

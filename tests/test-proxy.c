@@ -6,9 +6,12 @@
  * through its jump host and not directly.  Every jump host login is an
  * "Accepted publickey" line in its log, which is how they count logins.
  */
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -24,7 +27,6 @@
 #define NO_FORWARDING 7         /* jump host with AllowTcpForwarding no */
 
 #define LOGIN_LINE "Accepted publickey for "
-#define CLOSE_LINE "Closing connection to "
 
 static FleetSandbox *shared_sandbox;
 
@@ -203,17 +205,27 @@ read_run_file (const Fixture *fixture, const char *relative)
   return contents;
 }
 
-/* Wait, for at most 10 seconds, until host `index`'s log has `expected`
- * lines with `needle`: sshd writes its log on its own schedule. */
+/* Return how many connections host `index`'s sshd closed: sshd logs
+ * "Disconnected from user" when the client sent SSH_MSG_DISCONNECT first,
+ * and "Closing connection to" when the client only closed the socket. */
 static guint
-wait_for_log_lines (guint index, const char *needle, guint expected)
+count_closed_connections (guint index)
 {
-  guint count = count_log_lines (index, needle);
+  return count_log_lines (index, "Disconnected from user ")
+         + count_log_lines (index, "Closing connection to ");
+}
+
+/* Wait, for at most 10 seconds, until host `index`'s sshd has closed
+ * `expected` connections: sshd writes its log on its own schedule. */
+static guint
+wait_for_closed_connections (guint index, guint expected)
+{
+  guint count = count_closed_connections (index);
 
   for (guint i = 0; i < 200 && count < expected; i++)
     {
       g_usleep (50 * 1000);
-      count = count_log_lines (index, needle);
+      count = count_closed_connections (index);
     }
   return count;
 }
@@ -246,7 +258,7 @@ test_shared_bastion (Fixture *fixture, gconstpointer data)
   add_step (fixture, "greet", "echo hello from $FLEET_HOST", 30000);
   add_step (fixture, "bulk", "head -c 3145728 /dev/zero | tr '\\0' x", 60000);
   logins_before = count_log_lines (BASTION, LOGIN_LINE);
-  disconnects_before = count_log_lines (BASTION, CLOSE_LINE);
+  disconnects_before = count_closed_connections (BASTION);
 
   run_plan (fixture);
 
@@ -267,7 +279,7 @@ test_shared_bastion (Fixture *fixture, gconstpointer data)
     }
 
   g_assert_cmpuint (count_log_lines (BASTION, LOGIN_LINE) - logins_before, ==, 1);
-  g_assert_cmpuint (wait_for_log_lines (BASTION, CLOSE_LINE, disconnects_before + 1), ==,
+  g_assert_cmpuint (wait_for_closed_connections (BASTION, disconnects_before + 1), ==,
                     disconnects_before + 1);
 }
 
@@ -311,6 +323,38 @@ test_two_hop_chain (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (count_log_lines (SECOND_HOP, to_target) - second_forwards, ==, 1);
   g_assert_cmpuint (count_log_lines (BASTION, LOGIN_LINE) - first_logins, ==, 1);
   g_assert_cmpuint (count_log_lines (SECOND_HOP, LOGIN_LINE) - second_logins, ==, 1);
+}
+
+/* When the first jump host of a chain is down, the host at the end fails
+ * with its code and a message that names both hops. */
+static void
+test_chain_first_hop_down (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *first_hop = NULL;
+  g_autofree char *second_hop = NULL;
+  g_autofree char *expected = NULL;
+  const FleetHostResult *result;
+
+  if (!require_sandbox ())
+    return;
+
+  first_hop = fleet_sandbox_host_name (shared_sandbox, BASTION);
+  second_hop = fleet_sandbox_host_name (shared_sandbox, SECOND_HOP);
+  add_jump_host (fixture, BASTION, NULL);
+  add_jump_host (fixture, SECOND_HOP, first_hop);
+  add_target (fixture, CHAINED_TARGET, second_hop);
+  add_step (fixture, "noop", "true", 30000);
+
+  fleet_sandbox_control (shared_sandbox, "stop", BASTION);
+  run_plan (fixture);
+  fleet_sandbox_control (shared_sandbox, "start", BASTION);
+
+  result = host_result (fixture, 0);
+  expected = g_strdup_printf ("via jump host %s: via jump host %s: cannot connect to 127.0.0.1 "
+                              "port %u: ", second_hop, first_hop, port_of (BASTION));
+  g_assert_cmpint (result->outcome, ==, FLEET_HOST_FAILED);
+  g_assert_cmpint (result->failure, ==, FLEET_FAILURE_CONNECTION_REFUSED);
+  g_assert_true (g_str_has_prefix (result->message, expected));
 }
 
 /* The host's key is checked against the host's own known_hosts entry, by
@@ -526,6 +570,163 @@ test_unknown_jump_host (Fixture *fixture, gconstpointer data)
                    "to the inventory");
 }
 
+/* A jump host that accepts TCP connections but never answers fails the
+ * hosts behind it at its own connect timeout, instead of leaving them to
+ * wait for a tunnel that never opens. */
+static void
+test_silent_bastion (Fixture *fixture, gconstpointer data)
+{
+  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = 0 };
+  socklen_t length = sizeof address;
+  g_autofree char *expected = NULL;
+  FleetHost *silent;
+  int listener;
+
+  if (!require_sandbox ())
+    return;
+
+  /* The kernel completes connections to a listening socket that never
+   * accepts them, so the client connects and then hears nothing. */
+  address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  listener = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_assert_cmpint (listener, >=, 0);
+  g_assert_cmpint (bind (listener, (struct sockaddr *) &address, sizeof address), ==, 0);
+  g_assert_cmpint (listen (listener, 16), ==, 0);
+  g_assert_cmpint (getsockname (listener, (struct sockaddr *) &address, &length), ==, 0);
+
+  silent = add_jump_host (fixture, BASTION, NULL);
+  g_free (silent->name);
+  silent->name = g_strdup ("bastion-silent");
+  silent->port = ntohs (address.sin_port);
+  silent->connect_timeout_ms = 1000;
+  add_target (fixture, 1, "bastion-silent");
+  add_target (fixture, 2, "bastion-silent");
+  add_step (fixture, "noop", "true", 30000);
+
+  run_plan (fixture);
+  close (listener);
+
+  expected = g_strdup_printf ("via jump host bastion-silent: 127.0.0.1 port %u did not complete "
+                              "the SSH connection and handshake within 1000 ms",
+                              ntohs (address.sin_port));
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_cmpint (host_result (fixture, i)->failure, ==, FLEET_FAILURE_CONNECTION_TIMEOUT);
+      g_assert_cmpstr (host_result (fixture, i)->message, ==, expected);
+    }
+}
+
+/* Process `connections` and `context` once, waiting at most 100 ms. */
+static void
+drive_once (FleetSshContext *context, GPtrArray *connections)
+{
+  guint n_context = fleet_ssh_context_get_pollfds (context, NULL);
+  g_autofree struct pollfd *fds = g_new0 (struct pollfd, connections->len + n_context);
+  gint64 now;
+
+  for (guint i = 0; i < connections->len; i++)
+    {
+      FleetConnection *connection = g_ptr_array_index (connections, i);
+
+      fds[i].fd = fleet_connection_get_fd (connection);
+      fds[i].events = fds[i].fd >= 0 ? fleet_connection_get_poll_events (connection) : 0;
+    }
+  fleet_ssh_context_get_pollfds (context, fds + connections->len);
+  poll (fds, connections->len + n_context, 100);
+
+  now = g_get_monotonic_time ();
+  fleet_ssh_context_process (context, now, fds + connections->len, n_context);
+  for (guint i = 0; i < connections->len; i++)
+    fleet_connection_process (g_ptr_array_index (connections, i), now, fds[i].revents);
+}
+
+static gboolean
+all_connected (GPtrArray *connections)
+{
+  for (guint i = 0; i < connections->len; i++)
+    {
+      FleetConnectionState state = fleet_connection_get_state (g_ptr_array_index (connections, i));
+
+      if (state != FLEET_CONNECTION_READY && state != FLEET_CONNECTION_FAILED)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+append_output (const char *data, gsize length, gboolean is_stderr, gpointer user_data)
+{
+  g_string_append_len (user_data, data, length);
+}
+
+/* The pooled jump connection outlives the first host's connection, still
+ * carrying the second host's commands, and closes once the second is
+ * freed, before the context is. */
+static void
+test_pool_closes_after_last_host (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GPtrArray) jump_hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
+  g_autoptr(GPtrArray) connections = g_ptr_array_new ();
+  g_autoptr(FleetHost) first = NULL;
+  g_autoptr(FleetHost) second = NULL;
+  g_autoptr(GString) output = g_string_new (NULL);
+  g_autofree char *bastion = NULL;
+  FleetCommandSpec spec = { .command_line = "echo still here", .timeout_ms = 30000 };
+  FleetSshContext *context;
+  FleetConnection *remaining;
+  FleetCommand *command;
+  guint logins_before, closes_before;
+  gint64 give_up_us;
+
+  if (!require_sandbox ())
+    return;
+
+  bastion = fleet_sandbox_host_name (shared_sandbox, BASTION);
+  g_ptr_array_add (jump_hosts, fleet_sandbox_host (shared_sandbox, BASTION, "id_ed25519"));
+  first = fleet_sandbox_host (shared_sandbox, 1, "id_ed25519");
+  first->proxy_jump = g_strdup (bastion);
+  second = fleet_sandbox_host (shared_sandbox, 2, "id_ed25519");
+  second->proxy_jump = g_strdup (bastion);
+  logins_before = count_log_lines (BASTION, LOGIN_LINE);
+
+  context = fleet_ssh_context_new ();
+  fleet_ssh_context_set_jump_hosts (context, jump_hosts);
+  g_ptr_array_add (connections, fleet_connection_new (first, context));
+  g_ptr_array_add (connections, fleet_connection_new (second, context));
+  for (guint i = 0; i < connections->len; i++)
+    fleet_connection_start (g_ptr_array_index (connections, i), g_get_monotonic_time ());
+  give_up_us = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (!all_connected (connections) && g_get_monotonic_time () < give_up_us)
+    drive_once (context, connections);
+  for (guint i = 0; i < connections->len; i++)
+    g_assert_cmpint (fleet_connection_get_state (g_ptr_array_index (connections, i)), ==,
+                     FLEET_CONNECTION_READY);
+
+  closes_before = count_closed_connections (BASTION);
+  fleet_connection_free (g_ptr_array_steal_index (connections, 0));
+  remaining = g_ptr_array_index (connections, 0);
+  drive_once (context, connections);
+
+  command = fleet_command_start (remaining, &spec, g_get_monotonic_time (), append_output, output);
+  give_up_us = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (!fleet_command_is_done (command) && g_get_monotonic_time () < give_up_us)
+    drive_once (context, connections);
+  g_assert_true (fleet_command_is_done (command));
+  g_assert_cmpint (fleet_command_get_failure (command), ==, FLEET_FAILURE_NONE);
+  g_assert_cmpint (fleet_command_get_exit_status (command), ==, 0);
+  g_assert_cmpstr (output->str, ==, "still here\n");
+  fleet_command_free (command);
+  g_assert_cmpuint (count_closed_connections (BASTION), ==, closes_before);
+
+  fleet_connection_free (g_ptr_array_steal_index (connections, 0));
+  drive_once (context, connections);
+  g_assert_cmpuint (wait_for_closed_connections (BASTION, closes_before + 1), ==,
+                    closes_before + 1);
+  fleet_ssh_context_free (context);
+
+  g_assert_cmpuint (count_log_lines (BASTION, LOGIN_LINE) - logins_before, ==, 1);
+}
+
 /* Kill the processes that serve connections of sandbox host `index`: the
  * descendants of its listening sshd, found through procfs.  Returns how
  * many were killed. */
@@ -665,6 +866,7 @@ main (int argc, char **argv)
 
   ADD ("/proxy/bastion/shared-login", test_shared_bastion);
   ADD ("/proxy/chain/two-hops", test_two_hop_chain);
+  ADD ("/proxy/chain/first-hop-down", test_chain_first_hop_down);
   ADD ("/proxy/target/host-key-checked", test_target_host_key_checked);
   ADD ("/proxy/bastion/forwarding-refused", test_forwarding_refused);
   ADD ("/proxy/bastion/unreachable", test_unreachable_bastion);
@@ -672,6 +874,8 @@ main (int argc, char **argv)
   ADD ("/proxy/target/port-closed", test_target_port_closed);
   ADD ("/proxy/target/unknown-jump-host", test_unknown_jump_host);
   ADD ("/proxy/bastion/dies-mid-run", test_bastion_dies_mid_run);
+  ADD ("/proxy/bastion/silent", test_silent_bastion);
+  ADD ("/proxy/pool/closes-after-last-host", test_pool_closes_after_last_host);
 
   status = g_test_run ();
   fleet_sandbox_free (shared_sandbox);
