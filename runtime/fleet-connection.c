@@ -135,7 +135,6 @@ close_session (FleetConnection *connection)
       connection->session = NULL;
     }
 
-  /* After the session, which has written its last packets to the tunnel. */
   g_clear_pointer (&connection->tunnel, fleet_tunnel_free);
 }
 

@@ -620,15 +620,6 @@ tunnel_pump (FleetTunnel *tunnel, gint64 now_us)
   tunnel->revents = 0;
 }
 
-/* The host's session may have sent its last packets (a disconnect) just
- * before it closed the socket; pass on what fits into the window. */
-static void
-relay_last_bytes (FleetTunnel *tunnel)
-{
-  tunnel->revents = POLLIN;
-  move_to_channel (tunnel);
-}
-
 /* Tunnels */
 
 FleetTunnel *
@@ -685,8 +676,6 @@ fleet_tunnel_free (FleetTunnel *tunnel)
   if (tunnel == NULL)
     return;
 
-  if (tunnel->stage == TUNNEL_OPEN)
-    relay_last_bytes (tunnel);
   tunnel_end (tunnel, TUNNEL_CLOSED);
   if (tunnel->jump != NULL)
     tunnel->jump->users--;

@@ -792,13 +792,14 @@ typedef struct {
   guint killed;
 } KillerData;
 
-/* Wait until both steps run, then kill the jump host's connection. */
+/* Wait, for at most 2 minutes, until both steps run, then kill the jump
+ * host's connection. */
 static gpointer
 kill_bastion_when_running (gpointer user_data)
 {
   KillerData *killer = user_data;
 
-  for (guint i = 0; i < 600; i++)
+  for (guint i = 0; i < 2400; i++)
     {
       if (g_file_test (killer->started[0], G_FILE_TEST_EXISTS)
           && g_file_test (killer->started[1], G_FILE_TEST_EXISTS))
