@@ -8,9 +8,9 @@
 #include "runtime/fleet-ssh-private.h"
 
 #include <poll.h>
-#include <unistd.h>
 #include <stdbool.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libssh/server.h>  /* ssh_send_keepalive, which clients may use too */
 #include <openssl/crypto.h>

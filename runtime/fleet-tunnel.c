@@ -63,7 +63,6 @@ typedef struct {
 
 struct FleetTunnel {
   FleetJump *jump;               /* NULL when the jump host is not in the plan */
-  char *jump_name;
   char *target;                  /* the address the jump host connects to */
   guint16 port;
   TunnelStage stage;
@@ -625,13 +624,13 @@ tunnel_pump (FleetTunnel *tunnel, gint64 now_us)
 FleetTunnel *
 fleet_tunnel_new (FleetSshContext *context, const FleetHost *host, gint64 now_us, int *out_fd)
 {
-  FleetTunnel *tunnel = g_new0 (FleetTunnel, 1);
+  FleetTunnel *tunnel;
   g_autofree char *error = NULL;
   int pair[2];
 
   g_return_val_if_fail (host->proxy_jump != NULL, NULL);
 
-  tunnel->jump_name = g_strdup (host->proxy_jump);
+  tunnel = g_new0 (FleetTunnel, 1);
   tunnel->target = g_strdup (host->address != NULL ? host->address : host->name);
   tunnel->port = host->port;
   tunnel->socket_fd = -1;
@@ -680,7 +679,6 @@ fleet_tunnel_free (FleetTunnel *tunnel)
   if (tunnel->jump != NULL)
     tunnel->jump->users--;
 
-  g_free (tunnel->jump_name);
   g_free (tunnel->target);
   g_free (tunnel->message);
   g_free (tunnel);
@@ -696,12 +694,6 @@ const char *
 fleet_tunnel_get_message (const FleetTunnel *tunnel)
 {
   return tunnel->message;
-}
-
-const char *
-fleet_tunnel_get_jump_name (const FleetTunnel *tunnel)
-{
-  return tunnel->jump_name;
 }
 
 gint64

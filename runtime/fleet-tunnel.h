@@ -46,9 +46,6 @@ void fleet_tunnel_free (FleetTunnel *tunnel);
 FleetFailure fleet_tunnel_get_failure (const FleetTunnel *tunnel);
 const char *fleet_tunnel_get_message (const FleetTunnel *tunnel);
 
-/* Return the name of the jump host; borrowed. */
-const char *fleet_tunnel_get_jump_name (const FleetTunnel *tunnel);
-
 /* Return the monotonic time at which the channel open was sent to the jump
  * host, or 0 while the tunnel waits for the jump connection. */
 gint64 fleet_tunnel_get_opening_us (const FleetTunnel *tunnel);
