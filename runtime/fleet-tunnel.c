@@ -10,9 +10,9 @@
  * other direction, a channel without window stops the reads from the
  * socket.
  *
- * Ownership: the context owns the jumps (context->jumps); a FleetConnection
- * owns its tunnel; a tunnel holds one use of its jump, and a jump lists its
- * active tunnels without owning them.  Jumps are removed from the pool only
+ * Ownership: the context owns the jumps (context->jumps), and a
+ * FleetConnection owns its tunnel.  Each tunnel counts as one user of its
+ * jump, and a jump lists its active tunnels without owning them.  Jumps are removed from the pool only
  * by collect_unused_jumps(), so code that walks the pool never sees a jump
  * freed under it.
  */
@@ -26,8 +26,8 @@
 
 #define TUNNEL_BUFFER_BYTES (32 * 1024)
 
-/* The originator address a direct-tcpip open names.  OpenSSH logs it and
- * otherwise ignores it; `ssh -W` sends the same. */
+/* The originator address a direct-tcpip open names; OpenSSH's sshd only
+ * logs it. */
 #define TUNNEL_ORIGINATOR "127.0.0.1"
 
 /* Reasons of an SSH_MSG_CHANNEL_OPEN_FAILURE (RFC 4254, section 5.1). */
@@ -72,7 +72,7 @@ struct FleetTunnel {
   short revents;                 /* of socket_fd, from the latest poll */
   gint64 opening_us;
   gboolean reading_channel;      /* inside ssh_channel_read_nonblocking() */
-  gboolean channel_backlog;      /* libssh holds channel data that did not fit */
+  gboolean channel_backlog;      /* libssh keeps channel data that did not fit */
   gboolean channel_eof;          /* the jump host sent EOF or closed the channel */
   TunnelBuffer to_socket;        /* channel data on its way to the host's session */
   TunnelBuffer to_channel;       /* session data on its way to the channel */
@@ -210,9 +210,9 @@ tunnel_release_channel (FleetTunnel *tunnel)
   if (tunnel->channel == NULL)
     return;
 
-  /* NOTE: a channel freed while its open is still pending is forgotten by
-   * libssh at once; if the jump host confirms it later, that channel stays
-   * open on the jump host until the jump connection closes. */
+  /* NOTE: libssh forgets a channel freed while its open is pending.  If
+   * the jump host confirms it later, that channel stays open on the jump
+   * host until the jump connection closes. */
   ssh_remove_channel_callbacks (tunnel->channel, &tunnel->callbacks);
   ssh_channel_free (tunnel->channel);
   tunnel->channel = NULL;
@@ -516,9 +516,9 @@ read_channel_backlog (FleetTunnel *tunnel)
     tunnel->channel_backlog = FALSE;
   if (n == SSH_EOF || (n < 0 && ssh_channel_is_closed (tunnel->channel)))
     {
-      /* NOTE: libssh 0.10 refuses to read a channel that the peer closed,
-       * so bytes it still held for a full to_socket are lost then; they
-       * can only be the last bytes the host sent before it closed. */
+      /* NOTE: when this read fails because the peer closed the channel,
+       * the bytes libssh kept for a full to_socket are lost.  They can only
+       * be the last bytes the host sent before it closed. */
       tunnel->channel_backlog = FALSE;
       tunnel->channel_eof = TRUE;
     }
@@ -599,8 +599,9 @@ move_to_channel (FleetTunnel *tunnel)
         break;
     }
 
-  /* libssh never half-closes its socket: end of file means the session is
-   * gone, and ssh_channel_free() sends EOF and CLOSE to the jump host. */
+  /* End of file means the session is gone, because libssh does not
+   * half-close its socket (libssh 0.10.6 does not even link shutdown()).
+   * ssh_channel_free() then sends EOF and CLOSE to the jump host. */
   if (session_closed)
     tunnel_end (tunnel, TUNNEL_CLOSED);
 }
