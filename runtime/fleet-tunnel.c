@@ -210,9 +210,9 @@ tunnel_release_channel (FleetTunnel *tunnel)
   if (tunnel->channel == NULL)
     return;
 
-  /* NOTE: libssh forgets a channel freed while its open is pending.  If
-   * the jump host confirms it later, that channel stays open on the jump
-   * host until the jump connection closes. */
+  /* NOTE: the jump host may still confirm a channel freed while its open
+   * was pending.  That channel then stays open on the jump host until the
+   * jump connection closes. */
   ssh_remove_channel_callbacks (tunnel->channel, &tunnel->callbacks);
   ssh_channel_free (tunnel->channel);
   tunnel->channel = NULL;
