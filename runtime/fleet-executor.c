@@ -774,12 +774,17 @@ apply_interrupt_level (Executor *executor, GPtrArray *busy)
 }
 
 /* Wait until a busy connection has something to do, or its deadline or the
- * next sweep comes, then process the connections that are due. */
+ * next sweep comes, then process the connections that are due.  The SSH
+ * context's own descriptors (jump host connections and their tunnels)
+ * follow the hosts' in the poll set.  The context is processed before the
+ * hosts, whose processing may free connections and so change the context's
+ * descriptors. */
 static void
 wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
 {
-  g_autofree struct pollfd *fds = g_new0 (struct pollfd, busy->len);
-  gint64 wake_us = *next_sweep_us;
+  guint n_jump_fds = fleet_ssh_context_get_pollfds (executor->ssh, NULL);
+  g_autofree struct pollfd *fds = g_new0 (struct pollfd, busy->len + n_jump_fds);
+  gint64 wake_us = MIN (*next_sweep_us, fleet_ssh_context_deadline_us (executor->ssh));
   gint64 current;
   int timeout_ms;
 
@@ -792,12 +797,15 @@ wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
       wake_us = MIN (wake_us, fleet_connection_deadline_us (run->connection));
     }
 
+  fleet_ssh_context_get_pollfds (executor->ssh, fds + busy->len);
+
   current = now_us (executor);
   timeout_ms = wake_us <= current ? 0 : (int) MIN ((wake_us - current + 999) / 1000, 1000);
-  if (poll (fds, busy->len, timeout_ms) < 0 && errno != EINTR)
+  if (poll (fds, busy->len + n_jump_fds, timeout_ms) < 0 && errno != EINTR)
     g_warning ("poll failed: %s", g_strerror (errno));
 
   current = now_us (executor);
+  fleet_ssh_context_process (executor->ssh, current, fds + busy->len, n_jump_fds);
   for (guint i = 0; i < busy->len; i++)
     {
       HostRun *run = g_ptr_array_index (busy, i);
@@ -937,6 +945,27 @@ host_result_new (const FleetHost *host, guint n_steps)
   return result;
 }
 
+/* Give the SSH context the jump hosts, with the same overrides as the
+ * hosts.  The context owns these copies and frees them after the last jump
+ * connection. */
+static void
+share_jump_hosts (Executor *executor)
+{
+  g_autoptr(GPtrArray) jump_hosts = NULL;
+
+  jump_hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
+
+  for (guint i = 0; i < executor->plan->jump_hosts->len; i++)
+    {
+      FleetHost *host = fleet_host_copy (g_ptr_array_index (executor->plan->jump_hosts, i));
+
+      if (executor->options->known_hosts_override != NULL)
+        fleet_host_set_known_hosts_file (host, executor->options->known_hosts_override);
+      g_ptr_array_add (jump_hosts, host);
+    }
+  fleet_ssh_context_set_jump_hosts (executor->ssh, jump_hosts);
+}
+
 static void
 executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions *options)
 {
@@ -947,6 +976,7 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
   if (options->secret_func != NULL)
     fleet_ssh_context_set_secret_func (executor->ssh, options->secret_func,
                                        options->secret_data);
+  share_jump_hosts (executor);
   executor->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
   executor->runs = g_ptr_array_new ();
   executor->result = g_new0 (FleetRunResult, 1);

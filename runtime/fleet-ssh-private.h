@@ -1,8 +1,8 @@
 /* fleet-ssh-private.h: the records shared by the modules of the SSH layer.
  *
- * Only fleet-connection.c, fleet-host-key.c, fleet-auth.c and
- * fleet-command.c include this header; everything else uses
- * fleet-transport.h.  These four files are the only ones that call libssh.
+ * Only fleet-connection.c, fleet-host-key.c, fleet-auth.c, fleet-command.c
+ * and fleet-tunnel.c include this header; everything else uses
+ * fleet-transport.h.  These five files are the only ones that call libssh.
  */
 #pragma once
 
@@ -27,6 +27,8 @@ typedef enum {
   COMMAND_DONE,
 } CommandStage;
 
+typedef struct FleetTunnel FleetTunnel;
+
 struct FleetSshContext {
   GHashTable *keys;              /* expanded identity file path -> FleetLoadedKey * */
   GHashTable *key_errors;        /* expanded identity file path -> FleetKeyError * */
@@ -34,6 +36,8 @@ struct FleetSshContext {
                                     FleetKnownHosts * */
   FleetSecretFunc secret_func;
   gpointer secret_data;
+  GPtrArray *jump_hosts;         /* FleetHost *, the records proxy_jump names; NULL: none */
+  GPtrArray *jumps;              /* FleetJump *, the pool of jump connections (fleet-tunnel.c) */
 };
 
 /* A private key, and a copy of it carrying the user certificate found next
@@ -60,6 +64,7 @@ struct FleetConnection {
   gint64 connect_deadline_us;
   guint connect_retries;         /* early closes retried so far */
   gint64 retry_at_us;            /* when the next retry connects */
+  FleetTunnel *tunnel;           /* the way through the host's jump host, or NULL */
 
   /* Authentication progress: the stage, which identity file is next, and
    * what each attempt said, for the error that lists every method tried. */
@@ -119,6 +124,11 @@ struct FleetCommand {
 
 /* fleet-connection.c */
 void fleet_connection_fail (FleetConnection *connection, FleetFailure failure, char *message);
+
+/* Sort a connection error into a failure class by its text, which is all
+ * libssh 0.10 offers: it has no error codes for these cases.  OpenSSH's
+ * reasons for a refused direct-tcpip open are sorted the same way. */
+FleetFailure fleet_classify_connect_error (const char *text);
 const char *fleet_connection_target (const FleetConnection *connection);
 char *fleet_expand_home (const char *path);
 
