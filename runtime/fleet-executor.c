@@ -37,6 +37,8 @@ typedef struct {
   FleetConnection *connection;
   FleetCommand *command;
   guint reconnects;              /* connections reopened between steps */
+  gboolean launch_pending;       /* the step waits for its journal line */
+  guint64 launch_after;          /* ... whose sequence number is this */
   guint next_step;
   gint64 started_us;
   gint64 step_started_us;
@@ -571,32 +573,15 @@ read_become_password (Executor *executor, const FleetHost *host, GError **error)
   return line;
 }
 
+/* Open the step's output files and journal its start.  The command itself
+ * is sent by launch_step once that journal line is on disk, so that after a
+ * power cut the journal names every step that may have run. */
 static void
 start_step (Executor *executor, HostRun *run)
 {
   const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
-  FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
-  const FleetHost *host = run->result->host;
-  gboolean with_password = step->become && host->become_password_secret != NULL;
-  g_autofree char *command_line = build_command_line (step, with_password);
-  FleetCommandSpec spec = { .command_line = command_line, .timeout_ms = step->timeout_ms,
-                            .pty = run->pty_retry };
   g_autoptr(GError) error = NULL;
-  char *password = NULL;
   FleetJsonWriter *json;
-
-  if (with_password)
-    {
-      password = read_become_password (executor, host, &error);
-      if (password == NULL)
-        {
-          host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_BECOME_PASSWORD_REQUIRED,
-                       error->message);
-          return;
-        }
-      spec.stdin_data = password;
-      spec.stdin_length = strlen (password);
-    }
 
   if (!open_output_file (executor, run->result->host, run->next_step, "stdout",
                          &run->stdout_sink, &error)
@@ -615,7 +600,37 @@ start_step (Executor *executor, HostRun *run)
   fleet_json_int (json, run->next_step + 1);
   fleet_json_key (json, "name");
   fleet_json_string (json, step->name);
-  fleet_journal_commit (executor->journal, TRUE);
+  run->launch_after = fleet_journal_commit (executor->journal, TRUE);
+  run->launch_pending = TRUE;
+}
+
+static void
+launch_step (Executor *executor, HostRun *run)
+{
+  const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
+  FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
+  const FleetHost *host = run->result->host;
+  gboolean with_password = step->become && host->become_password_secret != NULL;
+  g_autofree char *command_line = build_command_line (step, with_password);
+  FleetCommandSpec spec = { .command_line = command_line, .timeout_ms = step->timeout_ms,
+                            .pty = run->pty_retry };
+  g_autoptr(GError) error = NULL;
+  char *password = NULL;
+
+  run->launch_pending = FALSE;
+  if (with_password)
+    {
+      password = read_become_password (executor, host, &error);
+      if (password == NULL)
+        {
+          close_output_files (run, NULL);
+          host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_BECOME_PASSWORD_REQUIRED,
+                       error->message);
+          return;
+        }
+      spec.stdin_data = password;
+      spec.stdin_length = strlen (password);
+    }
 
   result->started = TRUE;
   run->step_started_us = now_us (executor);
@@ -686,6 +701,14 @@ advance_host (Executor *executor, HostRun *run)
           if (!fleet_command_is_done (run->command))
             return;
           finish_step (executor, run);
+          continue;
+        }
+
+      if (run->launch_pending)
+        {
+          if (!fleet_journal_is_synced (executor->journal, run->launch_after))
+            return;
+          launch_step (executor, run);
           continue;
         }
 
@@ -783,8 +806,10 @@ static void
 wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
 {
   guint n_jump_fds = fleet_ssh_context_get_pollfds (executor->ssh, NULL);
-  g_autofree struct pollfd *fds = g_new0 (struct pollfd, busy->len + n_jump_fds);
+  guint journal_index = busy->len + n_jump_fds;
+  g_autofree struct pollfd *fds = g_new0 (struct pollfd, journal_index + 1);
   gint64 wake_us = MIN (*next_sweep_us, fleet_ssh_context_deadline_us (executor->ssh));
+  gboolean journal_synced;
   gint64 current;
   int timeout_ms;
 
@@ -799,10 +824,18 @@ wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
 
   fleet_ssh_context_get_pollfds (executor->ssh, fds + busy->len);
 
+  /* Hosts waiting for their step-start line wake when a sync ends. */
+  fds[journal_index].fd = fleet_journal_get_notify_fd (executor->journal);
+  fds[journal_index].events = POLLIN;
+
   current = now_us (executor);
   timeout_ms = wake_us <= current ? 0 : (int) MIN ((wake_us - current + 999) / 1000, 1000);
-  if (poll (fds, busy->len + n_jump_fds, timeout_ms) < 0 && errno != EINTR)
+  if (poll (fds, journal_index + 1, timeout_ms) < 0 && errno != EINTR)
     g_warning ("poll failed: %s", g_strerror (errno));
+
+  journal_synced = fds[journal_index].revents != 0;
+  if (journal_synced)
+    fleet_journal_drain_notify (executor->journal);
 
   current = now_us (executor);
   fleet_ssh_context_process (executor->ssh, current, fds + busy->len, n_jump_fds);
@@ -813,10 +846,9 @@ wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
                      || current >= fleet_connection_deadline_us (run->connection);
 
       if (due)
-        {
-          fleet_connection_process (run->connection, current, fds[i].revents);
-          advance_host (executor, run);
-        }
+        fleet_connection_process (run->connection, current, fds[i].revents);
+      if (due || (journal_synced && run->launch_pending))
+        advance_host (executor, run);
     }
 
   if (current >= *next_sweep_us)

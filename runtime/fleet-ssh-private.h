@@ -98,6 +98,7 @@ struct FleetCommand {
   gint64 open_deadline_us;       /* until when a refused channel is retried */
   gint64 retry_at_us;            /* when the next channel open is tried */
   guint open_retries;
+  char *refusal;                 /* why the last channel open was refused */
   gboolean pty;
   char *stdin_data;              /* wiped once sent */
   gsize stdin_length;
