@@ -1,37 +1,101 @@
 /* fleet-auth.c: public key authentication through ssh-agent and identity
  * files, with OpenSSH user certificates.
  *
+ * Methods are tried in this order: the keys of ssh-agent (unless the host
+ * sets identities_only), then each identity file in the host's order, with
+ * its certificate PATH-cert.pub first when there is one and then the key
+ * alone.  When none is accepted, the connection fails with a message that
+ * lists every method tried and what happened to it.
+ *
  * Identity files are read once per run and shared by every connection that
  * names them.  Before a key file is given to libssh its envelope is read
  * here (OpenSSH "openssh-key-v1", PEM, PKCS#8), so that an encrypted key
  * with no passphrase, a cipher libssh cannot decrypt and a wrong passphrase
- * are three different errors instead of one "cannot load".
+ * are three different errors instead of one "cannot load", and so that no
+ * key that the server could count against its MaxAuthTries is sent before
+ * the file is known to be usable.
  */
 #include "runtime/fleet-ssh-private.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
+#include <glib/gstdio.h>
 #include <openssl/crypto.h>
+
+#include "schema/fleet-clock.h"
+#include "schema/fleet-diagnostics.h"
 
 #define OPENSSH_KEY_BEGIN "-----BEGIN OPENSSH PRIVATE KEY-----"
 #define OPENSSH_KEY_END "-----END OPENSSH PRIVATE KEY-----"
 #define OPENSSH_KEY_MAGIC "openssh-key-v1"
+#define CIPHER_NAME_MAX 64
 
-/* Ciphers that libssh 0.10 can decrypt an "openssh-key-v1" file with.
- * OpenSSH also writes aes256-gcm@openssh.com and chacha20-poly1305@openssh.com
- * keys, which libssh rejects with the same error as a wrong passphrase. */
+/* Private key files are a few kilobytes; a larger file is not one, and
+ * reading it whole (or a device that never ends) must not be tried. */
+#define KEY_FILE_MAX_BYTES (64 * 1024)
+
+/* Ciphers of "openssh-key-v1" files that libssh 0.10.6 decrypts, measured
+ * with every cipher of OpenSSH 9.2's ssh-keygen -Z.  libssh has no key-file
+ * code for the AEAD ciphers (aes128-gcm@openssh.com, aes256-gcm@openssh.com,
+ * chacha20-poly1305@openssh.com): given such a file, its import calls a NULL
+ * function pointer and the process crashes, so those files must never reach
+ * it. */
 static const char *const supported_key_ciphers[] = {
-  "none", "aes128-ctr", "aes192-ctr", "aes256-ctr", "aes128-cbc", "aes192-cbc", "aes256-cbc",
+  "aes128-ctr", "aes192-ctr", "aes256-ctr", "aes128-cbc", "aes192-cbc", "aes256-cbc", "3des-cbc",
 };
+
+/* How many length-prefixed fields the public key of each certificate type
+ * has between the nonce and the serial (PROTOCOL.certkeys in OpenSSH). */
+static const struct {
+  const char *type;
+  guint key_fields;
+} certificate_types[] = {
+  { "ssh-ed25519-cert-v01@openssh.com", 1 },
+  { "ssh-rsa-cert-v01@openssh.com", 2 },
+  { "ecdsa-sha2-nistp256-cert-v01@openssh.com", 2 },
+  { "ecdsa-sha2-nistp384-cert-v01@openssh.com", 2 },
+  { "ecdsa-sha2-nistp521-cert-v01@openssh.com", 2 },
+  { "ssh-dss-cert-v01@openssh.com", 4 },
+  { "sk-ssh-ed25519-cert-v01@openssh.com", 2 },
+  { "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com", 3 },
+};
+
+/* Names of the methods in ssh_userauth_list()'s result, in RFC 4252 terms. */
+static const struct {
+  int method;
+  const char *name;
+} auth_method_names[] = {
+  { SSH_AUTH_METHOD_PUBLICKEY, "publickey" },
+  { SSH_AUTH_METHOD_PASSWORD, "password" },
+  { SSH_AUTH_METHOD_INTERACTIVE, "keyboard-interactive" },
+  { SSH_AUTH_METHOD_HOSTBASED, "hostbased" },
+  { SSH_AUTH_METHOD_GSSAPI_MIC, "gssapi-with-mic" },
+};
+
+/* Text that held key material: wiped before it is freed. */
+typedef char KeyText;
+
+static void
+key_text_free (KeyText *text)
+{
+  if (text != NULL)
+    {
+      OPENSSL_cleanse (text, strlen (text));
+      g_free (text);
+    }
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KeyText, key_text_free)
 
 void
 fleet_key_error_free (FleetKeyError *error)
 {
-  if (error == NULL)
-    return;
-
-  g_free (error->message);
-  g_free (error);
+  if (error != NULL)
+    {
+      g_free (error->message);
+      g_free (error);
+    }
 }
 
 static FleetKeyError *
@@ -44,61 +108,154 @@ key_error_new (FleetFailure failure, char *message)
   return error;
 }
 
-static gboolean
-read_uint32 (const guint8 **cursor, const guint8 *end, guint32 *out)
+void
+fleet_loaded_key_free (FleetLoadedKey *loaded)
 {
-  if (end - *cursor < 4)
+  if (loaded != NULL)
+    {
+      ssh_key_free (loaded->key);
+      ssh_key_free (loaded->certified);
+      ssh_key_free (loaded->certificate);
+      g_free (loaded->fingerprint);
+      g_free (loaded->certificate_path);
+      g_free (loaded->certificate_note);
+      g_free (loaded);
+    }
+}
+
+/* Binary parsing of the SSH wire encoding (RFC 4251 section 5) */
+
+typedef struct {
+  const guint8 *cursor;
+  const guint8 *end;
+} BlobReader;
+
+static gboolean
+read_uint32 (BlobReader *reader, guint32 *out)
+{
+  if (reader->end - reader->cursor < 4)
     return FALSE;
-  *out = ((guint32) (*cursor)[0] << 24) | ((guint32) (*cursor)[1] << 16)
-         | ((guint32) (*cursor)[2] << 8) | (guint32) (*cursor)[3];
-  *cursor += 4;
+  *out = ((guint32) reader->cursor[0] << 24) | ((guint32) reader->cursor[1] << 16)
+         | ((guint32) reader->cursor[2] << 8) | (guint32) reader->cursor[3];
+  reader->cursor += 4;
   return TRUE;
 }
 
-/* Return the cipher name of an "openssh-key-v1" file, or NULL when the file
- * is not one or is damaged. */
+static gboolean
+read_uint64 (BlobReader *reader, guint64 *out)
+{
+  guint32 high;
+  guint32 low;
+
+  if (!read_uint32 (reader, &high) || !read_uint32 (reader, &low))
+    return FALSE;
+  *out = ((guint64) high << 32) | low;
+  return TRUE;
+}
+
+static gboolean
+read_string (BlobReader *reader, const guint8 **out_data, guint32 *out_length)
+{
+  guint32 length;
+
+  if (!read_uint32 (reader, &length) || (gsize) (reader->end - reader->cursor) < length)
+    return FALSE;
+  *out_data = reader->cursor;
+  *out_length = length;
+  reader->cursor += length;
+  return TRUE;
+}
+
+static gboolean
+skip_strings (BlobReader *reader, guint count)
+{
+  const guint8 *data;
+  guint32 length;
+  gboolean ok = TRUE;
+
+  for (guint i = 0; i < count && ok; i++)
+    ok = read_string (reader, &data, &length);
+  return ok;
+}
+
+/* Read `count` strings and return them as they are encoded, length
+ * prefixes included. */
+static gboolean
+read_fields (BlobReader *reader, guint count, GBytes **out)
+{
+  const guint8 *start = reader->cursor;
+  gboolean ok = skip_strings (reader, count);
+
+  *out = ok ? g_bytes_new (start, reader->cursor - start) : NULL;
+  return ok;
+}
+
+static gboolean
+read_text (BlobReader *reader, char **out)
+{
+  const guint8 *data;
+  guint32 length;
+  gboolean ok = read_string (reader, &data, &length);
+
+  *out = ok ? g_strndup ((const char *) data, length) : NULL;
+  return ok;
+}
+
+static BlobReader
+blob_reader (GBytes *bytes)
+{
+  gsize size = 0;
+  const guint8 *data = bytes != NULL ? g_bytes_get_data (bytes, &size) : NULL;
+
+  return (BlobReader) { data, data + size };
+}
+
+/* Private key envelopes */
+
+/* Return the cipher name of an "openssh-key-v1" file (PROTOCOL.key in
+ * OpenSSH: magic, cipher name, KDF, ...), or NULL when the file is not one
+ * or is damaged.  The decoded file holds the private key when it is not
+ * encrypted, so it is wiped. */
 static char *
 openssh_key_cipher (const char *contents)
 {
   const char *begin = strstr (contents, OPENSSH_KEY_BEGIN);
-  const char *end;
-  g_autofree char *base64 = NULL;
-  g_autofree guint8 *blob = NULL;
+  const char *end = begin != NULL ? strstr (begin, OPENSSH_KEY_END) : NULL;
+  g_autoptr(KeyText) base64 = NULL;
+  guint8 *blob;
   gsize blob_length = 0;
-  const guint8 *cursor;
-  const guint8 *blob_end;
+  BlobReader reader = { 0 };
+  const guint8 *name;
   guint32 name_length;
+  char *cipher = NULL;
 
-  if (begin == NULL)
-    return NULL;
-  begin += strlen (OPENSSH_KEY_BEGIN);
-  end = strstr (begin, OPENSSH_KEY_END);
   if (end == NULL)
     return NULL;
 
+  begin += strlen (OPENSSH_KEY_BEGIN);
   base64 = g_strndup (begin, end - begin);
   blob = g_base64_decode (g_strstrip (base64), &blob_length);
-  cursor = blob;
-  blob_end = blob + blob_length;
 
-  if (blob_length < sizeof OPENSSH_KEY_MAGIC
-      || memcmp (blob, OPENSSH_KEY_MAGIC, sizeof OPENSSH_KEY_MAGIC) != 0)
-    return NULL;
-  cursor += sizeof OPENSSH_KEY_MAGIC;
+  if (blob_length >= sizeof OPENSSH_KEY_MAGIC
+      && memcmp (blob, OPENSSH_KEY_MAGIC, sizeof OPENSSH_KEY_MAGIC) == 0)
+    reader = (BlobReader) { blob + sizeof OPENSSH_KEY_MAGIC, blob + blob_length };
+  if (read_string (&reader, &name, &name_length) && name_length <= CIPHER_NAME_MAX)
+    cipher = g_strndup ((const char *) name, name_length);
 
-  if (!read_uint32 (&cursor, blob_end, &name_length) || name_length > 64
-      || (gsize) (blob_end - cursor) < name_length)
-    return NULL;
-  return g_strndup ((const char *) cursor, name_length);
+  OPENSSL_cleanse (blob, blob_length);
+  g_free (blob);
+  return cipher;
 }
 
 /* Return how the key in `contents` is encrypted: NULL when it is not, else
- * the cipher name, or "PEM" or "PKCS#8" for those envelopes. */
+ * the cipher name, or "PKCS#8" for that envelope, whose cipher is inside its
+ * ASN.1 structure.  `out_openssh` tells whether the file is an
+ * "openssh-key-v1" one. */
 static char *
 key_encryption (const char *contents, gboolean *out_openssh)
 {
   g_autofree char *cipher = openssh_key_cipher (contents);
-  const char *dek_info;
+  const char *dek_info = strstr (contents, "DEK-Info: ");
 
   *out_openssh = cipher != NULL;
   if (cipher != NULL)
@@ -107,9 +264,12 @@ key_encryption (const char *contents, gboolean *out_openssh)
   if (strstr (contents, "-----BEGIN ENCRYPTED PRIVATE KEY-----") != NULL)
     return g_strdup ("PKCS#8");
 
-  dek_info = strstr (contents, "DEK-Info: ");
+  /* Traditional PEM: "Proc-Type: 4,ENCRYPTED" and "DEK-Info: CIPHER,IV". */
   if (strstr (contents, "Proc-Type: 4,ENCRYPTED") != NULL && dek_info != NULL)
-    return g_strndup (dek_info + strlen ("DEK-Info: "), strcspn (dek_info + strlen ("DEK-Info: "), ",\r\n"));
+    {
+      dek_info += strlen ("DEK-Info: ");
+      return g_strndup (dek_info, strcspn (dek_info, ",\r\n"));
+    }
 
   return NULL;
 }
@@ -123,9 +283,45 @@ cipher_supported (const char *cipher)
   return FALSE;
 }
 
+/* Return the SSH wire encoding of the public half of `key`, decoded from
+ * libssh's base64 export, or NULL. */
+static GBytes *
+public_key_blob (ssh_key key)
+{
+  char *base64 = NULL;
+  guint8 *blob;
+  gsize length = 0;
+
+  if (ssh_pki_export_pubkey_base64 (key, &base64) != SSH_OK)
+    return NULL;
+
+  blob = g_base64_decode (base64, &length);
+  ssh_string_free_char (base64);
+  return g_bytes_new_take (blob, length);
+}
+
+/* Return "TYPE SHA256:..." for `key`, as ssh-keygen -l prints it, or NULL. */
+static char *
+key_fingerprint (ssh_key key)
+{
+  unsigned char *hash = NULL;
+  size_t hash_length = 0;
+  char *fingerprint;
+  char *result;
+
+  if (ssh_get_publickey_hash (key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hash_length) != SSH_OK)
+    return NULL;
+
+  fingerprint = ssh_get_fingerprint_hash (SSH_PUBLICKEY_HASH_SHA256, hash, hash_length);
+  result = g_strdup_printf ("%s %s", ssh_key_type_to_char (ssh_key_type (key)), fingerprint);
+  ssh_string_free_char (fingerprint);
+  ssh_clean_pubkey_hash (&hash);
+  return result;
+}
+
 /* The public half in PATH.pub, when that file exists, must belong to the
- * private key: agents and servers are offered the public file by some
- * tools, and a stale one makes every login fail for a reason no server
+ * private key: a stale one makes tools that read it (ssh-add, ssh-copy-id,
+ * an agent's list) disagree with what is sent, for a reason no server
  * message explains. */
 static FleetKeyError *
 check_public_file (const char *path, ssh_key private_key)
@@ -134,22 +330,19 @@ check_public_file (const char *path, ssh_key private_key)
   ssh_key public_key = NULL;
   FleetKeyError *error = NULL;
 
-  if (!g_file_test (public_path, G_FILE_TEST_EXISTS))
-    return NULL;
-
   if (ssh_pki_import_pubkey_file (public_path, &public_key) == SSH_OK
       && ssh_key_cmp (public_key, private_key, SSH_KEY_CMP_PUBLIC) != 0)
     error = key_error_new (FLEET_FAILURE_IDENTITY_FILE,
-                           g_strdup_printf ("%s does not belong to the private key %s: the two "
-                                            "files are not a key pair; regenerate the public "
-                                            "file with ssh-keygen -y -f %s", public_path, path,
-                                            path));
+                           g_strdup_printf ("identity file %s and its public file %s are not a "
+                                            "key pair: the public file holds another key; "
+                                            "regenerate it with ssh-keygen -y -f %s > %s",
+                                            path, public_path, path, public_path));
   ssh_key_free (public_key);
   return error;
 }
 
-/* Return the passphrase for `host`'s identity files, or NULL with an error
- * naming the secret. */
+/* Return the passphrase for `host`'s identity file `path`, or NULL with an
+ * error that says what to set. */
 static char *
 lookup_passphrase (FleetSshContext *context, const FleetHost *host, const char *path,
                    const char *cipher, FleetKeyError **out_error)
@@ -160,10 +353,12 @@ lookup_passphrase (FleetSshContext *context, const FleetHost *host, const char *
   if (host->key_passphrase_secret == NULL)
     {
       *out_error = key_error_new (FLEET_FAILURE_KEY_PASSPHRASE,
-                                  g_strdup_printf ("identity file %s is encrypted (%s) and no "
-                                                   "passphrase secret is set for it; set "
-                                                   "key_passphrase_secret in the inventory, or "
-                                                   "load the key into ssh-agent", path, cipher));
+                                  g_strdup_printf ("identity file %s is encrypted (%s) and host "
+                                                   "%s names no passphrase secret for it; set "
+                                                   "the host's key_passphrase_secret to the name "
+                                                   "of a secret that holds the passphrase, or "
+                                                   "load the key into ssh-agent", path, cipher,
+                                                   host->name));
       return NULL;
     }
 
@@ -171,8 +366,8 @@ lookup_passphrase (FleetSshContext *context, const FleetHost *host, const char *
     {
       *out_error = key_error_new (FLEET_FAILURE_KEY_PASSPHRASE,
                                   g_strdup_printf ("identity file %s needs the passphrase secret "
-                                                   "\"%s\", but no secret store is open; give "
-                                                   "fleet-run --secrets", path,
+                                                   "\"%s\", but fleet-run was given no secret "
+                                                   "store to read it from", path,
                                                    host->key_passphrase_secret));
       return NULL;
     }
@@ -180,45 +375,250 @@ lookup_passphrase (FleetSshContext *context, const FleetHost *host, const char *
   passphrase = context->secret_func (host->key_passphrase_secret, context->secret_data, &error);
   if (passphrase == NULL)
     *out_error = key_error_new (FLEET_FAILURE_KEY_PASSPHRASE,
-                                g_strdup_printf ("cannot read the passphrase of identity file %s: "
-                                                 "%s", path, error->message));
+                                g_strdup_printf ("cannot read secret \"%s\", the passphrase of "
+                                                 "identity file %s: %s",
+                                                 host->key_passphrase_secret, path,
+                                                 error->message));
   return passphrase;
 }
 
-/* Load the private key at `path` (expanded).  Returns the key, or NULL with
- * a new error. */
-static ssh_key
+/* Read the key file at `path` whole into `out_contents`.  Returns FALSE
+ * with a new IDENTITY_FILE error when it cannot. */
+static gboolean
+read_key_file (const char *path, KeyText **out_contents, FleetKeyError **out_error)
+{
+  g_autoptr(GError) error = NULL;
+  GStatBuf info;
+  gboolean found = g_stat (path, &info) == 0;
+  const char *problem = NULL;
+
+  if (found && !S_ISREG (info.st_mode))
+    problem = "it is not a regular file";
+  else if (found && info.st_size > KEY_FILE_MAX_BYTES)
+    problem = "it is larger than 64 KiB, too large for a private key";
+  else if (!g_file_get_contents (path, out_contents, NULL, &error))
+    problem = g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? "it does not exist"
+                                                                        : error->message;
+
+  if (problem != NULL)
+    *out_error = key_error_new (FLEET_FAILURE_IDENTITY_FILE,
+                                g_strdup_printf ("cannot read identity file %s: %s", path,
+                                                 problem));
+  return problem == NULL;
+}
+
+/* Certificates */
+
+/* What an OpenSSH certificate says about who may use it and when. */
+typedef struct {
+  GBytes *key;                   /* the certified public key's fields */
+  char *key_id;
+  GPtrArray *principals;         /* char *; empty: any user */
+  guint64 valid_after;           /* seconds since the epoch */
+  guint64 valid_before;
+} CertificateFacts;
+
+static void
+certificate_facts_clear (CertificateFacts *facts)
+{
+  g_clear_pointer (&facts->key, g_bytes_unref);
+  g_clear_pointer (&facts->key_id, g_free);
+  g_clear_pointer (&facts->principals, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CertificateFacts, certificate_facts_clear)
+
+/* Read the certificate type and return in `out_key_fields` how many
+ * fields its public key has; FALSE for a type that is not a certificate. */
+static gboolean
+read_certificate_type (BlobReader *reader, guint *out_key_fields)
+{
+  const guint8 *type;
+  guint32 length;
+
+  *out_key_fields = 0;
+  if (read_string (reader, &type, &length))
+    for (guint i = 0; i < G_N_ELEMENTS (certificate_types); i++)
+      if (strlen (certificate_types[i].type) == length
+          && memcmp (certificate_types[i].type, type, length) == 0)
+        *out_key_fields = certificate_types[i].key_fields;
+  return *out_key_fields > 0;
+}
+
+/* Read the principals, a string of strings, into `out`. */
+static gboolean
+read_principals (BlobReader *reader, GPtrArray *out)
+{
+  const guint8 *data;
+  guint32 length;
+  gboolean ok = read_string (reader, &data, &length);
+  BlobReader names = { data, data + length };
+  char *name;
+
+  while (ok && names.cursor < names.end)
+    {
+      ok = read_text (&names, &name);
+      if (ok)
+        g_ptr_array_add (out, name);
+    }
+  return ok;
+}
+
+/* Read the fields of `certificate` that decide whether a server takes it:
+ * type, nonce, the public key, serial, certificate type, key ID,
+ * principals, valid after, valid before (PROTOCOL.certkeys).  Returns
+ * FALSE when it is not a certificate, as a plain public key in
+ * PATH-cert.pub is not: libssh 0.10.6 imports one as a "certificate". */
+static gboolean
+parse_certificate (ssh_key certificate, CertificateFacts *facts)
+{
+  g_autoptr(GBytes) blob = public_key_blob (certificate);
+  BlobReader reader = blob_reader (blob);
+  guint key_fields;
+  guint64 serial;
+  guint32 certificate_type;
+
+  facts->principals = g_ptr_array_new_with_free_func (g_free);
+  return read_certificate_type (&reader, &key_fields)
+         && skip_strings (&reader, 1)
+         && read_fields (&reader, key_fields, &facts->key)
+         && read_uint64 (&reader, &serial)
+         && read_uint32 (&reader, &certificate_type)
+         && read_text (&reader, &facts->key_id)
+         && read_principals (&reader, facts->principals)
+         && read_uint64 (&reader, &facts->valid_after)
+         && read_uint64 (&reader, &facts->valid_before);
+}
+
+/* Return whether the certificate's public key is `key`'s: libssh 0.10.6
+ * attaches any certificate to any private key, and the server would then
+ * only say that it rejected the login. */
+static gboolean
+certificate_matches_key (const CertificateFacts *facts, ssh_key key)
+{
+  g_autoptr(GBytes) blob = public_key_blob (key);
+  BlobReader reader = blob_reader (blob);
+  const guint8 *type;
+  guint32 type_length;
+  gsize key_size = 0;
+  const guint8 *key_data = g_bytes_get_data (facts->key, &key_size);
+
+  /* A public key blob is the type name followed by the same fields. */
+  return read_string (&reader, &type, &type_length)
+         && (gsize) (reader.end - reader.cursor) == key_size
+         && memcmp (reader.cursor, key_data, key_size) == 0;
+}
+
+static gboolean
+principals_include (const GPtrArray *principals, const char *user)
+{
+  for (guint i = 0; i < principals->len; i++)
+    if (g_str_equal (g_ptr_array_index (principals, i), user))
+      return TRUE;
+  return FALSE;
+}
+
+static char *
+format_certificate_time (guint64 seconds)
+{
+  return fleet_format_wall_time ((gint64) MIN (seconds, (guint64) (G_MAXINT64 / G_USEC_PER_SEC))
+                                 * G_USEC_PER_SEC);
+}
+
+/* Return why the server may have rejected `loaded`'s certificate for
+ * `user`, judged by this machine's clock, or a pointer to what else to
+ * check. */
+static char *
+explain_certificate_rejection (const FleetLoadedKey *loaded, const char *user)
+{
+  g_auto(CertificateFacts) facts = { 0 };
+  guint64 now = (guint64) (g_get_real_time () / G_USEC_PER_SEC);
+  gboolean parsed = parse_certificate (loaded->certificate, &facts);
+
+  if (parsed && now >= facts.valid_before)
+    {
+      g_autofree char *expired = format_certificate_time (facts.valid_before);
+      return g_strdup_printf ("it expired at %s; have its CA sign the key again", expired);
+    }
+
+  if (parsed && now < facts.valid_after)
+    {
+      g_autofree char *starts = format_certificate_time (facts.valid_after);
+      return g_strdup_printf ("it is not valid before %s", starts);
+    }
+
+  if (parsed && facts.principals->len > 0 && !principals_include (facts.principals, user))
+    return g_strdup_printf ("its principals do not include the login user %s", user);
+
+  return g_strdup_printf ("check that the server trusts the CA that signed it "
+                          "(TrustedUserCAKeys); ssh-keygen -L -f %s shows its key ID, "
+                          "principals and validity", loaded->certificate_path);
+}
+
+/* Read PATH-cert.pub, when it exists, into `loaded`: the certificate, and
+ * `certified`, which must be a second import of the same private key.
+ * A certificate that cannot be used is dropped with a note that says why;
+ * the key is then offered alone. */
+static void
+attach_certificate (FleetLoadedKey *loaded, const char *path, ssh_key certified)
+{
+  g_autofree char *certificate_path = g_strconcat (path, "-cert.pub", NULL);
+  g_auto(CertificateFacts) facts = { 0 };
+  ssh_key certificate = NULL;
+
+  if (ssh_pki_import_cert_file (certificate_path, &certificate) != SSH_OK
+      || !parse_certificate (certificate, &facts))
+    loaded->certificate_note = g_strdup_printf ("%s is not an OpenSSH certificate; the key "
+                                                "was offered without it", certificate_path);
+  else if (!certificate_matches_key (&facts, loaded->key)
+           || ssh_pki_copy_cert_to_privkey (certificate, certified) != SSH_OK)
+    loaded->certificate_note = g_strdup_printf ("%s certifies another key, not the one in %s; "
+                                                "the key was offered without it",
+                                                certificate_path, path);
+  else
+    {
+      loaded->certified = g_steal_pointer (&certified);
+      loaded->certificate = g_steal_pointer (&certificate);
+      loaded->certificate_path = g_steal_pointer (&certificate_path);
+    }
+
+  ssh_key_free (certificate);
+  ssh_key_free (certified);
+}
+
+/* Loading */
+
+/* Load the private key at `path` (expanded) and its certificate.  Returns
+ * the key, or NULL with a new error. */
+static FleetLoadedKey *
 load_key (FleetSshContext *context, const FleetHost *host, const char *path,
           FleetKeyError **out_error)
 {
-  g_autofree char *contents = NULL;
-  g_autoptr(GError) read_error = NULL;
+  g_autoptr(KeyText) contents = NULL;
   g_autofree char *cipher = NULL;
   char *passphrase = NULL;
+  g_autofree char *certificate_path = g_strconcat (path, "-cert.pub", NULL);
+  gboolean has_certificate = g_file_test (certificate_path, G_FILE_TEST_EXISTS);
   gboolean openssh_format = FALSE;
-  ssh_key key = NULL;
+  FleetLoadedKey *loaded;
+  ssh_key certified = NULL;
   int rc;
 
-  if (!g_file_get_contents (path, &contents, NULL, &read_error))
-    {
-      *out_error = key_error_new (FLEET_FAILURE_IDENTITY_FILE,
-                                  g_strdup_printf ("cannot read identity file %s: %s", path,
-                                                   g_file_test (path, G_FILE_TEST_EXISTS)
-                                                     ? read_error->message : "it does not exist"));
-      return NULL;
-    }
+  if (!read_key_file (path, &contents, out_error))
+    return NULL;
 
   cipher = key_encryption (contents, &openssh_format);
-  OPENSSL_cleanse (contents, strlen (contents));
-
   if (cipher != NULL && openssh_format && !cipher_supported (cipher))
     {
+      g_autofree char *quoted = fleet_quote_value (cipher, CIPHER_NAME_MAX);
+
       *out_error = key_error_new (FLEET_FAILURE_KEY_UNSUPPORTED,
-                                  g_strdup_printf ("identity file %s is encrypted with %s, which "
-                                                   "the SSH library (libssh %s) cannot decrypt; "
-                                                   "re-encrypt it with ssh-keygen -p -Z "
-                                                   "aes256-ctr -f %s, or load it into ssh-agent",
-                                                   path, cipher, ssh_version (0), path));
+                                  g_strdup_printf ("identity file %s is encrypted with cipher %s, "
+                                                   "which the SSH library (libssh %s) cannot "
+                                                   "decrypt; re-encrypt it with ssh-keygen -p "
+                                                   "-Z aes256-ctr -f %s, or load it into "
+                                                   "ssh-agent", path, quoted, ssh_version (0),
+                                                   path));
       return NULL;
     }
 
@@ -229,127 +629,75 @@ load_key (FleetSshContext *context, const FleetHost *host, const char *path,
         return NULL;
     }
 
-  rc = ssh_pki_import_privkey_file (path, passphrase != NULL ? passphrase : "", NULL, NULL, &key);
+  /* An empty passphrase, never NULL: with NULL, OpenSSL would prompt on
+   * the terminal for an encrypted PEM key. */
+  loaded = g_new0 (FleetLoadedKey, 1);
+  rc = ssh_pki_import_privkey_base64 (contents, passphrase != NULL ? passphrase : "", NULL, NULL,
+                                      &loaded->key);
+  if (rc == SSH_OK && has_certificate)
+    rc = ssh_pki_import_privkey_base64 (contents, passphrase != NULL ? passphrase : "", NULL,
+                                        NULL, &certified);
   fleet_secret_value_free (passphrase);
+  if (rc == SSH_OK)
+    loaded->fingerprint = key_fingerprint (loaded->key);
 
-  if (rc != SSH_OK)
-    {
-      if (cipher != NULL)
-        *out_error = key_error_new (FLEET_FAILURE_KEY_PASSPHRASE,
-                                    g_strdup_printf ("cannot decrypt identity file %s (%s): the "
-                                                     "passphrase in secret \"%s\" is wrong", path,
-                                                     cipher, host->key_passphrase_secret));
-      else
-        *out_error = key_error_new (FLEET_FAILURE_KEY_UNSUPPORTED,
-                                    g_strdup_printf ("identity file %s is not a private key the "
-                                                     "SSH library (libssh %s) can read; OpenSSH, "
-                                                     "PEM and PKCS#8 files of ed25519, ECDSA and "
-                                                     "RSA keys are supported", path,
-                                                     ssh_version (0)));
-      return NULL;
-    }
+  if (loaded->fingerprint == NULL && cipher != NULL)
+    *out_error = key_error_new (FLEET_FAILURE_KEY_PASSPHRASE,
+                                g_strdup_printf ("cannot decrypt identity file %s (%s): the "
+                                                 "passphrase in secret \"%s\" is wrong, or the "
+                                                 "file is damaged", path, cipher,
+                                                 host->key_passphrase_secret));
+  else if (loaded->fingerprint == NULL)
+    *out_error = key_error_new (FLEET_FAILURE_KEY_UNSUPPORTED,
+                                g_strdup_printf ("identity file %s is not a private key the SSH "
+                                                 "library (libssh %s) can read; it reads "
+                                                 "OpenSSH, PEM and PKCS#8 files of ed25519, "
+                                                 "ECDSA, RSA and DSA keys", path,
+                                                 ssh_version (0)));
+  else
+    *out_error = check_public_file (path, loaded->key);
 
-  *out_error = check_public_file (path, key);
   if (*out_error != NULL)
     {
-      ssh_key_free (key);
+      ssh_key_free (certified);
+      fleet_loaded_key_free (loaded);
       return NULL;
     }
-  return key;
-}
 
-static ssh_key key_with_certificate (const char *path, ssh_key key);
-
-void
-fleet_loaded_key_free (FleetLoadedKey *loaded)
-{
-  if (loaded == NULL)
-    return;
-
-  ssh_key_free (loaded->key);
-  ssh_key_free (loaded->certified);
-  g_free (loaded);
+  if (has_certificate)
+    attach_certificate (loaded, path, certified);
+  return loaded;
 }
 
 /* Return the key for `path`, from the context's cache or loaded now; or NULL
- * with a borrowed error. */
+ * with a borrowed error.  A failure is cached too, so every host naming the
+ * file gets the same answer without reading it again. */
 static const FleetLoadedKey *
 lookup_key (FleetConnection *connection, const char *path, const FleetKeyError **out_error)
 {
   FleetSshContext *context = connection->context;
+  const FleetHost *host = connection->host;
   g_autofree char *expanded = fleet_expand_home (path);
-  FleetLoadedKey *loaded = g_hash_table_lookup (context->keys, expanded);
-  FleetKeyError *error = NULL;
-  ssh_key key;
+  g_autofree char *cache_key = g_strdup_printf ("%s\n%s", expanded,
+                                                host->key_passphrase_secret != NULL
+                                                  ? host->key_passphrase_secret : "");
+  FleetLoadedKey *loaded = g_hash_table_lookup (context->keys, cache_key);
+  FleetKeyError *error = g_hash_table_lookup (context->key_errors, cache_key);
 
-  if (loaded != NULL)
-    return loaded;
-
-  error = g_hash_table_lookup (context->key_errors, expanded);
-  if (error == NULL)
+  if (loaded == NULL && error == NULL)
     {
-      key = load_key (context, connection->host, expanded, &error);
-      if (key != NULL)
-        {
-          loaded = g_new0 (FleetLoadedKey, 1);
-          loaded->key = key;
-          loaded->certified = key_with_certificate (expanded, key);
-          g_hash_table_insert (context->keys, g_steal_pointer (&expanded), loaded);
-          return loaded;
-        }
-      g_hash_table_insert (context->key_errors, g_strdup (expanded), error);
+      loaded = load_key (context, host, expanded, &error);
+      if (loaded != NULL)
+        g_hash_table_insert (context->keys, g_strdup (cache_key), loaded);
+      else
+        g_hash_table_insert (context->key_errors, g_strdup (cache_key), error);
     }
 
   *out_error = error;
-  return NULL;
+  return loaded;
 }
 
-/* Return a copy of `key` that carries the certificate in PATH-cert.pub, or
- * NULL when there is none.  libssh attaches a certificate to a private key
- * in place, so the key is duplicated first, through an unencrypted export
- * that is wiped after use. */
-static ssh_key
-key_with_certificate (const char *path, ssh_key key)
-{
-  g_autofree char *certificate_path = g_strconcat (path, "-cert.pub", NULL);
-  ssh_key certificate = NULL;
-  ssh_key copy = NULL;
-  char *exported = NULL;
-
-  if (!g_file_test (certificate_path, G_FILE_TEST_EXISTS)
-      || ssh_pki_import_cert_file (certificate_path, &certificate) != SSH_OK)
-    return NULL;
-
-  if (ssh_pki_export_privkey_base64 (key, NULL, NULL, NULL, &exported) == SSH_OK)
-    {
-      if (ssh_pki_import_privkey_base64 (exported, NULL, NULL, NULL, &copy) != SSH_OK
-          || ssh_pki_copy_cert_to_privkey (certificate, copy) != SSH_OK)
-        g_clear_pointer (&copy, ssh_key_free);
-      OPENSSL_cleanse (exported, strlen (exported));
-      ssh_string_free_char (exported);
-    }
-
-  ssh_key_free (certificate);
-  return copy;
-}
-
-static char *
-key_fingerprint (ssh_key key)
-{
-  unsigned char *hash = NULL;
-  size_t hash_length = 0;
-  char *fingerprint;
-  char *result;
-
-  if (ssh_get_publickey_hash (key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hash_length) != SSH_OK)
-    return g_strdup ("(unknown fingerprint)");
-
-  fingerprint = ssh_get_fingerprint_hash (SSH_PUBLICKEY_HASH_SHA256, hash, hash_length);
-  result = g_strdup_printf ("%s %s", ssh_key_type_to_char (ssh_key_type (key)), fingerprint);
-  ssh_string_free_char (fingerprint);
-  ssh_clean_pubkey_hash (&hash);
-  return result;
-}
+/* The authentication steps */
 
 static gboolean
 agent_available (void)
@@ -367,6 +715,12 @@ note_attempt (FleetConnection *connection, const char *text)
   g_string_append (connection->auth_attempts, text);
 }
 
+static const char *
+login_user (const FleetConnection *connection)
+{
+  return connection->host->user != NULL ? connection->host->user : g_get_user_name ();
+}
+
 void
 fleet_auth_begin (FleetConnection *connection)
 {
@@ -375,63 +729,159 @@ fleet_auth_begin (FleetConnection *connection)
   connection->next_identity = 0;
   connection->identity_started = FALSE;
   connection->offering_certificate = FALSE;
-  connection->offered_key = FALSE;
+  connection->offered_identity = FALSE;
   connection->key_failure = FLEET_FAILURE_NONE;
   g_string_truncate (connection->auth_attempts, 0);
 }
 
 static void
-auth_lost (FleetConnection *connection)
+fail_with_attempts (FleetConnection *connection, FleetFailure failure)
 {
-  fleet_connection_fail (connection, FLEET_FAILURE_CONNECTION_LOST,
-                         g_strdup_printf ("connection lost during authentication: %s",
-                                          ssh_get_error (connection->session)));
+  fleet_connection_fail (connection, failure,
+                         g_strdup_printf ("authentication as %s failed; tried: %s",
+                                          login_user (connection),
+                                          connection->auth_attempts->str));
 }
 
-/* Fail with every method tried.  When no key reached the server because
- * every identity file was unusable, the file's own cause is the failure;
- * otherwise the server refused us. */
+/* The connection ended while `method` was tried.  A server that sends a
+ * disconnect message at this point has given up on the login, most often at
+ * its MaxAuthTries limit, so that is an authentication failure; any other
+ * end is a lost connection.  libssh 0.10 tells the two apart only in its
+ * error text. */
+static void
+auth_interrupted (FleetConnection *connection, const char *method)
+{
+  const char *reason = ssh_get_error (connection->session);
+  g_autofree char *text = NULL;
+
+  if (strstr (reason, "SSH_MSG_DISCONNECT") == NULL)
+    {
+      fleet_connection_fail (connection, FLEET_FAILURE_CONNECTION_LOST,
+                             g_strdup_printf ("connection lost during authentication, while "
+                                              "trying %s: %s", method, reason));
+      return;
+    }
+
+  text = g_strdup_printf ("%s: the server ended the login (%s); a server closes the connection "
+                          "after MaxAuthTries rejected keys, so offer fewer keys (the host's "
+                          "identities_only keeps ssh-agent keys out)", method, reason);
+  note_attempt (connection, text);
+  fail_with_attempts (connection, FLEET_FAILURE_AUTH_FAILED);
+}
+
+/* Fail with every method tried.  When no identity file's key reached the
+ * server because each was unusable, the first file's own cause is the
+ * failure; otherwise the server refused us. */
 static void
 auth_failed (FleetConnection *connection)
 {
-  const char *user = connection->host->user != NULL ? connection->host->user : g_get_user_name ();
-  FleetFailure failure = connection->offered_key || connection->key_failure == FLEET_FAILURE_NONE
+  FleetFailure failure = connection->offered_identity
+                             || connection->key_failure == FLEET_FAILURE_NONE
                            ? FLEET_FAILURE_AUTH_FAILED : connection->key_failure;
 
-  if (connection->host->identity_files->len == 0)
-    note_attempt (connection, connection->auth_stage == AUTH_IDENTITY_FILES
-                                && connection->auth_attempts->len == 0
-                                ? "no ssh-agent is running and no identity file is set for "
-                                  "the host"
-                                : "no identity file is set for the host");
+  /* An empty list means that ssh-agent was not tried either. */
+  if (connection->host->identity_files->len == 0 && connection->auth_attempts->len > 0)
+    note_attempt (connection, "no identity file is set for the host");
+  else if (connection->host->identity_files->len == 0)
+    note_attempt (connection, agent_available ()
+                                ? "the host sets identities_only, which keeps ssh-agent out, "
+                                  "and no identity file is set for it"
+                                : "no ssh-agent is running and no identity file is set for "
+                                  "the host");
 
-  fleet_connection_fail (connection, failure,
-                         g_strdup_printf ("authentication as %s failed; tried: %s", user,
-                                          connection->auth_attempts->str));
+  fail_with_attempts (connection, failure);
+}
+
+/* Return the note for a key the server accepted only as a first step:
+ * its AuthenticationMethods require another method too. */
+static char *
+describe_partial_success (FleetConnection *connection, const char *method)
+{
+  int remaining = ssh_userauth_list (connection->session, NULL);
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (auth_method_names); i++)
+    if ((remaining & auth_method_names[i].method) != 0)
+      g_string_append_printf (names, "%s%s", names->len > 0 ? " or " : "",
+                              auth_method_names[i].name);
+
+  return g_strdup_printf ("%s: accepted as a first step, but the server's "
+                          "AuthenticationMethods require another (%s); fleet-run completes only "
+                          "publickey steps, each with another key the server accepts",
+                          method, names->str);
 }
 
 static gboolean
 agent_step (FleetConnection *connection)
 {
   int rc = ssh_userauth_agent (connection->session, NULL);
+  g_autofree char *partial = NULL;
 
-  if (rc == SSH_AUTH_AGAIN)
-    return FALSE;
   if (rc == SSH_AUTH_SUCCESS)
     {
       connection->state = FLEET_CONNECTION_READY;
       return TRUE;
     }
-  if (rc == SSH_AUTH_ERROR && !ssh_is_connected (connection->session))
+  if (!ssh_is_connected (connection->session))
     {
-      auth_lost (connection);
+      auth_interrupted (connection, "ssh-agent");
       return TRUE;
     }
+  if (rc == SSH_AUTH_AGAIN)
+    return FALSE;
 
-  note_attempt (connection, "ssh-agent: no key the server accepts");
-  connection->offered_key = TRUE;
+  if (rc == SSH_AUTH_PARTIAL)
+    partial = describe_partial_success (connection, "ssh-agent");
+  note_attempt (connection, partial != NULL ? partial : "ssh-agent: no key the server accepts");
   connection->auth_stage = AUTH_IDENTITY_FILES;
   return FALSE;
+}
+
+/* Note why the identity file that failed to load was skipped, and move on. */
+static void
+skip_identity (FleetConnection *connection, const FleetKeyError *error)
+{
+  note_attempt (connection, error->message);
+  if (connection->key_failure == FLEET_FAILURE_NONE)
+    connection->key_failure = error->failure;
+  connection->next_identity++;
+}
+
+/* Note how the server answered the offer of `loaded` from `path`, and move
+ * to the next offer: after the certificate, the same key on its own. */
+static void
+note_refusal (FleetConnection *connection, const char *path, const FleetLoadedKey *loaded,
+              int rc)
+{
+  g_autofree char *method = NULL;
+  g_autofree char *text = NULL;
+
+  if (connection->offering_certificate)
+    method = g_strdup_printf ("certificate %s of %s (%s)", loaded->certificate_path, path,
+                              loaded->fingerprint);
+  else
+    method = g_strdup_printf ("%s (%s)", path, loaded->fingerprint);
+
+  if (rc == SSH_AUTH_PARTIAL)
+    text = describe_partial_success (connection, method);
+  else if (connection->offering_certificate)
+    {
+      g_autofree char *reason = explain_certificate_rejection (loaded, login_user (connection));
+      text = g_strdup_printf ("%s: the server rejected the certificate; %s", method, reason);
+    }
+  else
+    text = g_strdup_printf ("%s: rejected by the server", method);
+
+  note_attempt (connection, text);
+  connection->offered_identity = TRUE;
+
+  if (connection->offering_certificate)
+    connection->offering_certificate = FALSE;
+  else
+    {
+      connection->identity_started = FALSE;
+      connection->next_identity++;
+    }
 }
 
 /* Offer identity file number next_identity, with its certificate first when
@@ -441,11 +891,10 @@ static gboolean
 identity_step (FleetConnection *connection)
 {
   const GPtrArray *files = connection->host->identity_files;
-  const char *path;
   const FleetKeyError *error = NULL;
   const FleetLoadedKey *loaded;
-  g_autofree char *fingerprint = NULL;
-  g_autofree char *text = NULL;
+  const char *path;
+  g_autofree char *method = NULL;
   int rc;
 
   if (connection->next_identity >= files->len)
@@ -458,11 +907,7 @@ identity_step (FleetConnection *connection)
   loaded = lookup_key (connection, path, &error);
   if (loaded == NULL)
     {
-      text = g_strdup_printf ("%s: %s", path, error->message);
-      note_attempt (connection, text);
-      if (connection->key_failure == FLEET_FAILURE_NONE)
-        connection->key_failure = error->failure;
-      connection->next_identity++;
+      skip_identity (connection, error);
       return FALSE;
     }
 
@@ -470,37 +915,31 @@ identity_step (FleetConnection *connection)
     {
       connection->identity_started = TRUE;
       connection->offering_certificate = loaded->certified != NULL;
+      if (loaded->certificate_note != NULL)
+        note_attempt (connection, loaded->certificate_note);
     }
 
   rc = ssh_userauth_publickey (connection->session, NULL,
                                connection->offering_certificate ? loaded->certified : loaded->key);
-  if (rc == SSH_AUTH_AGAIN)
-    return FALSE;
   if (rc == SSH_AUTH_SUCCESS)
     {
       connection->state = FLEET_CONNECTION_READY;
       return TRUE;
     }
-  if (rc == SSH_AUTH_ERROR && !ssh_is_connected (connection->session))
+
+  /* Checked before SSH_AUTH_AGAIN: after the server disconnects, libssh
+   * 0.10.6 goes on returning SSH_AUTH_AGAIN, and the login would wait for
+   * its deadline. */
+  if (!ssh_is_connected (connection->session))
     {
-      auth_lost (connection);
+      method = g_strdup_printf ("%s (%s)", path, loaded->fingerprint);
+      auth_interrupted (connection, method);
       return TRUE;
     }
+  if (rc == SSH_AUTH_AGAIN)
+    return FALSE;
 
-  fingerprint = key_fingerprint (loaded->key);
-  text = g_strdup_printf ("%s (%s%s): rejected by the server", path, fingerprint,
-                          connection->offering_certificate ? ", with its certificate" : "");
-  note_attempt (connection, text);
-  connection->offered_key = TRUE;
-
-  /* After the certificate, the same key is offered on its own. */
-  if (connection->offering_certificate)
-    connection->offering_certificate = FALSE;
-  else
-    {
-      connection->identity_started = FALSE;
-      connection->next_identity++;
-    }
+  note_refusal (connection, path, loaded, rc);
   return FALSE;
 }
 
@@ -509,6 +948,8 @@ fleet_auth_continue (FleetConnection *connection)
 {
   for (;;)
     {
+      guint identity = connection->next_identity;
+      gboolean certificate = connection->offering_certificate;
       gboolean done;
 
       if (connection->auth_stage == AUTH_AGENT)
@@ -519,12 +960,9 @@ fleet_auth_continue (FleetConnection *connection)
           continue;
         }
 
-      {
-        guint identity = connection->next_identity;
-
-        done = identity_step (connection);
-        if (done || connection->next_identity == identity)
-          return done;
-      }
+      done = identity_step (connection);
+      if (done || (connection->next_identity == identity
+                   && connection->offering_certificate == certificate))
+        return done;
     }
 }

@@ -7,9 +7,11 @@
  */
 #include "runtime/fleet-ssh-private.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <libssh/server.h>  /* ssh_send_keepalive, which clients may use too */
 #include <openssl/crypto.h>
@@ -398,6 +400,36 @@ fleet_connection_process (FleetConnection *connection, gint64 now_us, short reve
                                             connection->state == FLEET_CONNECTION_CONNECTING
                                               ? "connection and handshake" : "authentication",
                                             connection->host->connect_timeout_ms));
+}
+
+gboolean
+fleet_connection_check_idle (FleetConnection *connection)
+{
+  struct pollfd pfd = { .events = POLLIN };
+  char byte;
+  ssize_t peeked;
+
+  if (connection->state != FLEET_CONNECTION_READY)
+    return connection->state != FLEET_CONNECTION_FAILED;
+
+  pfd.fd = ssh_get_fd (connection->session);
+  if (pfd.fd < 0 || poll (&pfd, 1, 0) <= 0)
+    return TRUE;
+
+  /* Readable data (a keepalive reply) is left for libssh; only the end of
+   * the stream or a socket error is taken as a closed connection. */
+  do
+    peeked = recv (pfd.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  while (peeked < 0 && errno == EINTR);
+
+  if (peeked > 0 || (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)))
+    return TRUE;
+
+  fleet_connection_fail (connection, FLEET_FAILURE_CONNECTION_LOST,
+                         g_strdup_printf ("the server closed the connection while it was idle%s%s",
+                                          peeked < 0 ? ": " : "",
+                                          peeked < 0 ? g_strerror (errno) : ""));
+  return FALSE;
 }
 
 FleetConnectionState

@@ -470,6 +470,15 @@ advance_host (Executor *executor, HostRun *run)
           return;
         }
 
+      if (executor->options->before_step != NULL)
+        executor->options->before_step (run->result->host, run->next_step,
+                                        executor->options->observer_data);
+
+      /* A connection the server closed since the last step is found here,
+       * before a command is sent, so it can be reopened safely. */
+      if (run->next_step > 0 && !fleet_connection_check_idle (run->connection))
+        continue;
+
       start_step (executor, run);
     }
 }

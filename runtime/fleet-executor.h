@@ -73,6 +73,10 @@ typedef struct {
   const FleetClock *clock;  /* NULL: the system clock */
   FleetSecretFunc secret_func; /* NULL: hosts that name a secret fail */
   gpointer secret_data;
+  /* Called just before a step starts on a host (`step` counts from 0), for
+   * progress displays and tests; NULL: none. */
+  void (*before_step) (const FleetHost *host, guint step, gpointer observer_data);
+  gpointer observer_data;
   /* Set by a signal handler: 1 stops new work, 2 or more aborts commands. */
   volatile sig_atomic_t *interrupt_level;
 } FleetRunOptions;

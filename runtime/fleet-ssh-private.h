@@ -27,17 +27,25 @@ typedef enum {
 } CommandStage;
 
 struct FleetSshContext {
-  GHashTable *keys;              /* expanded identity file path -> FleetLoadedKey * */
-  GHashTable *key_errors;        /* expanded identity file path -> FleetKeyError * */
+  /* Both keyed by the expanded identity file path and the passphrase secret
+   * name, joined by a newline: hosts may name different secrets for one file. */
+  GHashTable *keys;              /* -> FleetLoadedKey * */
+  GHashTable *key_errors;        /* -> FleetKeyError * */
   FleetSecretFunc secret_func;
   gpointer secret_data;
 };
 
-/* A private key, and a copy of it carrying the user certificate found next
- * to its file (PATH-cert.pub), or NULL. */
+/* A private key loaded from an identity file, with the OpenSSH user
+ * certificate found next to it (PATH-cert.pub).  libssh attaches a
+ * certificate to a private key in place, so `certified` is a second copy of
+ * the key that carries it; the plain key is offered after it. */
 typedef struct {
   ssh_key key;
-  ssh_key certified;
+  char *fingerprint;             /* "ssh-ed25519 SHA256:..." of the key */
+  ssh_key certified;             /* NULL: no usable certificate */
+  ssh_key certificate;           /* the certificate alone, to explain a rejection */
+  char *certificate_path;        /* PATH-cert.pub when it is used */
+  char *certificate_note;        /* why PATH-cert.pub is not used, or NULL */
 } FleetLoadedKey;
 
 /* Why an identity file could not be used, kept so that every host naming
@@ -64,7 +72,7 @@ struct FleetConnection {
   guint next_identity;
   gboolean identity_started;     /* next_identity has been offered at least once */
   gboolean offering_certificate; /* the next offer is the certified copy */
-  gboolean offered_key;          /* the server saw and refused some key */
+  gboolean offered_identity;     /* the server saw a key of an identity file */
   FleetFailure key_failure;      /* first identity file that could not be used */
   GString *auth_attempts;
 

@@ -111,6 +111,11 @@ void fleet_connection_start (FleetConnection *connection, gint64 now_us);
  * data counts as a sign of life for keepalives. */
 void fleet_connection_process (FleetConnection *connection, gint64 now_us, short revents);
 
+/* Check, without blocking, that the server has not closed a READY
+ * connection while no command ran on it.  Returns FALSE, with the connection
+ * failed as CONNECTION_LOST, when it has. */
+gboolean fleet_connection_check_idle (FleetConnection *connection);
+
 FleetConnectionState fleet_connection_get_state (const FleetConnection *connection);
 FleetFailure fleet_connection_get_failure (const FleetConnection *connection);
 
