@@ -144,13 +144,12 @@ read_uint32 (BlobReader *reader, guint32 *out)
 static gboolean
 read_uint64 (BlobReader *reader, guint64 *out)
 {
-  guint32 high;
-  guint32 low;
+  guint32 high = 0;
+  guint32 low = 0;
+  gboolean ok = read_uint32 (reader, &high) && read_uint32 (reader, &low);
 
-  if (!read_uint32 (reader, &high) || !read_uint32 (reader, &low))
-    return FALSE;
   *out = ((guint64) high << 32) | low;
-  return TRUE;
+  return ok;
 }
 
 static gboolean
@@ -449,8 +448,8 @@ read_certificate_type (BlobReader *reader, guint *out_key_fields)
 static gboolean
 read_principals (BlobReader *reader, GPtrArray *out)
 {
-  const guint8 *data;
-  guint32 length;
+  const guint8 *data = NULL;
+  guint32 length = 0;
   gboolean ok = read_string (reader, &data, &length);
   BlobReader names = { data, data + length };
   char *name;
@@ -526,33 +525,36 @@ format_certificate_time (guint64 seconds)
 }
 
 /* Return why the server may have rejected `loaded`'s certificate for
- * `user`, judged by this machine's clock, or a pointer to what else to
- * check. */
+ * `user`, as far as the certificate shows it by this machine's clock, or
+ * what else to check. */
 static char *
 explain_certificate_rejection (const FleetLoadedKey *loaded, const char *user)
 {
   g_auto(CertificateFacts) facts = { 0 };
   guint64 now = (guint64) (g_get_real_time () / G_USEC_PER_SEC);
   gboolean parsed = parse_certificate (loaded->certificate, &facts);
+  g_autofree char *key_id = fleet_quote_value (parsed ? facts.key_id : "", 128);
+  g_autofree char *reason = NULL;
+  g_autofree char *time = NULL;
 
   if (parsed && now >= facts.valid_before)
     {
-      g_autofree char *expired = format_certificate_time (facts.valid_before);
-      return g_strdup_printf ("it expired at %s; have its CA sign the key again", expired);
+      time = format_certificate_time (facts.valid_before);
+      reason = g_strdup_printf ("it expired at %s; have its CA sign the key again", time);
     }
-
-  if (parsed && now < facts.valid_after)
+  else if (parsed && now < facts.valid_after)
     {
-      g_autofree char *starts = format_certificate_time (facts.valid_after);
-      return g_strdup_printf ("it is not valid before %s", starts);
+      time = format_certificate_time (facts.valid_after);
+      reason = g_strdup_printf ("it is not valid before %s", time);
     }
+  else if (parsed && facts.principals->len > 0 && !principals_include (facts.principals, user))
+    reason = g_strdup_printf ("its principals do not include the login user %s", user);
+  else
+    reason = g_strdup_printf ("check that the server trusts the CA that signed it "
+                              "(TrustedUserCAKeys); ssh-keygen -L -f %s shows its principals "
+                              "and validity", loaded->certificate_path);
 
-  if (parsed && facts.principals->len > 0 && !principals_include (facts.principals, user))
-    return g_strdup_printf ("its principals do not include the login user %s", user);
-
-  return g_strdup_printf ("check that the server trusts the CA that signed it "
-                          "(TrustedUserCAKeys); ssh-keygen -L -f %s shows its key ID, "
-                          "principals and validity", loaded->certificate_path);
+  return g_strdup_printf ("the server rejected the certificate (key ID %s); %s", key_id, reason);
 }
 
 /* Read PATH-cert.pub, when it exists, into `loaded`: the certificate, and
@@ -589,7 +591,8 @@ attach_certificate (FleetLoadedKey *loaded, const char *path, ssh_key certified)
 /* Loading */
 
 /* Load the private key at `path` (expanded) and its certificate.  Returns
- * the key, or NULL with a new error. */
+ * the key, or NULL with a new error in `*out_error`, which must be NULL on
+ * entry. */
 static FleetLoadedKey *
 load_key (FleetSshContext *context, const FleetHost *host, const char *path,
           FleetKeyError **out_error)
@@ -751,10 +754,11 @@ fail_with_attempts (FleetConnection *connection, FleetFailure failure)
 static void
 auth_interrupted (FleetConnection *connection, const char *method)
 {
-  const char *reason = ssh_get_error (connection->session);
+  const char *error = ssh_get_error (connection->session);
+  g_autofree char *reason = fleet_quote_value (error, 200);  /* may hold the server's text */
   g_autofree char *text = NULL;
 
-  if (strstr (reason, "SSH_MSG_DISCONNECT") == NULL)
+  if (strstr (error, "SSH_MSG_DISCONNECT") == NULL)
     {
       fleet_connection_fail (connection, FLEET_FAILURE_CONNECTION_LOST,
                              g_strdup_printf ("connection lost during authentication, while "
@@ -762,8 +766,8 @@ auth_interrupted (FleetConnection *connection, const char *method)
       return;
     }
 
-  text = g_strdup_printf ("%s: the server ended the login (%s); a server closes the connection "
-                          "after MaxAuthTries rejected keys, so offer fewer keys (the host's "
+  text = g_strdup_printf ("%s: the server ended the login with %s; a server does so after "
+                          "MaxAuthTries rejected keys, so offer fewer keys (the host's "
                           "identities_only keeps ssh-agent keys out)", method, reason);
   note_attempt (connection, text);
   fail_with_attempts (connection, FLEET_FAILURE_AUTH_FAILED);
@@ -867,7 +871,7 @@ note_refusal (FleetConnection *connection, const char *path, const FleetLoadedKe
   else if (connection->offering_certificate)
     {
       g_autofree char *reason = explain_certificate_rejection (loaded, login_user (connection));
-      text = g_strdup_printf ("%s: the server rejected the certificate; %s", method, reason);
+      text = g_strdup_printf ("%s: %s", method, reason);
     }
   else
     text = g_strdup_printf ("%s: rejected by the server", method);

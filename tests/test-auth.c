@@ -19,8 +19,9 @@
 #include "runtime/fleet-executor.h"
 #include "tests/sandbox.h"
 
-/* Sandbox hosts by role.  Hosts with sshd settings of their own, or whose
- * log a test reads, serve only that test. */
+/* Sandbox hosts by role.  A host with sshd settings of its own serves only
+ * the test that sets them, which leaves them in place; so does a host whose
+ * log a test reads. */
 enum {
   HOST_FORMATS,
   HOST_LOG_CHECKED,
@@ -360,17 +361,13 @@ log_since (guint index, gsize offset)
   return g_strdup (contents + offset);
 }
 
-/* Give sandbox host `index` the sshd settings `text` (NULL: none) and
- * restart it. */
+/* Give sandbox host `index` the sshd settings `text` and restart it. */
 static void
 set_sshd_extra (guint index, const char *text)
 {
   g_autofree char *path = host_file (index, "sshd_config.extra");
 
-  if (text != NULL)
-    g_assert_true (g_file_set_contents (path, text, -1, NULL));
-  else
-    g_unlink (path);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
   fleet_sandbox_control (shared_sandbox, "stop", index);
   fleet_sandbox_control (shared_sandbox, "start", index);
 }
@@ -703,6 +700,10 @@ test_damaged_key_files (Fixture *fixture, gconstpointer data)
                                                "-----END OPENSSH PRIVATE KEY-----\n", -1);
   g_autofree char *odd_cipher_text = envelope_with_cipher ("rot13\x01-cbc");
   g_autofree char *odd_cipher = write_run_file (fixture, "odd-cipher", odd_cipher_text, -1);
+  g_autofree char *under_file = g_build_filename (large, "key", NULL);
+  g_autofree char *user_expected = g_strdup_printf ("authentication as %s failed; ",
+                                                    g_get_user_name ());
+  FleetHost *several;
 
   if (!require_sandbox ())
     return;
@@ -715,8 +716,11 @@ test_damaged_key_files (Fixture *fixture, gconstpointer data)
   add_host (fixture, HOST_GENERAL, "bad-magic", (const char *[]) { bad_magic, NULL });
   add_host (fixture, HOST_GENERAL, "truncated", (const char *[]) { truncated, NULL });
   add_host (fixture, HOST_GENERAL, "odd-cipher", (const char *[]) { odd_cipher, NULL });
-  add_host (fixture, HOST_GENERAL, "several",
-            (const char *[]) { missing, "ed25519-aes256-ctr-bcrypt16", large, NULL });
+  add_host (fixture, HOST_GENERAL, "under-a-file", (const char *[]) { under_file, NULL });
+  several = add_host (fixture, HOST_GENERAL, "several",
+                      (const char *[]) { missing, "ed25519-aes256-ctr-bcrypt16", large, NULL });
+  /* No user: the login user is the local one. */
+  g_clear_pointer (&several->user, g_free);
   run_plan (fixture);
 
   assert_failed (fixture, "missing", FLEET_FAILURE_IDENTITY_FILE,
@@ -734,8 +738,10 @@ test_damaged_key_files (Fixture *fixture, gconstpointer data)
                    (const char *[]) { "is not a private key the SSH library (libssh 0.10", NULL });
   assert_failed (fixture, "odd-cipher", FLEET_FAILURE_KEY_UNSUPPORTED,
                  (const char *[]) { "encrypted with cipher \"rot13\\x01-cbc\"", NULL });
+  assert_failed (fixture, "under-a-file", FLEET_FAILURE_IDENTITY_FILE,
+                 (const char *[]) { "/large/key: ", "Not a directory", NULL });
   assert_failed (fixture, "several", FLEET_FAILURE_IDENTITY_FILE,
-                 (const char *[]) { "tried: cannot read identity file ",
+                 (const char *[]) { user_expected, "tried: cannot read identity file ",
                                     "it does not exist; identity file ",
                                     "names no passphrase secret",
                                     "or load the key into ssh-agent; cannot read identity file ",
@@ -949,7 +955,6 @@ test_certificates (Fixture *fixture, gconstpointer data)
   offset = log_size (HOST_CERTIFICATES);
   run_plan (fixture);
   log = log_since (HOST_CERTIFICATES, offset);
-  set_sshd_extra (HOST_CERTIFICATES, NULL);
 
   for (guint i = 0; i < 3; i++)
     {
@@ -964,19 +969,22 @@ test_certificates (Fixture *fixture, gconstpointer data)
 
   assert_failed (fixture, "cert-expired", FLEET_FAILURE_AUTH_FAILED,
                  (const char *[]) { "tried: certificate ", "/cert-expired-cert.pub of ",
-                                    "the server rejected the certificate; it expired at "
+                                    "the server rejected the certificate (key ID "
+                                    "\"fleet-test-cert-expired\"); it expired at "
                                     "2020-01-02T00:00:00.000Z; have its CA sign the key again; ",
                                     "/cert-expired (ssh-ed25519 SHA256:",
                                     "): rejected by the server", NULL });
   assert_failed (fixture, "cert-future", FLEET_FAILURE_AUTH_FAILED,
-                 (const char *[]) { "the server rejected the certificate; it is not valid "
+                 (const char *[]) { "(key ID \"fleet-test-cert-future\"); it is not valid "
                                     "before ", NULL });
-  user_expected = g_strdup_printf ("the server rejected the certificate; its principals do not "
+  user_expected = g_strdup_printf ("the server rejected the certificate (key ID "
+                                   "\"fleet-test-cert-principal\"); its principals do not "
                                    "include the login user %s", g_get_user_name ());
   assert_failed (fixture, "cert-principal", FLEET_FAILURE_AUTH_FAILED,
                  (const char *[]) { user_expected, NULL });
   assert_failed (fixture, "cert-untrusted", FLEET_FAILURE_AUTH_FAILED,
-                 (const char *[]) { "the server rejected the certificate; check that the server "
+                 (const char *[]) { "the server rejected the certificate (key ID "
+                                    "\"fleet-test-cert-untrusted\"); check that the server "
                                     "trusts the CA that signed it (TrustedUserCAKeys); "
                                     "ssh-keygen -L -f ", "/cert-untrusted-cert.pub shows", NULL });
   assert_failed (fixture, "cert-mismatched", FLEET_FAILURE_AUTH_FAILED,
@@ -1014,7 +1022,7 @@ test_max_auth_tries (Fixture *fixture, gconstpointer data)
   run_plan (fixture);
   assert_failed (fixture, "identity-limit", FLEET_FAILURE_AUTH_FAILED,
                  (const char *[]) { "tried: ", "/limit-stranger (ssh-ed25519 SHA256:",
-                                    "): the server ended the login (",
+                                    "): the server ended the login with \"Received SSH_MSG_DISCONNECT: ",
                                     "Too many authentication failures",
                                     "MaxAuthTries", "identities_only", NULL });
 
@@ -1023,10 +1031,9 @@ test_max_auth_tries (Fixture *fixture, gconstpointer data)
   agent = start_agent (fixture, (const char *[]) { "limit-stranger", NULL });
   run_plan (fixture);
   stop_agent (agent);
-  set_sshd_extra (HOST_MAX_AUTH_TRIES, NULL);
 
   assert_failed (fixture, "agent-limit", FLEET_FAILURE_AUTH_FAILED,
-                 (const char *[]) { "tried: ssh-agent: the server ended the login (",
+                 (const char *[]) { "tried: ssh-agent: the server ended the login with \"",
                                     "Too many authentication failures", NULL });
 }
 
@@ -1060,7 +1067,6 @@ test_two_methods_required (Fixture *fixture, gconstpointer data)
   agent = start_agent (fixture, (const char *[]) { "ed25519-plain", NULL });
   run_plan (fixture);
   stop_agent (agent);
-  set_sshd_extra (HOST_TWO_METHODS, NULL);
 
   assert_failed (fixture, "agent-one-key", FLEET_FAILURE_AUTH_FAILED,
                  (const char *[]) { "tried: ssh-agent: accepted as a first step, but the "
@@ -1082,7 +1088,8 @@ test_connection_lost_during_authentication (Fixture *fixture, gconstpointer data
 
   assert_failed (fixture, "interrupted", FLEET_FAILURE_CONNECTION_LOST,
                  (const char *[]) { "connection lost during authentication, while trying ",
-                                    "/ed25519-aes256-ctr-bcrypt16 (ssh-ed25519 SHA256:", NULL });
+                                    "/ed25519-aes256-ctr-bcrypt16 (ssh-ed25519 SHA256:",
+                                    "): \"", NULL });
 }
 
 /* Withdrawn credentials */
