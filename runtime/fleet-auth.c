@@ -8,12 +8,12 @@
  * lists every method tried and what happened to it.
  *
  * Identity files are read once per run and shared by every connection that
- * names them.  Before a key file is given to libssh its envelope is read
- * here (OpenSSH "openssh-key-v1", PEM, PKCS#8), so that an encrypted key
- * with no passphrase, a cipher libssh cannot decrypt and a wrong passphrase
- * are three different errors instead of one "cannot load", and so that no
- * key that the server could count against its MaxAuthTries is sent before
- * the file is known to be usable.
+ * names them.  Before a key file is given to libssh, its envelope (OpenSSH
+ * "openssh-key-v1", PEM, PKCS#8) is read here.  An encrypted key with no
+ * passphrase, a cipher libssh cannot decrypt and a wrong passphrase are
+ * thus three different errors instead of one "cannot load".  Every check
+ * runs before a key is sent, so a file that cannot be used costs none of
+ * the server's MaxAuthTries.
  */
 #include "runtime/fleet-ssh-private.h"
 
@@ -31,8 +31,8 @@
 #define OPENSSH_KEY_MAGIC "openssh-key-v1"
 #define CIPHER_NAME_MAX 64
 
-/* Private key files are a few kilobytes; a larger file is not one, and
- * reading it whole (or a device that never ends) must not be tried. */
+/* Private key files are a few kilobytes.  A larger file is no key, so it
+ * is not read whole, and neither is a device that never ends. */
 #define KEY_FILE_MAX_BYTES (64 * 1024)
 
 /* Ciphers of "openssh-key-v1" files that libssh 0.10.6 decrypts, measured
@@ -213,7 +213,7 @@ blob_reader (GBytes *bytes)
 
 /* Return the cipher name of an "openssh-key-v1" file (PROTOCOL.key in
  * OpenSSH: magic, cipher name, KDF, ...), or NULL when the file is not one
- * or is damaged.  The decoded file holds the private key when it is not
+ * or is damaged.  The decoded file contains the private key when it is not
  * encrypted, so it is wiped. */
 static char *
 openssh_key_cipher (const char *contents)
@@ -248,8 +248,8 @@ openssh_key_cipher (const char *contents)
 
 /* Return how the key in `contents` is encrypted: NULL when it is not, else
  * the cipher name, or "PKCS#8" for that envelope, whose cipher is inside its
- * ASN.1 structure.  `out_openssh` tells whether the file is an
- * "openssh-key-v1" one. */
+ * ASN.1 structure.  `out_openssh` is set to TRUE for an "openssh-key-v1"
+ * file. */
 static char *
 key_encryption (const char *contents, gboolean *out_openssh)
 {
@@ -341,7 +341,7 @@ check_public_file (const char *path, ssh_key private_key)
 }
 
 /* Return the passphrase for `host`'s identity file `path`, or NULL with an
- * error that says what to set. */
+ * error that names the setting to fix. */
 static char *
 lookup_passphrase (FleetSshContext *context, const FleetHost *host, const char *path,
                    const char *cipher, FleetKeyError **out_error)
@@ -408,7 +408,7 @@ read_key_file (const char *path, KeyText **out_contents, FleetKeyError **out_err
 
 /* Certificates */
 
-/* What an OpenSSH certificate says about who may use it and when. */
+/* The fields of an OpenSSH certificate that decide who may use it and when. */
 typedef struct {
   GBytes *key;                   /* the certified public key's fields */
   char *key_id;
@@ -491,7 +491,7 @@ parse_certificate (ssh_key certificate, CertificateFacts *facts)
 
 /* Return whether the certificate's public key is `key`'s: libssh 0.10.6
  * attaches any certificate to any private key, and the server would then
- * only say that it rejected the login. */
+ * only report that it rejected the login. */
 static gboolean
 certificate_matches_key (const CertificateFacts *facts, ssh_key key)
 {
@@ -674,7 +674,7 @@ load_key (FleetSshContext *context, const FleetHost *host, const char *path,
 
 /* Return the key for `path`, from the context's cache or loaded now; or NULL
  * with a borrowed error.  A failure is cached too, so every host naming the
- * file gets the same answer without reading it again. */
+ * file gets the same error without reading it again. */
 static const FleetLoadedKey *
 lookup_key (FleetConnection *connection, const char *path, const FleetKeyError **out_error)
 {
@@ -748,8 +748,8 @@ fail_with_attempts (FleetConnection *connection, FleetFailure failure)
 
 /* The connection ended while `method` was tried.  A server that sends a
  * disconnect message at this point has given up on the login, most often at
- * its MaxAuthTries limit, so that is an authentication failure; any other
- * end is a lost connection.  libssh 0.10 tells the two apart only in its
+ * its MaxAuthTries limit, so that is an authentication failure.  Any other
+ * end is a lost connection.  libssh 0.10 shows the difference only in its
  * error text. */
 static void
 auth_interrupted (FleetConnection *connection, const char *method)
@@ -851,8 +851,8 @@ skip_identity (FleetConnection *connection, const FleetKeyError *error)
   connection->next_identity++;
 }
 
-/* Note how the server answered the offer of `loaded` from `path`, and move
- * to the next offer: after the certificate, the same key on its own. */
+/* Note how the server replied to the offer of `loaded` from `path`, and move
+ * to the next offer, which after the certificate is the same key alone. */
 static void
 note_refusal (FleetConnection *connection, const char *path, const FleetLoadedKey *loaded,
               int rc)

@@ -38,7 +38,7 @@ struct FleetSshContext {
 /* A private key loaded from an identity file, with the OpenSSH user
  * certificate found next to it (PATH-cert.pub).  libssh attaches a
  * certificate to a private key in place, so `certified` is a second copy of
- * the key that carries it; the plain key is offered after it. */
+ * the key that carries it.  The plain key is offered after it. */
 typedef struct {
   ssh_key key;
   char *fingerprint;             /* "ssh-ed25519 SHA256:..." of the key */

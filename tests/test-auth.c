@@ -20,8 +20,8 @@
 #include "tests/sandbox.h"
 
 /* Sandbox hosts by role.  A host with sshd settings of its own serves only
- * the test that sets them, which leaves them in place; so does a host whose
- * log a test reads. */
+ * the test that sets them, which leaves them in place.  A host whose log a
+ * test reads serves only that test too. */
 enum {
   HOST_FORMATS,
   HOST_LOG_CHECKED,
@@ -621,7 +621,8 @@ test_unusable_keys_not_sent (Fixture *fixture, gconstpointer data)
   g_assert_null (strstr (log, "Accepted publickey"));
 }
 
-/* An encrypted key with no way to its passphrase says what to set. */
+/* An encrypted key with no way to its passphrase fails with a message that
+ * names the setting to fix. */
 static void
 test_passphrase_sources (Fixture *fixture, gconstpointer data)
 {
@@ -1108,9 +1109,9 @@ withdraw_key_before_second_step (const FleetHost *host, guint step, gpointer dat
   kill_sessions (HOST_RECONNECT);
 }
 
-/* The first step runs on the open connection; the connection is reopened
- * once before the second, and that login fails with the server's rejection
- * of the withdrawn key.  The journal records the reconnection. */
+/* The first step runs on the open connection.  The connection is reopened
+ * once before the second step, and that login fails because the server
+ * rejects the withdrawn key.  The journal records the reconnection. */
 static void
 test_withdrawn_key_on_reconnect (Fixture *fixture, gconstpointer data)
 {
@@ -1162,7 +1163,7 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
 
-  /* Results must not depend on the agent of whoever runs the tests. */
+  /* Results must not depend on the ssh-agent of the user who runs the tests. */
   g_unsetenv ("SSH_AUTH_SOCK");
 
 #define ADD(path, func) \
