@@ -7,9 +7,7 @@
  * authentication limits, and a credential withdrawn between two steps.
  * The keys are generated at test time by tests/data/auth/make-keys.sh.
  */
-#include <dirent.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -258,7 +256,8 @@ add_step (Fixture *fixture, const char *name, const char *command)
   g_ptr_array_add (fixture->plan->steps, step);
 }
 
-/* Run the plan with every host in one wave, after a one-step default. */
+/* Run the plan with every host in one wave.  A plan without steps gets one
+ * that does nothing. */
 static void
 run_plan (Fixture *fixture)
 {
@@ -918,6 +917,10 @@ test_certificates (Fixture *fixture, gconstpointer data)
   g_autofree char *ca_setting = NULL;
   g_autofree char *log = NULL;
   g_autofree char *user_expected = NULL;
+  g_autofree char *mismatched = NULL;
+  g_autofree char *not_a_certificate = NULL;
+  g_autofree char *garbage = NULL;
+  g_autofree char *garbage_certificate = NULL;
   gsize offset;
 
   if (!require_sandbox ())
@@ -928,17 +931,15 @@ test_certificates (Fixture *fixture, gconstpointer data)
   for (guint i = 0; i < G_N_ELEMENTS (certificates); i++)
     make_certificate (certificates[i].other_ca ? other_ca : ca, &certificates[i]);
 
-  /* A certificate beside a key it does not certify, and a plain public key
-   * where the certificate belongs. */
-  make_key ("cert-mismatched");
+  /* A certificate beside a key it does not certify, a plain public key
+   * where the certificate belongs, and a file that is no key at all. */
+  mismatched = make_key ("cert-mismatched");
   copy_key_file ("cert-ed25519-cert.pub", "cert-mismatched-cert.pub");
-  make_key ("cert-not-a-certificate");
+  not_a_certificate = make_key ("cert-not-a-certificate");
   copy_key_file ("cert-not-a-certificate.pub", "cert-not-a-certificate-cert.pub");
-  make_key ("cert-garbage");
-  {
-    g_autofree char *garbage = key_path ("cert-garbage-cert.pub");
-    g_assert_true (g_file_set_contents (garbage, "not a certificate\n", -1, NULL));
-  }
+  garbage = make_key ("cert-garbage");
+  garbage_certificate = g_strconcat (garbage, "-cert.pub", NULL);
+  g_assert_true (g_file_set_contents (garbage_certificate, "not a certificate\n", -1, NULL));
 
   ca_setting = g_strdup_printf ("TrustedUserCAKeys %s.pub\n", ca);
   set_sshd_extra (HOST_CERTIFICATES, ca_setting);
