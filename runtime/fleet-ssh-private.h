@@ -1,8 +1,8 @@
 /* fleet-ssh-private.h: the records shared by the modules of the SSH layer.
  *
- * Only fleet-connection.c, fleet-host-key.c, fleet-auth.c and
- * fleet-command.c include this header; everything else uses
- * fleet-transport.h.  These four files are the only ones that call libssh.
+ * Only fleet-connection.c, fleet-host-key.c, fleet-auth.c, fleet-key-file.c
+ * and fleet-command.c include this header; everything else uses
+ * fleet-transport.h.  These five files are the only ones that call libssh.
  */
 #pragma once
 
@@ -133,6 +133,18 @@ void fleet_auth_begin (FleetConnection *connection);
 /* Returns TRUE when authentication has finished, successfully (the state is
  * READY) or not (the connection failed). */
 gboolean fleet_auth_continue (FleetConnection *connection);
+
+/* fleet-key-file.c */
+/* Return the key of identity file `path` for `host`, from `context`'s cache
+ * or loaded now, or NULL with the reason in `out_error`.  Both belong to
+ * `context`.  A failure is cached too, so every host naming the file gets
+ * the same error without reading it again. */
+const FleetLoadedKey *fleet_key_lookup (FleetSshContext *context, const FleetHost *host,
+                                        const char *path, const FleetKeyError **out_error);
+/* Return why the server may have rejected `loaded`'s certificate for
+ * `user`, as far as the certificate shows it by this machine's clock, or
+ * what else to check.  Free with g_free. */
+char *fleet_key_explain_certificate_rejection (const FleetLoadedKey *loaded, const char *user);
 void fleet_key_error_free (FleetKeyError *error);
 void fleet_loaded_key_free (FleetLoadedKey *loaded);
 
