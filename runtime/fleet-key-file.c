@@ -537,10 +537,10 @@ fleet_key_explain_certificate_rejection (const FleetLoadedKey *loaded, const cha
   return g_strdup_printf ("the server rejected the certificate (key ID %s); %s", key_id, reason);
 }
 
-/* Read PATH-cert.pub, when it exists, into `loaded`: the certificate, and
- * `certified`, which must be a second import of the same private key.
- * A certificate that cannot be used is dropped with a note that says why;
- * the key is then offered alone. */
+/* Read PATH-cert.pub into `loaded`: the certificate, and `certified`, which
+ * must be a second import of the same private key.  A certificate that
+ * cannot be used is dropped with a note that gives the reason, and the key
+ * is then offered alone. */
 static void
 attach_certificate (FleetLoadedKey *loaded, const char *path, ssh_key certified)
 {
