@@ -187,7 +187,7 @@ static BlobReader
 blob_reader (GBytes *bytes)
 {
   gsize size = 0;
-  const guint8 *data = bytes != NULL ? g_bytes_get_data (bytes, &size) : NULL;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
 
   return (BlobReader) { data, data + size };
 }
@@ -266,18 +266,16 @@ cipher_supported (const char *cipher)
 }
 
 /* Return the SSH wire encoding of the public half of `key`, decoded from
- * libssh's base64 export, or NULL. */
+ * libssh's base64 export; empty when libssh cannot export it. */
 static GBytes *
 public_key_blob (ssh_key key)
 {
   char *base64 = NULL;
-  guint8 *blob;
+  guint8 *blob = NULL;
   gsize length = 0;
 
-  if (ssh_pki_export_pubkey_base64 (key, &base64) != SSH_OK)
-    return NULL;
-
-  blob = g_base64_decode (base64, &length);
+  if (ssh_pki_export_pubkey_base64 (key, &base64) == SSH_OK)
+    blob = g_base64_decode (base64, &length);
   ssh_string_free_char (base64);
   return g_bytes_new_take (blob, length);
 }
@@ -289,15 +287,15 @@ key_fingerprint (ssh_key key)
   unsigned char *hash = NULL;
   size_t hash_length = 0;
   char *fingerprint;
-  char *result;
+  char *result = NULL;
 
-  if (ssh_get_publickey_hash (key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hash_length) != SSH_OK)
-    return NULL;
-
-  fingerprint = ssh_get_fingerprint_hash (SSH_PUBLICKEY_HASH_SHA256, hash, hash_length);
-  result = g_strdup_printf ("%s %s", ssh_key_type_to_char (ssh_key_type (key)), fingerprint);
-  ssh_string_free_char (fingerprint);
-  ssh_clean_pubkey_hash (&hash);
+  if (ssh_get_publickey_hash (key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hash_length) == SSH_OK)
+    {
+      fingerprint = ssh_get_fingerprint_hash (SSH_PUBLICKEY_HASH_SHA256, hash, hash_length);
+      result = g_strdup_printf ("%s %s", ssh_key_type_to_char (ssh_key_type (key)), fingerprint);
+      ssh_string_free_char (fingerprint);
+      ssh_clean_pubkey_hash (&hash);
+    }
   return result;
 }
 
