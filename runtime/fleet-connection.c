@@ -7,10 +7,12 @@
  */
 #include "runtime/fleet-ssh-private.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 #include <libssh/server.h>  /* ssh_send_keepalive, which clients may use too */
 #include <openssl/crypto.h>

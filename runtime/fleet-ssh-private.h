@@ -1,7 +1,7 @@
 /* fleet-ssh-private.h: the records shared by the modules of the SSH layer.
  *
- * Only fleet-connection.c, fleet-host-key.c, fleet-auth.c, fleet-command.c
- * and fleet-tunnel.c include this header; everything else uses
+ * Only fleet-connection.c, fleet-host-key.c, fleet-auth.c, fleet-key-file.c,
+ * fleet-command.c and fleet-tunnel.c include this header; everything else uses
  * fleet-transport.h.  These five files are the only ones that call libssh.
  */
 #pragma once
@@ -30,8 +30,10 @@ typedef enum {
 typedef struct FleetTunnel FleetTunnel;
 
 struct FleetSshContext {
-  GHashTable *keys;              /* expanded identity file path -> FleetLoadedKey * */
-  GHashTable *key_errors;        /* expanded identity file path -> FleetKeyError * */
+  /* Both keyed by the expanded identity file path and the passphrase secret
+   * name, joined by a newline: hosts may name different secrets for one file. */
+  GHashTable *keys;              /* -> FleetLoadedKey * */
+  GHashTable *key_errors;        /* -> FleetKeyError * */
   GHashTable *known_hosts;       /* expanded known_hosts paths, newline-separated ->
                                     FleetKnownHosts * */
   FleetSecretFunc secret_func;
@@ -40,11 +42,17 @@ struct FleetSshContext {
   GPtrArray *jumps;              /* FleetJump *, the pool of jump connections (fleet-tunnel.c) */
 };
 
-/* A private key, and a copy of it carrying the user certificate found next
- * to its file (PATH-cert.pub), or NULL. */
+/* A private key loaded from an identity file, with the OpenSSH user
+ * certificate found next to it (PATH-cert.pub).  libssh attaches a
+ * certificate to a private key in place, so `certified` is a second copy of
+ * the key that carries it.  The plain key is offered after it. */
 typedef struct {
   ssh_key key;
-  ssh_key certified;
+  char *fingerprint;             /* "ssh-ed25519 SHA256:..." of the key */
+  ssh_key certified;             /* NULL: no usable certificate */
+  ssh_key certificate;           /* the certificate alone, to explain a rejection */
+  char *certificate_path;        /* PATH-cert.pub when it is used */
+  char *certificate_note;        /* why PATH-cert.pub is not used, or NULL */
 } FleetLoadedKey;
 
 /* Why an identity file could not be used, kept so that every host naming
@@ -72,7 +80,7 @@ struct FleetConnection {
   guint next_identity;
   gboolean identity_started;     /* next_identity has been offered at least once */
   gboolean offering_certificate; /* the next offer is the certified copy */
-  gboolean offered_key;          /* the server saw and refused some key */
+  gboolean offered_identity;     /* the server saw a key of an identity file */
   FleetFailure key_failure;      /* first identity file that could not be used */
   GString *auth_attempts;
 
@@ -146,6 +154,18 @@ void fleet_auth_begin (FleetConnection *connection);
 /* Returns TRUE when authentication has finished, successfully (the state is
  * READY) or not (the connection failed). */
 gboolean fleet_auth_continue (FleetConnection *connection);
+
+/* fleet-key-file.c */
+/* Return the key of identity file `path` for `host`, from `context`'s cache
+ * or loaded now, or NULL with the reason in `out_error`.  Both belong to
+ * `context`.  A failure is cached too, so every host naming the file gets
+ * the same error without reading it again. */
+const FleetLoadedKey *fleet_key_lookup (FleetSshContext *context, const FleetHost *host,
+                                        const char *path, const FleetKeyError **out_error);
+/* Return why the server may have rejected `loaded`'s certificate for
+ * `user`, as far as the certificate shows it by this machine's clock, or
+ * what else to check.  Free with g_free. */
+char *fleet_key_explain_certificate_rejection (const FleetLoadedKey *loaded, const char *user);
 void fleet_key_error_free (FleetKeyError *error);
 void fleet_loaded_key_free (FleetLoadedKey *loaded);
 

@@ -1,11 +1,11 @@
 /* fleet-transport.h: SSH connections and remote commands, non-blocking.
  *
  * This is the interface of the SSH layer (fleet-connection.c,
- * fleet-host-key.c, fleet-auth.c, fleet-command.c, fleet-tunnel.c), the only
- * code that calls libssh, so the SSH engine can be replaced without touching
- * the executor.  A FleetConnection is one authenticated SSH session to one
- * host, opened once and reused by every step of a run; a FleetCommand is
- * one remote command on its own channel.
+ * fleet-host-key.c, fleet-auth.c, fleet-key-file.c, fleet-command.c,
+ * fleet-tunnel.c), the only code that calls libssh, so the SSH engine can be
+ * replaced without touching the executor.  A FleetConnection is one
+ * authenticated SSH session to one host, opened once and reused by every
+ * step of a run; a FleetCommand is one remote command on its own channel.
  *
  * Nothing here blocks on the network.  The owner drives each connection from
  * its event loop: poll fleet_connection_get_fd() for
