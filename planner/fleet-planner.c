@@ -162,6 +162,9 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
   plan->workflow_sha256 = g_strdup (workflow->source_sha256);
   plan->inventory_source = g_strdup (workflow->inventory->source);
   plan->inventory_sha256 = fleet_hosts_digest (workflow->inventory->hosts);
+  for (guint i = 0; i < workflow->inventory->files->len; i++)
+    g_ptr_array_add (plan->inventory_files,
+                     fleet_inventory_file_copy (g_ptr_array_index (workflow->inventory->files, i)));
   plan->parallelism = workflow->parallelism;
 
   for (guint i = 0; i < selected->len; i++)
