@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
-#include <openssl/objects.h>
 #include <openssl/pem.h>
 
 #include "schema/fleet-key-private.h"
@@ -298,7 +297,7 @@ key_from_pem (const char *path, guint line, const char *block, gsize length, GEr
   else if (EVP_PKEY_get_base_id (key) != EVP_PKEY_ED25519)
     g_set_error (error, FLEET_KEY_ERROR, FLEET_KEY_ERROR_UNSUPPORTED,
                  "%s:%u: the key is of type %s, but only Ed25519 keys can sign plans", path, line,
-                 OBJ_nid2sn (EVP_PKEY_get_base_id (key)));
+                 EVP_PKEY_get0_type_name (key));
   else if (EVP_PKEY_get_raw_public_key (key, raw, &raw_length) != 1
            || raw_length != FLEET_ED25519_PUBLIC_KEY_LENGTH)
     g_set_error (error, FLEET_KEY_ERROR, FLEET_KEY_ERROR_FORMAT,

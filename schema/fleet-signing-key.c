@@ -6,7 +6,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/objects.h>
 #include <openssl/pem.h>
 
 #include "schema/fleet-key-private.h"
@@ -123,7 +122,7 @@ read_pem_key (const char *path, const FleetSecret *content, GError **error)
       g_set_error (error, FLEET_KEY_ERROR, FLEET_KEY_ERROR_UNSUPPORTED,
                    "private key %s is of type %s, but only Ed25519 keys can sign plans; make "
                    "one with `openssl genpkey -algorithm ed25519 -out KEY`", path,
-                   OBJ_nid2sn (EVP_PKEY_get_base_id (pkey)));
+                   EVP_PKEY_get0_type_name (pkey));
       EVP_PKEY_free (pkey);
       return NULL;
     }
