@@ -1,11 +1,13 @@
 /* fleet-run-trust.h: the checks fleet-run makes on a plan before it
  * connects to any host (docs/trust.md).
  *
- * In order: with --require-signature, the plan must carry a valid
- * signature by one of the approver keys; the plan must not have expired;
- * and every static inventory file it was compiled from must still have the
- * bytes it had, unless --allow-changed-inventory accepts the changes, which
- * the journal then records.  Inventory programs cannot be checked without
+ * The checks, in order:
+ *   1. With --require-signature, the plan must carry a valid signature by
+ *      one of the approver keys.
+ *   2. The plan must not have expired.
+ *   3. Every static inventory file it was compiled from must still have the
+ *      bytes it had.  --allow-changed-inventory accepts changed files, and
+ *      the journal then records them.  Inventory programs cannot be checked without
  * running them, so fleet-run names them and points to `fleetc check`.
  */
 #pragma once
@@ -33,7 +35,7 @@ typedef struct {
 
 /* Check `plan`, with approver keys from each file of `approver_files` (NULL
  * or empty: no signature required).  Returns the outcome, or NULL with an
- * error that says what to do: FLEET_KEY_ERROR for an approver file,
+ * error whose message names the next step: FLEET_KEY_ERROR for an approver file,
  * FLEET_SIGNATURE_ERROR, FLEET_PLAN_ERROR_EXPIRED, or INVENTORY_CHANGED.
  * Warnings and notes go to standard error. */
 FleetRunTrust *fleet_run_trust_check (const FleetPlan *plan,

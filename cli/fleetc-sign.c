@@ -1,7 +1,8 @@
 /* fleetc-sign.c: `fleetc sign`, an approver's signature on a reviewed plan.
  *
- * The private key is named by its path, never given on the command line,
- * and never printed; a key file that other users may read is rejected.
+ * The private key is named by its path, so it never appears on the command
+ * line, and it is never printed.  A key file that other users may read is
+ * rejected.
  * The plan is rewritten in place through a temporary file, with its header,
  * body and digest unchanged.
  */

@@ -222,8 +222,8 @@ load_ini (FleetDiagnostics *diags, const char *path, GBytes *text)
   return ansible != NULL ? fleet_ansible_inventory_resolve (diags, ansible) : NULL;
 }
 
-/* Run the inventory program at `path` and record the digest of its file;
- * its output is not recorded, since only running it again can check that. */
+/* Run the inventory program at `path` and record the digest of its file.
+ * Its output is not recorded, because only running it again can check it. */
 static FleetInventory *
 load_program (FleetDiagnostics *diags, const char *path, const FleetSourcePos *reference,
               guint64 program_timeout_ms)

@@ -22,8 +22,8 @@ struct FleetClock {
 /* Return the clock backed by the system; static, never freed. */
 const FleetClock *fleet_clock_system (void);
 
-/* A clock that stands still at one instant, for reproducible output (a
- * compile time taken from SOURCE_DATE_EPOCH) and for tests.  `clock` is the
+/* A clock fixed at one instant, for reproducible output (a compile time
+ * taken from SOURCE_DATE_EPOCH) and for tests.  `clock` is the
  * interface to pass on; it stays valid while the FleetFixedClock does. */
 typedef struct {
   FleetClock clock;
@@ -31,7 +31,7 @@ typedef struct {
   gint64 monotonic_us;
 } FleetFixedClock;
 
-/* Set `fixed` to stand at `wall_us` (and at monotonic time 0). */
+/* Fix `fixed` at `wall_us` (and at monotonic time 0). */
 void fleet_fixed_clock_init (FleetFixedClock *fixed, gint64 wall_us);
 
 static inline gint64

@@ -4,9 +4,9 @@
  *
  * A static inventory (a YAML, INI or JSON file) is hashed from the bytes the
  * compiler parsed, so fleet-run can re-hash the file and notice an edit.  An
- * inventory program is hashed too, but its output is what matters, and
- * fleet-run cannot see that without running the program; `fleetc check`
- * runs it and compares the resolved inventory instead.
+ * inventory program is hashed too, but what matters is its output.
+ * fleet-run cannot see that output without running the program, so `fleetc
+ * check` runs it and compares the resolved inventory instead.
  *
  * Paths are absolute, so the check finds the file from any working
  * directory.  Errors are in the FLEET_PLAN_ERROR domain.

@@ -371,7 +371,7 @@ const FleetPlanSignature *
 fleet_plan_find_approval (const FleetPlan *plan, const GPtrArray *approvers, GError **error)
 {
   const FleetPlanSignature *invalid = NULL;
-  g_autofree char *wanted = list_fingerprints (approvers, FALSE);
+  g_autofree char *approver_list = list_fingerprints (approvers, FALSE);
   g_autofree char *signers = NULL;
 
   g_return_val_if_fail (approvers->len > 0, NULL);
@@ -402,7 +402,7 @@ fleet_plan_find_approval (const FleetPlan *plan, const GPtrArray *approvers, GEr
       g_set_error (error, FLEET_SIGNATURE_ERROR, FLEET_SIGNATURE_ERROR_UNSIGNED,
                    "the plan is not signed, but a signature by %s%s is required; have an "
                    "approver review it with `fleetc show` and sign it with `fleetc sign`",
-                   approvers->len > 1 ? "one of " : "", wanted);
+                   approvers->len > 1 ? "one of " : "", approver_list);
       return NULL;
     }
 
@@ -410,6 +410,6 @@ fleet_plan_find_approval (const FleetPlan *plan, const GPtrArray *approvers, GEr
   g_set_error (error, FLEET_SIGNATURE_ERROR, FLEET_SIGNATURE_ERROR_NOT_APPROVER,
                "the plan is signed only by %s, which %s not among the approver keys (%s); have "
                "an approver review it with `fleetc show` and sign it with `fleetc sign`",
-               signers, plan->signatures->len > 1 ? "are" : "is", wanted);
+               signers, plan->signatures->len > 1 ? "are" : "is", approver_list);
   return NULL;
 }

@@ -83,7 +83,7 @@ gboolean fleet_plan_signatures_read (const guint8 *data,
 
 /* Return the plan file `plan_file` with a signature by `key` added, its
  * header, body and digest copied unchanged.  An earlier signature by the
- * same key is replaced, and `out_replaced` says so.  Errors: any error of
+ * same key is replaced, and `out_replaced` is set to whether it was.  Errors: any error of
  * fleet_plan_deserialize; FLEET_PLAN_ERROR_VERSION for a plan of format 2,
  * which cannot carry signatures; FLEET_PLAN_ERROR_INVALID for a bad comment
  * or a plan that already has FLEET_PLAN_MAX_SIGNATURES; FLEET_KEY_ERROR_SIGN. */
@@ -95,8 +95,8 @@ GBytes *fleet_plan_sign (GBytes *plan_file,
 
 /* Return the first valid signature of `plan` by a key of `approvers`
  * (FleetPublicKey *, at least one), borrowed from the plan.  Otherwise NULL
- * with an error in the FLEET_SIGNATURE_ERROR domain whose message says what
- * to do: INVALID when an approver signed but the signature does not match,
+ * with an error in the FLEET_SIGNATURE_ERROR domain whose message names the
+ * next step: INVALID when an approver signed but the signature does not match,
  * else NOT_APPROVER when others signed, else UNSIGNED. */
 const FleetPlanSignature *fleet_plan_find_approval (const FleetPlan *plan,
                                                     const GPtrArray *approvers,

@@ -110,9 +110,9 @@ char *fleet_hosts_digest (const GPtrArray *hosts);
 GBytes *fleet_plan_serialize (FleetPlan *plan);
 
 /* Parse complete file contents.  Returns a new plan, or NULL with an error in
- * the FLEET_PLAN_ERROR domain saying what is wrong.  A signature block that
- * is damaged in its structure is an error; a signature that does not verify
- * is not, and is kept with `valid` unset. */
+ * the FLEET_PLAN_ERROR domain saying what is wrong.  A signature block with
+ * a damaged structure is an error.  A signature that does not verify is not
+ * an error: it is kept with `valid` unset. */
 FleetPlan *fleet_plan_deserialize (GBytes *bytes, GError **error);
 
 /* Write `plan` to `path` through a temporary file in the same directory that

@@ -105,7 +105,8 @@ fleet_key_file_read (const char *path, FleetKeyFileKind kind, GError **error)
       return NULL;
     }
 
-  /* One byte past the maximum tells a too large file from one at the limit. */
+  /* Reading one byte past the maximum distinguishes a too large file from
+   * one at the limit. */
   content = fleet_secret_new (FLEET_KEY_FILE_MAX_BYTES + 1);
   ok = read_all (fd, path, content, &length, error);
   close (fd);
@@ -361,7 +362,7 @@ parse_openssh_line (const char *path, guint line_number, const char *line, GErro
       gboolean other_ssh_type = g_str_has_prefix (fields[0], "ssh-")
                                 || g_str_has_prefix (fields[0], "ecdsa-")
                                 || g_str_has_prefix (fields[0], "sk-");
-      g_autofree char *shown = g_strescape (fields[0], NULL);
+      g_autofree char *escaped_type = g_strescape (fields[0], NULL);
 
       g_set_error (error, FLEET_KEY_ERROR,
                    other_ssh_type ? FLEET_KEY_ERROR_UNSUPPORTED : FLEET_KEY_ERROR_FORMAT,
@@ -369,7 +370,7 @@ parse_openssh_line (const char *path, guint line_number, const char *line, GErro
                      ? "%s:%u: the key is of type \"%.64s\", but only Ed25519 keys can sign plans"
                      : "%s:%u: \"%.64s\" is not a key type; expected an \"ssh-ed25519 KEY\" line "
                        "or a PEM PUBLIC KEY block",
-                   path, line_number, shown);
+                   path, line_number, escaped_type);
       return NULL;
     }
 

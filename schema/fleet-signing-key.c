@@ -61,7 +61,7 @@ signing_key_new (const char *path, EVP_PKEY *pkey, const char *comment, GError *
 
 typedef struct {
   const char *path;
-  gboolean asked;
+  gboolean prompted;
   GError *error;
 } PassphraseRequest;
 
@@ -73,10 +73,10 @@ read_passphrase (char *buffer, int size, int rwflag, void *data)
   g_autoptr(FleetSecret) passphrase = NULL;
 
   /* OpenSSL may ask again after a failure; one prompt is enough. */
-  if (request->asked || size <= 1)
+  if (request->prompted || size <= 1)
     return -1;
 
-  request->asked = TRUE;
+  request->prompted = TRUE;
   prompt = g_strdup_printf ("Passphrase for %s: ", request->path);
   passphrase = fleet_secret_read_terminal (prompt, (gsize) size - 1, &request->error);
   if (passphrase == NULL)
@@ -103,7 +103,7 @@ read_pem_key (const char *path, const FleetSecret *content, GError **error)
       g_clear_error (&request.error);
       return NULL;
     }
-  if (pkey == NULL && request.asked)
+  if (pkey == NULL && request.prompted)
     {
       g_set_error (error, FLEET_KEY_ERROR, FLEET_KEY_ERROR_PASSPHRASE,
                    "cannot decrypt private key %s: the passphrase is wrong or the file is "
@@ -258,8 +258,8 @@ read_openssh_private_section (const char *path, FleetWireReader *section, GError
     }
   if (type_length != strlen ("ssh-ed25519") || memcmp (type, "ssh-ed25519", type_length) != 0)
     {
-      g_autofree char *shown = g_strndup ((const char *) type, MIN (type_length, 64));
-      g_autofree char *escaped = g_strescape (shown, NULL);
+      g_autofree char *type_text = g_strndup ((const char *) type, MIN (type_length, 64));
+      g_autofree char *escaped = g_strescape (type_text, NULL);
 
       g_set_error (error, FLEET_KEY_ERROR, FLEET_KEY_ERROR_UNSUPPORTED,
                    "OpenSSH private key %s is of type \"%s\", but only Ed25519 keys can sign "
