@@ -30,7 +30,7 @@ static const char usage_text[] =
   "  fleetc validate WORKFLOW [-i INVENTORY]          check a workflow without writing a plan\n"
   "  fleetc show PLAN [--format text|json]            print a plan for review\n"
   "  fleetc sign PLAN --key KEY [--comment TEXT]      add your signature to a reviewed plan\n"
-  "  fleetc check PLAN                                compare the plan's inventory with now\n"
+  "  fleetc check PLAN                                compare the plan's inventory with the current one\n"
   "  fleetc secrets init|set NAME|list|remove NAME    manage the encrypted secret store\n"
   "  fleetc --version\n";
 
