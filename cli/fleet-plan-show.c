@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "cli/fleet-plan-show-private.h"
+
 #include "schema/fleet-json.h"
 
 /* A plan under review must display exactly the command it runs, so no
@@ -36,6 +38,12 @@ fleet_escape_for_terminal (const char *text)
     }
 
   return g_string_free (out, FALSE);
+}
+
+char *
+fleet_plan_show_escape (const char *text)
+{
+  return fleet_escape_for_terminal (text);
 }
 
 static void
@@ -159,7 +167,7 @@ fleet_plan_show_text (const FleetPlan *plan)
 
   g_string_append_printf (out, "Plan for workflow \"%s\"\n", workflow_name);
   g_string_append_printf (out, "  plan sha256:      %s\n", plan->file_sha256 ? plan->file_sha256 : "");
-  g_string_append_printf (out, "  format version:   %u\n", FLEET_PLAN_FORMAT_VERSION);
+  g_string_append_printf (out, "  format version:   %u\n", plan->format_version);
   g_string_append_printf (out, "  workflow:         %s (sha256 %s)\n",
                           workflow_source,
                           plan->workflow_sha256 ? plan->workflow_sha256 : "");
@@ -171,6 +179,7 @@ fleet_plan_show_text (const FleetPlan *plan)
                           plan->waves->len, plan->waves->len == 1 ? "" : "s");
   g_string_append_printf (out, "  parallelism:      at most %u hosts at once\n",
                           plan->parallelism);
+  fleet_plan_show_trust_text (out, plan);
 
   append_steps_text (out, plan);
 
@@ -201,6 +210,7 @@ fleet_plan_show_text (const FleetPlan *plan)
       for (guint i = 0; i < plan->jump_hosts->len; i++)
         append_host_text (out, g_ptr_array_index (plan->jump_hosts, i));
     }
+  fleet_plan_show_signatures_text (out, plan);
 
   return g_string_free (out, FALSE);
 }
@@ -334,13 +344,14 @@ fleet_plan_show_json (const FleetPlan *plan)
   fleet_json_writer_init (&json, out);
   fleet_json_begin_object (&json);
   fleet_json_key (&json, "format_version");
-  fleet_json_int (&json, FLEET_PLAN_FORMAT_VERSION);
+  fleet_json_int (&json, plan->format_version);
   fleet_json_key (&json, "sha256");
   fleet_json_string (&json, plan->file_sha256);
   write_source_json (&json, "workflow", plan->workflow_name, plan->workflow_source,
                      plan->workflow_sha256);
   write_source_json (&json, "inventory", NULL, plan->inventory_source, plan->inventory_sha256);
   write_ssh_config_json (&json, plan);
+  fleet_plan_show_trust_json (&json, plan);
   fleet_json_key (&json, "parallelism");
   fleet_json_int (&json, plan->parallelism);
 
@@ -374,6 +385,7 @@ fleet_plan_show_json (const FleetPlan *plan)
   for (guint i = 0; i < plan->jump_hosts->len; i++)
     write_host_json (&json, g_ptr_array_index (plan->jump_hosts, i));
   fleet_json_end_array (&json);
+  fleet_plan_show_signatures_json (&json, plan);
   fleet_json_end_object (&json);
 
   g_string_append_c (out, '\n');

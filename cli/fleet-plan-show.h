@@ -16,7 +16,8 @@ char *fleet_escape_for_terminal (const char *text);
 char *fleet_plan_show_text (const FleetPlan *plan);
 
 /* Return `plan` as one JSON object with the members format_version, sha256,
- * workflow, inventory, parallelism, steps, waves and hosts.  Free with
+ * workflow, inventory, compiled_at, expires_at, expired, inventory_files,
+ * parallelism, steps, waves (with their hosts) and signatures.  Free with
  * g_free. */
 char *fleet_plan_show_json (const FleetPlan *plan);
 

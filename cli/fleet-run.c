@@ -1,7 +1,9 @@
 /* fleet-run: execute a plan file over SSH.
  *
  * Exit status: 0 every host succeeded; 1 a host failed or was not run;
- * 2 bad options or a bad plan; 3 interrupted (SIGINT, SIGTERM or SIGHUP).
+ * 2 bad options or a bad plan, including one that is unsigned, expired or
+ * compiled from changed inventory files (fleet-run-trust.h); 3 interrupted
+ * (SIGINT, SIGTERM or SIGHUP).
  */
 #include <errno.h>
 #include <locale.h>
@@ -13,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "cli/fleet-run-secrets.h"
+#include "cli/fleet-run-trust.h"
 #include "runtime/fleet-executor.h"
 #include "runtime/fleet-limits.h"
 #include "runtime/fleet-report.h"
@@ -95,6 +98,9 @@ main (int argc, char **argv)
   g_autofree char *secrets_path = NULL;
   g_autofree char *secrets_key_file = NULL;
   g_autoptr(FleetRunSecrets) secrets = NULL;
+  g_auto(GStrv) approver_files = NULL;
+  gboolean allow_changed_inventory = FALSE;
+  g_autoptr(FleetRunTrust) trust = NULL;
   guint64 descriptor_limit = 0;
   g_autoptr(GOptionContext) context = g_option_context_new ("PLAN");
   g_autoptr(GError) error = NULL;
@@ -119,6 +125,12 @@ main (int argc, char **argv)
     { "secrets-key-file", 0, 0, G_OPTION_ARG_FILENAME, &secrets_key_file,
       "Read the store's master passphrase from FILE (mode 0600) instead of "
       "$FLEETC_SECRETS_KEY_FILE, $FLEETC_SECRETS_PASSPHRASE or a prompt", "FILE" },
+    { "require-signature", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &approver_files,
+      "Run the plan only if it carries a valid signature by a key in FILE, a public key file "
+      "(PEM or OpenSSH, one or more keys); repeat for more files", "FILE" },
+    { "allow-changed-inventory", 0, 0, G_OPTION_ARG_NONE, &allow_changed_inventory,
+      "Run the hosts as compiled even if an inventory file changed since, and record that in "
+      "the journal", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -157,6 +169,14 @@ main (int argc, char **argv)
       return EXIT_BAD_INPUT;
     }
 
+  trust = fleet_run_trust_check (plan, (const char * const *) approver_files,
+                                 allow_changed_inventory, &error);
+  if (trust == NULL)
+    {
+      g_printerr ("fleet-run: %s: %s\n", argv[1], error->message);
+      return EXIT_BAD_INPUT;
+    }
+
   if (!fleet_raise_descriptor_limit (fleet_plan_descriptors_needed (plan), &descriptor_limit,
                                      &error))
     {
@@ -180,9 +200,13 @@ main (int argc, char **argv)
     }
 
   g_print ("Run %s: workflow \"%s\", %u hosts in %u waves, %u steps, at most %u hosts at once\n"
-           "Plan %s (sha256 %s)\n\n",
+           "Plan %s (sha256 %s)\n",
            run_id, plan->workflow_name, plan->hosts->len, plan->waves->len, plan->steps->len,
            plan->parallelism, argv[1], plan->file_sha256);
+  if (trust->approval != NULL)
+    g_print ("Approved by %s (\"%s\")\n", trust->approval->fingerprint,
+             trust->approval->comment);
+  g_print ("\n");
 
   options.run_id = run_id;
   options.run_dir = run_dir;
@@ -190,6 +214,8 @@ main (int argc, char **argv)
   options.interrupt_level = &interrupt_level;
   options.secret_func = fleet_run_secrets_lookup;
   options.secret_data = secrets;
+  options.approval = trust->approval;
+  options.inventory_changes = trust->inventory_changes;
   install_signal_handlers ();
 
   result = fleet_execute_plan (plan, &options, &error);

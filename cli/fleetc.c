@@ -1,8 +1,11 @@
-/* fleetc: compile workflows into plans, show plans, manage secrets.
+/* fleetc: compile workflows into plans, show, sign and check plans, manage
+ * secrets.
  *
  * Exit status: 0 success, 2 invalid input or usage, as for compilers;
- * 1 when `fleetc secrets` cannot use the secret store.
+ * 1 when `fleetc secrets` cannot use the secret store, or when `fleetc
+ * check` finds that the inventory changed.
  */
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -10,22 +13,29 @@
 #include <glib.h>
 
 #include "cli/fleet-plan-show.h"
+#include "cli/fleetc-check.h"
 #include "cli/fleetc-secrets.h"
 #include "cli/fleet-windows-show.h"
+#include "cli/fleetc-sign.h"
 #include "compiler/fleet-compiler.h"
+#include "compiler/scalar.h"
 #include "planner/fleet-planner.h"
 #include "schema/fleet-clock.h"
 #include "schema/fleet-timezone.h"
+#include "schema/fleet-plan-expiry.h"
 
 #define EXIT_BAD_INPUT 2
 
 static const char usage_text[] =
   "Usage:\n"
-  "  fleetc compile WORKFLOW -o PLAN [-i INVENTORY] [-F SSH_CONFIG]\n"
+  "  fleetc compile WORKFLOW -o PLAN [-i INVENTORY] [-F SSH_CONFIG] [--expires DURATION]\n"
   "                                        compile a workflow into a plan file\n"
   "  fleetc validate WORKFLOW [-i INVENTORY] [-F SSH_CONFIG]\n"
   "                                        check a workflow without writing a plan\n"
   "  fleetc show PLAN [--format text|json] print a plan for review\n"
+  "  fleetc sign PLAN --key KEY [--comment TEXT]\n"
+  "                                        add your signature to a reviewed plan\n"
+  "  fleetc check PLAN                     compare the plan's inventory with the current one\n"
   "  fleetc secrets init|set NAME|list|remove NAME\n"
   "                                        manage the encrypted secret store\n"
   "  fleetc windows WORKFLOW [-i INVENTORY] [--from TIME] [--to TIME] [--format text|json]\n"
@@ -121,6 +131,71 @@ choose_ssh_config (const char *ssh_config, FleetCompileOptions *options, char **
     }
 }
 
+/* Parse --expires: "never" (0), or a duration of whole seconds from 1s to
+ * FLEET_PLAN_MAX_VALIDITY_SECONDS. */
+static gboolean
+parse_validity (const char *text, gint64 *out_seconds)
+{
+  guint64 ms = 0;
+
+  if (g_str_equal (text, "never"))
+    {
+      *out_seconds = 0;
+      return TRUE;
+    }
+
+  if (!fleet_parse_duration (text, &ms) || ms == 0 || ms % 1000 != 0
+      || ms / 1000 > (guint64) FLEET_PLAN_MAX_VALIDITY_SECONDS)
+    return FALSE;
+
+  *out_seconds = (gint64) (ms / 1000);
+  return TRUE;
+}
+
+/* Set up the clock that gives the compile time: the system clock, or the
+ * SOURCE_DATE_EPOCH of reproducible builds (reproducible-builds.org), so
+ * the same inputs compiled at the same stated time give the same bytes. */
+static gboolean
+compile_clock (FleetFixedClock *fixed, const FleetClock **out_clock)
+{
+  const char *epoch = g_getenv ("SOURCE_DATE_EPOCH");
+  guint64 seconds = 0;
+  char *end = NULL;
+
+  if (epoch == NULL)
+    {
+      *out_clock = fleet_clock_system ();
+      return TRUE;
+    }
+
+  errno = 0;
+  if (g_ascii_isdigit (epoch[0]))
+    seconds = g_ascii_strtoull (epoch, &end, 10);
+  if (end == NULL || *end != '\0' || errno != 0 || seconds > G_MAXINT64 / G_USEC_PER_SEC / 2)
+    {
+      g_printerr ("fleetc: SOURCE_DATE_EPOCH \"%s\" is not a number of seconds since 1970; "
+                  "unset it, or set it to a time such as $(date +%%s)\n", epoch);
+      return FALSE;
+    }
+
+  fleet_fixed_clock_init (fixed, (gint64) seconds * G_USEC_PER_SEC);
+  *out_clock = &fixed->clock;
+  return TRUE;
+}
+
+/* Print the plan's expiry after compiling, and warn when it has passed
+ * already, as with an old SOURCE_DATE_EPOCH. */
+static void
+report_validity (const FleetPlan *plan)
+{
+  g_autofree char *validity = fleet_plan_describe_validity (plan);
+  g_autoptr(GError) error = NULL;
+
+  g_print ("  %s\n", validity);
+  if (!fleet_plan_check_expiry (plan, fleet_clock_system (), &error))
+    g_printerr ("fleetc: warning: %s; fleet-run will refuse it\n", error->message);
+}
+
 static int
 run_compile (int argc, char **argv, gboolean write_plan)
 {
@@ -133,6 +208,10 @@ run_compile (int argc, char **argv, gboolean write_plan)
   g_autoptr(GError) error = NULL;
   g_autoptr(FleetPlan) plan = NULL;
   g_autofree char *summary = NULL;
+  g_autofree char *expires = NULL;
+  gint64 valid_for_seconds = FLEET_PLAN_DEFAULT_VALIDITY_SECONDS;
+  FleetFixedClock fixed_clock;
+  const FleetClock *clock = NULL;
   GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the plan to FILE", "FILE" },
     { "inventory", 'i', 0, G_OPTION_ARG_FILENAME, &inventory,
@@ -140,6 +219,9 @@ run_compile (int argc, char **argv, gboolean write_plan)
     { "ssh-config", 'F', 0, G_OPTION_ARG_FILENAME, &ssh_config,
       "Read host settings from this ssh_config file instead of ~/.ssh/config; none reads none",
       "FILE" },
+    { "expires", 0, 0, G_OPTION_ARG_STRING, &expires,
+      "fleet-run refuses the plan once DURATION has passed since the compile, such as 8h or "
+      "2d; `never` for no limit (default: 7d)", "DURATION" },
     { NULL }
   };
 
@@ -153,6 +235,17 @@ run_compile (int argc, char **argv, gboolean write_plan)
 
   if (!write_plan && output != NULL)
     return usage_error ("validate writes no plan; use compile -o PLAN to write one");
+  if (!write_plan && expires != NULL)
+    return usage_error ("validate writes no plan, so it takes no --expires");
+  if (expires != NULL && !parse_validity (expires, &valid_for_seconds))
+    {
+      g_autofree char *message = g_strdup_printf (
+        "invalid --expires \"%s\": use whole seconds or units d, h, m, s from 1s to 3650d "
+        "(8h, 2d, 1d12h), or never", expires);
+      return usage_error (message);
+    }
+  if (write_plan && !compile_clock (&fixed_clock, &clock))
+    return EXIT_BAD_INPUT;
 
   options.inventory_override = inventory;
   choose_ssh_config (ssh_config, &options, &default_ssh_config);
@@ -173,6 +266,7 @@ run_compile (int argc, char **argv, gboolean write_plan)
       return 0;
     }
 
+  fleet_plan_set_validity (plan, clock, valid_for_seconds);
   if (!fleet_plan_write_file (plan, output, &error))
     {
       g_printerr ("fleetc: %s\n", error->message);
@@ -180,6 +274,7 @@ run_compile (int argc, char **argv, gboolean write_plan)
     }
 
   g_print ("%s: %s; sha256 %s\n", output, summary, plan->file_sha256);
+  report_validity (plan);
   return 0;
 }
 
@@ -352,6 +447,10 @@ main (int argc, char **argv)
     return run_compile (argc - 1, argv + 1, FALSE);
   if (g_str_equal (command, "show"))
     return run_show (argc - 1, argv + 1);
+  if (g_str_equal (command, "sign"))
+    return fleetc_sign_main (argc - 1, argv + 1);
+  if (g_str_equal (command, "check"))
+    return fleetc_check_main (argc - 1, argv + 1);
   if (g_str_equal (command, "secrets"))
     return fleetc_secrets_main (argc - 1, argv + 1);
   if (g_str_equal (command, "windows"))

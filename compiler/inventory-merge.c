@@ -237,6 +237,9 @@ fleet_inventory_merge (FleetDiagnostics *diags, FleetInventory *combined, FleetI
 
   for (guint i = 0; i < source->sources->len; i++)
     g_ptr_array_add (combined->sources, g_strdup (g_ptr_array_index (source->sources, i)));
+  for (guint i = 0; i < source->files->len; i++)
+    g_ptr_array_add (combined->files,
+                     fleet_inventory_file_copy (g_ptr_array_index (source->files, i)));
   g_ptr_array_add (combined->sources, NULL);
   joined = g_strjoinv (", ", (char **) combined->sources->pdata);
   g_ptr_array_remove_index (combined->sources, combined->sources->len - 1);

@@ -202,6 +202,16 @@ load_yaml (FleetDiagnostics *diags, const char *path, GBytes *text, const FleetS
   return inventory;
 }
 
+/* Add the record of source file `path`, made absolute, to `inventory`. */
+static void
+record_file (FleetInventory *inventory, const char *path, FleetInventoryFileKind kind,
+             const char *sha256)
+{
+  g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+
+  g_ptr_array_add (inventory->files, fleet_inventory_file_new (absolute, kind, sha256));
+}
+
 static FleetInventory *
 load_ini (FleetDiagnostics *diags, const char *path, GBytes *text)
 {
@@ -212,27 +222,42 @@ load_ini (FleetDiagnostics *diags, const char *path, GBytes *text)
   return ansible != NULL ? fleet_ansible_inventory_resolve (diags, ansible) : NULL;
 }
 
-FleetInventory *
-fleet_load_inventory_source (FleetDiagnostics *diags,
-                             const char *path,
-                             const FleetSourcePos *reference,
-                             guint64 program_timeout_ms,
-                             const FleetSshConfig *ssh_config)
+/* Run the inventory program at `path` and record the digest of its file.
+ * Its output is not recorded, because only running it again can check it. */
+static FleetInventory *
+load_program (FleetDiagnostics *diags, const char *path, const FleetSourcePos *reference,
+              guint64 program_timeout_ms)
+{
+  g_autoptr (FleetAnsibleInventory) ansible = NULL;
+  g_autoptr (FleetInventory) inventory = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *sha256 = NULL;
+
+  ansible = fleet_dynamic_inventory_run (diags, path, reference, program_timeout_ms);
+  if (ansible == NULL)
+    return NULL;
+  inventory = fleet_ansible_inventory_resolve (diags, ansible);
+  if (inventory == NULL)
+    return NULL;
+
+  sha256 = fleet_file_sha256 (path, &error);
+  if (sha256 == NULL)
+    {
+      fleet_diagnostics_error (diags, reference, "cannot record the digest of inventory "
+                               "program: %s", error->message);
+      return NULL;
+    }
+
+  record_file (inventory, path, FLEET_INVENTORY_FILE_PROGRAM, sha256);
+  return g_steal_pointer (&inventory);
+}
+
+static FleetInventory *
+load_data (FleetDiagnostics *diags, const char *path, GBytes *text,
+           const FleetSshConfig *ssh_config)
 {
   static const char * const yaml_extensions[] = { "yaml", "yml", "json" };
   static const char * const ini_extensions[] = { "ini" };
-  g_autoptr (GBytes) text = NULL;
-  g_autoptr (FleetAnsibleInventory) ansible = NULL;
-
-  if (is_program (path))
-    {
-      ansible = fleet_dynamic_inventory_run (diags, path, reference, program_timeout_ms);
-      return ansible != NULL ? fleet_ansible_inventory_resolve (diags, ansible) : NULL;
-    }
-
-  text = fleet_read_source_file (diags, path, "inventory", reference);
-  if (text == NULL || !check_not_a_script (diags, path, text))
-    return NULL;
 
   if (has_extension (path, ini_extensions, G_N_ELEMENTS (ini_extensions)))
     return load_ini (diags, path, text);
@@ -241,6 +266,35 @@ fleet_load_inventory_source (FleetDiagnostics *diags,
     return load_yaml (diags, path, text, ssh_config);
 
   return load_ini (diags, path, text);
+}
+
+FleetInventory *
+fleet_load_inventory_source (FleetDiagnostics *diags,
+                             const char *path,
+                             const FleetSourcePos *reference,
+                             guint64 program_timeout_ms,
+                             const FleetSshConfig *ssh_config)
+{
+  g_autoptr (GBytes) text = NULL;
+  g_autofree char *sha256 = NULL;
+  FleetInventory *inventory;
+
+  if (is_program (path))
+    return load_program (diags, path, reference, program_timeout_ms);
+
+  text = fleet_read_source_file (diags, path, "inventory", reference);
+  if (text == NULL || !check_not_a_script (diags, path, text))
+    return NULL;
+
+  inventory = load_data (diags, path, text, ssh_config);
+  if (inventory == NULL)
+    return NULL;
+
+  /* The digest is of the bytes just parsed, so an edit made during the
+   * compile shows up as a change later. */
+  sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, text);
+  record_file (inventory, path, FLEET_INVENTORY_FILE_STATIC, sha256);
+  return inventory;
 }
 
 FleetInventory *

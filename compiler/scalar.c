@@ -371,26 +371,19 @@ parse_duration_with_units (const char *text, guint64 *out_ms)
   return TRUE;
 }
 
-char *
-fleet_format_duration (guint64 ms)
+gboolean
+fleet_parse_duration (const char *text, guint64 *out_ms)
 {
-  GString *text = g_string_new (NULL);
+  guint64 seconds;
+  gboolean leading_zero;
 
-  for (gsize i = 0; i < G_N_ELEMENTS (duration_units); i++)
+  if (parse_decimal (text, &seconds, &leading_zero))
     {
-      guint64 count = ms / duration_units[i].ms;
-
-      if (count == 0)
-        continue;
-
-      g_string_append_printf (text, "%" G_GUINT64_FORMAT "%s", count, duration_units[i].suffix);
-      ms -= count * duration_units[i].ms;
+      *out_ms = add_scaled (0, seconds, SECOND_MS);
+      return TRUE;
     }
 
-  if (text->len == 0)
-    g_string_append (text, "0s");
-
-  return g_string_free (text, FALSE);
+  return !leading_zero && parse_duration_with_units (text, out_ms);
 }
 
 static void

@@ -16,6 +16,7 @@
 #include <glib.h>
 
 #include "compiler/yaml-tree.h"
+#include "schema/fleet-clock.h"
 #include "schema/fleet-diagnostics.h"
 #include "schema/fleet-workflow.h"
 #include "schema/workflow-schema.h"
@@ -68,6 +69,11 @@ gboolean fleet_scalar_to_duration (FleetDiagnostics *diags,
                                    const FleetYamlNode *node,
                                    guint64 *out_ms);
 
+/* Parse `text` in the duration forms above into milliseconds, saturating
+ * at G_MAXUINT64.  Returns FALSE, leaving `out_ms` alone, when it is not a
+ * duration.  For command-line options such as `fleetc compile --expires`. */
+gboolean fleet_parse_duration (const char *text, guint64 *out_ms);
+
 /* A plain host count within the field's bounds, or a percentage from 1% to
  * 100%.  The position of `out` is set to the node's. */
 gboolean fleet_scalar_to_batch (FleetDiagnostics *diags,
@@ -84,8 +90,5 @@ void fleet_mapping_to_strings (FleetDiagnostics *diags,
                                const FleetYamlNode *mapping,
                                GHashTable *out,
                                GHashTable *positions);
-
-/* Format `ms` with the largest units that fit exactly ("1h30m", "500ms"). */
-char *fleet_format_duration (guint64 ms);
 
 G_END_DECLS

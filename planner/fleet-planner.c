@@ -172,6 +172,9 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
 
       g_ptr_array_add (plan->ssh_config_sources, fleet_source_file_new (file->path, file->sha256));
     }
+  for (guint i = 0; i < workflow->inventory->files->len; i++)
+    g_ptr_array_add (plan->inventory_files,
+                     fleet_inventory_file_copy (g_ptr_array_index (workflow->inventory->files, i)));
   plan->parallelism = workflow->parallelism;
 
   for (guint i = 0; i < selected->len; i++)

@@ -1068,6 +1068,60 @@ executor_clear (Executor *executor)
     fleet_journal_close (executor->journal);
 }
 
+/* Add the plan's expiry and the signature that approved it to the
+ * run-start record. */
+static void
+journal_plan_trust (Executor *executor, FleetJsonWriter *json)
+{
+  const FleetPlanSignature *approval = executor->options->approval;
+
+  if (executor->plan->expires_at != 0)
+    {
+      g_autofree char *expires_at = fleet_format_utc_seconds (executor->plan->expires_at);
+
+      fleet_json_key (json, "plan_expires_at");
+      fleet_json_string (json, expires_at);
+    }
+
+  if (approval != NULL)
+    {
+      fleet_json_key (json, "approved_by");
+      fleet_json_begin_object (json);
+      fleet_json_key (json, "fingerprint");
+      fleet_json_string (json, approval->fingerprint);
+      fleet_json_key (json, "comment");
+      fleet_json_string (json, approval->comment);
+      fleet_json_end_object (json);
+    }
+}
+
+/* Record each inventory file that changed since the compile and that the
+ * run goes ahead without. */
+static void
+journal_inventory_changes (Executor *executor)
+{
+  const GPtrArray *changes = executor->options->inventory_changes;
+
+  for (guint i = 0; changes != NULL && i < changes->len; i++)
+    {
+      const FleetInventoryChange *change = g_ptr_array_index (changes, i);
+      FleetJsonWriter *json = fleet_journal_begin (executor->journal, "inventory-changed",
+                                                   wall_us (executor));
+
+      fleet_json_key (json, "path");
+      fleet_json_string (json, change->recorded->path);
+      fleet_json_key (json, "compiled_sha256");
+      fleet_json_string (json, change->recorded->sha256);
+      fleet_json_key (json, "current_sha256");
+      fleet_json_string (json, change->current_sha256);
+      fleet_json_key (json, "error");
+      fleet_json_string (json, change->read_error);
+      fleet_json_key (json, "allowed_by");
+      fleet_json_string (json, "--allow-changed-inventory");
+      fleet_journal_commit (executor->journal, TRUE);
+    }
+}
+
 static void
 journal_run_start (Executor *executor)
 {
@@ -1088,7 +1142,10 @@ journal_run_start (Executor *executor)
   fleet_json_int (json, plan->waves->len);
   fleet_json_key (json, "parallelism");
   fleet_json_int (json, plan->parallelism);
+  journal_plan_trust (executor, json);
   fleet_journal_commit (executor->journal, TRUE);
+
+  journal_inventory_changes (executor);
 }
 
 static void

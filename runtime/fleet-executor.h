@@ -16,6 +16,7 @@
 #include "runtime/fleet-transport.h"
 #include "schema/fleet-clock.h"
 #include "schema/fleet-plan.h"
+#include "schema/fleet-plan-signature.h"
 
 G_BEGIN_DECLS
 
@@ -89,6 +90,11 @@ typedef struct {
   gpointer observer_data;
   /* Set by a signal handler: 1 stops new work, 2 or more aborts commands. */
   volatile sig_atomic_t *interrupt_level;
+  /* The terms the plan was accepted on, for the journal's run-start record
+   * and the records after it; NULL: none. */
+  const FleetPlanSignature *approval;  /* the signature --require-signature accepted */
+  const GPtrArray *inventory_changes;  /* FleetInventoryChange *, accepted with
+                                          --allow-changed-inventory */
 } FleetRunOptions;
 
 /* Run `plan`.  Returns the result, or NULL when the run could not begin (the

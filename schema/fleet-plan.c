@@ -9,6 +9,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "schema/fleet-plan-signature.h"
+
 G_DEFINE_QUARK (fleet-plan-error-quark, fleet_plan_error)
 
 FleetPlan *
@@ -22,6 +24,8 @@ fleet_plan_new (void)
     (GDestroyNotify) fleet_source_file_free);
   plan->steps = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_step_free);
   plan->waves = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_wave_free);
+  plan->inventory_files = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_inventory_file_free);
+  plan->signatures = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_plan_signature_free);
   return plan;
 }
 
@@ -43,6 +47,8 @@ fleet_plan_free (FleetPlan *plan)
   g_ptr_array_unref (plan->steps);
   g_ptr_array_unref (plan->waves);
   g_free (plan->file_sha256);
+  g_ptr_array_unref (plan->inventory_files);
+  g_ptr_array_unref (plan->signatures);
   g_free (plan);
 }
 
@@ -196,6 +202,11 @@ fleet_plan_to_variant (const FleetPlan *plan)
   add_string (&builder, "ssh-config-path", plan->ssh_config_path);
   g_variant_builder_add (&builder, "{sv}", "ssh-config-sources",
                          source_files_to_variant (plan->ssh_config_sources));
+  g_variant_builder_add (&builder, "{sv}", "inventory-files",
+                         fleet_inventory_files_to_variant (plan->inventory_files));
+  g_variant_builder_add (&builder, "{sv}", "compiled-at", g_variant_new_int64 (plan->compiled_at));
+  if (plan->expires_at != 0)
+    g_variant_builder_add (&builder, "{sv}", "expires-at", g_variant_new_int64 (plan->expires_at));
   g_variant_builder_add (&builder, "{sv}", "parallelism", g_variant_new_uint32 (plan->parallelism));
   g_variant_builder_add (&builder, "{sv}", "hosts", hosts_to_variant (plan->hosts));
   g_variant_builder_add (&builder, "{sv}", "jump-hosts", hosts_to_variant (plan->jump_hosts));
@@ -524,8 +535,34 @@ fleet_plan_find_jump_host (const FleetPlan *plan, const char *name)
   return NULL;
 }
 
+/* Read the keys that format 3 added: the compile time, the expiry and the
+ * inventory files. */
+static gboolean
+read_trust_fields (GVariant *body, FleetPlan *plan, GError **error)
+{
+  g_autoptr(GVariant) compiled_at = NULL;
+  g_autoptr(GVariant) expires_at = g_variant_lookup_value (body, "expires-at", G_VARIANT_TYPE_INT64);
+  g_autoptr(GVariant) inventory_files = NULL;
+
+  if (!lookup_value (body, "compiled-at", "x", &compiled_at, error)
+      || !lookup_value (body, "inventory-files", "aa{sv}", &inventory_files, error))
+    return FALSE;
+
+  plan->compiled_at = g_variant_get_int64 (compiled_at);
+  plan->expires_at = expires_at != NULL ? g_variant_get_int64 (expires_at) : 0;
+  if (expires_at != NULL && plan->expires_at <= plan->compiled_at)
+    {
+      g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID,
+                   "plan expires at %" G_GINT64_FORMAT ", not after its compile time %"
+                   G_GINT64_FORMAT, plan->expires_at, plan->compiled_at);
+      return FALSE;
+    }
+
+  return fleet_inventory_files_from_variant (inventory_files, plan->inventory_files, error);
+}
+
 static FleetPlan *
-plan_from_body (GVariant *body, GError **error)
+plan_from_body (GVariant *body, guint32 version, GError **error)
 {
   g_autoptr(FleetPlan) plan = fleet_plan_new ();
   g_autoptr(GVariant) parallelism = NULL;
@@ -550,6 +587,10 @@ plan_from_body (GVariant *body, GError **error)
     return NULL;
 
   read_source_files (ssh_config_sources, plan->ssh_config_sources);
+  plan->format_version = version;
+  if (version >= 3 && !read_trust_fields (body, plan, error))
+    return NULL;
+
   plan->parallelism = g_variant_get_uint32 (parallelism);
   if (plan->parallelism == 0)
     {
@@ -578,6 +619,7 @@ fleet_plan_deserialize (GBytes *bytes, GError **error)
   const guint8 *data = g_bytes_get_data (bytes, &size);
   guint32 version_be, version;
   guint64 length_be, body_length;
+  gsize signed_length;
   unsigned char digest[FLEET_PLAN_DIGEST_LENGTH];
   g_autoptr(GBytes) body_bytes = NULL;
   g_autoptr(GVariant) body = NULL;
@@ -608,12 +650,12 @@ fleet_plan_deserialize (GBytes *bytes, GError **error)
 
   memcpy (&version_be, data + 8, 4);
   version = GUINT32_FROM_BE (version_be);
-  if (version != FLEET_PLAN_FORMAT_VERSION)
+  if (version < FLEET_PLAN_MIN_FORMAT_VERSION || version > FLEET_PLAN_FORMAT_VERSION)
     {
       g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_VERSION,
-                   "plan format version %u is %s than this program supports (%u); "
-                   "%s", version, version > FLEET_PLAN_FORMAT_VERSION ? "newer" : "other",
-                   FLEET_PLAN_FORMAT_VERSION,
+                   "plan format version %u is %s than this program supports (%u to %u); "
+                   "%s", version, version > FLEET_PLAN_FORMAT_VERSION ? "newer" : "older",
+                   FLEET_PLAN_MIN_FORMAT_VERSION, FLEET_PLAN_FORMAT_VERSION,
                    version > FLEET_PLAN_FORMAT_VERSION
                      ? "upgrade fleetc, or compile the plan with this version"
                      : "compile the plan again with this version of fleetc");
@@ -632,7 +674,9 @@ fleet_plan_deserialize (GBytes *bytes, GError **error)
       return NULL;
     }
 
-  if (size > FLEET_PLAN_HEADER_LENGTH + body_length + FLEET_PLAN_DIGEST_LENGTH)
+  /* Only format 3 and later may carry a signature block after the digest. */
+  signed_length = FLEET_PLAN_HEADER_LENGTH + body_length + FLEET_PLAN_DIGEST_LENGTH;
+  if (size > signed_length && version < 3)
     {
       g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_CORRUPT,
                    "plan file has %" G_GUINT64_FORMAT " unexpected bytes after its digest; "
@@ -662,10 +706,21 @@ fleet_plan_deserialize (GBytes *bytes, GError **error)
       return NULL;
     }
 
-  plan = plan_from_body (body, error);
-  if (plan != NULL)
-    plan->file_sha256 = hex_encode (data + FLEET_PLAN_HEADER_LENGTH + body_length,
-                                    FLEET_PLAN_DIGEST_LENGTH);
+  plan = plan_from_body (body, version, error);
+  if (plan == NULL)
+    return NULL;
+
+  plan->file_sha256 = hex_encode (data + FLEET_PLAN_HEADER_LENGTH + body_length,
+                                  FLEET_PLAN_DIGEST_LENGTH);
+  if (size > signed_length
+      && !fleet_plan_signatures_read (data + signed_length, size - signed_length,
+                                      data + FLEET_PLAN_HEADER_LENGTH + body_length,
+                                      plan->signatures, error))
+    {
+      fleet_plan_free (plan);
+      return NULL;
+    }
+
   return plan;
 }
 
@@ -673,6 +728,13 @@ gboolean
 fleet_plan_write_file (FleetPlan *plan, const char *path, GError **error)
 {
   g_autoptr(GBytes) bytes = fleet_plan_serialize (plan);
+
+  return fleet_plan_write_bytes (bytes, path, error);
+}
+
+gboolean
+fleet_plan_write_bytes (GBytes *bytes, const char *path, GError **error)
+{
   gsize size = 0;
   const char *data = g_bytes_get_data (bytes, &size);
   g_autoptr(GError) local_error = NULL;
@@ -689,14 +751,12 @@ fleet_plan_write_file (FleetPlan *plan, const char *path, GError **error)
   return TRUE;
 }
 
-FleetPlan *
-fleet_plan_read_file (const char *path, GError **error)
+GBytes *
+fleet_plan_read_bytes (const char *path, GError **error)
 {
   g_autoptr(GMappedFile) mapped = NULL;
-  g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) local_error = NULL;
   struct stat info;
-  FleetPlan *plan;
 
   if (stat (path, &info) == 0 && !S_ISREG (info.st_mode))
     {
@@ -713,7 +773,18 @@ fleet_plan_read_file (const char *path, GError **error)
       return NULL;
     }
 
-  bytes = g_mapped_file_get_bytes (mapped);
+  return g_mapped_file_get_bytes (mapped);
+}
+
+FleetPlan *
+fleet_plan_read_file (const char *path, GError **error)
+{
+  g_autoptr(GBytes) bytes = fleet_plan_read_bytes (path, error);
+  FleetPlan *plan;
+
+  if (bytes == NULL)
+    return NULL;
+
   plan = fleet_plan_deserialize (bytes, error);
   if (plan == NULL)
     g_prefix_error (error, "%s: ", path);

@@ -454,14 +454,6 @@ fleet_format_local_seconds (gint64 local_seconds)
 }
 
 char *
-fleet_format_utc_seconds (gint64 utc_seconds)
-{
-  g_autofree char *text = fleet_format_local_seconds (utc_seconds);
-
-  return g_strconcat (text, "Z", NULL);
-}
-
-char *
 fleet_format_zoned_seconds (const FleetTimeZone *zone, gint64 utc_seconds)
 {
   gint32 offset = fleet_time_zone_offset_at (zone, utc_seconds);

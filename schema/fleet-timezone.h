@@ -18,6 +18,8 @@
 
 #include <glib.h>
 
+#include "schema/fleet-clock.h"
+
 G_BEGIN_DECLS
 
 #define FLEET_TIME_ZONE_ERROR (fleet_time_zone_error_quark ())
@@ -120,8 +122,7 @@ gboolean fleet_parse_instant (const char *text, gint64 *out_utc_seconds, GError 
 /* Return "2025-03-30T02:30:00" for `local_seconds`.  Free with g_free. */
 char *fleet_format_local_seconds (gint64 local_seconds);
 
-/* Return "2025-03-30T00:30:00Z" for `utc_seconds`.  Free with g_free. */
-char *fleet_format_utc_seconds (gint64 utc_seconds);
+/* fleet_format_utc_seconds (schema/fleet-clock.h) gives "...Z" for UTC. */
 
 /* Return `utc_seconds` as local time in `zone` with its offset,
  * "2025-03-30T03:30:00+02:00".  Free with g_free. */

@@ -9,6 +9,7 @@ fleet_inventory_new (const char *source)
   inventory->source = g_strdup (source);
   inventory->sources = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (inventory->sources, g_strdup (source));
+  inventory->files = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_inventory_file_free);
   inventory->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
   inventory->hosts_by_name = g_hash_table_new (g_str_hash, g_str_equal);
   inventory->groups = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_group_free);
@@ -37,6 +38,7 @@ fleet_inventory_free (FleetInventory *inventory)
   g_free (inventory->ssh_config_path);
   g_ptr_array_unref (inventory->ssh_config_sources);
   g_ptr_array_unref (inventory->host_problems);
+  g_ptr_array_unref (inventory->files);
   g_free (inventory->source);
   g_free (inventory);
 }

@@ -10,6 +10,7 @@
 
 #include <glib.h>
 
+#include "schema/fleet-inventory-file.h"
 #include "schema/fleet-model.h"
 #include "schema/fleet-window-calendar.h"
 
@@ -46,6 +47,8 @@ typedef struct {
   char *source;                /* path of the inventory file as given; with
                                   several sources, their paths joined by ", " */
   GPtrArray *sources;          /* char *, the path of each source, in order */
+  GPtrArray *files;            /* FleetInventoryFile *, each source's file and
+                                  digest, in order; set by the loader */
   GPtrArray *hosts;            /* FleetHost *, in file order */
   GHashTable *hosts_by_name;   /* char * -> FleetHost *, borrowed from hosts */
   GPtrArray *groups;           /* FleetGroup *, in file order */

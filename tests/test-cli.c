@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -60,6 +61,24 @@ fleetc (const char * const *args, char **out_stdout, char **out_stderr)
   return fleet_test_spawn ((const char * const *) argv->pdata, out_stdout, out_stderr);
 }
 
+/* Run fleetc with SOURCE_DATE_EPOCH set to `epoch`, as a reproducible
+ * build would; returns its exit status. */
+static int
+fleetc_at (const char *epoch, const char * const *args, char **out_stdout, char **out_stderr)
+{
+  g_autofree char *path = program ("fleetc");
+  g_autofree char *setting = g_strconcat ("SOURCE_DATE_EPOCH=", epoch, NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+
+  g_ptr_array_add (argv, "env");
+  g_ptr_array_add (argv, setting);
+  g_ptr_array_add (argv, path);
+  for (const char * const *arg = args; *arg != NULL; arg++)
+    g_ptr_array_add (argv, (gpointer) *arg);
+  g_ptr_array_add (argv, NULL);
+  return fleet_test_spawn ((const char * const *) argv->pdata, out_stdout, out_stderr);
+}
+
 static GBytes *
 read_bytes (const char *path)
 {
@@ -84,13 +103,16 @@ test_compile_deterministic (Fixture *fixture, gconstpointer data)
   g_autoptr(GBytes) first_bytes = NULL;
   g_autoptr(GBytes) second_bytes = NULL;
 
-  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-i", inventory, "-o", first,
-                                              NULL }, &out, &err), ==, 0);
+  /* The compile time is part of the plan, so both compiles state it. */
+  g_assert_cmpint (fleetc_at ("1767225600", (const char *[]) { "compile", workflow, "-i",
+                                                               inventory, "-o", first, NULL },
+                              &out, &err), ==, 0);
   g_assert_nonnull (strstr (out, "20 hosts in 3 waves, 3 steps"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-i", inventory, "-o", second,
-                                              NULL }, &out, &err), ==, 0);
+  g_assert_cmpint (fleetc_at ("1767225600", (const char *[]) { "compile", workflow, "-i",
+                                                               inventory, "-o", second, NULL },
+                              &out, &err), ==, 0);
 
   first_bytes = read_bytes (first);
   second_bytes = read_bytes (second);
@@ -112,7 +134,12 @@ test_show_json (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (fleetc ((const char *[]) { "show", plan, "--format", "json", NULL },
                            &out, &err), ==, 0);
 
-  g_assert_true (g_str_has_prefix (out, "{\"format_version\":2,\"sha256\":\""));
+  g_assert_true (g_str_has_prefix (out, "{\"format_version\":3,\"sha256\":\""));
+  g_assert_nonnull (strstr (out, ",\"compiled_at\":\"20"));
+  g_assert_nonnull (strstr (out, ",\"expired\":false,\"inventory_files\":[{\"path\":\"/"));
+  g_assert_nonnull (strstr (out, "tests/data/cli/inventory.yaml\",\"kind\":\"file\","
+                                 "\"sha256\":\""));
+  g_assert_true (g_str_has_suffix (out, ",\"signatures\":[]}\n"));
   g_assert_nonnull (strstr (out, "\"workflow\":{\"name\":\"rolling-patch\""));
   g_assert_nonnull (strstr (out, "\"steps\":[{\"index\":1,\"name\":\"pre-check\""));
   g_assert_nonnull (strstr (out, "\"waves\":[{\"index\":1,\"hosts\":[{\"name\":\"db01\""));

@@ -1189,6 +1189,22 @@ check_list_inventory (const FleetInventory *inventory)
   g_assert_null (g_hash_table_lookup (inventory->hosts_by_name, "unlisted"));
 }
 
+/* Assert that `file` records `path` of `kind` with the digest of the
+ * file's bytes. */
+static void
+assert_file_record (const FleetInventoryFile *file, const char *path, FleetInventoryFileKind kind)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  g_autofree char *expected = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  expected = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+  g_assert_cmpstr (file->path, ==, path);
+  g_assert_cmpint (file->kind, ==, kind);
+  g_assert_cmpstr (file->sha256, ==, expected);
+}
+
 static void
 test_dynamic_list (Fixture *fixture, gconstpointer data)
 {
@@ -1199,6 +1215,11 @@ test_dynamic_list (Fixture *fixture, gconstpointer data)
   assert_counts (fixture, 0, 0);
   check_list_inventory (inventory);
   g_assert_cmpstr (inventory->source, ==, path);
+
+  /* The program's own bytes are recorded; its output cannot be. */
+  g_assert_cmpuint (inventory->files->len, ==, 1);
+  assert_file_record (g_ptr_array_index (inventory->files, 0), path,
+                      FLEET_INVENTORY_FILE_PROGRAM);
 }
 
 /* The output of `ansible-inventory --list` saved to a file reads the same. */
@@ -1530,6 +1551,10 @@ test_sources_combined (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (g_ptr_array_index (inventory->sources, 1), ==, yaml);
   joined = g_strdup_printf ("%s, %s", ini, yaml);
   g_assert_cmpstr (inventory->source, ==, joined);
+
+  g_assert_cmpuint (inventory->files->len, ==, 2);
+  assert_file_record (g_ptr_array_index (inventory->files, 0), ini, FLEET_INVENTORY_FILE_STATIC);
+  assert_file_record (g_ptr_array_index (inventory->files, 1), yaml, FLEET_INVENTORY_FILE_STATIC);
 
   g_assert_cmpuint (inventory->hosts->len, ==, 3);
   assert_members (inventory, "web", "web2 db1");
