@@ -4,6 +4,7 @@
 
 #include <glib/gstdio.h>
 
+#include "schema/fleet-snapshot-collect.h"
 #include "schema/fleet-snapshot-diff.h"
 #include "schema/fleet-snapshot-store.h"
 #include "schema/fleet-snapshot.h"
@@ -186,6 +187,7 @@ test_parse_errors (void)
       snapshot = fleet_snapshot_parse (cases[i].text, strlen (cases[i].text), "case.txt", &error);
       g_assert_null (snapshot);
       g_assert_error (error, FLEET_SNAPSHOT_ERROR, FLEET_SNAPSHOT_ERROR_PARSE);
+      g_test_message ("message: %s", error->message);
       g_assert_true (g_str_has_prefix (error->message, where));
       g_assert_nonnull (strstr (error->message, cases[i].message_part));
     }
@@ -490,6 +492,204 @@ test_store_errors (void)
   remove_tree (dir);
 }
 
+static FleetSnapshot *
+parse_fixture (const char *name)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("FLEET_SOURCE_ROOT"), "tests", "data",
+                                            "snapshot", name, NULL);
+  g_autofree char *text = NULL;
+  g_autoptr (GError) error = NULL;
+  FleetSnapshot *snapshot;
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (path, &text, &length, &error));
+  snapshot = fleet_snapshot_parse_collector (text, length, path, &error);
+  g_assert_no_error (error);
+  return snapshot;
+}
+
+static void
+test_collector_debian (void)
+{
+  g_autoptr (FleetSnapshot) snapshot = parse_fixture ("debian.txt");
+  gsize n_items = 0;
+  const FleetSnapshotItem *files;
+
+  g_assert_cmpstr (fleet_snapshot_get_os_family (snapshot), ==, "debian");
+  g_assert_cmpstr (fleet_snapshot_get_collector (snapshot), ==, "fleet-snapshot-collector/1");
+  g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_OS, "PRETTY_NAME"), ==,
+                   "Debian GNU/Linux 12 (bookworm)");
+  g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_PACKAGES, "libc6:i386"), ==,
+                   "2.36-9+deb12u9");
+  g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_PACKAGES,
+                                          "openssh-server:amd64"), ==, "1:9.2p1-2+deb12u3");
+  g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_SERVICES, "nginx.service"), ==,
+                   "active running");
+  g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_SYSCTL,
+                                          "net.ipv4.ip_local_port_range"), ==, "32768\t60999");
+  g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_SYSCTL,
+                                          "fs.binfmt_misc.status"), ==, "");
+  g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_MOUNTS, "/mnt/my\\040disk"), ==,
+                   "/dev/vdb1 xfs rw,relatime");
+  g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_FACTS, "nginx-version"), ==,
+                   "nginx version: nginx/1.22.1");
+  g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_FACTS, "empty"), ==, "");
+
+  files = fleet_snapshot_items (snapshot, FLEET_SNAPSHOT_FILES, &n_items);
+  g_assert_cmpuint (n_items, ==, 5);
+  g_assert_cmpstr (files[1].key, ==, "/etc/nginx/sites-enabled/default");
+  g_assert_cmpstr (files[1].file->link_target, ==, "/etc/nginx/sites-available/default");
+  g_assert_cmpstr (files[1].file->sha256, ==, "");
+  g_assert_cmpstr (files[3].key, ==, "/srv/upload/report final.pdf");
+  g_assert_cmpuint (files[3].file->mode, ==, 0100640);
+  g_assert_cmpstr (files[3].file->owner, ==, "www-data:www-data");
+  g_assert_cmpint (files[3].file->size, ==, 52311);
+  g_assert_cmpstr (files[4].key, ==, "/srv/upload/two\nlines");
+}
+
+static void
+test_collector_rhel (void)
+{
+  g_autoptr (FleetSnapshot) snapshot = parse_fixture ("rhel.txt");
+
+  g_assert_cmpstr (fleet_snapshot_get_os_family (snapshot), ==, "rhel");
+  g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_PACKAGES, "kernel.x86_64"), ==,
+                   "0:5.14.0-427.40.1.el9_4,0:5.14.0-427.42.1.el9_4");
+  g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_PACKAGES, "openssl.x86_64"), ==,
+                   "1:3.0.7-27.el9");
+  g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_GROUPS, "wheel"), ==,
+                   "10:admin,deploy");
+  g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_FILES, "/etc/sysconfig/selinux"),
+                   ==, "sha256=- mode=120777 owner=root:root size=17 link=../selinux/config");
+  g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_FACTS, "selinux"), ==,
+                   "Enforcing");
+}
+
+static void
+test_collector_alpine (void)
+{
+  g_autoptr (FleetSnapshot) snapshot = parse_fixture ("alpine.txt");
+
+  g_assert_cmpstr (fleet_snapshot_get_os_family (snapshot), ==, "alpine");
+  g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_PACKAGES, "busybox"), ==,
+                   "1.36.1-r29");
+  g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_SERVICES, "local"), ==,
+                   "disabled");
+  g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_PORTS, "tcp/:::22"), ==,
+                   "listening");
+  g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_FACTS, "apk-repositories"), ==,
+                   "https://dl-cdn.alpinelinux.org/alpine/v3.20/main\n"
+                   "https://dl-cdn.alpinelinux.org/alpine/v3.20/community");
+}
+
+static void
+test_collector_freebsd (void)
+{
+  g_autoptr (FleetSnapshot) snapshot = parse_fixture ("freebsd.txt");
+  g_autoptr (FleetSnapshot) debian = parse_fixture ("debian.txt");
+  g_autoptr (FleetSnapshotDiff) diff = NULL;
+
+  g_assert_cmpstr (fleet_snapshot_get_os_family (snapshot), ==, "bsd");
+  g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_SYSCTL, "kern.securelevel"), ==,
+                   "-1");
+  g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_PACKAGES, "nginx"), ==,
+                   "1.26.2_11,3");
+  g_assert_false (fleet_snapshot_is_available (snapshot, FLEET_SNAPSHOT_MOUNTS));
+  g_assert_cmpstr (fleet_snapshot_unavailable_reason (snapshot, FLEET_SNAPSHOT_MOUNTS), ==,
+                   "/proc/mounts and mount not found");
+
+  /* An unavailable category is skipped by a diff, not reported as removed. */
+  diff = fleet_snapshot_diff (debian, snapshot, NULL);
+  g_assert_true (diff->skipped[FLEET_SNAPSHOT_MOUNTS]);
+  g_assert_cmpuint (diff->removed[FLEET_SNAPSHOT_MOUNTS], ==, 0);
+  g_assert_cmpuint (diff->added[FLEET_SNAPSHOT_PACKAGES], ==, 3);
+}
+
+static void
+test_collector_errors (void)
+{
+  static const ParseErrorCase cases[] = {
+    { "", 1, "truncated" },
+    { "sh: 1: fleet: not found\n", 1, "collector format 1" },
+    { "fleet-collector 1\nA packages\nI packages bash 5.2\n", 4, "truncated" },
+    { "fleet-collector 1\nA packages\nI packages bash 5.2\nend", 4, "truncated" },
+    { "fleet-collector 1\nI packages bash 5.2\nend\n", 2, "before its \"A packages\"" },
+    { "fleet-collector 1\nA nope\nend\n", 2, "unknown category" },
+    { "fleet-collector 1\nA packages\nI packages\nend\n", 3, "key and a value" },
+    { "fleet-collector 1\nA facts\nX facts 6 61\nend\n", 3, "invalid hex" },
+    { "fleet-collector 1\nA facts\nX facts 61 6100\nend\n", 3, "invalid hex" },
+    { "fleet-collector 1\nA facts\nX facts 61 62 63\nend\n", 3, "exactly" },
+    { "fleet-collector 1\nA files\nF 2f61 - 644 r:r 1\nend\n", 3, "6 fields" },
+    { "fleet-collector 1\nA files\nF 2f61 abc 644 r:r 1 -\nend\n", 3, "SHA-256" },
+    { "fleet-collector 1\nA files\nF 2f61 - 999 r:r 1 -\nend\n", 3, "file mode" },
+    { "fleet-collector 1\nA files\nF 2f61 - 644 r:r x -\nend\n", 3, "file size" },
+    { "fleet-collector 1\nA files\nF - - 644 r:r 1 -\nend\n", 3, "hex path" },
+    { "fleet-collector 1\nQ what\nend\n", 2, "unknown record type" },
+    { "fleet-collector 1\nU packages\nend\n", 2, "reason" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (FleetSnapshot) snapshot = NULL;
+      g_autofree char *where = g_strdup_printf ("out:%u:", cases[i].line);
+
+      g_test_message ("case %u: %s", i, cases[i].text);
+      snapshot = fleet_snapshot_parse_collector (cases[i].text, strlen (cases[i].text), "out",
+                                                 &error);
+      g_assert_null (snapshot);
+      g_assert_error (error, FLEET_SNAPSHOT_ERROR, FLEET_SNAPSHOT_ERROR_PARSE);
+      g_test_message ("message: %s", error->message);
+      g_assert_true (g_str_has_prefix (error->message, where));
+      g_assert_nonnull (strstr (error->message, cases[i].message_part));
+    }
+}
+
+static void
+test_collector_rejects_nul (void)
+{
+  static const char text[] = "fleet-collector 1\nA os\nI os a b\0c\nend\n";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FleetSnapshot) snapshot = NULL;
+
+  snapshot = fleet_snapshot_parse_collector (text, sizeof text - 1, "out", &error);
+  g_assert_null (snapshot);
+  g_assert_error (error, FLEET_SNAPSHOT_ERROR, FLEET_SNAPSHOT_ERROR_PARSE);
+  g_assert_true (g_str_has_prefix (error->message, "out:3:"));
+}
+
+/* Damage each fixture at random: the parser either accepts or reports an
+ * error, never crashes (run under ASan). */
+static void
+test_collector_mutations (void)
+{
+  const char *names[] = { "debian.txt", "rhel.txt", "alpine.txt", "freebsd.txt" };
+  static const char replacements[] = { ' ', '\n', '-', 'F', 'X', '0', '\0', 'A', 'g' };
+
+  for (guint n = 0; n < G_N_ELEMENTS (names); n++)
+    {
+      g_autofree char *path = g_build_filename (g_getenv ("FLEET_SOURCE_ROOT"), "tests", "data",
+                                                "snapshot", names[n], NULL);
+      g_autofree char *text = NULL;
+      gsize length = 0;
+
+      g_assert_true (g_file_get_contents (path, &text, &length, NULL));
+      for (guint round = 0; round < 1000; round++)
+        {
+          g_autofree char *mutated = g_memdup2 (text, length);
+          gsize mutated_length = g_test_rand_int_range (1, (gint32) length + 1);
+          g_autoptr (GError) error = NULL;
+          g_autoptr (FleetSnapshot) parsed = NULL;
+
+          for (guint edit = 0; edit < 3; edit++)
+            mutated[g_test_rand_int_range (0, (gint32) mutated_length)] =
+              replacements[g_test_rand_int_range (0, G_N_ELEMENTS (replacements))];
+          parsed = fleet_snapshot_parse_collector (mutated, mutated_length, "mutated", &error);
+          g_assert_true ((parsed == NULL) != (error == NULL));
+        }
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -508,6 +708,13 @@ main (int argc, char **argv)
   g_test_add_func ("/snapshot/store/gzip", test_gzip_round_trip);
   g_test_add_func ("/snapshot/store/round-trip", test_store_round_trip);
   g_test_add_func ("/snapshot/store/errors", test_store_errors);
+  g_test_add_func ("/snapshot/collector/debian", test_collector_debian);
+  g_test_add_func ("/snapshot/collector/rhel", test_collector_rhel);
+  g_test_add_func ("/snapshot/collector/alpine", test_collector_alpine);
+  g_test_add_func ("/snapshot/collector/freebsd", test_collector_freebsd);
+  g_test_add_func ("/snapshot/collector/errors", test_collector_errors);
+  g_test_add_func ("/snapshot/collector/nul-byte", test_collector_rejects_nul);
+  g_test_add_func ("/snapshot/collector/mutations", test_collector_mutations);
 
   return g_test_run ();
 }
