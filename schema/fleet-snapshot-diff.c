@@ -311,3 +311,69 @@ fleet_snapshot_diff_append_text (const FleetSnapshotDiff *diff, GString *out)
       g_string_append_c (out, '\n');
     }
 }
+
+static const char *const kind_names[] = { "added", "removed", "changed" };
+
+static void
+write_counts (const FleetSnapshotDiff *diff, FleetJsonWriter *json)
+{
+  fleet_json_key (json, "categories");
+  fleet_json_begin_object (json);
+  for (guint category = 0; category < FLEET_SNAPSHOT_N_CATEGORIES; category++)
+    {
+      fleet_json_key (json, fleet_snapshot_category_name (category));
+      fleet_json_begin_object (json);
+      fleet_json_key (json, "skipped");
+      fleet_json_bool (json, diff->skipped[category]);
+      fleet_json_key (json, "added");
+      fleet_json_int (json, (gint64) diff->added[category]);
+      fleet_json_key (json, "removed");
+      fleet_json_int (json, (gint64) diff->removed[category]);
+      fleet_json_key (json, "changed");
+      fleet_json_int (json, (gint64) diff->changed[category]);
+      fleet_json_end_object (json);
+    }
+  fleet_json_end_object (json);
+}
+
+void
+fleet_snapshot_diff_write_json (const FleetSnapshotDiff *diff, FleetJsonWriter *json)
+{
+  fleet_json_begin_object (json);
+  fleet_json_key (json, "changes_total");
+  fleet_json_int (json, (gint64) diff->n_changes);
+  fleet_json_key (json, "unexpected_total");
+  fleet_json_int (json, (gint64) diff->n_unexpected);
+  write_counts (diff, json);
+
+  fleet_json_key (json, "changes");
+  fleet_json_begin_array (json);
+  for (gsize i = 0; i < diff->n_changes; i++)
+    {
+      const FleetSnapshotChange *change = &diff->changes[i];
+
+      fleet_json_begin_object (json);
+      fleet_json_key (json, "category");
+      fleet_json_string (json, fleet_snapshot_category_name (change->category));
+      fleet_json_key (json, "kind");
+      fleet_json_string (json, kind_names[change->kind]);
+      fleet_json_key (json, "key");
+      fleet_json_string (json, change->key);
+      fleet_json_key (json, "old");
+      fleet_json_string (json, change->old_value);
+      fleet_json_key (json, "new");
+      fleet_json_string (json, change->new_value);
+      if (change->file_fields != 0)
+        {
+          g_autofree char *fields = fleet_snapshot_file_fields_describe (change->file_fields);
+
+          fleet_json_key (json, "file_fields");
+          fleet_json_string (json, fields);
+        }
+      fleet_json_key (json, "expected");
+      fleet_json_bool (json, change->expected);
+      fleet_json_end_object (json);
+    }
+  fleet_json_end_array (json);
+  fleet_json_end_object (json);
+}

@@ -19,6 +19,7 @@
 
 #include <glib.h>
 
+#include "schema/fleet-json.h"
 #include "schema/fleet-snapshot.h"
 
 G_BEGIN_DECLS
@@ -94,5 +95,9 @@ char *fleet_snapshot_file_fields_describe (guint file_fields);
  * in keys and values are written as \xHH, so the listing is one line per
  * change even for file names with line breaks. */
 void fleet_snapshot_diff_append_text (const FleetSnapshotDiff *diff, GString *out);
+
+/* Append `diff` to an open JSON writer as one object: the counts per
+ * category, the skipped categories and every change. */
+void fleet_snapshot_diff_write_json (const FleetSnapshotDiff *diff, FleetJsonWriter *json);
 
 G_END_DECLS
