@@ -1,6 +1,7 @@
 /* test-snapshot.c: the snapshot model, its text form, diffs, expected-change
  * patterns and the content-addressed store. */
 #include <string.h>
+#include <sys/wait.h>
 
 #include <glib/gstdio.h>
 
@@ -690,6 +691,89 @@ test_collector_mutations (void)
     }
 }
 
+/* Run the built fleetc with `args`; returns its exit status. */
+static int
+run_fleetc (const char *const *args, char **out_stdout, char **out_stderr)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("FLEET_BUILD_ROOT"), "cli", "fleetc", NULL);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+
+  g_ptr_array_add (argv, path);
+  for (const char *const *arg = args; *arg != NULL; arg++)
+    g_ptr_array_add (argv, (gpointer) *arg);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out_stdout,
+                out_stderr, &status, &error);
+  g_assert_no_error (error);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static void
+test_cli_diff (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("fleet-snapshot-XXXXXX", NULL);
+  g_autoptr (FleetSnapshot) before = make_snapshot ();
+  g_autoptr (FleetSnapshot) after = make_snapshot ();
+  g_autofree char *before_digest = NULL;
+  g_autofree char *after_digest = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *short_before = NULL;
+
+  fleet_snapshot_add (after, FLEET_SNAPSHOT_PACKAGES, "linux-image-6.1.0-28-amd64", "6.1.119-1");
+  fleet_snapshot_add (after, FLEET_SNAPSHOT_PACKAGES, "openssl", "3.0.16-1~deb12u1");
+  before_digest = fleet_snapshot_store_put (dir, before, "run-1", "before", NULL);
+  after_digest = fleet_snapshot_store_put (dir, after, "run-1", "after", NULL);
+  g_assert_nonnull (before_digest);
+  g_assert_nonnull (after_digest);
+  short_before = g_strndup (before_digest, 10);
+
+  {
+    const char *args[] = { "snapshot", "diff", "--store", dir, short_before, after_digest,
+                           "--expect", "packages:linux-image-*", NULL };
+
+    g_assert_cmpint (run_fleetc (args, &out, &err), ==, 1);
+    g_assert_cmpstr (err, ==, "");
+    g_assert_true (g_str_has_prefix (out, "2 changes, 1 unexpected\n"));
+    g_assert_nonnull (strstr (out, "+ packages linux-image-6.1.0-28-amd64: 6.1.119-1\n"));
+    g_assert_nonnull (strstr (out, "~ UNEXPECTED packages openssl: "));
+  }
+
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    const char *args[] = { "snapshot", "diff", "--store", dir, before_digest, before_digest,
+                           "--format", "json", NULL };
+
+    g_assert_cmpint (run_fleetc (args, &out, &err), ==, 0);
+    g_assert_true (g_str_has_prefix (out, "{\"changes_total\":0,\"unexpected_total\":0,"));
+  }
+
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    const char *args[] = { "snapshot", "diff", "--store", dir, before_digest, after_digest,
+                           "--expect", "nope:x", NULL };
+
+    g_assert_cmpint (run_fleetc (args, &out, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "unknown category \"nope\""));
+  }
+
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    const char *args[] = { "snapshot", "diff", "--store", dir, "deadbeefdeadbeef", after_digest,
+                           NULL };
+
+    g_assert_cmpint (run_fleetc (args, &out, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "no snapshot deadbeefdeadbeef"));
+  }
+
+  remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -715,6 +799,7 @@ main (int argc, char **argv)
   g_test_add_func ("/snapshot/collector/errors", test_collector_errors);
   g_test_add_func ("/snapshot/collector/nul-byte", test_collector_rejects_nul);
   g_test_add_func ("/snapshot/collector/mutations", test_collector_mutations);
+  g_test_add_func ("/snapshot/cli/diff", test_cli_diff);
 
   return g_test_run ();
 }
