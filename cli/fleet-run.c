@@ -16,6 +16,7 @@
 #include "runtime/fleet-executor.h"
 #include "runtime/fleet-limits.h"
 #include "runtime/fleet-report.h"
+#include "runtime/fleet-snapshot-report.h"
 
 #define EXIT_BAD_INPUT 2
 
@@ -94,6 +95,8 @@ main (int argc, char **argv)
   g_autofree char *output_cap = NULL;
   g_autofree char *secrets_path = NULL;
   g_autofree char *secrets_key_file = NULL;
+  g_autofree char *snapshot_store = NULL;
+  g_autofree char *snapshot_summary = NULL;
   g_autoptr(FleetRunSecrets) secrets = NULL;
   guint64 descriptor_limit = 0;
   g_autoptr(GOptionContext) context = g_option_context_new ("PLAN");
@@ -119,6 +122,8 @@ main (int argc, char **argv)
     { "secrets-key-file", 0, 0, G_OPTION_ARG_FILENAME, &secrets_key_file,
       "Read the store's master passphrase from FILE (mode 0600) instead of "
       "$FLEETC_SECRETS_KEY_FILE, $FLEETC_SECRETS_PASSPHRASE or a prompt", "FILE" },
+    { "snapshot-store", 0, 0, G_OPTION_ARG_FILENAME, &snapshot_store,
+      "Store configuration snapshots in DIR instead of RUN_DIR/snapshots", "DIR" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -187,6 +192,7 @@ main (int argc, char **argv)
   options.run_id = run_id;
   options.run_dir = run_dir;
   options.known_hosts_override = known_hosts;
+  options.snapshot_store = snapshot_store;
   options.interrupt_level = &interrupt_level;
   options.secret_func = fleet_run_secrets_lookup;
   options.secret_data = secrets;
@@ -201,5 +207,7 @@ main (int argc, char **argv)
 
   summary = fleet_report_format_summary (plan, result, run_dir);
   fputs (summary, stdout);
+  snapshot_summary = fleet_snapshot_report_format_summary (result);
+  fputs (snapshot_summary, stdout);
   return fleet_run_result_exit_status (result);
 }

@@ -5,7 +5,9 @@
 
 #include <glib/gstdio.h>
 
+#include "runtime/fleet-snapshot-report.h"
 #include "runtime/fleet-snapshot-script.h"
+#include "schema/fleet-snapshot-store.h"
 #include "schema/fleet-snapshot-collect.h"
 #include "schema/fleet-snapshot-diff.h"
 #include "tests/runtime-fixture.h"
@@ -243,6 +245,112 @@ test_collector_diff_across_change (Fixture *fixture, gconstpointer data)
   g_rmdir (dir);
 }
 
+/* Run a plan with snapshot settings whose steps install a marker file (the
+ * intended change, expected by a files pattern) and touch another file (a
+ * side effect). */
+static void
+run_marker_plan (Fixture *fixture, const char *dir, FleetSnapshotOnUnexpected on_unexpected)
+{
+  const guint sizes[] = { 1, 0 };
+  g_autofree char *intended = g_build_filename (dir, "intended.conf", NULL);
+  g_autofree char *side = g_build_filename (dir, "side effect.log", NULL);
+  g_autofree char *quoted_intended = g_shell_quote (intended);
+  g_autofree char *quoted_side = g_shell_quote (side);
+  g_autofree char *install = g_strdup_printf ("echo marker > %s", quoted_intended);
+  g_autofree char *touch = g_strdup_printf ("echo more >> %s", quoted_side);
+  FleetSnapshotConfig *config = fleet_snapshot_config_new ();
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (side, "old\n", -1, NULL));
+  g_unlink (intended);
+
+  config->categories = 1u << FLEET_SNAPSHOT_FILES | 1u << FLEET_SNAPSHOT_USERS;
+  g_ptr_array_add (config->files, g_strdup (dir));
+  g_ptr_array_add (config->expect[FLEET_SNAPSHOT_FILES], g_build_filename (dir, "*.conf", NULL));
+  config->on_unexpected = on_unexpected;
+  fleet_snapshot_config_free (fixture->plan->snapshot);
+  fixture->plan->snapshot = config;
+
+  add_hosts (fixture, 1, "id_ed25519");
+  add_step (fixture, "install marker", install, 60000);
+  add_step (fixture, "side effect", touch, 60000);
+  set_waves (fixture, sizes);
+  run_plan (fixture);
+}
+
+static void
+test_run_reports_unexpected_change (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *intended = NULL;
+  g_autofree char *side = NULL;
+  g_autofree char *journal = NULL;
+  g_autofree char *report = NULL;
+  g_autofree char *markdown = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *store = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *expected_line = NULL;
+  g_autofree char *unexpected_line = NULL;
+  g_autoptr (FleetSnapshot) before = NULL;
+  g_autoptr (GError) error = NULL;
+  const FleetHostResult *host;
+
+  if (!require_sandbox_hosts (1))
+    return;
+
+  dir = host_home_path (0, "snapshot-run");
+  intended = g_build_filename (dir, "intended.conf", NULL);
+  side = g_build_filename (dir, "side effect.log", NULL);
+
+  /* warn: the host succeeds, and the report shows both changes. */
+  run_marker_plan (fixture, dir, FLEET_SNAPSHOT_ON_UNEXPECTED_WARN);
+  host = host_result (fixture, 0);
+  g_assert_cmpint (host->outcome, ==, FLEET_HOST_SUCCEEDED);
+  g_assert_null (host->snapshot_error);
+  g_assert_nonnull (host->snapshot_diff);
+  g_assert_cmpuint (host->snapshot_diff->n_changes, ==, 2);
+  g_assert_cmpuint (host->snapshot_diff->n_unexpected, ==, 1);
+
+  journal = read_run_file (fixture, "journal.jsonl");
+  g_assert_nonnull (strstr (journal, "\"event\":\"snapshot-diff\""));
+  g_assert_nonnull (strstr (journal, "\"added\":1,\"removed\":0,\"changed\":1,\"unexpected\":1"));
+
+  report = read_run_file (fixture, "snapshot-report.txt");
+  expected_line = g_strdup_printf ("+ files %s: sha256=", intended);
+  unexpected_line = g_strdup_printf ("~ UNEXPECTED files %s: sha256=", side);
+  g_assert_nonnull (strstr (report, expected_line));
+  g_assert_nonnull (strstr (report, unexpected_line));
+  g_assert_nonnull (strstr (report, "1 hosts changed files\n"));
+  markdown = read_run_file (fixture, "snapshot-report.md");
+  g_assert_true (g_str_has_prefix (markdown, "# Configuration changes\n"));
+  json = read_run_file (fixture, "snapshot-report.json");
+  g_assert_nonnull (strstr (json, "\"unexpected_total\":1"));
+
+  summary = fleet_snapshot_report_format_summary (fixture->result);
+  g_assert_nonnull (strstr (summary, "1 UNEXPECTED configuration changes"));
+  g_assert_nonnull (strstr (summary, unexpected_line));
+  g_assert_null (strstr (summary, expected_line));
+
+  store = g_build_filename (fixture->run_dir, "snapshots", NULL);
+  before = fleet_snapshot_store_get (store, host->snapshot_before, &error);
+  g_assert_no_error (error);
+  g_assert_null (fleet_snapshot_lookup (before, FLEET_SNAPSHOT_FILES, intended));
+  g_assert_nonnull (fleet_snapshot_lookup (before, FLEET_SNAPSHOT_FILES, side));
+
+  /* fail_host: the same side effect fails the host. */
+  fixture_reset (fixture);
+  run_marker_plan (fixture, dir, FLEET_SNAPSHOT_ON_UNEXPECTED_FAIL_HOST);
+  host = host_result (fixture, 0);
+  g_assert_cmpint (host->outcome, ==, FLEET_HOST_FAILED);
+  g_assert_nonnull (strstr (host->message, "1 unexpected configuration changes"));
+  g_assert_cmpint (step_result (fixture, 0, 1)->failure, ==, FLEET_FAILURE_NONE);
+
+  g_remove (intended);
+  g_remove (side);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -255,6 +363,7 @@ main (int argc, char **argv)
 
   ADD ("/snapshot-runtime/collector/sandbox-host", test_collector_on_sandbox_host);
   ADD ("/snapshot-runtime/collector/diff-across-change", test_collector_diff_across_change);
+  ADD ("/snapshot-runtime/run/unexpected-change", test_run_reports_unexpected_change);
 
   status = g_test_run ();
   release_sandbox ();
