@@ -173,6 +173,8 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
       g_ptr_array_add (plan->ssh_config_sources, fleet_source_file_new (file->path, file->sha256));
     }
   plan->parallelism = workflow->parallelism;
+  if (workflow->snapshot != NULL)
+    plan->snapshot = fleet_snapshot_config_copy (workflow->snapshot);
 
   for (guint i = 0; i < selected->len; i++)
     g_ptr_array_add (plan->hosts, fleet_host_copy (g_ptr_array_index (selected, i)));
