@@ -351,6 +351,120 @@ test_run_reports_unexpected_change (Fixture *fixture, gconstpointer data)
   g_rmdir (dir);
 }
 
+static char *
+build_program (const char *name)
+{
+  return g_build_filename (g_getenv ("FLEET_BUILD_ROOT"), "cli", name, NULL);
+}
+
+/* Return the only entry of `dir`, as a path. */
+static char *
+only_entry (const char *dir)
+{
+  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (listing);
+  name = g_dir_read_name (listing);
+  g_assert_nonnull (name);
+  g_assert_null (g_dir_read_name (listing));
+  return g_build_filename (dir, name, NULL);
+}
+
+/* The whole path an administrator takes: a workflow with a snapshot key,
+ * fleetc compile, fleet-run, the report, and fleetc snapshot diff. */
+static void
+test_workflow_end_to_end (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *inventory = NULL;
+  g_autofree char *workflow_path = g_build_filename (fixture->run_dir, "marker.yaml", NULL);
+  g_autofree char *plan_path = g_build_filename (fixture->run_dir, "marker.plan", NULL);
+  g_autofree char *runs = g_build_filename (fixture->run_dir, "runs", NULL);
+  g_autofree char *workflow = NULL;
+  g_autofree char *fleetc = build_program ("fleetc");
+  g_autofree char *fleet_run = build_program ("fleet-run");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *run_dir = NULL;
+  g_autofree char *report_path = NULL;
+  g_autofree char *report = NULL;
+  g_autofree char *store = NULL;
+  g_autofree char *intended = NULL;
+  g_autofree char *side = NULL;
+  g_autofree char *expected_line = NULL;
+  g_autofree char *unexpected_line = NULL;
+  g_autoptr (GPtrArray) entries = NULL;
+  g_autoptr (GError) error = NULL;
+  const FleetSnapshotIndexEntry *before, *after;
+
+  if (!require_sandbox_hosts (1))
+    return;
+
+  dir = host_home_path (0, "snapshot-e2e");
+  intended = g_build_filename (dir, "intended.conf", NULL);
+  side = g_build_filename (dir, "side effect.log", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (side, "old\n", -1, NULL));
+  g_unlink (intended);
+
+  inventory = fleet_sandbox_path (shared_sandbox, "inventory.yaml");
+  workflow = g_strdup_printf (
+    "name: marker\n"
+    "inventory: %s\n"
+    "target: {all: true}\n"
+    "steps:\n"
+    "  - {name: install marker, run: \"echo marker > %s\", timeout: 30s}\n"
+    "  - {name: side effect, run: \"echo more >> '%s'\", timeout: 30s}\n"
+    "snapshot:\n"
+    "  categories: [files, users]\n"
+    "  files: [\"%s\"]\n"
+    "  expect:\n"
+    "    files: [\"%s/*.conf\"]\n"
+    "  on_unexpected: fail_host\n",
+    inventory, intended, side, dir, dir);
+  g_assert_true (g_file_set_contents (workflow_path, workflow, -1, NULL));
+
+  g_assert_cmpint (fleet_test_spawn ((const char *[]) { fleetc, "compile", workflow_path, "-o",
+                                                        plan_path, NULL }, NULL, &err), ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (fleet_test_spawn ((const char *[]) { fleet_run, "--runs-dir", runs, plan_path,
+                                                        NULL }, &out, &err), ==, 1);
+  g_test_message ("fleet-run output:\n%s\n%s", out, err);
+
+  unexpected_line = g_strdup_printf ("~ UNEXPECTED files %s: sha256=", side);
+  expected_line = g_strdup_printf ("+ files %s: sha256=", intended);
+  g_assert_nonnull (strstr (out, "!! host01: 1 UNEXPECTED configuration changes:\n"));
+  g_assert_nonnull (strstr (out, unexpected_line));
+
+  run_dir = only_entry (runs);
+  report_path = g_build_filename (run_dir, "snapshot-report.txt", NULL);
+  g_assert_true (g_file_get_contents (report_path, &report, NULL, NULL));
+  g_assert_nonnull (strstr (report, expected_line));
+  g_assert_nonnull (strstr (report, unexpected_line));
+
+  store = g_build_filename (run_dir, "snapshots", NULL);
+  entries = fleet_snapshot_store_list (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, 2);
+  before = g_ptr_array_index (entries, 0);
+  after = g_ptr_array_index (entries, 1);
+  g_assert_cmpstr (before->label, ==, "before");
+  g_assert_cmpstr (after->label, ==, "after");
+  g_assert_cmpstr (after->host, ==, "host01");
+
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (fleet_test_spawn ((const char *[]) { fleetc, "snapshot", "diff", "--store",
+                                                        store, before->digest, after->digest,
+                                                        NULL }, &out, &err), ==, 1);
+  g_assert_true (g_str_has_prefix (out, "2 changes, 2 unexpected\n"));
+
+  g_remove (intended);
+  g_remove (side);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -364,6 +478,7 @@ main (int argc, char **argv)
   ADD ("/snapshot-runtime/collector/sandbox-host", test_collector_on_sandbox_host);
   ADD ("/snapshot-runtime/collector/diff-across-change", test_collector_diff_across_change);
   ADD ("/snapshot-runtime/run/unexpected-change", test_run_reports_unexpected_change);
+  ADD ("/snapshot-runtime/run/workflow-end-to-end", test_workflow_end_to_end);
 
   status = g_test_run ();
   release_sandbox ();
