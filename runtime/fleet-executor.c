@@ -687,6 +687,9 @@ reconnect (Executor *executor, HostRun *run)
  * before the first step and after the last, like a step whose output is
  * kept in memory (runtime/fleet-snapshot-run.h). */
 
+/* NOTE: the snapshot after the steps is taken only when every step
+ * succeeded, because a failed step ends the host at once; changes made by
+ * a failing host are therefore not reported. */
 static gboolean
 snapshot_due (const Executor *executor, const HostRun *run)
 {

@@ -251,6 +251,8 @@ facts_begin() {
 }
 
 # Record the standard output of a command, trailing line breaks removed.
+# NOTE: the exit status is not recorded, so a failing command reads as
+# its (often empty) output.
 collect_fact() {
   value=$(sh -c "$2" 2>/dev/null </dev/null)
   echo "X facts $(hex "$1") $(hex "$value")"

@@ -232,12 +232,12 @@ fleet_snapshot_report_format_summary (const FleetRunResult *result)
                               "changes:\n", host->host->name, diff->n_unexpected);
       for (gsize i = 0; i < diff->n_changes; i++)
         {
-          FleetSnapshotDiff one = { .changes = &diff->changes[i], .n_changes = 1 };
+          FleetSnapshotDiff single_change = { .changes = &diff->changes[i], .n_changes = 1 };
 
           if (diff->changes[i].expected)
             continue;
           g_string_append (out, "   ");
-          fleet_snapshot_diff_append_text (&one, out);
+          fleet_snapshot_diff_append_text (&single_change, out);
         }
     }
   return g_string_free (out, FALSE);

@@ -105,8 +105,11 @@ fleet_snapshot_collection_finish (FleetSnapshotCollection *collection, const cha
   if (snapshot == NULL)
     {
       if (collection->stderr_tail->len > 0)
-        g_prefix_error (error, "collector stderr ends with \"%.200s\": ",
-                        collection->stderr_tail->str);
+        {
+          g_autofree char *shown = g_strescape (collection->stderr_tail->str, NULL);
+
+          g_prefix_error (error, "collector stderr ends with \"%.200s\": ", shown);
+        }
       return NULL;
     }
   fleet_snapshot_set_host (snapshot, host);

@@ -695,8 +695,12 @@ parse_record (FleetSnapshot *snapshot, LineReader *reader, Table **table, GError
       || field_is (reader, 0, "collector") || field_is (reader, 0, "os-family"))
     return parse_header (snapshot, reader, error);
 
-  return parse_fail (reader, error, "unknown record \"%.*s\"",
-                     (int) MIN (reader->lengths[0], 32), reader->fields[0]);
+  {
+    g_autofree char *name = g_strndup (reader->fields[0], MIN (reader->lengths[0], 32));
+    g_autofree char *shown = g_strescape (name, NULL);
+
+    return parse_fail (reader, error, "unknown record \"%s\"", shown);
+  }
 }
 
 FleetSnapshot *
