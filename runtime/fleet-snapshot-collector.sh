@@ -132,7 +132,9 @@ collect_sysctl() {
 collect_ports() {
   if have ss; then
     echo 'A ports'
-    ss -H -l -n -t -u 2>/dev/null | awk '{ print "I ports " $1 "/" $5 " listening" }'
+    # Older iproute2 releases lack -H, so the header line is skipped here.
+    ss -l -n -t -u 2>/dev/null |
+      awk '$1 != "Netid" && NF >= 5 { print "I ports " $1 "/" $5 " listening" }'
   elif have netstat; then
     echo 'A ports'
     netstat -an 2>/dev/null |
