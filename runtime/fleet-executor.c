@@ -64,6 +64,7 @@ typedef struct {
   GPtrArray *runs;               /* HostRun *, in plan host order */
   FleetRunResult *result;
   gboolean stopping;
+  gboolean snapshot_halt;        /* on_unexpected: halt fired; start no more hosts */
 } Executor;
 
 static void
@@ -748,9 +749,8 @@ journal_snapshot_diff (Executor *executor, const HostRun *run)
 }
 
 /* Compare the host's two snapshots, journal the counts, and act on
- * unexpected changes.  NOTE: halt acts as fail_host: the failed host
- * already keeps later waves from starting, but hosts of the same wave
- * still finish. */
+ * unexpected changes.  Under halt, hosts already running finish, but no
+ * other host starts, in this wave or later ones. */
 static void
 compare_snapshots (Executor *executor, HostRun *run, FleetSnapshot *after)
 {
@@ -775,6 +775,8 @@ compare_snapshots (Executor *executor, HostRun *run, FleetSnapshot *after)
         fleet_snapshot_on_unexpected_to_string (config->on_unexpected));
 
       host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_NONE, message);
+      if (config->on_unexpected == FLEET_SNAPSHOT_ON_UNEXPECTED_HALT)
+        executor->snapshot_halt = TRUE;
     }
 }
 
@@ -796,6 +798,8 @@ snapshot_failed (Executor *executor, HostRun *run, const char *message)
   g_printerr ("fleet-run: %s: %s\n", run->result->host->name, message);
   if (executor->plan->snapshot->on_unexpected != FLEET_SNAPSHOT_ON_UNEXPECTED_WARN)
     host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_NONE, message);
+  if (executor->plan->snapshot->on_unexpected == FLEET_SNAPSHOT_ON_UNEXPECTED_HALT)
+    executor->snapshot_halt = TRUE;
 }
 
 static void
@@ -1054,7 +1058,8 @@ run_wave (Executor *executor, guint wave_index)
     {
       apply_interrupt_level (executor, busy);
 
-      while (!executor->stopping && busy->len < executor->plan->parallelism
+      while (!executor->stopping && !executor->snapshot_halt
+             && busy->len < executor->plan->parallelism
              && next_host < wave->host_indices->len)
         {
           HostRun *run = g_ptr_array_index (executor->runs,
@@ -1075,7 +1080,8 @@ run_wave (Executor *executor, guint wave_index)
             g_ptr_array_remove_index (busy, i - 1);
         }
 
-      if (busy->len == 0 && (executor->stopping || next_host >= wave->host_indices->len))
+      if (busy->len == 0 && (executor->stopping || executor->snapshot_halt
+                             || next_host >= wave->host_indices->len))
         break;
       if (busy->len > 0)
         wait_and_process (executor, busy, &next_sweep_us);

@@ -108,8 +108,8 @@ static const FleetSchemaField schema_fields[] = {
     "Expected changes: per category, globs of item keys whose changes are expected." },
   { FLEET_SCHEMA_SNAPSHOT, "on_unexpected", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
     1, 16, "warn",
-    "What an unexpected change does: warn, fail_host, or halt (the host fails and later "
-    "waves do not start)." },
+    "What an unexpected change does: warn, fail_host, or halt (the host fails and no "
+    "further host starts)." },
 
 #define EXPECT_FIELD(category) \
   { FLEET_SCHEMA_SNAPSHOT_EXPECT, category, FLEET_TYPE_STRING_LIST, FLEET_SCHEMA_NONE, FALSE, \

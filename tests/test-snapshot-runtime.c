@@ -96,7 +96,7 @@ test_collector_on_sandbox_host (Fixture *fixture, gconstpointer data)
   const FleetSnapshotItem *items;
   const char *value;
 
-  if (!require_sandbox_hosts (1))
+  if (!require_sandbox_hosts (2))
     return;
 
   dir = make_awkward_tree ();
@@ -202,7 +202,7 @@ test_collector_diff_across_change (Fixture *fixture, gconstpointer data)
   };
   const FleetSnapshotChange *first, *second;
 
-  if (!require_sandbox_hosts (1))
+  if (!require_sandbox_hosts (2))
     return;
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
@@ -249,9 +249,10 @@ test_collector_diff_across_change (Fixture *fixture, gconstpointer data)
  * intended change, expected by a files pattern) and touch another file (a
  * side effect). */
 static void
-run_marker_plan (Fixture *fixture, const char *dir, FleetSnapshotOnUnexpected on_unexpected)
+run_marker_plan (Fixture *fixture, const char *dir, FleetSnapshotOnUnexpected on_unexpected,
+                 guint n_hosts)
 {
-  const guint sizes[] = { 1, 0 };
+  const guint sizes[] = { n_hosts, 0 };
   g_autofree char *intended = g_build_filename (dir, "intended.conf", NULL);
   g_autofree char *side = g_build_filename (dir, "side effect.log", NULL);
   g_autofree char *quoted_intended = g_shell_quote (intended);
@@ -271,7 +272,7 @@ run_marker_plan (Fixture *fixture, const char *dir, FleetSnapshotOnUnexpected on
   fleet_snapshot_config_free (fixture->plan->snapshot);
   fixture->plan->snapshot = config;
 
-  add_hosts (fixture, 1, "id_ed25519");
+  add_hosts (fixture, n_hosts, "id_ed25519");
   add_step (fixture, "install marker", install, 60000);
   add_step (fixture, "side effect", touch, 60000);
   set_waves (fixture, sizes);
@@ -296,7 +297,7 @@ test_run_reports_unexpected_change (Fixture *fixture, gconstpointer data)
   g_autoptr (GError) error = NULL;
   const FleetHostResult *host;
 
-  if (!require_sandbox_hosts (1))
+  if (!require_sandbox_hosts (2))
     return;
 
   dir = host_home_path (0, "snapshot-run");
@@ -304,7 +305,7 @@ test_run_reports_unexpected_change (Fixture *fixture, gconstpointer data)
   side = g_build_filename (dir, "side effect.log", NULL);
 
   /* warn: the host succeeds, and the report shows both changes. */
-  run_marker_plan (fixture, dir, FLEET_SNAPSHOT_ON_UNEXPECTED_WARN);
+  run_marker_plan (fixture, dir, FLEET_SNAPSHOT_ON_UNEXPECTED_WARN, 1);
   host = host_result (fixture, 0);
   g_assert_cmpint (host->outcome, ==, FLEET_HOST_SUCCEEDED);
   g_assert_null (host->snapshot_error);
@@ -340,11 +341,19 @@ test_run_reports_unexpected_change (Fixture *fixture, gconstpointer data)
 
   /* fail_host: the same side effect fails the host. */
   fixture_reset (fixture);
-  run_marker_plan (fixture, dir, FLEET_SNAPSHOT_ON_UNEXPECTED_FAIL_HOST);
+  run_marker_plan (fixture, dir, FLEET_SNAPSHOT_ON_UNEXPECTED_FAIL_HOST, 1);
   host = host_result (fixture, 0);
   g_assert_cmpint (host->outcome, ==, FLEET_HOST_FAILED);
   g_assert_nonnull (strstr (host->message, "1 unexpected configuration changes"));
   g_assert_cmpint (step_result (fixture, 0, 1)->failure, ==, FLEET_FAILURE_NONE);
+
+  /* halt: with one host at a time, the second host of the wave never
+   * starts. */
+  fixture_reset (fixture);
+  fixture->plan->parallelism = 1;
+  run_marker_plan (fixture, dir, FLEET_SNAPSHOT_ON_UNEXPECTED_HALT, 2);
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_FAILED);
+  g_assert_cmpint (host_result (fixture, 1)->outcome, ==, FLEET_HOST_NOT_RUN);
 
   g_remove (intended);
   g_remove (side);
@@ -398,7 +407,7 @@ test_workflow_end_to_end (Fixture *fixture, gconstpointer data)
   g_autoptr (GError) error = NULL;
   const FleetSnapshotIndexEntry *before, *after;
 
-  if (!require_sandbox_hosts (1))
+  if (!require_sandbox_hosts (2))
     return;
 
   dir = host_home_path (0, "snapshot-e2e");
@@ -412,7 +421,7 @@ test_workflow_end_to_end (Fixture *fixture, gconstpointer data)
   workflow = g_strdup_printf (
     "name: marker\n"
     "inventory: %s\n"
-    "target: {all: true}\n"
+    "target: {hosts: [host01]}\n"
     "steps:\n"
     "  - {name: install marker, run: \"echo marker > %s\", timeout: 30s}\n"
     "  - {name: side effect, run: \"echo more >> '%s'\", timeout: 30s}\n"
