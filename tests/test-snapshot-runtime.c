@@ -474,6 +474,66 @@ test_workflow_end_to_end (Fixture *fixture, gconstpointer data)
   g_rmdir (dir);
 }
 
+/* Three hosts upgrade openssl; the third also changes a file, so it is the
+ * one that deviates from the majority. */
+static void
+test_report_majority (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("fleet-snapshot-report-XXXXXX", NULL);
+  g_autoptr (GPtrArray) hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
+  g_autoptr (GPtrArray) snapshots = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) fleet_snapshot_free);
+  FleetHostResult results[3] = { 0 };
+  FleetRunResult run = { 0 };
+  FleetSnapshotFile file = { "", 0100644, "root:root", 1, "" };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *text_path = g_build_filename (dir, "snapshot-report.txt", NULL);
+  g_autofree char *json_path = g_build_filename (dir, "snapshot-report.json", NULL);
+  g_autofree char *markdown_path = g_build_filename (dir, "snapshot-report.md", NULL);
+
+  run.hosts = g_ptr_array_new ();
+  for (guint i = 0; i < 3; i++)
+    {
+      FleetSnapshot *before = fleet_snapshot_new ();
+      FleetSnapshot *after = fleet_snapshot_new ();
+
+      fleet_snapshot_add (before, FLEET_SNAPSHOT_PACKAGES, "openssl", "3.0.15");
+      fleet_snapshot_add (after, FLEET_SNAPSHOT_PACKAGES, "openssl", "3.0.16");
+      fleet_snapshot_mark_available (before, FLEET_SNAPSHOT_FILES);
+      fleet_snapshot_mark_available (after, FLEET_SNAPSHOT_FILES);
+      if (i == 2)
+        fleet_snapshot_add_file (after, "/etc/hand-edited.conf", &file);
+
+      g_ptr_array_add (hosts, fleet_host_new (i == 2 ? "web3" : i == 1 ? "web2" : "web1"));
+      results[i].host = g_ptr_array_index (hosts, i);
+      results[i].snapshot_diff = fleet_snapshot_diff (before, after, NULL);
+      g_ptr_array_add (snapshots, before);
+      g_ptr_array_add (snapshots, after);
+      g_ptr_array_add (run.hosts, &results[i]);
+    }
+
+  g_assert_true (fleet_snapshot_report_write (&run, dir, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (text_path, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "3 hosts compared\n"));
+  g_assert_nonnull (strstr (text, "3 hosts changed packages\n"));
+  g_assert_nonnull (strstr (text, "1 hosts changed files\n"));
+  g_assert_nonnull (strstr (text, "hosts deviating from the majority: web3\n"));
+  g_assert_true (g_file_get_contents (json_path, &json, NULL, NULL));
+  g_assert_nonnull (strstr (json, "\"deviating_hosts\":[\"web3\"]"));
+  g_assert_true (g_file_test (markdown_path, G_FILE_TEST_EXISTS));
+
+  for (guint i = 0; i < 3; i++)
+    fleet_snapshot_diff_free (results[i].snapshot_diff);
+  g_ptr_array_unref (run.hosts);
+  g_remove (text_path);
+  g_remove (json_path);
+  g_remove (markdown_path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -488,6 +548,7 @@ main (int argc, char **argv)
   ADD ("/snapshot-runtime/collector/diff-across-change", test_collector_diff_across_change);
   ADD ("/snapshot-runtime/run/unexpected-change", test_run_reports_unexpected_change);
   ADD ("/snapshot-runtime/run/workflow-end-to-end", test_workflow_end_to_end);
+  g_test_add_func ("/snapshot-runtime/report/majority", test_report_majority);
 
   status = g_test_run ();
   release_sandbox ();
