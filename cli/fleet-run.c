@@ -19,6 +19,7 @@
 #include "runtime/fleet-executor.h"
 #include "runtime/fleet-limits.h"
 #include "runtime/fleet-report.h"
+#include "runtime/fleet-snapshot-report.h"
 
 #define EXIT_BAD_INPUT 2
 
@@ -97,6 +98,8 @@ main (int argc, char **argv)
   g_autofree char *output_cap = NULL;
   g_autofree char *secrets_path = NULL;
   g_autofree char *secrets_key_file = NULL;
+  g_autofree char *snapshot_store = NULL;
+  g_autofree char *snapshot_summary = NULL;
   g_autoptr(FleetRunSecrets) secrets = NULL;
   g_auto(GStrv) approver_files = NULL;
   gboolean allow_changed_inventory = FALSE;
@@ -131,6 +134,8 @@ main (int argc, char **argv)
     { "allow-changed-inventory", 0, 0, G_OPTION_ARG_NONE, &allow_changed_inventory,
       "Run the hosts as compiled even if an inventory file changed since, and record that in "
       "the journal", NULL },
+    { "snapshot-store", 0, 0, G_OPTION_ARG_FILENAME, &snapshot_store,
+      "Store configuration snapshots in DIR instead of RUN_DIR/snapshots", "DIR" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -211,6 +216,7 @@ main (int argc, char **argv)
   options.run_id = run_id;
   options.run_dir = run_dir;
   options.known_hosts_override = known_hosts;
+  options.snapshot_store = snapshot_store;
   options.interrupt_level = &interrupt_level;
   options.secret_func = fleet_run_secrets_lookup;
   options.secret_data = secrets;
@@ -227,5 +233,7 @@ main (int argc, char **argv)
 
   summary = fleet_report_format_summary (plan, result, run_dir);
   fputs (summary, stdout);
+  snapshot_summary = fleet_snapshot_report_format_summary (result);
+  fputs (snapshot_summary, stdout);
   return fleet_run_result_exit_status (result);
 }

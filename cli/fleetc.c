@@ -15,6 +15,7 @@
 #include "cli/fleet-plan-show.h"
 #include "cli/fleetc-check.h"
 #include "cli/fleetc-secrets.h"
+#include "cli/fleetc-snapshot.h"
 #include "cli/fleet-windows-show.h"
 #include "cli/fleetc-sign.h"
 #include "compiler/fleet-compiler.h"
@@ -40,6 +41,8 @@ static const char usage_text[] =
   "                                        manage the encrypted secret store\n"
   "  fleetc windows WORKFLOW [-i INVENTORY] [--from TIME] [--to TIME] [--format text|json]\n"
   "                                        list the maintenance windows per group\n"
+  "  fleetc snapshot diff BEFORE AFTER [--store DIR] [--expect CATEGORY:PATTERN]...\n"
+  "                                        compare two configuration snapshots\n"
   "  fleetc --version\n"
   "\n"
   "-F reads host settings from SSH_CONFIG instead of ~/.ssh/config; -F none reads none.\n";
@@ -455,6 +458,8 @@ main (int argc, char **argv)
     return fleetc_secrets_main (argc - 1, argv + 1);
   if (g_str_equal (command, "windows"))
     return run_windows (argc - 1, argv + 1);
+  if (g_str_equal (command, "snapshot"))
+    return fleetc_snapshot_main (argc - 1, argv + 1);
 
   {
     g_autofree char *message = g_strdup_printf ("unknown command \"%s\"", command);

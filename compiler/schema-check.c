@@ -25,6 +25,7 @@ kind_fits_type (FleetYamlKind kind, FleetSchemaType type)
       return kind == FLEET_YAML_SCALAR || kind == FLEET_YAML_SEQUENCE;
     case FLEET_TYPE_BATCH_LIST:
     case FLEET_TYPE_NAME_LIST:
+    case FLEET_TYPE_STRING_LIST:
     case FLEET_TYPE_MAPPING_LIST:
       return kind == FLEET_YAML_SEQUENCE;
     case FLEET_TYPE_STRING_MAP:

@@ -4,6 +4,7 @@
 #include "compiler/dynamic-inventory.h"
 #include "compiler/scalar.h"
 #include "compiler/schema-check.h"
+#include "compiler/snapshot-parser.h"
 #include "compiler/step-parser.h"
 #include "compiler/target-parser.h"
 
@@ -114,6 +115,15 @@ handle_windows_later (FleetDiagnostics *diags, const FleetSchemaField *field, co
 {
 }
 
+static void
+handle_snapshot (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WorkflowParse *parse = object;
+
+  fleet_snapshot_config_free (parse->workflow->snapshot);
+  parse->workflow->snapshot = fleet_parse_snapshot (diags, value);
+}
+
 static const FleetFieldHandlerEntry workflow_handlers[] = {
   { "name", handle_name },
   { "inventory", handle_inventory },
@@ -124,6 +134,7 @@ static const FleetFieldHandlerEntry workflow_handlers[] = {
   { "steps", handle_steps },
   { "windows", handle_windows_later },
   { "freezes", handle_windows_later },
+  { "snapshot", handle_snapshot },
 };
 
 /* Without `waves`, the whole selection is one wave. */

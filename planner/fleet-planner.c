@@ -176,6 +176,8 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
     g_ptr_array_add (plan->inventory_files,
                      fleet_inventory_file_copy (g_ptr_array_index (workflow->inventory->files, i)));
   plan->parallelism = workflow->parallelism;
+  if (workflow->snapshot != NULL)
+    plan->snapshot = fleet_snapshot_config_copy (workflow->snapshot);
 
   for (guint i = 0; i < selected->len; i++)
     g_ptr_array_add (plan->hosts, fleet_host_copy (g_ptr_array_index (selected, i)));

@@ -11,6 +11,9 @@
 #include <glib/gstdio.h>
 
 #include "runtime/fleet-journal.h"
+#include "runtime/fleet-snapshot-report.h"
+#include "runtime/fleet-snapshot-run.h"
+#include "schema/fleet-snapshot-store.h"
 
 /* Even when no socket is ready, every busy connection is processed this
  * often, so that no deadline or buffered data waits on the poll. */
@@ -44,6 +47,9 @@ typedef struct {
   gint64 step_started_us;
   OutputSink stdout_sink;
   OutputSink stderr_sink;
+  FleetSnapshotCollection *snapshot_collection; /* running collector, or NULL */
+  FleetSnapshot *snapshot_before;
+  guint snapshots_taken;         /* 0, 1 (before) or 2 (after) */
   gboolean pty_retry;            /* the step is run again with a terminal */
   gboolean connected;
   gboolean busy;
@@ -60,6 +66,7 @@ typedef struct {
   GPtrArray *runs;               /* HostRun *, in plan host order */
   FleetRunResult *result;
   gboolean stopping;
+  gboolean snapshot_halt;        /* on_unexpected: halt fired; start no more hosts */
 } Executor;
 
 static void
@@ -75,6 +82,10 @@ step_result_free (FleetStepResult *step)
 static void
 host_result_free (FleetHostResult *host)
 {
+  g_free (host->snapshot_before);
+  g_free (host->snapshot_after);
+  fleet_snapshot_diff_free (host->snapshot_diff);
+  g_free (host->snapshot_error);
   g_free (host->message);
   g_ptr_array_unref (host->steps);
   g_free (host);
@@ -688,6 +699,162 @@ reconnect (Executor *executor, HostRun *run)
   return TRUE;
 }
 
+/* Configuration snapshots.  The collector runs on the pooled connection
+ * before the first step and after the last, like a step whose output is
+ * kept in memory (runtime/fleet-snapshot-run.h). */
+
+/* NOTE: the snapshot after the steps is taken only when every step
+ * succeeded, because a failed step ends the host at once; changes made by
+ * a failing host are therefore not reported. */
+static gboolean
+snapshot_due (const Executor *executor, const HostRun *run)
+{
+  if (executor->plan->snapshot == NULL || run->snapshot_collection != NULL)
+    return FALSE;
+  if (run->snapshots_taken == 0)
+    return run->next_step == 0 && !executor->stopping;
+  return run->snapshots_taken == 1 && run->next_step >= executor->plan->steps->len;
+}
+
+static const char *
+snapshot_store_dir (const Executor *executor, char **owned)
+{
+  if (executor->options->snapshot_store != NULL)
+    return executor->options->snapshot_store;
+  *owned = g_build_filename (executor->options->run_dir, "snapshots", NULL);
+  return *owned;
+}
+
+static void
+journal_snapshot_diff (Executor *executor, const HostRun *run)
+{
+  const FleetHostResult *result = run->result;
+  const FleetSnapshotDiff *diff = result->snapshot_diff;
+  FleetJsonWriter *json = fleet_journal_begin (executor->journal, "snapshot-diff",
+                                               wall_us (executor));
+
+  fleet_json_key (json, "host");
+  fleet_json_string (json, result->host->name);
+  fleet_json_key (json, "before");
+  fleet_json_string (json, result->snapshot_before);
+  fleet_json_key (json, "after");
+  fleet_json_string (json, result->snapshot_after);
+  fleet_json_key (json, "error");
+  fleet_json_string (json, result->snapshot_error);
+  if (diff != NULL)
+    {
+      gsize added = 0, removed = 0, changed = 0;
+
+      for (guint i = 0; i < FLEET_SNAPSHOT_N_CATEGORIES; i++)
+        {
+          added += diff->added[i];
+          removed += diff->removed[i];
+          changed += diff->changed[i];
+        }
+      fleet_json_key (json, "added");
+      fleet_json_int (json, (gint64) added);
+      fleet_json_key (json, "removed");
+      fleet_json_int (json, (gint64) removed);
+      fleet_json_key (json, "changed");
+      fleet_json_int (json, (gint64) changed);
+      fleet_json_key (json, "unexpected");
+      fleet_json_int (json, (gint64) diff->n_unexpected);
+    }
+  fleet_journal_commit (executor->journal, TRUE);
+}
+
+/* Compare the host's two snapshots, journal the counts, and act on
+ * unexpected changes.  Under halt, hosts already running finish, but no
+ * other host starts, in this wave or later ones. */
+static void
+compare_snapshots (Executor *executor, HostRun *run, FleetSnapshot *after)
+{
+  const FleetSnapshotConfig *config = executor->plan->snapshot;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FleetSnapshotExpect) expect = fleet_snapshot_config_build_expect (config, &error);
+  const FleetSnapshotDiff *diff;
+
+  if (expect == NULL)
+    g_warning ("%s: invalid expected-change pattern, every change counts as unexpected: %s",
+               run->result->host->name, error->message);
+
+  run->result->snapshot_diff = fleet_snapshot_diff (run->snapshot_before, after, expect);
+  diff = run->result->snapshot_diff;
+  journal_snapshot_diff (executor, run);
+
+  if (diff->n_unexpected > 0 && config->on_unexpected != FLEET_SNAPSHOT_ON_UNEXPECTED_WARN)
+    {
+      g_autofree char *message = g_strdup_printf (
+        "%" G_GSIZE_FORMAT " unexpected configuration changes (on_unexpected: %s); see "
+        "snapshot-report.txt", diff->n_unexpected,
+        fleet_snapshot_on_unexpected_to_string (config->on_unexpected));
+
+      host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_NONE, message);
+      if (config->on_unexpected == FLEET_SNAPSHOT_ON_UNEXPECTED_HALT)
+        executor->snapshot_halt = TRUE;
+    }
+}
+
+static void
+start_snapshot (Executor *executor, HostRun *run)
+{
+  run->snapshot_collection = fleet_snapshot_collection_start (run->connection,
+                                                              executor->plan->snapshot,
+                                                              now_us (executor));
+}
+
+/* Record a missing snapshot; the host fails unless unexpected changes are
+ * only warned about, because its changes cannot be checked. */
+static void
+snapshot_failed (Executor *executor, HostRun *run, const char *message)
+{
+  run->result->snapshot_error = g_strdup (message);
+  journal_snapshot_diff (executor, run);
+  g_printerr ("fleet-run: %s: %s\n", run->result->host->name, message);
+  if (executor->plan->snapshot->on_unexpected != FLEET_SNAPSHOT_ON_UNEXPECTED_WARN)
+    host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_NONE, message);
+  if (executor->plan->snapshot->on_unexpected == FLEET_SNAPSHOT_ON_UNEXPECTED_HALT)
+    executor->snapshot_halt = TRUE;
+}
+
+static void
+finish_snapshot (Executor *executor, HostRun *run)
+{
+  g_autoptr (FleetSnapshotCollection) collection = g_steal_pointer (&run->snapshot_collection);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FleetSnapshot) snapshot = NULL;
+  g_autofree char *owned_store = NULL;
+  const char *label = run->snapshots_taken == 0 ? "before" : "after";
+  char *digest;
+
+  run->snapshots_taken++;
+  snapshot = fleet_snapshot_collection_finish (collection, run->result->host->name,
+                                               fleet_clock_wall_us (executor->clock), &error);
+  if (snapshot == NULL)
+    {
+      snapshot_failed (executor, run, error->message);
+      return;
+    }
+
+  digest = fleet_snapshot_store_put (snapshot_store_dir (executor, &owned_store), snapshot,
+                                     executor->options->run_id, label, &error);
+  if (digest == NULL)
+    {
+      snapshot_failed (executor, run, error->message);
+      return;
+    }
+
+  if (run->snapshots_taken == 1)
+    {
+      run->result->snapshot_before = digest;
+      run->snapshot_before = g_steal_pointer (&snapshot);
+      return;
+    }
+  run->result->snapshot_after = digest;
+  if (run->snapshot_before != NULL)
+    compare_snapshots (executor, run, snapshot);
+}
+
 /* Move `run` as far as it can go without waiting. */
 static void
 advance_host (Executor *executor, HostRun *run)
@@ -712,6 +879,14 @@ advance_host (Executor *executor, HostRun *run)
           continue;
         }
 
+      if (run->snapshot_collection != NULL)
+        {
+          if (!fleet_snapshot_collection_is_done (run->snapshot_collection))
+            return;
+          finish_snapshot (executor, run);
+          continue;
+        }
+
       if (state == FLEET_CONNECTION_FAILED && reconnect (executor, run))
         continue;
 
@@ -730,6 +905,12 @@ advance_host (Executor *executor, HostRun *run)
         {
           run->connected = TRUE;
           journal_connected (executor, run);
+        }
+
+      if (snapshot_due (executor, run))
+        {
+          start_snapshot (executor, run);
+          continue;
         }
 
       if (run->next_step >= executor->plan->steps->len)
@@ -793,6 +974,9 @@ apply_interrupt_level (Executor *executor, GPtrArray *busy)
           fleet_command_abort (run->command, FLEET_FAILURE_INTERRUPTED,
                                "aborted because fleet-run was interrupted twice; the command "
                                "was killed");
+        if (run->snapshot_collection != NULL)
+          fleet_snapshot_collection_abort (run->snapshot_collection,
+                                           "aborted because fleet-run was interrupted twice");
       }
 }
 
@@ -914,7 +1098,8 @@ run_wave (Executor *executor, guint wave_index)
     {
       apply_interrupt_level (executor, busy);
 
-      while (!executor->stopping && busy->len < executor->plan->parallelism
+      while (!executor->stopping && !executor->snapshot_halt
+             && busy->len < executor->plan->parallelism
              && next_host < wave->host_indices->len)
         {
           HostRun *run = g_ptr_array_index (executor->runs,
@@ -935,7 +1120,8 @@ run_wave (Executor *executor, guint wave_index)
             g_ptr_array_remove_index (busy, i - 1);
         }
 
-      if (busy->len == 0 && (executor->stopping || next_host >= wave->host_indices->len))
+      if (busy->len == 0 && (executor->stopping || executor->snapshot_halt
+                             || next_host >= wave->host_indices->len))
         break;
       if (busy->len > 0)
         wait_and_process (executor, busy, &next_sweep_us);
@@ -1058,6 +1244,8 @@ executor_clear (Executor *executor)
 
       if (run->command != NULL)
         fleet_command_free (run->command);
+      fleet_snapshot_collection_free (run->snapshot_collection);
+      fleet_snapshot_free (run->snapshot_before);
       fleet_connection_free (run->connection);
       close_output_files (run, NULL);
       g_free (run);
@@ -1210,6 +1398,13 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
 
   executor.result->duration_us = now_us (&executor) - started_us;
   journal_run_end (&executor);
+  if (plan->snapshot != NULL)
+    {
+      g_autoptr(GError) report_error = NULL;
+
+      if (!fleet_snapshot_report_write (executor.result, options->run_dir, &report_error))
+        g_warning ("cannot write the snapshot report: %s", report_error->message);
+    }
 
   result = g_steal_pointer (&executor.result);
   result->host_records = g_steal_pointer (&executor.hosts);

@@ -46,6 +46,7 @@ fleet_plan_free (FleetPlan *plan)
   g_ptr_array_unref (plan->jump_hosts);
   g_ptr_array_unref (plan->steps);
   g_ptr_array_unref (plan->waves);
+  fleet_snapshot_config_free (plan->snapshot);
   g_free (plan->file_sha256);
   g_ptr_array_unref (plan->inventory_files);
   g_ptr_array_unref (plan->signatures);
@@ -212,6 +213,9 @@ fleet_plan_to_variant (const FleetPlan *plan)
   g_variant_builder_add (&builder, "{sv}", "jump-hosts", hosts_to_variant (plan->jump_hosts));
   g_variant_builder_add (&builder, "{sv}", "steps", g_variant_builder_end (&steps));
   g_variant_builder_add (&builder, "{sv}", "waves", g_variant_builder_end (&waves));
+  if (plan->snapshot != NULL)
+    g_variant_builder_add (&builder, "{sv}", "snapshot",
+                           fleet_snapshot_config_to_variant (plan->snapshot));
 
   body = g_variant_ref_sink (g_variant_builder_end (&builder));
   return g_variant_get_normal_form (body);
@@ -571,6 +575,7 @@ plan_from_body (GVariant *body, guint32 version, GError **error)
   g_autoptr(GVariant) jump_hosts = NULL;
   g_autoptr(GVariant) steps = NULL;
   g_autoptr(GVariant) waves = NULL;
+  g_autoptr(GVariant) snapshot = NULL;
 
   if (!lookup_string (body, "workflow", TRUE, &plan->workflow_name, error)
       || !lookup_string (body, "workflow-source", FALSE, &plan->workflow_source, error)
@@ -608,6 +613,21 @@ plan_from_body (GVariant *body, guint32 version, GError **error)
                         plan->steps, error)
       || !read_waves (waves, plan, error))
     return NULL;
+
+  /* Optional: plans without snapshots omit the key. */
+  snapshot = g_variant_lookup_value (body, "snapshot", G_VARIANT_TYPE ("a{sv}"));
+  if (snapshot != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      plan->snapshot = fleet_snapshot_config_from_variant (snapshot, &local_error);
+      if (plan->snapshot == NULL)
+        {
+          g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID, "%s",
+                       local_error->message);
+          return NULL;
+        }
+    }
 
   return g_steal_pointer (&plan);
 }

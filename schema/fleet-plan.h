@@ -25,6 +25,7 @@
 
 #include "schema/fleet-inventory-file.h"
 #include "schema/fleet-model.h"
+#include "schema/fleet-snapshot-config.h"
 
 G_BEGIN_DECLS
 
@@ -76,6 +77,8 @@ typedef struct {
                                     never targets of steps */
   GPtrArray *steps;              /* FleetStep * */
   GPtrArray *waves;              /* FleetWave * */
+  FleetSnapshotConfig *snapshot; /* configuration snapshots before and after
+                                    the steps; NULL: none */
   char *file_sha256;             /* hex digest from the file; NULL until
                                     serialized or read */
 

@@ -168,5 +168,6 @@ fleet_workflow_free (FleetWorkflow *workflow)
   g_ptr_array_unref (workflow->steps);
   g_array_unref (workflow->batches);
   fleet_window_calendar_free (workflow->windows);
+  fleet_snapshot_config_free (workflow->snapshot);
   g_free (workflow);
 }

@@ -12,6 +12,7 @@
 
 #include "schema/fleet-inventory-file.h"
 #include "schema/fleet-model.h"
+#include "schema/fleet-snapshot-config.h"
 #include "schema/fleet-window-calendar.h"
 
 G_BEGIN_DECLS
@@ -98,6 +99,7 @@ typedef struct {
   guint parallelism;           /* maximum hosts busy at once, >= 1 */
   FleetWindowCalendar *windows; /* windows and freezes expanded per group over the compile
                                  * range; NULL when the workflow defines neither */
+  FleetSnapshotConfig *snapshot; /* NULL: no snapshots */
   FleetSourcePos pos;
 } FleetWorkflow;
 

@@ -86,6 +86,46 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_WORKFLOW, "freezes", FLEET_TYPE_MAPPING_LIST, FLEET_SCHEMA_WINDOW, FALSE,
     0, 0, NULL,
     "Change freezes: times no step may run, whatever the windows say." },
+  { FLEET_SCHEMA_WORKFLOW, "snapshot", FLEET_TYPE_MAPPING, FLEET_SCHEMA_SNAPSHOT, FALSE,
+    0, 0, NULL,
+    "Configuration snapshots of each host before the first and after the last step, "
+    "compared to show what changed." },
+
+  /* The workflow `snapshot` mapping. */
+  { FLEET_SCHEMA_SNAPSHOT, "categories", FLEET_TYPE_NAME_LIST, FLEET_SCHEMA_NONE, FALSE,
+    1, 32, "every category",
+    "Categories to collect: os, packages, services, files, sysctl, ports, users, groups, "
+    "mounts, facts." },
+  { FLEET_SCHEMA_SNAPSHOT, "files", FLEET_TYPE_STRING_LIST, FLEET_SCHEMA_NONE, FALSE,
+    1, 4096, NULL,
+    "Remote paths or shell globs of files to record (SHA-256, mode, owner, size, link "
+    "target); a directory contributes every file under it." },
+  { FLEET_SCHEMA_SNAPSHOT, "facts", FLEET_TYPE_STRING_MAP, FLEET_SCHEMA_NONE, FALSE,
+    1, COMMAND_MAX_BYTES, NULL,
+    "Custom facts: name to shell command whose standard output is the fact's value." },
+  { FLEET_SCHEMA_SNAPSHOT, "expect", FLEET_TYPE_MAPPING, FLEET_SCHEMA_SNAPSHOT_EXPECT, FALSE,
+    0, 0, NULL,
+    "Expected changes: per category, globs of item keys whose changes are expected." },
+  { FLEET_SCHEMA_SNAPSHOT, "on_unexpected", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, 16, "warn",
+    "What an unexpected change does: warn, fail_host, or halt (the host fails and no "
+    "further host starts)." },
+
+#define EXPECT_FIELD(category) \
+  { FLEET_SCHEMA_SNAPSHOT_EXPECT, category, FLEET_TYPE_STRING_LIST, FLEET_SCHEMA_NONE, FALSE, \
+    1, 4096, NULL, \
+    "Globs of " category " keys whose changes are expected; * stops at /, ** does not." }
+  EXPECT_FIELD ("os"),
+  EXPECT_FIELD ("packages"),
+  EXPECT_FIELD ("services"),
+  EXPECT_FIELD ("files"),
+  EXPECT_FIELD ("sysctl"),
+  EXPECT_FIELD ("ports"),
+  EXPECT_FIELD ("users"),
+  EXPECT_FIELD ("groups"),
+  EXPECT_FIELD ("mounts"),
+  EXPECT_FIELD ("facts"),
+#undef EXPECT_FIELD
 
   /* Workflow `target` mapping. */
   { FLEET_SCHEMA_TARGET, "all", FLEET_TYPE_BOOL, FLEET_SCHEMA_NONE, FALSE,
@@ -194,6 +234,8 @@ static const char * const context_names[] = {
   [FLEET_SCHEMA_DEFAULTS] = "defaults",
   [FLEET_SCHEMA_HOST] = "host",
   [FLEET_SCHEMA_WINDOW] = "window",
+  [FLEET_SCHEMA_SNAPSHOT] = "snapshot",
+  [FLEET_SCHEMA_SNAPSHOT_EXPECT] = "snapshot expect",
 };
 
 static const char * const type_names[] = {
@@ -214,6 +256,7 @@ static const char * const type_names[] = {
   [FLEET_TYPE_MAPPING_BY_NAME] = "mapping of names to mappings",
   [FLEET_TYPE_NAME_LIST_BY_NAME] = "mapping of names to lists of names",
   [FLEET_TYPE_NAME_LIST_OR_ALL] = "all or list of names",
+  [FLEET_TYPE_STRING_LIST] = "list of strings",
 };
 
 const FleetSchemaField *

@@ -22,6 +22,8 @@ typedef enum {
   FLEET_SCHEMA_DEFAULTS,      /* the inventory's `defaults` mapping */
   FLEET_SCHEMA_HOST,          /* the settings of one inventory host */
   FLEET_SCHEMA_WINDOW,        /* one item of the workflow's `windows` or `freezes` */
+  FLEET_SCHEMA_SNAPSHOT,      /* the workflow's `snapshot` mapping */
+  FLEET_SCHEMA_SNAPSHOT_EXPECT, /* the `expect` mapping of `snapshot` */
 } FleetSchemaContext;
 
 /* The accepted form of a value.  Scalars are typed by these rules only, never
@@ -45,6 +47,7 @@ typedef enum {
   FLEET_TYPE_MAPPING_BY_NAME, /* mapping of name to a mapping of `child` */
   FLEET_TYPE_NAME_LIST_BY_NAME, /* mapping of name to a list of names */
   FLEET_TYPE_NAME_LIST_OR_ALL, /* the plain word `all`, or a list of names */
+  FLEET_TYPE_STRING_LIST,     /* list of scalars, kept verbatim */
 } FleetSchemaType;
 
 /* Marks a bound that the schema does not limit. */

@@ -427,6 +427,70 @@ test_parse_unknown_key (Fixture *fixture, gconstpointer data)
 }
 
 static void
+test_parse_snapshot (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetWorkflow) result = compile_workflow (
+    fixture,
+    WORKFLOW_HEAD
+    "  - {name: a, run: \"true\", timeout: 5s}\n"
+    "snapshot:\n"
+    "  categories: [packages, files]\n"
+    "  files: [/etc/nginx/**, \"/srv/my file\"]\n"
+    "  facts: {kernel: uname -r, motd: cat /etc/motd}\n"
+    "  expect:\n"
+    "    packages: [linux-image-*]\n"
+    "    files: [/etc/nginx/**]\n"
+    "  on_unexpected: fail_host\n");
+  const FleetSnapshotConfig *config;
+
+  g_assert_nonnull (result);
+  assert_counts (fixture, 0, 0);
+  config = result->snapshot;
+  g_assert_nonnull (config);
+  g_assert_cmpuint (config->categories, ==,
+                    1u << FLEET_SNAPSHOT_PACKAGES | 1u << FLEET_SNAPSHOT_FILES);
+  g_assert_cmpuint (config->files->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (config->files, 1), ==, "/srv/my file");
+  g_assert_cmpuint (config->fact_names->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (config->fact_names, 1), ==, "motd");
+  g_assert_cmpstr (g_ptr_array_index (config->fact_commands, 1), ==, "cat /etc/motd");
+  g_assert_cmpstr (g_ptr_array_index (config->expect[FLEET_SNAPSHOT_PACKAGES], 0), ==,
+                   "linux-image-*");
+  g_assert_cmpstr (g_ptr_array_index (config->expect[FLEET_SNAPSHOT_FILES], 0), ==,
+                   "/etc/nginx/**");
+  g_assert_cmpint (config->on_unexpected, ==, FLEET_SNAPSHOT_ON_UNEXPECTED_FAIL_HOST);
+}
+
+static void
+test_parse_snapshot_errors (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetWorkflow) result = compile_workflow (
+    fixture,
+    WORKFLOW_HEAD
+    "  - {name: a, run: \"true\", timeout: 5s}\n"
+    "snapshot:\n"
+    "  categories: [packages, pakages]\n"
+    "  expect:\n"
+    "    files: [\"/etc/a\\\\\"]\n"
+    "    kernels: [x]\n"
+    "  on_unexpected: explode\n");
+
+  g_assert_null (result);
+  assert_counts (fixture, 4, 0);
+  assert_error (fixture, 0, "workflow.yaml", 7, 26,
+                "unknown snapshot category \"pakages\"; use os, packages, services, files, "
+                "sysctl, ports, users, groups, mounts or facts");
+  assert_error (fixture, 1, "workflow.yaml", 9, 13,
+                "invalid pattern: files pattern \"/etc/a\\\" ends in a lone \"\\\"; write "
+                "\"\\\\\" for a backslash");
+  assert_error (fixture, 2, "workflow.yaml", 10, 5,
+                "unknown key \"kernels\" in snapshot expect; the valid keys are: os, packages, "
+                "services, files, sysctl, ports, users, groups, mounts, facts");
+  assert_error (fixture, 3, "workflow.yaml", 11, 18,
+                "invalid value \"explode\" for \"on_unexpected\"; use warn, fail_host or halt");
+}
+
+static void
 test_parse_unknown_key_on (Fixture *fixture, gconstpointer data)
 {
   assert_single_workflow_error (fixture,
@@ -436,7 +500,8 @@ test_parse_unknown_key_on (Fixture *fixture, gconstpointer data)
                                 "  schedule: nightly\n",
                                 6, 1,
                                 "unknown key \"on\" in workflow; the valid keys are: name, "
-                                "inventory, inventory_timeout, target, parallelism, waves, steps, windows, freezes");
+                                "inventory, inventory_timeout, target, parallelism, waves, steps, windows, freezes, "
+                                "snapshot");
 }
 
 static void
@@ -1568,6 +1633,8 @@ main (int argc, char **argv)
 
   add_fixture_test ("/compiler/parse/unknown-key", test_parse_unknown_key);
   add_fixture_test ("/compiler/parse/unknown-key-on", test_parse_unknown_key_on);
+  add_fixture_test ("/compiler/parse/snapshot", test_parse_snapshot);
+  add_fixture_test ("/compiler/parse/snapshot-errors", test_parse_snapshot_errors);
   add_fixture_test ("/compiler/parse/wrong-type", test_parse_wrong_type);
   add_fixture_test ("/compiler/parse/missing-field", test_parse_missing_field);
   add_fixture_test ("/compiler/parse/missing-value", test_parse_missing_value);

@@ -125,6 +125,49 @@ assert_hosts_equal (const FleetHost *a, const FleetHost *b)
 }
 
 static void
+test_snapshot_round_trip (void)
+{
+  g_autoptr(FleetPlan) plan = make_plan ();
+  g_autoptr(FleetPlan) copy = NULL;
+  g_autoptr(FleetPlan) without = make_plan ();
+  g_autoptr(FleetPlan) without_copy = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) without_bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  FleetSnapshotConfig *config = fleet_snapshot_config_new ();
+
+  config->categories = 1u << FLEET_SNAPSHOT_FILES | 1u << FLEET_SNAPSHOT_FACTS;
+  g_ptr_array_add (config->files, g_strdup ("/etc/nginx/**"));
+  g_ptr_array_add (config->fact_names, g_strdup ("kernel"));
+  g_ptr_array_add (config->fact_commands, g_strdup ("uname -r"));
+  g_ptr_array_add (config->expect[FLEET_SNAPSHOT_FILES], g_strdup ("/etc/nginx/*.conf"));
+  g_ptr_array_add (config->expect[FLEET_SNAPSHOT_PACKAGES], g_strdup ("linux-image-*"));
+  config->on_unexpected = FLEET_SNAPSHOT_ON_UNEXPECTED_FAIL_HOST;
+  plan->snapshot = config;
+
+  bytes = fleet_plan_serialize (plan);
+  copy = fleet_plan_deserialize (bytes, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (copy->snapshot);
+  g_assert_cmpuint (copy->snapshot->categories, ==, config->categories);
+  g_assert_cmpuint (copy->snapshot->files->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (copy->snapshot->files, 0), ==, "/etc/nginx/**");
+  g_assert_cmpstr (g_ptr_array_index (copy->snapshot->fact_names, 0), ==, "kernel");
+  g_assert_cmpstr (g_ptr_array_index (copy->snapshot->fact_commands, 0), ==, "uname -r");
+  g_assert_cmpstr (g_ptr_array_index (copy->snapshot->expect[FLEET_SNAPSHOT_FILES], 0), ==,
+                   "/etc/nginx/*.conf");
+  g_assert_cmpstr (g_ptr_array_index (copy->snapshot->expect[FLEET_SNAPSHOT_PACKAGES], 0), ==,
+                   "linux-image-*");
+  g_assert_cmpuint (copy->snapshot->expect[FLEET_SNAPSHOT_USERS]->len, ==, 0);
+  g_assert_cmpint (copy->snapshot->on_unexpected, ==, FLEET_SNAPSHOT_ON_UNEXPECTED_FAIL_HOST);
+
+  without_bytes = fleet_plan_serialize (without);
+  without_copy = fleet_plan_deserialize (without_bytes, &error);
+  g_assert_no_error (error);
+  g_assert_null (without_copy->snapshot);
+}
+
+static void
 test_round_trip (void)
 {
   g_autoptr(FleetPlan) plan = make_plan ();
@@ -926,6 +969,7 @@ main (int argc, char **argv)
   g_assert_no_error (error);
 
   g_test_add_func ("/plan-file/round-trip", test_round_trip);
+  g_test_add_func ("/plan-file/snapshot-round-trip", test_snapshot_round_trip);
   g_test_add_func ("/plan-file/deterministic-bytes", test_deterministic_bytes);
   g_test_add_func ("/plan-file/truncated", test_truncated_at_every_length);
   g_test_add_func ("/plan-file/flipped-byte", test_every_flipped_byte_rejected);
