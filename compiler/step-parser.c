@@ -4,6 +4,7 @@
 #include "compiler/scalar.h"
 #include "compiler/schema-check.h"
 #include "schema/fleet-model.h"
+#include "schema/fleet-template.h"
 
 /* One step while its mapping is read. */
 typedef struct {
@@ -22,12 +23,57 @@ handle_name (FleetDiagnostics *diags, const FleetSchemaField *field, const Fleet
     parse->name_node = value;
 }
 
+/* Return the source position of the byte at `offset` of the scalar `node`,
+ * or the node's own position when the text cannot be matched
+ * (fleet_yaml_scalar_locate). */
+static FleetSourcePos
+position_in_scalar (const FleetYamlNode *node, gsize offset)
+{
+  FleetSourcePos pos = node->pos;
+
+  fleet_yaml_scalar_locate (node, "{{", offset, &pos);
+  return pos;
+}
+
+/* Parse the `{{ }}` references of the command, recording each with its
+ * position; values are filled in per host by the planner. */
+static void
+parse_command_refs (FleetDiagnostics *diags, const FleetYamlNode *value, FleetStep *step)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) refs = NULL;
+  gsize error_offset = 0;
+
+  if (!fleet_template_has_refs (step->command))
+    return;
+
+  refs = fleet_template_parse (step->command, &error_offset, &error);
+  if (refs == NULL)
+    {
+      FleetSourcePos pos = position_in_scalar (value, error_offset);
+
+      fleet_diagnostics_error (diags, &pos, "%s", error->message);
+      return;
+    }
+
+  step->command_ref_positions = g_array_sized_new (FALSE, FALSE, sizeof (FleetSourcePos), refs->len);
+  for (guint i = 0; i < refs->len; i++)
+    {
+      const FleetTemplateRef *ref = g_ptr_array_index (refs, i);
+      FleetSourcePos pos = position_in_scalar (value, ref->offset);
+
+      g_array_append_val (step->command_ref_positions, pos);
+    }
+  step->command_refs = g_steal_pointer (&refs);
+}
+
 static void
 handle_run (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
   StepParse *parse = object;
 
-  fleet_scalar_to_string (diags, field, value, &parse->step->command);
+  if (fleet_scalar_to_string (diags, field, value, &parse->step->command))
+    parse_command_refs (diags, value, parse->step);
 }
 
 static void

@@ -6,6 +6,7 @@
 #include "compiler/schema-check.h"
 #include "compiler/step-parser.h"
 #include "compiler/target-parser.h"
+#include "schema/fleet-template.h"
 
 /* The workflow while its mapping is read. */
 typedef struct {
@@ -107,6 +108,29 @@ handle_steps (FleetDiagnostics *diags, const FleetSchemaField *field, const Flee
   fleet_parse_steps (diags, field, value, parse->workflow->steps);
 }
 
+static void
+handle_vars (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WorkflowParse *parse = object;
+
+  fleet_mapping_to_strings (diags, field, value, parse->workflow->vars, NULL);
+
+  for (guint i = 0; i < value->keys->len; i++)
+    {
+      const FleetYamlNode *key = g_ptr_array_index (value->keys, i);
+      g_autofree char *quoted = NULL;
+
+      if (fleet_template_is_name (key->value))
+        continue;
+
+      quoted = fleet_quote_value (key->value, FLEET_QUOTE_MAX_CHARS);
+      fleet_diagnostics_error (diags, &key->pos,
+                               "invalid variable name %s in \"%s\"; use letters, digits and "
+                               "'_', not starting with a digit",
+                               quoted, field->key);
+    }
+}
+
 /* `windows` and `freezes` name inventory groups, so fleet-compiler.c
  * reads them after the inventory (window-parser.h). */
 static void
@@ -121,6 +145,7 @@ static const FleetFieldHandlerEntry workflow_handlers[] = {
   { "target", handle_target },
   { "parallelism", handle_parallelism },
   { "waves", handle_waves },
+  { "vars", handle_vars },
   { "steps", handle_steps },
   { "windows", handle_windows_later },
   { "freezes", handle_windows_later },

@@ -6,6 +6,7 @@
  */
 #include "planner/fleet-planner.h"
 
+#include "planner/plan-commands.h"
 #include "planner/plan-hosts.h"
 
 static gboolean
@@ -183,6 +184,8 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
 
   for (guint i = 0; i < workflow->steps->len; i++)
     g_ptr_array_add (plan->steps, fleet_step_copy (g_ptr_array_index (workflow->steps, i)));
+  if (!fleet_planner_render_commands (plan, workflow, diags))
+    return NULL;
 
   for (guint i = 0; i < sizes->len; i++)
     {

@@ -122,21 +122,22 @@ wall_us (const Executor *executor)
  * empty, so that nothing of it reaches the step's output. */
 #define SUDO_STDIN_OPTIONS "-S -p ''"
 
-/* The remote command line for `step`.  With become, the command runs under
+/* The remote command line for `step` on the host `host_name`.  With become, the command runs under
  * sudo: `sudo -n` when the host has no password secret, which fails at once
  * instead of waiting for a password no one can type, else `sudo -S`, which
  * reads the password from the channel's standard input (never from argv
  * or the environment). */
 static char *
-build_command_line (const FleetStep *step, gboolean with_password)
+build_command_line (const FleetStep *step, const char *host_name, gboolean with_password)
 {
+  const char *command = fleet_step_command_for_host (step, host_name);
   g_autofree char *quoted = NULL;
   g_autofree char *user_option = NULL;
 
   if (!step->become)
-    return g_strdup (step->command);
+    return g_strdup (command);
 
-  quoted = g_shell_quote (step->command);
+  quoted = g_shell_quote (command);
   if (step->become_user != NULL)
     {
       g_autofree char *quoted_user = g_shell_quote (step->become_user);
@@ -578,7 +579,7 @@ start_step (Executor *executor, HostRun *run)
   FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
   const FleetHost *host = run->result->host;
   gboolean with_password = step->become && host->become_password_secret != NULL;
-  g_autofree char *command_line = build_command_line (step, with_password);
+  g_autofree char *command_line = build_command_line (step, host->name, with_password);
   FleetCommandSpec spec = { .command_line = command_line, .timeout_ms = step->timeout_ms,
                             .pty = run->pty_retry };
   g_autoptr(GError) error = NULL;

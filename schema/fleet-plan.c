@@ -130,6 +130,21 @@ hosts_to_variant (const GPtrArray *hosts)
   return g_variant_builder_end (&builder);
 }
 
+/* The per-host commands sorted by host name, so the same plan always
+ * serializes to the same bytes. */
+static GVariant *
+host_commands_to_variant (const FleetStep *step)
+{
+  g_autofree const char **hosts = fleet_step_sorted_command_hosts (step);
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  for (const char **host = hosts; *host != NULL; host++)
+    g_variant_builder_add (&builder, "{ss}", *host,
+                           (const char *) g_hash_table_lookup (step->host_commands, *host));
+  return g_variant_builder_end (&builder);
+}
+
 static GVariant *
 step_to_variant (const FleetStep *step)
 {
@@ -146,6 +161,8 @@ step_to_variant (const FleetStep *step)
                                                     sizeof (gint32)));
   g_variant_builder_add (&builder, "{sv}", "become", g_variant_new_boolean (step->become));
   add_string (&builder, "become-user", step->become_user);
+  if (step->host_commands != NULL)
+    g_variant_builder_add (&builder, "{sv}", "host-commands", host_commands_to_variant (step));
   return g_variant_builder_end (&builder);
 }
 
@@ -379,6 +396,7 @@ step_from_variant (GVariant *dict, GError **error)
   g_autoptr(GVariant) timeout = NULL;
   g_autoptr(GVariant) expect = NULL;
   g_autoptr(GVariant) become = NULL;
+  g_autoptr(GVariant) host_commands = NULL;
   const gint32 *codes;
   gsize n_codes = 0;
 
@@ -402,6 +420,19 @@ step_from_variant (GVariant *dict, GError **error)
   g_array_set_size (step->expected_exit_codes, 0);
   g_array_append_vals (step->expected_exit_codes, codes, n_codes);
   step->become = g_variant_get_boolean (become);
+
+  host_commands = g_variant_lookup_value (dict, "host-commands", G_VARIANT_TYPE ("a{ss}"));
+  if (host_commands != NULL)
+    {
+      GVariantIter iter;
+      const char *host;
+      const char *command;
+
+      step->host_commands = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_variant_iter_init (&iter, host_commands);
+      while (g_variant_iter_next (&iter, "{&s&s}", &host, &command))
+        g_hash_table_insert (step->host_commands, g_strdup (host), g_strdup (command));
+    }
   return g_steal_pointer (&step);
 }
 

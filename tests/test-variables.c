@@ -1,0 +1,417 @@
+/* test-variables.c: `vars`, `{{ name }}` references in step commands, their
+ * shell quoting, their diagnostics and their place in the plan. */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "compiler/fleet-compiler.h"
+#include "planner/fleet-planner.h"
+#include "schema/fleet-plan.h"
+#include "schema/fleet-template.h"
+
+typedef struct {
+  char *dir;
+  FleetDiagnostics *diags;
+} Fixture;
+
+static const char inventory_text[] =
+  "hosts:\n"
+  "  web1:\n"
+  "    attributes: {dc: fra, name: \"a; rm -rf /\", role: web}\n"
+  "  web2:\n"
+  "    attributes: {dc: \"it's\", name: web2}\n";
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  fixture->dir = g_dir_make_tmp ("test-variables-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->diags = fleet_diagnostics_new ();
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GDir) dir = g_dir_open (fixture->dir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
+      g_assert_cmpint (g_unlink (path), ==, 0);
+    }
+
+  g_assert_cmpint (g_rmdir (fixture->dir), ==, 0);
+  g_free (fixture->dir);
+  fleet_diagnostics_free (fixture->diags);
+}
+
+static char *
+write_file (Fixture *fixture, const char *name, const char *contents)
+{
+  g_autoptr (GError) error = NULL;
+  char *path = g_build_filename (fixture->dir, name, NULL);
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* Compile `workflow_text` next to the inventory above and plan it.  Returns
+ * the plan, or NULL when a diagnostic is an error. */
+static FleetPlan *
+compile_and_plan (Fixture *fixture, const char *workflow_text)
+{
+  g_autofree char *path = NULL;
+  g_autoptr (FleetWorkflow) workflow = NULL;
+  g_autofree char *shown = NULL;
+  FleetPlan *plan = NULL;
+
+  g_free (write_file (fixture, "inventory.yaml", inventory_text));
+  path = write_file (fixture, "workflow.yaml", workflow_text);
+  workflow = fleet_compile_workflow_file (path, NULL, fixture->diags);
+  if (workflow != NULL)
+    plan = fleet_planner_build (workflow, fixture->diags);
+
+  shown = fleet_diagnostics_format (fixture->diags);
+  g_test_message ("diagnostics:\n%s", shown);
+  return plan;
+}
+
+static void
+assert_error (Fixture *fixture, guint index, guint line, guint column, const char *message)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "workflow.yaml", NULL);
+  const FleetDiagnostic *diagnostic;
+
+  g_assert_cmpuint (index, <, fleet_diagnostics_length (fixture->diags));
+  diagnostic = fleet_diagnostics_get (fixture->diags, index);
+  g_assert_cmpint (diagnostic->severity, ==, FLEET_SEVERITY_ERROR);
+  g_assert_cmpstr (diagnostic->pos.file, ==, path);
+  g_assert_cmpuint (diagnostic->pos.line, ==, line);
+  g_assert_cmpuint (diagnostic->pos.column, ==, column);
+  g_assert_cmpstr (diagnostic->message, ==, message);
+}
+
+#define HEAD \
+  "name: demo\n" \
+  "inventory: inventory.yaml\n" \
+  "target: {all: true}\n" \
+  "vars: {greeting: hello, dc: none}\n" \
+  "steps:\n"
+
+/* Render `text` with `name` = `value`, asserting success. */
+static char *
+render_one (const char *text, const char *name, const char *value)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) refs = NULL;
+  g_autoptr (GHashTable) values = g_hash_table_new (g_str_hash, g_str_equal);
+  gsize error_offset = 0;
+  guint missing = 0;
+  char *rendered;
+
+  refs = fleet_template_parse (text, &error_offset, &error);
+  g_assert_no_error (error);
+  g_hash_table_insert (values, (gpointer) name, (gpointer) value);
+  rendered = fleet_template_render (text, refs, values, &missing, &error);
+  g_assert_no_error (error);
+  return rendered;
+}
+
+static void
+test_template_quoting (void)
+{
+  const struct {
+    const char *template;
+    const char *value;
+    const char *expected;
+  } cases[] = {
+    { "echo {{ v }}", "a; rm -rf /", "echo 'a; rm -rf /'" },
+    { "echo {{v}}", "it's", "echo 'it'\\''s'" },
+    { "echo {{ v }}", "", "echo ''" },
+    { "echo {{ v }}", "$(id) `id` \"x\" \\ *", "echo '$(id) `id` \"x\" \\ *'" },
+    { "echo {{ v }}", "line1\nline2", "echo 'line1\nline2'" },
+    { "echo {{ v | raw }}", "a; b", "echo a; b" },
+    { "echo {{ v|raw }}", "$HOME", "echo $HOME" },
+    { "docker ps --format {{ '{{' }}.Names}}", "unused", "docker ps --format {{.Names}}" },
+    { "no references", "unused", "no references" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *rendered = render_one (cases[i].template, "v", cases[i].value);
+
+      g_assert_cmpstr (rendered, ==, cases[i].expected);
+    }
+}
+
+/* Every byte from 1 to 255 goes through single quotes unchanged, as sh
+ * reads it back: run `printf %s QUOTED` and compare. */
+static void
+test_template_quoting_every_byte (void)
+{
+  char value[256];
+  g_autofree char *quoted = NULL;
+  g_autofree char *command = NULL;
+  g_autofree char *output = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *argv[] = { "/bin/sh", "-c", NULL, NULL };
+  int status = 0;
+
+  for (int i = 1; i < 256; i++)
+    value[i - 1] = (char) i;
+  value[255] = '\0';
+
+  quoted = fleet_shell_quote (value);
+  command = g_strdup_printf ("printf %%s %s", quoted);
+  argv[2] = command;
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &output, NULL, &status,
+                &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpmem (output, strlen (output), value, 255);
+}
+
+static void
+test_template_syntax_errors (void)
+{
+  const struct {
+    const char *template;
+    gsize offset;
+    int code;
+    const char *message;
+  } cases[] = {
+    { "echo {{ x", 5, FLEET_TEMPLATE_ERROR_SYNTAX, "unterminated reference: expected \"}}\"" },
+    { "a {{ x | upper }}", 2, FLEET_TEMPLATE_ERROR_SYNTAX,
+      "unknown filter in reference to \"x\"; the only filter is \"raw\"" },
+    { "ok {{ x }} {{ .Names }}", 11, FLEET_TEMPLATE_ERROR_SYNTAX,
+      "invalid reference: expected a variable name after \"{{\"; write {{ '{{' }} for "
+      "literal braces" },
+    { "{{ secret.db_password }}", 0, FLEET_TEMPLATE_ERROR_SECRET,
+      "secret \"db_password\" cannot be used in a command; secrets only go to sudo and key "
+      "passphrases (become_password_secret, key_passphrase_secret)" },
+    { "{{ facts.os }}", 0, FLEET_TEMPLATE_ERROR_SYNTAX,
+      "invalid variable name \"facts.os\"; names are letters, digits and '_'" },
+    { "{{ 'open }}", 0, FLEET_TEMPLATE_ERROR_SYNTAX,
+      "unterminated quoted text in reference; close it with '" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GPtrArray) refs = NULL;
+      gsize offset = G_MAXSIZE;
+
+      refs = fleet_template_parse (cases[i].template, &offset, &error);
+      g_assert_null (refs);
+      g_assert_error (error, FLEET_TEMPLATE_ERROR, cases[i].code);
+      g_assert_cmpstr (error->message, ==, cases[i].message);
+      g_assert_cmpuint (offset, ==, cases[i].offset);
+    }
+}
+
+/* Host attributes override workflow vars; the plan holds the rendered
+ * command of each host. */
+static void
+test_plan_renders_per_host (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    HEAD
+    "  - {name: greet, timeout: 10s, run: \"echo {{ greeting }} {{ dc }} {{ name }}\"}\n"
+    "  - {name: plain, timeout: 10s, run: \"echo no references\"}\n");
+  const FleetStep *greet;
+  const FleetStep *plain;
+
+  g_assert_nonnull (plan);
+  greet = g_ptr_array_index (plan->steps, 0);
+  plain = g_ptr_array_index (plan->steps, 1);
+
+  g_assert_cmpstr (greet->command, ==, "echo {{ greeting }} {{ dc }} {{ name }}");
+  g_assert_nonnull (greet->host_commands);
+  g_assert_null (greet->command_refs);
+  g_assert_cmpuint (g_hash_table_size (greet->host_commands), ==, 2);
+  g_assert_cmpstr (fleet_step_command_for_host (greet, "web1"), ==,
+                   "echo 'hello' 'fra' 'a; rm -rf /'");
+  g_assert_null (plain->host_commands);
+  g_assert_cmpstr (fleet_step_command_for_host (plain, "web1"), ==, "echo no references");
+}
+
+/* web2 has no attribute `role`, so the reference is undefined there. */
+static void
+test_undefined_names_host (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    HEAD
+    "  - {name: greet, timeout: 10s, run: \"echo {{ role }} {{ nothing }}\"}\n");
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 2);
+  assert_error (fixture, 0, 6, 44,
+                "undefined variable \"role\" on host \"web2\"; define it in the workflow's "
+                "\"vars\" or as a host attribute");
+  assert_error (fixture, 1, 6, 55,
+                "undefined variable \"nothing\" on host \"web1\" and 1 other host; define it "
+                "in the workflow's \"vars\" or as a host attribute");
+}
+
+/* The position of a reference inside every scalar style. */
+static void
+test_undefined_positions (Fixture *fixture, gconstpointer data)
+{
+  const struct {
+    const char *step;
+    guint line;
+    guint column;
+  } cases[] = {
+    /* Plain, continued on a second line. */
+    { "  - name: s\n"
+      "    timeout: 1s\n"
+      "    run: echo a\n"
+      "      b {{ missing }}\n", 9, 9 },
+    /* Single-quoted, with an escaped quote before the reference. */
+    { "  - name: s\n"
+      "    timeout: 1s\n"
+      "    run: 'echo ''x'' {{ missing }}'\n", 8, 22 },
+    /* Double-quoted, with escapes and a line break before it. */
+    { "  - name: s\n"
+      "    timeout: 1s\n"
+      "    run: \"echo \\t\\\"x\\\"\n"
+      "      {{missing}}\"\n", 9, 7 },
+    /* Literal block, after a multi-byte character: columns count
+     * characters. */
+    { "  - name: s\n"
+      "    timeout: 1s\n"
+      "    run: |\n"
+      "      echo first {{ greeting }}\n"
+      "      echo \xc3\xa9t\xc3\xa9 {{ missing }}\n", 10, 16 },
+    /* Folded block. */
+    { "  - name: s\n"
+      "    timeout: 1s\n"
+      "    run: >-\n"
+      "      echo\n"
+      "        {{ missing }}\n", 10, 9 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strconcat (HEAD, cases[i].step, NULL);
+      g_autoptr (FleetPlan) plan = NULL;
+
+      fleet_diagnostics_free (fixture->diags);
+      fixture->diags = fleet_diagnostics_new ();
+      plan = compile_and_plan (fixture, text);
+
+      g_assert_null (plan);
+      g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 1);
+      assert_error (fixture, 0, cases[i].line, cases[i].column,
+                    "undefined variable \"missing\" on host \"web1\" and 1 other host; define "
+                    "it in the workflow's \"vars\" or as a host attribute");
+    }
+}
+
+/* A brace written as an escape cannot be matched in the source, so the
+ * error falls back to the scalar's own position. */
+static void
+test_escaped_brace_position (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    HEAD
+    "  - {name: s, timeout: 1s, run: \"echo \\x7b{ missing }}\"}\n");
+
+  g_assert_null (plan);
+  assert_error (fixture, 0, 6, 33,
+                "undefined variable \"missing\" on host \"web1\" and 1 other host; define "
+                "it in the workflow's \"vars\" or as a host attribute");
+}
+
+static void
+test_secret_rejected (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    HEAD
+    "  - name: s\n"
+    "    timeout: 1s\n"
+    "    run: \"mysql -p{{ secret.db }}\"\n");
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 1);
+  assert_error (fixture, 0, 8, 19,
+                "secret \"db\" cannot be used in a command; secrets only go to sudo and key "
+                "passphrases (become_password_secret, key_passphrase_secret)");
+}
+
+static void
+test_invalid_var_name (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    "name: demo\n"
+    "inventory: inventory.yaml\n"
+    "target: {all: true}\n"
+    "vars:\n"
+    "  ok_name: 1\n"
+    "  bad-name: 2\n"
+    "steps:\n"
+    "  - {name: s, timeout: 1s, run: \"true\"}\n");
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 1);
+  assert_error (fixture, 0, 6, 3,
+                "invalid variable name \"bad-name\" in \"vars\"; use letters, digits and '_', "
+                "not starting with a digit");
+}
+
+/* The per-host commands survive a plan file, and the same plan always
+ * gives the same bytes. */
+static void
+test_plan_file_round_trip (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    HEAD
+    "  - {name: greet, timeout: 10s, run: \"echo {{ dc }}\"}\n");
+  g_autoptr (FleetPlan) again = compile_and_plan (fixture,
+    HEAD
+    "  - {name: greet, timeout: 10s, run: \"echo {{ dc }}\"}\n");
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GBytes) bytes_again = NULL;
+  g_autoptr (FleetPlan) read_back = NULL;
+  g_autoptr (GError) error = NULL;
+  const FleetStep *step;
+
+  g_assert_nonnull (plan);
+  g_assert_nonnull (again);
+  bytes = fleet_plan_serialize (plan);
+  bytes_again = fleet_plan_serialize (again);
+  g_assert_true (g_bytes_equal (bytes, bytes_again));
+
+  read_back = fleet_plan_deserialize (bytes, &error);
+  g_assert_no_error (error);
+  step = g_ptr_array_index (read_back->steps, 0);
+  g_assert_cmpstr (fleet_step_command_for_host (step, "web1"), ==, "echo 'fra'");
+  g_assert_cmpstr (fleet_step_command_for_host (step, "web2"), ==, "echo 'it'\\''s'");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/variables/template/quoting", test_template_quoting);
+  g_test_add_func ("/variables/template/quoting-every-byte", test_template_quoting_every_byte);
+  g_test_add_func ("/variables/template/syntax-errors", test_template_syntax_errors);
+
+#define ADD(path, function) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, function, fixture_tear_down)
+
+  ADD ("/variables/plan/renders-per-host", test_plan_renders_per_host);
+  ADD ("/variables/plan/undefined-names-host", test_undefined_names_host);
+  ADD ("/variables/plan/undefined-positions", test_undefined_positions);
+  ADD ("/variables/plan/escaped-brace-position", test_escaped_brace_position);
+  ADD ("/variables/plan/secret-rejected", test_secret_rejected);
+  ADD ("/variables/plan/invalid-var-name", test_invalid_var_name);
+  ADD ("/variables/plan/file-round-trip", test_plan_file_round_trip);
+
+  return g_test_run ();
+}
