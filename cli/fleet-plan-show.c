@@ -100,6 +100,30 @@ append_step_commands (GString *out, const FleetStep *step)
     }
 }
 
+/* Append the condition fleet-run evaluates, and the hosts the compiler
+ * found skip the step, with the reason. */
+static void
+append_step_conditions (GString *out, const FleetStep *step)
+{
+  g_autofree const char **hosts = fleet_sorted_string_keys (step->skipped_hosts);
+
+  if (step->when != NULL)
+    {
+      g_autofree char *shown = fleet_escape_for_terminal (step->when);
+
+      g_string_append_printf (out, "       only when (checked by fleet-run): %s\n", shown);
+    }
+
+  for (const char **host = hosts; host != NULL && *host != NULL; host++)
+    {
+      g_autofree char *shown_host = fleet_escape_for_terminal (*host);
+      g_autofree char *reason = fleet_escape_for_terminal (
+        g_hash_table_lookup (step->skipped_hosts, *host));
+
+      g_string_append_printf (out, "       skipped on %s: %s\n", shown_host, reason);
+    }
+}
+
 static void
 append_steps_text (GString *out, const FleetPlan *plan)
 {
@@ -121,6 +145,7 @@ append_steps_text (GString *out, const FleetPlan *plan)
         }
       g_string_append (out, ")\n");
       append_step_commands (out, step);
+      append_step_conditions (out, step);
     }
 }
 
@@ -312,6 +337,24 @@ write_host_commands_json (FleetJsonWriter *json, const FleetStep *step)
 }
 
 static void
+write_skipped_hosts_json (FleetJsonWriter *json, const FleetStep *step)
+{
+  g_autofree const char **hosts = fleet_sorted_string_keys (step->skipped_hosts);
+
+  if (hosts == NULL)
+    return;
+
+  fleet_json_key (json, "skipped_hosts");
+  fleet_json_begin_object (json);
+  for (const char **host = hosts; *host != NULL; host++)
+    {
+      fleet_json_key (json, *host);
+      fleet_json_string (json, g_hash_table_lookup (step->skipped_hosts, *host));
+    }
+  fleet_json_end_object (json);
+}
+
+static void
 write_step_json (FleetJsonWriter *json, const FleetStep *step, guint index)
 {
   fleet_json_begin_object (json);
@@ -333,6 +376,12 @@ write_step_json (FleetJsonWriter *json, const FleetStep *step, guint index)
   fleet_json_key (json, "become_user");
   fleet_json_string (json, step->become_user);
   write_host_commands_json (json, step);
+  if (step->when != NULL)
+    {
+      fleet_json_key (json, "when");
+      fleet_json_string (json, step->when);
+    }
+  write_skipped_hosts_json (json, step);
   fleet_json_end_object (json);
 }
 

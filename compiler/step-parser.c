@@ -1,8 +1,11 @@
 /* step-parser.c: the workflow's `steps` list. */
 #include "compiler/step-parser.h"
 
+#include <string.h>
+
 #include "compiler/scalar.h"
 #include "compiler/schema-check.h"
+#include "schema/fleet-expr.h"
 #include "schema/fleet-model.h"
 #include "schema/fleet-template.h"
 
@@ -76,6 +79,26 @@ handle_run (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetY
     parse_command_refs (diags, value, parse->step);
 }
 
+/* Read the condition and check its syntax; which names it may use is
+ * checked once all steps are read (check_step_results). */
+static void
+handle_when (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  StepParse *parse = object;
+  g_autoptr (FleetExpr) expr = NULL;
+  g_autoptr (GError) error = NULL;
+  guint error_column = 0;
+
+  if (!fleet_scalar_to_string (diags, field, value, &parse->step->when))
+    return;
+
+  parse->step->when_pos = value->pos;
+  expr = fleet_expr_parse_full (parse->step->when, &error_column, &error);
+  if (expr == NULL)
+    fleet_diagnostics_error (diags, &value->pos, "invalid condition in \"%s\": %s",
+                             field->key, error->message);
+}
+
 static void
 handle_timeout (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
@@ -140,6 +163,7 @@ handle_become_user (FleetDiagnostics *diags, const FleetSchemaField *field, cons
 static const FleetFieldHandlerEntry step_handlers[] = {
   { "name", handle_name },
   { "run", handle_run },
+  { "when", handle_when },
   { "timeout", handle_timeout },
   { "expect_exit", handle_expect_exit },
   { "become", handle_become },
@@ -214,6 +238,42 @@ parse_step (FleetDiagnostics *diags, const FleetYamlNode *mapping, GHashTable *f
   return parse.step;
 }
 
+/* Report each `steps.NAME.FIELD` name in the condition of `step` that does
+ * not name an earlier step in `earlier` (char * name -> step) or a known
+ * field. */
+static void
+check_step_results (FleetDiagnostics *diags, const FleetStep *step, GHashTable *earlier)
+{
+  g_autoptr (FleetExpr) expr = fleet_expr_parse (step->when, NULL);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  if (expr == NULL)
+    return;
+
+  fleet_expr_collect_names (expr, names);
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      g_auto (GStrv) parts = NULL;
+
+      if (!g_str_has_prefix (name, "steps."))
+        continue;
+
+      parts = g_strsplit (name, ".", 3);
+      if (g_strv_length (parts) != 3
+          || (strcmp (parts[2], "rc") != 0 && strcmp (parts[2], "stdout") != 0))
+        fleet_diagnostics_error (diags, &step->when_pos,
+                                 "invalid name \"%s\" in condition; write steps.STEP.rc or "
+                                 "steps.STEP.stdout",
+                                 name);
+      else if (!g_hash_table_contains (earlier, parts[1]))
+        fleet_diagnostics_error (diags, &step->when_pos,
+                                 "condition refers to step \"%s\", which is not an earlier "
+                                 "step; name a step that runs before this one",
+                                 parts[1]);
+    }
+}
+
 void
 fleet_parse_steps (FleetDiagnostics *diags,
                    const FleetSchemaField *field,
@@ -221,6 +281,7 @@ fleet_parse_steps (FleetDiagnostics *diags,
                    GPtrArray *steps)
 {
   g_autoptr (GHashTable) first_names = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) earlier = g_hash_table_new (g_str_hash, g_str_equal);
 
   if (list->items->len == 0)
     fleet_diagnostics_error (diags, &list->pos,
@@ -230,10 +291,16 @@ fleet_parse_steps (FleetDiagnostics *diags,
   for (guint i = 0; i < list->items->len; i++)
     {
       const FleetYamlNode *item = g_ptr_array_index (list->items, i);
+      FleetStep *step;
 
       if (!fleet_expect_mapping (diags, item, "item in \"steps\""))
         continue;
 
-      g_ptr_array_add (steps, parse_step (diags, item, first_names));
+      step = parse_step (diags, item, first_names);
+      if (step->when != NULL)
+        check_step_results (diags, step, earlier);
+      if (step->name != NULL)
+        g_hash_table_add (earlier, step->name);
+      g_ptr_array_add (steps, step);
     }
 }

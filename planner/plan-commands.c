@@ -64,6 +64,9 @@ render_step (FleetDiagnostics *diags, const FleetPlan *plan, GPtrArray *host_var
       g_autofree char *command = NULL;
       gboolean defined = TRUE;
 
+      if (step->skipped_hosts != NULL && g_hash_table_contains (step->skipped_hosts, host->name))
+        continue;
+
       /* Every reference counts, not only the first missing one, so that
        * one run reports each undefined variable. */
       for (guint r = 0; r < n_refs; r++)

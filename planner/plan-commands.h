@@ -21,7 +21,8 @@ G_BEGIN_DECLS
 GHashTable *fleet_planner_host_variables (const FleetWorkflow *workflow, const FleetHost *host);
 
 /* Fill step->host_commands of each step of `plan` whose command has
- * references, for every host of plan->hosts, and drop the IR-only
+ * references, for every host of plan->hosts that does not skip the step
+ * (step->skipped_hosts), and drop the IR-only
  * reference lists.  Reports each reference to a variable that some host
  * lacks once, at the reference, naming the first such host.  Returns FALSE
  * when it reported an error. */

@@ -210,6 +210,10 @@ fleet_step_copy (const FleetStep *step)
   copy->timeout_ms = step->timeout_ms;
   copy->become = step->become;
   copy->become_user = g_strdup (step->become_user);
+  copy->when = g_strdup (step->when);
+  if (step->skipped_hosts != NULL)
+    copy->skipped_hosts = copy_string_table (step->skipped_hosts);
+  copy->when_pos = step->when_pos;
   copy->pos = step->pos;
   if (step->host_commands != NULL)
     copy->host_commands = copy_string_table (step->host_commands);
@@ -232,6 +236,8 @@ fleet_step_free (FleetStep *step)
   g_array_unref (step->expected_exit_codes);
   g_free (step->become_user);
   g_clear_pointer (&step->host_commands, g_hash_table_unref);
+  g_free (step->when);
+  g_clear_pointer (&step->skipped_hosts, g_hash_table_unref);
   g_clear_pointer (&step->command_refs, g_ptr_array_unref);
   g_clear_pointer (&step->command_ref_positions, g_array_unref);
   g_free (step);
@@ -249,16 +255,23 @@ fleet_step_command_for_host (const FleetStep *step, const char *host_name)
 }
 
 const char **
-fleet_step_sorted_command_hosts (const FleetStep *step)
+fleet_sorted_string_keys (GHashTable *table)
 {
   const char **names;
+  guint n_names = 0;
 
-  if (step->host_commands == NULL)
+  if (table == NULL)
     return NULL;
 
-  names = (const char **) g_hash_table_get_keys_as_array (step->host_commands, NULL);
-  qsort (names, g_strv_length ((char **) names), sizeof (char *), compare_strings);
+  names = (const char **) g_hash_table_get_keys_as_array (table, &n_names);
+  qsort (names, n_names, sizeof (char *), compare_strings);
   return names;
+}
+
+const char **
+fleet_step_sorted_command_hosts (const FleetStep *step)
+{
+  return fleet_sorted_string_keys (step->host_commands);
 }
 
 gboolean

@@ -67,6 +67,13 @@ typedef struct {
   GArray *expected_exit_codes; /* int; never empty, defaults to {0} */
   gboolean become;          /* run through `sudo -n` */
   char *become_user;        /* NULL: root */
+  char *when;               /* condition (fleet-expr.h) that fleet-run evaluates
+                               on each host before the step; NULL: none.  In the
+                               IR, the condition as written, whatever it uses */
+  GHashTable *skipped_hosts; /* char * host name -> char * reason, the hosts on
+                                which the compiler found the condition false;
+                                NULL when there are none */
+  FleetSourcePos when_pos;  /* IR only: the `when` value */
   FleetSourcePos pos;
 
   /* Workflow IR only, never in a plan file: the references of `command`
@@ -115,6 +122,11 @@ void fleet_step_free (FleetStep *step);
 /* Return the command that `step` runs on the host called `host_name`:
  * its rendered command when it has one, else `command`; borrowed. */
 const char *fleet_step_command_for_host (const FleetStep *step, const char *host_name);
+
+/* Return the keys of `table` (char * -> anything) sorted, as a
+ * NULL-terminated array of borrowed strings (free the array with g_free),
+ * or NULL when `table` is NULL. */
+const char **fleet_sorted_string_keys (GHashTable *table);
 
 /* Return the host names of step->host_commands sorted, as a
  * NULL-terminated array of borrowed strings (free the array with g_free),

@@ -41,6 +41,7 @@ fleet_plan_free (FleetPlan *plan)
   g_ptr_array_unref (plan->hosts);
   g_ptr_array_unref (plan->jump_hosts);
   g_ptr_array_unref (plan->steps);
+  g_clear_pointer (&plan->vars, g_hash_table_unref);
   g_ptr_array_unref (plan->waves);
   g_free (plan->file_sha256);
   g_free (plan);
@@ -130,19 +131,48 @@ hosts_to_variant (const GPtrArray *hosts)
   return g_variant_builder_end (&builder);
 }
 
-/* The per-host commands sorted by host name, so the same plan always
- * serializes to the same bytes. */
+/* A string table sorted by key, so the same plan always serializes to the
+ * same bytes. */
 static GVariant *
-host_commands_to_variant (const FleetStep *step)
+string_table_to_variant (GHashTable *table)
 {
-  g_autofree const char **hosts = fleet_step_sorted_command_hosts (step);
+  g_autofree const char **keys = fleet_sorted_string_keys (table);
   GVariantBuilder builder;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
-  for (const char **host = hosts; *host != NULL; host++)
-    g_variant_builder_add (&builder, "{ss}", *host,
-                           (const char *) g_hash_table_lookup (step->host_commands, *host));
+  for (const char **key = keys; *key != NULL; key++)
+    g_variant_builder_add (&builder, "{ss}", *key,
+                           (const char *) g_hash_table_lookup (table, *key));
   return g_variant_builder_end (&builder);
+}
+
+/* Add `table` under `key` unless it is NULL. */
+static void
+add_string_table (GVariantBuilder *builder, const char *key, GHashTable *table)
+{
+  if (table != NULL)
+    g_variant_builder_add (builder, "{sv}", key, string_table_to_variant (table));
+}
+
+/* Return the a{ss} value of `key` in `dict` as a new table, or NULL when
+ * it is absent. */
+static GHashTable *
+lookup_string_table (GVariant *dict, const char *key)
+{
+  g_autoptr(GVariant) value = g_variant_lookup_value (dict, key, G_VARIANT_TYPE ("a{ss}"));
+  GHashTable *table;
+  GVariantIter iter;
+  const char *name;
+  const char *text;
+
+  if (value == NULL)
+    return NULL;
+
+  table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_variant_iter_init (&iter, value);
+  while (g_variant_iter_next (&iter, "{&s&s}", &name, &text))
+    g_hash_table_insert (table, g_strdup (name), g_strdup (text));
+  return table;
 }
 
 static GVariant *
@@ -161,8 +191,9 @@ step_to_variant (const FleetStep *step)
                                                     sizeof (gint32)));
   g_variant_builder_add (&builder, "{sv}", "become", g_variant_new_boolean (step->become));
   add_string (&builder, "become-user", step->become_user);
-  if (step->host_commands != NULL)
-    g_variant_builder_add (&builder, "{sv}", "host-commands", host_commands_to_variant (step));
+  add_string_table (&builder, "host-commands", step->host_commands);
+  add_string (&builder, "when", step->when);
+  add_string_table (&builder, "skipped-hosts", step->skipped_hosts);
   return g_variant_builder_end (&builder);
 }
 
@@ -217,6 +248,7 @@ fleet_plan_to_variant (const FleetPlan *plan)
   g_variant_builder_add (&builder, "{sv}", "hosts", hosts_to_variant (plan->hosts));
   g_variant_builder_add (&builder, "{sv}", "jump-hosts", hosts_to_variant (plan->jump_hosts));
   g_variant_builder_add (&builder, "{sv}", "steps", g_variant_builder_end (&steps));
+  add_string_table (&builder, "vars", plan->vars);
   g_variant_builder_add (&builder, "{sv}", "waves", g_variant_builder_end (&waves));
 
   body = g_variant_ref_sink (g_variant_builder_end (&builder));
@@ -396,13 +428,13 @@ step_from_variant (GVariant *dict, GError **error)
   g_autoptr(GVariant) timeout = NULL;
   g_autoptr(GVariant) expect = NULL;
   g_autoptr(GVariant) become = NULL;
-  g_autoptr(GVariant) host_commands = NULL;
   const gint32 *codes;
   gsize n_codes = 0;
 
   if (!lookup_string (dict, "name", TRUE, &step->name, error)
       || !lookup_string (dict, "command", TRUE, &step->command, error)
       || !lookup_string (dict, "become-user", FALSE, &step->become_user, error)
+      || !lookup_string (dict, "when", FALSE, &step->when, error)
       || !lookup_value (dict, "timeout-ms", "t", &timeout, error)
       || !lookup_value (dict, "expect-exit", "ai", &expect, error)
       || !lookup_value (dict, "become", "b", &become, error))
@@ -420,19 +452,8 @@ step_from_variant (GVariant *dict, GError **error)
   g_array_set_size (step->expected_exit_codes, 0);
   g_array_append_vals (step->expected_exit_codes, codes, n_codes);
   step->become = g_variant_get_boolean (become);
-
-  host_commands = g_variant_lookup_value (dict, "host-commands", G_VARIANT_TYPE ("a{ss}"));
-  if (host_commands != NULL)
-    {
-      GVariantIter iter;
-      const char *host;
-      const char *command;
-
-      step->host_commands = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-      g_variant_iter_init (&iter, host_commands);
-      while (g_variant_iter_next (&iter, "{&s&s}", &host, &command))
-        g_hash_table_insert (step->host_commands, g_strdup (host), g_strdup (command));
-    }
+  step->host_commands = lookup_string_table (dict, "host-commands");
+  step->skipped_hosts = lookup_string_table (dict, "skipped-hosts");
   return g_steal_pointer (&step);
 }
 
@@ -581,6 +602,7 @@ plan_from_body (GVariant *body, GError **error)
     return NULL;
 
   read_source_files (ssh_config_sources, plan->ssh_config_sources);
+  plan->vars = lookup_string_table (body, "vars");
   plan->parallelism = g_variant_get_uint32 (parallelism);
   if (plan->parallelism == 0)
     {

@@ -68,6 +68,8 @@ typedef struct {
   GPtrArray *jump_hosts;         /* FleetHost *, bastions named by proxy_jump,
                                     never targets of steps */
   GPtrArray *steps;              /* FleetStep * */
+  GHashTable *vars;              /* char * -> char *, the workflow's `vars`,
+                                    for conditions evaluated by fleet-run */
   GPtrArray *waves;              /* FleetWave * */
   char *file_sha256;             /* hex digest from the file; NULL until
                                     serialized or read */

@@ -1,6 +1,8 @@
 /* workflow-schema.c: the key table of the workflow and inventory languages. */
 #include "schema/workflow-schema.h"
 
+#include "schema/fleet-expr.h"
+
 #include <string.h>
 
 #define SECOND_MS G_GINT64_CONSTANT (1000)
@@ -111,6 +113,10 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_STEP, "run", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, TRUE,
     1, COMMAND_MAX_BYTES, NULL,
     "Shell command run on each host." },
+  { FLEET_SCHEMA_STEP, "when", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_EXPR_MAX_LENGTH, NULL,
+    "Condition over host attributes, variables, `name`, `groups`, `facts.*` and "
+    "`steps.NAME.rc`/`.stdout`; the step is skipped, and reported so, where it is false." },
   { FLEET_SCHEMA_STEP, "timeout", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
     1, 7 * DAY_MS, NULL,
     "Maximum run time of the command on one host, from 1ms to 7d; no limit when absent." },

@@ -1,5 +1,6 @@
 /* test-variables.c: `vars`, `{{ name }}` references in step commands, their
- * shell quoting, their diagnostics and their place in the plan. */
+ * shell quoting, step conditions (`when`), their diagnostics and their place
+ * in the plan. */
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -393,6 +394,114 @@ test_plan_file_round_trip (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (fleet_step_command_for_host (step, "web2"), ==, "echo 'it'\\''s'");
 }
 
+static void
+assert_warning (Fixture *fixture, guint index, guint line, guint column, const char *message)
+{
+  const FleetDiagnostic *diagnostic;
+
+  g_assert_cmpuint (index, <, fleet_diagnostics_length (fixture->diags));
+  diagnostic = fleet_diagnostics_get (fixture->diags, index);
+  g_assert_cmpint (diagnostic->severity, ==, FLEET_SEVERITY_WARNING);
+  g_assert_cmpuint (diagnostic->pos.line, ==, line);
+  g_assert_cmpuint (diagnostic->pos.column, ==, column);
+  g_assert_cmpstr (diagnostic->message, ==, message);
+}
+
+/* A condition on inventory data is decided by the compiler: the plan lists
+ * the hosts that skip the step, and a skipping host needs no values for the
+ * step's command. */
+static void
+test_when_compile_time (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    HEAD
+    "  - {name: fra, timeout: 1s, when: 'dc == \"fra\"', run: \"echo {{ role }}\"}\n"
+    "  - {name: mixed, timeout: 1s, run: \"true\",\n"
+    "     when: 'greeting == \"hello\" and groups contains \"web\" or name == \"web2\"'}\n"
+    "  - {name: unknown, timeout: 1s, when: 'rack == \"r1\"', run: \"true\"}\n");
+  const FleetStep *fra;
+  const FleetStep *mixed;
+  const FleetStep *unknown;
+
+  g_assert_nonnull (plan);
+  g_assert_cmpuint (fleet_diagnostics_warning_count (fixture->diags), ==, 1);
+  fra = g_ptr_array_index (plan->steps, 0);
+  mixed = g_ptr_array_index (plan->steps, 1);
+  unknown = g_ptr_array_index (plan->steps, 2);
+
+  g_assert_null (fra->when);
+  g_assert_cmpuint (g_hash_table_size (fra->skipped_hosts), ==, 1);
+  g_assert_cmpstr (g_hash_table_lookup (fra->skipped_hosts, "web2"), ==,
+                   "condition `dc == \"fra\"` is false");
+  g_assert_cmpstr (fleet_step_command_for_host (fra, "web1"), ==, "echo 'web'");
+  g_assert_false (g_hash_table_contains (fra->host_commands, "web2"));
+
+  /* Neither host is in a group "web"; web2 passes through its name. */
+  g_assert_cmpuint (g_hash_table_size (mixed->skipped_hosts), ==, 1);
+  g_assert_true (g_hash_table_contains (mixed->skipped_hosts, "web1"));
+
+  g_assert_cmpuint (g_hash_table_size (unknown->skipped_hosts), ==, 2);
+  g_assert_cmpstr (g_hash_table_lookup (unknown->skipped_hosts, "web1"), ==,
+                   "condition `rack == \"r1\"` is unknown because rack has no value");
+  assert_warning (fixture, 0, 9, 40,
+                  "the condition of step \"unknown\" is false for every selected host, so the "
+                  "step runs nowhere");
+  g_assert_null (plan->vars);
+}
+
+/* A condition on facts or earlier steps stays in the plan for fleet-run,
+ * with the workflow variables it may use. */
+static void
+test_when_run_time (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    HEAD
+    "  - {name: check, timeout: 1s, run: \"true\"}\n"
+    "  - {name: then, timeout: 1s, when: 'steps.check.rc == 0 and dc == \"fra\"', "
+    "run: \"true\"}\n"
+    "  - {name: debian, timeout: 1s, when: 'facts.os_family == \"Debian\"', run: \"true\"}\n");
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (FleetPlan) read_back = NULL;
+  g_autoptr (GError) error = NULL;
+  const FleetStep *then;
+
+  g_assert_nonnull (plan);
+  g_assert_cmpuint (fleet_diagnostics_length (fixture->diags), ==, 0);
+  then = g_ptr_array_index (plan->steps, 1);
+  g_assert_cmpstr (then->when, ==, "steps.check.rc == 0 and dc == \"fra\"");
+  g_assert_null (then->skipped_hosts);
+  g_assert_cmpstr (g_hash_table_lookup (plan->vars, "greeting"), ==, "hello");
+
+  bytes = fleet_plan_serialize (plan);
+  read_back = fleet_plan_deserialize (bytes, &error);
+  g_assert_no_error (error);
+  then = g_ptr_array_index (read_back->steps, 1);
+  g_assert_cmpstr (then->when, ==, "steps.check.rc == 0 and dc == \"fra\"");
+  g_assert_cmpstr (g_hash_table_lookup (read_back->vars, "dc"), ==, "none");
+}
+
+static void
+test_when_errors (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    HEAD
+    "  - {name: first, timeout: 1s, when: 'steps.later.rc == 0', run: \"true\"}\n"
+    "  - {name: later, timeout: 1s, when: 'steps.first.exit == 0', run: \"true\"}\n"
+    "  - {name: bad, timeout: 1s, when: 'dc ==', run: \"true\"}\n");
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 3);
+  assert_error (fixture, 0, 6, 38,
+                "condition refers to step \"later\", which is not an earlier step; name a step "
+                "that runs before this one");
+  assert_error (fixture, 1, 7, 38,
+                "invalid name \"steps.first.exit\" in condition; write steps.STEP.rc or "
+                "steps.STEP.stdout");
+  g_assert_true (g_str_has_prefix (fleet_diagnostics_get (fixture->diags, 2)->message,
+                                   "invalid condition in \"when\": "));
+  g_assert_cmpuint (fleet_diagnostics_get (fixture->diags, 2)->pos.line, ==, 8);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -412,6 +521,9 @@ main (int argc, char **argv)
   ADD ("/variables/plan/secret-rejected", test_secret_rejected);
   ADD ("/variables/plan/invalid-var-name", test_invalid_var_name);
   ADD ("/variables/plan/file-round-trip", test_plan_file_round_trip);
+  ADD ("/variables/when/compile-time", test_when_compile_time);
+  ADD ("/variables/when/run-time", test_when_run_time);
+  ADD ("/variables/when/errors", test_when_errors);
 
   return g_test_run ();
 }
