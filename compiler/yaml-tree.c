@@ -384,6 +384,8 @@ handle_scalar (Builder *builder, const yaml_event_t *event)
   node->value = g_strndup ((const char *) event->data.scalar.value, event->data.scalar.length);
   node->length = event->data.scalar.length;
   node->plain = event->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && tag == NULL;
+  node->json_string = event->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE && tag == NULL
+                      && g_str_has_suffix (builder->file, ".json");
   node->expanded_size = 1;
   node->end_pos = position_of_mark (builder, &event->end_mark);
   node->text = builder->document->text;

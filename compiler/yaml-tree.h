@@ -44,6 +44,11 @@ struct FleetYamlNode {
   gsize length;
   gboolean plain;
 
+  /* A double-quoted scalar in a file whose name ends in ".json".  JSON can
+   * write a duration or a wave size only as a string, so those types
+   * accept it as if it were plain. */
+  gboolean json_string;
+
   /* Sequences: the items.  Mappings: the values, with the scalar key of
    * values[i] in keys[i].  Both hold borrowed FleetYamlNode pointers. */
   GPtrArray *items;

@@ -1,6 +1,7 @@
-/* test-variables.c: `vars`, `{{ name }}` references in step commands, their
- * shell quoting, step conditions (`when`), their diagnostics and their place
- * in the plan. */
+/* test-language.c: the workflow language beyond plain steps: `vars` and
+ * `{{ name }}` references in commands with their shell quoting, step
+ * conditions (`when`), and JSON workflow files; their diagnostics and their
+ * place in the plan. */
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -27,7 +28,7 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
 
-  fixture->dir = g_dir_make_tmp ("test-variables-XXXXXX", &error);
+  fixture->dir = g_dir_make_tmp ("test-language-XXXXXX", &error);
   g_assert_no_error (error);
   fixture->diags = fleet_diagnostics_new ();
 }
@@ -63,7 +64,7 @@ write_file (Fixture *fixture, const char *name, const char *contents)
 /* Compile `workflow_text` next to the inventory above and plan it.  Returns
  * the plan, or NULL when a diagnostic is an error. */
 static FleetPlan *
-compile_and_plan (Fixture *fixture, const char *workflow_text)
+compile_file_and_plan (Fixture *fixture, const char *file_name, const char *workflow_text)
 {
   g_autofree char *path = NULL;
   g_autoptr (FleetWorkflow) workflow = NULL;
@@ -71,7 +72,7 @@ compile_and_plan (Fixture *fixture, const char *workflow_text)
   FleetPlan *plan = NULL;
 
   g_free (write_file (fixture, "inventory.yaml", inventory_text));
-  path = write_file (fixture, "workflow.yaml", workflow_text);
+  path = write_file (fixture, file_name, workflow_text);
   workflow = fleet_compile_workflow_file (path, NULL, fixture->diags);
   if (workflow != NULL)
     plan = fleet_planner_build (workflow, fixture->diags);
@@ -81,10 +82,17 @@ compile_and_plan (Fixture *fixture, const char *workflow_text)
   return plan;
 }
 
-static void
-assert_error (Fixture *fixture, guint index, guint line, guint column, const char *message)
+static FleetPlan *
+compile_and_plan (Fixture *fixture, const char *workflow_text)
 {
-  g_autofree char *path = g_build_filename (fixture->dir, "workflow.yaml", NULL);
+  return compile_file_and_plan (fixture, "workflow.yaml", workflow_text);
+}
+
+static void
+assert_error_in (Fixture *fixture, const char *file_name, guint index, guint line, guint column,
+                 const char *message)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, file_name, NULL);
   const FleetDiagnostic *diagnostic;
 
   g_assert_cmpuint (index, <, fleet_diagnostics_length (fixture->diags));
@@ -94,6 +102,12 @@ assert_error (Fixture *fixture, guint index, guint line, guint column, const cha
   g_assert_cmpuint (diagnostic->pos.line, ==, line);
   g_assert_cmpuint (diagnostic->pos.column, ==, column);
   g_assert_cmpstr (diagnostic->message, ==, message);
+}
+
+static void
+assert_error (Fixture *fixture, guint index, guint line, guint column, const char *message)
+{
+  assert_error_in (fixture, "workflow.yaml", index, line, column, message);
 }
 
 #define HEAD \
@@ -502,28 +516,101 @@ test_when_errors (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (fleet_diagnostics_get (fixture->diags, 2)->pos.line, ==, 8);
 }
 
+/* A JSON workflow uses the same keys; durations and wave sizes, which JSON
+ * can only write as strings, are accepted quoted there. */
+static void
+test_json_accepted (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_file_and_plan (fixture, "workflow.json",
+    "{\n"
+    "\t\"name\": \"json\",\n"
+    "\t\"inventory\": \"inventory.yaml\",\n"
+    "\t\"target\": {\"all\": true},\n"
+    "\t\"waves\": [1, \"100%\"],\n"
+    "\t\"vars\": {\"path\": \"a\\/b c\"},\n"
+    "\t\"steps\": [{\"name\": \"s\", \"timeout\": \"90s\", \"expect_exit\": [0, 3],\n"
+    "\t\t\"become\": false, \"when\": \"dc == \\\"fra\\\"\", \"run\": \"ls {{ path }}\"}]\n"
+    "}\n");
+  const FleetStep *step;
+
+  g_assert_nonnull (plan);
+  g_assert_cmpuint (fleet_diagnostics_length (fixture->diags), ==, 0);
+  g_assert_cmpuint (plan->waves->len, ==, 2);
+  step = g_ptr_array_index (plan->steps, 0);
+  g_assert_cmpuint (step->timeout_ms, ==, 90000);
+  g_assert_cmpuint (step->expected_exit_codes->len, ==, 2);
+  g_assert_cmpstr (fleet_step_command_for_host (step, "web1"), ==, "ls 'a/b c'");
+  g_assert_true (g_hash_table_contains (step->skipped_hosts, "web2"));
+}
+
+/* JSON edge cases: what the YAML parser does with valid JSON that fleetc
+ * rejects, each with its position. */
+static void
+test_json_rejected (Fixture *fixture, gconstpointer data)
+{
+  const struct {
+    const char *text;
+    guint line;
+    guint column;
+    const char *message;
+  } cases[] = {
+    /* JSON allows repeated names; fleetc rejects them as in YAML. */
+    { "{\"name\": \"a\",\n \"name\": \"b\"}\n", 2, 2,
+      "duplicate key \"name\"; it is first defined at line 1, column 2" },
+    /* libyaml rejects UTF-16 surrogate escapes, which JSON needs for
+     * characters outside the BMP; write such characters as UTF-8. */
+    { "{\"name\": \"\\ud83d\\ude00\"}\n", 1, 13,
+      "invalid YAML: found invalid Unicode character escape code (while parsing a quoted "
+      "scalar started at line 1, column 10)" },
+    /* Booleans and integers have JSON literals, so strings stay strings. */
+    { "{\"name\": \"n\", \"inventory\": \"inventory.yaml\", \"target\": {\"all\": \"true\"},\n"
+      " \"steps\": [{\"name\": \"s\", \"timeout\": \"1s\", \"run\": \"true\"}]}\n", 1, 64,
+      "invalid boolean \"true\" for \"all\": write it without quotes" },
+    { "{\"name\": \"n\", \"inventory\": \"inventory.yaml\", \"target\": {\"all\": true},\n"
+      " \"parallelism\": 1e1, \"steps\": [{\"name\": \"s\", \"timeout\": \"1s\", \"run\": \"true\"}]}\n",
+      2, 17,
+      "invalid integer \"1e1\" for \"parallelism\": use decimal digits only, for a value from 1 "
+      "to 100000" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (FleetPlan) plan = NULL;
+
+      fleet_diagnostics_free (fixture->diags);
+      fixture->diags = fleet_diagnostics_new ();
+      plan = compile_file_and_plan (fixture, "workflow.json", cases[i].text);
+
+      g_assert_null (plan);
+      assert_error_in (fixture, "workflow.json", 0, cases[i].line, cases[i].column,
+                       cases[i].message);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/variables/template/quoting", test_template_quoting);
-  g_test_add_func ("/variables/template/quoting-every-byte", test_template_quoting_every_byte);
-  g_test_add_func ("/variables/template/syntax-errors", test_template_syntax_errors);
+  g_test_add_func ("/language/template/quoting", test_template_quoting);
+  g_test_add_func ("/language/template/quoting-every-byte", test_template_quoting_every_byte);
+  g_test_add_func ("/language/template/syntax-errors", test_template_syntax_errors);
 
 #define ADD(path, function) \
   g_test_add (path, Fixture, NULL, fixture_set_up, function, fixture_tear_down)
 
-  ADD ("/variables/plan/renders-per-host", test_plan_renders_per_host);
-  ADD ("/variables/plan/undefined-names-host", test_undefined_names_host);
-  ADD ("/variables/plan/undefined-positions", test_undefined_positions);
-  ADD ("/variables/plan/escaped-brace-position", test_escaped_brace_position);
-  ADD ("/variables/plan/secret-rejected", test_secret_rejected);
-  ADD ("/variables/plan/invalid-var-name", test_invalid_var_name);
-  ADD ("/variables/plan/file-round-trip", test_plan_file_round_trip);
-  ADD ("/variables/when/compile-time", test_when_compile_time);
-  ADD ("/variables/when/run-time", test_when_run_time);
-  ADD ("/variables/when/errors", test_when_errors);
+  ADD ("/language/plan/renders-per-host", test_plan_renders_per_host);
+  ADD ("/language/plan/undefined-names-host", test_undefined_names_host);
+  ADD ("/language/plan/undefined-positions", test_undefined_positions);
+  ADD ("/language/plan/escaped-brace-position", test_escaped_brace_position);
+  ADD ("/language/plan/secret-rejected", test_secret_rejected);
+  ADD ("/language/plan/invalid-var-name", test_invalid_var_name);
+  ADD ("/language/plan/file-round-trip", test_plan_file_round_trip);
+  ADD ("/language/when/compile-time", test_when_compile_time);
+  ADD ("/language/when/run-time", test_when_run_time);
+  ADD ("/language/when/errors", test_when_errors);
+  ADD ("/language/json/accepted", test_json_accepted);
+  ADD ("/language/json/rejected", test_json_rejected);
 
   return g_test_run ();
 }
