@@ -239,8 +239,8 @@ parse_step (FleetDiagnostics *diags, const FleetYamlNode *mapping, GHashTable *f
 }
 
 /* Report each `steps.NAME.FIELD` name in the condition of `step` that does
- * not name an earlier step in `earlier` (char * name -> step) or a known
- * field. */
+ * not name an earlier step in `earlier` (char * name -> FleetStep *) or a
+ * known field. */
 static void
 check_step_results (FleetDiagnostics *diags, const FleetStep *step, GHashTable *earlier)
 {
@@ -281,7 +281,6 @@ fleet_parse_steps (FleetDiagnostics *diags,
                    GPtrArray *steps)
 {
   g_autoptr (GHashTable) first_names = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr (GHashTable) earlier = g_hash_table_new (g_str_hash, g_str_equal);
 
   if (list->items->len == 0)
     fleet_diagnostics_error (diags, &list->pos,
@@ -297,10 +296,40 @@ fleet_parse_steps (FleetDiagnostics *diags,
         continue;
 
       step = parse_step (diags, item, first_names);
+      g_ptr_array_add (steps, step);
+    }
+}
+
+void
+fleet_check_steps (FleetDiagnostics *diags, const GPtrArray *steps)
+{
+  g_autoptr (GHashTable) earlier = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < steps->len; i++)
+    {
+      const FleetStep *step = g_ptr_array_index (steps, i);
+      const FleetStep *first;
+
       if (step->when != NULL)
         check_step_results (diags, step, earlier);
-      if (step->name != NULL)
-        g_hash_table_add (earlier, step->name);
-      g_ptr_array_add (steps, step);
+      if (step->name == NULL)
+        continue;
+
+      /* fleet_parse_steps reports repeats within one list. */
+      first = g_hash_table_lookup (earlier, step->name);
+      if (first == NULL)
+        {
+          g_hash_table_insert (earlier, step->name, (gpointer) step);
+          continue;
+        }
+      if (first->pos.file != step->pos.file)
+        {
+          g_autofree char *quoted = fleet_quote_value (step->name, FLEET_QUOTE_MAX_CHARS);
+
+          fleet_diagnostics_error (diags, &step->pos,
+                                   "duplicate step name %s; the first step with this name is at "
+                                   "%s:%u:%u",
+                                   quoted, first->pos.file, first->pos.line, first->pos.column);
+        }
     }
 }

@@ -82,9 +82,12 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_WORKFLOW, "vars", FLEET_TYPE_STRING_MAP, FLEET_SCHEMA_NONE, FALSE,
     0, 0, NULL,
     "Variables for `{{ name }}` references in `run`; host attributes override them." },
-  { FLEET_SCHEMA_WORKFLOW, "steps", FLEET_TYPE_MAPPING_LIST, FLEET_SCHEMA_STEP, TRUE,
+  { FLEET_SCHEMA_WORKFLOW, "include", FLEET_TYPE_PATH_OR_PATH_LIST, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_SCHEMA_UNBOUNDED, NULL,
+    "Files of steps, relative to this file's directory, whose steps run before `steps`." },
+  { FLEET_SCHEMA_WORKFLOW, "steps", FLEET_TYPE_MAPPING_LIST, FLEET_SCHEMA_STEP, FALSE,
     0, 0, NULL,
-    "Commands to run on each host, in order." },
+    "Commands to run on each host, in order; required unless `include` is given." },
   { FLEET_SCHEMA_WORKFLOW, "windows", FLEET_TYPE_MAPPING_LIST, FLEET_SCHEMA_WINDOW, FALSE,
     0, 0, NULL,
     "Maintenance windows: the only times the steps may run, per group." },
@@ -165,6 +168,14 @@ static const FleetSchemaField schema_fields[] = {
     0, 0, NULL,
     "Free-form attributes (dc, rack, role) that `target.match` selects on." },
 
+  /* A file named by `include`. */
+  { FLEET_SCHEMA_STEPS_FILE, "include", FLEET_TYPE_PATH_OR_PATH_LIST, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_SCHEMA_UNBOUNDED, NULL,
+    "Further files of steps, relative to this file's directory, whose steps come first." },
+  { FLEET_SCHEMA_STEPS_FILE, "steps", FLEET_TYPE_MAPPING_LIST, FLEET_SCHEMA_STEP, TRUE,
+    0, 0, NULL,
+    "Steps, with the keys of a workflow's steps." },
+
   /* One item of the workflow `windows` or `freezes` list. */
   { FLEET_SCHEMA_WINDOW, "name", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
     1, NAME_MAX_BYTES, NULL,
@@ -203,6 +214,7 @@ static const char * const context_names[] = {
   [FLEET_SCHEMA_DEFAULTS] = "defaults",
   [FLEET_SCHEMA_HOST] = "host",
   [FLEET_SCHEMA_WINDOW] = "window",
+  [FLEET_SCHEMA_STEPS_FILE] = "steps file",
 };
 
 static const char * const type_names[] = {

@@ -22,6 +22,7 @@ typedef enum {
   FLEET_SCHEMA_DEFAULTS,      /* the inventory's `defaults` mapping */
   FLEET_SCHEMA_HOST,          /* the settings of one inventory host */
   FLEET_SCHEMA_WINDOW,        /* one item of the workflow's `windows` or `freezes` */
+  FLEET_SCHEMA_STEPS_FILE,    /* top level of a file of steps named by `include` */
 } FleetSchemaContext;
 
 /* The accepted form of a value.  Scalars are typed by these rules only, never

@@ -436,7 +436,8 @@ test_parse_unknown_key_on (Fixture *fixture, gconstpointer data)
                                 "  schedule: nightly\n",
                                 6, 1,
                                 "unknown key \"on\" in workflow; the valid keys are: name, "
-                                "inventory, inventory_timeout, target, parallelism, waves, vars, steps, windows, freezes");
+                                "inventory, inventory_timeout, target, parallelism, waves, vars, "
+                                "include, steps, windows, freezes");
 }
 
 static void
