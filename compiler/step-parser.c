@@ -100,6 +100,22 @@ handle_when (FleetDiagnostics *diags, const FleetSchemaField *field, const Fleet
 }
 
 static void
+handle_needs (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  StepParse *parse = object;
+
+  parse->step->needs = g_ptr_array_new_with_free_func (g_free);
+  parse->step->needs_pos = value->pos;
+  for (guint i = 0; i < value->items->len; i++)
+    {
+      char *name = NULL;
+
+      if (fleet_scalar_to_string (diags, field, g_ptr_array_index (value->items, i), &name))
+        g_ptr_array_add (parse->step->needs, name);
+    }
+}
+
+static void
 handle_timeout (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
   StepParse *parse = object;
@@ -164,6 +180,7 @@ static const FleetFieldHandlerEntry step_handlers[] = {
   { "name", handle_name },
   { "run", handle_run },
   { "when", handle_when },
+  { "needs", handle_needs },
   { "timeout", handle_timeout },
   { "expect_exit", handle_expect_exit },
   { "become", handle_become },

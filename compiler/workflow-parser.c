@@ -5,6 +5,7 @@
 #include "compiler/scalar.h"
 #include "compiler/schema-check.h"
 #include "compiler/step-includes.h"
+#include "compiler/step-order.h"
 #include "compiler/step-parser.h"
 #include "compiler/target-parser.h"
 #include "schema/fleet-template.h"
@@ -201,6 +202,7 @@ fleet_parse_workflow (FleetDiagnostics *diags,
   /* Included steps run first, whatever the order of the keys. */
   g_ptr_array_extend_and_steal (parse.included_steps, g_steal_pointer (&parse.workflow->steps));
   parse.workflow->steps = g_steal_pointer (&parse.included_steps);
+  fleet_order_steps (diags, parse.workflow->steps);
   fleet_check_steps (diags, parse.workflow->steps);
 
   *inventory_timeout_ms = parse.inventory_timeout_ms;

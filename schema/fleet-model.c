@@ -214,6 +214,9 @@ fleet_step_copy (const FleetStep *step)
   if (step->skipped_hosts != NULL)
     copy->skipped_hosts = copy_string_table (step->skipped_hosts);
   copy->when_pos = step->when_pos;
+  if (step->needs != NULL)
+    copy->needs = g_ptr_array_ref (step->needs);
+  copy->needs_pos = step->needs_pos;
   copy->pos = step->pos;
   if (step->host_commands != NULL)
     copy->host_commands = copy_string_table (step->host_commands);
@@ -238,6 +241,7 @@ fleet_step_free (FleetStep *step)
   g_clear_pointer (&step->host_commands, g_hash_table_unref);
   g_free (step->when);
   g_clear_pointer (&step->skipped_hosts, g_hash_table_unref);
+  g_clear_pointer (&step->needs, g_ptr_array_unref);
   g_clear_pointer (&step->command_refs, g_ptr_array_unref);
   g_clear_pointer (&step->command_ref_positions, g_array_unref);
   g_free (step);

@@ -74,6 +74,9 @@ typedef struct {
                                 which the compiler found the condition false;
                                 NULL when there are none */
   FleetSourcePos when_pos;  /* IR only: the `when` value */
+  GPtrArray *needs;         /* IR only: char *, names of steps that must run
+                               first; NULL when none */
+  FleetSourcePos needs_pos; /* IR only: the `needs` value */
   FleetSourcePos pos;
 
   /* Workflow IR only, never in a plan file: the references of `command`

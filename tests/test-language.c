@@ -704,7 +704,7 @@ test_include_errors (Fixture *fixture, gconstpointer data)
   g_assert_null (plan);
   g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 3);
   assert_error_in (fixture, "common.yaml", 0, 5, 5,
-                   "unknown key \"retry\" in step; the valid keys are: name, run, when, timeout, "
+                   "unknown key \"retry\" in step; the valid keys are: name, run, when, needs, timeout, "
                    "expect_exit, become, become_user");
   missing_message = g_strdup_printf ("failed to read included steps file \"%s/missing.yaml\": "
                                      "No such file or directory", fixture->dir);
@@ -712,6 +712,59 @@ test_include_errors (Fixture *fixture, gconstpointer data)
   duplicate_message = g_strdup_printf ("duplicate step name \"own\"; the first step with this "
                                        "name is at %s/common.yaml:2:5", fixture->dir);
   assert_error (fixture, 2, 6, 5, duplicate_message);
+}
+
+/* Steps move after the steps they need; the others keep their order. */
+static void
+test_needs_order (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    INCLUDE_HEAD
+    "steps:\n"
+    "  - {name: restart, timeout: 1s, run: \"true\", needs: [install, configure]}\n"
+    "  - {name: notify, timeout: 1s, run: \"true\"}\n"
+    "  - {name: configure, timeout: 1s, run: \"true\", needs: [install]}\n"
+    "  - {name: install, timeout: 1s, run: \"true\"}\n"
+    "  - {name: verify, timeout: 1s, run: \"true\", when: 'steps.restart.rc == 0'}\n");
+  g_autofree char *names = NULL;
+
+  g_assert_nonnull (plan);
+  names = step_names (plan);
+  g_assert_cmpstr (names, ==, "notify install configure restart verify");
+}
+
+static void
+test_needs_errors (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    INCLUDE_HEAD
+    "steps:\n"
+    "  - {name: a, timeout: 1s, run: \"true\", needs: [nothing, a]}\n");
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 2);
+  assert_error (fixture, 0, 5, 48,
+                "\"needs\" names step \"nothing\", which does not exist; name a step of this "
+                "workflow");
+  assert_error (fixture, 1, 5, 48, "step \"a\" needs itself; remove its own name from \"needs\"");
+}
+
+static void
+test_needs_cycle (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    INCLUDE_HEAD
+    "steps:\n"
+    "  - {name: first, timeout: 1s, run: \"true\"}\n"
+    "  - {name: a, timeout: 1s, run: \"true\", needs: [b]}\n"
+    "  - {name: b, timeout: 1s, run: \"true\", needs: [c]}\n"
+    "  - {name: c, timeout: 1s, run: \"true\", needs: [first, a]}\n");
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 1);
+  assert_error (fixture, 0, 6, 48,
+                "steps need each other in a cycle: a -> b -> c -> a (each needs the next); "
+                "remove one of these needs");
 }
 
 int
@@ -742,6 +795,9 @@ main (int argc, char **argv)
   ADD ("/language/include/cycle", test_include_cycle);
   ADD ("/language/include/depth-limit", test_include_depth_limit);
   ADD ("/language/include/errors", test_include_errors);
+  ADD ("/language/needs/order", test_needs_order);
+  ADD ("/language/needs/errors", test_needs_errors);
+  ADD ("/language/needs/cycle", test_needs_cycle);
 
   return g_test_run ();
 }
