@@ -117,8 +117,8 @@ fleet_order_steps (FleetDiagnostics *diags, GPtrArray *steps)
   if (!collect_edges (diags, steps, edges))
     return;
 
-  /* Kahn's algorithm, always taking the first ready step in written order:
-   * O(n^2) in the number of steps, which is small. */
+  /* Kahn's algorithm, always taking the first ready step in written order.
+   * Each pick scans every step, which is quadratic but steps are few. */
   while (ordered->len < steps->len)
     {
       guint ready = steps->len;
