@@ -27,7 +27,9 @@ G_BEGIN_DECLS
 
 #define FLEET_PLAN_MAGIC "FLEETPLN"
 #define FLEET_PLAN_MAGIC_LENGTH 8
-#define FLEET_PLAN_FORMAT_VERSION 2u
+/* Version 3 added per-host commands and step conditions, which a version 2
+ * reader would ignore and so run the wrong command or a skipped step. */
+#define FLEET_PLAN_FORMAT_VERSION 3u
 #define FLEET_PLAN_HEADER_LENGTH 24
 #define FLEET_PLAN_DIGEST_LENGTH 32
 #define FLEET_PLAN_BODY_TYPE "a{sv}"

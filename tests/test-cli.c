@@ -112,7 +112,7 @@ test_show_json (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (fleetc ((const char *[]) { "show", plan, "--format", "json", NULL },
                            &out, &err), ==, 0);
 
-  g_assert_true (g_str_has_prefix (out, "{\"format_version\":2,\"sha256\":\""));
+  g_assert_true (g_str_has_prefix (out, "{\"format_version\":3,\"sha256\":\""));
   g_assert_nonnull (strstr (out, "\"workflow\":{\"name\":\"rolling-patch\""));
   g_assert_nonnull (strstr (out, "\"steps\":[{\"index\":1,\"name\":\"pre-check\""));
   g_assert_nonnull (strstr (out, "\"waves\":[{\"index\":1,\"hosts\":[{\"name\":\"db01\""));
