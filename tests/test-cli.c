@@ -123,6 +123,36 @@ test_show_json (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (text, "3. verify  (timeout 30s, expected exit 0)"));
 }
 
+/* The steps of a plan that uses variables, conditions, includes and
+ * needs, as `fleetc show --format json` prints them, match the golden file
+ * byte for byte. */
+static void
+test_show_language_golden (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = fleet_test_source_path ("tests/data/language/workflow.yaml");
+  g_autofree char *golden_path = fleet_test_source_path (
+    "tests/data/language/expected-steps.json");
+  g_autofree char *plan = fixture_path (fixture, "language.plan");
+  g_autofree char *out = NULL;
+  g_autofree char *golden = NULL;
+  g_autofree char *steps = NULL;
+  const char *start;
+  const char *end;
+
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-F", "none", "-o", plan,
+                                              NULL }, NULL, NULL), ==, 0);
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, "--format", "json", NULL },
+                           &out, NULL), ==, 0);
+  g_assert_true (g_file_get_contents (golden_path, &golden, NULL, NULL));
+
+  start = strstr (out, "\"steps\":");
+  g_assert_nonnull (start);
+  end = strstr (start, ",\"waves\":");
+  g_assert_nonnull (end);
+  steps = g_strdup_printf ("%.*s\n", (int) (end - start), start);
+  g_assert_cmpstr (steps, ==, golden);
+}
+
 /* An invalid workflow writes no plan and leaves an earlier plan at the same
  * path untouched. */
 static void
@@ -732,6 +762,7 @@ main (int argc, char **argv)
   ADD ("/cli/run/limits-checked-first", test_run_checks_limits_first);
   ADD ("/cli/compile/error-keeps-old-plan", test_compile_error_keeps_old_plan);
   ADD ("/cli/show/json", test_show_json);
+  ADD ("/cli/show/language-golden", test_show_language_golden);
   ADD ("/cli/usage-errors", test_usage_errors);
   ADD ("/cli/show/escapes-terminal-controls", test_show_escapes_terminal_controls);
   ADD ("/cli/compile/output-not-an-input", test_output_cannot_overwrite_input);
