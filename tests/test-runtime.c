@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "runtime/fleet-executor.h"
+#include "runtime/fleet-report.h"
 #include "tests/runtime-fixture.h"
 
 static void
@@ -509,6 +510,7 @@ test_conditions_skip_steps (Fixture *fixture, gconstpointer data)
   FleetStep *planned;
   g_autofree char *journal = NULL;
   g_autofree char *ran = NULL;
+  g_autofree char *summary = NULL;
 
   if (!require_sandbox ())
     return;
@@ -547,6 +549,12 @@ test_conditions_skip_steps (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (journal, "\"event\":\"step-skipped\",\"host\":\"host01\",\"step\":3,"
                                      "\"name\":\"planned\",\"reason\":\"condition "
                                      "`dc == \\\"dc2\\\"` is false\""));
+
+  summary = fleet_report_format_summary (fixture->plan, fixture->result, fixture->run_dir);
+  g_assert_nonnull (strstr (summary, "      skipped step 3 \"planned\": condition "
+                                     "`dc == \"dc2\"` is false\n"));
+  g_assert_nonnull (strstr (summary, "      skipped step 2 \"on zero\": condition "
+                                     "`steps.check.rc == 0` is false\n"));
 }
 
 /* The journal's host-start and host-end records never show more hosts
