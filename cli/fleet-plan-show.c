@@ -69,6 +69,69 @@ append_exit_codes (GString *out, const FleetStep *step)
                             g_array_index (step->expected_exit_codes, int, i));
 }
 
+/* Append each non-empty line of `command` after `prefix`, escaped. */
+static void
+append_command_lines (GString *out, const char *prefix, const char *command)
+{
+  g_auto(GStrv) lines = g_strsplit (command, "\n", -1);
+
+  for (char **line = lines; *line != NULL; line++)
+    if (**line != '\0')
+      {
+        g_autofree char *shown = fleet_escape_for_terminal (*line);
+        g_string_append_printf (out, "%s$ %s\n", prefix, shown);
+      }
+}
+
+/* Append the command as written, then, when it has `{{ }}` references,
+ * the rendered command that runs on each host. */
+static void
+append_step_commands (GString *out, const FleetStep *step)
+{
+  g_autofree const char **hosts = fleet_step_sorted_command_hosts (step);
+
+  if (hosts == NULL)
+    {
+      append_command_lines (out, "       ", step->command);
+      return;
+    }
+
+  g_string_append (out, "       template:\n");
+  append_command_lines (out, "         ", step->command);
+  for (const char **host = hosts; *host != NULL; host++)
+    {
+      g_autofree char *shown_host = fleet_escape_for_terminal (*host);
+
+      g_string_append_printf (out, "       on %s:\n", shown_host);
+      append_command_lines (out, "         ",
+                            g_hash_table_lookup (step->host_commands, *host));
+    }
+}
+
+/* Append the condition fleet-run evaluates, and the hosts the compiler
+ * found skip the step, with the reason. */
+static void
+append_step_conditions (GString *out, const FleetStep *step)
+{
+  g_autofree const char **hosts = fleet_sorted_string_keys (step->skipped_hosts);
+
+  if (step->when != NULL)
+    {
+      g_autofree char *shown = fleet_escape_for_terminal (step->when);
+
+      g_string_append_printf (out, "       only when (checked by fleet-run): %s\n", shown);
+    }
+
+  for (const char **host = hosts; host != NULL && *host != NULL; host++)
+    {
+      g_autofree char *shown_host = fleet_escape_for_terminal (*host);
+      g_autofree char *reason = fleet_escape_for_terminal (
+        g_hash_table_lookup (step->skipped_hosts, *host));
+
+      g_string_append_printf (out, "       skipped on %s: %s\n", shown_host, reason);
+    }
+}
+
 static void
 append_steps_text (GString *out, const FleetPlan *plan)
 {
@@ -76,7 +139,6 @@ append_steps_text (GString *out, const FleetPlan *plan)
   for (guint i = 0; i < plan->steps->len; i++)
     {
       const FleetStep *step = g_ptr_array_index (plan->steps, i);
-      g_auto(GStrv) lines = g_strsplit (step->command, "\n", -1);
       g_autofree char *name = fleet_escape_for_terminal (step->name);
 
       g_string_append_printf (out, "  %u. %s  (timeout ", i + 1, name);
@@ -90,13 +152,8 @@ append_steps_text (GString *out, const FleetPlan *plan)
           g_string_append_printf (out, ", as %s via sudo", user);
         }
       g_string_append (out, ")\n");
-
-      for (char **line = lines; *line != NULL; line++)
-        if (**line != '\0')
-          {
-            g_autofree char *shown = fleet_escape_for_terminal (*line);
-            g_string_append_printf (out, "       $ %s\n", shown);
-          }
+      append_step_commands (out, step);
+      append_step_conditions (out, step);
     }
 }
 
@@ -269,6 +326,44 @@ write_host_json (FleetJsonWriter *json, const FleetHost *host)
   fleet_json_end_object (json);
 }
 
+/* Write "host_commands", host name to rendered command in name order, for
+ * a step whose command has references. */
+static void
+write_host_commands_json (FleetJsonWriter *json, const FleetStep *step)
+{
+  g_autofree const char **hosts = fleet_step_sorted_command_hosts (step);
+
+  if (hosts == NULL)
+    return;
+
+  fleet_json_key (json, "host_commands");
+  fleet_json_begin_object (json);
+  for (const char **host = hosts; *host != NULL; host++)
+    {
+      fleet_json_key (json, *host);
+      fleet_json_string (json, g_hash_table_lookup (step->host_commands, *host));
+    }
+  fleet_json_end_object (json);
+}
+
+static void
+write_skipped_hosts_json (FleetJsonWriter *json, const FleetStep *step)
+{
+  g_autofree const char **hosts = fleet_sorted_string_keys (step->skipped_hosts);
+
+  if (hosts == NULL)
+    return;
+
+  fleet_json_key (json, "skipped_hosts");
+  fleet_json_begin_object (json);
+  for (const char **host = hosts; *host != NULL; host++)
+    {
+      fleet_json_key (json, *host);
+      fleet_json_string (json, g_hash_table_lookup (step->skipped_hosts, *host));
+    }
+  fleet_json_end_object (json);
+}
+
 static void
 write_step_json (FleetJsonWriter *json, const FleetStep *step, guint index)
 {
@@ -290,6 +385,13 @@ write_step_json (FleetJsonWriter *json, const FleetStep *step, guint index)
   fleet_json_bool (json, step->become);
   fleet_json_key (json, "become_user");
   fleet_json_string (json, step->become_user);
+  write_host_commands_json (json, step);
+  if (step->when != NULL)
+    {
+      fleet_json_key (json, "when");
+      fleet_json_string (json, step->when);
+    }
+  write_skipped_hosts_json (json, step);
   fleet_json_end_object (json);
 }
 

@@ -43,16 +43,18 @@ expect_scalar (FleetDiagnostics *diags,
 }
 
 /* Check that a typed value is written plain, because quotes make it a
- * string in YAML. */
+ * string in YAML.  With `json_string_allowed`, a JSON string is accepted
+ * too, for types that JSON can only write as strings. */
 static gboolean
 expect_plain (FleetDiagnostics *diags,
               const FleetSchemaField *field,
               const FleetYamlNode *node,
-              const char *type)
+              const char *type,
+              gboolean json_string_allowed)
 {
   g_autofree char *quoted = NULL;
 
-  if (node->plain)
+  if (node->plain || (json_string_allowed && node->json_string))
     return TRUE;
 
   quoted = quote (node);
@@ -240,7 +242,7 @@ fleet_scalar_to_bool (FleetDiagnostics *diags,
   g_autofree char *quoted = NULL;
 
   if (!expect_scalar (diags, field, node, "true or false")
-      || !expect_plain (diags, field, node, "boolean"))
+      || !expect_plain (diags, field, node, "boolean", FALSE))
     return FALSE;
 
   for (gsize i = 0; i < G_N_ELEMENTS (true_words); i++)
@@ -274,7 +276,7 @@ fleet_scalar_to_int (FleetDiagnostics *diags,
   gboolean leading_zero;
 
   if (!expect_scalar (diags, field, node, "an integer")
-      || !expect_plain (diags, field, node, "integer"))
+      || !expect_plain (diags, field, node, "integer", FALSE))
     return FALSE;
 
   quoted = quote (node);
@@ -411,7 +413,7 @@ fleet_scalar_to_duration (FleetDiagnostics *diags,
   gboolean leading_zero;
 
   if (!expect_scalar (diags, field, node, "a duration")
-      || !expect_plain (diags, field, node, "duration"))
+      || !expect_plain (diags, field, node, "duration", TRUE))
     return FALSE;
 
   quoted = quote (node);
@@ -466,7 +468,7 @@ fleet_scalar_to_batch (FleetDiagnostics *diags,
   gboolean leading_zero;
 
   if (!expect_scalar (diags, field, node, "a wave size")
-      || !expect_plain (diags, field, node, "wave size"))
+      || !expect_plain (diags, field, node, "wave size", TRUE))
     return FALSE;
 
   if (parse_percentage (node->value, &percent))

@@ -1,9 +1,13 @@
 /* step-parser.c: the workflow's `steps` list. */
 #include "compiler/step-parser.h"
 
+#include <string.h>
+
 #include "compiler/scalar.h"
 #include "compiler/schema-check.h"
+#include "schema/fleet-expr.h"
 #include "schema/fleet-model.h"
+#include "schema/fleet-template.h"
 
 /* One step while its mapping is read. */
 typedef struct {
@@ -22,12 +26,93 @@ handle_name (FleetDiagnostics *diags, const FleetSchemaField *field, const Fleet
     parse->name_node = value;
 }
 
+/* Return the source position of the byte at `offset` of the scalar `node`,
+ * or the node's own position when the text cannot be matched
+ * (fleet_yaml_scalar_locate). */
+static FleetSourcePos
+position_in_scalar (const FleetYamlNode *node, gsize offset)
+{
+  FleetSourcePos pos = node->pos;
+
+  fleet_yaml_scalar_locate (node, "{{", offset, &pos);
+  return pos;
+}
+
+/* Parse the `{{ }}` references of the command, recording each with its
+ * position; values are filled in per host by the planner. */
+static void
+parse_command_refs (FleetDiagnostics *diags, const FleetYamlNode *value, FleetStep *step)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) refs = NULL;
+  gsize error_offset = 0;
+
+  if (!fleet_template_has_refs (step->command))
+    return;
+
+  refs = fleet_template_parse (step->command, &error_offset, &error);
+  if (refs == NULL)
+    {
+      FleetSourcePos pos = position_in_scalar (value, error_offset);
+
+      fleet_diagnostics_error (diags, &pos, "%s", error->message);
+      return;
+    }
+
+  step->command_ref_positions = g_array_sized_new (FALSE, FALSE, sizeof (FleetSourcePos), refs->len);
+  for (guint i = 0; i < refs->len; i++)
+    {
+      const FleetTemplateRef *ref = g_ptr_array_index (refs, i);
+      FleetSourcePos pos = position_in_scalar (value, ref->offset);
+
+      g_array_append_val (step->command_ref_positions, pos);
+    }
+  step->command_refs = g_steal_pointer (&refs);
+}
+
 static void
 handle_run (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
   StepParse *parse = object;
 
-  fleet_scalar_to_string (diags, field, value, &parse->step->command);
+  if (fleet_scalar_to_string (diags, field, value, &parse->step->command))
+    parse_command_refs (diags, value, parse->step);
+}
+
+/* Read the condition and check its syntax; which names it may use is
+ * checked once all steps are read (check_step_results). */
+static void
+handle_when (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  StepParse *parse = object;
+  g_autoptr (FleetExpr) expr = NULL;
+  g_autoptr (GError) error = NULL;
+  guint error_column = 0;
+
+  if (!fleet_scalar_to_string (diags, field, value, &parse->step->when))
+    return;
+
+  parse->step->when_pos = value->pos;
+  expr = fleet_expr_parse_full (parse->step->when, &error_column, &error);
+  if (expr == NULL)
+    fleet_diagnostics_error (diags, &value->pos, "invalid condition in \"%s\": %s",
+                             field->key, error->message);
+}
+
+static void
+handle_needs (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  StepParse *parse = object;
+
+  parse->step->needs = g_ptr_array_new_with_free_func (g_free);
+  parse->step->needs_pos = value->pos;
+  for (guint i = 0; i < value->items->len; i++)
+    {
+      char *name = NULL;
+
+      if (fleet_scalar_to_string (diags, field, g_ptr_array_index (value->items, i), &name))
+        g_ptr_array_add (parse->step->needs, name);
+    }
 }
 
 static void
@@ -94,6 +179,8 @@ handle_become_user (FleetDiagnostics *diags, const FleetSchemaField *field, cons
 static const FleetFieldHandlerEntry step_handlers[] = {
   { "name", handle_name },
   { "run", handle_run },
+  { "when", handle_when },
+  { "needs", handle_needs },
   { "timeout", handle_timeout },
   { "expect_exit", handle_expect_exit },
   { "become", handle_become },
@@ -168,6 +255,42 @@ parse_step (FleetDiagnostics *diags, const FleetYamlNode *mapping, GHashTable *f
   return parse.step;
 }
 
+/* Report each `steps.NAME.FIELD` name in the condition of `step` that does
+ * not name an earlier step in `earlier` (char * name -> FleetStep *) or a
+ * known field. */
+static void
+check_step_results (FleetDiagnostics *diags, const FleetStep *step, GHashTable *earlier)
+{
+  g_autoptr (FleetExpr) expr = fleet_expr_parse (step->when, NULL);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  if (expr == NULL)
+    return;
+
+  fleet_expr_collect_names (expr, names);
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      g_auto (GStrv) parts = NULL;
+
+      if (!g_str_has_prefix (name, "steps."))
+        continue;
+
+      parts = g_strsplit (name, ".", 3);
+      if (g_strv_length (parts) != 3
+          || (strcmp (parts[2], "rc") != 0 && strcmp (parts[2], "stdout") != 0))
+        fleet_diagnostics_error (diags, &step->when_pos,
+                                 "invalid name \"%s\" in condition; write steps.STEP.rc or "
+                                 "steps.STEP.stdout",
+                                 name);
+      else if (!g_hash_table_contains (earlier, parts[1]))
+        fleet_diagnostics_error (diags, &step->when_pos,
+                                 "condition refers to step \"%s\", which is not an earlier "
+                                 "step; name a step that runs before this one",
+                                 parts[1]);
+    }
+}
+
 void
 fleet_parse_steps (FleetDiagnostics *diags,
                    const FleetSchemaField *field,
@@ -184,10 +307,46 @@ fleet_parse_steps (FleetDiagnostics *diags,
   for (guint i = 0; i < list->items->len; i++)
     {
       const FleetYamlNode *item = g_ptr_array_index (list->items, i);
+      FleetStep *step;
 
       if (!fleet_expect_mapping (diags, item, "item in \"steps\""))
         continue;
 
-      g_ptr_array_add (steps, parse_step (diags, item, first_names));
+      step = parse_step (diags, item, first_names);
+      g_ptr_array_add (steps, step);
+    }
+}
+
+void
+fleet_check_steps (FleetDiagnostics *diags, const GPtrArray *steps)
+{
+  g_autoptr (GHashTable) earlier = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < steps->len; i++)
+    {
+      const FleetStep *step = g_ptr_array_index (steps, i);
+      const FleetStep *first;
+
+      if (step->when != NULL)
+        check_step_results (diags, step, earlier);
+      if (step->name == NULL)
+        continue;
+
+      /* fleet_parse_steps reports repeats within one list. */
+      first = g_hash_table_lookup (earlier, step->name);
+      if (first == NULL)
+        {
+          g_hash_table_insert (earlier, step->name, (gpointer) step);
+          continue;
+        }
+      if (first->pos.file != step->pos.file)
+        {
+          g_autofree char *quoted = fleet_quote_value (step->name, FLEET_QUOTE_MAX_CHARS);
+
+          fleet_diagnostics_error (diags, &step->pos,
+                                   "duplicate step name %s; the first step with this name is at "
+                                   "%s:%u:%u",
+                                   quoted, first->pos.file, first->pos.line, first->pos.column);
+        }
     }
 }

@@ -18,4 +18,9 @@ void fleet_parse_steps (FleetDiagnostics *diags,
                         const FleetYamlNode *list,
                         GPtrArray *steps);
 
+/* Check what ties the steps of the whole workflow together, included ones
+ * too: each `steps.NAME` in a condition names an earlier step, and step
+ * names are unique across files. */
+void fleet_check_steps (FleetDiagnostics *diags, const GPtrArray *steps);
+
 G_END_DECLS

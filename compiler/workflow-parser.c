@@ -5,13 +5,17 @@
 #include "compiler/scalar.h"
 #include "compiler/schema-check.h"
 #include "compiler/snapshot-parser.h"
+#include "compiler/step-includes.h"
+#include "compiler/step-order.h"
 #include "compiler/step-parser.h"
 #include "compiler/target-parser.h"
+#include "schema/fleet-template.h"
 
 /* The workflow while its mapping is read. */
 typedef struct {
   FleetWorkflow *workflow;
   GPtrArray *inventory_refs;   /* FleetInventoryRef *, owned by the caller */
+  GPtrArray *included_steps;   /* FleetStep *, from `include`, run before `steps` */
   guint64 inventory_timeout_ms;
 } WorkflowParse;
 
@@ -108,6 +112,39 @@ handle_steps (FleetDiagnostics *diags, const FleetSchemaField *field, const Flee
   fleet_parse_steps (diags, field, value, parse->workflow->steps);
 }
 
+static void
+handle_include (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WorkflowParse *parse = object;
+  g_autoptr (GPtrArray) chain = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (chain, g_canonicalize_filename (value->pos.file, NULL));
+  fleet_include_steps (diags, field, value, chain, parse->included_steps);
+}
+
+static void
+handle_vars (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WorkflowParse *parse = object;
+
+  fleet_mapping_to_strings (diags, field, value, parse->workflow->vars, NULL);
+
+  for (guint i = 0; i < value->keys->len; i++)
+    {
+      const FleetYamlNode *key = g_ptr_array_index (value->keys, i);
+      g_autofree char *quoted = NULL;
+
+      if (fleet_template_is_name (key->value))
+        continue;
+
+      quoted = fleet_quote_value (key->value, FLEET_QUOTE_MAX_CHARS);
+      fleet_diagnostics_error (diags, &key->pos,
+                               "invalid variable name %s in \"%s\"; use letters, digits and "
+                               "'_', not starting with a digit",
+                               quoted, field->key);
+    }
+}
+
 /* `windows` and `freezes` name inventory groups, so fleet-compiler.c
  * reads them after the inventory (window-parser.h). */
 static void
@@ -131,6 +168,8 @@ static const FleetFieldHandlerEntry workflow_handlers[] = {
   { "target", handle_target },
   { "parallelism", handle_parallelism },
   { "waves", handle_waves },
+  { "vars", handle_vars },
+  { "include", handle_include },
   { "steps", handle_steps },
   { "windows", handle_windows_later },
   { "freezes", handle_windows_later },
@@ -156,6 +195,7 @@ fleet_parse_workflow (FleetDiagnostics *diags,
     .workflow = fleet_workflow_new (),
     .inventory_refs = inventory_refs,
     .inventory_timeout_ms = FLEET_DEFAULT_DYNAMIC_INVENTORY_TIMEOUT_MS,
+    .included_steps = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_step_free),
   };
 
   parse.workflow->pos = root->pos;
@@ -165,7 +205,16 @@ fleet_parse_workflow (FleetDiagnostics *diags,
                           G_N_ELEMENTS (workflow_handlers), &parse);
       if (fleet_yaml_mapping_lookup (root, "waves") == NULL)
         add_default_wave (parse.workflow);
+      if (fleet_yaml_mapping_lookup (root, "steps") == NULL
+          && fleet_yaml_mapping_lookup (root, "include") == NULL)
+        fleet_diagnostics_error (diags, &root->pos, "missing required key \"steps\" in workflow");
     }
+
+  /* Included steps run first, whatever the order of the keys. */
+  g_ptr_array_extend_and_steal (parse.included_steps, g_steal_pointer (&parse.workflow->steps));
+  parse.workflow->steps = g_steal_pointer (&parse.included_steps);
+  fleet_order_steps (diags, parse.workflow->steps);
+  fleet_check_steps (diags, parse.workflow->steps);
 
   *inventory_timeout_ms = parse.inventory_timeout_ms;
   return parse.workflow;

@@ -24,6 +24,8 @@
 struct FleetYamlDocument {
   GPtrArray *nodes;             /* FleetYamlNode *, owns every node */
   FleetYamlNode *root;
+  char *text;                   /* copy of the parsed text, NUL-terminated */
+  gsize text_length;
 };
 
 /* A sequence or mapping whose end event has not been seen yet. */
@@ -66,6 +68,7 @@ fleet_yaml_document_free (FleetYamlDocument *document)
     return;
 
   g_ptr_array_unref (document->nodes);
+  g_free (document->text);
   g_free (document);
 }
 
@@ -381,7 +384,12 @@ handle_scalar (Builder *builder, const yaml_event_t *event)
   node->value = g_strndup ((const char *) event->data.scalar.value, event->data.scalar.length);
   node->length = event->data.scalar.length;
   node->plain = event->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && tag == NULL;
+  node->json_string = event->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE && tag == NULL
+                      && g_str_has_suffix (builder->file, ".json");
   node->expanded_size = 1;
+  node->end_pos = position_of_mark (builder, &event->end_mark);
+  node->text = builder->document->text;
+  node->text_length = builder->document->text_length;
 
   register_anchor (builder, event->data.scalar.anchor, node);
   attach (builder, node);
@@ -589,6 +597,11 @@ fleet_yaml_parse (const char *file, const char *text, gsize length, FleetDiagnos
   };
 
   document->nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) node_free);
+  document->text = g_malloc (length + 1);
+  if (length > 0)
+    memcpy (document->text, builder.text, length);
+  document->text[length] = '\0';
+  document->text_length = length;
   builder.frames = g_array_new (FALSE, FALSE, sizeof (Frame));
   builder.anchors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 

@@ -44,6 +44,11 @@ struct FleetYamlNode {
   gsize length;
   gboolean plain;
 
+  /* A double-quoted scalar in a file whose name ends in ".json".  JSON can
+   * write a duration or a wave size only as a string, so those types
+   * accept it as if it were plain. */
+  gboolean json_string;
+
   /* Sequences: the items.  Mappings: the values, with the scalar key of
    * values[i] in keys[i].  Both hold borrowed FleetYamlNode pointers. */
   GPtrArray *items;
@@ -51,6 +56,13 @@ struct FleetYamlNode {
 
   /* Number of nodes in this subtree with aliases expanded, at least 1. */
   guint64 expanded_size;
+
+  /* Scalars: the position just after the node, and the document's text
+   * (owned by the document, `text_length` bytes), which
+   * fleet_yaml_scalar_locate reads. */
+  FleetSourcePos end_pos;
+  const char *text;
+  gsize text_length;
 };
 
 typedef struct FleetYamlDocument FleetYamlDocument;
@@ -80,6 +92,20 @@ const char *fleet_yaml_kind_description (FleetYamlKind kind);
 
 /* Return the value of `key` in `mapping`, or NULL when it is absent. */
 const FleetYamlNode *fleet_yaml_mapping_lookup (const FleetYamlNode *mapping, const char *key);
+
+/* Find the position in the source file of the byte at `value_offset` of a
+ * scalar's value, when that byte starts the substring `needle` (such as
+ * "{{").  The n-th occurrence of `needle` in the value is matched with the
+ * n-th occurrence in the scalar's source text, which holds for plain,
+ * single-quoted, double-quoted and block scalars alike because folding and
+ * quoting never create or split the needle.  Returns FALSE, leaving `out`
+ * alone, when the counts differ: a needle written with escapes such as
+ * "\x7b{" in a double-quoted scalar, or also present in a block scalar's
+ * header comment. */
+gboolean fleet_yaml_scalar_locate (const FleetYamlNode *node,
+                                   const char *needle,
+                                   gsize value_offset,
+                                   FleetSourcePos *out);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetYamlDocument, fleet_yaml_document_free)
 

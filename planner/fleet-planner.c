@@ -6,6 +6,8 @@
  */
 #include "planner/fleet-planner.h"
 
+#include "planner/plan-commands.h"
+#include "planner/plan-conditions.h"
 #include "planner/plan-hosts.h"
 
 static gboolean
@@ -188,6 +190,11 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
 
   for (guint i = 0; i < workflow->steps->len; i++)
     g_ptr_array_add (plan->steps, fleet_step_copy (g_ptr_array_index (workflow->steps, i)));
+  /* Conditions first: a host that skips a step needs no values for its
+   * command. */
+  if (!fleet_planner_decide_conditions (plan, workflow, diags)
+      || !fleet_planner_render_commands (plan, workflow, diags))
+    return NULL;
 
   for (guint i = 0; i < sizes->len; i++)
     {

@@ -48,6 +48,7 @@ static const char *const failure_codes[] = {
   [FLEET_FAILURE_KEY_UNSUPPORTED] = "key-unsupported",
   [FLEET_FAILURE_BECOME_PASSWORD_REQUIRED] = "become-password-required",
   [FLEET_FAILURE_BECOME_PASSWORD_INCORRECT] = "become-password-incorrect",
+  [FLEET_FAILURE_CONDITION] = "condition-error",
 };
 
 const char *

@@ -1,6 +1,8 @@
 /* fleet-executor.c: the wave scheduler and its poll() event loop. */
 #include "runtime/fleet-executor.h"
 
+#include "schema/fleet-condition.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -74,6 +76,7 @@ step_result_free (FleetStepResult *step)
 {
   g_free (step->exit_signal);
   g_free (step->message);
+  g_free (step->skip_reason);
   g_string_free (step->stdout_tail, TRUE);
   g_string_free (step->stderr_tail, TRUE);
   g_free (step);
@@ -135,21 +138,22 @@ wall_us (const Executor *executor)
  * empty, so that nothing of it reaches the step's output. */
 #define SUDO_STDIN_OPTIONS "-S -p ''"
 
-/* The remote command line for `step`.  With become, the command runs under
+/* The remote command line for `step` on the host `host_name`.  With become, the command runs under
  * sudo: `sudo -n` when the host has no password secret, which fails at once
  * instead of waiting for a password no one can type, else `sudo -S`, which
  * reads the password from the channel's standard input (never from argv
  * or the environment). */
 static char *
-build_command_line (const FleetStep *step, gboolean with_password)
+build_command_line (const FleetStep *step, const char *host_name, gboolean with_password)
 {
+  const char *command = fleet_step_command_for_host (step, host_name);
   g_autofree char *quoted = NULL;
   g_autofree char *user_option = NULL;
 
   if (!step->become)
-    return g_strdup (step->command);
+    return g_strdup (command);
 
-  quoted = g_shell_quote (step->command);
+  quoted = g_shell_quote (command);
   if (step->become_user != NULL)
     {
       g_autofree char *quoted_user = g_shell_quote (step->become_user);
@@ -622,7 +626,7 @@ launch_step (Executor *executor, HostRun *run)
   FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
   const FleetHost *host = run->result->host;
   gboolean with_password = step->become && host->become_password_secret != NULL;
-  g_autofree char *command_line = build_command_line (step, with_password);
+  g_autofree char *command_line = build_command_line (step, host->name, with_password);
   FleetCommandSpec spec = { .command_line = command_line, .timeout_ms = step->timeout_ms,
                             .pty = run->pty_retry };
   g_autoptr(GError) error = NULL;
@@ -856,6 +860,128 @@ finish_snapshot (Executor *executor, HostRun *run)
 }
 
 /* Move `run` as far as it can go without waiting. */
+/* The values of `steps.*` names for one host's condition. */
+typedef struct {
+  const Executor *executor;
+  const HostRun *run;
+  GPtrArray *strings;            /* char *, values handed to the evaluation */
+} RunNames;
+
+/* Resolve steps.NAME.rc and steps.NAME.stdout from the results of the
+ * earlier steps on this host.  A skipped or failed-to-start step has
+ * neither.  facts.* have no values: fleet-run does not gather facts. */
+static gboolean
+lookup_run_name (const char *name, FleetValue *out, gpointer user_data)
+{
+  RunNames *names = user_data;
+  const FleetPlan *plan = names->executor->plan;
+  g_auto(GStrv) parts = g_strsplit (name, ".", 3);
+
+  if (g_strv_length (parts) != 3 || strcmp (parts[0], "steps") != 0)
+    return FALSE;
+
+  for (guint i = 0; i < names->run->next_step; i++)
+    {
+      const FleetStep *step = g_ptr_array_index (plan->steps, i);
+      const FleetStepResult *result = g_ptr_array_index (names->run->result->steps, i);
+      char *text;
+
+      if (strcmp (step->name, parts[1]) != 0 || !result->started || result->skipped)
+        continue;
+
+      if (strcmp (parts[2], "rc") == 0 && result->exit_status >= 0)
+        {
+          *out = fleet_value_number (result->exit_status);
+          return TRUE;
+        }
+      if (strcmp (parts[2], "stdout") != 0)
+        return FALSE;
+
+      text = g_strndup (result->stdout_tail->str, result->stdout_tail->len);
+      if (g_str_has_suffix (text, "\n"))
+        text[strlen (text) - 1] = '\0';
+      g_ptr_array_add (names->strings, text);
+      *out = fleet_value_string (text);
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+journal_step_skipped (Executor *executor, const HostRun *run, const FleetStep *step,
+                      const char *reason)
+{
+  FleetJsonWriter *json = fleet_journal_begin (executor->journal, "step-skipped",
+                                               wall_us (executor));
+
+  fleet_json_key (json, "host");
+  fleet_json_string (json, run->result->host->name);
+  fleet_json_key (json, "step");
+  fleet_json_int (json, run->next_step + 1);
+  fleet_json_key (json, "name");
+  fleet_json_string (json, step->name);
+  fleet_json_key (json, "reason");
+  fleet_json_string (json, reason);
+  fleet_journal_commit (executor->journal, TRUE);
+}
+
+/* Decide whether the host skips its next step: the plan lists it, or the
+ * step's condition is false here.  A skipped step is journaled and counted
+ * as skipped, never silently passed over.  Returns TRUE when the step was
+ * skipped or the host failed on its condition. */
+static gboolean
+skip_step (Executor *executor, HostRun *run)
+{
+  const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
+  FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
+  const char *planned = NULL;
+  g_autofree char *reason = NULL;
+
+  if (step->skipped_hosts != NULL)
+    planned = g_hash_table_lookup (step->skipped_hosts, run->result->host->name);
+
+  if (planned != NULL)
+    {
+      reason = g_strdup (planned);
+    }
+  else if (step->when != NULL)
+    {
+      g_autoptr(FleetExpr) expr = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+      RunNames names = { executor, run, strings };
+      gboolean holds = FALSE;
+
+      expr = fleet_expr_parse (step->when, &error);
+      if (expr == NULL
+          || !fleet_condition_evaluate (expr, step->when, run->result->host, executor->plan->vars,
+                                        lookup_run_name, &names, &holds, &reason, &error))
+        {
+          g_autofree char *message = g_strdup_printf ("step \"%s\": condition `%s` failed: %s",
+                                                      step->name, step->when, error->message);
+
+          result->failure = FLEET_FAILURE_CONDITION;
+          result->message = g_strdup (message);
+          run->result->failed_step = run->next_step;
+          host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_CONDITION, message);
+          return TRUE;
+        }
+      if (holds)
+        return FALSE;
+    }
+  else
+    {
+      return FALSE;
+    }
+
+  result->skipped = TRUE;
+  result->skip_reason = g_strdup (reason);
+  journal_step_skipped (executor, run, step, reason);
+  run->next_step++;
+  return TRUE;
+}
+
 static void
 advance_host (Executor *executor, HostRun *run)
 {
@@ -925,6 +1051,9 @@ advance_host (Executor *executor, HostRun *run)
                        "fleet-run was interrupted before the next step");
           return;
         }
+
+      if (skip_step (executor, run))
+        continue;
 
       if (executor->options->before_step != NULL)
         executor->options->before_step (run->result->host, run->next_step,

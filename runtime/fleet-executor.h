@@ -30,6 +30,8 @@ typedef enum {
 
 typedef struct {
   gboolean started;
+  gboolean skipped;         /* the step's condition was false on this host */
+  char *skip_reason;        /* why it was skipped, or NULL */
   FleetFailure failure;     /* FLEET_FAILURE_NONE when the step succeeded */
   int exit_status;          /* -1 when the command did not exit normally */
   char *exit_signal;        /* "KILL", "TERM", ... or NULL */

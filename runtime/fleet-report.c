@@ -63,8 +63,43 @@ steps_done (const FleetHostResult *host)
   return done;
 }
 
+/* Return `text` as valid UTF-8 with control characters made spaces, for
+ * plan text (step names, conditions) printed to a terminal. */
+static char *
+printable_copy (const char *text)
+{
+  char *copy = g_utf8_make_valid (text, -1);
+
+  for (char *p = copy; *p != '\0'; p++)
+    if ((unsigned char) *p < 0x20 || *p == 0x7f)
+      *p = ' ';
+  return copy;
+}
+
+/* Append one line per step the host skipped, with the reason, so that no
+ * step is passed over silently. */
 static void
-append_host_line (GString *out, const FleetHostResult *host, guint name_width)
+append_skipped_steps (GString *out, const FleetPlan *plan, const FleetHostResult *host)
+{
+  for (guint i = 0; i < host->steps->len; i++)
+    {
+      const FleetStepResult *result = g_ptr_array_index (host->steps, i);
+      const FleetStep *step = g_ptr_array_index (plan->steps, i);
+      g_autofree char *name = NULL;
+      g_autofree char *reason = NULL;
+
+      if (!result->skipped)
+        continue;
+
+      name = printable_copy (step->name);
+      reason = printable_copy (result->skip_reason);
+      g_string_append_printf (out, "      skipped step %u \"%s\": %s\n", i + 1, name, reason);
+    }
+}
+
+static void
+append_host_line (GString *out, const FleetPlan *plan, const FleetHostResult *host,
+                  guint name_width)
 {
   g_string_append_printf (out, "  %-*s  %4u  %-11s  %u/%u  %7.2fs", (int) name_width,
                           host->host->name, host->wave + 1, outcome_label (host->outcome),
@@ -82,6 +117,7 @@ append_host_line (GString *out, const FleetHostResult *host, guint name_width)
         g_string_append_printf (out, "; last output: %s", line);
     }
   g_string_append_c (out, '\n');
+  append_skipped_steps (out, plan, host);
 }
 
 static void
@@ -139,7 +175,7 @@ fleet_report_format_summary (const FleetPlan *plan,
   g_string_append_printf (out, "\n  %-*s  wave  result       steps  time\n", (int) name_width,
                           "host");
   for (guint i = 0; i < result->hosts->len; i++)
-    append_host_line (out, g_ptr_array_index (result->hosts, i), name_width);
+    append_host_line (out, plan, g_ptr_array_index (result->hosts, i), name_width);
 
   g_string_append_printf (out, "\n%u of %u hosts succeeded", counts[FLEET_HOST_SUCCEEDED],
                           result->hosts->len);

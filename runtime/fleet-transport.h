@@ -54,6 +54,7 @@ typedef enum {
   FLEET_FAILURE_KEY_UNSUPPORTED,   /* key format or cipher the SSH library cannot read */
   FLEET_FAILURE_BECOME_PASSWORD_REQUIRED, /* sudo asked for a password none was given for */
   FLEET_FAILURE_BECOME_PASSWORD_INCORRECT,
+  FLEET_FAILURE_CONDITION,         /* a step's `when` could not be evaluated */
 } FleetFailure;
 
 /* Return the stable journal code of `failure`, e.g. "host-key-changed". */

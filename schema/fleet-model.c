@@ -43,6 +43,22 @@ fleet_host_new (const char *name)
   return host;
 }
 
+/* Return a new table of char * -> char * with copies of the strings of
+ * `from`. */
+static GHashTable *
+copy_string_table (GHashTable *from)
+{
+  GHashTable *copy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, from);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (copy, g_strdup (key), g_strdup (value));
+
+  return copy;
+}
+
 static void
 copy_strings (GPtrArray *to, const GPtrArray *from)
 {
@@ -194,7 +210,20 @@ fleet_step_copy (const FleetStep *step)
   copy->timeout_ms = step->timeout_ms;
   copy->become = step->become;
   copy->become_user = g_strdup (step->become_user);
+  copy->when = g_strdup (step->when);
+  if (step->skipped_hosts != NULL)
+    copy->skipped_hosts = copy_string_table (step->skipped_hosts);
+  copy->when_pos = step->when_pos;
+  if (step->needs != NULL)
+    copy->needs = g_ptr_array_ref (step->needs);
+  copy->needs_pos = step->needs_pos;
   copy->pos = step->pos;
+  if (step->host_commands != NULL)
+    copy->host_commands = copy_string_table (step->host_commands);
+  if (step->command_refs != NULL)
+    copy->command_refs = g_ptr_array_ref (step->command_refs);
+  if (step->command_ref_positions != NULL)
+    copy->command_ref_positions = g_array_ref (step->command_ref_positions);
 
   return copy;
 }
@@ -209,7 +238,44 @@ fleet_step_free (FleetStep *step)
   g_free (step->command);
   g_array_unref (step->expected_exit_codes);
   g_free (step->become_user);
+  g_clear_pointer (&step->host_commands, g_hash_table_unref);
+  g_free (step->when);
+  g_clear_pointer (&step->skipped_hosts, g_hash_table_unref);
+  g_clear_pointer (&step->needs, g_ptr_array_unref);
+  g_clear_pointer (&step->command_refs, g_ptr_array_unref);
+  g_clear_pointer (&step->command_ref_positions, g_array_unref);
   g_free (step);
+}
+
+const char *
+fleet_step_command_for_host (const FleetStep *step, const char *host_name)
+{
+  const char *rendered = NULL;
+
+  if (step->host_commands != NULL)
+    rendered = g_hash_table_lookup (step->host_commands, host_name);
+
+  return rendered != NULL ? rendered : step->command;
+}
+
+const char **
+fleet_sorted_string_keys (GHashTable *table)
+{
+  const char **names;
+  guint n_names = 0;
+
+  if (table == NULL)
+    return NULL;
+
+  names = (const char **) g_hash_table_get_keys_as_array (table, &n_names);
+  qsort (names, n_names, sizeof (char *), compare_strings);
+  return names;
+}
+
+const char **
+fleet_step_sorted_command_hosts (const FleetStep *step)
+{
+  return fleet_sorted_string_keys (step->host_commands);
 }
 
 gboolean

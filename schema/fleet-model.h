@@ -59,12 +59,31 @@ typedef struct {
 /* One shell command run on every target host. */
 typedef struct {
   char *name;
-  char *command;
+  char *command;            /* as written, `{{ }}` references included */
+  GHashTable *host_commands; /* char * host name -> char * command with the
+                                references rendered for that host; NULL when
+                                `command` has no references and runs as is */
   guint64 timeout_ms;       /* 0: no timeout */
   GArray *expected_exit_codes; /* int; never empty, defaults to {0} */
   gboolean become;          /* run through `sudo -n` */
   char *become_user;        /* NULL: root */
+  char *when;               /* condition (fleet-expr.h) that fleet-run evaluates
+                               on each host before the step; NULL: none.  In the
+                               IR, the condition as written, whatever it uses */
+  GHashTable *skipped_hosts; /* char * host name -> char * reason, the hosts on
+                                which the compiler found the condition false;
+                                NULL when there are none */
+  FleetSourcePos when_pos;  /* IR only: the `when` value */
+  GPtrArray *needs;         /* IR only: char *, names of steps that must run
+                               first; NULL when none */
+  FleetSourcePos needs_pos; /* IR only: the `needs` value */
   FleetSourcePos pos;
+
+  /* Workflow IR only, never in a plan file: the references of `command`
+   * (FleetTemplateRef *, fleet-template.h) and the source position of each,
+   * in the same order.  NULL when `command` has none. */
+  GPtrArray *command_refs;
+  GArray *command_ref_positions; /* FleetSourcePos */
 } FleetStep;
 
 /* A configuration file read at compile time, and its digest. */
@@ -102,6 +121,20 @@ const char **fleet_host_sorted_attribute_keys (const FleetHost *host);
 FleetStep *fleet_step_new (const char *name, const char *command);
 FleetStep *fleet_step_copy (const FleetStep *step);
 void fleet_step_free (FleetStep *step);
+
+/* Return the command that `step` runs on the host called `host_name`:
+ * its rendered command when it has one, else `command`; borrowed. */
+const char *fleet_step_command_for_host (const FleetStep *step, const char *host_name);
+
+/* Return the keys of `table` (char * -> anything) sorted, as a
+ * NULL-terminated array of borrowed strings (free the array with g_free),
+ * or NULL when `table` is NULL. */
+const char **fleet_sorted_string_keys (GHashTable *table);
+
+/* Return the host names of step->host_commands sorted, as a
+ * NULL-terminated array of borrowed strings (free the array with g_free),
+ * or NULL when the step has no per-host commands. */
+const char **fleet_step_sorted_command_hosts (const FleetStep *step);
 
 /* Return whether `exit_code` is one of the step's expected exit codes. */
 gboolean fleet_step_expects_exit_code (const FleetStep *step, int exit_code);

@@ -45,6 +45,7 @@ fleet_plan_free (FleetPlan *plan)
   g_ptr_array_unref (plan->hosts);
   g_ptr_array_unref (plan->jump_hosts);
   g_ptr_array_unref (plan->steps);
+  g_clear_pointer (&plan->vars, g_hash_table_unref);
   g_ptr_array_unref (plan->waves);
   fleet_snapshot_config_free (plan->snapshot);
   g_free (plan->file_sha256);
@@ -137,6 +138,50 @@ hosts_to_variant (const GPtrArray *hosts)
   return g_variant_builder_end (&builder);
 }
 
+/* A string table sorted by key, so the same plan always serializes to the
+ * same bytes. */
+static GVariant *
+string_table_to_variant (GHashTable *table)
+{
+  g_autofree const char **keys = fleet_sorted_string_keys (table);
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  for (const char **key = keys; *key != NULL; key++)
+    g_variant_builder_add (&builder, "{ss}", *key,
+                           (const char *) g_hash_table_lookup (table, *key));
+  return g_variant_builder_end (&builder);
+}
+
+/* Add `table` under `key` unless it is NULL. */
+static void
+add_string_table (GVariantBuilder *builder, const char *key, GHashTable *table)
+{
+  if (table != NULL)
+    g_variant_builder_add (builder, "{sv}", key, string_table_to_variant (table));
+}
+
+/* Return the a{ss} value of `key` in `dict` as a new table, or NULL when
+ * it is absent. */
+static GHashTable *
+lookup_string_table (GVariant *dict, const char *key)
+{
+  g_autoptr(GVariant) value = g_variant_lookup_value (dict, key, G_VARIANT_TYPE ("a{ss}"));
+  GHashTable *table;
+  GVariantIter iter;
+  const char *name;
+  const char *text;
+
+  if (value == NULL)
+    return NULL;
+
+  table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_variant_iter_init (&iter, value);
+  while (g_variant_iter_next (&iter, "{&s&s}", &name, &text))
+    g_hash_table_insert (table, g_strdup (name), g_strdup (text));
+  return table;
+}
+
 static GVariant *
 step_to_variant (const FleetStep *step)
 {
@@ -153,6 +198,9 @@ step_to_variant (const FleetStep *step)
                                                     sizeof (gint32)));
   g_variant_builder_add (&builder, "{sv}", "become", g_variant_new_boolean (step->become));
   add_string (&builder, "become-user", step->become_user);
+  add_string_table (&builder, "host-commands", step->host_commands);
+  add_string (&builder, "when", step->when);
+  add_string_table (&builder, "skipped-hosts", step->skipped_hosts);
   return g_variant_builder_end (&builder);
 }
 
@@ -212,6 +260,7 @@ fleet_plan_to_variant (const FleetPlan *plan)
   g_variant_builder_add (&builder, "{sv}", "hosts", hosts_to_variant (plan->hosts));
   g_variant_builder_add (&builder, "{sv}", "jump-hosts", hosts_to_variant (plan->jump_hosts));
   g_variant_builder_add (&builder, "{sv}", "steps", g_variant_builder_end (&steps));
+  add_string_table (&builder, "vars", plan->vars);
   g_variant_builder_add (&builder, "{sv}", "waves", g_variant_builder_end (&waves));
   if (plan->snapshot != NULL)
     g_variant_builder_add (&builder, "{sv}", "snapshot",
@@ -400,6 +449,7 @@ step_from_variant (GVariant *dict, GError **error)
   if (!lookup_string (dict, "name", TRUE, &step->name, error)
       || !lookup_string (dict, "command", TRUE, &step->command, error)
       || !lookup_string (dict, "become-user", FALSE, &step->become_user, error)
+      || !lookup_string (dict, "when", FALSE, &step->when, error)
       || !lookup_value (dict, "timeout-ms", "t", &timeout, error)
       || !lookup_value (dict, "expect-exit", "ai", &expect, error)
       || !lookup_value (dict, "become", "b", &become, error))
@@ -417,6 +467,8 @@ step_from_variant (GVariant *dict, GError **error)
   g_array_set_size (step->expected_exit_codes, 0);
   g_array_append_vals (step->expected_exit_codes, codes, n_codes);
   step->become = g_variant_get_boolean (become);
+  step->host_commands = lookup_string_table (dict, "host-commands");
+  step->skipped_hosts = lookup_string_table (dict, "skipped-hosts");
   return g_steal_pointer (&step);
 }
 
@@ -596,6 +648,7 @@ plan_from_body (GVariant *body, guint32 version, GError **error)
   if (version >= 3 && !read_trust_fields (body, plan, error))
     return NULL;
 
+  plan->vars = lookup_string_table (body, "vars");
   plan->parallelism = g_variant_get_uint32 (parallelism);
   if (plan->parallelism == 0)
     {

@@ -31,9 +31,12 @@ G_BEGIN_DECLS
 
 #define FLEET_PLAN_MAGIC "FLEETPLN"
 #define FLEET_PLAN_MAGIC_LENGTH 8
+/* Version 3 added the compile time, the expiry, the inventory files,
+ * signatures, per-host commands and step conditions; a version 2 reader
+ * would ignore them and run an expired plan, the wrong command or a skipped
+ * step. */
 #define FLEET_PLAN_FORMAT_VERSION 3u
-/* The oldest format the reader accepts.  Format 2 lacks the compile time,
- * the expiry, the inventory files and signatures. */
+/* The oldest format the reader accepts.  Format 2 lacks everything above. */
 #define FLEET_PLAN_MIN_FORMAT_VERSION 2u
 #define FLEET_PLAN_HEADER_LENGTH 24
 #define FLEET_PLAN_DIGEST_LENGTH 32
@@ -76,6 +79,8 @@ typedef struct {
   GPtrArray *jump_hosts;         /* FleetHost *, bastions named by proxy_jump,
                                     never targets of steps */
   GPtrArray *steps;              /* FleetStep * */
+  GHashTable *vars;              /* char * -> char *, the workflow's `vars`,
+                                    for conditions evaluated by fleet-run */
   GPtrArray *waves;              /* FleetWave * */
   FleetSnapshotConfig *snapshot; /* configuration snapshots before and after
                                     the steps; NULL: none */

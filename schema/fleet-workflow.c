@@ -146,6 +146,7 @@ fleet_workflow_new (void)
   workflow->target.positions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   workflow->steps = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_step_free);
   workflow->batches = g_array_new (FALSE, TRUE, sizeof (FleetBatch));
+  workflow->vars = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   workflow->parallelism = FLEET_DEFAULT_PARALLELISM;
 
   return workflow;
@@ -166,6 +167,7 @@ fleet_workflow_free (FleetWorkflow *workflow)
   g_hash_table_unref (workflow->target.match);
   g_hash_table_unref (workflow->target.positions);
   g_ptr_array_unref (workflow->steps);
+  g_hash_table_unref (workflow->vars);
   g_array_unref (workflow->batches);
   fleet_window_calendar_free (workflow->windows);
   fleet_snapshot_config_free (workflow->snapshot);

@@ -95,6 +95,7 @@ typedef struct {
   FleetInventory *inventory;
   FleetTarget target;
   GPtrArray *steps;            /* FleetStep * */
+  GHashTable *vars;            /* char * name -> char * value, the workflow's `vars` */
   GArray *batches;             /* FleetBatch */
   guint parallelism;           /* maximum hosts busy at once, >= 1 */
   FleetWindowCalendar *windows; /* windows and freezes expanded per group over the compile

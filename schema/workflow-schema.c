@@ -1,6 +1,8 @@
 /* workflow-schema.c: the key table of the workflow and inventory languages. */
 #include "schema/workflow-schema.h"
 
+#include "schema/fleet-expr.h"
+
 #include <string.h>
 
 #define SECOND_MS G_GINT64_CONSTANT (1000)
@@ -77,9 +79,15 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_WORKFLOW, "waves", FLEET_TYPE_BATCH_LIST, FLEET_SCHEMA_NONE, FALSE,
     1, G_MAXUINT32, "[100%]",
     "Wave sizes, each a host count or a percentage (1% to 100%) of the selected hosts." },
-  { FLEET_SCHEMA_WORKFLOW, "steps", FLEET_TYPE_MAPPING_LIST, FLEET_SCHEMA_STEP, TRUE,
+  { FLEET_SCHEMA_WORKFLOW, "vars", FLEET_TYPE_STRING_MAP, FLEET_SCHEMA_NONE, FALSE,
     0, 0, NULL,
-    "Commands to run on each host, in order." },
+    "Variables for `{{ name }}` references in `run`; host attributes override them." },
+  { FLEET_SCHEMA_WORKFLOW, "include", FLEET_TYPE_PATH_OR_PATH_LIST, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_SCHEMA_UNBOUNDED, NULL,
+    "Files of steps, relative to this file's directory, whose steps run before `steps`." },
+  { FLEET_SCHEMA_WORKFLOW, "steps", FLEET_TYPE_MAPPING_LIST, FLEET_SCHEMA_STEP, FALSE,
+    0, 0, NULL,
+    "Commands to run on each host, in order; required unless `include` is given." },
   { FLEET_SCHEMA_WORKFLOW, "windows", FLEET_TYPE_MAPPING_LIST, FLEET_SCHEMA_WINDOW, FALSE,
     0, 0, NULL,
     "Maintenance windows: the only times the steps may run, per group." },
@@ -148,6 +156,13 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_STEP, "run", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, TRUE,
     1, COMMAND_MAX_BYTES, NULL,
     "Shell command run on each host." },
+  { FLEET_SCHEMA_STEP, "when", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_EXPR_MAX_LENGTH, NULL,
+    "Condition over host attributes, variables, `name`, `groups`, `facts.*` and "
+    "`steps.NAME.rc`/`.stdout`; the step is skipped, and reported so, where it is false." },
+  { FLEET_SCHEMA_STEP, "needs", FLEET_TYPE_NAME_LIST, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_SCHEMA_UNBOUNDED, NULL,
+    "Names of steps that must run before this one; steps are reordered to satisfy them." },
   { FLEET_SCHEMA_STEP, "timeout", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
     1, 7 * DAY_MS, NULL,
     "Maximum run time of the command on one host, from 1ms to 7d; no limit when absent." },
@@ -196,6 +211,14 @@ static const FleetSchemaField schema_fields[] = {
     0, 0, NULL,
     "Free-form attributes (dc, rack, role) that `target.match` selects on." },
 
+  /* A file named by `include`. */
+  { FLEET_SCHEMA_STEPS_FILE, "include", FLEET_TYPE_PATH_OR_PATH_LIST, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_SCHEMA_UNBOUNDED, NULL,
+    "Further files of steps, relative to this file's directory, whose steps come first." },
+  { FLEET_SCHEMA_STEPS_FILE, "steps", FLEET_TYPE_MAPPING_LIST, FLEET_SCHEMA_STEP, TRUE,
+    0, 0, NULL,
+    "Steps, with the keys of a workflow's steps." },
+
   /* One item of the workflow `windows` or `freezes` list. */
   { FLEET_SCHEMA_WINDOW, "name", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
     1, NAME_MAX_BYTES, NULL,
@@ -236,6 +259,7 @@ static const char * const context_names[] = {
   [FLEET_SCHEMA_WINDOW] = "window",
   [FLEET_SCHEMA_SNAPSHOT] = "snapshot",
   [FLEET_SCHEMA_SNAPSHOT_EXPECT] = "snapshot expect",
+  [FLEET_SCHEMA_STEPS_FILE] = "steps file",
 };
 
 static const char * const type_names[] = {

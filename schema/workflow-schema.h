@@ -24,6 +24,7 @@ typedef enum {
   FLEET_SCHEMA_WINDOW,        /* one item of the workflow's `windows` or `freezes` */
   FLEET_SCHEMA_SNAPSHOT,      /* the workflow's `snapshot` mapping */
   FLEET_SCHEMA_SNAPSHOT_EXPECT, /* the `expect` mapping of `snapshot` */
+  FLEET_SCHEMA_STEPS_FILE,    /* top level of a file of steps named by `include` */
 } FleetSchemaContext;
 
 /* The accepted form of a value.  Scalars are typed by these rules only, never

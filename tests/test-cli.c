@@ -150,6 +150,36 @@ test_show_json (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (text, "3. verify  (timeout 30s, expected exit 0)"));
 }
 
+/* The steps of a plan that uses variables, conditions, includes and
+ * needs, as `fleetc show --format json` prints them, match the golden file
+ * byte for byte. */
+static void
+test_show_language_golden (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = fleet_test_source_path ("tests/data/language/workflow.yaml");
+  g_autofree char *golden_path = fleet_test_source_path (
+    "tests/data/language/expected-steps.json");
+  g_autofree char *plan = fixture_path (fixture, "language.plan");
+  g_autofree char *out = NULL;
+  g_autofree char *golden = NULL;
+  g_autofree char *steps = NULL;
+  const char *start;
+  const char *end;
+
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-F", "none", "-o", plan,
+                                              NULL }, NULL, NULL), ==, 0);
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, "--format", "json", NULL },
+                           &out, NULL), ==, 0);
+  g_assert_true (g_file_get_contents (golden_path, &golden, NULL, NULL));
+
+  start = strstr (out, "\"steps\":");
+  g_assert_nonnull (start);
+  end = strstr (start, ",\"waves\":");
+  g_assert_nonnull (end);
+  steps = g_strdup_printf ("%.*s\n", (int) (end - start), start);
+  g_assert_cmpstr (steps, ==, golden);
+}
+
 /* An invalid workflow writes no plan and leaves an earlier plan at the same
  * path untouched. */
 static void
@@ -552,6 +582,75 @@ test_failed_canary_halts (Fixture *fixture, gconstpointer data)
   }
 }
 
+/* A hostile host attribute reaches the remote shell as one quoted word:
+ * it is printed, and none of its commands run.  The attribute deliberately
+ * creates marker files instead of deleting anything, in case quoting
+ * fails. */
+static void
+test_hostile_attribute_printed (Fixture *fixture, gconstpointer data)
+{
+  static const char hostile[] = "a; touch PWNED1 $(touch PWNED2) `touch PWNED3` 'x' \"y\" \\";
+  g_autoptr(FleetSandbox) sandbox = sandbox_or_skip (1);
+  g_autofree char *inventory = NULL;
+  g_autofree char *inventory_text = NULL;
+  g_autofree char *hostile_inventory = NULL;
+  g_autofree char *workflow = fixture_path (fixture, "workflow.yaml");
+  g_autofree char *workflow_text = NULL;
+  g_autofree char *plan = fixture_path (fixture, "run.plan");
+  g_autofree char *runs = fixture_path (fixture, "runs");
+  g_autofree char *run = program ("fleet-run");
+  g_autofree char *seen_path = NULL;
+  g_autofree char *seen = NULL;
+  g_autofree char *escaped = g_strescape (hostile, NULL);
+  g_autofree char *err = NULL;
+  g_autofree char *with_name = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *expected = g_strconcat (hostile, "\n", NULL);
+  GString *patched;
+
+  if (sandbox == NULL)
+    return;
+
+  /* Copy the sandbox inventory with the hostile attribute added to host01. */
+  inventory = fleet_sandbox_path (sandbox, "inventory.yaml");
+  g_assert_true (g_file_get_contents (inventory, &inventory_text, NULL, NULL));
+  patched = g_string_new (inventory_text);
+  with_name = g_strdup_printf ("role: db, name: \"%s\"}", escaped);
+  g_assert_cmpuint (g_string_replace (patched, "role: db}", with_name, 1), ==, 1);
+  hostile_inventory = fleet_sandbox_path (sandbox, "inventory-hostile.yaml");
+  g_assert_true (g_file_set_contents (hostile_inventory, patched->str, -1, NULL));
+  g_string_free (patched, TRUE);
+
+  workflow_text = g_strdup_printf ("name: hostile\ninventory: %s\ntarget: {all: true}\n"
+                                   "steps:\n"
+                                   "  - name: print\n"
+                                   "    timeout: 10s\n"
+                                   "    run: 'cd && echo {{ name }} > seen.txt'\n",
+                                   hostile_inventory);
+  g_assert_true (g_file_set_contents (workflow, workflow_text, -1, NULL));
+  if (fleetc ((const char *[]) { "compile", workflow, "-o", plan, NULL }, NULL, &err) != 0)
+    g_error ("compile failed: %s", err);
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, "--format", "json", NULL },
+                           &json, NULL), ==, 0);
+  g_assert_nonnull (strstr (json, "\"command\":\"cd && echo {{ name }} > seen.txt\","));
+  g_assert_nonnull (strstr (json, "\"host_commands\":{\"host01\":\"cd && echo 'a; touch PWNED1 "
+                                  "$(touch PWNED2) `touch PWNED3` '\\\\''x'\\\\'' \\\"y\\\" \\\\' "
+                                  "> seen.txt\"}}"));
+  g_assert_cmpint (fleet_test_spawn ((const char *[]) { run, "--runs-dir", runs, plan, NULL },
+                                     NULL, NULL), ==, 0);
+
+  seen_path = fleet_sandbox_path (sandbox, "hosts/host01/home/seen.txt");
+  g_assert_true (g_file_get_contents (seen_path, &seen, NULL, NULL));
+  g_assert_cmpstr (seen, ==, expected);
+  for (guint i = 1; i <= 3; i++)
+    {
+      g_autofree char *relative = g_strdup_printf ("hosts/host01/home/PWNED%u", i);
+      g_autofree char *marker = fleet_sandbox_path (sandbox, relative);
+
+      g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+    }
+}
+
 /* Two interrupts abort the running commands; fleet-run exits 3 and the
  * journal ends with the run's end record. */
 static void
@@ -690,6 +789,7 @@ main (int argc, char **argv)
   ADD ("/cli/run/limits-checked-first", test_run_checks_limits_first);
   ADD ("/cli/compile/error-keeps-old-plan", test_compile_error_keeps_old_plan);
   ADD ("/cli/show/json", test_show_json);
+  ADD ("/cli/show/language-golden", test_show_language_golden);
   ADD ("/cli/usage-errors", test_usage_errors);
   ADD ("/cli/show/escapes-terminal-controls", test_show_escapes_terminal_controls);
   ADD ("/cli/compile/output-not-an-input", test_output_cannot_overwrite_input);
@@ -698,6 +798,7 @@ main (int argc, char **argv)
   ADD ("/cli/ssh-config/option", test_ssh_config_option);
   ADD ("/cli/ssh-config/default-and-none", test_ssh_config_default_and_none);
   ADD ("/cli/ssh-config/rejected-line", test_ssh_config_rejected_line);
+  ADD ("/cli/run/hostile-attribute-printed", test_hostile_attribute_printed);
   ADD ("/cli/windows/listing", test_windows_listing);
   ADD ("/cli/windows/errors", test_windows_errors);
   ADD ("/cli/run/example-on-sandbox", test_example_runs_on_sandbox);

@@ -500,8 +500,8 @@ test_parse_unknown_key_on (Fixture *fixture, gconstpointer data)
                                 "  schedule: nightly\n",
                                 6, 1,
                                 "unknown key \"on\" in workflow; the valid keys are: name, "
-                                "inventory, inventory_timeout, target, parallelism, waves, steps, windows, freezes, "
-                                "snapshot");
+                                "inventory, inventory_timeout, target, parallelism, waves, vars, "
+                                "include, steps, windows, freezes, snapshot");
 }
 
 static void
@@ -982,8 +982,8 @@ test_parse_several_errors (Fixture *fixture, gconstpointer data)
                 "invalid duration \"forever\" for \"timeout\": use whole seconds (30) or numbers "
                 "with units d, h, m, s, ms (1h30m, 500ms)");
   assert_error (fixture, 4, "workflow.yaml", 10, 5,
-                "unknown key \"retries\" in step; the valid keys are: name, run, timeout, "
-                "expect_exit, become, become_user");
+                "unknown key \"retries\" in step; the valid keys are: name, run, when, needs, "
+                "timeout, expect_exit, become, become_user");
 }
 
 static void

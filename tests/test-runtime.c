@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "runtime/fleet-executor.h"
+#include "runtime/fleet-report.h"
 #include "tests/runtime-fixture.h"
 
 static void
@@ -497,6 +498,65 @@ test_become_runs_through_sudo (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (nobody_output, ==, "nobody\n");
 }
 
+/* A run-time condition is evaluated on each host before its step, and every
+ * skipped step, run-time or planned, is journaled with its reason. */
+static void
+test_conditions_skip_steps (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 2, 0 };
+  const int also_one = 1;
+  FleetStep *check;
+  FleetStep *on_zero;
+  FleetStep *planned;
+  g_autofree char *journal = NULL;
+  g_autofree char *ran = NULL;
+  g_autofree char *summary = NULL;
+
+  if (!require_sandbox ())
+    return;
+
+  add_hosts (fixture, 2, "id_ed25519");
+  check = add_step (fixture, "check", "test \"$FLEET_HOST\" = host01", 30000);
+  g_array_append_val (check->expected_exit_codes, also_one);
+  on_zero = add_step (fixture, "on zero", "echo ran", 30000);
+  on_zero->when = g_strdup ("steps.check.rc == 0");
+  planned = add_step (fixture, "planned", "echo planned", 30000);
+  planned->skipped_hosts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_insert (planned->skipped_hosts, g_strdup ("host01"),
+                       g_strdup ("condition `dc == \"dc2\"` is false"));
+  set_waves (fixture, sizes);
+  run_plan (fixture);
+
+  for (guint i = 0; i < 2; i++)
+    g_assert_cmpint (host_result (fixture, i)->outcome, ==, FLEET_HOST_SUCCEEDED);
+
+  g_assert_false (step_result (fixture, 0, 1)->skipped);
+  g_assert_true (step_result (fixture, 0, 1)->started);
+  ran = read_run_file (fixture, "output/host01/02.stdout");
+  g_assert_cmpstr (ran, ==, "ran\n");
+  g_assert_true (step_result (fixture, 1, 1)->skipped);
+  g_assert_false (step_result (fixture, 1, 1)->started);
+  g_assert_cmpstr (step_result (fixture, 1, 1)->skip_reason, ==,
+                   "condition `steps.check.rc == 0` is false");
+
+  g_assert_true (step_result (fixture, 0, 2)->skipped);
+  g_assert_false (step_result (fixture, 1, 2)->skipped);
+
+  journal = read_run_file (fixture, "journal.jsonl");
+  g_assert_nonnull (strstr (journal, "\"event\":\"step-skipped\",\"host\":\"host02\",\"step\":2,"
+                                     "\"name\":\"on zero\",\"reason\":\"condition "
+                                     "`steps.check.rc == 0` is false\""));
+  g_assert_nonnull (strstr (journal, "\"event\":\"step-skipped\",\"host\":\"host01\",\"step\":3,"
+                                     "\"name\":\"planned\",\"reason\":\"condition "
+                                     "`dc == \\\"dc2\\\"` is false\""));
+
+  summary = fleet_report_format_summary (fixture->plan, fixture->result, fixture->run_dir);
+  g_assert_nonnull (strstr (summary, "      skipped step 3 \"planned\": condition "
+                                     "`dc == \"dc2\"` is false\n"));
+  g_assert_nonnull (strstr (summary, "      skipped step 2 \"on zero\": condition "
+                                     "`steps.check.rc == 0` is false\n"));
+}
+
 /* The journal's host-start and host-end records never show more hosts
  * busy than the parallelism cap. */
 static void
@@ -554,6 +614,7 @@ main (int argc, char **argv)
   ADD ("/runtime/command/no-exit-status", test_channel_closed_without_exit_status);
   ADD ("/runtime/command/become", test_become_runs_through_sudo);
   ADD ("/runtime/run/parallelism-cap", test_parallelism_cap_respected);
+  ADD ("/runtime/run/conditions-skip-steps", test_conditions_skip_steps);
 
   status = g_test_run ();
   release_sandbox ();

@@ -1,0 +1,99 @@
+/* plan-conditions.c: step conditions decided at compile time; the rules
+ * are in plan-conditions.h. */
+#include "planner/plan-conditions.h"
+
+#include "schema/fleet-condition.h"
+
+/* Maximum characters of a step name quoted in a message. */
+#define QUOTE_MAX_CHARS 60
+
+static GHashTable *
+copy_vars (GHashTable *vars)
+{
+  GHashTable *copy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, vars);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (copy, g_strdup (key), g_strdup (value));
+  return copy;
+}
+
+/* Evaluate the condition of `step` on every host of `plan`.  Returns FALSE
+ * after reporting an error. */
+static gboolean
+decide_step (FleetDiagnostics *diags, const FleetPlan *plan, const FleetWorkflow *workflow,
+             FleetStep *step, const FleetExpr *expr)
+{
+  g_autofree char *quoted_name = fleet_quote_value (step->name, QUOTE_MAX_CHARS);
+
+  step->skipped_hosts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  for (guint i = 0; i < plan->hosts->len; i++)
+    {
+      const FleetHost *host = g_ptr_array_index (plan->hosts, i);
+      g_autoptr (GError) error = NULL;
+      g_autofree char *reason = NULL;
+      gboolean result = FALSE;
+
+      if (!fleet_condition_evaluate (expr, step->when, host, workflow->vars, NULL, NULL,
+                                     &result, &reason, &error))
+        {
+          g_autofree char *quoted_host = fleet_quote_value (host->name, QUOTE_MAX_CHARS);
+
+          fleet_diagnostics_error (diags, &step->when_pos,
+                                   "condition of step %s failed on host %s: %s",
+                                   quoted_name, quoted_host, error->message);
+          return FALSE;
+        }
+
+      if (!result)
+        g_hash_table_insert (step->skipped_hosts, g_strdup (host->name), g_steal_pointer (&reason));
+    }
+
+  if (g_hash_table_size (step->skipped_hosts) == plan->hosts->len)
+    fleet_diagnostics_warning (diags, &step->when_pos,
+                               "the condition of step %s is false for every selected host, "
+                               "so the step runs nowhere",
+                               quoted_name);
+
+  if (g_hash_table_size (step->skipped_hosts) == 0)
+    g_clear_pointer (&step->skipped_hosts, g_hash_table_unref);
+  g_clear_pointer (&step->when, g_free);
+  return TRUE;
+}
+
+gboolean
+fleet_planner_decide_conditions (FleetPlan *plan,
+                                 const FleetWorkflow *workflow,
+                                 FleetDiagnostics *diags)
+{
+  gboolean ok = TRUE;
+  gboolean run_time = FALSE;
+
+  for (guint i = 0; i < plan->steps->len; i++)
+    {
+      FleetStep *step = g_ptr_array_index (plan->steps, i);
+      g_autoptr (FleetExpr) expr = NULL;
+
+      if (step->when == NULL)
+        continue;
+
+      /* The compiler reported a condition that does not parse. */
+      expr = fleet_expr_parse (step->when, NULL);
+      g_return_val_if_fail (expr != NULL, FALSE);
+
+      if (fleet_condition_needs_run_time (expr))
+        {
+          run_time = TRUE;
+          continue;
+        }
+
+      if (!decide_step (diags, plan, workflow, step, expr))
+        ok = FALSE;
+    }
+
+  if (run_time && g_hash_table_size (workflow->vars) > 0)
+    plan->vars = copy_vars (workflow->vars);
+  return ok;
+}

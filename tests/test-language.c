@@ -1,0 +1,803 @@
+/* test-language.c: the workflow language beyond plain steps: `vars` and
+ * `{{ name }}` references in commands with their shell quoting, step
+ * conditions (`when`), and JSON workflow files; their diagnostics and their
+ * place in the plan. */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "compiler/fleet-compiler.h"
+#include "planner/fleet-planner.h"
+#include "schema/fleet-plan.h"
+#include "schema/fleet-template.h"
+
+typedef struct {
+  char *dir;
+  FleetDiagnostics *diags;
+} Fixture;
+
+static const char inventory_text[] =
+  "hosts:\n"
+  "  web1:\n"
+  "    attributes: {dc: fra, name: \"a; rm -rf /\", role: web}\n"
+  "  web2:\n"
+  "    attributes: {dc: \"it's\", name: web2}\n";
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  fixture->dir = g_dir_make_tmp ("test-language-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->diags = fleet_diagnostics_new ();
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GDir) dir = g_dir_open (fixture->dir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
+      g_assert_cmpint (g_unlink (path), ==, 0);
+    }
+
+  g_assert_cmpint (g_rmdir (fixture->dir), ==, 0);
+  g_free (fixture->dir);
+  fleet_diagnostics_free (fixture->diags);
+}
+
+static char *
+write_file (Fixture *fixture, const char *name, const char *contents)
+{
+  g_autoptr (GError) error = NULL;
+  char *path = g_build_filename (fixture->dir, name, NULL);
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* Compile `workflow_text` next to the inventory above and plan it.  Returns
+ * the plan, or NULL when a diagnostic is an error. */
+static FleetPlan *
+compile_file_and_plan (Fixture *fixture, const char *file_name, const char *workflow_text)
+{
+  g_autofree char *path = NULL;
+  g_autoptr (FleetWorkflow) workflow = NULL;
+  g_autofree char *shown = NULL;
+  FleetPlan *plan = NULL;
+
+  g_free (write_file (fixture, "inventory.yaml", inventory_text));
+  path = write_file (fixture, file_name, workflow_text);
+  workflow = fleet_compile_workflow_file (path, NULL, fixture->diags);
+  if (workflow != NULL)
+    plan = fleet_planner_build (workflow, fixture->diags);
+
+  shown = fleet_diagnostics_format (fixture->diags);
+  g_test_message ("diagnostics:\n%s", shown);
+  return plan;
+}
+
+static FleetPlan *
+compile_and_plan (Fixture *fixture, const char *workflow_text)
+{
+  return compile_file_and_plan (fixture, "workflow.yaml", workflow_text);
+}
+
+static void
+assert_error_in (Fixture *fixture, const char *file_name, guint index, guint line, guint column,
+                 const char *message)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, file_name, NULL);
+  const FleetDiagnostic *diagnostic;
+
+  g_assert_cmpuint (index, <, fleet_diagnostics_length (fixture->diags));
+  diagnostic = fleet_diagnostics_get (fixture->diags, index);
+  g_assert_cmpint (diagnostic->severity, ==, FLEET_SEVERITY_ERROR);
+  g_assert_cmpstr (diagnostic->pos.file, ==, path);
+  g_assert_cmpuint (diagnostic->pos.line, ==, line);
+  g_assert_cmpuint (diagnostic->pos.column, ==, column);
+  g_assert_cmpstr (diagnostic->message, ==, message);
+}
+
+static void
+assert_error (Fixture *fixture, guint index, guint line, guint column, const char *message)
+{
+  assert_error_in (fixture, "workflow.yaml", index, line, column, message);
+}
+
+#define HEAD \
+  "name: demo\n" \
+  "inventory: inventory.yaml\n" \
+  "target: {all: true}\n" \
+  "vars: {greeting: hello, dc: none}\n" \
+  "steps:\n"
+
+/* Render `text` with `name` = `value`, asserting success. */
+static char *
+render_one (const char *text, const char *name, const char *value)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) refs = NULL;
+  g_autoptr (GHashTable) values = g_hash_table_new (g_str_hash, g_str_equal);
+  gsize error_offset = 0;
+  guint missing = 0;
+  char *rendered;
+
+  refs = fleet_template_parse (text, &error_offset, &error);
+  g_assert_no_error (error);
+  g_hash_table_insert (values, (gpointer) name, (gpointer) value);
+  rendered = fleet_template_render (text, refs, values, &missing, &error);
+  g_assert_no_error (error);
+  return rendered;
+}
+
+static void
+test_template_quoting (void)
+{
+  const struct {
+    const char *template;
+    const char *value;
+    const char *expected;
+  } cases[] = {
+    { "echo {{ v }}", "a; rm -rf /", "echo 'a; rm -rf /'" },
+    { "echo {{v}}", "it's", "echo 'it'\\''s'" },
+    { "echo {{ v }}", "", "echo ''" },
+    { "echo {{ v }}", "$(id) `id` \"x\" \\ *", "echo '$(id) `id` \"x\" \\ *'" },
+    { "echo {{ v }}", "line1\nline2", "echo 'line1\nline2'" },
+    { "echo {{ v | raw }}", "a; b", "echo a; b" },
+    { "echo {{ v|raw }}", "$HOME", "echo $HOME" },
+    { "docker ps --format {{ '{{' }}.Names}}", "unused", "docker ps --format {{.Names}}" },
+    { "no references", "unused", "no references" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *rendered = render_one (cases[i].template, "v", cases[i].value);
+
+      g_assert_cmpstr (rendered, ==, cases[i].expected);
+    }
+}
+
+/* Every byte from 1 to 255 goes through single quotes unchanged, as sh
+ * reads it back: run `printf %s QUOTED` and compare. */
+static void
+test_template_quoting_every_byte (void)
+{
+  char value[256];
+  g_autofree char *quoted = NULL;
+  g_autofree char *command = NULL;
+  g_autofree char *output = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *argv[] = { "/bin/sh", "-c", NULL, NULL };
+  int status = 0;
+
+  for (int i = 1; i < 256; i++)
+    value[i - 1] = (char) i;
+  value[255] = '\0';
+
+  quoted = fleet_shell_quote (value);
+  command = g_strdup_printf ("printf %%s %s", quoted);
+  argv[2] = command;
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &output, NULL, &status,
+                &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpmem (output, strlen (output), value, 255);
+}
+
+static void
+test_template_syntax_errors (void)
+{
+  const struct {
+    const char *template;
+    gsize offset;
+    int code;
+    const char *message;
+  } cases[] = {
+    { "echo {{ x", 5, FLEET_TEMPLATE_ERROR_SYNTAX, "unterminated reference: expected \"}}\"" },
+    { "a {{ x | upper }}", 2, FLEET_TEMPLATE_ERROR_SYNTAX,
+      "unknown filter in reference to \"x\"; the only filter is \"raw\"" },
+    { "ok {{ x }} {{ .Names }}", 11, FLEET_TEMPLATE_ERROR_SYNTAX,
+      "invalid reference: expected a variable name after \"{{\"; write {{ '{{' }} for "
+      "literal braces" },
+    { "{{ secret.db_password }}", 0, FLEET_TEMPLATE_ERROR_SECRET,
+      "secret \"db_password\" cannot be used in a command; secrets only go to sudo and key "
+      "passphrases (become_password_secret, key_passphrase_secret)" },
+    { "{{ facts.os }}", 0, FLEET_TEMPLATE_ERROR_SYNTAX,
+      "invalid variable name \"facts.os\"; names are letters, digits and '_'" },
+    { "{{ 'open }}", 0, FLEET_TEMPLATE_ERROR_SYNTAX,
+      "unterminated quoted text in reference; close it with '" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GPtrArray) refs = NULL;
+      gsize offset = G_MAXSIZE;
+
+      refs = fleet_template_parse (cases[i].template, &offset, &error);
+      g_assert_null (refs);
+      g_assert_error (error, FLEET_TEMPLATE_ERROR, cases[i].code);
+      g_assert_cmpstr (error->message, ==, cases[i].message);
+      g_assert_cmpuint (offset, ==, cases[i].offset);
+    }
+}
+
+/* Host attributes override workflow vars; the plan holds the rendered
+ * command of each host. */
+static void
+test_plan_renders_per_host (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    HEAD
+    "  - {name: greet, timeout: 10s, run: \"echo {{ greeting }} {{ dc }} {{ name }}\"}\n"
+    "  - {name: plain, timeout: 10s, run: \"echo no references\"}\n");
+  const FleetStep *greet;
+  const FleetStep *plain;
+
+  g_assert_nonnull (plan);
+  greet = g_ptr_array_index (plan->steps, 0);
+  plain = g_ptr_array_index (plan->steps, 1);
+
+  g_assert_cmpstr (greet->command, ==, "echo {{ greeting }} {{ dc }} {{ name }}");
+  g_assert_nonnull (greet->host_commands);
+  g_assert_null (greet->command_refs);
+  g_assert_cmpuint (g_hash_table_size (greet->host_commands), ==, 2);
+  g_assert_cmpstr (fleet_step_command_for_host (greet, "web1"), ==,
+                   "echo 'hello' 'fra' 'a; rm -rf /'");
+  g_assert_null (plain->host_commands);
+  g_assert_cmpstr (fleet_step_command_for_host (plain, "web1"), ==, "echo no references");
+}
+
+/* web2 has no attribute `role`, so the reference is undefined there. */
+static void
+test_undefined_names_host (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    HEAD
+    "  - {name: greet, timeout: 10s, run: \"echo {{ role }} {{ nothing }}\"}\n");
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 2);
+  assert_error (fixture, 0, 6, 44,
+                "undefined variable \"role\" on host \"web2\"; define it in the workflow's "
+                "\"vars\" or as a host attribute");
+  assert_error (fixture, 1, 6, 55,
+                "undefined variable \"nothing\" on host \"web1\" and 1 other host; define it "
+                "in the workflow's \"vars\" or as a host attribute");
+}
+
+/* The position of a reference inside every scalar style. */
+static void
+test_undefined_positions (Fixture *fixture, gconstpointer data)
+{
+  const struct {
+    const char *step;
+    guint line;
+    guint column;
+  } cases[] = {
+    /* Plain, continued on a second line. */
+    { "  - name: s\n"
+      "    timeout: 1s\n"
+      "    run: echo a\n"
+      "      b {{ missing }}\n", 9, 9 },
+    /* Single-quoted, with an escaped quote before the reference. */
+    { "  - name: s\n"
+      "    timeout: 1s\n"
+      "    run: 'echo ''x'' {{ missing }}'\n", 8, 22 },
+    /* Double-quoted, with escapes and a line break before it. */
+    { "  - name: s\n"
+      "    timeout: 1s\n"
+      "    run: \"echo \\t\\\"x\\\"\n"
+      "      {{missing}}\"\n", 9, 7 },
+    /* Literal block, after a multi-byte character: columns count
+     * characters. */
+    { "  - name: s\n"
+      "    timeout: 1s\n"
+      "    run: |\n"
+      "      echo first {{ greeting }}\n"
+      "      echo \xc3\xa9t\xc3\xa9 {{ missing }}\n", 10, 16 },
+    /* Folded block. */
+    { "  - name: s\n"
+      "    timeout: 1s\n"
+      "    run: >-\n"
+      "      echo\n"
+      "        {{ missing }}\n", 10, 9 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strconcat (HEAD, cases[i].step, NULL);
+      g_autoptr (FleetPlan) plan = NULL;
+
+      fleet_diagnostics_free (fixture->diags);
+      fixture->diags = fleet_diagnostics_new ();
+      plan = compile_and_plan (fixture, text);
+
+      g_assert_null (plan);
+      g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 1);
+      assert_error (fixture, 0, cases[i].line, cases[i].column,
+                    "undefined variable \"missing\" on host \"web1\" and 1 other host; define "
+                    "it in the workflow's \"vars\" or as a host attribute");
+    }
+}
+
+/* A brace written as an escape cannot be matched in the source, so the
+ * error falls back to the scalar's own position. */
+static void
+test_escaped_brace_position (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    HEAD
+    "  - {name: s, timeout: 1s, run: \"echo \\x7b{ missing }}\"}\n");
+
+  g_assert_null (plan);
+  assert_error (fixture, 0, 6, 33,
+                "undefined variable \"missing\" on host \"web1\" and 1 other host; define "
+                "it in the workflow's \"vars\" or as a host attribute");
+}
+
+static void
+test_secret_rejected (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    HEAD
+    "  - name: s\n"
+    "    timeout: 1s\n"
+    "    run: \"mysql -p{{ secret.db }}\"\n");
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 1);
+  assert_error (fixture, 0, 8, 19,
+                "secret \"db\" cannot be used in a command; secrets only go to sudo and key "
+                "passphrases (become_password_secret, key_passphrase_secret)");
+}
+
+static void
+test_invalid_var_name (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    "name: demo\n"
+    "inventory: inventory.yaml\n"
+    "target: {all: true}\n"
+    "vars:\n"
+    "  ok_name: 1\n"
+    "  bad-name: 2\n"
+    "steps:\n"
+    "  - {name: s, timeout: 1s, run: \"true\"}\n");
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 1);
+  assert_error (fixture, 0, 6, 3,
+                "invalid variable name \"bad-name\" in \"vars\"; use letters, digits and '_', "
+                "not starting with a digit");
+}
+
+/* The per-host commands survive a plan file, and the same plan always
+ * gives the same bytes. */
+static void
+test_plan_file_round_trip (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    HEAD
+    "  - {name: greet, timeout: 10s, run: \"echo {{ dc }}\"}\n");
+  g_autoptr (FleetPlan) again = compile_and_plan (fixture,
+    HEAD
+    "  - {name: greet, timeout: 10s, run: \"echo {{ dc }}\"}\n");
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GBytes) bytes_again = NULL;
+  g_autoptr (FleetPlan) read_back = NULL;
+  g_autoptr (GError) error = NULL;
+  const FleetStep *step;
+
+  g_assert_nonnull (plan);
+  g_assert_nonnull (again);
+  bytes = fleet_plan_serialize (plan);
+  bytes_again = fleet_plan_serialize (again);
+  g_assert_true (g_bytes_equal (bytes, bytes_again));
+
+  read_back = fleet_plan_deserialize (bytes, &error);
+  g_assert_no_error (error);
+  step = g_ptr_array_index (read_back->steps, 0);
+  g_assert_cmpstr (fleet_step_command_for_host (step, "web1"), ==, "echo 'fra'");
+  g_assert_cmpstr (fleet_step_command_for_host (step, "web2"), ==, "echo 'it'\\''s'");
+}
+
+static void
+assert_warning (Fixture *fixture, guint index, guint line, guint column, const char *message)
+{
+  const FleetDiagnostic *diagnostic;
+
+  g_assert_cmpuint (index, <, fleet_diagnostics_length (fixture->diags));
+  diagnostic = fleet_diagnostics_get (fixture->diags, index);
+  g_assert_cmpint (diagnostic->severity, ==, FLEET_SEVERITY_WARNING);
+  g_assert_cmpuint (diagnostic->pos.line, ==, line);
+  g_assert_cmpuint (diagnostic->pos.column, ==, column);
+  g_assert_cmpstr (diagnostic->message, ==, message);
+}
+
+/* A condition on inventory data is decided by the compiler: the plan lists
+ * the hosts that skip the step, and a skipping host needs no values for the
+ * step's command. */
+static void
+test_when_compile_time (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    HEAD
+    "  - {name: fra, timeout: 1s, when: 'dc == \"fra\"', run: \"echo {{ role }}\"}\n"
+    "  - {name: mixed, timeout: 1s, run: \"true\",\n"
+    "     when: 'greeting == \"hello\" and groups contains \"web\" or name == \"web2\"'}\n"
+    "  - {name: unknown, timeout: 1s, when: 'rack == \"r1\"', run: \"true\"}\n");
+  const FleetStep *fra;
+  const FleetStep *mixed;
+  const FleetStep *unknown;
+
+  g_assert_nonnull (plan);
+  g_assert_cmpuint (fleet_diagnostics_warning_count (fixture->diags), ==, 1);
+  fra = g_ptr_array_index (plan->steps, 0);
+  mixed = g_ptr_array_index (plan->steps, 1);
+  unknown = g_ptr_array_index (plan->steps, 2);
+
+  g_assert_null (fra->when);
+  g_assert_cmpuint (g_hash_table_size (fra->skipped_hosts), ==, 1);
+  g_assert_cmpstr (g_hash_table_lookup (fra->skipped_hosts, "web2"), ==,
+                   "condition `dc == \"fra\"` is false");
+  g_assert_cmpstr (fleet_step_command_for_host (fra, "web1"), ==, "echo 'web'");
+  g_assert_false (g_hash_table_contains (fra->host_commands, "web2"));
+
+  /* Neither host is in a group "web"; web2 passes through its name. */
+  g_assert_cmpuint (g_hash_table_size (mixed->skipped_hosts), ==, 1);
+  g_assert_true (g_hash_table_contains (mixed->skipped_hosts, "web1"));
+
+  g_assert_cmpuint (g_hash_table_size (unknown->skipped_hosts), ==, 2);
+  g_assert_cmpstr (g_hash_table_lookup (unknown->skipped_hosts, "web1"), ==,
+                   "condition `rack == \"r1\"` is unknown because rack has no value");
+  assert_warning (fixture, 0, 9, 40,
+                  "the condition of step \"unknown\" is false for every selected host, so the "
+                  "step runs nowhere");
+  g_assert_null (plan->vars);
+}
+
+/* A condition on facts or earlier steps stays in the plan for fleet-run,
+ * with the workflow variables it may use. */
+static void
+test_when_run_time (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    HEAD
+    "  - {name: check, timeout: 1s, run: \"true\"}\n"
+    "  - {name: then, timeout: 1s, when: 'steps.check.rc == 0 and dc == \"fra\"', "
+    "run: \"true\"}\n"
+    "  - {name: debian, timeout: 1s, when: 'facts.os_family == \"Debian\"', run: \"true\"}\n");
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (FleetPlan) read_back = NULL;
+  g_autoptr (GError) error = NULL;
+  const FleetStep *then;
+
+  g_assert_nonnull (plan);
+  g_assert_cmpuint (fleet_diagnostics_length (fixture->diags), ==, 0);
+  then = g_ptr_array_index (plan->steps, 1);
+  g_assert_cmpstr (then->when, ==, "steps.check.rc == 0 and dc == \"fra\"");
+  g_assert_null (then->skipped_hosts);
+  g_assert_cmpstr (g_hash_table_lookup (plan->vars, "greeting"), ==, "hello");
+
+  bytes = fleet_plan_serialize (plan);
+  read_back = fleet_plan_deserialize (bytes, &error);
+  g_assert_no_error (error);
+  then = g_ptr_array_index (read_back->steps, 1);
+  g_assert_cmpstr (then->when, ==, "steps.check.rc == 0 and dc == \"fra\"");
+  g_assert_cmpstr (g_hash_table_lookup (read_back->vars, "dc"), ==, "none");
+}
+
+static void
+test_when_errors (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    HEAD
+    "  - {name: first, timeout: 1s, when: 'steps.later.rc == 0', run: \"true\"}\n"
+    "  - {name: later, timeout: 1s, when: 'steps.first.exit == 0', run: \"true\"}\n"
+    "  - {name: bad, timeout: 1s, when: 'dc ==', run: \"true\"}\n");
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 3);
+  assert_error (fixture, 0, 8, 36,
+                "invalid condition in \"when\": expected a value after '==' at column 6, found "
+                "end of expression");
+  assert_error (fixture, 1, 6, 38,
+                "condition refers to step \"later\", which is not an earlier step; name a step "
+                "that runs before this one");
+  assert_error (fixture, 2, 7, 38,
+                "invalid name \"steps.first.exit\" in condition; write steps.STEP.rc or "
+                "steps.STEP.stdout");
+}
+
+/* A JSON workflow uses the same keys; durations and wave sizes, which JSON
+ * can only write as strings, are accepted quoted there. */
+static void
+test_json_accepted (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_file_and_plan (fixture, "workflow.json",
+    "{\n"
+    "\t\"name\": \"json\",\n"
+    "\t\"inventory\": \"inventory.yaml\",\n"
+    "\t\"target\": {\"all\": true},\n"
+    "\t\"waves\": [1, \"100%\"],\n"
+    "\t\"vars\": {\"path\": \"a\\/b c\"},\n"
+    "\t\"steps\": [{\"name\": \"s\", \"timeout\": \"90s\", \"expect_exit\": [0, 3],\n"
+    "\t\t\"become\": false, \"when\": \"dc == \\\"fra\\\"\", \"run\": \"ls {{ path }}\"}]\n"
+    "}\n");
+  const FleetStep *step;
+
+  g_assert_nonnull (plan);
+  g_assert_cmpuint (fleet_diagnostics_length (fixture->diags), ==, 0);
+  g_assert_cmpuint (plan->waves->len, ==, 2);
+  step = g_ptr_array_index (plan->steps, 0);
+  g_assert_cmpuint (step->timeout_ms, ==, 90000);
+  g_assert_cmpuint (step->expected_exit_codes->len, ==, 2);
+  g_assert_cmpstr (fleet_step_command_for_host (step, "web1"), ==, "ls 'a/b c'");
+  g_assert_true (g_hash_table_contains (step->skipped_hosts, "web2"));
+}
+
+/* JSON edge cases: what the YAML parser does with valid JSON that fleetc
+ * rejects, each with its position. */
+static void
+test_json_rejected (Fixture *fixture, gconstpointer data)
+{
+  const struct {
+    const char *text;
+    guint line;
+    guint column;
+    const char *message;
+  } cases[] = {
+    /* JSON allows repeated names; fleetc rejects them as in YAML. */
+    { "{\"name\": \"a\",\n \"name\": \"b\"}\n", 2, 2,
+      "duplicate key \"name\"; it is first defined at line 1, column 2" },
+    /* libyaml rejects UTF-16 surrogate escapes, which JSON needs for
+     * characters outside the BMP; write such characters as UTF-8. */
+    { "{\"name\": \"\\ud83d\\ude00\"}\n", 1, 13,
+      "invalid YAML: found invalid Unicode character escape code (while parsing a quoted "
+      "scalar started at line 1, column 10)" },
+    /* Booleans and integers have JSON literals, so strings stay strings. */
+    { "{\"name\": \"n\", \"inventory\": \"inventory.yaml\", \"target\": {\"all\": \"true\"},\n"
+      " \"steps\": [{\"name\": \"s\", \"timeout\": \"1s\", \"run\": \"true\"}]}\n", 1, 64,
+      "invalid boolean \"true\" for \"all\": write it without quotes" },
+    { "{\"name\": \"n\", \"inventory\": \"inventory.yaml\", \"target\": {\"all\": true},\n"
+      " \"parallelism\": 1e1, \"steps\": [{\"name\": \"s\", \"timeout\": \"1s\", \"run\": \"true\"}]}\n",
+      2, 17,
+      "invalid integer \"1e1\" for \"parallelism\": use decimal digits only, for a value from 1 "
+      "to 100000" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (FleetPlan) plan = NULL;
+
+      fleet_diagnostics_free (fixture->diags);
+      fixture->diags = fleet_diagnostics_new ();
+      plan = compile_file_and_plan (fixture, "workflow.json", cases[i].text);
+
+      g_assert_null (plan);
+      assert_error_in (fixture, "workflow.json", 0, cases[i].line, cases[i].column,
+                       cases[i].message);
+    }
+}
+
+#define INCLUDE_HEAD \
+  "name: demo\n" \
+  "inventory: inventory.yaml\n" \
+  "target: {all: true}\n"
+
+/* Return the names of the plan's steps joined by spaces. */
+static char *
+step_names (const FleetPlan *plan)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < plan->steps->len; i++)
+    {
+      const FleetStep *step = g_ptr_array_index (plan->steps, i);
+
+      g_string_append_printf (out, "%s%s", i > 0 ? " " : "", step->name);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Included steps come first, nested ones before their includer's, and a
+ * condition may name a step of another file. */
+static void
+test_include_order (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = NULL;
+  g_autofree char *names = NULL;
+
+  g_free (write_file (fixture, "common.yaml",
+                      "include: inner.yaml\n"
+                      "steps:\n"
+                      "  - {name: common, timeout: 1s, run: \"true\"}\n"));
+  g_free (write_file (fixture, "inner.yaml",
+                      "steps:\n"
+                      "  - {name: inner, timeout: 1s, run: \"true\"}\n"));
+  plan = compile_and_plan (fixture,
+    INCLUDE_HEAD
+    "steps:\n"
+    "  - {name: own, timeout: 1s, when: 'steps.inner.rc == 0', run: \"true\"}\n"
+    "include: [common.yaml]\n");
+
+  g_assert_nonnull (plan);
+  names = step_names (plan);
+  g_assert_cmpstr (names, ==, "inner common own");
+}
+
+static void
+test_include_cycle (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = NULL;
+
+  g_free (write_file (fixture, "b.yaml",
+                      "include: [c.yaml]\n"
+                      "steps:\n"
+                      "  - {name: b, timeout: 1s, run: \"true\"}\n"));
+  g_free (write_file (fixture, "c.yaml",
+                      "steps:\n"
+                      "  - {name: c, timeout: 1s, run: \"true\"}\n"
+                      "include:\n"
+                      "  - ./b.yaml\n"));
+  plan = compile_and_plan (fixture, INCLUDE_HEAD "include: b.yaml\n");
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 1);
+  assert_error_in (fixture, "c.yaml", 0, 4, 5,
+                   "include cycle: b.yaml -> c.yaml -> b.yaml; remove one of these includes");
+}
+
+/* A chain of ten files: the ninth level is one too deep. */
+static void
+test_include_depth_limit (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = NULL;
+
+  for (guint i = 1; i <= 10; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("level%u.yaml", i);
+      g_autofree char *include = i < 10 ? g_strdup_printf ("include: level%u.yaml\n", i + 1)
+                                        : g_strdup ("");
+      g_autofree char *text = g_strdup_printf ("%ssteps:\n"
+                                               "  - {name: s%u, timeout: 1s, run: \"true\"}\n",
+                                               include, i);
+
+      g_free (write_file (fixture, name, text));
+    }
+  plan = compile_and_plan (fixture, INCLUDE_HEAD "include: level1.yaml\n");
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 1);
+  assert_error_in (fixture, "level8.yaml", 0, 1, 10,
+                   "includes are nested more than 8 files deep; include the steps from fewer "
+                   "levels of files");
+}
+
+/* Errors inside an included file point into that file. */
+static void
+test_include_errors (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = NULL;
+  g_autofree char *duplicate_message = NULL;
+  g_autofree char *missing_message = NULL;
+
+  g_free (write_file (fixture, "common.yaml",
+                      "steps:\n"
+                      "  - name: own\n"
+                      "    timeout: 1s\n"
+                      "    run: \"echo {{ undefined_here }}\"\n"
+                      "    retry: 3\n"));
+  plan = compile_and_plan (fixture,
+    INCLUDE_HEAD
+    "include: [common.yaml, missing.yaml]\n"
+    "steps:\n"
+    "  - {name: own, timeout: 1s, run: \"true\"}\n");
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 3);
+  assert_error_in (fixture, "common.yaml", 0, 5, 5,
+                   "unknown key \"retry\" in step; the valid keys are: name, run, when, needs, timeout, "
+                   "expect_exit, become, become_user");
+  missing_message = g_strdup_printf ("failed to read included steps file \"%s/missing.yaml\": "
+                                     "No such file or directory", fixture->dir);
+  assert_error (fixture, 1, 4, 24, missing_message);
+  duplicate_message = g_strdup_printf ("duplicate step name \"own\"; the first step with this "
+                                       "name is at %s/common.yaml:2:5", fixture->dir);
+  assert_error (fixture, 2, 6, 5, duplicate_message);
+}
+
+/* Steps move after the steps they need; the others keep their order. */
+static void
+test_needs_order (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    INCLUDE_HEAD
+    "steps:\n"
+    "  - {name: restart, timeout: 1s, run: \"true\", needs: [install, configure]}\n"
+    "  - {name: notify, timeout: 1s, run: \"true\"}\n"
+    "  - {name: configure, timeout: 1s, run: \"true\", needs: [install]}\n"
+    "  - {name: install, timeout: 1s, run: \"true\"}\n"
+    "  - {name: verify, timeout: 1s, run: \"true\", when: 'steps.restart.rc == 0'}\n");
+  g_autofree char *names = NULL;
+
+  g_assert_nonnull (plan);
+  names = step_names (plan);
+  g_assert_cmpstr (names, ==, "notify install configure restart verify");
+}
+
+static void
+test_needs_errors (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    INCLUDE_HEAD
+    "steps:\n"
+    "  - {name: a, timeout: 1s, run: \"true\", needs: [nothing, a]}\n");
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 2);
+  assert_error (fixture, 0, 5, 48,
+                "\"needs\" names step \"nothing\", which does not exist; name a step of this "
+                "workflow");
+  assert_error (fixture, 1, 5, 48, "step \"a\" needs itself; remove its own name from \"needs\"");
+}
+
+static void
+test_needs_cycle (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    INCLUDE_HEAD
+    "steps:\n"
+    "  - {name: first, timeout: 1s, run: \"true\"}\n"
+    "  - {name: a, timeout: 1s, run: \"true\", needs: [b]}\n"
+    "  - {name: b, timeout: 1s, run: \"true\", needs: [c]}\n"
+    "  - {name: c, timeout: 1s, run: \"true\", needs: [first, a]}\n");
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 1);
+  assert_error (fixture, 0, 6, 48,
+                "steps need each other in a cycle: a -> b -> c -> a (each needs the next); "
+                "remove one of these needs");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/language/template/quoting", test_template_quoting);
+  g_test_add_func ("/language/template/quoting-every-byte", test_template_quoting_every_byte);
+  g_test_add_func ("/language/template/syntax-errors", test_template_syntax_errors);
+
+#define ADD(path, function) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, function, fixture_tear_down)
+
+  ADD ("/language/plan/renders-per-host", test_plan_renders_per_host);
+  ADD ("/language/plan/undefined-names-host", test_undefined_names_host);
+  ADD ("/language/plan/undefined-positions", test_undefined_positions);
+  ADD ("/language/plan/escaped-brace-position", test_escaped_brace_position);
+  ADD ("/language/plan/secret-rejected", test_secret_rejected);
+  ADD ("/language/plan/invalid-var-name", test_invalid_var_name);
+  ADD ("/language/plan/file-round-trip", test_plan_file_round_trip);
+  ADD ("/language/when/compile-time", test_when_compile_time);
+  ADD ("/language/when/run-time", test_when_run_time);
+  ADD ("/language/when/errors", test_when_errors);
+  ADD ("/language/json/accepted", test_json_accepted);
+  ADD ("/language/json/rejected", test_json_rejected);
+  ADD ("/language/include/order", test_include_order);
+  ADD ("/language/include/cycle", test_include_cycle);
+  ADD ("/language/include/depth-limit", test_include_depth_limit);
+  ADD ("/language/include/errors", test_include_errors);
+  ADD ("/language/needs/order", test_needs_order);
+  ADD ("/language/needs/errors", test_needs_errors);
+  ADD ("/language/needs/cycle", test_needs_cycle);
+
+  return g_test_run ();
+}
