@@ -1,4 +1,5 @@
-/* fleet-plan-show.h: the text and JSON forms of a plan for `fleetc show`. */
+/* fleet-plan-show.h: the text, JSON and Markdown forms of a plan for
+ * `fleetc show`. */
 #pragma once
 
 #include <glib.h>
@@ -11,8 +12,14 @@ G_BEGIN_DECLS
 char *fleet_plan_show_text (const FleetPlan *plan);
 
 /* Return `plan` as one JSON object with the members format_version, sha256,
- * workflow, inventory, parallelism, steps, waves and hosts.  Free with
- * g_free. */
+ * workflow, inventory, parallelism, steps, limit, order_by, spread, halt_at
+ * and waves; each wave has its label, stage, canary flag, host_count,
+ * domains, halt_at thresholds (null: never) and hosts.  Free with g_free. */
 char *fleet_plan_show_json (const FleetPlan *plan);
+
+/* Return `plan` as Markdown for a change ticket: its digests and sources,
+ * halt rules, steps, a table of the waves and a table of each wave's
+ * hosts.  Untrusted text is escaped.  Free with g_free. */
+char *fleet_plan_show_markdown (const FleetPlan *plan);
 
 G_END_DECLS

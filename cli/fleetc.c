@@ -16,9 +16,12 @@
 
 static const char usage_text[] =
   "Usage:\n"
-  "  fleetc compile WORKFLOW -o PLAN [-i INVENTORY]   compile a workflow into a plan file\n"
-  "  fleetc validate WORKFLOW [-i INVENTORY]          check a workflow without writing a plan\n"
-  "  fleetc show PLAN [--format text|json]            print a plan for review\n"
+  "  fleetc compile WORKFLOW -o PLAN [-i INVENTORY] [--limit EXPR]\n"
+  "                                    compile a workflow into a plan file\n"
+  "  fleetc validate WORKFLOW [-i INVENTORY] [--limit EXPR]\n"
+  "                                    check a workflow without writing a plan\n"
+  "  fleetc show PLAN [--format text|json|markdown]\n"
+  "                                    print a plan for review\n"
   "  fleetc --version\n";
 
 static int
@@ -42,7 +45,8 @@ same_file (const char *a, const char *b)
  * the plan, or NULL after an error was printed.  An `output_path` that is
  * one of the input files is an error, so a typo cannot overwrite them. */
 static FleetPlan *
-compile_and_plan (const char *workflow_path, const char *inventory_path, const char *output_path)
+compile_and_plan (const char *workflow_path, const char *inventory_path, const char *limit,
+                  const char *output_path)
 {
   g_autoptr(FleetDiagnostics) diags = fleet_diagnostics_new ();
   g_autoptr(FleetWorkflow) workflow = NULL;
@@ -55,7 +59,7 @@ compile_and_plan (const char *workflow_path, const char *inventory_path, const c
           || same_file (output_path, workflow->inventory->source)))
     fleet_diagnostics_error (diags, NULL, "the output file %s is one of the input files; "
                              "write the plan to another path", output_path);
-  else if (workflow != NULL)
+  else if (workflow != NULL && (limit == NULL || fleet_compile_limit (workflow, limit, diags)))
     plan = fleet_planner_build (workflow, diags);
 
   text = fleet_diagnostics_format (diags);
@@ -72,6 +76,7 @@ run_compile (int argc, char **argv, gboolean write_plan)
 {
   g_autofree char *output = NULL;
   g_autofree char *inventory = NULL;
+  g_autofree char *limit = NULL;
   g_autoptr(GOptionContext) context = g_option_context_new ("WORKFLOW");
   g_autoptr(GError) error = NULL;
   g_autoptr(FleetPlan) plan = NULL;
@@ -80,6 +85,9 @@ run_compile (int argc, char **argv, gboolean write_plan)
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the plan to FILE", "FILE" },
     { "inventory", 'i', 0, G_OPTION_ARG_FILENAME, &inventory,
       "Use this inventory instead of the one the workflow names", "FILE" },
+    { "limit", 'l', 0, G_OPTION_ARG_STRING, &limit,
+      "Keep only the targeted hosts this selector expression is true for, such as "
+      "'dc == \"dc1\"' (docs/selectors.md)", "EXPR" },
     { NULL }
   };
 
@@ -94,7 +102,7 @@ run_compile (int argc, char **argv, gboolean write_plan)
   if (!write_plan && output != NULL)
     return usage_error ("validate writes no plan; use compile -o PLAN to write one");
 
-  plan = compile_and_plan (argv[1], inventory, output);
+  plan = compile_and_plan (argv[1], inventory, limit, output);
   if (plan == NULL)
     {
       g_printerr ("fleetc: %s\n", write_plan ? "no plan written" : "workflow is invalid");
@@ -130,8 +138,8 @@ run_show (int argc, char **argv)
   g_autoptr(FleetPlan) plan = NULL;
   g_autofree char *text = NULL;
   GOptionEntry entries[] = {
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "Output format: text (default) or json",
-      "FORMAT" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format,
+      "Output format: text (default), json, or markdown for a change ticket", "FORMAT" },
     { NULL }
   };
 
@@ -140,10 +148,11 @@ run_show (int argc, char **argv)
     return usage_error (error->message);
   if (argc != 2)
     return usage_error ("expected exactly one plan file");
-  if (format != NULL && !g_str_equal (format, "text") && !g_str_equal (format, "json"))
+  if (format != NULL && !g_str_equal (format, "text") && !g_str_equal (format, "json")
+      && !g_str_equal (format, "markdown"))
     {
-      g_autofree char *message = g_strdup_printf ("unknown format \"%s\"; use text or json",
-                                                  format);
+      g_autofree char *message = g_strdup_printf ("unknown format \"%s\"; use text, json or "
+                                                  "markdown", format);
       return usage_error (message);
     }
 
@@ -154,8 +163,12 @@ run_show (int argc, char **argv)
       return EXIT_BAD_INPUT;
     }
 
-  text = format != NULL && g_str_equal (format, "json") ? fleet_plan_show_json (plan)
-                                                        : fleet_plan_show_text (plan);
+  if (format != NULL && g_str_equal (format, "json"))
+    text = fleet_plan_show_json (plan);
+  else if (format != NULL && g_str_equal (format, "markdown"))
+    text = fleet_plan_show_markdown (plan);
+  else
+    text = fleet_plan_show_text (plan);
   fputs (text, stdout);
   return 0;
 }

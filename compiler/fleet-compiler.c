@@ -8,6 +8,8 @@
 #include "compiler/fleet-compiler.h"
 
 #include "compiler/inventory-parser.h"
+#include "compiler/rollout-parser.h"
+#include "compiler/selector.h"
 #include "compiler/source-file.h"
 #include "compiler/target-parser.h"
 #include "compiler/workflow-parser.h"
@@ -141,10 +143,27 @@ fleet_compile_workflow_file (const char *path,
 
   attach_inventory (diags, workflow, root, inventory_override, inventory_value, &inventory_pos);
   if (workflow->inventory != NULL)
-    fleet_check_target_names (diags, &workflow->target, workflow->inventory);
+    {
+      fleet_check_target_names (diags, &workflow->target, workflow->inventory);
+      fleet_check_rollout_names (diags, workflow, workflow->inventory);
+    }
 
   if (fleet_diagnostics_error_count (diags) > errors_before)
     return NULL;
 
   return g_steal_pointer (&workflow);
+}
+
+gboolean
+fleet_compile_limit (FleetWorkflow *workflow, const char *text, FleetDiagnostics *diags)
+{
+  FleetSelector *limit = fleet_parse_limit (diags, text);
+
+  if (limit == NULL)
+    return FALSE;
+
+  fleet_selector_free (workflow->limit);
+  workflow->limit = limit;
+  fleet_check_selector_names (diags, limit, "--limit", workflow->inventory);
+  return TRUE;
 }

@@ -26,6 +26,13 @@ FleetWorkflow *fleet_compile_workflow_file (const char *path,
                                             const char *inventory_override,
                                             FleetDiagnostics *diags);
 
+/* Narrow `workflow` to the hosts the selector `text` is true for, as
+ * `fleetc compile --limit` does: parse it, warn about names that no host of
+ * the workflow's inventory has, and keep it in workflow->limit.  Errors
+ * point at the column in `text` under the file name "--limit".  Returns
+ * FALSE after an error. */
+gboolean fleet_compile_limit (FleetWorkflow *workflow, const char *text, FleetDiagnostics *diags);
+
 /* Parse the inventory file at `path`.  Returns a new inventory, or NULL when
  * at least one error was added to `diags`. */
 FleetInventory *fleet_load_inventory_file (const char *path, FleetDiagnostics *diags);

@@ -31,6 +31,15 @@ typedef enum {
   FLEET_YAML_MAPPING,
 } FleetYamlKind;
 
+/* How a scalar was written, as libyaml reports it. */
+typedef enum {
+  FLEET_YAML_STYLE_PLAIN,
+  FLEET_YAML_STYLE_SINGLE_QUOTED,
+  FLEET_YAML_STYLE_DOUBLE_QUOTED,
+  FLEET_YAML_STYLE_LITERAL,       /* | block */
+  FLEET_YAML_STYLE_FOLDED,        /* > block */
+} FleetYamlStyle;
+
 typedef struct FleetYamlNode FleetYamlNode;
 
 struct FleetYamlNode {
@@ -43,6 +52,14 @@ struct FleetYamlNode {
   char *value;
   gsize length;
   gboolean plain;
+  FleetYamlStyle style;
+
+  /* Scalars not written as plain text on one line: the source text from the
+   * node's first character (`pos`) to its end, quotes and block header
+   * included, so that a position inside the value can be mapped back to the
+   * file (scalar-position.h).  NULL for other nodes, whose value is their
+   * source text. */
+  char *source;
 
   /* Sequences: the items.  Mappings: the values, with the scalar key of
    * values[i] in keys[i].  Both hold borrowed FleetYamlNode pointers. */

@@ -2,7 +2,8 @@
  *
  * The planner is a pure transform: it reads the IR, performs no I/O, and
  * reports problems (an empty target set, waves that do not cover the
- * selected hosts) as diagnostics against the workflow's positions.
+ * selected hosts, hosts without a spread attribute) as diagnostics against
+ * the workflow's positions.  docs/workflow.md describes the rules.
  */
 #pragma once
 
@@ -15,8 +16,10 @@
 G_BEGIN_DECLS
 
 /* Return the hosts of `workflow` that its target selects, in inventory order,
- * as borrowed pointers into the workflow's inventory. */
-GPtrArray *fleet_planner_select_hosts (const FleetWorkflow *workflow);
+ * as borrowed pointers into the workflow's inventory, or NULL after
+ * reporting a `where` expression that fails on a host.  --limit is not
+ * applied here. */
+GPtrArray *fleet_planner_select_hosts (const FleetWorkflow *workflow, FleetDiagnostics *diags);
 
 /* Split `n_hosts` selected hosts into wave sizes following `batches`.
  *
@@ -32,8 +35,10 @@ GArray *fleet_planner_split_waves (const GArray *batches,
                                    guint *out_n_dropped,
                                    FleetDiagnostics *diags);
 
-/* Build the plan for `workflow`.  Returns a new plan, or NULL when an error
- * was added to `diags`. */
+/* Build the plan for `workflow`: select the hosts (target, then --limit),
+ * split them into the stages of `order`, plan each stage's canaries and
+ * waves under the spread rules, and resolve the halt_at thresholds.
+ * Returns a new plan, or NULL when an error was added to `diags`. */
 FleetPlan *fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags);
 
 G_END_DECLS

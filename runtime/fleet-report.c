@@ -3,6 +3,9 @@
 
 #include <string.h>
 
+#include "runtime/fleet-halt.h"
+#include "schema/fleet-text.h"
+
 static const char *
 outcome_label (FleetHostOutcome outcome)
 {
@@ -91,6 +94,7 @@ append_waves (GString *out, const FleetPlan *plan, const FleetRunResult *result)
     {
       const FleetWave *wave = g_ptr_array_index (plan->waves, w);
       guint counts[FLEET_HOST_INTERRUPTED + 1] = { 0 };
+      guint unreachable = 0;
 
       for (guint i = 0; i < wave->host_indices->len; i++)
         {
@@ -98,9 +102,18 @@ append_waves (GString *out, const FleetPlan *plan, const FleetRunResult *result)
                                                            g_array_index (wave->host_indices,
                                                                           guint32, i));
           counts[host->outcome]++;
+          unreachable += fleet_host_result_is_unreachable (host);
         }
 
-      g_string_append_printf (out, "wave %u: %u host%s", w + 1, wave->host_indices->len,
+      g_string_append_printf (out, "wave %u", w + 1);
+      if (wave->stage != NULL || wave->canary)
+        {
+          g_autofree char *label = fleet_plan_wave_label (plan, w);
+          g_autofree char *shown = fleet_escape_for_terminal (label);
+
+          g_string_append_printf (out, " (%s)", shown);
+        }
+      g_string_append_printf (out, ": %u host%s", wave->host_indices->len,
                               wave->host_indices->len == 1 ? "" : "s");
       if (w >= result->waves_run)
         {
@@ -108,7 +121,9 @@ append_waves (GString *out, const FleetPlan *plan, const FleetRunResult *result)
           continue;
         }
       g_string_append_printf (out, ", %u succeeded, %u failed", counts[FLEET_HOST_SUCCEEDED],
-                              counts[FLEET_HOST_FAILED]);
+                              counts[FLEET_HOST_FAILED] - unreachable);
+      if (unreachable > 0)
+        g_string_append_printf (out, ", %u unreachable", unreachable);
       if (counts[FLEET_HOST_INTERRUPTED] > 0)
         g_string_append_printf (out, ", %u interrupted", counts[FLEET_HOST_INTERRUPTED]);
       if (counts[FLEET_HOST_NOT_RUN] > 0)
@@ -116,6 +131,36 @@ append_waves (GString *out, const FleetPlan *plan, const FleetRunResult *result)
       g_string_append_printf (out, " in %.2fs\n",
                               g_array_index (result->wave_durations_us, gint64, w) / 1e6);
     }
+}
+
+/* Say which threshold halted the run, where, and what did not start. */
+static void
+append_halt (GString *out, const FleetPlan *plan, const FleetRunResult *result)
+{
+  const FleetHaltReason *halt = &result->halt;
+  const FleetWave *wave = g_ptr_array_index (plan->waves, halt->wave);
+  g_autofree char *label = fleet_plan_wave_label (plan, halt->wave);
+  g_autofree char *shown = fleet_escape_for_terminal (label);
+  const char *counted = fleet_halt_rule_counts_unreachable (halt->rule) ? "unreachable" : "failed";
+  const char *scope = fleet_halt_rule_is_per_wave (halt->rule) ? "in the wave" : "in the run";
+  guint not_started = 0;
+  guint later_waves = plan->waves->len - halt->wave - 1;
+
+  for (guint i = 0; i < wave->host_indices->len; i++)
+    {
+      const FleetHostResult *host = g_ptr_array_index (result->hosts,
+                                                       g_array_index (wave->host_indices,
+                                                                      guint32, i));
+      not_started += host->outcome == FLEET_HOST_NOT_RUN;
+    }
+
+  g_string_append_printf (out, "The run halted in wave %u (%s): %u %s host%s %s reached "
+                          "%s, which halts at %u.", halt->wave + 1, shown, halt->count, counted,
+                          halt->count == 1 ? "" : "s", scope, fleet_halt_rule_name (halt->rule),
+                          halt->threshold);
+  g_string_append_printf (out, " %u host%s of the wave and %u later wave%s were not started.\n",
+                          not_started, not_started == 1 ? "" : "s", later_waves,
+                          later_waves == 1 ? "" : "s");
 }
 
 char *
@@ -152,8 +197,7 @@ fleet_report_format_summary (const FleetPlan *plan,
   g_string_append_printf (out, " in %.2fs.\n", result->duration_us / 1e6);
 
   if (result->halted)
-    g_string_append_printf (out, "The run halted after wave %u because a host in it failed; "
-                            "later waves were not started.\n", result->waves_run);
+    append_halt (out, plan, result);
   if (result->interrupted)
     g_string_append (out, "The run was interrupted.\n");
 

@@ -21,6 +21,10 @@ typedef enum {
   FLEET_SCHEMA_INVENTORY,     /* top level of an inventory file */
   FLEET_SCHEMA_DEFAULTS,      /* the inventory's `defaults` mapping */
   FLEET_SCHEMA_HOST,          /* the settings of one inventory host */
+  FLEET_SCHEMA_CANARY,        /* the workflow's `canary` mapping */
+  FLEET_SCHEMA_SPREAD,        /* one rule of the workflow's `spread` */
+  FLEET_SCHEMA_ORDER,         /* the workflow's `order` mapping */
+  FLEET_SCHEMA_HALT_AT,       /* the workflow's `halt_at` mapping */
 } FleetSchemaContext;
 
 /* The accepted form of a value.  Scalars are typed by these rules only, never
@@ -41,6 +45,12 @@ typedef enum {
   FLEET_TYPE_MAPPING_LIST,    /* list of mappings with the keys of `child` */
   FLEET_TYPE_MAPPING_BY_NAME, /* mapping of name to a mapping of `child` */
   FLEET_TYPE_NAME_LIST_BY_NAME, /* mapping of name to a list of names */
+  FLEET_TYPE_EXPRESSION,      /* selector expression (docs/selectors.md) */
+  FLEET_TYPE_STRING_LIST,     /* list of strings */
+  FLEET_TYPE_COUNT_OR_MAPPING, /* host count, or mapping with the keys of `child` */
+  FLEET_TYPE_MAPPING_OR_LIST, /* mapping with the keys of `child`, or a list of them */
+  FLEET_TYPE_COUNT_OR_PERCENT, /* host count or percentage (25%) */
+  FLEET_TYPE_THRESHOLD,       /* host count, percentage or unlimited */
 } FleetSchemaType;
 
 /* Marks a bound that the schema does not limit. */
@@ -54,6 +64,8 @@ typedef enum {
  *   - strings, names and paths: the length in bytes
  *   - name lists and by-name mappings: the length of each name in bytes
  *   - batch lists: the host count of each item
+ *   - counts, percentages and thresholds: the host count
+ *   - expressions: the length in bytes
  * Mappings ignore them. */
 typedef struct {
   FleetSchemaContext context;
