@@ -162,8 +162,9 @@ fleet_planner_plan_stage (const FleetWorkflow *workflow,
   if (n_dropped > 0)
     fleet_diagnostics_warning (diags, waves_pos,
                                "%u of the %u wave sizes get no hosts%s because the earlier "
-                               "waves already place all %u hosts", n_dropped,
-                               workflow->batches->len, where, n_batch_total);
+                               "waves already place %s %u host%s", n_dropped,
+                               workflow->batches->len, where, n_batch_total == 1 ? "its" : "all",
+                               n_batch_total, n_batch_total == 1 ? "" : "s");
 
   n_batch_waves = sizes->len;
   for (guint i = 0; pending->len > 0; i++)

@@ -50,6 +50,7 @@ test_every_documented_key_exists (void)
   const FleetSchemaContext contexts[] = {
     FLEET_SCHEMA_WORKFLOW, FLEET_SCHEMA_TARGET, FLEET_SCHEMA_STEP,
     FLEET_SCHEMA_INVENTORY, FLEET_SCHEMA_DEFAULTS, FLEET_SCHEMA_HOST,
+    FLEET_SCHEMA_CANARY, FLEET_SCHEMA_SPREAD, FLEET_SCHEMA_ORDER, FLEET_SCHEMA_HALT_AT,
   };
 
   g_assert_true (g_file_get_contents (path, &doc, NULL, NULL));
