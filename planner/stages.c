@@ -36,7 +36,8 @@ compare_strings (gconstpointer a, gconstpointer b)
 }
 
 /* Return the stage names: the sequence, or else every value of the hosts
- * (their groups, or their values of order->by), sorted. */
+ * (their groups, or their values of order->by, which each host has),
+ * sorted. */
 static GPtrArray *
 stage_names (const FleetOrder *order, const GPtrArray *selected, gboolean by_group)
 {
@@ -61,7 +62,6 @@ stage_names (const FleetOrder *order, const GPtrArray *selected, gboolean by_gro
       else
         g_hash_table_add (seen, g_hash_table_lookup (host->attributes, order->by));
     }
-  g_hash_table_remove (seen, NULL);
 
   {
     GHashTableIter iter;

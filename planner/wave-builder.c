@@ -183,12 +183,16 @@ fleet_planner_plan_stage (const FleetWorkflow *workflow,
     {
       const FleetSpread *first = g_ptr_array_index (workflow->spread, 0);
       g_autofree char *spread = describe_spread (workflow->spread);
+      guint n_left_over = n_batch_total - n_batch_hosts;
 
       fleet_diagnostics_warning (diags, &first->pos,
-                                 "spread (%s) fits %u of the %u hosts%s into the %u waves that "
-                                 "\"waves\" gives; the other %u go into %u more waves, %u in all",
+                                 "spread (%s) fits %u of the %u hosts%s into the %u wave%s that "
+                                 "\"waves\" gives; %u more wave%s take%s the other %u host%s, "
+                                 "%u waves in all",
                                  spread, n_batch_hosts, n_batch_total, where, n_batch_waves,
-                                 n_batch_total - n_batch_hosts, n_added, n_batch_waves + n_added);
+                                 n_batch_waves == 1 ? "" : "s", n_added, n_added == 1 ? "" : "s",
+                                 n_added == 1 ? "s" : "", n_left_over,
+                                 n_left_over == 1 ? "" : "s", n_batch_waves + n_added);
     }
   return TRUE;
 }
