@@ -87,6 +87,23 @@ append_host_line (GString *out, const FleetHostResult *host, guint name_width)
   g_string_append_c (out, '\n');
 }
 
+/* Return "wave 2", "wave 1 (canary)" or "wave 3 (stage web, wave 1,
+ * canary)", with the stage name escaped for a terminal. */
+static char *
+wave_name (const FleetPlan *plan, guint index)
+{
+  const FleetWave *wave = g_ptr_array_index (plan->waves, index);
+  g_autofree char *stage = NULL;
+
+  if (wave->stage == NULL)
+    return g_strdup_printf ("wave %u%s", index + 1, wave->canary ? " (canary)" : "");
+
+  stage = fleet_escape_for_terminal (wave->stage);
+  return g_strdup_printf ("wave %u (stage %s, wave %u%s)", index + 1, stage,
+                          fleet_plan_stage_wave_number (plan, index),
+                          wave->canary ? ", canary" : "");
+}
+
 static void
 append_waves (GString *out, const FleetPlan *plan, const FleetRunResult *result)
 {
@@ -95,6 +112,7 @@ append_waves (GString *out, const FleetPlan *plan, const FleetRunResult *result)
       const FleetWave *wave = g_ptr_array_index (plan->waves, w);
       guint counts[FLEET_HOST_INTERRUPTED + 1] = { 0 };
       guint unreachable = 0;
+      g_autofree char *name = NULL;
 
       for (guint i = 0; i < wave->host_indices->len; i++)
         {
@@ -105,15 +123,8 @@ append_waves (GString *out, const FleetPlan *plan, const FleetRunResult *result)
           unreachable += fleet_host_result_is_unreachable (host);
         }
 
-      g_string_append_printf (out, "wave %u", w + 1);
-      if (wave->stage != NULL || wave->canary)
-        {
-          g_autofree char *label = fleet_plan_wave_label (plan, w);
-          g_autofree char *shown = fleet_escape_for_terminal (label);
-
-          g_string_append_printf (out, " (%s)", shown);
-        }
-      g_string_append_printf (out, ": %u host%s", wave->host_indices->len,
+      name = wave_name (plan, w);
+      g_string_append_printf (out, "%s: %u host%s", name, wave->host_indices->len,
                               wave->host_indices->len == 1 ? "" : "s");
       if (w >= result->waves_run)
         {
@@ -139,8 +150,7 @@ append_halt (GString *out, const FleetPlan *plan, const FleetRunResult *result)
 {
   const FleetHaltReason *halt = &result->halt;
   const FleetWave *wave = g_ptr_array_index (plan->waves, halt->wave);
-  g_autofree char *label = fleet_plan_wave_label (plan, halt->wave);
-  g_autofree char *shown = fleet_escape_for_terminal (label);
+  g_autofree char *name = wave_name (plan, halt->wave);
   const char *counted = fleet_halt_rule_counts_unreachable (halt->rule) ? "unreachable" : "failed";
   const char *scope = fleet_halt_rule_is_per_wave (halt->rule) ? "in the wave" : "in the run";
   guint not_started = 0;
@@ -154,8 +164,8 @@ append_halt (GString *out, const FleetPlan *plan, const FleetRunResult *result)
       not_started += host->outcome == FLEET_HOST_NOT_RUN;
     }
 
-  g_string_append_printf (out, "The run halted in wave %u (%s): %u %s host%s %s reached "
-                          "%s, which halts at %u.", halt->wave + 1, shown, halt->count, counted,
+  g_string_append_printf (out, "The run halted in %s: %u %s host%s %s reached "
+                          "%s, which halts at %u.", name, halt->count, counted,
                           halt->count == 1 ? "" : "s", scope, fleet_halt_rule_name (halt->rule),
                           halt->threshold);
   g_string_append_printf (out, " %u host%s of the wave and %u later wave%s were not started.\n",

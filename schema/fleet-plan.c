@@ -95,21 +95,29 @@ fleet_spread_rule_free (FleetSpreadRule *rule)
   g_free (rule);
 }
 
-char *
-fleet_plan_wave_label (const FleetPlan *plan, guint index)
+guint
+fleet_plan_stage_wave_number (const FleetPlan *plan, guint index)
 {
   const FleetWave *wave = g_ptr_array_index (plan->waves, index);
-  const char *canary = wave->canary ? " (canary)" : "";
   guint first = index;
-
-  if (wave->stage == NULL)
-    return g_strdup_printf ("wave %u%s", index + 1, canary);
 
   while (first > 0
          && g_strcmp0 (((const FleetWave *) g_ptr_array_index (plan->waves, first - 1))->stage,
                        wave->stage) == 0)
     first--;
-  return g_strdup_printf ("stage %s, wave %u%s", wave->stage, index - first + 1, canary);
+  return index - first + 1;
+}
+
+char *
+fleet_plan_wave_label (const FleetPlan *plan, guint index)
+{
+  const FleetWave *wave = g_ptr_array_index (plan->waves, index);
+  const char *canary = wave->canary ? " (canary)" : "";
+
+  if (wave->stage == NULL)
+    return g_strdup_printf ("wave %u%s", index + 1, canary);
+  return g_strdup_printf ("stage %s, wave %u%s", wave->stage,
+                          fleet_plan_stage_wave_number (plan, index), canary);
 }
 
 /* Serialization.  Keys are added in a fixed order and attribute keys sorted,

@@ -111,6 +111,10 @@ void fleet_wave_free (FleetWave *wave);
 FleetSpreadRule *fleet_spread_rule_new (const char *attribute, FleetThreshold max_per_wave);
 void fleet_spread_rule_free (FleetSpreadRule *rule);
 
+/* Return the number of wave `index` (0-based) of `plan` within its stage,
+ * from 1; without stages, its number in the plan. */
+guint fleet_plan_stage_wave_number (const FleetPlan *plan, guint index);
+
 /* Return the label of wave `index` (0-based) of `plan` for people: "wave 3",
  * or "stage db, wave 2" when the plan has stages, the wave counted within
  * its stage, followed by " (canary)" for a canary wave.  Free with g_free. */
