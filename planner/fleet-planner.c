@@ -1,11 +1,11 @@
 /* fleet-planner.c: host selection, wave arithmetic, and the plan.
  *
  * Invariants of every plan built here: each selected host appears in exactly
- * one wave; waves are non-empty; the hosts of a plan are in inventory order,
- * and the waves are built from them by deterministic rules (stages in order,
- * then each stage's canaries and batches, filled in inventory order under
- * the spread caps), so the same workflow and inventory always give the same
- * plan.
+ * one wave, and waves are non-empty.  The hosts of a plan are in inventory
+ * order.  The waves are built from them by deterministic rules: stages in
+ * order, then each stage's canaries and batches, filled in inventory order
+ * under the spread caps.  So the same workflow and inventory always give
+ * the same plan.
  */
 #include "planner/fleet-planner.h"
 

@@ -66,9 +66,9 @@ pick_canary_count (const FleetWorkflow *workflow, const FleetStage *stage, Fleet
                    GArray *pending, GPtrArray *out, FleetDiagnostics *diags)
 {
   g_autoptr(GArray) canaries = fleet_spread_fill_wave (caps, pending, workflow->canary.count);
-  guint wanted = MIN (workflow->canary.count, stage->hosts->len);
+  guint requested = MIN (workflow->canary.count, stage->hosts->len);
 
-  if (canaries->len < wanted)
+  if (canaries->len < requested)
     {
       g_autofree char *where = describe_stage (stage);
       g_autofree char *spread = describe_spread (workflow->spread);
@@ -89,7 +89,7 @@ pick_canary_set (const FleetWorkflow *workflow, const FleetStage *stage, FleetSp
 {
   g_autoptr(GArray) canaries = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autofree char *problem = NULL;
-  guint kept = 0;
+  guint n_others = 0;
 
   for (guint i = 0; i < pending->len; i++)
     {
@@ -98,9 +98,9 @@ pick_canary_set (const FleetWorkflow *workflow, const FleetStage *stage, FleetSp
       if (g_hash_table_contains (canary_hosts, g_ptr_array_index (stage->hosts, host)))
         g_array_append_val (canaries, host);
       else
-        g_array_index (pending, guint, kept++) = host;
+        g_array_index (pending, guint, n_others++) = host;
     }
-  g_array_set_size (pending, kept);
+  g_array_set_size (pending, n_others);
 
   if (canaries->len == 0)
     return TRUE;
