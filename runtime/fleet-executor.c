@@ -886,7 +886,9 @@ journal_halt (Executor *executor, const FleetHaltReason *reason, guint not_start
   fleet_json_int (json, executor->halt_counts.total_unreachable);
   fleet_json_key (json, "not_started");
   fleet_json_int (json, not_started);
-  fleet_journal_commit (executor->journal, TRUE);
+  /* Not synced here: the hosts in flight are still running, and the
+   * wave-end record that follows is synced. */
+  fleet_journal_commit (executor->journal, FALSE);
 }
 
 /* Return whether the run has halted, recording and journaling the halt
