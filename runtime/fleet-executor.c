@@ -823,7 +823,7 @@ journal_wave (Executor *executor, const char *event, guint wave_index)
 {
   const FleetWave *wave = g_ptr_array_index (executor->plan->waves, wave_index);
   FleetJsonWriter *json = fleet_journal_begin (executor->journal, event, wall_us (executor));
-  guint succeeded = 0, failed = 0;
+  guint succeeded = 0, failed = 0, unreachable = 0;
 
   fleet_json_key (json, "wave");
   fleet_json_int (json, wave_index + 1);
@@ -837,11 +837,14 @@ journal_wave (Executor *executor, const char *event, guint wave_index)
                                                   g_array_index (wave->host_indices, guint32, i));
           succeeded += run->result->outcome == FLEET_HOST_SUCCEEDED;
           failed += run->result->outcome == FLEET_HOST_FAILED;
+          unreachable += fleet_host_result_is_unreachable (run->result);
         }
       fleet_json_key (json, "succeeded");
       fleet_json_int (json, succeeded);
       fleet_json_key (json, "failed");
       fleet_json_int (json, failed);
+      fleet_json_key (json, "unreachable");
+      fleet_json_int (json, unreachable);
     }
   fleet_journal_commit (executor->journal, TRUE);
 }
@@ -927,10 +930,11 @@ run_wave (Executor *executor, guint wave_index)
   for (;;)
     {
       apply_interrupt_level (executor, busy);
+      if (!executor->stopping)
+        check_halt (executor, wave_index, wave->host_indices->len - next_host);
 
-      while (!executor->stopping && busy->len < executor->plan->parallelism
-             && next_host < wave->host_indices->len
-             && !check_halt (executor, wave_index, wave->host_indices->len - next_host))
+      while (!executor->stopping && !executor->result->halted
+             && busy->len < executor->plan->parallelism && next_host < wave->host_indices->len)
         {
           HostRun *run = g_ptr_array_index (executor->runs,
                                             g_array_index (wave->host_indices, guint32,
@@ -938,6 +942,7 @@ run_wave (Executor *executor, guint wave_index)
           start_host (executor, run);
           if (run->busy)
             g_ptr_array_add (busy, run);
+          check_halt (executor, wave_index, wave->host_indices->len - next_host);
         }
 
       /* A finished host stays polled while the kill of an aborted command

@@ -163,6 +163,7 @@ test_unreachable_host_halts (Fixture *fixture, gconstpointer data)
 {
   const guint sizes[] = { 3, 0 };
   g_autofree char *record = NULL;
+  g_autofree char *journal = NULL;
 
   if (!require_sandbox ())
     return;
@@ -183,6 +184,9 @@ test_unreachable_host_halts (Fixture *fixture, gconstpointer data)
   record = halt_record (fixture);
   g_assert_nonnull (strstr (record, "\"wave_failed\":0,\"wave_unreachable\":1"));
   g_assert_nonnull (strstr (record, "\"not_started\":1"));
+  journal = read_run_file (fixture, "journal.jsonl");
+  g_assert_nonnull (strstr (journal, "\"event\":\"wave-end\",\"wave\":1,\"hosts\":3,"
+                                     "\"succeeded\":1,\"failed\":1,\"unreachable\":1}"));
 }
 
 /* With unreachable hosts tolerated, the same run goes on, and the
