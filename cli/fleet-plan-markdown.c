@@ -1,10 +1,10 @@
 /* fleet-plan-markdown.c: a plan as Markdown for a change ticket.
  *
  * The output is CommonMark with GitHub-style tables.  Every value that
- * comes from the workflow or the inventory is escaped twice: control and
- * bidirectional characters become visible escapes (as in the text form),
- * then Markdown punctuation gets a backslash, so a host name or attribute
- * cannot break a table or inject a link.  Commands go into fenced code
+ * comes from the workflow or the inventory is escaped twice.  Control and
+ * bidirectional characters become visible escapes, as in the text form.
+ * Then Markdown punctuation gets a backslash, so that a host name or
+ * attribute cannot break a table or inject a link.  Commands go into fenced code
  * blocks whose fence is longer than any run of backticks in them.
  */
 #include "cli/fleet-plan-show.h"

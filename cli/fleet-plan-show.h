@@ -13,7 +13,7 @@ char *fleet_plan_show_text (const FleetPlan *plan);
 
 /* Return `plan` as one JSON object with the members format_version, sha256,
  * workflow, inventory, parallelism, steps, limit, order_by, spread, halt_at
- * and waves; each wave has its label, stage, canary flag, host_count,
+ * and waves.  Each wave has its label, stage, canary flag, host_count,
  * domains, halt_at thresholds (null: never) and hosts.  Free with g_free. */
 char *fleet_plan_show_json (const FleetPlan *plan);
 

@@ -63,9 +63,9 @@ gboolean fleet_scalar_to_batch (FleetDiagnostics *diags,
                                 FleetBatch *out);
 
 /* A failure threshold of `halt_at`: a plain host count within the field's
- * bounds, a percentage from 1% to 100%, or `unlimited`; the percentage and
- * `unlimited` may be quoted.  0 and 0% are errors whose message says that 1
- * already halts at the first failure. */
+ * bounds, a percentage from 1% to 100%, or `unlimited`.  The percentage and
+ * `unlimited` may be quoted.  0 and 0% are errors whose message explains
+ * that 1 already halts at the first failure. */
 gboolean fleet_scalar_to_threshold (FleetDiagnostics *diags,
                                     const FleetSchemaField *field,
                                     const FleetYamlNode *node,

@@ -56,9 +56,9 @@ struct FleetYamlNode {
 
   /* Scalars not written as plain text on one line: the source text from the
    * node's first character (`pos`) to its end, quotes and block header
-   * included, so that a position inside the value can be mapped back to the
-   * file (scalar-position.h).  NULL for other nodes, whose value is their
-   * source text. */
+   * included.  scalar-position.h maps a position inside the value back to
+   * the file with it.  NULL for other nodes, whose value is their source
+   * text. */
   char *source;
 
   /* Sequences: the items.  Mappings: the values, with the scalar key of

@@ -894,9 +894,9 @@ journal_halt (Executor *executor, const FleetHaltReason *reason, guint not_start
   fleet_journal_commit (executor->journal, FALSE);
 }
 
-/* Return whether the run has halted, recording and journaling the halt
- * when wave `wave_index` has just reached a threshold; `not_started` is the
- * number of its hosts not started yet. */
+/* Return whether the run has halted.  When wave `wave_index` has just
+ * reached a threshold, record the halt and journal it, with `not_started`,
+ * the number of the wave's hosts not started yet. */
 static gboolean
 check_halt (Executor *executor, guint wave_index, guint not_started)
 {

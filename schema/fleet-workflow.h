@@ -42,10 +42,10 @@ typedef struct {
 } FleetSelector;
 
 /* Which hosts a workflow targets.  A host is selected when `all` is set, or
- * when it is named in `hosts` or belongs to one of `groups`, or by `where`
- * alone when none of these is given; `match` then keeps only the hosts whose
- * attributes equal every given value, and `where` only those it is true
- * for. */
+ * when it is named in `hosts` or belongs to one of `groups`.  When none of
+ * these is given, `where` alone selects.  `match` then keeps only the hosts
+ * whose attributes equal every given value, and `where` only those it is
+ * true for. */
 typedef struct {
   gboolean all;
   GPtrArray *groups;           /* char * */
@@ -74,8 +74,8 @@ typedef struct {
   FleetSourcePos pos;
 } FleetCanary;
 
-/* One `spread` rule: no wave holds more than `max_per_wave` hosts that share
- * a value of `attribute`. */
+/* One `spread` rule: no wave contains more than `max_per_wave` hosts that
+ * share a value of `attribute`. */
 typedef struct {
   char *attribute;
   FleetThreshold max_per_wave; /* COUNT or PERCENT */

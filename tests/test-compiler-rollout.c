@@ -76,7 +76,7 @@ compile (Fixture *fixture, const char *text)
 }
 
 /* Assert that diagnostic `index` has `severity`, points at `file`
- * (workflow.yaml when NULL), `line` and `column`, and says `message`. */
+ * (workflow.yaml when NULL), `line` and `column`, and has `message`. */
 static void
 assert_diagnostic (Fixture *fixture, guint index, FleetSeverity severity, const char *file,
                    guint line, guint column, const char *message)

@@ -84,7 +84,7 @@ test_raised_to_one (void)
   g_assert_true (fleet_threshold_is_raised_to_one (&ninety_nine, 1));
   g_assert_false (fleet_threshold_is_raised_to_one (&ninety_nine, 2));
   g_assert_true (fleet_threshold_is_raised_to_one (&fifty, 1));
-  /* 50% of 2 is exactly one host: the rule says so itself. */
+  /* 50% of 2 is exactly one host, with no rounding. */
   g_assert_false (fleet_threshold_is_raised_to_one (&fifty, 2));
   g_assert_false (fleet_threshold_is_raised_to_one (&one, 1));
 }
