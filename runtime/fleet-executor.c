@@ -843,6 +843,8 @@ journal_wave (Executor *executor, const char *event, guint wave_index)
       fleet_json_int (json, succeeded);
       fleet_json_key (json, "failed");
       fleet_json_int (json, failed);
+      /* `failed` counts every failed host, and `unreachable` the ones among
+       * them that never got to their first step (fleet-halt.h). */
       fleet_json_key (json, "unreachable");
       fleet_json_int (json, unreachable);
     }
