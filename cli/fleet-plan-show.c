@@ -3,8 +3,10 @@
 
 #include <string.h>
 
+#include "cli/fleet-plan-show-private.h"
 #include "cli/plan-describe.h"
 #include "schema/fleet-json.h"
+#include "schema/fleet-text.h"
 
 static void
 append_steps_text (GString *out, const FleetPlan *plan)
@@ -37,6 +39,23 @@ append_steps_text (GString *out, const FleetPlan *plan)
     }
 }
 
+/* Append the connection settings a reviewer must notice: the jump host
+ * and a host key policy other than strict. */
+static void
+append_route_text (GString *out, const FleetHost *host)
+{
+  if (host->proxy_jump != NULL)
+    {
+      g_autofree char *jump = fleet_escape_for_terminal (host->proxy_jump);
+
+      g_string_append_printf (out, "  via %s", jump);
+    }
+
+  if (host->host_key_policy != FLEET_HOST_KEY_POLICY_STRICT)
+    g_string_append_printf (out, "  host keys %s",
+                            fleet_host_key_policy_to_string (host->host_key_policy));
+}
+
 static void
 append_host_text (GString *out, const FleetHost *host)
 {
@@ -47,6 +66,7 @@ append_host_text (GString *out, const FleetHost *host)
 
   g_string_append_printf (out, "  %s  %s%s%s:%u", name, user, host->user != NULL ? "@" : "",
                           address, host->port);
+  append_route_text (out, host);
   for (const char **key = keys; *key != NULL; key++)
     {
       g_autofree char *shown_key = fleet_escape_for_terminal (*key);
@@ -132,6 +152,25 @@ append_waves_text (GString *out, const FleetPlan *plan)
     }
 }
 
+static void
+append_ssh_config_text (GString *out, const FleetPlan *plan)
+{
+  if (plan->ssh_config_sources->len == 0)
+    {
+      g_string_append (out, "  ssh_config:       none\n");
+      return;
+    }
+
+  for (guint i = 0; i < plan->ssh_config_sources->len; i++)
+    {
+      const FleetSourceFile *file = g_ptr_array_index (plan->ssh_config_sources, i);
+      g_autofree char *path = fleet_escape_for_terminal (file->path);
+
+      g_string_append_printf (out, "  %-18s%s (sha256 %s)\n", i == 0 ? "ssh_config:" : "", path,
+                              file->sha256);
+    }
+}
+
 char *
 fleet_plan_show_text (const FleetPlan *plan)
 {
@@ -142,13 +181,14 @@ fleet_plan_show_text (const FleetPlan *plan)
 
   g_string_append_printf (out, "Plan for workflow \"%s\"\n", workflow_name);
   g_string_append_printf (out, "  plan sha256:      %s\n", plan->file_sha256 ? plan->file_sha256 : "");
-  g_string_append_printf (out, "  format version:   %u\n", FLEET_PLAN_FORMAT_VERSION);
+  g_string_append_printf (out, "  format version:   %u\n", plan->format_version);
   g_string_append_printf (out, "  workflow:         %s (sha256 %s)\n",
                           workflow_source,
                           plan->workflow_sha256 ? plan->workflow_sha256 : "");
   g_string_append_printf (out, "  inventory:        %s (digest %s)\n",
                           inventory_source,
                           plan->inventory_sha256 ? plan->inventory_sha256 : "");
+  append_ssh_config_text (out, plan);
   if (plan->limit != NULL)
     {
       g_autofree char *limit = fleet_escape_for_terminal (plan->limit);
@@ -159,6 +199,7 @@ fleet_plan_show_text (const FleetPlan *plan)
   g_string_append_printf (out, "  parallelism:      at most %u hosts at once\n",
                           plan->parallelism);
   append_rollout_text (out, plan);
+  fleet_plan_show_trust_text (out, plan);
 
   append_steps_text (out, plan);
 
@@ -168,6 +209,14 @@ fleet_plan_show_text (const FleetPlan *plan)
   g_string_append (out, "\nHosts:\n");
   for (guint i = 0; i < plan->hosts->len; i++)
     append_host_text (out, g_ptr_array_index (plan->hosts, i));
+
+  if (plan->jump_hosts->len > 0)
+    {
+      g_string_append (out, "\nJump hosts (connections go through them; no steps run there):\n");
+      for (guint i = 0; i < plan->jump_hosts->len; i++)
+        append_host_text (out, g_ptr_array_index (plan->jump_hosts, i));
+    }
+  fleet_plan_show_signatures_text (out, plan);
 
   return g_string_free (out, FALSE);
 }
@@ -365,6 +414,30 @@ write_wave_summary_json (FleetJsonWriter *json, const FleetPlan *plan, guint ind
   fleet_json_end_object (json);
 }
 
+static void
+write_ssh_config_json (FleetJsonWriter *json, const FleetPlan *plan)
+{
+  fleet_json_key (json, "ssh_config");
+  fleet_json_begin_object (json);
+  fleet_json_key (json, "path");
+  fleet_json_string (json, plan->ssh_config_path);
+  fleet_json_key (json, "sources");
+  fleet_json_begin_array (json);
+  for (guint i = 0; i < plan->ssh_config_sources->len; i++)
+    {
+      const FleetSourceFile *file = g_ptr_array_index (plan->ssh_config_sources, i);
+
+      fleet_json_begin_object (json);
+      fleet_json_key (json, "path");
+      fleet_json_string (json, file->path);
+      fleet_json_key (json, "sha256");
+      fleet_json_string (json, file->sha256);
+      fleet_json_end_object (json);
+    }
+  fleet_json_end_array (json);
+  fleet_json_end_object (json);
+}
+
 char *
 fleet_plan_show_json (const FleetPlan *plan)
 {
@@ -374,12 +447,14 @@ fleet_plan_show_json (const FleetPlan *plan)
   fleet_json_writer_init (&json, out);
   fleet_json_begin_object (&json);
   fleet_json_key (&json, "format_version");
-  fleet_json_int (&json, FLEET_PLAN_FORMAT_VERSION);
+  fleet_json_int (&json, plan->format_version);
   fleet_json_key (&json, "sha256");
   fleet_json_string (&json, plan->file_sha256);
   write_source_json (&json, "workflow", plan->workflow_name, plan->workflow_source,
                      plan->workflow_sha256);
   write_source_json (&json, "inventory", NULL, plan->inventory_source, plan->inventory_sha256);
+  write_ssh_config_json (&json, plan);
+  fleet_plan_show_trust_json (&json, plan);
   fleet_json_key (&json, "parallelism");
   fleet_json_int (&json, plan->parallelism);
 
@@ -410,6 +485,13 @@ fleet_plan_show_json (const FleetPlan *plan)
       fleet_json_end_object (&json);
     }
   fleet_json_end_array (&json);
+
+  fleet_json_key (&json, "jump_hosts");
+  fleet_json_begin_array (&json);
+  for (guint i = 0; i < plan->jump_hosts->len; i++)
+    write_host_json (&json, g_ptr_array_index (plan->jump_hosts, i));
+  fleet_json_end_array (&json);
+  fleet_plan_show_signatures_json (&json, plan);
   fleet_json_end_object (&json);
 
   g_string_append_c (out, '\n');

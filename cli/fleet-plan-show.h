@@ -5,6 +5,7 @@
 #include <glib.h>
 
 #include "schema/fleet-plan.h"
+#include "schema/fleet-text.h"
 
 G_BEGIN_DECLS
 
@@ -12,9 +13,11 @@ G_BEGIN_DECLS
 char *fleet_plan_show_text (const FleetPlan *plan);
 
 /* Return `plan` as one JSON object with the members format_version, sha256,
- * workflow, inventory, parallelism, steps, limit, order_by, spread, halt_at
- * and waves.  Each wave has its label, stage, canary flag, host_count,
- * domains, halt_at thresholds (null: never) and hosts.  Free with g_free. */
+ * workflow, inventory, ssh_config, compiled_at, expires_at, expired,
+ * inventory_files, parallelism, steps, limit, order_by, spread, halt_at,
+ * waves, jump_hosts and signatures.  Each wave has its label, stage, canary
+ * flag, host_count, domains, halt_at thresholds (null: never) and hosts.
+ * Free with g_free. */
 char *fleet_plan_show_json (const FleetPlan *plan);
 
 /* Return `plan` as Markdown for a change ticket: its digests and sources,

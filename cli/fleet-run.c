@@ -1,7 +1,9 @@
 /* fleet-run: execute a plan file over SSH.
  *
  * Exit status: 0 every host succeeded; 1 a host failed or was not run;
- * 2 bad options or a bad plan; 3 interrupted (SIGINT, SIGTERM or SIGHUP).
+ * 2 bad options or a bad plan, including one that is unsigned, expired or
+ * compiled from changed inventory files (fleet-run-trust.h); 3 interrupted
+ * (SIGINT, SIGTERM or SIGHUP).
  */
 #include <errno.h>
 #include <locale.h>
@@ -12,9 +14,12 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "cli/fleet-run-secrets.h"
+#include "cli/fleet-run-trust.h"
 #include "runtime/fleet-executor.h"
 #include "runtime/fleet-limits.h"
 #include "runtime/fleet-report.h"
+#include "runtime/fleet-snapshot-report.h"
 
 #define EXIT_BAD_INPUT 2
 
@@ -91,6 +96,14 @@ main (int argc, char **argv)
   g_autofree char *runs_dir = NULL;
   g_autofree char *known_hosts = NULL;
   g_autofree char *output_cap = NULL;
+  g_autofree char *secrets_path = NULL;
+  g_autofree char *secrets_key_file = NULL;
+  g_autofree char *snapshot_store = NULL;
+  g_autofree char *snapshot_summary = NULL;
+  g_autoptr(FleetRunSecrets) secrets = NULL;
+  g_auto(GStrv) approver_files = NULL;
+  gboolean allow_changed_inventory = FALSE;
+  g_autoptr(FleetRunTrust) trust = NULL;
   guint64 descriptor_limit = 0;
   g_autoptr(GOptionContext) context = g_option_context_new ("PLAN");
   g_autoptr(GError) error = NULL;
@@ -109,6 +122,20 @@ main (int argc, char **argv)
     { "output-cap", 0, 0, G_OPTION_ARG_STRING, &output_cap,
       "Keep at most SIZE bytes of each output stream of each step, its start and its end "
       "(default: 16M)", "SIZE" },
+    { "secrets", 0, 0, G_OPTION_ARG_FILENAME, &secrets_path,
+      "Read the secrets the plan names from the store FILE (default: $FLEETC_SECRETS, else "
+      "~/.config/fleetc/secrets)", "FILE" },
+    { "secrets-key-file", 0, 0, G_OPTION_ARG_FILENAME, &secrets_key_file,
+      "Read the store's master passphrase from FILE (mode 0600) instead of "
+      "$FLEETC_SECRETS_KEY_FILE, $FLEETC_SECRETS_PASSPHRASE or a prompt", "FILE" },
+    { "require-signature", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &approver_files,
+      "Run the plan only if it carries a valid signature by a key in FILE, a public key file "
+      "(PEM or OpenSSH, one or more keys); repeat for more files", "FILE" },
+    { "allow-changed-inventory", 0, 0, G_OPTION_ARG_NONE, &allow_changed_inventory,
+      "Run the hosts as compiled even if an inventory file changed since, and record that in "
+      "the journal", NULL },
+    { "snapshot-store", 0, 0, G_OPTION_ARG_FILENAME, &snapshot_store,
+      "Store configuration snapshots in DIR instead of RUN_DIR/snapshots", "DIR" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -147,8 +174,23 @@ main (int argc, char **argv)
       return EXIT_BAD_INPUT;
     }
 
+  trust = fleet_run_trust_check (plan, (const char * const *) approver_files,
+                                 allow_changed_inventory, &error);
+  if (trust == NULL)
+    {
+      g_printerr ("fleet-run: %s: %s\n", argv[1], error->message);
+      return EXIT_BAD_INPUT;
+    }
+
   if (!fleet_raise_descriptor_limit (fleet_plan_descriptors_needed (plan), &descriptor_limit,
                                      &error))
+    {
+      g_printerr ("fleet-run: %s\n", error->message);
+      return EXIT_BAD_INPUT;
+    }
+
+  secrets = fleet_run_secrets_open (plan, secrets_path, secrets_key_file, &error);
+  if (secrets == NULL)
     {
       g_printerr ("fleet-run: %s\n", error->message);
       return EXIT_BAD_INPUT;
@@ -163,14 +205,23 @@ main (int argc, char **argv)
     }
 
   g_print ("Run %s: workflow \"%s\", %u hosts in %u waves, %u steps, at most %u hosts at once\n"
-           "Plan %s (sha256 %s)\n\n",
+           "Plan %s (sha256 %s)\n",
            run_id, plan->workflow_name, plan->hosts->len, plan->waves->len, plan->steps->len,
            plan->parallelism, argv[1], plan->file_sha256);
+  if (trust->approval != NULL)
+    g_print ("Approved by %s (\"%s\")\n", trust->approval->fingerprint,
+             trust->approval->comment);
+  g_print ("\n");
 
   options.run_id = run_id;
   options.run_dir = run_dir;
   options.known_hosts_override = known_hosts;
+  options.snapshot_store = snapshot_store;
   options.interrupt_level = &interrupt_level;
+  options.secret_func = fleet_run_secrets_lookup;
+  options.secret_data = secrets;
+  options.approval = trust->approval;
+  options.inventory_changes = trust->inventory_changes;
   install_signal_handlers ();
 
   result = fleet_execute_plan (plan, &options, &error);
@@ -182,5 +233,7 @@ main (int argc, char **argv)
 
   summary = fleet_report_format_summary (plan, result, run_dir);
   fputs (summary, stdout);
+  snapshot_summary = fleet_snapshot_report_format_summary (result);
+  fputs (snapshot_summary, stdout);
   return fleet_run_result_exit_status (result);
 }

@@ -9,6 +9,7 @@
 
 #include <glib.h>
 
+#include "compiler/ssh-config.h"
 #include "schema/fleet-diagnostics.h"
 #include "schema/fleet-workflow.h"
 
@@ -17,13 +18,43 @@ G_BEGIN_DECLS
 /* Input files larger than this are rejected before parsing. */
 #define FLEET_MAX_INPUT_BYTES (16u * 1024 * 1024)
 
-/* Parse the workflow at `path` and the inventory it names, or the inventory
- * at `inventory_override` when that is not NULL (relative to the current
- * directory; a workflow's own `inventory` is relative to the workflow file).
+/* Windows and freezes are expanded this many days ahead by default: six
+ * weeks hold at least one instance of any weekly or monthly rule. */
+#define FLEET_WINDOWS_DEFAULT_DAYS 42
+
+/* The inputs of one compilation besides the workflow file.  Paths are
+ * relative to the current directory. */
+typedef struct {
+  const char *inventory_override; /* inventory to use instead of the one the
+                                     workflow names (a workflow's own
+                                     `inventory` is relative to the workflow
+                                     file), or NULL */
+  const char *ssh_config;         /* ssh_config file to read, or NULL for none */
+  gboolean ssh_config_check_owner; /* reject `ssh_config` when another user may
+                                      change it, as OpenSSH does for
+                                      ~/.ssh/config */
+  const char *limit;              /* selector of `fleetc compile --limit`
+                                     (fleet_compile_limit), or NULL */
+
+  /* The range [windows_from_us, windows_to_us) of UTC microseconds over
+   * which windows and freezes are expanded into workflow->windows. */
+  gint64 windows_from_us;
+  gint64 windows_to_us;
+} FleetCompileOptions;
+
+/* Parse the workflow at `path` and its inventory, as `options` say.
  * Returns a new workflow (free with fleet_workflow_free), or NULL when at
  * least one error was added to `diags`.  Warnings may be added either way. */
+FleetWorkflow *fleet_compile_workflow (const char *path,
+                                       const FleetCompileOptions *options,
+                                       FleetDiagnostics *diags);
+
+/* Compile as fleet_compile_workflow does, with windows expanded from now,
+ * by the system clock, for FLEET_WINDOWS_DEFAULT_DAYS (the range in
+ * `options` is ignored).  `options` may be NULL: no inventory override and
+ * no ssh_config. */
 FleetWorkflow *fleet_compile_workflow_file (const char *path,
-                                            const char *inventory_override,
+                                            const FleetCompileOptions *options,
                                             FleetDiagnostics *diags);
 
 /* Narrow `workflow` to the hosts the selector `text` is true for, as
@@ -33,8 +64,12 @@ FleetWorkflow *fleet_compile_workflow_file (const char *path,
  * FALSE after an error. */
 gboolean fleet_compile_limit (FleetWorkflow *workflow, const char *text, FleetDiagnostics *diags);
 
-/* Parse the inventory file at `path`.  Returns a new inventory, or NULL when
- * at least one error was added to `diags`. */
-FleetInventory *fleet_load_inventory_file (const char *path, FleetDiagnostics *diags);
+/* Parse the inventory at `path`, in any format that inventory-source.h
+ * detects (an inventory program runs with the default timeout), and settle
+ * its hosts' connection settings with `ssh_config` (NULL: none).  Returns a new inventory, or NULL
+ * when at least one error was added to `diags`. */
+FleetInventory *fleet_load_inventory_file (const char *path,
+                                           const FleetSshConfig *ssh_config,
+                                           FleetDiagnostics *diags);
 
 G_END_DECLS

@@ -1,32 +1,27 @@
 /* inventory-parser.c: the contents of an inventory file.
  *
  * Settings are read in two passes, as OpenSSH reads its configuration.  The
- * first pass collects each host's own keys and the `defaults` keys, with
- * "unset" marks.  The second gives every host its own value, else the
- * default, else the built-in value of fleet_host_new.
+ * first pass collects each host's own keys and the `defaults` keys, leaving
+ * unset what they do not mention.  The second, in host-resolver.c, merges
+ * them with the ssh_config and the built-in defaults once every host is
+ * known, because a host's proxy_jump may name a host listed after it.
  */
 #include "compiler/inventory-parser.h"
 
 #include <string.h>
 
+#include "compiler/host-resolver.h"
+#include "compiler/proxy-jump.h"
 #include "compiler/scalar.h"
 #include "compiler/schema-check.h"
 #include "compiler/suggest.h"
 
-/* Settings of one host, or the defaults, as written: NULL or a FALSE
- * has_ flag means unset. */
+/* Settings of one host, or the defaults, as written. */
 typedef struct {
-  char *address;
-  char *user;
-  char *identity_file;
-  char *known_hosts_file;
-  gboolean has_port;
-  guint16 port;
-  gboolean has_connect_timeout;
-  guint32 connect_timeout_ms;
+  FleetHostSettings settings;
   GHashTable *attributes;       /* char * -> char *; NULL in the defaults */
   const char *base_dir;         /* absolute directory of the inventory file */
-} HostSettings;
+} WrittenSettings;
 
 /* The top-level values, kept until all of them are known because groups
  * need the hosts and hosts need the defaults, in whatever order the file
@@ -40,14 +35,10 @@ typedef struct {
 } InventoryNodes;
 
 static void
-host_settings_clear (HostSettings *settings)
+host_settings_free (FleetHostSettings *settings)
 {
-  g_free (settings->address);
-  g_free (settings->user);
-  g_free (settings->identity_file);
-  g_free (settings->known_hosts_file);
-  if (settings->attributes != NULL)
-    g_hash_table_unref (settings->attributes);
+  fleet_host_settings_clear (settings);
+  g_free (settings);
 }
 
 /* Resolve `value` against the inventory's directory, except that "~/" is
@@ -62,82 +53,238 @@ resolve_path (const char *value, const char *base_dir)
 }
 
 static void
+set_string (WrittenSettings *written, FleetSetting setting, char **field, char *value,
+            const FleetYamlNode *node)
+{
+  g_free (*field);
+  *field = value;
+  fleet_host_settings_mark (&written->settings, setting, &node->pos);
+}
+
+static void
 handle_address (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
-  HostSettings *settings = object;
+  WrittenSettings *written = object;
+  char *address = NULL;
 
-  fleet_scalar_to_name (diags, field, value, &settings->address);
+  if (fleet_scalar_to_name (diags, field, value, &address))
+    set_string (written, FLEET_SETTING_ADDRESS, &written->settings.address, address, value);
 }
 
 static void
 handle_port (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
-  HostSettings *settings = object;
+  WrittenSettings *written = object;
   gint64 port;
 
   if (!fleet_scalar_to_int (diags, field, value, &port))
     return;
 
-  settings->port = (guint16) port;
-  settings->has_port = TRUE;
+  written->settings.port = (guint16) port;
+  fleet_host_settings_mark (&written->settings, FLEET_SETTING_PORT, &value->pos);
 }
 
 static void
 handle_user (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
-  HostSettings *settings = object;
+  WrittenSettings *written = object;
+  char *user = NULL;
 
-  fleet_scalar_to_name (diags, field, value, &settings->user);
+  if (fleet_scalar_to_name (diags, field, value, &user))
+    set_string (written, FLEET_SETTING_USER, &written->settings.user, user, value);
 }
 
-static void
-read_path (FleetDiagnostics *diags,
-           const FleetSchemaField *field,
-           const FleetYamlNode *value,
-           const HostSettings *settings,
-           char **out)
+/* Read one path or a list of them.  Returns NULL after an error. */
+static GPtrArray *
+read_paths (FleetDiagnostics *diags,
+            const FleetSchemaField *field,
+            const FleetYamlNode *value,
+            const WrittenSettings *written)
 {
-  g_autofree char *path = NULL;
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  gboolean valid = TRUE;
 
-  if (fleet_scalar_to_string (diags, field, value, &path))
-    *out = resolve_path (path, settings->base_dir);
+  if (value->kind == FLEET_YAML_SCALAR)
+    {
+      g_autofree char *path = NULL;
+
+      if (!fleet_scalar_to_string (diags, field, value, &path))
+        return NULL;
+      g_ptr_array_add (paths, resolve_path (path, written->base_dir));
+      return g_steal_pointer (&paths);
+    }
+
+  for (guint i = 0; i < value->items->len; i++)
+    {
+      g_autofree char *path = NULL;
+
+      if (fleet_scalar_to_string (diags, field, g_ptr_array_index (value->items, i), &path))
+        g_ptr_array_add (paths, resolve_path (path, written->base_dir));
+      else
+        valid = FALSE;
+    }
+
+  return valid ? g_steal_pointer (&paths) : NULL;
 }
 
 static void
 handle_identity_file (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
-  HostSettings *settings = object;
+  WrittenSettings *written = object;
+  GPtrArray *paths = read_paths (diags, field, value, written);
 
-  read_path (diags, field, value, settings, &settings->identity_file);
+  if (paths == NULL)
+    return;
+
+  g_clear_pointer (&written->settings.identity_files, g_ptr_array_unref);
+  written->settings.identity_files = paths;
+  fleet_host_settings_mark (&written->settings, FLEET_SETTING_IDENTITY_FILES, &value->pos);
 }
 
 static void
 handle_known_hosts_file (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
-  HostSettings *settings = object;
+  WrittenSettings *written = object;
+  GPtrArray *paths = read_paths (diags, field, value, written);
 
-  read_path (diags, field, value, settings, &settings->known_hosts_file);
+  if (paths == NULL)
+    return;
+
+  if (paths->len == 0)
+    {
+      fleet_diagnostics_error (diags, &value->pos,
+                               "empty list for \"%s\": name at least one known_hosts file, or "
+                               "remove the key to use ~/.ssh/known_hosts", field->key);
+      g_ptr_array_unref (paths);
+      return;
+    }
+
+  g_clear_pointer (&written->settings.known_hosts_files, g_ptr_array_unref);
+  written->settings.known_hosts_files = paths;
+  fleet_host_settings_mark (&written->settings, FLEET_SETTING_KNOWN_HOSTS_FILES, &value->pos);
+}
+
+static void
+handle_identities_only (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WrittenSettings *written = object;
+
+  if (fleet_scalar_to_bool (diags, field, value, &written->settings.identities_only))
+    fleet_host_settings_mark (&written->settings, FLEET_SETTING_IDENTITIES_ONLY, &value->pos);
+}
+
+static void
+handle_host_key_policy (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WrittenSettings *written = object;
+  g_autofree char *text = NULL;
+  g_autofree char *quoted = NULL;
+
+  if (!fleet_scalar_to_string (diags, field, value, &text))
+    return;
+
+  if (!fleet_host_key_policy_from_string (text, &written->settings.host_key_policy))
+    {
+      quoted = fleet_quote_value (text, FLEET_QUOTE_MAX_CHARS);
+      fleet_diagnostics_error (diags, &value->pos,
+                               "invalid value %s for \"%s\": use strict or accept-new; fleetc "
+                               "never turns host key checking off", quoted, field->key);
+      return;
+    }
+
+  fleet_host_settings_mark (&written->settings, FLEET_SETTING_HOST_KEY_POLICY, &value->pos);
+}
+
+static void
+handle_proxy_jump (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WrittenSettings *written = object;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) hops = NULL;
+  char *text = NULL;
+
+  if (!fleet_scalar_to_string (diags, field, value, &text))
+    return;
+
+  hops = fleet_proxy_jump_parse (text, &error);
+  if (hops == NULL)
+    {
+      fleet_diagnostics_error (diags, &value->pos, "invalid value for \"%s\": %s", field->key,
+                               error->message);
+      g_free (text);
+      return;
+    }
+
+  set_string (written, FLEET_SETTING_PROXY_JUMP, &written->settings.proxy_jump, text, value);
 }
 
 static void
 handle_connect_timeout (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
-  HostSettings *settings = object;
+  WrittenSettings *written = object;
   guint64 ms;
 
   if (!fleet_scalar_to_duration (diags, field, value, &ms))
     return;
 
-  settings->connect_timeout_ms = (guint32) ms;
-  settings->has_connect_timeout = TRUE;
+  written->settings.connect_timeout_ms = (guint32) ms;
+  fleet_host_settings_mark (&written->settings, FLEET_SETTING_CONNECT_TIMEOUT, &value->pos);
+}
+
+static void
+handle_keepalive_interval (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WrittenSettings *written = object;
+  guint64 ms;
+
+  if (!fleet_scalar_to_duration (diags, field, value, &ms))
+    return;
+
+  written->settings.keepalive_interval_ms = (guint32) ms;
+  fleet_host_settings_mark (&written->settings, FLEET_SETTING_KEEPALIVE_INTERVAL, &value->pos);
+}
+
+static void
+handle_keepalive_count_max (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WrittenSettings *written = object;
+  gint64 count;
+
+  if (!fleet_scalar_to_int (diags, field, value, &count))
+    return;
+
+  written->settings.keepalive_count_max = (guint32) count;
+  fleet_host_settings_mark (&written->settings, FLEET_SETTING_KEEPALIVE_COUNT_MAX, &value->pos);
+}
+
+static void
+handle_key_passphrase_secret (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WrittenSettings *written = object;
+  char *name = NULL;
+
+  if (fleet_scalar_to_secret_name (diags, field, value, &name))
+    set_string (written, FLEET_SETTING_KEY_PASSPHRASE_SECRET,
+                &written->settings.key_passphrase_secret, name, value);
+}
+
+static void
+handle_become_password_secret (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WrittenSettings *written = object;
+  char *name = NULL;
+
+  if (fleet_scalar_to_secret_name (diags, field, value, &name))
+    set_string (written, FLEET_SETTING_BECOME_PASSWORD_SECRET,
+                &written->settings.become_password_secret, name, value);
 }
 
 static void
 handle_attributes (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
-  HostSettings *settings = object;
+  WrittenSettings *written = object;
 
-  fleet_mapping_to_strings (diags, field, value, settings->attributes, NULL);
+  fleet_mapping_to_strings (diags, field, value, written->attributes, NULL);
 }
 
 /* Handlers of both the `defaults` and the host context.  The schema decides
@@ -147,8 +294,15 @@ static const FleetFieldHandlerEntry settings_handlers[] = {
   { "port", handle_port },
   { "user", handle_user },
   { "identity_file", handle_identity_file },
+  { "identities_only", handle_identities_only },
   { "known_hosts_file", handle_known_hosts_file },
+  { "host_key_policy", handle_host_key_policy },
+  { "proxy_jump", handle_proxy_jump },
   { "connect_timeout", handle_connect_timeout },
+  { "keepalive_interval", handle_keepalive_interval },
+  { "keepalive_count_max", handle_keepalive_count_max },
+  { "key_passphrase_secret", handle_key_passphrase_secret },
+  { "become_password_secret", handle_become_password_secret },
   { "attributes", handle_attributes },
 };
 
@@ -156,59 +310,25 @@ static void
 read_settings (FleetDiagnostics *diags,
                const FleetYamlNode *mapping,
                FleetSchemaContext context,
-               HostSettings *settings)
+               WrittenSettings *written)
 {
   fleet_walk_mapping (diags, mapping, context, settings_handlers, G_N_ELEMENTS (settings_handlers),
-                      settings);
+                      written);
 }
 
-static const char *
-first_set (const char *own, const char *fallback)
-{
-  return own != NULL ? own : fallback;
-}
-
-static FleetHost *
-build_host (const char *name, const HostSettings *own, const HostSettings *defaults)
-{
-  FleetHost *host = fleet_host_new (name);
-  const char *identity_file;
-  const char *known_hosts_file;
-  GHashTableIter iter;
-  gpointer key, value;
-
-  host->address = g_strdup (first_set (own->address, name));
-  host->user = g_strdup (first_set (own->user, defaults->user));
-  identity_file = first_set (own->identity_file, defaults->identity_file);
-  if (identity_file != NULL)
-    g_ptr_array_add (host->identity_files, g_strdup (identity_file));
-  known_hosts_file = first_set (own->known_hosts_file, defaults->known_hosts_file);
-  if (known_hosts_file != NULL)
-    g_ptr_array_add (host->known_hosts_files, g_strdup (known_hosts_file));
-
-  if (own->has_port || defaults->has_port)
-    host->port = own->has_port ? own->port : defaults->port;
-  if (own->has_connect_timeout || defaults->has_connect_timeout)
-    host->connect_timeout_ms = own->has_connect_timeout ? own->connect_timeout_ms
-                                                        : defaults->connect_timeout_ms;
-
-  g_hash_table_iter_init (&iter, own->attributes);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    g_hash_table_insert (host->attributes, g_strdup (key), g_strdup (value));
-
-  return host;
-}
-
+/* Add host `index` of the `hosts` mapping to the inventory, and its own
+ * settings to `own_settings`. */
 static void
 parse_host (FleetDiagnostics *diags,
             FleetInventory *inventory,
             const InventoryNodes *nodes,
             guint index,
-            const HostSettings *defaults)
+            const char *base_dir,
+            GHashTable *own_settings)
 {
   const FleetYamlNode *key = g_ptr_array_index (nodes->hosts->keys, index);
   const FleetYamlNode *value = g_ptr_array_index (nodes->hosts->items, index);
-  HostSettings own = { .base_dir = defaults->base_dir };
+  WrittenSettings own = { .base_dir = base_dir };
   g_autofree char *name = NULL;
   g_autofree char *quoted = NULL;
   g_autofree char *description = NULL;
@@ -217,16 +337,21 @@ parse_host (FleetDiagnostics *diags,
   if (!fleet_scalar_to_name (diags, nodes->hosts_field, key, &name))
     return;
 
-  own.attributes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  host = fleet_host_new (name);
+  host->pos = key->pos;
+  own.attributes = host->attributes;
+  fleet_host_settings_init (&own.settings);
+
   quoted = fleet_quote_value (name, FLEET_QUOTE_MAX_CHARS);
   description = g_strdup_printf ("settings of host %s", quoted);
   if (!fleet_yaml_node_is_null (value) && fleet_expect_mapping (diags, value, description))
     read_settings (diags, value, FLEET_SCHEMA_HOST, &own);
 
-  host = build_host (name, &own, defaults);
-  host->pos = key->pos;
-  fleet_inventory_add_host (inventory, host);
-  host_settings_clear (&own);
+  if (fleet_inventory_add_host (inventory, host))
+    g_hash_table_insert (own_settings, g_strdup (name),
+                         g_memdup2 (&own.settings, sizeof own.settings));
+  else
+    fleet_host_settings_clear (&own.settings);
 }
 
 static void
@@ -357,21 +482,26 @@ static const FleetFieldHandlerEntry inventory_handlers[] = {
   { "groups", handle_groups },
 };
 
-/* Build hosts and groups from the top-level nodes collected by the walk. */
+/* Build hosts and groups from the top-level nodes collected by the walk,
+ * then settle every host's connection settings. */
 static void
 build_inventory (FleetDiagnostics *diags,
                  FleetInventory *inventory,
                  const InventoryNodes *nodes,
-                 const char *base_dir)
+                 const char *base_dir,
+                 const FleetSshConfig *ssh_config)
 {
-  HostSettings defaults = { .base_dir = base_dir };
+  WrittenSettings defaults = { .base_dir = base_dir };
   g_autoptr (GPtrArray) sorted_hosts = NULL;
+  g_autoptr (GHashTable) own_settings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                               (GDestroyNotify) host_settings_free);
 
+  fleet_host_settings_init (&defaults.settings);
   if (nodes->defaults != NULL)
     read_settings (diags, nodes->defaults, FLEET_SCHEMA_DEFAULTS, &defaults);
 
   for (guint i = 0; nodes->hosts != NULL && i < nodes->hosts->keys->len; i++)
-    parse_host (diags, inventory, nodes, i, &defaults);
+    parse_host (diags, inventory, nodes, i, base_dir, own_settings);
 
   for (guint i = 0; nodes->groups != NULL && i < nodes->groups->keys->len; i++)
     parse_group (diags, inventory, nodes, i, &sorted_hosts);
@@ -379,11 +509,15 @@ build_inventory (FleetDiagnostics *diags,
   for (guint i = 0; i < inventory->hosts->len; i++)
     g_ptr_array_sort (((FleetHost *) g_ptr_array_index (inventory->hosts, i))->groups, compare_names);
 
-  host_settings_clear (&defaults);
+  fleet_resolve_hosts (inventory, own_settings, &defaults.settings, ssh_config);
+  fleet_host_settings_clear (&defaults.settings);
 }
 
 FleetInventory *
-fleet_parse_inventory (FleetDiagnostics *diags, const FleetYamlNode *root, const char *path)
+fleet_parse_inventory (FleetDiagnostics *diags,
+                       const FleetYamlNode *root,
+                       const char *path,
+                       const FleetSshConfig *ssh_config)
 {
   FleetInventory *inventory = fleet_inventory_new (path);
   InventoryNodes nodes = { 0 };
@@ -395,7 +529,7 @@ fleet_parse_inventory (FleetDiagnostics *diags, const FleetYamlNode *root, const
 
   fleet_walk_mapping (diags, root, FLEET_SCHEMA_INVENTORY, inventory_handlers,
                       G_N_ELEMENTS (inventory_handlers), &nodes);
-  build_inventory (diags, inventory, &nodes, base_dir);
+  build_inventory (diags, inventory, &nodes, base_dir, ssh_config);
 
   return inventory;
 }

@@ -141,11 +141,8 @@ fleet_scalar_to_string (FleetDiagnostics *diags,
   return TRUE;
 }
 
-/* Return why `name` is not a valid name, or NULL when it is.  The text is
- * valid UTF-8, because libyaml rejects invalid input and writes escapes as
- * UTF-8. */
-static const char *
-find_name_problem (const char *name)
+const char *
+fleet_name_problem (const char *name)
 {
   if (name[0] == '-')
     return "it must not start with '-'";
@@ -191,7 +188,7 @@ fleet_scalar_to_name (FleetDiagnostics *diags,
   if (!fleet_scalar_to_string (diags, field, node, &name))
     return FALSE;
 
-  problem = find_name_problem (name);
+  problem = fleet_name_problem (name);
   if (problem != NULL)
     {
       quoted = quote (node);
@@ -199,6 +196,34 @@ fleet_scalar_to_name (FleetDiagnostics *diags,
                                quoted, field->key, problem);
       return FALSE;
     }
+
+  *out = g_steal_pointer (&name);
+  return TRUE;
+}
+
+gboolean
+fleet_scalar_to_secret_name (FleetDiagnostics *diags,
+                             const FleetSchemaField *field,
+                             const FleetYamlNode *node,
+                             char **out)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *quoted = NULL;
+
+  if (!expect_scalar (diags, field, node, "a secret name")
+      || !fleet_scalar_to_string (diags, field, node, &name))
+    return FALSE;
+
+  for (const char *p = name; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
+      {
+        quoted = quote (node);
+        fleet_diagnostics_error (diags, &node->pos,
+                                 "invalid secret name %s in \"%s\": use only letters, digits, "
+                                 "'.', '_' and '-'; write the name of the secret, never its value",
+                                 quoted, field->key);
+        return FALSE;
+      }
 
   *out = g_steal_pointer (&name);
   return TRUE;
@@ -346,26 +371,19 @@ parse_duration_with_units (const char *text, guint64 *out_ms)
   return TRUE;
 }
 
-char *
-fleet_format_duration (guint64 ms)
+gboolean
+fleet_parse_duration (const char *text, guint64 *out_ms)
 {
-  GString *text = g_string_new (NULL);
+  guint64 seconds;
+  gboolean leading_zero;
 
-  for (gsize i = 0; i < G_N_ELEMENTS (duration_units); i++)
+  if (parse_decimal (text, &seconds, &leading_zero))
     {
-      guint64 count = ms / duration_units[i].ms;
-
-      if (count == 0)
-        continue;
-
-      g_string_append_printf (text, "%" G_GUINT64_FORMAT "%s", count, duration_units[i].suffix);
-      ms -= count * duration_units[i].ms;
+      *out_ms = add_scaled (0, seconds, SECOND_MS);
+      return TRUE;
     }
 
-  if (text->len == 0)
-    g_string_append (text, "0s");
-
-  return g_string_free (text, FALSE);
+  return !leading_zero && parse_duration_with_units (text, out_ms);
 }
 
 static void

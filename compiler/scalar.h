@@ -16,6 +16,7 @@
 #include <glib.h>
 
 #include "compiler/yaml-tree.h"
+#include "schema/fleet-clock.h"
 #include "schema/fleet-diagnostics.h"
 #include "schema/fleet-workflow.h"
 #include "schema/workflow-schema.h"
@@ -36,6 +37,19 @@ gboolean fleet_scalar_to_name (FleetDiagnostics *diags,
                                const FleetYamlNode *node,
                                char **out);
 
+/* Return why `name` cannot be a host, group or user name, or NULL when it
+ * can: it must be printable, without whitespace, and must not start with
+ * '-'.  `name` must be valid UTF-8, which libyaml guarantees for scalars. */
+const char *fleet_name_problem (const char *name);
+
+/* The name of a secret: ASCII letters, digits, '.', '_' and '-', with the
+ * length within the field's bounds.  A secret's value never appears in an
+ * input file or a plan, only its name. */
+gboolean fleet_scalar_to_secret_name (FleetDiagnostics *diags,
+                                      const FleetSchemaField *field,
+                                      const FleetYamlNode *node,
+                                      char **out);
+
 /* Plain true, True, TRUE, false, False or FALSE. */
 gboolean fleet_scalar_to_bool (FleetDiagnostics *diags,
                                const FleetSchemaField *field,
@@ -54,6 +68,11 @@ gboolean fleet_scalar_to_duration (FleetDiagnostics *diags,
                                    const FleetSchemaField *field,
                                    const FleetYamlNode *node,
                                    guint64 *out_ms);
+
+/* Parse `text` in the duration forms above into milliseconds, saturating
+ * at G_MAXUINT64.  Returns FALSE, leaving `out_ms` alone, when it is not a
+ * duration.  For command-line options such as `fleetc compile --expires`. */
+gboolean fleet_parse_duration (const char *text, guint64 *out_ms);
 
 /* A plain host count within the field's bounds, or a percentage from 1% to
  * 100%.  The position of `out` is set to the node's. */
@@ -87,8 +106,5 @@ void fleet_mapping_to_strings (FleetDiagnostics *diags,
                                const FleetYamlNode *mapping,
                                GHashTable *out,
                                GHashTable *positions);
-
-/* Format `ms` with the largest units that fit exactly ("1h30m", "500ms"). */
-char *fleet_format_duration (guint64 ms);
 
 G_END_DECLS

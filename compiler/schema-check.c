@@ -14,6 +14,7 @@ kind_fits_type (FleetYamlKind kind, FleetSchemaType type)
     case FLEET_TYPE_STRING:
     case FLEET_TYPE_NAME:
     case FLEET_TYPE_PATH:
+    case FLEET_TYPE_SECRET_NAME:
     case FLEET_TYPE_BOOL:
     case FLEET_TYPE_INT:
     case FLEET_TYPE_DURATION:
@@ -25,12 +26,13 @@ kind_fits_type (FleetYamlKind kind, FleetSchemaType type)
       return kind == FLEET_YAML_SCALAR || kind == FLEET_YAML_MAPPING;
     case FLEET_TYPE_MAPPING_OR_LIST:
       return kind == FLEET_YAML_MAPPING || kind == FLEET_YAML_SEQUENCE;
-    case FLEET_TYPE_STRING_LIST:
-      return kind == FLEET_YAML_SEQUENCE;
     case FLEET_TYPE_INT_OR_INT_LIST:
+    case FLEET_TYPE_PATH_OR_PATH_LIST:
+    case FLEET_TYPE_NAME_LIST_OR_ALL:
       return kind == FLEET_YAML_SCALAR || kind == FLEET_YAML_SEQUENCE;
     case FLEET_TYPE_BATCH_LIST:
     case FLEET_TYPE_NAME_LIST:
+    case FLEET_TYPE_STRING_LIST:
     case FLEET_TYPE_MAPPING_LIST:
       return kind == FLEET_YAML_SEQUENCE;
     case FLEET_TYPE_STRING_MAP:

@@ -14,6 +14,7 @@ typedef struct {
   const char *path;
   const char *kind;
   FleetSourcePos pos;
+  gboolean check_owner;       /* apply the checks of fleet_read_trusted_source_file */
 } SourceRequest;
 
 static void
@@ -66,6 +67,32 @@ read_all (const SourceRequest *request, int fd)
 }
 
 static gboolean
+check_owner (const SourceRequest *request, const struct stat *info)
+{
+  g_autofree char *quoted = fleet_quote_value (request->path, FLEET_QUOTE_MAX_CHARS * 4);
+
+  if (info->st_uid != 0 && info->st_uid != getuid ())
+    {
+      fleet_diagnostics_error (request->diags, &request->pos,
+                               "%s file %s is owned by user id %u, which is neither you nor root, "
+                               "so OpenSSH would reject it too; change its owner or stop using it",
+                               request->kind, quoted, (guint) info->st_uid);
+      return FALSE;
+    }
+
+  if ((info->st_mode & 022) != 0)
+    {
+      fleet_diagnostics_error (request->diags, &request->pos,
+                               "%s file %s is writable by its group or others, so OpenSSH would "
+                               "reject it too; run chmod go-w on it",
+                               request->kind, quoted);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
 check_file (const SourceRequest *request, const struct stat *info)
 {
   g_autofree char *quoted = NULL;
@@ -91,7 +118,7 @@ check_file (const SourceRequest *request, const struct stat *info)
       return FALSE;
     }
 
-  return TRUE;
+  return !request->check_owner || check_owner (request, info);
 }
 
 static GByteArray *
@@ -118,25 +145,43 @@ open_and_read (const SourceRequest *request)
   return buffer;
 }
 
+static GBytes *
+read_source_file (SourceRequest *request, const FleetSourcePos *reference)
+{
+  GByteArray *buffer;
+
+  if (reference != NULL)
+    request->pos = *reference;
+
+  buffer = open_and_read (request);
+  if (buffer == NULL)
+    return NULL;
+
+  /* An empty file has no line to quote. */
+  if (buffer->len > 0)
+    fleet_diagnostics_add_source (request->diags, g_intern_string (request->path),
+                                  (const char *) buffer->data, buffer->len);
+  return g_byte_array_free_to_bytes (buffer);
+}
+
 GBytes *
 fleet_read_source_file (FleetDiagnostics *diags,
                         const char *path,
                         const char *kind,
                         const FleetSourcePos *reference)
 {
-  SourceRequest request = { diags, path, kind, { g_intern_string (path), 0, 0 } };
-  GByteArray *buffer;
+  SourceRequest request = { diags, path, kind, { g_intern_string (path), 0, 0 }, FALSE };
 
-  if (reference != NULL)
-    request.pos = *reference;
+  return read_source_file (&request, reference);
+}
 
-  buffer = open_and_read (&request);
-  if (buffer == NULL)
-    return NULL;
+GBytes *
+fleet_read_trusted_source_file (FleetDiagnostics *diags,
+                                const char *path,
+                                const char *kind,
+                                const FleetSourcePos *reference)
+{
+  SourceRequest request = { diags, path, kind, { g_intern_string (path), 0, 0 }, TRUE };
 
-  /* An empty file has no line to quote. */
-  if (buffer->len > 0)
-    fleet_diagnostics_add_source (diags, g_intern_string (path), (const char *) buffer->data,
-                                  buffer->len);
-  return g_byte_array_free_to_bytes (buffer);
+  return read_source_file (&request, reference);
 }

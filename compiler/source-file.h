@@ -19,4 +19,14 @@ GBytes *fleet_read_source_file (FleetDiagnostics *diags,
                                 const char *kind,
                                 const FleetSourcePos *reference);
 
+/* Read the file at `path` as fleet_read_source_file does, but first reject
+ * it, as OpenSSH rejects its user configuration, when its owner is neither
+ * the user running fleetc nor root, or when its group or others may write
+ * it, because another user who can change the file can change where
+ * fleetc connects. */
+GBytes *fleet_read_trusted_source_file (FleetDiagnostics *diags,
+                                        const char *path,
+                                        const char *kind,
+                                        const FleetSourcePos *reference);
+
 G_END_DECLS

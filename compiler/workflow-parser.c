@@ -2,16 +2,18 @@
 #include "compiler/workflow-parser.h"
 
 #include "compiler/rollout-parser.h"
+#include "compiler/dynamic-inventory.h"
 #include "compiler/scalar.h"
 #include "compiler/schema-check.h"
+#include "compiler/snapshot-parser.h"
 #include "compiler/step-parser.h"
 #include "compiler/target-parser.h"
 
 /* The workflow while its mapping is read. */
 typedef struct {
   FleetWorkflow *workflow;
-  char *inventory;
-  FleetSourcePos inventory_pos;
+  GPtrArray *inventory_refs;   /* FleetInventoryRef *, owned by the caller */
+  guint64 inventory_timeout_ms;
 } WorkflowParse;
 
 static void
@@ -23,12 +25,42 @@ handle_name (FleetDiagnostics *diags, const FleetSchemaField *field, const Fleet
 }
 
 static void
+add_inventory_ref (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value,
+                   WorkflowParse *parse)
+{
+  g_autofree char *path = NULL;
+
+  if (fleet_scalar_to_string (diags, field, value, &path))
+    g_ptr_array_add (parse->inventory_refs, fleet_inventory_ref_new (path, &value->pos));
+}
+
+static void
 handle_inventory (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
   WorkflowParse *parse = object;
 
-  if (fleet_scalar_to_string (diags, field, value, &parse->inventory))
-    parse->inventory_pos = value->pos;
+  if (value->kind == FLEET_YAML_SCALAR)
+    {
+      add_inventory_ref (diags, field, value, parse);
+      return;
+    }
+
+  if (value->items->len == 0)
+    fleet_diagnostics_error (diags, &value->pos,
+                             "invalid value for \"%s\": the list is empty; name at least one "
+                             "inventory file",
+                             field->key);
+
+  for (guint i = 0; i < value->items->len; i++)
+    add_inventory_ref (diags, field, g_ptr_array_index (value->items, i), parse);
+}
+
+static void
+handle_inventory_timeout (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WorkflowParse *parse = object;
+
+  fleet_scalar_to_duration (diags, field, value, &parse->inventory_timeout_ms);
 }
 
 static void
@@ -109,9 +141,26 @@ handle_steps (FleetDiagnostics *diags, const FleetSchemaField *field, const Flee
   fleet_parse_steps (diags, field, value, parse->workflow->steps);
 }
 
+/* `windows` and `freezes` name inventory groups, so fleet-compiler.c
+ * reads them after the inventory (window-parser.h). */
+static void
+handle_windows_later (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+}
+
+static void
+handle_snapshot (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WorkflowParse *parse = object;
+
+  fleet_snapshot_config_free (parse->workflow->snapshot);
+  parse->workflow->snapshot = fleet_parse_snapshot (diags, value);
+}
+
 static const FleetFieldHandlerEntry workflow_handlers[] = {
   { "name", handle_name },
   { "inventory", handle_inventory },
+  { "inventory_timeout", handle_inventory_timeout },
   { "target", handle_target },
   { "parallelism", handle_parallelism },
   { "canary", handle_canary },
@@ -120,6 +169,9 @@ static const FleetFieldHandlerEntry workflow_handlers[] = {
   { "order", handle_order },
   { "halt_at", handle_halt_at },
   { "steps", handle_steps },
+  { "windows", handle_windows_later },
+  { "freezes", handle_windows_later },
+  { "snapshot", handle_snapshot },
 };
 
 /* Without `waves`, the whole selection is one wave. */
@@ -134,10 +186,14 @@ add_default_wave (FleetWorkflow *workflow)
 FleetWorkflow *
 fleet_parse_workflow (FleetDiagnostics *diags,
                       const FleetYamlNode *root,
-                      char **inventory_out,
-                      FleetSourcePos *inventory_pos)
+                      GPtrArray *inventory_refs,
+                      guint64 *inventory_timeout_ms)
 {
-  WorkflowParse parse = { .workflow = fleet_workflow_new () };
+  WorkflowParse parse = {
+    .workflow = fleet_workflow_new (),
+    .inventory_refs = inventory_refs,
+    .inventory_timeout_ms = FLEET_DEFAULT_DYNAMIC_INVENTORY_TIMEOUT_MS,
+  };
 
   parse.workflow->pos = root->pos;
   if (fleet_expect_mapping (diags, root, "workflow file"))
@@ -148,7 +204,6 @@ fleet_parse_workflow (FleetDiagnostics *diags,
         add_default_wave (parse.workflow);
     }
 
-  *inventory_out = parse.inventory;
-  *inventory_pos = parse.inventory_pos;
+  *inventory_timeout_ms = parse.inventory_timeout_ms;
   return parse.workflow;
 }

@@ -3,6 +3,7 @@
 
 #include <glib.h>
 
+#include "compiler/inventory-source.h"
 #include "compiler/yaml-tree.h"
 #include "schema/fleet-diagnostics.h"
 #include "schema/fleet-workflow.h"
@@ -10,13 +11,14 @@
 G_BEGIN_DECLS
 
 /* Build a workflow from `root`, the root node of a workflow document.  The
- * inventory is not loaded.  Instead `inventory_out` receives the `inventory`
- * value as written (a new string, or NULL when absent or invalid), and
- * `inventory_pos` its position.  Always returns a new workflow, which is
- * incomplete when errors were reported. */
+ * inventory is not loaded.  Instead each path of the `inventory` value, as
+ * written, is appended to `inventory_refs` (FleetInventoryRef *) with its
+ * position, and `inventory_timeout_ms` receives `inventory_timeout` or its
+ * default.  Always returns a new workflow, which is incomplete when errors
+ * were reported. */
 FleetWorkflow *fleet_parse_workflow (FleetDiagnostics *diags,
                                      const FleetYamlNode *root,
-                                     char **inventory_out,
-                                     FleetSourcePos *inventory_pos);
+                                     GPtrArray *inventory_refs,
+                                     guint64 *inventory_timeout_ms);
 
 G_END_DECLS

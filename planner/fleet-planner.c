@@ -12,6 +12,7 @@
 #include "planner/halt-thresholds.h"
 #include "planner/host-list.h"
 #include "planner/host-selector.h"
+#include "planner/plan-hosts.h"
 #include "planner/stages.h"
 #include "planner/wave-builder.h"
 
@@ -355,15 +356,32 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
   plan->workflow_source = g_strdup (workflow->source);
   plan->workflow_sha256 = g_strdup (workflow->source_sha256);
   plan->inventory_source = g_strdup (workflow->inventory->source);
-  plan->inventory_sha256 = fleet_hosts_digest (workflow->inventory->hosts);
+  plan->inventory_sha256 = fleet_hosts_digest (workflow->inventory->hosts,
+                                               workflow->inventory->jump_hosts);
+  plan->ssh_config_path = g_strdup (workflow->inventory->ssh_config_path);
+  for (guint i = 0; i < workflow->inventory->ssh_config_sources->len; i++)
+    {
+      const FleetSourceFile *file = g_ptr_array_index (workflow->inventory->ssh_config_sources, i);
+
+      g_ptr_array_add (plan->ssh_config_sources, fleet_source_file_new (file->path, file->sha256));
+    }
+  for (guint i = 0; i < workflow->inventory->files->len; i++)
+    g_ptr_array_add (plan->inventory_files,
+                     fleet_inventory_file_copy (g_ptr_array_index (workflow->inventory->files, i)));
   plan->parallelism = workflow->parallelism;
   copy_rollout_rules (workflow, plan);
+  if (workflow->snapshot != NULL)
+    plan->snapshot = fleet_snapshot_config_copy (workflow->snapshot);
 
   for (guint i = 0; i < selected->len; i++)
     {
       g_hash_table_insert (index_of, g_ptr_array_index (selected, i), GUINT_TO_POINTER (i));
       g_ptr_array_add (plan->hosts, fleet_host_copy (g_ptr_array_index (selected, i)));
     }
+
+  fleet_planner_add_jump_hosts (plan, workflow->inventory);
+  if (!fleet_planner_report_host_problems (plan, workflow->inventory, diags))
+    return NULL;
 
   for (guint i = 0; i < workflow->steps->len; i++)
     g_ptr_array_add (plan->steps, fleet_step_copy (g_ptr_array_index (workflow->steps, i)));

@@ -2,8 +2,9 @@
  *
  * The planner is a pure transform: it reads the IR, performs no I/O, and
  * reports problems (an empty target set, waves that do not cover the
- * selected hosts, hosts without a spread attribute) as diagnostics against
- * the workflow's positions.  docs/workflow.md describes the rules.
+ * selected hosts, hosts without a spread attribute, settings of the selected
+ * hosts that fleetc cannot honour) as diagnostics against the positions of
+ * the input files.  docs/workflow.md describes the rules.
  */
 #pragma once
 
@@ -36,9 +37,10 @@ GArray *fleet_planner_split_waves (const GArray *batches,
                                    FleetDiagnostics *diags);
 
 /* Build the plan for `workflow`: select the hosts (target, then --limit),
- * split them into the stages of `order`, plan each stage's canaries and
- * waves under the spread rules, and resolve the halt_at thresholds.
- * Returns a new plan, or NULL when an error was added to `diags`. */
+ * add the jump hosts they go through and the steps, split the hosts into the
+ * stages of `order`, plan each stage's canaries and waves under the spread
+ * rules, and resolve the halt_at thresholds.  Returns a new plan, or NULL
+ * when an error was added to `diags`. */
 FleetPlan *fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags);
 
 G_END_DECLS

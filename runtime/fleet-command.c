@@ -372,6 +372,8 @@ channel_refused (FleetCommand *command, gint64 now_us, const char *what)
   if (command->stage == COMMAND_OPENING && ssh_is_connected (session)
       && now_us + CHANNEL_RETRY_PAUSE_US < command->open_deadline_us)
     {
+      g_free (command->refusal);
+      command->refusal = g_strdup_printf ("the server refused %s: %s", what, text);
       ssh_remove_channel_callbacks (command->channel, &command->callbacks);
       ssh_channel_free (command->channel);
       command->channel = NULL;
@@ -450,6 +452,17 @@ process_command (FleetCommand *command, gint64 now_us)
     process_running (command);
 
 check_deadline:
+  /* A command still waiting for its channel reports why it never got one. */
+  if (command->stage == COMMAND_OPENING && command->refusal != NULL
+      && now_us >= MIN (command->deadline_us, command->open_deadline_us))
+    {
+      fleet_command_finish (command, FLEET_FAILURE_CHANNEL,
+                            g_strdup_printf ("%s (retried %u times while other channels "
+                                             "closed; check the server's MaxSessions setting)",
+                                             command->refusal, command->open_retries));
+      return;
+    }
+
   if (command->stage != COMMAND_DONE && now_us >= command->deadline_us)
     fleet_command_abort (command, FLEET_FAILURE_COMMAND_TIMEOUT, "the command timed out");
 }
@@ -463,6 +476,7 @@ command_free_fields (FleetCommand *command)
   if (command->stdin_data != NULL)
     OPENSSL_cleanse (command->stdin_data, command->stdin_length);
   g_free (command->stdin_data);
+  g_free (command->refusal);
   g_string_free (command->pid_line, TRUE);
   g_free (command);
 }

@@ -7,14 +7,18 @@
  */
 #include "runtime/fleet-ssh-private.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
 
 #include <libssh/server.h>  /* ssh_send_keepalive, which clients may use too */
 #include <openssl/crypto.h>
 
 #include "runtime/fleet-known-hosts.h"
+#include "runtime/fleet-tunnel.h"
 
 /* A server that closes the connection before its banner is usually at its
  * MaxStartups limit, which frees up as other logins finish: such
@@ -84,6 +88,7 @@ fleet_ssh_context_new (void)
                                                (GDestroyNotify) fleet_key_error_free);
   context->known_hosts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                 (GDestroyNotify) fleet_known_hosts_free);
+  context->jumps = g_ptr_array_new ();
   return context;
 }
 
@@ -93,6 +98,9 @@ fleet_ssh_context_free (FleetSshContext *context)
   if (context == NULL)
     return;
 
+  fleet_jump_pool_free (context);
+  g_ptr_array_unref (context->jumps);
+  g_clear_pointer (&context->jump_hosts, g_ptr_array_unref);
   g_hash_table_unref (context->keys);
   g_hash_table_unref (context->key_errors);
   g_hash_table_unref (context->known_hosts);
@@ -125,13 +133,15 @@ fleet_connection_new (const FleetHost *host, FleetSshContext *context)
 static void
 close_session (FleetConnection *connection)
 {
-  if (connection->session == NULL)
-    return;
+  if (connection->session != NULL)
+    {
+      if (ssh_is_connected (connection->session))
+        ssh_disconnect (connection->session);
+      ssh_free (connection->session);
+      connection->session = NULL;
+    }
 
-  if (ssh_is_connected (connection->session))
-    ssh_disconnect (connection->session);
-  ssh_free (connection->session);
-  connection->session = NULL;
+  g_clear_pointer (&connection->tunnel, fleet_tunnel_free);
 }
 
 void
@@ -180,12 +190,15 @@ fleet_connection_fail (FleetConnection *connection, FleetFailure failure, char *
                               g_strdup_printf ("connection lost while the command ran: %s",
                                                message));
     }
+
+  /* A failed connection is kept until its owner frees it, but its tunnel
+   * is released now, so that the jump connection can close once no live
+   * connection uses it. */
+  g_clear_pointer (&connection->tunnel, fleet_tunnel_free);
 }
 
-/* Sort a libssh connection error into a failure class by its text, which is
- * all libssh 0.10 offers: it has no error codes for these cases. */
-static FleetFailure
-classify_connect_error (const char *text)
+FleetFailure
+fleet_classify_connect_error (const char *text)
 {
   if (strstr (text, "resolve") != NULL || strstr (text, "not known") != NULL)
     return FLEET_FAILURE_NAME_RESOLUTION;
@@ -239,6 +252,36 @@ configure_session (FleetConnection *connection)
          && ssh_options_set (session, SSH_OPTIONS_LOG_VERBOSITY, &log_level) == SSH_OK;
 }
 
+/* Route the session through a tunnel to the host's jump host.  The host
+ * name and port stay set, so the host key is still looked up under the
+ * host's own known_hosts name. */
+static gboolean
+open_tunnel (FleetConnection *connection)
+{
+  int fd = -1;
+
+  connection->tunnel = fleet_tunnel_new (connection->context, connection->host,
+                                         connection->now_us, &fd);
+  if (fleet_tunnel_get_failure (connection->tunnel) != FLEET_FAILURE_NONE)
+    {
+      fleet_connection_fail (connection, fleet_tunnel_get_failure (connection->tunnel),
+                             g_strdup (fleet_tunnel_get_message (connection->tunnel)));
+      return FALSE;
+    }
+
+  if (ssh_options_set (connection->session, SSH_OPTIONS_FD, &fd) != SSH_OK)
+    {
+      close (fd);
+      fleet_connection_fail (connection, FLEET_FAILURE_CONNECTION_FAILED,
+                             g_strdup_printf ("cannot give the tunnel to the SSH session: %s",
+                                              ssh_get_error (connection->session)));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Create the session.  The caller calls ssh_connect() right after, which
+ * gives libssh the tunnel's descriptor to close. */
 static gboolean
 open_session (FleetConnection *connection)
 {
@@ -253,8 +296,39 @@ open_session (FleetConnection *connection)
       return FALSE;
     }
 
+  if (connection->host->proxy_jump != NULL && !open_tunnel (connection))
+    return FALSE;
+
   ssh_set_blocking (connection->session, 0);
   return TRUE;
+}
+
+/* Return when connecting times out.  Through a jump host the connect
+ * timeout counts from the moment the first tunnel's channel open was sent:
+ * the wait for the jump connection is bounded by the jump host's own
+ * timeout.  schedule_retry() fixes the deadline before the first retry. */
+static gint64
+connect_deadline_us (const FleetConnection *connection)
+{
+  gint64 opening_us;
+
+  if (connection->tunnel == NULL || connection->connect_retries > 0)
+    return connection->connect_deadline_us;
+
+  opening_us = fleet_tunnel_get_opening_us (connection->tunnel);
+  if (opening_us == 0)
+    return G_MAXINT64;
+  return MAX (connection->connect_deadline_us,
+              opening_us + (gint64) connection->host->connect_timeout_ms * 1000);
+}
+
+/* " through jump host NAME", or "" for a direct connection. */
+static char *
+describe_route (const FleetConnection *connection)
+{
+  if (connection->host->proxy_jump == NULL)
+    return g_strdup ("");
+  return g_strdup_printf (" through jump host %s", connection->host->proxy_jump);
 }
 
 void
@@ -283,9 +357,10 @@ schedule_retry (FleetConnection *connection, gint64 now_us)
 
   pause_us = EARLY_CLOSE_FIRST_PAUSE_US << connection->connect_retries;
   pause_us += g_random_int_range (0, (gint32) (pause_us / 2) + 1);
-  if (now_us + pause_us >= connection->connect_deadline_us)
+  if (now_us + pause_us >= connect_deadline_us (connection))
     return FALSE;
 
+  connection->connect_deadline_us = connect_deadline_us (connection);
   connection->connect_retries++;
   connection->retry_at_us = now_us + pause_us;
   close_session (connection);
@@ -295,6 +370,7 @@ schedule_retry (FleetConnection *connection, gint64 now_us)
 static void
 connect_step (FleetConnection *connection, gint64 now_us)
 {
+  g_autofree char *route = NULL;
   const char *text;
   int rc;
 
@@ -314,10 +390,11 @@ connect_step (FleetConnection *connection, gint64 now_us)
       if (is_early_close (connection, text) && schedule_retry (connection, now_us))
         return;
 
-      fleet_connection_fail (connection, classify_connect_error (text),
-                             g_strdup_printf ("cannot connect to %s port %u: %s%s",
+      route = describe_route (connection);
+      fleet_connection_fail (connection, fleet_classify_connect_error (text),
+                             g_strdup_printf ("cannot connect to %s port %u%s: %s%s",
                                               fleet_connection_target (connection),
-                                              connection->host->port, text,
+                                              connection->host->port, route, text,
                                               connection->connect_retries > 0
                                                 ? " (the server closed the connection before "
                                                   "its banner after every retry; check its "
@@ -374,10 +451,37 @@ check_keepalive (FleetConnection *connection, gint64 now_us, short revents)
   connection->next_keepalive_us = now_us + interval_us;
 }
 
+/* A tunnel fails before the session notices the closed socket, with the
+ * cause the session cannot know: the jump host's failure, or its refusal
+ * to open the channel.  Returns TRUE after failing the connection. */
+static gboolean
+check_tunnel (FleetConnection *connection)
+{
+  FleetFailure failure;
+
+  if (connection->tunnel == NULL || connection->state == FLEET_CONNECTION_FAILED)
+    return FALSE;
+
+  failure = fleet_tunnel_get_failure (connection->tunnel);
+  if (failure == FLEET_FAILURE_NONE)
+    return FALSE;
+
+  fleet_connection_fail (connection,
+                         connection->state == FLEET_CONNECTION_READY
+                           ? FLEET_FAILURE_CONNECTION_LOST : failure,
+                         g_strdup (fleet_tunnel_get_message (connection->tunnel)));
+  return TRUE;
+}
+
 void
 fleet_connection_process (FleetConnection *connection, gint64 now_us, short revents)
 {
+  g_autofree char *route = NULL;
+
   connection->now_us = now_us;
+  if (check_tunnel (connection))
+    return;
+
   if (connection->state == FLEET_CONNECTION_CONNECTING)
     connect_step (connection, now_us);
 
@@ -398,14 +502,17 @@ fleet_connection_process (FleetConnection *connection, gint64 now_us, short reve
 
   if ((connection->state == FLEET_CONNECTION_CONNECTING
        || connection->state == FLEET_CONNECTION_AUTHENTICATING)
-      && now_us >= connection->connect_deadline_us)
-    fleet_connection_fail (connection, FLEET_FAILURE_CONNECTION_TIMEOUT,
-                           g_strdup_printf ("%s port %u did not complete the SSH %s within %u ms",
-                                            fleet_connection_target (connection),
-                                            connection->host->port,
-                                            connection->state == FLEET_CONNECTION_CONNECTING
-                                              ? "connection and handshake" : "authentication",
-                                            connection->host->connect_timeout_ms));
+      && now_us >= connect_deadline_us (connection))
+    {
+      route = describe_route (connection);
+      fleet_connection_fail (connection, FLEET_FAILURE_CONNECTION_TIMEOUT,
+                             g_strdup_printf ("%s port %u%s did not complete the SSH %s within "
+                                              "%u ms", fleet_connection_target (connection),
+                                              connection->host->port, route,
+                                              connection->state == FLEET_CONNECTION_CONNECTING
+                                                ? "connection and handshake" : "authentication",
+                                              connection->host->connect_timeout_ms));
+    }
 }
 
 gboolean
@@ -496,11 +603,11 @@ fleet_connection_deadline_us (const FleetConnection *connection)
   gint64 deadline = G_MAXINT64;
 
   if (connection->state == FLEET_CONNECTION_CONNECTING && connection->session == NULL)
-    return MIN (connection->retry_at_us, connection->connect_deadline_us);
+    return MIN (connection->retry_at_us, connect_deadline_us (connection));
 
   if (connection->state == FLEET_CONNECTION_CONNECTING
       || connection->state == FLEET_CONNECTION_AUTHENTICATING)
-    return connection->connect_deadline_us;
+    return connect_deadline_us (connection);
 
   if (connection->state != FLEET_CONNECTION_READY)
     return G_MAXINT64;

@@ -12,6 +12,9 @@
 
 #include "runtime/fleet-halt.h"
 #include "runtime/fleet-journal.h"
+#include "runtime/fleet-snapshot-report.h"
+#include "runtime/fleet-snapshot-run.h"
+#include "schema/fleet-snapshot-store.h"
 
 /* Even when no socket is ready, every busy connection is processed this
  * often, so that no deadline or buffered data waits on the poll. */
@@ -38,11 +41,16 @@ typedef struct {
   FleetConnection *connection;
   FleetCommand *command;
   guint reconnects;              /* connections reopened between steps */
+  gboolean launch_pending;       /* the step waits for its journal line */
+  guint64 launch_after;          /* ... whose sequence number is this */
   guint next_step;
   gint64 started_us;
   gint64 step_started_us;
   OutputSink stdout_sink;
   OutputSink stderr_sink;
+  FleetSnapshotCollection *snapshot_collection; /* running collector, or NULL */
+  FleetSnapshot *snapshot_before;
+  guint snapshots_taken;         /* 0, 1 (before) or 2 (after) */
   gboolean pty_retry;            /* the step is run again with a terminal */
   gboolean connected;
   gboolean busy;
@@ -60,6 +68,7 @@ typedef struct {
   FleetRunResult *result;
   FleetHaltCounts halt_counts;
   gboolean stopping;
+  gboolean snapshot_halt;        /* on_unexpected: halt fired; start no more hosts */
 } Executor;
 
 static void
@@ -75,6 +84,10 @@ step_result_free (FleetStepResult *step)
 static void
 host_result_free (FleetHostResult *host)
 {
+  g_free (host->snapshot_before);
+  g_free (host->snapshot_after);
+  fleet_snapshot_diff_free (host->snapshot_diff);
+  g_free (host->snapshot_error);
   g_free (host->message);
   g_ptr_array_unref (host->steps);
   g_free (host);
@@ -574,32 +587,15 @@ read_become_password (Executor *executor, const FleetHost *host, GError **error)
   return line;
 }
 
+/* Open the step's output files and journal its start.  The command itself
+ * is sent by launch_step once that journal line is on disk, so that after a
+ * power cut the journal names every step that may have run. */
 static void
 start_step (Executor *executor, HostRun *run)
 {
   const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
-  FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
-  const FleetHost *host = run->result->host;
-  gboolean with_password = step->become && host->become_password_secret != NULL;
-  g_autofree char *command_line = build_command_line (step, with_password);
-  FleetCommandSpec spec = { .command_line = command_line, .timeout_ms = step->timeout_ms,
-                            .pty = run->pty_retry };
   g_autoptr(GError) error = NULL;
-  char *password = NULL;
   FleetJsonWriter *json;
-
-  if (with_password)
-    {
-      password = read_become_password (executor, host, &error);
-      if (password == NULL)
-        {
-          host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_BECOME_PASSWORD_REQUIRED,
-                       error->message);
-          return;
-        }
-      spec.stdin_data = password;
-      spec.stdin_length = strlen (password);
-    }
 
   if (!open_output_file (executor, run->result->host, run->next_step, "stdout",
                          &run->stdout_sink, &error)
@@ -618,7 +614,37 @@ start_step (Executor *executor, HostRun *run)
   fleet_json_int (json, run->next_step + 1);
   fleet_json_key (json, "name");
   fleet_json_string (json, step->name);
-  fleet_journal_commit (executor->journal, TRUE);
+  run->launch_after = fleet_journal_commit (executor->journal, TRUE);
+  run->launch_pending = TRUE;
+}
+
+static void
+launch_step (Executor *executor, HostRun *run)
+{
+  const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
+  FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
+  const FleetHost *host = run->result->host;
+  gboolean with_password = step->become && host->become_password_secret != NULL;
+  g_autofree char *command_line = build_command_line (step, with_password);
+  FleetCommandSpec spec = { .command_line = command_line, .timeout_ms = step->timeout_ms,
+                            .pty = run->pty_retry };
+  g_autoptr(GError) error = NULL;
+  char *password = NULL;
+
+  run->launch_pending = FALSE;
+  if (with_password)
+    {
+      password = read_become_password (executor, host, &error);
+      if (password == NULL)
+        {
+          close_output_files (run, NULL);
+          host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_BECOME_PASSWORD_REQUIRED,
+                       error->message);
+          return;
+        }
+      spec.stdin_data = password;
+      spec.stdin_length = strlen (password);
+    }
 
   result->started = TRUE;
   run->step_started_us = now_us (executor);
@@ -676,6 +702,162 @@ reconnect (Executor *executor, HostRun *run)
   return TRUE;
 }
 
+/* Configuration snapshots.  The collector runs on the pooled connection
+ * before the first step and after the last, like a step whose output is
+ * kept in memory (runtime/fleet-snapshot-run.h). */
+
+/* NOTE: the snapshot after the steps is taken only when every step
+ * succeeded, because a failed step ends the host at once; changes made by
+ * a failing host are therefore not reported. */
+static gboolean
+snapshot_due (const Executor *executor, const HostRun *run)
+{
+  if (executor->plan->snapshot == NULL || run->snapshot_collection != NULL)
+    return FALSE;
+  if (run->snapshots_taken == 0)
+    return run->next_step == 0 && !executor->stopping;
+  return run->snapshots_taken == 1 && run->next_step >= executor->plan->steps->len;
+}
+
+static const char *
+snapshot_store_dir (const Executor *executor, char **owned)
+{
+  if (executor->options->snapshot_store != NULL)
+    return executor->options->snapshot_store;
+  *owned = g_build_filename (executor->options->run_dir, "snapshots", NULL);
+  return *owned;
+}
+
+static void
+journal_snapshot_diff (Executor *executor, const HostRun *run)
+{
+  const FleetHostResult *result = run->result;
+  const FleetSnapshotDiff *diff = result->snapshot_diff;
+  FleetJsonWriter *json = fleet_journal_begin (executor->journal, "snapshot-diff",
+                                               wall_us (executor));
+
+  fleet_json_key (json, "host");
+  fleet_json_string (json, result->host->name);
+  fleet_json_key (json, "before");
+  fleet_json_string (json, result->snapshot_before);
+  fleet_json_key (json, "after");
+  fleet_json_string (json, result->snapshot_after);
+  fleet_json_key (json, "error");
+  fleet_json_string (json, result->snapshot_error);
+  if (diff != NULL)
+    {
+      gsize added = 0, removed = 0, changed = 0;
+
+      for (guint i = 0; i < FLEET_SNAPSHOT_N_CATEGORIES; i++)
+        {
+          added += diff->added[i];
+          removed += diff->removed[i];
+          changed += diff->changed[i];
+        }
+      fleet_json_key (json, "added");
+      fleet_json_int (json, (gint64) added);
+      fleet_json_key (json, "removed");
+      fleet_json_int (json, (gint64) removed);
+      fleet_json_key (json, "changed");
+      fleet_json_int (json, (gint64) changed);
+      fleet_json_key (json, "unexpected");
+      fleet_json_int (json, (gint64) diff->n_unexpected);
+    }
+  fleet_journal_commit (executor->journal, TRUE);
+}
+
+/* Compare the host's two snapshots, journal the counts, and act on
+ * unexpected changes.  Under halt, hosts already running finish, but no
+ * other host starts, in this wave or later ones. */
+static void
+compare_snapshots (Executor *executor, HostRun *run, FleetSnapshot *after)
+{
+  const FleetSnapshotConfig *config = executor->plan->snapshot;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FleetSnapshotExpect) expect = fleet_snapshot_config_build_expect (config, &error);
+  const FleetSnapshotDiff *diff;
+
+  if (expect == NULL)
+    g_warning ("%s: invalid expected-change pattern, every change counts as unexpected: %s",
+               run->result->host->name, error->message);
+
+  run->result->snapshot_diff = fleet_snapshot_diff (run->snapshot_before, after, expect);
+  diff = run->result->snapshot_diff;
+  journal_snapshot_diff (executor, run);
+
+  if (diff->n_unexpected > 0 && config->on_unexpected != FLEET_SNAPSHOT_ON_UNEXPECTED_WARN)
+    {
+      g_autofree char *message = g_strdup_printf (
+        "%" G_GSIZE_FORMAT " unexpected configuration changes (on_unexpected: %s); see "
+        "snapshot-report.txt", diff->n_unexpected,
+        fleet_snapshot_on_unexpected_to_string (config->on_unexpected));
+
+      host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_NONE, message);
+      if (config->on_unexpected == FLEET_SNAPSHOT_ON_UNEXPECTED_HALT)
+        executor->snapshot_halt = TRUE;
+    }
+}
+
+static void
+start_snapshot (Executor *executor, HostRun *run)
+{
+  run->snapshot_collection = fleet_snapshot_collection_start (run->connection,
+                                                              executor->plan->snapshot,
+                                                              now_us (executor));
+}
+
+/* Record a missing snapshot; the host fails unless unexpected changes are
+ * only warned about, because its changes cannot be checked. */
+static void
+snapshot_failed (Executor *executor, HostRun *run, const char *message)
+{
+  run->result->snapshot_error = g_strdup (message);
+  journal_snapshot_diff (executor, run);
+  g_printerr ("fleet-run: %s: %s\n", run->result->host->name, message);
+  if (executor->plan->snapshot->on_unexpected != FLEET_SNAPSHOT_ON_UNEXPECTED_WARN)
+    host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_NONE, message);
+  if (executor->plan->snapshot->on_unexpected == FLEET_SNAPSHOT_ON_UNEXPECTED_HALT)
+    executor->snapshot_halt = TRUE;
+}
+
+static void
+finish_snapshot (Executor *executor, HostRun *run)
+{
+  g_autoptr (FleetSnapshotCollection) collection = g_steal_pointer (&run->snapshot_collection);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FleetSnapshot) snapshot = NULL;
+  g_autofree char *owned_store = NULL;
+  const char *label = run->snapshots_taken == 0 ? "before" : "after";
+  char *digest;
+
+  run->snapshots_taken++;
+  snapshot = fleet_snapshot_collection_finish (collection, run->result->host->name,
+                                               fleet_clock_wall_us (executor->clock), &error);
+  if (snapshot == NULL)
+    {
+      snapshot_failed (executor, run, error->message);
+      return;
+    }
+
+  digest = fleet_snapshot_store_put (snapshot_store_dir (executor, &owned_store), snapshot,
+                                     executor->options->run_id, label, &error);
+  if (digest == NULL)
+    {
+      snapshot_failed (executor, run, error->message);
+      return;
+    }
+
+  if (run->snapshots_taken == 1)
+    {
+      run->result->snapshot_before = digest;
+      run->snapshot_before = g_steal_pointer (&snapshot);
+      return;
+    }
+  run->result->snapshot_after = digest;
+  if (run->snapshot_before != NULL)
+    compare_snapshots (executor, run, snapshot);
+}
+
 /* Move `run` as far as it can go without waiting. */
 static void
 advance_host (Executor *executor, HostRun *run)
@@ -689,6 +871,22 @@ advance_host (Executor *executor, HostRun *run)
           if (!fleet_command_is_done (run->command))
             return;
           finish_step (executor, run);
+          continue;
+        }
+
+      if (run->launch_pending)
+        {
+          if (!fleet_journal_is_synced (executor->journal, run->launch_after))
+            return;
+          launch_step (executor, run);
+          continue;
+        }
+
+      if (run->snapshot_collection != NULL)
+        {
+          if (!fleet_snapshot_collection_is_done (run->snapshot_collection))
+            return;
+          finish_snapshot (executor, run);
           continue;
         }
 
@@ -710,6 +908,12 @@ advance_host (Executor *executor, HostRun *run)
         {
           run->connected = TRUE;
           journal_connected (executor, run);
+        }
+
+      if (snapshot_due (executor, run))
+        {
+          start_snapshot (executor, run);
+          continue;
         }
 
       if (run->next_step >= executor->plan->steps->len)
@@ -773,16 +977,26 @@ apply_interrupt_level (Executor *executor, GPtrArray *busy)
           fleet_command_abort (run->command, FLEET_FAILURE_INTERRUPTED,
                                "aborted because fleet-run was interrupted twice; the command "
                                "was killed");
+        if (run->snapshot_collection != NULL)
+          fleet_snapshot_collection_abort (run->snapshot_collection,
+                                           "aborted because fleet-run was interrupted twice");
       }
 }
 
 /* Wait until a busy connection has something to do, or its deadline or the
- * next sweep comes, then process the connections that are due. */
+ * next sweep comes, then process the connections that are due.  The SSH
+ * context's own descriptors (jump host connections and their tunnels)
+ * follow the hosts' in the poll set.  The context is processed before the
+ * hosts, whose processing may free connections and so change the context's
+ * descriptors. */
 static void
 wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
 {
-  g_autofree struct pollfd *fds = g_new0 (struct pollfd, busy->len);
-  gint64 wake_us = *next_sweep_us;
+  guint n_jump_fds = fleet_ssh_context_get_pollfds (executor->ssh, NULL);
+  guint journal_index = busy->len + n_jump_fds;
+  g_autofree struct pollfd *fds = g_new0 (struct pollfd, journal_index + 1);
+  gint64 wake_us = MIN (*next_sweep_us, fleet_ssh_context_deadline_us (executor->ssh));
+  gboolean journal_synced;
   gint64 current;
   int timeout_ms;
 
@@ -795,12 +1009,23 @@ wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
       wake_us = MIN (wake_us, fleet_connection_deadline_us (run->connection));
     }
 
-  current = now_us (executor);
-  timeout_ms = wake_us <= current ? 0 : (int) MIN ((wake_us - current + 999) / 1000, 1000);
-  if (poll (fds, busy->len, timeout_ms) < 0 && errno != EINTR)
-    g_warning ("poll failed: %s", g_strerror (errno));
+  fleet_ssh_context_get_pollfds (executor->ssh, fds + busy->len);
+
+  /* Hosts waiting for their step-start line wake when a sync ends. */
+  fds[journal_index].fd = fleet_journal_get_notify_fd (executor->journal);
+  fds[journal_index].events = POLLIN;
 
   current = now_us (executor);
+  timeout_ms = wake_us <= current ? 0 : (int) MIN ((wake_us - current + 999) / 1000, 1000);
+  if (poll (fds, journal_index + 1, timeout_ms) < 0 && errno != EINTR)
+    g_warning ("poll failed: %s", g_strerror (errno));
+
+  journal_synced = fds[journal_index].revents != 0;
+  if (journal_synced)
+    fleet_journal_drain_notify (executor->journal);
+
+  current = now_us (executor);
+  fleet_ssh_context_process (executor->ssh, current, fds + busy->len, n_jump_fds);
   for (guint i = 0; i < busy->len; i++)
     {
       HostRun *run = g_ptr_array_index (busy, i);
@@ -808,10 +1033,9 @@ wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
                      || current >= fleet_connection_deadline_us (run->connection);
 
       if (due)
-        {
-          fleet_connection_process (run->connection, current, fds[i].revents);
-          advance_host (executor, run);
-        }
+        fleet_connection_process (run->connection, current, fds[i].revents);
+      if (due || (journal_synced && run->launch_pending))
+        advance_host (executor, run);
     }
 
   if (current >= *next_sweep_us)
@@ -935,8 +1159,9 @@ run_wave (Executor *executor, guint wave_index)
       if (!executor->stopping)
         check_halt (executor, wave_index, wave->host_indices->len - next_host);
 
-      while (!executor->stopping && !executor->result->halted
-             && busy->len < executor->plan->parallelism && next_host < wave->host_indices->len)
+      while (!executor->stopping && !executor->result->halted && !executor->snapshot_halt
+             && busy->len < executor->plan->parallelism
+             && next_host < wave->host_indices->len)
         {
           HostRun *run = g_ptr_array_index (executor->runs,
                                             g_array_index (wave->host_indices, guint32,
@@ -958,6 +1183,7 @@ run_wave (Executor *executor, guint wave_index)
         }
 
       if (busy->len == 0 && (executor->stopping || executor->result->halted
+                             || executor->snapshot_halt
                              || next_host >= wave->host_indices->len))
         break;
       if (busy->len > 0)
@@ -995,6 +1221,27 @@ host_result_new (const FleetHost *host, guint n_steps)
   return result;
 }
 
+/* Give the SSH context the jump hosts, with the same overrides as the
+ * hosts.  The context owns these copies and frees them after the last jump
+ * connection. */
+static void
+share_jump_hosts (Executor *executor)
+{
+  g_autoptr(GPtrArray) jump_hosts = NULL;
+
+  jump_hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
+
+  for (guint i = 0; i < executor->plan->jump_hosts->len; i++)
+    {
+      FleetHost *host = fleet_host_copy (g_ptr_array_index (executor->plan->jump_hosts, i));
+
+      if (executor->options->known_hosts_override != NULL)
+        fleet_host_set_known_hosts_file (host, executor->options->known_hosts_override);
+      g_ptr_array_add (jump_hosts, host);
+    }
+  fleet_ssh_context_set_jump_hosts (executor->ssh, jump_hosts);
+}
+
 static void
 executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions *options)
 {
@@ -1005,6 +1252,7 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
   if (options->secret_func != NULL)
     fleet_ssh_context_set_secret_func (executor->ssh, options->secret_func,
                                        options->secret_data);
+  share_jump_hosts (executor);
   executor->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
   executor->runs = g_ptr_array_new ();
   executor->result = g_new0 (FleetRunResult, 1);
@@ -1054,6 +1302,8 @@ executor_clear (Executor *executor)
 
       if (run->command != NULL)
         fleet_command_free (run->command);
+      fleet_snapshot_collection_free (run->snapshot_collection);
+      fleet_snapshot_free (run->snapshot_before);
       fleet_connection_free (run->connection);
       close_output_files (run, NULL);
       g_free (run);
@@ -1062,6 +1312,60 @@ executor_clear (Executor *executor)
   fleet_ssh_context_free (executor->ssh);
   if (executor->journal != NULL)
     fleet_journal_close (executor->journal);
+}
+
+/* Add the plan's expiry and the signature that approved it to the
+ * run-start record. */
+static void
+journal_plan_trust (Executor *executor, FleetJsonWriter *json)
+{
+  const FleetPlanSignature *approval = executor->options->approval;
+
+  if (executor->plan->expires_at != 0)
+    {
+      g_autofree char *expires_at = fleet_format_utc_seconds (executor->plan->expires_at);
+
+      fleet_json_key (json, "plan_expires_at");
+      fleet_json_string (json, expires_at);
+    }
+
+  if (approval != NULL)
+    {
+      fleet_json_key (json, "approved_by");
+      fleet_json_begin_object (json);
+      fleet_json_key (json, "fingerprint");
+      fleet_json_string (json, approval->fingerprint);
+      fleet_json_key (json, "comment");
+      fleet_json_string (json, approval->comment);
+      fleet_json_end_object (json);
+    }
+}
+
+/* Record each inventory file that changed since the compile and that the
+ * run goes ahead without. */
+static void
+journal_inventory_changes (Executor *executor)
+{
+  const GPtrArray *changes = executor->options->inventory_changes;
+
+  for (guint i = 0; changes != NULL && i < changes->len; i++)
+    {
+      const FleetInventoryChange *change = g_ptr_array_index (changes, i);
+      FleetJsonWriter *json = fleet_journal_begin (executor->journal, "inventory-changed",
+                                                   wall_us (executor));
+
+      fleet_json_key (json, "path");
+      fleet_json_string (json, change->recorded->path);
+      fleet_json_key (json, "compiled_sha256");
+      fleet_json_string (json, change->recorded->sha256);
+      fleet_json_key (json, "current_sha256");
+      fleet_json_string (json, change->current_sha256);
+      fleet_json_key (json, "error");
+      fleet_json_string (json, change->read_error);
+      fleet_json_key (json, "allowed_by");
+      fleet_json_string (json, "--allow-changed-inventory");
+      fleet_journal_commit (executor->journal, TRUE);
+    }
 }
 
 static void
@@ -1084,7 +1388,10 @@ journal_run_start (Executor *executor)
   fleet_json_int (json, plan->waves->len);
   fleet_json_key (json, "parallelism");
   fleet_json_int (json, plan->parallelism);
+  journal_plan_trust (executor, json);
   fleet_journal_commit (executor->journal, TRUE);
+
+  journal_inventory_changes (executor);
 }
 
 static void
@@ -1145,6 +1452,13 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
 
   executor.result->duration_us = now_us (&executor) - started_us;
   journal_run_end (&executor);
+  if (plan->snapshot != NULL)
+    {
+      g_autoptr(GError) report_error = NULL;
+
+      if (!fleet_snapshot_report_write (executor.result, options->run_dir, &report_error))
+        g_warning ("cannot write the snapshot report: %s", report_error->message);
+    }
 
   result = g_steal_pointer (&executor.result);
   result->host_records = g_steal_pointer (&executor.hosts);

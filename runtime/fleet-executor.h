@@ -18,6 +18,8 @@
 #include "runtime/fleet-transport.h"
 #include "schema/fleet-clock.h"
 #include "schema/fleet-plan.h"
+#include "schema/fleet-plan-signature.h"
+#include "schema/fleet-snapshot-diff.h"
 
 G_BEGIN_DECLS
 
@@ -64,6 +66,10 @@ typedef struct {
                                failure before any step (connecting) */
   GPtrArray *steps;         /* FleetStepResult *, one per plan step */
   gint64 duration_us;
+  char *snapshot_before;    /* digest in the snapshot store, or NULL */
+  char *snapshot_after;
+  FleetSnapshotDiff *snapshot_diff; /* NULL unless both snapshots were taken */
+  char *snapshot_error;     /* why a snapshot is missing, or NULL */
 } FleetHostResult;
 
 /* The first halt threshold a run reached. */
@@ -99,8 +105,14 @@ typedef struct {
    * progress displays and tests; NULL: none. */
   void (*before_step) (const FleetHost *host, guint step, gpointer observer_data);
   gpointer observer_data;
+  const char *snapshot_store; /* NULL: RUN_DIR/snapshots */
   /* Set by a signal handler: 1 stops new work, 2 or more aborts commands. */
   volatile sig_atomic_t *interrupt_level;
+  /* The terms the plan was accepted on, for the journal's run-start record
+   * and the records after it; NULL: none. */
+  const FleetPlanSignature *approval;  /* the signature --require-signature accepted */
+  const GPtrArray *inventory_changes;  /* FleetInventoryChange *, accepted with
+                                          --allow-changed-inventory */
 } FleetRunOptions;
 
 /* Run `plan`.  Returns the result, or NULL when the run could not begin (the

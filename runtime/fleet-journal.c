@@ -1,8 +1,15 @@
-/* fleet-journal.c: JSON-lines journal with fsync at step boundaries. */
+/* fleet-journal.c: JSON-lines journal with group commit.
+ *
+ * Lines are written by the event loop; a sync thread runs fdatasync for
+ * every line asked to be durable, one call covering all lines written before
+ * it, so hundreds of hosts reaching a step boundary at once share one disk
+ * flush instead of each stalling the loop for its own.
+ */
 #include "runtime/fleet-journal.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -14,8 +21,54 @@ struct FleetJournal {
   char *path;
   GString *line;
   FleetJsonWriter writer;
-  GError *error;
+  GError *error;                 /* first write error, main thread only */
+
+  /* Group commit.  `written` counts lines written, `wanted` the latest line
+   * asked to be durable, `synced` the latest line known durable; the sync
+   * thread moves `synced` up to `wanted` and then signals `notify_fd`. */
+  GThread *sync_thread;
+  GMutex lock;
+  GCond changed;
+  guint64 written;
+  guint64 wanted;
+  guint64 synced;
+  int sync_errno;                /* first fdatasync error: set by the sync thread,
+                                    read once it has ended */
+  gboolean closing;
+  int notify_fd;                 /* eventfd, readable after a sync */
 };
+
+static gpointer
+sync_thread_main (gpointer data)
+{
+  FleetJournal *journal = data;
+  guint64 target;
+  const guint64 one = 1;
+
+  g_mutex_lock (&journal->lock);
+  for (;;)
+    {
+      while (journal->wanted <= journal->synced && !journal->closing)
+        g_cond_wait (&journal->changed, &journal->lock);
+      if (journal->wanted <= journal->synced && journal->closing)
+        break;
+
+      /* Every line written so far is covered by this one flush. */
+      target = journal->written;
+      g_mutex_unlock (&journal->lock);
+
+      if (fdatasync (journal->fd) != 0 && journal->sync_errno == 0)
+        journal->sync_errno = errno;
+
+      g_mutex_lock (&journal->lock);
+      journal->synced = MAX (journal->synced, target);
+      g_cond_broadcast (&journal->changed);
+      if (write (journal->notify_fd, &one, sizeof one) < 0 && errno != EAGAIN)
+        g_warning ("cannot wake the event loop after a journal sync: %s", g_strerror (errno));
+    }
+  g_mutex_unlock (&journal->lock);
+  return NULL;
+}
 
 FleetJournal *
 fleet_journal_create (const char *path, GError **error)
@@ -35,6 +88,21 @@ fleet_journal_create (const char *path, GError **error)
   journal->fd = fd;
   journal->path = g_strdup (path);
   journal->line = g_string_new (NULL);
+  journal->notify_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (journal->notify_fd < 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "cannot create the journal's sync notifier: %s", g_strerror (saved_errno));
+      close (fd);
+      g_string_free (journal->line, TRUE);
+      g_free (journal->path);
+      g_free (journal);
+      return NULL;
+    }
+  g_mutex_init (&journal->lock);
+  g_cond_init (&journal->changed);
+  journal->sync_thread = g_thread_new ("journal-sync", sync_thread_main, journal);
   return journal;
 }
 
@@ -52,6 +120,17 @@ fleet_journal_close (FleetJournal *journal)
   if (journal == NULL)
     return;
 
+  g_mutex_lock (&journal->lock);
+  journal->closing = TRUE;
+  g_cond_broadcast (&journal->changed);
+  g_mutex_unlock (&journal->lock);
+  g_thread_join (journal->sync_thread);
+  g_mutex_clear (&journal->lock);
+  g_cond_clear (&journal->changed);
+  close (journal->notify_fd);
+
+  if (journal->sync_errno != 0)
+    record_error (journal, "sync", journal->sync_errno);
   if (fsync (journal->fd) != 0)
     record_error (journal, "sync", errno);
   close (journal->fd);
@@ -79,9 +158,11 @@ fleet_journal_begin (FleetJournal *journal, const char *event, gint64 wall_us)
   return &journal->writer;
 }
 
-void
+guint64
 fleet_journal_commit (FleetJournal *journal, gboolean sync)
 {
+  guint64 sequence;
+
   const char *data;
   gsize remaining;
 
@@ -99,14 +180,47 @@ fleet_journal_commit (FleetJournal *journal, gboolean sync)
       if (written < 0)
         {
           record_error (journal, "write", errno);
-          return;
+          break;
         }
       data += written;
       remaining -= written;
     }
 
-  if (sync && fdatasync (journal->fd) != 0)
-    record_error (journal, "sync", errno);
+  g_mutex_lock (&journal->lock);
+  sequence = ++journal->written;
+  if (sync)
+    {
+      journal->wanted = sequence;
+      g_cond_signal (&journal->changed);
+    }
+  g_mutex_unlock (&journal->lock);
+  return sequence;
+}
+
+gboolean
+fleet_journal_is_synced (FleetJournal *journal, guint64 sequence)
+{
+  gboolean synced;
+
+  g_mutex_lock (&journal->lock);
+  synced = journal->synced >= sequence;
+  g_mutex_unlock (&journal->lock);
+  return synced;
+}
+
+int
+fleet_journal_get_notify_fd (const FleetJournal *journal)
+{
+  return journal->notify_fd;
+}
+
+void
+fleet_journal_drain_notify (FleetJournal *journal)
+{
+  guint64 count;
+
+  while (read (journal->notify_fd, &count, sizeof count) > 0)
+    ;
 }
 
 const GError *

@@ -1,9 +1,11 @@
 /* fleet-journal.h: the append-only JSON-lines record of a run.
  *
  * One line per event (run, wave, connection and step starts and ends), each
- * with a UTC timestamp.  Lines are written whole with one write(2) call, and
- * the file is synced to disk at every step end and at the end of the run, so
- * that after a crash the journal records exactly which steps finished.
+ * with a UTC timestamp.  Lines are written whole with one write(2) call, so
+ * a kill -9 of fleet-run loses no line.  Lines asked to be durable are
+ * synced to disk by a background thread in groups; the executor starts a
+ * remote command only once its step-start line is durable, so that after a
+ * power cut the journal names every step that may have run.
  */
 #pragma once
 
@@ -19,17 +21,28 @@ typedef struct FleetJournal FleetJournal;
  * never writes into another run's journal. */
 FleetJournal *fleet_journal_create (const char *path, GError **error);
 
-/* Close the journal after a final sync. */
+/* Close the journal after a final sync, and stop its sync thread. */
 void fleet_journal_close (FleetJournal *journal);
 
 /* Begin a record for `event` at `wall_us`; add members with the writer, then
  * finish it with fleet_journal_commit. */
 FleetJsonWriter *fleet_journal_begin (FleetJournal *journal, const char *event, gint64 wall_us);
 
-/* Write the record begun last; sync the file when `sync` is set.  A write
- * error is kept and reported by fleet_journal_close's caller through
- * fleet_journal_get_error, since a run must not stop over its log. */
-void fleet_journal_commit (FleetJournal *journal, gboolean sync);
+/* Write the record begun last and return its sequence number (from 1).
+ * When `sync` is set, the file is synced in the background; see
+ * fleet_journal_is_synced.  A write error is kept and reported by
+ * fleet_journal_close's caller through fleet_journal_get_error, since a run
+ * must not stop over its log. */
+guint64 fleet_journal_commit (FleetJournal *journal, gboolean sync);
+
+/* Return whether the record `sequence`, and every record before it, is on
+ * disk. */
+gboolean fleet_journal_is_synced (FleetJournal *journal, guint64 sequence);
+
+/* A descriptor that becomes readable after each background sync, for the
+ * event loop to poll; drain it with fleet_journal_drain_notify. */
+int fleet_journal_get_notify_fd (const FleetJournal *journal);
+void fleet_journal_drain_notify (FleetJournal *journal);
 
 /* Return the first write error, or NULL; borrowed. */
 const GError *fleet_journal_get_error (const FleetJournal *journal);

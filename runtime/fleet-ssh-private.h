@@ -1,8 +1,8 @@
 /* fleet-ssh-private.h: the records shared by the modules of the SSH layer.
  *
- * Only fleet-connection.c, fleet-host-key.c, fleet-auth.c and
- * fleet-command.c include this header; everything else uses
- * fleet-transport.h.  These four files are the only ones that call libssh.
+ * Only fleet-connection.c, fleet-host-key.c, fleet-auth.c, fleet-key-file.c,
+ * fleet-command.c and fleet-tunnel.c include this header; everything else uses
+ * fleet-transport.h.  These five files are the only ones that call libssh.
  */
 #pragma once
 
@@ -27,20 +27,32 @@ typedef enum {
   COMMAND_DONE,
 } CommandStage;
 
+typedef struct FleetTunnel FleetTunnel;
+
 struct FleetSshContext {
-  GHashTable *keys;              /* expanded identity file path -> FleetLoadedKey * */
-  GHashTable *key_errors;        /* expanded identity file path -> FleetKeyError * */
+  /* Both keyed by the expanded identity file path and the passphrase secret
+   * name, joined by a newline: hosts may name different secrets for one file. */
+  GHashTable *keys;              /* -> FleetLoadedKey * */
+  GHashTable *key_errors;        /* -> FleetKeyError * */
   GHashTable *known_hosts;       /* expanded known_hosts paths, newline-separated ->
                                     FleetKnownHosts * */
   FleetSecretFunc secret_func;
   gpointer secret_data;
+  GPtrArray *jump_hosts;         /* FleetHost *, the records proxy_jump names; NULL: none */
+  GPtrArray *jumps;              /* FleetJump *, the pool of jump connections (fleet-tunnel.c) */
 };
 
-/* A private key, and a copy of it carrying the user certificate found next
- * to its file (PATH-cert.pub), or NULL. */
+/* A private key loaded from an identity file, with the OpenSSH user
+ * certificate found next to it (PATH-cert.pub).  libssh attaches a
+ * certificate to a private key in place, so `certified` is a second copy of
+ * the key that carries it.  The plain key is offered after it. */
 typedef struct {
   ssh_key key;
-  ssh_key certified;
+  char *fingerprint;             /* "ssh-ed25519 SHA256:..." of the key */
+  ssh_key certified;             /* NULL: no usable certificate */
+  ssh_key certificate;           /* the certificate alone, to explain a rejection */
+  char *certificate_path;        /* PATH-cert.pub when it is used */
+  char *certificate_note;        /* why PATH-cert.pub is not used, or NULL */
 } FleetLoadedKey;
 
 /* Why an identity file could not be used, kept so that every host naming
@@ -60,6 +72,7 @@ struct FleetConnection {
   gint64 connect_deadline_us;
   guint connect_retries;         /* early closes retried so far */
   gint64 retry_at_us;            /* when the next retry connects */
+  FleetTunnel *tunnel;           /* the way through the host's jump host, or NULL */
 
   /* Authentication progress: the stage, which identity file is next, and
    * what each attempt said, for the error that lists every method tried. */
@@ -67,7 +80,7 @@ struct FleetConnection {
   guint next_identity;
   gboolean identity_started;     /* next_identity has been offered at least once */
   gboolean offering_certificate; /* the next offer is the certified copy */
-  gboolean offered_key;          /* the server saw and refused some key */
+  gboolean offered_identity;     /* the server saw a key of an identity file */
   FleetFailure key_failure;      /* first identity file that could not be used */
   GString *auth_attempts;
 
@@ -93,6 +106,7 @@ struct FleetCommand {
   gint64 open_deadline_us;       /* until when a refused channel is retried */
   gint64 retry_at_us;            /* when the next channel open is tried */
   guint open_retries;
+  char *refusal;                 /* why the last channel open was refused */
   gboolean pty;
   char *stdin_data;              /* wiped once sent */
   gsize stdin_length;
@@ -119,6 +133,11 @@ struct FleetCommand {
 
 /* fleet-connection.c */
 void fleet_connection_fail (FleetConnection *connection, FleetFailure failure, char *message);
+
+/* Sort a connection error into a failure class by its text, which is all
+ * libssh 0.10 offers: it has no error codes for these cases.  OpenSSH's
+ * reasons for a refused direct-tcpip open are sorted the same way. */
+FleetFailure fleet_classify_connect_error (const char *text);
 const char *fleet_connection_target (const FleetConnection *connection);
 char *fleet_expand_home (const char *path);
 
@@ -135,6 +154,18 @@ void fleet_auth_begin (FleetConnection *connection);
 /* Returns TRUE when authentication has finished, successfully (the state is
  * READY) or not (the connection failed). */
 gboolean fleet_auth_continue (FleetConnection *connection);
+
+/* fleet-key-file.c */
+/* Return the key of identity file `path` for `host`, from `context`'s cache
+ * or loaded now, or NULL with the reason in `out_error`.  Both belong to
+ * `context`.  A failure is cached too, so every host naming the file gets
+ * the same error without reading it again. */
+const FleetLoadedKey *fleet_key_lookup (FleetSshContext *context, const FleetHost *host,
+                                        const char *path, const FleetKeyError **out_error);
+/* Return why the server may have rejected `loaded`'s certificate for
+ * `user`, as far as the certificate shows it by this machine's clock, or
+ * what else to check.  Free with g_free. */
+char *fleet_key_explain_certificate_rejection (const FleetLoadedKey *loaded, const char *user);
 void fleet_key_error_free (FleetKeyError *error);
 void fleet_loaded_key_free (FleetLoadedKey *loaded);
 

@@ -1,8 +1,9 @@
 /* fleet-transport.h: SSH connections and remote commands, non-blocking.
  *
  * This is the interface of the SSH layer (fleet-connection.c,
- * fleet-host-key.c, fleet-auth.c, fleet-command.c), the only code that calls
- * libssh, so the SSH engine can be replaced without touching the executor.  A FleetConnection is one
+ * fleet-host-key.c, fleet-auth.c, fleet-key-file.c, fleet-command.c,
+ * fleet-tunnel.c), the only code that calls libssh, so the SSH engine can be
+ * replaced without touching the executor.  A FleetConnection is one
  * authenticated SSH session to one host, opened once and reused by every
  * step of a run; a FleetCommand is one remote command on its own channel.
  *
@@ -20,6 +21,8 @@
  * unknown or changed key ends the connection before any credential is sent.
  */
 #pragma once
+
+#include <poll.h>
 
 #include <glib.h>
 
@@ -76,6 +79,36 @@ void fleet_ssh_context_free (FleetSshContext *context);
  * error.  `user_data` is borrowed and must outlive the context. */
 void fleet_ssh_context_set_secret_func (FleetSshContext *context, FleetSecretFunc func,
                                         gpointer user_data);
+
+/* Jump hosts.  A host whose proxy_jump is set is reached through a
+ * direct-tcpip channel of the context's one connection to that jump host,
+ * which every host behind it shares and which closes when the last of
+ * their connections is freed.  `jump_hosts` (FleetHost *) holds the records
+ * proxy_jump names; the context keeps a reference to the array, whose
+ * records must not change while it lives.  Without this call, a host with
+ * proxy_jump fails to connect. */
+void fleet_ssh_context_set_jump_hosts (FleetSshContext *context, GPtrArray *jump_hosts);
+
+/* The jump connections and the tunnels through them belong to the context,
+ * not to any FleetConnection, and are driven with the context's own
+ * descriptors, alongside the connections:
+ *
+ *   n = fleet_ssh_context_get_pollfds (context, NULL);  (count)
+ *   fleet_ssh_context_get_pollfds (context, fds);       (fill n entries)
+ *   poll (...);
+ *   fleet_ssh_context_process (context, now_us, fds, n);
+ *
+ * with no other call on the context or its connections between the fill
+ * and the process: freeing or processing a connection may change the
+ * context's descriptors, so the context comes first.  Entries may have fd
+ * -1, which poll() ignores.  Returns the number of entries. */
+guint fleet_ssh_context_get_pollfds (FleetSshContext *context, struct pollfd *pollfds);
+void fleet_ssh_context_process (FleetSshContext *context, gint64 now_us,
+                                const struct pollfd *pollfds, guint n_pollfds);
+
+/* Return the monotonic time by which fleet_ssh_context_process() must be
+ * called even if no descriptor is ready, or G_MAXINT64 for none. */
+gint64 fleet_ssh_context_deadline_us (const FleetSshContext *context);
 
 typedef enum {
   FLEET_CONNECTION_IDLE,           /* created, not started */

@@ -22,6 +22,18 @@ struct FleetClock {
 /* Return the clock backed by the system; static, never freed. */
 const FleetClock *fleet_clock_system (void);
 
+/* A clock fixed at one instant, for reproducible output (a compile time
+ * taken from SOURCE_DATE_EPOCH) and for tests.  `clock` is the
+ * interface to pass on; it stays valid while the FleetFixedClock does. */
+typedef struct {
+  FleetClock clock;
+  gint64 wall_us;
+  gint64 monotonic_us;
+} FleetFixedClock;
+
+/* Fix `fixed` at `wall_us` (and at monotonic time 0). */
+void fleet_fixed_clock_init (FleetFixedClock *fixed, gint64 wall_us);
+
 static inline gint64
 fleet_clock_monotonic_us (const FleetClock *clock)
 {
@@ -37,5 +49,13 @@ fleet_clock_wall_us (const FleetClock *clock)
 /* Return `wall_us` as an RFC 3339 UTC time with milliseconds,
  * e.g. "2026-12-04T21:03:07.123Z".  Free with g_free. */
 char *fleet_format_wall_time (gint64 wall_us);
+
+/* Return `unix_seconds` as an RFC 3339 UTC time in whole seconds,
+ * e.g. "2026-12-04T21:03:07Z".  Free with g_free. */
+char *fleet_format_utc_seconds (gint64 unix_seconds);
+
+/* Format `ms` with the largest units that fit exactly ("1h30m", "500ms";
+ * units d, h, m, s, ms). */
+char *fleet_format_duration (guint64 ms);
 
 G_END_DECLS

@@ -151,6 +151,8 @@ append_source_excerpt (GString *out, GBytes *text, guint line, guint column)
   stop = memchr (start, '\n', end - start);
   if (stop == NULL)
     stop = end;
+  if (stop > start && stop[-1] == '\r')
+    stop--;
   if (stop - start > 200)
     return;
 

@@ -3,6 +3,27 @@
 
 #include <string.h>
 
+FleetSourceFile *
+fleet_source_file_new (const char *path, const char *sha256)
+{
+  FleetSourceFile *file = g_new0 (FleetSourceFile, 1);
+
+  file->path = g_strdup (path);
+  file->sha256 = g_strdup (sha256);
+  return file;
+}
+
+void
+fleet_source_file_free (FleetSourceFile *file)
+{
+  if (file == NULL)
+    return;
+
+  g_free (file->path);
+  g_free (file->sha256);
+  g_free (file);
+}
+
 FleetHost *
 fleet_host_new (const char *name)
 {

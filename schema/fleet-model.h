@@ -67,6 +67,15 @@ typedef struct {
   FleetSourcePos pos;
 } FleetStep;
 
+/* A configuration file read at compile time, and its digest. */
+typedef struct {
+  char *path;
+  char *sha256;             /* hex SHA-256 of the bytes read */
+} FleetSourceFile;
+
+FleetSourceFile *fleet_source_file_new (const char *path, const char *sha256);
+void fleet_source_file_free (FleetSourceFile *file);
+
 FleetHost *fleet_host_new (const char *name);
 
 /* Replace the list with the single `path` (NULL: empty it). */
@@ -97,6 +106,7 @@ void fleet_step_free (FleetStep *step);
 /* Return whether `exit_code` is one of the step's expected exit codes. */
 gboolean fleet_step_expects_exit_code (const FleetStep *step, int exit_code);
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetSourceFile, fleet_source_file_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetHost, fleet_host_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetStep, fleet_step_free)
 

@@ -9,6 +9,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "schema/fleet-plan-signature.h"
+
 G_DEFINE_QUARK (fleet-plan-error-quark, fleet_plan_error)
 
 FleetPlan *
@@ -18,6 +20,8 @@ fleet_plan_new (void)
 
   plan->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
   plan->jump_hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
+  plan->ssh_config_sources = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) fleet_source_file_free);
   plan->steps = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_step_free);
   plan->waves = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_wave_free);
   plan->spread = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_spread_rule_free);
@@ -28,6 +32,8 @@ fleet_plan_new (void)
     }
   plan->halt_failed_total = FLEET_THRESHOLD_NEVER;
   plan->halt_unreachable_total = FLEET_THRESHOLD_NEVER;
+  plan->inventory_files = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_inventory_file_free);
+  plan->signatures = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_plan_signature_free);
   return plan;
 }
 
@@ -42,6 +48,8 @@ fleet_plan_free (FleetPlan *plan)
   g_free (plan->workflow_sha256);
   g_free (plan->inventory_source);
   g_free (plan->inventory_sha256);
+  g_free (plan->ssh_config_path);
+  g_ptr_array_unref (plan->ssh_config_sources);
   g_ptr_array_unref (plan->hosts);
   g_ptr_array_unref (plan->jump_hosts);
   g_ptr_array_unref (plan->steps);
@@ -49,7 +57,10 @@ fleet_plan_free (FleetPlan *plan)
   g_free (plan->limit);
   g_free (plan->order_by);
   g_ptr_array_unref (plan->spread);
+  fleet_snapshot_config_free (plan->snapshot);
   g_free (plan->file_sha256);
+  g_ptr_array_unref (plan->inventory_files);
+  g_ptr_array_unref (plan->signatures);
   g_free (plan);
 }
 
@@ -268,6 +279,21 @@ halt_at_to_variant (const FleetPlan *plan)
   return g_variant_builder_end (&builder);
 }
 
+static GVariant *
+source_files_to_variant (const GPtrArray *files)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ss)"));
+  for (guint i = 0; i < files->len; i++)
+    {
+      const FleetSourceFile *file = g_ptr_array_index (files, i);
+
+      g_variant_builder_add (&builder, "(ss)", file->path, file->sha256);
+    }
+  return g_variant_builder_end (&builder);
+}
+
 GVariant *
 fleet_plan_to_variant (const FleetPlan *plan)
 {
@@ -297,6 +323,14 @@ fleet_plan_to_variant (const FleetPlan *plan)
   add_string (&builder, "workflow-sha256", plan->workflow_sha256);
   add_string (&builder, "inventory-source", plan->inventory_source);
   add_string (&builder, "inventory-sha256", plan->inventory_sha256);
+  add_string (&builder, "ssh-config-path", plan->ssh_config_path);
+  g_variant_builder_add (&builder, "{sv}", "ssh-config-sources",
+                         source_files_to_variant (plan->ssh_config_sources));
+  g_variant_builder_add (&builder, "{sv}", "inventory-files",
+                         fleet_inventory_files_to_variant (plan->inventory_files));
+  g_variant_builder_add (&builder, "{sv}", "compiled-at", g_variant_new_int64 (plan->compiled_at));
+  if (plan->expires_at != 0)
+    g_variant_builder_add (&builder, "{sv}", "expires-at", g_variant_new_int64 (plan->expires_at));
   g_variant_builder_add (&builder, "{sv}", "parallelism", g_variant_new_uint32 (plan->parallelism));
   g_variant_builder_add (&builder, "{sv}", "hosts", hosts_to_variant (plan->hosts));
   g_variant_builder_add (&builder, "{sv}", "jump-hosts", hosts_to_variant (plan->jump_hosts));
@@ -311,6 +345,9 @@ fleet_plan_to_variant (const FleetPlan *plan)
                          g_variant_new_uint32 (plan->halt_failed_total));
   g_variant_builder_add (&builder, "{sv}", "halt-unreachable-total",
                          g_variant_new_uint32 (plan->halt_unreachable_total));
+  if (plan->snapshot != NULL)
+    g_variant_builder_add (&builder, "{sv}", "snapshot",
+                           fleet_snapshot_config_to_variant (plan->snapshot));
 
   body = g_variant_ref_sink (g_variant_builder_end (&builder));
   return g_variant_get_normal_form (body);
@@ -342,9 +379,10 @@ hex_encode (const unsigned char *bytes, gsize length)
 }
 
 char *
-fleet_hosts_digest (const GPtrArray *hosts)
+fleet_hosts_digest (const GPtrArray *hosts, const GPtrArray *jump_hosts)
 {
-  g_autoptr(GVariant) value = g_variant_ref_sink (hosts_to_variant (hosts));
+  GVariant *lists[] = { hosts_to_variant (hosts), hosts_to_variant (jump_hosts) };
+  g_autoptr(GVariant) value = g_variant_ref_sink (g_variant_new_tuple (lists, G_N_ELEMENTS (lists)));
   g_autoptr(GVariant) normal = g_variant_get_normal_form (value);
   unsigned char digest[FLEET_PLAN_DIGEST_LENGTH];
 
@@ -535,6 +573,18 @@ read_records (GVariant *array,
     }
 
   return TRUE;
+}
+
+static void
+read_source_files (GVariant *array, GPtrArray *out)
+{
+  GVariantIter iter;
+  const char *path;
+  const char *sha256;
+
+  g_variant_iter_init (&iter, array);
+  while (g_variant_iter_next (&iter, "(&s&s)", &path, &sha256))
+    g_ptr_array_add (out, fleet_source_file_new (path, sha256));
 }
 
 static gboolean
@@ -856,42 +906,93 @@ fleet_plan_find_jump_host (const FleetPlan *plan, const char *name)
   return NULL;
 }
 
-static FleetPlan *
-plan_from_body (GVariant *body, GError **error)
+/* Read the keys that format 3 added: the compile time, the expiry and the
+ * inventory files. */
+static gboolean
+read_trust_fields (GVariant *body, FleetPlan *plan, GError **error)
 {
-  g_autoptr(FleetPlan) plan = fleet_plan_new ();
-  g_autoptr(GVariant) parallelism = NULL;
-  g_autoptr(GVariant) hosts = NULL;
-  g_autoptr(GVariant) jump_hosts = NULL;
-  g_autoptr(GVariant) steps = NULL;
-  g_autoptr(GVariant) waves = NULL;
+  g_autoptr(GVariant) compiled_at = NULL;
+  g_autoptr(GVariant) expires_at = g_variant_lookup_value (body, "expires-at", G_VARIANT_TYPE_INT64);
+  g_autoptr(GVariant) inventory_files = NULL;
+
+  if (!lookup_value (body, "compiled-at", "x", &compiled_at, error)
+      || !lookup_value (body, "inventory-files", "aa{sv}", &inventory_files, error))
+    return FALSE;
+
+  plan->compiled_at = g_variant_get_int64 (compiled_at);
+  plan->expires_at = expires_at != NULL ? g_variant_get_int64 (expires_at) : 0;
+  if (expires_at != NULL && plan->expires_at <= plan->compiled_at)
+    {
+      g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID,
+                   "plan expires at %" G_GINT64_FORMAT ", not after its compile time %"
+                   G_GINT64_FORMAT, plan->expires_at, plan->compiled_at);
+      return FALSE;
+    }
+
+  return fleet_inventory_files_from_variant (inventory_files, plan->inventory_files, error);
+}
+
+/* Read the keys of the rollout, which format 3 also added: each wave's
+ * stage, canary flag and thresholds, the --limit, the stages' attribute, the
+ * spread rules and halt_at.  A format 2 plan keeps the defaults: no stages
+ * or spread, and every wave halts at its first failed or unreachable host. */
+static gboolean
+read_rollout_fields (GVariant *body, FleetPlan *plan, GError **error)
+{
   g_autoptr(GVariant) wave_details = NULL;
   g_autoptr(GVariant) spread = NULL;
   g_autoptr(GVariant) halt_at = NULL;
   g_autoptr(GVariant) halt_failed_total = NULL;
   g_autoptr(GVariant) halt_unreachable_total = NULL;
 
-  if (!lookup_string (body, "workflow", TRUE, &plan->workflow_name, error)
-      || !lookup_string (body, "workflow-source", FALSE, &plan->workflow_source, error)
-      || !lookup_string (body, "workflow-sha256", FALSE, &plan->workflow_sha256, error)
-      || !lookup_string (body, "inventory-source", FALSE, &plan->inventory_source, error)
-      || !lookup_string (body, "inventory-sha256", FALSE, &plan->inventory_sha256, error)
-      || !lookup_value (body, "parallelism", "u", &parallelism, error)
-      || !lookup_value (body, "hosts", "aa{sv}", &hosts, error)
-      || !lookup_value (body, "jump-hosts", "aa{sv}", &jump_hosts, error)
-      || !lookup_value (body, "steps", "aa{sv}", &steps, error)
-      || !lookup_value (body, "waves", "aau", &waves, error)
-      || !lookup_value (body, "wave-details", "aa{sv}", &wave_details, error)
+  if (!lookup_value (body, "wave-details", "aa{sv}", &wave_details, error)
       || !lookup_string (body, "limit", FALSE, &plan->limit, error)
       || !lookup_string (body, "order-by", FALSE, &plan->order_by, error)
       || !lookup_value (body, "spread", "aa{sv}", &spread, error)
       || !lookup_value (body, "halt-at", "aa{sv}", &halt_at, error)
       || !lookup_value (body, "halt-failed-total", "u", &halt_failed_total, error)
       || !lookup_value (body, "halt-unreachable-total", "u", &halt_unreachable_total, error))
-    return NULL;
+    return FALSE;
 
   plan->halt_failed_total = g_variant_get_uint32 (halt_failed_total);
   plan->halt_unreachable_total = g_variant_get_uint32 (halt_unreachable_total);
+  return read_wave_details (wave_details, plan, error)
+         && check_stages (plan, error)
+         && read_spread (spread, plan, error)
+         && read_halt_at (halt_at, plan, error)
+         && check_thresholds (plan, error);
+}
+
+static FleetPlan *
+plan_from_body (GVariant *body, guint32 version, GError **error)
+{
+  g_autoptr(FleetPlan) plan = fleet_plan_new ();
+  g_autoptr(GVariant) parallelism = NULL;
+  g_autoptr(GVariant) ssh_config_sources = NULL;
+  g_autoptr(GVariant) hosts = NULL;
+  g_autoptr(GVariant) jump_hosts = NULL;
+  g_autoptr(GVariant) steps = NULL;
+  g_autoptr(GVariant) waves = NULL;
+  g_autoptr(GVariant) snapshot = NULL;
+
+  if (!lookup_string (body, "workflow", TRUE, &plan->workflow_name, error)
+      || !lookup_string (body, "workflow-source", FALSE, &plan->workflow_source, error)
+      || !lookup_string (body, "workflow-sha256", FALSE, &plan->workflow_sha256, error)
+      || !lookup_string (body, "inventory-source", FALSE, &plan->inventory_source, error)
+      || !lookup_string (body, "inventory-sha256", FALSE, &plan->inventory_sha256, error)
+      || !lookup_string (body, "ssh-config-path", FALSE, &plan->ssh_config_path, error)
+      || !lookup_value (body, "ssh-config-sources", "a(ss)", &ssh_config_sources, error)
+      || !lookup_value (body, "parallelism", "u", &parallelism, error)
+      || !lookup_value (body, "hosts", "aa{sv}", &hosts, error)
+      || !lookup_value (body, "jump-hosts", "aa{sv}", &jump_hosts, error)
+      || !lookup_value (body, "steps", "aa{sv}", &steps, error)
+      || !lookup_value (body, "waves", "aau", &waves, error))
+    return NULL;
+
+  read_source_files (ssh_config_sources, plan->ssh_config_sources);
+  plan->format_version = version;
+  if (version >= 3 && !read_trust_fields (body, plan, error))
+    return NULL;
 
   plan->parallelism = g_variant_get_uint32 (parallelism);
   if (plan->parallelism == 0)
@@ -909,12 +1010,23 @@ plan_from_body (GVariant *body, GError **error)
       || !read_records (steps, (gpointer (*) (GVariant *, GError **)) step_from_variant,
                         plan->steps, error)
       || !read_waves (waves, plan, error)
-      || !read_wave_details (wave_details, plan, error)
-      || !check_stages (plan, error)
-      || !read_spread (spread, plan, error)
-      || !read_halt_at (halt_at, plan, error)
-      || !check_thresholds (plan, error))
+      || (version >= 3 && !read_rollout_fields (body, plan, error)))
     return NULL;
+
+  /* Optional: plans without snapshots omit the key. */
+  snapshot = g_variant_lookup_value (body, "snapshot", G_VARIANT_TYPE ("a{sv}"));
+  if (snapshot != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      plan->snapshot = fleet_snapshot_config_from_variant (snapshot, &local_error);
+      if (plan->snapshot == NULL)
+        {
+          g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID, "%s",
+                       local_error->message);
+          return NULL;
+        }
+    }
 
   return g_steal_pointer (&plan);
 }
@@ -926,6 +1038,7 @@ fleet_plan_deserialize (GBytes *bytes, GError **error)
   const guint8 *data = g_bytes_get_data (bytes, &size);
   guint32 version_be, version;
   guint64 length_be, body_length;
+  gsize signed_length;
   unsigned char digest[FLEET_PLAN_DIGEST_LENGTH];
   g_autoptr(GBytes) body_bytes = NULL;
   g_autoptr(GVariant) body = NULL;
@@ -956,12 +1069,12 @@ fleet_plan_deserialize (GBytes *bytes, GError **error)
 
   memcpy (&version_be, data + 8, 4);
   version = GUINT32_FROM_BE (version_be);
-  if (version != FLEET_PLAN_FORMAT_VERSION)
+  if (version < FLEET_PLAN_MIN_FORMAT_VERSION || version > FLEET_PLAN_FORMAT_VERSION)
     {
       g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_VERSION,
-                   "plan format version %u is %s than this program supports (%u); "
-                   "%s", version, version > FLEET_PLAN_FORMAT_VERSION ? "newer" : "other",
-                   FLEET_PLAN_FORMAT_VERSION,
+                   "plan format version %u is %s than this program supports (%u to %u); "
+                   "%s", version, version > FLEET_PLAN_FORMAT_VERSION ? "newer" : "older",
+                   FLEET_PLAN_MIN_FORMAT_VERSION, FLEET_PLAN_FORMAT_VERSION,
                    version > FLEET_PLAN_FORMAT_VERSION
                      ? "upgrade fleetc, or compile the plan with this version"
                      : "compile the plan again with this version of fleetc");
@@ -980,7 +1093,9 @@ fleet_plan_deserialize (GBytes *bytes, GError **error)
       return NULL;
     }
 
-  if (size > FLEET_PLAN_HEADER_LENGTH + body_length + FLEET_PLAN_DIGEST_LENGTH)
+  /* Only format 3 and later may carry a signature block after the digest. */
+  signed_length = FLEET_PLAN_HEADER_LENGTH + body_length + FLEET_PLAN_DIGEST_LENGTH;
+  if (size > signed_length && version < 3)
     {
       g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_CORRUPT,
                    "plan file has %" G_GUINT64_FORMAT " unexpected bytes after its digest; "
@@ -1010,10 +1125,21 @@ fleet_plan_deserialize (GBytes *bytes, GError **error)
       return NULL;
     }
 
-  plan = plan_from_body (body, error);
-  if (plan != NULL)
-    plan->file_sha256 = hex_encode (data + FLEET_PLAN_HEADER_LENGTH + body_length,
-                                    FLEET_PLAN_DIGEST_LENGTH);
+  plan = plan_from_body (body, version, error);
+  if (plan == NULL)
+    return NULL;
+
+  plan->file_sha256 = hex_encode (data + FLEET_PLAN_HEADER_LENGTH + body_length,
+                                  FLEET_PLAN_DIGEST_LENGTH);
+  if (size > signed_length
+      && !fleet_plan_signatures_read (data + signed_length, size - signed_length,
+                                      data + FLEET_PLAN_HEADER_LENGTH + body_length,
+                                      plan->signatures, error))
+    {
+      fleet_plan_free (plan);
+      return NULL;
+    }
+
   return plan;
 }
 
@@ -1021,6 +1147,13 @@ gboolean
 fleet_plan_write_file (FleetPlan *plan, const char *path, GError **error)
 {
   g_autoptr(GBytes) bytes = fleet_plan_serialize (plan);
+
+  return fleet_plan_write_bytes (bytes, path, error);
+}
+
+gboolean
+fleet_plan_write_bytes (GBytes *bytes, const char *path, GError **error)
+{
   gsize size = 0;
   const char *data = g_bytes_get_data (bytes, &size);
   g_autoptr(GError) local_error = NULL;
@@ -1037,14 +1170,12 @@ fleet_plan_write_file (FleetPlan *plan, const char *path, GError **error)
   return TRUE;
 }
 
-FleetPlan *
-fleet_plan_read_file (const char *path, GError **error)
+GBytes *
+fleet_plan_read_bytes (const char *path, GError **error)
 {
   g_autoptr(GMappedFile) mapped = NULL;
-  g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) local_error = NULL;
   struct stat info;
-  FleetPlan *plan;
 
   if (stat (path, &info) == 0 && !S_ISREG (info.st_mode))
     {
@@ -1061,7 +1192,18 @@ fleet_plan_read_file (const char *path, GError **error)
       return NULL;
     }
 
-  bytes = g_mapped_file_get_bytes (mapped);
+  return g_mapped_file_get_bytes (mapped);
+}
+
+FleetPlan *
+fleet_plan_read_file (const char *path, GError **error)
+{
+  g_autoptr(GBytes) bytes = fleet_plan_read_bytes (path, error);
+  FleetPlan *plan;
+
+  if (bytes == NULL)
+    return NULL;
+
   plan = fleet_plan_deserialize (bytes, error);
   if (plan == NULL)
     g_prefix_error (error, "%s: ", path);

@@ -7,10 +7,18 @@ fleet_inventory_new (const char *source)
   FleetInventory *inventory = g_new0 (FleetInventory, 1);
 
   inventory->source = g_strdup (source);
+  inventory->sources = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (inventory->sources, g_strdup (source));
+  inventory->files = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_inventory_file_free);
   inventory->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
   inventory->hosts_by_name = g_hash_table_new (g_str_hash, g_str_equal);
   inventory->groups = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_group_free);
   inventory->groups_by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  inventory->jump_hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
+  inventory->ssh_config_sources = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) fleet_source_file_free);
+  inventory->host_problems = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) fleet_host_problem_free);
 
   return inventory;
 }
@@ -25,8 +33,57 @@ fleet_inventory_free (FleetInventory *inventory)
   g_hash_table_unref (inventory->groups_by_name);
   g_ptr_array_unref (inventory->hosts);
   g_ptr_array_unref (inventory->groups);
+  g_ptr_array_unref (inventory->sources);
+  g_ptr_array_unref (inventory->jump_hosts);
+  g_free (inventory->ssh_config_path);
+  g_ptr_array_unref (inventory->ssh_config_sources);
+  g_ptr_array_unref (inventory->host_problems);
+  g_ptr_array_unref (inventory->files);
   g_free (inventory->source);
   g_free (inventory);
+}
+
+FleetHost *
+fleet_inventory_find_jump_host (const FleetInventory *inventory, const char *name)
+{
+  for (guint i = 0; i < inventory->jump_hosts->len; i++)
+    {
+      FleetHost *jump_host = g_ptr_array_index (inventory->jump_hosts, i);
+
+      if (g_strcmp0 (jump_host->name, name) == 0)
+        return jump_host;
+    }
+  return NULL;
+}
+
+void
+fleet_inventory_add_host_problem (FleetInventory *inventory,
+                                  FleetHostProblemKind kind,
+                                  const char *host_name,
+                                  gboolean jump_host,
+                                  const FleetSourcePos *pos,
+                                  const char *text)
+{
+  FleetHostProblem *problem = g_new0 (FleetHostProblem, 1);
+
+  problem->kind = kind;
+  problem->host_name = g_strdup (host_name);
+  problem->jump_host = jump_host;
+  if (pos != NULL)
+    problem->pos = *pos;
+  problem->text = g_strdup (text);
+  g_ptr_array_add (inventory->host_problems, problem);
+}
+
+void
+fleet_host_problem_free (FleetHostProblem *problem)
+{
+  if (problem == NULL)
+    return;
+
+  g_free (problem->host_name);
+  g_free (problem->text);
+  g_free (problem);
 }
 
 gboolean
@@ -172,5 +229,7 @@ fleet_workflow_free (FleetWorkflow *workflow)
   g_free (workflow->order.by);
   g_ptr_array_unref (workflow->order.sequence);
   g_hash_table_unref (workflow->order.positions);
+  fleet_window_calendar_free (workflow->windows);
+  fleet_snapshot_config_free (workflow->snapshot);
   g_free (workflow);
 }

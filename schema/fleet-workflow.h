@@ -11,8 +11,11 @@
 #include <glib.h>
 
 #include "schema/fleet-expr.h"
+#include "schema/fleet-inventory-file.h"
 #include "schema/fleet-model.h"
+#include "schema/fleet-snapshot-config.h"
 #include "schema/fleet-threshold.h"
+#include "schema/fleet-window-calendar.h"
 
 G_BEGIN_DECLS
 
@@ -23,13 +26,41 @@ typedef struct {
   FleetSourcePos pos;
 } FleetGroup;
 
-/* The resolved inventory: every host of every source, before selection. */
+typedef enum {
+  FLEET_HOST_PROBLEM_ERROR,          /* a setting fleetc cannot honour */
+  FLEET_HOST_PROBLEM_UNUSED_SETTING, /* an ssh_config line fleetc does not use */
+} FleetHostProblemKind;
+
+/* A problem with how one host or jump host is reached.  It matters only
+ * when the plan needs that host, so the compiler records it for every host
+ * and the planner reports those of the hosts it selects. */
 typedef struct {
-  char *source;                /* path of the inventory file as given */
+  FleetHostProblemKind kind;
+  char *host_name;             /* an inventory host, or a jump host when jump_host */
+  gboolean jump_host;
+  FleetSourcePos pos;          /* the setting at fault */
+  char *text;                  /* ERROR: the message, without the host name;
+                                  UNUSED_SETTING: the keyword as written */
+} FleetHostProblem;
+
+/* The resolved inventory: every host of every source, before selection,
+ * with each connection setting already settled from the inventory, the
+ * ssh_config and the built-in defaults. */
+typedef struct {
+  char *source;                /* path of the inventory file as given; with
+                                  several sources, their paths joined by ", " */
+  GPtrArray *sources;          /* char *, the path of each source, in order */
+  GPtrArray *files;            /* FleetInventoryFile *, each source's file and
+                                  digest, in order; set by the loader */
   GPtrArray *hosts;            /* FleetHost *, in file order */
   GHashTable *hosts_by_name;   /* char * -> FleetHost *, borrowed from hosts */
   GPtrArray *groups;           /* FleetGroup *, in file order */
   GHashTable *groups_by_name;  /* char * -> FleetGroup *, borrowed from groups */
+  GPtrArray *jump_hosts;       /* FleetHost *, every jump host that a host's
+                                  proxy_jump leads to, in the order first needed */
+  char *ssh_config_path;       /* ssh_config file read, or NULL for none */
+  GPtrArray *ssh_config_sources; /* FleetSourceFile *, every ssh_config file read */
+  GPtrArray *host_problems;    /* FleetHostProblem *, in the order found */
 } FleetInventory;
 
 /* A selector expression (docs/selectors.md), evaluated per host against
@@ -131,6 +162,9 @@ typedef struct {
   GPtrArray *spread;           /* FleetSpread * */
   FleetOrder order;
   FleetHaltAt halt_at;         /* unset rules hold their defaults */
+  FleetWindowCalendar *windows; /* windows and freezes expanded per group over the compile
+                                 * range; NULL when the workflow defines neither */
+  FleetSnapshotConfig *snapshot; /* NULL: no snapshots */
   FleetSourcePos pos;
 } FleetWorkflow;
 
@@ -143,6 +177,20 @@ gboolean fleet_inventory_add_host (FleetInventory *inventory, FleetHost *host);
 
 /* Add `group`, taking ownership; FALSE (and the group freed) on a duplicate. */
 gboolean fleet_inventory_add_group (FleetInventory *inventory, FleetGroup *group);
+
+/* Return the jump host called `name`, or NULL; borrowed. */
+FleetHost *fleet_inventory_find_jump_host (const FleetInventory *inventory, const char *name);
+
+/* Record a problem of host `host_name` (a jump host when `jump_host`),
+ * copying the strings. */
+void fleet_inventory_add_host_problem (FleetInventory *inventory,
+                                       FleetHostProblemKind kind,
+                                       const char *host_name,
+                                       gboolean jump_host,
+                                       const FleetSourcePos *pos,
+                                       const char *text);
+
+void fleet_host_problem_free (FleetHostProblem *problem);
 
 FleetGroup *fleet_group_new (const char *name);
 void fleet_group_free (FleetGroup *group);

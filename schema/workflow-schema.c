@@ -17,15 +17,59 @@
  * and Linux rejects a single exec argument longer than 128 KiB. */
 #define COMMAND_MAX_BYTES 65536
 
+/* Secret names are looked up in a credential store, never in the plan. */
+#define SECRET_NAME_MAX_BYTES 128
+
+/* The connection keys that both the `defaults` mapping and each host
+ * accept, in documentation order. */
+#define CONNECTION_FIELDS(context) \
+  { context, "identity_file", FLEET_TYPE_PATH_OR_PATH_LIST, FLEET_SCHEMA_NONE, FALSE, \
+    1, FLEET_SCHEMA_UNBOUNDED, NULL, \
+    "Private key file, or a list of them tried in order, relative to the inventory file's " \
+    "directory unless it starts with ~/; an empty list offers ssh-agent keys only." }, \
+  { context, "identities_only", FLEET_TYPE_BOOL, FLEET_SCHEMA_NONE, FALSE, \
+    0, 0, "false", \
+    "Offer only the identity files, not every key of ssh-agent." }, \
+  { context, "known_hosts_file", FLEET_TYPE_PATH_OR_PATH_LIST, FLEET_SCHEMA_NONE, FALSE, \
+    1, FLEET_SCHEMA_UNBOUNDED, "~/.ssh/known_hosts", \
+    "known_hosts file, or a list of them, relative to the inventory file's directory unless " \
+    "it starts with ~/; accept-new records keys in the first." }, \
+  { context, "host_key_policy", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE, \
+    1, FLEET_SCHEMA_UNBOUNDED, "strict", \
+    "strict rejects a host key that known_hosts lacks; accept-new records it on first " \
+    "contact.  A changed key is rejected under both." }, \
+  { context, "proxy_jump", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE, \
+    1, FLEET_SCHEMA_UNBOUNDED, NULL, \
+    "Jump hosts to connect through, [user@]host[:port] separated by commas, or none." }, \
+  { context, "connect_timeout", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE, \
+    1, HOUR_MS, "10s", \
+    "Maximum time to open the SSH connection, from 1ms to 1h." }, \
+  { context, "keepalive_interval", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE, \
+    0, DAY_MS, "15s", \
+    "Silence after which fleet-run sends a keepalive, up to 1d; 0 sends none." }, \
+  { context, "keepalive_count_max", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE, \
+    1, 1000, "3", \
+    "Unanswered keepalives after which fleet-run gives up on the host." }, \
+  { context, "key_passphrase_secret", FLEET_TYPE_SECRET_NAME, FLEET_SCHEMA_NONE, FALSE, \
+    1, SECRET_NAME_MAX_BYTES, NULL, \
+    "Name of the secret that holds the identity files' passphrase." }, \
+  { context, "become_password_secret", FLEET_TYPE_SECRET_NAME, FLEET_SCHEMA_NONE, FALSE, \
+    1, SECRET_NAME_MAX_BYTES, NULL, \
+    "Name of the secret that holds the sudo password." }
+
 static const FleetSchemaField schema_fields[] = {
   /* Workflow file, top level. */
   { FLEET_SCHEMA_WORKFLOW, "name", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, TRUE,
     1, FLEET_SCHEMA_UNBOUNDED, NULL,
     "Name of the workflow, shown in plans and run logs." },
-  { FLEET_SCHEMA_WORKFLOW, "inventory", FLEET_TYPE_PATH, FLEET_SCHEMA_NONE, FALSE,
+  { FLEET_SCHEMA_WORKFLOW, "inventory", FLEET_TYPE_PATH_OR_PATH_LIST, FLEET_SCHEMA_NONE, FALSE,
     1, FLEET_SCHEMA_UNBOUNDED, NULL,
-    "Inventory file, relative to the workflow file's directory; required unless "
-    "an inventory is given on the command line." },
+    "Inventory file, or list of inventory files combined in order, relative to the workflow "
+    "file's directory; required unless an inventory is given on the command line." },
+  { FLEET_SCHEMA_WORKFLOW, "inventory_timeout", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    SECOND_MS, HOUR_MS, "60s",
+    "Maximum run time of each dynamic inventory program, from 1s to 1h, its --host runs "
+    "included." },
   { FLEET_SCHEMA_WORKFLOW, "target", FLEET_TYPE_MAPPING, FLEET_SCHEMA_TARGET, TRUE,
     0, 0, NULL,
     "Hosts the steps run on." },
@@ -50,6 +94,52 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_WORKFLOW, "steps", FLEET_TYPE_MAPPING_LIST, FLEET_SCHEMA_STEP, TRUE,
     0, 0, NULL,
     "Commands to run on each host, in order." },
+  { FLEET_SCHEMA_WORKFLOW, "windows", FLEET_TYPE_MAPPING_LIST, FLEET_SCHEMA_WINDOW, FALSE,
+    0, 0, NULL,
+    "Maintenance windows: the only times the steps may run, per group." },
+  { FLEET_SCHEMA_WORKFLOW, "freezes", FLEET_TYPE_MAPPING_LIST, FLEET_SCHEMA_WINDOW, FALSE,
+    0, 0, NULL,
+    "Change freezes: times no step may run, whatever the windows say." },
+  { FLEET_SCHEMA_WORKFLOW, "snapshot", FLEET_TYPE_MAPPING, FLEET_SCHEMA_SNAPSHOT, FALSE,
+    0, 0, NULL,
+    "Configuration snapshots of each host before the first and after the last step, "
+    "compared to show what changed." },
+
+  /* The workflow `snapshot` mapping. */
+  { FLEET_SCHEMA_SNAPSHOT, "categories", FLEET_TYPE_NAME_LIST, FLEET_SCHEMA_NONE, FALSE,
+    1, 32, "every category",
+    "Categories to collect: os, packages, services, files, sysctl, ports, users, groups, "
+    "mounts, facts." },
+  { FLEET_SCHEMA_SNAPSHOT, "files", FLEET_TYPE_STRING_LIST, FLEET_SCHEMA_NONE, FALSE,
+    1, 4096, NULL,
+    "Remote paths or shell globs of files to record (SHA-256, mode, owner, size, link "
+    "target); a directory contributes every file under it." },
+  { FLEET_SCHEMA_SNAPSHOT, "facts", FLEET_TYPE_STRING_MAP, FLEET_SCHEMA_NONE, FALSE,
+    1, COMMAND_MAX_BYTES, NULL,
+    "Custom facts: name to shell command whose standard output is the fact's value." },
+  { FLEET_SCHEMA_SNAPSHOT, "expect", FLEET_TYPE_MAPPING, FLEET_SCHEMA_SNAPSHOT_EXPECT, FALSE,
+    0, 0, NULL,
+    "Expected changes: per category, globs of item keys whose changes are expected." },
+  { FLEET_SCHEMA_SNAPSHOT, "on_unexpected", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, 16, "warn",
+    "What an unexpected change does: warn, fail_host, or halt (the host fails and no "
+    "further host starts)." },
+
+#define EXPECT_FIELD(category) \
+  { FLEET_SCHEMA_SNAPSHOT_EXPECT, category, FLEET_TYPE_STRING_LIST, FLEET_SCHEMA_NONE, FALSE, \
+    1, 4096, NULL, \
+    "Globs of " category " keys whose changes are expected; * stops at /, ** does not." }
+  EXPECT_FIELD ("os"),
+  EXPECT_FIELD ("packages"),
+  EXPECT_FIELD ("services"),
+  EXPECT_FIELD ("files"),
+  EXPECT_FIELD ("sysctl"),
+  EXPECT_FIELD ("ports"),
+  EXPECT_FIELD ("users"),
+  EXPECT_FIELD ("groups"),
+  EXPECT_FIELD ("mounts"),
+  EXPECT_FIELD ("facts"),
+#undef EXPECT_FIELD
 
   /* Workflow `target` mapping. */
   { FLEET_SCHEMA_TARGET, "all", FLEET_TYPE_BOOL, FLEET_SCHEMA_NONE, FALSE,
@@ -145,15 +235,7 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_DEFAULTS, "port", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
     1, 65535, "22",
     "SSH port." },
-  { FLEET_SCHEMA_DEFAULTS, "identity_file", FLEET_TYPE_PATH, FLEET_SCHEMA_NONE, FALSE,
-    1, FLEET_SCHEMA_UNBOUNDED, NULL,
-    "Private key file, relative to the inventory file's directory unless it starts with ~/." },
-  { FLEET_SCHEMA_DEFAULTS, "known_hosts_file", FLEET_TYPE_PATH, FLEET_SCHEMA_NONE, FALSE,
-    1, FLEET_SCHEMA_UNBOUNDED, "~/.ssh/known_hosts",
-    "known_hosts file, relative to the inventory file's directory unless it starts with ~/." },
-  { FLEET_SCHEMA_DEFAULTS, "connect_timeout", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
-    1, HOUR_MS, "10s",
-    "Maximum time to open the SSH connection, from 1ms to 1h." },
+  CONNECTION_FIELDS (FLEET_SCHEMA_DEFAULTS),
 
   /* Inventory host settings. */
   { FLEET_SCHEMA_HOST, "address", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
@@ -165,18 +247,38 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_HOST, "user", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
     1, NAME_MAX_BYTES, NULL,
     "Remote login user." },
-  { FLEET_SCHEMA_HOST, "identity_file", FLEET_TYPE_PATH, FLEET_SCHEMA_NONE, FALSE,
-    1, FLEET_SCHEMA_UNBOUNDED, NULL,
-    "Private key file, relative to the inventory file's directory unless it starts with ~/." },
-  { FLEET_SCHEMA_HOST, "known_hosts_file", FLEET_TYPE_PATH, FLEET_SCHEMA_NONE, FALSE,
-    1, FLEET_SCHEMA_UNBOUNDED, "~/.ssh/known_hosts",
-    "known_hosts file, relative to the inventory file's directory unless it starts with ~/." },
-  { FLEET_SCHEMA_HOST, "connect_timeout", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
-    1, HOUR_MS, "10s",
-    "Maximum time to open the SSH connection, from 1ms to 1h." },
+  CONNECTION_FIELDS (FLEET_SCHEMA_HOST),
   { FLEET_SCHEMA_HOST, "attributes", FLEET_TYPE_STRING_MAP, FLEET_SCHEMA_NONE, FALSE,
     0, 0, NULL,
     "Free-form attributes (dc, rack, role) that selectors, `spread` and `order` use." },
+
+  /* One item of the workflow `windows` or `freezes` list. */
+  { FLEET_SCHEMA_WINDOW, "name", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, NAME_MAX_BYTES, NULL,
+    "Name shown in listings and warnings; required unless \"calendar\" is given." },
+  { FLEET_SCHEMA_WINDOW, "start", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, 64, NULL,
+    "Local date and time of the first instance, such as 2025-01-07T02:00." },
+  { FLEET_SCHEMA_WINDOW, "duration", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    SECOND_MS, 366 * DAY_MS, NULL,
+    "Length of each instance, from 1s to 366d, in exact elapsed time." },
+  { FLEET_SCHEMA_WINDOW, "rrule", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, 1024, NULL,
+    "RFC 5545 recurrence rule, such as FREQ=WEEKLY;BYDAY=TU; one instance when absent." },
+  { FLEET_SCHEMA_WINDOW, "timezone", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
+    1, 128, NULL,
+    "IANA time zone of `start`, such as Europe/Berlin; for a calendar, the zone of its "
+    "floating times and all-day events." },
+  { FLEET_SCHEMA_WINDOW, "applies_to", FLEET_TYPE_NAME_LIST_OR_ALL, FLEET_SCHEMA_NONE, FALSE,
+    1, NAME_MAX_BYTES, "all",
+    "Inventory groups the entry applies to, or `all` for every host." },
+  { FLEET_SCHEMA_WINDOW, "calendar", FLEET_TYPE_PATH, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_SCHEMA_UNBOUNDED, NULL,
+    "iCalendar file whose events are the entry's instances, relative to the workflow "
+    "file's directory; replaces start, duration and rrule." },
+  { FLEET_SCHEMA_WINDOW, "kind", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
+    1, 16, "the list's kind",
+    "What a calendar's events are: `window` or `freeze`; it must match the list." },
 };
 
 static const char * const context_names[] = {
@@ -191,12 +293,17 @@ static const char * const context_names[] = {
   [FLEET_SCHEMA_SPREAD] = "spread",
   [FLEET_SCHEMA_ORDER] = "order",
   [FLEET_SCHEMA_HALT_AT] = "halt_at",
+  [FLEET_SCHEMA_WINDOW] = "window",
+  [FLEET_SCHEMA_SNAPSHOT] = "snapshot",
+  [FLEET_SCHEMA_SNAPSHOT_EXPECT] = "snapshot expect",
 };
 
 static const char * const type_names[] = {
   [FLEET_TYPE_STRING] = "string",
   [FLEET_TYPE_NAME] = "name",
   [FLEET_TYPE_PATH] = "path",
+  [FLEET_TYPE_PATH_OR_PATH_LIST] = "path or list of paths",
+  [FLEET_TYPE_SECRET_NAME] = "secret name",
   [FLEET_TYPE_BOOL] = "boolean",
   [FLEET_TYPE_INT] = "integer",
   [FLEET_TYPE_DURATION] = "duration",
@@ -214,6 +321,7 @@ static const char * const type_names[] = {
   [FLEET_TYPE_MAPPING_OR_LIST] = "mapping or list of mappings",
   [FLEET_TYPE_COUNT_OR_PERCENT] = "host count or percentage",
   [FLEET_TYPE_THRESHOLD] = "host count, percentage or unlimited",
+  [FLEET_TYPE_NAME_LIST_OR_ALL] = "all or list of names",
 };
 
 const FleetSchemaField *

@@ -25,6 +25,9 @@ typedef enum {
   FLEET_SCHEMA_SPREAD,        /* one rule of the workflow's `spread` */
   FLEET_SCHEMA_ORDER,         /* the workflow's `order` mapping */
   FLEET_SCHEMA_HALT_AT,       /* the workflow's `halt_at` mapping */
+  FLEET_SCHEMA_WINDOW,        /* one item of the workflow's `windows` or `freezes` */
+  FLEET_SCHEMA_SNAPSHOT,      /* the workflow's `snapshot` mapping */
+  FLEET_SCHEMA_SNAPSHOT_EXPECT, /* the `expect` mapping of `snapshot` */
 } FleetSchemaContext;
 
 /* The accepted form of a value.  Scalars are typed by these rules only, never
@@ -34,6 +37,8 @@ typedef enum {
   FLEET_TYPE_STRING,          /* any scalar, kept verbatim */
   FLEET_TYPE_NAME,            /* printable, no whitespace, no leading '-' */
   FLEET_TYPE_PATH,            /* string resolved against the file's directory */
+  FLEET_TYPE_PATH_OR_PATH_LIST, /* one path or a list of them */
+  FLEET_TYPE_SECRET_NAME,     /* name of a secret: letters, digits, '.', '_', '-' */
   FLEET_TYPE_BOOL,            /* plain true or false, in any of three cases */
   FLEET_TYPE_INT,             /* plain decimal digits */
   FLEET_TYPE_DURATION,        /* seconds, or numbers with units d, h, m, s, ms */
@@ -46,11 +51,12 @@ typedef enum {
   FLEET_TYPE_MAPPING_BY_NAME, /* mapping of name to a mapping of `child` */
   FLEET_TYPE_NAME_LIST_BY_NAME, /* mapping of name to a list of names */
   FLEET_TYPE_EXPRESSION,      /* selector expression (docs/selectors.md) */
-  FLEET_TYPE_STRING_LIST,     /* list of strings */
+  FLEET_TYPE_STRING_LIST,     /* list of scalars, kept verbatim */
   FLEET_TYPE_COUNT_OR_MAPPING, /* host count, or mapping with the keys of `child` */
   FLEET_TYPE_MAPPING_OR_LIST, /* mapping with the keys of `child`, or a list of them */
   FLEET_TYPE_COUNT_OR_PERCENT, /* host count or percentage (25%) */
   FLEET_TYPE_THRESHOLD,       /* host count, percentage or unlimited */
+  FLEET_TYPE_NAME_LIST_OR_ALL, /* the plain word `all`, or a list of names */
 } FleetSchemaType;
 
 /* Marks a bound that the schema does not limit. */
@@ -61,7 +67,8 @@ typedef enum {
  *   - integers: the value
  *   - integer lists: the value of each item
  *   - durations: milliseconds
- *   - strings, names and paths: the length in bytes
+ *   - strings, names, secret names and paths: the length in bytes
+ *   - path lists: the length of each path in bytes
  *   - name lists and by-name mappings: the length of each name in bytes
  *   - batch lists: the host count of each item
  *   - counts, percentages and thresholds: the host count

@@ -59,6 +59,12 @@ fixture_reset (Fixture *fixture)
 gboolean
 require_sandbox (void)
 {
+  return require_sandbox_hosts (SANDBOX_HOSTS);
+}
+
+gboolean
+require_sandbox_hosts (guint n_hosts)
+{
   g_autofree char *reason = NULL;
 
   if (shared_sandbox != NULL)
@@ -68,7 +74,7 @@ require_sandbox (void)
       g_test_skip (reason);
       return FALSE;
     }
-  shared_sandbox = fleet_sandbox_up (SANDBOX_HOSTS);
+  shared_sandbox = fleet_sandbox_up (n_hosts);
   return TRUE;
 }
 

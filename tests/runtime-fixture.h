@@ -38,6 +38,11 @@ void fixture_reset (Fixture *fixture);
  * g_test_skip(), when the machine cannot run one. */
 gboolean require_sandbox (void);
 
+/* Like require_sandbox, but a fleet started here has only `n_hosts`
+ * servers, for test programs that use no more: each server takes seconds
+ * to start on a loaded machine. */
+gboolean require_sandbox_hosts (guint n_hosts);
+
 /* Stop the shared sandbox; call once at the end of main(). */
 void release_sandbox (void);
 

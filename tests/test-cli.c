@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -60,6 +61,24 @@ fleetc (const char * const *args, char **out_stdout, char **out_stderr)
   return fleet_test_spawn ((const char * const *) argv->pdata, out_stdout, out_stderr);
 }
 
+/* Run fleetc with SOURCE_DATE_EPOCH set to `epoch`, as a reproducible
+ * build would; returns its exit status. */
+static int
+fleetc_at (const char *epoch, const char * const *args, char **out_stdout, char **out_stderr)
+{
+  g_autofree char *path = program ("fleetc");
+  g_autofree char *setting = g_strconcat ("SOURCE_DATE_EPOCH=", epoch, NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+
+  g_ptr_array_add (argv, "env");
+  g_ptr_array_add (argv, setting);
+  g_ptr_array_add (argv, path);
+  for (const char * const *arg = args; *arg != NULL; arg++)
+    g_ptr_array_add (argv, (gpointer) *arg);
+  g_ptr_array_add (argv, NULL);
+  return fleet_test_spawn ((const char * const *) argv->pdata, out_stdout, out_stderr);
+}
+
 static GBytes *
 read_bytes (const char *path)
 {
@@ -84,13 +103,16 @@ test_compile_deterministic (Fixture *fixture, gconstpointer data)
   g_autoptr(GBytes) first_bytes = NULL;
   g_autoptr(GBytes) second_bytes = NULL;
 
-  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-i", inventory, "-o", first,
-                                              NULL }, &out, &err), ==, 0);
+  /* The compile time is part of the plan, so both compiles state it. */
+  g_assert_cmpint (fleetc_at ("1767225600", (const char *[]) { "compile", workflow, "-i",
+                                                               inventory, "-o", first, NULL },
+                              &out, &err), ==, 0);
   g_assert_nonnull (strstr (out, "20 hosts in 4 waves, 3 steps"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-i", inventory, "-o", second,
-                                              NULL }, &out, &err), ==, 0);
+  g_assert_cmpint (fleetc_at ("1767225600", (const char *[]) { "compile", workflow, "-i",
+                                                               inventory, "-o", second, NULL },
+                              &out, &err), ==, 0);
 
   first_bytes = read_bytes (first);
   second_bytes = read_bytes (second);
@@ -112,7 +134,12 @@ test_show_json (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (fleetc ((const char *[]) { "show", plan, "--format", "json", NULL },
                            &out, &err), ==, 0);
 
-  g_assert_true (g_str_has_prefix (out, "{\"format_version\":2,\"sha256\":\""));
+  g_assert_true (g_str_has_prefix (out, "{\"format_version\":3,\"sha256\":\""));
+  g_assert_nonnull (strstr (out, ",\"compiled_at\":\"20"));
+  g_assert_nonnull (strstr (out, ",\"expired\":false,\"inventory_files\":[{\"path\":\"/"));
+  g_assert_nonnull (strstr (out, "tests/data/cli/inventory.yaml\",\"kind\":\"file\","
+                                 "\"sha256\":\""));
+  g_assert_true (g_str_has_suffix (out, ",\"signatures\":[]}\n"));
   g_assert_nonnull (strstr (out, "\"workflow\":{\"name\":\"rolling-patch\""));
   g_assert_nonnull (strstr (out, "\"steps\":[{\"index\":1,\"name\":\"pre-check\""));
   g_assert_nonnull (strstr (out, "\"spread\":[{\"by\":\"rack\",\"max_per_wave\":\"2\"}]"));
@@ -431,6 +458,147 @@ test_run_checks_limits_first (Fixture *fixture, gconstpointer data)
     }
 }
 
+/* -F reads the given ssh_config; show lists it with its digest, the jump
+ * hosts and every host's route and non-strict host key policy. */
+static void
+test_ssh_config_option (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = fleet_test_source_path ("examples/rolling-patch.yaml");
+  g_autofree char *inventory = fleet_test_source_path ("tests/data/cli/inventory.yaml");
+  g_autofree char *config = fixture_path (fixture, "ssh_config");
+  g_autofree char *plan = fixture_path (fixture, "p.plan");
+  g_autofree char *config_text = g_strdup ("Host db01\n"
+                                           "  ProxyJump jump@bastion:2222\n"
+                                           "  StrictHostKeyChecking accept-new\n"
+                                           "Host bastion\n"
+                                           "  HostName 192.0.2.100\n"
+                                           "Host *\n"
+                                           "  Port 2299\n"
+                                           "  ForwardAgent no\n");
+  g_autofree char *sha256 = g_compute_checksum_for_string (G_CHECKSUM_SHA256, config_text, -1);
+  g_autofree char *expected_source = NULL;
+  g_autofree char *expected_json = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *json = NULL;
+
+  g_assert_true (g_file_set_contents (config, config_text, -1, NULL));
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-i", inventory, "-F", config,
+                                              "-o", plan, NULL }, NULL, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "warning: ssh_config keywords fleetc does not use: ForwardAgent"));
+
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, NULL }, &text, NULL), ==, 0);
+  expected_source = g_strdup_printf ("  ssh_config:       %s (sha256 %s)\n", config, sha256);
+  g_assert_nonnull (strstr (text, expected_source));
+  g_assert_nonnull (strstr (text, "  db01  deploy@192.0.2.1:2299  via jump@bastion:2222  "
+                                  "host keys accept-new  dc=dc1"));
+  g_assert_nonnull (strstr (text, "  db02  deploy@192.0.2.2:2299  dc=dc2"));
+  g_assert_nonnull (strstr (text, "\nJump hosts (connections go through them; no steps run "
+                                  "there):\n  jump@bastion:2222  jump@192.0.2.100:2222\n"));
+
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, "--format", "json", NULL }, &json,
+                           NULL), ==, 0);
+  expected_json = g_strdup_printf ("\"ssh_config\":{\"path\":\"%s\",\"sources\":[{\"path\":"
+                                   "\"%s\",\"sha256\":\"%s\"}]}", config, config, sha256);
+  g_assert_nonnull (strstr (json, expected_json));
+  g_assert_nonnull (strstr (json, "\"jump_hosts\":[{\"name\":\"jump@bastion:2222\","
+                                  "\"address\":\"192.0.2.100\",\"port\":2222,"
+                                  "\"user\":\"jump\""));
+}
+
+/* Run fleetc with HOME set to `home`; returns its exit status. */
+static int
+fleetc_with_home (const char *home, const char * const *args, char **out_stdout,
+                  char **out_stderr)
+{
+  g_autofree char *path = program ("fleetc");
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_auto(GStrv) env = g_environ_setenv (g_get_environ (), "HOME", home, TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ignored = NULL;
+  int wait_status = 0;
+
+  g_ptr_array_add (argv, path);
+  for (const char * const *arg = args; *arg != NULL; arg++)
+    g_ptr_array_add (argv, (gpointer) *arg);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, out_stdout,
+                out_stderr != NULL ? out_stderr : &ignored, &wait_status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  return WEXITSTATUS (wait_status);
+}
+
+/* Without -F, fleetc reads ~/.ssh/config, and rejects it when others may
+ * write it, as OpenSSH does; -F none reads none. */
+static void
+test_ssh_config_default_and_none (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = fleet_test_source_path ("examples/rolling-patch.yaml");
+  g_autofree char *inventory = fleet_test_source_path ("tests/data/cli/inventory.yaml");
+  g_autofree char *home = fixture_path (fixture, "home");
+  g_autofree char *ssh_dir = g_build_filename (home, ".ssh", NULL);
+  g_autofree char *config = g_build_filename (ssh_dir, "config", NULL);
+  g_autofree char *plan = fixture_path (fixture, "p.plan");
+  g_autofree char *text = NULL;
+  g_autofree char *none_text = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *expected = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (ssh_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (config, "Host *\n  Port 2288\n", -1, NULL));
+  g_assert_cmpint (g_chmod (config, 0600), ==, 0);
+
+  g_assert_cmpint (fleetc_with_home (home, (const char *[]) { "compile", workflow, "-i", inventory,
+                                                              "-o", plan, NULL }, NULL, NULL),
+                   ==, 0);
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, NULL }, &text, NULL), ==, 0);
+  g_assert_nonnull (strstr (text, "  db01  deploy@192.0.2.1:2288"));
+  expected = g_strdup_printf ("  ssh_config:       %s (sha256", config);
+  g_assert_nonnull (strstr (text, expected));
+
+  g_assert_cmpint (fleetc_with_home (home, (const char *[]) { "compile", workflow, "-i", inventory,
+                                                              "-F", "none", "-o", plan, NULL },
+                                     NULL, NULL), ==, 0);
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, NULL }, &none_text, NULL), ==, 0);
+  g_assert_nonnull (strstr (none_text, "  db01  deploy@192.0.2.1:22  dc=dc1"));
+  g_assert_nonnull (strstr (none_text, "  ssh_config:       none\n"));
+
+  g_assert_cmpint (g_chmod (config, 0666), ==, 0);
+  g_assert_cmpint (fleetc_with_home (home, (const char *[]) { "validate", workflow, "-i",
+                                                              inventory, NULL }, NULL, &err),
+                   ==, 2);
+  g_assert_nonnull (strstr (err, "is writable by its group or others, so OpenSSH would reject "
+                                 "it too; run chmod go-w on it"));
+  g_assert_cmpint (fleetc_with_home (home, (const char *[]) { "validate", workflow, "-i",
+                                                              inventory, "-F", config, NULL },
+                                     NULL, NULL), ==, 0);
+}
+
+/* A rejected ssh_config line stops the compile with its file and line. */
+static void
+test_ssh_config_rejected_line (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = fleet_test_source_path ("examples/rolling-patch.yaml");
+  g_autofree char *inventory = fleet_test_source_path ("tests/data/cli/inventory.yaml");
+  g_autofree char *config = fixture_path (fixture, "ssh_config");
+  g_autofree char *plan = fixture_path (fixture, "p.plan");
+  g_autofree char *err = NULL;
+  g_autofree char *expected = NULL;
+
+  g_assert_true (g_file_set_contents (config, "Host db*\n  StrictHostKeyChecking no\n", -1,
+                                      NULL));
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-i", inventory, "-F", config,
+                                              "-o", plan, NULL }, NULL, &err), ==, 2);
+  expected = g_strdup_printf ("%s:2:3: error: StrictHostKeyChecking \"no\" is not supported: "
+                              "fleetc never turns host key checking off", config);
+  g_assert_nonnull (strstr (err, expected));
+  g_assert_nonnull (strstr (err, "(for host \"db01\", host \"db02\", host \"db03\" and 1 "
+                                 "more)"));
+  g_assert_false (g_file_test (plan, G_FILE_TEST_EXISTS));
+}
+
 /* Write a workflow for the sandbox's inventory and compile it. */
 static char *
 compile_for_sandbox (Fixture *fixture, FleetSandbox *sandbox, const char *name, const char *steps)
@@ -570,9 +738,100 @@ test_interrupt_exits_3 (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (WEXITSTATUS (wait_status), ==, 3);
 }
 
+/* Write a workflow for the two-data-center inventory with `windows_text`
+ * (its windows and freezes keys) and return its path. */
+static char *
+write_windows_workflow (Fixture *fixture, const char *windows_text)
+{
+  g_autofree char *inventory = fleet_test_source_path ("tests/data/windows/inventory.yaml");
+  g_autofree char *text = g_strdup_printf ("name: nightly\ninventory: %s\ntarget: {all: true}\n"
+                                           "steps:\n  - {name: a, run: \"true\", timeout: 5s}\n"
+                                           "%s", inventory, windows_text);
+  char *path = fixture_path (fixture, "windows.yaml");
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  return path;
+}
+
+/* `fleetc windows` lists each group's windows in UTC and local time, the
+ * instances dropped in a spring-forward gap, and warns about them. */
+static void
+test_windows_listing (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *calendar = fleet_test_source_path ("tests/data/windows/dst-transitions.ics");
+  g_autofree char *body = g_strdup_printf ("windows:\n  - calendar: %s\n    applies_to: [dc1]\n"
+                                           "freezes:\n  - {name: audit, start: 2025-03-29T00:00,"
+                                           " duration: 1d, timezone: Europe/Berlin}\n", calendar);
+  g_autofree char *workflow = write_windows_workflow (fixture, body);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *json = NULL;
+
+  g_assert_cmpint (fleetc ((const char *[]) { "windows", workflow, "--from", "2025-03-27",
+                                              "--to", "2025-04-03", NULL }, &out, &err), ==, 0);
+  g_test_message ("stdout:\n%s\nstderr:\n%s", out, err);
+  g_assert_nonnull (strstr (out, "Windows of workflow nightly from 2025-03-27T00:00:00Z to "
+                                 "2025-04-03T00:00:00Z, after freezes."));
+  g_assert_nonnull (strstr (out, "group dc1: 5 windows, 6h open\n"
+                                 "  2025-03-28T01:30:00Z to 2025-03-28T02:30:00Z  1h  nightly patch "
+                                 "window (daily 02:30 Berlin) across spring-forward\n"
+                                 "      local 2025-03-28T02:30:00+01:00 to "
+                                 "2025-03-28T03:30:00+01:00 Europe/Berlin\n"));
+  g_assert_nonnull (strstr (out, "  frozen 2025-03-28T23:00:00Z to 2025-03-29T23:00:00Z  1d  "
+                                 "audit\n"));
+  g_assert_nonnull (strstr (out, "group dc2: 0 windows, 0s open\n"
+                                 "  no window applies: its hosts never run\n"));
+  g_assert_nonnull (strstr (out, "Dropped instances (their local start time does not exist, "
+                                 "because the clocks skip it):\n"
+                                 "  nightly patch window (daily 02:30 Berlin) across "
+                                 "spring-forward  2025-03-30T02:30:00 Europe/Berlin\n"));
+  g_assert_nonnull (strstr (err, "dst-transitions.ics:43:28: warning: event \"nightly patch "
+                                 "window"));
+  g_assert_nonnull (strstr (err, "windows.yaml:7:3: warning: no window applies to group "
+                                 "\"dc2\""));
+
+  g_assert_cmpint (fleetc ((const char *[]) { "windows", workflow, "--from", "2025-03-30",
+                                              "--to", "2025-03-31", "--format", "json", NULL },
+                           &json, NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (json, "{\"workflow\":\"nightly\",\"from\":"
+                                         "\"2025-03-30T00:00:00Z\",\"to\":"
+                                         "\"2025-03-31T00:00:00Z\",\"restricted\":true,"
+                                         "\"groups\":[{\"name\":\"dc1\",\"open_seconds\":"
+                                         "7200,\"windows\":[{\"start\":"
+                                         "\"2025-03-30T00:30:00Z\",\"end\":"
+                                         "\"2025-03-30T02:30:00Z\""));
+  g_assert_nonnull (strstr (json, "\"dropped\":[{\"source\":\"nightly patch window (daily "
+                                  "02:30 Berlin) across spring-forward\",\"time_zone\":"
+                                  "\"Europe/Berlin\",\"local_start\":\"2025-03-30T02:30:00\"}]"));
+}
+
+static void
+test_windows_errors (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = write_windows_workflow (fixture,
+    "windows:\n  - {name: w, start: 2025-01-07T02:00, duration: 1h, timezone: Mars/Olympus}\n");
+  g_autofree char *err = NULL;
+  g_autofree char *usage = NULL;
+
+  g_assert_cmpint (fleetc ((const char *[]) { "windows", workflow, NULL }, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "windows.yaml:7:64: error: unknown time zone \"Mars/Olympus\""));
+
+  g_assert_cmpint (fleetc ((const char *[]) { "windows", workflow, "--from", "2025-13-01", NULL },
+                           NULL, &usage), ==, 2);
+  g_assert_nonnull (strstr (usage, "invalid time \"2025-13-01\""));
+}
+
 int
 main (int argc, char **argv)
 {
+  g_autoptr(GError) error = NULL;
+  g_autofree char *home = g_dir_make_tmp ("fleet-cli-home-XXXXXX", &error);
+  int status;
+
+  /* fleetc reads ~/.ssh/config unless -F names another file, so an empty
+   * HOME keeps the machine's own file out of every test. */
+  g_assert_no_error (error);
+  g_setenv ("HOME", home, TRUE);
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
@@ -591,9 +850,16 @@ main (int argc, char **argv)
   ADD ("/cli/compile/output-not-an-input", test_output_cannot_overwrite_input);
   ADD ("/cli/compile/empty-group-list", test_empty_group_list_rejected);
   ADD ("/cli/compile/byte-order-mark", test_byte_order_mark_accepted);
+  ADD ("/cli/ssh-config/option", test_ssh_config_option);
+  ADD ("/cli/ssh-config/default-and-none", test_ssh_config_default_and_none);
+  ADD ("/cli/ssh-config/rejected-line", test_ssh_config_rejected_line);
+  ADD ("/cli/windows/listing", test_windows_listing);
+  ADD ("/cli/windows/errors", test_windows_errors);
   ADD ("/cli/run/example-on-sandbox", test_example_runs_on_sandbox);
   ADD ("/cli/run/failed-canary-halts", test_failed_canary_halts);
   ADD ("/cli/run/interrupt", test_interrupt_exits_3);
 
-  return g_test_run ();
+  status = g_test_run ();
+  g_rmdir (home);
+  return status;
 }

@@ -117,7 +117,7 @@ static FleetInventory *
 load_inventory (Fixture *fixture, const char *inventory)
 {
   g_autofree char *path = write_file (fixture, "inventory.yaml", inventory);
-  FleetInventory *result = fleet_load_inventory_file (path, fixture->diags);
+  FleetInventory *result = fleet_load_inventory_file (path, NULL, fixture->diags);
 
   show_diagnostics (fixture);
   return result;
@@ -427,6 +427,70 @@ test_parse_unknown_key (Fixture *fixture, gconstpointer data)
 }
 
 static void
+test_parse_snapshot (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetWorkflow) result = compile_workflow (
+    fixture,
+    WORKFLOW_HEAD
+    "  - {name: a, run: \"true\", timeout: 5s}\n"
+    "snapshot:\n"
+    "  categories: [packages, files]\n"
+    "  files: [/etc/nginx/**, \"/srv/my file\"]\n"
+    "  facts: {kernel: uname -r, motd: cat /etc/motd}\n"
+    "  expect:\n"
+    "    packages: [linux-image-*]\n"
+    "    files: [/etc/nginx/**]\n"
+    "  on_unexpected: fail_host\n");
+  const FleetSnapshotConfig *config;
+
+  g_assert_nonnull (result);
+  assert_counts (fixture, 0, 0);
+  config = result->snapshot;
+  g_assert_nonnull (config);
+  g_assert_cmpuint (config->categories, ==,
+                    1u << FLEET_SNAPSHOT_PACKAGES | 1u << FLEET_SNAPSHOT_FILES);
+  g_assert_cmpuint (config->files->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (config->files, 1), ==, "/srv/my file");
+  g_assert_cmpuint (config->fact_names->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (config->fact_names, 1), ==, "motd");
+  g_assert_cmpstr (g_ptr_array_index (config->fact_commands, 1), ==, "cat /etc/motd");
+  g_assert_cmpstr (g_ptr_array_index (config->expect[FLEET_SNAPSHOT_PACKAGES], 0), ==,
+                   "linux-image-*");
+  g_assert_cmpstr (g_ptr_array_index (config->expect[FLEET_SNAPSHOT_FILES], 0), ==,
+                   "/etc/nginx/**");
+  g_assert_cmpint (config->on_unexpected, ==, FLEET_SNAPSHOT_ON_UNEXPECTED_FAIL_HOST);
+}
+
+static void
+test_parse_snapshot_errors (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetWorkflow) result = compile_workflow (
+    fixture,
+    WORKFLOW_HEAD
+    "  - {name: a, run: \"true\", timeout: 5s}\n"
+    "snapshot:\n"
+    "  categories: [packages, pakages]\n"
+    "  expect:\n"
+    "    files: [\"/etc/a\\\\\"]\n"
+    "    kernels: [x]\n"
+    "  on_unexpected: explode\n");
+
+  g_assert_null (result);
+  assert_counts (fixture, 4, 0);
+  assert_error (fixture, 0, "workflow.yaml", 7, 26,
+                "unknown snapshot category \"pakages\"; use os, packages, services, files, "
+                "sysctl, ports, users, groups, mounts or facts");
+  assert_error (fixture, 1, "workflow.yaml", 9, 13,
+                "invalid pattern: files pattern \"/etc/a\\\" ends in a lone \"\\\"; write "
+                "\"\\\\\" for a backslash");
+  assert_error (fixture, 2, "workflow.yaml", 10, 5,
+                "unknown key \"kernels\" in snapshot expect; the valid keys are: os, packages, "
+                "services, files, sysctl, ports, users, groups, mounts, facts");
+  assert_error (fixture, 3, "workflow.yaml", 11, 18,
+                "invalid value \"explode\" for \"on_unexpected\"; use warn, fail_host or halt");
+}
+
+static void
 test_parse_unknown_key_on (Fixture *fixture, gconstpointer data)
 {
   assert_single_workflow_error (fixture,
@@ -436,7 +500,8 @@ test_parse_unknown_key_on (Fixture *fixture, gconstpointer data)
                                 "  schedule: nightly\n",
                                 6, 1,
                                 "unknown key \"on\" in workflow; the valid keys are: name, "
-                                "inventory, target, parallelism, canary, waves, spread, order, halt_at, steps");
+                                "inventory, inventory_timeout, target, parallelism, canary, waves, spread, order, "
+                                "halt_at, steps, windows, freezes, snapshot");
 }
 
 static void
@@ -1014,7 +1079,8 @@ test_file_too_large (Fixture *fixture, gconstpointer data)
 static void
 test_file_directory (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (FleetInventory) result = fleet_load_inventory_file (fixture->dir, fixture->diags);
+  g_autoptr (FleetInventory) result = fleet_load_inventory_file (fixture->dir, NULL,
+                                                                 fixture->diags);
   g_autofree char *message = g_strdup_printf ("failed to read inventory file \"%s\": Is a directory",
                                               fixture->dir);
 
@@ -1129,7 +1195,9 @@ test_inventory_unknown_key (Fixture *fixture, gconstpointer data)
   assert_counts (fixture, 2, 0);
   assert_error (fixture, 0, "inventory.yaml", 2, 3,
                 "unknown key \"address\" in defaults; the valid keys are: user, port, "
-                "identity_file, known_hosts_file, connect_timeout");
+                "identity_file, identities_only, known_hosts_file, host_key_policy, proxy_jump, "
+                "connect_timeout, keepalive_interval, keepalive_count_max, "
+                "key_passphrase_secret, become_password_secret");
   assert_error (fixture, 1, "inventory.yaml", 4, 10,
                 "unknown key \"prot\" in host; did you mean \"port\"?");
 }
@@ -1311,7 +1379,8 @@ test_workflow_inventory_override (Fixture *fixture, gconstpointer data)
                                       "target: {hosts: [solo]}\n"
                                       "steps:\n"
                                       "  - {name: a, run: \"true\", timeout: 5s}\n");
-  g_autoptr (FleetWorkflow) result = fleet_compile_workflow_file (path, inventory, fixture->diags);
+  FleetCompileOptions options = { .inventory_override = inventory };
+  g_autoptr (FleetWorkflow) result = fleet_compile_workflow_file (path, &options, fixture->diags);
 
   show_diagnostics (fixture);
   g_assert_nonnull (result);
@@ -1410,7 +1479,7 @@ test_inventory_full (void)
   g_autofree char *identity_file = canonical_data_path ("inventories/client/id_ed25519");
   g_autofree char *known_hosts_file = canonical_data_path ("known_hosts");
   g_autoptr (FleetDiagnostics) diags = fleet_diagnostics_new ();
-  g_autoptr (FleetInventory) inventory = fleet_load_inventory_file (path, diags);
+  g_autoptr (FleetInventory) inventory = fleet_load_inventory_file (path, NULL, diags);
   const char *file = g_intern_string (path);
 
   g_assert_nonnull (inventory);
@@ -1441,7 +1510,7 @@ test_inventory_relative_to_cwd (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (g_chdir (fixture->dir), ==, 0);
   real_dir = g_get_current_dir ();
   expected = g_build_filename (real_dir, "keys", "id_ed25519", NULL);
-  result = fleet_load_inventory_file ("inventory.yaml", fixture->diags);
+  result = fleet_load_inventory_file ("inventory.yaml", NULL, fixture->diags);
   g_assert_cmpint (g_chdir (cwd), ==, 0);
 
   show_diagnostics (fixture);
@@ -1509,6 +1578,10 @@ test_schema_defaults_match_model (void)
   g_autofree char *parallelism = g_strdup_printf ("%u", FLEET_DEFAULT_PARALLELISM);
   g_autofree char *port = g_strdup_printf ("%u", FLEET_DEFAULT_SSH_PORT);
   g_autofree char *connect_timeout = fleet_format_duration (FLEET_DEFAULT_CONNECT_TIMEOUT_MS);
+  g_autofree char *keepalive_interval = fleet_format_duration (FLEET_DEFAULT_KEEPALIVE_INTERVAL_MS);
+  g_autofree char *keepalive_count_max = g_strdup_printf ("%u", FLEET_DEFAULT_KEEPALIVE_COUNT_MAX);
+  const FleetSchemaContext contexts[] = { FLEET_SCHEMA_DEFAULTS, FLEET_SCHEMA_HOST };
+  g_autoptr (FleetHost) host = fleet_host_new ("built-in");
 
   g_assert_cmpstr (fleet_schema_lookup (FLEET_SCHEMA_WORKFLOW, "parallelism")->default_text, ==,
                    parallelism);
@@ -1518,6 +1591,16 @@ test_schema_defaults_match_model (void)
                    connect_timeout);
   g_assert_cmpstr (fleet_schema_lookup (FLEET_SCHEMA_DEFAULTS, "connect_timeout")->default_text, ==,
                    connect_timeout);
+
+  for (guint i = 0; i < G_N_ELEMENTS (contexts); i++)
+    {
+      g_assert_cmpstr (fleet_schema_lookup (contexts[i], "keepalive_interval")->default_text, ==,
+                       keepalive_interval);
+      g_assert_cmpstr (fleet_schema_lookup (contexts[i], "keepalive_count_max")->default_text, ==,
+                       keepalive_count_max);
+      g_assert_cmpstr (fleet_schema_lookup (contexts[i], "host_key_policy")->default_text, ==,
+                       fleet_host_key_policy_to_string (host->host_key_policy));
+    }
 }
 
 static void
@@ -1552,6 +1635,8 @@ main (int argc, char **argv)
 
   add_fixture_test ("/compiler/parse/unknown-key", test_parse_unknown_key);
   add_fixture_test ("/compiler/parse/unknown-key-on", test_parse_unknown_key_on);
+  add_fixture_test ("/compiler/parse/snapshot", test_parse_snapshot);
+  add_fixture_test ("/compiler/parse/snapshot-errors", test_parse_snapshot_errors);
   add_fixture_test ("/compiler/parse/wrong-type", test_parse_wrong_type);
   add_fixture_test ("/compiler/parse/missing-field", test_parse_missing_field);
   add_fixture_test ("/compiler/parse/missing-value", test_parse_missing_value);

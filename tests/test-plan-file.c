@@ -1,11 +1,15 @@
-/* test-plan-file.c: the plan file format: round trip, determinism, and every
- * kind of damaged or foreign file. */
+/* test-plan-file.c: the plan file format: round trip, determinism, every
+ * kind of damaged or foreign file, format 2, and the signature block. */
 #include <string.h>
 
 #include <glib/gstdio.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include "schema/fleet-plan.h"
+#include "schema/fleet-plan-signature.h"
+
+#define ALICE_SHA256 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 static FleetPlan *
 make_plan (void)
@@ -21,7 +25,20 @@ make_plan (void)
   plan->workflow_sha256 = g_strdup ("ab12");
   plan->inventory_source = g_strdup ("inventory.yaml");
   plan->inventory_sha256 = g_strdup ("cd34");
+  plan->ssh_config_path = g_strdup ("/home/op/.ssh/config");
+  g_ptr_array_add (plan->ssh_config_sources,
+                   fleet_source_file_new ("/home/op/.ssh/config", "ef56"));
+  g_ptr_array_add (plan->ssh_config_sources,
+                   fleet_source_file_new ("/home/op/.ssh/conf.d/dc1", "ab78"));
   plan->parallelism = 7;
+  plan->compiled_at = 1767225600;              /* 2026-01-01T00:00:00Z */
+  plan->expires_at = plan->compiled_at + 8 * 3600;
+  g_ptr_array_add (plan->inventory_files,
+                   fleet_inventory_file_new ("/etc/fleet/inventory.yaml",
+                                             FLEET_INVENTORY_FILE_STATIC, ALICE_SHA256));
+  g_ptr_array_add (plan->inventory_files,
+                   fleet_inventory_file_new ("/etc/fleet/cmdb.py", FLEET_INVENTORY_FILE_PROGRAM,
+                                             ALICE_SHA256));
 
   for (guint i = 0; i < 3; i++)
     {
@@ -108,6 +125,49 @@ assert_hosts_equal (const FleetHost *a, const FleetHost *b)
 }
 
 static void
+test_snapshot_round_trip (void)
+{
+  g_autoptr(FleetPlan) plan = make_plan ();
+  g_autoptr(FleetPlan) copy = NULL;
+  g_autoptr(FleetPlan) without = make_plan ();
+  g_autoptr(FleetPlan) without_copy = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) without_bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  FleetSnapshotConfig *config = fleet_snapshot_config_new ();
+
+  config->categories = 1u << FLEET_SNAPSHOT_FILES | 1u << FLEET_SNAPSHOT_FACTS;
+  g_ptr_array_add (config->files, g_strdup ("/etc/nginx/**"));
+  g_ptr_array_add (config->fact_names, g_strdup ("kernel"));
+  g_ptr_array_add (config->fact_commands, g_strdup ("uname -r"));
+  g_ptr_array_add (config->expect[FLEET_SNAPSHOT_FILES], g_strdup ("/etc/nginx/*.conf"));
+  g_ptr_array_add (config->expect[FLEET_SNAPSHOT_PACKAGES], g_strdup ("linux-image-*"));
+  config->on_unexpected = FLEET_SNAPSHOT_ON_UNEXPECTED_FAIL_HOST;
+  plan->snapshot = config;
+
+  bytes = fleet_plan_serialize (plan);
+  copy = fleet_plan_deserialize (bytes, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (copy->snapshot);
+  g_assert_cmpuint (copy->snapshot->categories, ==, config->categories);
+  g_assert_cmpuint (copy->snapshot->files->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (copy->snapshot->files, 0), ==, "/etc/nginx/**");
+  g_assert_cmpstr (g_ptr_array_index (copy->snapshot->fact_names, 0), ==, "kernel");
+  g_assert_cmpstr (g_ptr_array_index (copy->snapshot->fact_commands, 0), ==, "uname -r");
+  g_assert_cmpstr (g_ptr_array_index (copy->snapshot->expect[FLEET_SNAPSHOT_FILES], 0), ==,
+                   "/etc/nginx/*.conf");
+  g_assert_cmpstr (g_ptr_array_index (copy->snapshot->expect[FLEET_SNAPSHOT_PACKAGES], 0), ==,
+                   "linux-image-*");
+  g_assert_cmpuint (copy->snapshot->expect[FLEET_SNAPSHOT_USERS]->len, ==, 0);
+  g_assert_cmpint (copy->snapshot->on_unexpected, ==, FLEET_SNAPSHOT_ON_UNEXPECTED_FAIL_HOST);
+
+  without_bytes = fleet_plan_serialize (without);
+  without_copy = fleet_plan_deserialize (without_bytes, &error);
+  g_assert_no_error (error);
+  g_assert_null (without_copy->snapshot);
+}
+
+static void
 test_round_trip (void)
 {
   g_autoptr(FleetPlan) plan = make_plan ();
@@ -122,9 +182,34 @@ test_round_trip (void)
   g_assert_cmpstr (copy->workflow_sha256, ==, "ab12");
   g_assert_cmpstr (copy->inventory_source, ==, "inventory.yaml");
   g_assert_cmpstr (copy->inventory_sha256, ==, "cd34");
+  g_assert_cmpstr (copy->ssh_config_path, ==, "/home/op/.ssh/config");
+  g_assert_cmpuint (copy->ssh_config_sources->len, ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      const FleetSourceFile *written = g_ptr_array_index (plan->ssh_config_sources, i);
+      const FleetSourceFile *read = g_ptr_array_index (copy->ssh_config_sources, i);
+
+      g_assert_cmpstr (read->path, ==, written->path);
+      g_assert_cmpstr (read->sha256, ==, written->sha256);
+    }
   g_assert_cmpuint (copy->parallelism, ==, 7);
   g_assert_cmpstr (copy->file_sha256, ==, plan->file_sha256);
   g_assert_cmpuint (strlen (copy->file_sha256), ==, 64);
+  g_assert_cmpuint (copy->format_version, ==, FLEET_PLAN_FORMAT_VERSION);
+  g_assert_cmpint (copy->compiled_at, ==, 1767225600);
+  g_assert_cmpint (copy->expires_at, ==, 1767225600 + 8 * 3600);
+  g_assert_cmpuint (copy->signatures->len, ==, 0);
+
+  g_assert_cmpuint (copy->inventory_files->len, ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      const FleetInventoryFile *a = g_ptr_array_index (plan->inventory_files, i);
+      const FleetInventoryFile *b = g_ptr_array_index (copy->inventory_files, i);
+
+      g_assert_cmpstr (a->path, ==, b->path);
+      g_assert_cmpint (a->kind, ==, b->kind);
+      g_assert_cmpstr (a->sha256, ==, b->sha256);
+    }
 
   g_assert_cmpuint (copy->hosts->len, ==, 3);
   for (guint i = 0; i < 3; i++)
@@ -574,23 +659,482 @@ static void
 test_hosts_digest_stable (void)
 {
   g_autoptr(FleetPlan) plan = make_plan ();
-  g_autofree char *first = fleet_hosts_digest (plan->hosts);
+  g_autofree char *first = fleet_hosts_digest (plan->hosts, plan->jump_hosts);
   g_autofree char *second = NULL;
+  g_autofree char *third = NULL;
   FleetHost *host = g_ptr_array_index (plan->hosts, 1);
 
   g_assert_cmpuint (strlen (first), ==, 64);
   g_free (host->address);
   host->address = g_strdup ("192.0.2.99");
-  second = fleet_hosts_digest (plan->hosts);
+  second = fleet_hosts_digest (plan->hosts, plan->jump_hosts);
   g_assert_cmpstr (first, !=, second);
+
+  /* The jump hosts count too. */
+  host = g_ptr_array_index (plan->jump_hosts, 0);
+  g_free (host->user);
+  host->user = g_strdup ("other");
+  third = fleet_hosts_digest (plan->hosts, plan->jump_hosts);
+  g_assert_cmpstr (third, !=, second);
+}
+
+/* A body whose expiry is not after its compile time, or whose inventory
+ * file record is damaged, comes from a buggy or forged writer. */
+static void
+test_trust_fields_checked (void)
+{
+  struct {
+    gint64 expires_at;
+    const char *kind_sha256;
+    FleetInventoryFileKind kind;
+    const char *fragment;
+  } cases[] = {
+    { 1767225600, ALICE_SHA256, FLEET_INVENTORY_FILE_STATIC, "not after its compile time" },
+    { 1767225599, ALICE_SHA256, FLEET_INVENTORY_FILE_STATIC, "not after its compile time" },
+    { 0, "ABCD", FLEET_INVENTORY_FILE_STATIC, "not 64 lowercase hex digits" },
+    { 0, ALICE_SHA256 "0", FLEET_INVENTORY_FILE_PROGRAM, "not 64 lowercase hex digits" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(FleetPlan) plan = make_plan ();
+      g_autoptr(GBytes) bytes = NULL;
+      FleetInventoryFile *file = g_ptr_array_index (plan->inventory_files, 0);
+
+      plan->expires_at = cases[i].expires_at;
+      g_free (file->sha256);
+      file->sha256 = g_strdup (cases[i].kind_sha256);
+      file->kind = cases[i].kind;
+      bytes = fleet_plan_serialize (plan);
+      assert_rejected (bytes, FLEET_PLAN_ERROR_INVALID, cases[i].fragment);
+    }
+}
+
+/* Return `body` without the keys that format 3 added. */
+static GVariant *
+format_2_body (GVariant *body)
+{
+  static const char *const format_3_keys[] = {
+    "compiled-at", "expires-at", "inventory-files", "wave-details", "limit", "order-by",
+    "spread", "halt-at", "halt-failed-total", "halt-unreachable-total", NULL,
+  };
+  GVariantBuilder builder;
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE (FLEET_PLAN_BODY_TYPE));
+  g_variant_iter_init (&iter, body);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    {
+      if (!g_strv_contains (format_3_keys, key))
+        g_variant_builder_add (&builder, "{sv}", key, value);
+      g_variant_unref (value);
+    }
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/* Return a plan file of format 2, as fleetc wrote before format 3. */
+static GBytes *
+make_format_2_file (void)
+{
+  g_autoptr(FleetPlan) plan = make_plan ();
+  g_autoptr(GVariant) body = fleet_plan_to_variant (plan);
+  g_autoptr(GVariant) old_body = format_2_body (body);
+  g_autoptr(GVariant) normal = g_variant_get_normal_form (old_body);
+  gsize body_length = g_variant_get_size (normal);
+  gsize size = FLEET_PLAN_HEADER_LENGTH + body_length + FLEET_PLAN_DIGEST_LENGTH;
+  g_autofree guint8 *file = g_malloc0 (size);
+  guint32 version = GUINT32_TO_BE (2);
+  guint64 length = GUINT64_TO_BE ((guint64) body_length);
+
+  memcpy (file, FLEET_PLAN_MAGIC, 8);
+  memcpy (file + 8, &version, 4);
+  memcpy (file + 16, &length, 8);
+  g_variant_store (normal, file + FLEET_PLAN_HEADER_LENGTH);
+  return redigest (file, size);
+}
+
+/* A directory for key files, removed at exit. */
+static char *key_dir;
+
+/* Return a signing key made from a fixed seed of `seed_byte`, read back
+ * from a PEM file as `fleetc sign` reads it. */
+static FleetSigningKey *
+make_key (guint8 seed_byte)
+{
+  guint8 seed[32];
+  EVP_PKEY *pkey;
+  BIO *bio = BIO_new (BIO_s_mem ());
+  char *pem = NULL;
+  long pem_length;
+  g_autofree char *name = g_strdup_printf ("key-%02x.pem", seed_byte);
+  g_autofree char *path = g_build_filename (key_dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+  FleetSigningKey *key;
+
+  memset (seed, seed_byte, sizeof seed);
+  pkey = EVP_PKEY_new_raw_private_key (EVP_PKEY_ED25519, NULL, seed, sizeof seed);
+  g_assert_nonnull (pkey);
+  g_assert_cmpint (PEM_write_bio_PrivateKey (bio, pkey, NULL, NULL, 0, NULL, NULL), ==, 1);
+  pem_length = BIO_get_mem_data (bio, &pem);
+  g_assert_true (g_file_set_contents_full (path, pem, pem_length, G_FILE_SET_CONTENTS_NONE,
+                                           0600, &error));
+  g_assert_no_error (error);
+  BIO_free (bio);
+  EVP_PKEY_free (pkey);
+
+  key = fleet_signing_key_read_file (path, &error);
+  g_assert_no_error (error);
+  g_unlink (path);
+  return key;
+}
+
+static GBytes *
+sign (GBytes *bytes, const FleetSigningKey *key, const char *comment, gboolean *out_replaced)
+{
+  g_autoptr(GError) error = NULL;
+  GBytes *signed_bytes = fleet_plan_sign (bytes, key, comment, out_replaced, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (signed_bytes);
+  return signed_bytes;
+}
+
+static FleetPlan *
+read_plan (GBytes *bytes)
+{
+  g_autoptr(GError) error = NULL;
+  FleetPlan *plan = fleet_plan_deserialize (bytes, &error);
+
+  g_assert_no_error (error);
+  return plan;
+}
+
+static void
+assert_signature (const FleetPlan *plan, guint index, const FleetSigningKey *key,
+                  const char *comment, gboolean valid)
+{
+  const FleetPlanSignature *signature = g_ptr_array_index (plan->signatures, index);
+
+  g_assert_cmpstr (signature->fingerprint, ==, fleet_signing_key_get_public_key (key)->fingerprint);
+  g_assert_cmpstr (signature->comment, ==, comment);
+  g_assert_cmpint (signature->valid, ==, valid);
+}
+
+/* Signing appends a block and leaves header, body and digest as they were;
+ * several approvers may sign, and signing again replaces one's own. */
+static void
+test_signature_round_trip (void)
+{
+  g_autoptr(FleetPlan) plan = make_plan ();
+  g_autoptr(GBytes) bytes = fleet_plan_serialize (plan);
+  g_autoptr(FleetSigningKey) alice = make_key (0xa1);
+  g_autoptr(FleetSigningKey) bob = make_key (0xb0);
+  g_autoptr(GBytes) once = NULL;
+  g_autoptr(GBytes) twice = NULL;
+  g_autoptr(GBytes) again = NULL;
+  g_autoptr(FleetPlan) read_once = NULL;
+  g_autoptr(FleetPlan) read_twice = NULL;
+  g_autoptr(FleetPlan) read_again = NULL;
+  gboolean replaced = TRUE;
+
+  once = sign (bytes, alice, "alice CHG-1234", &replaced);
+  g_assert_false (replaced);
+  g_assert_cmpuint (g_bytes_get_size (once), >, g_bytes_get_size (bytes));
+  g_assert_cmpmem (g_bytes_get_data (once, NULL), g_bytes_get_size (bytes),
+                   g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  read_once = read_plan (once);
+  g_assert_cmpstr (read_once->file_sha256, ==, plan->file_sha256);
+  g_assert_cmpuint (read_once->signatures->len, ==, 1);
+  assert_signature (read_once, 0, alice, "alice CHG-1234", TRUE);
+
+  twice = sign (once, bob, "", &replaced);
+  g_assert_false (replaced);
+  read_twice = read_plan (twice);
+  g_assert_cmpuint (read_twice->signatures->len, ==, 2);
+  assert_signature (read_twice, 0, alice, "alice CHG-1234", TRUE);
+  assert_signature (read_twice, 1, bob, "", TRUE);
+
+  again = sign (twice, alice, "alice CHG-1234 rev 2", &replaced);
+  g_assert_true (replaced);
+  read_again = read_plan (again);
+  g_assert_cmpuint (read_again->signatures->len, ==, 2);
+  assert_signature (read_again, 0, bob, "", TRUE);
+  assert_signature (read_again, 1, alice, "alice CHG-1234 rev 2", TRUE);
+  g_assert_cmpmem (g_bytes_get_data (again, NULL), g_bytes_get_size (bytes),
+                   g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+}
+
+/* Return `plan` signed by alice and bob. */
+static GBytes *
+make_signed_file (const FleetSigningKey *alice, const FleetSigningKey *bob, gsize *out_unsigned)
+{
+  g_autoptr(FleetPlan) plan = make_plan ();
+  g_autoptr(GBytes) bytes = fleet_plan_serialize (plan);
+  g_autoptr(GBytes) once = sign (bytes, alice, "alice", NULL);
+
+  *out_unsigned = g_bytes_get_size (bytes);
+  return sign (once, bob, "bob: CHG-1234 \xc3\xa9t\xc3\xa9", NULL);
+}
+
+/* Cutting the file anywhere inside its signature block is an error; cutting
+ * the whole block off leaves an unsigned plan, which only
+ * --require-signature refuses. */
+static void
+test_signature_block_truncated (void)
+{
+  g_autoptr(FleetSigningKey) alice = make_key (0xa1);
+  g_autoptr(FleetSigningKey) bob = make_key (0xb0);
+  gsize unsigned_size = 0;
+  g_autoptr(GBytes) bytes = make_signed_file (alice, bob, &unsigned_size);
+  gsize size = 0;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+
+  for (gsize cut = unsigned_size; cut < size; cut++)
+    {
+      g_autoptr(GBytes) prefix = g_bytes_new (data, cut);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(FleetPlan) parsed = fleet_plan_deserialize (prefix, &error);
+
+      if (cut == unsigned_size)
+        {
+          g_assert_no_error (error);
+          g_assert_cmpuint (parsed->signatures->len, ==, 0);
+          continue;
+        }
+
+      g_assert_null (parsed);
+      g_assert_true (g_error_matches (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_TRUNCATED)
+                     || g_error_matches (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_CORRUPT));
+    }
+}
+
+/* Every changed bit in the signature block makes the file unreadable or a
+ * signature invalid: never a valid signature the signers did not make. */
+static void
+test_signature_block_flipped_bytes (void)
+{
+  g_autoptr(FleetSigningKey) alice = make_key (0xa1);
+  g_autoptr(FleetSigningKey) bob = make_key (0xb0);
+  gsize unsigned_size = 0;
+  g_autoptr(GBytes) bytes = make_signed_file (alice, bob, &unsigned_size);
+  gsize size = 0;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+  const guint8 masks[] = { 0x01, 0x80, 0xff };
+  guint rejected = 0;
+  guint invalid = 0;
+
+  for (gsize at = unsigned_size; at < size; at++)
+    for (guint m = 0; m < G_N_ELEMENTS (masks); m++)
+      {
+        g_autofree guint8 *copy = g_memdup2 (data, size);
+        g_autoptr(GBytes) damaged = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(FleetPlan) parsed = NULL;
+        guint valid = 0;
+
+        copy[at] ^= masks[m];
+        damaged = g_bytes_new (copy, size);
+        parsed = fleet_plan_deserialize (damaged, &error);
+        if (parsed == NULL)
+          {
+            g_assert_true (g_error_matches (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_TRUNCATED)
+                           || g_error_matches (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_CORRUPT));
+            rejected++;
+            continue;
+          }
+
+        for (guint i = 0; i < parsed->signatures->len; i++)
+          valid += ((FleetPlanSignature *) g_ptr_array_index (parsed->signatures, i))->valid;
+        if (valid >= 2)
+          g_error ("flipping byte %" G_GSIZE_FORMAT " with 0x%02x left both signatures valid",
+                   at - unsigned_size, masks[m]);
+        invalid++;
+      }
+
+  /* Both outcomes occur: damaged counts are rejected, damaged keys,
+   * signatures and comments are reported invalid. */
+  g_assert_cmpuint (rejected, >, 0);
+  g_assert_cmpuint (invalid, >, 0);
+}
+
+/* A signature copied from one plan onto another does not verify. */
+static void
+test_signature_copied_to_other_plan (void)
+{
+  g_autoptr(FleetPlan) original = make_plan ();
+  g_autoptr(FleetPlan) other = make_plan ();
+  g_autoptr(FleetSigningKey) alice = make_key (0xa1);
+  g_autoptr(GBytes) original_bytes = fleet_plan_serialize (original);
+  g_autoptr(GBytes) signed_bytes = sign (original_bytes, alice, "alice", NULL);
+  g_autoptr(GBytes) other_bytes = NULL;
+  g_autoptr(GByteArray) forged = g_byte_array_new ();
+  g_autoptr(GBytes) forged_bytes = NULL;
+  g_autoptr(FleetPlan) parsed = NULL;
+  g_autoptr(GPtrArray) approvers = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  gsize block_start = g_bytes_get_size (original_bytes);
+
+  g_free (((FleetStep *) g_ptr_array_index (other->steps, 1))->command);
+  ((FleetStep *) g_ptr_array_index (other->steps, 1))->command = g_strdup ("rm -rf /srv");
+  other_bytes = fleet_plan_serialize (other);
+  g_byte_array_append (forged, g_bytes_get_data (other_bytes, NULL), g_bytes_get_size (other_bytes));
+  g_byte_array_append (forged, (const guint8 *) g_bytes_get_data (signed_bytes, NULL) + block_start,
+                       g_bytes_get_size (signed_bytes) - block_start);
+  forged_bytes = g_bytes_new (forged->data, forged->len);
+
+  parsed = read_plan (forged_bytes);
+  g_assert_cmpuint (parsed->signatures->len, ==, 1);
+  assert_signature (parsed, 0, alice, "alice", FALSE);
+
+  g_ptr_array_add (approvers, (gpointer) fleet_signing_key_get_public_key (alice));
+  g_assert_null (fleet_plan_find_approval (parsed, approvers, &error));
+  g_assert_error (error, FLEET_SIGNATURE_ERROR, FLEET_SIGNATURE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "does not match this plan"));
+}
+
+/* The approval check names the reason: unsigned, signed by others, or an
+ * approver's signature that does not match. */
+static void
+test_signature_approval (void)
+{
+  g_autoptr(FleetPlan) plan = make_plan ();
+  g_autoptr(GBytes) bytes = fleet_plan_serialize (plan);
+  g_autoptr(FleetSigningKey) alice = make_key (0xa1);
+  g_autoptr(FleetSigningKey) bob = make_key (0xb0);
+  g_autoptr(FleetSigningKey) carol = make_key (0xc0);
+  g_autoptr(GBytes) by_bob = sign (bytes, bob, "bob", NULL);
+  g_autoptr(GBytes) by_both = sign (by_bob, alice, "alice", NULL);
+  g_autoptr(FleetPlan) unsigned_plan = read_plan (bytes);
+  g_autoptr(FleetPlan) bob_plan = read_plan (by_bob);
+  g_autoptr(FleetPlan) both_plan = read_plan (by_both);
+  g_autoptr(GPtrArray) alice_only = g_ptr_array_new ();
+  g_autoptr(GPtrArray) carol_and_alice = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const FleetPlanSignature *approval;
+
+  g_ptr_array_add (alice_only, (gpointer) fleet_signing_key_get_public_key (alice));
+  g_ptr_array_add (carol_and_alice, (gpointer) fleet_signing_key_get_public_key (carol));
+  g_ptr_array_add (carol_and_alice, (gpointer) fleet_signing_key_get_public_key (alice));
+
+  g_assert_null (fleet_plan_find_approval (unsigned_plan, alice_only, &error));
+  g_assert_error (error, FLEET_SIGNATURE_ERROR, FLEET_SIGNATURE_ERROR_UNSIGNED);
+  g_assert_nonnull (strstr (error->message, "the plan is not signed"));
+  g_clear_error (&error);
+
+  g_assert_null (fleet_plan_find_approval (bob_plan, alice_only, &error));
+  g_assert_error (error, FLEET_SIGNATURE_ERROR, FLEET_SIGNATURE_ERROR_NOT_APPROVER);
+  g_assert_nonnull (strstr (error->message, fleet_signing_key_get_public_key (bob)->fingerprint));
+  g_assert_nonnull (strstr (error->message, fleet_signing_key_get_public_key (alice)->fingerprint));
+  g_clear_error (&error);
+
+  approval = fleet_plan_find_approval (both_plan, carol_and_alice, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (approval->comment, ==, "alice");
+}
+
+/* Plans of format 2 still read, and cannot carry signatures. */
+static void
+test_format_2_reads (void)
+{
+  g_autoptr(GBytes) bytes = make_format_2_file ();
+  g_autoptr(FleetPlan) plan = read_plan (bytes);
+  g_autoptr(FleetSigningKey) alice = make_key (0xa1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GByteArray) with_block = g_byte_array_new ();
+  g_autoptr(GBytes) with_block_bytes = NULL;
+  g_autoptr(GBytes) signed_v3 = NULL;
+  g_autoptr(FleetPlan) v3 = make_plan ();
+  g_autoptr(GBytes) v3_bytes = fleet_plan_serialize (v3);
+  gsize block_start = g_bytes_get_size (v3_bytes);
+
+  g_assert_cmpuint (plan->format_version, ==, 2);
+  g_assert_cmpint (plan->compiled_at, ==, 0);
+  g_assert_cmpint (plan->expires_at, ==, 0);
+  g_assert_cmpuint (plan->inventory_files->len, ==, 0);
+  g_assert_cmpuint (plan->hosts->len, ==, 3);
+
+  /* Without the rollout keys: no stages or spread, and every wave halts at
+   * its first failed or unreachable host. */
+  g_assert_null (plan->order_by);
+  g_assert_null (plan->limit);
+  g_assert_cmpuint (plan->spread->len, ==, 0);
+  g_assert_cmpuint (plan->waves->len, >, 0);
+  for (guint i = 0; i < plan->waves->len; i++)
+    {
+      const FleetWave *wave = g_ptr_array_index (plan->waves, i);
+
+      g_assert_null (wave->stage);
+      g_assert_false (wave->canary);
+      g_assert_cmpuint (wave->halt_failed, ==, 1);
+      g_assert_cmpuint (wave->halt_unreachable, ==, 1);
+    }
+
+  g_assert_null (fleet_plan_sign (bytes, alice, "alice", NULL, &error));
+  g_assert_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_VERSION);
+  g_assert_nonnull (strstr (error->message, "plan format 2 cannot carry signatures"));
+
+  /* A signature block after a format 2 digest is foreign. */
+  signed_v3 = sign (v3_bytes, alice, "alice", NULL);
+  g_byte_array_append (with_block, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_byte_array_append (with_block, (const guint8 *) g_bytes_get_data (signed_v3, NULL) + block_start,
+                       g_bytes_get_size (signed_v3) - block_start);
+  with_block_bytes = g_bytes_new (with_block->data, with_block->len);
+  assert_rejected (with_block_bytes, FLEET_PLAN_ERROR_CORRUPT, "unexpected bytes after its digest");
+}
+
+/* Comments are checked on signing, since `fleetc show` and fleet-run print
+ * them; a plan carries at most FLEET_PLAN_MAX_SIGNATURES signatures. */
+static void
+test_signature_limits (void)
+{
+  g_autoptr(FleetPlan) plan = make_plan ();
+  g_autoptr(GBytes) bytes = fleet_plan_serialize (plan);
+  g_autoptr(FleetSigningKey) alice = make_key (0xa1);
+  g_autofree char *long_comment = g_strnfill (FLEET_SIGNATURE_MAX_COMMENT + 1, 'x');
+  const char *bad_comments[] = { "alice \x1b[2K", "alice\nbob", "\xe2\x80\xae" "ecila",
+                                 "\xff", long_comment };
+  g_autoptr(GBytes) current = g_bytes_ref (bytes);
+  g_autoptr(FleetSigningKey) extra = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_comments); i++)
+    {
+      g_autoptr(GError) comment_error = NULL;
+
+      g_assert_null (fleet_plan_sign (bytes, alice, bad_comments[i], NULL, &comment_error));
+      g_assert_error (comment_error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID);
+      g_assert_nonnull (strstr (comment_error->message, "the signature comment cannot be used"));
+    }
+
+  for (guint i = 0; i < FLEET_PLAN_MAX_SIGNATURES; i++)
+    {
+      g_autoptr(FleetSigningKey) key = make_key ((guint8) (i + 1));
+      GBytes *next = sign (current, key, "approver", NULL);
+
+      g_bytes_unref (current);
+      current = next;
+    }
+
+  extra = make_key (0xee);
+  g_assert_null (fleet_plan_sign (current, extra, "one too many", NULL, &error));
+  g_assert_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "already carries 32 signatures"));
 }
 
 int
 main (int argc, char **argv)
 {
+  g_autoptr(GError) error = NULL;
+  int status;
+
   g_test_init (&argc, &argv, NULL);
+  key_dir = g_dir_make_tmp ("fleet-plan-keys-XXXXXX", &error);
+  g_assert_no_error (error);
 
   g_test_add_func ("/plan-file/round-trip", test_round_trip);
+  g_test_add_func ("/plan-file/snapshot-round-trip", test_snapshot_round_trip);
   g_test_add_func ("/plan-file/deterministic-bytes", test_deterministic_bytes);
   g_test_add_func ("/plan-file/truncated", test_truncated_at_every_length);
   g_test_add_func ("/plan-file/flipped-byte", test_every_flipped_byte_rejected);
@@ -604,6 +1148,16 @@ main (int argc, char **argv)
   g_test_add_func ("/plan-file/hosts-digest", test_hosts_digest_stable);
   g_test_add_func ("/plan-file/rollout-round-trip", test_rollout_round_trip);
   g_test_add_func ("/plan-file/rollout-violations", test_rollout_violations_rejected);
+  g_test_add_func ("/plan-file/trust-fields", test_trust_fields_checked);
+  g_test_add_func ("/plan-file/format-2", test_format_2_reads);
+  g_test_add_func ("/plan-file/signature/round-trip", test_signature_round_trip);
+  g_test_add_func ("/plan-file/signature/truncated", test_signature_block_truncated);
+  g_test_add_func ("/plan-file/signature/flipped-byte", test_signature_block_flipped_bytes);
+  g_test_add_func ("/plan-file/signature/copied", test_signature_copied_to_other_plan);
+  g_test_add_func ("/plan-file/signature/approval", test_signature_approval);
+  g_test_add_func ("/plan-file/signature/limits", test_signature_limits);
 
-  return g_test_run ();
+  status = g_test_run ();
+  g_rmdir (key_dir);
+  return status;
 }

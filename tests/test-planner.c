@@ -165,7 +165,7 @@ test_build_plan (void)
   g_assert_cmpuint (plan->hosts->len, ==, 10);
   g_assert_cmpuint (plan->waves->len, ==, 3);
   g_assert_cmpuint (plan->parallelism, ==, 4);
-  digest = fleet_hosts_digest (workflow->inventory->hosts);
+  digest = fleet_hosts_digest (workflow->inventory->hosts, workflow->inventory->jump_hosts);
   g_assert_cmpstr (plan->inventory_sha256, ==, digest);
 
   /* Hosts keep inventory order across waves. */
@@ -212,6 +212,72 @@ test_dropped_waves_warned (void)
   g_assert_nonnull (strstr (fleet_diagnostics_get (diags, 0)->message, "1 of the 3 wave sizes"));
 }
 
+static FleetHost *
+add_jump_host (FleetWorkflow *workflow, const char *name, const char *via)
+{
+  FleetHost *jump_host = fleet_host_new (name);
+
+  jump_host->address = g_strdup ("192.0.2.1");
+  jump_host->proxy_jump = g_strdup (via);
+  g_ptr_array_add (workflow->inventory->jump_hosts, jump_host);
+  return jump_host;
+}
+
+/* The plan gets the jump hosts its hosts go through, directly or not, and
+ * the problems of those hosts only. */
+static void
+test_jump_hosts_and_problems (void)
+{
+  g_autoptr(FleetWorkflow) workflow = make_workflow (3);
+  g_autoptr(FleetDiagnostics) diags = fleet_diagnostics_new ();
+  g_autoptr(FleetPlan) plan = NULL;
+  g_autoptr(GArray) batches = parse_batches ("100%");
+  FleetSourcePos pos = { "ssh_config", 7, 3 };
+  FleetHost *host01 = g_hash_table_lookup (workflow->inventory->hosts_by_name, "host01");
+  FleetHost *host02 = g_hash_table_lookup (workflow->inventory->hosts_by_name, "host02");
+  const FleetDiagnostic *diagnostic;
+
+  g_array_append_vals (workflow->batches, batches->data, batches->len);
+  add_jump_host (workflow, "outer", NULL);
+  add_jump_host (workflow, "outer,inner", "outer");
+  add_jump_host (workflow, "unused", NULL);
+  host01->proxy_jump = g_strdup ("outer,inner");
+  host02->proxy_jump = g_strdup ("unused");
+  g_ptr_array_add (workflow->target.hosts, g_strdup ("host01"));
+  g_ptr_array_add (workflow->target.hosts, g_strdup ("host03"));
+
+  fleet_inventory_add_host_problem (workflow->inventory, FLEET_HOST_PROBLEM_ERROR, "host02",
+                                    FALSE, &pos, "not selected");
+  fleet_inventory_add_host_problem (workflow->inventory, FLEET_HOST_PROBLEM_ERROR, "unused",
+                                    TRUE, &pos, "not needed");
+  fleet_inventory_add_host_problem (workflow->inventory, FLEET_HOST_PROBLEM_UNUSED_SETTING,
+                                    "host02", FALSE, &pos, "SendEnv");
+  plan = fleet_planner_build (workflow, diags);
+
+  g_assert_nonnull (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (diags), ==, 0);
+  g_assert_cmpuint (fleet_diagnostics_warning_count (diags), ==, 0);
+  g_assert_cmpuint (plan->jump_hosts->len, ==, 2);
+  g_assert_cmpstr (((FleetHost *) g_ptr_array_index (plan->jump_hosts, 0))->name, ==, "outer");
+  g_assert_cmpstr (((FleetHost *) g_ptr_array_index (plan->jump_hosts, 1))->name, ==,
+                   "outer,inner");
+
+  fleet_inventory_add_host_problem (workflow->inventory, FLEET_HOST_PROBLEM_ERROR, "outer",
+                                    TRUE, &pos, "a refused line");
+  fleet_inventory_add_host_problem (workflow->inventory, FLEET_HOST_PROBLEM_ERROR, "host03",
+                                    FALSE, &pos, "a refused line");
+  g_clear_pointer (&plan, fleet_plan_free);
+  plan = fleet_planner_build (workflow, diags);
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (diags), ==, 1);
+  diagnostic = fleet_diagnostics_get (diags, 0);
+  g_assert_cmpstr (diagnostic->pos.file, ==, "ssh_config");
+  g_assert_cmpuint (diagnostic->pos.line, ==, 7);
+  g_assert_cmpstr (diagnostic->message, ==,
+                   "a refused line (for jump host \"outer\" and host \"host03\")");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -223,6 +289,7 @@ main (int argc, char **argv)
   g_test_add_func ("/planner/select/combinations", test_selection);
   g_test_add_func ("/planner/build/plan", test_build_plan);
   g_test_add_func ("/planner/build/empty-target", test_empty_target_rejected);
+  g_test_add_func ("/planner/build/jump-hosts", test_jump_hosts_and_problems);
 
   return g_test_run ();
 }

@@ -1,0 +1,25 @@
+/* fleet-plan-show-private.h: parts of `fleetc show` shared between its
+ * source files. */
+#pragma once
+
+#include <glib.h>
+
+#include "schema/fleet-json.h"
+#include "schema/fleet-plan.h"
+
+G_BEGIN_DECLS
+
+/* Append the validity and the inventory files of `plan`, as lines of the
+ * plan's summary. */
+void fleet_plan_show_trust_text (GString *out, const FleetPlan *plan);
+
+/* Append the section that lists the plan's signatures. */
+void fleet_plan_show_signatures_text (GString *out, const FleetPlan *plan);
+
+/* Write the members compiled_at, expires_at, expired and inventory_files. */
+void fleet_plan_show_trust_json (FleetJsonWriter *json, const FleetPlan *plan);
+
+/* Write the member signatures: fingerprint, comment and valid of each. */
+void fleet_plan_show_signatures_json (FleetJsonWriter *json, const FleetPlan *plan);
+
+G_END_DECLS

@@ -1,0 +1,168 @@
+/* fleetc-check.c: `fleetc check`, whether a plan's inventory still
+ * resolves to the hosts it was compiled with.
+ *
+ * fleet-run can re-hash static inventory files, but not the output of an
+ * inventory program without running it.  This command has the compiler, so
+ * it loads every inventory source of the plan again, programs included, and
+ * compares the digest of the resolved inventory with the plan's.
+ */
+#include "cli/fleetc-check.h"
+
+#include <glib.h>
+
+#include "compiler/dynamic-inventory.h"
+#include "compiler/inventory-source.h"
+#include "schema/fleet-plan.h"
+
+#define EXIT_CHANGED 1
+#define EXIT_BAD_INPUT 2
+
+static int
+check_usage_error (const char *message)
+{
+  g_printerr ("fleetc check: %s\nUsage: fleetc check PLAN\n", message);
+  return EXIT_BAD_INPUT;
+}
+
+/* Load the plan's inventory sources again, in order.  Returns NULL after
+ * printing the diagnostics. */
+static FleetInventory *
+load_inventory_again (const FleetPlan *plan)
+{
+  g_autoptr(FleetDiagnostics) diags = fleet_diagnostics_new ();
+  g_autoptr(GPtrArray) refs = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) fleet_inventory_ref_free);
+  g_autofree char *text = NULL;
+  g_autoptr (FleetSshConfig) ssh_config = NULL;
+  FleetInventory *inventory;
+
+  for (guint i = 0; i < plan->inventory_files->len; i++)
+    {
+      const FleetInventoryFile *file = g_ptr_array_index (plan->inventory_files, i);
+
+      g_ptr_array_add (refs, fleet_inventory_ref_new (file->path, NULL));
+    }
+
+  /* The ssh_config the plan was compiled with settles the hosts again, so
+   * that a changed ssh_config shows up as a changed inventory too. */
+  if (plan->ssh_config_path != NULL)
+    ssh_config = fleet_ssh_config_load (plan->ssh_config_path, FALSE, diags);
+
+  /* NOTE: the workflow's inventory_timeout is not in the plan, so programs
+   * get the default timeout here. */
+  inventory = fleet_load_inventory_sources (diags, refs, FLEET_DEFAULT_DYNAMIC_INVENTORY_TIMEOUT_MS,
+                                            ssh_config);
+  text = fleet_diagnostics_format (diags);
+  if (text[0] != '\0')
+    g_printerr ("%s", text);
+  return inventory;
+}
+
+/* Print which of the plan's source files have other bytes now, and
+ * return how many. */
+static guint
+print_changed_files (const FleetPlan *plan, const FleetInventory *inventory)
+{
+  guint changed = 0;
+
+  for (guint i = 0; i < plan->inventory_files->len && i < inventory->files->len; i++)
+    {
+      const FleetInventoryFile *recorded = g_ptr_array_index (plan->inventory_files, i);
+      const FleetInventoryFile *current = g_ptr_array_index (inventory->files, i);
+
+      if (g_str_equal (recorded->sha256, current->sha256))
+        continue;
+
+      g_print ("  inventory %s %s changed: sha256 was %s, is now %s\n",
+               fleet_inventory_file_kind_to_string (recorded->kind), recorded->path,
+               recorded->sha256, current->sha256);
+      changed++;
+    }
+
+  return changed;
+}
+
+/* Print which of the plan's hosts are gone from the inventory or have other
+ * settings now. */
+static void
+print_changed_hosts (const FleetPlan *plan, const FleetInventory *inventory)
+{
+  for (guint i = 0; i < plan->hosts->len; i++)
+    {
+      const FleetHost *planned = g_ptr_array_index (plan->hosts, i);
+      FleetHost *current = g_hash_table_lookup (inventory->hosts_by_name, planned->name);
+      g_autoptr(GPtrArray) one_planned = g_ptr_array_new ();
+      g_autoptr(GPtrArray) one_current = g_ptr_array_new ();
+      g_autoptr(GPtrArray) no_jump_hosts = g_ptr_array_new ();
+      g_autofree char *planned_digest = NULL;
+      g_autofree char *current_digest = NULL;
+
+      if (current == NULL)
+        {
+          g_print ("  host %s is no longer in the inventory\n", planned->name);
+          continue;
+        }
+
+      g_ptr_array_add (one_planned, (gpointer) planned);
+      g_ptr_array_add (one_current, current);
+      planned_digest = fleet_hosts_digest (one_planned, no_jump_hosts);
+      current_digest = fleet_hosts_digest (one_current, no_jump_hosts);
+      if (!g_str_equal (planned_digest, current_digest))
+        g_print ("  host %s has other settings, attributes or groups now\n", planned->name);
+    }
+}
+
+int
+fleetc_check_main (int argc, char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("PLAN");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FleetPlan) plan = NULL;
+  g_autoptr(FleetInventory) inventory = NULL;
+  g_autofree char *digest = NULL;
+
+  g_option_context_set_summary (context, "Resolve the plan's inventory again and compare it "
+                                         "with the one the plan was compiled from.\nExit status: "
+                                         "0 unchanged, 1 changed, 2 error.");
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return check_usage_error (error->message);
+  if (argc != 2)
+    return check_usage_error ("expected exactly one plan file");
+
+  plan = fleet_plan_read_file (argv[1], &error);
+  if (plan == NULL)
+    {
+      g_printerr ("fleetc: %s\n", error->message);
+      return EXIT_BAD_INPUT;
+    }
+  if (plan->inventory_files->len == 0 || plan->inventory_sha256 == NULL)
+    {
+      g_printerr ("fleetc: %s records no inventory files (plan format %u); compile it again "
+                  "with this version of fleetc\n", argv[1], plan->format_version);
+      return EXIT_BAD_INPUT;
+    }
+
+  inventory = load_inventory_again (plan);
+  if (inventory == NULL)
+    {
+      g_printerr ("fleetc: cannot resolve the inventory of %s again\n", argv[1]);
+      return EXIT_BAD_INPUT;
+    }
+
+  digest = fleet_hosts_digest (inventory->hosts, inventory->jump_hosts);
+  if (g_str_equal (digest, plan->inventory_sha256))
+    {
+      g_print ("%s: inventory unchanged: it resolves to the same %u hosts (digest %s)\n",
+               argv[1], inventory->hosts->len, digest);
+      if (print_changed_files (plan, inventory) > 0)
+        g_print ("  fleet-run refuses a plan whose static inventory files changed, unless "
+                 "given --allow-changed-inventory\n");
+      return 0;
+    }
+
+  g_print ("%s: inventory changed since the plan was compiled: its digest was %s and is now "
+           "%s; compile the plan again\n", argv[1], plan->inventory_sha256, digest);
+  print_changed_files (plan, inventory);
+  print_changed_hosts (plan, inventory);
+  return EXIT_CHANGED;
+}

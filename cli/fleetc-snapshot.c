@@ -1,0 +1,147 @@
+/* fleetc-snapshot.c: compare two stored snapshots. */
+#include "cli/fleetc-snapshot.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "schema/fleet-json.h"
+#include "schema/fleet-snapshot-diff.h"
+#include "schema/fleet-snapshot-store.h"
+
+#define EXIT_CHANGES 1
+#define EXIT_BAD_INPUT 2
+
+static const char snapshot_usage[] =
+  "Usage: fleetc snapshot diff BEFORE AFTER [--store DIR] [--expect CATEGORY:PATTERN]...\n"
+  "                            [--format text|json]\n"
+  "BEFORE and AFTER are snapshot digests (or unique prefixes of 8 or more hex digits)\n"
+  "in DIR, or without --store, paths of .snapshot.gz or text snapshot files.\n";
+
+static int
+snapshot_usage_error (const char *message)
+{
+  g_printerr ("fleetc snapshot: %s\n%s", message, snapshot_usage);
+  return EXIT_BAD_INPUT;
+}
+
+/* Load a snapshot from the store, or from a file when `store` is NULL. */
+static FleetSnapshot *
+load_snapshot (const char *store, const char *name, GError **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr (GBytes) text = NULL;
+  gsize length = 0;
+
+  if (store != NULL)
+    return fleet_snapshot_store_get (store, name, error);
+
+  if (!g_file_get_contents (name, &contents, &length, error))
+    return NULL;
+  if (length >= 2 && (guchar) contents[0] == 0x1f && (guchar) contents[1] == 0x8b)
+    {
+      text = fleet_snapshot_gunzip (contents, length, error);
+      if (text == NULL)
+        {
+          g_prefix_error (error, "%s: ", name);
+          return NULL;
+        }
+      return fleet_snapshot_parse (g_bytes_get_data (text, NULL), g_bytes_get_size (text), name,
+                                   error);
+    }
+  return fleet_snapshot_parse (contents, length, name, error);
+}
+
+/* Add patterns given as CATEGORY:PATTERN. */
+static gboolean
+add_expectations (FleetSnapshotExpect *expect, char **specs, GError **error)
+{
+  for (guint i = 0; specs != NULL && specs[i] != NULL; i++)
+    {
+      const char *colon = strchr (specs[i], ':');
+      g_autofree char *name = NULL;
+      FleetSnapshotCategory category;
+
+      if (colon == NULL)
+        {
+          g_set_error (error, FLEET_SNAPSHOT_ERROR, FLEET_SNAPSHOT_ERROR_INVALID,
+                       "invalid --expect \"%s\"; write CATEGORY:PATTERN, e.g. files:/etc/nginx/**",
+                       specs[i]);
+          return FALSE;
+        }
+      name = g_strndup (specs[i], colon - specs[i]);
+      if (!fleet_snapshot_category_from_name (name, &category))
+        {
+          g_set_error (error, FLEET_SNAPSHOT_ERROR, FLEET_SNAPSHOT_ERROR_INVALID,
+                       "unknown category \"%s\" in --expect; use os, packages, services, files, "
+                       "sysctl, ports, users, groups, mounts or facts", name);
+          return FALSE;
+        }
+      if (!fleet_snapshot_expect_add (expect, category, colon + 1, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+int
+fleetc_snapshot_main (int argc, char **argv)
+{
+  g_autoptr (GOptionContext) context = g_option_context_new ("diff BEFORE AFTER");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *store = NULL;
+  g_autofree char *format = NULL;
+  g_auto (GStrv) expect_specs = NULL;
+  g_autoptr (FleetSnapshotExpect) expect = fleet_snapshot_expect_new ();
+  g_autoptr (FleetSnapshot) before = NULL;
+  g_autoptr (FleetSnapshot) after = NULL;
+  g_autoptr (FleetSnapshotDiff) diff = NULL;
+  g_autoptr (GString) out = g_string_new (NULL);
+  GOptionEntry entries[] = {
+    { "store", 's', 0, G_OPTION_ARG_FILENAME, &store,
+      "Snapshot store directory; BEFORE and AFTER are then digests", "DIR" },
+    { "expect", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &expect_specs,
+      "Mark changes whose key matches PATTERN in CATEGORY as expected; repeatable",
+      "CATEGORY:PATTERN" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "Output format: text (default) or json",
+      "FORMAT" },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return snapshot_usage_error (error->message);
+  if (argc != 4 || !g_str_equal (argv[1], "diff"))
+    return snapshot_usage_error ("expected: diff BEFORE AFTER");
+  if (format != NULL && !g_str_equal (format, "text") && !g_str_equal (format, "json"))
+    return snapshot_usage_error ("unknown format; use text or json");
+  if (!add_expectations (expect, expect_specs, &error))
+    return snapshot_usage_error (error->message);
+
+  before = load_snapshot (store, argv[2], &error);
+  if (before != NULL)
+    after = load_snapshot (store, argv[3], &error);
+  if (after == NULL)
+    {
+      g_printerr ("fleetc snapshot: %s\n", error->message);
+      return EXIT_BAD_INPUT;
+    }
+
+  diff = fleet_snapshot_diff (before, after, expect);
+  if (format != NULL && g_str_equal (format, "json"))
+    {
+      FleetJsonWriter json;
+
+      fleet_json_writer_init (&json, out);
+      fleet_snapshot_diff_write_json (diff, &json);
+      g_string_append_c (out, '\n');
+    }
+  else
+    {
+      g_string_append_printf (out, "%" G_GSIZE_FORMAT " changes, %" G_GSIZE_FORMAT
+                              " unexpected\n", diff->n_changes, diff->n_unexpected);
+      fleet_snapshot_diff_append_text (diff, out);
+    }
+  fwrite (out->str, 1, out->len, stdout);
+  return diff->n_changes == 0 ? 0 : EXIT_CHANGES;
+}
