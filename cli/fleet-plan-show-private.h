@@ -9,10 +9,6 @@
 
 G_BEGIN_DECLS
 
-/* Return `text` with control characters, invalid UTF-8 and bidirectional
- * overrides escaped, so it shows on a terminal as it is.  Free with g_free. */
-char *fleet_plan_show_escape (const char *text);
-
 /* Append the validity and the inventory files of `plan`, as lines of the
  * plan's summary. */
 void fleet_plan_show_trust_text (GString *out, const FleetPlan *plan);

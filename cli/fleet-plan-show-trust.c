@@ -5,6 +5,7 @@
 
 #include "schema/fleet-plan-expiry.h"
 #include "schema/fleet-plan-signature.h"
+#include "schema/fleet-text.h"
 
 /* The column of the values in the plan summary. */
 #define VALUE_INDENT "                    "
@@ -22,7 +23,7 @@ fleet_plan_show_trust_text (GString *out, const FleetPlan *plan)
   for (guint i = 0; i < plan->inventory_files->len; i++)
     {
       const FleetInventoryFile *file = g_ptr_array_index (plan->inventory_files, i);
-      g_autofree char *path = fleet_plan_show_escape (file->path);
+      g_autofree char *path = fleet_escape_for_terminal (file->path);
 
       g_string_append_printf (out, "%s%s (%s, sha256 %s)\n",
                               i == 0 ? "  inventory files:  " : VALUE_INDENT, path,
@@ -47,7 +48,7 @@ fleet_plan_show_signatures_text (GString *out, const FleetPlan *plan)
   for (guint i = 0; i < plan->signatures->len; i++)
     {
       const FleetPlanSignature *signature = g_ptr_array_index (plan->signatures, i);
-      g_autofree char *comment = fleet_plan_show_escape (signature->comment);
+      g_autofree char *comment = fleet_escape_for_terminal (signature->comment);
 
       g_string_append_printf (out, "  %s  %s  \"%s\"%s\n", signature->fingerprint,
                               signature->valid ? "valid  " : "INVALID", comment,

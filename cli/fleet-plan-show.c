@@ -4,70 +4,9 @@
 #include <string.h>
 
 #include "cli/fleet-plan-show-private.h"
-
+#include "cli/plan-describe.h"
 #include "schema/fleet-json.h"
-
-/* A plan under review must display exactly the command it runs, so no
- * character that changes what a terminal shows may reach it raw. */
-char *
-fleet_escape_for_terminal (const char *text)
-{
-  GString *out = g_string_new (NULL);
-  const char *p = text != NULL ? text : "";
-  const char *end = p + strlen (p);
-
-  while (p < end)
-    {
-      gunichar c = g_utf8_get_char_validated (p, end - p);
-
-      if (c == (gunichar) -1 || c == (gunichar) -2)
-        {
-          g_string_append_printf (out, "\\x%02x", (unsigned char) *p);
-          p++;
-          continue;
-        }
-
-      if (c < 0x20 || c == 0x7f)
-        g_string_append_printf (out, "\\x%02x", c);
-      else if ((c >= 0x80 && c <= 0x9f) || c == 0x200e || c == 0x200f
-               || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
-        g_string_append_printf (out, "\\u%04x", c);
-      else
-        g_string_append_len (out, p, g_utf8_next_char (p) - p);
-      p = g_utf8_next_char (p);
-    }
-
-  return g_string_free (out, FALSE);
-}
-
-char *
-fleet_plan_show_escape (const char *text)
-{
-  return fleet_escape_for_terminal (text);
-}
-
-static void
-append_duration (GString *out, guint64 ms)
-{
-  if (ms == 0)
-    g_string_append (out, "none");
-  else if (ms % 3600000 == 0)
-    g_string_append_printf (out, "%" G_GUINT64_FORMAT "h", ms / 3600000);
-  else if (ms % 60000 == 0)
-    g_string_append_printf (out, "%" G_GUINT64_FORMAT "m", ms / 60000);
-  else if (ms % 1000 == 0)
-    g_string_append_printf (out, "%" G_GUINT64_FORMAT "s", ms / 1000);
-  else
-    g_string_append_printf (out, "%" G_GUINT64_FORMAT "ms", ms);
-}
-
-static void
-append_exit_codes (GString *out, const FleetStep *step)
-{
-  for (guint i = 0; i < step->expected_exit_codes->len; i++)
-    g_string_append_printf (out, "%s%d", i > 0 ? "," : "",
-                            g_array_index (step->expected_exit_codes, int, i));
-}
+#include "schema/fleet-text.h"
 
 /* Append each non-empty line of `command` after `prefix`, escaped. */
 static void
@@ -142,9 +81,9 @@ append_steps_text (GString *out, const FleetPlan *plan)
       g_autofree char *name = fleet_escape_for_terminal (step->name);
 
       g_string_append_printf (out, "  %u. %s  (timeout ", i + 1, name);
-      append_duration (out, step->timeout_ms);
+      fleet_append_duration (out, step->timeout_ms);
       g_string_append (out, ", expected exit ");
-      append_exit_codes (out, step);
+      fleet_append_exit_codes (out, step);
       if (step->become)
         {
           g_autofree char *user = fleet_escape_for_terminal (step->become_user != NULL
@@ -195,6 +134,81 @@ append_host_text (GString *out, const FleetHost *host)
   g_string_append_c (out, '\n');
 }
 
+/* The order and spread rules, one header line each. */
+static void
+append_rollout_text (GString *out, const FleetPlan *plan)
+{
+  if (plan->order_by != NULL)
+    {
+      g_autofree char *by = fleet_escape_for_terminal (plan->order_by);
+      g_string_append_printf (out, "  order:            stage by stage, by %s\n", by);
+    }
+
+  for (guint i = 0; i < plan->spread->len; i++)
+    {
+      const FleetSpreadRule *rule = g_ptr_array_index (plan->spread, i);
+      g_autofree char *attribute = fleet_escape_for_terminal (rule->attribute);
+      g_autofree char *text = fleet_describe_spread_rule (rule, attribute);
+
+      g_string_append_printf (out, "  spread:           %s\n", text);
+    }
+}
+
+static void
+append_halt_rules_text (GString *out, const FleetPlan *plan)
+{
+  const guint32 totals[FLEET_HALT_N_RULES] = {
+    [FLEET_HALT_FAILED_TOTAL] = plan->halt_failed_total,
+    [FLEET_HALT_UNREACHABLE_TOTAL] = plan->halt_unreachable_total,
+  };
+
+  g_string_append (out, "\nHalt rules (the run halts when a count reaches its threshold; "
+                        "hosts in flight finish):\n");
+  for (guint rule = 0; rule < FLEET_HALT_N_RULES; rule++)
+    {
+      g_autofree char *text = fleet_describe_halt_rule (plan, rule);
+
+      g_string_append_printf (out, "  %-21s %s", fleet_halt_rule_name (rule), text);
+      if (fleet_halt_rule_is_per_wave (rule))
+        g_string_append (out, ", resolved per wave below");
+      else if (totals[rule] == FLEET_THRESHOLD_NEVER)
+        g_string_append (out, ", never halts");
+      else
+        g_string_append_printf (out, ", halts at %u of the %u hosts", totals[rule],
+                                plan->hosts->len);
+      g_string_append_c (out, '\n');
+    }
+}
+
+static void
+append_waves_text (GString *out, const FleetPlan *plan)
+{
+  g_string_append (out, "\nWaves (in order):\n");
+  for (guint w = 0; w < plan->waves->len; w++)
+    {
+      const FleetWave *wave = g_ptr_array_index (plan->waves, w);
+      g_autofree char *label = fleet_plan_wave_label (plan, w);
+      g_autofree char *shown_label = fleet_escape_for_terminal (label);
+      g_autofree char *count = fleet_describe_count (wave->host_indices->len, "host");
+      g_autofree char *domains = fleet_describe_wave_domains (plan, wave);
+      g_autofree char *halt = fleet_describe_halt (wave->halt_failed, wave->halt_unreachable);
+
+      g_string_append_printf (out, "  %s", shown_label);
+      if (wave->stage != NULL)
+        g_string_append_printf (out, " [wave %u of the run]", w + 1);
+      g_string_append_printf (out, ": %s%s%s; %s\n   ", count, domains[0] != '\0' ? "; " : "",
+                              domains, halt);
+      for (guint i = 0; i < wave->host_indices->len; i++)
+        {
+          const FleetHost *host = g_ptr_array_index (plan->hosts,
+                                                     g_array_index (wave->host_indices, guint32, i));
+          g_autofree char *name = fleet_escape_for_terminal (host->name);
+          g_string_append_printf (out, " %s", name);
+        }
+      g_string_append_c (out, '\n');
+    }
+}
+
 static void
 append_ssh_config_text (GString *out, const FleetPlan *plan)
 {
@@ -232,30 +246,22 @@ fleet_plan_show_text (const FleetPlan *plan)
                           inventory_source,
                           plan->inventory_sha256 ? plan->inventory_sha256 : "");
   append_ssh_config_text (out, plan);
+  if (plan->limit != NULL)
+    {
+      g_autofree char *limit = fleet_escape_for_terminal (plan->limit);
+      g_string_append_printf (out, "  limit:            %s\n", limit);
+    }
   g_string_append_printf (out, "  hosts:            %u in %u wave%s\n", plan->hosts->len,
                           plan->waves->len, plan->waves->len == 1 ? "" : "s");
   g_string_append_printf (out, "  parallelism:      at most %u hosts at once\n",
                           plan->parallelism);
+  append_rollout_text (out, plan);
   fleet_plan_show_trust_text (out, plan);
 
   append_steps_text (out, plan);
 
-  g_string_append (out, "\nWaves (a failed host halts the run at the end of its wave):\n");
-  for (guint w = 0; w < plan->waves->len; w++)
-    {
-      const FleetWave *wave = g_ptr_array_index (plan->waves, w);
-
-      g_string_append_printf (out, "  wave %u (%u host%s):", w + 1, wave->host_indices->len,
-                              wave->host_indices->len == 1 ? "" : "s");
-      for (guint i = 0; i < wave->host_indices->len; i++)
-        {
-          const FleetHost *host = g_ptr_array_index (plan->hosts,
-                                                     g_array_index (wave->host_indices, guint32, i));
-          g_autofree char *name = fleet_escape_for_terminal (host->name);
-          g_string_append_printf (out, " %s", name);
-        }
-      g_string_append_c (out, '\n');
-    }
+  append_halt_rules_text (out, plan);
+  append_waves_text (out, plan);
 
   g_string_append (out, "\nHosts:\n");
   for (guint i = 0; i < plan->hosts->len; i++)
@@ -414,6 +420,103 @@ write_source_json (FleetJsonWriter *json, const char *key, const char *name,
 }
 
 static void
+write_threshold_json (FleetJsonWriter *json, const char *key, guint32 threshold)
+{
+  fleet_json_key (json, key);
+  if (threshold == FLEET_THRESHOLD_NEVER)
+    fleet_json_null (json);
+  else
+    fleet_json_int (json, threshold);
+}
+
+/* The limit, order, spread and halt rules of the plan. */
+static void
+write_rollout_json (FleetJsonWriter *json, const FleetPlan *plan)
+{
+  const guint32 totals[FLEET_HALT_N_RULES] = {
+    [FLEET_HALT_FAILED_TOTAL] = plan->halt_failed_total,
+    [FLEET_HALT_UNREACHABLE_TOTAL] = plan->halt_unreachable_total,
+  };
+
+  fleet_json_key (json, "limit");
+  fleet_json_string (json, plan->limit);
+  fleet_json_key (json, "order_by");
+  fleet_json_string (json, plan->order_by);
+
+  fleet_json_key (json, "spread");
+  fleet_json_begin_array (json);
+  for (guint i = 0; i < plan->spread->len; i++)
+    {
+      const FleetSpreadRule *rule = g_ptr_array_index (plan->spread, i);
+      g_autofree char *limit = fleet_threshold_to_string (&rule->max_per_wave);
+
+      fleet_json_begin_object (json);
+      fleet_json_key (json, "by");
+      fleet_json_string (json, rule->attribute);
+      fleet_json_key (json, "max_per_wave");
+      fleet_json_string (json, limit);
+      fleet_json_end_object (json);
+    }
+  fleet_json_end_array (json);
+
+  fleet_json_key (json, "halt_at");
+  fleet_json_begin_object (json);
+  for (guint rule = 0; rule < FLEET_HALT_N_RULES; rule++)
+    {
+      g_autofree char *threshold = fleet_threshold_to_string (&plan->halt_at[rule]);
+
+      fleet_json_key (json, fleet_halt_rule_name (rule));
+      fleet_json_begin_object (json);
+      fleet_json_key (json, "threshold");
+      fleet_json_string (json, threshold);
+      fleet_json_key (json, "default");
+      fleet_json_bool (json, plan->halt_at_default[rule]);
+      if (!fleet_halt_rule_is_per_wave (rule))
+        write_threshold_json (json, "halts_at", totals[rule]);
+      fleet_json_end_object (json);
+    }
+  fleet_json_end_object (json);
+}
+
+/* The label, stage, domains and thresholds of wave `index`. */
+static void
+write_wave_summary_json (FleetJsonWriter *json, const FleetPlan *plan, guint index)
+{
+  const FleetWave *wave = g_ptr_array_index (plan->waves, index);
+  g_autofree char *label = fleet_plan_wave_label (plan, index);
+
+  fleet_json_key (json, "label");
+  fleet_json_string (json, label);
+  fleet_json_key (json, "stage");
+  fleet_json_string (json, wave->stage);
+  fleet_json_key (json, "canary");
+  fleet_json_bool (json, wave->canary);
+  fleet_json_key (json, "host_count");
+  fleet_json_int (json, wave->host_indices->len);
+
+  fleet_json_key (json, "domains");
+  fleet_json_begin_object (json);
+  for (guint r = 0; r < plan->spread->len; r++)
+    {
+      const FleetSpreadRule *rule = g_ptr_array_index (plan->spread, r);
+      g_autoptr(GPtrArray) values = fleet_wave_domain_values (plan, wave, rule->attribute);
+
+      fleet_json_key (json, rule->attribute);
+      fleet_json_begin_array (json);
+      for (guint i = 0; i < values->len; i++)
+        fleet_json_string (json, g_ptr_array_index (values, i));
+      fleet_json_end_array (json);
+    }
+  fleet_json_end_object (json);
+
+  fleet_json_key (json, "halt_at");
+  fleet_json_begin_object (json);
+  write_threshold_json (json, "failed", wave->halt_failed);
+  write_threshold_json (json, "unreachable", wave->halt_unreachable);
+  fleet_json_end_object (json);
+}
+
+static void
 write_ssh_config_json (FleetJsonWriter *json, const FleetPlan *plan)
 {
   fleet_json_key (json, "ssh_config");
@@ -463,6 +566,8 @@ fleet_plan_show_json (const FleetPlan *plan)
     write_step_json (&json, g_ptr_array_index (plan->steps, i), i + 1);
   fleet_json_end_array (&json);
 
+  write_rollout_json (&json, plan);
+
   fleet_json_key (&json, "waves");
   fleet_json_begin_array (&json);
   for (guint w = 0; w < plan->waves->len; w++)
@@ -472,6 +577,7 @@ fleet_plan_show_json (const FleetPlan *plan)
       fleet_json_begin_object (&json);
       fleet_json_key (&json, "index");
       fleet_json_int (&json, w + 1);
+      write_wave_summary_json (&json, plan, w);
       fleet_json_key (&json, "hosts");
       fleet_json_begin_array (&json);
       for (guint i = 0; i < wave->host_indices->len; i++)

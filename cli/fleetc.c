@@ -29,11 +29,12 @@
 
 static const char usage_text[] =
   "Usage:\n"
-  "  fleetc compile WORKFLOW -o PLAN [-i INVENTORY] [-F SSH_CONFIG] [--expires DURATION]\n"
-  "                                        compile a workflow into a plan file\n"
-  "  fleetc validate WORKFLOW [-i INVENTORY] [-F SSH_CONFIG]\n"
+  "  fleetc compile WORKFLOW -o PLAN [-i INVENTORY] [-F SSH_CONFIG] [--limit EXPR]\n"
+  "                 [--expires DURATION]    compile a workflow into a plan file\n"
+  "  fleetc validate WORKFLOW [-i INVENTORY] [-F SSH_CONFIG] [--limit EXPR]\n"
   "                                        check a workflow without writing a plan\n"
-  "  fleetc show PLAN [--format text|json] print a plan for review\n"
+  "  fleetc show PLAN [--format text|json|markdown]\n"
+  "                                        print a plan for review\n"
   "  fleetc sign PLAN --key KEY [--comment TEXT]\n"
   "                                        add your signature to a reviewed plan\n"
   "  fleetc check PLAN                     compare the plan's inventory with the current one\n"
@@ -204,6 +205,7 @@ run_compile (int argc, char **argv, gboolean write_plan)
 {
   g_autofree char *output = NULL;
   g_autofree char *inventory = NULL;
+  g_autofree char *limit = NULL;
   g_autofree char *ssh_config = NULL;
   g_autofree char *default_ssh_config = NULL;
   FleetCompileOptions options = { 0 };
@@ -219,6 +221,9 @@ run_compile (int argc, char **argv, gboolean write_plan)
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the plan to FILE", "FILE" },
     { "inventory", 'i', 0, G_OPTION_ARG_FILENAME, &inventory,
       "Use this inventory instead of the one the workflow names", "FILE" },
+    { "limit", 'l', 0, G_OPTION_ARG_STRING, &limit,
+      "Keep only the targeted hosts this selector expression is true for, such as "
+      "'dc == \"dc1\"' (docs/selectors.md)", "EXPR" },
     { "ssh-config", 'F', 0, G_OPTION_ARG_FILENAME, &ssh_config,
       "Read host settings from this ssh_config file instead of ~/.ssh/config; none reads none",
       "FILE" },
@@ -251,6 +256,7 @@ run_compile (int argc, char **argv, gboolean write_plan)
     return EXIT_BAD_INPUT;
 
   options.inventory_override = inventory;
+  options.limit = limit;
   choose_ssh_config (ssh_config, &options, &default_ssh_config);
   plan = compile_and_plan (argv[1], &options, output);
   if (plan == NULL)
@@ -290,8 +296,8 @@ run_show (int argc, char **argv)
   g_autoptr(FleetPlan) plan = NULL;
   g_autofree char *text = NULL;
   GOptionEntry entries[] = {
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "Output format: text (default) or json",
-      "FORMAT" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format,
+      "Output format: text (default), json, or markdown for a change ticket", "FORMAT" },
     { NULL }
   };
 
@@ -300,10 +306,11 @@ run_show (int argc, char **argv)
     return usage_error (error->message);
   if (argc != 2)
     return usage_error ("expected exactly one plan file");
-  if (format != NULL && !g_str_equal (format, "text") && !g_str_equal (format, "json"))
+  if (format != NULL && !g_str_equal (format, "text") && !g_str_equal (format, "json")
+      && !g_str_equal (format, "markdown"))
     {
-      g_autofree char *message = g_strdup_printf ("unknown format \"%s\"; use text or json",
-                                                  format);
+      g_autofree char *message = g_strdup_printf ("unknown format \"%s\"; use text, json or "
+                                                  "markdown", format);
       return usage_error (message);
     }
 
@@ -314,8 +321,12 @@ run_show (int argc, char **argv)
       return EXIT_BAD_INPUT;
     }
 
-  text = format != NULL && g_str_equal (format, "json") ? fleet_plan_show_json (plan)
-                                                        : fleet_plan_show_text (plan);
+  if (format != NULL && g_str_equal (format, "json"))
+    text = fleet_plan_show_json (plan);
+  else if (format != NULL && g_str_equal (format, "markdown"))
+    text = fleet_plan_show_markdown (plan);
+  else
+    text = fleet_plan_show_text (plan);
   fputs (text, stdout);
   return 0;
 }

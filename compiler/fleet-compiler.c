@@ -11,6 +11,8 @@
 
 #include "compiler/dynamic-inventory.h"
 #include "compiler/inventory-source.h"
+#include "compiler/rollout-parser.h"
+#include "compiler/selector.h"
 #include "compiler/source-file.h"
 #include "compiler/target-parser.h"
 #include "compiler/window-parser.h"
@@ -163,7 +165,12 @@ fleet_compile_workflow (const char *path,
   attach_inventory (diags, workflow, root, options->inventory_override, inventory_refs,
                     inventory_timeout_ms, ssh_config);
   if (workflow->inventory != NULL)
-    fleet_check_target_names (diags, &workflow->target, workflow->inventory);
+    {
+      fleet_check_target_names (diags, &workflow->target, workflow->inventory);
+      fleet_check_rollout_names (diags, workflow, workflow->inventory);
+      if (options->limit != NULL)
+        fleet_compile_limit (workflow, options->limit, diags);
+    }
 
   workflow->windows = fleet_compile_windows (diags, list_value (root, "windows"),
                                              list_value (root, "freezes"), path,
@@ -174,6 +181,20 @@ fleet_compile_workflow (const char *path,
     return NULL;
 
   return g_steal_pointer (&workflow);
+}
+
+gboolean
+fleet_compile_limit (FleetWorkflow *workflow, const char *text, FleetDiagnostics *diags)
+{
+  FleetSelector *limit = fleet_parse_limit (diags, text);
+
+  if (limit == NULL)
+    return FALSE;
+
+  fleet_selector_free (workflow->limit);
+  workflow->limit = limit;
+  fleet_check_selector_names (diags, limit, "--limit", workflow->inventory);
+  return TRUE;
 }
 
 FleetWorkflow *

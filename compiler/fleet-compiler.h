@@ -33,6 +33,8 @@ typedef struct {
   gboolean ssh_config_check_owner; /* reject `ssh_config` when another user may
                                       change it, as OpenSSH does for
                                       ~/.ssh/config */
+  const char *limit;              /* selector of `fleetc compile --limit`
+                                     (fleet_compile_limit), or NULL */
 
   /* The range [windows_from_us, windows_to_us) of UTC microseconds over
    * which windows and freezes are expanded into workflow->windows. */
@@ -54,6 +56,13 @@ FleetWorkflow *fleet_compile_workflow (const char *path,
 FleetWorkflow *fleet_compile_workflow_file (const char *path,
                                             const FleetCompileOptions *options,
                                             FleetDiagnostics *diags);
+
+/* Narrow `workflow` to the hosts the selector `text` is true for, as
+ * `fleetc compile --limit` does: parse it, warn about names that no host of
+ * the workflow's inventory has, and keep it in workflow->limit.  Errors
+ * point at the column in `text` under the file name "--limit".  Returns
+ * FALSE after an error. */
+gboolean fleet_compile_limit (FleetWorkflow *workflow, const char *text, FleetDiagnostics *diags);
 
 /* Parse the inventory at `path`, in any format that inventory-source.h
  * detects (an inventory program runs with the default timeout), and settle

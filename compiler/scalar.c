@@ -505,6 +505,97 @@ fleet_scalar_to_batch (FleetDiagnostics *diags,
   return FALSE;
 }
 
+/* Convert a count, a percentage or, when `unlimited_allowed`, the word
+ * unlimited.  `zero_hint` completes the message for 0 and 0%. */
+static gboolean
+scalar_to_threshold (FleetDiagnostics *diags,
+                     const FleetSchemaField *field,
+                     const FleetYamlNode *node,
+                     gboolean unlimited_allowed,
+                     const char *zero_hint,
+                     FleetThreshold *out)
+{
+  g_autofree char *quoted = quote (node);
+  const char *forms = unlimited_allowed
+                        ? "a host count such as 2, a percentage such as \"25%\", or unlimited"
+                        : "a host count such as 2 or a percentage such as \"25%\"";
+  guint64 count;
+  guint percent;
+  gboolean leading_zero;
+
+  if (unlimited_allowed && strcmp (node->value, "unlimited") == 0)
+    {
+      *out = (FleetThreshold) { FLEET_THRESHOLD_UNLIMITED, 0 };
+      return TRUE;
+    }
+
+  if (parse_percentage (node->value, &percent))
+    {
+      *out = (FleetThreshold) { FLEET_THRESHOLD_PERCENT, percent };
+      return TRUE;
+    }
+
+  if (strcmp (node->value, "0") == 0 || strcmp (node->value, "0%") == 0)
+    {
+      fleet_diagnostics_error (diags, &node->pos, "invalid value %s for \"%s\": %s", quoted,
+                               field->key, zero_hint);
+      return FALSE;
+    }
+
+  if (!parse_decimal (node->value, &count, &leading_zero))
+    {
+      fleet_diagnostics_error (diags, &node->pos, "invalid value %s for \"%s\": write %s%s",
+                               quoted, field->key, forms,
+                               g_str_has_suffix (node->value, "%")
+                                 ? "; a percentage is from 1% to 100%" : "");
+      return FALSE;
+    }
+
+  if (!expect_plain (diags, field, node, "host count", TRUE))
+    return FALSE;
+
+  if ((gint64) count < field->min || count > (guint64) field->max)
+    {
+      fleet_diagnostics_error (diags, &node->pos,
+                               "invalid host count %s for \"%s\": use a value from %"
+                               G_GINT64_FORMAT " to %" G_GINT64_FORMAT, quoted, field->key,
+                               field->min, field->max);
+      return FALSE;
+    }
+
+  *out = (FleetThreshold) { FLEET_THRESHOLD_COUNT, (guint32) count };
+  return TRUE;
+}
+
+gboolean
+fleet_scalar_to_threshold (FleetDiagnostics *diags,
+                           const FleetSchemaField *field,
+                           const FleetYamlNode *node,
+                           FleetThreshold *out)
+{
+  if (!expect_scalar (diags, field, node, "a threshold"))
+    return FALSE;
+
+  return scalar_to_threshold (diags, field, node, TRUE,
+                              "the run halts when the count of hosts reaches the threshold, so 1 "
+                              "already halts at the first one; write 1 for that, or unlimited "
+                              "to never halt", out);
+}
+
+gboolean
+fleet_scalar_to_count_or_percent (FleetDiagnostics *diags,
+                                  const FleetSchemaField *field,
+                                  const FleetYamlNode *node,
+                                  FleetThreshold *out)
+{
+  if (!expect_scalar (diags, field, node, "a host count or percentage"))
+    return FALSE;
+
+  return scalar_to_threshold (diags, field, node, FALSE,
+                              "every wave must be able to take at least 1 host of each domain; "
+                              "write 1 or more, or a percentage", out);
+}
+
 /* Check one attribute of a string map, and return whether to keep it. */
 static gboolean
 check_attribute (FleetDiagnostics *diags,

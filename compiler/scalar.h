@@ -81,6 +81,22 @@ gboolean fleet_scalar_to_batch (FleetDiagnostics *diags,
                                 const FleetYamlNode *node,
                                 FleetBatch *out);
 
+/* A failure threshold of `halt_at`: a plain host count within the field's
+ * bounds, a percentage from 1% to 100%, or `unlimited`.  The percentage and
+ * `unlimited` may be quoted.  0 and 0% are errors whose message explains
+ * that 1 already halts at the first failure. */
+gboolean fleet_scalar_to_threshold (FleetDiagnostics *diags,
+                                    const FleetSchemaField *field,
+                                    const FleetYamlNode *node,
+                                    FleetThreshold *out);
+
+/* A plain host count within the field's bounds, or a percentage from 1% to
+ * 100%, plain or quoted: FLEET_THRESHOLD_COUNT or FLEET_THRESHOLD_PERCENT. */
+gboolean fleet_scalar_to_count_or_percent (FleetDiagnostics *diags,
+                                           const FleetSchemaField *field,
+                                           const FleetYamlNode *node,
+                                           FleetThreshold *out);
+
 /* Copy a mapping of attribute names to scalars into `out` (char * to
  * char *), the values kept verbatim as strings.  A null or non-scalar value
  * and an empty or null name are errors.  When `positions` is not NULL it receives a

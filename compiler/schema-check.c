@@ -18,7 +18,14 @@ kind_fits_type (FleetYamlKind kind, FleetSchemaType type)
     case FLEET_TYPE_BOOL:
     case FLEET_TYPE_INT:
     case FLEET_TYPE_DURATION:
+    case FLEET_TYPE_EXPRESSION:
+    case FLEET_TYPE_COUNT_OR_PERCENT:
+    case FLEET_TYPE_THRESHOLD:
       return kind == FLEET_YAML_SCALAR;
+    case FLEET_TYPE_COUNT_OR_MAPPING:
+      return kind == FLEET_YAML_SCALAR || kind == FLEET_YAML_MAPPING;
+    case FLEET_TYPE_MAPPING_OR_LIST:
+      return kind == FLEET_YAML_MAPPING || kind == FLEET_YAML_SEQUENCE;
     case FLEET_TYPE_INT_OR_INT_LIST:
     case FLEET_TYPE_PATH_OR_PATH_LIST:
     case FLEET_TYPE_NAME_LIST_OR_ALL:

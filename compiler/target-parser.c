@@ -3,6 +3,7 @@
 
 #include "compiler/scalar.h"
 #include "compiler/schema-check.h"
+#include "compiler/selector.h"
 #include "compiler/suggest.h"
 
 static void
@@ -18,9 +19,8 @@ report_duplicate_name (FleetDiagnostics *diags,
                            quoted, field->key, first->pos.line, first->pos.column);
 }
 
-/* Append the names of `list` to `names`, recording each one's position. */
-static void
-parse_name_list (FleetDiagnostics *diags,
+void
+fleet_parse_name_list (FleetDiagnostics *diags,
                  const FleetSchemaField *field,
                  const FleetYamlNode *list,
                  GPtrArray *names,
@@ -75,7 +75,7 @@ handle_groups (FleetDiagnostics *diags, const FleetSchemaField *field, const Fle
 {
   FleetTarget *target = object;
 
-  parse_name_list (diags, field, value, target->groups, target->positions);
+  fleet_parse_name_list (diags, field, value, target->groups, target->positions);
 }
 
 static void
@@ -83,7 +83,7 @@ handle_hosts (FleetDiagnostics *diags, const FleetSchemaField *field, const Flee
 {
   FleetTarget *target = object;
 
-  parse_name_list (diags, field, value, target->hosts, target->positions);
+  fleet_parse_name_list (diags, field, value, target->hosts, target->positions);
 }
 
 static void
@@ -94,11 +94,20 @@ handle_match (FleetDiagnostics *diags, const FleetSchemaField *field, const Flee
   fleet_mapping_to_strings (diags, field, value, target->match, target->positions);
 }
 
+static void
+handle_where (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  FleetTarget *target = object;
+
+  target->where = fleet_parse_selector (diags, field, value);
+}
+
 static const FleetFieldHandlerEntry target_handlers[] = {
   { "all", handle_all },
   { "groups", handle_groups },
   { "hosts", handle_hosts },
   { "match", handle_match },
+  { "where", handle_where },
 };
 
 void
@@ -116,9 +125,11 @@ fleet_parse_target (FleetDiagnostics *diags, const FleetYamlNode *mapping, Fleet
 
   if (!target->all
       && fleet_yaml_mapping_lookup (mapping, "groups") == NULL
-      && fleet_yaml_mapping_lookup (mapping, "hosts") == NULL)
+      && fleet_yaml_mapping_lookup (mapping, "hosts") == NULL
+      && fleet_yaml_mapping_lookup (mapping, "where") == NULL)
     fleet_diagnostics_error (diags, &mapping->pos,
-                             "target selects no hosts: set \"all: true\", \"groups\" or \"hosts\"");
+                             "target selects no hosts: set \"all: true\", \"groups\", "
+                             "\"hosts\" or \"where\"");
 }
 
 static void
@@ -151,4 +162,6 @@ fleet_check_target_names (FleetDiagnostics *diags,
 {
   check_names (diags, target, target->groups, inventory->groups_by_name, "group");
   check_names (diags, target, target->hosts, inventory->hosts_by_name, "host");
+  if (target->where != NULL)
+    fleet_check_selector_names (diags, target->where, "target \"where\"", inventory);
 }

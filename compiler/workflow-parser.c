@@ -1,6 +1,7 @@
 /* workflow-parser.c: the top level of a workflow file. */
 #include "compiler/workflow-parser.h"
 
+#include "compiler/rollout-parser.h"
 #include "compiler/dynamic-inventory.h"
 #include "compiler/scalar.h"
 #include "compiler/schema-check.h"
@@ -105,6 +106,38 @@ handle_waves (FleetDiagnostics *diags, const FleetSchemaField *field, const Flee
 }
 
 static void
+handle_canary (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WorkflowParse *parse = object;
+
+  fleet_parse_canary (diags, field, value, &parse->workflow->canary);
+}
+
+static void
+handle_spread (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WorkflowParse *parse = object;
+
+  fleet_parse_spread (diags, field, value, parse->workflow->spread);
+}
+
+static void
+handle_order (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WorkflowParse *parse = object;
+
+  fleet_parse_order (diags, value, &parse->workflow->order);
+}
+
+static void
+handle_halt_at (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WorkflowParse *parse = object;
+
+  fleet_parse_halt_at (diags, value, &parse->workflow->halt_at);
+}
+
+static void
 handle_steps (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
   WorkflowParse *parse = object;
@@ -167,9 +200,13 @@ static const FleetFieldHandlerEntry workflow_handlers[] = {
   { "inventory_timeout", handle_inventory_timeout },
   { "target", handle_target },
   { "parallelism", handle_parallelism },
+  { "canary", handle_canary },
   { "waves", handle_waves },
   { "vars", handle_vars },
   { "include", handle_include },
+  { "spread", handle_spread },
+  { "order", handle_order },
+  { "halt_at", handle_halt_at },
   { "steps", handle_steps },
   { "windows", handle_windows_later },
   { "freezes", handle_windows_later },

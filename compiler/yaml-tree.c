@@ -43,6 +43,10 @@ typedef struct {
   gsize length;
   FleetDiagnostics *diags;
   FleetYamlDocument *document;
+  const char *scan_text;        /* the text libyaml reads: after a byte order mark */
+  gsize scan_length;
+  gsize cursor_index;           /* a character index into scan_text ... */
+  gsize cursor_offset;          /* ... and its byte offset, moved forward only */
   GArray *frames;               /* Frame, innermost last */
   GHashTable *anchors;          /* anchor name -> node */
   guint64 expanded_count;       /* nodes so far with aliases expanded */
@@ -54,6 +58,7 @@ static void
 node_free (FleetYamlNode *node)
 {
   g_free (node->value);
+  g_free (node->source);
   if (node->items != NULL)
     g_ptr_array_unref (node->items);
   if (node->keys != NULL)
@@ -361,6 +366,66 @@ check_not_a_key (Builder *builder, const FleetSourcePos *pos)
   return FALSE;
 }
 
+/* Return the byte offset in scan_text of libyaml's character index
+ * `index`.  Events come in document order, so the cursor only moves
+ * forward and the whole document costs one pass. */
+static gsize
+byte_offset_of_index (Builder *builder, gsize index)
+{
+  if (index < builder->cursor_index)
+    {
+      builder->cursor_index = 0;
+      builder->cursor_offset = 0;
+    }
+
+  while (builder->cursor_index < index && builder->cursor_offset < builder->scan_length)
+    {
+      builder->cursor_offset++;
+      while (builder->cursor_offset < builder->scan_length
+             && ((guchar) builder->scan_text[builder->cursor_offset] & 0xC0) == 0x80)
+        builder->cursor_offset++;
+      builder->cursor_index++;
+    }
+  return builder->cursor_offset;
+}
+
+static FleetYamlStyle
+style_of_event (const yaml_event_t *event)
+{
+  switch (event->data.scalar.style)
+    {
+    case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+      return FLEET_YAML_STYLE_SINGLE_QUOTED;
+    case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+      return FLEET_YAML_STYLE_DOUBLE_QUOTED;
+    case YAML_LITERAL_SCALAR_STYLE:
+      return FLEET_YAML_STYLE_LITERAL;
+    case YAML_FOLDED_SCALAR_STYLE:
+      return FLEET_YAML_STYLE_FOLDED;
+    case YAML_PLAIN_SCALAR_STYLE:
+    case YAML_ANY_SCALAR_STYLE:
+    default:
+      return FLEET_YAML_STYLE_PLAIN;
+    }
+}
+
+/* Keep the source text of a scalar whose value differs from it. */
+static void
+keep_scalar_source (Builder *builder, FleetYamlNode *node, const yaml_event_t *event)
+{
+  gsize start;
+  gsize end;
+
+  if (node->style == FLEET_YAML_STYLE_PLAIN && event->start_mark.line == event->end_mark.line
+      && event->data.scalar.anchor == NULL && event->data.scalar.tag == NULL)
+    return;
+
+  start = byte_offset_of_index (builder, event->start_mark.index);
+  end = byte_offset_of_index (builder, event->end_mark.index);
+  if (end > start)
+    node->source = g_strndup (builder->scan_text + start, end - start);
+}
+
 static void
 handle_scalar (Builder *builder, const yaml_event_t *event)
 {
@@ -390,6 +455,8 @@ handle_scalar (Builder *builder, const yaml_event_t *event)
   node->end_pos = position_of_mark (builder, &event->end_mark);
   node->text = builder->document->text;
   node->text_length = builder->document->text_length;
+  node->style = style_of_event (event);
+  keep_scalar_source (builder, node, event);
 
   register_anchor (builder, event->data.scalar.anchor, node);
   attach (builder, node);
@@ -558,6 +625,9 @@ run_parser (Builder *builder)
       text += 3;
       length -= 3;
     }
+
+  builder->scan_text = text;
+  builder->scan_length = length;
 
   yaml_parser_initialize (&parser);
   yaml_parser_set_input_string (&parser, (const unsigned char *) text, length);

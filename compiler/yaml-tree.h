@@ -31,6 +31,15 @@ typedef enum {
   FLEET_YAML_MAPPING,
 } FleetYamlKind;
 
+/* How a scalar was written, as libyaml reports it. */
+typedef enum {
+  FLEET_YAML_STYLE_PLAIN,
+  FLEET_YAML_STYLE_SINGLE_QUOTED,
+  FLEET_YAML_STYLE_DOUBLE_QUOTED,
+  FLEET_YAML_STYLE_LITERAL,       /* | block */
+  FLEET_YAML_STYLE_FOLDED,        /* > block */
+} FleetYamlStyle;
+
 typedef struct FleetYamlNode FleetYamlNode;
 
 struct FleetYamlNode {
@@ -43,6 +52,14 @@ struct FleetYamlNode {
   char *value;
   gsize length;
   gboolean plain;
+  FleetYamlStyle style;
+
+  /* Scalars not written as plain text on one line: the source text from the
+   * node's first character (`pos`) to its end, quotes and block header
+   * included.  scalar-position.h maps a position inside the value back to
+   * the file with it.  NULL for other nodes, whose value is their source
+   * text. */
+  char *source;
 
   /* A double-quoted scalar in a file whose name ends in ".json".  JSON can
    * write a duration or a wave size only as a string, so those types

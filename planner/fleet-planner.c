@@ -1,14 +1,22 @@
-/* fleet-planner.c: host selection and wave arithmetic.
+/* fleet-planner.c: host selection, wave arithmetic, and the plan.
  *
  * Invariants of every plan built here: each selected host appears in exactly
- * one wave; waves are non-empty; hosts keep inventory order inside and across
- * waves, so the same workflow and inventory always give the same plan.
+ * one wave, and waves are non-empty.  The hosts of a plan are in inventory
+ * order.  The waves are built from them by deterministic rules: stages in
+ * order, then each stage's canaries and batches, filled in inventory order
+ * under the spread caps.  So the same workflow and inventory always give
+ * the same plan.
  */
 #include "planner/fleet-planner.h"
 
 #include "planner/plan-commands.h"
 #include "planner/plan-conditions.h"
+#include "planner/halt-thresholds.h"
+#include "planner/host-list.h"
+#include "planner/host-selector.h"
 #include "planner/plan-hosts.h"
+#include "planner/stages.h"
+#include "planner/wave-builder.h"
 
 static gboolean
 host_in_named_group (const FleetHost *host, const GPtrArray *groups)
@@ -49,11 +57,58 @@ host_matches_attributes (const FleetHost *host, GHashTable *match)
   return TRUE;
 }
 
+/* Keep the hosts of `hosts` that `selector` is true for.  Returns NULL
+ * after reporting the first host it cannot be evaluated on, with the number
+ * of others. */
+static GPtrArray *
+filter_by_selector (const GPtrArray *hosts, const FleetSelector *selector, const char *what,
+                    FleetDiagnostics *diags)
+{
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+  g_autoptr(GError) first_error = NULL;
+  const FleetHost *first_failing = NULL;
+  guint n_failing = 0;
+
+  for (guint i = 0; i < hosts->len; i++)
+    {
+      FleetHost *host = g_ptr_array_index (hosts, i);
+      g_autoptr(GError) error = NULL;
+      gboolean match = FALSE;
+
+      if (!fleet_selector_matches_host (selector, host, &match, &error))
+        {
+          if (n_failing++ == 0)
+            {
+              first_failing = host;
+              first_error = g_steal_pointer (&error);
+            }
+          continue;
+        }
+      if (match)
+        g_ptr_array_add (kept, host);
+    }
+
+  if (n_failing > 0)
+    {
+      g_autofree char *name = fleet_quote_value (first_failing->name, 60);
+
+      if (n_failing > 1)
+        fleet_diagnostics_error (diags, &selector->pos,
+                                 "%s cannot be evaluated on host %s: %s; nor on %u more hosts",
+                                 what, name, first_error->message, n_failing - 1);
+      else
+        fleet_diagnostics_error (diags, &selector->pos, "%s cannot be evaluated on host %s: %s",
+                                 what, name, first_error->message);
+      return NULL;
+    }
+  return g_steal_pointer (&kept);
+}
+
 GPtrArray *
-fleet_planner_select_hosts (const FleetWorkflow *workflow)
+fleet_planner_select_hosts (const FleetWorkflow *workflow, FleetDiagnostics *diags)
 {
   const FleetTarget *target = &workflow->target;
-  GPtrArray *selected = g_ptr_array_new ();
+  g_autoptr(GPtrArray) selected = g_ptr_array_new ();
   gboolean by_name = target->groups->len > 0 || target->hosts->len > 0;
 
   for (guint i = 0; i < workflow->inventory->hosts->len; i++)
@@ -68,7 +123,9 @@ fleet_planner_select_hosts (const FleetWorkflow *workflow)
         g_ptr_array_add (selected, host);
     }
 
-  return selected;
+  if (target->where != NULL)
+    return filter_by_selector (selected, target->where, "the target's \"where\"", diags);
+  return g_steal_pointer (&selected);
 }
 
 /* Return the size of one batch over `n_hosts`: a count as given, a
@@ -131,35 +188,171 @@ waves_position (const FleetWorkflow *workflow)
   return workflow->pos;
 }
 
-FleetPlan *
-fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
+/* Return the selected hosts after --limit, or NULL after an error. */
+static GPtrArray *
+select_and_limit (const FleetWorkflow *workflow, FleetDiagnostics *diags)
 {
-  g_autoptr(FleetPlan) plan = fleet_plan_new ();
-  g_autoptr(GPtrArray) selected = fleet_planner_select_hosts (workflow);
-  g_autoptr(GArray) sizes = NULL;
-  FleetSourcePos waves_pos = waves_position (workflow);
-  guint n_dropped = 0;
-  guint next_host = 0;
+  g_autoptr(GPtrArray) selected = fleet_planner_select_hosts (workflow, diags);
+  g_autoptr(GPtrArray) limited = NULL;
+
+  if (selected == NULL)
+    return NULL;
 
   if (selected->len == 0)
     {
       fleet_diagnostics_error (diags, &workflow->target.pos,
                                "the target selects no hosts from the %u in the inventory; "
-                               "check the group names and the match values",
-                               workflow->inventory->hosts->len);
+                               "check the group names, the match values and the where "
+                               "expression", workflow->inventory->hosts->len);
       return NULL;
     }
 
-  sizes = fleet_planner_split_waves (workflow->batches, selected->len, &waves_pos,
-                                     &n_dropped, diags);
-  if (sizes == NULL)
+  if (workflow->limit == NULL)
+    return g_steal_pointer (&selected);
+
+  limited = filter_by_selector (selected, workflow->limit, "the --limit expression", diags);
+  if (limited != NULL && limited->len == 0)
+    {
+      fleet_diagnostics_error (diags, &workflow->limit->pos,
+                               "the --limit expression keeps none of the %u hosts the target "
+                               "selects", selected->len);
+      return NULL;
+    }
+  return g_steal_pointer (&limited);
+}
+
+/* Return the set (FleetHost *) of canaries named by `hosts` or `where`, or
+ * NULL for a count or no canary; sets *out_failed after an error. */
+static GHashTable *
+find_canary_hosts (const FleetWorkflow *workflow, const GPtrArray *selected,
+                   FleetDiagnostics *diags, gboolean *out_failed)
+{
+  const FleetCanary *canary = &workflow->canary;
+  g_autoptr(GHashTable) set = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autoptr(GPtrArray) matched = NULL;
+
+  *out_failed = FALSE;
+  if (canary->kind == FLEET_CANARY_HOSTS)
+    {
+      g_autoptr(GHashTable) by_name = g_hash_table_new (g_str_hash, g_str_equal);
+
+      for (guint i = 0; i < selected->len; i++)
+        g_hash_table_insert (by_name, ((FleetHost *) g_ptr_array_index (selected, i))->name,
+                             g_ptr_array_index (selected, i));
+      for (guint i = 0; i < canary->hosts->len; i++)
+        {
+          const char *name = g_ptr_array_index (canary->hosts, i);
+          FleetHost *host = g_hash_table_lookup (by_name, name);
+          g_autofree char *quoted = NULL;
+
+          if (host != NULL)
+            {
+              g_hash_table_add (set, host);
+              continue;
+            }
+          quoted = fleet_quote_value (name, 60);
+          fleet_diagnostics_error (diags, g_hash_table_lookup (canary->positions, name),
+                                   "canary host %s is not one of the %u selected hosts; "
+                                   "select it in the target, or pick another canary",
+                                   quoted, selected->len);
+          *out_failed = TRUE;
+        }
+      return *out_failed ? NULL : g_steal_pointer (&set);
+    }
+
+  if (canary->kind != FLEET_CANARY_WHERE)
     return NULL;
 
-  if (n_dropped > 0)
-    fleet_diagnostics_warning (diags, &waves_pos,
-                               "%u of the %u wave sizes get no hosts because the earlier "
-                               "waves already place all %u selected hosts",
-                               n_dropped, workflow->batches->len, selected->len);
+  matched = filter_by_selector (selected, canary->where, "the canary's \"where\"", diags);
+  if (matched == NULL || matched->len == 0)
+    {
+      if (matched != NULL)
+        fleet_diagnostics_error (diags, &canary->where->pos,
+                                 "the canary's \"where\" is true for none of the %u selected "
+                                 "hosts", selected->len);
+      *out_failed = TRUE;
+      return NULL;
+    }
+  for (guint i = 0; i < matched->len; i++)
+    g_hash_table_add (set, g_ptr_array_index (matched, i));
+  return g_steal_pointer (&set);
+}
+
+static gboolean
+check_spread_attributes (const FleetWorkflow *workflow, const GPtrArray *selected,
+                         FleetDiagnostics *diags)
+{
+  gboolean ok = TRUE;
+
+  for (guint i = 0; i < workflow->spread->len; i++)
+    {
+      const FleetSpread *rule = g_ptr_array_index (workflow->spread, i);
+
+      ok &= fleet_check_hosts_have_attribute (diags, &rule->pos, selected, rule->attribute,
+                                              "spread");
+    }
+  return ok;
+}
+
+/* Plan every stage, in order.  Returns the waves (FleetPlannedWave *), or
+ * NULL after an error. */
+static GPtrArray *
+plan_waves (const FleetWorkflow *workflow, const GPtrArray *selected, FleetDiagnostics *diags)
+{
+  g_autoptr(GPtrArray) waves = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_planned_wave_free);
+  g_autoptr(GPtrArray) stages = NULL;
+  g_autoptr(GHashTable) canary_hosts = NULL;
+  FleetSourcePos waves_pos = waves_position (workflow);
+  gboolean failed = FALSE;
+
+  if (!check_spread_attributes (workflow, selected, diags))
+    return NULL;
+
+  canary_hosts = find_canary_hosts (workflow, selected, diags, &failed);
+  if (failed)
+    return NULL;
+
+  stages = fleet_planner_split_stages (workflow, selected, diags);
+  if (stages == NULL)
+    return NULL;
+
+  for (guint i = 0; i < stages->len; i++)
+    if (!fleet_planner_plan_stage (workflow, g_ptr_array_index (stages, i), canary_hosts,
+                                   &waves_pos, waves, diags))
+      return NULL;
+
+  return g_steal_pointer (&waves);
+}
+
+static void
+copy_rollout_rules (const FleetWorkflow *workflow, FleetPlan *plan)
+{
+  if (workflow->limit != NULL)
+    plan->limit = fleet_expr_to_string (workflow->limit->expr);
+  plan->order_by = g_strdup (workflow->order.by);
+
+  for (guint i = 0; i < workflow->spread->len; i++)
+    {
+      const FleetSpread *rule = g_ptr_array_index (workflow->spread, i);
+
+      g_ptr_array_add (plan->spread, fleet_spread_rule_new (rule->attribute, rule->max_per_wave));
+    }
+}
+
+FleetPlan *
+fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
+{
+  g_autoptr(FleetPlan) plan = fleet_plan_new ();
+  g_autoptr(GPtrArray) selected = select_and_limit (workflow, diags);
+  g_autoptr(GPtrArray) waves = NULL;
+  g_autoptr(GHashTable) index_of = g_hash_table_new (g_direct_hash, g_direct_equal);
+
+  if (selected == NULL)
+    return NULL;
+
+  waves = plan_waves (workflow, selected, diags);
+  if (waves == NULL)
+    return NULL;
 
   plan->workflow_name = g_strdup (workflow->name);
   plan->workflow_source = g_strdup (workflow->source);
@@ -178,11 +371,15 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
     g_ptr_array_add (plan->inventory_files,
                      fleet_inventory_file_copy (g_ptr_array_index (workflow->inventory->files, i)));
   plan->parallelism = workflow->parallelism;
+  copy_rollout_rules (workflow, plan);
   if (workflow->snapshot != NULL)
     plan->snapshot = fleet_snapshot_config_copy (workflow->snapshot);
 
   for (guint i = 0; i < selected->len; i++)
-    g_ptr_array_add (plan->hosts, fleet_host_copy (g_ptr_array_index (selected, i)));
+    {
+      g_hash_table_insert (index_of, g_ptr_array_index (selected, i), GUINT_TO_POINTER (i));
+      g_ptr_array_add (plan->hosts, fleet_host_copy (g_ptr_array_index (selected, i)));
+    }
 
   fleet_planner_add_jump_hosts (plan, workflow->inventory);
   if (!fleet_planner_report_host_problems (plan, workflow->inventory, diags))
@@ -196,17 +393,22 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
       || !fleet_planner_render_commands (plan, workflow, diags))
     return NULL;
 
-  for (guint i = 0; i < sizes->len; i++)
+  for (guint w = 0; w < waves->len; w++)
     {
+      const FleetPlannedWave *planned = g_ptr_array_index (waves, w);
       FleetWave *wave = fleet_wave_new ();
 
-      for (guint j = 0; j < g_array_index (sizes, guint, i); j++)
+      for (guint i = 0; i < planned->hosts->len; i++)
         {
-          guint32 index = next_host++;
+          guint32 index = GPOINTER_TO_UINT (g_hash_table_lookup (index_of,
+                                                                 g_ptr_array_index (planned->hosts, i)));
           g_array_append_val (wave->host_indices, index);
         }
+      wave->stage = g_strdup (planned->stage);
+      wave->canary = planned->canary;
       g_ptr_array_add (plan->waves, wave);
     }
 
+  fleet_planner_apply_halt_at (workflow, plan, diags);
   return g_steal_pointer (&plan);
 }

@@ -2,8 +2,9 @@
  *
  * The planner is a pure transform: it reads the IR, performs no I/O, and
  * reports problems (an empty target set, waves that do not cover the
- * selected hosts, settings of the selected hosts that fleetc cannot honour)
- * as diagnostics against the positions of the input files.
+ * selected hosts, hosts without a spread attribute, settings of the selected
+ * hosts that fleetc cannot honour) as diagnostics against the positions of
+ * the input files.  docs/workflow.md describes the rules.
  */
 #pragma once
 
@@ -16,8 +17,10 @@
 G_BEGIN_DECLS
 
 /* Return the hosts of `workflow` that its target selects, in inventory order,
- * as borrowed pointers into the workflow's inventory. */
-GPtrArray *fleet_planner_select_hosts (const FleetWorkflow *workflow);
+ * as borrowed pointers into the workflow's inventory, or NULL after
+ * reporting a `where` expression that fails on a host.  --limit is not
+ * applied here. */
+GPtrArray *fleet_planner_select_hosts (const FleetWorkflow *workflow, FleetDiagnostics *diags);
 
 /* Split `n_hosts` selected hosts into wave sizes following `batches`.
  *
@@ -33,9 +36,11 @@ GArray *fleet_planner_split_waves (const GArray *batches,
                                    guint *out_n_dropped,
                                    FleetDiagnostics *diags);
 
-/* Build the plan for `workflow`: the selected hosts, the jump hosts they go
- * through, the steps and the waves.  Returns a new plan, or NULL when an
- * error was added to `diags`. */
+/* Build the plan for `workflow`: select the hosts (target, then --limit),
+ * add the jump hosts they go through and the steps, split the hosts into the
+ * stages of `order`, plan each stage's canaries and waves under the spread
+ * rules, and resolve the halt_at thresholds.  Returns a new plan, or NULL
+ * when an error was added to `diags`. */
 FleetPlan *fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags);
 
 G_END_DECLS

@@ -131,11 +131,30 @@ fleet_connection_new (const FleetHost *host, FleetSshContext *context)
   return connection;
 }
 
+/* Let libssh process whatever has arrived on the socket, without waiting. */
+static void
+take_pending_input (FleetConnection *connection)
+{
+  ssh_event event = ssh_event_new ();
+
+  if (event != NULL && ssh_event_add_session (event, connection->session) == SSH_OK)
+    {
+      ssh_event_dopoll (event, 0);
+      ssh_event_remove_session (event, connection->session);
+    }
+  ssh_event_free (event);
+}
+
 static void
 close_session (FleetConnection *connection)
 {
   if (connection->session != NULL)
     {
+      /* Input still unread when the socket closes makes the kernel reset
+       * the connection, and the server then logs a read error instead of
+       * our disconnect: take in what has arrived first. */
+      if (ssh_is_connected (connection->session))
+        take_pending_input (connection);
       if (ssh_is_connected (connection->session))
         ssh_disconnect (connection->session);
       ssh_free (connection->session);
@@ -520,7 +539,6 @@ gboolean
 fleet_connection_check_idle (FleetConnection *connection)
 {
   struct pollfd pfd = { .events = POLLIN };
-  ssh_event event;
 
   if (connection->state != FLEET_CONNECTION_READY)
     return connection->state != FLEET_CONNECTION_FAILED;
@@ -530,14 +548,8 @@ fleet_connection_check_idle (FleetConnection *connection)
     return TRUE;
 
   /* Let libssh take in what arrived (a keepalive reply, the end of a
-   * channel, or the end of the stream) without waiting. */
-  event = ssh_event_new ();
-  if (event != NULL && ssh_event_add_session (event, connection->session) == SSH_OK)
-    {
-      ssh_event_dopoll (event, 0);
-      ssh_event_remove_session (event, connection->session);
-    }
-  ssh_event_free (event);
+   * channel, or the end of the stream). */
+  take_pending_input (connection);
 
   if (ssh_is_connected (connection->session))
     return TRUE;

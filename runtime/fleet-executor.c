@@ -12,6 +12,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "runtime/fleet-halt.h"
 #include "runtime/fleet-journal.h"
 #include "runtime/fleet-snapshot-report.h"
 #include "runtime/fleet-snapshot-run.h"
@@ -67,6 +68,7 @@ typedef struct {
   FleetJournal *journal;
   GPtrArray *runs;               /* HostRun *, in plan host order */
   FleetRunResult *result;
+  FleetHaltCounts halt_counts;
   gboolean stopping;
   gboolean snapshot_halt;        /* on_unexpected: halt fired; start no more hosts */
 } Executor;
@@ -422,6 +424,7 @@ host_finish (Executor *executor, HostRun *run, FleetHostOutcome outcome, FleetFa
   run->result->failure = failure;
   run->result->message = g_strdup (message);
   run->result->duration_us = now_us (executor) - run->started_us;
+  fleet_halt_counts_add (&executor->halt_counts, run->result);
 
   json = fleet_journal_begin (executor->journal, "host-end", wall_us (executor));
   fleet_json_key (json, "host");
@@ -1173,7 +1176,7 @@ journal_wave (Executor *executor, const char *event, guint wave_index)
 {
   const FleetWave *wave = g_ptr_array_index (executor->plan->waves, wave_index);
   FleetJsonWriter *json = fleet_journal_begin (executor->journal, event, wall_us (executor));
-  guint succeeded = 0, failed = 0;
+  guint succeeded = 0, failed = 0, unreachable = 0;
 
   fleet_json_key (json, "wave");
   fleet_json_int (json, wave_index + 1);
@@ -1187,11 +1190,16 @@ journal_wave (Executor *executor, const char *event, guint wave_index)
                                                   g_array_index (wave->host_indices, guint32, i));
           succeeded += run->result->outcome == FLEET_HOST_SUCCEEDED;
           failed += run->result->outcome == FLEET_HOST_FAILED;
+          unreachable += fleet_host_result_is_unreachable (run->result);
         }
       fleet_json_key (json, "succeeded");
       fleet_json_int (json, succeeded);
       fleet_json_key (json, "failed");
       fleet_json_int (json, failed);
+      /* `failed` counts every failed host, and `unreachable` the ones among
+       * them that never got to their first step (fleet-halt.h). */
+      fleet_json_key (json, "unreachable");
+      fleet_json_int (json, unreachable);
     }
   fleet_journal_commit (executor->journal, TRUE);
 }
@@ -1210,8 +1218,59 @@ close_wave_connections (Executor *executor, const FleetWave *wave)
     }
 }
 
-/* Run one wave to its end.  Returns TRUE when every host of it succeeded. */
+static void
+journal_halt (Executor *executor, const FleetHaltReason *reason, guint not_started)
+{
+  FleetJsonWriter *json = fleet_journal_begin (executor->journal, "halt", wall_us (executor));
+  g_autofree char *label = fleet_plan_wave_label (executor->plan, reason->wave);
+
+  fleet_json_key (json, "wave");
+  fleet_json_int (json, reason->wave + 1);
+  fleet_json_key (json, "label");
+  fleet_json_string (json, label);
+  fleet_json_key (json, "rule");
+  fleet_json_string (json, fleet_halt_rule_name (reason->rule));
+  fleet_json_key (json, "count");
+  fleet_json_int (json, reason->count);
+  fleet_json_key (json, "threshold");
+  fleet_json_int (json, reason->threshold);
+  fleet_json_key (json, "wave_failed");
+  fleet_json_int (json, executor->halt_counts.wave_failed);
+  fleet_json_key (json, "wave_unreachable");
+  fleet_json_int (json, executor->halt_counts.wave_unreachable);
+  fleet_json_key (json, "total_failed");
+  fleet_json_int (json, executor->halt_counts.total_failed);
+  fleet_json_key (json, "total_unreachable");
+  fleet_json_int (json, executor->halt_counts.total_unreachable);
+  fleet_json_key (json, "not_started");
+  fleet_json_int (json, not_started);
+  /* Not synced here: the hosts in flight are still running, and the
+   * wave-end record that follows is synced. */
+  fleet_journal_commit (executor->journal, FALSE);
+}
+
+/* Return whether the run has halted.  When wave `wave_index` has just
+ * reached a threshold, record the halt and journal it, with `not_started`,
+ * the number of the wave's hosts not started yet. */
 static gboolean
+check_halt (Executor *executor, guint wave_index, guint not_started)
+{
+  FleetHaltReason reason;
+
+  if (executor->result->halted)
+    return TRUE;
+  if (!fleet_halt_check (&executor->halt_counts, executor->plan, wave_index, &reason))
+    return FALSE;
+
+  executor->result->halted = TRUE;
+  executor->result->halt = reason;
+  journal_halt (executor, &reason, not_started);
+  return TRUE;
+}
+
+/* Run one wave until every started host is done.  No host starts once a
+ * halt threshold is reached. */
+static void
 run_wave (Executor *executor, guint wave_index)
 {
   const FleetWave *wave = g_ptr_array_index (executor->plan->waves, wave_index);
@@ -1219,15 +1278,17 @@ run_wave (Executor *executor, guint wave_index)
   gint64 wave_started_us = now_us (executor);
   gint64 next_sweep_us = wave_started_us + SWEEP_INTERVAL_US;
   guint next_host = 0;
-  gboolean all_succeeded = TRUE;
 
   journal_wave (executor, "wave-start", wave_index);
+  fleet_halt_counts_start_wave (&executor->halt_counts);
 
   for (;;)
     {
       apply_interrupt_level (executor, busy);
+      if (!executor->stopping)
+        check_halt (executor, wave_index, wave->host_indices->len - next_host);
 
-      while (!executor->stopping && !executor->snapshot_halt
+      while (!executor->stopping && !executor->result->halted && !executor->snapshot_halt
              && busy->len < executor->plan->parallelism
              && next_host < wave->host_indices->len)
         {
@@ -1237,6 +1298,7 @@ run_wave (Executor *executor, guint wave_index)
           start_host (executor, run);
           if (run->busy)
             g_ptr_array_add (busy, run);
+          check_halt (executor, wave_index, wave->host_indices->len - next_host);
         }
 
       /* A finished host stays polled while the kill of an aborted command
@@ -1249,26 +1311,22 @@ run_wave (Executor *executor, guint wave_index)
             g_ptr_array_remove_index (busy, i - 1);
         }
 
-      if (busy->len == 0 && (executor->stopping || executor->snapshot_halt
+      if (busy->len == 0 && (executor->stopping || executor->result->halted
+                             || executor->snapshot_halt
                              || next_host >= wave->host_indices->len))
         break;
       if (busy->len > 0)
         wait_and_process (executor, busy, &next_sweep_us);
     }
 
-  for (guint i = 0; i < wave->host_indices->len; i++)
-    {
-      const HostRun *run = g_ptr_array_index (executor->runs,
-                                              g_array_index (wave->host_indices, guint32, i));
-      if (run->result->outcome != FLEET_HOST_SUCCEEDED)
-        all_succeeded = FALSE;
-    }
+  /* The last hosts to finish may reach a threshold after the last start. */
+  if (!executor->stopping)
+    check_halt (executor, wave_index, wave->host_indices->len - next_host);
 
   g_array_append_val (executor->result->wave_durations_us,
                       (gint64) { now_us (executor) - wave_started_us });
   journal_wave (executor, "wave-end", wave_index);
   close_wave_connections (executor, wave);
-  return all_succeeded;
 }
 
 static FleetHostResult *
@@ -1515,14 +1573,10 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
   started_us = now_us (&executor);
   journal_run_start (&executor);
 
-  for (guint w = 0; w < plan->waves->len && !executor.stopping; w++)
+  for (guint w = 0; w < plan->waves->len && !executor.stopping && !executor.result->halted; w++)
     {
       executor.result->waves_run++;
-      if (!run_wave (&executor, w))
-        {
-          executor.result->halted = w + 1 < plan->waves->len && !executor.stopping;
-          break;
-        }
+      run_wave (&executor, w);
     }
 
   executor.result->duration_us = now_us (&executor) - started_us;

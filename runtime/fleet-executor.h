@@ -4,8 +4,10 @@
  * connection, opened once and kept for the rest of the run; at most
  * plan->parallelism hosts are busy at once, all driven by one poll() loop
  * with no thread or process per host.  A host stops at its first failed
- * step.  When any host of a wave fails, the wave still finishes and then the
- * run halts: later waves are not started.
+ * step.  When the failed or unreachable hosts of a wave reach one of the
+ * plan's thresholds (fleet-halt.h), no further host of the wave starts,
+ * the hosts in flight finish, and later waves are not started.  Below the
+ * thresholds, later waves run even after failures.
  */
 #pragma once
 
@@ -72,10 +74,20 @@ typedef struct {
   char *snapshot_error;     /* why a snapshot is missing, or NULL */
 } FleetHostResult;
 
+/* The first halt threshold a run reached. */
+typedef struct {
+  FleetHaltRule rule;
+  guint wave;               /* 0-based index of the wave it was reached in */
+  guint count;              /* the failed or unreachable hosts the rule counts */
+  guint32 threshold;
+} FleetHaltReason;
+
 typedef struct {
   GPtrArray *hosts;         /* FleetHostResult *, in plan host order */
   guint waves_run;          /* waves started */
-  gboolean halted;          /* a wave failed and later waves were skipped */
+  gboolean halted;          /* a halt threshold was reached: the rest of its
+                               wave and later waves were not started */
+  FleetHaltReason halt;     /* set when halted */
   gboolean interrupted;
   gint64 duration_us;
   GArray *wave_durations_us; /* gint64, one per wave started */

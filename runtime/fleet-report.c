@@ -3,6 +3,9 @@
 
 #include <string.h>
 
+#include "runtime/fleet-halt.h"
+#include "schema/fleet-text.h"
+
 static const char *
 outcome_label (FleetHostOutcome outcome)
 {
@@ -120,6 +123,23 @@ append_host_line (GString *out, const FleetPlan *plan, const FleetHostResult *ho
   append_skipped_steps (out, plan, host);
 }
 
+/* Return "wave 2", "wave 1 (canary)" or "wave 3 (stage web, wave 1,
+ * canary)", with the stage name escaped for a terminal. */
+static char *
+wave_name (const FleetPlan *plan, guint index)
+{
+  const FleetWave *wave = g_ptr_array_index (plan->waves, index);
+  g_autofree char *stage = NULL;
+
+  if (wave->stage == NULL)
+    return g_strdup_printf ("wave %u%s", index + 1, wave->canary ? " (canary)" : "");
+
+  stage = fleet_escape_for_terminal (wave->stage);
+  return g_strdup_printf ("wave %u (stage %s, wave %u%s)", index + 1, stage,
+                          fleet_plan_stage_wave_number (plan, index),
+                          wave->canary ? ", canary" : "");
+}
+
 static void
 append_waves (GString *out, const FleetPlan *plan, const FleetRunResult *result)
 {
@@ -127,6 +147,8 @@ append_waves (GString *out, const FleetPlan *plan, const FleetRunResult *result)
     {
       const FleetWave *wave = g_ptr_array_index (plan->waves, w);
       guint counts[FLEET_HOST_INTERRUPTED + 1] = { 0 };
+      guint unreachable = 0;
+      g_autofree char *name = NULL;
 
       for (guint i = 0; i < wave->host_indices->len; i++)
         {
@@ -134,9 +156,11 @@ append_waves (GString *out, const FleetPlan *plan, const FleetRunResult *result)
                                                            g_array_index (wave->host_indices,
                                                                           guint32, i));
           counts[host->outcome]++;
+          unreachable += fleet_host_result_is_unreachable (host);
         }
 
-      g_string_append_printf (out, "wave %u: %u host%s", w + 1, wave->host_indices->len,
+      name = wave_name (plan, w);
+      g_string_append_printf (out, "%s: %u host%s", name, wave->host_indices->len,
                               wave->host_indices->len == 1 ? "" : "s");
       if (w >= result->waves_run)
         {
@@ -144,7 +168,9 @@ append_waves (GString *out, const FleetPlan *plan, const FleetRunResult *result)
           continue;
         }
       g_string_append_printf (out, ", %u succeeded, %u failed", counts[FLEET_HOST_SUCCEEDED],
-                              counts[FLEET_HOST_FAILED]);
+                              counts[FLEET_HOST_FAILED] - unreachable);
+      if (unreachable > 0)
+        g_string_append_printf (out, ", %u unreachable", unreachable);
       if (counts[FLEET_HOST_INTERRUPTED] > 0)
         g_string_append_printf (out, ", %u interrupted", counts[FLEET_HOST_INTERRUPTED]);
       if (counts[FLEET_HOST_NOT_RUN] > 0)
@@ -152,6 +178,35 @@ append_waves (GString *out, const FleetPlan *plan, const FleetRunResult *result)
       g_string_append_printf (out, " in %.2fs\n",
                               g_array_index (result->wave_durations_us, gint64, w) / 1e6);
     }
+}
+
+/* Say which threshold halted the run, where, and what did not start. */
+static void
+append_halt (GString *out, const FleetPlan *plan, const FleetRunResult *result)
+{
+  const FleetHaltReason *halt = &result->halt;
+  const FleetWave *wave = g_ptr_array_index (plan->waves, halt->wave);
+  g_autofree char *name = wave_name (plan, halt->wave);
+  const char *counted = fleet_halt_rule_counts_unreachable (halt->rule) ? "unreachable" : "failed";
+  const char *scope = fleet_halt_rule_is_per_wave (halt->rule) ? "in the wave" : "in the run";
+  guint not_started = 0;
+  guint later_waves = plan->waves->len - halt->wave - 1;
+
+  for (guint i = 0; i < wave->host_indices->len; i++)
+    {
+      const FleetHostResult *host = g_ptr_array_index (result->hosts,
+                                                       g_array_index (wave->host_indices,
+                                                                      guint32, i));
+      not_started += host->outcome == FLEET_HOST_NOT_RUN;
+    }
+
+  g_string_append_printf (out, "The run halted in %s: %u %s host%s %s reached "
+                          "%s, which halts at %u.", name, halt->count, counted,
+                          halt->count == 1 ? "" : "s", scope, fleet_halt_rule_name (halt->rule),
+                          halt->threshold);
+  g_string_append_printf (out, " %u host%s of the wave and %u later wave%s were not started.\n",
+                          not_started, not_started == 1 ? "" : "s", later_waves,
+                          later_waves == 1 ? "" : "s");
 }
 
 char *
@@ -188,8 +243,7 @@ fleet_report_format_summary (const FleetPlan *plan,
   g_string_append_printf (out, " in %.2fs.\n", result->duration_us / 1e6);
 
   if (result->halted)
-    g_string_append_printf (out, "The run halted after wave %u because a host in it failed; "
-                            "later waves were not started.\n", result->waves_run);
+    append_halt (out, plan, result);
   if (result->interrupted)
     g_string_append (out, "The run was interrupted.\n");
 

@@ -24,6 +24,14 @@ fleet_plan_new (void)
     (GDestroyNotify) fleet_source_file_free);
   plan->steps = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_step_free);
   plan->waves = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_wave_free);
+  plan->spread = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_spread_rule_free);
+  for (guint rule = 0; rule < FLEET_HALT_N_RULES; rule++)
+    {
+      plan->halt_at[rule] = fleet_halt_rule_default (rule);
+      plan->halt_at_default[rule] = TRUE;
+    }
+  plan->halt_failed_total = FLEET_THRESHOLD_NEVER;
+  plan->halt_unreachable_total = FLEET_THRESHOLD_NEVER;
   plan->inventory_files = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_inventory_file_free);
   plan->signatures = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_plan_signature_free);
   return plan;
@@ -47,6 +55,9 @@ fleet_plan_free (FleetPlan *plan)
   g_ptr_array_unref (plan->steps);
   g_clear_pointer (&plan->vars, g_hash_table_unref);
   g_ptr_array_unref (plan->waves);
+  g_free (plan->limit);
+  g_free (plan->order_by);
+  g_ptr_array_unref (plan->spread);
   fleet_snapshot_config_free (plan->snapshot);
   g_free (plan->file_sha256);
   g_ptr_array_unref (plan->inventory_files);
@@ -60,6 +71,8 @@ fleet_wave_new (void)
   FleetWave *wave = g_new0 (FleetWave, 1);
 
   wave->host_indices = g_array_new (FALSE, FALSE, sizeof (guint32));
+  wave->halt_failed = 1;
+  wave->halt_unreachable = 1;
   return wave;
 }
 
@@ -70,7 +83,53 @@ fleet_wave_free (FleetWave *wave)
     return;
 
   g_array_unref (wave->host_indices);
+  g_free (wave->stage);
   g_free (wave);
+}
+
+FleetSpreadRule *
+fleet_spread_rule_new (const char *attribute, FleetThreshold max_per_wave)
+{
+  FleetSpreadRule *rule = g_new0 (FleetSpreadRule, 1);
+
+  rule->attribute = g_strdup (attribute);
+  rule->max_per_wave = max_per_wave;
+  return rule;
+}
+
+void
+fleet_spread_rule_free (FleetSpreadRule *rule)
+{
+  if (rule == NULL)
+    return;
+
+  g_free (rule->attribute);
+  g_free (rule);
+}
+
+guint
+fleet_plan_stage_wave_number (const FleetPlan *plan, guint index)
+{
+  const FleetWave *wave = g_ptr_array_index (plan->waves, index);
+  guint first = index;
+
+  while (first > 0
+         && g_strcmp0 (((const FleetWave *) g_ptr_array_index (plan->waves, first - 1))->stage,
+                       wave->stage) == 0)
+    first--;
+  return index - first + 1;
+}
+
+char *
+fleet_plan_wave_label (const FleetPlan *plan, guint index)
+{
+  const FleetWave *wave = g_ptr_array_index (plan->waves, index);
+  const char *canary = wave->canary ? " (canary)" : "";
+
+  if (wave->stage == NULL)
+    return g_strdup_printf ("wave %u%s", index + 1, canary);
+  return g_strdup_printf ("stage %s, wave %u%s", wave->stage,
+                          fleet_plan_stage_wave_number (plan, index), canary);
 }
 
 /* Serialization.  Keys are added in a fixed order and attribute keys sorted,
@@ -205,6 +264,70 @@ step_to_variant (const FleetStep *step)
 }
 
 static GVariant *
+wave_details_to_variant (const FleetPlan *plan)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; i < plan->waves->len; i++)
+    {
+      const FleetWave *wave = g_ptr_array_index (plan->waves, i);
+      GVariantBuilder details;
+
+      g_variant_builder_init (&details, G_VARIANT_TYPE_VARDICT);
+      add_string (&details, "stage", wave->stage);
+      g_variant_builder_add (&details, "{sv}", "canary", g_variant_new_boolean (wave->canary));
+      g_variant_builder_add (&details, "{sv}", "halt-failed",
+                             g_variant_new_uint32 (wave->halt_failed));
+      g_variant_builder_add (&details, "{sv}", "halt-unreachable",
+                             g_variant_new_uint32 (wave->halt_unreachable));
+      g_variant_builder_add_value (&builder, g_variant_builder_end (&details));
+    }
+  return g_variant_builder_end (&builder);
+}
+
+static GVariant *
+spread_to_variant (const GPtrArray *spread)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; i < spread->len; i++)
+    {
+      const FleetSpreadRule *rule = g_ptr_array_index (spread, i);
+      g_autofree char *max_per_wave = fleet_threshold_to_string (&rule->max_per_wave);
+      GVariantBuilder entry;
+
+      g_variant_builder_init (&entry, G_VARIANT_TYPE_VARDICT);
+      add_string (&entry, "by", rule->attribute);
+      add_string (&entry, "max-per-wave", max_per_wave);
+      g_variant_builder_add_value (&builder, g_variant_builder_end (&entry));
+    }
+  return g_variant_builder_end (&builder);
+}
+
+static GVariant *
+halt_at_to_variant (const FleetPlan *plan)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint rule = 0; rule < FLEET_HALT_N_RULES; rule++)
+    {
+      g_autofree char *threshold = fleet_threshold_to_string (&plan->halt_at[rule]);
+      GVariantBuilder entry;
+
+      g_variant_builder_init (&entry, G_VARIANT_TYPE_VARDICT);
+      add_string (&entry, "rule", fleet_halt_rule_name (rule));
+      add_string (&entry, "threshold", threshold);
+      g_variant_builder_add (&entry, "{sv}", "default",
+                             g_variant_new_boolean (plan->halt_at_default[rule]));
+      g_variant_builder_add_value (&builder, g_variant_builder_end (&entry));
+    }
+  return g_variant_builder_end (&builder);
+}
+
+static GVariant *
 source_files_to_variant (const GPtrArray *files)
 {
   GVariantBuilder builder;
@@ -262,6 +385,15 @@ fleet_plan_to_variant (const FleetPlan *plan)
   g_variant_builder_add (&builder, "{sv}", "steps", g_variant_builder_end (&steps));
   add_string_table (&builder, "vars", plan->vars);
   g_variant_builder_add (&builder, "{sv}", "waves", g_variant_builder_end (&waves));
+  g_variant_builder_add (&builder, "{sv}", "wave-details", wave_details_to_variant (plan));
+  add_string (&builder, "limit", plan->limit);
+  add_string (&builder, "order-by", plan->order_by);
+  g_variant_builder_add (&builder, "{sv}", "spread", spread_to_variant (plan->spread));
+  g_variant_builder_add (&builder, "{sv}", "halt-at", halt_at_to_variant (plan));
+  g_variant_builder_add (&builder, "{sv}", "halt-failed-total",
+                         g_variant_new_uint32 (plan->halt_failed_total));
+  g_variant_builder_add (&builder, "{sv}", "halt-unreachable-total",
+                         g_variant_new_uint32 (plan->halt_unreachable_total));
   if (plan->snapshot != NULL)
     g_variant_builder_add (&builder, "{sv}", "snapshot",
                            fleet_snapshot_config_to_variant (plan->snapshot));
@@ -541,6 +673,241 @@ read_waves (GVariant *array, FleetPlan *plan, GError **error)
   return TRUE;
 }
 
+static gboolean
+read_wave_details (GVariant *array, FleetPlan *plan, GError **error)
+{
+  gsize n_details = g_variant_n_children (array);
+
+  if (n_details != plan->waves->len)
+    {
+      g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID,
+                   "plan has %u waves but details for %" G_GSIZE_FORMAT, plan->waves->len,
+                   n_details);
+      return FALSE;
+    }
+
+  for (gsize i = 0; i < n_details; i++)
+    {
+      g_autoptr(GVariant) details = g_variant_get_child_value (array, i);
+      g_autoptr(GVariant) canary = NULL;
+      g_autoptr(GVariant) halt_failed = NULL;
+      g_autoptr(GVariant) halt_unreachable = NULL;
+      FleetWave *wave = g_ptr_array_index (plan->waves, i);
+
+      if (!lookup_string (details, "stage", FALSE, &wave->stage, error)
+          || !lookup_value (details, "canary", "b", &canary, error)
+          || !lookup_value (details, "halt-failed", "u", &halt_failed, error)
+          || !lookup_value (details, "halt-unreachable", "u", &halt_unreachable, error))
+        return FALSE;
+
+      wave->canary = g_variant_get_boolean (canary);
+      wave->halt_failed = g_variant_get_uint32 (halt_failed);
+      wave->halt_unreachable = g_variant_get_uint32 (halt_unreachable);
+    }
+  return TRUE;
+}
+
+/* Stages come from `order-by`: every wave has one when it is set and none
+ * when it is not, the waves of a stage are consecutive, and a canary wave
+ * opens its stage. */
+static gboolean
+check_stages (const FleetPlan *plan, GError **error)
+{
+  g_autoptr(GHashTable) finished = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < plan->waves->len; i++)
+    {
+      const FleetWave *wave = g_ptr_array_index (plan->waves, i);
+      const FleetWave *previous = i > 0 ? g_ptr_array_index (plan->waves, i - 1) : NULL;
+      gboolean opens_stage = previous == NULL || g_strcmp0 (previous->stage, wave->stage) != 0;
+
+      if ((wave->stage == NULL) != (plan->order_by == NULL))
+        {
+          g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID,
+                       "wave %u %s a stage, but the plan %s an order", i + 1,
+                       wave->stage != NULL ? "has" : "lacks",
+                       plan->order_by != NULL ? "has" : "lacks");
+          return FALSE;
+        }
+
+      if (opens_stage && wave->stage != NULL
+          && g_hash_table_contains (finished, wave->stage))
+        {
+          g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID,
+                       "wave %u returns to stage \"%s\" after another stage", i + 1,
+                       wave->stage);
+          return FALSE;
+        }
+
+      if (wave->canary && !opens_stage)
+        {
+          g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID,
+                       "wave %u is a canary wave but not the first wave of its stage", i + 1);
+          return FALSE;
+        }
+
+      if (previous != NULL && opens_stage && previous->stage != NULL)
+        g_hash_table_add (finished, previous->stage);
+    }
+  return TRUE;
+}
+
+static gboolean
+read_threshold (GVariant *dict, const char *key, const char *owner, FleetThreshold *out,
+                GError **error)
+{
+  g_autofree char *text = NULL;
+
+  if (!lookup_string (dict, key, TRUE, &text, error))
+    return FALSE;
+
+  if (!fleet_threshold_from_string (text, out))
+    {
+      g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID,
+                   "%s has the invalid threshold \"%s\"", owner, text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+read_spread (GVariant *array, FleetPlan *plan, GError **error)
+{
+  for (gsize i = 0; i < g_variant_n_children (array); i++)
+    {
+      g_autoptr(GVariant) entry = g_variant_get_child_value (array, i);
+      g_autofree char *attribute = NULL;
+      g_autofree char *owner = g_strdup_printf ("spread rule %" G_GSIZE_FORMAT, i + 1);
+      FleetThreshold max_per_wave;
+
+      if (!lookup_string (entry, "by", TRUE, &attribute, error)
+          || !read_threshold (entry, "max-per-wave", owner, &max_per_wave, error))
+        return FALSE;
+
+      if (attribute[0] == '\0' || max_per_wave.kind == FLEET_THRESHOLD_UNLIMITED)
+        {
+          g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID,
+                       "%s needs an attribute and a limit", owner);
+          return FALSE;
+        }
+      g_ptr_array_add (plan->spread, fleet_spread_rule_new (attribute, max_per_wave));
+    }
+  return TRUE;
+}
+
+static gboolean
+read_halt_at (GVariant *array, FleetPlan *plan, GError **error)
+{
+  if (g_variant_n_children (array) != FLEET_HALT_N_RULES)
+    {
+      g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID,
+                   "plan has %" G_GSIZE_FORMAT " halt rules instead of %d",
+                   g_variant_n_children (array), FLEET_HALT_N_RULES);
+      return FALSE;
+    }
+
+  for (guint rule = 0; rule < FLEET_HALT_N_RULES; rule++)
+    {
+      g_autoptr(GVariant) entry = g_variant_get_child_value (array, rule);
+      g_autoptr(GVariant) is_default = NULL;
+      g_autofree char *name = NULL;
+      FleetThreshold expected_default = fleet_halt_rule_default (rule);
+
+      if (!lookup_string (entry, "rule", TRUE, &name, error)
+          || !read_threshold (entry, "threshold", fleet_halt_rule_name (rule),
+                              &plan->halt_at[rule], error)
+          || !lookup_value (entry, "default", "b", &is_default, error))
+        return FALSE;
+
+      if (g_strcmp0 (name, fleet_halt_rule_name (rule)) != 0)
+        {
+          g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID,
+                       "halt rule %u is \"%s\" instead of \"%s\"", rule + 1, name,
+                       fleet_halt_rule_name (rule));
+          return FALSE;
+        }
+
+      plan->halt_at_default[rule] = g_variant_get_boolean (is_default);
+      if (plan->halt_at_default[rule]
+          && (plan->halt_at[rule].kind != expected_default.kind
+              || plan->halt_at[rule].value != expected_default.value))
+        {
+          g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID,
+                       "halt rule %s is marked as the default but differs from it",
+                       fleet_halt_rule_name (rule));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+void
+fleet_plan_resolve_thresholds (FleetPlan *plan)
+{
+  for (guint i = 0; i < plan->waves->len; i++)
+    {
+      FleetWave *wave = g_ptr_array_index (plan->waves, i);
+
+      wave->halt_failed = fleet_threshold_resolve (&plan->halt_at[FLEET_HALT_FAILED_PER_WAVE],
+                                                   wave->host_indices->len);
+      wave->halt_unreachable =
+        fleet_threshold_resolve (&plan->halt_at[FLEET_HALT_UNREACHABLE_PER_WAVE],
+                                 wave->host_indices->len);
+    }
+
+  plan->halt_failed_total = fleet_threshold_resolve (&plan->halt_at[FLEET_HALT_FAILED_TOTAL],
+                                                     plan->hosts->len);
+  plan->halt_unreachable_total =
+    fleet_threshold_resolve (&plan->halt_at[FLEET_HALT_UNREACHABLE_TOTAL], plan->hosts->len);
+}
+
+/* The resolved thresholds must be what the rules give for the plan's own
+ * wave sizes, so that fleet-run enforces exactly what `fleetc show` prints. */
+static gboolean
+check_thresholds (const FleetPlan *plan, GError **error)
+{
+  g_autoptr(FleetPlan) expected = fleet_plan_new ();
+
+  for (guint i = 0; i < plan->waves->len; i++)
+    {
+      const FleetWave *wave = g_ptr_array_index (plan->waves, i);
+      FleetWave *copy = fleet_wave_new ();
+
+      g_array_set_size (copy->host_indices, wave->host_indices->len);
+      g_ptr_array_add (expected->waves, copy);
+    }
+  for (guint i = 0; i < plan->hosts->len; i++)
+    g_ptr_array_add (expected->hosts, fleet_host_new (NULL));
+  memcpy (expected->halt_at, plan->halt_at, sizeof plan->halt_at);
+  fleet_plan_resolve_thresholds (expected);
+
+  for (guint i = 0; i < plan->waves->len; i++)
+    {
+      const FleetWave *wave = g_ptr_array_index (plan->waves, i);
+      const FleetWave *want = g_ptr_array_index (expected->waves, i);
+
+      if (wave->halt_failed != want->halt_failed || wave->halt_unreachable != want->halt_unreachable)
+        {
+          g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID,
+                       "wave %u halts at %u failed and %u unreachable hosts, but its rules "
+                       "give %u and %u", i + 1, wave->halt_failed, wave->halt_unreachable,
+                       want->halt_failed, want->halt_unreachable);
+          return FALSE;
+        }
+    }
+
+  if (plan->halt_failed_total != expected->halt_failed_total
+      || plan->halt_unreachable_total != expected->halt_unreachable_total)
+    {
+      g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID,
+                   "the plan halts at %u failed and %u unreachable hosts in all, but its rules "
+                   "give %u and %u", plan->halt_failed_total, plan->halt_unreachable_total,
+                   expected->halt_failed_total, expected->halt_unreachable_total);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Every proxy_jump must name a jump host of the plan, and following them
  * must end: a cycle would make fleet-run open tunnels forever. */
 static gboolean
@@ -617,6 +984,37 @@ read_trust_fields (GVariant *body, FleetPlan *plan, GError **error)
   return fleet_inventory_files_from_variant (inventory_files, plan->inventory_files, error);
 }
 
+/* Read the keys of the rollout, which format 3 also added: each wave's
+ * stage, canary flag and thresholds, the --limit, the stages' attribute, the
+ * spread rules and halt_at.  A format 2 plan keeps the defaults: no stages
+ * or spread, and every wave halts at its first failed or unreachable host. */
+static gboolean
+read_rollout_fields (GVariant *body, FleetPlan *plan, GError **error)
+{
+  g_autoptr(GVariant) wave_details = NULL;
+  g_autoptr(GVariant) spread = NULL;
+  g_autoptr(GVariant) halt_at = NULL;
+  g_autoptr(GVariant) halt_failed_total = NULL;
+  g_autoptr(GVariant) halt_unreachable_total = NULL;
+
+  if (!lookup_value (body, "wave-details", "aa{sv}", &wave_details, error)
+      || !lookup_string (body, "limit", FALSE, &plan->limit, error)
+      || !lookup_string (body, "order-by", FALSE, &plan->order_by, error)
+      || !lookup_value (body, "spread", "aa{sv}", &spread, error)
+      || !lookup_value (body, "halt-at", "aa{sv}", &halt_at, error)
+      || !lookup_value (body, "halt-failed-total", "u", &halt_failed_total, error)
+      || !lookup_value (body, "halt-unreachable-total", "u", &halt_unreachable_total, error))
+    return FALSE;
+
+  plan->halt_failed_total = g_variant_get_uint32 (halt_failed_total);
+  plan->halt_unreachable_total = g_variant_get_uint32 (halt_unreachable_total);
+  return read_wave_details (wave_details, plan, error)
+         && check_stages (plan, error)
+         && read_spread (spread, plan, error)
+         && read_halt_at (halt_at, plan, error)
+         && check_thresholds (plan, error);
+}
+
 static FleetPlan *
 plan_from_body (GVariant *body, guint32 version, GError **error)
 {
@@ -664,7 +1062,8 @@ plan_from_body (GVariant *body, guint32 version, GError **error)
       || !check_jump_hosts (plan, error)
       || !read_records (steps, (gpointer (*) (GVariant *, GError **)) step_from_variant,
                         plan->steps, error)
-      || !read_waves (waves, plan, error))
+      || !read_waves (waves, plan, error)
+      || (version >= 3 && !read_rollout_fields (body, plan, error)))
     return NULL;
 
   /* Optional: plans without snapshots omit the key. */

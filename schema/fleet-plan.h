@@ -25,6 +25,7 @@
 
 #include "schema/fleet-inventory-file.h"
 #include "schema/fleet-model.h"
+#include "schema/fleet-threshold.h"
 #include "schema/fleet-snapshot-config.h"
 
 G_BEGIN_DECLS
@@ -59,10 +60,28 @@ typedef enum {
 
 GQuark fleet_plan_error_quark (void);
 
-/* One wave: indices into FleetPlan.hosts, in execution order. */
+/* One wave: indices into FleetPlan.hosts, in execution order, and what
+ * fleet-run needs to judge it.  The waves of one stage are consecutive, and
+ * a canary wave is the first wave of its stage (of the plan when there are
+ * no stages). */
 typedef struct {
   GArray *host_indices;          /* guint32 */
+  char *stage;                   /* value of FleetPlan.order_by the wave's hosts
+                                    share, or NULL when the plan has no order */
+  gboolean canary;
+  guint32 halt_failed;           /* failed_per_wave resolved for this wave:
+                                    failed hosts that halt the run, or
+                                    FLEET_THRESHOLD_NEVER */
+  guint32 halt_unreachable;      /* unreachable_per_wave resolved likewise */
 } FleetWave;
+
+/* At most `max_per_wave` hosts of a wave share one value of `attribute`.
+ * A percentage is of the hosts with that value in the stage, rounded down
+ * and at least 1. */
+typedef struct {
+  char *attribute;
+  FleetThreshold max_per_wave;   /* COUNT or PERCENT */
+} FleetSpreadRule;
 
 typedef struct {
   char *workflow_name;
@@ -82,6 +101,16 @@ typedef struct {
   GHashTable *vars;              /* char * -> char *, the workflow's `vars`,
                                     for conditions evaluated by fleet-run */
   GPtrArray *waves;              /* FleetWave * */
+  char *limit;                   /* canonical text of `fleetc compile --limit`,
+                                    or NULL */
+  char *order_by;                /* the attribute, or "group", whose values
+                                    name the stages; NULL: no stages */
+  GPtrArray *spread;             /* FleetSpreadRule * */
+  FleetThreshold halt_at[FLEET_HALT_N_RULES]; /* as written, by FleetHaltRule */
+  gboolean halt_at_default[FLEET_HALT_N_RULES]; /* the workflow left it unset */
+  guint32 halt_failed_total;     /* failed_total resolved over all hosts, or
+                                    FLEET_THRESHOLD_NEVER */
+  guint32 halt_unreachable_total;
   FleetSnapshotConfig *snapshot; /* configuration snapshots before and after
                                     the steps; NULL: none */
   char *file_sha256;             /* hex digest from the file; NULL until
@@ -100,14 +129,35 @@ typedef struct {
                                     each checked against the digest */
 } FleetPlan;
 
+/* Return an empty plan whose halt rules are the defaults, resolved:
+ * totals never halt. */
 FleetPlan *fleet_plan_new (void);
 void fleet_plan_free (FleetPlan *plan);
 
+/* Return an empty wave without a stage that halts at the first failed or
+ * unreachable host, the default rules. */
 FleetWave *fleet_wave_new (void);
 void fleet_wave_free (FleetWave *wave);
 
+FleetSpreadRule *fleet_spread_rule_new (const char *attribute, FleetThreshold max_per_wave);
+void fleet_spread_rule_free (FleetSpreadRule *rule);
+
+/* Return the number of wave `index` (0-based) of `plan` within its stage,
+ * from 1; without stages, its number in the plan. */
+guint fleet_plan_stage_wave_number (const FleetPlan *plan, guint index);
+
+/* Return the label of wave `index` (0-based) of `plan` for people: "wave 3",
+ * or "stage db, wave 2" when the plan has stages, the wave counted within
+ * its stage, followed by " (canary)" for a canary wave.  Free with g_free. */
+char *fleet_plan_wave_label (const FleetPlan *plan, guint index);
+
 /* Return the jump host called `name`, or NULL; borrowed. */
 const FleetHost *fleet_plan_find_jump_host (const FleetPlan *plan, const char *name);
+
+/* Set the halt thresholds of every wave and the totals from plan->halt_at,
+ * the wave sizes and the number of hosts (fleet-threshold.h).  The reader
+ * rejects a plan whose stored thresholds differ from these. */
+void fleet_plan_resolve_thresholds (FleetPlan *plan);
 
 /* Return the plan body as a GVariant of FLEET_PLAN_BODY_TYPE in normal form
  * (a new, non-floating reference). */
@@ -144,5 +194,6 @@ FleetPlan *fleet_plan_read_file (const char *path, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetPlan, fleet_plan_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetWave, fleet_wave_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetSpreadRule, fleet_spread_rule_free)
 
 G_END_DECLS

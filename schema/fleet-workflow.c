@@ -135,6 +135,52 @@ fleet_group_free (FleetGroup *group)
   g_free (group);
 }
 
+FleetSelector *
+fleet_selector_new (FleetExpr *expr, const char *text, const FleetSourcePos *pos)
+{
+  FleetSelector *selector = g_new0 (FleetSelector, 1);
+
+  selector->expr = expr;
+  selector->text = g_strdup (text);
+  selector->pos = *pos;
+  selector->name_positions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  return selector;
+}
+
+void
+fleet_selector_free (FleetSelector *selector)
+{
+  if (selector == NULL)
+    return;
+
+  fleet_expr_free (selector->expr);
+  g_free (selector->text);
+  g_hash_table_unref (selector->name_positions);
+  g_free (selector);
+}
+
+FleetSpread *
+fleet_spread_new (void)
+{
+  return g_new0 (FleetSpread, 1);
+}
+
+void
+fleet_spread_free (FleetSpread *spread)
+{
+  if (spread == NULL)
+    return;
+
+  g_free (spread->attribute);
+  g_free (spread);
+}
+
+static GHashTable *
+positions_new (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
 FleetWorkflow *
 fleet_workflow_new (void)
 {
@@ -143,11 +189,18 @@ fleet_workflow_new (void)
   workflow->target.groups = g_ptr_array_new_with_free_func (g_free);
   workflow->target.hosts = g_ptr_array_new_with_free_func (g_free);
   workflow->target.match = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  workflow->target.positions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  workflow->target.positions = positions_new ();
   workflow->steps = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_step_free);
   workflow->batches = g_array_new (FALSE, TRUE, sizeof (FleetBatch));
   workflow->vars = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   workflow->parallelism = FLEET_DEFAULT_PARALLELISM;
+  workflow->canary.hosts = g_ptr_array_new_with_free_func (g_free);
+  workflow->canary.positions = positions_new ();
+  workflow->spread = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_spread_free);
+  workflow->order.sequence = g_ptr_array_new_with_free_func (g_free);
+  workflow->order.positions = positions_new ();
+  for (guint rule = 0; rule < FLEET_HALT_N_RULES; rule++)
+    workflow->halt_at.rules[rule] = fleet_halt_rule_default (rule);
 
   return workflow;
 }
@@ -165,10 +218,19 @@ fleet_workflow_free (FleetWorkflow *workflow)
   g_ptr_array_unref (workflow->target.groups);
   g_ptr_array_unref (workflow->target.hosts);
   g_hash_table_unref (workflow->target.match);
+  fleet_selector_free (workflow->target.where);
   g_hash_table_unref (workflow->target.positions);
   g_ptr_array_unref (workflow->steps);
   g_hash_table_unref (workflow->vars);
   g_array_unref (workflow->batches);
+  fleet_selector_free (workflow->limit);
+  g_ptr_array_unref (workflow->canary.hosts);
+  g_hash_table_unref (workflow->canary.positions);
+  fleet_selector_free (workflow->canary.where);
+  g_ptr_array_unref (workflow->spread);
+  g_free (workflow->order.by);
+  g_ptr_array_unref (workflow->order.sequence);
+  g_hash_table_unref (workflow->order.positions);
   fleet_window_calendar_free (workflow->windows);
   fleet_snapshot_config_free (workflow->snapshot);
   g_free (workflow);

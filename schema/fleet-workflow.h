@@ -10,9 +10,11 @@
 
 #include <glib.h>
 
+#include "schema/fleet-expr.h"
 #include "schema/fleet-inventory-file.h"
 #include "schema/fleet-model.h"
 #include "schema/fleet-snapshot-config.h"
+#include "schema/fleet-threshold.h"
 #include "schema/fleet-window-calendar.h"
 
 G_BEGIN_DECLS
@@ -61,17 +63,75 @@ typedef struct {
   GPtrArray *host_problems;    /* FleetHostProblem *, in the order found */
 } FleetInventory;
 
+/* A selector expression (docs/selectors.md), evaluated per host against
+ * its attributes, `name` and `groups`. */
+typedef struct {
+  FleetExpr *expr;
+  char *text;                  /* as written */
+  FleetSourcePos pos;          /* of the value; file "--limit" for the option */
+  GHashTable *name_positions;  /* char * name -> FleetSourcePos * of its first use */
+} FleetSelector;
+
 /* Which hosts a workflow targets.  A host is selected when `all` is set, or
- * when it is named in `hosts` or belongs to one of `groups`; `match` then
- * keeps only the hosts whose attributes equal every given value. */
+ * when it is named in `hosts` or belongs to one of `groups`.  When none of
+ * these is given, `where` alone selects.  `match` then keeps only the hosts
+ * whose attributes equal every given value, and `where` only those it is
+ * true for. */
 typedef struct {
   gboolean all;
   GPtrArray *groups;           /* char * */
   GPtrArray *hosts;            /* char * */
   GHashTable *match;           /* char * attribute -> char * value */
+  FleetSelector *where;        /* or NULL */
   GHashTable *positions;       /* char * group, host or attribute name -> FleetSourcePos * */
   FleetSourcePos pos;
 } FleetTarget;
+
+typedef enum {
+  FLEET_CANARY_NONE,
+  FLEET_CANARY_COUNT,          /* the first `count` hosts of each stage that spread
+                                  allows in one wave */
+  FLEET_CANARY_HOSTS,          /* the hosts named in `hosts` */
+  FLEET_CANARY_WHERE,          /* the hosts `where` is true for */
+} FleetCanaryKind;
+
+/* The hosts of each stage that run first, in a wave of their own. */
+typedef struct {
+  FleetCanaryKind kind;
+  guint count;
+  GPtrArray *hosts;            /* char * */
+  GHashTable *positions;       /* char * host name -> FleetSourcePos * */
+  FleetSelector *where;        /* or NULL */
+  FleetSourcePos pos;
+} FleetCanary;
+
+/* One `spread` rule: no wave contains more than `max_per_wave` hosts that
+ * share a value of `attribute`. */
+typedef struct {
+  char *attribute;
+  FleetThreshold max_per_wave; /* COUNT or PERCENT */
+  FleetSourcePos pos;          /* of the `by` value */
+} FleetSpread;
+
+/* The value of `order.by` that orders by inventory group, not attribute. */
+#define FLEET_ORDER_BY_GROUP "group"
+
+/* `order`: hosts are planned stage by stage, one stage per value of `by` (an
+ * attribute, or "group" for the host's groups). */
+typedef struct {
+  char *by;                    /* NULL when the workflow has no order */
+  GPtrArray *sequence;         /* char *, the stages in order; empty: the values sorted */
+  GHashTable *positions;       /* char * sequence item -> FleetSourcePos * */
+  FleetSourcePos pos;          /* of the `by` value */
+} FleetOrder;
+
+/* `halt_at`: the four failure thresholds, by FleetHaltRule. */
+typedef struct {
+  FleetThreshold rules[FLEET_HALT_N_RULES];
+  gboolean is_set[FLEET_HALT_N_RULES];        /* written in the workflow */
+  FleetSourcePos positions[FLEET_HALT_N_RULES];
+  FleetSourcePos pos;
+} FleetHaltAt;
 
 typedef enum {
   FLEET_BATCH_COUNT,
@@ -98,6 +158,11 @@ typedef struct {
   GHashTable *vars;            /* char * name -> char * value, the workflow's `vars` */
   GArray *batches;             /* FleetBatch */
   guint parallelism;           /* maximum hosts busy at once, >= 1 */
+  FleetSelector *limit;        /* `fleetc compile --limit`, or NULL */
+  FleetCanary canary;
+  GPtrArray *spread;           /* FleetSpread * */
+  FleetOrder order;
+  FleetHaltAt halt_at;         /* unset rules hold their defaults */
   FleetWindowCalendar *windows; /* windows and freezes expanded per group over the compile
                                  * range; NULL when the workflow defines neither */
   FleetSnapshotConfig *snapshot; /* NULL: no snapshots */
@@ -131,11 +196,20 @@ void fleet_host_problem_free (FleetHostProblem *problem);
 FleetGroup *fleet_group_new (const char *name);
 void fleet_group_free (FleetGroup *group);
 
+/* Return a selector owning `expr` and a copy of `text`. */
+FleetSelector *fleet_selector_new (FleetExpr *expr, const char *text, const FleetSourcePos *pos);
+void fleet_selector_free (FleetSelector *selector);
+
+FleetSpread *fleet_spread_new (void);
+void fleet_spread_free (FleetSpread *spread);
+
 FleetWorkflow *fleet_workflow_new (void);
 void fleet_workflow_free (FleetWorkflow *workflow);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetInventory, fleet_inventory_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetGroup, fleet_group_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetSelector, fleet_selector_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetSpread, fleet_spread_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetWorkflow, fleet_workflow_free)
 
 G_END_DECLS

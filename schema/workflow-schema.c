@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "schema/fleet-expr.h"
+
 #define SECOND_MS G_GINT64_CONSTANT (1000)
 #define HOUR_MS (3600 * SECOND_MS)
 #define DAY_MS (24 * HOUR_MS)
@@ -76,9 +78,21 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_WORKFLOW, "parallelism", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
     1, 100000, "10",
     "Maximum number of hosts that run steps at the same time." },
+  { FLEET_SCHEMA_WORKFLOW, "canary", FLEET_TYPE_COUNT_OR_MAPPING, FLEET_SCHEMA_CANARY, FALSE,
+    1, G_MAXUINT32, NULL,
+    "Hosts that run first, in a wave of their own: a host count, or `hosts` or `where`." },
   { FLEET_SCHEMA_WORKFLOW, "waves", FLEET_TYPE_BATCH_LIST, FLEET_SCHEMA_NONE, FALSE,
     1, G_MAXUINT32, "[100%]",
     "Wave sizes, each a host count or a percentage (1% to 100%) of the selected hosts." },
+  { FLEET_SCHEMA_WORKFLOW, "spread", FLEET_TYPE_MAPPING_OR_LIST, FLEET_SCHEMA_SPREAD, FALSE,
+    0, 0, NULL,
+    "Limits on the hosts of one failure domain in a wave; one rule or a list." },
+  { FLEET_SCHEMA_WORKFLOW, "order", FLEET_TYPE_MAPPING, FLEET_SCHEMA_ORDER, FALSE,
+    0, 0, NULL,
+    "Plan the hosts stage by stage, one stage per value of an attribute or group." },
+  { FLEET_SCHEMA_WORKFLOW, "halt_at", FLEET_TYPE_MAPPING, FLEET_SCHEMA_HALT_AT, FALSE,
+    0, 0, NULL,
+    "Failure thresholds that halt the run." },
   { FLEET_SCHEMA_WORKFLOW, "vars", FLEET_TYPE_STRING_MAP, FLEET_SCHEMA_NONE, FALSE,
     0, 0, NULL,
     "Variables for `{{ name }}` references in `run`; host attributes override them." },
@@ -148,6 +162,48 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_TARGET, "match", FLEET_TYPE_STRING_MAP, FLEET_SCHEMA_NONE, FALSE,
     0, 0, NULL,
     "Keep only the selected hosts whose attributes equal all of these values." },
+  { FLEET_SCHEMA_TARGET, "where", FLEET_TYPE_EXPRESSION, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_EXPR_MAX_LENGTH, NULL,
+    "Keep only the hosts this selector expression is true for; alone, it filters the "
+    "whole inventory." },
+
+  /* Workflow `canary` mapping. */
+  { FLEET_SCHEMA_CANARY, "hosts", FLEET_TYPE_NAME_LIST, FLEET_SCHEMA_NONE, FALSE,
+    1, NAME_MAX_BYTES, NULL,
+    "These selected hosts are the canaries." },
+  { FLEET_SCHEMA_CANARY, "where", FLEET_TYPE_EXPRESSION, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_EXPR_MAX_LENGTH, NULL,
+    "The selected hosts this selector expression is true for are the canaries." },
+
+  /* One rule of the workflow `spread`. */
+  { FLEET_SCHEMA_SPREAD, "by", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, TRUE,
+    1, NAME_MAX_BYTES, NULL,
+    "Host attribute whose values are the failure domains, such as rack." },
+  { FLEET_SCHEMA_SPREAD, "max_per_wave", FLEET_TYPE_COUNT_OR_PERCENT, FLEET_SCHEMA_NONE, TRUE,
+    1, G_MAXUINT32, NULL,
+    "Most hosts of one domain in a wave: a count, or a percentage of the domain's hosts." },
+
+  /* Workflow `order` mapping. */
+  { FLEET_SCHEMA_ORDER, "by", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, TRUE,
+    1, NAME_MAX_BYTES, NULL,
+    "Host attribute whose values are the stages, or `group` for inventory groups." },
+  { FLEET_SCHEMA_ORDER, "sequence", FLEET_TYPE_STRING_LIST, FLEET_SCHEMA_NONE, FALSE,
+    1, NAME_MAX_BYTES, NULL,
+    "The stages in order; without it, the values sorted." },
+
+  /* Workflow `halt_at` mapping. */
+  { FLEET_SCHEMA_HALT_AT, "failed_per_wave", FLEET_TYPE_THRESHOLD, FLEET_SCHEMA_NONE, FALSE,
+    1, G_MAXUINT32, "1",
+    "Failed hosts in one wave that halt the run." },
+  { FLEET_SCHEMA_HALT_AT, "unreachable_per_wave", FLEET_TYPE_THRESHOLD, FLEET_SCHEMA_NONE, FALSE,
+    1, G_MAXUINT32, "1",
+    "Unreachable hosts in one wave that halt the run." },
+  { FLEET_SCHEMA_HALT_AT, "failed_total", FLEET_TYPE_THRESHOLD, FLEET_SCHEMA_NONE, FALSE,
+    1, G_MAXUINT32, "unlimited",
+    "Failed hosts in the whole run that halt it." },
+  { FLEET_SCHEMA_HALT_AT, "unreachable_total", FLEET_TYPE_THRESHOLD, FLEET_SCHEMA_NONE, FALSE,
+    1, G_MAXUINT32, "unlimited",
+    "Unreachable hosts in the whole run that halt it." },
 
   /* One item of the workflow `steps` list. */
   { FLEET_SCHEMA_STEP, "name", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, TRUE,
@@ -209,7 +265,7 @@ static const FleetSchemaField schema_fields[] = {
   CONNECTION_FIELDS (FLEET_SCHEMA_HOST),
   { FLEET_SCHEMA_HOST, "attributes", FLEET_TYPE_STRING_MAP, FLEET_SCHEMA_NONE, FALSE,
     0, 0, NULL,
-    "Free-form attributes (dc, rack, role) that `target.match` selects on." },
+    "Free-form attributes (dc, rack, role) that selectors, `spread` and `order` use." },
 
   /* A file named by `include`. */
   { FLEET_SCHEMA_STEPS_FILE, "include", FLEET_TYPE_PATH_OR_PATH_LIST, FLEET_SCHEMA_NONE, FALSE,
@@ -256,6 +312,10 @@ static const char * const context_names[] = {
   [FLEET_SCHEMA_INVENTORY] = "inventory",
   [FLEET_SCHEMA_DEFAULTS] = "defaults",
   [FLEET_SCHEMA_HOST] = "host",
+  [FLEET_SCHEMA_CANARY] = "canary",
+  [FLEET_SCHEMA_SPREAD] = "spread",
+  [FLEET_SCHEMA_ORDER] = "order",
+  [FLEET_SCHEMA_HALT_AT] = "halt_at",
   [FLEET_SCHEMA_WINDOW] = "window",
   [FLEET_SCHEMA_SNAPSHOT] = "snapshot",
   [FLEET_SCHEMA_SNAPSHOT_EXPECT] = "snapshot expect",
@@ -279,8 +339,13 @@ static const char * const type_names[] = {
   [FLEET_TYPE_MAPPING_LIST] = "list of mappings",
   [FLEET_TYPE_MAPPING_BY_NAME] = "mapping of names to mappings",
   [FLEET_TYPE_NAME_LIST_BY_NAME] = "mapping of names to lists of names",
-  [FLEET_TYPE_NAME_LIST_OR_ALL] = "all or list of names",
+  [FLEET_TYPE_EXPRESSION] = "expression",
   [FLEET_TYPE_STRING_LIST] = "list of strings",
+  [FLEET_TYPE_COUNT_OR_MAPPING] = "host count or mapping",
+  [FLEET_TYPE_MAPPING_OR_LIST] = "mapping or list of mappings",
+  [FLEET_TYPE_COUNT_OR_PERCENT] = "host count or percentage",
+  [FLEET_TYPE_THRESHOLD] = "host count, percentage or unlimited",
+  [FLEET_TYPE_NAME_LIST_OR_ALL] = "all or list of names",
 };
 
 const FleetSchemaField *

@@ -21,6 +21,10 @@ typedef enum {
   FLEET_SCHEMA_INVENTORY,     /* top level of an inventory file */
   FLEET_SCHEMA_DEFAULTS,      /* the inventory's `defaults` mapping */
   FLEET_SCHEMA_HOST,          /* the settings of one inventory host */
+  FLEET_SCHEMA_CANARY,        /* the workflow's `canary` mapping */
+  FLEET_SCHEMA_SPREAD,        /* one rule of the workflow's `spread` */
+  FLEET_SCHEMA_ORDER,         /* the workflow's `order` mapping */
+  FLEET_SCHEMA_HALT_AT,       /* the workflow's `halt_at` mapping */
   FLEET_SCHEMA_WINDOW,        /* one item of the workflow's `windows` or `freezes` */
   FLEET_SCHEMA_SNAPSHOT,      /* the workflow's `snapshot` mapping */
   FLEET_SCHEMA_SNAPSHOT_EXPECT, /* the `expect` mapping of `snapshot` */
@@ -47,8 +51,13 @@ typedef enum {
   FLEET_TYPE_MAPPING_LIST,    /* list of mappings with the keys of `child` */
   FLEET_TYPE_MAPPING_BY_NAME, /* mapping of name to a mapping of `child` */
   FLEET_TYPE_NAME_LIST_BY_NAME, /* mapping of name to a list of names */
-  FLEET_TYPE_NAME_LIST_OR_ALL, /* the plain word `all`, or a list of names */
+  FLEET_TYPE_EXPRESSION,      /* selector expression (docs/selectors.md) */
   FLEET_TYPE_STRING_LIST,     /* list of scalars, kept verbatim */
+  FLEET_TYPE_COUNT_OR_MAPPING, /* host count, or mapping with the keys of `child` */
+  FLEET_TYPE_MAPPING_OR_LIST, /* mapping with the keys of `child`, or a list of them */
+  FLEET_TYPE_COUNT_OR_PERCENT, /* host count or percentage (25%) */
+  FLEET_TYPE_THRESHOLD,       /* host count, percentage or unlimited */
+  FLEET_TYPE_NAME_LIST_OR_ALL, /* the plain word `all`, or a list of names */
 } FleetSchemaType;
 
 /* Marks a bound that the schema does not limit. */
@@ -63,6 +72,8 @@ typedef enum {
  *   - path lists: the length of each path in bytes
  *   - name lists and by-name mappings: the length of each name in bytes
  *   - batch lists: the host count of each item
+ *   - counts, percentages and thresholds: the host count
+ *   - expressions: the length in bytes
  * Mappings ignore them. */
 typedef struct {
   FleetSchemaContext context;

@@ -48,6 +48,11 @@ fixture_reset (Fixture *fixture)
   g_ptr_array_set_size (fixture->plan->hosts, 0);
   g_ptr_array_set_size (fixture->plan->steps, 0);
   g_ptr_array_set_size (fixture->plan->waves, 0);
+  for (guint rule = 0; rule < FLEET_HALT_N_RULES; rule++)
+    {
+      fixture->plan->halt_at[rule] = fleet_halt_rule_default (rule);
+      fixture->plan->halt_at_default[rule] = TRUE;
+    }
   g_assert_cmpint (fleet_test_spawn (argv, NULL, NULL), ==, 0);
 }
 
@@ -107,9 +112,18 @@ set_waves (Fixture *fixture, const guint *sizes)
 }
 
 void
+set_halt_at (Fixture *fixture, FleetHaltRule rule, const char *threshold)
+{
+  g_assert_true (fleet_threshold_from_string (threshold, &fixture->plan->halt_at[rule]));
+  fixture->plan->halt_at_default[rule] = FALSE;
+}
+
+void
 run_plan (Fixture *fixture)
 {
   g_autoptr(GError) error = NULL;
+
+  fleet_plan_resolve_thresholds (fixture->plan);
   fixture->options.run_id = "test-run";
   fixture->options.run_dir = fixture->run_dir;
   fixture->result = fleet_execute_plan (fixture->plan, &fixture->options, &error);

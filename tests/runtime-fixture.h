@@ -56,7 +56,12 @@ FleetStep *add_step (Fixture *fixture, const char *name, const char *command,
  * list ends with 0. */
 void set_waves (Fixture *fixture, const guint *sizes);
 
-/* Run the plan with fixture->options; every host message goes to the test
+/* Set halt rule `rule` of the plan to `threshold` ("2", "50%",
+ * "unlimited"), as a workflow's halt_at would. */
+void set_halt_at (Fixture *fixture, FleetHaltRule rule, const char *threshold);
+
+/* Resolve the plan's halt thresholds for its waves (as the planner does),
+ * then run it with fixture->options; every host message goes to the test
  * log. */
 void run_plan (Fixture *fixture);
 

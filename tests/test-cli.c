@@ -107,7 +107,7 @@ test_compile_deterministic (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (fleetc_at ("1767225600", (const char *[]) { "compile", workflow, "-i",
                                                                inventory, "-o", first, NULL },
                               &out, &err), ==, 0);
-  g_assert_nonnull (strstr (out, "20 hosts in 3 waves, 3 steps"));
+  g_assert_nonnull (strstr (out, "20 hosts in 4 waves, 3 steps"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (fleetc_at ("1767225600", (const char *[]) { "compile", workflow, "-i",
@@ -142,11 +142,27 @@ test_show_json (Fixture *fixture, gconstpointer data)
   g_assert_true (g_str_has_suffix (out, ",\"signatures\":[]}\n"));
   g_assert_nonnull (strstr (out, "\"workflow\":{\"name\":\"rolling-patch\""));
   g_assert_nonnull (strstr (out, "\"steps\":[{\"index\":1,\"name\":\"pre-check\""));
-  g_assert_nonnull (strstr (out, "\"waves\":[{\"index\":1,\"hosts\":[{\"name\":\"db01\""));
-  g_assert_nonnull (strstr (out, "{\"index\":2,\"hosts\":[{\"name\":\"db02\""));
+  g_assert_nonnull (strstr (out, "\"spread\":[{\"by\":\"rack\",\"max_per_wave\":\"2\"}]"));
+  g_assert_nonnull (strstr (out, "\"halt_at\":{\"failed_per_wave\":{\"threshold\":\"1\","
+                                 "\"default\":false},\"unreachable_per_wave\":{\"threshold\":"
+                                 "\"2\",\"default\":false},\"failed_total\":{\"threshold\":"
+                                 "\"unlimited\",\"default\":true,\"halts_at\":null},"
+                                 "\"unreachable_total\":{\"threshold\":\"3\",\"default\":false,"
+                                 "\"halts_at\":3}}"));
+  g_assert_nonnull (strstr (out, "\"waves\":[{\"index\":1,\"label\":\"wave 1 (canary)\","
+                                 "\"stage\":null,\"canary\":true,\"host_count\":2,"
+                                 "\"domains\":{\"rack\":[\"r1\"]},\"halt_at\":{\"failed\":1,"
+                                 "\"unreachable\":2},\"hosts\":[{\"name\":\"db01\""));
+  g_assert_nonnull (strstr (out, "{\"index\":2,\"label\":\"wave 2\",\"stage\":null,"
+                                 "\"canary\":false,\"host_count\":6,\"domains\":{\"rack\":"
+                                 "[\"r2\",\"r3\",\"r4\"]},\"halt_at\":{\"failed\":1,"
+                                 "\"unreachable\":2},\"hosts\":[{\"name\":\"db03\""));
 
   g_assert_cmpint (fleetc ((const char *[]) { "show", plan, NULL }, &text, NULL), ==, 0);
-  g_assert_nonnull (strstr (text, "wave 2 (5 hosts): db02 db03 db04 web05 web06"));
+  g_assert_nonnull (strstr (text, "  wave 2: 6 hosts; racks r2 r3 r4; halts at 1 failed or 2 "
+                                  "unreachable\n    db03 db04 web05 web06 web07 web08\n"));
+  g_assert_nonnull (strstr (text, "  unreachable_per_wave  2, resolved per wave below\n"));
+  g_assert_nonnull (strstr (text, "  failed_total          unlimited (default), never halts\n"));
   g_assert_nonnull (strstr (text, "3. verify  (timeout 30s, expected exit 0)"));
 }
 
@@ -174,10 +190,90 @@ test_show_language_golden (Fixture *fixture, gconstpointer data)
 
   start = strstr (out, "\"steps\":");
   g_assert_nonnull (start);
-  end = strstr (start, ",\"waves\":");
+  /* The steps array ends where the next top-level key begins. */
+  end = strstr (start, "}],\"");
   g_assert_nonnull (end);
+  end += 2;
   steps = g_strdup_printf ("%.*s\n", (int) (end - start), start);
   g_assert_cmpstr (steps, ==, golden);
+}
+
+/* The Markdown form has the digests, the halt rules, a table of the waves
+ * and a host table per wave, ready for a change ticket. */
+static void
+test_show_markdown (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = fleet_test_source_path ("examples/rolling-patch.yaml");
+  g_autofree char *inventory = fleet_test_source_path ("tests/data/cli/inventory.yaml");
+  g_autofree char *plan = fixture_path (fixture, "p.plan");
+  g_autofree char *out = NULL;
+  g_autofree char *compiled = NULL;
+  g_autofree char *digest_row = NULL;
+  const char *sha;
+
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-i", inventory, "-o", plan,
+                                              NULL }, &compiled, NULL), ==, 0);
+  sha = strstr (compiled, "sha256 ");
+  g_assert_nonnull (sha);
+  digest_row = g_strdup_printf ("| Plan SHA-256 | `%.64s` |\n", sha + strlen ("sha256 "));
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, "--format", "markdown", NULL },
+                           &out, NULL), ==, 0);
+
+  g_assert_true (g_str_has_prefix (out, "# Plan: rolling-patch\n\n| | |\n|---|---|\n"));
+  g_assert_nonnull (strstr (out, digest_row));
+  g_assert_nonnull (strstr (out, "| Inventory | "));
+  g_assert_nonnull (strstr (out, "inventory.yaml (digest `"));
+  g_assert_nonnull (strstr (out, "| Hosts | 20 hosts in 4 waves, at most 10 at once |\n"));
+  g_assert_nonnull (strstr (out, "| Spread | at most 2 hosts per rack in a wave |\n"));
+  g_assert_nonnull (strstr (out, "| failed_per_wave | 1 | per wave, below |\n"));
+  g_assert_nonnull (strstr (out, "| failed_total | unlimited (default) | never |\n"));
+  g_assert_nonnull (strstr (out, "| unreachable_total | 3 | 3 of 20 hosts |\n"));
+  g_assert_nonnull (strstr (out, "3. **verify** (timeout 30s, expected exit 0)\n\n   ```sh\n"));
+  g_assert_nonnull (strstr (out, "| wave | label | hosts | failure domains | thresholds |\n"));
+  g_assert_nonnull (strstr (out, "| 1 | wave 1 (canary) | 2 | rack r1 | halts at 1 failed or 2 "
+                                 "unreachable |\n"));
+  g_assert_nonnull (strstr (out, "| 4 | wave 4 | 6 | racks r1 r2 r4 | halts at 1 failed or 2 "
+                                 "unreachable |\n"));
+  g_assert_nonnull (strstr (out, "### Wave 2: wave 2\n\n6 hosts; failure domains: racks r2 r3 "
+                                 "r4; halts at 1 failed or 2 unreachable.\n\n"
+                                 "| host | address | rack |\n|---|---|---|\n"
+                                 "| db03 | 192.0.2.3:22 | r2 |\n"));
+}
+
+/* Values from the inventory cannot break a Markdown table or inject
+ * markup, and a command with backticks gets a longer fence. */
+static void
+test_show_markdown_escapes (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *inventory = fixture_path (fixture, "inventory.yaml");
+  g_autofree char *workflow = fixture_path (fixture, "workflow.yaml");
+  g_autofree char *plan = fixture_path (fixture, "m.plan");
+  g_autofree char *out = NULL;
+
+  g_assert_true (g_file_set_contents (inventory,
+                                      "hosts:\n"
+                                      "  a_1: {attributes: {rack: \"r|1 <b>x</b> [l](u)\"}}\n"
+                                      "  b: {attributes: {rack: \"r2\\e[31m\"}}\n", -1, NULL));
+  g_assert_true (g_file_set_contents (workflow,
+                                      "name: \"*bold*\"\n"
+                                      "inventory: inventory.yaml\n"
+                                      "target: {all: true}\n"
+                                      "spread: {by: rack, max_per_wave: 1}\n"
+                                      "steps:\n"
+                                      "  - name: fence\n"
+                                      "    run: \"echo ```; echo ````\"\n"
+                                      "    timeout: 5s\n", -1, NULL));
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-o", plan, NULL }, NULL, NULL),
+                   ==, 0);
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, "--format", "markdown", NULL },
+                           &out, NULL), ==, 0);
+
+  g_assert_true (g_str_has_prefix (out, "# Plan: \\*bold\\*\n"));
+  g_assert_nonnull (strstr (out, "| a\\_1 | a\\_1:22 | r\\|1 \\<b\\>x\\</b\\> "
+                                 "\\[l\\](u) |\n"));
+  g_assert_nonnull (strstr (out, "| b | b:22 | r2\\\\x1b\\[31m |\n"));
+  g_assert_nonnull (strstr (out, "   `````sh\n   echo ```; echo ````\n   `````\n"));
+  g_assert_null (strchr (out, '\033'));
 }
 
 /* An invalid workflow writes no plan and leaves an earlier plan at the same
@@ -212,6 +308,61 @@ write_workflow (Fixture *fixture, const char *body)
 
   g_assert_true (g_file_set_contents (path, text, -1, NULL));
   return path;
+}
+
+/* --limit narrows the target; the plan records it and `show` prints it.
+ * A bad expression is reported against "--limit" with its column. */
+static void
+test_compile_limit (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = write_workflow (fixture, "target: {all: true}\nsteps:\n"
+                                                       "  - {name: a, run: \"true\", timeout: 5s}\n");
+  g_autofree char *plan = fixture_path (fixture, "limit.plan");
+  g_autofree char *out = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-o", plan, "--limit",
+                                              "role==\"web\" and dc==\"dc1\"", NULL },
+                           &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, ": 8 hosts in 1 wave, 1 step;"));
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, NULL }, &text, NULL), ==, 0);
+  g_assert_nonnull (strstr (text, "  limit:            role == \"web\" and dc == \"dc1\"\n"));
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, "--format", "json", NULL }, &json,
+                           NULL), ==, 0);
+  g_assert_nonnull (strstr (json, "\"limit\":\"role == \\\"web\\\" and dc == \\\"dc1\\\"\""));
+
+  g_assert_cmpint (fleetc ((const char *[]) { "validate", workflow, "--limit", "role ==", NULL },
+                           NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "--limit:1:8: error: invalid expression for --limit: expected a "
+                                 "value after '==' at column 8, found end of expression\n"
+                                 "  role ==\n         ^\n"));
+}
+
+/* With stages, `show` labels each wave by its stage and its place in the
+ * run. */
+static void
+test_show_stages (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = write_workflow (fixture, "target: {where: 'dc == \"dc1\"'}\n"
+                                                       "order: {by: role, sequence: [db, web]}\n"
+                                                       "canary: 1\n"
+                                                       "steps:\n"
+                                                       "  - {name: a, run: \"true\", timeout: 5s}\n");
+  g_autofree char *plan = fixture_path (fixture, "stages.plan");
+  g_autofree char *text = NULL;
+
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-o", plan, NULL }, NULL, NULL),
+                   ==, 0);
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, NULL }, &text, NULL), ==, 0);
+  g_assert_nonnull (strstr (text, "  order:            stage by stage, by role\n"));
+  g_assert_nonnull (strstr (text, "  stage db, wave 1 (canary) [wave 1 of the run]: 1 host; halts "
+                                  "at 1 failed or 1 unreachable\n    db01\n"
+                                  "  stage db, wave 2 [wave 2 of the run]: 1 host; halts at 1 "
+                                  "failed or 1 unreachable\n    db03\n"
+                                  "  stage web, wave 1 (canary) [wave 3 of the run]: 1 host; "));
+  g_assert_nonnull (strstr (text, "  unreachable_per_wave  1 (default), resolved per wave below\n"));
 }
 
 /* A plan under review shows its commands with control characters and bidi
@@ -532,8 +683,8 @@ test_example_runs_on_sandbox (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (fleet_test_spawn ((const char *[]) { run, "--runs-dir", runs, plan, NULL },
                                      &out, &err), ==, 0);
 
-  g_assert_nonnull (strstr (out, "wave 1: 1 host, 1 succeeded, 0 failed"));
-  g_assert_nonnull (strstr (out, "wave 3: 6 hosts, 6 succeeded, 0 failed"));
+  g_assert_nonnull (strstr (out, "wave 1 (canary): 2 hosts, 2 succeeded, 0 failed"));
+  g_assert_nonnull (strstr (out, "wave 3: 2 hosts, 2 succeeded, 0 failed"));
   g_assert_nonnull (strstr (out, "10 of 10 hosts succeeded"));
 
   for (guint i = 0; i < 10; i++)
@@ -570,7 +721,9 @@ test_failed_canary_halts (Fixture *fixture, gconstpointer data)
 
   g_assert_nonnull (strstr (out, "host01     1  FAILED       0/1"));
   g_assert_nonnull (strstr (out, "step \"break\": exited with status 1 (expected 0)"));
-  g_assert_nonnull (strstr (out, "The run halted after wave 1"));
+  g_assert_nonnull (strstr (out, "The run halted in wave 1: 1 failed host in the wave reached "
+                                 "failed_per_wave, which halts at 1. 0 hosts of the wave and 2 "
+                                 "later waves were not started.\n"));
   /* Remote output reaches the terminal without escape sequences or invalid
    * UTF-8. */
   g_assert_nonnull (strstr (out, "last output:  [31mdisk \xef\xbf\xbd" "full"));
@@ -790,6 +943,10 @@ main (int argc, char **argv)
   ADD ("/cli/compile/error-keeps-old-plan", test_compile_error_keeps_old_plan);
   ADD ("/cli/show/json", test_show_json);
   ADD ("/cli/show/language-golden", test_show_language_golden);
+  ADD ("/cli/show/markdown", test_show_markdown);
+  ADD ("/cli/show/markdown-escapes", test_show_markdown_escapes);
+  ADD ("/cli/show/stages", test_show_stages);
+  ADD ("/cli/compile/limit", test_compile_limit);
   ADD ("/cli/usage-errors", test_usage_errors);
   ADD ("/cli/show/escapes-terminal-controls", test_show_escapes_terminal_controls);
   ADD ("/cli/compile/output-not-an-input", test_output_cannot_overwrite_input);

@@ -500,8 +500,8 @@ test_parse_unknown_key_on (Fixture *fixture, gconstpointer data)
                                 "  schedule: nightly\n",
                                 6, 1,
                                 "unknown key \"on\" in workflow; the valid keys are: name, "
-                                "inventory, inventory_timeout, target, parallelism, waves, vars, "
-                                "include, steps, windows, freezes, snapshot");
+                                "inventory, inventory_timeout, target, parallelism, canary, waves, spread, order, "
+                                "halt_at, vars, include, steps, windows, freezes, snapshot");
 }
 
 static void
@@ -901,7 +901,7 @@ test_parse_empty_target (Fixture *fixture, gconstpointer data)
                                 "steps:\n"
                                 "  - {name: a, run: \"true\", timeout: 5s}\n",
                                 3, 9,
-                                "target selects no hosts: set \"all: true\", \"groups\" or \"hosts\"");
+                                "target selects no hosts: set \"all: true\", \"groups\", \"hosts\" or \"where\"");
 }
 
 static void
@@ -1564,7 +1564,9 @@ test_schema_table (void)
       g_assert_cmpint (fields[i].child != FLEET_SCHEMA_NONE, ==,
                        fields[i].type == FLEET_TYPE_MAPPING
                        || fields[i].type == FLEET_TYPE_MAPPING_LIST
-                       || fields[i].type == FLEET_TYPE_MAPPING_BY_NAME);
+                       || fields[i].type == FLEET_TYPE_MAPPING_BY_NAME
+                       || fields[i].type == FLEET_TYPE_COUNT_OR_MAPPING
+                       || fields[i].type == FLEET_TYPE_MAPPING_OR_LIST);
     }
 
   g_assert_null (fleet_schema_lookup (FLEET_SCHEMA_WORKFLOW, "on"));

@@ -444,6 +444,152 @@ test_schema_violations_rejected (void)
     }
 }
 
+/* Give `plan` (from make_plan) stages, a canary wave, a limit, spread
+ * rules and halt rules, with thresholds resolved as the planner does. */
+static void
+add_rollout (FleetPlan *plan)
+{
+  FleetWave *first = g_ptr_array_index (plan->waves, 0);
+  FleetWave *second = g_ptr_array_index (plan->waves, 1);
+
+  plan->limit = g_strdup ("rack == \"r1\"");
+  plan->order_by = g_strdup ("group");
+  first->stage = g_strdup ("db");
+  first->canary = TRUE;
+  second->stage = g_strdup ("web");
+  g_ptr_array_add (plan->spread, fleet_spread_rule_new ("rack", (FleetThreshold) {
+                                                          FLEET_THRESHOLD_COUNT, 1 }));
+  g_ptr_array_add (plan->spread, fleet_spread_rule_new ("dc", (FleetThreshold) {
+                                                          FLEET_THRESHOLD_PERCENT, 25 }));
+  g_assert_true (fleet_threshold_from_string ("50%", &plan->halt_at[FLEET_HALT_FAILED_PER_WAVE]));
+  plan->halt_at_default[FLEET_HALT_FAILED_PER_WAVE] = FALSE;
+  g_assert_true (fleet_threshold_from_string ("2", &plan->halt_at[FLEET_HALT_FAILED_TOTAL]));
+  plan->halt_at_default[FLEET_HALT_FAILED_TOTAL] = FALSE;
+  fleet_plan_resolve_thresholds (plan);
+}
+
+static FleetPlan *
+round_trip (FleetPlan *plan, GError **error)
+{
+  g_autoptr(GBytes) bytes = fleet_plan_serialize (plan);
+
+  return fleet_plan_deserialize (bytes, error);
+}
+
+static void
+test_rollout_round_trip (void)
+{
+  g_autoptr(FleetPlan) plan = make_plan ();
+  g_autoptr(FleetPlan) copy = NULL;
+  g_autoptr(GError) error = NULL;
+  const FleetWave *first, *second;
+  const FleetSpreadRule *rule;
+  g_autofree char *first_label = NULL;
+  g_autofree char *second_label = NULL;
+
+  add_rollout (plan);
+  copy = round_trip (plan, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpstr (copy->limit, ==, "rack == \"r1\"");
+  g_assert_cmpstr (copy->order_by, ==, "group");
+  first = g_ptr_array_index (copy->waves, 0);
+  second = g_ptr_array_index (copy->waves, 1);
+  g_assert_cmpstr (first->stage, ==, "db");
+  g_assert_true (first->canary);
+  g_assert_cmpstr (second->stage, ==, "web");
+  g_assert_false (second->canary);
+  /* 50% of a wave of 1 is raised to 1; of a wave of 2 it is 1. */
+  g_assert_cmpuint (first->halt_failed, ==, 1);
+  g_assert_cmpuint (second->halt_failed, ==, 1);
+  g_assert_cmpuint (first->halt_unreachable, ==, 1);
+  g_assert_cmpuint (copy->halt_failed_total, ==, 2);
+  g_assert_cmpuint (copy->halt_unreachable_total, ==, FLEET_THRESHOLD_NEVER);
+
+  g_assert_cmpint (copy->halt_at[FLEET_HALT_FAILED_PER_WAVE].kind, ==, FLEET_THRESHOLD_PERCENT);
+  g_assert_cmpuint (copy->halt_at[FLEET_HALT_FAILED_PER_WAVE].value, ==, 50);
+  g_assert_false (copy->halt_at_default[FLEET_HALT_FAILED_PER_WAVE]);
+  g_assert_true (copy->halt_at_default[FLEET_HALT_UNREACHABLE_PER_WAVE]);
+  g_assert_false (copy->halt_at_default[FLEET_HALT_FAILED_TOTAL]);
+  g_assert_true (copy->halt_at_default[FLEET_HALT_UNREACHABLE_TOTAL]);
+
+  g_assert_cmpuint (copy->spread->len, ==, 2);
+  rule = g_ptr_array_index (copy->spread, 1);
+  g_assert_cmpstr (rule->attribute, ==, "dc");
+  g_assert_cmpint (rule->max_per_wave.kind, ==, FLEET_THRESHOLD_PERCENT);
+  g_assert_cmpuint (rule->max_per_wave.value, ==, 25);
+
+  first_label = fleet_plan_wave_label (copy, 0);
+  second_label = fleet_plan_wave_label (copy, 1);
+  g_assert_cmpstr (first_label, ==, "stage db, wave 1 (canary)");
+  g_assert_cmpstr (second_label, ==, "stage web, wave 1");
+}
+
+static void
+assert_round_trip_rejected (FleetPlan *plan, const char *fragment)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FleetPlan) copy = round_trip (plan, &error);
+
+  g_assert_null (copy);
+  g_assert_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID);
+  if (strstr (error->message, fragment) == NULL)
+    g_error ("message \"%s\" lacks \"%s\"", error->message, fragment);
+}
+
+/* The reader checks that the stored thresholds are what the rules give for
+ * the plan's own wave sizes, and that stages and canaries are where the
+ * planner puts them. */
+static void
+test_rollout_violations_rejected (void)
+{
+  g_autoptr(FleetPlan) plan = NULL;
+  FleetWave *wave;
+
+  plan = make_plan ();
+  add_rollout (plan);
+  ((FleetWave *) g_ptr_array_index (plan->waves, 1))->halt_failed = 5;
+  assert_round_trip_rejected (plan, "wave 2 halts at 5 failed and 1 unreachable hosts, but its "
+                                    "rules give 1 and 1");
+  g_clear_pointer (&plan, fleet_plan_free);
+
+  plan = make_plan ();
+  add_rollout (plan);
+  plan->halt_failed_total = FLEET_THRESHOLD_NEVER;
+  assert_round_trip_rejected (plan, "halts at 0 failed and 0 unreachable hosts in all, but its "
+                                    "rules give 2 and 0");
+  g_clear_pointer (&plan, fleet_plan_free);
+
+  plan = make_plan ();
+  add_rollout (plan);
+  ((FleetWave *) g_ptr_array_index (plan->waves, 1))->canary = TRUE;
+  g_free (((FleetWave *) g_ptr_array_index (plan->waves, 1))->stage);
+  ((FleetWave *) g_ptr_array_index (plan->waves, 1))->stage = g_strdup ("db");
+  assert_round_trip_rejected (plan, "wave 2 is a canary wave but not the first wave of its stage");
+  g_clear_pointer (&plan, fleet_plan_free);
+
+  plan = make_plan ();
+  add_rollout (plan);
+  wave = fleet_wave_new ();
+  wave->stage = g_strdup ("db");
+  g_ptr_array_add (plan->waves, wave);
+  fleet_plan_resolve_thresholds (plan);
+  assert_round_trip_rejected (plan, "wave 3 returns to stage \"db\" after another stage");
+  g_clear_pointer (&plan, fleet_plan_free);
+
+  plan = make_plan ();
+  add_rollout (plan);
+  g_clear_pointer (&plan->order_by, g_free);
+  assert_round_trip_rejected (plan, "wave 1 has a stage, but the plan lacks an order");
+  g_clear_pointer (&plan, fleet_plan_free);
+
+  plan = make_plan ();
+  add_rollout (plan);
+  plan->halt_at_default[FLEET_HALT_FAILED_TOTAL] = TRUE;
+  assert_round_trip_rejected (plan, "halt rule failed_total is marked as the default but differs "
+                                    "from it");
+}
+
 /* A jump host reference that leads nowhere, or around in a circle, would
  * leave fleet-run without a route to the host. */
 static void
@@ -568,6 +714,10 @@ test_trust_fields_checked (void)
 static GVariant *
 format_2_body (GVariant *body)
 {
+  static const char *const format_3_keys[] = {
+    "compiled-at", "expires-at", "inventory-files", "wave-details", "limit", "order-by",
+    "spread", "halt-at", "halt-failed-total", "halt-unreachable-total", NULL,
+  };
   GVariantBuilder builder;
   GVariantIter iter;
   const char *key;
@@ -577,8 +727,7 @@ format_2_body (GVariant *body)
   g_variant_iter_init (&iter, body);
   while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
     {
-      if (!g_str_equal (key, "compiled-at") && !g_str_equal (key, "expires-at")
-          && !g_str_equal (key, "inventory-files"))
+      if (!g_strv_contains (format_3_keys, key))
         g_variant_builder_add (&builder, "{sv}", key, value);
       g_variant_unref (value);
     }
@@ -906,6 +1055,22 @@ test_format_2_reads (void)
   g_assert_cmpuint (plan->inventory_files->len, ==, 0);
   g_assert_cmpuint (plan->hosts->len, ==, 3);
 
+  /* Without the rollout keys: no stages or spread, and every wave halts at
+   * its first failed or unreachable host. */
+  g_assert_null (plan->order_by);
+  g_assert_null (plan->limit);
+  g_assert_cmpuint (plan->spread->len, ==, 0);
+  g_assert_cmpuint (plan->waves->len, >, 0);
+  for (guint i = 0; i < plan->waves->len; i++)
+    {
+      const FleetWave *wave = g_ptr_array_index (plan->waves, i);
+
+      g_assert_null (wave->stage);
+      g_assert_false (wave->canary);
+      g_assert_cmpuint (wave->halt_failed, ==, 1);
+      g_assert_cmpuint (wave->halt_unreachable, ==, 1);
+    }
+
   g_assert_null (fleet_plan_sign (bytes, alice, "alice", NULL, &error));
   g_assert_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_VERSION);
   g_assert_nonnull (strstr (error->message, "plan format 2 cannot carry signatures"));
@@ -981,6 +1146,8 @@ main (int argc, char **argv)
   g_test_add_func ("/plan-file/jump-hosts", test_jump_host_references_checked);
   g_test_add_func ("/plan-file/atomic-write", test_write_is_atomic);
   g_test_add_func ("/plan-file/hosts-digest", test_hosts_digest_stable);
+  g_test_add_func ("/plan-file/rollout-round-trip", test_rollout_round_trip);
+  g_test_add_func ("/plan-file/rollout-violations", test_rollout_violations_rejected);
   g_test_add_func ("/plan-file/trust-fields", test_trust_fields_checked);
   g_test_add_func ("/plan-file/format-2", test_format_2_reads);
   g_test_add_func ("/plan-file/signature/round-trip", test_signature_round_trip);

@@ -114,7 +114,10 @@ make_workflow (guint n_hosts)
 static guint
 count_selected (FleetWorkflow *workflow)
 {
-  g_autoptr(GPtrArray) selected = fleet_planner_select_hosts (workflow);
+  g_autoptr(FleetDiagnostics) diags = fleet_diagnostics_new ();
+  g_autoptr(GPtrArray) selected = fleet_planner_select_hosts (workflow, diags);
+
+  g_assert_nonnull (selected);
   return selected->len;
 }
 

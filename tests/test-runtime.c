@@ -207,6 +207,9 @@ test_host_failures_classified (Fixture *fixture, gconstpointer data)
 
   add_step (fixture, "noop", "true", 30000);
   set_waves (fixture, sizes);
+  /* Every host must run, whatever fails first. */
+  set_halt_at (fixture, FLEET_HALT_FAILED_PER_WAVE, "unlimited");
+  set_halt_at (fixture, FLEET_HALT_UNREACHABLE_PER_WAVE, "unlimited");
 
   fleet_sandbox_control (shared_sandbox, "stop", 3);
   run_plan (fixture);

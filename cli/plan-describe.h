@@ -1,0 +1,52 @@
+/* plan-describe.h: the wording of a plan that `fleetc show` prints in each
+ * of its formats: wave domains, halt thresholds, escaping of untrusted
+ * text. */
+#pragma once
+
+#include <glib.h>
+
+#include "schema/fleet-plan.h"
+#include "schema/fleet-text.h"
+
+G_BEGIN_DECLS
+
+/* Values of one domain attribute listed per wave before the rest are only
+ * counted, in text and Markdown. */
+#define FLEET_SHOWN_DOMAINS_MAX 20
+
+/* Return the sorted distinct values (borrowed strings) that the hosts of
+ * `wave` have for `attribute`. */
+GPtrArray *fleet_wave_domain_values (const FleetPlan *plan, const FleetWave *wave,
+                                     const char *attribute);
+
+/* Return the failure domains of `wave` for every spread attribute of the
+ * plan, escaped for a terminal: "racks r1 r2 r3; dc dc1", or "" without
+ * spread rules.  At most FLEET_SHOWN_DOMAINS_MAX values are listed per
+ * attribute.  Free with g_free. */
+char *fleet_describe_wave_domains (const FleetPlan *plan, const FleetWave *wave);
+
+/* Return "halts at 2 failed or 1 unreachable", "halts at 2 failed",
+ * "halts at 1 unreachable" or "never halts on failures" for the resolved
+ * thresholds (FLEET_THRESHOLD_NEVER for none).  Free with g_free. */
+char *fleet_describe_halt (guint32 failed, guint32 unreachable);
+
+/* Return rule `rule` of the plan as written, with " (default)" when the
+ * workflow left it unset: "25%", "1 (default)".  Free with g_free. */
+char *fleet_describe_halt_rule (const FleetPlan *plan, FleetHaltRule rule);
+
+/* Return `rule` for people, with `attribute` (the rule's attribute, escaped
+ * for the output format) in it: "at most 1 host per rack in a wave", or
+ * "at most 25% of the hosts of each rack in a wave (at least 1)".  Free
+ * with g_free. */
+char *fleet_describe_spread_rule (const FleetSpreadRule *rule, const char *attribute);
+
+/* Return "10 hosts" or "1 host".  Free with g_free. */
+char *fleet_describe_count (guint n, const char *noun);
+
+/* Append `ms` as "none", "30s", "2m", "1h" or "500ms". */
+void fleet_append_duration (GString *out, guint64 ms);
+
+/* Append the expected exit codes of `step` as "0,2". */
+void fleet_append_exit_codes (GString *out, const FleetStep *step);
+
+G_END_DECLS

@@ -1,0 +1,15 @@
+/* fleet-text.h: untrusted text made safe to print on a terminal. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Return `text` with everything that could change what a terminal shows
+ * escaped: control characters, invalid UTF-8, C1 controls and the Unicode
+ * bidirectional overrides, as \xNN or \uNNNN.  NULL gives "".  A plan under
+ * review must display exactly the command it runs, so none of these may
+ * reach the terminal raw.  Free with g_free. */
+char *fleet_escape_for_terminal (const char *text);
+
+G_END_DECLS
