@@ -61,8 +61,11 @@ describe_cycle (const GPtrArray *chain, guint start, const char *path)
 static char *
 resolve_path (const FleetYamlNode *item)
 {
-  g_autofree char *directory = g_path_get_dirname (item->pos.file);
+  g_autofree char *relative_directory = g_path_get_dirname (item->pos.file);
+  g_autofree char *directory = g_canonicalize_filename (relative_directory, NULL);
 
+  /* g_canonicalize_filename needs an absolute base: a workflow named by a
+   * relative path has a relative directory. */
   return g_canonicalize_filename (item->value, directory);
 }
 

@@ -1104,8 +1104,7 @@ apply_interrupt_level (Executor *executor, GPtrArray *busy)
 
         if (run->command != NULL)
           fleet_command_abort (run->command, FLEET_FAILURE_INTERRUPTED,
-                               "aborted because fleet-run was interrupted twice; the command "
-                               "was killed");
+                               "aborted because fleet-run was interrupted twice");
         if (run->snapshot_collection != NULL)
           fleet_snapshot_collection_abort (run->snapshot_collection,
                                            "aborted because fleet-run was interrupted twice");

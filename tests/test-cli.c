@@ -631,6 +631,35 @@ test_ssh_config_rejected_line (Fixture *fixture, gconstpointer data)
   g_assert_false (g_file_test (plan, G_FILE_TEST_EXISTS));
 }
 
+/* A workflow named by a relative path, as admins type it, finds the steps
+ * files it includes next to itself. */
+static void
+test_include_from_relative_path (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *inventory = fixture_path (fixture, "inventory.yaml");
+  g_autofree char *workflow = fixture_path (fixture, "main.yaml");
+  g_autofree char *common = fixture_path (fixture, "common.yaml");
+  g_autofree char *fleetc_path = program ("fleetc");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_true (g_file_set_contents (inventory, "hosts:\n  web1: {}\n", -1, NULL));
+  g_assert_true (g_file_set_contents (common, "steps:\n  - {name: first, run: \"true\", "
+                                              "timeout: 5s}\n", -1, NULL));
+  g_assert_true (g_file_set_contents (workflow, "name: relative\ninventory: inventory.yaml\n"
+                                                "target: {all: true}\ninclude: [common.yaml]\n"
+                                                "steps:\n  - {name: second, run: \"true\", "
+                                                "timeout: 5s}\n", -1, NULL));
+
+  g_assert_cmpint (fleet_test_spawn ((const char *[]) { "sh", "-c",
+                                                        "cd \"$1\" && exec \"$2\" validate "
+                                                        "main.yaml -F none",
+                                                        "sh", fixture->dir, fleetc_path, NULL },
+                                     &out, &err), ==, 0);
+  g_assert_null (strstr (err, "error"));
+  g_assert_null (strstr (err, "CRITICAL"));
+}
+
 /* Write a workflow for the sandbox's inventory and compile it. */
 static char *
 compile_for_sandbox (Fixture *fixture, FleetSandbox *sandbox, const char *name, const char *steps)
@@ -947,6 +976,7 @@ main (int argc, char **argv)
   ADD ("/cli/show/markdown-escapes", test_show_markdown_escapes);
   ADD ("/cli/show/stages", test_show_stages);
   ADD ("/cli/compile/limit", test_compile_limit);
+  ADD ("/cli/compile/include-relative-path", test_include_from_relative_path);
   ADD ("/cli/usage-errors", test_usage_errors);
   ADD ("/cli/show/escapes-terminal-controls", test_show_escapes_terminal_controls);
   ADD ("/cli/compile/output-not-an-input", test_output_cannot_overwrite_input);
