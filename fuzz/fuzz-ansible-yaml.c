@@ -1,10 +1,10 @@
 /* fuzz-ansible-yaml.c: libFuzzer target for Ansible YAML inventories.
  *
- * The input is parsed with fleetc's YAML tree and, when its root is a
- * mapping, read as an Ansible YAML inventory and resolved, as
- * inventory-source.c does for a YAML file whose top level is a mapping
- * without `_meta`, `hosts`, `defaults` or `groups`.  The target passes
- * mappings with those keys too, since the reader must handle any mapping.
+ * The input is parsed with fleetc's YAML tree.  When its root is a mapping,
+ * it is read as an Ansible YAML inventory and resolved.  inventory-source.c
+ * does the same for a YAML file whose top-level mapping has none of the keys
+ * `_meta`, `hosts`, `defaults` and `groups`.  The target passes mappings
+ * with those keys too, because the reader must handle any mapping.
  */
 #include "compiler/ansible-yaml.h"
 #include "compiler/yaml-tree.h"

@@ -36,7 +36,7 @@ const char *fuzz_write_file (const char *name, const uint8_t *data, size_t size)
  * input as the parsers. */
 void fuzz_format_diagnostics (const FleetDiagnostics *diags);
 
-/* Abort with `message` on standard error. */
+/* Print the formatted message on standard error and abort. */
 G_NORETURN void fuzz_fail (const char *format, ...) G_GNUC_PRINTF (1, 2);
 
 G_END_DECLS

@@ -1,10 +1,10 @@
 /* fuzz-inventory.c: libFuzzer target for inventory files.
  *
  * The input is written to a file named inventory.yaml and loaded with
- * fleet_load_inventory_file, as a workflow's `inventory` is.  The .yaml name
- * means the file is never run as an inventory program; its top-level keys
- * choose between a fleetc inventory, the Ansible YAML form and the --list
- * form (inventory-source.h).  The seeds are fleetc inventories.
+ * fleet_load_inventory_file, as a workflow's `inventory` is.  Because of the
+ * .yaml name the file is never run as an inventory program.  Its top-level
+ * keys choose between a fleetc inventory, the Ansible YAML form and the
+ * --list form (inventory-source.h).  The seeds are fleetc inventories.
  */
 #include "compiler/fleet-compiler.h"
 #include "fuzz/fuzz-common.h"

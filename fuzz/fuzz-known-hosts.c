@@ -1,10 +1,10 @@
 /* fuzz-known-hosts.c: libFuzzer target for known_hosts files.
  *
- * The input is a known_hosts file.  It is loaded into a new table, every
+ * The input is a known_hosts file.  It is loaded into a new table, and every
  * host of the seed file (tests/data/known-hosts/all-forms.known_hosts) is
- * checked with two of its keys, and an accept-new line is appended to a
- * copy of the file, so that plain, hashed, wildcard, negated, @revoked and
- * @cert-authority lines all reach the matching code.
+ * checked with two of its keys.  Then an accept-new line is appended to the
+ * file.  So plain, hashed, wildcard, negated, @revoked and @cert-authority
+ * lines all reach the matching code.
  */
 #include <string.h>
 

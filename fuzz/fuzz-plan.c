@@ -1,9 +1,9 @@
 /* fuzz-plan.c: libFuzzer target for the plan reader.
  *
  * An input that starts with the magic "FLEETPLN" is a whole plan file and
- * is read as it is; random changes to it mostly stop at the digest check.
- * Any other input is a plan body: the target frames it with a valid header
- * and digest first, so that mutations reach the GVariant body and the
+ * is read as it is.  Random changes to it mostly stop at the digest check,
+ * so any other input is a plan body, which the target frames with a valid
+ * header and digest first.  Mutations then reach the GVariant body and the
  * schema checks behind it.  A plan that reads must serialize again to bytes
  * that read back into the same bytes, because fleetc and fleet-run rely on
  * a plan always serializing the same way.

@@ -7,9 +7,10 @@
  *
  * An input that starts with the magic "FLEETSEC" is a whole store file.
  * Its header is decoded first, and the file is opened only when its scrypt
- * parameters are as cheap as MAX_FUZZ_KDF_WORK allows: the reader accepts
- * parameters that take seconds and hundreds of MiB by design, which would
- * only show up as timeouts.  Changes to such a file rarely pass the GCM tag.
+ * parameters are as cheap as MAX_FUZZ_KDF_WORK allows.  The reader accepts
+ * parameters that take seconds and hundreds of MiB by design, and these
+ * would only show up as timeouts.  Changes to such a file rarely pass the
+ * GCM tag.
  *
  * Any other input is the decrypted map (fleet-secret-file-private.h): the
  * target pads it with zero bytes to a multiple of 256, encrypts it into a
