@@ -30,6 +30,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   if (ansible != NULL)
     inventory = fleet_ansible_inventory_resolve (diags, ansible);
 
+  fuzz_check_positions (diags, path, data, size);
   fuzz_format_diagnostics (diags);
   return 0;
 }

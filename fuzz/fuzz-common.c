@@ -107,6 +107,39 @@ fuzz_format_diagnostics (const FleetDiagnostics *diags)
 }
 
 void
+fuzz_check_positions (const FleetDiagnostics *diags,
+                      const char *file,
+                      const uint8_t *data,
+                      size_t size)
+{
+  guint lines = 1;
+
+  /* An upper bound: \r\n counts twice. */
+  for (size_t i = 0; i < size; i++)
+    {
+      if (data[i] == '\n' || data[i] == '\r')
+        lines++;
+      else if (i + 1 < size && data[i] == 0xc2 && data[i + 1] == 0x85)
+        lines++;
+      else if (i + 2 < size && data[i] == 0xe2 && data[i + 1] == 0x80
+               && (data[i + 2] == 0xa8 || data[i + 2] == 0xa9))
+        lines++;
+    }
+
+  for (guint i = 0; i < fleet_diagnostics_length (diags); i++)
+    {
+      const FleetDiagnostic *diagnostic = fleet_diagnostics_get (diags, i);
+      const FleetSourcePos *pos = &diagnostic->pos;
+
+      if (pos->file != file || pos->line == 0)
+        continue;
+      if (pos->line > lines || pos->column == 0)
+        fuzz_fail ("diagnostic at line %u, column %u of a %u-line input: %s", pos->line,
+                   pos->column, lines, diagnostic->message);
+    }
+}
+
+void
 fuzz_fail (const char *format, ...)
 {
   va_list args;

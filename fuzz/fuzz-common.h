@@ -36,6 +36,15 @@ const char *fuzz_write_file (const char *name, const uint8_t *data, size_t size)
  * input as the parsers. */
 void fuzz_format_diagnostics (const FleetDiagnostics *diags);
 
+/* Abort unless every diagnostic about `file` (an interned string) has no
+ * position (line 0), or names a column from 1 and a line of the `size` bytes
+ * of `data`.  Every \n, \r and Unicode line break counts as the end of a
+ * line, so a file that ends with one has one more, empty line. */
+void fuzz_check_positions (const FleetDiagnostics *diags,
+                           const char *file,
+                           const uint8_t *data,
+                           size_t size);
+
 /* Print the formatted message on standard error and abort. */
 G_NORETURN void fuzz_fail (const char *format, ...) G_GNUC_PRINTF (1, 2);
 

@@ -61,6 +61,21 @@ check_canonical_text (const FleetExpr *expr)
     fuzz_fail ("the canonical text %s parses into %s", text, text_again);
 }
 
+/* fleet-expr.h: every message names the 1-based column of the problem, in
+ * characters, and fleet_expr_parse_full stores that column. */
+static void
+check_error_column (const char *text, const GError *error, guint column)
+{
+  g_autofree char *column_text = g_strdup_printf ("column %u", column);
+  glong characters = g_utf8_validate (text, -1, NULL) ? g_utf8_strlen (text, -1)
+                                                      : (glong) strlen (text);
+
+  if (column < 1 || column > (guint) characters + 1)
+    fuzz_fail ("error column %u is outside the %ld characters of the text", column, characters);
+  if (strstr (error->message, column_text) == NULL)
+    fuzz_fail ("the message \"%s\" does not name column %u", error->message, column);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -77,6 +92,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     {
       if (error == NULL)
         fuzz_fail ("the parser returned NULL without an error");
+      check_error_column (text, error, error_column);
       return 0;
     }
 

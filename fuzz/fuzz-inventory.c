@@ -20,6 +20,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
   if (inventory == NULL && fleet_diagnostics_error_count (diags) == 0)
     fuzz_fail ("no inventory and no error");
+  fuzz_check_positions (diags, g_intern_string (path), data, size);
   fuzz_format_diagnostics (diags);
   return 0;
 }

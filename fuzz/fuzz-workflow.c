@@ -59,6 +59,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   if (plan != NULL)
     check_plan_reads_back (plan);
 
+  fuzz_check_positions (diags, g_intern_string (workflow_path), data, size);
   fuzz_format_diagnostics (diags);
   return 0;
 }
