@@ -41,6 +41,7 @@ typedef struct {
   const char *file;
   const char *text;
   gsize length;
+  FleetSourcePos end;           /* just after the last character, as libyaml counts */
   FleetDiagnostics *diags;
   FleetYamlDocument *document;
   const char *scan_text;        /* the text libyaml reads: after a byte order mark */
@@ -129,13 +130,6 @@ fleet_yaml_mapping_lookup (const FleetYamlNode *mapping, const char *key)
   return NULL;
 }
 
-static FleetSourcePos
-position_of_mark (const Builder *builder, const yaml_mark_t *mark)
-{
-  FleetSourcePos pos = { builder->file, (guint) mark->line + 1, (guint) mark->column + 1 };
-  return pos;
-}
-
 /* Return the 1-based line and column (in characters) of byte `offset`, for
  * libyaml reader errors, which carry an offset but no mark. */
 static FleetSourcePos
@@ -156,6 +150,59 @@ position_of_offset (const Builder *builder, gsize offset)
         pos.column++;
     }
 
+  return pos;
+}
+
+/* Return the position just after the last character of the builder's
+ * text.  Lines end as in libyaml: at \n, \r, \r\n, U+0085, U+2028 and
+ * U+2029; a leading byte order mark takes no column. */
+static FleetSourcePos
+position_of_end (const Builder *builder)
+{
+  const guchar *text = (const guchar *) builder->text;
+  FleetSourcePos pos = { builder->file, 1, 1 };
+  gsize i = builder->length >= 3 && memcmp (text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+
+  while (i < builder->length)
+    {
+      gsize rest = builder->length - i;
+      gsize break_length = 0;
+
+      if (text[i] == '\r' && rest >= 2 && text[i + 1] == '\n')
+        break_length = 2;
+      else if (text[i] == '\n' || text[i] == '\r')
+        break_length = 1;
+      else if (rest >= 2 && text[i] == 0xc2 && text[i + 1] == 0x85)
+        break_length = 2;
+      else if (rest >= 3 && text[i] == 0xe2 && text[i + 1] == 0x80
+               && (text[i + 2] == 0xa8 || text[i + 2] == 0xa9))
+        break_length = 3;
+
+      if (break_length > 0)
+        {
+          pos.line++;
+          pos.column = 1;
+          i += break_length;
+          continue;
+        }
+      if ((text[i] & 0xc0) != 0x80)
+        pos.column++;
+      i++;
+    }
+
+  return pos;
+}
+
+/* Return the position of `mark`.  At the end of an input that does not end
+ * with a line break, libyaml moves its mark to the start of a line after the
+ * last one; such a mark is reported just after the last character. */
+static FleetSourcePos
+position_of_mark (const Builder *builder, const yaml_mark_t *mark)
+{
+  FleetSourcePos pos = { builder->file, (guint) mark->line + 1, (guint) mark->column + 1 };
+
+  if (pos.line > builder->end.line)
+    return builder->end;
   return pos;
 }
 
@@ -665,6 +712,8 @@ fleet_yaml_parse (const char *file, const char *text, gsize length, FleetDiagnos
     .diags = diags,
     .document = document,
   };
+
+  builder.end = position_of_end (&builder);
 
   document->nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) node_free);
   document->text = g_malloc (length + 1);

@@ -291,6 +291,15 @@ parse_host_patterns (const char *field, char **out_reason)
           return NULL;
         }
 
+      /* GPatternSpec works on UTF-8 and aborts on anything else. */
+      if (strpbrk (text, "*?") != NULL && !g_utf8_validate (text, -1, NULL))
+        {
+          g_autofree char *quoted = fleet_quote_value (text, FLEET_KNOWN_HOSTS_MAX_QUOTED_CHARS);
+          *out_reason = g_strdup_printf ("host pattern %s has a wildcard but is not valid UTF-8",
+                                         quoted);
+          return NULL;
+        }
+
       pattern.text = g_ascii_strdown (text, -1);
       if (strpbrk (pattern.text, "*?") != NULL)
         pattern.wildcard = g_pattern_spec_new (pattern.text);

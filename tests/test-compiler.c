@@ -181,6 +181,19 @@ test_yaml_syntax_error (Fixture *fixture, gconstpointer data)
                                 "(while parsing a flow mapping started at line 2, column 9)");
 }
 
+/* libyaml puts the end of an input without a final newline on a line past
+ * the last one; the error points just after the last character instead. */
+static void
+test_yaml_error_at_end_without_newline (Fixture *fixture, gconstpointer data)
+{
+  assert_single_workflow_error (fixture,
+                                "name: demo\n"
+                                "steps: [",
+                                2, 9,
+                                "invalid YAML: did not find expected node content "
+                                "(while parsing a flow node started at line 2, column 9)");
+}
+
 static void
 test_yaml_bad_indentation (Fixture *fixture, gconstpointer data)
 {
@@ -1616,6 +1629,8 @@ main (int argc, char **argv)
 
   add_fixture_test ("/compiler/yaml/syntax-error", test_yaml_syntax_error);
   add_fixture_test ("/compiler/yaml/bad-indentation", test_yaml_bad_indentation);
+  add_fixture_test ("/compiler/yaml/error-at-end-without-newline",
+                    test_yaml_error_at_end_without_newline);
   add_fixture_test ("/compiler/yaml/invalid-utf8", test_yaml_invalid_utf8);
   add_fixture_test ("/compiler/yaml/empty-file", test_yaml_empty_file);
   add_fixture_test ("/compiler/yaml/only-comments", test_yaml_only_comments);

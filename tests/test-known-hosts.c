@@ -801,6 +801,42 @@ test_load_malformed_lines (Fixture *fixture, gconstpointer data)
     }
 }
 
+/* A wildcard pattern with bytes that are not UTF-8 made GPatternSpec
+ * abort the process; the line is now skipped as malformed. */
+static void
+test_load_wildcard_not_utf8 (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(TestKey) key = synthetic_key (1);
+  g_autofree char *text = key_line_text (key);
+  g_autofree char *path = fixture_path (fixture, "known_hosts");
+  g_autofree char *contents = g_strdup_printf ("web\xff*.example.test %s\n"
+                                               "good.example.test,?\xc3.example.test %s\n"
+                                               "good.example.test %s\n",
+                                               text, text, text);
+  g_autoptr(FleetKnownHosts) table = NULL;
+  g_autoptr(FleetHostKeyCheck) unknown = NULL;
+  g_autoptr(FleetHostKeyCheck) good = NULL;
+  const GPtrArray *malformed;
+
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+  table = load_one (path);
+
+  malformed = fleet_known_hosts_get_malformed (table);
+  g_assert_cmpuint (malformed->len, ==, 2);
+  g_assert_cmpuint (((FleetKnownHostsMalformedLine *) malformed->pdata[0])->line, ==, 1);
+  g_assert_cmpuint (((FleetKnownHostsMalformedLine *) malformed->pdata[1])->line, ==, 2);
+  assert_contains (((FleetKnownHostsMalformedLine *) malformed->pdata[0])->reason,
+                   "not valid UTF-8");
+  assert_contains (((FleetKnownHostsMalformedLine *) malformed->pdata[0])->reason,
+                   "\"web\\xff*.example.test\"");
+
+  unknown = check_key (table, "web1.example.test", 22, key);
+  assert_verdict (unknown, FLEET_HOST_KEY_UNKNOWN);
+  good = check_key (table, "good.example.test", 22, key);
+  assert_verdict (good, FLEET_HOST_KEY_MATCH);
+  g_assert_cmpuint (good->entry->line, ==, 3);
+}
+
 /* ---- Checks ---- */
 
 static void
@@ -1280,6 +1316,7 @@ main (int argc, char **argv)
   ADD ("/known-hosts/load/path-through-file-error", test_load_path_through_file_error);
   ADD ("/known-hosts/load/unreadable-error", test_load_unreadable_error);
   ADD ("/known-hosts/load/malformed-lines", test_load_malformed_lines);
+  ADD ("/known-hosts/load/wildcard-not-utf8", test_load_wildcard_not_utf8);
   ADD ("/known-hosts/fingerprint/matches-ssh-keygen", test_fingerprint_matches_ssh_keygen);
   ADD ("/known-hosts/add/creates-file", test_add_creates_file);
   ADD ("/known-hosts/add/after-unterminated-line", test_add_after_unterminated_line);
