@@ -16,7 +16,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   g_autoptr(FleetDiagnostics) diags = fleet_diagnostics_new ();
   const char *path = fuzz_write_file ("inventory.yaml", data, size);
-  g_autoptr(FleetInventory) inventory = fleet_load_inventory_file (path, diags);
+  g_autoptr(FleetInventory) inventory = fleet_load_inventory_file (path, NULL, diags);
 
   if (inventory == NULL && fleet_diagnostics_error_count (diags) == 0)
     fuzz_fail ("no inventory and no error");

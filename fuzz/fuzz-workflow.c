@@ -47,13 +47,19 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   g_autoptr(FleetDiagnostics) diags = fleet_diagnostics_new ();
   g_autoptr(FleetWorkflow) workflow = NULL;
   g_autoptr(FleetPlan) plan = NULL;
+  /* A fixed window range keeps runs repeatable: 2025-01-01 for 42 days. */
+  FleetCompileOptions options = {
+    .windows_from_us = G_GINT64_CONSTANT (1735689600) * G_USEC_PER_SEC,
+    .windows_to_us = (G_GINT64_CONSTANT (1735689600) + 42 * 86400) * G_USEC_PER_SEC,
+  };
 
   if (inventory_path == NULL)
     inventory_path = fuzz_write_file ("inventory.yaml", (const uint8_t *) fixed_inventory,
                                       strlen (fixed_inventory));
 
   workflow_path = fuzz_write_file ("workflow.yaml", data, size);
-  workflow = fleet_compile_workflow_file (workflow_path, inventory_path, diags);
+  options.inventory_override = inventory_path;
+  workflow = fleet_compile_workflow (workflow_path, &options, diags);
   if (workflow != NULL)
     plan = fleet_planner_build (workflow, diags);
   if (plan != NULL)
