@@ -63,6 +63,34 @@ decide_step (FleetDiagnostics *diags, const FleetPlan *plan, const FleetWorkflow
   return TRUE;
 }
 
+/* fleet-run gathers no facts yet, so a condition that names one is unknown
+ * on every host and its step is skipped everywhere: say so now rather than
+ * let the run look green. */
+static void
+warn_about_facts (FleetDiagnostics *diags, const FleetStep *step, const FleetExpr *expr)
+{
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  fleet_expr_collect_names (expr, names);
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+
+      if (g_str_has_prefix (name, "facts."))
+        {
+          g_autofree char *quoted_step = fleet_quote_value (step->name, QUOTE_MAX_CHARS);
+
+          fleet_diagnostics_warning (diags, &step->when_pos,
+                                     "the condition of step %s names %s, but fleet-run does not "
+                                     "gather facts yet: the condition is unknown on every host, "
+                                     "so the step is skipped everywhere; test a command's "
+                                     "result with steps.NAME.rc or steps.NAME.stdout instead",
+                                     quoted_step, name);
+          return;
+        }
+    }
+}
+
 gboolean
 fleet_planner_decide_conditions (FleetPlan *plan,
                                  const FleetWorkflow *workflow,
@@ -85,6 +113,7 @@ fleet_planner_decide_conditions (FleetPlan *plan,
 
       if (fleet_condition_needs_run_time (expr))
         {
+          warn_about_facts (diags, step, expr);
           run_time = TRUE;
           continue;
         }
