@@ -1377,6 +1377,11 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
   executor->options = options;
   executor->clock = options->clock != NULL ? options->clock : fleet_clock_system ();
   executor->ssh = fleet_ssh_context_new ();
+  fleet_ssh_context_set_handshake_workers (executor->ssh,
+                                           options->handshake_workers > 0
+                                             ? options->handshake_workers
+                                             : g_get_num_processors (),
+                                           executor->clock);
   if (options->secret_func != NULL)
     fleet_ssh_context_set_secret_func (executor->ssh, options->secret_func,
                                        options->secret_data);
