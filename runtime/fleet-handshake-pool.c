@@ -43,11 +43,11 @@ struct FleetHandshakePool {
 static void
 signal_eventfd (int fd)
 {
-  guint64 one = 1;
+  guint64 increment = 1;
 
   if (fd >= 0)
     {
-      ssize_t written = write (fd, &one, sizeof one);
+      ssize_t written = write (fd, &increment, sizeof increment);
       (void) written;
     }
 }

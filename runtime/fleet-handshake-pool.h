@@ -5,10 +5,10 @@
  * few milliseconds of CPU each, so connecting hundreds of hosts at once
  * keeps a core busy.  A pool spreads that work over its threads.  A
  * connection submitted to the pool goes to the worker with the fewest
- * connections, which drives its TCP connect, SSH handshake and
- * authentication from its own poll() loop, exactly as the owner's event
- * loop would, and hands it back once it is READY or FAILED.  Commands
- * always run on the owner's event loop.
+ * connections.  That worker drives its TCP connect, SSH handshake and
+ * authentication from its own poll() loop, as the owner's event loop
+ * would, and hands it back once it is READY or FAILED.  Commands always
+ * run on the owner's event loop.
  *
  * Threads and ownership: every function here is called from the owner's
  * thread.  While a connection is in the pool, only its worker touches it;
@@ -48,9 +48,9 @@ void fleet_handshake_pool_submit (FleetHandshakePool *pool, FleetConnection *con
  * many were taken back. */
 guint fleet_handshake_pool_collect (FleetHandshakePool *pool);
 
-/* Take back `connection` at once, whether its handshake has ended or not,
- * waiting for its worker to let go of it; used when the owner frees a
- * connection that is still in the pool. */
+/* Take back `connection` now, whether its handshake has ended or not.
+ * This waits until its worker lets go of it.  fleet_connection_free()
+ * calls it for a connection that is still in the pool. */
 void fleet_handshake_pool_reclaim (FleetHandshakePool *pool, FleetConnection *connection);
 
 /* A descriptor that becomes readable when a handshake has ended, for the
