@@ -562,6 +562,11 @@ fleet_connection_advance (FleetConnection *connection, gint64 now_us, short reve
 
   if (connection->state == FLEET_CONNECTION_READY)
     {
+      /* libssh asks for POLLOUT after every write and clears the request
+       * only when its own poll sees the socket writable.  Without this,
+       * an idle connection would wake the loop at once, again and again. */
+      if ((revents & POLLOUT) != 0)
+        take_pending_input (connection);
       fleet_commands_process (connection, now_us);
       if (connection->state == FLEET_CONNECTION_READY && !ssh_is_connected (connection->session))
         fleet_connection_fail (connection, FLEET_FAILURE_CONNECTION_LOST,

@@ -1145,6 +1145,7 @@ wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
 
   current = now_us (executor);
   timeout_ms = wake_us <= current ? 0 : (int) MIN ((wake_us - current + 999) / 1000, 1000);
+  fleet_journal_start_sync (executor->journal);
   if (poll (fds, journal_index + 1, timeout_ms) < 0 && errno != EINTR)
     g_warning ("poll failed: %s", g_strerror (errno));
 
