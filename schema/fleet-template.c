@@ -94,6 +94,13 @@ parse_reference (const char *open, FleetTemplateRef *ref, GError **error)
 
       if (g_str_has_prefix (ref->name, SECRET_PREFIX))
         {
+          /* Secret names may contain '-', which variable names may not:
+           * name the whole secret so the message matches the store. */
+          while (is_name_char (*p) || *p == '.' || *p == '-')
+            p++;
+          g_free (ref->name);
+          ref->name = g_strndup (start, p - start);
+
           g_set_error (error, FLEET_TEMPLATE_ERROR, FLEET_TEMPLATE_ERROR_SECRET,
                        "secret \"%s\" cannot be used in a command; secrets only go to sudo "
                        "and key passphrases (become_password_secret, key_passphrase_secret)",

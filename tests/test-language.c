@@ -208,6 +208,9 @@ test_template_syntax_errors (void)
     { "{{ secret.db_password }}", 0, FLEET_TEMPLATE_ERROR_SECRET,
       "secret \"db_password\" cannot be used in a command; secrets only go to sudo and key "
       "passphrases (become_password_secret, key_passphrase_secret)" },
+    { "{{ secret.db-pass }}", 0, FLEET_TEMPLATE_ERROR_SECRET,
+      "secret \"db-pass\" cannot be used in a command; secrets only go to sudo and key "
+      "passphrases (become_password_secret, key_passphrase_secret)" },
     { "{{ facts.os }}", 0, FLEET_TEMPLATE_ERROR_SYNTAX,
       "invalid variable name \"facts.os\"; names are letters, digits and '_'" },
     { "{{ 'open }}", 0, FLEET_TEMPLATE_ERROR_SYNTAX,
@@ -438,7 +441,7 @@ test_when_compile_time (Fixture *fixture, gconstpointer data)
   const FleetStep *unknown;
 
   g_assert_nonnull (plan);
-  g_assert_cmpuint (fleet_diagnostics_warning_count (fixture->diags), ==, 1);
+  g_assert_cmpuint (fleet_diagnostics_warning_count (fixture->diags), ==, 2);
   fra = g_ptr_array_index (plan->steps, 0);
   mixed = g_ptr_array_index (plan->steps, 1);
   unknown = g_ptr_array_index (plan->steps, 2);
@@ -458,9 +461,36 @@ test_when_compile_time (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (g_hash_table_lookup (unknown->skipped_hosts, "web1"), ==,
                    "condition `rack == \"r1\"` is unknown because rack has no value");
   assert_warning (fixture, 0, 9, 40,
+                  "the condition of step \"unknown\" names \"rack\", which no selected host "
+                  "has as an attribute and no variable defines, so every comparison with it is "
+                  "false");
+  assert_warning (fixture, 1, 9, 40,
                   "the condition of step \"unknown\" is false for every selected host, so the "
                   "step runs nowhere");
   g_assert_null (plan->vars);
+}
+
+/* A misspelt attribute, or one written with a prefix the language does not
+ * use, gets the name the admin meant; a known variable gets no warning. */
+static void
+test_when_unknown_name_suggestion (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    HEAD
+    "  - {name: typo, timeout: 1s, when: 'rol == \"web\"', run: \"true\"}\n"
+    "  - {name: prefix, timeout: 1s, when: 'host.role == \"web\"', run: \"true\"}\n"
+    "  - {name: var, timeout: 1s, when: 'greeting == \"hello\"', run: \"true\"}\n");
+
+  g_assert_nonnull (plan);
+  g_assert_cmpuint (fleet_diagnostics_warning_count (fixture->diags), ==, 4);
+  assert_warning (fixture, 0, 6, 37,
+                  "the condition of step \"typo\" names \"rol\", which no selected host has "
+                  "as an attribute and no variable defines, so every comparison with it is "
+                  "false; did you mean \"role\"?");
+  assert_warning (fixture, 2, 7, 39,
+                  "the condition of step \"prefix\" names \"host.role\", which no selected "
+                  "host has as an attribute and no variable defines, so every comparison with "
+                  "it is false; did you mean \"role\"?");
 }
 
 /* A condition on facts or earlier steps stays in the plan for fleet-run,
@@ -794,6 +824,7 @@ main (int argc, char **argv)
   ADD ("/language/plan/invalid-var-name", test_invalid_var_name);
   ADD ("/language/plan/file-round-trip", test_plan_file_round_trip);
   ADD ("/language/when/compile-time", test_when_compile_time);
+  ADD ("/language/when/unknown-name-suggestion", test_when_unknown_name_suggestion);
   ADD ("/language/when/run-time", test_when_run_time);
   ADD ("/language/when/errors", test_when_errors);
   ADD ("/language/json/accepted", test_json_accepted);
