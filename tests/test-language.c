@@ -190,6 +190,70 @@ test_template_quoting_every_byte (void)
   g_assert_cmpmem (output, strlen (output), value, 255);
 }
 
+/* Inside double quotes a value is escaped, not single-quoted, and the
+ * shell still reads back every byte; references after a closed quoted
+ * string or in single quotes get single quotes again. */
+static void
+test_template_quoting_in_double_quotes (void)
+{
+  char value[256];
+  const char *argv[] = { "/bin/sh", "-c", NULL, NULL };
+  g_autoptr (GHashTable) values = g_hash_table_new (g_str_hash, g_str_equal);
+  const struct {
+    const char *text;
+    const char *expected;
+  } cases[] = {
+    { "echo \"{{ v }}\"", "echo \"a\\$b\\`c\\\"d\\\\e'f\"" },
+    { "echo \"x\" {{ v }}", "echo \"x\" 'a$b`c\"d\\e'\\''f'" },
+    { "echo '\"' {{ v }}", "echo '\"' 'a$b`c\"d\\e'\\''f'" },
+    { "echo \\\" {{ v }}", "echo \\\" 'a$b`c\"d\\e'\\''f'" },
+  };
+
+  g_hash_table_insert (values, (gpointer) "v", (gpointer) "a$b`c\"d\\e'f");
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GPtrArray) refs = NULL;
+      g_autofree char *rendered = NULL;
+      gsize error_offset = 0;
+      guint missing = 0;
+
+      refs = fleet_template_parse (cases[i].text, &error_offset, &error);
+      g_assert_no_error (error);
+      rendered = fleet_template_render (cases[i].text, refs, values, &missing, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (rendered, ==, cases[i].expected);
+    }
+
+  for (int i = 1; i < 256; i++)
+    value[i - 1] = (char) i;
+  value[255] = '\0';
+  g_hash_table_insert (values, (gpointer) "v", value);
+
+  {
+    const char *text = "printf %s \"<{{ v }}>\"";
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GPtrArray) refs = NULL;
+    g_autofree char *command = NULL;
+    g_autofree char *output = NULL;
+    g_autofree char *expected = g_strdup_printf ("<%s>", value);
+    gsize error_offset = 0;
+    guint missing = 0;
+    int status = 0;
+
+    refs = fleet_template_parse (text, &error_offset, &error);
+    g_assert_no_error (error);
+    command = fleet_template_render (text, refs, values, &missing, &error);
+    g_assert_no_error (error);
+    argv[2] = command;
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &output, NULL,
+                  &status, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (status, ==, 0);
+    g_assert_cmpstr (output, ==, expected);
+  }
+}
+
 static void
 test_template_syntax_errors (void)
 {
@@ -811,6 +875,8 @@ main (int argc, char **argv)
 
   g_test_add_func ("/language/template/quoting", test_template_quoting);
   g_test_add_func ("/language/template/quoting-every-byte", test_template_quoting_every_byte);
+  g_test_add_func ("/language/template/quoting-in-double-quotes",
+                   test_template_quoting_in_double_quotes);
   g_test_add_func ("/language/template/syntax-errors", test_template_syntax_errors);
 
 #define ADD(path, function) \
