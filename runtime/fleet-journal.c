@@ -5,8 +5,8 @@
  * it, so hundreds of hosts reaching a step boundary at once share one disk
  * flush instead of each stalling the loop for its own.  The thread starts a
  * flush only when the loop is about to wait (fleet_journal_start_sync) or
- * asks whether a line is durable: a host's step-end line and its next
- * step-start line, written in one turn of the loop, then share one flush
+ * checks whether a line is durable.  A host's step-end line and its next
+ * step-start line, written in one turn of the loop, thus share one flush
  * instead of the second waiting for the first.
  */
 #include "runtime/fleet-journal.h"
