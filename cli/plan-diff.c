@@ -149,10 +149,10 @@ unsigned_value (GVariant *value)
   return g_variant_get_uint64 (value);
 }
 
-/* Return `value` of body or record key `key` as people read it: strings as
- * they are, string lists joined by ", ", durations (keys ending in "-ms")
- * as "30s", resolved thresholds as "never" for FLEET_THRESHOLD_NEVER, and
- * any other type in GVariant text format.  NULL gives NULL. */
+/* Return `value` of body or record key `key` as people read it.  Strings
+ * stay as they are, and string lists are joined by ", ".  Durations (keys
+ * ending in "-ms") read "30s", and resolved thresholds that never halt read
+ * "never".  Any other type is in GVariant text format.  NULL gives NULL. */
 static char *
 render_value (const char *key, GVariant *value)
 {
@@ -387,8 +387,8 @@ record_name (GVariant *record, const char *key_field)
                               ? g_variant_lookup_value (record, key_field, G_VARIANT_TYPE_STRING)
                               : g_variant_get_child_value (record, 0);
 
-  /* The name stays valid while `record` lives: both point into the same
-   * serialized data. */
+  /* The string belongs to a child value of `record`, so it stays valid
+   * while `record` lives. */
   return key != NULL ? g_variant_get_string (key, NULL) : "";
 }
 

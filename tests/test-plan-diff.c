@@ -455,12 +455,12 @@ test_signatures_removed_and_invalid (void)
       g_ptr_array_add (new_plan->signatures, new_signature);
     }
   {
-    FleetPlanSignature *gone = g_new0 (FleetPlanSignature, 1);
+    FleetPlanSignature *removed = g_new0 (FleetPlanSignature, 1);
 
-    gone->fingerprint = g_strdup ("SHA256:gone");
-    gone->comment = g_strdup ("bob");
-    gone->valid = TRUE;
-    g_ptr_array_add (old_plan->signatures, gone);
+    removed->fingerprint = g_strdup ("SHA256:gone");
+    removed->comment = g_strdup ("bob");
+    removed->valid = TRUE;
+    g_ptr_array_add (old_plan->signatures, removed);
   }
 
   lines = diff_lines (old_plan, new_plan);
