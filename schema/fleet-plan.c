@@ -59,6 +59,7 @@ fleet_plan_free (FleetPlan *plan)
   g_free (plan->order_by);
   g_ptr_array_unref (plan->spread);
   fleet_snapshot_config_free (plan->snapshot);
+  fleet_pacing_free (plan->pacing);
   g_free (plan->file_sha256);
   g_ptr_array_unref (plan->inventory_files);
   g_ptr_array_unref (plan->signatures);
@@ -397,6 +398,8 @@ fleet_plan_to_variant (const FleetPlan *plan)
   if (plan->snapshot != NULL)
     g_variant_builder_add (&builder, "{sv}", "snapshot",
                            fleet_snapshot_config_to_variant (plan->snapshot));
+  if (plan->pacing != NULL && !fleet_pacing_is_default (plan->pacing))
+    g_variant_builder_add (&builder, "{sv}", "pacing", fleet_pacing_to_variant (plan->pacing));
 
   body = g_variant_ref_sink (g_variant_builder_end (&builder));
   return g_variant_get_normal_form (body);
@@ -1026,6 +1029,7 @@ plan_from_body (GVariant *body, guint32 version, GError **error)
   g_autoptr(GVariant) steps = NULL;
   g_autoptr(GVariant) waves = NULL;
   g_autoptr(GVariant) snapshot = NULL;
+  g_autoptr(GVariant) pacing = NULL;
 
   if (!lookup_string (body, "workflow", TRUE, &plan->workflow_name, error)
       || !lookup_string (body, "workflow-source", FALSE, &plan->workflow_source, error)
@@ -1074,6 +1078,21 @@ plan_from_body (GVariant *body, guint32 version, GError **error)
 
       plan->snapshot = fleet_snapshot_config_from_variant (snapshot, &local_error);
       if (plan->snapshot == NULL)
+        {
+          g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID, "%s",
+                       local_error->message);
+          return NULL;
+        }
+    }
+
+  /* Optional: plans with the default pacing omit the key. */
+  pacing = g_variant_lookup_value (body, "pacing", G_VARIANT_TYPE ("a{sv}"));
+  if (pacing != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      plan->pacing = fleet_pacing_from_variant (pacing, &local_error);
+      if (plan->pacing == NULL)
         {
           g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID, "%s",
                        local_error->message);

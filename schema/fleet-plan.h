@@ -26,6 +26,7 @@
 #include "schema/fleet-inventory-file.h"
 #include "schema/fleet-model.h"
 #include "schema/fleet-threshold.h"
+#include "schema/fleet-pacing.h"
 #include "schema/fleet-snapshot-config.h"
 
 G_BEGIN_DECLS
@@ -113,6 +114,8 @@ typedef struct {
   guint32 halt_unreachable_total;
   FleetSnapshotConfig *snapshot; /* configuration snapshots before and after
                                     the steps; NULL: none */
+  FleetPacing *pacing;           /* adaptive limit, caps, load guard, nice;
+                                    NULL: the defaults (fleet-pacing.h) */
   char *file_sha256;             /* hex digest from the file; NULL until
                                     serialized or read */
 
