@@ -14,6 +14,7 @@
 
 #include "runtime/fleet-halt.h"
 #include "runtime/fleet-journal.h"
+#include "runtime/fleet-load-guard.h"
 #include "runtime/fleet-pacer.h"
 #include "runtime/fleet-snapshot-report.h"
 #include "runtime/fleet-snapshot-run.h"
@@ -55,6 +56,10 @@ typedef struct {
   FleetSnapshot *snapshot_before;
   guint snapshots_taken;         /* 0, 1 (before) or 2 (after) */
   gboolean pty_retry;            /* the step is run again with a terminal */
+  FleetLoadGuard *load_guard;    /* running load check, or NULL */
+  gboolean guard_passed;
+  gint64 guard_first_us;         /* when the first load check started */
+  gint64 deferred_until_us;      /* a busy host waits until then */
   gboolean connected;
   gboolean busy;
   gboolean finished;
@@ -720,6 +725,69 @@ reconnect (Executor *executor, HostRun *run)
 /* NOTE: the snapshot after the steps is taken only when every step
  * succeeded, because a failed step ends the host at once; changes made by
  * a failing host are therefore not reported. */
+/* A host with a load guard is checked once before its first step (and
+ * before its before-snapshot, which is work on the host too). */
+static gboolean
+load_guard_due (const Executor *executor, const HostRun *run)
+{
+  return executor->plan->pacing != NULL && fleet_pacing_has_guard (executor->plan->pacing)
+         && !run->guard_passed && !executor->stopping;
+}
+
+static void
+journal_guard (Executor *executor, const HostRun *run, const char *event, const char *reason)
+{
+  FleetJsonWriter *json = fleet_journal_begin (executor->journal, event, wall_us (executor));
+
+  fleet_json_key (json, "host");
+  fleet_json_string (json, run->result->host->name);
+  fleet_json_key (json, "reason");
+  fleet_json_string (json, reason);
+  if (run->deferred_until_us > 0 && g_str_equal (event, "host-deferred"))
+    {
+      fleet_json_key (json, "retry_in_ms");
+      fleet_json_int (json, executor->plan->pacing->defer_ms);
+    }
+  fleet_journal_commit (executor->journal, FALSE);
+}
+
+/* Act on a finished load check: go on, wait `defer`, or fail the host once
+ * it has waited `max_wait`. */
+static void
+finish_load_guard (Executor *executor, HostRun *run)
+{
+  g_autoptr (FleetLoadGuard) guard = g_steal_pointer (&run->load_guard);
+  const FleetPacing *pacing = executor->plan->pacing;
+  g_autofree char *reason = NULL;
+  gint64 now = now_us (executor);
+
+  switch (fleet_load_guard_finish (guard, &reason))
+    {
+    case FLEET_GUARD_PASSED:
+      run->guard_passed = TRUE;
+      journal_guard (executor, run, "host-guard-passed", NULL);
+      return;
+
+    case FLEET_GUARD_ERROR:
+      host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_TARGET_BUSY, reason);
+      return;
+
+    case FLEET_GUARD_BUSY:
+      if (now - run->guard_first_us >= (gint64) pacing->max_wait_ms * 1000)
+        {
+          g_autofree char *message = g_strdup_printf ("the host was still too busy after "
+                                                      "waiting %" G_GUINT64_FORMAT " s: %s",
+                                                      pacing->max_wait_ms / 1000, reason);
+
+          host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_TARGET_BUSY, message);
+          return;
+        }
+      run->deferred_until_us = now + (gint64) pacing->defer_ms * 1000;
+      journal_guard (executor, run, "host-deferred", reason);
+      return;
+    }
+}
+
 static gboolean
 snapshot_due (const Executor *executor, const HostRun *run)
 {
@@ -1023,6 +1091,14 @@ advance_host (Executor *executor, HostRun *run)
           continue;
         }
 
+      if (run->load_guard != NULL)
+        {
+          if (!fleet_load_guard_is_done (run->load_guard))
+            return;
+          finish_load_guard (executor, run);
+          continue;
+        }
+
       if (state == FLEET_CONNECTION_FAILED && reconnect (executor, run))
         continue;
 
@@ -1047,6 +1123,17 @@ advance_host (Executor *executor, HostRun *run)
           journal_connected (executor, run);
           fleet_pacer_report (executor->pacer, now_us (executor), G_MAXUINT,
                               now_us (executor) - run->started_us, FLEET_FAILURE_NONE);
+        }
+
+      if (load_guard_due (executor, run))
+        {
+          if (now_us (executor) < run->deferred_until_us)
+            return;
+          if (run->guard_first_us == 0)
+            run->guard_first_us = now_us (executor);
+          run->load_guard = fleet_load_guard_start (run->connection, executor->plan->pacing,
+                                                    now_us (executor));
+          continue;
         }
 
       if (snapshot_due (executor, run))
@@ -1490,6 +1577,7 @@ executor_clear (Executor *executor)
       if (run->command != NULL)
         fleet_command_free (run->command);
       fleet_snapshot_collection_free (run->snapshot_collection);
+      fleet_load_guard_free (run->load_guard);
       fleet_snapshot_free (run->snapshot_before);
       fleet_connection_free (run->connection);
       close_output_files (run, NULL);
