@@ -25,6 +25,7 @@
 
 #include "schema/fleet-inventory-file.h"
 #include "schema/fleet-model.h"
+#include "schema/fleet-plan-schedule.h"
 #include "schema/fleet-threshold.h"
 #include "schema/fleet-pacing.h"
 #include "schema/fleet-snapshot-config.h"
@@ -116,6 +117,8 @@ typedef struct {
                                     the steps; NULL: none */
   FleetPacing *pacing;           /* adaptive limit, caps, load guard, nice;
                                     NULL: the defaults (fleet-pacing.h) */
+  FleetPlanSchedule *schedule;   /* maintenance windows and the schedule fitted
+                                    into them; NULL: the hosts may run at any time */
   char *file_sha256;             /* hex digest from the file; NULL until
                                     serialized or read */
 

@@ -31,6 +31,7 @@ typedef enum {
   FLEET_SCHEMA_STEPS_FILE,    /* top level of a file of steps named by `include` */
   FLEET_SCHEMA_CONCURRENCY,   /* the workflow's `concurrency` mapping */
   FLEET_SCHEMA_PROTECT,       /* the workflow's `protect` mapping */
+  FLEET_SCHEMA_SCHEDULE,      /* the workflow's `schedule` mapping */
 } FleetSchemaContext;
 
 /* The accepted form of a value.  Scalars are typed by these rules only, never
