@@ -260,12 +260,6 @@ fleet_handshake_pool_free (FleetHandshakePool *pool)
   g_free (pool);
 }
 
-guint
-fleet_handshake_pool_get_n_workers (const FleetHandshakePool *pool)
-{
-  return pool->n_workers;
-}
-
 void
 fleet_handshake_pool_submit (FleetHandshakePool *pool, FleetConnection *connection)
 {

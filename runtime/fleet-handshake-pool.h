@@ -38,8 +38,6 @@ FleetHandshakePool *fleet_handshake_pool_new (guint n_workers, const FleetClock 
  * collected or reclaimed first. */
 void fleet_handshake_pool_free (FleetHandshakePool *pool);
 
-guint fleet_handshake_pool_get_n_workers (const FleetHandshakePool *pool);
-
 /* Hand a CONNECTING connection, whose session is set up, to a worker. */
 void fleet_handshake_pool_submit (FleetHandshakePool *pool, FleetConnection *connection);
 
