@@ -17,6 +17,7 @@
 #include "cli/fleetc-run.h"
 #include "cli/fleetc-secrets.h"
 #include "cli/fleetc-snapshot.h"
+#include "cli/fleetc-verify.h"
 #include "cli/fleet-windows-show.h"
 #include "cli/fleetc-sign.h"
 #include "compiler/fleet-compiler.h"
@@ -47,6 +48,10 @@ static const char usage_text[] =
   "                                        list the maintenance windows per group\n"
   "  fleetc snapshot diff BEFORE AFTER [--store DIR] [--expect CATEGORY:PATTERN]...\n"
   "                                        compare two configuration snapshots\n"
+  "  fleetc snapshot take -i INVENTORY... --limit EXPR [--store DIR] [--drift]\n"
+  "                                        snapshot the selected hosts now\n"
+  "  fleetc verify BASELINE -i INVENTORY... --limit EXPR [--store DIR]\n"
+  "                                        check the selected hosts against a baseline\n"
   "  fleetc --version\n"
   "\n"
   "-F reads host settings from SSH_CONFIG instead of ~/.ssh/config; -F none reads none.\n";
@@ -476,6 +481,8 @@ main (int argc, char **argv)
     return run_windows (argc - 1, argv + 1);
   if (g_str_equal (command, "snapshot"))
     return fleetc_snapshot_main (argc - 1, argv + 1);
+  if (g_str_equal (command, "verify"))
+    return fleetc_verify_main (argc - 1, argv + 1);
 
   {
     g_autofree char *message = g_strdup_printf ("unknown command \"%s\"", command);

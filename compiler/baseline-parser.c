@@ -139,7 +139,7 @@ read_check (FleetDiagnostics *diags, const char *key, const FleetYamlNode *node,
         {
           fleet_diagnostics_error (diags, &node->pos,
                                    "invalid mode \"%.40s\"; expected octal permission bits such "
-                                   "as \"0644\" (quote it, so YAML keeps the leading zero)", text);
+                                   "as 0644", text);
           return FALSE;
         }
       rule->mode = g_strdup (text);

@@ -938,7 +938,8 @@ finish_snapshot (Executor *executor, HostRun *run)
   g_autoptr (GError) error = NULL;
   g_autoptr (FleetSnapshot) snapshot = NULL;
   g_autofree char *owned_store = NULL;
-  const char *label = run->snapshots_taken == 0 ? "before" : "after";
+  const char *label = executor->plan->steps->len == 0 ? "on-demand"
+                      : run->snapshots_taken == 0 ? "before" : "after";
   char *digest;
 
   run->snapshots_taken++;
