@@ -272,7 +272,7 @@ package_version_matches (const char *expected, const char *actual)
 /* Read a service value into its active and enabled states.  systemd items
  * are "ACTIVE SUB UNIT-FILE-STATE"; OpenRC items are the runlevels or
  * "disabled"; BSD rc items are "enabled".  A state the service manager
- * does not report stays NULL. */
+ * does not report comes back as unknown (its *_known flag FALSE). */
 static void
 read_service_states (const char *value, const char **out_active, gboolean *out_active_known,
                      gboolean *out_enabled, gboolean *out_enabled_known, char ***words_out)

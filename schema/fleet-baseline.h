@@ -107,8 +107,8 @@ GPtrArray *fleet_baseline_check (const FleetBaseline *baseline, FleetSnapshot *s
 
 /* Append one line per violation to `out`, each starting with `indent`:
  * "packages openssl:amd64: version is 3.0.9-1, baseline requires 3.0.11-1
- * (base.yaml:4:3)".  Keys and values are escaped as in
- * fleet_snapshot_diff_append_text. */
+ * (base.yaml:4:3)".  Keys and values are escaped with
+ * fleet_escape_for_terminal, so each violation stays on one line. */
 void fleet_baseline_violations_append_text (const GPtrArray *violations, const char *indent,
                                             GString *out);
 
