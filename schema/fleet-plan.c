@@ -260,6 +260,8 @@ step_to_variant (const FleetStep *step)
   add_string_table (&builder, "host-commands", step->host_commands);
   add_string (&builder, "when", step->when);
   add_string_table (&builder, "skipped-hosts", step->skipped_hosts);
+  fleet_step_kind_to_variant (&builder, step->kind_data);
+  fleet_step_policy_to_variant (&builder, step->policy);
   return g_variant_builder_end (&builder);
 }
 
@@ -601,6 +603,9 @@ step_from_variant (GVariant *dict, GError **error)
   step->become = g_variant_get_boolean (become);
   step->host_commands = lookup_string_table (dict, "host-commands");
   step->skipped_hosts = lookup_string_table (dict, "skipped-hosts");
+  if (!fleet_step_kind_from_variant (dict, step->name, &step->kind_data, error)
+      || !fleet_step_policy_from_variant (dict, step->name, &step->policy, error))
+    return NULL;
   return g_steal_pointer (&step);
 }
 
