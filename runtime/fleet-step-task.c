@@ -1,10 +1,11 @@
 /* fleet-step-task.c: steps run as a sequence of operations; the contract is
  * in fleet-step-task.h.
  *
- * Every kind starts an attempt (start_attempt) and ends it with
- * end_attempt(), which applies failed_when, the expected exit codes and
- * changed_when to the commands that run the step's own work, then retries
- * a failed attempt while the step has retries left.  In between, a kind
+ * Every kind starts an attempt (start_attempt).  Steps that run their own
+ * command end it with end_main_attempt(), which applies failed_when, the
+ * expected exit codes and changed_when.  Copy, wait_for and reboot end it
+ * with end_internal_attempt().  Both retry a failed attempt while the step
+ * has retries left.  In between, a kind
  * runs remote commands (start_remote), waits (sleep_until) and reacts to
  * each operation's end (operation_done).
  */
@@ -117,7 +118,7 @@ static void
 print_note (FleetStepTask *task, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
 /* Write a line of fleet-run's own to the step's standard output, so the
- * output file tells what the task did between commands. */
+ * output file shows what the task did between commands. */
 static void
 print_note (FleetStepTask *task, const char *format, ...)
 {
@@ -445,7 +446,7 @@ start_copy_check (FleetStepTask *task, gint64 now_us)
 
 /* Return whether the file in place, described by the check's output
  * `lines` ("absent", or the digest then "MODE OWNER GROUP"), has the
- * content and the mode, owner and group the step asks for.  Sets
+ * content and the mode, owner and group the step requests.  Sets
  * `out_same_content` when only the attributes differ. */
 static gboolean
 file_in_place (const FleetStepTask *task, char **lines, gboolean *out_same_content)
@@ -494,12 +495,11 @@ attribute_commands (const FleetStepKindData *data, const char *variable)
   return g_string_free (text, FALSE);
 }
 
-/* Upload the file to a staging name in the login directory, then move it
- * into place with a command that checks its digest, copies it to a
- * temporary name in the destination directory and renames that over the
- * destination, so the file is replaced atomically and a reader never sees
- * it half written.  The copy runs under sudo with become, so the upload
- * needs no write access to the destination. */
+/* Upload the file to a staging name in the login directory.  Then a
+ * command checks its digest, copies it to a temporary name in the
+ * destination directory and renames that over the destination, so a reader
+ * never sees the file half written.  The command runs under sudo with
+ * become, so the upload needs no write access to the destination. */
 static void
 start_copy_upload (FleetStepTask *task, gint64 now_us)
 {
@@ -631,7 +631,7 @@ static void
 reboot_command_done (FleetStepTask *task, gint64 now_us, FleetFailure failure, int exit_status)
 {
   /* A reboot may end the command with a lost connection, a signal or no
-   * exit status at all; only a refusal or a plain error status fails. */
+   * exit status at all.  Only a refused channel or an error status fails. */
   if ((failure == FLEET_FAILURE_NONE && exit_status != 0) || failure == FLEET_FAILURE_CHANNEL
       || failure == FLEET_FAILURE_INTERRUPTED)
     {
@@ -661,7 +661,7 @@ boot_id_after_done (FleetStepTask *task, gint64 now_us, FleetFailure failure, in
       return;
     }
 
-  /* The old system still answers, or the new one is not ready yet. */
+  /* The old system still accepts logins, or the new one is not ready yet. */
   sleep_until (task, now_us + RECONNECT_INTERVAL_US, OP_RECONNECT);
 }
 

@@ -12,7 +12,7 @@
  *
  * The task borrows the step, the host, the SSH context and the connection
  * slot, which must outlive it.  A reboot replaces the connection in that
- * slot: when the task ends, the slot holds a READY connection to the
+ * slot: when the task ends, the slot contains a READY connection to the
  * rebooted host, or a failed one.
  */
 #pragma once

@@ -60,7 +60,7 @@ typedef struct {
 } FleetHost;
 
 /* One step run on every target host: a shell command unless `kind_data`
- * says otherwise.  `command` is the shell command, or for other kinds a
+ * names another kind.  `command` is the shell command, or for other kinds a
  * one-line description shown in plans. */
 typedef struct {
   char *name;

@@ -1,7 +1,7 @@
 /* fleet-step-kind.h: what a step does besides running a shell command.
  *
  * A step is a shell command (`run`) unless it carries a FleetStepKindData,
- * which says which other kind it is and holds everything fleet-run needs
+ * which names its kind and contains everything fleet-run needs
  * for it: the bytes of scripts and files with their SHA-256 digests, the
  * per-host renderings of templates, destinations, deadlines and argv.  The
  * compiler fills it, the planner renders templates into it, and the plan
@@ -54,7 +54,7 @@ typedef struct {
   char *command;             /* reboot: the command that reboots; wait_for: the command
                                 polled; else NULL */
   char *boot_id_file;        /* reboot: the file whose content changes at every boot */
-  guint64 deadline_ms;       /* reboot, wait_for: time allowed for the host to answer */
+  guint64 deadline_ms;       /* reboot, wait_for: maximum wait for the host */
   guint64 interval_ms;       /* wait_for: time between two checks */
   char *wait_host;           /* wait_for port: address the host connects to */
   guint16 wait_port;         /* wait_for: TCP port, 0 when the check is a file or command */
