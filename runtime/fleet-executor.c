@@ -18,6 +18,8 @@
 #include "runtime/fleet-snapshot-report.h"
 #include "runtime/fleet-snapshot-run.h"
 #include "runtime/fleet-step-task.h"
+#include "runtime/fleet-facts-run.h"
+#include "schema/fleet-facts.h"
 #include "schema/fleet-snapshot-store.h"
 
 /* Even when no socket is ready, every busy connection is processed this
@@ -45,6 +47,8 @@ typedef struct {
   FleetConnection *connection;
   FleetCommand *command;
   FleetStepTask *task;           /* the running step when it is a task, or NULL */
+  FleetFactsGathering *facts_gathering; /* running fact gathering, or NULL */
+  GHashTable *facts;             /* the host's facts once gathered (fleet-facts.h) */
   guint reconnects;              /* connections reopened between steps */
   gboolean launch_pending;       /* the step waits for its journal line */
   guint64 launch_after;          /* ... whose sequence number is this */
@@ -906,7 +910,40 @@ finish_snapshot (Executor *executor, HostRun *run)
 }
 
 /* Move `run` as far as it can go without waiting. */
-/* The values of `steps.*` names for one host's condition. */
+/* Facts, gathered before the host's first step when a condition of the
+ * plan names one (fleet-facts-run.h). */
+
+static void
+journal_facts (Executor *executor, const HostRun *run)
+{
+  FleetJsonWriter *json = fleet_journal_begin (executor->journal, "host-facts", wall_us (executor));
+  const char * const *names = fleet_facts_names ();
+
+  fleet_json_key (json, "host");
+  fleet_json_string (json, run->result->host->name);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      fleet_json_key (json, names[i]);
+      fleet_json_string (json, g_hash_table_lookup (run->facts, names[i]));
+    }
+  fleet_journal_commit (executor->journal, FALSE);
+}
+
+static void
+finish_facts (Executor *executor, HostRun *run)
+{
+  g_autoptr(GError) error = NULL;
+
+  run->facts = fleet_facts_gathering_finish (g_steal_pointer (&run->facts_gathering), &error);
+  if (run->facts == NULL)
+    {
+      host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_CHANNEL, error->message);
+      return;
+    }
+  journal_facts (executor, run);
+}
+
+/* The values of `steps.*` and `facts.*` names for one host's condition. */
 typedef struct {
   const Executor *executor;
   const HostRun *run;
@@ -915,13 +952,16 @@ typedef struct {
 
 /* Resolve steps.NAME.rc and steps.NAME.stdout from the results of the
  * earlier steps on this host.  A skipped or failed-to-start step has
- * neither.  facts.* have no values: fleet-run does not gather facts. */
+ * neither.  facts.* come from the host's gathered facts. */
 static gboolean
 lookup_run_name (const char *name, FleetValue *out, gpointer user_data)
 {
   RunNames *names = user_data;
   const FleetPlan *plan = names->executor->plan;
   g_auto(GStrv) parts = g_strsplit (name, ".", 3);
+
+  if (fleet_facts_lookup (names->run->facts, name, out))
+    return TRUE;
 
   if (g_strv_length (parts) != 3 || strcmp (parts[0], "steps") != 0)
     return FALSE;
@@ -1068,6 +1108,14 @@ advance_host (Executor *executor, HostRun *run)
           continue;
         }
 
+      if (run->facts_gathering != NULL)
+        {
+          if (!fleet_facts_gathering_is_done (run->facts_gathering))
+            return;
+          finish_facts (executor, run);
+          continue;
+        }
+
       if (state == FLEET_CONNECTION_FAILED && reconnect (executor, run))
         continue;
 
@@ -1091,6 +1139,12 @@ advance_host (Executor *executor, HostRun *run)
       if (snapshot_due (executor, run))
         {
           start_snapshot (executor, run);
+          continue;
+        }
+
+      if (executor->plan->gather_facts && run->facts == NULL && !run->finished)
+        {
+          run->facts_gathering = fleet_facts_gather_start (run->connection, now_us (executor));
           continue;
         }
 
@@ -1160,6 +1214,9 @@ apply_interrupt_level (Executor *executor, GPtrArray *busy)
         if (run->task != NULL)
           fleet_step_task_abort (run->task, FLEET_FAILURE_INTERRUPTED,
                                  "aborted because fleet-run was interrupted twice");
+        if (run->facts_gathering != NULL)
+          fleet_facts_gathering_abort (run->facts_gathering,
+                                       "aborted because fleet-run was interrupted twice");
         if (run->snapshot_collection != NULL)
           fleet_snapshot_collection_abort (run->snapshot_collection,
                                            "aborted because fleet-run was interrupted twice");
@@ -1487,6 +1544,8 @@ executor_clear (Executor *executor)
       if (run->command != NULL)
         fleet_command_free (run->command);
       fleet_step_task_free (run->task);
+      fleet_facts_gathering_free (run->facts_gathering);
+      g_clear_pointer (&run->facts, g_hash_table_unref);
       fleet_snapshot_collection_free (run->snapshot_collection);
       fleet_snapshot_free (run->snapshot_before);
       fleet_connection_free (run->connection);

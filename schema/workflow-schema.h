@@ -32,6 +32,7 @@ typedef enum {
   FLEET_SCHEMA_COPY,          /* a step's `copy` or `template` mapping */
   FLEET_SCHEMA_REBOOT,        /* a step's `reboot` mapping */
   FLEET_SCHEMA_WAIT_FOR,      /* a step's `wait_for` mapping */
+  FLEET_SCHEMA_SCHEDULE,      /* the workflow's `schedule` mapping */
 } FleetSchemaContext;
 
 /* The accepted form of a value.  Scalars are typed by these rules only, never

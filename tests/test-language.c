@@ -9,6 +9,7 @@
 #include "compiler/fleet-compiler.h"
 #include "planner/fleet-planner.h"
 #include "schema/fleet-plan.h"
+#include "schema/fleet-facts.h"
 #include "schema/fleet-template.h"
 
 typedef struct {
@@ -190,6 +191,70 @@ test_template_quoting_every_byte (void)
   g_assert_cmpmem (output, strlen (output), value, 255);
 }
 
+/* Inside double quotes a value is escaped, not single-quoted, and the
+ * shell still reads back every byte; references after a closed quoted
+ * string or in single quotes get single quotes again. */
+static void
+test_template_quoting_in_double_quotes (void)
+{
+  char value[256];
+  const char *argv[] = { "/bin/sh", "-c", NULL, NULL };
+  g_autoptr (GHashTable) values = g_hash_table_new (g_str_hash, g_str_equal);
+  const struct {
+    const char *text;
+    const char *expected;
+  } cases[] = {
+    { "echo \"{{ v }}\"", "echo \"a\\$b\\`c\\\"d\\\\e'f\"" },
+    { "echo \"x\" {{ v }}", "echo \"x\" 'a$b`c\"d\\e'\\''f'" },
+    { "echo '\"' {{ v }}", "echo '\"' 'a$b`c\"d\\e'\\''f'" },
+    { "echo \\\" {{ v }}", "echo \\\" 'a$b`c\"d\\e'\\''f'" },
+  };
+
+  g_hash_table_insert (values, (gpointer) "v", (gpointer) "a$b`c\"d\\e'f");
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GPtrArray) refs = NULL;
+      g_autofree char *rendered = NULL;
+      gsize error_offset = 0;
+      guint missing = 0;
+
+      refs = fleet_template_parse (cases[i].text, &error_offset, &error);
+      g_assert_no_error (error);
+      rendered = fleet_template_render (cases[i].text, refs, values, &missing, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (rendered, ==, cases[i].expected);
+    }
+
+  for (int i = 1; i < 256; i++)
+    value[i - 1] = (char) i;
+  value[255] = '\0';
+  g_hash_table_insert (values, (gpointer) "v", value);
+
+  {
+    const char *text = "printf %s \"<{{ v }}>\"";
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GPtrArray) refs = NULL;
+    g_autofree char *command = NULL;
+    g_autofree char *output = NULL;
+    g_autofree char *expected = g_strdup_printf ("<%s>", value);
+    gsize error_offset = 0;
+    guint missing = 0;
+    int status = 0;
+
+    refs = fleet_template_parse (text, &error_offset, &error);
+    g_assert_no_error (error);
+    command = fleet_template_render (text, refs, values, &missing, &error);
+    g_assert_no_error (error);
+    argv[2] = command;
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &output, NULL,
+                  &status, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (status, ==, 0);
+    g_assert_cmpstr (output, ==, expected);
+  }
+}
+
 static void
 test_template_syntax_errors (void)
 {
@@ -207,6 +272,9 @@ test_template_syntax_errors (void)
       "literal braces" },
     { "{{ secret.db_password }}", 0, FLEET_TEMPLATE_ERROR_SECRET,
       "secret \"db_password\" cannot be used in a command; secrets only go to sudo and key "
+      "passphrases (become_password_secret, key_passphrase_secret)" },
+    { "{{ secret.db-pass }}", 0, FLEET_TEMPLATE_ERROR_SECRET,
+      "secret \"db-pass\" cannot be used in a command; secrets only go to sudo and key "
       "passphrases (become_password_secret, key_passphrase_secret)" },
     { "{{ facts.os }}", 0, FLEET_TEMPLATE_ERROR_SYNTAX,
       "invalid variable name \"facts.os\"; names are letters, digits and '_'" },
@@ -438,7 +506,7 @@ test_when_compile_time (Fixture *fixture, gconstpointer data)
   const FleetStep *unknown;
 
   g_assert_nonnull (plan);
-  g_assert_cmpuint (fleet_diagnostics_warning_count (fixture->diags), ==, 1);
+  g_assert_cmpuint (fleet_diagnostics_warning_count (fixture->diags), ==, 2);
   fra = g_ptr_array_index (plan->steps, 0);
   mixed = g_ptr_array_index (plan->steps, 1);
   unknown = g_ptr_array_index (plan->steps, 2);
@@ -458,14 +526,41 @@ test_when_compile_time (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (g_hash_table_lookup (unknown->skipped_hosts, "web1"), ==,
                    "condition `rack == \"r1\"` is unknown because rack has no value");
   assert_warning (fixture, 0, 9, 40,
+                  "the condition of step \"unknown\" names \"rack\", which no selected host "
+                  "has as an attribute and no variable defines, so every comparison with it is "
+                  "false");
+  assert_warning (fixture, 1, 9, 40,
                   "the condition of step \"unknown\" is false for every selected host, so the "
                   "step runs nowhere");
   g_assert_null (plan->vars);
 }
 
+/* A misspelt attribute, or one written with a prefix the language does not
+ * use, gets the name the admin meant; a known variable gets no warning. */
+static void
+test_when_unknown_name_suggestion (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    HEAD
+    "  - {name: typo, timeout: 1s, when: 'rol == \"web\"', run: \"true\"}\n"
+    "  - {name: prefix, timeout: 1s, when: 'host.role == \"web\"', run: \"true\"}\n"
+    "  - {name: var, timeout: 1s, when: 'greeting == \"hello\"', run: \"true\"}\n");
+
+  g_assert_nonnull (plan);
+  g_assert_cmpuint (fleet_diagnostics_warning_count (fixture->diags), ==, 4);
+  assert_warning (fixture, 0, 6, 37,
+                  "the condition of step \"typo\" names \"rol\", which no selected host has "
+                  "as an attribute and no variable defines, so every comparison with it is "
+                  "false; did you mean \"role\"?");
+  assert_warning (fixture, 2, 7, 39,
+                  "the condition of step \"prefix\" names \"host.role\", which no selected "
+                  "host has as an attribute and no variable defines, so every comparison with "
+                  "it is false; did you mean \"role\"?");
+}
+
 /* A condition on facts or earlier steps stays in the plan for fleet-run,
- * with the workflow variables it may use; one on facts is warned about,
- * since fleet-run gathers none yet. */
+ * with the workflow variables it may use; one on facts makes fleet-run
+ * gather them. */
 static void
 test_when_run_time (Fixture *fixture, gconstpointer data)
 {
@@ -481,13 +576,8 @@ test_when_run_time (Fixture *fixture, gconstpointer data)
   const FleetStep *then;
 
   g_assert_nonnull (plan);
-  /* Facts are not gathered yet, so the compiler says the step runs nowhere. */
-  g_assert_cmpuint (fleet_diagnostics_length (fixture->diags), ==, 1);
-  g_assert_cmpint (fleet_diagnostics_get (fixture->diags, 0)->severity, ==,
-                   FLEET_SEVERITY_WARNING);
-  g_assert_nonnull (strstr (fleet_diagnostics_get (fixture->diags, 0)->message,
-                            "the condition of step \"debian\" names facts.os_family, but "
-                            "fleet-run does not gather facts yet"));
+  g_assert_cmpuint (fleet_diagnostics_length (fixture->diags), ==, 0);
+  g_assert_true (plan->gather_facts);
   then = g_ptr_array_index (plan->steps, 1);
   g_assert_cmpstr (then->when, ==, "steps.check.rc == 0 and dc == \"fra\"");
   g_assert_null (then->skipped_hosts);
@@ -499,6 +589,34 @@ test_when_run_time (Fixture *fixture, gconstpointer data)
   then = g_ptr_array_index (read_back->steps, 1);
   g_assert_cmpstr (then->when, ==, "steps.check.rc == 0 and dc == \"fra\"");
   g_assert_cmpstr (g_hash_table_lookup (read_back->vars, "dc"), ==, "none");
+  g_assert_true (read_back->gather_facts);
+}
+
+static void
+test_when_unknown_fact (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    HEAD
+    "  - {name: plain, timeout: 1s, run: \"true\"}\n"
+    "  - {name: distro, timeout: 1s, when: 'facts.distro == \"Debian\"', run: \"true\"}\n");
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 1);
+  assert_error (fixture, 0, 7, 39,
+                "the condition of step \"distro\" names facts.distro, which is not a fact "
+                "fleet-run gathers; use one of facts.os_family, facts.os_id, facts.os_version, "
+                "facts.architecture, facts.kernel, facts.free_disk_mb");
+}
+
+static void
+test_plain_plan_gathers_no_facts (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    HEAD "  - {name: first, timeout: 1s, run: \"true\"}\n"
+         "  - {name: second, timeout: 1s, when: 'steps.first.rc == 0', run: \"true\"}\n");
+
+  g_assert_nonnull (plan);
+  g_assert_false (plan->gather_facts);
 }
 
 static void
@@ -712,8 +830,8 @@ test_include_errors (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 3);
   assert_error_in (fixture, "common.yaml", 0, 5, 5,
                    "unknown key \"retry\" in step; the valid keys are: name, run, when, needs, timeout, "
-                   "expect_exit, become, become_user, script, interpreter, copy, template, reboot, "
-                   "wait_for, local, retries, retry_delay, env, workdir, changed_when, "
+                   "estimate, expect_exit, become, become_user, script, interpreter, copy, template, "
+                   "reboot, wait_for, local, retries, retry_delay, env, workdir, changed_when, "
                    "failed_when");
   missing_message = g_strdup_printf ("failed to read included steps file \"%s/missing.yaml\": "
                                      "No such file or directory", fixture->dir);
@@ -926,6 +1044,33 @@ test_step_kind_errors (Fixture *fixture, gconstpointer data)
                 "and stderr");
 }
 
+static void
+test_facts_parse (void)
+{
+  g_autoptr (GHashTable) ubuntu = fleet_facts_parse ("os_id=ubuntu\nos_like=debian\n"
+                                                     "os_version=24.04\narchitecture=x86_64\n"
+                                                     "kernel=6.8.0\nfree_disk_mb=20480\n"
+                                                     "os_family=forged\nunknown=x\n");
+  g_autoptr (GHashTable) rocky = fleet_facts_parse ("os_id=rocky\nos_like=rhel centos fedora\n");
+  g_autoptr (GHashTable) derived = fleet_facts_parse ("os_id=pop\nos_like=ubuntu debian\n");
+  g_autoptr (GHashTable) other = fleet_facts_parse ("os_id=gentoo\nos_like=\nfree_disk_mb=\n");
+  FleetValue value;
+
+  g_assert_cmpstr (g_hash_table_lookup (ubuntu, "os_family"), ==, "Debian");
+  g_assert_cmpstr (g_hash_table_lookup (ubuntu, "os_version"), ==, "24.04");
+  g_assert_null (g_hash_table_lookup (ubuntu, "unknown"));
+  g_assert_true (fleet_facts_lookup (ubuntu, "facts.free_disk_mb", &value));
+  g_assert_cmpint (value.type, ==, FLEET_VALUE_NUMBER);
+  g_assert_cmpfloat (value.number, ==, 20480);
+  g_assert_true (fleet_facts_lookup (ubuntu, "facts.architecture", &value));
+  g_assert_cmpstr (value.string, ==, "x86_64");
+  g_assert_cmpstr (g_hash_table_lookup (rocky, "os_family"), ==, "RedHat");
+  g_assert_cmpstr (g_hash_table_lookup (derived, "os_family"), ==, "Debian");
+  g_assert_cmpstr (g_hash_table_lookup (other, "os_family"), ==, "gentoo");
+  g_assert_false (fleet_facts_lookup (other, "facts.free_disk_mb", &value));
+  g_assert_false (fleet_facts_lookup (other, "facts.kernel", &value));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -933,7 +1078,10 @@ main (int argc, char **argv)
 
   g_test_add_func ("/language/template/quoting", test_template_quoting);
   g_test_add_func ("/language/template/quoting-every-byte", test_template_quoting_every_byte);
+  g_test_add_func ("/language/template/quoting-in-double-quotes",
+                   test_template_quoting_in_double_quotes);
   g_test_add_func ("/language/template/syntax-errors", test_template_syntax_errors);
+  g_test_add_func ("/language/facts/parse", test_facts_parse);
 
 #define ADD(path, function) \
   g_test_add (path, Fixture, NULL, fixture_set_up, function, fixture_tear_down)
@@ -949,7 +1097,10 @@ main (int argc, char **argv)
   ADD ("/language/steps/content-digest-checked", test_step_content_digest_checked);
   ADD ("/language/steps/kind-errors", test_step_kind_errors);
   ADD ("/language/when/compile-time", test_when_compile_time);
+  ADD ("/language/when/unknown-name-suggestion", test_when_unknown_name_suggestion);
   ADD ("/language/when/run-time", test_when_run_time);
+  ADD ("/language/when/unknown-fact", test_when_unknown_fact);
+  ADD ("/language/when/no-facts-needed", test_plain_plan_gathers_no_facts);
   ADD ("/language/when/errors", test_when_errors);
   ADD ("/language/json/accepted", test_json_accepted);
   ADD ("/language/json/rejected", test_json_rejected);

@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 
 #include "runtime-fixture.h"
 #include "schema/fleet-step-kind.h"
@@ -620,6 +621,35 @@ test_reboot_deadline (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (result->message, "did not come back with a new boot id"));
 }
 
+static void
+test_facts_in_conditions (Fixture *fixture, gconstpointer data)
+{
+  struct utsname machine;
+  g_autofree char *expected = NULL;
+  g_autofree char *journal = NULL;
+  FleetStep *step;
+
+  if (!require_sandbox_hosts (2))
+    return;
+
+  g_assert_cmpint (uname (&machine), ==, 0);
+  expected = g_strdup_printf ("facts.architecture == \"%s\" and facts.free_disk_mb > 0 "
+                              "and defined(facts.os_family)", machine.machine);
+  add_hosts (fixture, 1, "id_ed25519");
+  fixture->plan->gather_facts = TRUE;
+  step = add_step (fixture, "matches", "echo ran", 30000);
+  step->when = g_strdup (expected);
+  step = add_step (fixture, "other-family", "echo ran", 30000);
+  step->when = g_strdup ("facts.os_family == \"NoSuchFamily\"");
+  run_one_wave (fixture);
+
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
+  g_assert_false (step_result (fixture, 0, 0)->skipped);
+  g_assert_true (step_result (fixture, 0, 1)->skipped);
+  journal = read_run_file (fixture, "journal.jsonl");
+  g_assert_nonnull (strstr (journal, "\"event\":\"host-facts\""));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -647,6 +677,7 @@ main (int argc, char **argv)
   ADD ("/step-kinds/policy/workdir-missing", test_workdir_missing_fails);
   ADD ("/step-kinds/reboot/new-boot-id", test_reboot_waits_for_new_boot_id);
   ADD ("/step-kinds/reboot/deadline", test_reboot_deadline);
+  ADD ("/step-kinds/facts/in-conditions", test_facts_in_conditions);
 
   status = g_test_run ();
   release_sandbox ();
