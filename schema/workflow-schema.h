@@ -32,6 +32,8 @@ typedef enum {
   FLEET_SCHEMA_COPY,          /* a step's `copy` or `template` mapping */
   FLEET_SCHEMA_REBOOT,        /* a step's `reboot` mapping */
   FLEET_SCHEMA_WAIT_FOR,      /* a step's `wait_for` mapping */
+  FLEET_SCHEMA_CONCURRENCY,   /* the workflow's `concurrency` mapping */
+  FLEET_SCHEMA_PROTECT,       /* the workflow's `protect` mapping */
   FLEET_SCHEMA_SCHEDULE,      /* the workflow's `schedule` mapping */
 } FleetSchemaContext;
 
