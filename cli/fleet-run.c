@@ -26,6 +26,10 @@
 
 #define EXIT_BAD_INPUT 2
 
+/* More handshake threads than this only add memory: each login costs the
+ * client a few milliseconds of CPU, so a thread per core keeps up. */
+#define FLEET_RUN_MAX_HANDSHAKE_THREADS 256
+
 static volatile sig_atomic_t interrupt_level;
 
 static void
@@ -123,6 +127,7 @@ main (int argc, char **argv)
   g_autofree char *run_dir = NULL;
   g_autofree char *summary = NULL;
   gboolean version = FALSE;
+  gint handshake_threads = 0;
   FleetRunOptions options = { 0 };
   g_autofree char *progress_mode = NULL;
   g_autoptr(FleetRunProgress) progress = NULL;
@@ -151,6 +156,9 @@ main (int argc, char **argv)
       "the journal", NULL },
     { "snapshot-store", 0, 0, G_OPTION_ARG_FILENAME, &snapshot_store,
       "Store configuration snapshots in DIR instead of RUN_DIR/snapshots", "DIR" },
+    { "handshake-threads", 0, 0, G_OPTION_ARG_INT, &handshake_threads,
+      "Run the SSH handshakes and logins on N threads (default, or 0: one per online CPU)",
+      "N" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -181,6 +189,15 @@ main (int argc, char **argv)
                   "write it like 65536, 512K or 16M\n", output_cap);
       return EXIT_BAD_INPUT;
     }
+
+  if (handshake_threads < 0 || handshake_threads > FLEET_RUN_MAX_HANDSHAKE_THREADS)
+    {
+      g_printerr ("fleet-run: --handshake-threads %d is out of range; give 1 to %d threads, or 0 "
+                  "for one per online CPU\n", handshake_threads,
+                  FLEET_RUN_MAX_HANDSHAKE_THREADS);
+      return EXIT_BAD_INPUT;
+    }
+  options.handshake_workers = (guint) handshake_threads;
 
   plan = fleet_plan_read_file (argv[1], &error);
   if (plan == NULL)
