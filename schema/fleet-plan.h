@@ -23,10 +23,13 @@
 
 #include <glib.h>
 
+#include "schema/fleet-check.h"
 #include "schema/fleet-inventory-file.h"
 #include "schema/fleet-model.h"
+#include "schema/fleet-rollback.h"
 #include "schema/fleet-threshold.h"
 #include "schema/fleet-snapshot-config.h"
+#include "schema/fleet-wave-gate.h"
 
 G_BEGIN_DECLS
 
@@ -115,6 +118,11 @@ typedef struct {
                                     the steps; NULL: none */
   char *file_sha256;             /* hex digest from the file; NULL until
                                     serialized or read */
+
+  /* Between waves (fleet-plan-progressive.h); optional body keys. */
+  GPtrArray *checks;             /* FleetCheck *, run after each wave */
+  FleetWaveGate between_waves;   /* all zero: no wait */
+  FleetRollback *rollback;       /* NULL: the plan cannot be rolled back */
 
   /* Trust (docs/trust.md); 0 and empty in plans of format 2. */
   gint64 compiled_at;            /* seconds since the Unix epoch, UTC */
