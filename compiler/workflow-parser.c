@@ -6,6 +6,7 @@
 #include "compiler/dynamic-inventory.h"
 #include "compiler/scalar.h"
 #include "compiler/schema-check.h"
+#include "compiler/schedule-parser.h"
 #include "compiler/snapshot-parser.h"
 #include "compiler/step-includes.h"
 #include "compiler/step-order.h"
@@ -218,6 +219,11 @@ handle_rollback (FleetDiagnostics *diags, const FleetSchemaField *field, const F
 
   fleet_rollback_free (parse->workflow->rollback);
   parse->workflow->rollback = fleet_parse_rollback (diags, value);
+handle_schedule (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WorkflowParse *parse = object;
+
+  fleet_parse_schedule (diags, value, &parse->workflow->schedule);
 }
 
 static const FleetFieldHandlerEntry workflow_handlers[] = {
@@ -240,6 +246,7 @@ static const FleetFieldHandlerEntry workflow_handlers[] = {
   { "checks", handle_checks },
   { "between_waves", handle_between_waves },
   { "rollback", handle_rollback },
+  { "schedule", handle_schedule },
 };
 
 /* Without `waves`, the whole selection is one wave. */

@@ -33,6 +33,7 @@ typedef enum {
   FLEET_SCHEMA_BETWEEN_WAVES, /* the workflow's `between_waves` mapping */
   FLEET_SCHEMA_ROLLBACK,      /* the workflow's `rollback` mapping */
   FLEET_SCHEMA_ROLLBACK_STEP, /* one item of the `steps` of `rollback` */
+  FLEET_SCHEMA_SCHEDULE,      /* the workflow's `schedule` mapping */
 } FleetSchemaContext;
 
 /* The accepted form of a value.  Scalars are typed by these rules only, never
