@@ -219,6 +219,9 @@ handle_rollback (FleetDiagnostics *diags, const FleetSchemaField *field, const F
 
   fleet_rollback_free (parse->workflow->rollback);
   parse->workflow->rollback = fleet_parse_rollback (diags, value);
+}
+
+static void
 handle_schedule (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
   WorkflowParse *parse = object;
