@@ -31,7 +31,7 @@ typedef struct {
 
 /* Run the checks and the gate after `end->wave`.  Adds every failed check
  * to result->check_failures, sets result->stop_reason and stop_wave when
- * the run must stop, and marks hosts failed as on_fail fail_hosts says,
+ * the run must stop, and marks hosts failed as on_fail fail_hosts requires,
  * adding each of them to `out_failed_hosts` (FleetHostResult *, borrowed).
  * Returns FALSE when an interrupt ended the checks or the wait. */
 gboolean fleet_wave_end_run (const FleetWaveEnd *end, FleetRunResult *result,

@@ -7,7 +7,7 @@
  * interrupt level becomes 1 or more.
  *
  * An approval is a file in the run directory.  While fleet-run waits it
- * keeps RUN_DIR/approval-wait, which holds the wave number awaited;
+ * keeps RUN_DIR/approval-wait, which contains the awaited wave number;
  * `fleet-run --continue RUN` or `--abort RUN` (fleet_approval_write)
  * answers with RUN_DIR/approval, which names the decision, the wave, the
  * user who made it and when.  fleet-run removes both files when the wait
@@ -58,7 +58,7 @@ typedef struct {
 void fleet_gate_result_clear (FleetGateResult *result);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FleetGateResult, fleet_gate_result_clear)
 
-/* Wait as `gate` says after wave `wave` (0-based), writing gate-start and
+/* Wait as `gate` specifies after wave `wave` (0-based), writing gate-start and
  * gate-end records to `journal`, and fill in `result`. */
 void fleet_gate_wait (const FleetWaveGate *gate, guint wave, const char *run_dir,
                       FleetJournal *journal, const FleetWaiter *waiter,
