@@ -70,6 +70,7 @@ append_summary (GString *out, const FleetPlan *plan)
     }
   g_string_append_printf (out, "| Hosts | %s in %s, at most %u at once |\n", hosts, waves,
                           plan->parallelism);
+  fleet_plan_show_pacing_markdown (out, plan);
   if (plan->order_by != NULL)
     {
       g_autofree char *by = fleet_plan_markdown_escape (plan->order_by);

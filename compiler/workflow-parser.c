@@ -2,6 +2,7 @@
 #include "compiler/workflow-parser.h"
 
 #include "compiler/check-parser.h"
+#include "compiler/pacing-parser.h"
 #include "compiler/rollout-parser.h"
 #include "compiler/dynamic-inventory.h"
 #include "compiler/scalar.h"
@@ -222,6 +223,22 @@ handle_rollback (FleetDiagnostics *diags, const FleetSchemaField *field, const F
 }
 
 static void
+handle_concurrency (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WorkflowParse *parse = object;
+
+  fleet_parse_concurrency (diags, value, parse->workflow->pacing, parse->workflow->cap_positions);
+}
+
+static void
+handle_protect (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WorkflowParse *parse = object;
+
+  fleet_parse_protect (diags, value, parse->workflow->pacing);
+}
+
+static void
 handle_schedule (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
   WorkflowParse *parse = object;
@@ -235,6 +252,8 @@ static const FleetFieldHandlerEntry workflow_handlers[] = {
   { "inventory_timeout", handle_inventory_timeout },
   { "target", handle_target },
   { "parallelism", handle_parallelism },
+  { "concurrency", handle_concurrency },
+  { "protect", handle_protect },
   { "canary", handle_canary },
   { "waves", handle_waves },
   { "vars", handle_vars },

@@ -380,6 +380,12 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
   plan->between_waves = workflow->between_waves;
   if (workflow->rollback != NULL)
     plan->rollback = fleet_rollback_copy (workflow->rollback);
+  if (!fleet_pacing_is_default (workflow->pacing))
+    {
+      g_autoptr (GVariant) pacing = g_variant_ref_sink (fleet_pacing_to_variant (workflow->pacing));
+
+      plan->pacing = fleet_pacing_from_variant (pacing, NULL);
+    }
 
   for (guint i = 0; i < selected->len; i++)
     {

@@ -15,6 +15,7 @@
 
 #include <glib.h>
 
+#include "runtime/fleet-concurrency.h"
 #include "runtime/fleet-transport.h"
 #include "schema/fleet-clock.h"
 #include "schema/fleet-plan.h"
@@ -102,6 +103,8 @@ typedef struct {
   guint stop_wave;          /* 0-based wave after which it stopped */
   GPtrArray *rollback;      /* FleetRollbackHostResult *, the hosts rolled
                                back because the run halted; NULL: none */
+  gboolean concurrency_adaptive; /* the limit adapted (fleet-concurrency.h) */
+  GArray *concurrency_history; /* FleetConcurrencyChange, the limit over time */
 } FleetRunResult;
 
 typedef struct {

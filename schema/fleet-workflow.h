@@ -15,6 +15,7 @@
 #include "schema/fleet-inventory-file.h"
 #include "schema/fleet-model.h"
 #include "schema/fleet-rollback.h"
+#include "schema/fleet-pacing.h"
 #include "schema/fleet-plan-schedule.h"
 #include "schema/fleet-snapshot-config.h"
 #include "schema/fleet-threshold.h"
@@ -189,6 +190,8 @@ typedef struct {
   GPtrArray *checks;           /* FleetCheck *, run after each wave */
   FleetWaveGate between_waves; /* all zero: no wait between waves */
   FleetRollback *rollback;     /* NULL: no rollback */
+  FleetPacing *pacing;         /* `concurrency` and `protect`; never NULL */
+  GArray *cap_positions;       /* FleetSourcePos of each pacing cap, in order */
   FleetScheduleSettings schedule;
   GHashTable *step_history;    /* char * step name -> FleetStepHistory *, from
                                 * earlier run journals; NULL when none was given */

@@ -33,6 +33,8 @@ typedef enum {
   FLEET_SCHEMA_BETWEEN_WAVES, /* the workflow's `between_waves` mapping */
   FLEET_SCHEMA_ROLLBACK,      /* the workflow's `rollback` mapping */
   FLEET_SCHEMA_ROLLBACK_STEP, /* one item of the `steps` of `rollback` */
+  FLEET_SCHEMA_CONCURRENCY,   /* the workflow's `concurrency` mapping */
+  FLEET_SCHEMA_PROTECT,       /* the workflow's `protect` mapping */
   FLEET_SCHEMA_SCHEDULE,      /* the workflow's `schedule` mapping */
 } FleetSchemaContext;
 
