@@ -763,6 +763,20 @@ test_example_runs_on_sandbox (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (out, "wave 1 (canary): 2 hosts, 2 succeeded, 0 failed"));
   g_assert_nonnull (strstr (out, "wave 3: 2 hosts, 2 succeeded, 0 failed"));
   g_assert_nonnull (strstr (out, "10 of 10 hosts succeeded"));
+  /* Standard error is no terminal here, so progress comes as plain lines
+   * and never mixes with the summary on standard output. */
+  g_assert_true (g_regex_match_simple ("^[0-9]{2}:[0-9]{2}:[0-9]{2}Z start wave 1/3: 0/2 done, "
+                                       "0 failed, 0 in flight$", err, G_REGEX_MULTILINE, 0));
+  g_assert_true (g_regex_match_simple ("Z end wave 3/3: 2/2 done, 0 failed, 0 in flight, "
+                                       "[0-9.]+ hosts/s$", err, 0, 0));
+  g_assert_null (strstr (out, " in flight"));
+  /* The summary ends with timings per step and the concurrency used. */
+  g_assert_true (g_regex_match_simple ("\nStep timings:\n  1\\. [a-z-]+: 10 hosts, median "
+                                       "[0-9.]+s, p95 [0-9.]+s, slowest [0-9.]+s \\(host[0-9]+\\)\n",
+                                       out, 0, 0));
+  g_assert_true (g_regex_match_simple ("\nConcurrency: started at 10, peaked at 10, ended at "
+                                       "(10|[1-9])(; lowered [0-9]+ times? \\([a-z ,0-9]+\\))?\\.\n",
+                                       out, 0, 0));
 
   for (guint i = 0; i < 10; i++)
     {
