@@ -33,6 +33,9 @@ typedef enum {
   FLEET_SCHEMA_BETWEEN_WAVES, /* the workflow's `between_waves` mapping */
   FLEET_SCHEMA_ROLLBACK,      /* the workflow's `rollback` mapping */
   FLEET_SCHEMA_ROLLBACK_STEP, /* one item of the `steps` of `rollback` */
+  FLEET_SCHEMA_COPY,          /* a step's `copy` or `template` mapping */
+  FLEET_SCHEMA_REBOOT,        /* a step's `reboot` mapping */
+  FLEET_SCHEMA_WAIT_FOR,      /* a step's `wait_for` mapping */
   FLEET_SCHEMA_CONCURRENCY,   /* the workflow's `concurrency` mapping */
   FLEET_SCHEMA_PROTECT,       /* the workflow's `protect` mapping */
   FLEET_SCHEMA_SCHEDULE,      /* the workflow's `schedule` mapping */
