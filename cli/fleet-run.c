@@ -90,6 +90,26 @@ make_run_id (void)
   return g_strdup_printf ("%s-%06x", stamp, g_random_int_range (0, 0xffffff));
 }
 
+/* Say when and how a run paused for a maintenance window continues. */
+static void
+print_window_pause (const FleetRunResult *result, const char *run_dir)
+{
+  g_autofree char *resume_at = NULL;
+
+  if (result->resume_at_us == G_MAXINT64)
+    {
+      g_print ("\nPaused: no maintenance window of the plan is left for the hosts not done; "
+               "compile the workflow again for later windows (the journal lists where each "
+               "host stopped)\n");
+      return;
+    }
+
+  resume_at = fleet_format_utc_seconds (result->resume_at_us / G_USEC_PER_SEC);
+  g_print ("\nPaused until the next maintenance window opens at %s; then resume with\n"
+           "  fleet-run --resume %s\n"
+           "or run with --wait-for-window to wait in place.\n", resume_at, run_dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -113,6 +133,7 @@ main (int argc, char **argv)
   g_autofree char *run_dir = NULL;
   g_autofree char *summary = NULL;
   gboolean version = FALSE;
+  gboolean wait_for_window = FALSE;
   FleetRunOptions options = { 0 };
   GOptionEntry entries[] = {
     { "runs-dir", 'd', 0, G_OPTION_ARG_FILENAME, &runs_dir,
@@ -136,6 +157,9 @@ main (int argc, char **argv)
       "the journal", NULL },
     { "snapshot-store", 0, 0, G_OPTION_ARG_FILENAME, &snapshot_store,
       "Store configuration snapshots in DIR instead of RUN_DIR/snapshots", "DIR" },
+    { "wait-for-window", 0, 0, G_OPTION_ARG_NONE, &wait_for_window,
+      "When every host left waits for its maintenance window, wait in place for the next one "
+      "instead of pausing the run (exit status 4)", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -222,6 +246,7 @@ main (int argc, char **argv)
   options.secret_data = secrets;
   options.approval = trust->approval;
   options.inventory_changes = trust->inventory_changes;
+  options.wait_for_window = wait_for_window;
   install_signal_handlers ();
 
   result = fleet_execute_plan (plan, &options, &error);
@@ -235,5 +260,7 @@ main (int argc, char **argv)
   fputs (summary, stdout);
   snapshot_summary = fleet_snapshot_report_format_summary (result);
   fputs (snapshot_summary, stdout);
+  if (result->paused)
+    print_window_pause (result, run_dir);
   return fleet_run_result_exit_status (result);
 }
