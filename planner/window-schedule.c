@@ -343,10 +343,10 @@ report_unfit (Scheduler *scheduler, guint wave_index, const HostWork *work, gint
     case FIT_RANGE_ENDS:
       fleet_diagnostics_error (scheduler->diags, &host->pos,
                                "host %s (%s) of %s does not fit before the planned range ends "
-                               "at %s: the wave can start at %s at the earliest, and no window "
-                               "of its groups of at least %s (steps %s + margin %s) opens after "
-                               "that; raise parallelism, use fewer waves, or compile with a "
-                               "longer --window-days",
+                               "at %s: after the wave starts at %s and the hosts before it take "
+                               "the slots, no window of its groups with %s left (steps %s + "
+                               "margin %s) remains; raise parallelism, use fewer waves, or "
+                               "compile with a longer --window-days",
                                host->name, groups, label, to, start, need, steps, margin);
       break;
     case FIT_OK:
