@@ -4,8 +4,8 @@
 #include "planner/fleet-planner.h"
 #include "schema/fleet-clock.h"
 
-/* Ranges tried, in days: up to about a year, which a maintenance calendar
- * rarely exceeds; the longest --window-days is 3660. */
+/* Ranges tried, in days, up to a year: each try expands every window and
+ * plans the whole fleet again. */
 static const guint retry_days[] = { 84, 168, 366 };
 
 static void

@@ -7,10 +7,9 @@
 G_BEGIN_DECLS
 
 /* Compile and plan `workflow_path` again with `options` over ever longer
- * ranges of windows, up to the longest --window-days allows, and print the
- * first schedule that fits, with the --window-days that gives it.  Prints
- * nothing when no range fits, because then the hosts do not fit any window
- * (the compile's errors say why). */
+ * ranges of windows, up to 366 days, and print the first schedule that
+ * fits, with the --window-days that gives it.  Prints nothing when none of
+ * the ranges fits; the compile's errors then give the reasons. */
 void fleetc_report_earliest_fit (const char *workflow_path, const FleetCompileOptions *options);
 
 G_END_DECLS

@@ -19,7 +19,7 @@ typedef enum {
   FIT_OK,
   FIT_NO_WINDOW,       /* no window at all in the range */
   FIT_TOO_SHORT,       /* every window is shorter than work + margin */
-  FIT_RANGE_ENDS,      /* long windows exist, but none opens after the wave's start */
+  FIT_RANGE_ENDS,      /* long windows exist, but none is left once earlier hosts have slots */
 } FitResult;
 
 typedef struct {

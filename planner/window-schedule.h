@@ -10,7 +10,7 @@
  *   - Within a wave, at most `parallelism` hosts run at once.  The slot
  *     that frees first goes to the host that can start earliest in it (the
  *     earlier host of the wave on a tie), and a host whose window is closed
- *     holds no slot; fleet-run starts hosts the same way.
+ *     takes no slot; fleet-run starts hosts the same way.
  * This greedy list schedule is not always optimal; the plan also records a
  * lower bound on the finishing time that no schedule of the same waves can
  * beat, so the gap between the two is known.

@@ -1,6 +1,6 @@
 /* fleet-window-gate.h: the maintenance windows of a plan at run time.
  *
- * fleet-run asks before every step whether the host's window still has the
+ * fleet-run checks before every step whether the host's window still has the
  * step's estimate plus the plan's margin left (fleet-plan-schedule.h).  The
  * answer comes from the plan alone and the wall clock the caller passes, so
  * tests drive it with any clock.  Times are microseconds since the Unix
@@ -42,8 +42,9 @@ void fleet_window_gate_decide (const FleetPlanSchedule *schedule,
                                FleetWindowDecision *out);
 
 /* Return why the step may not start now, for logs and the journal, such as
- * "the maintenance window of dc1 has less than 15m left; the next one opens
- * at 2025-03-26T01:00:00Z".  Free with g_free. */
+ * "no maintenance window of dc1 is open with 15m left (the step's estimate
+ * plus the margin); the next one opens at 2025-03-26T01:00:00Z".  Free with
+ * g_free. */
 char *fleet_window_gate_describe (const FleetPlanSchedule *schedule,
                                   guint host_index,
                                   const FleetWindowDecision *decision);
