@@ -11,9 +11,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "cli/fleet-run-progress.h"
 #include "cli/fleet-run-secrets.h"
 #include "cli/fleet-run-trust.h"
 #include "runtime/fleet-executor.h"
@@ -22,6 +25,10 @@
 #include "runtime/fleet-snapshot-report.h"
 
 #define EXIT_BAD_INPUT 2
+
+/* More handshake threads than this only add memory: each login costs the
+ * client a few milliseconds of CPU, so a thread per core keeps up. */
+#define FLEET_RUN_MAX_HANDSHAKE_THREADS 256
 
 static volatile sig_atomic_t interrupt_level;
 
@@ -110,6 +117,13 @@ print_window_pause (const FleetRunResult *result, const char *run_dir)
            "or run with --wait-for-window to wait in place.\n", resume_at, run_dir);
 }
 
+static gboolean
+progress_mode_valid (const char *mode)
+{
+  return mode == NULL || g_str_equal (mode, "auto") || g_str_equal (mode, "live")
+         || g_str_equal (mode, "plain") || g_str_equal (mode, "none");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -134,8 +148,14 @@ main (int argc, char **argv)
   g_autofree char *summary = NULL;
   gboolean version = FALSE;
   gboolean wait_for_window = FALSE;
+  gint handshake_threads = 0;
   FleetRunOptions options = { 0 };
+  g_autofree char *progress_mode = NULL;
+  g_autoptr(FleetRunProgress) progress = NULL;
   GOptionEntry entries[] = {
+    { "progress", 0, 0, G_OPTION_ARG_STRING, &progress_mode,
+      "Show progress on standard error: live (one line redrawn), plain (timestamped lines), "
+      "none, or auto (live on a terminal, else plain; the default)", "MODE" },
     { "runs-dir", 'd', 0, G_OPTION_ARG_FILENAME, &runs_dir,
       "Create the run's directory (journal and output) under DIR (default: ./fleet-runs)", "DIR" },
     { "known-hosts", 0, 0, G_OPTION_ARG_FILENAME, &known_hosts,
@@ -160,6 +180,9 @@ main (int argc, char **argv)
     { "wait-for-window", 0, 0, G_OPTION_ARG_NONE, &wait_for_window,
       "When every host left waits for its maintenance window, wait in place for the next one "
       "instead of pausing the run (exit status 4)", NULL },
+    { "handshake-threads", 0, 0, G_OPTION_ARG_INT, &handshake_threads,
+      "Run the SSH handshakes and logins on N threads (default, or 0: one per online CPU)",
+      "N" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -190,6 +213,15 @@ main (int argc, char **argv)
                   "write it like 65536, 512K or 16M\n", output_cap);
       return EXIT_BAD_INPUT;
     }
+
+  if (handshake_threads < 0 || handshake_threads > FLEET_RUN_MAX_HANDSHAKE_THREADS)
+    {
+      g_printerr ("fleet-run: --handshake-threads %d is out of range; give 1 to %d threads, or 0 "
+                  "for one per online CPU\n", handshake_threads,
+                  FLEET_RUN_MAX_HANDSHAKE_THREADS);
+      return EXIT_BAD_INPUT;
+    }
+  options.handshake_workers = (guint) handshake_threads;
 
   plan = fleet_plan_read_file (argv[1], &error);
   if (plan == NULL)
@@ -247,6 +279,22 @@ main (int argc, char **argv)
   options.approval = trust->approval;
   options.inventory_changes = trust->inventory_changes;
   options.wait_for_window = wait_for_window;
+
+  if (!progress_mode_valid (progress_mode))
+    {
+      g_printerr ("fleet-run: invalid --progress \"%s\"; use auto, live, plain or none\n",
+                  progress_mode);
+      return EXIT_BAD_INPUT;
+    }
+  if (progress_mode == NULL || !g_str_equal (progress_mode, "none"))
+    {
+      gboolean live = progress_mode != NULL ? g_str_equal (progress_mode, "live")
+                                            : isatty (STDERR_FILENO);
+
+      progress = fleet_run_progress_new (plan, stderr, live, fleet_clock_system ());
+      options.observer = fleet_run_progress_observer (progress);
+    }
+
   install_signal_handlers ();
 
   result = fleet_execute_plan (plan, &options, &error);
@@ -256,6 +304,7 @@ main (int argc, char **argv)
       return EXIT_BAD_INPUT;
     }
 
+  g_clear_pointer (&progress, fleet_run_progress_free);
   summary = fleet_report_format_summary (plan, result, run_dir);
   fputs (summary, stdout);
   snapshot_summary = fleet_snapshot_report_format_summary (result);

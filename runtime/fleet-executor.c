@@ -441,6 +441,8 @@ host_finish (Executor *executor, HostRun *run, FleetHostOutcome outcome, FleetFa
   run->result->message = g_strdup (message);
   run->result->duration_us = now_us (executor) - run->started_us;
   fleet_halt_counts_add (&executor->halt_counts, run->result);
+  if (executor->options->observer != NULL && executor->options->observer->host_finished != NULL)
+    executor->options->observer->host_finished (run->result, executor->options->observer->data);
 
   json = fleet_journal_begin (executor->journal, "host-end", wall_us (executor));
   fleet_json_key (json, "host");
@@ -1343,6 +1345,7 @@ wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
 
   current = now_us (executor);
   timeout_ms = wake_us <= current ? 0 : (int) MIN ((wake_us - current + 999) / 1000, 1000);
+  fleet_journal_start_sync (executor->journal);
   if (poll (fds, journal_index + 1, timeout_ms) < 0 && errno != EINTR)
     g_warning ("poll failed: %s", g_strerror (errno));
 
@@ -1544,7 +1547,13 @@ resume_waiting_hosts (Executor *executor, GPtrArray *busy)
         continue;
 
       if (!run->started)
-        start_host (executor, run);
+        {
+          const FleetRunObserver *observer = executor->options->observer;
+
+          if (observer != NULL && observer->host_started != NULL)
+            observer->host_started (run->result->host, observer->data);
+          start_host (executor, run);
+        }
       else
         {
           run->busy = TRUE;
@@ -1666,6 +1675,7 @@ run_wave (Executor *executor, guint wave_index)
   g_autoptr(GPtrArray) busy = g_ptr_array_new ();
   g_autoptr(GPtrArray) waiting = g_ptr_array_new ();
   g_autoptr(GPtrArray) waiting_hosts = g_ptr_array_new ();
+  const FleetRunObserver *observer = executor->options->observer;
   gint64 wave_started_us = now_us (executor);
   gint64 next_sweep_us = wave_started_us + SWEEP_INTERVAL_US;
 
@@ -1679,6 +1689,8 @@ run_wave (Executor *executor, guint wave_index)
     }
 
   journal_wave (executor, "wave-start", wave_index);
+  if (observer != NULL && observer->wave_started != NULL)
+    observer->wave_started (wave_index, wave->host_indices->len, observer->data);
   fleet_halt_counts_start_wave (&executor->halt_counts);
 
   for (;;)
@@ -1699,6 +1711,8 @@ run_wave (Executor *executor, guint wave_index)
           g_ptr_array_remove_index (waiting_hosts, pick);
           if (!window_allows_next_step (executor, run))
             continue;
+          if (observer != NULL && observer->host_started != NULL)
+            observer->host_started (run->result->host, observer->data);
           start_host (executor, run);
           if (run->busy)
             {
@@ -1740,6 +1754,8 @@ run_wave (Executor *executor, guint wave_index)
   g_array_append_val (executor->result->wave_durations_us,
                       (gint64) { now_us (executor) - wave_started_us });
   journal_wave (executor, "wave-end", wave_index);
+  if (observer != NULL && observer->wave_finished != NULL)
+    observer->wave_finished (wave_index, observer->data);
   close_wave_connections (executor, wave);
 }
 
@@ -1792,6 +1808,11 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
   executor->options = options;
   executor->clock = options->clock != NULL ? options->clock : fleet_clock_system ();
   executor->ssh = fleet_ssh_context_new ();
+  fleet_ssh_context_set_handshake_workers (executor->ssh,
+                                           options->handshake_workers > 0
+                                             ? options->handshake_workers
+                                             : g_get_num_processors (),
+                                           executor->clock);
   executor->pacer = fleet_pacer_new (plan, now_us (executor));
   if (options->secret_func != NULL)
     fleet_ssh_context_set_secret_func (executor->ssh, options->secret_func,

@@ -104,6 +104,16 @@ typedef struct {
   GArray *concurrency_history; /* FleetConcurrencyChange, the limit over time */
 } FleetRunResult;
 
+/* Callbacks for progress displays; any may be NULL.  They run on the
+ * executor's thread and must return quickly. */
+typedef struct {
+  void (*wave_started) (guint wave, guint n_hosts, gpointer data);
+  void (*host_started) (const FleetHost *host, gpointer data);
+  void (*host_finished) (const FleetHostResult *result, gpointer data);
+  void (*wave_finished) (guint wave, gpointer data);
+  gpointer data;
+} FleetRunObserver;
+
 typedef struct {
   const char *run_id;
   const char *run_dir;      /* an existing directory for journal and output */
@@ -116,6 +126,7 @@ typedef struct {
    * progress displays and tests; NULL: none. */
   void (*before_step) (const FleetHost *host, guint step, gpointer observer_data);
   gpointer observer_data;
+  const FleetRunObserver *observer; /* NULL: none */
   const char *snapshot_store; /* NULL: RUN_DIR/snapshots */
   /* Set by a signal handler: 1 stops new work, 2 or more aborts commands. */
   volatile sig_atomic_t *interrupt_level;
@@ -131,6 +142,9 @@ typedef struct {
    * NULL: sleep on the system clock.  Tests advance their clock here. */
   void (*wait_until) (gint64 wall_us, gpointer wait_data);
   gpointer wait_data;
+  /* Threads that run the SSH handshakes (fleet-handshake-pool.h); 0: one
+   * per online CPU. */
+  guint handshake_workers;
 } FleetRunOptions;
 
 /* Run `plan`.  Returns the result, or NULL when the run could not begin (the
