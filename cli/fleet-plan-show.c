@@ -393,6 +393,7 @@ write_step_json (FleetJsonWriter *json, const FleetStep *step, guint index)
   fleet_json_bool (json, step->become);
   fleet_json_key (json, "become_user");
   fleet_json_string (json, step->become_user);
+  fleet_plan_show_step_kind_json (json, step);
   write_host_commands_json (json, step);
   if (step->when != NULL)
     {
