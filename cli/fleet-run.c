@@ -16,6 +16,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "cli/fleet-run-control.h"
 #include "cli/fleet-run-progress.h"
 #include "cli/fleet-run-secrets.h"
 #include "cli/fleet-run-trust.h"
@@ -148,6 +149,9 @@ main (int argc, char **argv)
   g_autofree char *summary = NULL;
   gboolean version = FALSE;
   gboolean wait_for_window = FALSE;
+  g_autofree char *continue_run = NULL;
+  g_autofree char *abort_run = NULL;
+  g_autofree char *rollback_run = NULL;
   gint handshake_threads = 0;
   FleetRunOptions options = { 0 };
   g_autofree char *progress_mode = NULL;
@@ -180,6 +184,13 @@ main (int argc, char **argv)
     { "wait-for-window", 0, 0, G_OPTION_ARG_NONE, &wait_for_window,
       "When every host left waits for its maintenance window, wait in place for the next one "
       "instead of pausing the run (exit status 4)", NULL },
+    { "continue", 0, 0, G_OPTION_ARG_STRING, &continue_run,
+      "Let run RUN, which waits for an approval between waves, start its next wave", "RUN" },
+    { "abort", 0, 0, G_OPTION_ARG_STRING, &abort_run,
+      "Halt run RUN, which waits for an approval between waves", "RUN" },
+    { "rollback", 0, 0, G_OPTION_ARG_STRING, &rollback_run,
+      "Roll back every host of run RUN on which a step started, with the rollback of PLAN, "
+      "the plan RUN executed", "RUN" },
     { "handshake-threads", 0, 0, G_OPTION_ARG_INT, &handshake_threads,
       "Run the SSH handshakes and logins on N threads (default, or 0: one per online CPU)",
       "N" },
@@ -199,6 +210,26 @@ main (int argc, char **argv)
     {
       g_print ("fleet-run %s (plan format %u)\n", FLEET_VERSION, FLEET_PLAN_FORMAT_VERSION);
       return 0;
+    }
+  if (continue_run != NULL || abort_run != NULL || rollback_run != NULL)
+    {
+      const char *run = continue_run != NULL ? continue_run
+                        : abort_run != NULL ? abort_run : rollback_run;
+
+      if ((continue_run != NULL) + (abort_run != NULL) + (rollback_run != NULL) > 1)
+        {
+          g_printerr ("fleet-run: give only one of --continue, --abort and --rollback\n");
+          return EXIT_BAD_INPUT;
+        }
+      if (!fleet_run_id_is_valid (run))
+        {
+          g_printerr ("fleet-run: invalid run id \"%s\"; give the id fleet-run printed, such "
+                      "as 20261204T210307Z-0a1b2c\n", run);
+          return EXIT_BAD_INPUT;
+        }
+      if (rollback_run == NULL && argc == 1)
+        return fleet_run_control_answer (runs_dir != NULL ? runs_dir : "fleet-runs", run,
+                                         continue_run != NULL ? "continue" : "abort");
     }
   if (argc != 2)
     {
@@ -253,6 +284,21 @@ main (int argc, char **argv)
     }
 
   run_id = make_run_id ();
+  if (rollback_run != NULL)
+    {
+      FleetRollbackRequest request = {
+        .runs_dir = runs_dir != NULL ? runs_dir : "fleet-runs",
+        .run_id = rollback_run,
+        .rollback_run_id = run_id,
+        .known_hosts_override = known_hosts,
+        .secret_func = fleet_run_secrets_lookup,
+        .secret_data = secrets,
+        .interrupt_level = &interrupt_level,
+      };
+
+      install_signal_handlers ();
+      return fleet_run_control_rollback (plan, &request);
+    }
   run_dir = g_build_filename (runs_dir != NULL ? runs_dir : "fleet-runs", run_id, NULL);
   if (g_mkdir_with_parents (run_dir, 0750) != 0)
     {

@@ -103,6 +103,15 @@ typedef struct {
   GArray *wave_durations_us; /* gint64, one per wave started */
   GPtrArray *host_records;  /* FleetHost *, the hosts as run (with overrides);
                                FleetHostResult.host points into it */
+
+  /* Between waves (fleet-wave-end.h, fleet-rollback-run.h). */
+  GPtrArray *check_failures; /* FleetCheckFailure *, every check that still
+                                failed after its last try */
+  char *stop_reason;        /* why the run stopped between waves (a failed
+                               check, an abort, an approval timeout), or NULL */
+  guint stop_wave;          /* 0-based wave after which it stopped */
+  GPtrArray *rollback;      /* FleetRollbackHostResult *, the hosts rolled
+                               back because the run halted; NULL: none */
   gboolean concurrency_adaptive; /* the limit adapted (fleet-concurrency.h) */
   GArray *concurrency_history; /* FleetConcurrencyChange, the limit over time */
 } FleetRunResult;
@@ -145,6 +154,10 @@ typedef struct {
    * NULL: sleep on the system clock.  Tests advance their clock here. */
   void (*wait_until) (gint64 wall_us, gpointer wait_data);
   gpointer wait_data;
+  /* How the waits between waves sleep (fleet-wave-wait.h); tests pass a
+   * function that moves their clock instead.  NULL: a real sleep. */
+  void (*sleep) (gint64 duration_us, gpointer sleep_data);
+  gpointer sleep_data;
   /* Threads that run the SSH handshakes (fleet-handshake-pool.h); 0: one
    * per online CPU. */
   guint handshake_workers;
@@ -157,9 +170,9 @@ FleetRunResult *fleet_execute_plan (const FleetPlan *plan,
                                     const FleetRunOptions *options,
                                     GError **error);
 
-/* The exit status of fleet-run for `result`: 0 every host succeeded, 1 a
- * host failed or was not run, 3 interrupted, 4 paused until a maintenance
- * window. */
+/* The exit status of fleet-run for `result`: 0 every host succeeded and
+ * every check passed, 1 a host failed or was not run or a check failed,
+ * 3 interrupted, 4 paused until a maintenance window. */
 int fleet_run_result_exit_status (const FleetRunResult *result);
 
 void fleet_run_result_free (FleetRunResult *result);
