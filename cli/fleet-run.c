@@ -16,12 +16,14 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "cli/fleet-run-control.h"
 #include "cli/fleet-run-progress.h"
 #include "cli/fleet-run-secrets.h"
 #include "cli/fleet-run-trust.h"
 #include "runtime/fleet-executor.h"
 #include "runtime/fleet-limits.h"
 #include "runtime/fleet-report.h"
+#include "runtime/fleet-drift-report.h"
 #include "runtime/fleet-snapshot-report.h"
 
 #define EXIT_BAD_INPUT 2
@@ -97,6 +99,26 @@ make_run_id (void)
   return g_strdup_printf ("%s-%06x", stamp, g_random_int_range (0, 0xffffff));
 }
 
+/* Say when and how a run paused for a maintenance window continues. */
+static void
+print_window_pause (const FleetRunResult *result, const char *run_dir)
+{
+  g_autofree char *resume_at = NULL;
+
+  if (result->resume_at_us == G_MAXINT64)
+    {
+      g_print ("\nPaused: no maintenance window of the plan is left for the hosts not done; "
+               "compile the workflow again for later windows (the journal lists where each "
+               "host stopped)\n");
+      return;
+    }
+
+  resume_at = fleet_format_utc_seconds (result->resume_at_us / G_USEC_PER_SEC);
+  g_print ("\nPaused until the next maintenance window opens at %s; then resume with\n"
+           "  fleet-run --resume %s\n"
+           "or run with --wait-for-window to wait in place.\n", resume_at, run_dir);
+}
+
 static gboolean
 progress_mode_valid (const char *mode)
 {
@@ -114,6 +136,7 @@ main (int argc, char **argv)
   g_autofree char *secrets_key_file = NULL;
   g_autofree char *snapshot_store = NULL;
   g_autofree char *snapshot_summary = NULL;
+  g_autofree char *drift_summary = NULL;
   g_autoptr(FleetRunSecrets) secrets = NULL;
   g_auto(GStrv) approver_files = NULL;
   gboolean allow_changed_inventory = FALSE;
@@ -127,6 +150,10 @@ main (int argc, char **argv)
   g_autofree char *run_dir = NULL;
   g_autofree char *summary = NULL;
   gboolean version = FALSE;
+  gboolean wait_for_window = FALSE;
+  g_autofree char *continue_run = NULL;
+  g_autofree char *abort_run = NULL;
+  g_autofree char *rollback_run = NULL;
   gint handshake_threads = 0;
   FleetRunOptions options = { 0 };
   g_autofree char *progress_mode = NULL;
@@ -156,6 +183,16 @@ main (int argc, char **argv)
       "the journal", NULL },
     { "snapshot-store", 0, 0, G_OPTION_ARG_FILENAME, &snapshot_store,
       "Store configuration snapshots in DIR instead of RUN_DIR/snapshots", "DIR" },
+    { "wait-for-window", 0, 0, G_OPTION_ARG_NONE, &wait_for_window,
+      "When every host left waits for its maintenance window, wait in place for the next one "
+      "instead of pausing the run (exit status 4)", NULL },
+    { "continue", 0, 0, G_OPTION_ARG_STRING, &continue_run,
+      "Let run RUN, which waits for an approval between waves, start its next wave", "RUN" },
+    { "abort", 0, 0, G_OPTION_ARG_STRING, &abort_run,
+      "Halt run RUN, which waits for an approval between waves", "RUN" },
+    { "rollback", 0, 0, G_OPTION_ARG_STRING, &rollback_run,
+      "Roll back every host of run RUN on which a step started, with the rollback of PLAN, "
+      "the plan RUN executed", "RUN" },
     { "handshake-threads", 0, 0, G_OPTION_ARG_INT, &handshake_threads,
       "Run the SSH handshakes and logins on N threads (default, or 0: one per online CPU)",
       "N" },
@@ -175,6 +212,26 @@ main (int argc, char **argv)
     {
       g_print ("fleet-run %s (plan format %u)\n", FLEET_VERSION, FLEET_PLAN_FORMAT_VERSION);
       return 0;
+    }
+  if (continue_run != NULL || abort_run != NULL || rollback_run != NULL)
+    {
+      const char *run = continue_run != NULL ? continue_run
+                        : abort_run != NULL ? abort_run : rollback_run;
+
+      if ((continue_run != NULL) + (abort_run != NULL) + (rollback_run != NULL) > 1)
+        {
+          g_printerr ("fleet-run: give only one of --continue, --abort and --rollback\n");
+          return EXIT_BAD_INPUT;
+        }
+      if (!fleet_run_id_is_valid (run))
+        {
+          g_printerr ("fleet-run: invalid run id \"%s\"; give the id fleet-run printed, such "
+                      "as 20261204T210307Z-0a1b2c\n", run);
+          return EXIT_BAD_INPUT;
+        }
+      if (rollback_run == NULL && argc == 1)
+        return fleet_run_control_answer (runs_dir != NULL ? runs_dir : "fleet-runs", run,
+                                         continue_run != NULL ? "continue" : "abort");
     }
   if (argc != 2)
     {
@@ -229,6 +286,21 @@ main (int argc, char **argv)
     }
 
   run_id = make_run_id ();
+  if (rollback_run != NULL)
+    {
+      FleetRollbackRequest request = {
+        .runs_dir = runs_dir != NULL ? runs_dir : "fleet-runs",
+        .run_id = rollback_run,
+        .rollback_run_id = run_id,
+        .known_hosts_override = known_hosts,
+        .secret_func = fleet_run_secrets_lookup,
+        .secret_data = secrets,
+        .interrupt_level = &interrupt_level,
+      };
+
+      install_signal_handlers ();
+      return fleet_run_control_rollback (plan, &request);
+    }
   run_dir = g_build_filename (runs_dir != NULL ? runs_dir : "fleet-runs", run_id, NULL);
   if (g_mkdir_with_parents (run_dir, 0750) != 0)
     {
@@ -254,6 +326,8 @@ main (int argc, char **argv)
   options.secret_data = secrets;
   options.approval = trust->approval;
   options.inventory_changes = trust->inventory_changes;
+  options.wait_for_window = wait_for_window;
+
   if (!progress_mode_valid (progress_mode))
     {
       g_printerr ("fleet-run: invalid --progress \"%s\"; use auto, live, plain or none\n",
@@ -283,5 +357,9 @@ main (int argc, char **argv)
   fputs (summary, stdout);
   snapshot_summary = fleet_snapshot_report_format_summary (result);
   fputs (snapshot_summary, stdout);
+  drift_summary = fleet_drift_report_format_summary (result);
+  fputs (drift_summary, stdout);
+  if (result->paused)
+    print_window_pause (result, run_dir);
   return fleet_run_result_exit_status (result);
 }

@@ -16,6 +16,7 @@
 #include <glib.h>
 
 #include "runtime/fleet-concurrency.h"
+#include "runtime/fleet-snapshot-drift.h"
 #include "runtime/fleet-transport.h"
 #include "schema/fleet-clock.h"
 #include "schema/fleet-plan.h"
@@ -44,6 +45,9 @@ typedef struct {
   guint64 stderr_bytes;
   guint64 stdout_omitted_bytes; /* counted but not kept: over the output cap */
   guint64 stderr_omitted_bytes;
+  int changed;              /* 1 changed the host, 0 did not, -1 not known (a
+                               plain command, which is taken as a change) */
+  guint attempts;           /* attempts made, retries included; 0 for a plain command */
   GString *stdout_tail;     /* the last FLEET_OUTPUT_TAIL_BYTES of each stream */
   GString *stderr_tail;
 } FleetStepResult;
@@ -73,6 +77,8 @@ typedef struct {
   char *snapshot_after;
   FleetSnapshotDiff *snapshot_diff; /* NULL unless both snapshots were taken */
   char *snapshot_error;     /* why a snapshot is missing, or NULL */
+  FleetDriftResult *drift;  /* the before snapshot against the plan's
+                               references; NULL when it asks for none */
 } FleetHostResult;
 
 /* The first halt threshold a run reached. */
@@ -90,10 +96,25 @@ typedef struct {
                                wave and later waves were not started */
   FleetHaltReason halt;     /* set when halted */
   gboolean interrupted;
+  gboolean paused;          /* hosts wait for a maintenance window: the run
+                               stopped where the journal's window-pause
+                               record says, and can be resumed */
+  gint64 resume_at_us;      /* when paused: the earliest instant a waiting
+                               host's window allows it, or G_MAXINT64 when no
+                               window of the plan does */
   gint64 duration_us;
   GArray *wave_durations_us; /* gint64, one per wave started */
   GPtrArray *host_records;  /* FleetHost *, the hosts as run (with overrides);
                                FleetHostResult.host points into it */
+
+  /* Between waves (fleet-wave-end.h, fleet-rollback-run.h). */
+  GPtrArray *check_failures; /* FleetCheckFailure *, every check that still
+                                failed after its last try */
+  char *stop_reason;        /* why the run stopped between waves (a failed
+                               check, an abort, an approval timeout), or NULL */
+  guint stop_wave;          /* 0-based wave after which it stopped */
+  GPtrArray *rollback;      /* FleetRollbackHostResult *, the hosts rolled
+                               back because the run halted; NULL: none */
   gboolean concurrency_adaptive; /* the limit adapted (fleet-concurrency.h) */
   GArray *concurrency_history; /* FleetConcurrencyChange, the limit over time */
 } FleetRunResult;
@@ -129,19 +150,32 @@ typedef struct {
   const FleetPlanSignature *approval;  /* the signature --require-signature accepted */
   const GPtrArray *inventory_changes;  /* FleetInventoryChange *, accepted with
                                           --allow-changed-inventory */
+  /* With maintenance windows (plan->schedule): when every host left waits
+   * for a window, wait for it in place (TRUE) or pause the run (FALSE). */
+  gboolean wait_for_window;
+  /* Return once the wall clock reaches `wall_us` or an interrupt arrives;
+   * NULL: sleep on the system clock.  Tests advance their clock here. */
+  void (*wait_until) (gint64 wall_us, gpointer wait_data);
+  gpointer wait_data;
+  /* How the waits between waves sleep (fleet-wave-wait.h); tests pass a
+   * function that moves their clock instead.  NULL: a real sleep. */
+  void (*sleep) (gint64 duration_us, gpointer sleep_data);
+  gpointer sleep_data;
   /* Threads that run the SSH handshakes (fleet-handshake-pool.h); 0: one
    * per online CPU. */
   guint handshake_workers;
 } FleetRunOptions;
 
 /* Run `plan`.  Returns the result, or NULL when the run could not begin (the
- * run directory or the journal could not be written). */
+ * run directory or the journal could not be written, or every maintenance
+ * window of the plan has passed: FLEET_PLAN_SCHEDULE_ERROR_EXPIRED). */
 FleetRunResult *fleet_execute_plan (const FleetPlan *plan,
                                     const FleetRunOptions *options,
                                     GError **error);
 
-/* The exit status of fleet-run for `result`: 0 every host succeeded, 1 a
- * host failed or was not run, 3 interrupted. */
+/* The exit status of fleet-run for `result`: 0 every host succeeded and
+ * every check passed, 1 a host failed or was not run or a check failed,
+ * 3 interrupted, 4 paused until a maintenance window. */
 int fleet_run_result_exit_status (const FleetRunResult *result);
 
 void fleet_run_result_free (FleetRunResult *result);

@@ -2,10 +2,9 @@
 #include "schema/workflow-schema.h"
 
 #include "schema/fleet-expr.h"
+#include "schema/fleet-step-kind.h"
 
 #include <string.h>
-
-#include "schema/fleet-expr.h"
 
 #define SECOND_MS G_GINT64_CONSTANT (1000)
 #define HOUR_MS (3600 * SECOND_MS)
@@ -124,6 +123,112 @@ static const FleetSchemaField schema_fields[] = {
     "Configuration snapshots of each host before the first and after the last step, "
     "compared to show what changed." },
 
+  { FLEET_SCHEMA_WORKFLOW, "checks", FLEET_TYPE_MAPPING_LIST, FLEET_SCHEMA_CHECK, FALSE,
+    0, 0, NULL,
+    "Validation checks run after each wave and before the next; a failed check halts the "
+    "run or fails hosts." },
+  { FLEET_SCHEMA_WORKFLOW, "between_waves", FLEET_TYPE_MAPPING, FLEET_SCHEMA_BETWEEN_WAVES,
+    FALSE, 0, 0, NULL,
+    "A pause or an approval gate between one wave and the next." },
+  { FLEET_SCHEMA_WORKFLOW, "rollback", FLEET_TYPE_MAPPING, FLEET_SCHEMA_ROLLBACK, FALSE,
+    0, 0, NULL,
+    "Commands that undo the workflow on a host, for `fleet-run --rollback` and "
+    "`on_halt: rollback`." },
+
+  /* One item of the workflow `checks`. */
+  { FLEET_SCHEMA_CHECK, "name", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, TRUE,
+    1, NAME_MAX_BYTES, NULL,
+    "Name of the check, shown in the journal and the summary." },
+  { FLEET_SCHEMA_CHECK, "run", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, COMMAND_MAX_BYTES, NULL,
+    "Shell command run over SSH on each host of the finished wave that succeeded." },
+  { FLEET_SCHEMA_CHECK, "local", FLEET_TYPE_STRING_LIST, FLEET_SCHEMA_NONE, FALSE,
+    1, COMMAND_MAX_BYTES, NULL,
+    "Program and arguments run on the controller, without a shell unless `shell` is true." },
+  { FLEET_SCHEMA_CHECK, "shell", FLEET_TYPE_BOOL, FLEET_SCHEMA_NONE, FALSE,
+    0, 0, "false",
+    "Run the one item of `local` with /bin/sh -c." },
+  { FLEET_SCHEMA_CHECK, "http", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, 8192, NULL,
+    "http:// or https:// URL to GET; with `{{ name }}` references it is requested once per "
+    "host." },
+  { FLEET_SCHEMA_CHECK, "sample", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
+    1, G_MAXUINT32, "every host",
+    "Check only the first this many succeeded hosts of the wave." },
+  { FLEET_SCHEMA_CHECK, "expect_exit", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
+    0, 255, "0",
+    "Exit status that `run` and `local` must return." },
+  { FLEET_SCHEMA_CHECK, "expect_status", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
+    100, 599, "200",
+    "HTTP status that `http` must return." },
+  { FLEET_SCHEMA_CHECK, "expect_contains", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, 4096, NULL,
+    "Text the standard output or the response body must contain." },
+  { FLEET_SCHEMA_CHECK, "expect_match", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, 4096, NULL,
+    "Regular expression (PCRE) the standard output or the response body must match." },
+  { FLEET_SCHEMA_CHECK, "retries", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
+    0, 1000, "0",
+    "Tries after a failed first try." },
+  { FLEET_SCHEMA_CHECK, "interval", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    0, HOUR_MS, "5s",
+    "Wait between tries, up to 1h." },
+  { FLEET_SCHEMA_CHECK, "bake", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    0, DAY_MS, "0",
+    "Wait after the wave ends before the first try, up to 1d." },
+  { FLEET_SCHEMA_CHECK, "timeout", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    1, HOUR_MS, "30s",
+    "Maximum time of each try, from 1ms to 1h." },
+  { FLEET_SCHEMA_CHECK, "on_fail", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, 16, "halt",
+    "What a failed check does: halt (the run stops before the next wave) or fail_hosts "
+    "(the hosts it failed on fail, and the halt thresholds decide)." },
+
+  /* The workflow `between_waves` mapping. */
+  { FLEET_SCHEMA_BETWEEN_WAVES, "pause", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    0, 30 * DAY_MS, "0",
+    "Wait this long after each wave's checks pass, up to 30d." },
+  { FLEET_SCHEMA_BETWEEN_WAVES, "approve", FLEET_TYPE_BOOL, FLEET_SCHEMA_NONE, FALSE,
+    0, 0, "false",
+    "Wait for `fleet-run --continue RUN` or `--abort RUN` before each next wave." },
+  { FLEET_SCHEMA_BETWEEN_WAVES, "approve_timeout", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE,
+    FALSE, SECOND_MS, 30 * DAY_MS, "no limit",
+    "Longest wait for an approval, from 1s to 30d." },
+  { FLEET_SCHEMA_BETWEEN_WAVES, "on_timeout", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, 16, "halt",
+    "What the end of `approve_timeout` does: halt or continue." },
+
+  /* The workflow `rollback` mapping. */
+  { FLEET_SCHEMA_ROLLBACK, "undo", FLEET_TYPE_STRING_MAP, FLEET_SCHEMA_NONE, FALSE,
+    1, COMMAND_MAX_BYTES, NULL,
+    "Step name to the shell command that undoes it; run for each started step, newest "
+    "first." },
+  { FLEET_SCHEMA_ROLLBACK, "steps", FLEET_TYPE_MAPPING_LIST, FLEET_SCHEMA_ROLLBACK_STEP, FALSE,
+    0, 0, NULL,
+    "Commands run in order after the undo commands." },
+  { FLEET_SCHEMA_ROLLBACK, "timeout", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    1, DAY_MS, "10m",
+    "Maximum run time of each undo command, from 1ms to 1d." },
+  { FLEET_SCHEMA_ROLLBACK, "become", FLEET_TYPE_BOOL, FLEET_SCHEMA_NONE, FALSE,
+    0, 0, "false",
+    "Run the undo commands through sudo -n." },
+  { FLEET_SCHEMA_ROLLBACK, "on_halt", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, 16, "stop",
+    "What a halted run does: stop, or rollback the changed hosts of the failed wave." },
+
+  /* One item of the `steps` of `rollback`. */
+  { FLEET_SCHEMA_ROLLBACK_STEP, "name", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, TRUE,
+    1, NAME_MAX_BYTES, NULL,
+    "Name of the rollback step, shown in the journal." },
+  { FLEET_SCHEMA_ROLLBACK_STEP, "run", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, TRUE,
+    1, COMMAND_MAX_BYTES, NULL,
+    "Shell command to run, as written." },
+  { FLEET_SCHEMA_ROLLBACK_STEP, "timeout", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    1, DAY_MS, "10m",
+    "Maximum run time, from 1ms to 1d." },
+  { FLEET_SCHEMA_ROLLBACK_STEP, "become", FLEET_TYPE_BOOL, FLEET_SCHEMA_NONE, FALSE,
+    0, 0, "false",
+    "Run the command through sudo -n." },
   /* The workflow `concurrency` mapping. */
   { FLEET_SCHEMA_CONCURRENCY, "adaptive", FLEET_TYPE_BOOL, FLEET_SCHEMA_NONE, FALSE,
     0, 0, "true",
@@ -181,6 +286,18 @@ static const FleetSchemaField schema_fields[] = {
     1, 16, "warn",
     "What an unexpected change does: warn, fail_host, or halt (the host fails and no "
     "further host starts)." },
+  { FLEET_SCHEMA_SNAPSHOT, "baseline", FLEET_TYPE_PATH, FLEET_SCHEMA_NONE, FALSE,
+    1, 4096, NULL,
+    "Baseline file of desired state (docs/verify.md), relative to the workflow file; each "
+    "host's before snapshot is checked against it." },
+  { FLEET_SCHEMA_SNAPSHOT, "drift", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, 16, "none",
+    "latest: compare each host's before snapshot with its latest snapshot in the store, to "
+    "find changes made since; none: do not." },
+  { FLEET_SCHEMA_SNAPSHOT, "on_drift", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, 16, "warn",
+    "What drift or a baseline violation found before the first step does: warn, fail_host "
+    "(the host runs no step), or halt (and no further host starts)." },
 
 #define EXPECT_FIELD(category) \
   { FLEET_SCHEMA_SNAPSHOT_EXPECT, category, FLEET_TYPE_STRING_LIST, FLEET_SCHEMA_NONE, FALSE, \
@@ -258,9 +375,10 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_STEP, "name", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, TRUE,
     1, FLEET_SCHEMA_UNBOUNDED, NULL,
     "Name of the step, unique within the workflow." },
-  { FLEET_SCHEMA_STEP, "run", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, TRUE,
+  { FLEET_SCHEMA_STEP, "run", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
     1, COMMAND_MAX_BYTES, NULL,
-    "Shell command run on each host." },
+    "Shell command run on each host; a step has exactly one of run, script, copy, template, "
+    "reboot, wait_for and local." },
   { FLEET_SCHEMA_STEP, "when", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
     1, FLEET_EXPR_MAX_LENGTH, NULL,
     "Condition over host attributes, variables, `name`, `groups`, `facts.*` and "
@@ -284,6 +402,96 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_STEP, "become_user", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
     1, NAME_MAX_BYTES, "root",
     "User that sudo runs the command as; setting it implies `become: true`." },
+  { FLEET_SCHEMA_STEP, "script", FLEET_TYPE_PATH, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_SCHEMA_UNBOUNDED, NULL,
+    "Local script file, relative to the workflow file's directory, stored in the plan and "
+    "sent to `interpreter` on its standard input; never written to the host's disk." },
+  { FLEET_SCHEMA_STEP, "interpreter", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, COMMAND_MAX_BYTES, FLEET_DEFAULT_SCRIPT_INTERPRETER,
+    "Remote command that reads the `script` on its standard input." },
+  { FLEET_SCHEMA_STEP, "copy", FLEET_TYPE_MAPPING, FLEET_SCHEMA_COPY, FALSE,
+    0, 0, NULL,
+    "Write a local file to the host over SFTP, unless the host has it already." },
+  { FLEET_SCHEMA_STEP, "template", FLEET_TYPE_MAPPING, FLEET_SCHEMA_COPY, FALSE,
+    0, 0, NULL,
+    "Render a local file with the host's variables, then write it like `copy`." },
+  { FLEET_SCHEMA_STEP, "reboot", FLEET_TYPE_MAPPING, FLEET_SCHEMA_REBOOT, FALSE,
+    0, 0, NULL,
+    "Reboot the host and wait until it answers again with a new boot id." },
+  { FLEET_SCHEMA_STEP, "wait_for", FLEET_TYPE_MAPPING, FLEET_SCHEMA_WAIT_FOR, FALSE,
+    0, 0, NULL,
+    "Wait until a TCP port accepts connections, a file exists or a command succeeds on "
+    "the host." },
+  { FLEET_SCHEMA_STEP, "local", FLEET_TYPE_STRING_LIST, FLEET_SCHEMA_NONE, FALSE,
+    1, COMMAND_MAX_BYTES, NULL,
+    "Program and arguments run on the controller, once per host, without a shell; "
+    "`{{ name }}` references are replaced verbatim." },
+  { FLEET_SCHEMA_STEP, "retries", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
+    0, 100, "0",
+    "Further attempts after a failed one, each after `retry_delay`." },
+  { FLEET_SCHEMA_STEP, "retry_delay", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    0, DAY_MS, "1s",
+    "Wait before each further attempt, up to 1d." },
+  { FLEET_SCHEMA_STEP, "env", FLEET_TYPE_STRING_MAP, FLEET_SCHEMA_NONE, FALSE,
+    0, 0, NULL,
+    "Environment variables of the command, each value shell-quoted." },
+  { FLEET_SCHEMA_STEP, "workdir", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, 4096, "the login directory",
+    "Remote directory the command starts in; the step fails when it cannot be entered." },
+  { FLEET_SCHEMA_STEP, "changed_when", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_EXPR_MAX_LENGTH, "true",
+    "Condition over `rc`, `stdout` and `stderr` that says whether the step changed the host." },
+  { FLEET_SCHEMA_STEP, "failed_when", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_EXPR_MAX_LENGTH, NULL,
+    "Condition over `rc`, `stdout` and `stderr` that replaces the `expect_exit` check." },
+
+  /* A step's `copy` or `template` mapping. */
+  { FLEET_SCHEMA_COPY, "src", FLEET_TYPE_PATH, FLEET_SCHEMA_NONE, TRUE,
+    1, FLEET_SCHEMA_UNBOUNDED, NULL,
+    "Local file, relative to the workflow file's directory; its bytes go into the plan." },
+  { FLEET_SCHEMA_COPY, "dest", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, TRUE,
+    2, 4096, NULL,
+    "Absolute path of the file on the host." },
+  { FLEET_SCHEMA_COPY, "mode", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    3, 4, "0644 for a new file",
+    "Permission bits in octal, such as 0640; without it an existing file keeps its mode." },
+  { FLEET_SCHEMA_COPY, "owner", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
+    1, NAME_MAX_BYTES, NULL,
+    "User that owns the file; changing it needs `become`." },
+  { FLEET_SCHEMA_COPY, "group", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
+    1, NAME_MAX_BYTES, NULL,
+    "Group of the file." },
+
+  /* A step's `reboot` mapping. */
+  { FLEET_SCHEMA_REBOOT, "command", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, COMMAND_MAX_BYTES, FLEET_DEFAULT_REBOOT_COMMAND,
+    "Command that reboots the host; the connection may drop while it runs." },
+  { FLEET_SCHEMA_REBOOT, "deadline", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    SECOND_MS, DAY_MS, "10m",
+    "Maximum time from the reboot command until the host answers with a new boot id." },
+  { FLEET_SCHEMA_REBOOT, "boot_id_file", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    2, 4096, FLEET_DEFAULT_BOOT_ID_FILE,
+    "Remote file whose content changes at every boot." },
+
+  /* A step's `wait_for` mapping. */
+  { FLEET_SCHEMA_WAIT_FOR, "port", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
+    1, 65535, NULL,
+    "TCP port that must accept a connection from the host to `address`." },
+  { FLEET_SCHEMA_WAIT_FOR, "address", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
+    1, NAME_MAX_BYTES, FLEET_DEFAULT_WAIT_HOST,
+    "Address the host connects to for `port`." },
+  { FLEET_SCHEMA_WAIT_FOR, "path", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, 4096, NULL,
+    "Remote file that must exist." },
+  { FLEET_SCHEMA_WAIT_FOR, "command", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, COMMAND_MAX_BYTES, NULL,
+    "Shell command that must exit with status 0." },
+  { FLEET_SCHEMA_WAIT_FOR, "deadline", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    SECOND_MS, DAY_MS, "5m",
+    "Maximum time to wait; the step fails after it." },
+  { FLEET_SCHEMA_WAIT_FOR, "interval", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    100, HOUR_MS, "1s",
+    "Time between two checks, from 100ms to 1h." },
 
   /* Inventory file, top level. */
   { FLEET_SCHEMA_INVENTORY, "defaults", FLEET_TYPE_MAPPING, FLEET_SCHEMA_DEFAULTS, FALSE,
@@ -383,6 +591,13 @@ static const char * const context_names[] = {
   [FLEET_SCHEMA_SNAPSHOT] = "snapshot",
   [FLEET_SCHEMA_SNAPSHOT_EXPECT] = "snapshot expect",
   [FLEET_SCHEMA_STEPS_FILE] = "steps file",
+  [FLEET_SCHEMA_CHECK] = "check",
+  [FLEET_SCHEMA_BETWEEN_WAVES] = "between_waves",
+  [FLEET_SCHEMA_ROLLBACK] = "rollback",
+  [FLEET_SCHEMA_ROLLBACK_STEP] = "rollback step",
+  [FLEET_SCHEMA_COPY] = "copy",
+  [FLEET_SCHEMA_REBOOT] = "reboot",
+  [FLEET_SCHEMA_WAIT_FOR] = "wait_for",
   [FLEET_SCHEMA_CONCURRENCY] = "concurrency",
   [FLEET_SCHEMA_PROTECT] = "protect",
   [FLEET_SCHEMA_SCHEDULE] = "schedule",
