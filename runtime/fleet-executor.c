@@ -436,7 +436,9 @@ journal_step_end (Executor *executor, const HostRun *run, const FleetStep *step,
     fleet_json_null (json);
   fleet_json_key (json, "attempts");
   fleet_json_int (json, MAX (result->attempts, 1));
-  fleet_journal_commit (executor->journal, TRUE);
+  /* Synced by the next flush, at the latest before the loop next waits;
+   * usually the one of the host's next step-start line. */
+  fleet_journal_commit_batched (executor->journal);
 }
 
 /* Host state machine */

@@ -3,11 +3,12 @@
  * Lines are written by the event loop; a sync thread runs fdatasync for
  * every line asked to be durable, one call covering all lines written before
  * it, so hundreds of hosts reaching a step boundary at once share one disk
- * flush instead of each stalling the loop for its own.  The thread starts a
- * flush only when the loop is about to wait (fleet_journal_start_sync) or
- * checks whether a line is durable.  A host's step-end line and its next
- * step-start line, written in one turn of the loop, thus share one flush
- * instead of the second waiting for the first.
+ * flush instead of each stalling the loop for its own.  A line committed
+ * with fleet_journal_commit_batched() starts no flush of its own: the next
+ * synced line, fleet_journal_start_sync() or fleet_journal_is_synced()
+ * does.  A host's step-end line and its next step-start line, written in
+ * one turn of the loop, thus share one flush instead of the second waiting
+ * for the first.
  */
 #include "runtime/fleet-journal.h"
 
@@ -165,8 +166,25 @@ fleet_journal_begin (FleetJournal *journal, const char *event, gint64 wall_us)
   return &journal->writer;
 }
 
-guint64
-fleet_journal_commit (FleetJournal *journal, gboolean sync)
+typedef enum {
+  JOURNAL_NO_SYNC,
+  JOURNAL_SYNC_BATCHED,          /* durable with the next flush */
+  JOURNAL_SYNC_NOW,              /* start a flush now */
+} JournalSync;
+
+/* Called with the lock held. */
+static void
+request_sync (FleetJournal *journal)
+{
+  if (journal->wanted > journal->synced)
+    {
+      journal->sync_requested = TRUE;
+      g_cond_signal (&journal->changed);
+    }
+}
+
+static guint64
+commit_line (FleetJournal *journal, JournalSync sync)
 {
   guint64 sequence;
 
@@ -195,21 +213,24 @@ fleet_journal_commit (FleetJournal *journal, gboolean sync)
 
   g_mutex_lock (&journal->lock);
   sequence = ++journal->written;
-  if (sync)
+  if (sync != JOURNAL_NO_SYNC)
     journal->wanted = sequence;
+  if (sync == JOURNAL_SYNC_NOW)
+    request_sync (journal);
   g_mutex_unlock (&journal->lock);
   return sequence;
 }
 
-/* Called with the lock held. */
-static void
-request_sync (FleetJournal *journal)
+guint64
+fleet_journal_commit (FleetJournal *journal, gboolean sync)
 {
-  if (journal->wanted > journal->synced)
-    {
-      journal->sync_requested = TRUE;
-      g_cond_signal (&journal->changed);
-    }
+  return commit_line (journal, sync ? JOURNAL_SYNC_NOW : JOURNAL_NO_SYNC);
+}
+
+guint64
+fleet_journal_commit_batched (FleetJournal *journal)
+{
+  return commit_line (journal, JOURNAL_SYNC_BATCHED);
 }
 
 void

@@ -3,11 +3,9 @@
  * One line per event (run, wave, connection and step starts and ends), each
  * with a UTC timestamp.  Lines are written whole with one write(2) call, so
  * a kill -9 of fleet-run loses no line.  Lines asked to be durable are
- * synced to disk by a background thread in groups, once the event loop
- * calls fleet_journal_start_sync() or asks fleet_journal_is_synced(); the
- * executor starts a remote command only once its step-start line is
- * durable, so that after a power cut the journal names every step that may
- * have run.
+ * synced to disk by a background thread in groups; the executor starts a
+ * remote command only once its step-start line is durable, so that after a
+ * power cut the journal names every step that may have run.
  */
 #pragma once
 
@@ -31,11 +29,17 @@ void fleet_journal_close (FleetJournal *journal);
 FleetJsonWriter *fleet_journal_begin (FleetJournal *journal, const char *event, gint64 wall_us);
 
 /* Write the record begun last and return its sequence number (from 1).
- * When `sync` is set, the file is synced in the background at the next
- * fleet_journal_start_sync() or fleet_journal_is_synced() call.  A write error is kept and reported by
+ * When `sync` is set, the file is synced in the background; see
+ * fleet_journal_is_synced.  A write error is kept and reported by
  * fleet_journal_close's caller through fleet_journal_get_error, since a run
  * must not stop over its log. */
 guint64 fleet_journal_commit (FleetJournal *journal, gboolean sync);
+
+/* Write the record begun last, to be synced with the next flush that
+ * fleet_journal_commit (sync TRUE), fleet_journal_start_sync() or
+ * fleet_journal_is_synced() starts, and return its sequence number.  For
+ * a record that another synced record follows at once. */
+guint64 fleet_journal_commit_batched (FleetJournal *journal);
 
 /* Start a background sync of every record committed with `sync` so far,
  * unless one is on its way.  The event loop calls it before it waits, so
