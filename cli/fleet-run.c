@@ -14,11 +14,13 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "cli/fleet-run-resume.h"
 #include "cli/fleet-run-secrets.h"
 #include "cli/fleet-run-trust.h"
 #include "runtime/fleet-executor.h"
 #include "runtime/fleet-limits.h"
 #include "runtime/fleet-report.h"
+#include "runtime/fleet-resume.h"
 #include "runtime/fleet-snapshot-report.h"
 
 #define EXIT_BAD_INPUT 2
@@ -79,6 +81,36 @@ parse_size (const char *text, guint64 *out_bytes)
   return TRUE;
 }
 
+/* Parse a grace period: whole seconds, or a number with the unit s, m or h
+ * ("45", "30s", "2m"). */
+static gboolean
+parse_grace_period (const char *text, guint64 *out_ms)
+{
+  char *end = NULL;
+  guint64 value;
+  guint64 unit_ms = 1000;
+
+  if (text == NULL || !g_ascii_isdigit (text[0]))
+    return FALSE;
+
+  errno = 0;
+  value = g_ascii_strtoull (text, &end, 10);
+  if (errno != 0)
+    return FALSE;
+
+  if (strcmp (end, "m") == 0)
+    unit_ms = 60 * 1000;
+  else if (strcmp (end, "h") == 0)
+    unit_ms = 3600 * 1000;
+  else if (*end != '\0' && strcmp (end, "s") != 0)
+    return FALSE;
+  if (value == 0 || value > G_MAXUINT32 / unit_ms)
+    return FALSE;
+
+  *out_ms = value * unit_ms;
+  return TRUE;
+}
+
 /* A run id sorts by start time and is unique across runs started in the same
  * second. */
 static char *
@@ -100,6 +132,12 @@ main (int argc, char **argv)
   g_autofree char *secrets_key_file = NULL;
   g_autofree char *snapshot_store = NULL;
   g_autofree char *snapshot_summary = NULL;
+  g_autofree char *resume_run = NULL;
+  g_autofree char *grace_period = NULL;
+  g_auto(GStrv) retry_hosts = NULL;
+  g_auto(GStrv) skip_hosts = NULL;
+  g_auto(GStrv) original_argv = g_strdupv (argv);
+  g_autoptr(FleetResumeState) resume = NULL;
   g_autoptr(FleetRunSecrets) secrets = NULL;
   g_auto(GStrv) approver_files = NULL;
   gboolean allow_changed_inventory = FALSE;
@@ -136,6 +174,18 @@ main (int argc, char **argv)
       "the journal", NULL },
     { "snapshot-store", 0, 0, G_OPTION_ARG_FILENAME, &snapshot_store,
       "Store configuration snapshots in DIR instead of RUN_DIR/snapshots", "DIR" },
+    { "resume", 0, 0, G_OPTION_ARG_FILENAME, &resume_run,
+      "Continue the stopped run RUN (a run directory, or a run id under --runs-dir) of the same "
+      "plan: completed steps are not run again", "RUN" },
+    { "retry-host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &retry_hosts,
+      "With --resume: run the held or failed host HOST again from its unfinished step; repeat "
+      "for more hosts", "HOST" },
+    { "skip-host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &skip_hosts,
+      "With --resume: leave the host HOST out of the rest of the run; repeat for more hosts",
+      "HOST" },
+    { "grace-period", 0, 0, G_OPTION_ARG_STRING, &grace_period,
+      "After an interrupt, let running steps go on for at most DURATION before they are "
+      "aborted: seconds, or a number with s, m or h (default: 30s)", "DURATION" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -164,6 +214,19 @@ main (int argc, char **argv)
     {
       g_printerr ("fleet-run: --output-cap \"%s\" is not a size of at least 4096 bytes; "
                   "write it like 65536, 512K or 16M\n", output_cap);
+      return EXIT_BAD_INPUT;
+    }
+
+  if (resume_run == NULL && (retry_hosts != NULL || skip_hosts != NULL))
+    {
+      g_printerr ("fleet-run: --retry-host and --skip-host decide for the hosts of a stopped "
+                  "run; give them with --resume RUN\n");
+      return EXIT_BAD_INPUT;
+    }
+  if (grace_period != NULL && !parse_grace_period (grace_period, &options.grace_period_ms))
+    {
+      g_printerr ("fleet-run: --grace-period \"%s\" is not a duration; write it like 45, "
+                  "30s, 2m or 1h\n", grace_period);
       return EXIT_BAD_INPUT;
     }
 
@@ -196,12 +259,34 @@ main (int argc, char **argv)
       return EXIT_BAD_INPUT;
     }
 
-  run_id = make_run_id ();
-  run_dir = g_build_filename (runs_dir != NULL ? runs_dir : "fleet-runs", run_id, NULL);
-  if (g_mkdir_with_parents (run_dir, 0750) != 0)
+  if (resume_run != NULL)
     {
-      g_printerr ("fleet-run: cannot create run directory %s: %s\n", run_dir, g_strerror (errno));
-      return EXIT_BAD_INPUT;
+      run_dir = fleet_run_resume_find_dir (resume_run, runs_dir != NULL ? runs_dir : "fleet-runs",
+                                           &error);
+      if (run_dir != NULL)
+        resume = fleet_resume_load (plan, run_dir, (const char * const *) retry_hosts,
+                                    (const char * const *) skip_hosts, &error);
+      if (resume == NULL)
+        {
+          g_printerr ("fleet-run: cannot resume: %s\n", error->message);
+          return EXIT_BAD_INPUT;
+        }
+      for (guint i = 0; i < resume->warnings->len; i++)
+        g_printerr ("fleet-run: warning: %s\n", (const char *) g_ptr_array_index (resume->warnings,
+                                                                                   i));
+      run_id = g_strdup (resume->run_id);
+      g_print ("Resuming run %s in %s (resume %u)\n", run_id, run_dir, resume->resumes + 1);
+    }
+  else
+    {
+      run_id = make_run_id ();
+      run_dir = g_build_filename (runs_dir != NULL ? runs_dir : "fleet-runs", run_id, NULL);
+      if (g_mkdir_with_parents (run_dir, 0750) != 0)
+        {
+          g_printerr ("fleet-run: cannot create run directory %s: %s\n", run_dir,
+                      g_strerror (errno));
+          return EXIT_BAD_INPUT;
+        }
     }
 
   g_print ("Run %s: workflow \"%s\", %u hosts in %u waves, %u steps, at most %u hosts at once\n"
@@ -222,6 +307,7 @@ main (int argc, char **argv)
   options.secret_data = secrets;
   options.approval = trust->approval;
   options.inventory_changes = trust->inventory_changes;
+  options.resume = resume;
   install_signal_handlers ();
 
   result = fleet_execute_plan (plan, &options, &error);
@@ -235,5 +321,14 @@ main (int argc, char **argv)
   fputs (summary, stdout);
   snapshot_summary = fleet_snapshot_report_format_summary (result);
   fputs (snapshot_summary, stdout);
+  if (fleet_run_result_resumable (result))
+    {
+      g_autofree char *absolute_dir = g_canonicalize_filename (run_dir, NULL);
+      g_autofree char *command = fleet_run_resume_command ((const char * const *) original_argv,
+                                                           absolute_dir);
+      g_autofree char *hint = fleet_run_resume_hint (result, command);
+
+      fputs (hint, stdout);
+    }
   return fleet_run_result_exit_status (result);
 }

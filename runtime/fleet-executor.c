@@ -14,6 +14,7 @@
 
 #include "runtime/fleet-halt.h"
 #include "runtime/fleet-journal.h"
+#include "runtime/fleet-resume.h"
 #include "runtime/fleet-snapshot-report.h"
 #include "runtime/fleet-snapshot-run.h"
 #include "schema/fleet-snapshot-store.h"
@@ -70,6 +71,7 @@ typedef struct {
   FleetRunResult *result;
   FleetHaltCounts halt_counts;
   gboolean stopping;
+  gint64 abort_at_us;            /* after an interrupt: when the grace period ends */
   gboolean snapshot_halt;        /* on_unexpected: halt fired; start no more hosts */
 } Executor;
 
@@ -1084,31 +1086,53 @@ start_host (Executor *executor, HostRun *run)
 }
 
 static void
+abort_busy_hosts (GPtrArray *busy, const char *message)
+{
+  for (guint i = 0; i < busy->len; i++)
+    {
+      HostRun *run = g_ptr_array_index (busy, i);
+
+      if (run->command != NULL)
+        fleet_command_abort (run->command, FLEET_FAILURE_INTERRUPTED, message);
+      if (run->snapshot_collection != NULL)
+        fleet_snapshot_collection_abort (run->snapshot_collection, message);
+    }
+}
+
+/* A first interrupt stops new work and starts the grace period; steps in
+ * flight are aborted when it ends or at a second interrupt. */
+static void
 apply_interrupt_level (Executor *executor, GPtrArray *busy)
 {
   sig_atomic_t level = executor->options->interrupt_level != NULL
                          ? *executor->options->interrupt_level : 0;
+  guint64 grace_ms = executor->options->grace_period_ms > 0
+                       ? executor->options->grace_period_ms : FLEET_DEFAULT_GRACE_PERIOD_MS;
 
   if (level >= 1 && !executor->stopping)
     {
+      g_autofree char *grace = fleet_format_duration (grace_ms);
+
       executor->stopping = TRUE;
       executor->result->interrupted = TRUE;
-      g_printerr ("fleet-run: interrupted; waiting for the running steps to finish "
-                  "(interrupt again to abort them)\n");
+      executor->abort_at_us = now_us (executor) + (gint64) grace_ms * 1000;
+      g_printerr ("fleet-run: interrupted; waiting up to %s for the running steps to finish "
+                  "(interrupt again to abort them now)\n", grace);
     }
 
   if (level >= 2)
-    for (guint i = 0; i < busy->len; i++)
-      {
-        HostRun *run = g_ptr_array_index (busy, i);
+    {
+      abort_busy_hosts (busy, "aborted because fleet-run was interrupted twice");
+    }
+  else if (executor->abort_at_us > 0 && now_us (executor) >= executor->abort_at_us)
+    {
+      g_autofree char *grace = fleet_format_duration (grace_ms);
+      g_autofree char *message = g_strdup_printf ("aborted because it did not finish within "
+                                                  "the grace period of %s after fleet-run was "
+                                                  "interrupted", grace);
 
-        if (run->command != NULL)
-          fleet_command_abort (run->command, FLEET_FAILURE_INTERRUPTED,
-                               "aborted because fleet-run was interrupted twice");
-        if (run->snapshot_collection != NULL)
-          fleet_snapshot_collection_abort (run->snapshot_collection,
-                                           "aborted because fleet-run was interrupted twice");
-      }
+      abort_busy_hosts (busy, message);
+    }
 }
 
 /* Wait until a busy connection has something to do, or its deadline or the
@@ -1294,6 +1318,10 @@ run_wave (Executor *executor, guint wave_index)
           HostRun *run = g_ptr_array_index (executor->runs,
                                             g_array_index (wave->host_indices, guint32,
                                                            next_host++));
+
+          /* Settled before a resume (fleet-resume.h). */
+          if (run->finished)
+            continue;
           start_host (executor, run);
           if (run->busy)
             g_ptr_array_add (busy, run);
@@ -1326,6 +1354,24 @@ run_wave (Executor *executor, guint wave_index)
                       (gint64) { now_us (executor) - wave_started_us });
   journal_wave (executor, "wave-end", wave_index);
   close_wave_connections (executor, wave);
+}
+
+/* Return whether every host of wave `wave_index` finished before a resume,
+ * so the wave has nothing to run. */
+static gboolean
+wave_settled (const Executor *executor, guint wave_index)
+{
+  const FleetWave *wave = g_ptr_array_index (executor->plan->waves, wave_index);
+
+  for (guint i = 0; i < wave->host_indices->len; i++)
+    {
+      const HostRun *run = g_ptr_array_index (executor->runs,
+                                              g_array_index (wave->host_indices, guint32, i));
+
+      if (!run->finished)
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static FleetHostResult *
@@ -1402,6 +1448,11 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
       run->connection = fleet_connection_new (host, executor->ssh);
       run->stdout_sink.fd = -1;
       run->stderr_sink.fd = -1;
+      if (options->resume != NULL)
+        {
+          run->next_step = fleet_resume_apply_host (options->resume, plan, i, run->result);
+          run->finished = !fleet_resume_host_runs (options->resume, i);
+        }
       g_ptr_array_add (executor->result->hosts, run->result);
       g_ptr_array_add (executor->runs, run);
     }
@@ -1527,7 +1578,7 @@ journal_run_end (Executor *executor)
 {
   FleetRunResult *result = executor->result;
   FleetJsonWriter *json = fleet_journal_begin (executor->journal, "run-end", wall_us (executor));
-  guint counts[FLEET_HOST_INTERRUPTED + 1] = { 0 };
+  guint counts[FLEET_HOST_N_OUTCOMES] = { 0 };
 
   for (guint i = 0; i < result->hosts->len; i++)
     counts[((FleetHostResult *) g_ptr_array_index (result->hosts, i))->outcome]++;
@@ -1542,6 +1593,8 @@ journal_run_end (Executor *executor)
   fleet_json_int (json, counts[FLEET_HOST_INTERRUPTED]);
   fleet_json_key (json, "not_run");
   fleet_json_int (json, counts[FLEET_HOST_NOT_RUN]);
+  fleet_json_key (json, "held");
+  fleet_json_int (json, counts[FLEET_HOST_HELD]);
   fleet_json_key (json, "halted");
   fleet_json_bool (json, result->halted);
   fleet_json_key (json, "duration_ms");
@@ -1560,7 +1613,8 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
   g_return_val_if_fail (plan->steps->len > 0, NULL);
 
   executor_init (&executor, plan, options);
-  executor.journal = fleet_journal_create (journal_path, error);
+  executor.journal = options->resume != NULL ? fleet_journal_open_append (journal_path, error)
+                                             : fleet_journal_create (journal_path, error);
   if (executor.journal == NULL)
     {
       executor.result->host_records = g_steal_pointer (&executor.hosts);
@@ -1570,12 +1624,18 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
     }
 
   started_us = now_us (&executor);
-  journal_run_start (&executor);
+  if (options->resume != NULL)
+    fleet_resume_journal (options->resume, plan, executor.journal, wall_us (&executor));
+  else
+    journal_run_start (&executor);
 
   for (guint w = 0; w < plan->waves->len && !executor.stopping && !executor.result->halted; w++)
     {
       executor.result->waves_run++;
-      run_wave (&executor, w);
+      if (wave_settled (&executor, w))
+        g_array_append_val (executor.result->wave_durations_us, (gint64) { -1 });
+      else
+        run_wave (&executor, w);
     }
 
   executor.result->duration_us = now_us (&executor) - started_us;

@@ -28,7 +28,18 @@ typedef enum {
   FLEET_HOST_SUCCEEDED,     /* every step ran with an expected exit code */
   FLEET_HOST_FAILED,        /* a step failed, or the host could not be reached */
   FLEET_HOST_INTERRUPTED,   /* fleet-run was interrupted before the host finished */
+  FLEET_HOST_HELD,          /* resumed run: a step was in flight when the run
+                               stopped, and the host waits for a decision
+                               (fleet-resume.h) */
 } FleetHostOutcome;
+
+#define FLEET_HOST_N_OUTCOMES (FLEET_HOST_HELD + 1)
+
+/* How long steps in flight may go on after a first interrupt before they
+ * are aborted. */
+#define FLEET_DEFAULT_GRACE_PERIOD_MS 30000u
+
+struct FleetResumeState;
 
 typedef struct {
   gboolean started;
@@ -90,7 +101,8 @@ typedef struct {
   FleetHaltReason halt;     /* set when halted */
   gboolean interrupted;
   gint64 duration_us;
-  GArray *wave_durations_us; /* gint64, one per wave started */
+  GArray *wave_durations_us; /* gint64, one per wave started; -1 for a wave
+                               that finished before a resume */
   GPtrArray *host_records;  /* FleetHost *, the hosts as run (with overrides);
                                FleetHostResult.host points into it */
 } FleetRunResult;
@@ -110,6 +122,12 @@ typedef struct {
   const char *snapshot_store; /* NULL: RUN_DIR/snapshots */
   /* Set by a signal handler: 1 stops new work, 2 or more aborts commands. */
   volatile sig_atomic_t *interrupt_level;
+  /* After the first interrupt, steps in flight are aborted once this has
+   * passed; 0: FLEET_DEFAULT_GRACE_PERIOD_MS. */
+  guint64 grace_period_ms;
+  /* The run to continue, from fleet_resume_load; NULL: a new run.  The
+   * journal in run_dir is appended to. */
+  const struct FleetResumeState *resume;
   /* The terms the plan was accepted on, for the journal's run-start record
    * and the records after it; NULL: none. */
   const FleetPlanSignature *approval;  /* the signature --require-signature accepted */
@@ -124,7 +142,7 @@ FleetRunResult *fleet_execute_plan (const FleetPlan *plan,
                                     GError **error);
 
 /* The exit status of fleet-run for `result`: 0 every host succeeded, 1 a
- * host failed or was not run, 3 interrupted. */
+ * host failed, was held or was not run, 3 interrupted. */
 int fleet_run_result_exit_status (const FleetRunResult *result);
 
 void fleet_run_result_free (FleetRunResult *result);

@@ -260,6 +260,9 @@ step_to_variant (const FleetStep *step)
   add_string_table (&builder, "host-commands", step->host_commands);
   add_string (&builder, "when", step->when);
   add_string_table (&builder, "skipped-hosts", step->skipped_hosts);
+  /* Written only when set, so plans without it keep their bytes. */
+  if (step->idempotent)
+    g_variant_builder_add (&builder, "{sv}", "idempotent", g_variant_new_boolean (TRUE));
   return g_variant_builder_end (&builder);
 }
 
@@ -599,6 +602,8 @@ step_from_variant (GVariant *dict, GError **error)
   g_array_set_size (step->expected_exit_codes, 0);
   g_array_append_vals (step->expected_exit_codes, codes, n_codes);
   step->become = g_variant_get_boolean (become);
+  if (!g_variant_lookup (dict, "idempotent", "b", &step->idempotent))
+    step->idempotent = FALSE;
   step->host_commands = lookup_string_table (dict, "host-commands");
   step->skipped_hosts = lookup_string_table (dict, "skipped-hosts");
   return g_steal_pointer (&step);
