@@ -116,8 +116,22 @@ fleet_run_result_resumable (const FleetRunResult *result)
   return FALSE;
 }
 
+/* Return whether a resume holds `host` for a decision. */
+static gboolean
+resume_holds (const FleetPlan *plan, const FleetHostResult *host)
+{
+  const FleetStep *step;
+
+  if (host->outcome == FLEET_HOST_HELD)
+    return TRUE;
+  if (host->outcome != FLEET_HOST_INTERRUPTED || host->failed_step >= plan->steps->len)
+    return FALSE;
+  step = g_ptr_array_index (plan->steps, host->failed_step);
+  return !step->idempotent;
+}
+
 char *
-fleet_run_resume_hint (const FleetRunResult *result, const char *command)
+fleet_run_resume_hint (const FleetPlan *plan, const FleetRunResult *result, const char *command)
 {
   GString *hint = g_string_new (NULL);
   g_autoptr(GString) held = g_string_new (NULL);
@@ -126,7 +140,7 @@ fleet_run_resume_hint (const FleetRunResult *result, const char *command)
     {
       const FleetHostResult *host = g_ptr_array_index (result->hosts, i);
 
-      if (host->outcome == FLEET_HOST_HELD)
+      if (resume_holds (plan, host))
         g_string_append_printf (held, "%s%s", held->len > 0 ? ", " : "", host->host->name);
     }
 

@@ -26,8 +26,11 @@ char *fleet_run_resume_command (const char * const *argv, const char *run_dir);
  * were interrupted, held or not run. */
 gboolean fleet_run_result_resumable (const FleetRunResult *result);
 
-/* Return the lines fleet-run prints after a run that can be resumed: the
- * command, and for held hosts the decisions to add to it. */
-char *fleet_run_resume_hint (const FleetRunResult *result, const char *command);
+/* Return the lines fleet-run prints after a run of `plan` that can be
+ * resumed: the command, and for the hosts a resume holds (held now, or
+ * stopped in a step the workflow does not mark idempotent) the decisions
+ * to add to it. */
+char *fleet_run_resume_hint (const FleetPlan *plan, const FleetRunResult *result,
+                             const char *command);
 
 G_END_DECLS

@@ -326,7 +326,7 @@ main (int argc, char **argv)
       g_autofree char *absolute_dir = g_canonicalize_filename (run_dir, NULL);
       g_autofree char *command = fleet_run_resume_command ((const char * const *) original_argv,
                                                            absolute_dir);
-      g_autofree char *hint = fleet_run_resume_hint (result, command);
+      g_autofree char *hint = fleet_run_resume_hint (plan, result, command);
 
       fputs (hint, stdout);
     }
