@@ -14,6 +14,7 @@
 
 #include "cli/fleet-plan-show.h"
 #include "cli/fleetc-check.h"
+#include "cli/fleetc-run.h"
 #include "cli/fleetc-secrets.h"
 #include "cli/fleetc-snapshot.h"
 #include "cli/fleet-windows-show.h"
@@ -35,6 +36,8 @@ static const char usage_text[] =
   "                                        check a workflow without writing a plan\n"
   "  fleetc show PLAN [--format text|json|markdown]\n"
   "                                        print a plan for review\n"
+  "  fleetc run -i INVENTORY... --limit EXPR [-p N] [FLEET-RUN OPTIONS] -- COMMAND [ARGS...]\n"
+  "                                        run one command on the selected hosts now\n"
   "  fleetc sign PLAN --key KEY [--comment TEXT]\n"
   "                                        add your signature to a reviewed plan\n"
   "  fleetc check PLAN                     compare the plan's inventory with the current one\n"
@@ -461,6 +464,8 @@ main (int argc, char **argv)
     return run_compile (argc - 1, argv + 1, FALSE);
   if (g_str_equal (command, "show"))
     return run_show (argc - 1, argv + 1);
+  if (g_str_equal (command, "run"))
+    return fleetc_run_main (argc - 1, argv + 1);
   if (g_str_equal (command, "sign"))
     return fleetc_sign_main (argc - 1, argv + 1);
   if (g_str_equal (command, "check"))

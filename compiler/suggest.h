@@ -4,17 +4,9 @@
 #include <glib.h>
 
 #include "schema/fleet-diagnostics.h"
+#include "schema/fleet-suggest.h"
 
 G_BEGIN_DECLS
-
-/* Return the candidate closest to `word` by edit distance, in which an
- * insertion, deletion, substitution or swap of neighbours each counts 1.
- * Returns NULL unless that distance is at most 2 and smaller than the length
- * of `word`.  The result is borrowed from `candidates`.  Words longer than
- * 64 bytes get no suggestion, which bounds the cost per candidate. */
-const char *fleet_suggest_name (const char *word,
-                                const char * const *candidates,
-                                gsize n_candidates);
 
 /* Return the first `max_shown` of `names` joined by ", ", followed by
  * "and N more" when some are left out.  Free with g_free. */

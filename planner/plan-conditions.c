@@ -2,7 +2,10 @@
  * are in plan-conditions.h. */
 #include "planner/plan-conditions.h"
 
+#include <string.h>
+
 #include "schema/fleet-condition.h"
+#include "schema/fleet-suggest.h"
 
 /* Maximum characters of a step name quoted in a message. */
 #define QUOTE_MAX_CHARS 60
@@ -63,6 +66,82 @@ decide_step (FleetDiagnostics *diags, const FleetPlan *plan, const FleetWorkflow
   return TRUE;
 }
 
+/* Warn about each name of `expr` that no selected host has as an attribute
+ * and no workflow variable defines: it is unknown on every host, so every
+ * comparison with it is false, which is almost always a misspelling. */
+static void
+warn_about_unknown_names (FleetDiagnostics *diags, const FleetPlan *plan,
+                          const FleetWorkflow *workflow, const FleetStep *step,
+                          const FleetExpr *expr)
+{
+  g_autoptr (GPtrArray) used = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) known = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GPtrArray) candidates = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  fleet_expr_collect_names (expr, used);
+  g_hash_table_add (known, (gpointer) "name");
+  g_hash_table_add (known, (gpointer) "groups");
+  for (guint i = 0; i < plan->hosts->len; i++)
+    {
+      const FleetHost *host = g_ptr_array_index (plan->hosts, i);
+
+      g_hash_table_iter_init (&iter, host->attributes);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        g_hash_table_add (known, key);
+    }
+  if (workflow->vars != NULL)
+    {
+      g_hash_table_iter_init (&iter, workflow->vars);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        g_hash_table_add (known, key);
+    }
+
+  g_hash_table_iter_init (&iter, known);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (candidates, key);
+  g_ptr_array_sort (candidates, (GCompareFunc) g_strcmp0);
+
+  for (guint i = 0; i < used->len; i++)
+    {
+      const char *name = g_ptr_array_index (used, i);
+      g_autofree char *quoted_step = NULL;
+      g_autofree char *quoted_name = NULL;
+      const char *suggestion;
+
+      if (g_str_has_prefix (name, "steps.") || g_str_has_prefix (name, "facts.")
+          || g_hash_table_contains (known, name))
+        continue;
+
+      quoted_step = fleet_quote_value (step->name, QUOTE_MAX_CHARS);
+      quoted_name = fleet_quote_value (name, QUOTE_MAX_CHARS);
+      /* "host.role" or "vars.pkg": attributes and variables take no prefix. */
+      suggestion = strrchr (name, '.');
+      if (suggestion != NULL && g_hash_table_contains (known, suggestion + 1))
+        suggestion++;
+      else
+        suggestion = fleet_suggest_name (name, (const char * const *) candidates->pdata,
+                                         candidates->len);
+      if (suggestion != NULL)
+        {
+          g_autofree char *quoted_suggestion = fleet_quote_value (suggestion, QUOTE_MAX_CHARS);
+
+          fleet_diagnostics_warning (diags, &step->when_pos,
+                                     "the condition of step %s names %s, which no selected host "
+                                     "has as an attribute and no variable defines, so every "
+                                     "comparison with it is false; did you mean %s?",
+                                     quoted_step, quoted_name, quoted_suggestion);
+        }
+      else
+        fleet_diagnostics_warning (diags, &step->when_pos,
+                                   "the condition of step %s names %s, which no selected host "
+                                   "has as an attribute and no variable defines, so every "
+                                   "comparison with it is false",
+                                   quoted_step, quoted_name);
+    }
+}
+
 /* fleet-run gathers no facts yet, so a condition that names one is unknown
  * on every host and its step is skipped everywhere: say so now rather than
  * let the run look green. */
@@ -110,6 +189,8 @@ fleet_planner_decide_conditions (FleetPlan *plan,
       /* The compiler reported a condition that does not parse. */
       expr = fleet_expr_parse (step->when, NULL);
       g_return_val_if_fail (expr != NULL, FALSE);
+
+      warn_about_unknown_names (diags, plan, workflow, step, expr);
 
       if (fleet_condition_needs_run_time (expr))
         {

@@ -213,9 +213,12 @@ append_halt (GString *out, const FleetPlan *plan, const FleetRunResult *result)
                           "%s, which halts at %u.", name, halt->count, counted,
                           halt->count == 1 ? "" : "s", scope, fleet_halt_rule_name (halt->rule),
                           halt->threshold);
-  g_string_append_printf (out, " %u host%s of the wave and %u later wave%s were not started.\n",
-                          not_started, not_started == 1 ? "" : "s", later_waves,
-                          later_waves == 1 ? "" : "s");
+  if (not_started == 0 && later_waves == 0)
+    g_string_append (out, " Every host of the plan had already started.\n");
+  else
+    g_string_append_printf (out, " %u host%s of the wave and %u later wave%s were not started.\n",
+                            not_started, not_started == 1 ? "" : "s", later_waves,
+                            later_waves == 1 ? "" : "s");
 }
 
 char *
@@ -225,12 +228,14 @@ fleet_report_format_summary (const FleetPlan *plan,
 {
   GString *out = g_string_new (NULL);
   guint counts[FLEET_HOST_N_OUTCOMES] = { 0 };
+  guint unreachable = 0;
   guint name_width = 4;
 
   for (guint i = 0; i < result->hosts->len; i++)
     {
       const FleetHostResult *host = g_ptr_array_index (result->hosts, i);
       counts[host->outcome]++;
+      unreachable += fleet_host_result_is_unreachable (host);
       name_width = MAX (name_width, strlen (host->host->name));
     }
 
@@ -241,10 +246,12 @@ fleet_report_format_summary (const FleetPlan *plan,
   for (guint i = 0; i < result->hosts->len; i++)
     append_host_line (out, plan, g_ptr_array_index (result->hosts, i), name_width);
 
-  g_string_append_printf (out, "\n%u of %u hosts succeeded", counts[FLEET_HOST_SUCCEEDED],
-                          result->hosts->len);
-  if (counts[FLEET_HOST_FAILED] > 0)
-    g_string_append_printf (out, ", %u failed", counts[FLEET_HOST_FAILED]);
+  g_string_append_printf (out, "\n%u of %u host%s succeeded", counts[FLEET_HOST_SUCCEEDED],
+                          result->hosts->len, result->hosts->len == 1 ? "" : "s");
+  if (counts[FLEET_HOST_FAILED] > unreachable)
+    g_string_append_printf (out, ", %u failed", counts[FLEET_HOST_FAILED] - unreachable);
+  if (unreachable > 0)
+    g_string_append_printf (out, ", %u unreachable", unreachable);
   if (counts[FLEET_HOST_INTERRUPTED] > 0)
     g_string_append_printf (out, ", %u interrupted", counts[FLEET_HOST_INTERRUPTED]);
   if (counts[FLEET_HOST_NOT_RUN] > 0)

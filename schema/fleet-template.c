@@ -94,6 +94,13 @@ parse_reference (const char *open, FleetTemplateRef *ref, GError **error)
 
       if (g_str_has_prefix (ref->name, SECRET_PREFIX))
         {
+          /* Secret names may contain '-', which variable names may not:
+           * name the whole secret so the message matches the store. */
+          while (is_name_char (*p) || *p == '.' || *p == '-')
+            p++;
+          g_free (ref->name);
+          ref->name = g_strndup (start, p - start);
+
           g_set_error (error, FLEET_TEMPLATE_ERROR, FLEET_TEMPLATE_ERROR_SECRET,
                        "secret \"%s\" cannot be used in a command; secrets only go to sudo "
                        "and key passphrases (become_password_secret, key_passphrase_secret)",
@@ -162,6 +169,29 @@ fleet_template_parse (const char *text, gsize *out_error_offset, GError **error)
   return g_steal_pointer (&refs);
 }
 
+gboolean
+fleet_shell_offset_in_double_quotes (const char *text, gsize offset)
+{
+  gboolean in_single = FALSE;
+  gboolean in_double = FALSE;
+
+  for (gsize i = 0; i < offset && text[i] != '\0'; i++)
+    {
+      char c = text[i];
+
+      if (in_single)
+        in_single = c != '\'';
+      else if (c == '\\' && text[i + 1] != '\0')
+        i++;
+      else if (c == '"')
+        in_double = !in_double;
+      else if (c == '\'' && !in_double)
+        in_single = TRUE;
+    }
+
+  return in_double;
+}
+
 char *
 fleet_shell_quote (const char *value)
 {
@@ -215,6 +245,17 @@ fleet_template_render (const char *text,
       if (ref->raw)
         {
           g_string_append (out, value);
+        }
+      else if (fleet_shell_offset_in_double_quotes (text, ref->offset))
+        {
+          /* Single quotes would stay in the text as characters here:
+           * escape the four bytes that keep a meaning inside "...". */
+          for (const char *c = value; *c != '\0'; c++)
+            {
+              if (*c == '$' || *c == '`' || *c == '"' || *c == '\\')
+                g_string_append_c (out, '\\');
+              g_string_append_c (out, *c);
+            }
         }
       else
         {

@@ -7,6 +7,9 @@
  *
  * A name is replaced by its value in single quotes, with every ' written as
  * '\'' (POSIX sh quoting, which passes every byte but NUL through as data).
+ * Inside a double-quoted string of the command the value is inserted with a
+ * backslash before each $, `, " and \ instead, so `echo "{{ name }}"` also
+ * prints the value exactly.
  * `| raw` inserts the value verbatim, for values that are shell syntax on
  * purpose.  A quoted text, such as {{ '{{' }}, is inserted verbatim; it is
  * the way to write literal double braces.  `{{ secret.NAME }}` is rejected:
@@ -52,6 +55,13 @@ gboolean fleet_template_is_name (const char *text);
 
 /* Return whether `text` contains a reference start "{{". */
 gboolean fleet_template_has_refs (const char *text);
+
+/* Return whether byte `offset` of the shell command `text` lies inside a
+ * double-quoted string, following POSIX sh quoting: single quotes, double
+ * quotes and backslash escapes.  A quoted value inserted there keeps its
+ * single quotes as literal characters, which is almost never what the
+ * author meant.  Here-documents and $(...) nesting are not followed. */
+gboolean fleet_shell_offset_in_double_quotes (const char *text, gsize offset);
 
 /* Return `value` quoted for a POSIX shell: in single quotes, with each '
  * written as '\''.  The empty string gives ''. */

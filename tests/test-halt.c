@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "runtime/fleet-halt.h"
+#include "runtime/fleet-report.h"
 #include "tests/runtime-fixture.h"
 
 /* Add a step that fails on the hosts named in `failing` ("host02 host03")
@@ -341,6 +342,32 @@ test_whole_wave_failing (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (fixture->result->halt.threshold, ==, 2);
 }
 
+/* A threshold reached by the last host of the last wave halts nothing that
+ * was still to start, and the summary says so instead of counting zeros. */
+static void
+test_halt_with_nothing_left (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 2, 0 };
+  g_autofree char *summary = NULL;
+
+  if (!require_sandbox ())
+    return;
+
+  add_hosts (fixture, 2, "id_ed25519");
+  add_failing_step (fixture, "host02");
+  set_waves (fixture, sizes);
+  fixture->plan->parallelism = 1;
+  set_halt_at (fixture, FLEET_HALT_FAILED_PER_WAVE, "1");
+  run_plan (fixture);
+
+  assert_outcomes (fixture, "oF");
+  g_assert_true (fixture->result->halted);
+  summary = fleet_report_format_summary (fixture->plan, fixture->result, fixture->run_dir);
+  g_assert_nonnull (strstr (summary, "which halts at 1. Every host of the plan had already "
+                                     "started.\n"));
+  g_assert_null (strstr (summary, "were not started"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -362,6 +389,7 @@ main (int argc, char **argv)
   ADD ("/halt/no-new-host-after-threshold", test_no_new_host_after_threshold);
   ADD ("/halt/total-across-waves", test_total_threshold_across_waves);
   ADD ("/halt/whole-wave-failing", test_whole_wave_failing);
+  ADD ("/halt/halt-with-nothing-left", test_halt_with_nothing_left);
 
   status = g_test_run ();
   release_sandbox ();

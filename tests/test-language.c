@@ -190,6 +190,70 @@ test_template_quoting_every_byte (void)
   g_assert_cmpmem (output, strlen (output), value, 255);
 }
 
+/* Inside double quotes a value is escaped, not single-quoted, and the
+ * shell still reads back every byte; references after a closed quoted
+ * string or in single quotes get single quotes again. */
+static void
+test_template_quoting_in_double_quotes (void)
+{
+  char value[256];
+  const char *argv[] = { "/bin/sh", "-c", NULL, NULL };
+  g_autoptr (GHashTable) values = g_hash_table_new (g_str_hash, g_str_equal);
+  const struct {
+    const char *text;
+    const char *expected;
+  } cases[] = {
+    { "echo \"{{ v }}\"", "echo \"a\\$b\\`c\\\"d\\\\e'f\"" },
+    { "echo \"x\" {{ v }}", "echo \"x\" 'a$b`c\"d\\e'\\''f'" },
+    { "echo '\"' {{ v }}", "echo '\"' 'a$b`c\"d\\e'\\''f'" },
+    { "echo \\\" {{ v }}", "echo \\\" 'a$b`c\"d\\e'\\''f'" },
+  };
+
+  g_hash_table_insert (values, (gpointer) "v", (gpointer) "a$b`c\"d\\e'f");
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GPtrArray) refs = NULL;
+      g_autofree char *rendered = NULL;
+      gsize error_offset = 0;
+      guint missing = 0;
+
+      refs = fleet_template_parse (cases[i].text, &error_offset, &error);
+      g_assert_no_error (error);
+      rendered = fleet_template_render (cases[i].text, refs, values, &missing, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (rendered, ==, cases[i].expected);
+    }
+
+  for (int i = 1; i < 256; i++)
+    value[i - 1] = (char) i;
+  value[255] = '\0';
+  g_hash_table_insert (values, (gpointer) "v", value);
+
+  {
+    const char *text = "printf %s \"<{{ v }}>\"";
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GPtrArray) refs = NULL;
+    g_autofree char *command = NULL;
+    g_autofree char *output = NULL;
+    g_autofree char *expected = g_strdup_printf ("<%s>", value);
+    gsize error_offset = 0;
+    guint missing = 0;
+    int status = 0;
+
+    refs = fleet_template_parse (text, &error_offset, &error);
+    g_assert_no_error (error);
+    command = fleet_template_render (text, refs, values, &missing, &error);
+    g_assert_no_error (error);
+    argv[2] = command;
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &output, NULL,
+                  &status, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (status, ==, 0);
+    g_assert_cmpstr (output, ==, expected);
+  }
+}
+
 static void
 test_template_syntax_errors (void)
 {
@@ -207,6 +271,9 @@ test_template_syntax_errors (void)
       "literal braces" },
     { "{{ secret.db_password }}", 0, FLEET_TEMPLATE_ERROR_SECRET,
       "secret \"db_password\" cannot be used in a command; secrets only go to sudo and key "
+      "passphrases (become_password_secret, key_passphrase_secret)" },
+    { "{{ secret.db-pass }}", 0, FLEET_TEMPLATE_ERROR_SECRET,
+      "secret \"db-pass\" cannot be used in a command; secrets only go to sudo and key "
       "passphrases (become_password_secret, key_passphrase_secret)" },
     { "{{ facts.os }}", 0, FLEET_TEMPLATE_ERROR_SYNTAX,
       "invalid variable name \"facts.os\"; names are letters, digits and '_'" },
@@ -438,7 +505,7 @@ test_when_compile_time (Fixture *fixture, gconstpointer data)
   const FleetStep *unknown;
 
   g_assert_nonnull (plan);
-  g_assert_cmpuint (fleet_diagnostics_warning_count (fixture->diags), ==, 1);
+  g_assert_cmpuint (fleet_diagnostics_warning_count (fixture->diags), ==, 2);
   fra = g_ptr_array_index (plan->steps, 0);
   mixed = g_ptr_array_index (plan->steps, 1);
   unknown = g_ptr_array_index (plan->steps, 2);
@@ -458,9 +525,36 @@ test_when_compile_time (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (g_hash_table_lookup (unknown->skipped_hosts, "web1"), ==,
                    "condition `rack == \"r1\"` is unknown because rack has no value");
   assert_warning (fixture, 0, 9, 40,
+                  "the condition of step \"unknown\" names \"rack\", which no selected host "
+                  "has as an attribute and no variable defines, so every comparison with it is "
+                  "false");
+  assert_warning (fixture, 1, 9, 40,
                   "the condition of step \"unknown\" is false for every selected host, so the "
                   "step runs nowhere");
   g_assert_null (plan->vars);
+}
+
+/* A misspelt attribute, or one written with a prefix the language does not
+ * use, gets the name the admin meant; a known variable gets no warning. */
+static void
+test_when_unknown_name_suggestion (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    HEAD
+    "  - {name: typo, timeout: 1s, when: 'rol == \"web\"', run: \"true\"}\n"
+    "  - {name: prefix, timeout: 1s, when: 'host.role == \"web\"', run: \"true\"}\n"
+    "  - {name: var, timeout: 1s, when: 'greeting == \"hello\"', run: \"true\"}\n");
+
+  g_assert_nonnull (plan);
+  g_assert_cmpuint (fleet_diagnostics_warning_count (fixture->diags), ==, 4);
+  assert_warning (fixture, 0, 6, 37,
+                  "the condition of step \"typo\" names \"rol\", which no selected host has "
+                  "as an attribute and no variable defines, so every comparison with it is "
+                  "false; did you mean \"role\"?");
+  assert_warning (fixture, 2, 7, 39,
+                  "the condition of step \"prefix\" names \"host.role\", which no selected "
+                  "host has as an attribute and no variable defines, so every comparison with "
+                  "it is false; did you mean \"role\"?");
 }
 
 /* A condition on facts or earlier steps stays in the plan for fleet-run,
@@ -781,6 +875,8 @@ main (int argc, char **argv)
 
   g_test_add_func ("/language/template/quoting", test_template_quoting);
   g_test_add_func ("/language/template/quoting-every-byte", test_template_quoting_every_byte);
+  g_test_add_func ("/language/template/quoting-in-double-quotes",
+                   test_template_quoting_in_double_quotes);
   g_test_add_func ("/language/template/syntax-errors", test_template_syntax_errors);
 
 #define ADD(path, function) \
@@ -794,6 +890,7 @@ main (int argc, char **argv)
   ADD ("/language/plan/invalid-var-name", test_invalid_var_name);
   ADD ("/language/plan/file-round-trip", test_plan_file_round_trip);
   ADD ("/language/when/compile-time", test_when_compile_time);
+  ADD ("/language/when/unknown-name-suggestion", test_when_unknown_name_suggestion);
   ADD ("/language/when/run-time", test_when_run_time);
   ADD ("/language/when/errors", test_when_errors);
   ADD ("/language/json/accepted", test_json_accepted);

@@ -190,6 +190,7 @@ test_host_failures_classified (Fixture *fixture, gconstpointer data)
   FleetHost *unknown_key_host;
   FleetHost *rejected_key_host;
   FleetHost *missing_key_host;
+  g_autofree char *summary = NULL;
 
   if (!require_sandbox ())
     return;
@@ -231,6 +232,12 @@ test_host_failures_classified (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (host_result (fixture, 4)->message, "it does not exist"));
 
   g_assert_cmpint (fleet_run_result_exit_status (fixture->result), ==, 1);
+
+  /* The summary counts the refused host as unreachable, not as failed, in
+   * the wave line and in the total alike. */
+  summary = fleet_report_format_summary (fixture->plan, fixture->result, fixture->run_dir);
+  g_assert_nonnull (strstr (summary, "wave 1: 5 hosts, 1 succeeded, 3 failed, 1 unreachable in "));
+  g_assert_nonnull (strstr (summary, "\n1 of 5 hosts succeeded, 3 failed, 1 unreachable in "));
 }
 
 /* A re-imaged host presents a new key: the run refuses it and names both
