@@ -996,7 +996,7 @@ test_parse_several_errors (Fixture *fixture, gconstpointer data)
                 "with units d, h, m, s, ms (1h30m, 500ms)");
   assert_error (fixture, 4, "workflow.yaml", 10, 5,
                 "unknown key \"retries\" in step; the valid keys are: name, run, when, needs, "
-                "timeout, expect_exit, become, become_user");
+                "timeout, expect_exit, become, become_user, idempotent");
 }
 
 static void
