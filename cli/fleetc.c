@@ -14,6 +14,7 @@
 
 #include "cli/fleet-plan-show.h"
 #include "cli/fleetc-check.h"
+#include "cli/fleetc-diff.h"
 #include "cli/fleetc-run.h"
 #include "cli/fleetc-secrets.h"
 #include "cli/fleetc-snapshot.h"
@@ -38,6 +39,8 @@ static const char usage_text[] =
   "                                        print a plan for review\n"
   "  fleetc run -i INVENTORY... --limit EXPR [-p N] [FLEET-RUN OPTIONS] -- COMMAND [ARGS...]\n"
   "                                        run one command on the selected hosts now\n"
+  "  fleetc diff OLD_PLAN NEW_PLAN [--format text|json|markdown]\n"
+  "                                        compare two plans for a change ticket\n"
   "  fleetc sign PLAN --key KEY [--comment TEXT]\n"
   "                                        add your signature to a reviewed plan\n"
   "  fleetc check PLAN                     compare the plan's inventory with the current one\n"
@@ -466,6 +469,8 @@ main (int argc, char **argv)
     return run_show (argc - 1, argv + 1);
   if (g_str_equal (command, "run"))
     return fleetc_run_main (argc - 1, argv + 1);
+  if (g_str_equal (command, "diff"))
+    return fleetc_diff_main (argc - 1, argv + 1);
   if (g_str_equal (command, "sign"))
     return fleetc_sign_main (argc - 1, argv + 1);
   if (g_str_equal (command, "check"))

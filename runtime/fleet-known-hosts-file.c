@@ -23,6 +23,7 @@ fleet_known_hosts_file_read (const char *path, GError **error)
 {
   g_autoptr(GString) contents = g_string_new (NULL);
   struct stat info;
+  int saved_errno;
   int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 
   if (fd < 0 && errno == ENOENT)
@@ -33,17 +34,13 @@ fleet_known_hosts_file_read (const char *path, GError **error)
       return NULL;
     }
 
-  if (fstat (fd, &info) != 0)
+  /* fstat() fails only on a bad descriptor, so it shares the error path of
+   * a directory, which open() accepts but read() cannot read. */
+  saved_errno = fstat (fd, &info) != 0 ? errno : S_ISDIR (info.st_mode) ? EISDIR : 0;
+  if (saved_errno != 0)
     {
-      int saved_errno = errno;
       close (fd);
       set_io_error (error, "read", path, saved_errno);
-      return NULL;
-    }
-  if (S_ISDIR (info.st_mode))
-    {
-      close (fd);
-      set_io_error (error, "read", path, EISDIR);
       return NULL;
     }
 
@@ -51,14 +48,13 @@ fleet_known_hosts_file_read (const char *path, GError **error)
     {
       gsize old_length = contents->len;
       ssize_t count;
-      int saved_errno;
 
       g_string_set_size (contents, old_length + READ_CHUNK_BYTES);
-      count = read (fd, contents->str + old_length, READ_CHUNK_BYTES);
+      do
+        count = read (fd, contents->str + old_length, READ_CHUNK_BYTES);
+      while (count < 0 && errno == EINTR);
       saved_errno = errno;
       g_string_set_size (contents, old_length + MAX (count, 0));
-      if (count < 0 && saved_errno == EINTR)
-        continue;
       if (count < 0)
         {
           close (fd);
@@ -97,29 +93,6 @@ count_newlines (const char *data, gsize length)
 }
 
 
-/* Count the newlines in the first `end` bytes of `fd` into `*out_count`. */
-static gboolean
-count_file_newlines (int fd, const char *path, guint64 end, guint64 *out_count, GError **error)
-{
-  g_autofree char *buffer = g_malloc (READ_CHUNK_BYTES);
-  guint64 count = 0;
-  guint64 start = 0;
-
-  while (start < end)
-    {
-      ssize_t length = pread (fd, buffer, MIN (READ_CHUNK_BYTES, end - start), start);
-
-      if (length < 0 && errno == EINTR)
-        continue;
-      if (length <= 0)
-        return set_io_error (error, "read", path, length < 0 ? errno : EIO);
-      count += count_newlines (buffer, length);
-      start += length;
-    }
-  *out_count = count;
-  return TRUE;
-}
-
 /* Return whether the file open as `fd` is non-empty and does not end with
  * a newline, so that an appended line needs one in front. */
 static gboolean
@@ -133,20 +106,19 @@ needs_leading_newline (int fd)
   return pread (fd, &last, 1, info.st_size - 1) == 1 && last != '\n';
 }
 
-/* Sync the directory that contains a file just created, so that its entry
- * survives a crash.  The line is already written, so a failure is only
- * logged. */
-static void
-sync_parent_directory (const char *path)
+/* Sync `directory`, so that the entry of a file just created in it
+ * survives a crash.  Returns FALSE with errno set when it cannot. */
+static gboolean
+sync_directory (const char *directory)
 {
-  g_autofree char *directory = g_path_get_dirname (path);
   int fd = open (directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  gboolean synced = fd >= 0 && fsync (fd) == 0;
+  int saved_errno = errno;
 
-  if (fd < 0 || fsync (fd) != 0)
-    g_warning ("cannot sync directory %s after creating %s: %s", directory, path,
-               g_strerror (errno));
   if (fd >= 0)
     close (fd);
+  errno = saved_errno;
+  return synced;
 }
 
 gboolean
@@ -155,6 +127,7 @@ fleet_known_hosts_file_append (const char *path, const char *text, guint *out_li
 {
   g_autofree char *directory = g_path_get_dirname (path);
   g_autofree char *data = NULL;
+  g_autoptr(GString) contents = NULL;
   gboolean existed = g_file_test (path, G_FILE_TEST_EXISTS);
   gboolean leading_newline;
   gsize length;
@@ -185,35 +158,36 @@ fleet_known_hosts_file_append (const char *path, const char *text, guint *out_li
   if (written != (ssize_t) length)
     {
       int saved_errno = written < 0 ? errno : EIO;
+
       close (fd);
-      if (written > 0)
-        g_set_error (error, FLEET_KNOWN_HOSTS_ERROR, FLEET_KNOWN_HOSTS_ERROR_IO,
-                     "cannot append to known_hosts file %s: only %zd of %zu bytes were "
-                     "written; remove the incomplete last line", path, written, length);
-      else
-        set_io_error (error, "append to", path, saved_errno);
+      g_set_error (error, FLEET_KNOWN_HOSTS_ERROR, FLEET_KNOWN_HOSTS_ERROR_IO,
+                   "cannot append to known_hosts file %s: %s; %zd of %zu bytes were written, "
+                   "so remove any incomplete last line", path, g_strerror (saved_errno),
+                   MAX (written, 0), length);
       return FALSE;
     }
 
+  /* The line is written by now, but an accept-new key that may not
+   * survive a crash is reported, whether the file or the directory entry of
+   * a new file could not be synced. */
   end = lseek (fd, 0, SEEK_CUR);
-  if (end < 0 || fsync (fd) != 0)
+  if (end < 0 || fsync (fd) != 0 || (!existed && !sync_directory (directory)))
     {
       int saved_errno = errno;
       close (fd);
       return set_io_error (error, "sync", path, saved_errno);
     }
 
-  /* Counting from the start of the file, rather than from what was loaded,
-   * stays right when other programs appended or rewrote the file since. */
-  if (!count_file_newlines (fd, path, end - length, &newlines_before, error))
-    {
-      close (fd);
-      return FALSE;
-    }
   close (fd);
 
-  if (!existed)
-    sync_parent_directory (path);
+  /* Counting from the start of the file, rather than from what was loaded,
+   * stays right when other programs appended or rewrote the file since.
+   * The file is read again through the load path, whose errors the caller
+   * already handles. */
+  contents = fleet_known_hosts_file_read (path, error);
+  if (contents == NULL)
+    return FALSE;
+  newlines_before = count_newlines (contents->str, MIN (contents->len, (gsize) end - length));
 
   *out_line_number = newlines_before + (leading_newline ? 1 : 0) + 1;
   return TRUE;

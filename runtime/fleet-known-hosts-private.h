@@ -9,7 +9,6 @@
 #pragma once
 
 #include <glib.h>
-#include <openssl/evp.h>
 
 #include "runtime/fleet-known-hosts.h"
 
@@ -51,14 +50,12 @@ typedef struct {
 FleetKnownHostsLine *fleet_known_hosts_line_parse (const char *text, char **out_reason);
 
 /* Return a new line for `lookup_name` and `key`, plain or hashed with a
- * random salt, and its text, ending with a newline, in `*out_text`.  Fails
- * only when OpenSSL does. */
+ * random salt, and its text, ending with a newline, in `*out_text`. */
 FleetKnownHostsLine *fleet_known_hosts_line_new_for_host (const char *lookup_name,
                                                           const char *key_type,
                                                           GBytes *key,
                                                           gboolean hash,
-                                                          char **out_text,
-                                                          GError **error);
+                                                          char **out_text);
 
 void fleet_known_hosts_line_free (FleetKnownHostsLine *line);
 
@@ -68,11 +65,9 @@ gboolean fleet_known_hosts_line_is_indexable (const FleetKnownHostsLine *line);
 
 /* Return whether `line` applies to the lowercase lookup `name`: some
  * pattern matches and no negated one does, or the hashed name is the
- * HMAC-SHA1 of `name`.  `work` is scratch space for the HMAC, so that
- * threads can match at once. */
+ * HMAC-SHA1 of `name`.  Threads may match at once. */
 gboolean fleet_known_hosts_line_applies (const FleetKnownHostsLine *line,
-                                         const char *name,
-                                         EVP_MD_CTX *work);
+                                         const char *name);
 
 /* Fail with FLEET_KNOWN_HOSTS_ERROR_INVALID_KEY unless `blob` is an SSH
  * wire-format public key whose type name is `key_type`. */

@@ -53,14 +53,14 @@ fleet_host_key_verdict_name (FleetHostKeyVerdict verdict)
 char *
 fleet_known_hosts_fingerprint (const guint8 *blob, gsize blob_length)
 {
-  guint8 digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_length = 0;
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[32];
+  gsize digest_length = sizeof digest;
   g_autofree char *encoded = NULL;
   gsize length;
 
-  if (EVP_Digest (blob, blob_length, digest, &digest_length, EVP_sha256 (), NULL) != 1)
-    g_error ("OpenSSL failed to compute a SHA-256 digest");
-
+  g_checksum_update (checksum, blob, blob_length);
+  g_checksum_get_digest (checksum, digest, &digest_length);
   encoded = g_base64_encode (digest, digest_length);
   length = strlen (encoded);
   while (length > 0 && encoded[length - 1] == '=')
@@ -129,19 +129,19 @@ fleet_host_key_check_free (FleetHostKeyCheck *check)
 /* Initialize a lock that lets writers in ahead of waiting readers.  The
  * default glibc rwlock, and so GRWLock, lets new readers in while a writer
  * waits, so a few threads checking keys back to back can keep an
- * accept-new add waiting indefinitely. */
+ * accept-new add waiting indefinitely.  The static initializer, unlike
+ * pthread_rwlock_init(), cannot fail; glibc's lock needs no other set-up,
+ * wherever it is stored. */
 static void
 table_lock_init (pthread_rwlock_t *lock)
 {
-  pthread_rwlockattr_t attributes;
-
-  pthread_rwlockattr_init (&attributes);
-#ifdef __GLIBC__
-  pthread_rwlockattr_setkind_np (&attributes, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+#ifdef PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP
+  const pthread_rwlock_t initial = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+#else
+  const pthread_rwlock_t initial = PTHREAD_RWLOCK_INITIALIZER;
 #endif
-  if (pthread_rwlock_init (lock, &attributes) != 0)
-    g_error ("cannot initialize a read-write lock");
-  pthread_rwlockattr_destroy (&attributes);
+
+  *lock = initial;
 }
 
 FleetKnownHosts *
@@ -333,10 +333,6 @@ find_host_lines (FleetKnownHosts *table, const char *name)
 {
   GPtrArray *found = g_ptr_array_new ();
   GPtrArray *indexed = g_hash_table_lookup (table->by_name, name);
-  EVP_MD_CTX *work = EVP_MD_CTX_new ();
-
-  if (work == NULL)
-    g_error ("OpenSSL failed to allocate a digest context");
 
   if (indexed != NULL)
     g_ptr_array_extend (found, indexed, NULL, NULL);
@@ -345,11 +341,10 @@ find_host_lines (FleetKnownHosts *table, const char *name)
     {
       FleetKnownHostsLine *line = g_ptr_array_index (table->scanned, i);
 
-      if (fleet_known_hosts_line_applies (line, name, work))
+      if (fleet_known_hosts_line_applies (line, name))
         g_ptr_array_add (found, line);
     }
 
-  EVP_MD_CTX_free (work);
   g_ptr_array_sort (found, compare_load_order);
   return found;
 }
@@ -698,9 +693,7 @@ fleet_known_hosts_add (FleetKnownHosts *table,
 
   key = g_bytes_new (blob, blob_length);
   lookup_name = make_lookup_name (host, port);
-  line = fleet_known_hosts_line_new_for_host (lookup_name, key_type, key, hash, &text, error);
-  if (line == NULL)
-    return FALSE;
+  line = fleet_known_hosts_line_new_for_host (lookup_name, key_type, key, hash, &text);
 
   pthread_rwlock_wrlock (&table->lock);
   added = table_add_locked (table, path, host, port, key, line, text, error);

@@ -4,7 +4,9 @@
  * tests/data/known-hosts/all-forms.known_hosts contains one line of each form
  * with throwaway keys, named in keys.txt (K1, K2, ...).  Other keys are
  * generated with ssh-keygen at test time or built from fixed bytes. */
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +15,7 @@
 #include <openssl/hmac.h>
 
 #include "runtime/fleet-known-hosts.h"
+#include "runtime/fleet-known-hosts-private.h"
 #include "tests/sandbox.h"
 
 typedef struct {
@@ -1043,6 +1046,200 @@ test_add_rejects_known_host (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (after, ==, initial);
 }
 
+/* ---- Errors of the files themselves ---- */
+
+/* /proc/self/mem opens and stats as an empty regular file, but reading its
+ * first page fails with EIO. */
+static void
+test_load_read_error (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(FleetKnownHosts) table = fleet_known_hosts_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_test ("/proc/self/mem", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("/proc/self/mem is missing (no Linux procfs)");
+      return;
+    }
+
+  g_assert_false (fleet_known_hosts_load (table, "/proc/self/mem", &error));
+  g_assert_error (error, FLEET_KNOWN_HOSTS_ERROR, FLEET_KNOWN_HOSTS_ERROR_IO);
+  assert_contains (error->message, "/proc/self/mem");
+  assert_contains (error->message, "Input/output error");
+}
+
+/* A sparse file one byte over the limit is rejected after reading the
+ * limit, without holding the rest. */
+static void
+test_load_too_large (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *path = fixture_path (fixture, "known_hosts");
+  g_autoptr(FleetKnownHosts) table = fleet_known_hosts_new ();
+  g_autoptr(GError) error = NULL;
+
+  write_file (path, "");
+  g_assert_cmpint (truncate (path, FLEET_KNOWN_HOSTS_MAX_FILE_BYTES + 1), ==, 0);
+
+  g_assert_false (fleet_known_hosts_load (table, path, &error));
+  g_assert_error (error, FLEET_KNOWN_HOSTS_ERROR, FLEET_KNOWN_HOSTS_ERROR_IO);
+  assert_contains (error->message, path);
+  assert_contains (error->message, "larger than 64 MiB");
+}
+
+/* A file at the size limit loads, but not once a line is added to it, so
+ * the append reports the error of reading it back. */
+static void
+test_add_to_file_at_limit (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(TestKey) key = synthetic_key (26);
+  g_autofree char *path = fixture_path (fixture, "known_hosts");
+  g_autoptr(FleetKnownHosts) table = fleet_known_hosts_new ();
+  g_autoptr(GError) error = NULL;
+
+  write_file (path, "");
+  g_assert_cmpint (truncate (path, FLEET_KNOWN_HOSTS_MAX_FILE_BYTES - 1), ==, 0);
+
+  g_assert_false (add_key (table, path, "a.example.test", 22, key, FALSE, &error));
+  g_assert_error (error, FLEET_KNOWN_HOSTS_ERROR, FLEET_KNOWN_HOSTS_ERROR_IO);
+  assert_contains (error->message, "larger than 64 MiB");
+}
+
+/* Every way an accept-new append can fail leaves an error that names the
+ * file.  The paths in /proc fail for root too. */
+static void
+test_add_file_errors (Fixture *fixture, gconstpointer data)
+{
+  const char comment[] = "# a comment line\n";
+  g_autoptr(TestKey) key = synthetic_key (21);
+  g_autofree char *path = fixture_path (fixture, "known_hosts");
+  g_autoptr(FleetKnownHosts) table = fleet_known_hosts_new ();
+  g_autoptr(GError) error = NULL;
+  struct rlimit saved;
+  struct rlimit limit;
+  gboolean added;
+
+  /* A directory cannot be loaded, so nothing is appended to it. */
+  g_assert_false (add_key (table, fixture->dir, "a.example.test", 22, key, FALSE, &error));
+  g_assert_error (error, FLEET_KNOWN_HOSTS_ERROR, FLEET_KNOWN_HOSTS_ERROR_IO);
+  assert_contains (error->message, "Is a directory");
+  g_clear_error (&error);
+
+  /* The missing file loads as empty, but its directory cannot be created. */
+  g_assert_false (add_key (table, "/proc/self/fleet-test/known_hosts", "a.example.test", 22,
+                           key, FALSE, &error));
+  g_assert_error (error, FLEET_KNOWN_HOSTS_ERROR, FLEET_KNOWN_HOSTS_ERROR_IO);
+  assert_contains (error->message, "cannot create the directory of known_hosts file "
+                                   "/proc/self/fleet-test/known_hosts");
+  g_clear_error (&error);
+
+  /* The missing file loads as empty, but procfs creates no files. */
+  g_assert_false (add_key (table, "/proc/self/fleet-test-known-hosts", "a.example.test", 22,
+                           key, FALSE, &error));
+  g_assert_error (error, FLEET_KNOWN_HOSTS_ERROR, FLEET_KNOWN_HOSTS_ERROR_IO);
+  assert_contains (error->message, "cannot open known_hosts file "
+                                   "/proc/self/fleet-test-known-hosts");
+  g_clear_error (&error);
+
+  /* /dev/null loads as empty and takes the line, but cannot be synced. */
+  g_assert_false (add_key (table, "/dev/null", "a.example.test", 22, key, FALSE, &error));
+  g_assert_error (error, FLEET_KNOWN_HOSTS_ERROR, FLEET_KNOWN_HOSTS_ERROR_IO);
+  assert_contains (error->message, "cannot sync known_hosts file /dev/null");
+  g_clear_error (&error);
+
+  /* With SIGXFSZ ignored, a write past RLIMIT_FSIZE fails with EFBIG. */
+  write_file (path, comment);
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+  limit = saved;
+  limit.rlim_cur = sizeof comment - 1;
+  signal (SIGXFSZ, SIG_IGN);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+  added = add_key (table, path, "a.example.test", 22, key, FALSE, &error);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+  signal (SIGXFSZ, SIG_DFL);
+
+  g_assert_false (added);
+  g_assert_error (error, FLEET_KNOWN_HOSTS_ERROR, FLEET_KNOWN_HOSTS_ERROR_IO);
+  assert_contains (error->message, "cannot append to known_hosts file");
+  assert_contains (error->message, "File too large");
+  assert_contains (error->message, "0 of");
+}
+
+/* ---- Invalid input to the API ---- */
+
+static void
+test_api_invalid_input (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(TestKey) key = synthetic_key (24);
+  g_autofree char *path = fixture_path (fixture, "known_hosts");
+  g_autoptr(FleetKnownHosts) table = fleet_known_hosts_new ();
+  g_autoptr(GError) error = NULL;
+  const guint8 short_blob[] = { 0, 0, 0 };
+  g_autofree char *long_type = g_strnfill (65, 'a');
+  g_autoptr(FleetHostKeyCheck) check = NULL;
+
+  g_assert_false (add_key (table, path, "", 22, key, FALSE, &error));
+  g_assert_error (error, FLEET_KNOWN_HOSTS_ERROR, FLEET_KNOWN_HOSTS_ERROR_INVALID_HOST);
+  g_clear_error (&error);
+
+  g_assert_null (fleet_known_hosts_check (table, "a.example.test", 22, "ssh-ed25519",
+                                          short_blob, sizeof short_blob, &error));
+  g_assert_error (error, FLEET_KNOWN_HOSTS_ERROR, FLEET_KNOWN_HOSTS_ERROR_INVALID_KEY);
+  g_clear_error (&error);
+
+  g_assert_null (fleet_known_hosts_check (table, "a.example.test", 22, long_type,
+                                          g_bytes_get_data (key->blob, NULL),
+                                          g_bytes_get_size (key->blob), &error));
+  g_assert_error (error, FLEET_KNOWN_HOSTS_ERROR, FLEET_KNOWN_HOSTS_ERROR_INVALID_KEY);
+  g_clear_error (&error);
+
+  /* Nothing loaded: the key cannot be verified, and the message says why. */
+  check = check_key (table, "a.example.test", 22, key);
+  assert_verdict (check, FLEET_HOST_KEY_UNKNOWN);
+  assert_contains (check->message, "no known_hosts file is loaded");
+
+  fleet_known_hosts_free (NULL);
+  fleet_host_key_check_free (NULL);
+  fleet_known_hosts_line_free (NULL);
+}
+
+/* Key type fields that no key type can have are malformed lines. */
+static void
+test_load_invalid_key_types (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(TestKey) key = synthetic_key (25);
+  g_autofree char *text = key_line_text (key);
+  g_autofree char *base64 = g_strdup (strchr (text, ' ') + 1);
+  g_autofree char *long_type = g_strnfill (65, 'a');
+  g_autofree char *path = fixture_path (fixture, "known_hosts");
+  g_autofree char *contents = g_strdup_printf ("a.example.test ssh$ed25519 %s\n"
+                                               "b.example.test %s %s\n",
+                                               base64, long_type, base64);
+  g_autoptr(FleetKnownHosts) table = NULL;
+  const GPtrArray *malformed;
+
+  write_file (path, contents);
+  table = load_one (path);
+
+  malformed = fleet_known_hosts_get_malformed (table);
+  g_assert_cmpuint (malformed->len, ==, 2);
+  assert_contains (((FleetKnownHostsMalformedLine *) malformed->pdata[0])->reason,
+                   "invalid key type \"ssh$ed25519\"");
+  assert_contains (((FleetKnownHostsMalformedLine *) malformed->pdata[1])->reason,
+                   "invalid key type");
+}
+
+static void
+test_verdict_names (void)
+{
+  g_assert_cmpstr (fleet_host_key_verdict_name (FLEET_HOST_KEY_MATCH), ==, "match");
+  g_assert_cmpstr (fleet_host_key_verdict_name (FLEET_HOST_KEY_UNKNOWN), ==, "unknown");
+  g_assert_cmpstr (fleet_host_key_verdict_name (FLEET_HOST_KEY_CHANGED), ==, "changed");
+  g_assert_cmpstr (fleet_host_key_verdict_name (FLEET_HOST_KEY_REVOKED), ==, "revoked");
+  g_assert_cmpstr (fleet_host_key_verdict_name (FLEET_HOST_KEY_CERT_AUTHORITY_UNSUPPORTED), ==,
+                   "cert-authority-unsupported");
+  g_assert_cmpstr (fleet_host_key_verdict_name ((FleetHostKeyVerdict) 99), ==, "invalid");
+}
+
 /* ---- Threads ---- */
 
 #define THREADS 8
@@ -1301,6 +1498,7 @@ main (int argc, char **argv)
   g_test_add_func ("/known-hosts/forms/malformed-line", test_forms_malformed_line);
   g_test_add_func ("/known-hosts/forms/key-types", test_forms_key_types);
   g_test_add_func ("/known-hosts/check/invalid-key", test_check_invalid_key);
+  g_test_add_func ("/known-hosts/check/verdict-names", test_verdict_names);
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -1325,6 +1523,12 @@ main (int argc, char **argv)
   ADD ("/known-hosts/threads/concurrent-adds", test_concurrent_adds);
   ADD ("/known-hosts/threads/checks-during-adds", test_concurrent_checks_during_adds);
   ADD ("/known-hosts/scale/large-file", test_large_file);
+  ADD ("/known-hosts/load/read-error", test_load_read_error);
+  ADD ("/known-hosts/load/too-large", test_load_too_large);
+  ADD ("/known-hosts/load/invalid-key-types", test_load_invalid_key_types);
+  ADD ("/known-hosts/add/file-errors", test_add_file_errors);
+  ADD ("/known-hosts/add/file-at-limit", test_add_to_file_at_limit);
+  ADD ("/known-hosts/api/invalid-input", test_api_invalid_input);
 
   return g_test_run ();
 }

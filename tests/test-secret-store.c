@@ -1177,6 +1177,209 @@ test_docs_match_code (void)
       g_error ("docs/secrets.md does not mention \"%s\"", names[i]);
 }
 
+/* Store files that cannot be read or written, with paths in /proc that fail
+ * for root too. */
+static void
+test_store_file_errors (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *regular = g_build_filename (fixture->dir, "regular", NULL);
+  g_autofree char *through_file = g_build_filename (regular, "secrets", NULL);
+  g_autoptr(FleetSecretStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  int fd;
+
+  /* A sparse file one byte larger than any store is not read. */
+  fd = open (fixture->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, FLEET_SECRET_FILE_MAX_LENGTH + 1), ==, 0);
+  g_assert_cmpint (close (fd), ==, 0);
+  assert_open_fails (fixture, fixture->master, FLEET_SECRET_STORE_ERROR_NOT_A_STORE,
+                     "larger than any store");
+
+  /* A path through a regular file is an error, not a missing store. */
+  write_file (regular, "", 0, 0600);
+  store = fleet_secret_store_open (through_file, fixture->master, &error);
+  g_assert_null (store);
+  g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, g_strerror (ENOTDIR)));
+  g_clear_error (&error);
+
+  /* procfs has no room for a new directory ... */
+  store = fleet_secret_store_create ("/proc/self/fleet-test/secrets", fixture->master,
+                                     &fast_params, &error);
+  g_assert_null (store);
+  g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "cannot create directory /proc/self/fleet-test"));
+  g_clear_error (&error);
+
+  /* ... nor for the temporary file of a new store. */
+  store = fleet_secret_store_create ("/proc/self/fleet-test-secrets", fixture->master,
+                                     &fast_params, &error);
+  g_assert_null (store);
+  g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "cannot create a temporary file in /proc/self"));
+}
+
+/* Parameters given to create, or set for tests in the environment, are
+ * checked before anything is written. */
+static void
+test_create_rejects_bad_params (Fixture *fixture, gconstpointer data)
+{
+  const FleetSecretKdfParams bad_params = { 3, 8, 1 };
+  g_autoptr(FleetSecretStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  store = fleet_secret_store_create (fixture->path, fixture->master, &bad_params, &error);
+  g_assert_null (store);
+  g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_PARAMETERS);
+  g_clear_error (&error);
+
+  g_setenv (FLEET_SECRET_TEST_KDF_N_ENV, "3", TRUE);
+  store = fleet_secret_store_create (fixture->path, fixture->master, NULL, &error);
+  g_unsetenv (FLEET_SECRET_TEST_KDF_N_ENV);
+  g_assert_null (store);
+  g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_PARAMETERS);
+  g_assert_false (g_file_test (fixture->path, G_FILE_TEST_EXISTS));
+}
+
+/* A store encrypted with the right key whose plaintext a faulty program
+ * wrote is rejected after decryption. */
+static void
+test_malformed_map_in_store (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(FleetSecret) plaintext = fleet_secret_new (FLEET_SECRET_PADDING);
+  g_autoptr(FleetSecret) key = NULL;
+  g_autoptr(GBytes) sealed = NULL;
+  g_autoptr(GError) error = NULL;
+  FleetSecretHeader header = { 0 };
+
+  header.version = FLEET_SECRET_FILE_VERSION;
+  header.kdf = FLEET_SECRET_KDF_SCRYPT;
+  header.kdf_params = fast_params;
+  memset (header.salt, 7, sizeof header.salt);
+  memset (header.nonce, 9, sizeof header.nonce);
+  /* One entry announced, none present. */
+  plaintext->data[3] = 1;
+
+  key = fleet_secret_derive_key (fixture->master, &header, &error);
+  g_assert_no_error (error);
+  sealed = fleet_secret_seal (key, &header, plaintext, &error);
+  g_assert_no_error (error);
+  write_file (fixture->path, g_bytes_get_data (sealed, NULL), g_bytes_get_size (sealed), 0600);
+
+  assert_open_fails (fixture, fixture->master, FLEET_SECRET_STORE_ERROR_NOT_A_STORE,
+                     "decrypted contents are malformed");
+}
+
+/* Return the address space this process uses now, in bytes. */
+static guint64
+address_space_bytes (void)
+{
+  g_autofree char *statm = NULL;
+  guint64 pages;
+
+  g_assert_true (g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL));
+  pages = g_ascii_strtoull (statm, NULL, 10);
+  return pages * (guint64) sysconf (_SC_PAGESIZE);
+}
+
+/* scrypt that cannot get its memory fails with an error that says how much
+ * it needs, when a store is created and when one is opened.  The child runs
+ * under an address space limit (RLIMIT_AS), which AddressSanitizer's shadow
+ * memory cannot live with. */
+static void
+test_scrypt_out_of_memory (Fixture *fixture, gconstpointer data)
+{
+  const FleetSecretKdfParams hungry_params = { FLEET_SECRET_KDF_MAX_N / 8, 8, 1 };
+  g_autoptr(FleetSecretStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) contents = NULL;
+  g_autofree guint8 *patched = NULL;
+  struct rlimit limit;
+  gsize length;
+
+#if defined(__SANITIZE_ADDRESS__)
+  g_test_skip ("an address space limit breaks AddressSanitizer");
+  return;
+#endif
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  /* A store whose header asks for 512 MiB: a fast store with N patched. */
+  create_sample_store (fixture);
+  contents = read_file (fixture->path);
+  patched = g_memdup2 (g_bytes_get_data (contents, &length), g_bytes_get_size (contents));
+  /* N = 2^19, big-endian at bytes 16-23. */
+  memcpy (patched + 16, "\0\0\0\0\0\x08\0\0", 8);
+  write_file (fixture->path, patched, length, 0600);
+
+  limit.rlim_cur = limit.rlim_max = address_space_bytes () + 128 * 1024 * 1024;
+  g_assert_cmpint (setrlimit (RLIMIT_AS, &limit), ==, 0);
+
+  assert_open_fails (fixture, fixture->master, FLEET_SECRET_STORE_ERROR_IO,
+                     "scrypt key derivation with N=524288, r=8, p=1 failed");
+
+  g_remove (fixture->path);
+  store = fleet_secret_store_create (fixture->path, fixture->master, &hungry_params, &error);
+  g_assert_null (store);
+  g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "it needs about 512 MiB of memory"));
+}
+
+/* Small accessors and frees of NULL. */
+static void
+test_store_accessors (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(FleetSecretStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  create_sample_store (fixture);
+  store = fleet_secret_store_open (fixture->path, fixture->master, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (fleet_secret_store_get_path (store), ==, fixture->path);
+
+  fleet_secret_store_free (NULL);
+  fleet_secret_entry_free (NULL);
+  fleet_secret_free (NULL);
+}
+
+/* /proc/self/mem is a regular file of mode 0600 whose first page cannot be
+ * read. */
+static void
+test_key_file_read_error (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_test ("/proc/self/mem", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("/proc/self/mem is missing (no Linux procfs)");
+      return;
+    }
+
+  g_assert_null (read_key ("/proc/self/mem", &error));
+  g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_NO_KEY);
+  g_assert_nonnull (strstr (error->message, "cannot read key file /proc/self/mem"));
+  g_assert_nonnull (strstr (error->message, g_strerror (EIO)));
+}
+
+static void
+test_env_passphrase_too_long (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *too_long = g_strnfill (FLEET_SECRET_PASSPHRASE_MAX + 1, 'k');
+  g_autoptr(GError) error = NULL;
+
+  g_setenv (FLEET_SECRET_PASSPHRASE_ENV, too_long, TRUE);
+  g_assert_null (read_key (NULL, &error));
+  g_unsetenv (FLEET_SECRET_PASSPHRASE_ENV);
+  g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_INVALID_VALUE);
+  g_assert_nonnull (strstr (error->message, "is longer than"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1217,6 +1420,13 @@ main (int argc, char **argv)
   ADD ("/secrets/key/source-order", test_key_source_order);
   ADD ("/secrets/key/env-passphrase", test_env_passphrase);
   ADD ("/secrets/key/no-source", test_no_key_source);
+  ADD ("/secrets/store/file-errors", test_store_file_errors);
+  ADD ("/secrets/store/create-rejects-bad-params", test_create_rejects_bad_params);
+  ADD ("/secrets/store/malformed-map", test_malformed_map_in_store);
+  ADD ("/secrets/store/scrypt-out-of-memory", test_scrypt_out_of_memory);
+  ADD ("/secrets/store/accessors", test_store_accessors);
+  ADD ("/secrets/key/file-read-error", test_key_file_read_error);
+  ADD ("/secrets/key/env-too-long", test_env_passphrase_too_long);
   g_test_add_func ("/secrets/docs/match-code", test_docs_match_code);
 
   return g_test_run ();
