@@ -99,10 +99,19 @@ set_damaged (GError **error, const FleetJournalContents *contents, const BadLine
 FleetJournalContents *
 fleet_journal_read (const char *path, GError **error)
 {
-  g_autoptr(FleetJournalContents) contents = g_new0 (FleetJournalContents, 1);
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *data = NULL;
   gsize length = 0;
+
+  if (!g_file_get_contents (path, &data, &length, error))
+    return NULL;
+  return fleet_journal_parse (path, data, length, error);
+}
+
+FleetJournalContents *
+fleet_journal_parse (const char *path, const char *data, gsize length, GError **error)
+{
+  g_autoptr(FleetJournalContents) contents = g_new0 (FleetJournalContents, 1);
+  g_autoptr(JsonParser) parser = json_parser_new ();
   gsize position = 0;
   guint line = 0;
   BadLine bad = { 0 };
@@ -112,9 +121,6 @@ fleet_journal_read (const char *path, GError **error)
   contents->records = g_ptr_array_new_with_free_func ((GDestroyNotify) record_free);
   contents->warnings = g_ptr_array_new_with_free_func (g_free);
   contents->torn_offset = -1;
-
-  if (!g_file_get_contents (path, &data, &length, error))
-    return NULL;
   contents->ends_without_newline = length > 0 && data[length - 1] != '\n';
 
   while (position < length)

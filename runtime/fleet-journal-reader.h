@@ -51,6 +51,12 @@ typedef struct {
  * cannot be read or is damaged. */
 FleetJournalContents *fleet_journal_read (const char *path, GError **error);
 
+/* Parse `length` bytes of journal text; `path` names the file in messages.
+ * The bytes need not end with a NUL byte, and may contain one, which makes
+ * its line invalid. */
+FleetJournalContents *fleet_journal_parse (const char *path, const char *data, gsize length,
+                                           GError **error);
+
 void fleet_journal_contents_free (FleetJournalContents *contents);
 
 /* Return the string member `name` of `record`, or NULL when it is missing,
