@@ -5,6 +5,8 @@
 
 #include <gio/gio.h>
 
+#include "runtime/fleet-resume.h"
+
 char *
 fleet_run_resume_find_dir (const char *run, const char *runs_dir, GError **error)
 {
@@ -108,9 +110,9 @@ fleet_run_result_resumable (const FleetRunResult *result)
 
       if (host->outcome == FLEET_HOST_INTERRUPTED || host->outcome == FLEET_HOST_HELD)
         return TRUE;
-      /* A host left out with --skip-host is not run and carries a message;
-       * a resume would not run it either. */
-      if (host->outcome == FLEET_HOST_NOT_RUN && host->message == NULL)
+      /* A resume would not run a host left out with --skip-host either. */
+      if (host->outcome == FLEET_HOST_NOT_RUN
+          && g_strcmp0 (host->message, FLEET_RESUME_SKIPPED_MESSAGE) != 0)
         return TRUE;
     }
   return FALSE;

@@ -133,6 +133,8 @@ main (int argc, char **argv)
   g_autofree char *snapshot_store = NULL;
   g_autofree char *snapshot_summary = NULL;
   g_autofree char *resume_run = NULL;
+  g_autofree char *plan_path = NULL;
+  g_autofree char *absolute_plan_path = NULL;
   g_autofree char *grace_period = NULL;
   g_auto(GStrv) retry_hosts = NULL;
   g_auto(GStrv) skip_hosts = NULL;
@@ -192,7 +194,9 @@ main (int argc, char **argv)
 
   setlocale (LC_ALL, "");
   g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_set_summary (context, "Run a plan made by `fleetc compile` over SSH.");
+  g_option_context_set_summary (context, "Run a plan made by `fleetc compile` over SSH.\n\n"
+                                "With --resume RUN, PLAN may be left out: the plan file the run "
+                                "started with is used.");
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("fleet-run: %s\n", error->message);
@@ -203,7 +207,7 @@ main (int argc, char **argv)
       g_print ("fleet-run %s (plan format %u)\n", FLEET_VERSION, FLEET_PLAN_FORMAT_VERSION);
       return 0;
     }
-  if (argc != 2)
+  if (argc != 2 && !(resume_run != NULL && argc == 1))
     {
       g_printerr ("fleet-run: expected exactly one plan file; see fleet-run --help\n");
       return EXIT_BAD_INPUT;
@@ -230,7 +234,27 @@ main (int argc, char **argv)
       return EXIT_BAD_INPUT;
     }
 
-  plan = fleet_plan_read_file (argv[1], &error);
+  /* With --resume the run directory comes first, because it may name the
+   * plan file. */
+  if (resume_run != NULL)
+    {
+      run_dir = fleet_run_resume_find_dir (resume_run, runs_dir != NULL ? runs_dir : "fleet-runs",
+                                           &error);
+      plan_path = run_dir == NULL ? NULL
+                  : argc == 2 ? g_strdup (argv[1])
+                  : fleet_resume_recorded_plan_path (run_dir, &error);
+      if (plan_path == NULL)
+        {
+          g_printerr ("fleet-run: cannot resume: %s\n", error->message);
+          return EXIT_BAD_INPUT;
+        }
+    }
+  else
+    {
+      plan_path = g_strdup (argv[1]);
+    }
+
+  plan = fleet_plan_read_file (plan_path, &error);
   if (plan == NULL)
     {
       g_printerr ("fleet-run: %s\n", error->message);
@@ -241,7 +265,7 @@ main (int argc, char **argv)
                                  allow_changed_inventory, &error);
   if (trust == NULL)
     {
-      g_printerr ("fleet-run: %s: %s\n", argv[1], error->message);
+      g_printerr ("fleet-run: %s: %s\n", plan_path, error->message);
       return EXIT_BAD_INPUT;
     }
 
@@ -261,11 +285,8 @@ main (int argc, char **argv)
 
   if (resume_run != NULL)
     {
-      run_dir = fleet_run_resume_find_dir (resume_run, runs_dir != NULL ? runs_dir : "fleet-runs",
-                                           &error);
-      if (run_dir != NULL)
-        resume = fleet_resume_load (plan, run_dir, (const char * const *) retry_hosts,
-                                    (const char * const *) skip_hosts, &error);
+      resume = fleet_resume_load (plan, run_dir, (const char * const *) retry_hosts,
+                                  (const char * const *) skip_hosts, &error);
       if (resume == NULL)
         {
           g_printerr ("fleet-run: cannot resume: %s\n", error->message);
@@ -292,7 +313,7 @@ main (int argc, char **argv)
   g_print ("Run %s: workflow \"%s\", %u hosts in %u waves, %u steps, at most %u hosts at once\n"
            "Plan %s (sha256 %s)\n",
            run_id, plan->workflow_name, plan->hosts->len, plan->waves->len, plan->steps->len,
-           plan->parallelism, argv[1], plan->file_sha256);
+           plan->parallelism, plan_path, plan->file_sha256);
   if (trust->approval != NULL)
     g_print ("Approved by %s (\"%s\")\n", trust->approval->fingerprint,
              trust->approval->comment);
@@ -308,6 +329,8 @@ main (int argc, char **argv)
   options.approval = trust->approval;
   options.inventory_changes = trust->inventory_changes;
   options.resume = resume;
+  absolute_plan_path = g_canonicalize_filename (plan_path, NULL);
+  options.plan_path = absolute_plan_path;
   install_signal_handlers ();
 
   result = fleet_execute_plan (plan, &options, &error);

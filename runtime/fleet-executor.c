@@ -1559,6 +1559,11 @@ journal_run_start (Executor *executor)
   fleet_json_string (json, plan->workflow_name);
   fleet_json_key (json, "plan_sha256");
   fleet_json_string (json, plan->file_sha256);
+  if (executor->options->plan_path != NULL)
+    {
+      fleet_json_key (json, "plan_path");
+      fleet_json_string (json, executor->options->plan_path);
+    }
   fleet_json_key (json, "hosts");
   fleet_json_int (json, plan->hosts->len);
   fleet_json_key (json, "steps");
@@ -1607,21 +1612,20 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
 {
   Executor executor = { 0 };
   g_autofree char *journal_path = g_build_filename (options->run_dir, "journal.jsonl", NULL);
+  FleetJournal *journal;
   FleetRunResult *result;
   gint64 started_us;
 
   g_return_val_if_fail (plan->steps->len > 0, NULL);
 
+  /* The journal's lock is taken first: a resume changes the run directory
+   * (fleet_resume_apply_host) only once no other fleet-run writes it. */
+  journal = options->resume != NULL ? fleet_journal_open_append (journal_path, error)
+                                    : fleet_journal_create (journal_path, error);
+  if (journal == NULL)
+    return NULL;
   executor_init (&executor, plan, options);
-  executor.journal = options->resume != NULL ? fleet_journal_open_append (journal_path, error)
-                                             : fleet_journal_create (journal_path, error);
-  if (executor.journal == NULL)
-    {
-      executor.result->host_records = g_steal_pointer (&executor.hosts);
-      executor_clear (&executor);
-      fleet_run_result_free (executor.result);
-      return NULL;
-    }
+  executor.journal = journal;
 
   started_us = now_us (&executor);
   if (options->resume != NULL)

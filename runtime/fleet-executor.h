@@ -125,6 +125,9 @@ typedef struct {
   /* After the first interrupt, steps in flight are aborted once this has
    * passed; 0: FLEET_DEFAULT_GRACE_PERIOD_MS. */
   guint64 grace_period_ms;
+  /* The absolute path of the plan file, recorded in the run-start record
+   * so that a resume can find it; NULL: not recorded. */
+  const char *plan_path;
   /* The run to continue, from fleet_resume_load; NULL: a new run.  The
    * journal in run_dir is appended to. */
   const struct FleetResumeState *resume;

@@ -68,7 +68,7 @@ parse_line (JsonParser *parser, const char *text, gsize length, char **out_reaso
   return record;
 }
 
-/* A line that did not parse, kept until the next line tells whether it is
+/* A line that did not parse, kept until the next line shows whether it is
  * the torn end of a session. */
 typedef struct {
   guint64 offset;

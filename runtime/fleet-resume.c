@@ -224,6 +224,12 @@ fold_host_record (FleetResumeState *state, const FleetJournalContents *contents,
     {
       step->state = FLEET_RESUME_STEP_IN_FLIGHT;
     }
+  else if (strcmp (record->event, "step-aborted") == 0)
+    {
+      /* Killed at the end of its maintenance window under the plan's
+       * at_window_end: abort, which declares it safe to run again. */
+      step->state = FLEET_RESUME_STEP_NOT_STARTED;
+    }
   else if (strcmp (record->event, "step-end") == 0)
     {
       fold_step_end (step, record);
@@ -241,7 +247,7 @@ static gboolean
 is_host_event (const char *event)
 {
   static const char *const events[] = { "host-start", "host-end", "step-start", "step-end",
-                                        "step-skipped" };
+                                        "step-skipped", "step-aborted" };
 
   for (guint i = 0; i < G_N_ELEMENTS (events); i++)
     if (strcmp (event, events[i]) == 0)
@@ -447,7 +453,7 @@ apply_skip (FleetResumeHost *host, const char *name, GError **error)
   host->state = FLEET_RESUME_HOST_SKIPPED;
   host->decision = FLEET_RESUME_DECISION_SKIP;
   g_free (host->message);
-  host->message = g_strdup ("left out with --skip-host");
+  host->message = g_strdup (FLEET_RESUME_SKIPPED_MESSAGE);
   return TRUE;
 }
 
@@ -552,6 +558,30 @@ fleet_resume_load (const FleetPlan *plan, const char *run_dir, const char * cons
     return NULL;
 
   return g_steal_pointer (&state);
+}
+
+char *
+fleet_resume_recorded_plan_path (const char *run_dir, GError **error)
+{
+  g_autofree char *journal_path = g_build_filename (run_dir, "journal.jsonl", NULL);
+  g_autoptr(FleetJournalContents) contents = fleet_journal_read (journal_path, error);
+  const FleetJournalRecord *first;
+  const char *path;
+
+  if (contents == NULL)
+    return NULL;
+
+  first = contents->records->len > 0 ? g_ptr_array_index (contents->records, 0) : NULL;
+  path = first != NULL && strcmp (first->event, "run-start") == 0
+           ? fleet_journal_record_get_string (first, "plan_path") : NULL;
+  if (path == NULL)
+    {
+      g_set_error (error, FLEET_JOURNAL_ERROR, FLEET_JOURNAL_ERROR_MISMATCH,
+                   "%s does not record the plan file of the run; give it: fleet-run --resume "
+                   "%s PLAN", journal_path, run_dir);
+      return NULL;
+    }
+  return g_strdup (path);
 }
 
 gboolean
@@ -765,8 +795,8 @@ fleet_resume_journal (const FleetResumeState *state, const FleetPlan *plan,
   journal_names (json, "skip_hosts", state, plan, FLEET_RESUME_DECISION_SKIP);
   fleet_json_key (json, "hosts_to_run");
   fleet_json_int (json, to_run);
-  /* Not synced: the first step-start record, which is, covers it and the
-   * records below before any command runs. */
+  /* Not synced here: the first step-start record is synced before its
+   * command runs, and that sync covers these records too. */
   fleet_journal_commit (journal, FALSE);
 
   for (guint i = 0; i < state->hosts->len; i++)

@@ -1,4 +1,4 @@
-/* fleet-resume.h: where each host of a stopped run stands, from its journal.
+/* fleet-resume.h: the state of each host of a stopped run, from its journal.
  *
  * `fleet-run --resume RUN PLAN` continues a run that was interrupted,
  * killed, halted or paused.  fleet_resume_load reads the run's journal,
@@ -36,6 +36,10 @@
 
 G_BEGIN_DECLS
 
+/* The message of a host left out with --skip-host, in the journal and in
+ * its FleetHostResult. */
+#define FLEET_RESUME_SKIPPED_MESSAGE "left out with --skip-host"
+
 typedef enum {
   FLEET_RESUME_HOST_PENDING,     /* never started: runs from its first step */
   FLEET_RESUME_HOST_CONTINUE,    /* runs from `next_step` */
@@ -45,7 +49,7 @@ typedef enum {
   FLEET_RESUME_HOST_SKIPPED,     /* left out by --skip-host, now or before */
 } FleetResumeHostState;
 
-/* What the journal says about one step of one host. */
+/* What the journal records about one step of one host. */
 typedef enum {
   FLEET_RESUME_STEP_NOT_STARTED,
   FLEET_RESUME_STEP_IN_FLIGHT,   /* started, never ended, or aborted */
@@ -104,11 +108,15 @@ FleetResumeState *fleet_resume_load (const FleetPlan *plan, const char *run_dir,
 
 void fleet_resume_state_free (FleetResumeState *state);
 
+/* Return the plan file path that the run-start record of the journal in
+ * `run_dir` names, or NULL with an error when it names none. */
+char *fleet_resume_recorded_plan_path (const char *run_dir, GError **error);
+
 /* Return whether host `index` of the plan runs in the resumed run. */
 gboolean fleet_resume_host_runs (const FleetResumeState *state, guint index);
 
 /* Fill `result`, a host result with one step result per plan step, from
- * what the journal says about host `index`, and return the first step the
+ * what the journal records about host `index`, and return the first step the
  * host runs (meaningful only when it runs).  The last bytes of each
  * completed step's output are read back from the run directory, so
  * conditions on `steps.NAME.stdout` see them.  The output of a step in

@@ -155,7 +155,7 @@ test_cut_mid_command (Fixture *fixture, gconstpointer data)
                                           "host-end:succeeded");
 }
 
-/* A host that stops answering during a command, without closing the
+/* A host that stops responding during a command, without closing the
  * connection, is declared lost by the keepalives, not by the timeout. */
 static void
 test_silent_mid_command (Fixture *fixture, gconstpointer data)
@@ -180,7 +180,7 @@ test_silent_mid_command (Fixture *fixture, gconstpointer data)
                                           "host-end:succeeded");
 }
 
-/* A host that accepts TCP and then says nothing fails at the connect
+/* A host that accepts TCP and then sends nothing fails at the connect
  * deadline, before any step, and counts as unreachable. */
 static void
 test_silent_before_login (Fixture *fixture, gconstpointer data)
