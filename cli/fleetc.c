@@ -206,6 +206,10 @@ report_validity (const FleetPlan *plan)
     g_printerr ("fleetc: warning: %s; fleet-run will refuse it\n", error->message);
 }
 
+/* The longest range `fleetc windows` and `fleetc compile --window-days` expand, so that a typo in a year
+ * cannot ask for centuries of instances. */
+#define WINDOWS_MAX_RANGE_DAYS 3660
+
 static int
 run_compile (int argc, char **argv, gboolean write_plan)
 {
@@ -223,6 +227,8 @@ run_compile (int argc, char **argv, gboolean write_plan)
   gint64 valid_for_seconds = FLEET_PLAN_DEFAULT_VALIDITY_SECONDS;
   FleetFixedClock fixed_clock;
   const FleetClock *clock = NULL;
+  g_auto(GStrv) history = NULL;
+  gint window_days = 0;
   GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the plan to FILE", "FILE" },
     { "inventory", 'i', 0, G_OPTION_ARG_FILENAME, &inventory,
@@ -236,6 +242,12 @@ run_compile (int argc, char **argv, gboolean write_plan)
     { "expires", 0, 0, G_OPTION_ARG_STRING, &expires,
       "fleet-run refuses the plan once DURATION has passed since the compile, such as 8h or "
       "2d; `never` for no limit (default: 7d)", "DURATION" },
+    { "history", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &history,
+      "Estimate steps without `estimate` from the step durations of earlier runs: a fleet-run "
+      "run directory, its journal.jsonl, or a directory of run directories; repeatable", "DIR" },
+    { "window-days", 0, 0, G_OPTION_ARG_INT, &window_days,
+      "Plan into the maintenance windows of the next N days, from 1 to 3660 (default: 42)",
+      "N" },
     { NULL }
   };
 
@@ -260,7 +272,13 @@ run_compile (int argc, char **argv, gboolean write_plan)
     }
   if (write_plan && !compile_clock (&fixed_clock, &clock))
     return EXIT_BAD_INPUT;
+  if (window_days < 0 || window_days > WINDOWS_MAX_RANGE_DAYS)
+    return usage_error ("invalid --window-days: give a number of days from 1 to 3660");
 
+  options.windows_days = (guint) window_days;
+  if (clock != NULL)
+    options.windows_from_us = fleet_clock_wall_us (clock);
+  options.history = (const char * const *) history;
   options.inventory_override = inventory;
   options.limit = limit;
   choose_ssh_config (ssh_config, &options, &default_ssh_config);
@@ -336,10 +354,6 @@ run_show (int argc, char **argv)
   fputs (text, stdout);
   return 0;
 }
-
-/* The longest range `fleetc windows` expands, so that a typo in a year
- * cannot ask for centuries of instances. */
-#define WINDOWS_MAX_RANGE_DAYS 3660
 
 /* Parse --from and --to into [from_us, to_us): from defaults to now, to to
  * FLEET_WINDOWS_DEFAULT_DAYS after from. */

@@ -1,10 +1,12 @@
 /* workflow-parser.c: the top level of a workflow file. */
 #include "compiler/workflow-parser.h"
 
+#include "compiler/pacing-parser.h"
 #include "compiler/rollout-parser.h"
 #include "compiler/dynamic-inventory.h"
 #include "compiler/scalar.h"
 #include "compiler/schema-check.h"
+#include "compiler/schedule-parser.h"
 #include "compiler/snapshot-parser.h"
 #include "compiler/step-includes.h"
 #include "compiler/step-order.h"
@@ -194,12 +196,38 @@ handle_snapshot (FleetDiagnostics *diags, const FleetSchemaField *field, const F
   parse->workflow->snapshot = fleet_parse_snapshot (diags, value);
 }
 
+static void
+handle_concurrency (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WorkflowParse *parse = object;
+
+  fleet_parse_concurrency (diags, value, parse->workflow->pacing, parse->workflow->cap_positions);
+}
+
+static void
+handle_protect (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WorkflowParse *parse = object;
+
+  fleet_parse_protect (diags, value, parse->workflow->pacing);
+}
+
+static void
+handle_schedule (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WorkflowParse *parse = object;
+
+  fleet_parse_schedule (diags, value, &parse->workflow->schedule);
+}
+
 static const FleetFieldHandlerEntry workflow_handlers[] = {
   { "name", handle_name },
   { "inventory", handle_inventory },
   { "inventory_timeout", handle_inventory_timeout },
   { "target", handle_target },
   { "parallelism", handle_parallelism },
+  { "concurrency", handle_concurrency },
+  { "protect", handle_protect },
   { "canary", handle_canary },
   { "waves", handle_waves },
   { "vars", handle_vars },
@@ -211,6 +239,7 @@ static const FleetFieldHandlerEntry workflow_handlers[] = {
   { "windows", handle_windows_later },
   { "freezes", handle_windows_later },
   { "snapshot", handle_snapshot },
+  { "schedule", handle_schedule },
 };
 
 /* Without `waves`, the whole selection is one wave. */

@@ -17,6 +17,7 @@
 #include "planner/plan-hosts.h"
 #include "planner/stages.h"
 #include "planner/wave-builder.h"
+#include "planner/window-schedule.h"
 
 static gboolean
 host_in_named_group (const FleetHost *host, const GPtrArray *groups)
@@ -374,6 +375,12 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
   copy_rollout_rules (workflow, plan);
   if (workflow->snapshot != NULL)
     plan->snapshot = fleet_snapshot_config_copy (workflow->snapshot);
+  if (!fleet_pacing_is_default (workflow->pacing))
+    {
+      g_autoptr (GVariant) pacing = g_variant_ref_sink (fleet_pacing_to_variant (workflow->pacing));
+
+      plan->pacing = fleet_pacing_from_variant (pacing, NULL);
+    }
 
   for (guint i = 0; i < selected->len; i++)
     {
@@ -410,5 +417,7 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
     }
 
   fleet_planner_apply_halt_at (workflow, plan, diags);
+  if (!fleet_planner_schedule_windows (plan, workflow, diags))
+    return NULL;
   return g_steal_pointer (&plan);
 }

@@ -59,6 +59,8 @@ fleet_plan_free (FleetPlan *plan)
   g_free (plan->order_by);
   g_ptr_array_unref (plan->spread);
   fleet_snapshot_config_free (plan->snapshot);
+  fleet_pacing_free (plan->pacing);
+  fleet_plan_schedule_free (plan->schedule);
   g_free (plan->file_sha256);
   g_ptr_array_unref (plan->inventory_files);
   g_ptr_array_unref (plan->signatures);
@@ -400,6 +402,11 @@ fleet_plan_to_variant (const FleetPlan *plan)
   if (plan->snapshot != NULL)
     g_variant_builder_add (&builder, "{sv}", "snapshot",
                            fleet_snapshot_config_to_variant (plan->snapshot));
+  if (plan->pacing != NULL && !fleet_pacing_is_default (plan->pacing))
+    g_variant_builder_add (&builder, "{sv}", "pacing", fleet_pacing_to_variant (plan->pacing));
+  if (plan->schedule != NULL)
+    g_variant_builder_add (&builder, "{sv}", "schedule",
+                           fleet_plan_schedule_to_variant (plan->schedule));
 
   body = g_variant_ref_sink (g_variant_builder_end (&builder));
   return g_variant_get_normal_form (body);
@@ -1020,6 +1027,27 @@ read_rollout_fields (GVariant *body, FleetPlan *plan, GError **error)
          && check_thresholds (plan, error);
 }
 
+/* Optional: plans without windows omit the key. */
+static gboolean
+read_schedule (GVariant *body, FleetPlan *plan, GError **error)
+{
+  g_autoptr(GVariant) schedule = g_variant_lookup_value (body, "schedule",
+                                                         G_VARIANT_TYPE ("a{sv}"));
+  g_autoptr(GError) local_error = NULL;
+
+  if (schedule == NULL)
+    return TRUE;
+
+  plan->schedule = fleet_plan_schedule_from_variant (schedule, plan->hosts->len,
+                                                     plan->steps->len, plan->waves->len,
+                                                     &local_error);
+  if (plan->schedule != NULL)
+    return TRUE;
+
+  g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID, "%s", local_error->message);
+  return FALSE;
+}
+
 static FleetPlan *
 plan_from_body (GVariant *body, guint32 version, GError **error)
 {
@@ -1031,6 +1059,7 @@ plan_from_body (GVariant *body, guint32 version, GError **error)
   g_autoptr(GVariant) steps = NULL;
   g_autoptr(GVariant) waves = NULL;
   g_autoptr(GVariant) snapshot = NULL;
+  g_autoptr(GVariant) pacing = NULL;
 
   if (!lookup_string (body, "workflow", TRUE, &plan->workflow_name, error)
       || !lookup_string (body, "workflow-source", FALSE, &plan->workflow_source, error)
@@ -1085,6 +1114,23 @@ plan_from_body (GVariant *body, guint32 version, GError **error)
           return NULL;
         }
     }
+
+  /* Optional: plans with the default pacing omit the key. */
+  pacing = g_variant_lookup_value (body, "pacing", G_VARIANT_TYPE ("a{sv}"));
+  if (pacing != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      plan->pacing = fleet_pacing_from_variant (pacing, &local_error);
+      if (plan->pacing == NULL)
+        {
+          g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID, "%s",
+                       local_error->message);
+          return NULL;
+        }
+    }
+  if (!read_schedule (body, plan, error))
+    return NULL;
 
   return g_steal_pointer (&plan);
 }

@@ -78,6 +78,14 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_WORKFLOW, "parallelism", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
     1, 100000, "10",
     "Maximum number of hosts that run steps at the same time." },
+  { FLEET_SCHEMA_WORKFLOW, "concurrency", FLEET_TYPE_MAPPING, FLEET_SCHEMA_CONCURRENCY, FALSE,
+    0, 0, NULL,
+    "How fleet-run moves the number of busy hosts within `parallelism`, and caps per "
+    "attribute value." },
+  { FLEET_SCHEMA_WORKFLOW, "protect", FLEET_TYPE_MAPPING, FLEET_SCHEMA_PROTECT, FALSE,
+    0, 0, NULL,
+    "Protection of the target hosts: a load guard before a host starts, and nice/ionice for "
+    "the commands." },
   { FLEET_SCHEMA_WORKFLOW, "canary", FLEET_TYPE_COUNT_OR_MAPPING, FLEET_SCHEMA_CANARY, FALSE,
     1, G_MAXUINT32, NULL,
     "Hosts that run first, in a wave of their own: a host count, or `hosts` or `where`." },
@@ -108,10 +116,51 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_WORKFLOW, "freezes", FLEET_TYPE_MAPPING_LIST, FLEET_SCHEMA_WINDOW, FALSE,
     0, 0, NULL,
     "Change freezes: times no step may run, whatever the windows say." },
+  { FLEET_SCHEMA_WORKFLOW, "schedule", FLEET_TYPE_MAPPING, FLEET_SCHEMA_SCHEDULE, FALSE,
+    0, 0, NULL,
+    "How steps fit into the windows: the safety margin and what the end of a window does." },
   { FLEET_SCHEMA_WORKFLOW, "snapshot", FLEET_TYPE_MAPPING, FLEET_SCHEMA_SNAPSHOT, FALSE,
     0, 0, NULL,
     "Configuration snapshots of each host before the first and after the last step, "
     "compared to show what changed." },
+
+  /* The workflow `concurrency` mapping. */
+  { FLEET_SCHEMA_CONCURRENCY, "adaptive", FLEET_TYPE_BOOL, FLEET_SCHEMA_NONE, FALSE,
+    0, 0, "true",
+    "Adjust the number of busy hosts to measured latency, timeouts and connection failures "
+    "(additive increase, multiplicative decrease); false keeps it at `parallelism`." },
+  { FLEET_SCHEMA_CONCURRENCY, "initial", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
+    1, 100000, "16",
+    "Busy hosts at the start of the run, before the limit adapts; at most `parallelism`." },
+  { FLEET_SCHEMA_CONCURRENCY, "min", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
+    1, 100000, "1",
+    "The limit never falls below this many busy hosts." },
+  { FLEET_SCHEMA_CONCURRENCY, "caps", FLEET_TYPE_STRING_MAP, FLEET_SCHEMA_NONE, FALSE,
+    0, 0, NULL,
+    "Attribute name to host count: at most that many busy hosts share one value of the "
+    "attribute (per data center, rack or package mirror)." },
+
+  /* The workflow `protect` mapping. */
+  { FLEET_SCHEMA_PROTECT, "max_load", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, 32, NULL,
+    "A host whose 1-minute load average (/proc/loadavg) is above this number waits before "
+    "its first step." },
+  { FLEET_SCHEMA_PROTECT, "guard", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_SCHEMA_UNBOUNDED, NULL,
+    "A command run on the host before its first step; the host waits while it exits "
+    "non-zero." },
+  { FLEET_SCHEMA_PROTECT, "defer", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    SECOND_MS, HOUR_MS, "30s",
+    "Wait between two checks of a host that is too busy." },
+  { FLEET_SCHEMA_PROTECT, "max_wait", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    SECOND_MS, 24 * HOUR_MS, "10m",
+    "A host still too busy after this long fails, with its load in the message." },
+  { FLEET_SCHEMA_PROTECT, "nice", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
+    0, 19, NULL,
+    "Run each step command under `nice -n` with this niceness." },
+  { FLEET_SCHEMA_PROTECT, "ionice", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
+    1, 16, NULL,
+    "Run each step command under `ionice`: `idle` or `best-effort`." },
 
   /* The workflow `snapshot` mapping. */
   { FLEET_SCHEMA_SNAPSHOT, "categories", FLEET_TYPE_NAME_LIST, FLEET_SCHEMA_NONE, FALSE,
@@ -222,6 +271,10 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_STEP, "timeout", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
     1, 7 * DAY_MS, NULL,
     "Maximum run time of the command on one host, from 1ms to 7d; no limit when absent." },
+  { FLEET_SCHEMA_STEP, "estimate", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    1, 7 * DAY_MS, NULL,
+    "Expected run time on one host, for fitting hosts into windows, from 1ms to 7d; "
+    "without it, the 95th percentile of the runs given to --history, then `timeout`." },
   { FLEET_SCHEMA_STEP, "expect_exit", FLEET_TYPE_INT_OR_INT_LIST, FLEET_SCHEMA_NONE, FALSE,
     0, 255, "[0]",
     "Exit status, or list of exit statuses, that count as success." },
@@ -279,6 +332,16 @@ static const FleetSchemaField schema_fields[] = {
     0, 0, NULL,
     "Steps, with the keys of a workflow's steps." },
 
+  /* The workflow `schedule` mapping. */
+  { FLEET_SCHEMA_SCHEDULE, "margin", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    0, DAY_MS, "5m",
+    "Time a window must still have open beyond a step's estimate for the step to start, "
+    "up to 1d." },
+  { FLEET_SCHEMA_SCHEDULE, "at_window_end", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, 16, "finish",
+    "What a step still running when its window closes does: finish, or abort (the command "
+    "is killed and the host resumes at that step)." },
+
   /* One item of the workflow `windows` or `freezes` list. */
   { FLEET_SCHEMA_WINDOW, "name", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
     1, NAME_MAX_BYTES, NULL,
@@ -324,6 +387,9 @@ static const char * const context_names[] = {
   [FLEET_SCHEMA_SNAPSHOT] = "snapshot",
   [FLEET_SCHEMA_SNAPSHOT_EXPECT] = "snapshot expect",
   [FLEET_SCHEMA_STEPS_FILE] = "steps file",
+  [FLEET_SCHEMA_CONCURRENCY] = "concurrency",
+  [FLEET_SCHEMA_PROTECT] = "protect",
+  [FLEET_SCHEMA_SCHEDULE] = "schedule",
 };
 
 static const char * const type_names[] = {
