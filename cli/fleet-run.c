@@ -11,9 +11,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "cli/fleet-run-progress.h"
 #include "cli/fleet-run-resume.h"
 #include "cli/fleet-run-secrets.h"
 #include "cli/fleet-run-trust.h"
@@ -122,6 +125,13 @@ make_run_id (void)
   return g_strdup_printf ("%s-%06x", stamp, g_random_int_range (0, 0xffffff));
 }
 
+static gboolean
+progress_mode_valid (const char *mode)
+{
+  return mode == NULL || g_str_equal (mode, "auto") || g_str_equal (mode, "live")
+         || g_str_equal (mode, "plain") || g_str_equal (mode, "none");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -154,7 +164,12 @@ main (int argc, char **argv)
   g_autofree char *summary = NULL;
   gboolean version = FALSE;
   FleetRunOptions options = { 0 };
+  g_autofree char *progress_mode = NULL;
+  g_autoptr(FleetRunProgress) progress = NULL;
   GOptionEntry entries[] = {
+    { "progress", 0, 0, G_OPTION_ARG_STRING, &progress_mode,
+      "Show progress on standard error: live (one line redrawn), plain (timestamped lines), "
+      "none, or auto (live on a terminal, else plain; the default)", "MODE" },
     { "runs-dir", 'd', 0, G_OPTION_ARG_FILENAME, &runs_dir,
       "Create the run's directory (journal and output) under DIR (default: ./fleet-runs)", "DIR" },
     { "known-hosts", 0, 0, G_OPTION_ARG_FILENAME, &known_hosts,
@@ -331,6 +346,21 @@ main (int argc, char **argv)
   options.resume = resume;
   absolute_plan_path = g_canonicalize_filename (plan_path, NULL);
   options.plan_path = absolute_plan_path;
+  if (!progress_mode_valid (progress_mode))
+    {
+      g_printerr ("fleet-run: invalid --progress \"%s\"; use auto, live, plain or none\n",
+                  progress_mode);
+      return EXIT_BAD_INPUT;
+    }
+  if (progress_mode == NULL || !g_str_equal (progress_mode, "none"))
+    {
+      gboolean live = progress_mode != NULL ? g_str_equal (progress_mode, "live")
+                                            : isatty (STDERR_FILENO);
+
+      progress = fleet_run_progress_new (plan, stderr, live, fleet_clock_system ());
+      options.observer = fleet_run_progress_observer (progress);
+    }
+
   install_signal_handlers ();
 
   result = fleet_execute_plan (plan, &options, &error);
@@ -340,6 +370,7 @@ main (int argc, char **argv)
       return EXIT_BAD_INPUT;
     }
 
+  g_clear_pointer (&progress, fleet_run_progress_free);
   summary = fleet_report_format_summary (plan, result, run_dir);
   fputs (summary, stdout);
   snapshot_summary = fleet_snapshot_report_format_summary (result);

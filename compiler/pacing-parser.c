@@ -67,13 +67,18 @@ handle_caps (FleetDiagnostics *diags, const FleetSchemaField *field,
           continue;
         }
 
-      limit = count->kind == FLEET_YAML_SCALAR && g_ascii_isdigit (count->value[0])
-              ? g_ascii_strtoull (count->value, &end, 10) : 0;
+      if (count->kind != FLEET_YAML_SCALAR)
+        {
+          fleet_diagnostics_error (diags, &count->pos,
+                                   "the cap for %s in \"caps\" must be a host count, not a "
+                                   "list or mapping", quoted);
+          continue;
+        }
+
+      limit = g_ascii_isdigit (count->value[0]) ? g_ascii_strtoull (count->value, &end, 10) : 0;
       if (end == NULL || *end != '\0' || limit == 0 || limit > G_MAXUINT32)
         {
-          g_autofree char *quoted_value = count->kind == FLEET_YAML_SCALAR
-                                          ? fleet_quote_value (count->value, FLEET_QUOTE_MAX_CHARS)
-                                          : g_strdup ("a non-scalar value");
+          g_autofree char *quoted_value = fleet_quote_value (count->value, FLEET_QUOTE_MAX_CHARS);
 
           fleet_diagnostics_error (diags, &count->pos,
                                    "invalid cap %s for %s in \"caps\"; give the most hosts "

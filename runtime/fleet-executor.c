@@ -436,6 +436,8 @@ host_finish (Executor *executor, HostRun *run, FleetHostOutcome outcome, FleetFa
   run->result->message = g_strdup (message);
   run->result->duration_us = now_us (executor) - run->started_us;
   fleet_halt_counts_add (&executor->halt_counts, run->result);
+  if (executor->options->observer != NULL && executor->options->observer->host_finished != NULL)
+    executor->options->observer->host_finished (run->result, executor->options->observer->data);
 
   json = fleet_journal_begin (executor->journal, "host-end", wall_us (executor));
   fleet_json_key (json, "host");
@@ -1426,6 +1428,7 @@ run_wave (Executor *executor, guint wave_index)
   g_autoptr(GPtrArray) busy = g_ptr_array_new ();
   g_autoptr(GPtrArray) waiting = g_ptr_array_new ();
   g_autoptr(GPtrArray) waiting_hosts = g_ptr_array_new ();
+  const FleetRunObserver *observer = executor->options->observer;
   gint64 wave_started_us = now_us (executor);
   gint64 next_sweep_us = wave_started_us + SWEEP_INTERVAL_US;
 
@@ -1442,6 +1445,8 @@ run_wave (Executor *executor, guint wave_index)
     }
 
   journal_wave (executor, "wave-start", wave_index);
+  if (observer != NULL && observer->wave_started != NULL)
+    observer->wave_started (wave_index, wave->host_indices->len, observer->data);
   fleet_halt_counts_start_wave (&executor->halt_counts);
 
   for (;;)
@@ -1458,6 +1463,8 @@ run_wave (Executor *executor, guint wave_index)
           HostRun *run = g_ptr_array_steal_index (waiting, pick);
 
           g_ptr_array_remove_index (waiting_hosts, pick);
+          if (observer != NULL && observer->host_started != NULL)
+            observer->host_started (run->result->host, observer->data);
           start_host (executor, run);
           if (run->busy)
             {
@@ -1495,6 +1502,8 @@ run_wave (Executor *executor, guint wave_index)
   g_array_append_val (executor->result->wave_durations_us,
                       (gint64) { now_us (executor) - wave_started_us });
   journal_wave (executor, "wave-end", wave_index);
+  if (observer != NULL && observer->wave_finished != NULL)
+    observer->wave_finished (wave_index, observer->data);
   close_wave_connections (executor, wave);
 }
 

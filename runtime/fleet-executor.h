@@ -110,6 +110,16 @@ typedef struct {
   GArray *concurrency_history; /* FleetConcurrencyChange, the limit over time */
 } FleetRunResult;
 
+/* Callbacks for progress displays; any may be NULL.  They run on the
+ * executor's thread and must return quickly. */
+typedef struct {
+  void (*wave_started) (guint wave, guint n_hosts, gpointer data);
+  void (*host_started) (const FleetHost *host, gpointer data);
+  void (*host_finished) (const FleetHostResult *result, gpointer data);
+  void (*wave_finished) (guint wave, gpointer data);
+  gpointer data;
+} FleetRunObserver;
+
 typedef struct {
   const char *run_id;
   const char *run_dir;      /* an existing directory for journal and output */
@@ -122,6 +132,7 @@ typedef struct {
    * progress displays and tests; NULL: none. */
   void (*before_step) (const FleetHost *host, guint step, gpointer observer_data);
   gpointer observer_data;
+  const FleetRunObserver *observer; /* NULL: none */
   const char *snapshot_store; /* NULL: RUN_DIR/snapshots */
   /* Set by a signal handler: 1 stops new work, 2 or more aborts commands. */
   volatile sig_atomic_t *interrupt_level;
