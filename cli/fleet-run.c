@@ -28,6 +28,10 @@
 
 #define EXIT_BAD_INPUT 2
 
+/* More handshake threads than this only add memory: each login costs the
+ * client a few milliseconds of CPU, so a thread per core keeps up. */
+#define FLEET_RUN_MAX_HANDSHAKE_THREADS 256
+
 static volatile sig_atomic_t interrupt_level;
 
 static void
@@ -163,6 +167,7 @@ main (int argc, char **argv)
   g_autofree char *run_dir = NULL;
   g_autofree char *summary = NULL;
   gboolean version = FALSE;
+  gint handshake_threads = 0;
   FleetRunOptions options = { 0 };
   g_autofree char *progress_mode = NULL;
   g_autoptr(FleetRunProgress) progress = NULL;
@@ -203,6 +208,9 @@ main (int argc, char **argv)
     { "grace-period", 0, 0, G_OPTION_ARG_STRING, &grace_period,
       "After an interrupt, let running steps go on for at most DURATION before they are "
       "aborted: seconds, or a number with s, m or h (default: 30s)", "DURATION" },
+    { "handshake-threads", 0, 0, G_OPTION_ARG_INT, &handshake_threads,
+      "Run the SSH handshakes and logins on N threads (default, or 0: one per online CPU)",
+      "N" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -235,6 +243,15 @@ main (int argc, char **argv)
                   "write it like 65536, 512K or 16M\n", output_cap);
       return EXIT_BAD_INPUT;
     }
+
+  if (handshake_threads < 0 || handshake_threads > FLEET_RUN_MAX_HANDSHAKE_THREADS)
+    {
+      g_printerr ("fleet-run: --handshake-threads %d is out of range; give 1 to %d threads, or 0 "
+                  "for one per online CPU\n", handshake_threads,
+                  FLEET_RUN_MAX_HANDSHAKE_THREADS);
+      return EXIT_BAD_INPUT;
+    }
+  options.handshake_workers = (guint) handshake_threads;
 
   if (resume_run == NULL && (retry_hosts != NULL || skip_hosts != NULL))
     {

@@ -1271,6 +1271,7 @@ wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
 
   current = now_us (executor);
   timeout_ms = wake_us <= current ? 0 : (int) MIN ((wake_us - current + 999) / 1000, 1000);
+  fleet_journal_start_sync (executor->journal);
   if (poll (fds, journal_index + 1, timeout_ms) < 0 && errno != EINTR)
     g_warning ("poll failed: %s", g_strerror (errno));
 
@@ -1574,6 +1575,11 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
   executor->options = options;
   executor->clock = options->clock != NULL ? options->clock : fleet_clock_system ();
   executor->ssh = fleet_ssh_context_new ();
+  fleet_ssh_context_set_handshake_workers (executor->ssh,
+                                           options->handshake_workers > 0
+                                             ? options->handshake_workers
+                                             : g_get_num_processors (),
+                                           executor->clock);
   executor->pacer = fleet_pacer_new (plan, now_us (executor));
   if (options->secret_func != NULL)
     fleet_ssh_context_set_secret_func (executor->ssh, options->secret_func,

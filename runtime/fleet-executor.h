@@ -150,6 +150,9 @@ typedef struct {
   const FleetPlanSignature *approval;  /* the signature --require-signature accepted */
   const GPtrArray *inventory_changes;  /* FleetInventoryChange *, accepted with
                                           --allow-changed-inventory */
+  /* Threads that run the SSH handshakes (fleet-handshake-pool.h); 0: one
+   * per online CPU. */
+  guint handshake_workers;
 } FleetRunOptions;
 
 /* Run `plan`.  Returns the result, or NULL when the run could not begin (the

@@ -132,6 +132,7 @@ fleet_group_free (FleetGroup *group)
 
   g_free (group->name);
   g_ptr_array_unref (group->members);
+  fleet_selector_free (group->where);
   g_free (group);
 }
 

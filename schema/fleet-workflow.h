@@ -21,10 +21,16 @@
 
 G_BEGIN_DECLS
 
+typedef struct FleetSelector FleetSelector;
+
 /* A named set of hosts from the inventory. */
 typedef struct {
   char *name;
   GPtrArray *members;          /* char *, host names in inventory order */
+  FleetSelector *where;        /* a dynamic group's selector, whose hosts join
+                                  `members` once every source is combined
+                                  (compiler/dynamic-groups.h); NULL for a
+                                  group that only lists its hosts */
   FleetSourcePos pos;
 } FleetGroup;
 
@@ -67,12 +73,12 @@ typedef struct {
 
 /* A selector expression (docs/selectors.md), evaluated per host against
  * its attributes, `name` and `groups`. */
-typedef struct {
+struct FleetSelector {
   FleetExpr *expr;
   char *text;                  /* as written */
   FleetSourcePos pos;          /* of the value; file "--limit" for the option */
   GHashTable *name_positions;  /* char * name -> FleetSourcePos * of its first use */
-} FleetSelector;
+};
 
 /* Which hosts a workflow targets.  A host is selected when `all` is set, or
  * when it is named in `hosts` or belongs to one of `groups`.  When none of
