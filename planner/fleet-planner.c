@@ -10,6 +10,7 @@
 #include "planner/fleet-planner.h"
 
 #include "planner/plan-commands.h"
+#include "planner/plan-files.h"
 #include "planner/plan-conditions.h"
 #include "planner/halt-thresholds.h"
 #include "planner/host-list.h"
@@ -397,7 +398,8 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
   /* Conditions first: a host that skips a step needs no values for its
    * command. */
   if (!fleet_planner_decide_conditions (plan, workflow, diags)
-      || !fleet_planner_render_commands (plan, workflow, diags))
+      || !fleet_planner_render_commands (plan, workflow, diags)
+      || !fleet_planner_render_files (plan, workflow, diags))
     return NULL;
 
   for (guint w = 0; w < waves->len; w++)

@@ -19,8 +19,9 @@ G_BEGIN_DECLS
 
 typedef struct FleetAdmission FleetAdmission;
 
-/* `pacing` may be NULL (no caps); it must outlive the result. */
-FleetAdmission *fleet_admission_new (const FleetPacing *pacing);
+/* `pacing` may be NULL (no caps); it and `hosts` (FleetHost *, every host
+ * that may start) must outlive the result. */
+FleetAdmission *fleet_admission_new (const FleetPacing *pacing, const GPtrArray *hosts);
 void fleet_admission_free (FleetAdmission *admission);
 
 /* Return whether `host` fits under every cap now. */

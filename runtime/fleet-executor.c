@@ -12,6 +12,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "runtime/fleet-become.h"
 #include "runtime/fleet-halt.h"
 #include "runtime/fleet-journal.h"
 #include "runtime/fleet-load-guard.h"
@@ -19,6 +20,9 @@
 #include "runtime/fleet-resume.h"
 #include "runtime/fleet-snapshot-report.h"
 #include "runtime/fleet-snapshot-run.h"
+#include "runtime/fleet-step-task.h"
+#include "runtime/fleet-facts-run.h"
+#include "schema/fleet-facts.h"
 #include "schema/fleet-snapshot-store.h"
 
 /* Even when no socket is ready, every busy connection is processed this
@@ -45,6 +49,9 @@ typedef struct {
   FleetHostResult *result;
   FleetConnection *connection;
   FleetCommand *command;
+  FleetStepTask *task;           /* the running step when it is a task, or NULL */
+  FleetFactsGathering *facts_gathering; /* running fact gathering, or NULL */
+  GHashTable *facts;             /* the host's facts once gathered (fleet-facts.h) */
   guint reconnects;              /* connections reopened between steps */
   gboolean launch_pending;       /* the step waits for its journal line */
   guint64 launch_after;          /* ... whose sequence number is this */
@@ -147,33 +154,13 @@ wall_us (const Executor *executor)
   return fleet_clock_wall_us (executor->clock);
 }
 
-/* The prompt sudo prints when it reads a password from standard input:
- * empty, so that nothing of it reaches the step's output. */
-#define SUDO_STDIN_OPTIONS "-S -p ''"
-
-/* The remote command line for `step` on the host `host_name`.  With become, the command runs under
- * sudo: `sudo -n` when the host has no password secret, which fails at once
- * instead of waiting for a password no one can type, else `sudo -S`, which
- * reads the password from the channel's standard input (never from argv
- * or the environment). */
+/* The remote command line for `step` on the host `host_name`, under sudo
+ * with become (fleet-become.h). */
 static char *
 build_command_line (const FleetStep *step, const char *host_name, gboolean with_password)
 {
-  const char *command = fleet_step_command_for_host (step, host_name);
-  g_autofree char *quoted = NULL;
-  g_autofree char *user_option = NULL;
-
-  if (!step->become)
-    return g_strdup (command);
-
-  quoted = g_shell_quote (command);
-  if (step->become_user != NULL)
-    {
-      g_autofree char *quoted_user = g_shell_quote (step->become_user);
-      user_option = g_strdup_printf ("-u %s ", quoted_user);
-    }
-  return g_strdup_printf ("sudo %s %s-- sh -c %s", with_password ? SUDO_STDIN_OPTIONS : "-n",
-                          user_option != NULL ? user_option : "", quoted);
+  return fleet_become_command_line (step, fleet_step_command_for_host (step, host_name),
+                                    with_password);
 }
 
 /* What sudo said when it refused to run a command, judged from the end of
@@ -418,6 +405,13 @@ journal_step_end (Executor *executor, const HostRun *run, const FleetStep *step,
   fleet_json_int (json, (gint64) result->stderr_omitted_bytes);
   fleet_json_key (json, "duration_ms");
   fleet_json_int (json, result->duration_us / 1000);
+  fleet_json_key (json, "changed");
+  if (result->changed >= 0)
+    fleet_json_bool (json, result->changed == 1);
+  else
+    fleet_json_null (json);
+  fleet_json_key (json, "attempts");
+  fleet_json_int (json, MAX (result->attempts, 1));
   fleet_journal_commit (executor->journal, TRUE);
 }
 
@@ -494,6 +488,9 @@ reset_step_result (FleetStepResult *result)
   g_string_truncate (result->stderr_tail, 0);
 }
 
+static void conclude_step (Executor *executor, HostRun *run, const FleetStep *step,
+                           FleetStepResult *result);
+
 static void
 finish_step (Executor *executor, HostRun *run)
 {
@@ -554,7 +551,14 @@ finish_step (Executor *executor, HostRun *run)
       break;
     }
   run->pty_retry = FALSE;
+  conclude_step (executor, run, step, result);
+}
 
+/* Journal the end of the host's current step and move on to the next
+ * one, or end the host when the step failed. */
+static void
+conclude_step (Executor *executor, HostRun *run, const FleetStep *step, FleetStepResult *result)
+{
   journal_step_end (executor, run, step, result);
   fleet_pacer_report (executor->pacer, now_us (executor), run->next_step, result->duration_us,
                       result->failure);
@@ -637,6 +641,45 @@ start_step (Executor *executor, HostRun *run)
   run->launch_pending = TRUE;
 }
 
+/* Steps that are more than one command (fleet-step-task.h). */
+
+static void
+start_task (Executor *executor, HostRun *run, const FleetStep *step, const char *password)
+{
+  FleetStepTaskSetup setup = {
+    .step = step,
+    .host = run->result->host,
+    .ssh = executor->ssh,
+    .connection = &run->connection,
+    .become_password = password,
+    .output_func = on_output,
+    .output_data = run,
+  };
+
+  run->task = fleet_step_task_start (&setup, run->step_started_us);
+}
+
+static void
+finish_task (Executor *executor, HostRun *run)
+{
+  const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
+  FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
+  FleetStepTask *task = g_steal_pointer (&run->task);
+
+  result->failure = fleet_step_task_get_failure (task);
+  result->exit_status = fleet_step_task_get_exit_status (task);
+  result->exit_signal = g_strdup (fleet_step_task_get_exit_signal (task));
+  result->message = g_strdup (fleet_step_task_get_message (task));
+  result->changed = fleet_step_task_get_changed (task) ? 1 : 0;
+  result->attempts = fleet_step_task_get_attempts (task);
+  result->stdout_bytes = fleet_step_task_get_output_bytes (task, FALSE);
+  result->stderr_bytes = fleet_step_task_get_output_bytes (task, TRUE);
+  result->duration_us = now_us (executor) - run->step_started_us;
+  fleet_step_task_free (task);
+  close_output_files (run, result);
+  conclude_step (executor, run, step, result);
+}
+
 static void
 launch_step (Executor *executor, HostRun *run)
 {
@@ -668,7 +711,11 @@ launch_step (Executor *executor, HostRun *run)
 
   result->started = TRUE;
   run->step_started_us = now_us (executor);
-  run->command = fleet_command_start (run->connection, &spec, run->step_started_us, on_output, run);
+  if (fleet_step_needs_task (step))
+    start_task (executor, run, step, password);
+  else
+    run->command = fleet_command_start (run->connection, &spec, run->step_started_us, on_output,
+                                        run);
   fleet_secret_value_free (password);
 }
 
@@ -942,7 +989,40 @@ finish_snapshot (Executor *executor, HostRun *run)
 }
 
 /* Move `run` as far as it can go without waiting. */
-/* The values of `steps.*` names for one host's condition. */
+/* Facts, gathered before the host's first step when a condition of the
+ * plan names one (fleet-facts-run.h). */
+
+static void
+journal_facts (Executor *executor, const HostRun *run)
+{
+  FleetJsonWriter *json = fleet_journal_begin (executor->journal, "host-facts", wall_us (executor));
+  const char * const *names = fleet_facts_names ();
+
+  fleet_json_key (json, "host");
+  fleet_json_string (json, run->result->host->name);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      fleet_json_key (json, names[i]);
+      fleet_json_string (json, g_hash_table_lookup (run->facts, names[i]));
+    }
+  fleet_journal_commit (executor->journal, FALSE);
+}
+
+static void
+finish_facts (Executor *executor, HostRun *run)
+{
+  g_autoptr(GError) error = NULL;
+
+  run->facts = fleet_facts_gathering_finish (g_steal_pointer (&run->facts_gathering), &error);
+  if (run->facts == NULL)
+    {
+      host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_CHANNEL, error->message);
+      return;
+    }
+  journal_facts (executor, run);
+}
+
+/* The values of `steps.*` and `facts.*` names for one host's condition. */
 typedef struct {
   const Executor *executor;
   const HostRun *run;
@@ -951,13 +1031,16 @@ typedef struct {
 
 /* Resolve steps.NAME.rc and steps.NAME.stdout from the results of the
  * earlier steps on this host.  A skipped or failed-to-start step has
- * neither.  facts.* have no values: fleet-run does not gather facts. */
+ * neither.  facts.* come from the host's gathered facts. */
 static gboolean
 lookup_run_name (const char *name, FleetValue *out, gpointer user_data)
 {
   RunNames *names = user_data;
   const FleetPlan *plan = names->executor->plan;
   g_auto(GStrv) parts = g_strsplit (name, ".", 3);
+
+  if (fleet_facts_lookup (names->run->facts, name, out))
+    return TRUE;
 
   if (g_strv_length (parts) != 3 || strcmp (parts[0], "steps") != 0)
     return FALSE;
@@ -1079,6 +1162,15 @@ advance_host (Executor *executor, HostRun *run)
           continue;
         }
 
+      if (run->task != NULL)
+        {
+          fleet_step_task_process (run->task, now_us (executor));
+          if (!fleet_step_task_is_done (run->task))
+            return;
+          finish_task (executor, run);
+          continue;
+        }
+
       if (run->launch_pending)
         {
           if (!fleet_journal_is_synced (executor->journal, run->launch_after))
@@ -1092,6 +1184,14 @@ advance_host (Executor *executor, HostRun *run)
           if (!fleet_snapshot_collection_is_done (run->snapshot_collection))
             return;
           finish_snapshot (executor, run);
+          continue;
+        }
+
+      if (run->facts_gathering != NULL)
+        {
+          if (!fleet_facts_gathering_is_done (run->facts_gathering))
+            return;
+          finish_facts (executor, run);
           continue;
         }
 
@@ -1146,6 +1246,12 @@ advance_host (Executor *executor, HostRun *run)
           continue;
         }
 
+      if (executor->plan->gather_facts && run->facts == NULL && !run->finished)
+        {
+          run->facts_gathering = fleet_facts_gather_start (run->connection, now_us (executor));
+          continue;
+        }
+
       if (run->next_step >= executor->plan->steps->len)
         {
           host_finish (executor, run, FLEET_HOST_SUCCEEDED, FLEET_FAILURE_NONE, NULL);
@@ -1196,6 +1302,10 @@ abort_busy_hosts (GPtrArray *busy, const char *message)
 
       if (run->command != NULL)
         fleet_command_abort (run->command, FLEET_FAILURE_INTERRUPTED, message);
+      if (run->task != NULL)
+        fleet_step_task_abort (run->task, FLEET_FAILURE_INTERRUPTED, message);
+      if (run->facts_gathering != NULL)
+        fleet_facts_gathering_abort (run->facts_gathering, message);
       if (run->snapshot_collection != NULL)
         fleet_snapshot_collection_abort (run->snapshot_collection, message);
     }
@@ -1540,6 +1650,7 @@ host_result_new (const FleetHost *host, guint n_steps)
       FleetStepResult *step = g_new0 (FleetStepResult, 1);
 
       step->exit_status = -1;
+      step->changed = -1;
       step->stdout_tail = g_string_new (NULL);
       step->stderr_tail = g_string_new (NULL);
       g_ptr_array_add (result->steps, step);
@@ -1641,6 +1752,9 @@ executor_clear (Executor *executor)
 
       if (run->command != NULL)
         fleet_command_free (run->command);
+      fleet_step_task_free (run->task);
+      fleet_facts_gathering_free (run->facts_gathering);
+      g_clear_pointer (&run->facts, g_hash_table_unref);
       fleet_snapshot_collection_free (run->snapshot_collection);
       fleet_load_guard_free (run->load_guard);
       fleet_snapshot_free (run->snapshot_before);

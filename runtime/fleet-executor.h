@@ -55,6 +55,9 @@ typedef struct {
   guint64 stderr_bytes;
   guint64 stdout_omitted_bytes; /* counted but not kept: over the output cap */
   guint64 stderr_omitted_bytes;
+  int changed;              /* 1 changed the host, 0 did not, -1 not known (a
+                               plain command, which is taken as a change) */
+  guint attempts;           /* attempts made, retries included; 0 for a plain command */
   GString *stdout_tail;     /* the last FLEET_OUTPUT_TAIL_BYTES of each stream */
   GString *stderr_tail;
 } FleetStepResult;

@@ -262,6 +262,8 @@ step_to_variant (const FleetStep *step)
   add_string_table (&builder, "host-commands", step->host_commands);
   add_string (&builder, "when", step->when);
   add_string_table (&builder, "skipped-hosts", step->skipped_hosts);
+  fleet_step_kind_to_variant (&builder, step->kind_data);
+  fleet_step_policy_to_variant (&builder, step->policy);
   /* Written only when set, so plans without it keep their bytes. */
   if (step->idempotent)
     g_variant_builder_add (&builder, "{sv}", "idempotent", g_variant_new_boolean (TRUE));
@@ -407,6 +409,8 @@ fleet_plan_to_variant (const FleetPlan *plan)
   if (plan->schedule != NULL)
     g_variant_builder_add (&builder, "{sv}", "schedule",
                            fleet_plan_schedule_to_variant (plan->schedule));
+  if (plan->gather_facts)
+    g_variant_builder_add (&builder, "{sv}", "gather-facts", g_variant_new_boolean (TRUE));
 
   body = g_variant_ref_sink (g_variant_builder_end (&builder));
   return g_variant_get_normal_form (body);
@@ -613,6 +617,9 @@ step_from_variant (GVariant *dict, GError **error)
     step->idempotent = FALSE;
   step->host_commands = lookup_string_table (dict, "host-commands");
   step->skipped_hosts = lookup_string_table (dict, "skipped-hosts");
+  if (!fleet_step_kind_from_variant (dict, step->name, &step->kind_data, error)
+      || !fleet_step_policy_from_variant (dict, step->name, &step->policy, error))
+    return NULL;
   return g_steal_pointer (&step);
 }
 
@@ -1131,6 +1138,9 @@ plan_from_body (GVariant *body, guint32 version, GError **error)
     }
   if (!read_schedule (body, plan, error))
     return NULL;
+
+  /* Optional: plans whose conditions name no fact omit the key. */
+  g_variant_lookup (body, "gather-facts", "b", &plan->gather_facts);
 
   return g_steal_pointer (&plan);
 }

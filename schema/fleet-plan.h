@@ -119,6 +119,8 @@ typedef struct {
                                     NULL: the defaults (fleet-pacing.h) */
   FleetPlanSchedule *schedule;   /* maintenance windows and the schedule fitted
                                     into them; NULL: the hosts may run at any time */
+  gboolean gather_facts;         /* a step condition names facts.*: fleet-run
+                                    gathers facts (fleet-facts.h) on each host */
   char *file_sha256;             /* hex digest from the file; NULL until
                                     serialized or read */
 

@@ -2,10 +2,9 @@
 #include "schema/workflow-schema.h"
 
 #include "schema/fleet-expr.h"
+#include "schema/fleet-step-kind.h"
 
 #include <string.h>
-
-#include "schema/fleet-expr.h"
 
 #define SECOND_MS G_GINT64_CONSTANT (1000)
 #define HOUR_MS (3600 * SECOND_MS)
@@ -258,9 +257,10 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_STEP, "name", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, TRUE,
     1, FLEET_SCHEMA_UNBOUNDED, NULL,
     "Name of the step, unique within the workflow." },
-  { FLEET_SCHEMA_STEP, "run", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, TRUE,
+  { FLEET_SCHEMA_STEP, "run", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
     1, COMMAND_MAX_BYTES, NULL,
-    "Shell command run on each host." },
+    "Shell command run on each host; a step has exactly one of run, script, copy, template, "
+    "reboot, wait_for and local." },
   { FLEET_SCHEMA_STEP, "when", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
     1, FLEET_EXPR_MAX_LENGTH, NULL,
     "Condition over host attributes, variables, `name`, `groups`, `facts.*` and "
@@ -288,6 +288,96 @@ static const FleetSchemaField schema_fields[] = {
     0, 0, "false",
     "Running the command again after a partial run is safe; `fleet-run --resume` re-runs "
     "the step where a run stopped while it was in flight, instead of holding the host." },
+  { FLEET_SCHEMA_STEP, "script", FLEET_TYPE_PATH, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_SCHEMA_UNBOUNDED, NULL,
+    "Local script file, relative to the workflow file's directory, stored in the plan and "
+    "sent to `interpreter` on its standard input; never written to the host's disk." },
+  { FLEET_SCHEMA_STEP, "interpreter", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, COMMAND_MAX_BYTES, FLEET_DEFAULT_SCRIPT_INTERPRETER,
+    "Remote command that reads the `script` on its standard input." },
+  { FLEET_SCHEMA_STEP, "copy", FLEET_TYPE_MAPPING, FLEET_SCHEMA_COPY, FALSE,
+    0, 0, NULL,
+    "Write a local file to the host over SFTP, unless the host has it already." },
+  { FLEET_SCHEMA_STEP, "template", FLEET_TYPE_MAPPING, FLEET_SCHEMA_COPY, FALSE,
+    0, 0, NULL,
+    "Render a local file with the host's variables, then write it like `copy`." },
+  { FLEET_SCHEMA_STEP, "reboot", FLEET_TYPE_MAPPING, FLEET_SCHEMA_REBOOT, FALSE,
+    0, 0, NULL,
+    "Reboot the host and wait until it answers again with a new boot id." },
+  { FLEET_SCHEMA_STEP, "wait_for", FLEET_TYPE_MAPPING, FLEET_SCHEMA_WAIT_FOR, FALSE,
+    0, 0, NULL,
+    "Wait until a TCP port accepts connections, a file exists or a command succeeds on "
+    "the host." },
+  { FLEET_SCHEMA_STEP, "local", FLEET_TYPE_STRING_LIST, FLEET_SCHEMA_NONE, FALSE,
+    1, COMMAND_MAX_BYTES, NULL,
+    "Program and arguments run on the controller, once per host, without a shell; "
+    "`{{ name }}` references are replaced verbatim." },
+  { FLEET_SCHEMA_STEP, "retries", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
+    0, 100, "0",
+    "Further attempts after a failed one, each after `retry_delay`." },
+  { FLEET_SCHEMA_STEP, "retry_delay", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    0, DAY_MS, "1s",
+    "Wait before each further attempt, up to 1d." },
+  { FLEET_SCHEMA_STEP, "env", FLEET_TYPE_STRING_MAP, FLEET_SCHEMA_NONE, FALSE,
+    0, 0, NULL,
+    "Environment variables of the command, each value shell-quoted." },
+  { FLEET_SCHEMA_STEP, "workdir", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, 4096, "the login directory",
+    "Remote directory the command starts in; the step fails when it cannot be entered." },
+  { FLEET_SCHEMA_STEP, "changed_when", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_EXPR_MAX_LENGTH, "true",
+    "Condition over `rc`, `stdout` and `stderr` that says whether the step changed the host." },
+  { FLEET_SCHEMA_STEP, "failed_when", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_EXPR_MAX_LENGTH, NULL,
+    "Condition over `rc`, `stdout` and `stderr` that replaces the `expect_exit` check." },
+
+  /* A step's `copy` or `template` mapping. */
+  { FLEET_SCHEMA_COPY, "src", FLEET_TYPE_PATH, FLEET_SCHEMA_NONE, TRUE,
+    1, FLEET_SCHEMA_UNBOUNDED, NULL,
+    "Local file, relative to the workflow file's directory; its bytes go into the plan." },
+  { FLEET_SCHEMA_COPY, "dest", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, TRUE,
+    2, 4096, NULL,
+    "Absolute path of the file on the host." },
+  { FLEET_SCHEMA_COPY, "mode", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    3, 4, "0644 for a new file",
+    "Permission bits in octal, such as 0640; without it an existing file keeps its mode." },
+  { FLEET_SCHEMA_COPY, "owner", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
+    1, NAME_MAX_BYTES, NULL,
+    "User that owns the file; changing it needs `become`." },
+  { FLEET_SCHEMA_COPY, "group", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
+    1, NAME_MAX_BYTES, NULL,
+    "Group of the file." },
+
+  /* A step's `reboot` mapping. */
+  { FLEET_SCHEMA_REBOOT, "command", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, COMMAND_MAX_BYTES, FLEET_DEFAULT_REBOOT_COMMAND,
+    "Command that reboots the host; the connection may drop while it runs." },
+  { FLEET_SCHEMA_REBOOT, "deadline", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    SECOND_MS, DAY_MS, "10m",
+    "Maximum time from the reboot command until the host answers with a new boot id." },
+  { FLEET_SCHEMA_REBOOT, "boot_id_file", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    2, 4096, FLEET_DEFAULT_BOOT_ID_FILE,
+    "Remote file whose content changes at every boot." },
+
+  /* A step's `wait_for` mapping. */
+  { FLEET_SCHEMA_WAIT_FOR, "port", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
+    1, 65535, NULL,
+    "TCP port that must accept a connection from the host to `address`." },
+  { FLEET_SCHEMA_WAIT_FOR, "address", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
+    1, NAME_MAX_BYTES, FLEET_DEFAULT_WAIT_HOST,
+    "Address the host connects to for `port`." },
+  { FLEET_SCHEMA_WAIT_FOR, "path", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, 4096, NULL,
+    "Remote file that must exist." },
+  { FLEET_SCHEMA_WAIT_FOR, "command", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, COMMAND_MAX_BYTES, NULL,
+    "Shell command that must exit with status 0." },
+  { FLEET_SCHEMA_WAIT_FOR, "deadline", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    SECOND_MS, DAY_MS, "5m",
+    "Maximum time to wait; the step fails after it." },
+  { FLEET_SCHEMA_WAIT_FOR, "interval", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    100, HOUR_MS, "1s",
+    "Time between two checks, from 100ms to 1h." },
 
   /* Inventory file, top level. */
   { FLEET_SCHEMA_INVENTORY, "defaults", FLEET_TYPE_MAPPING, FLEET_SCHEMA_DEFAULTS, FALSE,
@@ -387,6 +477,9 @@ static const char * const context_names[] = {
   [FLEET_SCHEMA_SNAPSHOT] = "snapshot",
   [FLEET_SCHEMA_SNAPSHOT_EXPECT] = "snapshot expect",
   [FLEET_SCHEMA_STEPS_FILE] = "steps file",
+  [FLEET_SCHEMA_COPY] = "copy",
+  [FLEET_SCHEMA_REBOOT] = "reboot",
+  [FLEET_SCHEMA_WAIT_FOR] = "wait_for",
   [FLEET_SCHEMA_CONCURRENCY] = "concurrency",
   [FLEET_SCHEMA_PROTECT] = "protect",
   [FLEET_SCHEMA_SCHEDULE] = "schedule",
