@@ -42,4 +42,10 @@ void fleet_plan_show_schedule_text (GString *out, const FleetPlan *plan);
  * windows of each group. */
 void fleet_plan_show_schedule_json (FleetJsonWriter *json, const FleetPlan *plan);
 
+/* Write the members kind ("script", "copy", ...) and kind_details (files
+ * with their SHA-256, destinations, deadlines, argv) of a step that is not
+ * a `run` step, and the step's retries, env, workdir, changed_when and
+ * failed_when when it sets them; nothing for a plain `run` step. */
+void fleet_plan_show_step_kind_json (FleetJsonWriter *json, const FleetStep *step);
+
 G_END_DECLS

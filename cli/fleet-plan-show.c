@@ -400,6 +400,7 @@ write_step_json (FleetJsonWriter *json, const FleetStep *step, guint index)
       fleet_json_key (json, "idempotent");
       fleet_json_bool (json, TRUE);
     }
+  fleet_plan_show_step_kind_json (json, step);
   write_host_commands_json (json, step);
   if (step->when != NULL)
     {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/plan-describe.h"
+#include "cli/fleet-plan-show-private.h"
 #include "schema/fleet-plan-signature.h"
 
 /* The body keys whose changes do not alter a run, by section. */
@@ -31,7 +32,7 @@ static const char *const claimed_keys[] = {
   "ssh-config-path", "ssh-config-sources", "inventory-files", "compiled-at", "expires-at",
   "parallelism", "hosts", "jump-hosts", "steps", "vars", "waves", "wave-details", "limit",
   "order-by", "spread", "halt-at", "halt-failed-total", "halt-unreachable-total", "schedule",
-  NULL,
+  "pacing", NULL,
 };
 
 static const char *const section_names[FLEET_PLAN_DIFF_N_SECTIONS] = {
@@ -835,6 +836,47 @@ compare_text (FleetPlanDiff *diff, FleetPlanDiffSection section, const char *sub
   fleet_plan_diff_add_change (diff, section, kind, subject, field, old_text, new_text);
 }
 
+/* Return the `label:` line of fleetc show's pacing lines, without the
+ * label, or NULL when the plan has no such line. */
+static char *
+pacing_line (const FleetPlan *plan, const char *label)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *prefix = g_strdup_printf ("  %s:", label);
+  const char *start;
+  const char *end;
+
+  fleet_plan_show_pacing_text (text, plan);
+  start = strstr (text->str, prefix);
+  if (start == NULL)
+    return NULL;
+
+  start += strlen (prefix);
+  while (*start == ' ')
+    start++;
+  end = strchr (start, '\n');
+  return g_strndup (start, end - start);
+}
+
+/* Concurrency, caps and target protection, in the words of fleetc show. */
+static void
+compare_pacing (FleetPlanDiff *diff, const FleetPlan *old_plan, const FleetPlan *new_plan)
+{
+  const char *labels[] = { "concurrency", "caps", "protect" };
+
+  /* Without pacing the concurrency line says only what parallelism says. */
+  if (old_plan->pacing == NULL && new_plan->pacing == NULL)
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    {
+      g_autofree char *old_text = pacing_line (old_plan, labels[i]);
+      g_autofree char *new_text = pacing_line (new_plan, labels[i]);
+
+      compare_text (diff, FLEET_PLAN_DIFF_ROLLOUT, labels[i], NULL, old_text, new_text);
+    }
+}
+
 /* The settings of rollout_keys, spread, halt_at by rule, then vars by
  * name. */
 static void
@@ -983,6 +1025,7 @@ fleet_plan_diff (const FleetPlan *old_plan, const FleetPlan *new_plan)
   compare_waves (diff, old_plan, new_plan, old_body, new_body);
   compare_steps (diff, old_body, new_body);
   compare_rollout (diff, old_body, new_body);
+  compare_pacing (diff, old_plan, new_plan);
   fleet_plan_diff_compare_windows (diff, old_plan, new_plan);
   compare_other (diff, old_body, new_body);
   compare_trust (diff, old_plan, new_plan);

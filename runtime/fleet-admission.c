@@ -17,6 +17,24 @@ struct FleetAdmission {
   GArray *rules;                /* RuleState, one per cap rule */
 };
 
+/* Return how many values `host` has for `rule`: 0 or 1 for an attribute,
+ * one per inventory group for the rule "group". */
+static guint
+host_value_count (const FleetHost *host, const FleetCapRule *rule)
+{
+  if (g_str_equal (rule->attribute, FLEET_CAP_GROUP))
+    return host->groups->len;
+  return g_hash_table_contains (host->attributes, rule->attribute) ? 1 : 0;
+}
+
+static const char *
+host_value (const FleetHost *host, const FleetCapRule *rule, guint index)
+{
+  if (g_str_equal (rule->attribute, FLEET_CAP_GROUP))
+    return g_ptr_array_index (host->groups, index);
+  return g_hash_table_lookup (host->attributes, rule->attribute);
+}
+
 static void
 rule_state_clear (RuleState *state)
 {
@@ -42,12 +60,12 @@ fleet_admission_new (const FleetPacing *pacing, const GPtrArray *hosts)
       for (guint h = 0; h < hosts->len; h++)
         {
           const FleetHost *host = g_ptr_array_index (hosts, h);
-          const char *value = g_hash_table_lookup (host->attributes, rule->attribute);
+          guint n_values = host_value_count (host, rule);
 
-          if (value == NULL)
+          if (n_values == 0)
             state.every_host_has_it = FALSE;
-          else
-            g_hash_table_add (values, (gpointer) value);
+          for (guint v = 0; v < n_values; v++)
+            g_hash_table_add (values, (gpointer) host_value (host, rule, v));
         }
       state.values_total = g_hash_table_size (values);
       g_array_append_val (admission->rules, state);
@@ -83,11 +101,13 @@ fleet_admission_allows (const FleetAdmission *admission, const FleetHost *host)
   for (guint i = 0; i < admission->rules->len; i++)
     {
       const FleetCapRule *rule = rule_at (admission, i);
-      const char *value = g_hash_table_lookup (host->attributes, rule->attribute);
       GHashTable *busy = state_at (admission, i)->busy_by_value;
+      guint n_values = host_value_count (host, rule);
 
-      if (value != NULL && GPOINTER_TO_UINT (g_hash_table_lookup (busy, value)) >= rule->limit)
-        return FALSE;
+      for (guint v = 0; v < n_values; v++)
+        if (GPOINTER_TO_UINT (g_hash_table_lookup (busy, host_value (host, rule, v)))
+            >= rule->limit)
+          return FALSE;
     }
 
   return TRUE;
@@ -117,23 +137,25 @@ count (FleetAdmission *admission, const FleetHost *host, gint delta)
   for (guint i = 0; i < admission->rules->len; i++)
     {
       const FleetCapRule *rule = rule_at (admission, i);
-      const char *value = g_hash_table_lookup (host->attributes, rule->attribute);
       RuleState *state = state_at (admission, i);
-      guint current;
-      guint updated;
+      guint n_values = host_value_count (host, rule);
 
-      if (value == NULL)
-        continue;
+      for (guint v = 0; v < n_values; v++)
+        {
+          const char *value = host_value (host, rule, v);
+          guint current = GPOINTER_TO_UINT (g_hash_table_lookup (state->busy_by_value, value));
+          guint updated;
 
-      current = GPOINTER_TO_UINT (g_hash_table_lookup (state->busy_by_value, value));
-      g_return_if_fail (delta > 0 || current > 0);
-      updated = current + delta;
-      if (current < rule->limit && updated >= rule->limit)
-        state->values_full++;
-      else if (current >= rule->limit && updated < rule->limit)
-        state->values_full--;
-      /* The keys are borrowed from the host, which outlives the run. */
-      g_hash_table_insert (state->busy_by_value, (gpointer) value, GUINT_TO_POINTER (updated));
+          g_return_if_fail (delta > 0 || current > 0);
+          updated = current + delta;
+          if (current < rule->limit && updated >= rule->limit)
+            state->values_full++;
+          else if (current >= rule->limit && updated < rule->limit)
+            state->values_full--;
+          /* The keys are borrowed from the host, which outlives the run. */
+          g_hash_table_insert (state->busy_by_value, (gpointer) value,
+                               GUINT_TO_POINTER (updated));
+        }
     }
 }
 

@@ -4,7 +4,8 @@
  * limit (fleet-concurrency.h) and, for every cap rule of the plan's pacing,
  * fewer than the rule's limit of busy hosts share the host's value of the
  * rule's attribute.  A host without the attribute is not bound by that
- * rule.  Waiting hosts start in plan order; a host held back by a cap lets
+ * rule.  The rule "group" caps the busy hosts of each inventory group, for
+ * every group a host is in.  Waiting hosts start in plan order; a host held back by a cap lets
  * later hosts of other domains pass it, so one full data center never
  * idles the others.
  */

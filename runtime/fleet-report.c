@@ -197,6 +197,44 @@ compare_durations (gconstpointer a, gconstpointer b)
   return x < y ? -1 : x > y;
 }
 
+/* One line per step that reports whether it changed the host, which the
+ * step kinds and steps with changed_when do.  The line counts the hosts it
+ * changed and those it left as they were, such as a copy whose file was
+ * already in place. */
+static void
+append_step_changes (GString *out, const FleetPlan *plan, const FleetRunResult *result)
+{
+  gboolean heading = FALSE;
+
+  for (guint s = 0; s < plan->steps->len; s++)
+    {
+      const FleetStep *step = g_ptr_array_index (plan->steps, s);
+      g_autofree char *name = NULL;
+      guint counts[2] = { 0, 0 };
+
+      for (guint h = 0; h < result->hosts->len; h++)
+        {
+          const FleetHostResult *host = g_ptr_array_index (result->hosts, h);
+          const FleetStepResult *step_result = g_ptr_array_index (host->steps, s);
+
+          if (step_result->started && step_result->failure == FLEET_FAILURE_NONE
+              && step_result->changed >= 0)
+            counts[step_result->changed]++;
+        }
+      if (counts[0] + counts[1] == 0)
+        continue;
+
+      if (!heading)
+        {
+          g_string_append (out, "\nChanges:\n");
+          heading = TRUE;
+        }
+      name = fleet_escape_for_terminal (step->name);
+      g_string_append_printf (out, "  %u. %s: changed on %u host%s, unchanged on %u\n",
+                              s + 1, name, counts[1], counts[1] == 1 ? "" : "s", counts[0]);
+    }
+}
+
 /* One line per step that ran anywhere: on how many hosts, the median and
  * 95th percentile duration (nearest rank), and the slowest host. */
 static void
@@ -371,6 +409,7 @@ fleet_report_format_summary (const FleetPlan *plan,
   if (result->interrupted)
     g_string_append (out, "The run was interrupted.\n");
   append_step_timings (out, plan, result);
+  append_step_changes (out, plan, result);
   append_concurrency (out, result);
 
   g_string_append_printf (out, "Journal and output: %s\n", run_dir);

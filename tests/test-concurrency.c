@@ -211,6 +211,39 @@ test_caps_per_value (void)
   }
 }
 
+/* The cap "group" counts busy hosts per inventory group, for every group a
+ * host is in: a host in two groups is held back when either is full. */
+static void
+test_caps_per_group (void)
+{
+  g_autoptr (FleetPacing) pacing = fleet_pacing_new ();
+  g_autoptr (FleetAdmission) admission = NULL;
+  g_autoptr (GPtrArray) hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
+  const char *groups[][2] = { { "db", NULL }, { "db", "web" }, { "web", NULL }, { "app", NULL } };
+
+  fleet_pacing_add_cap (pacing, FLEET_CAP_GROUP, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("h%u", i);
+      FleetHost *host = fleet_host_new (name);
+
+      for (guint g = 0; g < 2 && groups[i][g] != NULL; g++)
+        g_ptr_array_add (host->groups, g_strdup (groups[i][g]));
+      g_ptr_array_add (hosts, host);
+    }
+  admission = fleet_admission_new (pacing, hosts);
+
+  fleet_admission_start (admission, g_ptr_array_index (hosts, 2));
+  g_assert_true (fleet_admission_allows (admission, g_ptr_array_index (hosts, 0)));
+  g_assert_false (fleet_admission_allows (admission, g_ptr_array_index (hosts, 1)));
+  fleet_admission_start (admission, g_ptr_array_index (hosts, 0));
+  fleet_admission_start (admission, g_ptr_array_index (hosts, 3));
+  fleet_admission_finish (admission, g_ptr_array_index (hosts, 2));
+  g_assert_false (fleet_admission_allows (admission, g_ptr_array_index (hosts, 1)));
+  fleet_admission_finish (admission, g_ptr_array_index (hosts, 0));
+  g_assert_true (fleet_admission_allows (admission, g_ptr_array_index (hosts, 1)));
+}
+
 /* The pacing settings survive the plan form, and bad values are refused. */
 static void
 test_pacing_round_trip (void)
@@ -348,6 +381,7 @@ main (int argc, char **argv)
   g_test_add_func ("/concurrency/bounds-fixed-and-pressure", test_bounds_fixed_and_pressure);
   g_test_add_func ("/concurrency/failure-classes", test_failure_classes);
   g_test_add_func ("/concurrency/caps-per-value", test_caps_per_value);
+  g_test_add_func ("/concurrency/caps-per-group", test_caps_per_group);
   g_test_add_func ("/concurrency/pacing-round-trip", test_pacing_round_trip);
   g_test_add_func ("/concurrency/sim/rises-on-healthy-fleet", test_sim_rises_on_healthy_fleet);
   g_test_add_func ("/concurrency/sim/falls-on-failure-spike", test_sim_falls_on_failure_spike);

@@ -12,6 +12,7 @@
 #include <sys/utsname.h>
 
 #include "runtime-fixture.h"
+#include "runtime/fleet-report.h"
 #include "schema/fleet-step-kind.h"
 
 /* A temporary directory for the files of one test, removed with its files. */
@@ -152,6 +153,7 @@ test_copy_then_unchanged (Fixture *fixture, gconstpointer data)
   g_autofree char *dest = NULL;
   g_autofree char *written = NULL;
   g_autofree char *output = NULL;
+  g_autofree char *summary = NULL;
   struct stat first, second;
 
   if (!require_sandbox_hosts (2))
@@ -182,6 +184,8 @@ test_copy_then_unchanged (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (second.st_ino, ==, first.st_ino);
   output = output_of (fixture, 0, 0, "stdout");
   g_assert_nonnull (strstr (output, "is up to date"));
+  summary = fleet_report_format_summary (fixture->plan, fixture->result, fixture->run_dir);
+  g_assert_nonnull (strstr (summary, "\nChanges:\n  1. copy: changed on 0 hosts, unchanged on 1\n"));
 }
 
 static void
