@@ -264,6 +264,7 @@ fleet_plan_show_text (const FleetPlan *plan)
   append_steps_text (out, plan);
 
   append_halt_rules_text (out, plan);
+  fleet_plan_show_progressive_text (out, plan);
   append_waves_text (out, plan);
   fleet_plan_show_schedule_text (out, plan);
 
@@ -578,6 +579,7 @@ fleet_plan_show_json (const FleetPlan *plan)
   fleet_json_end_array (&json);
 
   write_rollout_json (&json, plan);
+  fleet_plan_show_progressive_json (&json, plan);
 
   fleet_json_key (&json, "waves");
   fleet_json_begin_array (&json);

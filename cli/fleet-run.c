@@ -16,6 +16,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "cli/fleet-run-control.h"
 #include "cli/fleet-run-progress.h"
 #include "cli/fleet-run-resume.h"
 #include "cli/fleet-run-secrets.h"
@@ -167,6 +168,9 @@ main (int argc, char **argv)
   g_autofree char *run_dir = NULL;
   g_autofree char *summary = NULL;
   gboolean version = FALSE;
+  g_autofree char *continue_run = NULL;
+  g_autofree char *abort_run = NULL;
+  g_autofree char *rollback_run = NULL;
   gint handshake_threads = 0;
   FleetRunOptions options = { 0 };
   g_autofree char *progress_mode = NULL;
@@ -208,6 +212,13 @@ main (int argc, char **argv)
     { "grace-period", 0, 0, G_OPTION_ARG_STRING, &grace_period,
       "After an interrupt, let running steps go on for at most DURATION before they are "
       "aborted: seconds, or a number with s, m or h (default: 30s)", "DURATION" },
+    { "continue", 0, 0, G_OPTION_ARG_STRING, &continue_run,
+      "Let run RUN, which waits for an approval between waves, start its next wave", "RUN" },
+    { "abort", 0, 0, G_OPTION_ARG_STRING, &abort_run,
+      "Halt run RUN, which waits for an approval between waves", "RUN" },
+    { "rollback", 0, 0, G_OPTION_ARG_STRING, &rollback_run,
+      "Roll back every host of run RUN on which a step started, with the rollback of PLAN, "
+      "the plan RUN executed", "RUN" },
     { "handshake-threads", 0, 0, G_OPTION_ARG_INT, &handshake_threads,
       "Run the SSH handshakes and logins on N threads (default, or 0: one per online CPU)",
       "N" },
@@ -229,6 +240,28 @@ main (int argc, char **argv)
     {
       g_print ("fleet-run %s (plan format %u)\n", FLEET_VERSION, FLEET_PLAN_FORMAT_VERSION);
       return 0;
+    }
+  if (continue_run != NULL || abort_run != NULL || rollback_run != NULL)
+    {
+      const char *run = continue_run != NULL ? continue_run
+                        : abort_run != NULL ? abort_run : rollback_run;
+
+      if ((continue_run != NULL) + (abort_run != NULL) + (rollback_run != NULL) > 1
+          || resume_run != NULL)
+        {
+          g_printerr ("fleet-run: give only one of --continue, --abort, --rollback and "
+                      "--resume\n");
+          return EXIT_BAD_INPUT;
+        }
+      if (!fleet_run_id_is_valid (run))
+        {
+          g_printerr ("fleet-run: invalid run id \"%s\"; give the id fleet-run printed, such "
+                      "as 20261204T210307Z-0a1b2c\n", run);
+          return EXIT_BAD_INPUT;
+        }
+      if (rollback_run == NULL && argc == 1)
+        return fleet_run_control_answer (runs_dir != NULL ? runs_dir : "fleet-runs", run,
+                                         continue_run != NULL ? "continue" : "abort");
     }
   if (argc != 2 && !(resume_run != NULL && argc == 1))
     {
@@ -315,6 +348,24 @@ main (int argc, char **argv)
       return EXIT_BAD_INPUT;
     }
 
+  if (rollback_run != NULL)
+    {
+      FleetRollbackRequest request;
+
+      run_id = make_run_id ();
+      request = (FleetRollbackRequest) {
+        .runs_dir = runs_dir != NULL ? runs_dir : "fleet-runs",
+        .run_id = rollback_run,
+        .rollback_run_id = run_id,
+        .known_hosts_override = known_hosts,
+        .secret_func = fleet_run_secrets_lookup,
+        .secret_data = secrets,
+        .interrupt_level = &interrupt_level,
+      };
+
+      install_signal_handlers ();
+      return fleet_run_control_rollback (plan, &request);
+    }
   if (resume_run != NULL)
     {
       resume = fleet_resume_load (plan, run_dir, (const char * const *) retry_hosts,

@@ -763,8 +763,10 @@ compare_steps (FleetPlanDiff *diff, GVariant *old_body, GVariant *new_body)
     fleet_plan_diff_add_change (diff, FLEET_PLAN_DIFF_STEPS, FLEET_PLAN_CHANGE_CHANGED, "order",
                                 NULL, old_order, new_order);
 
+  /* A step's file bytes change exactly when their content-sha256 does,
+   * which is what the diff shows in their place. */
   compare_record_lists (diff, FLEET_PLAN_DIFF_STEPS, old_steps, new_steps, "name", "command",
-                        (const char *const[]) { "name", NULL }, &diff->steps_added,
+                        (const char *const[]) { "name", "content", NULL }, &diff->steps_added,
                         &diff->steps_removed, &diff->steps_changed);
 }
 

@@ -12,14 +12,17 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "runtime/fleet-check-run.h"
 #include "runtime/fleet-become.h"
 #include "runtime/fleet-halt.h"
 #include "runtime/fleet-journal.h"
+#include "runtime/fleet-rollback-run.h"
 #include "runtime/fleet-load-guard.h"
 #include "runtime/fleet-pacer.h"
 #include "runtime/fleet-resume.h"
 #include "runtime/fleet-snapshot-report.h"
 #include "runtime/fleet-snapshot-run.h"
+#include "runtime/fleet-wave-end.h"
 #include "runtime/fleet-step-task.h"
 #include "runtime/fleet-facts-run.h"
 #include "schema/fleet-facts.h"
@@ -124,6 +127,10 @@ fleet_run_result_free (FleetRunResult *result)
   g_clear_pointer (&result->concurrency_history, g_array_unref);
   if (result->host_records != NULL)
     g_ptr_array_unref (result->host_records);
+  g_ptr_array_unref (result->check_failures);
+  g_free (result->stop_reason);
+  if (result->rollback != NULL)
+    g_ptr_array_unref (result->rollback);
   g_free (result);
 }
 
@@ -132,6 +139,8 @@ fleet_run_result_exit_status (const FleetRunResult *result)
 {
   if (result->interrupted)
     return 3;
+  if (result->check_failures->len > 0 || result->stop_reason != NULL)
+    return 1;
 
   for (guint i = 0; i < result->hosts->len; i++)
     {
@@ -1636,6 +1645,48 @@ wave_settled (const Executor *executor, guint wave_index)
   return TRUE;
 }
 
+/* Run the checks and the gate after wave `wave_index` (fleet-wave-end.h).
+ * Hosts that a check failed count toward the halt thresholds. */
+static void
+end_wave (Executor *executor, guint wave_index)
+{
+  g_autoptr(GPtrArray) failed_hosts = g_ptr_array_new ();
+  FleetWaiter waiter = { executor->clock, executor->options->sleep, executor->options->sleep_data,
+                         executor->options->interrupt_level };
+  FleetWaveEnd end = { executor->plan, wave_index, executor->options->run_id,
+                       executor->options->run_dir, executor->journal, executor->ssh, &waiter };
+
+  if (!fleet_wave_end_run (&end, executor->result, failed_hosts))
+    {
+      executor->stopping = TRUE;
+      executor->result->interrupted = TRUE;
+    }
+
+  for (guint i = 0; i < failed_hosts->len; i++)
+    fleet_halt_counts_add (&executor->halt_counts, g_ptr_array_index (failed_hosts, i));
+  if (failed_hosts->len > 0)
+    check_halt (executor, wave_index, 0);
+}
+
+/* With `on_halt: rollback`, roll back the hosts of the wave where a halted
+ * run stopped on which a step started. */
+static void
+roll_back_halted_wave (Executor *executor)
+{
+  const FleetRunResult *result = executor->result;
+  guint wave = result->halted ? result->halt.wave : result->stop_wave;
+  g_autoptr(GPtrArray) targets = NULL;
+  FleetRollbackRun run = { executor->plan, executor->journal, executor->ssh, executor->clock,
+                           executor->options->interrupt_level };
+
+  if (executor->plan->rollback == NULL || !executor->plan->rollback->on_halt
+      || executor->stopping || (!result->halted && result->stop_reason == NULL))
+    return;
+
+  targets = fleet_rollback_targets_from_result (executor->plan, result, wave);
+  executor->result->rollback = fleet_rollback_run (&run, targets, "on_halt");
+}
+
 static FleetHostResult *
 host_result_new (const FleetHost *host, guint n_steps)
 {
@@ -1701,6 +1752,8 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
   executor->result = g_new0 (FleetRunResult, 1);
   executor->result->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) host_result_free);
   executor->result->wave_durations_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  executor->result->check_failures = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) fleet_check_failure_free);
   executor->result->concurrency_history = g_array_new (FALSE, FALSE,
                                                        sizeof (FleetConcurrencyChange));
 
@@ -1878,6 +1931,8 @@ journal_run_end (Executor *executor)
   fleet_json_int (json, counts[FLEET_HOST_HELD]);
   fleet_json_key (json, "halted");
   fleet_json_bool (json, result->halted);
+  fleet_json_key (json, "stop_reason");
+  fleet_json_string (json, result->stop_reason);
   fleet_json_key (json, "duration_ms");
   fleet_json_int (json, result->duration_us / 1000);
   fleet_journal_commit (executor->journal, TRUE);
@@ -1909,14 +1964,21 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
   else
     journal_run_start (&executor);
 
-  for (guint w = 0; w < plan->waves->len && !executor.stopping && !executor.result->halted; w++)
+  for (guint w = 0; w < plan->waves->len && !executor.stopping && !executor.result->halted
+                    && executor.result->stop_reason == NULL; w++)
     {
       executor.result->waves_run++;
+      /* A wave settled before a resume ran its checks then. */
       if (wave_settled (&executor, w))
-        g_array_append_val (executor.result->wave_durations_us, (gint64) { -1 });
-      else
-        run_wave (&executor, w);
+        {
+          g_array_append_val (executor.result->wave_durations_us, (gint64) { -1 });
+          continue;
+        }
+      run_wave (&executor, w);
+      if (!executor.stopping && !executor.result->halted)
+        end_wave (&executor, w);
     }
+  roll_back_halted_wave (&executor);
 
   executor.result->duration_us = now_us (&executor) - started_us;
   executor.result->concurrency_adaptive = fleet_pacer_is_adaptive (executor.pacer);

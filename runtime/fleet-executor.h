@@ -109,6 +109,15 @@ typedef struct {
                                that finished before a resume */
   GPtrArray *host_records;  /* FleetHost *, the hosts as run (with overrides);
                                FleetHostResult.host points into it */
+
+  /* Between waves (fleet-wave-end.h, fleet-rollback-run.h). */
+  GPtrArray *check_failures; /* FleetCheckFailure *, every check that still
+                                failed after its last try */
+  char *stop_reason;        /* why the run stopped between waves (a failed
+                               check, an abort, an approval timeout), or NULL */
+  guint stop_wave;          /* 0-based wave after which it stopped */
+  GPtrArray *rollback;      /* FleetRollbackHostResult *, the hosts rolled
+                               back because the run halted; NULL: none */
   gboolean concurrency_adaptive; /* the limit adapted (fleet-concurrency.h) */
   GArray *concurrency_history; /* FleetConcurrencyChange, the limit over time */
 } FleetRunResult;
@@ -153,6 +162,10 @@ typedef struct {
   const FleetPlanSignature *approval;  /* the signature --require-signature accepted */
   const GPtrArray *inventory_changes;  /* FleetInventoryChange *, accepted with
                                           --allow-changed-inventory */
+  /* How the waits between waves sleep (fleet-wave-wait.h); tests pass a
+   * function that moves their clock instead.  NULL: a real sleep. */
+  void (*sleep) (gint64 duration_us, gpointer sleep_data);
+  gpointer sleep_data;
   /* Threads that run the SSH handshakes (fleet-handshake-pool.h); 0: one
    * per online CPU. */
   guint handshake_workers;
@@ -164,8 +177,9 @@ FleetRunResult *fleet_execute_plan (const FleetPlan *plan,
                                     const FleetRunOptions *options,
                                     GError **error);
 
-/* The exit status of fleet-run for `result`: 0 every host succeeded, 1 a
- * host failed, was held or was not run, 3 interrupted. */
+/* The exit status of fleet-run for `result`: 0 every host succeeded and
+ * every check passed, 1 a host failed, was held or was not run, or a check
+ * failed, 3 interrupted. */
 int fleet_run_result_exit_status (const FleetRunResult *result);
 
 void fleet_run_result_free (FleetRunResult *result);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "runtime/fleet-halt.h"
+#include "runtime/fleet-report-checks.h"
 #include "schema/fleet-text.h"
 
 static const char *
@@ -408,6 +409,7 @@ fleet_report_format_summary (const FleetPlan *plan,
     append_halt (out, plan, result);
   if (result->interrupted)
     g_string_append (out, "The run was interrupted.\n");
+  fleet_report_append_between_waves (out, plan, result);
   append_step_timings (out, plan, result);
   append_step_changes (out, plan, result);
   append_concurrency (out, result);

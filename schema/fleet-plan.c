@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 
 #include "schema/fleet-plan-signature.h"
+#include "schema/fleet-plan-progressive.h"
 
 G_DEFINE_QUARK (fleet-plan-error-quark, fleet_plan_error)
 
@@ -34,6 +35,7 @@ fleet_plan_new (void)
   plan->halt_unreachable_total = FLEET_THRESHOLD_NEVER;
   plan->inventory_files = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_inventory_file_free);
   plan->signatures = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_plan_signature_free);
+  plan->checks = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_check_free);
   return plan;
 }
 
@@ -64,6 +66,8 @@ fleet_plan_free (FleetPlan *plan)
   g_free (plan->file_sha256);
   g_ptr_array_unref (plan->inventory_files);
   g_ptr_array_unref (plan->signatures);
+  g_ptr_array_unref (plan->checks);
+  fleet_rollback_free (plan->rollback);
   g_free (plan);
 }
 
@@ -404,6 +408,7 @@ fleet_plan_to_variant (const FleetPlan *plan)
   if (plan->snapshot != NULL)
     g_variant_builder_add (&builder, "{sv}", "snapshot",
                            fleet_snapshot_config_to_variant (plan->snapshot));
+  fleet_plan_progressive_to_variant (plan, &builder);
   if (plan->pacing != NULL && !fleet_pacing_is_default (plan->pacing))
     g_variant_builder_add (&builder, "{sv}", "pacing", fleet_pacing_to_variant (plan->pacing));
   if (plan->schedule != NULL)
@@ -1121,6 +1126,8 @@ plan_from_body (GVariant *body, guint32 version, GError **error)
           return NULL;
         }
     }
+  if (!fleet_plan_progressive_from_variant (body, plan, error))
+    return NULL;
 
   /* Optional: plans with the default pacing omit the key. */
   pacing = g_variant_lookup_value (body, "pacing", G_VARIANT_TYPE ("a{sv}"));

@@ -10,13 +10,16 @@
 
 #include <glib.h>
 
+#include "schema/fleet-check.h"
 #include "schema/fleet-expr.h"
 #include "schema/fleet-inventory-file.h"
 #include "schema/fleet-model.h"
+#include "schema/fleet-rollback.h"
 #include "schema/fleet-pacing.h"
 #include "schema/fleet-plan-schedule.h"
 #include "schema/fleet-snapshot-config.h"
 #include "schema/fleet-threshold.h"
+#include "schema/fleet-wave-gate.h"
 #include "schema/fleet-window-calendar.h"
 
 G_BEGIN_DECLS
@@ -190,6 +193,9 @@ typedef struct {
   FleetWindowCalendar *windows; /* windows and freezes expanded per group over the compile
                                  * range; NULL when the workflow defines neither */
   FleetSnapshotConfig *snapshot; /* NULL: no snapshots */
+  GPtrArray *checks;           /* FleetCheck *, run after each wave */
+  FleetWaveGate between_waves; /* all zero: no wait between waves */
+  FleetRollback *rollback;     /* NULL: no rollback */
   FleetPacing *pacing;         /* `concurrency` and `protect`; never NULL */
   GArray *cap_positions;       /* FleetSourcePos of each pacing cap, in order */
   FleetScheduleSettings schedule;

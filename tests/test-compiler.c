@@ -514,7 +514,8 @@ test_parse_unknown_key_on (Fixture *fixture, gconstpointer data)
                                 6, 1,
                                 "unknown key \"on\" in workflow; the valid keys are: name, "
                                 "inventory, inventory_timeout, target, parallelism, concurrency, protect, canary, waves, spread, order, "
-                                "halt_at, vars, include, steps, windows, freezes, schedule, snapshot");
+                                "halt_at, vars, include, steps, windows, freezes, schedule, snapshot, "
+                                "checks, between_waves, rollback");
 }
 
 static void
