@@ -24,6 +24,7 @@
 #include "runtime/fleet-executor.h"
 #include "runtime/fleet-limits.h"
 #include "runtime/fleet-report.h"
+#include "runtime/fleet-drift-report.h"
 #include "runtime/fleet-resume.h"
 #include "runtime/fleet-snapshot-report.h"
 
@@ -175,6 +176,7 @@ main (int argc, char **argv)
   g_auto(GStrv) skip_hosts = NULL;
   g_auto(GStrv) original_argv = g_strdupv (argv);
   g_autoptr(FleetResumeState) resume = NULL;
+  g_autofree char *drift_summary = NULL;
   g_autoptr(FleetRunSecrets) secrets = NULL;
   g_auto(GStrv) approver_files = NULL;
   gboolean allow_changed_inventory = FALSE;
@@ -469,6 +471,8 @@ main (int argc, char **argv)
   fputs (summary, stdout);
   snapshot_summary = fleet_snapshot_report_format_summary (result);
   fputs (snapshot_summary, stdout);
+  drift_summary = fleet_drift_report_format_summary (result);
+  fputs (drift_summary, stdout);
   if (result->paused)
     {
       print_window_pause (result, run_dir);
