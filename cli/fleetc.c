@@ -19,6 +19,7 @@
 #include "cli/fleetc-secrets.h"
 #include "cli/fleetc-snapshot.h"
 #include "cli/fleet-windows-show.h"
+#include "cli/fleetc-window-fit.h"
 #include "cli/fleetc-sign.h"
 #include "compiler/fleet-compiler.h"
 #include "compiler/scalar.h"
@@ -116,7 +117,11 @@ compile_and_plan (const char *workflow_path,
     g_printerr ("%s", text);
 
   if (fleet_diagnostics_error_count (diags) > 0)
-    return NULL;
+    {
+      if (workflow != NULL && workflow->windows != NULL)
+        fleetc_report_earliest_fit (workflow_path, options);
+      return NULL;
+    }
   return g_steal_pointer (&plan);
 }
 

@@ -21,6 +21,7 @@
 #include "runtime/fleet-pacer.h"
 #include "runtime/fleet-snapshot-report.h"
 #include "runtime/fleet-snapshot-run.h"
+#include "runtime/fleet-window-gate.h"
 #include "runtime/fleet-wave-end.h"
 #include "runtime/fleet-step-task.h"
 #include "runtime/fleet-facts-run.h"
@@ -73,6 +74,9 @@ typedef struct {
   gboolean connected;
   gboolean busy;
   gboolean finished;
+  guint index;                   /* in plan->hosts */
+  gboolean started;              /* start_host ran */
+  FleetHostWindow window;        /* maintenance window state (fleet-window-gate.h) */
 } HostRun;
 
 typedef struct {
@@ -89,6 +93,7 @@ typedef struct {
   gboolean snapshot_halt;        /* on_unexpected: halt fired; start no more hosts */
   FleetPacer *pacer;             /* when the next host may start */
   guint pacer_changes_journaled;
+  GPtrArray *window_waiting;     /* HostRun *, hosts of the wave waiting for a window */
 } Executor;
 
 static void
@@ -137,6 +142,8 @@ fleet_run_result_exit_status (const FleetRunResult *result)
 {
   if (result->interrupted)
     return 3;
+  if (result->paused)
+    return 4;
   if (result->check_failures->len > 0 || result->stop_reason != NULL)
     return 1;
 
@@ -1154,6 +1161,90 @@ skip_step (Executor *executor, HostRun *run)
   return TRUE;
 }
 
+/* Maintenance windows (fleet-window-gate.h) */
+
+static void
+journal_time_or_null (FleetJsonWriter *json, const char *key, gint64 us)
+{
+  g_autofree char *text = us != FLEET_WINDOW_GATE_NEVER ? fleet_format_wall_time (us) : NULL;
+
+  fleet_json_key (json, key);
+  fleet_json_string (json, text);
+}
+
+/* Return whether the next step of `run` may start now by the plan's
+ * windows.  When it may not, the host stops being busy and joins
+ * executor->window_waiting, and the journal says why and until when. */
+static gboolean
+window_allows_next_step (Executor *executor, HostRun *run)
+{
+  const FleetPlanSchedule *schedule = executor->plan->schedule;
+  FleetWindowDecision decision;
+  g_autofree char *reason = NULL;
+  FleetJsonWriter *json;
+
+  if (schedule == NULL)
+    return TRUE;
+
+  fleet_window_gate_decide (schedule, run->index, run->next_step, wall_us (executor), &decision);
+  if (decision.allowed)
+    {
+      run->window.end_us = decision.window_end_us;
+      return TRUE;
+    }
+
+  reason = fleet_window_gate_describe (schedule, run->index, &decision);
+  json = fleet_journal_begin (executor->journal, "window-wait", wall_us (executor));
+  fleet_json_key (json, "host");
+  fleet_json_string (json, run->result->host->name);
+  fleet_json_key (json, "step");
+  fleet_json_int (json, run->next_step + 1);
+  journal_time_or_null (json, "until", decision.next_start_us);
+  fleet_json_key (json, "reason");
+  fleet_json_string (json, reason);
+  fleet_journal_commit (executor->journal, TRUE);
+
+  run->busy = FALSE;
+  run->window.waiting = TRUE;
+  run->window.wait_until_us = decision.next_start_us;
+  g_ptr_array_add (executor->window_waiting, run);
+  return FALSE;
+}
+
+/* Clean up after a step killed at the end of its window: the step counts
+ * as not run, so the host runs it again when its next window opens. */
+static void
+requeue_aborted_step (Executor *executor, HostRun *run)
+{
+  const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
+  FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
+  FleetCommand *command = g_steal_pointer (&run->command);
+  FleetJsonWriter *json;
+
+  result->duration_us = now_us (executor) - run->step_started_us;
+  fleet_command_free (command);
+  close_output_files (run, result);
+
+  json = fleet_journal_begin (executor->journal, "step-aborted", wall_us (executor));
+  fleet_json_key (json, "host");
+  fleet_json_string (json, run->result->host->name);
+  fleet_json_key (json, "step");
+  fleet_json_int (json, run->next_step + 1);
+  fleet_json_key (json, "name");
+  fleet_json_string (json, step->name);
+  fleet_json_key (json, "reason");
+  fleet_json_string (json, "window-end");
+  journal_time_or_null (json, "window_end", run->window.end_us);
+  fleet_json_key (json, "duration_ms");
+  fleet_json_int (json, result->duration_us / 1000);
+  fleet_journal_commit (executor->journal, TRUE);
+
+  reset_step_result (result);
+  result->started = FALSE;
+  run->window.aborted = FALSE;
+  run->window.end_us = 0;
+}
+
 static void
 advance_host (Executor *executor, HostRun *run)
 {
@@ -1165,7 +1256,10 @@ advance_host (Executor *executor, HostRun *run)
         {
           if (!fleet_command_is_done (run->command))
             return;
-          finish_step (executor, run);
+          if (run->window.aborted)
+            requeue_aborted_step (executor, run);
+          else
+            finish_step (executor, run);
           continue;
         }
 
@@ -1275,6 +1369,9 @@ advance_host (Executor *executor, HostRun *run)
       if (skip_step (executor, run))
         continue;
 
+      if (!window_allows_next_step (executor, run))
+        return;
+
       if (executor->options->before_step != NULL)
         executor->options->before_step (run->result->host, run->next_step,
                                         executor->options->observer_data);
@@ -1291,6 +1388,7 @@ advance_host (Executor *executor, HostRun *run)
 static void
 start_host (Executor *executor, HostRun *run)
 {
+  run->started = TRUE;
   run->busy = TRUE;
   run->started_us = now_us (executor);
   journal_host_event (executor, "host-start", run);
@@ -1517,6 +1615,178 @@ check_halt (Executor *executor, guint wave_index, guint not_started)
   return TRUE;
 }
 
+/* Kill the commands whose window has closed, when the plan says so. */
+static void
+apply_window_end (Executor *executor, GPtrArray *busy)
+{
+  const FleetPlanSchedule *schedule = executor->plan->schedule;
+  gint64 now;
+
+  if (schedule == NULL || schedule->at_window_end != FLEET_AT_WINDOW_END_ABORT)
+    return;
+
+  now = wall_us (executor);
+  for (guint i = 0; i < busy->len; i++)
+    {
+      HostRun *run = g_ptr_array_index (busy, i);
+      g_autofree char *end = NULL;
+      g_autofree char *message = NULL;
+
+      if (run->command == NULL || run->window.aborted || run->window.end_us == 0
+          || now < run->window.end_us)
+        continue;
+
+      end = fleet_format_utc_seconds (run->window.end_us / G_USEC_PER_SEC);
+      message = g_strdup_printf ("aborted at the end of its maintenance window at %s", end);
+      run->window.aborted = TRUE;
+      fleet_command_abort (run->command, FLEET_FAILURE_INTERRUPTED, message);
+    }
+}
+
+/* Put the waiting hosts whose window has opened back to work, as long as
+ * slots are free. */
+static void
+resume_waiting_hosts (Executor *executor, GPtrArray *busy)
+{
+  gint64 now = wall_us (executor);
+  guint i = 0;
+
+  while (i < executor->window_waiting->len && busy->len < fleet_pacer_limit (executor->pacer)
+         && !executor->stopping && !executor->result->halted && !executor->snapshot_halt)
+    {
+      HostRun *run = g_ptr_array_index (executor->window_waiting, i);
+
+      if (run->window.wait_until_us > now)
+        {
+          i++;
+          continue;
+        }
+
+      g_ptr_array_remove_index (executor->window_waiting, i);
+      run->window.waiting = FALSE;
+      if (!window_allows_next_step (executor, run))
+        continue;
+
+      if (!run->started)
+        {
+          const FleetRunObserver *observer = executor->options->observer;
+
+          if (observer != NULL && observer->host_started != NULL)
+            observer->host_started (run->result->host, observer->data);
+          start_host (executor, run);
+        }
+      else
+        {
+          run->busy = TRUE;
+          advance_host (executor, run);
+        }
+      if (run->busy)
+        {
+          g_ptr_array_add (busy, run);
+          fleet_pacer_host_started (executor->pacer, run->result->host);
+        }
+    }
+}
+
+/* Give every waiting host its final outcome: interrupted before its next
+ * step when it had started, not run otherwise. */
+static void
+settle_waiting_hosts (Executor *executor, const char *why)
+{
+  for (guint i = 0; i < executor->window_waiting->len; i++)
+    {
+      HostRun *run = g_ptr_array_index (executor->window_waiting, i);
+      const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
+      g_autofree char *message = g_strdup_printf ("%s before step %u \"%s\"", why,
+                                                  run->next_step + 1, step->name);
+
+      run->window.waiting = FALSE;
+      if (run->started)
+        host_finish (executor, run, FLEET_HOST_INTERRUPTED, FLEET_FAILURE_INTERRUPTED, message);
+      else
+        run->result->message = g_steal_pointer (&message);
+    }
+  g_ptr_array_set_size (executor->window_waiting, 0);
+}
+
+/* Record where the run stopped to wait for `until_us`, and stop it. */
+static void
+pause_for_window (Executor *executor, gint64 until_us)
+{
+  FleetJsonWriter *json = fleet_journal_begin (executor->journal, "window-pause",
+                                               wall_us (executor));
+  g_autofree char *command = g_strdup_printf ("fleet-run --resume %s", executor->options->run_dir);
+
+  journal_time_or_null (json, "resume_at", until_us);
+  fleet_json_key (json, "resume_command");
+  fleet_json_string (json, command);
+  fleet_json_key (json, "hosts");
+  fleet_json_begin_array (json);
+  for (guint i = 0; i < executor->window_waiting->len; i++)
+    {
+      const HostRun *run = g_ptr_array_index (executor->window_waiting, i);
+
+      fleet_json_begin_object (json);
+      fleet_json_key (json, "host");
+      fleet_json_string (json, run->result->host->name);
+      fleet_json_key (json, "next_step");
+      fleet_json_int (json, run->next_step + 1);
+      journal_time_or_null (json, "until", run->window.wait_until_us);
+      fleet_json_end_object (json);
+    }
+  fleet_json_end_array (json);
+  fleet_journal_commit (executor->journal, TRUE);
+
+  executor->result->paused = TRUE;
+  executor->result->resume_at_us = until_us;
+  settle_waiting_hosts (executor, "paused for the next maintenance window");
+}
+
+/* Sleep on the system clock until `until_us` or an interrupt. */
+static void
+sleep_until (Executor *executor, gint64 until_us)
+{
+  volatile sig_atomic_t *interrupt_level = executor->options->interrupt_level;
+
+  while (wall_us (executor) < until_us && (interrupt_level == NULL || *interrupt_level == 0))
+    g_usleep (MIN (until_us - wall_us (executor), G_USEC_PER_SEC));
+}
+
+/* Called when no host of the wave is busy.  Returns TRUE after waiting for
+ * the next window of a waiting host; FALSE when none waits, when the run is
+ * stopping, or after pausing the run. */
+static gboolean
+wait_for_window (Executor *executor)
+{
+  gint64 until_us = FLEET_WINDOW_GATE_NEVER;
+  g_autofree char *until = NULL;
+
+  if (executor->window_waiting->len == 0)
+    return FALSE;
+  if (executor->stopping || executor->result->halted || executor->snapshot_halt)
+    {
+      settle_waiting_hosts (executor, "stopped while waiting for a maintenance window");
+      return FALSE;
+    }
+
+  for (guint i = 0; i < executor->window_waiting->len; i++)
+    until_us = MIN (until_us, ((HostRun *) g_ptr_array_index (executor->window_waiting, i))->window.wait_until_us);
+
+  if (!executor->options->wait_for_window || until_us == FLEET_WINDOW_GATE_NEVER)
+    {
+      pause_for_window (executor, until_us);
+      return FALSE;
+    }
+
+  until = fleet_format_utc_seconds (until_us / G_USEC_PER_SEC);
+  g_printerr ("fleet-run: waiting until %s for the next maintenance window\n", until);
+  if (executor->options->wait_until != NULL)
+    executor->options->wait_until (until_us, executor->options->wait_data);
+  else
+    sleep_until (executor, until_us);
+  return TRUE;
+}
+
 /* Run one wave until every started host is done.  No host starts once a
  * halt threshold is reached. */
 static void
@@ -1549,8 +1819,10 @@ run_wave (Executor *executor, guint wave_index)
       gint pick;
 
       apply_interrupt_level (executor, busy);
+      apply_window_end (executor, busy);
       if (!executor->stopping)
         check_halt (executor, wave_index, waiting->len);
+      resume_waiting_hosts (executor, busy);
 
       while (!executor->stopping && !executor->result->halted && !executor->snapshot_halt
              && (pick = fleet_pacer_pick (executor->pacer, waiting_hosts, busy->len)) >= 0)
@@ -1558,6 +1830,8 @@ run_wave (Executor *executor, guint wave_index)
           HostRun *run = g_ptr_array_steal_index (waiting, pick);
 
           g_ptr_array_remove_index (waiting_hosts, pick);
+          if (!window_allows_next_step (executor, run))
+            continue;
           if (observer != NULL && observer->host_started != NULL)
             observer->host_started (run->result->host, observer->data);
           start_host (executor, run);
@@ -1585,7 +1859,11 @@ run_wave (Executor *executor, guint wave_index)
 
       if (busy->len == 0 && (executor->stopping || executor->result->halted
                              || executor->snapshot_halt || waiting->len == 0))
-        break;
+        {
+          if (!wait_for_window (executor))
+            break;
+          continue;
+        }
       if (busy->len > 0)
         wait_and_process (executor, busy, &next_sweep_us);
     }
@@ -1706,6 +1984,7 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
   share_jump_hosts (executor);
   executor->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
   executor->runs = g_ptr_array_new ();
+  executor->window_waiting = g_ptr_array_new ();
   executor->result = g_new0 (FleetRunResult, 1);
   executor->result->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) host_result_free);
   executor->result->wave_durations_us = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -1729,6 +2008,7 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
       run->connection = fleet_connection_new (host, executor->ssh);
       run->stdout_sink.fd = -1;
       run->stderr_sink.fd = -1;
+      run->index = i;
       g_ptr_array_add (executor->result->hosts, run->result);
       g_ptr_array_add (executor->runs, run);
     }
@@ -1768,6 +2048,7 @@ executor_clear (Executor *executor)
       g_free (run);
     }
   g_ptr_array_unref (executor->runs);
+  g_ptr_array_unref (executor->window_waiting);
   fleet_ssh_context_free (executor->ssh);
   fleet_pacer_free (executor->pacer);
   if (executor->journal != NULL)
@@ -1893,6 +2174,14 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
 
   g_return_val_if_fail (plan->steps->len > 0, NULL);
 
+  if (plan->schedule != NULL
+      && !fleet_plan_schedule_check_expiry (plan->schedule,
+                                            fleet_clock_wall_us (options->clock != NULL
+                                                                   ? options->clock
+                                                                   : fleet_clock_system ()),
+                                            error))
+    return NULL;
+
   executor_init (&executor, plan, options);
   executor.journal = fleet_journal_create (journal_path, error);
   if (executor.journal == NULL)
@@ -1907,11 +2196,11 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
   journal_run_start (&executor);
 
   for (guint w = 0; w < plan->waves->len && !executor.stopping && !executor.result->halted
-                    && executor.result->stop_reason == NULL; w++)
+                   && !executor.result->paused && executor.result->stop_reason == NULL; w++)
     {
       executor.result->waves_run++;
       run_wave (&executor, w);
-      if (!executor.stopping && !executor.result->halted)
+      if (!executor.stopping && !executor.result->halted && !executor.result->paused)
         end_wave (&executor, w);
     }
   roll_back_halted_wave (&executor);

@@ -357,7 +357,7 @@ test_schedule_range_ends (Fixture *fixture, gconstpointer data)
   message = first_error (fixture);
   g_assert_nonnull (strstr (message, "host a2 (dc1) of wave 1 does not fit before the planned "
                                      "range ends at 2025-04-07T00:00:00Z"));
-  g_assert_nonnull (strstr (message, "at least 2h5m (steps 2h + margin 5m)"));
+  g_assert_nonnull (strstr (message, "with 2h5m left (steps 2h + margin 5m)"));
 
   /* Two slots fit both hosts into the one window. */
   workflow->parallelism = 2;
