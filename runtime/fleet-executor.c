@@ -1174,7 +1174,7 @@ journal_time_or_null (FleetJsonWriter *json, const char *key, gint64 us)
 
 /* Return whether the next step of `run` may start now by the plan's
  * windows.  When it may not, the host stops being busy and joins
- * executor->window_waiting, and the journal says why and until when. */
+ * executor->window_waiting, and the journal records why and until when. */
 static gboolean
 window_allows_next_step (Executor *executor, HostRun *run)
 {
@@ -1615,7 +1615,7 @@ check_halt (Executor *executor, guint wave_index, guint not_started)
   return TRUE;
 }
 
-/* Kill the commands whose window has closed, when the plan says so. */
+/* Kill the commands whose window has closed, when the plan asks for it. */
 static void
 apply_window_end (Executor *executor, GPtrArray *busy)
 {

@@ -2,9 +2,9 @@
  * sandbox fleet.
  *
  * Each test builds a plan with a schedule in C and runs it with a test
- * clock: its wall time starts at a chosen instant and moves on with real
- * time, and the tests jump it forward where a run would wait for hours
- * (in the before-step observer and in the wait hook), so no test sleeps.
+ * clock.  Its wall time starts at a chosen instant and moves on with real
+ * time.  The tests jump it forward where a run would wait for hours, in the
+ * before-step observer and in the wait hook, so no test sleeps.
  */
 #include <string.h>
 
