@@ -23,6 +23,7 @@
 #include "runtime/fleet-executor.h"
 #include "runtime/fleet-limits.h"
 #include "runtime/fleet-report.h"
+#include "runtime/fleet-drift-report.h"
 #include "runtime/fleet-snapshot-report.h"
 
 #define EXIT_BAD_INPUT 2
@@ -135,6 +136,7 @@ main (int argc, char **argv)
   g_autofree char *secrets_key_file = NULL;
   g_autofree char *snapshot_store = NULL;
   g_autofree char *snapshot_summary = NULL;
+  g_autofree char *drift_summary = NULL;
   g_autoptr(FleetRunSecrets) secrets = NULL;
   g_auto(GStrv) approver_files = NULL;
   gboolean allow_changed_inventory = FALSE;
@@ -355,6 +357,8 @@ main (int argc, char **argv)
   fputs (summary, stdout);
   snapshot_summary = fleet_snapshot_report_format_summary (result);
   fputs (snapshot_summary, stdout);
+  drift_summary = fleet_drift_report_format_summary (result);
+  fputs (drift_summary, stdout);
   if (result->paused)
     print_window_pause (result, run_dir);
   return fleet_run_result_exit_status (result);

@@ -18,6 +18,7 @@
 #include "cli/fleetc-run.h"
 #include "cli/fleetc-secrets.h"
 #include "cli/fleetc-snapshot.h"
+#include "cli/fleetc-verify.h"
 #include "cli/fleet-windows-show.h"
 #include "cli/fleetc-window-fit.h"
 #include "cli/fleetc-sign.h"
@@ -51,6 +52,10 @@ static const char usage_text[] =
   "                                        list the maintenance windows per group\n"
   "  fleetc snapshot diff BEFORE AFTER [--store DIR] [--expect CATEGORY:PATTERN]...\n"
   "                                        compare two configuration snapshots\n"
+  "  fleetc snapshot take -i INVENTORY... --limit EXPR [--store DIR] [--drift]\n"
+  "                                        snapshot the selected hosts now\n"
+  "  fleetc verify BASELINE -i INVENTORY... --limit EXPR [--store DIR]\n"
+  "                                        check the selected hosts against a baseline\n"
   "  fleetc --version\n"
   "\n"
   "-F reads host settings from SSH_CONFIG instead of ~/.ssh/config; -F none reads none.\n";
@@ -500,6 +505,8 @@ main (int argc, char **argv)
     return run_windows (argc - 1, argv + 1);
   if (g_str_equal (command, "snapshot"))
     return fleetc_snapshot_main (argc - 1, argv + 1);
+  if (g_str_equal (command, "verify"))
+    return fleetc_verify_main (argc - 1, argv + 1);
 
   {
     g_autofree char *message = g_strdup_printf ("unknown command \"%s\"", command);

@@ -16,6 +16,7 @@
 #include "runtime/fleet-become.h"
 #include "runtime/fleet-halt.h"
 #include "runtime/fleet-journal.h"
+#include "runtime/fleet-drift-report.h"
 #include "runtime/fleet-rollback-run.h"
 #include "runtime/fleet-load-guard.h"
 #include "runtime/fleet-pacer.h"
@@ -66,6 +67,12 @@ typedef struct {
   FleetSnapshotCollection *snapshot_collection; /* running collector, or NULL */
   FleetSnapshot *snapshot_before;
   guint snapshots_taken;         /* 0, 1 (before) or 2 (after) */
+  /* A step failed, and the host ends with this outcome once its after
+   * snapshot is taken. */
+  gboolean finish_pending;
+  FleetHostOutcome pending_outcome;
+  FleetFailure pending_failure;
+  char *pending_message;
   gboolean pty_retry;            /* the step is run again with a terminal */
   FleetLoadGuard *load_guard;    /* running load check, or NULL */
   gboolean guard_passed;
@@ -90,7 +97,9 @@ typedef struct {
   FleetRunResult *result;
   FleetHaltCounts halt_counts;
   gboolean stopping;
-  gboolean snapshot_halt;        /* on_unexpected: halt fired; start no more hosts */
+  gboolean snapshot_halt;        /* on_unexpected or on_drift: halt fired; start no more hosts */
+  FleetDriftReferences *drift_references; /* the store's latest snapshots; NULL unless
+                                             the plan compares with them */
   FleetPacer *pacer;             /* when the next host may start */
   guint pacer_changes_journaled;
   GPtrArray *window_waiting;     /* HostRun *, hosts of the wave waiting for a window */
@@ -114,6 +123,7 @@ host_result_free (FleetHostResult *host)
   g_free (host->snapshot_after);
   fleet_snapshot_diff_free (host->snapshot_diff);
   g_free (host->snapshot_error);
+  fleet_drift_result_free (host->drift);
   g_free (host->message);
   g_ptr_array_unref (host->steps);
   g_free (host);
@@ -460,6 +470,9 @@ host_finish (Executor *executor, HostRun *run, FleetHostOutcome outcome, FleetFa
   fleet_journal_commit (executor->journal, TRUE);
 }
 
+static void host_fail_after_snapshot (Executor *executor, HostRun *run, FleetHostOutcome outcome,
+                                      FleetFailure failure, const char *message);
+
 static char *
 describe_step_failure (const FleetStep *step, const FleetStepResult *result)
 {
@@ -581,11 +594,11 @@ conclude_step (Executor *executor, HostRun *run, const FleetStep *step, FleetSte
     {
       g_autofree char *message = g_strdup_printf ("step \"%s\": %s", step->name, result->message);
 
+      FleetHostOutcome outcome = result->failure == FLEET_FAILURE_INTERRUPTED
+                                   ? FLEET_HOST_INTERRUPTED : FLEET_HOST_FAILED;
+
       run->result->failed_step = run->next_step;
-      host_finish (executor, run,
-                   result->failure == FLEET_FAILURE_INTERRUPTED ? FLEET_HOST_INTERRUPTED
-                                                                : FLEET_HOST_FAILED,
-                   result->failure, message);
+      host_fail_after_snapshot (executor, run, outcome, result->failure, message);
       return;
     }
 
@@ -787,9 +800,6 @@ reconnect (Executor *executor, HostRun *run)
  * before the first step and after the last, like a step whose output is
  * kept in memory (runtime/fleet-snapshot-run.h). */
 
-/* NOTE: the snapshot after the steps is taken only when every step
- * succeeded, because a failed step ends the host at once; changes made by
- * a failing host are therefore not reported. */
 /* A host with a load guard is checked once before its first step (and
  * before its before-snapshot, which is work on the host too). */
 static gboolean
@@ -853,6 +863,9 @@ finish_load_guard (Executor *executor, HostRun *run)
     }
 }
 
+/* The snapshot after the steps is due once every step ran, or at once
+ * after a failed step (finish_pending), so that the report shows what the
+ * failed step changed. */
 static gboolean
 snapshot_due (const Executor *executor, const HostRun *run)
 {
@@ -860,7 +873,31 @@ snapshot_due (const Executor *executor, const HostRun *run)
     return FALSE;
   if (run->snapshots_taken == 0)
     return run->next_step == 0 && !executor->stopping;
-  return run->snapshots_taken == 1 && run->next_step >= executor->plan->steps->len;
+  /* A plan without steps only takes the before snapshot. */
+  return run->snapshots_taken == 1 && executor->plan->steps->len > 0
+         && (run->finish_pending || run->next_step >= executor->plan->steps->len);
+}
+
+/* End the host after a failed step.  When the host had its before snapshot
+ * and its connection still works, the after snapshot is taken first and
+ * advance_host ends the host when it is done; a connection that broke, or
+ * an interrupted run, ends the host at once. */
+static void
+host_fail_after_snapshot (Executor *executor, HostRun *run, FleetHostOutcome outcome,
+                          FleetFailure failure, const char *message)
+{
+  if (executor->plan->snapshot == NULL || run->snapshots_taken != 1 || executor->stopping
+      || outcome != FLEET_HOST_FAILED
+      || fleet_connection_get_state (run->connection) != FLEET_CONNECTION_READY)
+    {
+      host_finish (executor, run, outcome, failure, message);
+      return;
+    }
+
+  run->finish_pending = TRUE;
+  run->pending_outcome = outcome;
+  run->pending_failure = failure;
+  run->pending_message = g_strdup (message);
 }
 
 static const char *
@@ -936,7 +973,9 @@ compare_snapshots (Executor *executor, HostRun *run, FleetSnapshot *after)
         "snapshot-report.txt", diff->n_unexpected,
         fleet_snapshot_on_unexpected_to_string (config->on_unexpected));
 
-      host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_NONE, message);
+      /* A host whose step failed keeps that failure as its message. */
+      if (!run->finish_pending)
+        host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_NONE, message);
       if (config->on_unexpected == FLEET_SNAPSHOT_ON_UNEXPECTED_HALT)
         executor->snapshot_halt = TRUE;
     }
@@ -950,17 +989,85 @@ start_snapshot (Executor *executor, HostRun *run)
                                                               now_us (executor));
 }
 
-/* Record a missing snapshot; the host fails unless unexpected changes are
- * only warned about, because its changes cannot be checked. */
+static gboolean
+checks_drift (const FleetSnapshotConfig *config)
+{
+  return config->drift != FLEET_SNAPSHOT_DRIFT_NONE || config->baseline != NULL;
+}
+
+/* Record a missing snapshot.  The host fails unless unexpected changes are
+ * only warned about, because its changes cannot be checked; a missing
+ * before snapshot also fails it when drift is not only warned about. */
 static void
 snapshot_failed (Executor *executor, HostRun *run, const char *message)
 {
+  const FleetSnapshotConfig *config = executor->plan->snapshot;
+  FleetSnapshotOnUnexpected action = config->on_unexpected;
+
+  if (run->snapshots_taken == 1 && checks_drift (config))
+    action = MAX (action, config->on_drift);
+
   run->result->snapshot_error = g_strdup (message);
   journal_snapshot_diff (executor, run);
   g_printerr ("fleet-run: %s: %s\n", run->result->host->name, message);
-  if (executor->plan->snapshot->on_unexpected != FLEET_SNAPSHOT_ON_UNEXPECTED_WARN)
+  if (action != FLEET_SNAPSHOT_ON_UNEXPECTED_WARN && !run->finish_pending)
     host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_NONE, message);
-  if (executor->plan->snapshot->on_unexpected == FLEET_SNAPSHOT_ON_UNEXPECTED_HALT)
+  if (action == FLEET_SNAPSHOT_ON_UNEXPECTED_HALT)
+    executor->snapshot_halt = TRUE;
+}
+
+static void
+journal_drift (Executor *executor, const HostRun *run)
+{
+  const FleetDriftResult *drift = run->result->drift;
+  FleetJsonWriter *json = fleet_journal_begin (executor->journal, "snapshot-drift",
+                                               wall_us (executor));
+
+  fleet_json_key (json, "host");
+  fleet_json_string (json, run->result->host->name);
+  fleet_json_key (json, "reference");
+  fleet_json_string (json, drift->reference);
+  fleet_json_key (json, "reference_problem");
+  fleet_json_string (json, drift->reference_problem);
+  fleet_json_key (json, "changes");
+  if (drift->diff != NULL)
+    fleet_json_int (json, (gint64) drift->diff->n_changes);
+  else
+    fleet_json_null (json);
+  fleet_json_key (json, "violations");
+  if (drift->violations != NULL)
+    fleet_json_int (json, drift->violations->len);
+  else
+    fleet_json_null (json);
+  fleet_journal_commit (executor->journal, TRUE);
+}
+
+/* Check the before snapshot for drift (fleet-snapshot-drift.h) and act on
+ * on_drift: under fail_host and halt, a host with drift runs no step. */
+static void
+check_drift (Executor *executor, HostRun *run, FleetSnapshot *snapshot)
+{
+  const FleetSnapshotConfig *config = executor->plan->snapshot;
+  g_autofree char *owned_store = NULL;
+  g_autofree char *description = NULL;
+  g_autofree char *message = NULL;
+
+  if (!checks_drift (config))
+    return;
+
+  run->result->drift = fleet_drift_check (config, executor->drift_references,
+                                          snapshot_store_dir (executor, &owned_store),
+                                          run->result->host->name, snapshot);
+  journal_drift (executor, run);
+  if (fleet_drift_result_count (run->result->drift) == 0
+      || config->on_drift == FLEET_SNAPSHOT_ON_UNEXPECTED_WARN)
+    return;
+
+  description = fleet_drift_result_describe (run->result->drift);
+  message = g_strdup_printf ("%s in the before snapshot (on_drift: %s); see drift-report.txt",
+                             description, fleet_snapshot_on_unexpected_to_string (config->on_drift));
+  host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_NONE, message);
+  if (config->on_drift == FLEET_SNAPSHOT_ON_UNEXPECTED_HALT)
     executor->snapshot_halt = TRUE;
 }
 
@@ -971,7 +1078,8 @@ finish_snapshot (Executor *executor, HostRun *run)
   g_autoptr (GError) error = NULL;
   g_autoptr (FleetSnapshot) snapshot = NULL;
   g_autofree char *owned_store = NULL;
-  const char *label = run->snapshots_taken == 0 ? "before" : "after";
+  const char *label = executor->plan->steps->len == 0 ? "on-demand"
+                      : run->snapshots_taken == 0 ? "before" : "after";
   char *digest;
 
   run->snapshots_taken++;
@@ -994,6 +1102,7 @@ finish_snapshot (Executor *executor, HostRun *run)
   if (run->snapshots_taken == 1)
     {
       run->result->snapshot_before = digest;
+      check_drift (executor, run, snapshot);
       run->snapshot_before = g_steal_pointer (&snapshot);
       return;
     }
@@ -1143,7 +1252,8 @@ skip_step (Executor *executor, HostRun *run)
           result->failure = FLEET_FAILURE_CONDITION;
           result->message = g_strdup (message);
           run->result->failed_step = run->next_step;
-          host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_CONDITION, message);
+          host_fail_after_snapshot (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_CONDITION,
+                                    message);
           return TRUE;
         }
       if (holds)
@@ -1285,6 +1395,9 @@ advance_host (Executor *executor, HostRun *run)
           if (!fleet_snapshot_collection_is_done (run->snapshot_collection))
             return;
           finish_snapshot (executor, run);
+          if (run->finish_pending && !run->finished && run->snapshot_collection == NULL)
+            host_finish (executor, run, run->pending_outcome, run->pending_failure,
+                         run->pending_message);
           continue;
         }
 
@@ -1302,6 +1415,13 @@ advance_host (Executor *executor, HostRun *run)
             return;
           finish_load_guard (executor, run);
           continue;
+        }
+
+      if (state == FLEET_CONNECTION_FAILED && run->finish_pending)
+        {
+          host_finish (executor, run, run->pending_outcome, run->pending_failure,
+                       run->pending_message);
+          return;
         }
 
       if (state == FLEET_CONNECTION_FAILED && reconnect (executor, run))
@@ -2043,11 +2163,13 @@ executor_clear (Executor *executor)
       fleet_snapshot_collection_free (run->snapshot_collection);
       fleet_load_guard_free (run->load_guard);
       fleet_snapshot_free (run->snapshot_before);
+      g_free (run->pending_message);
       fleet_connection_free (run->connection);
       close_output_files (run, NULL);
       g_free (run);
     }
   g_ptr_array_unref (executor->runs);
+  fleet_drift_references_free (executor->drift_references);
   g_ptr_array_unref (executor->window_waiting);
   fleet_ssh_context_free (executor->ssh);
   fleet_pacer_free (executor->pacer);
@@ -2172,7 +2294,8 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
   FleetRunResult *result;
   gint64 started_us;
 
-  g_return_val_if_fail (plan->steps->len > 0, NULL);
+  /* Only a plan that takes snapshots may have no steps: it checks hosts. */
+  g_return_val_if_fail (plan->steps->len > 0 || plan->snapshot != NULL, NULL);
 
   if (plan->schedule != NULL
       && !fleet_plan_schedule_check_expiry (plan->schedule,
@@ -2194,6 +2317,13 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
 
   started_us = now_us (&executor);
   journal_run_start (&executor);
+  if (plan->snapshot != NULL && plan->snapshot->drift == FLEET_SNAPSHOT_DRIFT_LATEST)
+    {
+      g_autofree char *owned_store = NULL;
+
+      executor.drift_references = fleet_drift_references_load (
+        snapshot_store_dir (&executor, &owned_store));
+    }
 
   for (guint w = 0; w < plan->waves->len && !executor.stopping && !executor.result->halted
                    && !executor.result->paused && executor.result->stop_reason == NULL; w++)
@@ -2217,6 +2347,13 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
 
       if (!fleet_snapshot_report_write (executor.result, options->run_dir, &report_error))
         g_warning ("cannot write the snapshot report: %s", report_error->message);
+      g_clear_error (&report_error);
+      if (checks_drift (plan->snapshot)
+          && !fleet_drift_report_write (executor.result,
+                                        plan->snapshot->baseline != NULL
+                                          ? plan->snapshot->baseline->name : NULL,
+                                        options->run_dir, &report_error))
+        g_warning ("cannot write the drift report: %s", report_error->message);
     }
 
   result = g_steal_pointer (&executor.result);

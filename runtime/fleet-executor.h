@@ -16,6 +16,7 @@
 #include <glib.h>
 
 #include "runtime/fleet-concurrency.h"
+#include "runtime/fleet-snapshot-drift.h"
 #include "runtime/fleet-transport.h"
 #include "schema/fleet-clock.h"
 #include "schema/fleet-plan.h"
@@ -76,6 +77,8 @@ typedef struct {
   char *snapshot_after;
   FleetSnapshotDiff *snapshot_diff; /* NULL unless both snapshots were taken */
   char *snapshot_error;     /* why a snapshot is missing, or NULL */
+  FleetDriftResult *drift;  /* the before snapshot against the plan's
+                               references; NULL when it asks for none */
 } FleetHostResult;
 
 /* The first halt threshold a run reached. */
