@@ -22,4 +22,13 @@ void fleet_plan_show_trust_json (FleetJsonWriter *json, const FleetPlan *plan);
 /* Write the member signatures: fingerprint, comment and valid of each. */
 void fleet_plan_show_signatures_json (FleetJsonWriter *json, const FleetPlan *plan);
 
+/* Append the plan's windows and the schedule fitted into them, when it has
+ * them: UTC times, each with the local time of the windows' zone. */
+void fleet_plan_show_schedule_text (GString *out, const FleetPlan *plan);
+
+/* Write the member schedule (null without windows): range, margin,
+ * at_window_end, finish, lower_bound, step estimates, waves and the
+ * windows of each group. */
+void fleet_plan_show_schedule_json (FleetJsonWriter *json, const FleetPlan *plan);
+
 G_END_DECLS

@@ -262,6 +262,7 @@ fleet_plan_show_text (const FleetPlan *plan)
 
   append_halt_rules_text (out, plan);
   append_waves_text (out, plan);
+  fleet_plan_show_schedule_text (out, plan);
 
   g_string_append (out, "\nHosts:\n");
   for (guint i = 0; i < plan->hosts->len; i++)
@@ -587,6 +588,7 @@ fleet_plan_show_json (const FleetPlan *plan)
       fleet_json_end_object (&json);
     }
   fleet_json_end_array (&json);
+  fleet_plan_show_schedule_json (&json, plan);
 
   fleet_json_key (&json, "jump_hosts");
   fleet_json_begin_array (&json);

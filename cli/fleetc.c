@@ -14,6 +14,7 @@
 
 #include "cli/fleet-plan-show.h"
 #include "cli/fleetc-check.h"
+#include "cli/fleetc-diff.h"
 #include "cli/fleetc-run.h"
 #include "cli/fleetc-secrets.h"
 #include "cli/fleetc-snapshot.h"
@@ -38,6 +39,8 @@ static const char usage_text[] =
   "                                        print a plan for review\n"
   "  fleetc run -i INVENTORY... --limit EXPR [-p N] [FLEET-RUN OPTIONS] -- COMMAND [ARGS...]\n"
   "                                        run one command on the selected hosts now\n"
+  "  fleetc diff OLD_PLAN NEW_PLAN [--format text|json|markdown]\n"
+  "                                        compare two plans for a change ticket\n"
   "  fleetc sign PLAN --key KEY [--comment TEXT]\n"
   "                                        add your signature to a reviewed plan\n"
   "  fleetc check PLAN                     compare the plan's inventory with the current one\n"
@@ -203,6 +206,10 @@ report_validity (const FleetPlan *plan)
     g_printerr ("fleetc: warning: %s; fleet-run will refuse it\n", error->message);
 }
 
+/* The longest range `fleetc windows` and `fleetc compile --window-days` expand, so that a typo in a year
+ * cannot ask for centuries of instances. */
+#define WINDOWS_MAX_RANGE_DAYS 3660
+
 static int
 run_compile (int argc, char **argv, gboolean write_plan)
 {
@@ -220,6 +227,8 @@ run_compile (int argc, char **argv, gboolean write_plan)
   gint64 valid_for_seconds = FLEET_PLAN_DEFAULT_VALIDITY_SECONDS;
   FleetFixedClock fixed_clock;
   const FleetClock *clock = NULL;
+  g_auto(GStrv) history = NULL;
+  gint window_days = 0;
   GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write the plan to FILE", "FILE" },
     { "inventory", 'i', 0, G_OPTION_ARG_FILENAME, &inventory,
@@ -233,6 +242,12 @@ run_compile (int argc, char **argv, gboolean write_plan)
     { "expires", 0, 0, G_OPTION_ARG_STRING, &expires,
       "fleet-run refuses the plan once DURATION has passed since the compile, such as 8h or "
       "2d; `never` for no limit (default: 7d)", "DURATION" },
+    { "history", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &history,
+      "Estimate steps without `estimate` from the step durations of earlier runs: a fleet-run "
+      "run directory, its journal.jsonl, or a directory of run directories; repeatable", "DIR" },
+    { "window-days", 0, 0, G_OPTION_ARG_INT, &window_days,
+      "Plan into the maintenance windows of the next N days, from 1 to 3660 (default: 42)",
+      "N" },
     { NULL }
   };
 
@@ -257,7 +272,13 @@ run_compile (int argc, char **argv, gboolean write_plan)
     }
   if (write_plan && !compile_clock (&fixed_clock, &clock))
     return EXIT_BAD_INPUT;
+  if (window_days < 0 || window_days > WINDOWS_MAX_RANGE_DAYS)
+    return usage_error ("invalid --window-days: give a number of days from 1 to 3660");
 
+  options.windows_days = (guint) window_days;
+  if (clock != NULL)
+    options.windows_from_us = fleet_clock_wall_us (clock);
+  options.history = (const char * const *) history;
   options.inventory_override = inventory;
   options.limit = limit;
   choose_ssh_config (ssh_config, &options, &default_ssh_config);
@@ -333,10 +354,6 @@ run_show (int argc, char **argv)
   fputs (text, stdout);
   return 0;
 }
-
-/* The longest range `fleetc windows` expands, so that a typo in a year
- * cannot ask for centuries of instances. */
-#define WINDOWS_MAX_RANGE_DAYS 3660
 
 /* Parse --from and --to into [from_us, to_us): from defaults to now, to to
  * FLEET_WINDOWS_DEFAULT_DAYS after from. */
@@ -466,6 +483,8 @@ main (int argc, char **argv)
     return run_show (argc - 1, argv + 1);
   if (g_str_equal (command, "run"))
     return fleetc_run_main (argc - 1, argv + 1);
+  if (g_str_equal (command, "diff"))
+    return fleetc_diff_main (argc - 1, argv + 1);
   if (g_str_equal (command, "sign"))
     return fleetc_sign_main (argc - 1, argv + 1);
   if (g_str_equal (command, "check"))

@@ -15,6 +15,7 @@
 #include "compiler/selector.h"
 #include "compiler/source-file.h"
 #include "compiler/target-parser.h"
+#include "compiler/step-history.h"
 #include "compiler/window-parser.h"
 #include "compiler/workflow-parser.h"
 #include "compiler/yaml-tree.h"
@@ -176,6 +177,8 @@ fleet_compile_workflow (const char *path,
                                              list_value (root, "freezes"), path,
                                              workflow->inventory, options->windows_from_us,
                                              options->windows_to_us);
+  if (options->history != NULL)
+    workflow->step_history = fleet_read_step_history (options->history, diags);
 
   if (fleet_diagnostics_error_count (diags) > errors_before)
     return NULL;
@@ -207,7 +210,11 @@ fleet_compile_workflow_file (const char *path,
 
   if (options != NULL)
     with_range = *options;
+  if (with_range.windows_from_us != 0)
+    now_us = with_range.windows_from_us;
   with_range.windows_from_us = now_us;
-  with_range.windows_to_us = now_us + FLEET_WINDOWS_DEFAULT_DAYS * G_TIME_SPAN_DAY;
+  with_range.windows_to_us = now_us + (with_range.windows_days != 0 ? with_range.windows_days
+                                                                    : FLEET_WINDOWS_DEFAULT_DAYS)
+                                       * G_TIME_SPAN_DAY;
   return fleet_compile_workflow (path, &with_range, diags);
 }

@@ -40,6 +40,14 @@ typedef struct {
    * which windows and freezes are expanded into workflow->windows. */
   gint64 windows_from_us;
   gint64 windows_to_us;
+
+  /* Days fleet_compile_workflow_file expands windows ahead; 0:
+   * FLEET_WINDOWS_DEFAULT_DAYS. */
+  guint windows_days;
+
+  /* Run directories or journals of earlier runs whose step durations give
+   * the steps their estimates (step-history.h); NULL-terminated, or NULL. */
+  const char * const *history;
 } FleetCompileOptions;
 
 /* Parse the workflow at `path` and its inventory, as `options` say.
@@ -49,9 +57,9 @@ FleetWorkflow *fleet_compile_workflow (const char *path,
                                        const FleetCompileOptions *options,
                                        FleetDiagnostics *diags);
 
-/* Compile as fleet_compile_workflow does, with windows expanded from now,
- * by the system clock, for FLEET_WINDOWS_DEFAULT_DAYS (the range in
- * `options` is ignored).  `options` may be NULL: no inventory override and
+/* Compile as fleet_compile_workflow does, with windows expanded for
+ * options->windows_days from options->windows_from_us, or from now by the
+ * system clock when that is 0 (options->windows_to_us is ignored).  `options` may be NULL: no inventory override and
  * no ssh_config. */
 FleetWorkflow *fleet_compile_workflow_file (const char *path,
                                             const FleetCompileOptions *options,

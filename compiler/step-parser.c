@@ -125,6 +125,14 @@ handle_timeout (FleetDiagnostics *diags, const FleetSchemaField *field, const Fl
 }
 
 static void
+handle_estimate (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  StepParse *parse = object;
+
+  fleet_scalar_to_duration (diags, field, value, &parse->step->estimate_ms);
+}
+
+static void
 append_exit_code (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *node, GArray *codes)
 {
   gint64 value;
@@ -182,6 +190,7 @@ static const FleetFieldHandlerEntry step_handlers[] = {
   { "when", handle_when },
   { "needs", handle_needs },
   { "timeout", handle_timeout },
+  { "estimate", handle_estimate },
   { "expect_exit", handle_expect_exit },
   { "become", handle_become },
   { "become_user", handle_become_user },

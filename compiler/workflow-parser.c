@@ -5,6 +5,7 @@
 #include "compiler/dynamic-inventory.h"
 #include "compiler/scalar.h"
 #include "compiler/schema-check.h"
+#include "compiler/schedule-parser.h"
 #include "compiler/snapshot-parser.h"
 #include "compiler/step-includes.h"
 #include "compiler/step-order.h"
@@ -194,6 +195,14 @@ handle_snapshot (FleetDiagnostics *diags, const FleetSchemaField *field, const F
   parse->workflow->snapshot = fleet_parse_snapshot (diags, value);
 }
 
+static void
+handle_schedule (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WorkflowParse *parse = object;
+
+  fleet_parse_schedule (diags, value, &parse->workflow->schedule);
+}
+
 static const FleetFieldHandlerEntry workflow_handlers[] = {
   { "name", handle_name },
   { "inventory", handle_inventory },
@@ -211,6 +220,7 @@ static const FleetFieldHandlerEntry workflow_handlers[] = {
   { "windows", handle_windows_later },
   { "freezes", handle_windows_later },
   { "snapshot", handle_snapshot },
+  { "schedule", handle_schedule },
 };
 
 /* Without `waves`, the whole selection is one wave. */

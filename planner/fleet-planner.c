@@ -17,6 +17,7 @@
 #include "planner/plan-hosts.h"
 #include "planner/stages.h"
 #include "planner/wave-builder.h"
+#include "planner/window-schedule.h"
 
 static gboolean
 host_in_named_group (const FleetHost *host, const GPtrArray *groups)
@@ -410,5 +411,7 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
     }
 
   fleet_planner_apply_halt_at (workflow, plan, diags);
+  if (!fleet_planner_schedule_windows (plan, workflow, diags))
+    return NULL;
   return g_steal_pointer (&plan);
 }

@@ -208,6 +208,7 @@ fleet_step_copy (const FleetStep *step)
                        step->expected_exit_codes->data,
                        step->expected_exit_codes->len);
   copy->timeout_ms = step->timeout_ms;
+  copy->estimate_ms = step->estimate_ms;
   copy->become = step->become;
   copy->become_user = g_strdup (step->become_user);
   copy->when = g_strdup (step->when);

@@ -64,6 +64,7 @@ typedef struct {
                                 references rendered for that host; NULL when
                                 `command` has no references and runs as is */
   guint64 timeout_ms;       /* 0: no timeout */
+  guint64 estimate_ms;      /* IR only: expected run time on one host; 0: not given */
   GArray *expected_exit_codes; /* int; never empty, defaults to {0} */
   gboolean become;          /* run through `sudo -n` */
   char *become_user;        /* NULL: root */

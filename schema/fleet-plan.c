@@ -59,6 +59,7 @@ fleet_plan_free (FleetPlan *plan)
   g_free (plan->order_by);
   g_ptr_array_unref (plan->spread);
   fleet_snapshot_config_free (plan->snapshot);
+  fleet_plan_schedule_free (plan->schedule);
   g_free (plan->file_sha256);
   g_ptr_array_unref (plan->inventory_files);
   g_ptr_array_unref (plan->signatures);
@@ -397,6 +398,9 @@ fleet_plan_to_variant (const FleetPlan *plan)
   if (plan->snapshot != NULL)
     g_variant_builder_add (&builder, "{sv}", "snapshot",
                            fleet_snapshot_config_to_variant (plan->snapshot));
+  if (plan->schedule != NULL)
+    g_variant_builder_add (&builder, "{sv}", "schedule",
+                           fleet_plan_schedule_to_variant (plan->schedule));
 
   body = g_variant_ref_sink (g_variant_builder_end (&builder));
   return g_variant_get_normal_form (body);
@@ -1015,6 +1019,27 @@ read_rollout_fields (GVariant *body, FleetPlan *plan, GError **error)
          && check_thresholds (plan, error);
 }
 
+/* Optional: plans without windows omit the key. */
+static gboolean
+read_schedule (GVariant *body, FleetPlan *plan, GError **error)
+{
+  g_autoptr(GVariant) schedule = g_variant_lookup_value (body, "schedule",
+                                                         G_VARIANT_TYPE ("a{sv}"));
+  g_autoptr(GError) local_error = NULL;
+
+  if (schedule == NULL)
+    return TRUE;
+
+  plan->schedule = fleet_plan_schedule_from_variant (schedule, plan->hosts->len,
+                                                     plan->steps->len, plan->waves->len,
+                                                     &local_error);
+  if (plan->schedule != NULL)
+    return TRUE;
+
+  g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID, "%s", local_error->message);
+  return FALSE;
+}
+
 static FleetPlan *
 plan_from_body (GVariant *body, guint32 version, GError **error)
 {
@@ -1080,6 +1105,9 @@ plan_from_body (GVariant *body, guint32 version, GError **error)
           return NULL;
         }
     }
+
+  if (!read_schedule (body, plan, error))
+    return NULL;
 
   return g_steal_pointer (&plan);
 }

@@ -25,6 +25,7 @@
 
 #include "schema/fleet-inventory-file.h"
 #include "schema/fleet-model.h"
+#include "schema/fleet-plan-schedule.h"
 #include "schema/fleet-threshold.h"
 #include "schema/fleet-snapshot-config.h"
 
@@ -113,6 +114,8 @@ typedef struct {
   guint32 halt_unreachable_total;
   FleetSnapshotConfig *snapshot; /* configuration snapshots before and after
                                     the steps; NULL: none */
+  FleetPlanSchedule *schedule;   /* maintenance windows and the schedule fitted
+                                    into them; NULL: the hosts may run at any time */
   char *file_sha256;             /* hex digest from the file; NULL until
                                     serialized or read */
 

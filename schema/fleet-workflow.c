@@ -194,6 +194,7 @@ fleet_workflow_new (void)
   workflow->batches = g_array_new (FALSE, TRUE, sizeof (FleetBatch));
   workflow->vars = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   workflow->parallelism = FLEET_DEFAULT_PARALLELISM;
+  workflow->schedule.margin_ms = FLEET_DEFAULT_WINDOW_MARGIN_MS;
   workflow->canary.hosts = g_ptr_array_new_with_free_func (g_free);
   workflow->canary.positions = positions_new ();
   workflow->spread = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_spread_free);
@@ -233,5 +234,7 @@ fleet_workflow_free (FleetWorkflow *workflow)
   g_hash_table_unref (workflow->order.positions);
   fleet_window_calendar_free (workflow->windows);
   fleet_snapshot_config_free (workflow->snapshot);
+  if (workflow->step_history != NULL)
+    g_hash_table_unref (workflow->step_history);
   g_free (workflow);
 }

@@ -13,6 +13,7 @@
 #include "schema/fleet-expr.h"
 #include "schema/fleet-inventory-file.h"
 #include "schema/fleet-model.h"
+#include "schema/fleet-plan-schedule.h"
 #include "schema/fleet-snapshot-config.h"
 #include "schema/fleet-threshold.h"
 #include "schema/fleet-window-calendar.h"
@@ -148,6 +149,22 @@ typedef struct {
 
 #define FLEET_DEFAULT_PARALLELISM 10u
 
+#define FLEET_DEFAULT_WINDOW_MARGIN_MS (5u * 60 * 1000)
+
+/* `schedule`: how steps fit into the windows. */
+typedef struct {
+  guint64 margin_ms;           /* a window must have this long left beyond the estimate */
+  FleetAtWindowEnd at_window_end;
+  FleetSourcePos pos;          /* of the mapping; no position when absent */
+} FleetScheduleSettings;
+
+/* Run times of one step in earlier runs (`fleetc compile --history`). */
+typedef struct {
+  guint runs;                  /* step ends counted */
+  guint64 median_ms;
+  guint64 p95_ms;              /* 95th percentile, nearest-rank */
+} FleetStepHistory;
+
 typedef struct {
   char *name;
   char *source;                /* workflow path as given */
@@ -166,6 +183,9 @@ typedef struct {
   FleetWindowCalendar *windows; /* windows and freezes expanded per group over the compile
                                  * range; NULL when the workflow defines neither */
   FleetSnapshotConfig *snapshot; /* NULL: no snapshots */
+  FleetScheduleSettings schedule;
+  GHashTable *step_history;    /* char * step name -> FleetStepHistory *, from
+                                * earlier run journals; NULL when none was given */
   FleetSourcePos pos;
 } FleetWorkflow;
 

@@ -108,6 +108,9 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_WORKFLOW, "freezes", FLEET_TYPE_MAPPING_LIST, FLEET_SCHEMA_WINDOW, FALSE,
     0, 0, NULL,
     "Change freezes: times no step may run, whatever the windows say." },
+  { FLEET_SCHEMA_WORKFLOW, "schedule", FLEET_TYPE_MAPPING, FLEET_SCHEMA_SCHEDULE, FALSE,
+    0, 0, NULL,
+    "How steps fit into the windows: the safety margin and what the end of a window does." },
   { FLEET_SCHEMA_WORKFLOW, "snapshot", FLEET_TYPE_MAPPING, FLEET_SCHEMA_SNAPSHOT, FALSE,
     0, 0, NULL,
     "Configuration snapshots of each host before the first and after the last step, "
@@ -222,6 +225,10 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_STEP, "timeout", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
     1, 7 * DAY_MS, NULL,
     "Maximum run time of the command on one host, from 1ms to 7d; no limit when absent." },
+  { FLEET_SCHEMA_STEP, "estimate", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    1, 7 * DAY_MS, NULL,
+    "Expected run time on one host, for fitting hosts into windows, from 1ms to 7d; "
+    "without it, the 95th percentile of the runs given to --history, then `timeout`." },
   { FLEET_SCHEMA_STEP, "expect_exit", FLEET_TYPE_INT_OR_INT_LIST, FLEET_SCHEMA_NONE, FALSE,
     0, 255, "[0]",
     "Exit status, or list of exit statuses, that count as success." },
@@ -275,6 +282,16 @@ static const FleetSchemaField schema_fields[] = {
     0, 0, NULL,
     "Steps, with the keys of a workflow's steps." },
 
+  /* The workflow `schedule` mapping. */
+  { FLEET_SCHEMA_SCHEDULE, "margin", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    0, DAY_MS, "5m",
+    "Time a window must still have open beyond a step's estimate for the step to start, "
+    "up to 1d." },
+  { FLEET_SCHEMA_SCHEDULE, "at_window_end", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, 16, "finish",
+    "What a step still running when its window closes does: finish, or abort (the command "
+    "is killed and the host resumes at that step)." },
+
   /* One item of the workflow `windows` or `freezes` list. */
   { FLEET_SCHEMA_WINDOW, "name", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
     1, NAME_MAX_BYTES, NULL,
@@ -320,6 +337,7 @@ static const char * const context_names[] = {
   [FLEET_SCHEMA_SNAPSHOT] = "snapshot",
   [FLEET_SCHEMA_SNAPSHOT_EXPECT] = "snapshot expect",
   [FLEET_SCHEMA_STEPS_FILE] = "steps file",
+  [FLEET_SCHEMA_SCHEDULE] = "schedule",
 };
 
 static const char * const type_names[] = {

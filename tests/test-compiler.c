@@ -514,7 +514,7 @@ test_parse_unknown_key_on (Fixture *fixture, gconstpointer data)
                                 6, 1,
                                 "unknown key \"on\" in workflow; the valid keys are: name, "
                                 "inventory, inventory_timeout, target, parallelism, canary, waves, spread, order, "
-                                "halt_at, vars, include, steps, windows, freezes, snapshot");
+                                "halt_at, vars, include, steps, windows, freezes, schedule, snapshot");
 }
 
 static void
@@ -996,7 +996,7 @@ test_parse_several_errors (Fixture *fixture, gconstpointer data)
                 "with units d, h, m, s, ms (1h30m, 500ms)");
   assert_error (fixture, 4, "workflow.yaml", 10, 5,
                 "unknown key \"retries\" in step; the valid keys are: name, run, when, needs, "
-                "timeout, expect_exit, become, become_user");
+                "timeout, estimate, expect_exit, become, become_user");
 }
 
 static void

@@ -806,7 +806,7 @@ test_include_errors (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 3);
   assert_error_in (fixture, "common.yaml", 0, 5, 5,
                    "unknown key \"retry\" in step; the valid keys are: name, run, when, needs, timeout, "
-                   "expect_exit, become, become_user");
+                   "estimate, expect_exit, become, become_user");
   missing_message = g_strdup_printf ("failed to read included steps file \"%s/missing.yaml\": "
                                      "No such file or directory", fixture->dir);
   assert_error (fixture, 1, 4, 24, missing_message);
