@@ -8,6 +8,10 @@
  */
 #include <poll.h>
 #include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <glib/gstdio.h>
 
@@ -216,6 +220,7 @@ test_command_results (void)
   g_assert_cmpuint (fleet_command_get_stdout_bytes (command), ==, 5);
   g_assert_cmpuint (fleet_command_get_stderr_bytes (command), ==, 3);
   fleet_command_free (command);
+  fleet_command_free (NULL);
 }
 
 /* A command freed while it runs is killed on the host by a helper command
@@ -511,6 +516,82 @@ test_connection_keepalive_and_idle (void)
   g_assert_cmpint (fleet_connection_get_state (connection), ==, FLEET_CONNECTION_READY);
 }
 
+/* A TCP server on 127.0.0.1 that accepts every connection and closes it at
+ * once, before any SSH banner, as sshd does at its MaxStartups limit. */
+typedef struct {
+  int listen_fd;
+  guint16 port;
+  GThread *thread;
+} ClosingServer;
+
+static gpointer
+serve_closing (gpointer data)
+{
+  ClosingServer *server = data;
+  int fd;
+
+  while ((fd = accept (server->listen_fd, NULL, NULL)) >= 0)
+    close (fd);
+  return NULL;
+}
+
+static void
+closing_server_start (ClosingServer *server)
+{
+  struct sockaddr_in address = { .sin_family = AF_INET };
+  socklen_t length = sizeof address;
+
+  address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  server->listen_fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_assert_cmpint (server->listen_fd, >=, 0);
+  g_assert_cmpint (bind (server->listen_fd, (struct sockaddr *) &address, sizeof address), ==, 0);
+  g_assert_cmpint (listen (server->listen_fd, 16), ==, 0);
+  g_assert_cmpint (getsockname (server->listen_fd, (struct sockaddr *) &address, &length), ==, 0);
+  server->port = ntohs (address.sin_port);
+  server->thread = g_thread_new ("closing-server", serve_closing, server);
+}
+
+static void
+closing_server_stop (ClosingServer *server)
+{
+  /* shutdown() wakes the thread from accept(). */
+  shutdown (server->listen_fd, SHUT_RDWR);
+  g_thread_join (server->thread);
+  close (server->listen_fd);
+}
+
+/* A server that closes every connection before its banner is retried with
+ * growing pauses, until the retries run out or the next pause would pass
+ * the connect deadline; the message then points at MaxStartups. */
+static void
+test_connection_closed_before_banner (void)
+{
+  g_autoptr(FleetHost) host = fleet_host_new ("closing");
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) patient = NULL;
+  g_autoptr(FleetConnection) hurried = NULL;
+  ClosingServer server = { 0 };
+
+  closing_server_start (&server);
+  host->address = g_strdup ("127.0.0.1");
+  host->port = server.port;
+
+  /* The four pauses take at most 4.5 s, well inside 20 s. */
+  host->connect_timeout_ms = 20000;
+  patient = connect_host (host, context);
+  g_assert_cmpint (fleet_connection_get_state (patient), ==, FLEET_CONNECTION_FAILED);
+  g_assert_cmpuint (fleet_connection_get_connect_retries (patient), ==, 4);
+  assert_contains (fleet_connection_get_message (patient), "check its MaxStartups setting");
+
+  /* The first two pauses alone take at least 600 ms of 700. */
+  host->connect_timeout_ms = 700;
+  hurried = connect_host (host, context);
+  g_assert_cmpint (fleet_connection_get_state (hurried), ==, FLEET_CONNECTION_FAILED);
+  g_assert_cmpuint (fleet_connection_get_connect_retries (hurried), <, 4);
+
+  closing_server_stop (&server);
+}
+
 /* ---- Host keys ---- */
 
 static char *
@@ -620,6 +701,8 @@ main (int argc, char **argv)
   g_test_add_func ("/transport/connection/invalid-address", test_connection_invalid_address);
   g_test_add_func ("/transport/connection/error-classes", test_connection_error_classes);
   g_test_add_func ("/transport/connection/keepalive-and-idle", test_connection_keepalive_and_idle);
+  g_test_add_func ("/transport/connection/closed-before-banner",
+                   test_connection_closed_before_banner);
   g_test_add_func ("/transport/host-key/files", test_host_key_files);
   g_test_add_func ("/transport/host-key/file-errors", test_host_key_file_errors);
 
