@@ -11,11 +11,11 @@
 
 #include <string.h>
 
+#include "cli/fleet-plan-show-private.h"
 #include "cli/plan-describe.h"
 
-/* Return `text` safe inside a Markdown paragraph or table cell. */
-static char *
-escape_markdown (const char *text)
+char *
+fleet_plan_markdown_escape (const char *text)
 {
   g_autofree char *visible = fleet_escape_for_terminal (text);
   GString *out = g_string_new (NULL);
@@ -50,9 +50,9 @@ code_fence (const char *text)
 static void
 append_summary (GString *out, const FleetPlan *plan)
 {
-  g_autofree char *name = escape_markdown (plan->workflow_name);
-  g_autofree char *workflow = escape_markdown (plan->workflow_source);
-  g_autofree char *inventory = escape_markdown (plan->inventory_source);
+  g_autofree char *name = fleet_plan_markdown_escape (plan->workflow_name);
+  g_autofree char *workflow = fleet_plan_markdown_escape (plan->workflow_source);
+  g_autofree char *inventory = fleet_plan_markdown_escape (plan->inventory_source);
   g_autofree char *hosts = fleet_describe_count (plan->hosts->len, "host");
   g_autofree char *waves = fleet_describe_count (plan->waves->len, "wave");
 
@@ -65,20 +65,21 @@ append_summary (GString *out, const FleetPlan *plan)
                           plan->inventory_sha256 ? plan->inventory_sha256 : "");
   if (plan->limit != NULL)
     {
-      g_autofree char *limit = escape_markdown (plan->limit);
+      g_autofree char *limit = fleet_plan_markdown_escape (plan->limit);
       g_string_append_printf (out, "| Limit | %s |\n", limit);
     }
   g_string_append_printf (out, "| Hosts | %s in %s, at most %u at once |\n", hosts, waves,
                           plan->parallelism);
+  fleet_plan_show_pacing_markdown (out, plan);
   if (plan->order_by != NULL)
     {
-      g_autofree char *by = escape_markdown (plan->order_by);
+      g_autofree char *by = fleet_plan_markdown_escape (plan->order_by);
       g_string_append_printf (out, "| Order | stage by stage, by %s |\n", by);
     }
   for (guint i = 0; i < plan->spread->len; i++)
     {
       const FleetSpreadRule *rule = g_ptr_array_index (plan->spread, i);
-      g_autofree char *attribute = escape_markdown (rule->attribute);
+      g_autofree char *attribute = fleet_plan_markdown_escape (rule->attribute);
       g_autofree char *text = fleet_describe_spread_rule (rule, attribute);
 
       g_string_append_printf (out, "| Spread | %s |\n", text);
@@ -120,7 +121,7 @@ append_steps (GString *out, const FleetPlan *plan)
   for (guint i = 0; i < plan->steps->len; i++)
     {
       const FleetStep *step = g_ptr_array_index (plan->steps, i);
-      g_autofree char *name = escape_markdown (step->name);
+      g_autofree char *name = fleet_plan_markdown_escape (step->name);
       g_autofree char *fence = code_fence (step->command);
       g_auto(GStrv) lines = g_strsplit (step->command, "\n", -1);
 
@@ -130,7 +131,7 @@ append_steps (GString *out, const FleetPlan *plan)
       fleet_append_exit_codes (out, step);
       if (step->become)
         {
-          g_autofree char *user = escape_markdown (step->become_user != NULL ? step->become_user
+          g_autofree char *user = fleet_plan_markdown_escape (step->become_user != NULL ? step->become_user
                                                                               : "root");
           g_string_append_printf (out, ", as %s via sudo", user);
         }
@@ -159,14 +160,14 @@ describe_domains (const FleetPlan *plan, const FleetWave *wave)
     {
       const FleetSpreadRule *rule = g_ptr_array_index (plan->spread, r);
       g_autoptr(GPtrArray) values = fleet_wave_domain_values (plan, wave, rule->attribute);
-      g_autofree char *attribute = escape_markdown (rule->attribute);
+      g_autofree char *attribute = fleet_plan_markdown_escape (rule->attribute);
       guint shown = MIN (values->len, FLEET_SHOWN_DOMAINS_MAX);
 
       g_string_append_printf (out, "%s%s%s", r > 0 ? "; " : "", attribute,
                               values->len == 1 ? "" : "s");
       for (guint i = 0; i < shown; i++)
         {
-          g_autofree char *value = escape_markdown (g_ptr_array_index (values, i));
+          g_autofree char *value = fleet_plan_markdown_escape (g_ptr_array_index (values, i));
           g_string_append_printf (out, " %s", value);
         }
       if (values->len > shown)
@@ -186,7 +187,7 @@ append_wave_table (GString *out, const FleetPlan *plan)
     {
       const FleetWave *wave = g_ptr_array_index (plan->waves, w);
       g_autofree char *raw_label = fleet_plan_wave_label (plan, w);
-      g_autofree char *label = escape_markdown (raw_label);
+      g_autofree char *label = fleet_plan_markdown_escape (raw_label);
       g_autofree char *domains = describe_domains (plan, wave);
       g_autofree char *halt = fleet_describe_halt (wave->halt_failed, wave->halt_unreachable);
 
@@ -200,7 +201,7 @@ append_wave_hosts (GString *out, const FleetPlan *plan, guint index)
 {
   const FleetWave *wave = g_ptr_array_index (plan->waves, index);
   g_autofree char *raw_label = fleet_plan_wave_label (plan, index);
-  g_autofree char *label = escape_markdown (raw_label);
+  g_autofree char *label = fleet_plan_markdown_escape (raw_label);
   g_autofree char *count = fleet_describe_count (wave->host_indices->len, "host");
   g_autofree char *domains = describe_domains (plan, wave);
   g_autofree char *halt = fleet_describe_halt (wave->halt_failed, wave->halt_unreachable);
@@ -211,7 +212,7 @@ append_wave_hosts (GString *out, const FleetPlan *plan, guint index)
   for (guint r = 0; r < plan->spread->len; r++)
     {
       const FleetSpreadRule *rule = g_ptr_array_index (plan->spread, r);
-      g_autofree char *attribute = escape_markdown (rule->attribute);
+      g_autofree char *attribute = fleet_plan_markdown_escape (rule->attribute);
 
       g_string_append_printf (out, " %s |", attribute);
     }
@@ -224,14 +225,14 @@ append_wave_hosts (GString *out, const FleetPlan *plan, guint index)
     {
       const FleetHost *host = g_ptr_array_index (plan->hosts,
                                                  g_array_index (wave->host_indices, guint32, i));
-      g_autofree char *name = escape_markdown (host->name);
-      g_autofree char *address = escape_markdown (host->address);
+      g_autofree char *name = fleet_plan_markdown_escape (host->name);
+      g_autofree char *address = fleet_plan_markdown_escape (host->address);
 
       g_string_append_printf (out, "| %s | %s:%u |", name, address, host->port);
       for (guint r = 0; r < plan->spread->len; r++)
         {
           const FleetSpreadRule *rule = g_ptr_array_index (plan->spread, r);
-          g_autofree char *value = escape_markdown (g_hash_table_lookup (host->attributes,
+          g_autofree char *value = fleet_plan_markdown_escape (g_hash_table_lookup (host->attributes,
                                                                          rule->attribute));
           g_string_append_printf (out, " %s |", value);
         }

@@ -9,6 +9,17 @@
 
 G_BEGIN_DECLS
 
+/* Return `text` safe inside a Markdown paragraph or table cell: control
+ * characters made visible, Markdown punctuation escaped.  Free with g_free. */
+char *fleet_plan_markdown_escape (const char *text);
+
+/* Append the concurrency, caps and target protection of `plan`: as summary
+ * lines, as Markdown table rows, or as the JSON members concurrency and
+ * protect (null when nothing protects the targets). */
+void fleet_plan_show_pacing_text (GString *out, const FleetPlan *plan);
+void fleet_plan_show_pacing_markdown (GString *out, const FleetPlan *plan);
+void fleet_plan_show_pacing_json (FleetJsonWriter *json, const FleetPlan *plan);
+
 /* Append the validity and the inventory files of `plan`, as lines of the
  * plan's summary. */
 void fleet_plan_show_trust_text (GString *out, const FleetPlan *plan);

@@ -255,6 +255,7 @@ fleet_plan_show_text (const FleetPlan *plan)
                           plan->waves->len, plan->waves->len == 1 ? "" : "s");
   g_string_append_printf (out, "  parallelism:      at most %u hosts at once\n",
                           plan->parallelism);
+  fleet_plan_show_pacing_text (out, plan);
   append_rollout_text (out, plan);
   fleet_plan_show_trust_text (out, plan);
 
@@ -560,6 +561,7 @@ fleet_plan_show_json (const FleetPlan *plan)
   fleet_plan_show_trust_json (&json, plan);
   fleet_json_key (&json, "parallelism");
   fleet_json_int (&json, plan->parallelism);
+  fleet_plan_show_pacing_json (&json, plan);
 
   fleet_json_key (&json, "steps");
   fleet_json_begin_array (&json);

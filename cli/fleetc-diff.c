@@ -64,8 +64,8 @@ fleetc_diff_main (int argc, char **argv)
       return diff_usage_error (message);
     }
 
-  /* Both plans are read before either is reported, so one run names every
-   * unreadable plan. */
+  /* The second plan is read even when the first fails, so one run names
+   * every unreadable plan. */
   old_plan = read_plan (argv[1]);
   new_plan = read_plan (argv[2]);
   if (old_plan == NULL || new_plan == NULL)

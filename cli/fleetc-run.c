@@ -165,7 +165,8 @@ fleetc_run_main (int argc, char **argv)
     { NULL }
   };
 
-  /* The options end at the first "--", so GOption never sees the command. */
+  /* The options end at the first "--", so GOption never parses the
+   * command's words. */
   separator = find_separator (argc, argv);
   option_argc = separator < 0 ? argc : separator;
   g_option_context_add_main_entries (context, entries, NULL);

@@ -10,12 +10,6 @@
 /* Written where a plan has no value for a changed setting. */
 #define UNSET "(unset)"
 
-static gboolean
-section_changes_run (FleetPlanDiffSection section)
-{
-  return section != FLEET_PLAN_DIFF_SOURCES && section != FLEET_PLAN_DIFF_TRUST;
-}
-
 static void
 append_count (GString *out, guint n, const char *noun, const char *what)
 {
@@ -55,7 +49,7 @@ fleet_plan_diff_summary (const FleetPlanDiff *diff)
     {
       const FleetPlanChange *change = g_ptr_array_index (diff->changes, i);
 
-      run_changes += section_changes_run (change->section);
+      run_changes += fleet_plan_diff_section_changes_run (change->section);
     }
   if (parts->len == 0)
     g_string_append_printf (parts, "%u change%s", run_changes, run_changes == 1 ? "" : "s");
@@ -136,7 +130,8 @@ append_text_section (GString *out, const FleetPlanDiff *diff, FleetPlanDiffSecti
     return;
 
   g_string_append_printf (out, "\n%s%s\n", fleet_plan_diff_section_name (section),
-                          section_changes_run (section) ? "" : " (does not change the run)");
+                          fleet_plan_diff_section_changes_run (section)
+                            ? "" : " (does not change the run)");
   for (guint i = 0; i < changes->len; i++)
     {
       const FleetPlanChange *change = g_ptr_array_index (changes, i);
@@ -246,7 +241,7 @@ fleet_plan_diff_format_json (const FleetPlanDiff *diff, const FleetPlanDiffFiles
       fleet_json_key (&json, "new");
       fleet_json_string (&json, change->new_value);
       fleet_json_key (&json, "changes_run");
-      fleet_json_bool (&json, section_changes_run (change->section));
+      fleet_json_bool (&json, fleet_plan_diff_section_changes_run (change->section));
       fleet_json_end_object (&json);
     }
   fleet_json_end_array (&json);
@@ -318,7 +313,7 @@ append_markdown_section (GString *out, const FleetPlanDiff *diff, FleetPlanDiffS
       if (!any)
         {
           g_string_append_printf (out, "\n### %s\n\n", title);
-          if (!section_changes_run (section))
+          if (!fleet_plan_diff_section_changes_run (section))
             g_string_append (out, "These changes do not change what runs.\n\n");
           g_string_append (out, "| Change | Subject | Field | Old | New |\n"
                                 "|---|---|---|---|---|\n");

@@ -6,7 +6,7 @@
  * compared key by key, so a key added to a record by a later plan version
  * is still reported.  Body keys that no rule claims end up in OTHER.
  */
-#include "cli/plan-diff.h"
+#include "cli/plan-diff-private.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +30,8 @@ static const char *const claimed_keys[] = {
   "workflow", "workflow-source", "workflow-sha256", "inventory-source", "inventory-sha256",
   "ssh-config-path", "ssh-config-sources", "inventory-files", "compiled-at", "expires-at",
   "parallelism", "hosts", "jump-hosts", "steps", "vars", "waves", "wave-details", "limit",
-  "order-by", "spread", "halt-at", "halt-failed-total", "halt-unreachable-total", NULL,
+  "order-by", "spread", "halt-at", "halt-failed-total", "halt-unreachable-total", "schedule",
+  NULL,
 };
 
 static const char *const section_names[FLEET_PLAN_DIFF_N_SECTIONS] = {
@@ -41,7 +42,9 @@ static const char *const section_names[FLEET_PLAN_DIFF_N_SECTIONS] = {
   [FLEET_PLAN_DIFF_WAVES] = "waves",
   [FLEET_PLAN_DIFF_STEPS] = "steps",
   [FLEET_PLAN_DIFF_ROLLOUT] = "rollout",
+  [FLEET_PLAN_DIFF_WINDOWS] = "windows",
   [FLEET_PLAN_DIFF_OTHER] = "other",
+  [FLEET_PLAN_DIFF_SCHEDULE] = "schedule",
   [FLEET_PLAN_DIFF_TRUST] = "trust",
 };
 
@@ -86,22 +89,29 @@ fleet_plan_diff_free (FleetPlanDiff *diff)
 }
 
 gboolean
+fleet_plan_diff_section_changes_run (FleetPlanDiffSection section)
+{
+  return section != FLEET_PLAN_DIFF_SOURCES && section != FLEET_PLAN_DIFF_SCHEDULE
+         && section != FLEET_PLAN_DIFF_TRUST;
+}
+
+gboolean
 fleet_plan_diff_changes_run (const FleetPlanDiff *diff)
 {
   for (guint i = 0; i < diff->changes->len; i++)
     {
       const FleetPlanChange *change = g_ptr_array_index (diff->changes, i);
 
-      if (change->section != FLEET_PLAN_DIFF_SOURCES && change->section != FLEET_PLAN_DIFF_TRUST)
+      if (fleet_plan_diff_section_changes_run (change->section))
         return TRUE;
     }
   return FALSE;
 }
 
-/* Append a change; the strings are copied. */
-static void
-add_change (FleetPlanDiff *diff, FleetPlanDiffSection section, FleetPlanChangeKind kind,
-            const char *subject, const char *field, const char *old_value, const char *new_value)
+void
+fleet_plan_diff_add_change (FleetPlanDiff *diff, FleetPlanDiffSection section,
+                            FleetPlanChangeKind kind, const char *subject, const char *field,
+                            const char *old_value, const char *new_value)
 {
   FleetPlanChange *change = g_new0 (FleetPlanChange, 1);
 
@@ -149,10 +159,10 @@ unsigned_value (GVariant *value)
   return g_variant_get_uint64 (value);
 }
 
-/* Return `value` of body or record key `key` as people read it: strings as
- * they are, string lists joined by ", ", durations (keys ending in "-ms")
- * as "30s", resolved thresholds as "never" for FLEET_THRESHOLD_NEVER, and
- * any other type in GVariant text format.  NULL gives NULL. */
+/* Return `value` of body or record key `key` as people read it.  Strings
+ * stay as they are, and string lists are joined by ", ".  Durations (keys
+ * ending in "-ms") read "30s", and resolved thresholds that never halt read
+ * "never".  Any other type is in GVariant text format.  NULL gives NULL. */
 static char *
 render_value (const char *key, GVariant *value)
 {
@@ -274,7 +284,8 @@ compare_string_tables (FleetPlanDiff *diff, FleetPlanDiffSection section, const 
       field = g_strdup_printf ("%s[%s]", key, name);
       old_text = render_value (name, old_value);
       new_text = render_value (name, new_value);
-      add_change (diff, section, FLEET_PLAN_CHANGE_CHANGED, subject, field, old_text, new_text);
+      fleet_plan_diff_add_change (diff, section, FLEET_PLAN_CHANGE_CHANGED, subject, field,
+                                  old_text, new_text);
       changes++;
     }
   return changes;
@@ -312,7 +323,8 @@ compare_records (FleetPlanDiff *diff, FleetPlanDiffSection section, const char *
 
       old_text = render_value (key, old_value);
       new_text = render_value (key, new_value);
-      add_change (diff, section, FLEET_PLAN_CHANGE_CHANGED, subject, key, old_text, new_text);
+      fleet_plan_diff_add_change (diff, section, FLEET_PLAN_CHANGE_CHANGED, subject, key, old_text,
+                                  new_text);
       changes++;
     }
   return changes;
@@ -339,7 +351,7 @@ compare_setting (FleetPlanDiff *diff, FleetPlanDiffSection section, const char *
     kind = FLEET_PLAN_CHANGE_ADDED;
   else if (new_value == NULL)
     kind = FLEET_PLAN_CHANGE_REMOVED;
-  add_change (diff, section, kind, key, NULL, old_text, new_text);
+  fleet_plan_diff_add_change (diff, section, kind, key, NULL, old_text, new_text);
 }
 
 /* Records matched by name */
@@ -369,7 +381,8 @@ index_records (GVariant *list, const char *key_field)
     {
       g_autoptr(GVariant) record = g_variant_get_child_value (list, i);
       g_autoptr(GVariant) key = key_field != NULL
-                                  ? g_variant_lookup_value (record, key_field, G_VARIANT_TYPE_STRING)
+                                  ? g_variant_lookup_value (record, key_field,
+                                                            G_VARIANT_TYPE_STRING)
                                   : g_variant_get_child_value (record, 0);
 
       if (key != NULL)
@@ -387,8 +400,8 @@ record_name (GVariant *record, const char *key_field)
                               ? g_variant_lookup_value (record, key_field, G_VARIANT_TYPE_STRING)
                               : g_variant_get_child_value (record, 0);
 
-  /* The name stays valid while `record` lives: both point into the same
-   * serialized data. */
+  /* The string belongs to a child value of `record`, so it stays valid
+   * while `record` lives. */
   return key != NULL ? g_variant_get_string (key, NULL) : "";
 }
 
@@ -443,7 +456,8 @@ compare_record_lists (FleetPlanDiff *diff, FleetPlanDiffSection section,
         {
           g_autofree char *summary = record_summary (record, summary_field);
 
-          add_change (diff, section, FLEET_PLAN_CHANGE_ADDED, name, NULL, NULL, summary);
+          fleet_plan_diff_add_change (diff, section, FLEET_PLAN_CHANGE_ADDED, name, NULL, NULL,
+                                      summary);
           if (out_added != NULL)
             (*out_added)++;
           continue;
@@ -456,8 +470,8 @@ compare_record_lists (FleetPlanDiff *diff, FleetPlanDiffSection section,
               g_autofree char *old_summary = record_summary (old_record, NULL);
               g_autofree char *new_summary = record_summary (record, NULL);
 
-              add_change (diff, section, FLEET_PLAN_CHANGE_CHANGED, name, NULL, old_summary,
-                          new_summary);
+              fleet_plan_diff_add_change (diff, section, FLEET_PLAN_CHANGE_CHANGED, name, NULL,
+                                          old_summary, new_summary);
             }
           continue;
         }
@@ -477,7 +491,8 @@ compare_record_lists (FleetPlanDiff *diff, FleetPlanDiffSection section,
         continue;
 
       summary = record_summary (record, summary_field);
-      add_change (diff, section, FLEET_PLAN_CHANGE_REMOVED, name, NULL, summary, NULL);
+      fleet_plan_diff_add_change (diff, section, FLEET_PLAN_CHANGE_REMOVED, name, NULL, summary,
+                                  NULL);
       if (out_removed != NULL)
         (*out_removed)++;
     }
@@ -547,14 +562,14 @@ compare_hosts (FleetPlanDiff *diff, const FleetPlan *old_plan, const FleetPlan *
 
       if (!g_hash_table_contains (old_index, host->name))
         {
-          add_change (diff, FLEET_PLAN_DIFF_HOSTS, FLEET_PLAN_CHANGE_ADDED, host->name, "wave",
-                      NULL, new_label);
+          fleet_plan_diff_add_change (diff, FLEET_PLAN_DIFF_HOSTS, FLEET_PLAN_CHANGE_ADDED,
+                                      host->name, "wave", NULL, new_label);
           diff->hosts_added++;
         }
       else if (g_strcmp0 (old_label, new_label) != 0)
         {
-          add_change (diff, FLEET_PLAN_DIFF_HOSTS, FLEET_PLAN_CHANGE_MOVED, host->name, "wave",
-                      old_label, new_label);
+          fleet_plan_diff_add_change (diff, FLEET_PLAN_DIFF_HOSTS, FLEET_PLAN_CHANGE_MOVED,
+                                      host->name, "wave", old_label, new_label);
           diff->hosts_moved++;
         }
     }
@@ -566,8 +581,9 @@ compare_hosts (FleetPlanDiff *diff, const FleetPlan *old_plan, const FleetPlan *
       if (g_hash_table_contains (new_index, host->name))
         continue;
 
-      add_change (diff, FLEET_PLAN_DIFF_HOSTS, FLEET_PLAN_CHANGE_REMOVED, host->name, "wave",
-                  g_hash_table_lookup (old_labels, host->name), NULL);
+      fleet_plan_diff_add_change (diff, FLEET_PLAN_DIFF_HOSTS, FLEET_PLAN_CHANGE_REMOVED,
+                                  host->name, "wave", g_hash_table_lookup (old_labels, host->name),
+                                  NULL);
       diff->hosts_removed++;
     }
 
@@ -649,8 +665,8 @@ compare_wave_order (FleetPlanDiff *diff, const char *subject, const FleetPlan *o
   qsort (old_sorted, n, sizeof (char *), compare_string_pointers);
   qsort (new_sorted, n, sizeof (char *), compare_string_pointers);
   if (g_strv_equal ((const char *const *) old_sorted, (const char *const *) new_sorted))
-    add_change (diff, FLEET_PLAN_DIFF_WAVES, FLEET_PLAN_CHANGE_CHANGED, subject, "host order",
-                NULL, NULL);
+    fleet_plan_diff_add_change (diff, FLEET_PLAN_DIFF_WAVES, FLEET_PLAN_CHANGE_CHANGED, subject,
+                                "host order", NULL, NULL);
 }
 
 /* The sizes of all waves first, then each wave by position: added and
@@ -669,8 +685,8 @@ compare_waves (FleetPlanDiff *diff, const FleetPlan *old_plan, const FleetPlan *
   diff->old_waves = old_plan->waves->len;
   diff->new_waves = new_plan->waves->len;
   if (!g_str_equal (old_sizes, new_sizes))
-    add_change (diff, FLEET_PLAN_DIFF_WAVES, FLEET_PLAN_CHANGE_CHANGED, "sizes", NULL, old_sizes,
-                new_sizes);
+    fleet_plan_diff_add_change (diff, FLEET_PLAN_DIFF_WAVES, FLEET_PLAN_CHANGE_CHANGED, "sizes",
+                                NULL, old_sizes, new_sizes);
 
   for (guint i = 0; i < n; i++)
     {
@@ -684,8 +700,8 @@ compare_waves (FleetPlanDiff *diff, const FleetPlan *old_plan, const FleetPlan *
                                                       wave->host_indices->len,
                                                       wave->host_indices->len == 1 ? "" : "s");
 
-          add_change (diff, FLEET_PLAN_DIFF_WAVES, FLEET_PLAN_CHANGE_ADDED, subject, NULL, NULL,
-                      summary);
+          fleet_plan_diff_add_change (diff, FLEET_PLAN_DIFF_WAVES, FLEET_PLAN_CHANGE_ADDED, subject,
+                                      NULL, NULL, summary);
         }
       else if (i >= new_plan->waves->len)
         {
@@ -695,8 +711,8 @@ compare_waves (FleetPlanDiff *diff, const FleetPlan *old_plan, const FleetPlan *
                                                       wave->host_indices->len,
                                                       wave->host_indices->len == 1 ? "" : "s");
 
-          add_change (diff, FLEET_PLAN_DIFF_WAVES, FLEET_PLAN_CHANGE_REMOVED, subject, NULL,
-                      summary, NULL);
+          fleet_plan_diff_add_change (diff, FLEET_PLAN_DIFF_WAVES, FLEET_PLAN_CHANGE_REMOVED,
+                                      subject, NULL, summary, NULL);
         }
       else
         {
@@ -743,8 +759,8 @@ compare_steps (FleetPlanDiff *diff, GVariant *old_body, GVariant *new_body)
   g_autofree char *new_order = common_step_order (new_steps, old_index);
 
   if (!g_str_equal (old_order, new_order))
-    add_change (diff, FLEET_PLAN_DIFF_STEPS, FLEET_PLAN_CHANGE_CHANGED, "order", NULL, old_order,
-                new_order);
+    fleet_plan_diff_add_change (diff, FLEET_PLAN_DIFF_STEPS, FLEET_PLAN_CHANGE_CHANGED, "order",
+                                NULL, old_order, new_order);
 
   compare_record_lists (diff, FLEET_PLAN_DIFF_STEPS, old_steps, new_steps, "name", "command",
                         (const char *const[]) { "name", NULL }, &diff->steps_added,
@@ -816,7 +832,7 @@ compare_text (FleetPlanDiff *diff, FleetPlanDiffSection section, const char *sub
     kind = FLEET_PLAN_CHANGE_ADDED;
   else if (new_text == NULL)
     kind = FLEET_PLAN_CHANGE_REMOVED;
-  add_change (diff, section, kind, subject, field, old_text, new_text);
+  fleet_plan_diff_add_change (diff, section, kind, subject, field, old_text, new_text);
 }
 
 /* The settings of rollout_keys, spread, halt_at by rule, then vars by
@@ -841,8 +857,8 @@ compare_rollout (FleetPlanDiff *diff, GVariant *old_body, GVariant *new_body)
       g_autofree char *new_text = halt_rule_text (new_body, name);
 
       if (g_strcmp0 (old_text, new_text) != 0)
-        add_change (diff, FLEET_PLAN_DIFF_ROLLOUT, FLEET_PLAN_CHANGE_CHANGED, "halt_at", name,
-                    old_text, new_text);
+        fleet_plan_diff_add_change (diff, FLEET_PLAN_DIFF_ROLLOUT, FLEET_PLAN_CHANGE_CHANGED,
+                                    "halt_at", name, old_text, new_text);
     }
 
   compare_string_tables (diff, FLEET_PLAN_DIFF_ROLLOUT, "vars", "vars", old_vars, new_vars);
@@ -927,8 +943,8 @@ compare_trust (FleetPlanDiff *diff, const FleetPlan *old_plan, const FleetPlan *
 
       subject = g_strdup_printf ("signature %s", signature->fingerprint);
       old_text = signature_text (signature);
-      add_change (diff, FLEET_PLAN_DIFF_TRUST, FLEET_PLAN_CHANGE_REMOVED, subject, NULL, old_text,
-                  NULL);
+      fleet_plan_diff_add_change (diff, FLEET_PLAN_DIFF_TRUST, FLEET_PLAN_CHANGE_REMOVED, subject,
+                                  NULL, old_text, NULL);
     }
 }
 
@@ -967,6 +983,7 @@ fleet_plan_diff (const FleetPlan *old_plan, const FleetPlan *new_plan)
   compare_waves (diff, old_plan, new_plan, old_body, new_body);
   compare_steps (diff, old_body, new_body);
   compare_rollout (diff, old_body, new_body);
+  fleet_plan_diff_compare_windows (diff, old_plan, new_plan);
   compare_other (diff, old_body, new_body);
   compare_trust (diff, old_plan, new_plan);
 

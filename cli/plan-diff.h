@@ -9,10 +9,11 @@
  * (documented at each section), so the same two plans always give the same
  * diff.
  *
- * Changes under FLEET_PLAN_DIFF_SOURCES and FLEET_PLAN_DIFF_TRUST record how
- * a plan was made and approved (workflow and inventory digests, compile
- * time, expiry, signatures) and do not change what fleet-run executes.  Two
- * plans whose only changes are there are "equivalent".
+ * Changes under FLEET_PLAN_DIFF_SOURCES, FLEET_PLAN_DIFF_SCHEDULE and
+ * FLEET_PLAN_DIFF_TRUST record how a plan was made and approved (workflow
+ * and inventory digests, the compile time and the forecasts that follow
+ * from it, expiry, signatures) and do not change what fleet-run executes.
+ * Two plans whose only changes are there are "equivalent".
  *
  * Every string in a diff is owned by the diff and freed with it.  Values are
  * the plan's text as stored, not escaped: renderers escape them for their
@@ -34,7 +35,9 @@ typedef enum {
   FLEET_PLAN_DIFF_WAVES,         /* wave sizes, stages, canaries and resolved thresholds */
   FLEET_PLAN_DIFF_STEPS,         /* steps added, removed, reordered or changed */
   FLEET_PLAN_DIFF_ROLLOUT,       /* parallelism, limit, order, spread, halt_at, vars */
+  FLEET_PLAN_DIFF_WINDOWS,       /* maintenance windows, step estimates, margin */
   FLEET_PLAN_DIFF_OTHER,         /* body keys without a rule of their own */
+  FLEET_PLAN_DIFF_SCHEDULE,      /* the window range and the planned times */
   FLEET_PLAN_DIFF_TRUST,         /* compile time, expiry, signatures */
   FLEET_PLAN_DIFF_N_SECTIONS,
 } FleetPlanDiffSection;
@@ -76,13 +79,17 @@ FleetPlanDiff *fleet_plan_diff (const FleetPlan *old_plan, const FleetPlan *new_
 
 void fleet_plan_diff_free (FleetPlanDiff *diff);
 
-/* Return whether any change of `diff` is outside the sections SOURCES and
- * TRUST, so the two plans execute differently. */
+/* Return whether a change in `section` changes what fleet-run executes:
+ * FALSE for SOURCES, SCHEDULE and TRUST. */
+gboolean fleet_plan_diff_section_changes_run (FleetPlanDiffSection section);
+
+/* Return whether any change of `diff` is in a section that changes the run,
+ * so the two plans execute differently. */
 gboolean fleet_plan_diff_changes_run (const FleetPlanDiff *diff);
 
 /* Return the name of `section` in every output format: "sources", "hosts",
- * "host settings", "jump hosts", "waves", "steps", "rollout", "other" or
- * "trust". */
+ * "host settings", "jump hosts", "waves", "steps", "rollout", "windows",
+ * "other", "schedule" or "trust". */
 const char *fleet_plan_diff_section_name (FleetPlanDiffSection section);
 
 /* Return "added", "removed", "changed" or "moved". */

@@ -4,10 +4,10 @@
  * options instead of a file.  It goes through the same inventory loader,
  * selector parser and checks as a workflow file, and the planner turns it
  * into a plan like any other, so fleet-run applies the same host key,
- * connection and halt rules.  What differs from a workflow file: the target
- * is every host of the inventories, narrowed by the required --limit; all
- * selected hosts form one wave; and the command runs exactly as given,
- * without `{{ }}` references.
+ * connection and halt rules.  Unlike a workflow file, the target is every
+ * host of the inventories, narrowed by the required --limit.  All selected
+ * hosts form one wave, and the command runs exactly as given, without
+ * `{{ }}` references.
  */
 #pragma once
 
@@ -42,8 +42,8 @@ typedef struct {
 } FleetAdhocOptions;
 
 /* Return the shell command that runs `argv` (NULL-terminated, at least one
- * word) with each word passed as one argument: words made only of
- * characters that no POSIX shell treats specially are kept as they are,
+ * word) with each word passed as one argument.  Words made only of
+ * characters that no POSIX shell treats specially are kept as they are, and
  * any other word is single-quoted (fleet_shell_quote).  Free with g_free. */
 char *fleet_adhoc_join_command (const char *const *argv);
 

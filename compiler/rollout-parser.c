@@ -376,6 +376,14 @@ fleet_check_rollout_names (FleetDiagnostics *diags,
       check_attribute_known (diags, inventory, rule->attribute, "spread \"by\"", &rule->pos);
     }
 
+  for (guint i = 0; i < workflow->pacing->caps->len; i++)
+    {
+      const FleetCapRule *rule = g_ptr_array_index (workflow->pacing->caps, i);
+
+      check_attribute_known (diags, inventory, rule->attribute, "concurrency \"caps\"",
+                             &g_array_index (workflow->cap_positions, FleetSourcePos, i));
+    }
+
   if (order->by == NULL)
     return;
   if (g_str_equal (order->by, FLEET_ORDER_BY_GROUP))

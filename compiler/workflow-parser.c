@@ -1,6 +1,7 @@
 /* workflow-parser.c: the top level of a workflow file. */
 #include "compiler/workflow-parser.h"
 
+#include "compiler/pacing-parser.h"
 #include "compiler/rollout-parser.h"
 #include "compiler/dynamic-inventory.h"
 #include "compiler/scalar.h"
@@ -196,6 +197,22 @@ handle_snapshot (FleetDiagnostics *diags, const FleetSchemaField *field, const F
 }
 
 static void
+handle_concurrency (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WorkflowParse *parse = object;
+
+  fleet_parse_concurrency (diags, value, parse->workflow->pacing, parse->workflow->cap_positions);
+}
+
+static void
+handle_protect (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WorkflowParse *parse = object;
+
+  fleet_parse_protect (diags, value, parse->workflow->pacing);
+}
+
+static void
 handle_schedule (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
   WorkflowParse *parse = object;
@@ -209,6 +226,8 @@ static const FleetFieldHandlerEntry workflow_handlers[] = {
   { "inventory_timeout", handle_inventory_timeout },
   { "target", handle_target },
   { "parallelism", handle_parallelism },
+  { "concurrency", handle_concurrency },
+  { "protect", handle_protect },
   { "canary", handle_canary },
   { "waves", handle_waves },
   { "vars", handle_vars },

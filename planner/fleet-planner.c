@@ -375,6 +375,12 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
   copy_rollout_rules (workflow, plan);
   if (workflow->snapshot != NULL)
     plan->snapshot = fleet_snapshot_config_copy (workflow->snapshot);
+  if (!fleet_pacing_is_default (workflow->pacing))
+    {
+      g_autoptr (GVariant) pacing = g_variant_ref_sink (fleet_pacing_to_variant (workflow->pacing));
+
+      plan->pacing = fleet_pacing_from_variant (pacing, NULL);
+    }
 
   for (guint i = 0; i < selected->len; i++)
     {

@@ -49,6 +49,7 @@ static const char *const failure_codes[] = {
   [FLEET_FAILURE_BECOME_PASSWORD_REQUIRED] = "become-password-required",
   [FLEET_FAILURE_BECOME_PASSWORD_INCORRECT] = "become-password-incorrect",
   [FLEET_FAILURE_CONDITION] = "condition-error",
+  [FLEET_FAILURE_TARGET_BUSY] = "target-busy",
 };
 
 const char *

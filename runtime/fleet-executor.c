@@ -14,6 +14,8 @@
 
 #include "runtime/fleet-halt.h"
 #include "runtime/fleet-journal.h"
+#include "runtime/fleet-load-guard.h"
+#include "runtime/fleet-pacer.h"
 #include "runtime/fleet-snapshot-report.h"
 #include "runtime/fleet-snapshot-run.h"
 #include "schema/fleet-snapshot-store.h"
@@ -54,6 +56,10 @@ typedef struct {
   FleetSnapshot *snapshot_before;
   guint snapshots_taken;         /* 0, 1 (before) or 2 (after) */
   gboolean pty_retry;            /* the step is run again with a terminal */
+  FleetLoadGuard *load_guard;    /* running load check, or NULL */
+  gboolean guard_passed;
+  gint64 guard_first_us;         /* when the first load check started */
+  gint64 deferred_until_us;      /* a busy host waits until then */
   gboolean connected;
   gboolean busy;
   gboolean finished;
@@ -71,6 +77,8 @@ typedef struct {
   FleetHaltCounts halt_counts;
   gboolean stopping;
   gboolean snapshot_halt;        /* on_unexpected: halt fired; start no more hosts */
+  FleetPacer *pacer;             /* when the next host may start */
+  guint pacer_changes_journaled;
 } Executor;
 
 static void
@@ -104,6 +112,7 @@ fleet_run_result_free (FleetRunResult *result)
 
   g_ptr_array_unref (result->hosts);
   g_array_unref (result->wave_durations_us);
+  g_clear_pointer (&result->concurrency_history, g_array_unref);
   if (result->host_records != NULL)
     g_ptr_array_unref (result->host_records);
   g_free (result);
@@ -543,6 +552,8 @@ finish_step (Executor *executor, HostRun *run)
   run->pty_retry = FALSE;
 
   journal_step_end (executor, run, step, result);
+  fleet_pacer_report (executor->pacer, now_us (executor), run->next_step, result->duration_us,
+                      result->failure);
 
   if (result->failure != FLEET_FAILURE_NONE)
     {
@@ -629,7 +640,8 @@ launch_step (Executor *executor, HostRun *run)
   FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
   const FleetHost *host = run->result->host;
   gboolean with_password = step->become && host->become_password_secret != NULL;
-  g_autofree char *command_line = build_command_line (step, host->name, with_password);
+  g_autofree char *sudo_line = build_command_line (step, host->name, with_password);
+  g_autofree char *command_line = fleet_pacing_wrap_command (executor->plan->pacing, sudo_line);
   FleetCommandSpec spec = { .command_line = command_line, .timeout_ms = step->timeout_ms,
                             .pty = run->pty_retry };
   g_autoptr(GError) error = NULL;
@@ -713,6 +725,69 @@ reconnect (Executor *executor, HostRun *run)
 /* NOTE: the snapshot after the steps is taken only when every step
  * succeeded, because a failed step ends the host at once; changes made by
  * a failing host are therefore not reported. */
+/* A host with a load guard is checked once before its first step (and
+ * before its before-snapshot, which is work on the host too). */
+static gboolean
+load_guard_due (const Executor *executor, const HostRun *run)
+{
+  return executor->plan->pacing != NULL && fleet_pacing_has_guard (executor->plan->pacing)
+         && !run->guard_passed && !executor->stopping;
+}
+
+static void
+journal_guard (Executor *executor, const HostRun *run, const char *event, const char *reason)
+{
+  FleetJsonWriter *json = fleet_journal_begin (executor->journal, event, wall_us (executor));
+
+  fleet_json_key (json, "host");
+  fleet_json_string (json, run->result->host->name);
+  fleet_json_key (json, "reason");
+  fleet_json_string (json, reason);
+  if (run->deferred_until_us > 0 && g_str_equal (event, "host-deferred"))
+    {
+      fleet_json_key (json, "retry_in_ms");
+      fleet_json_int (json, executor->plan->pacing->defer_ms);
+    }
+  fleet_journal_commit (executor->journal, FALSE);
+}
+
+/* Act on a finished load check: go on, wait `defer`, or fail the host once
+ * it has waited `max_wait`. */
+static void
+finish_load_guard (Executor *executor, HostRun *run)
+{
+  g_autoptr (FleetLoadGuard) guard = g_steal_pointer (&run->load_guard);
+  const FleetPacing *pacing = executor->plan->pacing;
+  g_autofree char *reason = NULL;
+  gint64 now = now_us (executor);
+
+  switch (fleet_load_guard_finish (guard, &reason))
+    {
+    case FLEET_GUARD_PASSED:
+      run->guard_passed = TRUE;
+      journal_guard (executor, run, "host-guard-passed", NULL);
+      return;
+
+    case FLEET_GUARD_ERROR:
+      host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_TARGET_BUSY, reason);
+      return;
+
+    case FLEET_GUARD_BUSY:
+      if (now - run->guard_first_us >= (gint64) pacing->max_wait_ms * 1000)
+        {
+          g_autofree char *message = g_strdup_printf ("the host was still too busy after "
+                                                      "waiting %" G_GUINT64_FORMAT " s: %s",
+                                                      pacing->max_wait_ms / 1000, reason);
+
+          host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_TARGET_BUSY, message);
+          return;
+        }
+      run->deferred_until_us = now + (gint64) pacing->defer_ms * 1000;
+      journal_guard (executor, run, "host-deferred", reason);
+      return;
+    }
+}
+
 static gboolean
 snapshot_due (const Executor *executor, const HostRun *run)
 {
@@ -1016,11 +1091,23 @@ advance_host (Executor *executor, HostRun *run)
           continue;
         }
 
+      if (run->load_guard != NULL)
+        {
+          if (!fleet_load_guard_is_done (run->load_guard))
+            return;
+          finish_load_guard (executor, run);
+          continue;
+        }
+
       if (state == FLEET_CONNECTION_FAILED && reconnect (executor, run))
         continue;
 
       if (state == FLEET_CONNECTION_FAILED)
         {
+          if (!run->connected)
+            fleet_pacer_report (executor->pacer, now_us (executor), G_MAXUINT,
+                                now_us (executor) - run->started_us,
+                                fleet_connection_get_failure (run->connection));
           host_finish (executor, run, FLEET_HOST_FAILED,
                        fleet_connection_get_failure (run->connection),
                        fleet_connection_get_message (run->connection));
@@ -1034,6 +1121,19 @@ advance_host (Executor *executor, HostRun *run)
         {
           run->connected = TRUE;
           journal_connected (executor, run);
+          fleet_pacer_report (executor->pacer, now_us (executor), G_MAXUINT,
+                              now_us (executor) - run->started_us, FLEET_FAILURE_NONE);
+        }
+
+      if (load_guard_due (executor, run))
+        {
+          if (now_us (executor) < run->deferred_until_us)
+            return;
+          if (run->guard_first_us == 0)
+            run->guard_first_us = now_us (executor);
+          run->load_guard = fleet_load_guard_start (run->connection, executor->plan->pacing,
+                                                    now_us (executor));
+          continue;
         }
 
       if (snapshot_due (executor, run))
@@ -1167,7 +1267,33 @@ wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
     }
 
   if (current >= *next_sweep_us)
-    *next_sweep_us = current + SWEEP_INTERVAL_US;
+    {
+      fleet_pacer_sweep (executor->pacer, current);
+      *next_sweep_us = current + SWEEP_INTERVAL_US;
+    }
+}
+
+/* Journal each change of the concurrency limit since the last call. */
+static void
+journal_pacer_changes (Executor *executor)
+{
+  const GArray *history = fleet_pacer_history (executor->pacer);
+
+  for (; executor->pacer_changes_journaled < history->len; executor->pacer_changes_journaled++)
+    {
+      const FleetConcurrencyChange *change = &g_array_index (history, FleetConcurrencyChange,
+                                                             executor->pacer_changes_journaled);
+      FleetJsonWriter *json = fleet_journal_begin (executor->journal, "concurrency",
+                                                   wall_us (executor));
+
+      fleet_json_key (json, "limit");
+      fleet_json_int (json, change->limit);
+      fleet_json_key (json, "cause");
+      fleet_json_string (json, change->cause == FLEET_CONGESTION_NONE
+                                 ? (executor->pacer_changes_journaled == 0 ? "start" : "increase")
+                                 : fleet_congestion_name (change->cause));
+      fleet_journal_commit (executor->journal, FALSE);
+    }
 }
 
 static void
@@ -1274,30 +1400,44 @@ run_wave (Executor *executor, guint wave_index)
 {
   const FleetWave *wave = g_ptr_array_index (executor->plan->waves, wave_index);
   g_autoptr(GPtrArray) busy = g_ptr_array_new ();
+  g_autoptr(GPtrArray) waiting = g_ptr_array_new ();
+  g_autoptr(GPtrArray) waiting_hosts = g_ptr_array_new ();
   gint64 wave_started_us = now_us (executor);
   gint64 next_sweep_us = wave_started_us + SWEEP_INTERVAL_US;
-  guint next_host = 0;
+
+  for (guint i = 0; i < wave->host_indices->len; i++)
+    {
+      HostRun *run = g_ptr_array_index (executor->runs,
+                                        g_array_index (wave->host_indices, guint32, i));
+
+      g_ptr_array_add (waiting, run);
+      g_ptr_array_add (waiting_hosts, (gpointer) run->result->host);
+    }
 
   journal_wave (executor, "wave-start", wave_index);
   fleet_halt_counts_start_wave (&executor->halt_counts);
 
   for (;;)
     {
+      gint pick;
+
       apply_interrupt_level (executor, busy);
       if (!executor->stopping)
-        check_halt (executor, wave_index, wave->host_indices->len - next_host);
+        check_halt (executor, wave_index, waiting->len);
 
       while (!executor->stopping && !executor->result->halted && !executor->snapshot_halt
-             && busy->len < executor->plan->parallelism
-             && next_host < wave->host_indices->len)
+             && (pick = fleet_pacer_pick (executor->pacer, waiting_hosts, busy->len)) >= 0)
         {
-          HostRun *run = g_ptr_array_index (executor->runs,
-                                            g_array_index (wave->host_indices, guint32,
-                                                           next_host++));
+          HostRun *run = g_ptr_array_steal_index (waiting, pick);
+
+          g_ptr_array_remove_index (waiting_hosts, pick);
           start_host (executor, run);
           if (run->busy)
-            g_ptr_array_add (busy, run);
-          check_halt (executor, wave_index, wave->host_indices->len - next_host);
+            {
+              g_ptr_array_add (busy, run);
+              fleet_pacer_host_started (executor->pacer, run->result->host);
+            }
+          check_halt (executor, wave_index, waiting->len);
         }
 
       /* A finished host stays polled while the kill of an aborted command
@@ -1307,12 +1447,15 @@ run_wave (Executor *executor, guint wave_index)
           HostRun *run = g_ptr_array_index (busy, i - 1);
 
           if (!run->busy && !fleet_connection_has_helpers (run->connection))
-            g_ptr_array_remove_index (busy, i - 1);
+            {
+              fleet_pacer_host_finished (executor->pacer, run->result->host);
+              g_ptr_array_remove_index (busy, i - 1);
+            }
         }
+      journal_pacer_changes (executor);
 
       if (busy->len == 0 && (executor->stopping || executor->result->halted
-                             || executor->snapshot_halt
-                             || next_host >= wave->host_indices->len))
+                             || executor->snapshot_halt || waiting->len == 0))
         break;
       if (busy->len > 0)
         wait_and_process (executor, busy, &next_sweep_us);
@@ -1320,7 +1463,7 @@ run_wave (Executor *executor, guint wave_index)
 
   /* The last hosts to finish may reach a threshold after the last start. */
   if (!executor->stopping)
-    check_halt (executor, wave_index, wave->host_indices->len - next_host);
+    check_halt (executor, wave_index, waiting->len);
 
   g_array_append_val (executor->result->wave_durations_us,
                       (gint64) { now_us (executor) - wave_started_us });
@@ -1377,6 +1520,7 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
   executor->options = options;
   executor->clock = options->clock != NULL ? options->clock : fleet_clock_system ();
   executor->ssh = fleet_ssh_context_new ();
+  executor->pacer = fleet_pacer_new (plan, now_us (executor));
   if (options->secret_func != NULL)
     fleet_ssh_context_set_secret_func (executor->ssh, options->secret_func,
                                        options->secret_data);
@@ -1386,6 +1530,8 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
   executor->result = g_new0 (FleetRunResult, 1);
   executor->result->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) host_result_free);
   executor->result->wave_durations_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  executor->result->concurrency_history = g_array_new (FALSE, FALSE,
+                                                       sizeof (FleetConcurrencyChange));
 
   for (guint i = 0; i < plan->hosts->len; i++)
     {
@@ -1431,6 +1577,7 @@ executor_clear (Executor *executor)
       if (run->command != NULL)
         fleet_command_free (run->command);
       fleet_snapshot_collection_free (run->snapshot_collection);
+      fleet_load_guard_free (run->load_guard);
       fleet_snapshot_free (run->snapshot_before);
       fleet_connection_free (run->connection);
       close_output_files (run, NULL);
@@ -1438,6 +1585,7 @@ executor_clear (Executor *executor)
     }
   g_ptr_array_unref (executor->runs);
   fleet_ssh_context_free (executor->ssh);
+  fleet_pacer_free (executor->pacer);
   if (executor->journal != NULL)
     fleet_journal_close (executor->journal);
 }
@@ -1579,6 +1727,10 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
     }
 
   executor.result->duration_us = now_us (&executor) - started_us;
+  executor.result->concurrency_adaptive = fleet_pacer_is_adaptive (executor.pacer);
+  g_array_append_vals (executor.result->concurrency_history,
+                       fleet_pacer_history (executor.pacer)->data,
+                       fleet_pacer_history (executor.pacer)->len);
   journal_run_end (&executor);
   if (plan->snapshot != NULL)
     {

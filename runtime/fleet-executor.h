@@ -15,6 +15,7 @@
 
 #include <glib.h>
 
+#include "runtime/fleet-concurrency.h"
 #include "runtime/fleet-transport.h"
 #include "schema/fleet-clock.h"
 #include "schema/fleet-plan.h"
@@ -93,6 +94,8 @@ typedef struct {
   GArray *wave_durations_us; /* gint64, one per wave started */
   GPtrArray *host_records;  /* FleetHost *, the hosts as run (with overrides);
                                FleetHostResult.host points into it */
+  gboolean concurrency_adaptive; /* the limit adapted (fleet-concurrency.h) */
+  GArray *concurrency_history; /* FleetConcurrencyChange, the limit over time */
 } FleetRunResult;
 
 typedef struct {

@@ -180,6 +180,54 @@ append_waves (GString *out, const FleetPlan *plan, const FleetRunResult *result)
     }
 }
 
+/* Say how the concurrency limit moved: where it started, its peak, where
+ * it ended, and how often and why it fell. */
+static void
+append_concurrency (GString *out, const FleetRunResult *result)
+{
+  const GArray *history = result->concurrency_history;
+  guint decreases[FLEET_CONGESTION_CONTROLLER + 1] = { 0 };
+  guint n_decreases = 0;
+  guint peak = 0;
+  guint previous = 0;
+
+  if (!result->concurrency_adaptive || history == NULL || history->len == 0)
+    return;
+
+  for (guint i = 0; i < history->len; i++)
+    {
+      const FleetConcurrencyChange *change = &g_array_index (history, FleetConcurrencyChange, i);
+
+      peak = MAX (peak, change->limit);
+      if (i > 0 && change->limit < previous)
+        {
+          decreases[change->cause]++;
+          n_decreases++;
+        }
+      previous = change->limit;
+    }
+
+  g_string_append_printf (out, "Concurrency: started at %u, peaked at %u, ended at %u",
+                          g_array_index (history, FleetConcurrencyChange, 0).limit, peak,
+                          previous);
+  if (n_decreases > 0)
+    {
+      const char *sep = "";
+
+      g_string_append_printf (out, "; lowered %u time%s (", n_decreases,
+                              n_decreases == 1 ? "" : "s");
+      for (guint cause = FLEET_CONGESTION_TIMEOUT; cause <= FLEET_CONGESTION_CONTROLLER; cause++)
+        if (decreases[cause] > 0)
+          {
+            g_string_append_printf (out, "%s%s %u", sep, fleet_congestion_name (cause),
+                                    decreases[cause]);
+            sep = ", ";
+          }
+      g_string_append (out, ")");
+    }
+  g_string_append (out, ".\n");
+}
+
 /* Say which threshold halted the run, where, and what did not start. */
 static void
 append_halt (GString *out, const FleetPlan *plan, const FleetRunResult *result)
@@ -249,6 +297,7 @@ fleet_report_format_summary (const FleetPlan *plan,
     g_string_append_printf (out, ", %u not run", counts[FLEET_HOST_NOT_RUN]);
   g_string_append_printf (out, " in %.2fs.\n", result->duration_us / 1e6);
 
+  append_concurrency (out, result);
   if (result->halted)
     append_halt (out, plan, result);
   if (result->interrupted)

@@ -55,6 +55,7 @@ typedef enum {
   FLEET_FAILURE_BECOME_PASSWORD_REQUIRED, /* sudo asked for a password none was given for */
   FLEET_FAILURE_BECOME_PASSWORD_INCORRECT,
   FLEET_FAILURE_CONDITION,         /* a step's `when` could not be evaluated */
+  FLEET_FAILURE_TARGET_BUSY,       /* the load guard kept the host waiting past max_wait */
 } FleetFailure;
 
 /* Return the stable journal code of `failure`, e.g. "host-key-changed". */

@@ -59,6 +59,7 @@ fleet_plan_free (FleetPlan *plan)
   g_free (plan->order_by);
   g_ptr_array_unref (plan->spread);
   fleet_snapshot_config_free (plan->snapshot);
+  fleet_pacing_free (plan->pacing);
   fleet_plan_schedule_free (plan->schedule);
   g_free (plan->file_sha256);
   g_ptr_array_unref (plan->inventory_files);
@@ -398,6 +399,8 @@ fleet_plan_to_variant (const FleetPlan *plan)
   if (plan->snapshot != NULL)
     g_variant_builder_add (&builder, "{sv}", "snapshot",
                            fleet_snapshot_config_to_variant (plan->snapshot));
+  if (plan->pacing != NULL && !fleet_pacing_is_default (plan->pacing))
+    g_variant_builder_add (&builder, "{sv}", "pacing", fleet_pacing_to_variant (plan->pacing));
   if (plan->schedule != NULL)
     g_variant_builder_add (&builder, "{sv}", "schedule",
                            fleet_plan_schedule_to_variant (plan->schedule));
@@ -1051,6 +1054,7 @@ plan_from_body (GVariant *body, guint32 version, GError **error)
   g_autoptr(GVariant) steps = NULL;
   g_autoptr(GVariant) waves = NULL;
   g_autoptr(GVariant) snapshot = NULL;
+  g_autoptr(GVariant) pacing = NULL;
 
   if (!lookup_string (body, "workflow", TRUE, &plan->workflow_name, error)
       || !lookup_string (body, "workflow-source", FALSE, &plan->workflow_source, error)
@@ -1106,6 +1110,20 @@ plan_from_body (GVariant *body, guint32 version, GError **error)
         }
     }
 
+  /* Optional: plans with the default pacing omit the key. */
+  pacing = g_variant_lookup_value (body, "pacing", G_VARIANT_TYPE ("a{sv}"));
+  if (pacing != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      plan->pacing = fleet_pacing_from_variant (pacing, &local_error);
+      if (plan->pacing == NULL)
+        {
+          g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID, "%s",
+                       local_error->message);
+          return NULL;
+        }
+    }
   if (!read_schedule (body, plan, error))
     return NULL;
 

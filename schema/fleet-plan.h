@@ -27,6 +27,7 @@
 #include "schema/fleet-model.h"
 #include "schema/fleet-plan-schedule.h"
 #include "schema/fleet-threshold.h"
+#include "schema/fleet-pacing.h"
 #include "schema/fleet-snapshot-config.h"
 
 G_BEGIN_DECLS
@@ -114,6 +115,8 @@ typedef struct {
   guint32 halt_unreachable_total;
   FleetSnapshotConfig *snapshot; /* configuration snapshots before and after
                                     the steps; NULL: none */
+  FleetPacing *pacing;           /* adaptive limit, caps, load guard, nice;
+                                    NULL: the defaults (fleet-pacing.h) */
   FleetPlanSchedule *schedule;   /* maintenance windows and the schedule fitted
                                     into them; NULL: the hosts may run at any time */
   char *file_sha256;             /* hex digest from the file; NULL until

@@ -202,6 +202,8 @@ fleet_workflow_new (void)
   workflow->order.positions = positions_new ();
   for (guint rule = 0; rule < FLEET_HALT_N_RULES; rule++)
     workflow->halt_at.rules[rule] = fleet_halt_rule_default (rule);
+  workflow->pacing = fleet_pacing_new ();
+  workflow->cap_positions = g_array_new (FALSE, FALSE, sizeof (FleetSourcePos));
 
   return workflow;
 }
@@ -234,6 +236,8 @@ fleet_workflow_free (FleetWorkflow *workflow)
   g_hash_table_unref (workflow->order.positions);
   fleet_window_calendar_free (workflow->windows);
   fleet_snapshot_config_free (workflow->snapshot);
+  fleet_pacing_free (workflow->pacing);
+  g_array_unref (workflow->cap_positions);
   if (workflow->step_history != NULL)
     g_hash_table_unref (workflow->step_history);
   g_free (workflow);

@@ -13,6 +13,7 @@
 #include "schema/fleet-expr.h"
 #include "schema/fleet-inventory-file.h"
 #include "schema/fleet-model.h"
+#include "schema/fleet-pacing.h"
 #include "schema/fleet-plan-schedule.h"
 #include "schema/fleet-snapshot-config.h"
 #include "schema/fleet-threshold.h"
@@ -183,6 +184,8 @@ typedef struct {
   FleetWindowCalendar *windows; /* windows and freezes expanded per group over the compile
                                  * range; NULL when the workflow defines neither */
   FleetSnapshotConfig *snapshot; /* NULL: no snapshots */
+  FleetPacing *pacing;         /* `concurrency` and `protect`; never NULL */
+  GArray *cap_positions;       /* FleetSourcePos of each pacing cap, in order */
   FleetScheduleSettings schedule;
   GHashTable *step_history;    /* char * step name -> FleetStepHistory *, from
                                 * earlier run journals; NULL when none was given */

@@ -78,6 +78,14 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_WORKFLOW, "parallelism", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
     1, 100000, "10",
     "Maximum number of hosts that run steps at the same time." },
+  { FLEET_SCHEMA_WORKFLOW, "concurrency", FLEET_TYPE_MAPPING, FLEET_SCHEMA_CONCURRENCY, FALSE,
+    0, 0, NULL,
+    "How fleet-run moves the number of busy hosts within `parallelism`, and caps per "
+    "attribute value." },
+  { FLEET_SCHEMA_WORKFLOW, "protect", FLEET_TYPE_MAPPING, FLEET_SCHEMA_PROTECT, FALSE,
+    0, 0, NULL,
+    "Protection of the target hosts: a load guard before a host starts, and nice/ionice for "
+    "the commands." },
   { FLEET_SCHEMA_WORKFLOW, "canary", FLEET_TYPE_COUNT_OR_MAPPING, FLEET_SCHEMA_CANARY, FALSE,
     1, G_MAXUINT32, NULL,
     "Hosts that run first, in a wave of their own: a host count, or `hosts` or `where`." },
@@ -115,6 +123,44 @@ static const FleetSchemaField schema_fields[] = {
     0, 0, NULL,
     "Configuration snapshots of each host before the first and after the last step, "
     "compared to show what changed." },
+
+  /* The workflow `concurrency` mapping. */
+  { FLEET_SCHEMA_CONCURRENCY, "adaptive", FLEET_TYPE_BOOL, FLEET_SCHEMA_NONE, FALSE,
+    0, 0, "true",
+    "Adjust the number of busy hosts to measured latency, timeouts and connection failures "
+    "(additive increase, multiplicative decrease); false keeps it at `parallelism`." },
+  { FLEET_SCHEMA_CONCURRENCY, "initial", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
+    1, 100000, "16",
+    "Busy hosts at the start of the run, before the limit adapts; at most `parallelism`." },
+  { FLEET_SCHEMA_CONCURRENCY, "min", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
+    1, 100000, "1",
+    "The limit never falls below this many busy hosts." },
+  { FLEET_SCHEMA_CONCURRENCY, "caps", FLEET_TYPE_STRING_MAP, FLEET_SCHEMA_NONE, FALSE,
+    0, 0, NULL,
+    "Attribute name to host count: at most that many busy hosts share one value of the "
+    "attribute (per data center, rack or package mirror)." },
+
+  /* The workflow `protect` mapping. */
+  { FLEET_SCHEMA_PROTECT, "max_load", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, 32, NULL,
+    "A host whose 1-minute load average (/proc/loadavg) is above this number waits before "
+    "its first step." },
+  { FLEET_SCHEMA_PROTECT, "guard", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_SCHEMA_UNBOUNDED, NULL,
+    "A command run on the host before its first step; the host waits while it exits "
+    "non-zero." },
+  { FLEET_SCHEMA_PROTECT, "defer", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    SECOND_MS, HOUR_MS, "30s",
+    "Wait between two checks of a host that is too busy." },
+  { FLEET_SCHEMA_PROTECT, "max_wait", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
+    SECOND_MS, 24 * HOUR_MS, "10m",
+    "A host still too busy after this long fails, with its load in the message." },
+  { FLEET_SCHEMA_PROTECT, "nice", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
+    0, 19, NULL,
+    "Run each step command under `nice -n` with this niceness." },
+  { FLEET_SCHEMA_PROTECT, "ionice", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
+    1, 16, NULL,
+    "Run each step command under `ionice`: `idle` or `best-effort`." },
 
   /* The workflow `snapshot` mapping. */
   { FLEET_SCHEMA_SNAPSHOT, "categories", FLEET_TYPE_NAME_LIST, FLEET_SCHEMA_NONE, FALSE,
@@ -337,6 +383,8 @@ static const char * const context_names[] = {
   [FLEET_SCHEMA_SNAPSHOT] = "snapshot",
   [FLEET_SCHEMA_SNAPSHOT_EXPECT] = "snapshot expect",
   [FLEET_SCHEMA_STEPS_FILE] = "steps file",
+  [FLEET_SCHEMA_CONCURRENCY] = "concurrency",
+  [FLEET_SCHEMA_PROTECT] = "protect",
   [FLEET_SCHEMA_SCHEDULE] = "schedule",
 };
 

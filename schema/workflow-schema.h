@@ -29,6 +29,8 @@ typedef enum {
   FLEET_SCHEMA_SNAPSHOT,      /* the workflow's `snapshot` mapping */
   FLEET_SCHEMA_SNAPSHOT_EXPECT, /* the `expect` mapping of `snapshot` */
   FLEET_SCHEMA_STEPS_FILE,    /* top level of a file of steps named by `include` */
+  FLEET_SCHEMA_CONCURRENCY,   /* the workflow's `concurrency` mapping */
+  FLEET_SCHEMA_PROTECT,       /* the workflow's `protect` mapping */
   FLEET_SCHEMA_SCHEDULE,      /* the workflow's `schedule` mapping */
 } FleetSchemaContext;
 

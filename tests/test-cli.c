@@ -340,6 +340,54 @@ test_compile_limit (Fixture *fixture, gconstpointer data)
                                  "  role ==\n         ^\n"));
 }
 
+/* The concurrency, caps and target protection reach the plan and are shown
+ * in all three forms; a plan without them shows the adaptive default. */
+static void
+test_show_pacing (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = write_workflow (fixture,
+    "target: {all: true}\nparallelism: 40\n"
+    "concurrency: {initial: 8, caps: {rack: 2}}\n"
+    "protect: {max_load: 3, guard: \"test -e /run/ok\", nice: 5, ionice: idle}\n"
+    "steps:\n  - {name: a, run: \"true\", timeout: 5s}\n");
+  g_autofree char *plain = NULL;
+  g_autofree char *plan = fixture_path (fixture, "pacing.plan");
+  g_autofree char *text = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *markdown = NULL;
+  g_autofree char *default_text = NULL;
+
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-o", plan, NULL }, NULL,
+                           NULL), ==, 0);
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, NULL }, &text, NULL), ==, 0);
+  g_assert_nonnull (strstr (text, "  concurrency:      adaptive: starts at 8 hosts, grows to at "
+                                  "most 40, falls on congestion to no fewer than 1\n  caps:             at most rack 2 busy hosts per value\n"
+                                  "  protect:          wait before the first step while the load "
+                                  "is above 3 or `test -e /run/ok` fails; check every 30 s, fail "
+                                  "after 600 s; nice 5, ionice idle\n"));
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, "--format", "json", NULL }, &json,
+                           NULL), ==, 0);
+  g_assert_nonnull (strstr (json, "\"concurrency\":{\"adaptive\":true,\"initial\":8,\"min\":1,"
+                                  "\"caps\":{\"rack\":2}},\"protect\":{\"max_load\":\"3\","
+                                  "\"guard\":\"test -e /run/ok\",\"defer_ms\":30000,"
+                                  "\"max_wait_ms\":600000,\"nice\":5,\"ionice\":\"idle\"}"));
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, "--format", "markdown", NULL },
+                           &markdown, NULL), ==, 0);
+  g_assert_nonnull (strstr (markdown, "| Caps | at most rack 2 busy hosts per value |\n"));
+  g_assert_nonnull (strstr (markdown, "| Protect | wait before the first step while the load is "
+                                      "above 3 or \\`test -e /run/ok\\` fails;"));
+
+  plain = write_workflow (fixture, "target: {all: true}\nsteps:\n"
+                                   "  - {name: a, run: \"true\", timeout: 5s}\n");
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", plain, "-o", plan, NULL }, NULL,
+                           NULL), ==, 0);
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, NULL }, &default_text, NULL), ==, 0);
+  g_assert_nonnull (strstr (default_text, "  concurrency:      adaptive: starts at the cap of "
+                                          "10 hosts, falls on congestion to no fewer than 1\n"));
+  g_assert_null (strstr (default_text, "  caps:"));
+  g_assert_null (strstr (default_text, "  protect:"));
+}
+
 /* With stages, `show` labels each wave by its stage and its place in the
  * run. */
 static void
@@ -974,6 +1022,7 @@ main (int argc, char **argv)
   ADD ("/cli/show/language-golden", test_show_language_golden);
   ADD ("/cli/show/markdown", test_show_markdown);
   ADD ("/cli/show/markdown-escapes", test_show_markdown_escapes);
+  ADD ("/cli/show/pacing", test_show_pacing);
   ADD ("/cli/show/stages", test_show_stages);
   ADD ("/cli/compile/limit", test_compile_limit);
   ADD ("/cli/compile/include-relative-path", test_include_from_relative_path);

@@ -423,6 +423,69 @@ test_halt_at_errors (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 5);
 }
 
+/* concurrency and protect */
+
+static void
+test_pacing_forms (Fixture *fixture, gconstpointer data)
+{
+  FleetWorkflow *workflow = compile (fixture, HEAD "target: {all: true}\n"
+                                              "concurrency: {adaptive: false, initial: 4, min: 2,\n"
+                                              "              caps: {dc: 1, rack: 3}}\n"
+                                              "protect: {max_load: 2.5, guard: \"test -e /ok\",\n"
+                                              "          defer: 5s, max_wait: 1m, nice: 10,\n"
+                                              "          ionice: idle}\n" STEPS);
+  const FleetCapRule *dc;
+
+  g_assert_nonnull (workflow);
+  g_assert_true (workflow->pacing->fixed);
+  g_assert_cmpuint (workflow->pacing->initial, ==, 4);
+  g_assert_cmpuint (workflow->pacing->min, ==, 2);
+  g_assert_cmpuint (workflow->pacing->caps->len, ==, 2);
+  dc = g_ptr_array_index (workflow->pacing->caps, 0);
+  g_assert_cmpstr (dc->attribute, ==, "dc");
+  g_assert_cmpuint (dc->limit, ==, 1);
+  g_assert_cmpstr (workflow->pacing->max_load, ==, "2.5");
+  g_assert_cmpstr (workflow->pacing->guard_command, ==, "test -e /ok");
+  g_assert_cmpuint (workflow->pacing->defer_ms, ==, 5000);
+  g_assert_cmpuint (workflow->pacing->max_wait_ms, ==, 60000);
+  g_assert_cmpint (workflow->pacing->nice, ==, 10);
+  g_assert_cmpstr (workflow->pacing->ionice, ==, "idle");
+}
+
+static void
+test_pacing_errors (Fixture *fixture, gconstpointer data)
+{
+  g_assert_null (compile (fixture, HEAD "target: {all: true}\n"
+                                   "concurrency:\n"
+                                   "  initial: 0\n"
+                                   "  caps: {dc: 0, rak: 5, rack: [1]}\n"
+                                   "protect:\n"
+                                   "  max_load: high\n"
+                                   "  ionice: realtime\n"
+                                   "  nice: 20\n" STEPS));
+  assert_diagnostic (fixture, 0, FLEET_SEVERITY_ERROR, NULL, 5, 12,
+                     "invalid integer \"0\" for \"initial\": use a value from 1 to 100000");
+  assert_diagnostic (fixture, 1, FLEET_SEVERITY_ERROR, NULL, 6, 14,
+                     "invalid cap \"0\" for \"dc\" in \"caps\"; give the most hosts sharing one "
+                     "value of the attribute that may be busy at once, a whole number of at "
+                     "least 1");
+  assert_diagnostic (fixture, 2, FLEET_SEVERITY_ERROR, NULL, 6, 31,
+                     "the cap for \"rack\" in \"caps\" must be a host count, not a list or "
+                     "mapping");
+  assert_diagnostic (fixture, 3, FLEET_SEVERITY_ERROR, NULL, 8, 13,
+                     "invalid value \"high\" for \"max_load\"; give the 1-minute load average "
+                     "above which a host waits, a decimal number such as 4 or 2.5");
+  assert_diagnostic (fixture, 4, FLEET_SEVERITY_ERROR, NULL, 9, 11,
+                     "invalid value \"realtime\" for \"ionice\"; use idle (I/O only when the "
+                     "disk is otherwise idle) or best-effort");
+  assert_diagnostic (fixture, 5, FLEET_SEVERITY_ERROR, NULL, 10, 9,
+                     "invalid integer \"20\" for \"nice\": use a value from 0 to 19");
+  assert_diagnostic (fixture, 6, FLEET_SEVERITY_ERROR, NULL, 6, 17,
+                     "unknown attribute \"rak\" in concurrency \"caps\"; did you mean "
+                     "\"rack\"? The inventory defines: dc, rack, role");
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 7);
+}
+
 /* --limit */
 
 static void
@@ -476,6 +539,8 @@ main (int argc, char **argv)
   ADD ("/compiler/order/errors", test_order_errors);
   ADD ("/compiler/halt-at/forms", test_halt_at_forms);
   ADD ("/compiler/halt-at/errors", test_halt_at_errors);
+  ADD ("/compiler/pacing/forms", test_pacing_forms);
+  ADD ("/compiler/pacing/errors", test_pacing_errors);
   ADD ("/compiler/limit", test_limit);
 
   return g_test_run ();

@@ -5,6 +5,7 @@
 
 #include "cli/plan-diff-render.h"
 #include "cli/plan-diff.h"
+#include "schema/fleet-plan-schedule.h"
 #include "schema/fleet-plan-signature.h"
 #include "tests/sandbox.h"
 
@@ -455,12 +456,12 @@ test_signatures_removed_and_invalid (void)
       g_ptr_array_add (new_plan->signatures, new_signature);
     }
   {
-    FleetPlanSignature *gone = g_new0 (FleetPlanSignature, 1);
+    FleetPlanSignature *removed = g_new0 (FleetPlanSignature, 1);
 
-    gone->fingerprint = g_strdup ("SHA256:gone");
-    gone->comment = g_strdup ("bob");
-    gone->valid = TRUE;
-    g_ptr_array_add (old_plan->signatures, gone);
+    removed->fingerprint = g_strdup ("SHA256:gone");
+    removed->comment = g_strdup ("bob");
+    removed->valid = TRUE;
+    g_ptr_array_add (old_plan->signatures, removed);
   }
 
   lines = diff_lines (old_plan, new_plan);
@@ -514,6 +515,164 @@ test_diff_deterministic (void)
   /* Attribute fields come sorted by name. */
   g_assert_true (strstr (first, "attributes[attribute00]") < strstr (first,
                                                                      "attributes[attribute19]"));
+}
+
+/* Windows */
+
+#define HOUR_US (G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC)
+#define DAY_US (24 * HOUR_US)
+/* 2026-01-01T00:00:00Z */
+#define BASE_US (G_GINT64_CONSTANT (1767225600) * G_USEC_PER_SEC)
+
+/* Return daily windows from 01:00 lasting `hours`, starting on day
+ * `first_day` after BASE_US, for `n_days` days. */
+static GArray *
+daily_windows (guint first_day, guint n_days, guint hours)
+{
+  GArray *windows = g_array_new (FALSE, FALSE, sizeof (FleetWindowInterval));
+
+  for (guint day = first_day; day < first_day + n_days; day++)
+    {
+      FleetWindowInterval interval = {
+        .start_us = BASE_US + day * DAY_US + HOUR_US,
+        .end_us = BASE_US + day * DAY_US + (1 + hours) * HOUR_US,
+        .source = FLEET_WINDOW_NO_SOURCE,
+      };
+
+      g_array_append_val (windows, interval);
+    }
+  return windows;
+}
+
+/* Give `plan` a schedule over days [first_day, first_day + 10) with one
+ * window set "all" of 2-hour windows for every host. */
+static FleetPlanSchedule *
+add_schedule (FleetPlan *plan, guint first_day)
+{
+  FleetPlanSchedule *schedule = fleet_plan_schedule_new ();
+
+  schedule->from_us = BASE_US + first_day * DAY_US;
+  schedule->to_us = schedule->from_us + 10 * DAY_US;
+  schedule->margin_ms = 5 * 60000;
+  fleet_plan_schedule_add_window_set (schedule, "all", "Europe/Berlin",
+                                      daily_windows (first_day, 10, 2));
+  for (guint i = 0; i < plan->hosts->len; i++)
+    {
+      guint32 set = 0;
+      gint64 start = schedule->from_us + HOUR_US;
+
+      g_array_append_val (schedule->host_window_set, set);
+      g_array_append_val (schedule->host_starts_us, start);
+    }
+  for (guint i = 0; i < plan->steps->len; i++)
+    {
+      guint64 estimate = 60000;
+
+      g_array_append_val (schedule->step_estimates_ms, estimate);
+      g_ptr_array_add (schedule->step_estimate_sources, g_strdup ("timeout"));
+    }
+  for (guint i = 0; i < plan->waves->len; i++)
+    {
+      FleetWaveSchedule wave = {
+        .start_us = schedule->from_us + HOUR_US + i * DAY_US,
+        .latest_start_us = schedule->from_us + 2 * HOUR_US + i * DAY_US,
+        .end_us = schedule->from_us + HOUR_US + i * DAY_US + 120 * G_USEC_PER_SEC,
+      };
+
+      g_array_append_val (schedule->waves, wave);
+    }
+  schedule->finish_us = g_array_index (schedule->waves, FleetWaveSchedule,
+                                       plan->waves->len - 1).end_us;
+  schedule->lower_bound_us = schedule->finish_us;
+  plan->schedule = schedule;
+  return schedule;
+}
+
+/* Recompiling a day later shifts the window range, the forecasts and the
+ * windows at the edges; within both ranges the windows are the same, so the
+ * plans are equivalent. */
+static void
+test_windows_range_shift (void)
+{
+  g_autoptr(FleetPlan) old_plan = make_plan ();
+  g_autoptr(FleetPlan) new_plan = make_plan ();
+  g_autoptr(FleetPlanDiff) diff = NULL;
+  g_autofree char *lines = NULL;
+
+  add_schedule (old_plan, 0);
+  add_schedule (new_plan, 1);
+
+  diff = fleet_plan_diff (old_plan, new_plan);
+  lines = list_changes (diff);
+  g_assert_cmpstr (lines, ==,
+                   "schedule|changed|window range|from|2026-01-01T00:00:00Z|2026-01-02T00:00:00Z\n"
+                   "schedule|changed|window range|to|2026-01-11T00:00:00Z|2026-01-12T00:00:00Z\n"
+                   "schedule|changed|planned finish|-|2026-01-02T01:02:00Z|2026-01-03T01:02:00Z\n"
+                   "schedule|changed|earliest possible finish|-|2026-01-02T01:02:00Z|"
+                   "2026-01-03T01:02:00Z\n"
+                   "schedule|changed|wave 1|planned start|2026-01-01T01:00:00Z|"
+                   "2026-01-02T01:00:00Z\n"
+                   "schedule|changed|wave 1|latest start|2026-01-01T02:00:00Z|"
+                   "2026-01-02T02:00:00Z\n"
+                   "schedule|changed|wave 1|planned end|2026-01-01T01:02:00Z|"
+                   "2026-01-02T01:02:00Z\n"
+                   "schedule|changed|wave 2|planned start|2026-01-02T01:00:00Z|"
+                   "2026-01-03T01:00:00Z\n"
+                   "schedule|changed|wave 2|latest start|2026-01-02T02:00:00Z|"
+                   "2026-01-03T02:00:00Z\n"
+                   "schedule|changed|wave 2|planned end|2026-01-02T01:02:00Z|"
+                   "2026-01-03T01:02:00Z\n");
+  g_assert_false (fleet_plan_diff_changes_run (diff));
+}
+
+static void
+test_windows_changed (void)
+{
+  g_autoptr(FleetPlan) old_plan = make_plan ();
+  g_autoptr(FleetPlan) new_plan = make_plan ();
+  g_autoptr(FleetPlanDiff) diff = NULL;
+  g_autofree char *lines = NULL;
+  FleetPlanSchedule *old_schedule = add_schedule (old_plan, 0);
+  FleetPlanSchedule *new_schedule = add_schedule (new_plan, 0);
+  guint db_set;
+
+  /* Day 3 loses its window, d moves to a new set "db" of 3-hour windows,
+   * and the margin, the end rule and one estimate change. */
+  g_array_remove_index (g_ptr_array_index (new_schedule->window_sets, 0), 3);
+  db_set = fleet_plan_schedule_add_window_set (new_schedule, "db", "UTC", daily_windows (0, 2, 3));
+  g_array_index (new_schedule->host_window_set, guint32, 3) = db_set;
+  new_schedule->margin_ms = 15 * 60000;
+  new_schedule->at_window_end = FLEET_AT_WINDOW_END_ABORT;
+  g_array_index (new_schedule->step_estimates_ms, guint64, 1) = 20 * 60000;
+  fleet_plan_schedule_add_window_set (old_schedule, "weekend", "UTC", daily_windows (5, 1, 4));
+
+  diff = fleet_plan_diff (old_plan, new_plan);
+  lines = list_changes (diff);
+  g_assert_cmpstr (lines, ==,
+                   "windows|changed|margin|-|5m|15m\n"
+                   "windows|changed|at window end|-|finish|abort\n"
+                   "windows|changed|patch|estimate|1m|20m\n"
+                   "windows|changed|window set all|windows|"
+                   "2026-01-04T01:00:00Z/2026-01-04T03:00:00Z|-\n"
+                   "windows|added|window set db|-|-|2 windows, time zone UTC\n"
+                   "windows|removed|window set weekend|-|1 window, time zone UTC|-\n"
+                   "windows|changed|d|window set|all|db\n");
+  g_assert_true (fleet_plan_diff_changes_run (diff));
+}
+
+static void
+test_windows_added (void)
+{
+  g_autoptr(FleetPlan) old_plan = make_plan ();
+  g_autoptr(FleetPlan) new_plan = make_plan ();
+  g_autofree char *added = NULL;
+  g_autofree char *removed = NULL;
+
+  add_schedule (new_plan, 0);
+  added = diff_lines (old_plan, new_plan);
+  removed = diff_lines (new_plan, old_plan);
+  g_assert_cmpstr (added, ==, "windows|added|windows|-|-|1 window set: all\n");
+  g_assert_cmpstr (removed, ==, "windows|removed|windows|-|1 window set: all|-\n");
 }
 
 /* Renderers */
@@ -848,6 +1007,9 @@ main (int argc, char **argv)
   g_test_add_func ("/plan-diff/signatures", test_signatures_removed_and_invalid);
   g_test_add_func ("/plan-diff/unclaimed-key", test_unclaimed_key_reported);
   g_test_add_func ("/plan-diff/deterministic", test_diff_deterministic);
+  g_test_add_func ("/plan-diff/windows/range-shift", test_windows_range_shift);
+  g_test_add_func ("/plan-diff/windows/changed", test_windows_changed);
+  g_test_add_func ("/plan-diff/windows/added", test_windows_added);
   g_test_add_func ("/plan-diff/render/text", test_text_aligned);
   g_test_add_func ("/plan-diff/render/markdown", test_markdown_escaped);
   g_test_add_func ("/plan-diff/render/json", test_json_parses);

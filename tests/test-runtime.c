@@ -602,6 +602,87 @@ test_parallelism_cap_respected (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (busy, ==, 0);
 }
 
+/* The load guard holds back a busy host, checks it again after `defer`,
+ * and fails it once it has waited `max_wait`; the other hosts pass and
+ * run their steps under nice.  The journal shows each deferral and the
+ * concurrency limit the run started with. */
+static void
+test_load_guard_and_nice (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 3, 0 };
+  g_autofree char *journal = NULL;
+  g_autofree char *niceness = NULL;
+  FleetPacing *pacing;
+  guint deferrals = 0;
+  const char *cursor;
+
+  if (!require_sandbox ())
+    return;
+
+  add_hosts (fixture, 3, "id_ed25519");
+  add_step (fixture, "niceness", "nice", 30000);
+  set_waves (fixture, sizes);
+  set_halt_at (fixture, FLEET_HALT_FAILED_PER_WAVE, "unlimited");
+  pacing = fleet_pacing_new ();
+  pacing->max_load = g_strdup ("1000");
+  pacing->guard_command = g_strdup ("test \"$FLEET_HOST\" != host02");
+  pacing->defer_ms = 1000;
+  pacing->max_wait_ms = 1500;
+  pacing->nice = 10;
+  fixture->plan->pacing = pacing;
+  fixture->plan->parallelism = 3;
+  run_plan (fixture);
+
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
+  g_assert_cmpint (host_result (fixture, 2)->outcome, ==, FLEET_HOST_SUCCEEDED);
+  g_assert_cmpint (host_result (fixture, 1)->failure, ==, FLEET_FAILURE_TARGET_BUSY);
+  g_assert_nonnull (strstr (host_result (fixture, 1)->message,
+                            "the host was still too busy after waiting 1 s: the guard command "
+                            "exited with status 1 (load "));
+  g_assert_false (step_result (fixture, 1, 0)->started);
+
+  niceness = read_run_file (fixture, "output/host01/01.stdout");
+  g_assert_cmpstr (niceness, ==, "10\n");
+
+  journal = read_run_file (fixture, "journal.jsonl");
+  for (cursor = journal; (cursor = strstr (cursor, "\"event\":\"host-deferred\",\"host\":\"host02\"")) != NULL;
+       cursor++)
+    deferrals++;
+  g_assert_cmpuint (deferrals, ==, 2);
+  g_assert_nonnull (strstr (journal, "\"event\":\"host-guard-passed\",\"host\":\"host01\""));
+  g_assert_nonnull (strstr (journal, "\"event\":\"concurrency\",\"limit\":3,\"cause\":\"start\""));
+}
+
+/* A load above max_load keeps the host waiting, and past max_wait fails
+ * it with the load in the message; its step never starts. */
+static void
+test_load_guard_over_max_load (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 1, 0 };
+  FleetPacing *pacing;
+
+  if (!require_sandbox ())
+    return;
+
+  add_hosts (fixture, 1, "id_ed25519");
+  add_step (fixture, "never", "true", 30000);
+  set_waves (fixture, sizes);
+  pacing = fleet_pacing_new ();
+  pacing->max_load = g_strdup ("0.000001");
+  pacing->defer_ms = 1000;
+  pacing->max_wait_ms = 1000;
+  fixture->plan->pacing = pacing;
+
+  /* Some load is always above a millionth on a machine running sshd and
+   * this test; should the load read 0.00, the host passes and the message
+   * check below fails loudly rather than silently. */
+  run_plan (fixture);
+
+  g_assert_cmpint (host_result (fixture, 0)->failure, ==, FLEET_FAILURE_TARGET_BUSY);
+  g_assert_nonnull (strstr (host_result (fixture, 0)->message, "is above max_load 0.000001"));
+  g_assert_false (step_result (fixture, 0, 0)->started);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -625,6 +706,8 @@ main (int argc, char **argv)
   ADD ("/runtime/command/become", test_become_runs_through_sudo);
   ADD ("/runtime/run/parallelism-cap", test_parallelism_cap_respected);
   ADD ("/runtime/run/conditions-skip-steps", test_conditions_skip_steps);
+  ADD ("/runtime/run/load-guard-and-nice", test_load_guard_and_nice);
+  ADD ("/runtime/run/load-guard-over-max-load", test_load_guard_over_max_load);
 
   status = g_test_run ();
   release_sandbox ();

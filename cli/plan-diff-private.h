@@ -1,0 +1,26 @@
+/* plan-diff-private.h: what the section comparisons of plan-diff.c share
+ * with the modules that compare single sections. */
+#pragma once
+
+#include "cli/plan-diff.h"
+
+G_BEGIN_DECLS
+
+/* Append a change to `diff`; the strings are copied, and any may be NULL
+ * as FleetPlanChange allows. */
+void fleet_plan_diff_add_change (FleetPlanDiff *diff,
+                                 FleetPlanDiffSection section,
+                                 FleetPlanChangeKind kind,
+                                 const char *subject,
+                                 const char *field,
+                                 const char *old_value,
+                                 const char *new_value);
+
+/* Compare the maintenance windows (FLEET_PLAN_DIFF_WINDOWS) and the planned
+ * schedule (FLEET_PLAN_DIFF_SCHEDULE) of two plans: the "schedule" body key.
+ * plan-diff-windows.c describes the rules. */
+void fleet_plan_diff_compare_windows (FleetPlanDiff *diff,
+                                      const FleetPlan *old_plan,
+                                      const FleetPlan *new_plan);
+
+G_END_DECLS

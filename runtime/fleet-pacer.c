@@ -1,0 +1,194 @@
+/* fleet-pacer.c: the limit, the caps and the controller's load together;
+ * see fleet-pacer.h. */
+#include "runtime/fleet-pacer.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "runtime/fleet-admission.h"
+
+#define DESCRIPTOR_PRESSURE 0.9
+#define CPU_PRESSURE 0.95
+#define CPU_SAMPLE_US G_USEC_PER_SEC
+
+struct FleetPacer {
+  FleetConcurrency *concurrency;
+  FleetAdmission *admission;
+  gint64 memory_budget_bytes;
+  gint64 cpu_sample_started_us;
+  gint64 cpu_sample_started_cpu_us;
+};
+
+static gint64
+thread_cpu_us (void)
+{
+  struct rusage usage;
+
+  if (getrusage (RUSAGE_THREAD, &usage) != 0)
+    return 0;
+  return (gint64) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * G_USEC_PER_SEC
+         + usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
+}
+
+FleetPacer *
+fleet_pacer_new (const FleetPlan *plan, gint64 now_us)
+{
+  FleetPacer *pacer = g_new0 (FleetPacer, 1);
+  FleetConcurrencyParams params;
+  long pages = sysconf (_SC_PHYS_PAGES);
+  long page_size = sysconf (_SC_PAGESIZE);
+
+  fleet_concurrency_params_init (&params, plan->parallelism);
+  if (plan->pacing != NULL)
+    {
+      params.adaptive = !plan->pacing->fixed;
+      if (plan->pacing->initial > 0)
+        params.initial = plan->pacing->initial;
+      if (plan->pacing->min > 0)
+        params.min = plan->pacing->min;
+    }
+
+  pacer->concurrency = fleet_concurrency_new (&params, now_us);
+  pacer->admission = fleet_admission_new (plan->pacing);
+  pacer->memory_budget_bytes = pages > 0 && page_size > 0 ? (gint64) pages * page_size / 2
+                                                          : G_MAXINT64;
+  pacer->cpu_sample_started_us = now_us;
+  pacer->cpu_sample_started_cpu_us = thread_cpu_us ();
+  return pacer;
+}
+
+void
+fleet_pacer_free (FleetPacer *pacer)
+{
+  if (pacer == NULL)
+    return;
+
+  fleet_concurrency_free (pacer->concurrency);
+  fleet_admission_free (pacer->admission);
+  g_free (pacer);
+}
+
+FleetCongestion
+fleet_congestion_from_failure (FleetFailure failure)
+{
+  switch (failure)
+    {
+    case FLEET_FAILURE_CONNECTION_TIMEOUT:
+    case FLEET_FAILURE_COMMAND_TIMEOUT:
+      return FLEET_CONGESTION_TIMEOUT;
+
+    case FLEET_FAILURE_CONNECTION_FAILED:
+    case FLEET_FAILURE_CONNECTION_LOST:
+    case FLEET_FAILURE_CHANNEL:
+      return FLEET_CONGESTION_CONNECTION;
+
+    default:
+      return FLEET_CONGESTION_NONE;
+    }
+}
+
+gint
+fleet_pacer_pick (const FleetPacer *pacer, const GPtrArray *waiting, guint busy)
+{
+  if (waiting->len == 0 || busy >= fleet_concurrency_limit (pacer->concurrency))
+    return -1;
+
+  return fleet_admission_pick (pacer->admission, waiting);
+}
+
+void
+fleet_pacer_host_started (FleetPacer *pacer, const FleetHost *host)
+{
+  fleet_admission_start (pacer->admission, host);
+}
+
+void
+fleet_pacer_host_finished (FleetPacer *pacer, const FleetHost *host)
+{
+  fleet_admission_finish (pacer->admission, host);
+}
+
+void
+fleet_pacer_report (FleetPacer *pacer, gint64 now_us, guint step, gint64 duration_us,
+                    FleetFailure failure)
+{
+  fleet_concurrency_report (pacer->concurrency, now_us, step, duration_us,
+                            failure == FLEET_FAILURE_NONE,
+                            fleet_congestion_from_failure (failure));
+}
+
+static guint64
+open_descriptors (void)
+{
+  DIR *dir = opendir ("/proc/self/fd");
+  guint64 count = 0;
+
+  if (dir == NULL)
+    return 0;
+  while (readdir (dir) != NULL)
+    count++;
+  closedir (dir);
+  return count > 2 ? count - 2 : 0;  /* "." and ".." */
+}
+
+static gint64
+resident_bytes (void)
+{
+  FILE *statm = fopen ("/proc/self/statm", "r");
+  long size = 0, resident = 0;
+
+  if (statm == NULL)
+    return 0;
+  if (fscanf (statm, "%ld %ld", &size, &resident) != 2)
+    resident = 0;
+  fclose (statm);
+  return (gint64) resident * sysconf (_SC_PAGESIZE);
+}
+
+void
+fleet_pacer_sweep (FleetPacer *pacer, gint64 now_us)
+{
+  struct rlimit limit;
+  gboolean pressure = FALSE;
+  gint64 wall = now_us - pacer->cpu_sample_started_us;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY
+      && open_descriptors () > limit.rlim_cur * DESCRIPTOR_PRESSURE)
+    pressure = TRUE;
+
+  if (resident_bytes () > pacer->memory_budget_bytes)
+    pressure = TRUE;
+
+  if (wall >= CPU_SAMPLE_US)
+    {
+      gint64 cpu = thread_cpu_us ();
+
+      if (cpu - pacer->cpu_sample_started_cpu_us > wall * CPU_PRESSURE)
+        pressure = TRUE;
+      pacer->cpu_sample_started_us = now_us;
+      pacer->cpu_sample_started_cpu_us = cpu;
+    }
+
+  if (pressure)
+    fleet_concurrency_pressure (pacer->concurrency, now_us);
+}
+
+guint
+fleet_pacer_limit (const FleetPacer *pacer)
+{
+  return fleet_concurrency_limit (pacer->concurrency);
+}
+
+const GArray *
+fleet_pacer_history (const FleetPacer *pacer)
+{
+  return fleet_concurrency_history (pacer->concurrency);
+}
+
+gboolean
+fleet_pacer_is_adaptive (const FleetPacer *pacer)
+{
+  return fleet_concurrency_adaptive (pacer->concurrency);
+}
