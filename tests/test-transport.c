@@ -431,6 +431,44 @@ test_terminal_refused (void)
   set_host_sshd_extra (NO_TTY_HOST, NULL);
 }
 
+/* A kill helper that does not end by its own deadline ends the killed
+ * command with a message that the command may still run.  The clock jumps
+ * past that deadline, and past the keepalive interval of a host that allows
+ * no unanswered keepalive, so the connection is given up on too. */
+static void
+test_kill_helper_times_out (void)
+{
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) connection = NULL;
+  g_auto(Output) output = { 0 };
+  FleetCommand *command;
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  host = fleet_sandbox_host (shared_sandbox, PLAIN_HOST, "id_ed25519");
+  host->keepalive_interval_ms = 60000;
+  host->keepalive_count_max = 0;
+  output_init (&output);
+  connection = connect_ready (host, context);
+  command = start_command (connection, "sleep 30", &output);
+  drive (connection, command_reported_pid, command);
+
+  fleet_command_abort (command, FLEET_FAILURE_COMMAND_TIMEOUT, "the command timed out");
+  g_assert_false (fleet_command_is_done (command));
+  g_assert_true (fleet_connection_has_helpers (connection));
+
+  fleet_connection_process (connection, g_get_monotonic_time () + 120 * G_USEC_PER_SEC, 0);
+  g_assert_cmpint (fleet_connection_get_state (connection), ==, FLEET_CONNECTION_FAILED);
+  g_assert_cmpint (fleet_connection_get_failure (connection), ==, FLEET_FAILURE_CONNECTION_LOST);
+  g_assert_true (fleet_command_is_done (command));
+  g_assert_cmpint (fleet_command_get_failure (command), ==, FLEET_FAILURE_COMMAND_TIMEOUT);
+  assert_contains (fleet_command_get_message (command), "killing its remote process group");
+  assert_contains (fleet_command_get_message (command), "so it may still be running on the host");
+  fleet_command_free (command);
+}
+
 /* ---- Connections ---- */
 
 static void
@@ -698,6 +736,7 @@ main (int argc, char **argv)
   g_test_add_func ("/transport/command/forced-command-output", test_forced_command_output);
   g_test_add_func ("/transport/command/terminal-refused", test_terminal_refused);
   g_test_add_func ("/transport/connection/freed-under-command", test_connection_freed_under_command);
+  g_test_add_func ("/transport/command/kill-helper-times-out", test_kill_helper_times_out);
   g_test_add_func ("/transport/connection/invalid-address", test_connection_invalid_address);
   g_test_add_func ("/transport/connection/error-classes", test_connection_error_classes);
   g_test_add_func ("/transport/connection/keepalive-and-idle", test_connection_keepalive_and_idle);
