@@ -15,6 +15,7 @@
 #include "tests/runtime-fixture.h"
 
 #define SCALE_HOSTS 500
+#define BARRIER_TIMEOUT_MS (240 * 1000)
 
 /* Return how many lines of `lines` record `event` for host `name`. */
 static guint
@@ -53,8 +54,13 @@ test_500_hosts_at_once (Fixture *fixture, gconstpointer data)
                              "echo \"$SSH_CONNECTION\" > \"$FLEET_STATE_DIR/connection\"",
                              barrier_dir, barrier_dir, SCALE_HOSTS);
 
+  /* Generous limits: on a machine that other work shares, 500 logins can
+   * take minutes, and a slow login must not fail the test. */
   add_hosts (fixture, SCALE_HOSTS, "id_ed25519");
-  add_step (fixture, "all connected at once", barrier, 50000);
+  for (guint i = 0; i < SCALE_HOSTS; i++)
+    ((FleetHost *) g_ptr_array_index (fixture->plan->hosts, i))->connect_timeout_ms =
+      BARRIER_TIMEOUT_MS;
+  add_step (fixture, "all connected at once", barrier, BARRIER_TIMEOUT_MS);
   add_step (fixture, "same connection",
             "test \"$SSH_CONNECTION\" = \"$(cat \"$FLEET_STATE_DIR/connection\")\"", 30000);
   set_waves (fixture, sizes);
