@@ -1,10 +1,10 @@
 /* test-scale.c: fleet-run with 500 authenticated SSH connections open at
  * once, against a sandbox fleet of 500 real sshd servers on 127.0.0.1.
  *
- * The first step is a barrier: every host leaves a file in a directory they
- * all see and waits until all of them have, so the step can only succeed
- * when every host's connection is authenticated and running a command at
- * the same time.  The second step checks, on the server side, that it runs
+ * The first step is a barrier.  Every host leaves a file in a directory
+ * they all see and waits until all 500 files are there, so the step can only
+ * succeed when every host's connection is authenticated and running a
+ * command at the same time.  The second step checks, on the server side, that it runs
  * on the same TCP connection as the first.
  */
 #include <fcntl.h>
@@ -19,6 +19,11 @@
 
 #define SCALE_HOSTS 500
 #define BARRIER_TIMEOUT_MS (240 * 1000)
+
+/* The test runs only when this variable is "1": 500 sshd servers load a
+ * small machine for a minute, too much for every test run of a developer
+ * who shares it. */
+#define SCALE_ENV "FLEET_TEST_SCALE"
 
 /* Test runs of several checkouts on one machine take turns with this test:
  * two fleets of 500 sshd servers at once overload a small machine. */
@@ -84,6 +89,13 @@ test_500_hosts_at_once (Fixture *fixture, gconstpointer data)
   g_autofree char *barrier = NULL;
   int lock_fd;
 
+  if (g_strcmp0 (g_getenv (SCALE_ENV), "1") != 0)
+    {
+      g_test_skip ("set " SCALE_ENV "=1 to run the 500-host test; scripts/test does in its "
+                   "coverage run");
+      return;
+    }
+
   lock_fd = open (SCALE_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
   g_assert_cmpint (lock_fd, >=, 0);
   g_assert_cmpint (flock (lock_fd, LOCK_EX), ==, 0);
@@ -122,6 +134,11 @@ test_500_hosts_at_once (Fixture *fixture, gconstpointer data)
             "test \"$SSH_CONNECTION\" = \"$(cat \"$FLEET_STATE_DIR/connection\")\"", 30000);
   set_waves (fixture, sizes);
   fixture->plan->parallelism = SCALE_HOSTS;
+
+  /* All 500 at once, as a workflow's fixed concurrency requests.  The
+   * adaptive limit would read the barrier's long first step as congestion. */
+  fixture->plan->pacing = fleet_pacing_new ();
+  fixture->plan->pacing->fixed = TRUE;
   run_plan (fixture);
   check_run (fixture);
 
