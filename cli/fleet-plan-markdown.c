@@ -248,6 +248,7 @@ fleet_plan_show_markdown (const FleetPlan *plan)
   append_summary (out, plan);
   append_halt_rules (out, plan);
   append_steps (out, plan);
+  fleet_plan_show_progressive_markdown (out, plan);
   append_wave_table (out, plan);
   for (guint w = 0; w < plan->waves->len; w++)
     append_wave_hosts (out, plan, w);

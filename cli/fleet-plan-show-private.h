@@ -33,6 +33,21 @@ void fleet_plan_show_trust_json (FleetJsonWriter *json, const FleetPlan *plan);
 /* Write the member signatures: fingerprint, comment and valid of each. */
 void fleet_plan_show_signatures_json (FleetJsonWriter *json, const FleetPlan *plan);
 
+/* Return `text` safe inside a Markdown paragraph or table cell: control
+ * characters made visible and Markdown punctuation escaped.  Free with
+ * g_free. */
+char *fleet_plan_markdown_escape (const char *text);
+
+/* Append the checks, the wait between waves and the rollback, each when
+ * the plan has one. */
+void fleet_plan_show_progressive_text (GString *out, const FleetPlan *plan);
+
+/* Write the members checks, between_waves and rollback (null when none). */
+void fleet_plan_show_progressive_json (FleetJsonWriter *json, const FleetPlan *plan);
+
+/* Append the Markdown sections of the checks, the wait and the rollback. */
+void fleet_plan_show_progressive_markdown (GString *out, const FleetPlan *plan);
+
 /* Append the plan's windows and the schedule fitted into them, when it has
  * them: UTC times, each with the local time of the windows' zone. */
 void fleet_plan_show_schedule_text (GString *out, const FleetPlan *plan);
@@ -41,5 +56,11 @@ void fleet_plan_show_schedule_text (GString *out, const FleetPlan *plan);
  * at_window_end, finish, lower_bound, step estimates, waves and the
  * windows of each group. */
 void fleet_plan_show_schedule_json (FleetJsonWriter *json, const FleetPlan *plan);
+
+/* Write the members kind ("script", "copy", ...) and kind_details (files
+ * with their SHA-256, destinations, deadlines, argv) of a step that is not
+ * a `run` step, and the step's retries, env, workdir, changed_when and
+ * failed_when when it sets them; nothing for a plain `run` step. */
+void fleet_plan_show_step_kind_json (FleetJsonWriter *json, const FleetStep *step);
 
 G_END_DECLS

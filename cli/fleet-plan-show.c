@@ -262,6 +262,7 @@ fleet_plan_show_text (const FleetPlan *plan)
   append_steps_text (out, plan);
 
   append_halt_rules_text (out, plan);
+  fleet_plan_show_progressive_text (out, plan);
   append_waves_text (out, plan);
   fleet_plan_show_schedule_text (out, plan);
 
@@ -393,6 +394,7 @@ write_step_json (FleetJsonWriter *json, const FleetStep *step, guint index)
   fleet_json_bool (json, step->become);
   fleet_json_key (json, "become_user");
   fleet_json_string (json, step->become_user);
+  fleet_plan_show_step_kind_json (json, step);
   write_host_commands_json (json, step);
   if (step->when != NULL)
     {
@@ -570,6 +572,7 @@ fleet_plan_show_json (const FleetPlan *plan)
   fleet_json_end_array (&json);
 
   write_rollout_json (&json, plan);
+  fleet_plan_show_progressive_json (&json, plan);
 
   fleet_json_key (&json, "waves");
   fleet_json_begin_array (&json);

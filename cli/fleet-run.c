@@ -11,9 +11,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "cli/fleet-run-control.h"
+#include "cli/fleet-run-progress.h"
 #include "cli/fleet-run-secrets.h"
 #include "cli/fleet-run-trust.h"
 #include "runtime/fleet-executor.h"
@@ -22,6 +26,10 @@
 #include "runtime/fleet-snapshot-report.h"
 
 #define EXIT_BAD_INPUT 2
+
+/* More handshake threads than this only add memory: each login costs the
+ * client a few milliseconds of CPU, so a thread per core keeps up. */
+#define FLEET_RUN_MAX_HANDSHAKE_THREADS 256
 
 static volatile sig_atomic_t interrupt_level;
 
@@ -90,6 +98,13 @@ make_run_id (void)
   return g_strdup_printf ("%s-%06x", stamp, g_random_int_range (0, 0xffffff));
 }
 
+static gboolean
+progress_mode_valid (const char *mode)
+{
+  return mode == NULL || g_str_equal (mode, "auto") || g_str_equal (mode, "live")
+         || g_str_equal (mode, "plain") || g_str_equal (mode, "none");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -113,8 +128,17 @@ main (int argc, char **argv)
   g_autofree char *run_dir = NULL;
   g_autofree char *summary = NULL;
   gboolean version = FALSE;
+  g_autofree char *continue_run = NULL;
+  g_autofree char *abort_run = NULL;
+  g_autofree char *rollback_run = NULL;
+  gint handshake_threads = 0;
   FleetRunOptions options = { 0 };
+  g_autofree char *progress_mode = NULL;
+  g_autoptr(FleetRunProgress) progress = NULL;
   GOptionEntry entries[] = {
+    { "progress", 0, 0, G_OPTION_ARG_STRING, &progress_mode,
+      "Show progress on standard error: live (one line redrawn), plain (timestamped lines), "
+      "none, or auto (live on a terminal, else plain; the default)", "MODE" },
     { "runs-dir", 'd', 0, G_OPTION_ARG_FILENAME, &runs_dir,
       "Create the run's directory (journal and output) under DIR (default: ./fleet-runs)", "DIR" },
     { "known-hosts", 0, 0, G_OPTION_ARG_FILENAME, &known_hosts,
@@ -136,6 +160,16 @@ main (int argc, char **argv)
       "the journal", NULL },
     { "snapshot-store", 0, 0, G_OPTION_ARG_FILENAME, &snapshot_store,
       "Store configuration snapshots in DIR instead of RUN_DIR/snapshots", "DIR" },
+    { "continue", 0, 0, G_OPTION_ARG_STRING, &continue_run,
+      "Let run RUN, which waits for an approval between waves, start its next wave", "RUN" },
+    { "abort", 0, 0, G_OPTION_ARG_STRING, &abort_run,
+      "Halt run RUN, which waits for an approval between waves", "RUN" },
+    { "rollback", 0, 0, G_OPTION_ARG_STRING, &rollback_run,
+      "Roll back every host of run RUN on which a step started, with the rollback of PLAN, "
+      "the plan RUN executed", "RUN" },
+    { "handshake-threads", 0, 0, G_OPTION_ARG_INT, &handshake_threads,
+      "Run the SSH handshakes and logins on N threads (default, or 0: one per online CPU)",
+      "N" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -153,6 +187,26 @@ main (int argc, char **argv)
       g_print ("fleet-run %s (plan format %u)\n", FLEET_VERSION, FLEET_PLAN_FORMAT_VERSION);
       return 0;
     }
+  if (continue_run != NULL || abort_run != NULL || rollback_run != NULL)
+    {
+      const char *run = continue_run != NULL ? continue_run
+                        : abort_run != NULL ? abort_run : rollback_run;
+
+      if ((continue_run != NULL) + (abort_run != NULL) + (rollback_run != NULL) > 1)
+        {
+          g_printerr ("fleet-run: give only one of --continue, --abort and --rollback\n");
+          return EXIT_BAD_INPUT;
+        }
+      if (!fleet_run_id_is_valid (run))
+        {
+          g_printerr ("fleet-run: invalid run id \"%s\"; give the id fleet-run printed, such "
+                      "as 20261204T210307Z-0a1b2c\n", run);
+          return EXIT_BAD_INPUT;
+        }
+      if (rollback_run == NULL && argc == 1)
+        return fleet_run_control_answer (runs_dir != NULL ? runs_dir : "fleet-runs", run,
+                                         continue_run != NULL ? "continue" : "abort");
+    }
   if (argc != 2)
     {
       g_printerr ("fleet-run: expected exactly one plan file; see fleet-run --help\n");
@@ -166,6 +220,15 @@ main (int argc, char **argv)
                   "write it like 65536, 512K or 16M\n", output_cap);
       return EXIT_BAD_INPUT;
     }
+
+  if (handshake_threads < 0 || handshake_threads > FLEET_RUN_MAX_HANDSHAKE_THREADS)
+    {
+      g_printerr ("fleet-run: --handshake-threads %d is out of range; give 1 to %d threads, or 0 "
+                  "for one per online CPU\n", handshake_threads,
+                  FLEET_RUN_MAX_HANDSHAKE_THREADS);
+      return EXIT_BAD_INPUT;
+    }
+  options.handshake_workers = (guint) handshake_threads;
 
   plan = fleet_plan_read_file (argv[1], &error);
   if (plan == NULL)
@@ -197,6 +260,21 @@ main (int argc, char **argv)
     }
 
   run_id = make_run_id ();
+  if (rollback_run != NULL)
+    {
+      FleetRollbackRequest request = {
+        .runs_dir = runs_dir != NULL ? runs_dir : "fleet-runs",
+        .run_id = rollback_run,
+        .rollback_run_id = run_id,
+        .known_hosts_override = known_hosts,
+        .secret_func = fleet_run_secrets_lookup,
+        .secret_data = secrets,
+        .interrupt_level = &interrupt_level,
+      };
+
+      install_signal_handlers ();
+      return fleet_run_control_rollback (plan, &request);
+    }
   run_dir = g_build_filename (runs_dir != NULL ? runs_dir : "fleet-runs", run_id, NULL);
   if (g_mkdir_with_parents (run_dir, 0750) != 0)
     {
@@ -222,6 +300,21 @@ main (int argc, char **argv)
   options.secret_data = secrets;
   options.approval = trust->approval;
   options.inventory_changes = trust->inventory_changes;
+  if (!progress_mode_valid (progress_mode))
+    {
+      g_printerr ("fleet-run: invalid --progress \"%s\"; use auto, live, plain or none\n",
+                  progress_mode);
+      return EXIT_BAD_INPUT;
+    }
+  if (progress_mode == NULL || !g_str_equal (progress_mode, "none"))
+    {
+      gboolean live = progress_mode != NULL ? g_str_equal (progress_mode, "live")
+                                            : isatty (STDERR_FILENO);
+
+      progress = fleet_run_progress_new (plan, stderr, live, fleet_clock_system ());
+      options.observer = fleet_run_progress_observer (progress);
+    }
+
   install_signal_handlers ();
 
   result = fleet_execute_plan (plan, &options, &error);
@@ -231,6 +324,7 @@ main (int argc, char **argv)
       return EXIT_BAD_INPUT;
     }
 
+  g_clear_pointer (&progress, fleet_run_progress_free);
   summary = fleet_report_format_summary (plan, result, run_dir);
   fputs (summary, stdout);
   snapshot_summary = fleet_snapshot_report_format_summary (result);

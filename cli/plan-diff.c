@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/plan-describe.h"
+#include "cli/fleet-plan-show-private.h"
 #include "schema/fleet-plan-signature.h"
 
 /* The body keys whose changes do not alter a run, by section. */
@@ -31,7 +32,7 @@ static const char *const claimed_keys[] = {
   "ssh-config-path", "ssh-config-sources", "inventory-files", "compiled-at", "expires-at",
   "parallelism", "hosts", "jump-hosts", "steps", "vars", "waves", "wave-details", "limit",
   "order-by", "spread", "halt-at", "halt-failed-total", "halt-unreachable-total", "schedule",
-  NULL,
+  "pacing", NULL,
 };
 
 static const char *const section_names[FLEET_PLAN_DIFF_N_SECTIONS] = {
@@ -216,12 +217,14 @@ render_value (const char *key, GVariant *value)
 
 /* Dictionaries */
 
-/* Return the keys of the a{sv} or a{ss} `dict` in their stored order.  The
- * strings are borrowed from `dict`. */
+/* Return copies of the keys of the a{sv} or a{ss} `dict` in their stored
+ * order.  Names are copied throughout this file, because comparing two
+ * values may serialize them in place and free the children that a borrowed
+ * string would point into. */
 static GPtrArray *
 dict_keys (GVariant *dict)
 {
-  GPtrArray *keys = g_ptr_array_new ();
+  GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
   gsize n = dict != NULL ? g_variant_n_children (dict) : 0;
 
   for (gsize i = 0; i < n; i++)
@@ -229,7 +232,7 @@ dict_keys (GVariant *dict)
       g_autoptr(GVariant) entry = g_variant_get_child_value (dict, i);
       g_autoptr(GVariant) key = g_variant_get_child_value (entry, 0);
 
-      g_ptr_array_add (keys, (gpointer) g_variant_get_string (key, NULL));
+      g_ptr_array_add (keys, g_variant_dup_string (key, NULL));
     }
   return keys;
 }
@@ -245,7 +248,7 @@ union_keys (GVariant *old_dict, GVariant *new_dict)
   for (guint i = 0; i < old_keys->len; i++)
     if (!g_ptr_array_find_with_equal_func (keys, g_ptr_array_index (old_keys, i), g_str_equal,
                                            NULL))
-      g_ptr_array_add (keys, g_ptr_array_index (old_keys, i));
+      g_ptr_array_add (keys, g_strdup (g_ptr_array_index (old_keys, i)));
   return keys;
 }
 
@@ -298,9 +301,15 @@ static guint
 compare_records (FleetPlanDiff *diff, FleetPlanDiffSection section, const char *subject,
                  GVariant *old_record, GVariant *new_record, const char *const *skip_keys)
 {
-  g_autoptr(GPtrArray) keys = union_keys (old_record, new_record);
+  g_autoptr(GPtrArray) keys = NULL;
   guint changes = 0;
 
+  /* Most records of two related plans are equal, and comparing the
+   * serialized bytes is much cheaper than the walk below. */
+  if (old_record != NULL && new_record != NULL && g_variant_equal (old_record, new_record))
+    return 0;
+
+  keys = union_keys (old_record, new_record);
   for (guint i = 0; i < keys->len; i++)
     {
       const char *key = g_ptr_array_index (keys, i);
@@ -368,41 +377,33 @@ record_named (GVariant *list, GHashTable *index, const char *name)
   return g_variant_get_child_value (list, GPOINTER_TO_UINT (position));
 }
 
-/* Return a table from the value of `key_field` in each record of `list`
- * (aa{sv}, or an array of tuples whose first member is the key when
- * `key_field` is NULL) to its position.  Keys are borrowed from `list`. */
-static GHashTable *
-index_records (GVariant *list, const char *key_field)
-{
-  GHashTable *index = g_hash_table_new (g_str_hash, g_str_equal);
-  gsize n = list != NULL ? g_variant_n_children (list) : 0;
-
-  for (gsize i = 0; i < n; i++)
-    {
-      g_autoptr(GVariant) record = g_variant_get_child_value (list, i);
-      g_autoptr(GVariant) key = key_field != NULL
-                                  ? g_variant_lookup_value (record, key_field,
-                                                            G_VARIANT_TYPE_STRING)
-                                  : g_variant_get_child_value (record, 0);
-
-      if (key != NULL)
-        g_hash_table_insert (index, (gpointer) g_variant_get_string (key, NULL),
-                             GUINT_TO_POINTER (i));
-    }
-  return index;
-}
-
-/* Return the record's name under `key_field`, borrowed from `record`. */
-static const char *
+/* Return a copy of the record's name: its string `key_field`, or its first
+ * member when `key_field` is NULL; "" when it has none. */
+static char *
 record_name (GVariant *record, const char *key_field)
 {
   g_autoptr(GVariant) key = key_field != NULL
                               ? g_variant_lookup_value (record, key_field, G_VARIANT_TYPE_STRING)
                               : g_variant_get_child_value (record, 0);
 
-  /* The string belongs to a child value of `record`, so it stays valid
-   * while `record` lives. */
-  return key != NULL ? g_variant_get_string (key, NULL) : "";
+  return key != NULL ? g_variant_dup_string (key, NULL) : g_strdup ("");
+}
+
+/* Return a table from the name (record_name) of each record of `list`,
+ * aa{sv} or an array of tuples, to its position.  The names are copies. */
+static GHashTable *
+index_records (GVariant *list, const char *key_field)
+{
+  GHashTable *index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gsize n = list != NULL ? g_variant_n_children (list) : 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr(GVariant) record = g_variant_get_child_value (list, i);
+
+      g_hash_table_insert (index, record_name (record, key_field), GUINT_TO_POINTER (i));
+    }
+  return index;
 }
 
 /* Return the value a whole record shows when it is added or removed: the
@@ -449,7 +450,7 @@ compare_record_lists (FleetPlanDiff *diff, FleetPlanDiffSection section,
   for (gsize i = 0; i < n_new; i++)
     {
       g_autoptr(GVariant) record = g_variant_get_child_value (new_list, i);
-      const char *name = record_name (record, key_field);
+      g_autofree char *name = record_name (record, key_field);
       g_autoptr(GVariant) old_record = record_named (old_list, old_index, name);
 
       if (old_record == NULL)
@@ -484,7 +485,7 @@ compare_record_lists (FleetPlanDiff *diff, FleetPlanDiffSection section,
   for (gsize i = 0; i < n_old; i++)
     {
       g_autoptr(GVariant) record = g_variant_get_child_value (old_list, i);
-      const char *name = record_name (record, key_field);
+      g_autofree char *name = record_name (record, key_field);
       g_autofree char *summary = NULL;
 
       if (g_hash_table_contains (new_index, name))
@@ -736,7 +737,7 @@ common_step_order (GVariant *steps, GHashTable *other)
   for (gsize i = 0; i < n; i++)
     {
       g_autoptr(GVariant) record = g_variant_get_child_value (steps, i);
-      const char *name = record_name (record, "name");
+      g_autofree char *name = record_name (record, "name");
 
       if (!g_hash_table_contains (other, name))
         continue;
@@ -762,8 +763,10 @@ compare_steps (FleetPlanDiff *diff, GVariant *old_body, GVariant *new_body)
     fleet_plan_diff_add_change (diff, FLEET_PLAN_DIFF_STEPS, FLEET_PLAN_CHANGE_CHANGED, "order",
                                 NULL, old_order, new_order);
 
+  /* A step's file bytes change exactly when their content-sha256 does,
+   * which is what the diff shows in their place. */
   compare_record_lists (diff, FLEET_PLAN_DIFF_STEPS, old_steps, new_steps, "name", "command",
-                        (const char *const[]) { "name", NULL }, &diff->steps_added,
+                        (const char *const[]) { "name", "content", NULL }, &diff->steps_added,
                         &diff->steps_removed, &diff->steps_changed);
 }
 
@@ -833,6 +836,47 @@ compare_text (FleetPlanDiff *diff, FleetPlanDiffSection section, const char *sub
   else if (new_text == NULL)
     kind = FLEET_PLAN_CHANGE_REMOVED;
   fleet_plan_diff_add_change (diff, section, kind, subject, field, old_text, new_text);
+}
+
+/* Return the `label:` line of fleetc show's pacing lines, without the
+ * label, or NULL when the plan has no such line. */
+static char *
+pacing_line (const FleetPlan *plan, const char *label)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *prefix = g_strdup_printf ("  %s:", label);
+  const char *start;
+  const char *end;
+
+  fleet_plan_show_pacing_text (text, plan);
+  start = strstr (text->str, prefix);
+  if (start == NULL)
+    return NULL;
+
+  start += strlen (prefix);
+  while (*start == ' ')
+    start++;
+  end = strchr (start, '\n');
+  return g_strndup (start, end - start);
+}
+
+/* Concurrency, caps and target protection, in the words of fleetc show. */
+static void
+compare_pacing (FleetPlanDiff *diff, const FleetPlan *old_plan, const FleetPlan *new_plan)
+{
+  const char *labels[] = { "concurrency", "caps", "protect" };
+
+  /* Without pacing the concurrency line says only what parallelism says. */
+  if (old_plan->pacing == NULL && new_plan->pacing == NULL)
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    {
+      g_autofree char *old_text = pacing_line (old_plan, labels[i]);
+      g_autofree char *new_text = pacing_line (new_plan, labels[i]);
+
+      compare_text (diff, FLEET_PLAN_DIFF_ROLLOUT, labels[i], NULL, old_text, new_text);
+    }
 }
 
 /* The settings of rollout_keys, spread, halt_at by rule, then vars by
@@ -983,6 +1027,7 @@ fleet_plan_diff (const FleetPlan *old_plan, const FleetPlan *new_plan)
   compare_waves (diff, old_plan, new_plan, old_body, new_body);
   compare_steps (diff, old_body, new_body);
   compare_rollout (diff, old_body, new_body);
+  compare_pacing (diff, old_plan, new_plan);
   fleet_plan_diff_compare_windows (diff, old_plan, new_plan);
   compare_other (diff, old_body, new_body);
   compare_trust (diff, old_plan, new_plan);

@@ -9,6 +9,7 @@
  */
 #include "compiler/fleet-compiler.h"
 
+#include "compiler/dynamic-groups.h"
 #include "compiler/dynamic-inventory.h"
 #include "compiler/inventory-source.h"
 #include "compiler/rollout-parser.h"
@@ -48,8 +49,12 @@ fleet_load_inventory_file (const char *path,
                            const FleetSshConfig *ssh_config,
                            FleetDiagnostics *diags)
 {
-  return fleet_load_inventory_source (diags, path, NULL, FLEET_DEFAULT_DYNAMIC_INVENTORY_TIMEOUT_MS,
-                                      ssh_config);
+  FleetInventory *inventory = fleet_load_inventory_source (
+    diags, path, NULL, FLEET_DEFAULT_DYNAMIC_INVENTORY_TIMEOUT_MS, ssh_config);
+
+  if (inventory != NULL)
+    fleet_resolve_dynamic_groups (diags, inventory);
+  return inventory;
 }
 
 /* Return the path of the inventory that a workflow at `workflow_path`
@@ -95,6 +100,8 @@ attach_inventory (FleetDiagnostics *diags,
     {
       workflow->inventory = fleet_load_inventory_source (diags, inventory_override, NULL,
                                                          inventory_timeout_ms, ssh_config);
+      if (workflow->inventory != NULL)
+        fleet_resolve_dynamic_groups (diags, workflow->inventory);
       return;
     }
 

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "compiler/dynamic-groups.h"
 #include "compiler/scalar.h"
 #include "compiler/yaml-tree.h"
 
@@ -169,7 +170,7 @@ merge_host (FleetDiagnostics *diags, FleetInventory *combined, FleetHost *host)
 }
 
 static void
-merge_group (FleetInventory *combined, FleetGroup *group)
+merge_group (FleetDiagnostics *diags, FleetInventory *combined, FleetGroup *group)
 {
   FleetGroup *existing = g_hash_table_lookup (combined->groups_by_name, group->name);
   g_autoptr (GHashTable) members = NULL;
@@ -179,6 +180,8 @@ merge_group (FleetInventory *combined, FleetGroup *group)
       fleet_inventory_add_group (combined, group);
       return;
     }
+
+  fleet_merge_group_selector (diags, existing, group);
 
   members = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < existing->members->len; i++)
@@ -232,7 +235,7 @@ fleet_inventory_merge (FleetDiagnostics *diags, FleetInventory *combined, FleetI
   for (guint i = 0; i < source->hosts->len; i++)
     merge_host (diags, combined, g_ptr_array_index (source->hosts, i));
   for (guint i = 0; i < source->groups->len; i++)
-    merge_group (combined, g_ptr_array_index (source->groups, i));
+    merge_group (diags, combined, g_ptr_array_index (source->groups, i));
   reconcile_ungrouped (combined);
 
   for (guint i = 0; i < source->sources->len; i++)

@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "compiler/dynamic-groups.h"
 #include "compiler/host-resolver.h"
 #include "compiler/proxy-jump.h"
 #include "compiler/scalar.h"
@@ -433,11 +434,14 @@ parse_group (FleetDiagnostics *diags,
   /* A null value is an empty group. */
   if (value->kind == FLEET_YAML_SEQUENCE)
     add_members (diags, inventory, nodes->groups_field, value, group, sorted_hosts);
+  else if (value->kind == FLEET_YAML_MAPPING)
+    group->where = fleet_parse_group_selector (diags, name, value);
   else if (!fleet_yaml_node_is_null (value))
     {
       quoted = fleet_quote_value (name, FLEET_QUOTE_MAX_CHARS);
       fleet_diagnostics_error (diags, &value->pos,
-                               "invalid value for group %s: expected a list of host names, found %s",
+                               "invalid value for group %s: expected a list of host names or "
+                               "{where: EXPR}, found %s",
                                quoted, fleet_yaml_kind_description (value->kind));
     }
 

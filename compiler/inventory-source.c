@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compiler/dynamic-groups.h"
 #include "compiler/ansible-ini.h"
 #include "compiler/ansible-yaml.h"
 #include "compiler/dynamic-inventory.h"
@@ -323,6 +324,9 @@ fleet_load_inventory_sources (FleetDiagnostics *diags,
       else
         fleet_inventory_merge (diags, combined, inventory);
     }
+
+  if (combined != NULL)
+    fleet_resolve_dynamic_groups (diags, combined);
 
   if (fleet_diagnostics_error_count (diags) > errors_before)
     return NULL;

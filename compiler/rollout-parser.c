@@ -380,6 +380,8 @@ fleet_check_rollout_names (FleetDiagnostics *diags,
     {
       const FleetCapRule *rule = g_ptr_array_index (workflow->pacing->caps, i);
 
+      if (g_str_equal (rule->attribute, FLEET_CAP_GROUP))
+        continue;
       check_attribute_known (diags, inventory, rule->attribute, "concurrency \"caps\"",
                              &g_array_index (workflow->cap_positions, FleetSourcePos, i));
     }

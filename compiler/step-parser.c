@@ -5,11 +5,13 @@
 
 #include "compiler/scalar.h"
 #include "compiler/schema-check.h"
+#include "compiler/step-kinds.h"
 #include "schema/fleet-expr.h"
 #include "schema/fleet-model.h"
 #include "schema/fleet-template.h"
 
-/* One step while its mapping is read. */
+/* One step while its mapping is read.  `step` comes first: the handlers
+ * of step-kinds.c read it from there. */
 typedef struct {
   FleetStep *step;
   const FleetYamlNode *name_node;     /* NULL until a valid name is read */
@@ -253,9 +255,17 @@ parse_step (FleetDiagnostics *diags, const FleetYamlNode *mapping, GHashTable *f
 {
   StepParse parse = { .step = fleet_step_new (NULL, NULL) };
 
+  gsize n_kind_handlers = 0;
+  const FleetFieldHandlerEntry *kind_handlers = fleet_step_kind_handlers (&n_kind_handlers);
+  g_autoptr(GArray) handlers = g_array_new (FALSE, FALSE, sizeof (FleetFieldHandlerEntry));
+
+  g_array_append_vals (handlers, step_handlers, G_N_ELEMENTS (step_handlers));
+  g_array_append_vals (handlers, kind_handlers, n_kind_handlers);
+
   parse.step->pos = mapping->pos;
-  fleet_walk_mapping (diags, mapping, FLEET_SCHEMA_STEP, step_handlers, G_N_ELEMENTS (step_handlers),
-                      &parse);
+  fleet_walk_mapping (diags, mapping, FLEET_SCHEMA_STEP, (const FleetFieldHandlerEntry *) handlers->data,
+                      handlers->len, &parse);
+  fleet_finish_step_kind (diags, mapping, parse.step);
   finish_step (diags, &parse);
 
   if (parse.name_node != NULL)

@@ -1,6 +1,7 @@
 /* workflow-parser.c: the top level of a workflow file. */
 #include "compiler/workflow-parser.h"
 
+#include "compiler/check-parser.h"
 #include "compiler/pacing-parser.h"
 #include "compiler/rollout-parser.h"
 #include "compiler/dynamic-inventory.h"
@@ -197,6 +198,31 @@ handle_snapshot (FleetDiagnostics *diags, const FleetSchemaField *field, const F
 }
 
 static void
+handle_checks (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WorkflowParse *parse = object;
+
+  fleet_parse_checks (diags, field, value, parse->workflow->checks);
+}
+
+static void
+handle_between_waves (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WorkflowParse *parse = object;
+
+  fleet_parse_between_waves (diags, value, &parse->workflow->between_waves);
+}
+
+static void
+handle_rollback (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WorkflowParse *parse = object;
+
+  fleet_rollback_free (parse->workflow->rollback);
+  parse->workflow->rollback = fleet_parse_rollback (diags, value);
+}
+
+static void
 handle_concurrency (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
   WorkflowParse *parse = object;
@@ -239,6 +265,9 @@ static const FleetFieldHandlerEntry workflow_handlers[] = {
   { "windows", handle_windows_later },
   { "freezes", handle_windows_later },
   { "snapshot", handle_snapshot },
+  { "checks", handle_checks },
+  { "between_waves", handle_between_waves },
+  { "rollback", handle_rollback },
   { "schedule", handle_schedule },
 };
 
@@ -281,6 +310,9 @@ fleet_parse_workflow (FleetDiagnostics *diags,
   parse.workflow->steps = g_steal_pointer (&parse.included_steps);
   fleet_order_steps (diags, parse.workflow->steps);
   fleet_check_steps (diags, parse.workflow->steps);
+  if (parse.workflow->rollback != NULL)
+    fleet_check_rollback_undo (diags, fleet_yaml_mapping_lookup (root, "rollback"),
+                               parse.workflow->steps);
 
   *inventory_timeout_ms = parse.inventory_timeout_ms;
   return parse.workflow;

@@ -10,6 +10,7 @@
 #include "planner/fleet-planner.h"
 
 #include "planner/plan-commands.h"
+#include "planner/plan-files.h"
 #include "planner/plan-conditions.h"
 #include "planner/halt-thresholds.h"
 #include "planner/host-list.h"
@@ -375,6 +376,11 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
   copy_rollout_rules (workflow, plan);
   if (workflow->snapshot != NULL)
     plan->snapshot = fleet_snapshot_config_copy (workflow->snapshot);
+  for (guint i = 0; i < workflow->checks->len; i++)
+    g_ptr_array_add (plan->checks, fleet_check_copy (g_ptr_array_index (workflow->checks, i)));
+  plan->between_waves = workflow->between_waves;
+  if (workflow->rollback != NULL)
+    plan->rollback = fleet_rollback_copy (workflow->rollback);
   if (!fleet_pacing_is_default (workflow->pacing))
     {
       g_autoptr (GVariant) pacing = g_variant_ref_sink (fleet_pacing_to_variant (workflow->pacing));
@@ -397,7 +403,8 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
   /* Conditions first: a host that skips a step needs no values for its
    * command. */
   if (!fleet_planner_decide_conditions (plan, workflow, diags)
-      || !fleet_planner_render_commands (plan, workflow, diags))
+      || !fleet_planner_render_commands (plan, workflow, diags)
+      || !fleet_planner_render_files (plan, workflow, diags))
     return NULL;
 
   for (guint w = 0; w < waves->len; w++)

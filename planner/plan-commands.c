@@ -14,6 +14,9 @@ fleet_planner_host_variables (const FleetWorkflow *workflow, const FleetHost *ho
   GHashTableIter iter;
   gpointer key, value;
 
+  g_hash_table_insert (variables, g_strdup (FLEET_INVENTORY_HOSTNAME_VARIABLE),
+                       g_strdup (host->name));
+
   g_hash_table_iter_init (&iter, workflow->vars);
   while (g_hash_table_iter_next (&iter, &key, &value))
     g_hash_table_replace (variables, g_strdup (key), g_strdup (value));

@@ -16,6 +16,10 @@
 
 G_BEGIN_DECLS
 
+/* The variable whose value is the host's inventory name, below the
+ * workflow's `vars` in precedence, named as Ansible names it. */
+#define FLEET_INVENTORY_HOSTNAME_VARIABLE "inventory_hostname"
+
 /* Return a new table (char * -> char *) of the variables of `host` under
  * `workflow`, in the order of precedence above. */
 GHashTable *fleet_planner_host_variables (const FleetWorkflow *workflow, const FleetHost *host);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "schema/fleet-condition.h"
+#include "schema/fleet-facts.h"
 #include "schema/fleet-suggest.h"
 
 /* Maximum characters of a step name quoted in a message. */
@@ -142,32 +143,39 @@ warn_about_unknown_names (FleetDiagnostics *diags, const FleetPlan *plan,
     }
 }
 
-/* fleet-run gathers no facts yet, so a condition that names one is unknown
- * on every host and its step is skipped everywhere: say so now rather than
- * let the run look green. */
-static void
-warn_about_facts (FleetDiagnostics *diags, const FleetStep *step, const FleetExpr *expr)
+/* Mark the plan for fact gathering when the condition names a fact, and
+ * report each `facts.NAME` that fleet-run does not gather: it would be
+ * unknown on every host, so its step would be skipped everywhere.
+ * Returns FALSE when it reported an error. */
+static gboolean
+check_facts (FleetDiagnostics *diags, FleetPlan *plan, const FleetStep *step, const FleetExpr *expr)
 {
   g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  gboolean valid = TRUE;
 
   fleet_expr_collect_names (expr, names);
   for (guint i = 0; i < names->len; i++)
     {
       const char *name = g_ptr_array_index (names, i);
+      g_autofree char *quoted_step = NULL;
+      g_autofree char *known = NULL;
 
-      if (g_str_has_prefix (name, "facts."))
-        {
-          g_autofree char *quoted_step = fleet_quote_value (step->name, QUOTE_MAX_CHARS);
+      if (!g_str_has_prefix (name, "facts."))
+        continue;
 
-          fleet_diagnostics_warning (diags, &step->when_pos,
-                                     "the condition of step %s names %s, but fleet-run does not "
-                                     "gather facts yet: the condition is unknown on every host, "
-                                     "so the step is skipped everywhere; test a command's "
-                                     "result with steps.NAME.rc or steps.NAME.stdout instead",
-                                     quoted_step, name);
-          return;
-        }
+      plan->gather_facts = TRUE;
+      if (fleet_facts_is_name (name + strlen ("facts.")))
+        continue;
+
+      quoted_step = fleet_quote_value (step->name, QUOTE_MAX_CHARS);
+      known = g_strjoinv (", facts.", (char **) fleet_facts_names ());
+      fleet_diagnostics_error (diags, &step->when_pos,
+                               "the condition of step %s names %s, which is not a fact "
+                               "fleet-run gathers; use one of facts.%s",
+                               quoted_step, name, known);
+      valid = FALSE;
     }
+  return valid;
 }
 
 gboolean
@@ -194,7 +202,8 @@ fleet_planner_decide_conditions (FleetPlan *plan,
 
       if (fleet_condition_needs_run_time (expr))
         {
-          warn_about_facts (diags, step, expr);
+          if (!check_facts (diags, plan, step, expr))
+            ok = FALSE;
           run_time = TRUE;
           continue;
         }

@@ -4,7 +4,8 @@
  * limit (fleet-concurrency.h) and, for every cap rule of the plan's pacing,
  * fewer than the rule's limit of busy hosts share the host's value of the
  * rule's attribute.  A host without the attribute is not bound by that
- * rule.  Waiting hosts start in plan order; a host held back by a cap lets
+ * rule.  The rule "group" caps the busy hosts of each inventory group, for
+ * every group a host is in.  Waiting hosts start in plan order; a host held back by a cap lets
  * later hosts of other domains pass it, so one full data center never
  * idles the others.
  */
@@ -19,8 +20,9 @@ G_BEGIN_DECLS
 
 typedef struct FleetAdmission FleetAdmission;
 
-/* `pacing` may be NULL (no caps); it must outlive the result. */
-FleetAdmission *fleet_admission_new (const FleetPacing *pacing);
+/* `pacing` may be NULL (no caps); it and `hosts` (FleetHost *, every host
+ * that may start) must outlive the result. */
+FleetAdmission *fleet_admission_new (const FleetPacing *pacing, const GPtrArray *hosts);
 void fleet_admission_free (FleetAdmission *admission);
 
 /* Return whether `host` fits under every cap now. */

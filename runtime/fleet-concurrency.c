@@ -2,6 +2,12 @@
  * parameters are in fleet-concurrency.h. */
 #include "runtime/fleet-concurrency.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+/* Durations per key whose median is compared with the fastest. */
+#define LATENCY_WINDOW 9
+
 struct FleetConcurrency {
   FleetConcurrencyParams params;
   double limit;
@@ -9,7 +15,7 @@ struct FleetConcurrency {
   guint64 completions;
   guint64 round_end;            /* no second decrease before this many
                                    completions */
-  GHashTable *fastest_us;       /* GUINT_TO_POINTER (key) -> gint64 * */
+  GHashTable *fastest_us;       /* GUINT_TO_POINTER (key) -> KeyLatency * */
   GArray *history;              /* FleetConcurrencyChange */
   guint peak;
 };
@@ -128,27 +134,51 @@ increase (FleetConcurrency *concurrency, gint64 now_us)
   record (concurrency, now_us, FLEET_CONGESTION_NONE);
 }
 
-/* Return whether `duration_us` is far above the fastest run of `key`, and
- * remember it when it is the fastest. */
+/* The recent durations of one key (a step, or connecting). */
+typedef struct {
+  gint64 fastest_us;
+  gint64 recent_us[LATENCY_WINDOW];
+  guint n_recent;
+  guint next;
+} KeyLatency;
+
+static gint
+compare_us (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Record `duration_us` for `key` and return whether the median of the last
+ * LATENCY_WINDOW durations is far above the fastest ever seen.  The median
+ * ignores a few slow hosts; only a slowdown of most hosts moves it. */
 static gboolean
 latency_inflated (FleetConcurrency *concurrency, guint key, gint64 duration_us)
 {
-  gint64 *fastest = g_hash_table_lookup (concurrency->fastest_us, GUINT_TO_POINTER (key));
-  gboolean inflated = FALSE;
+  KeyLatency *latency = g_hash_table_lookup (concurrency->fastest_us, GUINT_TO_POINTER (key));
+  gint64 sorted[LATENCY_WINDOW];
+  gint64 median;
 
-  if (fastest == NULL)
+  if (latency == NULL)
     {
-      fastest = g_new (gint64, 1);
-      *fastest = duration_us;
-      g_hash_table_insert (concurrency->fastest_us, GUINT_TO_POINTER (key), fastest);
-      return FALSE;
+      latency = g_new0 (KeyLatency, 1);
+      latency->fastest_us = duration_us;
+      g_hash_table_insert (concurrency->fastest_us, GUINT_TO_POINTER (key), latency);
     }
 
-  if (concurrency->params.latency_factor > 0.0)
-    inflated = duration_us > *fastest * concurrency->params.latency_factor
-                             + concurrency->params.latency_slack_us;
-  *fastest = MIN (*fastest, duration_us);
-  return inflated;
+  latency->fastest_us = MIN (latency->fastest_us, duration_us);
+  latency->recent_us[latency->next] = duration_us;
+  latency->next = (latency->next + 1) % LATENCY_WINDOW;
+  latency->n_recent = MIN (latency->n_recent + 1, LATENCY_WINDOW);
+  if (concurrency->params.latency_factor <= 0.0 || latency->n_recent < LATENCY_WINDOW)
+    return FALSE;
+
+  memcpy (sorted, latency->recent_us, sizeof sorted);
+  qsort (sorted, LATENCY_WINDOW, sizeof sorted[0], compare_us);
+  median = sorted[LATENCY_WINDOW / 2];
+  return median > latency->fastest_us * concurrency->params.latency_factor
+                  + concurrency->params.latency_slack_us;
 }
 
 FleetCongestion

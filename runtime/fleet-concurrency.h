@@ -17,8 +17,9 @@
  * Congestion signals are the ones that say the fleet or the controller is
  * overloaded, not that one host is broken: a connect timeout, a handshake
  * cut short, a lost connection, a command timeout, a refused channel, a
- * step whose duration exceeds `latency_factor` times the fastest seen for
- * that step plus `latency_slack_us`, and pressure on the controller's own
+ * step whose median duration over its last 9 runs exceeds `latency_factor`
+ * times the fastest seen for that step plus `latency_slack_us` (a median,
+ * so a few slow hosts do not count), and pressure on the controller's own
  * file descriptors or memory (fleet_concurrency_pressure).  A command that
  * exits non-zero, a rejected key or a changed host key is no signal.
  *

@@ -91,6 +91,7 @@ fleet_ssh_context_new (void)
   context->known_hosts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                 (GDestroyNotify) fleet_known_hosts_free);
   context->jumps = g_ptr_array_new ();
+  g_mutex_init (&context->lock);
   return context;
 }
 
@@ -101,11 +102,13 @@ fleet_ssh_context_free (FleetSshContext *context)
     return;
 
   fleet_jump_pool_free (context);
+  g_clear_pointer (&context->handshakes, fleet_handshake_pool_free);
   g_ptr_array_unref (context->jumps);
   g_clear_pointer (&context->jump_hosts, g_ptr_array_unref);
   g_hash_table_unref (context->keys);
   g_hash_table_unref (context->key_errors);
   g_hash_table_unref (context->known_hosts);
+  g_mutex_clear (&context->lock);
   g_free (context);
 }
 
@@ -115,6 +118,16 @@ fleet_ssh_context_set_secret_func (FleetSshContext *context, FleetSecretFunc fun
 {
   context->secret_func = func;
   context->secret_data = user_data;
+}
+
+void
+fleet_ssh_context_set_handshake_workers (FleetSshContext *context, guint n_workers,
+                                         const FleetClock *clock)
+{
+  g_return_if_fail (context->handshakes == NULL);
+
+  if (n_workers > 0)
+    context->handshakes = fleet_handshake_pool_new (n_workers, clock);
 }
 
 /* Connections */
@@ -170,6 +183,9 @@ fleet_connection_free (FleetConnection *connection)
 {
   if (connection == NULL)
     return;
+
+  if (connection->pooled)
+    fleet_handshake_pool_reclaim (connection->context->handshakes, connection);
 
   fleet_commands_free_helpers (connection);
   for (guint i = 0; i < connection->commands->len; i++)
@@ -359,6 +375,18 @@ describe_route (const FleetConnection *connection)
   return g_strdup_printf (" through jump host %s", connection->host->proxy_jump);
 }
 
+/* Jump connections and the connections through them stay on the owner's
+ * loop: their tunnels are relayed there. */
+static gboolean
+handshake_may_be_pooled (const FleetConnection *connection)
+{
+  const FleetSshContext *context = connection->context;
+
+  return context->handshakes != NULL && connection->host->proxy_jump == NULL
+         && (context->jump_hosts == NULL
+             || !g_ptr_array_find (context->jump_hosts, connection->host, NULL));
+}
+
 void
 fleet_connection_start (FleetConnection *connection, gint64 now_us)
 {
@@ -370,7 +398,10 @@ fleet_connection_start (FleetConnection *connection, gint64 now_us)
 
   connection->state = FLEET_CONNECTION_CONNECTING;
   connection->connect_deadline_us = now_us + (gint64) connection->host->connect_timeout_ms * 1000;
-  fleet_connection_process (connection, now_us, 0);
+  if (handshake_may_be_pooled (connection))
+    fleet_handshake_pool_submit (connection->context->handshakes, connection);
+  else
+    fleet_connection_advance (connection, now_us, 0);
 }
 
 /* Connect again after an early close, if the retries and the connect
@@ -501,8 +532,29 @@ check_tunnel (FleetConnection *connection)
   return TRUE;
 }
 
+gboolean
+fleet_connection_handshake_ended (const FleetConnection *connection)
+{
+  return connection->state == FLEET_CONNECTION_READY
+         || connection->state == FLEET_CONNECTION_FAILED;
+}
+
 void
 fleet_connection_process (FleetConnection *connection, gint64 now_us, short revents)
+{
+  /* The owner may process a pooled connection at any time (a sweep), and
+   * the notification of its return may not have been polled yet. */
+  if (connection->pooled)
+    fleet_handshake_pool_collect (connection->context->handshakes);
+  if (connection->pooled)
+    return;
+
+  connection->landed = FALSE;
+  fleet_connection_advance (connection, now_us, revents);
+}
+
+void
+fleet_connection_advance (FleetConnection *connection, gint64 now_us, short revents)
 {
   g_autofree char *route = NULL;
 
@@ -518,6 +570,11 @@ fleet_connection_process (FleetConnection *connection, gint64 now_us, short reve
 
   if (connection->state == FLEET_CONNECTION_READY)
     {
+      /* libssh asks for POLLOUT after every write and clears the request
+       * only when its own poll sees the socket writable.  Without this,
+       * an idle connection would wake the loop at once, again and again. */
+      if ((revents & POLLOUT) != 0)
+        take_pending_input (connection);
       fleet_commands_process (connection, now_us);
       if (connection->state == FLEET_CONNECTION_READY && !ssh_is_connected (connection->session))
         fleet_connection_fail (connection, FLEET_FAILURE_CONNECTION_LOST,
@@ -547,9 +604,10 @@ gboolean
 fleet_connection_check_idle (FleetConnection *connection)
 {
   struct pollfd pfd = { .events = POLLIN };
+  FleetConnectionState state = fleet_connection_get_state (connection);
 
-  if (connection->state != FLEET_CONNECTION_READY)
-    return connection->state != FLEET_CONNECTION_FAILED;
+  if (state != FLEET_CONNECTION_READY)
+    return state != FLEET_CONNECTION_FAILED;
 
   pfd.fd = ssh_get_fd (connection->session);
   if (pfd.fd < 0 || poll (&pfd, 1, 0) <= 0)
@@ -568,38 +626,64 @@ fleet_connection_check_idle (FleetConnection *connection)
   return FALSE;
 }
 
+/* While a worker drives a connection, its other fields are the worker's:
+ * the accessors describe a connection that is still connecting. */
+
 FleetConnectionState
 fleet_connection_get_state (const FleetConnection *connection)
 {
-  return connection->state;
+  return connection->pooled ? FLEET_CONNECTION_CONNECTING : connection->state;
 }
 
 const char *
 fleet_connection_get_recorded_key (const FleetConnection *connection)
 {
-  return connection->recorded_key;
+  return connection->pooled ? NULL : connection->recorded_key;
 }
 
 guint
 fleet_connection_get_connect_retries (const FleetConnection *connection)
 {
-  return connection->connect_retries;
+  return connection->pooled ? 0 : connection->connect_retries;
 }
 
 FleetFailure
 fleet_connection_get_failure (const FleetConnection *connection)
 {
-  return connection->failure;
+  return connection->pooled ? FLEET_FAILURE_NONE : connection->failure;
 }
 
 const char *
 fleet_connection_get_message (const FleetConnection *connection)
 {
-  return connection->message;
+  return connection->pooled ? NULL : connection->message;
 }
 
 int
 fleet_connection_get_fd (const FleetConnection *connection)
+{
+  return connection->pooled ? -1 : fleet_connection_session_fd (connection);
+}
+
+short
+fleet_connection_get_poll_events (const FleetConnection *connection)
+{
+  return connection->pooled ? 0 : fleet_connection_session_events (connection);
+}
+
+/* A connection back from the pool is due at once. */
+gint64
+fleet_connection_deadline_us (const FleetConnection *connection)
+{
+  if (connection->pooled)
+    return G_MAXINT64;
+  if (connection->landed)
+    return G_MININT64;
+  return fleet_connection_session_deadline_us (connection);
+}
+
+int
+fleet_connection_session_fd (const FleetConnection *connection)
 {
   if (connection->session == NULL || connection->state == FLEET_CONNECTION_FAILED)
     return -1;
@@ -607,7 +691,7 @@ fleet_connection_get_fd (const FleetConnection *connection)
 }
 
 short
-fleet_connection_get_poll_events (const FleetConnection *connection)
+fleet_connection_session_events (const FleetConnection *connection)
 {
   int flags;
 
@@ -619,7 +703,7 @@ fleet_connection_get_poll_events (const FleetConnection *connection)
 }
 
 gint64
-fleet_connection_deadline_us (const FleetConnection *connection)
+fleet_connection_session_deadline_us (const FleetConnection *connection)
 {
   gint64 deadline = G_MAXINT64;
 

@@ -12,12 +12,19 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "runtime/fleet-check-run.h"
+#include "runtime/fleet-become.h"
 #include "runtime/fleet-halt.h"
 #include "runtime/fleet-journal.h"
+#include "runtime/fleet-rollback-run.h"
 #include "runtime/fleet-load-guard.h"
 #include "runtime/fleet-pacer.h"
 #include "runtime/fleet-snapshot-report.h"
 #include "runtime/fleet-snapshot-run.h"
+#include "runtime/fleet-wave-end.h"
+#include "runtime/fleet-step-task.h"
+#include "runtime/fleet-facts-run.h"
+#include "schema/fleet-facts.h"
 #include "schema/fleet-snapshot-store.h"
 
 /* Even when no socket is ready, every busy connection is processed this
@@ -44,6 +51,9 @@ typedef struct {
   FleetHostResult *result;
   FleetConnection *connection;
   FleetCommand *command;
+  FleetStepTask *task;           /* the running step when it is a task, or NULL */
+  FleetFactsGathering *facts_gathering; /* running fact gathering, or NULL */
+  GHashTable *facts;             /* the host's facts once gathered (fleet-facts.h) */
   guint reconnects;              /* connections reopened between steps */
   gboolean launch_pending;       /* the step waits for its journal line */
   guint64 launch_after;          /* ... whose sequence number is this */
@@ -115,6 +125,10 @@ fleet_run_result_free (FleetRunResult *result)
   g_clear_pointer (&result->concurrency_history, g_array_unref);
   if (result->host_records != NULL)
     g_ptr_array_unref (result->host_records);
+  g_ptr_array_unref (result->check_failures);
+  g_free (result->stop_reason);
+  if (result->rollback != NULL)
+    g_ptr_array_unref (result->rollback);
   g_free (result);
 }
 
@@ -123,6 +137,8 @@ fleet_run_result_exit_status (const FleetRunResult *result)
 {
   if (result->interrupted)
     return 3;
+  if (result->check_failures->len > 0 || result->stop_reason != NULL)
+    return 1;
 
   for (guint i = 0; i < result->hosts->len; i++)
     {
@@ -145,33 +161,13 @@ wall_us (const Executor *executor)
   return fleet_clock_wall_us (executor->clock);
 }
 
-/* The prompt sudo prints when it reads a password from standard input:
- * empty, so that nothing of it reaches the step's output. */
-#define SUDO_STDIN_OPTIONS "-S -p ''"
-
-/* The remote command line for `step` on the host `host_name`.  With become, the command runs under
- * sudo: `sudo -n` when the host has no password secret, which fails at once
- * instead of waiting for a password no one can type, else `sudo -S`, which
- * reads the password from the channel's standard input (never from argv
- * or the environment). */
+/* The remote command line for `step` on the host `host_name`, under sudo
+ * with become (fleet-become.h). */
 static char *
 build_command_line (const FleetStep *step, const char *host_name, gboolean with_password)
 {
-  const char *command = fleet_step_command_for_host (step, host_name);
-  g_autofree char *quoted = NULL;
-  g_autofree char *user_option = NULL;
-
-  if (!step->become)
-    return g_strdup (command);
-
-  quoted = g_shell_quote (command);
-  if (step->become_user != NULL)
-    {
-      g_autofree char *quoted_user = g_shell_quote (step->become_user);
-      user_option = g_strdup_printf ("-u %s ", quoted_user);
-    }
-  return g_strdup_printf ("sudo %s %s-- sh -c %s", with_password ? SUDO_STDIN_OPTIONS : "-n",
-                          user_option != NULL ? user_option : "", quoted);
+  return fleet_become_command_line (step, fleet_step_command_for_host (step, host_name),
+                                    with_password);
 }
 
 /* What sudo said when it refused to run a command, judged from the end of
@@ -416,6 +412,13 @@ journal_step_end (Executor *executor, const HostRun *run, const FleetStep *step,
   fleet_json_int (json, (gint64) result->stderr_omitted_bytes);
   fleet_json_key (json, "duration_ms");
   fleet_json_int (json, result->duration_us / 1000);
+  fleet_json_key (json, "changed");
+  if (result->changed >= 0)
+    fleet_json_bool (json, result->changed == 1);
+  else
+    fleet_json_null (json);
+  fleet_json_key (json, "attempts");
+  fleet_json_int (json, MAX (result->attempts, 1));
   fleet_journal_commit (executor->journal, TRUE);
 }
 
@@ -434,6 +437,8 @@ host_finish (Executor *executor, HostRun *run, FleetHostOutcome outcome, FleetFa
   run->result->message = g_strdup (message);
   run->result->duration_us = now_us (executor) - run->started_us;
   fleet_halt_counts_add (&executor->halt_counts, run->result);
+  if (executor->options->observer != NULL && executor->options->observer->host_finished != NULL)
+    executor->options->observer->host_finished (run->result, executor->options->observer->data);
 
   json = fleet_journal_begin (executor->journal, "host-end", wall_us (executor));
   fleet_json_key (json, "host");
@@ -489,6 +494,9 @@ reset_step_result (FleetStepResult *result)
   g_string_truncate (result->stdout_tail, 0);
   g_string_truncate (result->stderr_tail, 0);
 }
+
+static void conclude_step (Executor *executor, HostRun *run, const FleetStep *step,
+                           FleetStepResult *result);
 
 static void
 finish_step (Executor *executor, HostRun *run)
@@ -550,7 +558,14 @@ finish_step (Executor *executor, HostRun *run)
       break;
     }
   run->pty_retry = FALSE;
+  conclude_step (executor, run, step, result);
+}
 
+/* Journal the end of the host's current step and move on to the next
+ * one, or end the host when the step failed. */
+static void
+conclude_step (Executor *executor, HostRun *run, const FleetStep *step, FleetStepResult *result)
+{
   journal_step_end (executor, run, step, result);
   fleet_pacer_report (executor->pacer, now_us (executor), run->next_step, result->duration_us,
                       result->failure);
@@ -633,6 +648,45 @@ start_step (Executor *executor, HostRun *run)
   run->launch_pending = TRUE;
 }
 
+/* Steps that are more than one command (fleet-step-task.h). */
+
+static void
+start_task (Executor *executor, HostRun *run, const FleetStep *step, const char *password)
+{
+  FleetStepTaskSetup setup = {
+    .step = step,
+    .host = run->result->host,
+    .ssh = executor->ssh,
+    .connection = &run->connection,
+    .become_password = password,
+    .output_func = on_output,
+    .output_data = run,
+  };
+
+  run->task = fleet_step_task_start (&setup, run->step_started_us);
+}
+
+static void
+finish_task (Executor *executor, HostRun *run)
+{
+  const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
+  FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
+  FleetStepTask *task = g_steal_pointer (&run->task);
+
+  result->failure = fleet_step_task_get_failure (task);
+  result->exit_status = fleet_step_task_get_exit_status (task);
+  result->exit_signal = g_strdup (fleet_step_task_get_exit_signal (task));
+  result->message = g_strdup (fleet_step_task_get_message (task));
+  result->changed = fleet_step_task_get_changed (task) ? 1 : 0;
+  result->attempts = fleet_step_task_get_attempts (task);
+  result->stdout_bytes = fleet_step_task_get_output_bytes (task, FALSE);
+  result->stderr_bytes = fleet_step_task_get_output_bytes (task, TRUE);
+  result->duration_us = now_us (executor) - run->step_started_us;
+  fleet_step_task_free (task);
+  close_output_files (run, result);
+  conclude_step (executor, run, step, result);
+}
+
 static void
 launch_step (Executor *executor, HostRun *run)
 {
@@ -664,7 +718,11 @@ launch_step (Executor *executor, HostRun *run)
 
   result->started = TRUE;
   run->step_started_us = now_us (executor);
-  run->command = fleet_command_start (run->connection, &spec, run->step_started_us, on_output, run);
+  if (fleet_step_needs_task (step))
+    start_task (executor, run, step, password);
+  else
+    run->command = fleet_command_start (run->connection, &spec, run->step_started_us, on_output,
+                                        run);
   fleet_secret_value_free (password);
 }
 
@@ -938,7 +996,40 @@ finish_snapshot (Executor *executor, HostRun *run)
 }
 
 /* Move `run` as far as it can go without waiting. */
-/* The values of `steps.*` names for one host's condition. */
+/* Facts, gathered before the host's first step when a condition of the
+ * plan names one (fleet-facts-run.h). */
+
+static void
+journal_facts (Executor *executor, const HostRun *run)
+{
+  FleetJsonWriter *json = fleet_journal_begin (executor->journal, "host-facts", wall_us (executor));
+  const char * const *names = fleet_facts_names ();
+
+  fleet_json_key (json, "host");
+  fleet_json_string (json, run->result->host->name);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      fleet_json_key (json, names[i]);
+      fleet_json_string (json, g_hash_table_lookup (run->facts, names[i]));
+    }
+  fleet_journal_commit (executor->journal, FALSE);
+}
+
+static void
+finish_facts (Executor *executor, HostRun *run)
+{
+  g_autoptr(GError) error = NULL;
+
+  run->facts = fleet_facts_gathering_finish (g_steal_pointer (&run->facts_gathering), &error);
+  if (run->facts == NULL)
+    {
+      host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_CHANNEL, error->message);
+      return;
+    }
+  journal_facts (executor, run);
+}
+
+/* The values of `steps.*` and `facts.*` names for one host's condition. */
 typedef struct {
   const Executor *executor;
   const HostRun *run;
@@ -947,13 +1038,16 @@ typedef struct {
 
 /* Resolve steps.NAME.rc and steps.NAME.stdout from the results of the
  * earlier steps on this host.  A skipped or failed-to-start step has
- * neither.  facts.* have no values: fleet-run does not gather facts. */
+ * neither.  facts.* come from the host's gathered facts. */
 static gboolean
 lookup_run_name (const char *name, FleetValue *out, gpointer user_data)
 {
   RunNames *names = user_data;
   const FleetPlan *plan = names->executor->plan;
   g_auto(GStrv) parts = g_strsplit (name, ".", 3);
+
+  if (fleet_facts_lookup (names->run->facts, name, out))
+    return TRUE;
 
   if (g_strv_length (parts) != 3 || strcmp (parts[0], "steps") != 0)
     return FALSE;
@@ -1075,6 +1169,15 @@ advance_host (Executor *executor, HostRun *run)
           continue;
         }
 
+      if (run->task != NULL)
+        {
+          fleet_step_task_process (run->task, now_us (executor));
+          if (!fleet_step_task_is_done (run->task))
+            return;
+          finish_task (executor, run);
+          continue;
+        }
+
       if (run->launch_pending)
         {
           if (!fleet_journal_is_synced (executor->journal, run->launch_after))
@@ -1088,6 +1191,14 @@ advance_host (Executor *executor, HostRun *run)
           if (!fleet_snapshot_collection_is_done (run->snapshot_collection))
             return;
           finish_snapshot (executor, run);
+          continue;
+        }
+
+      if (run->facts_gathering != NULL)
+        {
+          if (!fleet_facts_gathering_is_done (run->facts_gathering))
+            return;
+          finish_facts (executor, run);
           continue;
         }
 
@@ -1139,6 +1250,12 @@ advance_host (Executor *executor, HostRun *run)
       if (snapshot_due (executor, run))
         {
           start_snapshot (executor, run);
+          continue;
+        }
+
+      if (executor->plan->gather_facts && run->facts == NULL && !run->finished)
+        {
+          run->facts_gathering = fleet_facts_gather_start (run->connection, now_us (executor));
           continue;
         }
 
@@ -1205,6 +1322,12 @@ apply_interrupt_level (Executor *executor, GPtrArray *busy)
         if (run->command != NULL)
           fleet_command_abort (run->command, FLEET_FAILURE_INTERRUPTED,
                                "aborted because fleet-run was interrupted twice");
+        if (run->task != NULL)
+          fleet_step_task_abort (run->task, FLEET_FAILURE_INTERRUPTED,
+                                 "aborted because fleet-run was interrupted twice");
+        if (run->facts_gathering != NULL)
+          fleet_facts_gathering_abort (run->facts_gathering,
+                                       "aborted because fleet-run was interrupted twice");
         if (run->snapshot_collection != NULL)
           fleet_snapshot_collection_abort (run->snapshot_collection,
                                            "aborted because fleet-run was interrupted twice");
@@ -1245,6 +1368,7 @@ wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
 
   current = now_us (executor);
   timeout_ms = wake_us <= current ? 0 : (int) MIN ((wake_us - current + 999) / 1000, 1000);
+  fleet_journal_start_sync (executor->journal);
   if (poll (fds, journal_index + 1, timeout_ms) < 0 && errno != EINTR)
     g_warning ("poll failed: %s", g_strerror (errno));
 
@@ -1402,6 +1526,7 @@ run_wave (Executor *executor, guint wave_index)
   g_autoptr(GPtrArray) busy = g_ptr_array_new ();
   g_autoptr(GPtrArray) waiting = g_ptr_array_new ();
   g_autoptr(GPtrArray) waiting_hosts = g_ptr_array_new ();
+  const FleetRunObserver *observer = executor->options->observer;
   gint64 wave_started_us = now_us (executor);
   gint64 next_sweep_us = wave_started_us + SWEEP_INTERVAL_US;
 
@@ -1415,6 +1540,8 @@ run_wave (Executor *executor, guint wave_index)
     }
 
   journal_wave (executor, "wave-start", wave_index);
+  if (observer != NULL && observer->wave_started != NULL)
+    observer->wave_started (wave_index, wave->host_indices->len, observer->data);
   fleet_halt_counts_start_wave (&executor->halt_counts);
 
   for (;;)
@@ -1431,6 +1558,8 @@ run_wave (Executor *executor, guint wave_index)
           HostRun *run = g_ptr_array_steal_index (waiting, pick);
 
           g_ptr_array_remove_index (waiting_hosts, pick);
+          if (observer != NULL && observer->host_started != NULL)
+            observer->host_started (run->result->host, observer->data);
           start_host (executor, run);
           if (run->busy)
             {
@@ -1468,7 +1597,51 @@ run_wave (Executor *executor, guint wave_index)
   g_array_append_val (executor->result->wave_durations_us,
                       (gint64) { now_us (executor) - wave_started_us });
   journal_wave (executor, "wave-end", wave_index);
+  if (observer != NULL && observer->wave_finished != NULL)
+    observer->wave_finished (wave_index, observer->data);
   close_wave_connections (executor, wave);
+}
+
+/* Run the checks and the gate after wave `wave_index` (fleet-wave-end.h).
+ * Hosts that a check failed count toward the halt thresholds. */
+static void
+end_wave (Executor *executor, guint wave_index)
+{
+  g_autoptr(GPtrArray) failed_hosts = g_ptr_array_new ();
+  FleetWaiter waiter = { executor->clock, executor->options->sleep, executor->options->sleep_data,
+                         executor->options->interrupt_level };
+  FleetWaveEnd end = { executor->plan, wave_index, executor->options->run_id,
+                       executor->options->run_dir, executor->journal, executor->ssh, &waiter };
+
+  if (!fleet_wave_end_run (&end, executor->result, failed_hosts))
+    {
+      executor->stopping = TRUE;
+      executor->result->interrupted = TRUE;
+    }
+
+  for (guint i = 0; i < failed_hosts->len; i++)
+    fleet_halt_counts_add (&executor->halt_counts, g_ptr_array_index (failed_hosts, i));
+  if (failed_hosts->len > 0)
+    check_halt (executor, wave_index, 0);
+}
+
+/* With `on_halt: rollback`, roll back the hosts of the wave where a halted
+ * run stopped on which a step started. */
+static void
+roll_back_halted_wave (Executor *executor)
+{
+  const FleetRunResult *result = executor->result;
+  guint wave = result->halted ? result->halt.wave : result->stop_wave;
+  g_autoptr(GPtrArray) targets = NULL;
+  FleetRollbackRun run = { executor->plan, executor->journal, executor->ssh, executor->clock,
+                           executor->options->interrupt_level };
+
+  if (executor->plan->rollback == NULL || !executor->plan->rollback->on_halt
+      || executor->stopping || (!result->halted && result->stop_reason == NULL))
+    return;
+
+  targets = fleet_rollback_targets_from_result (executor->plan, result, wave);
+  executor->result->rollback = fleet_rollback_run (&run, targets, "on_halt");
 }
 
 static FleetHostResult *
@@ -1485,6 +1658,7 @@ host_result_new (const FleetHost *host, guint n_steps)
       FleetStepResult *step = g_new0 (FleetStepResult, 1);
 
       step->exit_status = -1;
+      step->changed = -1;
       step->stdout_tail = g_string_new (NULL);
       step->stderr_tail = g_string_new (NULL);
       g_ptr_array_add (result->steps, step);
@@ -1520,6 +1694,11 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
   executor->options = options;
   executor->clock = options->clock != NULL ? options->clock : fleet_clock_system ();
   executor->ssh = fleet_ssh_context_new ();
+  fleet_ssh_context_set_handshake_workers (executor->ssh,
+                                           options->handshake_workers > 0
+                                             ? options->handshake_workers
+                                             : g_get_num_processors (),
+                                           executor->clock);
   executor->pacer = fleet_pacer_new (plan, now_us (executor));
   if (options->secret_func != NULL)
     fleet_ssh_context_set_secret_func (executor->ssh, options->secret_func,
@@ -1530,6 +1709,8 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
   executor->result = g_new0 (FleetRunResult, 1);
   executor->result->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) host_result_free);
   executor->result->wave_durations_us = g_array_new (FALSE, FALSE, sizeof (gint64));
+  executor->result->check_failures = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) fleet_check_failure_free);
   executor->result->concurrency_history = g_array_new (FALSE, FALSE,
                                                        sizeof (FleetConcurrencyChange));
 
@@ -1576,6 +1757,9 @@ executor_clear (Executor *executor)
 
       if (run->command != NULL)
         fleet_command_free (run->command);
+      fleet_step_task_free (run->task);
+      fleet_facts_gathering_free (run->facts_gathering);
+      g_clear_pointer (&run->facts, g_hash_table_unref);
       fleet_snapshot_collection_free (run->snapshot_collection);
       fleet_load_guard_free (run->load_guard);
       fleet_snapshot_free (run->snapshot_before);
@@ -1692,6 +1876,8 @@ journal_run_end (Executor *executor)
   fleet_json_int (json, counts[FLEET_HOST_NOT_RUN]);
   fleet_json_key (json, "halted");
   fleet_json_bool (json, result->halted);
+  fleet_json_key (json, "stop_reason");
+  fleet_json_string (json, result->stop_reason);
   fleet_json_key (json, "duration_ms");
   fleet_json_int (json, result->duration_us / 1000);
   fleet_journal_commit (executor->journal, TRUE);
@@ -1720,11 +1906,15 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
   started_us = now_us (&executor);
   journal_run_start (&executor);
 
-  for (guint w = 0; w < plan->waves->len && !executor.stopping && !executor.result->halted; w++)
+  for (guint w = 0; w < plan->waves->len && !executor.stopping && !executor.result->halted
+                    && executor.result->stop_reason == NULL; w++)
     {
       executor.result->waves_run++;
       run_wave (&executor, w);
+      if (!executor.stopping && !executor.result->halted)
+        end_wave (&executor, w);
     }
+  roll_back_halted_wave (&executor);
 
   executor.result->duration_us = now_us (&executor) - started_us;
   executor.result->concurrency_adaptive = fleet_pacer_is_adaptive (executor.pacer);

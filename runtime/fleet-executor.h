@@ -44,6 +44,9 @@ typedef struct {
   guint64 stderr_bytes;
   guint64 stdout_omitted_bytes; /* counted but not kept: over the output cap */
   guint64 stderr_omitted_bytes;
+  int changed;              /* 1 changed the host, 0 did not, -1 not known (a
+                               plain command, which is taken as a change) */
+  guint attempts;           /* attempts made, retries included; 0 for a plain command */
   GString *stdout_tail;     /* the last FLEET_OUTPUT_TAIL_BYTES of each stream */
   GString *stderr_tail;
 } FleetStepResult;
@@ -94,9 +97,28 @@ typedef struct {
   GArray *wave_durations_us; /* gint64, one per wave started */
   GPtrArray *host_records;  /* FleetHost *, the hosts as run (with overrides);
                                FleetHostResult.host points into it */
+
+  /* Between waves (fleet-wave-end.h, fleet-rollback-run.h). */
+  GPtrArray *check_failures; /* FleetCheckFailure *, every check that still
+                                failed after its last try */
+  char *stop_reason;        /* why the run stopped between waves (a failed
+                               check, an abort, an approval timeout), or NULL */
+  guint stop_wave;          /* 0-based wave after which it stopped */
+  GPtrArray *rollback;      /* FleetRollbackHostResult *, the hosts rolled
+                               back because the run halted; NULL: none */
   gboolean concurrency_adaptive; /* the limit adapted (fleet-concurrency.h) */
   GArray *concurrency_history; /* FleetConcurrencyChange, the limit over time */
 } FleetRunResult;
+
+/* Callbacks for progress displays; any may be NULL.  They run on the
+ * executor's thread and must return quickly. */
+typedef struct {
+  void (*wave_started) (guint wave, guint n_hosts, gpointer data);
+  void (*host_started) (const FleetHost *host, gpointer data);
+  void (*host_finished) (const FleetHostResult *result, gpointer data);
+  void (*wave_finished) (guint wave, gpointer data);
+  gpointer data;
+} FleetRunObserver;
 
 typedef struct {
   const char *run_id;
@@ -110,6 +132,7 @@ typedef struct {
    * progress displays and tests; NULL: none. */
   void (*before_step) (const FleetHost *host, guint step, gpointer observer_data);
   gpointer observer_data;
+  const FleetRunObserver *observer; /* NULL: none */
   const char *snapshot_store; /* NULL: RUN_DIR/snapshots */
   /* Set by a signal handler: 1 stops new work, 2 or more aborts commands. */
   volatile sig_atomic_t *interrupt_level;
@@ -118,6 +141,13 @@ typedef struct {
   const FleetPlanSignature *approval;  /* the signature --require-signature accepted */
   const GPtrArray *inventory_changes;  /* FleetInventoryChange *, accepted with
                                           --allow-changed-inventory */
+  /* How the waits between waves sleep (fleet-wave-wait.h); tests pass a
+   * function that moves their clock instead.  NULL: a real sleep. */
+  void (*sleep) (gint64 duration_us, gpointer sleep_data);
+  gpointer sleep_data;
+  /* Threads that run the SSH handshakes (fleet-handshake-pool.h); 0: one
+   * per online CPU. */
+  guint handshake_workers;
 } FleetRunOptions;
 
 /* Run `plan`.  Returns the result, or NULL when the run could not begin (the
@@ -126,8 +156,9 @@ FleetRunResult *fleet_execute_plan (const FleetPlan *plan,
                                     const FleetRunOptions *options,
                                     GError **error);
 
-/* The exit status of fleet-run for `result`: 0 every host succeeded, 1 a
- * host failed or was not run, 3 interrupted. */
+/* The exit status of fleet-run for `result`: 0 every host succeeded and
+ * every check passed, 1 a host failed or was not run or a check failed,
+ * 3 interrupted. */
 int fleet_run_result_exit_status (const FleetRunResult *result);
 
 void fleet_run_result_free (FleetRunResult *result);

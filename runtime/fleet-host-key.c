@@ -74,15 +74,18 @@ char *
 fleet_host_key_algorithms (FleetConnection *connection)
 {
   g_autoptr(GError) error = NULL;
-  FleetKnownHosts *table = host_table (connection, &error);
+  FleetKnownHosts *table;
   g_auto(GStrv) recorded = NULL;
   g_autoptr(GString) algorithms = g_string_new (NULL);
   g_auto(GStrv) defaults = g_strsplit (default_host_key_algorithms, ",", -1);
 
   /* A table that cannot be loaded fails the check later, with its error. */
+  g_mutex_lock (&connection->context->lock);
+  table = host_table (connection, &error);
   if (table != NULL)
     recorded = fleet_known_hosts_get_key_types (table, lookup_name (connection),
                                                 connection->host->port);
+  g_mutex_unlock (&connection->context->lock);
 
   for (guint i = 0; recorded != NULL && recorded[i] != NULL; i++)
     {
@@ -130,8 +133,8 @@ accept_new_key (FleetConnection *connection, FleetKnownHosts *table, const char 
   return TRUE;
 }
 
-gboolean
-fleet_host_key_verify (FleetConnection *connection)
+static gboolean
+verify_locked (FleetConnection *connection)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(FleetHostKeyCheck) check = NULL;
@@ -192,4 +195,17 @@ fleet_host_key_verify (FleetConnection *connection)
 
   ssh_key_free (server_key);
   return connection->state != FLEET_CONNECTION_FAILED;
+}
+
+/* The known_hosts tables, and the files accept-new writes, are shared by
+ * every connection of the context, which handshake threads drive at once. */
+gboolean
+fleet_host_key_verify (FleetConnection *connection)
+{
+  gboolean verified;
+
+  g_mutex_lock (&connection->context->lock);
+  verified = verify_locked (connection);
+  g_mutex_unlock (&connection->context->lock);
+  return verified;
 }

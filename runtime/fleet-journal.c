@@ -3,7 +3,11 @@
  * Lines are written by the event loop; a sync thread runs fdatasync for
  * every line asked to be durable, one call covering all lines written before
  * it, so hundreds of hosts reaching a step boundary at once share one disk
- * flush instead of each stalling the loop for its own.
+ * flush instead of each stalling the loop for its own.  The thread starts a
+ * flush only when the loop is about to wait (fleet_journal_start_sync) or
+ * checks whether a line is durable.  A host's step-end line and its next
+ * step-start line, written in one turn of the loop, thus share one flush
+ * instead of the second waiting for the first.
  */
 #include "runtime/fleet-journal.h"
 
@@ -32,6 +36,7 @@ struct FleetJournal {
   guint64 written;
   guint64 wanted;
   guint64 synced;
+  gboolean sync_requested;       /* the thread may flush up to `wanted` */
   int sync_errno;                /* first fdatasync error: set by the sync thread,
                                     read once it has ended */
   gboolean closing;
@@ -48,10 +53,12 @@ sync_thread_main (gpointer data)
   g_mutex_lock (&journal->lock);
   for (;;)
     {
-      while (journal->wanted <= journal->synced && !journal->closing)
+      while ((journal->wanted <= journal->synced || !journal->sync_requested)
+             && !journal->closing)
         g_cond_wait (&journal->changed, &journal->lock);
       if (journal->wanted <= journal->synced && journal->closing)
         break;
+      journal->sync_requested = FALSE;
 
       /* Every line written so far is covered by this one flush. */
       target = journal->written;
@@ -189,12 +196,28 @@ fleet_journal_commit (FleetJournal *journal, gboolean sync)
   g_mutex_lock (&journal->lock);
   sequence = ++journal->written;
   if (sync)
-    {
-      journal->wanted = sequence;
-      g_cond_signal (&journal->changed);
-    }
+    journal->wanted = sequence;
   g_mutex_unlock (&journal->lock);
   return sequence;
+}
+
+/* Called with the lock held. */
+static void
+request_sync (FleetJournal *journal)
+{
+  if (journal->wanted > journal->synced)
+    {
+      journal->sync_requested = TRUE;
+      g_cond_signal (&journal->changed);
+    }
+}
+
+void
+fleet_journal_start_sync (FleetJournal *journal)
+{
+  g_mutex_lock (&journal->lock);
+  request_sync (journal);
+  g_mutex_unlock (&journal->lock);
 }
 
 gboolean
@@ -204,6 +227,8 @@ fleet_journal_is_synced (FleetJournal *journal, guint64 sequence)
 
   g_mutex_lock (&journal->lock);
   synced = journal->synced >= sequence;
+  if (!synced)
+    request_sync (journal);
   g_mutex_unlock (&journal->lock);
   return synced;
 }

@@ -3,9 +3,11 @@
  * One line per event (run, wave, connection and step starts and ends), each
  * with a UTC timestamp.  Lines are written whole with one write(2) call, so
  * a kill -9 of fleet-run loses no line.  Lines asked to be durable are
- * synced to disk by a background thread in groups; the executor starts a
- * remote command only once its step-start line is durable, so that after a
- * power cut the journal names every step that may have run.
+ * synced to disk by a background thread in groups, once the event loop
+ * calls fleet_journal_start_sync() or asks fleet_journal_is_synced(); the
+ * executor starts a remote command only once its step-start line is
+ * durable, so that after a power cut the journal names every step that may
+ * have run.
  */
 #pragma once
 
@@ -29,14 +31,19 @@ void fleet_journal_close (FleetJournal *journal);
 FleetJsonWriter *fleet_journal_begin (FleetJournal *journal, const char *event, gint64 wall_us);
 
 /* Write the record begun last and return its sequence number (from 1).
- * When `sync` is set, the file is synced in the background; see
- * fleet_journal_is_synced.  A write error is kept and reported by
+ * When `sync` is set, the file is synced in the background at the next
+ * fleet_journal_start_sync() or fleet_journal_is_synced() call.  A write error is kept and reported by
  * fleet_journal_close's caller through fleet_journal_get_error, since a run
  * must not stop over its log. */
 guint64 fleet_journal_commit (FleetJournal *journal, gboolean sync);
 
+/* Start a background sync of every record committed with `sync` so far,
+ * unless one is on its way.  The event loop calls it before it waits, so
+ * that the records of one turn of the loop share one flush. */
+void fleet_journal_start_sync (FleetJournal *journal);
+
 /* Return whether the record `sequence`, and every record before it, is on
- * disk. */
+ * disk; when it is not, start a sync as fleet_journal_start_sync() does. */
 gboolean fleet_journal_is_synced (FleetJournal *journal, guint64 sequence);
 
 /* A descriptor that becomes readable after each background sync, for the

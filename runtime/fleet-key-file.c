@@ -658,9 +658,15 @@ fleet_key_lookup (FleetSshContext *context, const FleetHost *host, const char *p
   g_autofree char *cache_key = g_strdup_printf ("%s\n%s", expanded,
                                                 host->key_passphrase_secret != NULL
                                                   ? host->key_passphrase_secret : "");
-  FleetLoadedKey *loaded = g_hash_table_lookup (context->keys, cache_key);
-  FleetKeyError *error = g_hash_table_lookup (context->key_errors, cache_key);
+  FleetLoadedKey *loaded;
+  FleetKeyError *error;
 
+  /* Handshake threads look keys up at once; the first of them loads the
+   * file while the others wait.  Entries stay until the context is freed,
+   * so the pointers stay valid after the lock is released. */
+  g_mutex_lock (&context->lock);
+  loaded = g_hash_table_lookup (context->keys, cache_key);
+  error = g_hash_table_lookup (context->key_errors, cache_key);
   if (loaded == NULL && error == NULL)
     {
       loaded = load_key (context, host, expanded, &error);
@@ -669,6 +675,7 @@ fleet_key_lookup (FleetSshContext *context, const FleetHost *host, const char *p
       else
         g_hash_table_insert (context->key_errors, g_strdup (cache_key), error);
     }
+  g_mutex_unlock (&context->lock);
 
   *out_error = error;
   return loaded;

@@ -51,7 +51,7 @@ fleet_pacer_new (const FleetPlan *plan, gint64 now_us)
     }
 
   pacer->concurrency = fleet_concurrency_new (&params, now_us);
-  pacer->admission = fleet_admission_new (plan->pacing);
+  pacer->admission = fleet_admission_new (plan->pacing, plan->hosts);
   pacer->memory_budget_bytes = pages > 0 && page_size > 0 ? (gint64) pages * page_size / 2
                                                           : G_MAXINT64;
   pacer->cpu_sample_started_us = now_us;

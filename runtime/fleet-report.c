@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "runtime/fleet-halt.h"
+#include "runtime/fleet-report-checks.h"
 #include "schema/fleet-text.h"
 
 static const char *
@@ -180,6 +181,102 @@ append_waves (GString *out, const FleetPlan *plan, const FleetRunResult *result)
     }
 }
 
+static gint
+compare_durations (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* One line per step that reports whether it changed the host, which the
+ * step kinds and steps with changed_when do.  The line counts the hosts it
+ * changed and those it left as they were, such as a copy whose file was
+ * already in place. */
+static void
+append_step_changes (GString *out, const FleetPlan *plan, const FleetRunResult *result)
+{
+  gboolean heading = FALSE;
+
+  for (guint s = 0; s < plan->steps->len; s++)
+    {
+      const FleetStep *step = g_ptr_array_index (plan->steps, s);
+      g_autofree char *name = NULL;
+      guint counts[2] = { 0, 0 };
+
+      for (guint h = 0; h < result->hosts->len; h++)
+        {
+          const FleetHostResult *host = g_ptr_array_index (result->hosts, h);
+          const FleetStepResult *step_result = g_ptr_array_index (host->steps, s);
+
+          if (step_result->started && step_result->failure == FLEET_FAILURE_NONE
+              && step_result->changed >= 0)
+            counts[step_result->changed]++;
+        }
+      if (counts[0] + counts[1] == 0)
+        continue;
+
+      if (!heading)
+        {
+          g_string_append (out, "\nChanges:\n");
+          heading = TRUE;
+        }
+      name = fleet_escape_for_terminal (step->name);
+      g_string_append_printf (out, "  %u. %s: changed on %u host%s, unchanged on %u\n",
+                              s + 1, name, counts[1], counts[1] == 1 ? "" : "s", counts[0]);
+    }
+}
+
+/* One line per step that ran anywhere: on how many hosts, the median and
+ * 95th percentile duration (nearest rank), and the slowest host. */
+static void
+append_step_timings (GString *out, const FleetPlan *plan, const FleetRunResult *result)
+{
+  gboolean heading = FALSE;
+
+  for (guint s = 0; s < plan->steps->len; s++)
+    {
+      const FleetStep *step = g_ptr_array_index (plan->steps, s);
+      g_autoptr (GArray) durations = g_array_new (FALSE, FALSE, sizeof (gint64));
+      g_autofree char *name = fleet_escape_for_terminal (step->name);
+      g_autofree char *slowest_host = NULL;
+      gint64 slowest = -1;
+      guint n;
+
+      for (guint h = 0; h < result->hosts->len; h++)
+        {
+          const FleetHostResult *host = g_ptr_array_index (result->hosts, h);
+          const FleetStepResult *step_result = g_ptr_array_index (host->steps, s);
+
+          if (!step_result->started)
+            continue;
+          g_array_append_val (durations, step_result->duration_us);
+          if (step_result->duration_us > slowest)
+            {
+              slowest = step_result->duration_us;
+              g_free (slowest_host);
+              slowest_host = fleet_escape_for_terminal (host->host->name);
+            }
+        }
+
+      n = durations->len;
+      if (n == 0)
+        continue;
+      if (!heading)
+        {
+          g_string_append (out, "\nStep timings:\n");
+          heading = TRUE;
+        }
+      g_array_sort (durations, compare_durations);
+      g_string_append_printf (out, "  %u. %s: %u host%s, median %.2fs, p95 %.2fs, slowest "
+                              "%.2fs (%s)\n",
+                              s + 1, name, n, n == 1 ? "" : "s",
+                              g_array_index (durations, gint64, (n - 1) / 2) / 1e6,
+                              g_array_index (durations, gint64, (n * 95 + 99) / 100 - 1) / 1e6,
+                              slowest / 1e6, slowest_host);
+    }
+}
+
 /* Say how the concurrency limit moved: where it started, its peak, where
  * it ended, and how often and why it fell. */
 static void
@@ -297,11 +394,14 @@ fleet_report_format_summary (const FleetPlan *plan,
     g_string_append_printf (out, ", %u not run", counts[FLEET_HOST_NOT_RUN]);
   g_string_append_printf (out, " in %.2fs.\n", result->duration_us / 1e6);
 
-  append_concurrency (out, result);
   if (result->halted)
     append_halt (out, plan, result);
   if (result->interrupted)
     g_string_append (out, "The run was interrupted.\n");
+  fleet_report_append_between_waves (out, plan, result);
+  append_step_timings (out, plan, result);
+  append_step_changes (out, plan, result);
+  append_concurrency (out, result);
 
   g_string_append_printf (out, "Journal and output: %s\n", run_dir);
   return g_string_free (out, FALSE);

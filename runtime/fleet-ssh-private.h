@@ -1,14 +1,16 @@
 /* fleet-ssh-private.h: the records shared by the modules of the SSH layer.
  *
  * Only fleet-connection.c, fleet-host-key.c, fleet-auth.c, fleet-key-file.c,
- * fleet-command.c and fleet-tunnel.c include this header; everything else uses
- * fleet-transport.h.  These five files are the only ones that call libssh.
+ * fleet-command.c, fleet-tunnel.c and fleet-handshake-pool.c include this
+ * header; everything else uses fleet-transport.h.  All but the last are the
+ * only files that call libssh.
  */
 #pragma once
 
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 
+#include "runtime/fleet-handshake-pool.h"
 #include "runtime/fleet-transport.h"
 
 G_BEGIN_DECLS
@@ -30,6 +32,10 @@ typedef enum {
 typedef struct FleetTunnel FleetTunnel;
 
 struct FleetSshContext {
+  /* Guards `keys`, `key_errors` and `known_hosts`, which the handshake
+   * workers use too. */
+  GMutex lock;
+  FleetHandshakePool *handshakes; /* NULL: handshakes run on the owner's loop */
   /* Both keyed by the expanded identity file path and the passphrase secret
    * name, joined by a newline: hosts may name different secrets for one file. */
   GHashTable *keys;              /* -> FleetLoadedKey * */
@@ -94,6 +100,14 @@ struct FleetConnection {
   char *recorded_key;            /* accept-new: "TYPE SHA256:... in FILE", or NULL */
   GPtrArray *commands;           /* FleetCommand *: the caller's running commands
                                     (borrowed) and our kill helpers (owned) */
+
+  /* Hand-over to the handshake pool.  The owner's thread alone reads and
+   * writes `pooled`, `landed` and `pool_worker`; `cancel_handshake` is set
+   * by the owner and read by the worker, atomically. */
+  gboolean pooled;               /* a worker drives the handshake */
+  gboolean landed;               /* back from the pool and not processed since */
+  guint pool_worker;             /* the worker it was given to */
+  gint cancel_handshake;
 };
 
 struct FleetCommand {
@@ -133,6 +147,17 @@ struct FleetCommand {
 
 /* fleet-connection.c */
 void fleet_connection_fail (FleetConnection *connection, FleetFailure failure, char *message);
+
+/* The connection as its handshake worker drives it: what
+ * fleet_connection_process(), _get_fd(), _get_poll_events() and
+ * _deadline_us() do for a connection that is not in the pool. */
+void fleet_connection_advance (FleetConnection *connection, gint64 now_us, short revents);
+int fleet_connection_session_fd (const FleetConnection *connection);
+short fleet_connection_session_events (const FleetConnection *connection);
+gint64 fleet_connection_session_deadline_us (const FleetConnection *connection);
+
+/* Return whether the handshake has ended: the state is READY or FAILED. */
+gboolean fleet_connection_handshake_ended (const FleetConnection *connection);
 
 /* Sort a connection error into a failure class by its text, which is all
  * libssh 0.10 offers: it has no error codes for these cases.  OpenSSH's

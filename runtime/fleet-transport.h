@@ -26,6 +26,7 @@
 
 #include <glib.h>
 
+#include "schema/fleet-clock.h"
 #include "schema/fleet-model.h"
 
 G_BEGIN_DECLS
@@ -81,6 +82,17 @@ void fleet_ssh_context_free (FleetSshContext *context);
  * error.  `user_data` is borrowed and must outlive the context. */
 void fleet_ssh_context_set_secret_func (FleetSshContext *context, FleetSecretFunc func,
                                         gpointer user_data);
+
+/* Run the TCP connect, SSH handshake and authentication of the context's
+ * direct connections on `n_workers` threads (fleet-handshake-pool.h), 0
+ * for none; call at most once, before any connection starts.  Failures
+ * and their messages are the same as on the caller's loop.  The caller
+ * then polls the context's descriptors (fleet_ssh_context_get_pollfds) to
+ * learn at once when a handshake has ended.  Jump connections and the
+ * connections through them are always driven by the caller.  `clock` is
+ * borrowed and read from the threads. */
+void fleet_ssh_context_set_handshake_workers (FleetSshContext *context, guint n_workers,
+                                              const FleetClock *clock);
 
 /* Jump hosts.  A host whose proxy_jump is set is reached through a
  * direct-tcpip channel of the context's one connection to that jump host,

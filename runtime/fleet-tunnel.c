@@ -729,6 +729,16 @@ walk_pollfds (FleetSshContext *context, struct pollfd *fds, const struct pollfd 
 {
   guint n = 0;
 
+  /* The handshake pool's notifier comes first; fleet_ssh_context_process()
+   * collects the pool whatever its revents. */
+  if (context->handshakes != NULL)
+    {
+      if (fds != NULL)
+        fds[n] = (struct pollfd) { .fd = fleet_handshake_pool_get_notify_fd (context->handshakes),
+                                   .events = POLLIN };
+      n++;
+    }
+
   for (guint i = 0; i < context->jumps->len; i++)
     {
       FleetJump *jump = g_ptr_array_index (context->jumps, i);
@@ -811,6 +821,8 @@ fleet_ssh_context_process (FleetSshContext *context, gint64 now_us,
   g_return_if_fail (n_pollfds == walk_pollfds (context, NULL, NULL));
 
   walk_pollfds (context, NULL, pollfds);
+  if (context->handshakes != NULL)
+    fleet_handshake_pool_collect (context->handshakes);
 
   /* Jumps are never removed before collect_unused_jumps(), and jumps added
    * meanwhile go to the end, so the index stays valid. */

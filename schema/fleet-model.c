@@ -225,6 +225,10 @@ fleet_step_copy (const FleetStep *step)
     copy->command_refs = g_ptr_array_ref (step->command_refs);
   if (step->command_ref_positions != NULL)
     copy->command_ref_positions = g_array_ref (step->command_ref_positions);
+  if (step->kind_data != NULL)
+    copy->kind_data = fleet_step_kind_data_copy (step->kind_data);
+  if (step->policy != NULL)
+    copy->policy = fleet_step_policy_copy (step->policy);
 
   return copy;
 }
@@ -245,6 +249,8 @@ fleet_step_free (FleetStep *step)
   g_clear_pointer (&step->needs, g_ptr_array_unref);
   g_clear_pointer (&step->command_refs, g_ptr_array_unref);
   g_clear_pointer (&step->command_ref_positions, g_array_unref);
+  fleet_step_kind_data_free (step->kind_data);
+  fleet_step_policy_free (step->policy);
   g_free (step);
 }
 

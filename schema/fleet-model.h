@@ -10,6 +10,9 @@
 
 #include <glib.h>
 
+#include "schema/fleet-step-kind.h"
+#include "schema/fleet-step-policy.h"
+
 G_BEGIN_DECLS
 
 /* A position in an input file.  `file` is an interned string (never freed);
@@ -56,7 +59,9 @@ typedef struct {
   FleetSourcePos pos;
 } FleetHost;
 
-/* One shell command run on every target host. */
+/* One step run on every target host: a shell command unless `kind_data`
+ * names another kind.  `command` is the shell command, or for other kinds a
+ * one-line description shown in plans. */
 typedef struct {
   char *name;
   char *command;            /* as written, `{{ }}` references included */
@@ -79,6 +84,10 @@ typedef struct {
                                first; NULL when none */
   FleetSourcePos needs_pos; /* IR only: the `needs` value */
   FleetSourcePos pos;
+  FleetStepKindData *kind_data; /* the step's kind when it is not a shell
+                                   command (fleet-step-kind.h); NULL: `run` */
+  FleetStepPolicy *policy;  /* retries, env, workdir, changed_when and
+                               failed_when (fleet-step-policy.h); NULL: none */
 
   /* Workflow IR only, never in a plan file: the references of `command`
    * (FleetTemplateRef *, fleet-template.h) and the source position of each,

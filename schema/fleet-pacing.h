@@ -15,7 +15,10 @@
 G_BEGIN_DECLS
 
 /* At most `limit` busy hosts share one value of `attribute`; hosts without
- * the attribute are not bound by the rule. */
+ * the attribute are not bound by the rule.  The attribute FLEET_CAP_GROUP
+ * stands for inventory groups: at most `limit` busy hosts per group. */
+#define FLEET_CAP_GROUP "group"
+
 typedef struct {
   char *attribute;
   guint32 limit;

@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 
 #include "schema/fleet-plan-signature.h"
+#include "schema/fleet-plan-progressive.h"
 
 G_DEFINE_QUARK (fleet-plan-error-quark, fleet_plan_error)
 
@@ -34,6 +35,7 @@ fleet_plan_new (void)
   plan->halt_unreachable_total = FLEET_THRESHOLD_NEVER;
   plan->inventory_files = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_inventory_file_free);
   plan->signatures = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_plan_signature_free);
+  plan->checks = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_check_free);
   return plan;
 }
 
@@ -64,6 +66,8 @@ fleet_plan_free (FleetPlan *plan)
   g_free (plan->file_sha256);
   g_ptr_array_unref (plan->inventory_files);
   g_ptr_array_unref (plan->signatures);
+  g_ptr_array_unref (plan->checks);
+  fleet_rollback_free (plan->rollback);
   g_free (plan);
 }
 
@@ -262,6 +266,8 @@ step_to_variant (const FleetStep *step)
   add_string_table (&builder, "host-commands", step->host_commands);
   add_string (&builder, "when", step->when);
   add_string_table (&builder, "skipped-hosts", step->skipped_hosts);
+  fleet_step_kind_to_variant (&builder, step->kind_data);
+  fleet_step_policy_to_variant (&builder, step->policy);
   return g_variant_builder_end (&builder);
 }
 
@@ -399,11 +405,14 @@ fleet_plan_to_variant (const FleetPlan *plan)
   if (plan->snapshot != NULL)
     g_variant_builder_add (&builder, "{sv}", "snapshot",
                            fleet_snapshot_config_to_variant (plan->snapshot));
+  fleet_plan_progressive_to_variant (plan, &builder);
   if (plan->pacing != NULL && !fleet_pacing_is_default (plan->pacing))
     g_variant_builder_add (&builder, "{sv}", "pacing", fleet_pacing_to_variant (plan->pacing));
   if (plan->schedule != NULL)
     g_variant_builder_add (&builder, "{sv}", "schedule",
                            fleet_plan_schedule_to_variant (plan->schedule));
+  if (plan->gather_facts)
+    g_variant_builder_add (&builder, "{sv}", "gather-facts", g_variant_new_boolean (TRUE));
 
   body = g_variant_ref_sink (g_variant_builder_end (&builder));
   return g_variant_get_normal_form (body);
@@ -608,6 +617,9 @@ step_from_variant (GVariant *dict, GError **error)
   step->become = g_variant_get_boolean (become);
   step->host_commands = lookup_string_table (dict, "host-commands");
   step->skipped_hosts = lookup_string_table (dict, "skipped-hosts");
+  if (!fleet_step_kind_from_variant (dict, step->name, &step->kind_data, error)
+      || !fleet_step_policy_from_variant (dict, step->name, &step->policy, error))
+    return NULL;
   return g_steal_pointer (&step);
 }
 
@@ -1109,6 +1121,8 @@ plan_from_body (GVariant *body, guint32 version, GError **error)
           return NULL;
         }
     }
+  if (!fleet_plan_progressive_from_variant (body, plan, error))
+    return NULL;
 
   /* Optional: plans with the default pacing omit the key. */
   pacing = g_variant_lookup_value (body, "pacing", G_VARIANT_TYPE ("a{sv}"));
@@ -1126,6 +1140,9 @@ plan_from_body (GVariant *body, guint32 version, GError **error)
     }
   if (!read_schedule (body, plan, error))
     return NULL;
+
+  /* Optional: plans whose conditions name no fact omit the key. */
+  g_variant_lookup (body, "gather-facts", "b", &plan->gather_facts);
 
   return g_steal_pointer (&plan);
 }

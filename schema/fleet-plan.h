@@ -23,12 +23,15 @@
 
 #include <glib.h>
 
+#include "schema/fleet-check.h"
 #include "schema/fleet-inventory-file.h"
 #include "schema/fleet-model.h"
+#include "schema/fleet-rollback.h"
 #include "schema/fleet-plan-schedule.h"
 #include "schema/fleet-threshold.h"
 #include "schema/fleet-pacing.h"
 #include "schema/fleet-snapshot-config.h"
+#include "schema/fleet-wave-gate.h"
 
 G_BEGIN_DECLS
 
@@ -119,8 +122,15 @@ typedef struct {
                                     NULL: the defaults (fleet-pacing.h) */
   FleetPlanSchedule *schedule;   /* maintenance windows and the schedule fitted
                                     into them; NULL: the hosts may run at any time */
+  gboolean gather_facts;         /* a step condition names facts.*: fleet-run
+                                    gathers facts (fleet-facts.h) on each host */
   char *file_sha256;             /* hex digest from the file; NULL until
                                     serialized or read */
+
+  /* Between waves (fleet-plan-progressive.h); optional body keys. */
+  GPtrArray *checks;             /* FleetCheck *, run after each wave */
+  FleetWaveGate between_waves;   /* all zero: no wait */
+  FleetRollback *rollback;       /* NULL: the plan cannot be rolled back */
 
   /* Trust (docs/trust.md); 0 and empty in plans of format 2. */
   gint64 compiled_at;            /* seconds since the Unix epoch, UTC */

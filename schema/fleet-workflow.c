@@ -132,6 +132,7 @@ fleet_group_free (FleetGroup *group)
 
   g_free (group->name);
   g_ptr_array_unref (group->members);
+  fleet_selector_free (group->where);
   g_free (group);
 }
 
@@ -202,6 +203,7 @@ fleet_workflow_new (void)
   workflow->order.positions = positions_new ();
   for (guint rule = 0; rule < FLEET_HALT_N_RULES; rule++)
     workflow->halt_at.rules[rule] = fleet_halt_rule_default (rule);
+  workflow->checks = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_check_free);
   workflow->pacing = fleet_pacing_new ();
   workflow->cap_positions = g_array_new (FALSE, FALSE, sizeof (FleetSourcePos));
 
@@ -236,6 +238,8 @@ fleet_workflow_free (FleetWorkflow *workflow)
   g_hash_table_unref (workflow->order.positions);
   fleet_window_calendar_free (workflow->windows);
   fleet_snapshot_config_free (workflow->snapshot);
+  g_ptr_array_unref (workflow->checks);
+  fleet_rollback_free (workflow->rollback);
   fleet_pacing_free (workflow->pacing);
   g_array_unref (workflow->cap_positions);
   if (workflow->step_history != NULL)

@@ -10,21 +10,30 @@
 
 #include <glib.h>
 
+#include "schema/fleet-check.h"
 #include "schema/fleet-expr.h"
 #include "schema/fleet-inventory-file.h"
 #include "schema/fleet-model.h"
+#include "schema/fleet-rollback.h"
 #include "schema/fleet-pacing.h"
 #include "schema/fleet-plan-schedule.h"
 #include "schema/fleet-snapshot-config.h"
 #include "schema/fleet-threshold.h"
+#include "schema/fleet-wave-gate.h"
 #include "schema/fleet-window-calendar.h"
 
 G_BEGIN_DECLS
+
+typedef struct FleetSelector FleetSelector;
 
 /* A named set of hosts from the inventory. */
 typedef struct {
   char *name;
   GPtrArray *members;          /* char *, host names in inventory order */
+  FleetSelector *where;        /* a dynamic group's selector, whose hosts join
+                                  `members` once every source is combined
+                                  (compiler/dynamic-groups.h); NULL for a
+                                  group that only lists its hosts */
   FleetSourcePos pos;
 } FleetGroup;
 
@@ -67,12 +76,12 @@ typedef struct {
 
 /* A selector expression (docs/selectors.md), evaluated per host against
  * its attributes, `name` and `groups`. */
-typedef struct {
+struct FleetSelector {
   FleetExpr *expr;
   char *text;                  /* as written */
   FleetSourcePos pos;          /* of the value; file "--limit" for the option */
   GHashTable *name_positions;  /* char * name -> FleetSourcePos * of its first use */
-} FleetSelector;
+};
 
 /* Which hosts a workflow targets.  A host is selected when `all` is set, or
  * when it is named in `hosts` or belongs to one of `groups`.  When none of
@@ -184,6 +193,9 @@ typedef struct {
   FleetWindowCalendar *windows; /* windows and freezes expanded per group over the compile
                                  * range; NULL when the workflow defines neither */
   FleetSnapshotConfig *snapshot; /* NULL: no snapshots */
+  GPtrArray *checks;           /* FleetCheck *, run after each wave */
+  FleetWaveGate between_waves; /* all zero: no wait between waves */
+  FleetRollback *rollback;     /* NULL: no rollback */
   FleetPacing *pacing;         /* `concurrency` and `protect`; never NULL */
   GArray *cap_positions;       /* FleetSourcePos of each pacing cap, in order */
   FleetScheduleSettings schedule;

@@ -29,6 +29,13 @@ typedef enum {
   FLEET_SCHEMA_SNAPSHOT,      /* the workflow's `snapshot` mapping */
   FLEET_SCHEMA_SNAPSHOT_EXPECT, /* the `expect` mapping of `snapshot` */
   FLEET_SCHEMA_STEPS_FILE,    /* top level of a file of steps named by `include` */
+  FLEET_SCHEMA_CHECK,         /* one item of the workflow's `checks` */
+  FLEET_SCHEMA_BETWEEN_WAVES, /* the workflow's `between_waves` mapping */
+  FLEET_SCHEMA_ROLLBACK,      /* the workflow's `rollback` mapping */
+  FLEET_SCHEMA_ROLLBACK_STEP, /* one item of the `steps` of `rollback` */
+  FLEET_SCHEMA_COPY,          /* a step's `copy` or `template` mapping */
+  FLEET_SCHEMA_REBOOT,        /* a step's `reboot` mapping */
+  FLEET_SCHEMA_WAIT_FOR,      /* a step's `wait_for` mapping */
   FLEET_SCHEMA_CONCURRENCY,   /* the workflow's `concurrency` mapping */
   FLEET_SCHEMA_PROTECT,       /* the workflow's `protect` mapping */
   FLEET_SCHEMA_SCHEDULE,      /* the workflow's `schedule` mapping */

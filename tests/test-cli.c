@@ -166,15 +166,19 @@ test_show_json (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (text, "3. verify  (timeout 30s, expected exit 0)"));
 }
 
-/* The steps of a plan that uses variables, conditions, includes and
- * needs, as `fleetc show --format json` prints them, match the golden file
- * byte for byte. */
+/* The steps of the plan of tests/data/DIR/workflow.yaml, as `fleetc show
+ * --format json` prints them, match DIR/expected-steps.json byte for byte.
+ * `data` is DIR: "language" uses variables, conditions, includes and needs,
+ * "steps" every step kind and per-step setting. */
 static void
-test_show_language_golden (Fixture *fixture, gconstpointer data)
+test_show_steps_golden (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *workflow = fleet_test_source_path ("tests/data/language/workflow.yaml");
-  g_autofree char *golden_path = fleet_test_source_path (
-    "tests/data/language/expected-steps.json");
+  g_autofree char *workflow_relative = g_strdup_printf ("tests/data/%s/workflow.yaml",
+                                                        (const char *) data);
+  g_autofree char *golden_relative = g_strdup_printf ("tests/data/%s/expected-steps.json",
+                                                      (const char *) data);
+  g_autofree char *workflow = fleet_test_source_path (workflow_relative);
+  g_autofree char *golden_path = fleet_test_source_path (golden_relative);
   g_autofree char *plan = fixture_path (fixture, "language.plan");
   g_autofree char *out = NULL;
   g_autofree char *golden = NULL;
@@ -763,6 +767,20 @@ test_example_runs_on_sandbox (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (out, "wave 1 (canary): 2 hosts, 2 succeeded, 0 failed"));
   g_assert_nonnull (strstr (out, "wave 3: 2 hosts, 2 succeeded, 0 failed"));
   g_assert_nonnull (strstr (out, "10 of 10 hosts succeeded"));
+  /* Standard error is no terminal here, so progress comes as plain lines
+   * and never mixes with the summary on standard output. */
+  g_assert_true (g_regex_match_simple ("^[0-9]{2}:[0-9]{2}:[0-9]{2}Z start wave 1/3: 0/2 done, "
+                                       "0 failed, 0 in flight$", err, G_REGEX_MULTILINE, 0));
+  g_assert_true (g_regex_match_simple ("Z end wave 3/3: 2/2 done, 0 failed, 0 in flight, "
+                                       "[0-9.]+ hosts/s$", err, 0, 0));
+  g_assert_null (strstr (out, " in flight"));
+  /* The summary ends with timings per step and the concurrency used. */
+  g_assert_true (g_regex_match_simple ("\nStep timings:\n  1\\. [a-z-]+: 10 hosts, median "
+                                       "[0-9.]+s, p95 [0-9.]+s, slowest [0-9.]+s \\(host[0-9]+\\)\n",
+                                       out, 0, 0));
+  g_assert_true (g_regex_match_simple ("\nConcurrency: started at 10, peaked at 10, ended at "
+                                       "(10|[1-9])(; lowered [0-9]+ times? \\([a-z ,0-9]+\\))?\\.\n",
+                                       out, 0, 0));
 
   for (guint i = 0; i < 10; i++)
     {
@@ -1019,7 +1037,10 @@ main (int argc, char **argv)
   ADD ("/cli/run/limits-checked-first", test_run_checks_limits_first);
   ADD ("/cli/compile/error-keeps-old-plan", test_compile_error_keeps_old_plan);
   ADD ("/cli/show/json", test_show_json);
-  ADD ("/cli/show/language-golden", test_show_language_golden);
+  g_test_add ("/cli/show/language-golden", Fixture, "language", fixture_set_up,
+              test_show_steps_golden, fixture_tear_down);
+  g_test_add ("/cli/show/step-kinds-golden", Fixture, "steps", fixture_set_up,
+              test_show_steps_golden, fixture_tear_down);
   ADD ("/cli/show/markdown", test_show_markdown);
   ADD ("/cli/show/markdown-escapes", test_show_markdown_escapes);
   ADD ("/cli/show/pacing", test_show_pacing);

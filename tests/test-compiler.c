@@ -514,7 +514,8 @@ test_parse_unknown_key_on (Fixture *fixture, gconstpointer data)
                                 6, 1,
                                 "unknown key \"on\" in workflow; the valid keys are: name, "
                                 "inventory, inventory_timeout, target, parallelism, concurrency, protect, canary, waves, spread, order, "
-                                "halt_at, vars, include, steps, windows, freezes, schedule, snapshot");
+                                "halt_at, vars, include, steps, windows, freezes, schedule, snapshot, "
+                                "checks, between_waves, rollback");
 }
 
 static void
@@ -552,7 +553,9 @@ test_parse_missing_field (Fixture *fixture, gconstpointer data)
 
   g_assert_null (result);
   assert_counts (fixture, 2, 0);
-  assert_error (fixture, 0, "workflow.yaml", 4, 5, "missing required key \"run\" in step");
+  assert_error (fixture, 0, "workflow.yaml", 4, 5,
+                "step has no kind; give one of \"run\", \"script\", \"copy\", \"template\", "
+                "\"reboot\", \"wait_for\" and \"local\"");
   assert_error (fixture, 1, "workflow.yaml", 1, 1, "missing required key \"target\" in workflow");
 }
 
@@ -979,7 +982,7 @@ test_parse_several_errors (Fixture *fixture, gconstpointer data)
                                                        "  - name: a\n"
                                                        "    run: \"true\"\n"
                                                        "    timeout: forever\n"
-                                                       "    retries: 3\n");
+                                                       "    repeat: 3\n");
 
   g_assert_null (result);
   assert_counts (fixture, 5, 0);
@@ -995,8 +998,10 @@ test_parse_several_errors (Fixture *fixture, gconstpointer data)
                 "invalid duration \"forever\" for \"timeout\": use whole seconds (30) or numbers "
                 "with units d, h, m, s, ms (1h30m, 500ms)");
   assert_error (fixture, 4, "workflow.yaml", 10, 5,
-                "unknown key \"retries\" in step; the valid keys are: name, run, when, needs, "
-                "timeout, estimate, expect_exit, become, become_user");
+                "unknown key \"repeat\" in step; the valid keys are: name, run, when, needs, "
+                "timeout, estimate, expect_exit, become, become_user, script, interpreter, copy, "
+                "template, reboot, wait_for, local, retries, retry_delay, env, workdir, "
+                "changed_when, failed_when");
 }
 
 static void

@@ -69,23 +69,54 @@ test_decrease_once_per_round (void)
   g_assert_cmpuint (fleet_concurrency_peak (limiter), ==, 40);
 }
 
-/* A step far slower than its fastest run is a latency signal; a slow run
- * of another step is not compared with this one. */
+/* When most recent runs of a step are far slower than its fastest, that is
+ * a latency signal; a few slow hosts are not, and a slow run of another
+ * step is not compared with this one. */
 static void
 test_latency_signal (void)
 {
   g_autoptr (FleetConcurrency) limiter = new_limiter (100, 20);
+  guint limit_before;
 
-  fleet_concurrency_report (limiter, 1, 0, 100 * MS, TRUE, FLEET_CONGESTION_NONE);
-  fleet_concurrency_report (limiter, 2, 1, 2000 * MS, TRUE, FLEET_CONGESTION_NONE);
-  g_assert_cmpuint (fleet_concurrency_limit (limiter), ==, 22);
+  for (guint i = 0; i < 9; i++)
+    fleet_concurrency_report (limiter, i, 0, 100 * MS, TRUE, FLEET_CONGESTION_NONE);
+  fleet_concurrency_report (limiter, 10, 1, 2000 * MS, TRUE, FLEET_CONGESTION_NONE);
 
-  /* 3 x 100 ms + 250 ms slack = 550 ms is still fine. */
-  g_assert_cmpint (fleet_concurrency_report (limiter, 3, 0, 550 * MS, TRUE,
-                                             FLEET_CONGESTION_NONE), ==, FLEET_CONGESTION_NONE);
-  g_assert_cmpint (fleet_concurrency_report (limiter, 4, 0, 551 * MS, TRUE,
-                                             FLEET_CONGESTION_NONE), ==, FLEET_CONGESTION_LATENCY);
-  g_assert_cmpuint (fleet_concurrency_limit (limiter), ==, 11);
+  /* 4 slow runs in a window of 9: the median is still fast. */
+  for (guint i = 0; i < 4; i++)
+    g_assert_cmpint (fleet_concurrency_report (limiter, 20 + i, 0, 5000 * MS, TRUE,
+                                               FLEET_CONGESTION_NONE),
+                     ==, FLEET_CONGESTION_NONE);
+  limit_before = fleet_concurrency_limit (limiter);
+  g_assert_cmpuint (limit_before, ==, 34);
+
+  /* The fifth makes the median 5 s, above 3 x 100 ms + 250 ms. */
+  g_assert_cmpint (fleet_concurrency_report (limiter, 30, 0, 5000 * MS, TRUE,
+                                             FLEET_CONGESTION_NONE),
+                   ==, FLEET_CONGESTION_LATENCY);
+  g_assert_cmpuint (fleet_concurrency_limit (limiter), ==, limit_before / 2);
+}
+
+/* A median exactly at the bound is no signal: 3 x 100 ms + 250 ms. */
+static void
+test_latency_bound (void)
+{
+  g_autoptr (FleetConcurrency) limiter = new_limiter (100, 20);
+
+  fleet_concurrency_report (limiter, 0, 0, 100 * MS, TRUE, FLEET_CONGESTION_NONE);
+  for (guint i = 0; i < 8; i++)
+    g_assert_cmpint (fleet_concurrency_report (limiter, 1 + i, 0, 550 * MS, TRUE,
+                                               FLEET_CONGESTION_NONE),
+                     ==, FLEET_CONGESTION_NONE);
+  fleet_concurrency_report (limiter, 10, 0, 551 * MS, TRUE, FLEET_CONGESTION_NONE);
+  g_assert_cmpint (fleet_concurrency_report (limiter, 11, 0, 551 * MS, TRUE,
+                                             FLEET_CONGESTION_NONE),
+                   ==, FLEET_CONGESTION_NONE);
+  for (guint i = 0; i < 3; i++)
+    fleet_concurrency_report (limiter, 12 + i, 0, 551 * MS, TRUE, FLEET_CONGESTION_NONE);
+  g_assert_cmpint (fleet_concurrency_report (limiter, 20, 0, 551 * MS, TRUE,
+                                             FLEET_CONGESTION_NONE),
+                   ==, FLEET_CONGESTION_LATENCY);
 }
 
 /* The limit stays within [min, max]; a fixed limit never moves; controller
@@ -150,7 +181,6 @@ test_caps_per_value (void)
   const char *dcs[] = { "a", "a", "a", "b", NULL };
 
   fleet_pacing_add_cap (pacing, "dc", 2);
-  admission = fleet_admission_new (pacing);
   for (guint i = 0; i < G_N_ELEMENTS (dcs); i++)
     {
       g_autofree char *name = g_strdup_printf ("h%u", i);
@@ -160,6 +190,7 @@ test_caps_per_value (void)
         g_hash_table_insert (host->attributes, g_strdup ("dc"), g_strdup (dcs[i]));
       g_ptr_array_add (hosts, host);
     }
+  admission = fleet_admission_new (pacing, hosts);
 
   fleet_admission_start (admission, g_ptr_array_index (hosts, 0));
   fleet_admission_start (admission, g_ptr_array_index (hosts, 1));
@@ -178,6 +209,39 @@ test_caps_per_value (void)
     fleet_admission_finish (admission, g_ptr_array_index (hosts, 0));
     g_assert_cmpint (fleet_admission_pick (admission, waiting), ==, 0);
   }
+}
+
+/* The cap "group" counts busy hosts per inventory group, for every group a
+ * host is in: a host in two groups is held back when either is full. */
+static void
+test_caps_per_group (void)
+{
+  g_autoptr (FleetPacing) pacing = fleet_pacing_new ();
+  g_autoptr (FleetAdmission) admission = NULL;
+  g_autoptr (GPtrArray) hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
+  const char *groups[][2] = { { "db", NULL }, { "db", "web" }, { "web", NULL }, { "app", NULL } };
+
+  fleet_pacing_add_cap (pacing, FLEET_CAP_GROUP, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("h%u", i);
+      FleetHost *host = fleet_host_new (name);
+
+      for (guint g = 0; g < 2 && groups[i][g] != NULL; g++)
+        g_ptr_array_add (host->groups, g_strdup (groups[i][g]));
+      g_ptr_array_add (hosts, host);
+    }
+  admission = fleet_admission_new (pacing, hosts);
+
+  fleet_admission_start (admission, g_ptr_array_index (hosts, 2));
+  g_assert_true (fleet_admission_allows (admission, g_ptr_array_index (hosts, 0)));
+  g_assert_false (fleet_admission_allows (admission, g_ptr_array_index (hosts, 1)));
+  fleet_admission_start (admission, g_ptr_array_index (hosts, 0));
+  fleet_admission_start (admission, g_ptr_array_index (hosts, 3));
+  fleet_admission_finish (admission, g_ptr_array_index (hosts, 2));
+  g_assert_false (fleet_admission_allows (admission, g_ptr_array_index (hosts, 1)));
+  fleet_admission_finish (admission, g_ptr_array_index (hosts, 0));
+  g_assert_true (fleet_admission_allows (admission, g_ptr_array_index (hosts, 1)));
 }
 
 /* The pacing settings survive the plan form, and bad values are refused. */
@@ -313,9 +377,11 @@ main (int argc, char **argv)
   g_test_add_func ("/concurrency/slow-start-doubles", test_slow_start_doubles);
   g_test_add_func ("/concurrency/decrease-once-per-round", test_decrease_once_per_round);
   g_test_add_func ("/concurrency/latency-signal", test_latency_signal);
+  g_test_add_func ("/concurrency/latency-bound", test_latency_bound);
   g_test_add_func ("/concurrency/bounds-fixed-and-pressure", test_bounds_fixed_and_pressure);
   g_test_add_func ("/concurrency/failure-classes", test_failure_classes);
   g_test_add_func ("/concurrency/caps-per-value", test_caps_per_value);
+  g_test_add_func ("/concurrency/caps-per-group", test_caps_per_group);
   g_test_add_func ("/concurrency/pacing-round-trip", test_pacing_round_trip);
   g_test_add_func ("/concurrency/sim/rises-on-healthy-fleet", test_sim_rises_on_healthy_fleet);
   g_test_add_func ("/concurrency/sim/falls-on-failure-spike", test_sim_falls_on_failure_spike);

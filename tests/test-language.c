@@ -9,6 +9,7 @@
 #include "compiler/fleet-compiler.h"
 #include "planner/fleet-planner.h"
 #include "schema/fleet-plan.h"
+#include "schema/fleet-facts.h"
 #include "schema/fleet-template.h"
 
 typedef struct {
@@ -558,8 +559,8 @@ test_when_unknown_name_suggestion (Fixture *fixture, gconstpointer data)
 }
 
 /* A condition on facts or earlier steps stays in the plan for fleet-run,
- * with the workflow variables it may use; one on facts is warned about,
- * since fleet-run gathers none yet. */
+ * with the workflow variables it may use; one on facts makes fleet-run
+ * gather them. */
 static void
 test_when_run_time (Fixture *fixture, gconstpointer data)
 {
@@ -575,13 +576,8 @@ test_when_run_time (Fixture *fixture, gconstpointer data)
   const FleetStep *then;
 
   g_assert_nonnull (plan);
-  /* Facts are not gathered yet, so the compiler says the step runs nowhere. */
-  g_assert_cmpuint (fleet_diagnostics_length (fixture->diags), ==, 1);
-  g_assert_cmpint (fleet_diagnostics_get (fixture->diags, 0)->severity, ==,
-                   FLEET_SEVERITY_WARNING);
-  g_assert_nonnull (strstr (fleet_diagnostics_get (fixture->diags, 0)->message,
-                            "the condition of step \"debian\" names facts.os_family, but "
-                            "fleet-run does not gather facts yet"));
+  g_assert_cmpuint (fleet_diagnostics_length (fixture->diags), ==, 0);
+  g_assert_true (plan->gather_facts);
   then = g_ptr_array_index (plan->steps, 1);
   g_assert_cmpstr (then->when, ==, "steps.check.rc == 0 and dc == \"fra\"");
   g_assert_null (then->skipped_hosts);
@@ -593,6 +589,34 @@ test_when_run_time (Fixture *fixture, gconstpointer data)
   then = g_ptr_array_index (read_back->steps, 1);
   g_assert_cmpstr (then->when, ==, "steps.check.rc == 0 and dc == \"fra\"");
   g_assert_cmpstr (g_hash_table_lookup (read_back->vars, "dc"), ==, "none");
+  g_assert_true (read_back->gather_facts);
+}
+
+static void
+test_when_unknown_fact (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    HEAD
+    "  - {name: plain, timeout: 1s, run: \"true\"}\n"
+    "  - {name: distro, timeout: 1s, when: 'facts.distro == \"Debian\"', run: \"true\"}\n");
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 1);
+  assert_error (fixture, 0, 7, 39,
+                "the condition of step \"distro\" names facts.distro, which is not a fact "
+                "fleet-run gathers; use one of facts.os_family, facts.os_id, facts.os_version, "
+                "facts.architecture, facts.kernel, facts.free_disk_mb");
+}
+
+static void
+test_plain_plan_gathers_no_facts (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_and_plan (fixture,
+    HEAD "  - {name: first, timeout: 1s, run: \"true\"}\n"
+         "  - {name: second, timeout: 1s, when: 'steps.first.rc == 0', run: \"true\"}\n");
+
+  g_assert_nonnull (plan);
+  g_assert_false (plan->gather_facts);
 }
 
 static void
@@ -806,7 +830,9 @@ test_include_errors (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 3);
   assert_error_in (fixture, "common.yaml", 0, 5, 5,
                    "unknown key \"retry\" in step; the valid keys are: name, run, when, needs, timeout, "
-                   "estimate, expect_exit, become, become_user");
+                   "estimate, expect_exit, become, become_user, script, interpreter, copy, template, "
+                   "reboot, wait_for, local, retries, retry_delay, env, workdir, changed_when, "
+                   "failed_when");
   missing_message = g_strdup_printf ("failed to read included steps file \"%s/missing.yaml\": "
                                      "No such file or directory", fixture->dir);
   assert_error (fixture, 1, 4, 24, missing_message);
@@ -868,6 +894,183 @@ test_needs_cycle (Fixture *fixture, gconstpointer data)
                 "remove one of these needs");
 }
 
+/* Step kinds and per-step settings */
+
+static const GBytes *
+host_content (const FleetStep *step, const char *host)
+{
+  return g_hash_table_lookup (step->kind_data->host_contents, host);
+}
+
+static void
+assert_bytes (const GBytes *bytes, const char *expected, gsize length)
+{
+  gsize size = 0;
+  const char *data = g_bytes_get_data ((GBytes *) bytes, &size);
+
+  g_assert_cmpmem (data, size, expected, length);
+}
+
+static void
+test_step_kinds_in_plan (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = NULL;
+  g_autoptr (FleetPlan) read_back = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GError) error = NULL;
+  const FleetStep *step;
+
+  g_free (write_file (fixture, "patch.sh", "echo patched\n"));
+  g_free (write_file (fixture, "motd.tmpl", "dc={{ dc }} name={{ name }} {{ '{{' }}\n"));
+  plan = compile_and_plan (fixture, HEAD
+    "  - {name: patch, timeout: 1m, script: patch.sh, env: {MODE: \"a b\"}, workdir: /srv}\n"
+    "  - {name: motd, timeout: 1m, template: {src: motd.tmpl, dest: /etc/motd, mode: \"0640\", owner: root}}\n"
+    "  - {name: drain, timeout: 1m, local: [lbctl, drain, \"{{ name }}\"], retries: 2, retry_delay: 5s}\n"
+    "  - {name: reboot, timeout: 1m, reboot: {deadline: 15m}}\n"
+    "  - {name: up, timeout: 1m, wait_for: {port: 8080}, changed_when: rc == 0, failed_when: rc > 1}\n");
+  g_assert_nonnull (plan);
+
+  /* A plan file carries every kind field through. */
+  bytes = fleet_plan_serialize (plan);
+  read_back = fleet_plan_deserialize (bytes, &error);
+  g_assert_no_error (error);
+
+  step = g_ptr_array_index (read_back->steps, 0);
+  g_assert_cmpint (step->kind_data->kind, ==, FLEET_STEP_KIND_SCRIPT);
+  g_assert_cmpstr (step->kind_data->interpreter, ==, "/bin/sh -s");
+  assert_bytes (step->kind_data->content, "echo patched\n", 13);
+  g_assert_cmpstr (step->kind_data->content_sha256, ==,
+                   "cb720548a6e9b9146608d583bdf45f6eb0511be2a661bb3e4757f0277e596492");
+  g_assert_cmpstr (g_hash_table_lookup (step->policy->env, "MODE"), ==, "a b");
+  g_assert_cmpstr (step->policy->workdir, ==, "/srv");
+
+  step = g_ptr_array_index (read_back->steps, 1);
+  g_assert_cmpint (step->kind_data->kind, ==, FLEET_STEP_KIND_TEMPLATE);
+  g_assert_cmpstr (step->kind_data->dest, ==, "/etc/motd");
+  g_assert_cmpuint (step->kind_data->mode, ==, 0640);
+  g_assert_cmpstr (step->kind_data->owner, ==, "root");
+  /* Values go in verbatim: a file is not shell input. */
+  assert_bytes (host_content (step, "web1"), "dc=fra name=a; rm -rf / {{\n", 27);
+  assert_bytes (host_content (step, "web2"), "dc=it's name=web2 {{\n", 21);
+
+  step = g_ptr_array_index (read_back->steps, 2);
+  g_assert_cmpint (step->kind_data->kind, ==, FLEET_STEP_KIND_LOCAL);
+  assert_bytes (host_content (step, "web1"), "lbctl\0drain\0a; rm -rf /\0", 24);
+  g_assert_cmpuint (step->policy->retries, ==, 2);
+  g_assert_cmpuint (step->policy->retry_delay_ms, ==, 5000);
+
+  step = g_ptr_array_index (read_back->steps, 3);
+  g_assert_cmpint (step->kind_data->kind, ==, FLEET_STEP_KIND_REBOOT);
+  g_assert_cmpstr (step->kind_data->command, ==, "shutdown -r now");
+  g_assert_cmpstr (step->kind_data->boot_id_file, ==, "/proc/sys/kernel/random/boot_id");
+  g_assert_cmpuint (step->kind_data->deadline_ms, ==, 15 * 60 * 1000);
+
+  step = g_ptr_array_index (read_back->steps, 4);
+  g_assert_cmpint (step->kind_data->kind, ==, FLEET_STEP_KIND_WAIT_FOR);
+  g_assert_cmpuint (step->kind_data->wait_port, ==, 8080);
+  g_assert_cmpstr (step->kind_data->wait_host, ==, "127.0.0.1");
+  g_assert_cmpuint (step->kind_data->interval_ms, ==, 1000);
+  g_assert_cmpstr (step->policy->changed_when, ==, "rc == 0");
+  g_assert_cmpstr (step->policy->failed_when, ==, "rc > 1");
+}
+
+static void
+test_step_content_digest_checked (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = NULL;
+  g_autoptr (FleetPlan) read_back = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GError) error = NULL;
+  FleetStep *step;
+
+  g_free (write_file (fixture, "patch.sh", "echo patched\n"));
+  plan = compile_and_plan (fixture, HEAD "  - {name: patch, timeout: 1m, script: patch.sh}\n");
+  g_assert_nonnull (plan);
+
+  /* A writer that stores other bytes than it digested makes a plan that
+   * fleet-run must not run. */
+  step = g_ptr_array_index (plan->steps, 0);
+  g_bytes_unref (step->kind_data->content);
+  step->kind_data->content = g_bytes_new_static ("rm -rf /\n", 9);
+  bytes = fleet_plan_serialize (plan);
+  read_back = fleet_plan_deserialize (bytes, &error);
+
+  g_assert_null (read_back);
+  g_assert_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "the content of step \"patch\" has SHA-256"));
+}
+
+static void
+test_step_kind_errors (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = NULL;
+  const FleetDiagnostic *diagnostic;
+
+  g_free (write_file (fixture, "patch.sh", "echo patched\n"));
+  plan = compile_and_plan (fixture, HEAD
+    "  - {name: a, timeout: 1s, run: \"true\", script: patch.sh}\n"
+    "  - {name: b, timeout: 1s, run: \"true\", interpreter: bash -s}\n"
+    "  - {name: c, timeout: 1s, copy: {src: patch.sh, dest: relative/path, mode: \"0999\"}}\n"
+    "  - {name: d, timeout: 1s, wait_for: {port: 22, path: /tmp/x}}\n"
+    "  - {name: e, timeout: 1s, script: no-such-file.sh}\n"
+    "  - {name: f, timeout: 1s, run: \"true\", env: {\"1BAD\": x}}\n"
+    "  - {name: g, timeout: 1s, run: \"true\", changed_when: dc == \"fra\"}\n");
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 8);
+  assert_error (fixture, 0, 6, 49,
+                "a step has one kind, but this one has both \"run\" (line 6) and \"script\"; "
+                "split it into two steps");
+  assert_error (fixture, 1, 7, 54, "\"interpreter\" applies only to \"script\" steps; remove it");
+  assert_error (fixture, 2, 8, 56,
+                "invalid value for \"dest\": \"relative/path\" is not an absolute file path; "
+                "write the full path of the file, such as /etc/motd");
+  assert_error (fixture, 3, 8, 77,
+                "invalid value for \"mode\": \"0999\" is not an octal file mode; write three or "
+                "four octal digits, such as 0644");
+  assert_error (fixture, 4, 9, 38,
+                "\"wait_for\" needs exactly one of \"port\", \"path\" and \"command\", found 2");
+  diagnostic = fleet_diagnostics_get (fixture->diags, 5);
+  g_assert_cmpuint (diagnostic->pos.line, ==, 10);
+  g_assert_cmpuint (diagnostic->pos.column, ==, 36);
+  g_assert_true (g_str_has_prefix (diagnostic->message, "cannot read file \"no-such-file.sh\": "));
+  g_assert_true (g_str_has_suffix (diagnostic->message, "; check the path, which is relative to "
+                                                        "this file's directory"));
+  assert_error (fixture, 6, 11, 47,
+                "invalid environment variable name \"1BAD\"; use letters, digits and '_', not "
+                "starting with a digit");
+  assert_error (fixture, 7, 12, 55,
+                "invalid name \"dc\" in \"changed_when\"; the condition may use only rc, stdout "
+                "and stderr");
+}
+
+static void
+test_facts_parse (void)
+{
+  g_autoptr (GHashTable) ubuntu = fleet_facts_parse ("os_id=ubuntu\nos_like=debian\n"
+                                                     "os_version=24.04\narchitecture=x86_64\n"
+                                                     "kernel=6.8.0\nfree_disk_mb=20480\n"
+                                                     "os_family=forged\nunknown=x\n");
+  g_autoptr (GHashTable) rocky = fleet_facts_parse ("os_id=rocky\nos_like=rhel centos fedora\n");
+  g_autoptr (GHashTable) derived = fleet_facts_parse ("os_id=pop\nos_like=ubuntu debian\n");
+  g_autoptr (GHashTable) other = fleet_facts_parse ("os_id=gentoo\nos_like=\nfree_disk_mb=\n");
+  FleetValue value;
+
+  g_assert_cmpstr (g_hash_table_lookup (ubuntu, "os_family"), ==, "Debian");
+  g_assert_cmpstr (g_hash_table_lookup (ubuntu, "os_version"), ==, "24.04");
+  g_assert_null (g_hash_table_lookup (ubuntu, "unknown"));
+  g_assert_true (fleet_facts_lookup (ubuntu, "facts.free_disk_mb", &value));
+  g_assert_cmpint (value.type, ==, FLEET_VALUE_NUMBER);
+  g_assert_cmpfloat (value.number, ==, 20480);
+  g_assert_true (fleet_facts_lookup (ubuntu, "facts.architecture", &value));
+  g_assert_cmpstr (value.string, ==, "x86_64");
+  g_assert_cmpstr (g_hash_table_lookup (rocky, "os_family"), ==, "RedHat");
+  g_assert_cmpstr (g_hash_table_lookup (derived, "os_family"), ==, "Debian");
+  g_assert_cmpstr (g_hash_table_lookup (other, "os_family"), ==, "gentoo");
+  g_assert_false (fleet_facts_lookup (other, "facts.free_disk_mb", &value));
+  g_assert_false (fleet_facts_lookup (other, "facts.kernel", &value));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -878,6 +1081,7 @@ main (int argc, char **argv)
   g_test_add_func ("/language/template/quoting-in-double-quotes",
                    test_template_quoting_in_double_quotes);
   g_test_add_func ("/language/template/syntax-errors", test_template_syntax_errors);
+  g_test_add_func ("/language/facts/parse", test_facts_parse);
 
 #define ADD(path, function) \
   g_test_add (path, Fixture, NULL, fixture_set_up, function, fixture_tear_down)
@@ -889,9 +1093,14 @@ main (int argc, char **argv)
   ADD ("/language/plan/secret-rejected", test_secret_rejected);
   ADD ("/language/plan/invalid-var-name", test_invalid_var_name);
   ADD ("/language/plan/file-round-trip", test_plan_file_round_trip);
+  ADD ("/language/steps/kinds-in-plan", test_step_kinds_in_plan);
+  ADD ("/language/steps/content-digest-checked", test_step_content_digest_checked);
+  ADD ("/language/steps/kind-errors", test_step_kind_errors);
   ADD ("/language/when/compile-time", test_when_compile_time);
   ADD ("/language/when/unknown-name-suggestion", test_when_unknown_name_suggestion);
   ADD ("/language/when/run-time", test_when_run_time);
+  ADD ("/language/when/unknown-fact", test_when_unknown_fact);
+  ADD ("/language/when/no-facts-needed", test_plain_plan_gathers_no_facts);
   ADD ("/language/when/errors", test_when_errors);
   ADD ("/language/json/accepted", test_json_accepted);
   ADD ("/language/json/rejected", test_json_rejected);

@@ -387,6 +387,28 @@ test_rollout_settings (void)
                    "rollout|changed|vars|vars[version]|3.0.14|3.0.15\n");
 }
 
+/* Concurrency, caps and target protection are compared in the words of
+ * fleetc show. */
+static void
+test_pacing_compared (void)
+{
+  g_autoptr(FleetPlan) old_plan = make_plan ();
+  g_autoptr(FleetPlan) new_plan = make_plan ();
+  g_autofree char *lines = NULL;
+
+  new_plan->pacing = fleet_pacing_new ();
+  new_plan->pacing->fixed = TRUE;
+  fleet_pacing_add_cap (new_plan->pacing, "dc", 5);
+  new_plan->pacing->nice = 10;
+
+  lines = diff_lines (old_plan, new_plan);
+  g_assert_cmpstr (lines, ==,
+                   "rollout|changed|concurrency|-|adaptive: starts at the cap of 10 hosts, "
+                   "falls on congestion to no fewer than 1|fixed at 10 hosts\n"
+                   "rollout|added|caps|-|-|at most dc 5 busy hosts per value\n"
+                   "rollout|added|protect|-|-|nice 10\n");
+}
+
 static void
 test_sources_and_trust_equivalent (void)
 {
@@ -1003,6 +1025,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plan-diff/steps/changed", test_steps_changed);
   g_test_add_func ("/plan-diff/steps/order", test_step_order_changed);
   g_test_add_func ("/plan-diff/rollout", test_rollout_settings);
+  g_test_add_func ("/plan-diff/pacing", test_pacing_compared);
   g_test_add_func ("/plan-diff/sources-trust-equivalent", test_sources_and_trust_equivalent);
   g_test_add_func ("/plan-diff/signatures", test_signatures_removed_and_invalid);
   g_test_add_func ("/plan-diff/unclaimed-key", test_unclaimed_key_reported);

@@ -1,0 +1,151 @@
+/* fleet-run-control.c: approval answers and rollbacks of earlier runs. */
+#include "cli/fleet-run-control.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "runtime/fleet-journal.h"
+#include "runtime/fleet-rollback-run.h"
+#include "runtime/fleet-wave-wait.h"
+
+#define EXIT_BAD_INPUT 2
+
+gboolean
+fleet_run_id_is_valid (const char *run_id)
+{
+  if (run_id == NULL || run_id[0] == '\0' || run_id[0] == '.')
+    return FALSE;
+
+  for (const char *p = run_id; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.')
+      return FALSE;
+  return TRUE;
+}
+
+int
+fleet_run_control_answer (const char *runs_dir, const char *run_id, const char *decision)
+{
+  g_autofree char *run_dir = g_build_filename (runs_dir, run_id, NULL);
+  g_autofree char *approver = g_strdup_printf ("%s (uid %u)", g_get_user_name (),
+                                               (unsigned) getuid ());
+  g_autoptr (GError) error = NULL;
+
+  if (!fleet_approval_write (run_dir, decision, approver, &error))
+    {
+      g_printerr ("fleet-run: %s\n", error->message);
+      return EXIT_BAD_INPUT;
+    }
+  g_print ("Run %s: %s after the current wave, as %s\n", run_id,
+           g_str_equal (decision, "continue") ? "continue" : "abort", approver);
+  return 0;
+}
+
+/* Copy the plan's hosts and jump hosts with the known_hosts override, and
+ * give the jump hosts to `ssh`.  Returns the hosts (FleetHost *). */
+static GPtrArray *
+prepare_hosts (const FleetPlan *plan, const char *known_hosts_override, FleetSshContext *ssh)
+{
+  GPtrArray *hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
+  g_autoptr (GPtrArray) jump_hosts = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) fleet_host_free);
+
+  for (guint i = 0; i < plan->hosts->len + plan->jump_hosts->len; i++)
+    {
+      gboolean jump = i >= plan->hosts->len;
+      FleetHost *host = fleet_host_copy (jump ? g_ptr_array_index (plan->jump_hosts,
+                                                                   i - plan->hosts->len)
+                                              : g_ptr_array_index (plan->hosts, i));
+
+      if (known_hosts_override != NULL)
+        fleet_host_set_known_hosts_file (host, known_hosts_override);
+      g_ptr_array_add (jump ? jump_hosts : hosts, host);
+    }
+  fleet_ssh_context_set_jump_hosts (ssh, jump_hosts);
+  return hosts;
+}
+
+static void
+journal_run_start (FleetJournal *journal, const FleetPlan *plan,
+                   const FleetRollbackRequest *request)
+{
+  FleetJsonWriter *json = fleet_journal_begin (journal, "run-start",
+                                               g_get_real_time ());
+
+  fleet_json_key (json, "run");
+  fleet_json_string (json, request->rollback_run_id);
+  fleet_json_key (json, "workflow");
+  fleet_json_string (json, plan->workflow_name);
+  fleet_json_key (json, "plan_sha256");
+  fleet_json_string (json, plan->file_sha256);
+  fleet_json_key (json, "rollback_of");
+  fleet_json_string (json, request->run_id);
+  fleet_journal_commit (journal, TRUE);
+}
+
+int
+fleet_run_control_rollback (const FleetPlan *plan, const FleetRollbackRequest *request)
+{
+  g_autofree char *run_dir = g_build_filename (request->runs_dir, request->run_id, NULL);
+  g_autofree char *journal_path = g_build_filename (run_dir, "journal.jsonl", NULL);
+  g_autofree char *rollback_dir = g_build_filename (request->runs_dir, request->rollback_run_id,
+                                                    NULL);
+  g_autofree char *rollback_journal = g_build_filename (rollback_dir, "journal.jsonl", NULL);
+  g_autoptr (FleetSshContext) ssh = fleet_ssh_context_new ();
+  g_autoptr (GPtrArray) hosts = NULL;
+  g_autoptr (GPtrArray) targets = NULL;
+  g_autoptr (GPtrArray) results = NULL;
+  g_autoptr (FleetJournal) journal = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) summary = g_string_new (NULL);
+  g_autofree char *reason = g_strdup_printf ("--rollback %s", request->run_id);
+  FleetRollbackRun run = { plan, NULL, ssh, fleet_clock_system (), request->interrupt_level };
+  guint failed = 0;
+
+  if (plan->rollback == NULL)
+    {
+      g_printerr ("fleet-run: the plan has no rollback; add a \"rollback\" section to the "
+                  "workflow and compile it again\n");
+      return EXIT_BAD_INPUT;
+    }
+
+  if (request->secret_func != NULL)
+    fleet_ssh_context_set_secret_func (ssh, request->secret_func, request->secret_data);
+  hosts = prepare_hosts (plan, request->known_hosts_override, ssh);
+  targets = fleet_rollback_targets_from_journal (hosts, plan->file_sha256, journal_path, &error);
+  if (targets == NULL)
+    {
+      g_printerr ("fleet-run: cannot read the run to roll back: %s\n", error->message);
+      return EXIT_BAD_INPUT;
+    }
+
+  if (g_mkdir_with_parents (rollback_dir, 0750) != 0)
+    {
+      g_printerr ("fleet-run: cannot create run directory %s: %s\n", rollback_dir,
+                  g_strerror (errno));
+      return EXIT_BAD_INPUT;
+    }
+  journal = fleet_journal_create (rollback_journal, &error);
+  if (journal == NULL)
+    {
+      g_printerr ("fleet-run: %s\n", error->message);
+      return EXIT_BAD_INPUT;
+    }
+
+  g_print ("Rollback %s of run %s: %u host%s with started steps\n", request->rollback_run_id,
+           request->run_id, targets->len, targets->len == 1 ? "" : "s");
+  journal_run_start (journal, plan, request);
+  run.journal = journal;
+  results = fleet_rollback_run (&run, targets, reason);
+
+  fleet_rollback_append_summary (summary, results);
+  g_string_append_printf (summary, "Journal: %s\n", rollback_journal);
+  fputs (summary->str, stdout);
+
+  for (guint i = 0; i < results->len; i++)
+    failed += !((FleetRollbackHostResult *) g_ptr_array_index (results, i))->succeeded;
+  if (request->interrupt_level != NULL && *request->interrupt_level > 0)
+    return 3;
+  return failed > 0 ? 1 : 0;
+}
