@@ -73,6 +73,21 @@ read_step_file (FleetDiagnostics *diags, const FleetYamlNode *value)
   return g_bytes_new_take (contents, length);
 }
 
+/* Report `{{` in a value whose references are not replaced: only `run`,
+ * templates and `local` arguments are rendered per host, and a brace left
+ * as written would reach the host verbatim. */
+static void
+reject_refs (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value,
+             const char *text)
+{
+  if (text == NULL || !fleet_template_has_refs (text))
+    return;
+
+  fleet_diagnostics_error (diags, &value->pos,
+                           "\"%s\" does not replace {{ }} references; write the value out, or "
+                           "use a run step with the reference", field->key);
+}
+
 static void
 set_file_content (FleetStepKindData *data, const FleetYamlNode *value, GBytes *content)
 {
@@ -105,7 +120,8 @@ handle_interpreter (FleetDiagnostics *diags, const FleetSchemaField *field, cons
   FleetStepKindData *data = ensure_kind (object_step (object), FLEET_STEP_KIND_SCRIPT);
 
   g_clear_pointer (&data->interpreter, g_free);
-  fleet_scalar_to_string (diags, field, value, &data->interpreter);
+  if (fleet_scalar_to_string (diags, field, value, &data->interpreter))
+    reject_refs (diags, field, value, data->interpreter);
 }
 
 /* `copy` and `template` */
@@ -188,6 +204,7 @@ handle_copy_dest (FleetDiagnostics *diags, const FleetSchemaField *field, const 
   if (!fleet_scalar_to_string (diags, field, value, &data->dest))
     return;
 
+  reject_refs (diags, field, value, data->dest);
   if (data->dest[0] != '/' || g_str_has_suffix (data->dest, "/"))
     fleet_diagnostics_error (diags, &value->pos,
                              "invalid value for \"%s\": \"%s\" is not an absolute file path; "
@@ -263,7 +280,10 @@ handle_template (FleetDiagnostics *diags, const FleetSchemaField *field, const F
 static void
 handle_reboot_command (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
-  fleet_scalar_to_string (diags, field, value, &((FleetStepKindData *) object)->command);
+  FleetStepKindData *data = object;
+
+  if (fleet_scalar_to_string (diags, field, value, &data->command))
+    reject_refs (diags, field, value, data->command);
 }
 
 static void
@@ -278,6 +298,7 @@ handle_absolute_path (FleetDiagnostics *diags, const FleetSchemaField *field, co
   if (!fleet_scalar_to_string (diags, field, value, out))
     return;
 
+  reject_refs (diags, field, value, *out);
   if ((*out)[0] != '/')
     fleet_diagnostics_error (diags, &value->pos,
                              "invalid value for \"%s\": \"%s\" is not an absolute path; "
@@ -428,16 +449,25 @@ handle_env (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetY
 
   g_hash_table_iter_init (&iter, positions);
   while (g_hash_table_iter_next (&iter, &name, &pos))
-    if (!fleet_template_is_name (name))
-      fleet_diagnostics_error (diags, pos,
-                               "invalid environment variable name \"%s\"; use letters, digits "
-                               "and '_', not starting with a digit", (const char *) name);
+    {
+      if (!fleet_template_is_name (name))
+        fleet_diagnostics_error (diags, pos,
+                                 "invalid environment variable name \"%s\"; use letters, digits "
+                                 "and '_', not starting with a digit", (const char *) name);
+      else if (fleet_template_has_refs (g_hash_table_lookup (policy->env, name)))
+        fleet_diagnostics_error (diags, pos,
+                                 "\"%s\" does not replace {{ }} references; write the value of "
+                                 "%s out", field->key, (const char *) name);
+    }
 }
 
 static void
 handle_workdir (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
-  fleet_scalar_to_string (diags, field, value, &ensure_policy (object_step (object))->workdir);
+  FleetStepPolicy *policy = ensure_policy (object_step (object));
+
+  if (fleet_scalar_to_string (diags, field, value, &policy->workdir))
+    reject_refs (diags, field, value, policy->workdir);
 }
 
 /* Read a `changed_when` or `failed_when` condition and check that it names

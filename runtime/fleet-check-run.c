@@ -327,6 +327,8 @@ try_check (const FleetCheckRun *run, const FleetCheck *check, GPtrArray *pending
       try_on_hosts (run, check, pending);
       return;
     }
+  /* NOTE: per-host HTTP checks run one request at a time, so a wave of
+   * many hosts whose endpoint times out takes hosts times the timeout. */
   for (guint i = 0; i < pending->len; i++)
     {
       if (check->kind == FLEET_CHECK_LOCAL)

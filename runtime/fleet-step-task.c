@@ -174,7 +174,10 @@ sleep_until (FleetStepTask *task, gint64 wake_us, Operation next)
 
 /* Start `command` on the host as operation `op`, under sudo when the step
  * has become, with the policy's env and workdir for the step's own work,
- * and `payload` after any sudo password on its standard input. */
+ * and `payload` after any sudo password on its standard input.
+ * NOTE: unlike a plain command, a task does not read sudo's refusals
+ * (password required or incorrect, requiretty); they fail the step as an
+ * exit status of 1 with sudo's message in the step's stderr. */
 static void
 start_remote (FleetStepTask *task, gint64 now_us, Operation op, const char *command,
               GBytes *payload)
@@ -495,7 +498,10 @@ attribute_commands (const FleetStepKindData *data, const char *variable)
   return g_string_free (text, FALSE);
 }
 
-/* Upload the file to a staging name in the login directory.  Then a
+/* NOTE: the upload belongs to the login user with mode 0600, so with a
+ * become_user other than root the move into place cannot read it.
+ *
+ * Upload the file to a staging name in the login directory.  Then a
  * command checks its digest, copies it to a temporary name in the
  * destination directory and renames that over the destination, so a reader
  * never sees the file half written.  The command runs under sudo with

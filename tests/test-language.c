@@ -1071,6 +1071,29 @@ test_facts_parse (void)
   g_assert_false (fleet_facts_lookup (other, "facts.kernel", &value));
 }
 
+static void
+test_step_refs_not_replaced (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = NULL;
+
+  g_free (write_file (fixture, "app.conf", "x\n"));
+  plan = compile_and_plan (fixture, HEAD
+    "  - {name: a, timeout: 1s, copy: {src: app.conf, dest: \"/etc/{{ dc }}.conf\"}}\n"
+    "  - {name: b, timeout: 1s, wait_for: {command: \"test -e {{ dc }}\"}}\n"
+    "  - {name: c, timeout: 1s, run: \"true\", env: {DC: \"{{ dc }}\"}}\n");
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 3);
+  assert_error (fixture, 0, 6, 56,
+                "\"dest\" does not replace {{ }} references; write the value out, or use a run "
+                "step with the reference");
+  assert_error (fixture, 1, 7, 48,
+                "\"command\" does not replace {{ }} references; write the value out, or use a "
+                "run step with the reference");
+  assert_error (fixture, 2, 8, 47,
+                "\"env\" does not replace {{ }} references; write the value of DC out");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1096,6 +1119,7 @@ main (int argc, char **argv)
   ADD ("/language/steps/kinds-in-plan", test_step_kinds_in_plan);
   ADD ("/language/steps/content-digest-checked", test_step_content_digest_checked);
   ADD ("/language/steps/kind-errors", test_step_kind_errors);
+  ADD ("/language/steps/references-not-replaced", test_step_refs_not_replaced);
   ADD ("/language/when/compile-time", test_when_compile_time);
   ADD ("/language/when/unknown-name-suggestion", test_when_unknown_name_suggestion);
   ADD ("/language/when/run-time", test_when_run_time);

@@ -1,0 +1,261 @@
+/* test-checks-cli.c: approval gates and rollback through the fleetc and
+ * fleet-run programs, as an admin at two terminals uses them. */
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "tests/sandbox.h"
+
+static FleetSandbox *sandbox;
+
+typedef struct {
+  char *dir;
+  char *plan;
+  char *runs;
+} Fixture;
+
+static const char workflow_text[] =
+  "name: gated\n"
+  "inventory: %s\n"
+  "target: {all: true}\n"
+  "waves: [1, 100%%]\n"
+  "steps:\n"
+  "  - {name: change, run: \"touch \\\"$HOME/cli-change\\\"\", timeout: 10s}\n"
+  "between_waves:\n"
+  "  approve: true\n"
+  "rollback:\n"
+  "  undo:\n"
+  "    change: \"rm \\\"$HOME/cli-change\\\" && echo undone >> \\\"$HOME/cli-undo\\\"\"\n";
+
+static char *
+program (const char *name)
+{
+  return g_build_filename (g_getenv ("FLEET_BUILD_ROOT"), "cli", name, NULL);
+}
+
+static char *
+host_file (guint index, const char *name)
+{
+  g_autofree char *host = fleet_sandbox_host_name (sandbox, index);
+  g_autofree char *relative = g_build_filename ("hosts", host, "home", name, NULL);
+
+  return fleet_sandbox_path (sandbox, relative);
+}
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->dir = g_dir_make_tmp ("fleet-checks-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->plan = g_build_filename (fixture->dir, "gated.plan", NULL);
+  fixture->runs = g_build_filename (fixture->dir, "runs", NULL);
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "rm", "-rf", fixture->dir, NULL };
+
+  fleet_test_spawn (argv, NULL, NULL);
+  for (guint i = 0; sandbox != NULL && i < sandbox->n_hosts; i++)
+    {
+      g_autofree char *change = host_file (i, "cli-change");
+      g_autofree char *undo = host_file (i, "cli-undo");
+
+      g_unlink (change);
+      g_unlink (undo);
+    }
+  g_free (fixture->dir);
+  g_free (fixture->plan);
+  g_free (fixture->runs);
+}
+
+static gboolean
+require_sandbox (void)
+{
+  g_autofree char *reason = NULL;
+
+  if (sandbox != NULL)
+    return TRUE;
+  if (!fleet_sandbox_available (&reason))
+    {
+      g_test_skip (reason);
+      return FALSE;
+    }
+  sandbox = fleet_sandbox_up (2);
+  return TRUE;
+}
+
+static void
+compile_plan (Fixture *fixture)
+{
+  g_autofree char *inventory = fleet_sandbox_path (sandbox, "inventory.yaml");
+  g_autofree char *workflow = g_build_filename (fixture->dir, "gated.yaml", NULL);
+  g_autofree char *text = g_strdup_printf (workflow_text, inventory);
+  g_autofree char *fleetc = program ("fleetc");
+  const char *argv[] = { fleetc, "compile", workflow, "-o", fixture->plan, NULL };
+
+  g_assert_true (g_file_set_contents (workflow, text, -1, NULL));
+  g_assert_cmpint (fleet_test_spawn (argv, NULL, NULL), ==, 0);
+}
+
+/* Start fleet-run on the plan and return it once it waits for an
+ * approval, with the run id in `out_run_id`. */
+static GSubprocess *
+start_gated_run (Fixture *fixture, char **out_run_id)
+{
+  g_autofree char *fleet_run = program ("fleet-run");
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                           | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                                           fleet_run, fixture->plan, "--runs-dir", fixture->runs,
+                                           NULL);
+
+  g_assert_no_error (error);
+
+  /* Polls for a condition, with the test's timeout as the only limit. */
+  for (;;)
+    {
+      g_autoptr(GDir) runs = g_dir_open (fixture->runs, 0, NULL);
+      const char *name = runs != NULL ? g_dir_read_name (runs) : NULL;
+
+      if (name != NULL)
+        {
+          g_autofree char *wait_file = g_build_filename (fixture->runs, name, "approval-wait",
+                                                         NULL);
+
+          if (g_file_test (wait_file, G_FILE_TEST_EXISTS))
+            {
+              *out_run_id = g_strdup (name);
+              return process;
+            }
+        }
+      g_assert_nonnull (g_subprocess_get_identifier (process));
+      g_usleep (100 * 1000);
+    }
+}
+
+static int
+run_fleet_run (const char * const *args, char **out_stdout, char **out_stderr)
+{
+  g_autofree char *fleet_run = program ("fleet-run");
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+
+  g_ptr_array_add (argv, fleet_run);
+  for (const char * const *arg = args; *arg != NULL; arg++)
+    g_ptr_array_add (argv, (gpointer) *arg);
+  g_ptr_array_add (argv, NULL);
+  return fleet_test_spawn ((const char * const *) argv->pdata, out_stdout, out_stderr);
+}
+
+static int
+finish_run (GSubprocess *process, char **out_stdout)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, out_stdout, NULL, &error));
+  g_assert_no_error (error);
+  return g_subprocess_get_exit_status (process);
+}
+
+static void
+test_continue_then_rollback (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *run_id = NULL;
+  g_autofree char *answer_out = NULL;
+  g_autofree char *run_out = NULL;
+  g_autofree char *rollback_out = NULL;
+  g_autofree char *rollback_err = NULL;
+
+  if (!require_sandbox ())
+    return;
+  compile_plan (fixture);
+  process = start_gated_run (fixture, &run_id);
+
+  g_assert_cmpint (run_fleet_run ((const char *[]) { "--continue", run_id, "--runs-dir",
+                                                     fixture->runs, NULL },
+                                  &answer_out, NULL), ==, 0);
+  g_assert_nonnull (strstr (answer_out, "continue after the current wave, as "));
+  g_assert_cmpint (finish_run (process, &run_out), ==, 0);
+  g_assert_nonnull (strstr (run_out, "2 of 2 hosts succeeded"));
+
+  g_assert_cmpint (run_fleet_run ((const char *[]) { "--rollback", run_id, fixture->plan,
+                                                     "--runs-dir", fixture->runs, NULL },
+                                  &rollback_out, &rollback_err), ==, 0);
+  g_test_message ("%s%s", rollback_out, rollback_err);
+  g_assert_nonnull (strstr (rollback_out, "2 of 2 hosts rolled back."));
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *change = host_file (i, "cli-change");
+      g_autofree char *undo = host_file (i, "cli-undo");
+      g_autofree char *contents = NULL;
+
+      g_assert_false (g_file_test (change, G_FILE_TEST_EXISTS));
+      g_assert_true (g_file_get_contents (undo, &contents, NULL, NULL));
+      g_assert_cmpstr (contents, ==, "undone\n");
+    }
+}
+
+static void
+test_abort (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *run_id = NULL;
+  g_autofree char *run_out = NULL;
+  g_autofree char *second = host_file (1, "cli-change");
+
+  if (!require_sandbox ())
+    return;
+  compile_plan (fixture);
+  process = start_gated_run (fixture, &run_id);
+
+  g_assert_cmpint (run_fleet_run ((const char *[]) { "--abort", run_id, "--runs-dir",
+                                                     fixture->runs, NULL }, NULL, NULL), ==, 0);
+  g_assert_cmpint (finish_run (process, &run_out), ==, 1);
+  g_assert_nonnull (strstr (run_out, "The run stopped after wave 1: aborted after wave 1 by "));
+  g_assert_false (g_file_test (second, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_answer_errors (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (run_fleet_run ((const char *[]) { "--continue", "20261204T210307Z-0a1b2c",
+                                                     "--runs-dir", fixture->runs, NULL },
+                                  NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "is not waiting for an approval"));
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_fleet_run ((const char *[]) { "--abort", "../other", NULL }, NULL, &err),
+                   ==, 2);
+  g_assert_nonnull (strstr (err, "invalid run id \"../other\""));
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_fleet_run ((const char *[]) { "--continue", "a", "--abort", "a", NULL },
+                                  NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "give only one of --continue, --abort and --rollback"));
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/checks-cli/continue-then-rollback", test_continue_then_rollback);
+  ADD ("/checks-cli/abort", test_abort);
+  ADD ("/checks-cli/answer-errors", test_answer_errors);
+#undef ADD
+
+  status = g_test_run ();
+  g_clear_pointer (&sandbox, fleet_sandbox_free);
+  return status;
+}
