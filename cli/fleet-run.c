@@ -23,6 +23,7 @@
 #include "runtime/fleet-executor.h"
 #include "runtime/fleet-limits.h"
 #include "runtime/fleet-report.h"
+#include "runtime/fleet-drift-report.h"
 #include "runtime/fleet-snapshot-report.h"
 
 #define EXIT_BAD_INPUT 2
@@ -98,6 +99,26 @@ make_run_id (void)
   return g_strdup_printf ("%s-%06x", stamp, g_random_int_range (0, 0xffffff));
 }
 
+/* Say when and how a run paused for a maintenance window continues. */
+static void
+print_window_pause (const FleetRunResult *result, const char *run_dir)
+{
+  g_autofree char *resume_at = NULL;
+
+  if (result->resume_at_us == G_MAXINT64)
+    {
+      g_print ("\nPaused: no maintenance window of the plan is left for the hosts not done; "
+               "compile the workflow again for later windows (the journal lists where each "
+               "host stopped)\n");
+      return;
+    }
+
+  resume_at = fleet_format_utc_seconds (result->resume_at_us / G_USEC_PER_SEC);
+  g_print ("\nPaused until the next maintenance window opens at %s; then resume with\n"
+           "  fleet-run --resume %s\n"
+           "or run with --wait-for-window to wait in place.\n", resume_at, run_dir);
+}
+
 static gboolean
 progress_mode_valid (const char *mode)
 {
@@ -115,6 +136,7 @@ main (int argc, char **argv)
   g_autofree char *secrets_key_file = NULL;
   g_autofree char *snapshot_store = NULL;
   g_autofree char *snapshot_summary = NULL;
+  g_autofree char *drift_summary = NULL;
   g_autoptr(FleetRunSecrets) secrets = NULL;
   g_auto(GStrv) approver_files = NULL;
   gboolean allow_changed_inventory = FALSE;
@@ -128,6 +150,7 @@ main (int argc, char **argv)
   g_autofree char *run_dir = NULL;
   g_autofree char *summary = NULL;
   gboolean version = FALSE;
+  gboolean wait_for_window = FALSE;
   g_autofree char *continue_run = NULL;
   g_autofree char *abort_run = NULL;
   g_autofree char *rollback_run = NULL;
@@ -160,6 +183,9 @@ main (int argc, char **argv)
       "the journal", NULL },
     { "snapshot-store", 0, 0, G_OPTION_ARG_FILENAME, &snapshot_store,
       "Store configuration snapshots in DIR instead of RUN_DIR/snapshots", "DIR" },
+    { "wait-for-window", 0, 0, G_OPTION_ARG_NONE, &wait_for_window,
+      "When every host left waits for its maintenance window, wait in place for the next one "
+      "instead of pausing the run (exit status 4)", NULL },
     { "continue", 0, 0, G_OPTION_ARG_STRING, &continue_run,
       "Let run RUN, which waits for an approval between waves, start its next wave", "RUN" },
     { "abort", 0, 0, G_OPTION_ARG_STRING, &abort_run,
@@ -300,6 +326,8 @@ main (int argc, char **argv)
   options.secret_data = secrets;
   options.approval = trust->approval;
   options.inventory_changes = trust->inventory_changes;
+  options.wait_for_window = wait_for_window;
+
   if (!progress_mode_valid (progress_mode))
     {
       g_printerr ("fleet-run: invalid --progress \"%s\"; use auto, live, plain or none\n",
@@ -329,5 +357,9 @@ main (int argc, char **argv)
   fputs (summary, stdout);
   snapshot_summary = fleet_snapshot_report_format_summary (result);
   fputs (snapshot_summary, stdout);
+  drift_summary = fleet_drift_report_format_summary (result);
+  fputs (drift_summary, stdout);
+  if (result->paused)
+    print_window_pause (result, run_dir);
   return fleet_run_result_exit_status (result);
 }

@@ -1,6 +1,8 @@
 /* fleetc-snapshot.c: compare two stored snapshots. */
 #include "cli/fleetc-snapshot.h"
 
+#include "cli/fleetc-verify.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +20,8 @@ static const char snapshot_usage[] =
   "                            [--format text|json]\n"
   "BEFORE and AFTER are snapshot digests (or unique prefixes of 8 or more hex digits)\n"
   "in DIR, or without --store, paths of .snapshot.gz or text snapshot files.\n";
+
+static int snapshot_diff_main (int argc, char **argv);
 
 static int
 snapshot_usage_error (const char *message)
@@ -86,6 +90,14 @@ add_expectations (FleetSnapshotExpect *expect, char **specs, GError **error)
 
 int
 fleetc_snapshot_main (int argc, char **argv)
+{
+  if (argc >= 2 && g_str_equal (argv[1], "take"))
+    return fleetc_snapshot_take_main (argc - 1, argv + 1);
+  return snapshot_diff_main (argc, argv);
+}
+
+static int
+snapshot_diff_main (int argc, char **argv)
 {
   g_autoptr (GOptionContext) context = g_option_context_new ("diff BEFORE AFTER");
   g_autoptr (GError) error = NULL;

@@ -1,8 +1,9 @@
-/* fleetc-snapshot.h: the `fleetc snapshot diff` command, which compares
- * two stored configuration snapshots (schema/fleet-snapshot-store.h). */
+/* fleetc-snapshot.h: the `fleetc snapshot` commands: `diff` compares two
+ * stored configuration snapshots (schema/fleet-snapshot-store.h), and
+ * `take` collects new ones (cli/fleetc-verify.h). */
 #pragma once
 
-/* Run `fleetc snapshot diff ...` with argv[0] = "snapshot".  Returns the
- * exit status, as diff(1) does: 0 no change, 1 changes, 2 usage or input
- * errors. */
+/* Run `fleetc snapshot diff|take ...` with argv[0] = "snapshot".  For
+ * diff, returns the exit status as diff(1) does: 0 no change, 1 changes, 2
+ * usage or input errors; take returns only on errors. */
 int fleetc_snapshot_main (int argc, char **argv);

@@ -18,7 +18,9 @@
 #include "cli/fleetc-run.h"
 #include "cli/fleetc-secrets.h"
 #include "cli/fleetc-snapshot.h"
+#include "cli/fleetc-verify.h"
 #include "cli/fleet-windows-show.h"
+#include "cli/fleetc-window-fit.h"
 #include "cli/fleetc-sign.h"
 #include "compiler/fleet-compiler.h"
 #include "compiler/scalar.h"
@@ -50,6 +52,10 @@ static const char usage_text[] =
   "                                        list the maintenance windows per group\n"
   "  fleetc snapshot diff BEFORE AFTER [--store DIR] [--expect CATEGORY:PATTERN]...\n"
   "                                        compare two configuration snapshots\n"
+  "  fleetc snapshot take -i INVENTORY... --limit EXPR [--store DIR] [--drift]\n"
+  "                                        snapshot the selected hosts now\n"
+  "  fleetc verify BASELINE -i INVENTORY... --limit EXPR [--store DIR]\n"
+  "                                        check the selected hosts against a baseline\n"
   "  fleetc --version\n"
   "\n"
   "-F reads host settings from SSH_CONFIG instead of ~/.ssh/config; -F none reads none.\n";
@@ -116,7 +122,11 @@ compile_and_plan (const char *workflow_path,
     g_printerr ("%s", text);
 
   if (fleet_diagnostics_error_count (diags) > 0)
-    return NULL;
+    {
+      if (workflow != NULL && workflow->windows != NULL)
+        fleetc_report_earliest_fit (workflow_path, options);
+      return NULL;
+    }
   return g_steal_pointer (&plan);
 }
 
@@ -495,6 +505,8 @@ main (int argc, char **argv)
     return run_windows (argc - 1, argv + 1);
   if (g_str_equal (command, "snapshot"))
     return fleetc_snapshot_main (argc - 1, argv + 1);
+  if (g_str_equal (command, "verify"))
+    return fleetc_verify_main (argc - 1, argv + 1);
 
   {
     g_autofree char *message = g_strdup_printf ("unknown command \"%s\"", command);

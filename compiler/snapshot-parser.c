@@ -1,6 +1,7 @@
 /* snapshot-parser.c: the workflow's `snapshot` mapping. */
 #include "compiler/snapshot-parser.h"
 
+#include "compiler/baseline-parser.h"
 #include "compiler/scalar.h"
 #include "compiler/schema-check.h"
 
@@ -145,12 +146,74 @@ handle_on_unexpected (FleetDiagnostics *diags, const FleetSchemaField *field,
                              "halt", text);
 }
 
+/* A relative baseline path starts from the workflow file's directory. */
+static char *
+resolve_baseline_path (const FleetYamlNode *value, const char *text)
+{
+  g_autofree char *directory = NULL;
+
+  if (g_path_is_absolute (text) || value->pos.file == NULL)
+    return g_strdup (text);
+  directory = g_path_get_dirname (value->pos.file);
+  return g_strcmp0 (directory, ".") == 0 ? g_strdup (text)
+                                          : g_build_filename (directory, text, NULL);
+}
+
+/* The baseline file is read now and its rules go into the plan, so that
+ * fleet-run, which reads no YAML, checks exactly what was reviewed. */
+static void
+handle_baseline (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value,
+                 gpointer object)
+{
+  FleetSnapshotConfig *config = object;
+  g_autofree char *text = NULL;
+  g_autofree char *path = NULL;
+
+  if (!fleet_scalar_to_string (diags, field, value, &text))
+    return;
+  path = resolve_baseline_path (value, text);
+  fleet_baseline_free (config->baseline);
+  config->baseline = fleet_parse_baseline_file (diags, path, &value->pos);
+}
+
+static void
+handle_drift (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value,
+              gpointer object)
+{
+  FleetSnapshotConfig *config = object;
+  g_autofree char *text = NULL;
+
+  if (!fleet_scalar_to_string (diags, field, value, &text))
+    return;
+  if (!fleet_snapshot_drift_from_string (text, &config->drift))
+    fleet_diagnostics_error (diags, &value->pos,
+                             "invalid value \"%s\" for \"drift\"; use none or latest", text);
+}
+
+static void
+handle_on_drift (FleetDiagnostics *diags, const FleetSchemaField *field,
+                 const FleetYamlNode *value, gpointer object)
+{
+  FleetSnapshotConfig *config = object;
+  g_autofree char *text = NULL;
+
+  if (!fleet_scalar_to_string (diags, field, value, &text))
+    return;
+  if (!fleet_snapshot_on_unexpected_from_string (text, &config->on_drift))
+    fleet_diagnostics_error (diags, &value->pos,
+                             "invalid value \"%s\" for \"on_drift\"; use warn, fail_host or "
+                             "halt", text);
+}
+
 static const FleetFieldHandlerEntry snapshot_handlers[] = {
   { "categories", handle_categories },
   { "files", handle_files },
   { "facts", handle_facts },
   { "expect", handle_expect },
   { "on_unexpected", handle_on_unexpected },
+  { "baseline", handle_baseline },
+  { "drift", handle_drift },
+  { "on_drift", handle_on_drift },
 };
 
 FleetSnapshotConfig *

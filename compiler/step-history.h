@@ -4,7 +4,7 @@
  * journal.jsonl), a journal file, or a directory whose subdirectories are
  * run directories.  Every `step-end` record with status "ok" counts one run
  * of the step it names; failed steps are left out because a step that
- * stopped early says little about how long it takes.
+ * stopped early tells little about how long it takes.
  */
 #pragma once
 
@@ -13,8 +13,8 @@
 
 G_BEGIN_DECLS
 
-/* Journals larger than this are rejected; a run of 100,000 hosts with a few
- * steps writes well under it. */
+/* Journals larger than this are rejected, because each is read whole into
+ * memory. */
 #define FLEET_HISTORY_MAX_JOURNAL_BYTES (1024u * 1024 * 1024)
 
 /* Return a new table of step name -> FleetStepHistory * (owned by the

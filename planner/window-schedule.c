@@ -2,6 +2,8 @@
  * (the model is in window-schedule.h). */
 #include "planner/window-schedule.h"
 
+#include <string.h>
+
 #include "schema/fleet-clock.h"
 
 /* Hosts that do not fit are reported one by one up to this many, then
@@ -17,7 +19,7 @@ typedef enum {
   FIT_OK,
   FIT_NO_WINDOW,       /* no window at all in the range */
   FIT_TOO_SHORT,       /* every window is shorter than work + margin */
-  FIT_RANGE_ENDS,      /* long windows exist, but none opens after the wave's start */
+  FIT_RANGE_ENDS,      /* long windows exist, but none is left once earlier hosts have slots */
 } FitResult;
 
 typedef struct {
@@ -25,7 +27,6 @@ typedef struct {
   guint position;      /* in the wave as built, to keep ties stable */
   gint64 work_us;      /* sum of the estimates of the steps it runs */
   gint64 need_us;      /* work plus margin: what its window must have left */
-  gint64 earliest_us;  /* first instant its window allows it from the wave start */
   FitResult fit;
 } HostWork;
 
@@ -162,32 +163,51 @@ assign_window_sets (Scheduler *scheduler)
     }
 }
 
-/* The slots of a wave: a binary min-heap of the times they become free. */
+/* A binary min-heap of fixed-size elements in a GArray, for the slots of
+ * a wave (gint64 free times) and the candidates of the host groups. */
+
+typedef int (*HeapCompare) (const void *a, const void *b);
+
+static void *
+heap_at (GArray *heap, guint i)
+{
+  return heap->data + (gsize) i * g_array_get_element_size (heap);
+}
 
 static void
-heap_push (GArray *heap, gint64 value)
+heap_swap (GArray *heap, guint i, guint j)
+{
+  guint size = g_array_get_element_size (heap);
+  guint8 tmp[64];
+
+  g_assert (size <= sizeof tmp);
+  memcpy (tmp, heap_at (heap, i), size);
+  memcpy (heap_at (heap, i), heap_at (heap, j), size);
+  memcpy (heap_at (heap, j), tmp, size);
+}
+
+static void
+heap_push (GArray *heap, const void *element, HeapCompare compare)
 {
   guint i = heap->len;
 
-  g_array_append_val (heap, value);
-  while (i > 0 && g_array_index (heap, gint64, (i - 1) / 2) > value)
+  g_array_append_vals (heap, element, 1);
+  while (i > 0 && compare (heap_at (heap, (i - 1) / 2), heap_at (heap, i)) > 0)
     {
-      g_array_index (heap, gint64, i) = g_array_index (heap, gint64, (i - 1) / 2);
+      heap_swap (heap, i, (i - 1) / 2);
       i = (i - 1) / 2;
     }
-  g_array_index (heap, gint64, i) = value;
 }
 
-static gint64
-heap_pop (GArray *heap)
+/* Copy the least element to `out` and remove it. */
+static void
+heap_pop (GArray *heap, void *out, HeapCompare compare)
 {
-  gint64 top = g_array_index (heap, gint64, 0);
-  gint64 last = g_array_index (heap, gint64, heap->len - 1);
   guint i = 0;
 
+  memcpy (out, heap_at (heap, 0), g_array_get_element_size (heap));
+  heap_swap (heap, 0, heap->len - 1);
   g_array_set_size (heap, heap->len - 1);
-  if (heap->len == 0)
-    return top;
 
   for (;;)
     {
@@ -195,16 +215,22 @@ heap_pop (GArray *heap)
 
       if (child >= heap->len)
         break;
-      if (child + 1 < heap->len
-          && g_array_index (heap, gint64, child + 1) < g_array_index (heap, gint64, child))
+      if (child + 1 < heap->len && compare (heap_at (heap, child + 1), heap_at (heap, child)) < 0)
         child++;
-      if (g_array_index (heap, gint64, child) >= last)
+      if (compare (heap_at (heap, i), heap_at (heap, child)) <= 0)
         break;
-      g_array_index (heap, gint64, i) = g_array_index (heap, gint64, child);
+      heap_swap (heap, i, child);
       i = child;
     }
-  g_array_index (heap, gint64, i) = last;
-  return top;
+}
+
+static int
+compare_times (const void *a, const void *b)
+{
+  gint64 x = *(const gint64 *) a;
+  gint64 y = *(const gint64 *) b;
+
+  return (x > y) - (x < y);
 }
 
 /* Hosts */
@@ -251,19 +277,6 @@ fit_host (const GArray *windows, gint64 at_us, gint64 need_us, gint64 *out_start
   if (!fleet_window_list_next_start (windows, at_us, need_us, out_start_us))
     return FIT_RANGE_ENDS;
   return FIT_OK;
-}
-
-static int
-compare_host_work (gconstpointer a, gconstpointer b)
-{
-  const HostWork *x = a;
-  const HostWork *y = b;
-
-  if ((x->fit == FIT_OK) != (y->fit == FIT_OK))
-    return x->fit == FIT_OK ? -1 : 1;
-  if (x->fit == FIT_OK && x->earliest_us != y->earliest_us)
-    return x->earliest_us < y->earliest_us ? -1 : 1;
-  return x->position < y->position ? -1 : x->position > y->position;
 }
 
 /* Diagnostics */
@@ -330,10 +343,10 @@ report_unfit (Scheduler *scheduler, guint wave_index, const HostWork *work, gint
     case FIT_RANGE_ENDS:
       fleet_diagnostics_error (scheduler->diags, &host->pos,
                                "host %s (%s) of %s does not fit before the planned range ends "
-                               "at %s: the wave can start at %s at the earliest, and no window "
-                               "of its groups of at least %s (steps %s + margin %s) opens after "
-                               "that; raise parallelism, use fewer waves, or compile with a "
-                               "longer --window-days",
+                               "at %s: after the wave starts at %s and the hosts before it take "
+                               "the slots, no window of its groups with %s left (steps %s + "
+                               "margin %s) remains; raise parallelism, use fewer waves, or "
+                               "compile with a longer --window-days",
                                host->name, groups, label, to, start, need, steps, margin);
       break;
     case FIT_OK:
@@ -343,8 +356,93 @@ report_unfit (Scheduler *scheduler, guint wave_index, const HostWork *work, gint
 
 /* Waves */
 
-/* Reorder the hosts of wave `wave_index` by the time their windows open and
- * place them, starting at `start_us`.  Returns the wave's schedule. */
+/* The hosts of a wave that share their windows and their need: they fit
+ * the same windows, so only the first one not yet placed competes for a
+ * slot. */
+typedef struct {
+  GArray *members;     /* guint, indices into the wave's HostWork array, in wave order */
+  guint next;          /* the first member not yet placed */
+  const GArray *windows;
+  gint64 need_us;
+} HostGroup;
+
+/* The earliest start of a group's next member, as last computed.  Starts
+ * only move later as slots fill, so a stale candidate is a lower bound. */
+typedef struct {
+  gint64 start_us;
+  guint position;      /* of the member in the wave, to break ties in wave order */
+  guint group;
+} Candidate;
+
+static int
+compare_candidates (const void *a, const void *b)
+{
+  const Candidate *x = a;
+  const Candidate *y = b;
+
+  if (x->start_us != y->start_us)
+    return x->start_us < y->start_us ? -1 : 1;
+  return (x->position > y->position) - (x->position < y->position);
+}
+
+static void
+host_group_clear (gpointer data)
+{
+  HostGroup *group = data;
+
+  g_array_unref (group->members);
+}
+
+/* Sort the hosts of a wave into groups of the same window set and need. */
+static GArray *
+group_hosts (const FleetPlanSchedule *schedule, const HostWork *works, guint n)
+{
+  g_autoptr(GHashTable) index_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GArray *groups = g_array_new (FALSE, TRUE, sizeof (HostGroup));
+
+  g_array_set_clear_func (groups, host_group_clear);
+  for (guint i = 0; i < n; i++)
+    {
+      guint32 set = g_array_index (schedule->host_window_set, guint32, works[i].host);
+      g_autofree char *key = g_strdup_printf ("%u/%" G_GINT64_FORMAT, set, works[i].need_us);
+      gpointer found = NULL;
+      HostGroup *group;
+
+      if (!g_hash_table_lookup_extended (index_of, key, NULL, &found))
+        {
+          HostGroup fresh = { g_array_new (FALSE, FALSE, sizeof (guint)), 0,
+                              g_ptr_array_index (schedule->window_sets, set), works[i].need_us };
+
+          found = GUINT_TO_POINTER (groups->len);
+          g_array_append_val (groups, fresh);
+          g_hash_table_insert (index_of, g_steal_pointer (&key), found);
+        }
+      group = &g_array_index (groups, HostGroup, GPOINTER_TO_UINT (found));
+      g_array_append_val (group->members, i);
+    }
+  return groups;
+}
+
+/* Report every member of `group` not yet placed as not fitting. */
+static void
+report_group_unfit (Scheduler *scheduler, guint wave_index, HostWork *works, HostGroup *group,
+                    FitResult fit, gint64 wave_start_us, GArray *unfit)
+{
+  for (; group->next < group->members->len; group->next++)
+    {
+      guint member = g_array_index (group->members, guint, group->next);
+
+      works[member].fit = fit;
+      report_unfit (scheduler, wave_index, &works[member], wave_start_us);
+      g_array_append_val (unfit, works[member].host);
+    }
+}
+
+/* Place the hosts of wave `wave_index`, starting at `start_us`: list
+ * scheduling where the slot that frees first goes to the host that can
+ * start earliest in it, ties going to the earlier host of the wave.  The
+ * wave's hosts are reordered by planned start, hosts that do not fit last.
+ * Returns the wave's schedule. */
 static FleetWaveSchedule
 place_wave (Scheduler *scheduler, guint wave_index, gint64 start_us)
 {
@@ -354,9 +452,13 @@ place_wave (Scheduler *scheduler, guint wave_index, gint64 start_us)
   guint n = wave->host_indices->len;
   g_autofree HostWork *works = g_new0 (HostWork, n);
   g_autoptr(GArray) slots = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) candidates = g_array_new (FALSE, FALSE, sizeof (Candidate));
+  g_autoptr(GArray) groups = NULL;
+  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr(GArray) unfit = g_array_new (FALSE, FALSE, sizeof (guint32));
   FleetWaveSchedule placed = { G_MAXINT64, G_MAXINT64, start_us };
-  gint64 slack_us = G_MAXINT64;
   gint64 margin_us = (gint64) schedule->margin_ms * MS_US;
+  gint64 slack_us = G_MAXINT64;
 
   for (guint i = 0; i < n; i++)
     {
@@ -368,43 +470,72 @@ place_wave (Scheduler *scheduler, guint wave_index, gint64 start_us)
       host = g_ptr_array_index (plan->hosts, work->host);
       work->work_us = host_work_us (plan, schedule, host);
       work->need_us = MAX (work->work_us + margin_us, 1);
-      work->fit = fit_host (fleet_plan_schedule_host_windows (schedule, work->host), start_us,
-                            work->need_us, &work->earliest_us);
     }
-  qsort (works, n, sizeof (HostWork), compare_host_work);
+  groups = group_hosts (schedule, works, n);
 
   for (guint i = 0; i < MIN (n, plan->parallelism); i++)
-    heap_push (slots, start_us);
+    heap_push (slots, &start_us, compare_times);
 
-  for (guint i = 0; i < n; i++)
+  for (guint g = 0; g < groups->len; g++)
     {
-      HostWork *work = &works[i];
-      const GArray *windows = fleet_plan_schedule_host_windows (schedule, work->host);
-      gint64 slot_free_us, host_start_us, window_end_us = 0;
+      HostGroup *group = &g_array_index (groups, HostGroup, g);
+      Candidate candidate = { 0, g_array_index (group->members, guint, 0), g };
+      FitResult fit = fit_host (group->windows, start_us, group->need_us, &candidate.start_us);
 
-      g_array_index (wave->host_indices, guint32, i) = work->host;
-      if (work->fit != FIT_OK)
+      if (fit != FIT_OK)
+        report_group_unfit (scheduler, wave_index, works, group, fit, start_us, unfit);
+      else
+        heap_push (candidates, &candidate, compare_candidates);
+    }
+
+  while (candidates->len > 0)
+    {
+      Candidate candidate;
+      HostGroup *group;
+      HostWork *work;
+      gint64 slot_free_us = *(gint64 *) heap_at (slots, 0);
+      gint64 host_start_us = 0;
+      gint64 window_end_us = 0;
+      FitResult fit;
+
+      heap_pop (candidates, &candidate, compare_candidates);
+      group = &g_array_index (groups, HostGroup, candidate.group);
+      fit = fit_host (group->windows, MAX (slot_free_us, start_us), group->need_us, &host_start_us);
+      if (fit != FIT_OK)
         {
-          report_unfit (scheduler, wave_index, work, start_us);
+          report_group_unfit (scheduler, wave_index, works, group, fit, start_us, unfit);
           continue;
         }
 
-      slot_free_us = heap_pop (slots);
-      work->fit = fit_host (windows, MAX (slot_free_us, start_us), work->need_us, &host_start_us);
-      if (work->fit != FIT_OK)
+      /* The slot freed since this candidate was computed: its start moved
+       * later, and another group may now come first. */
+      candidate.start_us = host_start_us;
+      if (candidates->len > 0 && compare_candidates (&candidate, heap_at (candidates, 0)) > 0)
         {
-          heap_push (slots, slot_free_us);
-          report_unfit (scheduler, wave_index, work, start_us);
+          heap_push (candidates, &candidate, compare_candidates);
           continue;
         }
 
-      fleet_window_list_allows (windows, host_start_us, work->need_us, &window_end_us);
+      work = &works[g_array_index (group->members, guint, group->next++)];
+      heap_pop (slots, &slot_free_us, compare_times);
+      heap_push (slots, &(gint64) { host_start_us + work->work_us }, compare_times);
       g_array_index (schedule->host_starts_us, gint64, work->host) = host_start_us;
-      heap_push (slots, host_start_us + work->work_us);
+      g_array_append_val (order, work->host);
+
+      fleet_window_list_allows (group->windows, host_start_us, work->need_us, &window_end_us);
       placed.start_us = MIN (placed.start_us, host_start_us);
       placed.end_us = MAX (placed.end_us, host_start_us + work->work_us);
       slack_us = MIN (slack_us, window_end_us - work->need_us - host_start_us);
+
+      if (group->next < group->members->len)
+        {
+          candidate.position = g_array_index (group->members, guint, group->next);
+          heap_push (candidates, &candidate, compare_candidates);
+        }
     }
+
+  g_array_append_vals (order, unfit->data, unfit->len);
+  memcpy (wave->host_indices->data, order->data, (gsize) n * sizeof (guint32));
 
   /* A wave without a placed host starts and ends where the last one ended. */
   if (placed.start_us == G_MAXINT64)

@@ -7,9 +7,10 @@
  *     window too short for it, so it never needs to stop halfway when the
  *     estimates hold.
  *   - Waves run in plan order: a wave starts when the previous one ends.
- *   - Within a wave, at most `parallelism` hosts run at once.  Hosts are
- *     ordered by the time their window first allows them, and each takes
- *     the slot that frees first, then waits in it for its window.
+ *   - Within a wave, at most `parallelism` hosts run at once.  The slot
+ *     that frees first goes to the host that can start earliest in it (the
+ *     earlier host of the wave on a tie), and a host whose window is closed
+ *     takes no slot; fleet-run starts hosts the same way.
  * This greedy list schedule is not always optimal; the plan also records a
  * lower bound on the finishing time that no schedule of the same waves can
  * beat, so the gap between the two is known.

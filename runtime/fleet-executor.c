@@ -16,11 +16,13 @@
 #include "runtime/fleet-become.h"
 #include "runtime/fleet-halt.h"
 #include "runtime/fleet-journal.h"
+#include "runtime/fleet-drift-report.h"
 #include "runtime/fleet-rollback-run.h"
 #include "runtime/fleet-load-guard.h"
 #include "runtime/fleet-pacer.h"
 #include "runtime/fleet-snapshot-report.h"
 #include "runtime/fleet-snapshot-run.h"
+#include "runtime/fleet-window-gate.h"
 #include "runtime/fleet-wave-end.h"
 #include "runtime/fleet-step-task.h"
 #include "runtime/fleet-facts-run.h"
@@ -65,6 +67,12 @@ typedef struct {
   FleetSnapshotCollection *snapshot_collection; /* running collector, or NULL */
   FleetSnapshot *snapshot_before;
   guint snapshots_taken;         /* 0, 1 (before) or 2 (after) */
+  /* A step failed, and the host ends with this outcome once its after
+   * snapshot is taken. */
+  gboolean finish_pending;
+  FleetHostOutcome pending_outcome;
+  FleetFailure pending_failure;
+  char *pending_message;
   gboolean pty_retry;            /* the step is run again with a terminal */
   FleetLoadGuard *load_guard;    /* running load check, or NULL */
   gboolean guard_passed;
@@ -73,6 +81,9 @@ typedef struct {
   gboolean connected;
   gboolean busy;
   gboolean finished;
+  guint index;                   /* in plan->hosts */
+  gboolean started;              /* start_host ran */
+  FleetHostWindow window;        /* maintenance window state (fleet-window-gate.h) */
 } HostRun;
 
 typedef struct {
@@ -86,9 +97,12 @@ typedef struct {
   FleetRunResult *result;
   FleetHaltCounts halt_counts;
   gboolean stopping;
-  gboolean snapshot_halt;        /* on_unexpected: halt fired; start no more hosts */
+  gboolean snapshot_halt;        /* on_unexpected or on_drift: halt fired; start no more hosts */
+  FleetDriftReferences *drift_references; /* the store's latest snapshots; NULL unless
+                                             the plan compares with them */
   FleetPacer *pacer;             /* when the next host may start */
   guint pacer_changes_journaled;
+  GPtrArray *window_waiting;     /* HostRun *, hosts of the wave waiting for a window */
 } Executor;
 
 static void
@@ -109,6 +123,7 @@ host_result_free (FleetHostResult *host)
   g_free (host->snapshot_after);
   fleet_snapshot_diff_free (host->snapshot_diff);
   g_free (host->snapshot_error);
+  fleet_drift_result_free (host->drift);
   g_free (host->message);
   g_ptr_array_unref (host->steps);
   g_free (host);
@@ -137,6 +152,8 @@ fleet_run_result_exit_status (const FleetRunResult *result)
 {
   if (result->interrupted)
     return 3;
+  if (result->paused)
+    return 4;
   if (result->check_failures->len > 0 || result->stop_reason != NULL)
     return 1;
 
@@ -453,6 +470,9 @@ host_finish (Executor *executor, HostRun *run, FleetHostOutcome outcome, FleetFa
   fleet_journal_commit (executor->journal, TRUE);
 }
 
+static void host_fail_after_snapshot (Executor *executor, HostRun *run, FleetHostOutcome outcome,
+                                      FleetFailure failure, const char *message);
+
 static char *
 describe_step_failure (const FleetStep *step, const FleetStepResult *result)
 {
@@ -574,11 +594,11 @@ conclude_step (Executor *executor, HostRun *run, const FleetStep *step, FleetSte
     {
       g_autofree char *message = g_strdup_printf ("step \"%s\": %s", step->name, result->message);
 
+      FleetHostOutcome outcome = result->failure == FLEET_FAILURE_INTERRUPTED
+                                   ? FLEET_HOST_INTERRUPTED : FLEET_HOST_FAILED;
+
       run->result->failed_step = run->next_step;
-      host_finish (executor, run,
-                   result->failure == FLEET_FAILURE_INTERRUPTED ? FLEET_HOST_INTERRUPTED
-                                                                : FLEET_HOST_FAILED,
-                   result->failure, message);
+      host_fail_after_snapshot (executor, run, outcome, result->failure, message);
       return;
     }
 
@@ -780,9 +800,6 @@ reconnect (Executor *executor, HostRun *run)
  * before the first step and after the last, like a step whose output is
  * kept in memory (runtime/fleet-snapshot-run.h). */
 
-/* NOTE: the snapshot after the steps is taken only when every step
- * succeeded, because a failed step ends the host at once; changes made by
- * a failing host are therefore not reported. */
 /* A host with a load guard is checked once before its first step (and
  * before its before-snapshot, which is work on the host too). */
 static gboolean
@@ -846,6 +863,9 @@ finish_load_guard (Executor *executor, HostRun *run)
     }
 }
 
+/* The snapshot after the steps is due once every step ran, or at once
+ * after a failed step (finish_pending), so that the report shows what the
+ * failed step changed. */
 static gboolean
 snapshot_due (const Executor *executor, const HostRun *run)
 {
@@ -853,7 +873,31 @@ snapshot_due (const Executor *executor, const HostRun *run)
     return FALSE;
   if (run->snapshots_taken == 0)
     return run->next_step == 0 && !executor->stopping;
-  return run->snapshots_taken == 1 && run->next_step >= executor->plan->steps->len;
+  /* A plan without steps only takes the before snapshot. */
+  return run->snapshots_taken == 1 && executor->plan->steps->len > 0
+         && (run->finish_pending || run->next_step >= executor->plan->steps->len);
+}
+
+/* End the host after a failed step.  When the host had its before snapshot
+ * and its connection still works, the after snapshot is taken first and
+ * advance_host ends the host when it is done; a connection that broke, or
+ * an interrupted run, ends the host at once. */
+static void
+host_fail_after_snapshot (Executor *executor, HostRun *run, FleetHostOutcome outcome,
+                          FleetFailure failure, const char *message)
+{
+  if (executor->plan->snapshot == NULL || run->snapshots_taken != 1 || executor->stopping
+      || outcome != FLEET_HOST_FAILED
+      || fleet_connection_get_state (run->connection) != FLEET_CONNECTION_READY)
+    {
+      host_finish (executor, run, outcome, failure, message);
+      return;
+    }
+
+  run->finish_pending = TRUE;
+  run->pending_outcome = outcome;
+  run->pending_failure = failure;
+  run->pending_message = g_strdup (message);
 }
 
 static const char *
@@ -929,7 +973,9 @@ compare_snapshots (Executor *executor, HostRun *run, FleetSnapshot *after)
         "snapshot-report.txt", diff->n_unexpected,
         fleet_snapshot_on_unexpected_to_string (config->on_unexpected));
 
-      host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_NONE, message);
+      /* A host whose step failed keeps that failure as its message. */
+      if (!run->finish_pending)
+        host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_NONE, message);
       if (config->on_unexpected == FLEET_SNAPSHOT_ON_UNEXPECTED_HALT)
         executor->snapshot_halt = TRUE;
     }
@@ -943,17 +989,85 @@ start_snapshot (Executor *executor, HostRun *run)
                                                               now_us (executor));
 }
 
-/* Record a missing snapshot; the host fails unless unexpected changes are
- * only warned about, because its changes cannot be checked. */
+static gboolean
+checks_drift (const FleetSnapshotConfig *config)
+{
+  return config->drift != FLEET_SNAPSHOT_DRIFT_NONE || config->baseline != NULL;
+}
+
+/* Record a missing snapshot.  The host fails unless unexpected changes are
+ * only warned about, because its changes cannot be checked; a missing
+ * before snapshot also fails it when drift is not only warned about. */
 static void
 snapshot_failed (Executor *executor, HostRun *run, const char *message)
 {
+  const FleetSnapshotConfig *config = executor->plan->snapshot;
+  FleetSnapshotOnUnexpected action = config->on_unexpected;
+
+  if (run->snapshots_taken == 1 && checks_drift (config))
+    action = MAX (action, config->on_drift);
+
   run->result->snapshot_error = g_strdup (message);
   journal_snapshot_diff (executor, run);
   g_printerr ("fleet-run: %s: %s\n", run->result->host->name, message);
-  if (executor->plan->snapshot->on_unexpected != FLEET_SNAPSHOT_ON_UNEXPECTED_WARN)
+  if (action != FLEET_SNAPSHOT_ON_UNEXPECTED_WARN && !run->finish_pending)
     host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_NONE, message);
-  if (executor->plan->snapshot->on_unexpected == FLEET_SNAPSHOT_ON_UNEXPECTED_HALT)
+  if (action == FLEET_SNAPSHOT_ON_UNEXPECTED_HALT)
+    executor->snapshot_halt = TRUE;
+}
+
+static void
+journal_drift (Executor *executor, const HostRun *run)
+{
+  const FleetDriftResult *drift = run->result->drift;
+  FleetJsonWriter *json = fleet_journal_begin (executor->journal, "snapshot-drift",
+                                               wall_us (executor));
+
+  fleet_json_key (json, "host");
+  fleet_json_string (json, run->result->host->name);
+  fleet_json_key (json, "reference");
+  fleet_json_string (json, drift->reference);
+  fleet_json_key (json, "reference_problem");
+  fleet_json_string (json, drift->reference_problem);
+  fleet_json_key (json, "changes");
+  if (drift->diff != NULL)
+    fleet_json_int (json, (gint64) drift->diff->n_changes);
+  else
+    fleet_json_null (json);
+  fleet_json_key (json, "violations");
+  if (drift->violations != NULL)
+    fleet_json_int (json, drift->violations->len);
+  else
+    fleet_json_null (json);
+  fleet_journal_commit (executor->journal, TRUE);
+}
+
+/* Check the before snapshot for drift (fleet-snapshot-drift.h) and act on
+ * on_drift: under fail_host and halt, a host with drift runs no step. */
+static void
+check_drift (Executor *executor, HostRun *run, FleetSnapshot *snapshot)
+{
+  const FleetSnapshotConfig *config = executor->plan->snapshot;
+  g_autofree char *owned_store = NULL;
+  g_autofree char *description = NULL;
+  g_autofree char *message = NULL;
+
+  if (!checks_drift (config))
+    return;
+
+  run->result->drift = fleet_drift_check (config, executor->drift_references,
+                                          snapshot_store_dir (executor, &owned_store),
+                                          run->result->host->name, snapshot);
+  journal_drift (executor, run);
+  if (fleet_drift_result_count (run->result->drift) == 0
+      || config->on_drift == FLEET_SNAPSHOT_ON_UNEXPECTED_WARN)
+    return;
+
+  description = fleet_drift_result_describe (run->result->drift);
+  message = g_strdup_printf ("%s in the before snapshot (on_drift: %s); see drift-report.txt",
+                             description, fleet_snapshot_on_unexpected_to_string (config->on_drift));
+  host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_NONE, message);
+  if (config->on_drift == FLEET_SNAPSHOT_ON_UNEXPECTED_HALT)
     executor->snapshot_halt = TRUE;
 }
 
@@ -964,7 +1078,8 @@ finish_snapshot (Executor *executor, HostRun *run)
   g_autoptr (GError) error = NULL;
   g_autoptr (FleetSnapshot) snapshot = NULL;
   g_autofree char *owned_store = NULL;
-  const char *label = run->snapshots_taken == 0 ? "before" : "after";
+  const char *label = executor->plan->steps->len == 0 ? "on-demand"
+                      : run->snapshots_taken == 0 ? "before" : "after";
   char *digest;
 
   run->snapshots_taken++;
@@ -987,6 +1102,7 @@ finish_snapshot (Executor *executor, HostRun *run)
   if (run->snapshots_taken == 1)
     {
       run->result->snapshot_before = digest;
+      check_drift (executor, run, snapshot);
       run->snapshot_before = g_steal_pointer (&snapshot);
       return;
     }
@@ -1136,7 +1252,8 @@ skip_step (Executor *executor, HostRun *run)
           result->failure = FLEET_FAILURE_CONDITION;
           result->message = g_strdup (message);
           run->result->failed_step = run->next_step;
-          host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_CONDITION, message);
+          host_fail_after_snapshot (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_CONDITION,
+                                    message);
           return TRUE;
         }
       if (holds)
@@ -1154,6 +1271,90 @@ skip_step (Executor *executor, HostRun *run)
   return TRUE;
 }
 
+/* Maintenance windows (fleet-window-gate.h) */
+
+static void
+journal_time_or_null (FleetJsonWriter *json, const char *key, gint64 us)
+{
+  g_autofree char *text = us != FLEET_WINDOW_GATE_NEVER ? fleet_format_wall_time (us) : NULL;
+
+  fleet_json_key (json, key);
+  fleet_json_string (json, text);
+}
+
+/* Return whether the next step of `run` may start now by the plan's
+ * windows.  When it may not, the host stops being busy and joins
+ * executor->window_waiting, and the journal records why and until when. */
+static gboolean
+window_allows_next_step (Executor *executor, HostRun *run)
+{
+  const FleetPlanSchedule *schedule = executor->plan->schedule;
+  FleetWindowDecision decision;
+  g_autofree char *reason = NULL;
+  FleetJsonWriter *json;
+
+  if (schedule == NULL)
+    return TRUE;
+
+  fleet_window_gate_decide (schedule, run->index, run->next_step, wall_us (executor), &decision);
+  if (decision.allowed)
+    {
+      run->window.end_us = decision.window_end_us;
+      return TRUE;
+    }
+
+  reason = fleet_window_gate_describe (schedule, run->index, &decision);
+  json = fleet_journal_begin (executor->journal, "window-wait", wall_us (executor));
+  fleet_json_key (json, "host");
+  fleet_json_string (json, run->result->host->name);
+  fleet_json_key (json, "step");
+  fleet_json_int (json, run->next_step + 1);
+  journal_time_or_null (json, "until", decision.next_start_us);
+  fleet_json_key (json, "reason");
+  fleet_json_string (json, reason);
+  fleet_journal_commit (executor->journal, TRUE);
+
+  run->busy = FALSE;
+  run->window.waiting = TRUE;
+  run->window.wait_until_us = decision.next_start_us;
+  g_ptr_array_add (executor->window_waiting, run);
+  return FALSE;
+}
+
+/* Clean up after a step killed at the end of its window: the step counts
+ * as not run, so the host runs it again when its next window opens. */
+static void
+requeue_aborted_step (Executor *executor, HostRun *run)
+{
+  const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
+  FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
+  FleetCommand *command = g_steal_pointer (&run->command);
+  FleetJsonWriter *json;
+
+  result->duration_us = now_us (executor) - run->step_started_us;
+  fleet_command_free (command);
+  close_output_files (run, result);
+
+  json = fleet_journal_begin (executor->journal, "step-aborted", wall_us (executor));
+  fleet_json_key (json, "host");
+  fleet_json_string (json, run->result->host->name);
+  fleet_json_key (json, "step");
+  fleet_json_int (json, run->next_step + 1);
+  fleet_json_key (json, "name");
+  fleet_json_string (json, step->name);
+  fleet_json_key (json, "reason");
+  fleet_json_string (json, "window-end");
+  journal_time_or_null (json, "window_end", run->window.end_us);
+  fleet_json_key (json, "duration_ms");
+  fleet_json_int (json, result->duration_us / 1000);
+  fleet_journal_commit (executor->journal, TRUE);
+
+  reset_step_result (result);
+  result->started = FALSE;
+  run->window.aborted = FALSE;
+  run->window.end_us = 0;
+}
+
 static void
 advance_host (Executor *executor, HostRun *run)
 {
@@ -1165,7 +1366,10 @@ advance_host (Executor *executor, HostRun *run)
         {
           if (!fleet_command_is_done (run->command))
             return;
-          finish_step (executor, run);
+          if (run->window.aborted)
+            requeue_aborted_step (executor, run);
+          else
+            finish_step (executor, run);
           continue;
         }
 
@@ -1191,6 +1395,9 @@ advance_host (Executor *executor, HostRun *run)
           if (!fleet_snapshot_collection_is_done (run->snapshot_collection))
             return;
           finish_snapshot (executor, run);
+          if (run->finish_pending && !run->finished && run->snapshot_collection == NULL)
+            host_finish (executor, run, run->pending_outcome, run->pending_failure,
+                         run->pending_message);
           continue;
         }
 
@@ -1208,6 +1415,13 @@ advance_host (Executor *executor, HostRun *run)
             return;
           finish_load_guard (executor, run);
           continue;
+        }
+
+      if (state == FLEET_CONNECTION_FAILED && run->finish_pending)
+        {
+          host_finish (executor, run, run->pending_outcome, run->pending_failure,
+                       run->pending_message);
+          return;
         }
 
       if (state == FLEET_CONNECTION_FAILED && reconnect (executor, run))
@@ -1275,6 +1489,9 @@ advance_host (Executor *executor, HostRun *run)
       if (skip_step (executor, run))
         continue;
 
+      if (!window_allows_next_step (executor, run))
+        return;
+
       if (executor->options->before_step != NULL)
         executor->options->before_step (run->result->host, run->next_step,
                                         executor->options->observer_data);
@@ -1291,6 +1508,7 @@ advance_host (Executor *executor, HostRun *run)
 static void
 start_host (Executor *executor, HostRun *run)
 {
+  run->started = TRUE;
   run->busy = TRUE;
   run->started_us = now_us (executor);
   journal_host_event (executor, "host-start", run);
@@ -1517,6 +1735,178 @@ check_halt (Executor *executor, guint wave_index, guint not_started)
   return TRUE;
 }
 
+/* Kill the commands whose window has closed, when the plan asks for it. */
+static void
+apply_window_end (Executor *executor, GPtrArray *busy)
+{
+  const FleetPlanSchedule *schedule = executor->plan->schedule;
+  gint64 now;
+
+  if (schedule == NULL || schedule->at_window_end != FLEET_AT_WINDOW_END_ABORT)
+    return;
+
+  now = wall_us (executor);
+  for (guint i = 0; i < busy->len; i++)
+    {
+      HostRun *run = g_ptr_array_index (busy, i);
+      g_autofree char *end = NULL;
+      g_autofree char *message = NULL;
+
+      if (run->command == NULL || run->window.aborted || run->window.end_us == 0
+          || now < run->window.end_us)
+        continue;
+
+      end = fleet_format_utc_seconds (run->window.end_us / G_USEC_PER_SEC);
+      message = g_strdup_printf ("aborted at the end of its maintenance window at %s", end);
+      run->window.aborted = TRUE;
+      fleet_command_abort (run->command, FLEET_FAILURE_INTERRUPTED, message);
+    }
+}
+
+/* Put the waiting hosts whose window has opened back to work, as long as
+ * slots are free. */
+static void
+resume_waiting_hosts (Executor *executor, GPtrArray *busy)
+{
+  gint64 now = wall_us (executor);
+  guint i = 0;
+
+  while (i < executor->window_waiting->len && busy->len < fleet_pacer_limit (executor->pacer)
+         && !executor->stopping && !executor->result->halted && !executor->snapshot_halt)
+    {
+      HostRun *run = g_ptr_array_index (executor->window_waiting, i);
+
+      if (run->window.wait_until_us > now)
+        {
+          i++;
+          continue;
+        }
+
+      g_ptr_array_remove_index (executor->window_waiting, i);
+      run->window.waiting = FALSE;
+      if (!window_allows_next_step (executor, run))
+        continue;
+
+      if (!run->started)
+        {
+          const FleetRunObserver *observer = executor->options->observer;
+
+          if (observer != NULL && observer->host_started != NULL)
+            observer->host_started (run->result->host, observer->data);
+          start_host (executor, run);
+        }
+      else
+        {
+          run->busy = TRUE;
+          advance_host (executor, run);
+        }
+      if (run->busy)
+        {
+          g_ptr_array_add (busy, run);
+          fleet_pacer_host_started (executor->pacer, run->result->host);
+        }
+    }
+}
+
+/* Give every waiting host its final outcome: interrupted before its next
+ * step when it had started, not run otherwise. */
+static void
+settle_waiting_hosts (Executor *executor, const char *why)
+{
+  for (guint i = 0; i < executor->window_waiting->len; i++)
+    {
+      HostRun *run = g_ptr_array_index (executor->window_waiting, i);
+      const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
+      g_autofree char *message = g_strdup_printf ("%s before step %u \"%s\"", why,
+                                                  run->next_step + 1, step->name);
+
+      run->window.waiting = FALSE;
+      if (run->started)
+        host_finish (executor, run, FLEET_HOST_INTERRUPTED, FLEET_FAILURE_INTERRUPTED, message);
+      else
+        run->result->message = g_steal_pointer (&message);
+    }
+  g_ptr_array_set_size (executor->window_waiting, 0);
+}
+
+/* Record where the run stopped to wait for `until_us`, and stop it. */
+static void
+pause_for_window (Executor *executor, gint64 until_us)
+{
+  FleetJsonWriter *json = fleet_journal_begin (executor->journal, "window-pause",
+                                               wall_us (executor));
+  g_autofree char *command = g_strdup_printf ("fleet-run --resume %s", executor->options->run_dir);
+
+  journal_time_or_null (json, "resume_at", until_us);
+  fleet_json_key (json, "resume_command");
+  fleet_json_string (json, command);
+  fleet_json_key (json, "hosts");
+  fleet_json_begin_array (json);
+  for (guint i = 0; i < executor->window_waiting->len; i++)
+    {
+      const HostRun *run = g_ptr_array_index (executor->window_waiting, i);
+
+      fleet_json_begin_object (json);
+      fleet_json_key (json, "host");
+      fleet_json_string (json, run->result->host->name);
+      fleet_json_key (json, "next_step");
+      fleet_json_int (json, run->next_step + 1);
+      journal_time_or_null (json, "until", run->window.wait_until_us);
+      fleet_json_end_object (json);
+    }
+  fleet_json_end_array (json);
+  fleet_journal_commit (executor->journal, TRUE);
+
+  executor->result->paused = TRUE;
+  executor->result->resume_at_us = until_us;
+  settle_waiting_hosts (executor, "paused for the next maintenance window");
+}
+
+/* Sleep on the system clock until `until_us` or an interrupt. */
+static void
+sleep_until (Executor *executor, gint64 until_us)
+{
+  volatile sig_atomic_t *interrupt_level = executor->options->interrupt_level;
+
+  while (wall_us (executor) < until_us && (interrupt_level == NULL || *interrupt_level == 0))
+    g_usleep (MIN (until_us - wall_us (executor), G_USEC_PER_SEC));
+}
+
+/* Called when no host of the wave is busy.  Returns TRUE after waiting for
+ * the next window of a waiting host; FALSE when none waits, when the run is
+ * stopping, or after pausing the run. */
+static gboolean
+wait_for_window (Executor *executor)
+{
+  gint64 until_us = FLEET_WINDOW_GATE_NEVER;
+  g_autofree char *until = NULL;
+
+  if (executor->window_waiting->len == 0)
+    return FALSE;
+  if (executor->stopping || executor->result->halted || executor->snapshot_halt)
+    {
+      settle_waiting_hosts (executor, "stopped while waiting for a maintenance window");
+      return FALSE;
+    }
+
+  for (guint i = 0; i < executor->window_waiting->len; i++)
+    until_us = MIN (until_us, ((HostRun *) g_ptr_array_index (executor->window_waiting, i))->window.wait_until_us);
+
+  if (!executor->options->wait_for_window || until_us == FLEET_WINDOW_GATE_NEVER)
+    {
+      pause_for_window (executor, until_us);
+      return FALSE;
+    }
+
+  until = fleet_format_utc_seconds (until_us / G_USEC_PER_SEC);
+  g_printerr ("fleet-run: waiting until %s for the next maintenance window\n", until);
+  if (executor->options->wait_until != NULL)
+    executor->options->wait_until (until_us, executor->options->wait_data);
+  else
+    sleep_until (executor, until_us);
+  return TRUE;
+}
+
 /* Run one wave until every started host is done.  No host starts once a
  * halt threshold is reached. */
 static void
@@ -1549,8 +1939,10 @@ run_wave (Executor *executor, guint wave_index)
       gint pick;
 
       apply_interrupt_level (executor, busy);
+      apply_window_end (executor, busy);
       if (!executor->stopping)
         check_halt (executor, wave_index, waiting->len);
+      resume_waiting_hosts (executor, busy);
 
       while (!executor->stopping && !executor->result->halted && !executor->snapshot_halt
              && (pick = fleet_pacer_pick (executor->pacer, waiting_hosts, busy->len)) >= 0)
@@ -1558,6 +1950,8 @@ run_wave (Executor *executor, guint wave_index)
           HostRun *run = g_ptr_array_steal_index (waiting, pick);
 
           g_ptr_array_remove_index (waiting_hosts, pick);
+          if (!window_allows_next_step (executor, run))
+            continue;
           if (observer != NULL && observer->host_started != NULL)
             observer->host_started (run->result->host, observer->data);
           start_host (executor, run);
@@ -1585,7 +1979,11 @@ run_wave (Executor *executor, guint wave_index)
 
       if (busy->len == 0 && (executor->stopping || executor->result->halted
                              || executor->snapshot_halt || waiting->len == 0))
-        break;
+        {
+          if (!wait_for_window (executor))
+            break;
+          continue;
+        }
       if (busy->len > 0)
         wait_and_process (executor, busy, &next_sweep_us);
     }
@@ -1706,6 +2104,7 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
   share_jump_hosts (executor);
   executor->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
   executor->runs = g_ptr_array_new ();
+  executor->window_waiting = g_ptr_array_new ();
   executor->result = g_new0 (FleetRunResult, 1);
   executor->result->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) host_result_free);
   executor->result->wave_durations_us = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -1729,6 +2128,7 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
       run->connection = fleet_connection_new (host, executor->ssh);
       run->stdout_sink.fd = -1;
       run->stderr_sink.fd = -1;
+      run->index = i;
       g_ptr_array_add (executor->result->hosts, run->result);
       g_ptr_array_add (executor->runs, run);
     }
@@ -1763,11 +2163,14 @@ executor_clear (Executor *executor)
       fleet_snapshot_collection_free (run->snapshot_collection);
       fleet_load_guard_free (run->load_guard);
       fleet_snapshot_free (run->snapshot_before);
+      g_free (run->pending_message);
       fleet_connection_free (run->connection);
       close_output_files (run, NULL);
       g_free (run);
     }
   g_ptr_array_unref (executor->runs);
+  fleet_drift_references_free (executor->drift_references);
+  g_ptr_array_unref (executor->window_waiting);
   fleet_ssh_context_free (executor->ssh);
   fleet_pacer_free (executor->pacer);
   if (executor->journal != NULL)
@@ -1891,7 +2294,16 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
   FleetRunResult *result;
   gint64 started_us;
 
-  g_return_val_if_fail (plan->steps->len > 0, NULL);
+  /* Only a plan that takes snapshots may have no steps: it checks hosts. */
+  g_return_val_if_fail (plan->steps->len > 0 || plan->snapshot != NULL, NULL);
+
+  if (plan->schedule != NULL
+      && !fleet_plan_schedule_check_expiry (plan->schedule,
+                                            fleet_clock_wall_us (options->clock != NULL
+                                                                   ? options->clock
+                                                                   : fleet_clock_system ()),
+                                            error))
+    return NULL;
 
   executor_init (&executor, plan, options);
   executor.journal = fleet_journal_create (journal_path, error);
@@ -1905,13 +2317,20 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
 
   started_us = now_us (&executor);
   journal_run_start (&executor);
+  if (plan->snapshot != NULL && plan->snapshot->drift == FLEET_SNAPSHOT_DRIFT_LATEST)
+    {
+      g_autofree char *owned_store = NULL;
+
+      executor.drift_references = fleet_drift_references_load (
+        snapshot_store_dir (&executor, &owned_store));
+    }
 
   for (guint w = 0; w < plan->waves->len && !executor.stopping && !executor.result->halted
-                    && executor.result->stop_reason == NULL; w++)
+                   && !executor.result->paused && executor.result->stop_reason == NULL; w++)
     {
       executor.result->waves_run++;
       run_wave (&executor, w);
-      if (!executor.stopping && !executor.result->halted)
+      if (!executor.stopping && !executor.result->halted && !executor.result->paused)
         end_wave (&executor, w);
     }
   roll_back_halted_wave (&executor);
@@ -1928,6 +2347,13 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
 
       if (!fleet_snapshot_report_write (executor.result, options->run_dir, &report_error))
         g_warning ("cannot write the snapshot report: %s", report_error->message);
+      g_clear_error (&report_error);
+      if (checks_drift (plan->snapshot)
+          && !fleet_drift_report_write (executor.result,
+                                        plan->snapshot->baseline != NULL
+                                          ? plan->snapshot->baseline->name : NULL,
+                                        options->run_dir, &report_error))
+        g_warning ("cannot write the drift report: %s", report_error->message);
     }
 
   result = g_steal_pointer (&executor.result);

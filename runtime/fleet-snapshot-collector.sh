@@ -44,7 +44,7 @@ os_release() {
 
 begin() {
   echo 'fleet-collector 1'
-  echo 'H collector fleet-snapshot-collector/1'
+  echo 'H collector fleet-snapshot-collector/2'
   kernel=$(uname -s 2>/dev/null)
   id=$(os_release ID)
   like=$(os_release ID_LIKE)
@@ -104,8 +104,21 @@ collect_packages() {
 collect_services() {
   if have systemctl && [ -d /run/systemd/system ]; then
     echo 'A services'
-    systemctl list-units --type=service --all --no-legend --plain 2>/dev/null |
-      awk '$1 ~ /\.service$/ { print "I services " $1 " " $3 " " $4 }'
+    # Value: ACTIVE SUB UNIT-FILE-STATE, joined from the loaded units and
+    # the unit files; "inactive dead" for a unit that is not loaded, "-"
+    # for a unit without a unit file of its own (a template instance).
+    {
+      systemctl list-unit-files --type=service --no-legend 2>/dev/null |
+        awk '{ print "F " $1 " " $2 }'
+      systemctl list-units --type=service --all --no-legend --plain 2>/dev/null |
+        awk '{ print "L " $1 " " $3 " " $4 }'
+    } | awk '$2 !~ /\.service$/ { next }
+             $1 == "F" { state[$2] = $3; seen[$2] = 1; next }
+             { active[$2] = $3 " " $4; seen[$2] = 1 }
+             END { for (unit in seen)
+                     print "I services " unit " " \
+                       (unit in active ? active[unit] : "inactive dead") " " \
+                       (unit in state ? state[unit] : "-") }'
   elif have rc-update; then
     echo 'A services'
     rc-update show -v 2>/dev/null |

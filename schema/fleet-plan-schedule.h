@@ -10,7 +10,7 @@
  *   - the planned start of each host, and each wave's start, latest start
  *     and end;
  *   - the planned finishing time and a lower bound on it.
- * fleet-run answers "may this step start now" from these alone.
+ * fleet-run decides whether a step may start from these alone.
  *
  * Times are microseconds since the Unix epoch, UTC (fleet-window.h);
  * durations are milliseconds.  The schedule owns everything it points to.

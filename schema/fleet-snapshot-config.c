@@ -2,6 +2,7 @@
 #include "schema/fleet-snapshot-config.h"
 
 static const char *const on_unexpected_names[] = { "warn", "fail_host", "halt" };
+static const char *const drift_names[] = { "none", "latest" };
 
 FleetSnapshotConfig *
 fleet_snapshot_config_new (void)
@@ -26,6 +27,7 @@ fleet_snapshot_config_free (FleetSnapshotConfig *config)
   g_ptr_array_unref (config->fact_commands);
   for (guint i = 0; i < FLEET_SNAPSHOT_N_CATEGORIES; i++)
     g_ptr_array_unref (config->expect[i]);
+  fleet_baseline_free (config->baseline);
   g_free (config);
 }
 
@@ -48,6 +50,10 @@ fleet_snapshot_config_copy (const FleetSnapshotConfig *config)
   copy_strings (copy->fact_commands, config->fact_commands);
   for (guint i = 0; i < FLEET_SNAPSHOT_N_CATEGORIES; i++)
     copy_strings (copy->expect[i], config->expect[i]);
+  copy->drift = config->drift;
+  copy->on_drift = config->on_drift;
+  if (config->baseline != NULL)
+    copy->baseline = fleet_baseline_copy (config->baseline);
   return copy;
 }
 
@@ -63,6 +69,25 @@ fleet_snapshot_on_unexpected_from_string (const char *text, FleetSnapshotOnUnexp
 {
   for (guint i = 0; i < G_N_ELEMENTS (on_unexpected_names); i++)
     if (g_strcmp0 (text, on_unexpected_names[i]) == 0)
+      {
+        *out_value = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+fleet_snapshot_drift_to_string (FleetSnapshotDrift value)
+{
+  g_return_val_if_fail (value < G_N_ELEMENTS (drift_names), NULL);
+  return drift_names[value];
+}
+
+gboolean
+fleet_snapshot_drift_from_string (const char *text, FleetSnapshotDrift *out_value)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (drift_names); i++)
+    if (g_strcmp0 (text, drift_names[i]) == 0)
       {
         *out_value = i;
         return TRUE;
@@ -115,6 +140,18 @@ fleet_snapshot_config_to_variant (const FleetSnapshotConfig *config)
   g_variant_builder_add (&builder, "{sv}", "expect", g_variant_builder_end (&expect));
   g_variant_builder_add (&builder, "{sv}", "on-unexpected",
                          g_variant_new_string (on_unexpected_names[config->on_unexpected]));
+
+  /* Plans that check no drift omit these keys, so older readers accept
+   * them. */
+  if (config->drift != FLEET_SNAPSHOT_DRIFT_NONE)
+    g_variant_builder_add (&builder, "{sv}", "drift",
+                           g_variant_new_string (drift_names[config->drift]));
+  if (config->baseline != NULL)
+    g_variant_builder_add (&builder, "{sv}", "baseline",
+                           fleet_baseline_to_variant (config->baseline));
+  if (config->drift != FLEET_SNAPSHOT_DRIFT_NONE || config->baseline != NULL)
+    g_variant_builder_add (&builder, "{sv}", "on-drift",
+                           g_variant_new_string (on_unexpected_names[config->on_drift]));
   return g_variant_builder_end (&builder);
 }
 
@@ -141,6 +178,41 @@ read_strings (GVariant *array, GPtrArray *out)
       g_variant_get_child (array, i, "&s", &value);
       g_ptr_array_add (out, g_strdup (value));
     }
+}
+
+/* Read the optional drift keys. */
+static gboolean
+read_drift (GVariant *dict, FleetSnapshotConfig *config, GError **error)
+{
+  const char *drift = NULL, *on_drift = NULL;
+  g_autoptr (GVariant) baseline = g_variant_lookup_value (dict, "baseline",
+                                                          G_VARIANT_TYPE ("a{sv}"));
+
+  if (g_variant_lookup (dict, "drift", "&s", &drift)
+      && !fleet_snapshot_drift_from_string (drift, &config->drift))
+    {
+      g_set_error (error, FLEET_SNAPSHOT_ERROR, FLEET_SNAPSHOT_ERROR_INVALID,
+                   "snapshot settings: invalid drift \"%s\"; expected none or latest", drift);
+      return FALSE;
+    }
+  if (g_variant_lookup (dict, "on-drift", "&s", &on_drift)
+      && !fleet_snapshot_on_unexpected_from_string (on_drift, &config->on_drift))
+    {
+      g_set_error (error, FLEET_SNAPSHOT_ERROR, FLEET_SNAPSHOT_ERROR_INVALID,
+                   "snapshot settings: invalid on-drift \"%s\"; expected warn, fail_host or "
+                   "halt", on_drift);
+      return FALSE;
+    }
+  if (baseline != NULL)
+    {
+      config->baseline = fleet_baseline_from_variant (baseline, error);
+      if (config->baseline == NULL)
+        {
+          g_prefix_error (error, "snapshot settings: ");
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 FleetSnapshotConfig *
@@ -190,5 +262,8 @@ fleet_snapshot_config_from_variant (GVariant *dict, GError **error)
         }
       g_ptr_array_add (config->expect[category], g_strdup (pattern));
     }
+
+  if (!read_drift (dict, config, error))
+    return NULL;
   return g_steal_pointer (&config);
 }

@@ -8,7 +8,8 @@
  *
  *   DIGEST HOST RUN-ID TIME-US COLLECTOR LABEL
  *
- * where LABEL says which snapshot of the run it is ("before", "after").
+ * where LABEL says which snapshot of the run it is ("before", "after", or
+ * "on-demand" for a plan without steps).
  * Loading checks the digest, so a damaged file is reported, not parsed.
  */
 #pragma once

@@ -286,6 +286,18 @@ static const FleetSchemaField schema_fields[] = {
     1, 16, "warn",
     "What an unexpected change does: warn, fail_host, or halt (the host fails and no "
     "further host starts)." },
+  { FLEET_SCHEMA_SNAPSHOT, "baseline", FLEET_TYPE_PATH, FLEET_SCHEMA_NONE, FALSE,
+    1, 4096, NULL,
+    "Baseline file of desired state (docs/verify.md), relative to the workflow file; each "
+    "host's before snapshot is checked against it." },
+  { FLEET_SCHEMA_SNAPSHOT, "drift", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, 16, "none",
+    "latest: compare each host's before snapshot with its latest snapshot in the store, to "
+    "find changes made since; none: do not." },
+  { FLEET_SCHEMA_SNAPSHOT, "on_drift", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
+    1, 16, "warn",
+    "What drift or a baseline violation found before the first step does: warn, fail_host "
+    "(the host runs no step), or halt (and no further host starts)." },
 
 #define EXPECT_FIELD(category) \
   { FLEET_SCHEMA_SNAPSHOT_EXPECT, category, FLEET_TYPE_STRING_LIST, FLEET_SCHEMA_NONE, FALSE, \

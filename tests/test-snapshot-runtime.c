@@ -118,7 +118,7 @@ test_collector_on_sandbox_host (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (step_result (fixture, 0, 0)->failure, ==, FLEET_FAILURE_NONE);
 
   snapshot = parse_step_output (fixture, 0);
-  g_assert_cmpstr (fleet_snapshot_get_collector (snapshot), ==, "fleet-snapshot-collector/1");
+  g_assert_cmpstr (fleet_snapshot_get_collector (snapshot), ==, "fleet-snapshot-collector/2");
   g_assert_cmpstr (fleet_snapshot_get_os_family (snapshot), !=, "");
   g_assert_cmpstr (fleet_snapshot_get_os_family (snapshot), !=, "unknown");
   for (guint category = 0; category < FLEET_SNAPSHOT_N_CATEGORIES; category++)

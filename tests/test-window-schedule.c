@@ -221,7 +221,7 @@ test_schedule_keeps_wave_order (Fixture *fixture, gconstpointer data)
   first = &g_array_index (plan->schedule->waves, FleetWaveSchedule, 0);
   second = &g_array_index (plan->schedule->waves, FleetWaveSchedule, 1);
 
-  /* Wave 1 holds b1 and a1: a1 runs 01:00Z-02:30Z, b1 06:00Z-07:30Z. */
+  /* Wave 1 contains b1 and a1: a1 runs 01:00Z-02:30Z, b1 06:00Z-07:30Z. */
   assert_instant (first->start_us, "2025-03-25T01:00:00Z");
   assert_instant (first->end_us, "2025-03-25T07:30:00Z");
   /* Wave 2 (a2, b2) waits for the next night in Frankfurt. */
@@ -286,7 +286,7 @@ test_schedule_dst_days (Fixture *fixture, gconstpointer data)
 }
 
 /* A margin that makes the work longer than every window is an error that
- * says how long the windows must be and how far the margin must go down. */
+ * states how long the windows must be and how far the margin must go down. */
 static void
 test_schedule_margin_too_large (Fixture *fixture, gconstpointer data)
 {
@@ -357,7 +357,7 @@ test_schedule_range_ends (Fixture *fixture, gconstpointer data)
   message = first_error (fixture);
   g_assert_nonnull (strstr (message, "host a2 (dc1) of wave 1 does not fit before the planned "
                                      "range ends at 2025-04-07T00:00:00Z"));
-  g_assert_nonnull (strstr (message, "at least 2h5m (steps 2h + margin 5m)"));
+  g_assert_nonnull (strstr (message, "with 2h5m left (steps 2h + margin 5m)"));
 
   /* Two slots fit both hosts into the one window. */
   workflow->parallelism = 2;

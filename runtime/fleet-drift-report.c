@@ -1,0 +1,355 @@
+/* fleet-drift-report.c: drift and baseline reports. */
+#include "runtime/fleet-drift-report.h"
+
+#include <string.h>
+
+#include "schema/fleet-baseline.h"
+#include "schema/fleet-json.h"
+
+typedef struct {
+  char *line;                 /* a violation or change as the text report shows it */
+  guint hosts;
+} LineCount;
+
+typedef struct {
+  guint checked;              /* hosts with a drift result */
+  guint compliant;            /* ... with nothing found */
+  guint missing;              /* hosts whose before snapshot failed */
+  guint without_reference;    /* hosts with no stored snapshot to compare with */
+  const char *baseline_name;  /* borrowed from the plan, or NULL */
+  GArray *violations;         /* LineCount, most hosts first */
+  GArray *changes;            /* LineCount, most hosts first */
+} DriftSummary;
+
+static void
+line_count_clear (gpointer data)
+{
+  g_free (((LineCount *) data)->line);
+}
+
+static char *
+violation_line (const FleetBaselineViolation *violation)
+{
+  g_autoptr (GPtrArray) single = g_ptr_array_new ();
+  GString *out = g_string_new (NULL);
+
+  g_ptr_array_add (single, (gpointer) violation);
+  fleet_baseline_violations_append_text (single, "", out);
+  g_string_truncate (out, out->len - 1);
+  return g_string_free (out, FALSE);
+}
+
+static char *
+change_line (const FleetSnapshotChange *change)
+{
+  FleetSnapshotDiff single = { .changes = (FleetSnapshotChange *) change, .n_changes = 1 };
+  GString *out = g_string_new (NULL);
+
+  fleet_snapshot_diff_append_text (&single, out);
+  g_string_truncate (out, out->len - 1);
+  return g_string_free (out, FALSE);
+}
+
+/* Count `line` once for its host in `counts`, which owns the key. */
+static void
+count_line (GHashTable *counts, char *line)
+{
+  guint hosts = GPOINTER_TO_UINT (g_hash_table_lookup (counts, line));
+
+  g_hash_table_replace (counts, line, GUINT_TO_POINTER (hosts + 1));
+}
+
+static int
+compare_counts (gconstpointer a, gconstpointer b)
+{
+  const LineCount *left = a, *right = b;
+
+  if (left->hosts != right->hosts)
+    return left->hosts > right->hosts ? -1 : 1;
+  return strcmp (left->line, right->line);
+}
+
+static GArray *
+sorted_counts (GHashTable *counts)
+{
+  GArray *sorted = g_array_new (FALSE, FALSE, sizeof (LineCount));
+  GHashTableIter iter;
+  gpointer key, hosts;
+
+  g_array_set_clear_func (sorted, line_count_clear);
+  g_hash_table_iter_init (&iter, counts);
+  while (g_hash_table_iter_next (&iter, &key, &hosts))
+    {
+      LineCount entry = { g_strdup (key), GPOINTER_TO_UINT (hosts) };
+
+      g_array_append_val (sorted, entry);
+    }
+  g_array_sort (sorted, compare_counts);
+  return sorted;
+}
+
+/* A line is counted once per host even when the host has it twice. */
+static void
+count_host (const FleetDriftResult *drift, GHashTable *violations, GHashTable *changes)
+{
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; drift->violations != NULL && i < drift->violations->len; i++)
+    {
+      char *line = violation_line (g_ptr_array_index (drift->violations, i));
+
+      if (!g_hash_table_add (seen, g_strdup (line)))
+        {
+          g_free (line);
+          continue;
+        }
+      count_line (violations, line);
+    }
+  for (gsize i = 0; drift->diff != NULL && i < drift->diff->n_changes; i++)
+    count_line (changes, change_line (&drift->diff->changes[i]));
+}
+
+static void
+summarize (const FleetRunResult *result, DriftSummary *summary)
+{
+  g_autoptr (GHashTable) violations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                             NULL);
+  g_autoptr (GHashTable) changes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint h = 0; h < result->hosts->len; h++)
+    {
+      const FleetHostResult *host = g_ptr_array_index (result->hosts, h);
+
+      if (host->drift == NULL)
+        {
+          summary->missing += host->snapshot_error != NULL && host->snapshot_before == NULL;
+          continue;
+        }
+      summary->checked++;
+      summary->compliant += fleet_drift_result_count (host->drift) == 0;
+      summary->without_reference += host->drift->reference_problem != NULL;
+      count_host (host->drift, violations, changes);
+    }
+  summary->violations = sorted_counts (violations);
+  summary->changes = sorted_counts (changes);
+}
+
+static void
+summary_clear (DriftSummary *summary)
+{
+  g_array_unref (summary->violations);
+  g_array_unref (summary->changes);
+}
+
+static void
+append_counts (GString *out, const char *title, GArray *counts, gboolean markdown)
+{
+  if (counts->len == 0)
+    return;
+  g_string_append_printf (out, markdown ? "\n## %s\n\n" : "\n%s\n", title);
+  for (guint i = 0; i < counts->len; i++)
+    {
+      const LineCount *entry = &g_array_index (counts, LineCount, i);
+
+      g_string_append_printf (out, "%s%u %s: %s\n", markdown ? "- " : "  ", entry->hosts,
+                              entry->hosts == 1 ? "host" : "hosts", entry->line);
+    }
+}
+
+static void
+append_host_text (GString *out, const FleetHostResult *host, gboolean markdown)
+{
+  const FleetDriftResult *drift = host->drift;
+
+  g_string_append_printf (out, markdown ? "\n### %s\n\n" : "\nHost %s\n", host->host->name);
+  if (drift == NULL)
+    {
+      g_string_append_printf (out, "not checked: %s\n",
+                              host->snapshot_error != NULL ? host->snapshot_error
+                                                           : "no before snapshot was taken");
+      return;
+    }
+  if (fleet_drift_result_count (drift) == 0)
+    g_string_append (out, "no drift\n");
+  if (drift->reference_problem != NULL)
+    g_string_append_printf (out, "%s\n", drift->reference_problem);
+  if (markdown && fleet_drift_result_count (drift) > 0)
+    g_string_append (out, "```\n");
+  if (drift->violations != NULL && drift->violations->len > 0)
+    {
+      g_string_append_printf (out, "%u baseline violations:\n", drift->violations->len);
+      fleet_baseline_violations_append_text (drift->violations, "  ", out);
+    }
+  if (drift->diff != NULL && drift->diff->n_changes > 0)
+    {
+      g_string_append_printf (out, "%" G_GSIZE_FORMAT " changes since snapshot %s:\n",
+                              drift->diff->n_changes, drift->reference);
+      fleet_snapshot_diff_append_text (drift->diff, out);
+    }
+  if (markdown && fleet_drift_result_count (drift) > 0)
+    g_string_append (out, "```\n");
+}
+
+static void
+append_text (GString *out, const FleetRunResult *result, const DriftSummary *summary,
+             gboolean markdown)
+{
+  const char *item = markdown ? "- " : "";
+
+  g_string_append (out, markdown ? "# Drift and baseline check\n\n" : "Drift and baseline check\n\n");
+  if (summary->baseline_name != NULL)
+    g_string_append_printf (out, "%sbaseline: %s\n", item, summary->baseline_name);
+  g_string_append_printf (out, "%s%u hosts checked, %u without drift, %u with drift\n", item,
+                          summary->checked, summary->compliant,
+                          summary->checked - summary->compliant);
+  if (summary->missing > 0)
+    g_string_append_printf (out, "%s%u hosts not checked: their before snapshot failed\n", item,
+                            summary->missing);
+  if (summary->without_reference > 0)
+    g_string_append_printf (out, "%s%u hosts had no stored snapshot to compare with\n", item,
+                            summary->without_reference);
+
+  append_counts (out, "Violations by number of hosts", summary->violations, markdown);
+  append_counts (out, "Changes since the stored snapshot, by number of hosts", summary->changes,
+                 markdown);
+
+  g_string_append (out, markdown ? "\n## Hosts\n" : "");
+  for (guint h = 0; h < result->hosts->len; h++)
+    {
+      const FleetHostResult *host = g_ptr_array_index (result->hosts, h);
+
+      if (host->drift != NULL || host->snapshot_error != NULL)
+        append_host_text (out, host, markdown);
+    }
+}
+
+static void
+write_counts_json (FleetJsonWriter *json, const char *key, GArray *counts)
+{
+  fleet_json_key (json, key);
+  fleet_json_begin_array (json);
+  for (guint i = 0; i < counts->len; i++)
+    {
+      const LineCount *entry = &g_array_index (counts, LineCount, i);
+
+      fleet_json_begin_object (json);
+      fleet_json_key (json, "hosts");
+      fleet_json_int (json, entry->hosts);
+      fleet_json_key (json, "text");
+      fleet_json_string (json, entry->line);
+      fleet_json_end_object (json);
+    }
+  fleet_json_end_array (json);
+}
+
+static void
+append_json (GString *out, const FleetRunResult *result, const DriftSummary *summary)
+{
+  FleetJsonWriter json;
+
+  fleet_json_writer_init (&json, out);
+  fleet_json_begin_object (&json);
+  fleet_json_key (&json, "baseline");
+  fleet_json_string (&json, summary->baseline_name);
+  fleet_json_key (&json, "hosts_checked");
+  fleet_json_int (&json, summary->checked);
+  fleet_json_key (&json, "hosts_without_drift");
+  fleet_json_int (&json, summary->compliant);
+  fleet_json_key (&json, "hosts_not_checked");
+  fleet_json_int (&json, summary->missing);
+  write_counts_json (&json, "violations_by_hosts", summary->violations);
+  write_counts_json (&json, "changes_by_hosts", summary->changes);
+  fleet_json_key (&json, "hosts");
+  fleet_json_begin_array (&json);
+  for (guint h = 0; h < result->hosts->len; h++)
+    {
+      const FleetHostResult *host = g_ptr_array_index (result->hosts, h);
+
+      if (host->drift == NULL && host->snapshot_error == NULL)
+        continue;
+      fleet_json_begin_object (&json);
+      fleet_json_key (&json, "host");
+      fleet_json_string (&json, host->host->name);
+      fleet_json_key (&json, "snapshot");
+      fleet_json_string (&json, host->snapshot_before);
+      fleet_json_key (&json, "error");
+      fleet_json_string (&json, host->snapshot_error);
+      fleet_json_key (&json, "drift");
+      if (host->drift != NULL)
+        fleet_drift_result_write_json (host->drift, &json);
+      else
+        fleet_json_null (&json);
+      fleet_json_end_object (&json);
+    }
+  fleet_json_end_array (&json);
+  fleet_json_end_object (&json);
+  g_string_append_c (out, '\n');
+}
+
+static gboolean
+write_report_file (const char *run_dir, const char *suffix, const GString *text, GError **error)
+{
+  g_autofree char *name = g_strconcat (FLEET_DRIFT_REPORT_NAME, suffix, NULL);
+  g_autofree char *path = g_build_filename (run_dir, name, NULL);
+
+  return g_file_set_contents_full (path, text->str, text->len, G_FILE_SET_CONTENTS_CONSISTENT,
+                                   0600, error);
+}
+
+gboolean
+fleet_drift_report_write (const FleetRunResult *result, const char *baseline_name,
+                          const char *run_dir, GError **error)
+{
+  DriftSummary summary = { 0 };
+  g_autoptr (GString) text = g_string_new (NULL);
+  g_autoptr (GString) markdown = g_string_new (NULL);
+  g_autoptr (GString) json = g_string_new (NULL);
+  gboolean ok;
+
+  summary.baseline_name = baseline_name;
+  summarize (result, &summary);
+  append_text (text, result, &summary, FALSE);
+  append_text (markdown, result, &summary, TRUE);
+  append_json (json, result, &summary);
+  summary_clear (&summary);
+
+  ok = write_report_file (run_dir, ".txt", text, error)
+       && write_report_file (run_dir, ".md", markdown, error)
+       && write_report_file (run_dir, ".json", json, error);
+  return ok;
+}
+
+char *
+fleet_drift_report_format_summary (const FleetRunResult *result)
+{
+  GString *out = g_string_new (NULL);
+  guint checked = 0, with_drift = 0;
+
+  for (guint h = 0; h < result->hosts->len; h++)
+    {
+      const FleetHostResult *host = g_ptr_array_index (result->hosts, h);
+      const FleetDriftResult *drift = host->drift;
+      g_autofree char *description = NULL;
+
+      if (drift == NULL)
+        continue;
+      checked++;
+      if (fleet_drift_result_count (drift) == 0)
+        continue;
+      with_drift++;
+      description = fleet_drift_result_describe (drift);
+      g_string_append_printf (out, "!! %s: %s:\n", host->host->name, description);
+      if (drift->violations != NULL)
+        fleet_baseline_violations_append_text (drift->violations, "   ", out);
+      for (gsize i = 0; drift->diff != NULL && i < drift->diff->n_changes; i++)
+        {
+          g_autofree char *line = change_line (&drift->diff->changes[i]);
+
+          g_string_append_printf (out, "   %s\n", line);
+        }
+    }
+  if (checked > 0)
+    g_string_append_printf (out, "drift: %u of %u hosts checked have drift; see "
+                            "drift-report.txt\n", with_drift, checked);
+  return g_string_free (out, FALSE);
+}
