@@ -25,6 +25,7 @@
 #include "runtime/fleet-report.h"
 #include "runtime/fleet-drift-report.h"
 #include "runtime/fleet-snapshot-report.h"
+#include "schema/fleet-text.h"
 
 #define EXIT_BAD_INPUT 2
 
@@ -308,10 +309,12 @@ main (int argc, char **argv)
       return EXIT_BAD_INPUT;
     }
 
-  g_print ("Run %s: workflow \"%s\", %u hosts in %u waves, %u steps, at most %u hosts at once\n"
-           "Plan %s (sha256 %s)\n",
-           run_id, plan->workflow_name, plan->hosts->len, plan->waves->len, plan->steps->len,
-           plan->parallelism, argv[1], plan->file_sha256);
+  g_print ("Run %s: workflow \"%s\", %u host%s in %u wave%s, %u step%s, at most %u host%s at "
+           "once\nPlan %s (sha256 %s)\n",
+           run_id, plan->workflow_name, plan->hosts->len, fleet_plural_s (plan->hosts->len),
+           plan->waves->len, fleet_plural_s (plan->waves->len), plan->steps->len,
+           fleet_plural_s (plan->steps->len), plan->parallelism,
+           fleet_plural_s (plan->parallelism), argv[1], plan->file_sha256);
   if (trust->approval != NULL)
     g_print ("Approved by %s (\"%s\")\n", trust->approval->fingerprint,
              trust->approval->comment);

@@ -51,24 +51,33 @@ output_excerpt (const GString *output)
   return g_utf8_make_valid (g_strchomp (text), -1);
 }
 
-/* Return why `output` fails the check's expected text, or NULL when it
- * passes. */
+/* Return why `output` fails the check's expected text, quoting the end of
+ * the output, or NULL when it passes. */
 static char *
-judge_output (const FleetCheck *check, const char *output, const char *what)
+judge_output (const FleetCheck *check, const GString *output, const char *what)
 {
   g_autoptr (GRegex) regex = NULL;
   g_autoptr (GError) error = NULL;
+  g_autofree char *excerpt = NULL;
 
-  if (check->expect_contains != NULL && strstr (output, check->expect_contains) == NULL)
-    return g_strdup_printf ("%s does not contain \"%s\"", what, check->expect_contains);
+  if (check->expect_contains != NULL && strstr (output->str, check->expect_contains) == NULL)
+    {
+      excerpt = output_excerpt (output);
+      return g_strdup_printf ("%s does not contain \"%s\"; it ends: %s", what,
+                              check->expect_contains, excerpt);
+    }
   if (check->expect_match == NULL)
     return NULL;
 
   regex = g_regex_new (check->expect_match, G_REGEX_MULTILINE | G_REGEX_RAW, 0, &error);
   if (regex == NULL)
     return g_strdup_printf ("invalid expect_match pattern: %s", error->message);
-  if (!g_regex_match (regex, output, 0, NULL))
-    return g_strdup_printf ("%s does not match /%s/", what, check->expect_match);
+  if (!g_regex_match (regex, output->str, 0, NULL))
+    {
+      excerpt = output_excerpt (output);
+      return g_strdup_printf ("%s does not match /%s/; it ends: %s", what, check->expect_match,
+                              excerpt);
+    }
   return NULL;
 }
 
@@ -143,7 +152,7 @@ try_on_hosts (const FleetCheckRun *run, const FleetCheck *check, GPtrArray *pend
                            ? g_strdup_printf ("%s; stderr: %s", job->message, errors)
                            : g_strdup (job->message);
       else
-        target->reason = judge_output (check, job->stdout_head->str, "standard output");
+        target->reason = judge_output (check, job->stdout_head, "standard output");
       target->passed = target->reason == NULL;
     }
 }
@@ -197,7 +206,7 @@ try_local (const FleetCheckRun *run, const FleetCheck *check, Target *target)
     target->reason = g_strdup_printf ("exited with status %d, expected %d", result.exit_status,
                                       check->expect_exit);
   else
-    target->reason = judge_output (check, result.stdout_head->str, "standard output");
+    target->reason = judge_output (check, result.stdout_head, "standard output");
 
   if (target->reason != NULL && errors[0] != '\0')
     {
@@ -278,7 +287,7 @@ try_http (const FleetCheckRun *run, const FleetCheck *check, Target *target)
     {
       g_autofree char *what = g_strdup_printf ("the body of GET %s", url);
 
-      target->reason = judge_output (check, body->str, what);
+      target->reason = judge_output (check, body, what);
     }
   target->passed = target->reason == NULL;
 }

@@ -5,6 +5,7 @@
 
 #include "schema/fleet-baseline.h"
 #include "schema/fleet-json.h"
+#include "schema/fleet-text.h"
 
 typedef struct {
   char *line;                 /* a violation or change as the text report shows it */
@@ -199,15 +200,15 @@ append_text (GString *out, const FleetRunResult *result, const DriftSummary *sum
   g_string_append (out, markdown ? "# Drift and baseline check\n\n" : "Drift and baseline check\n\n");
   if (summary->baseline_name != NULL)
     g_string_append_printf (out, "%sbaseline: %s\n", item, summary->baseline_name);
-  g_string_append_printf (out, "%s%u hosts checked, %u without drift, %u with drift\n", item,
-                          summary->checked, summary->compliant,
-                          summary->checked - summary->compliant);
+  g_string_append_printf (out, "%s%u host%s checked, %u without drift, %u with drift\n", item,
+                          summary->checked, fleet_plural_s (summary->checked),
+                          summary->compliant, summary->checked - summary->compliant);
   if (summary->missing > 0)
-    g_string_append_printf (out, "%s%u hosts not checked: their before snapshot failed\n", item,
-                            summary->missing);
+    g_string_append_printf (out, "%s%u host%s not checked: the before snapshot failed\n", item,
+                            summary->missing, fleet_plural_s (summary->missing));
   if (summary->without_reference > 0)
-    g_string_append_printf (out, "%s%u hosts had no stored snapshot to compare with\n", item,
-                            summary->without_reference);
+    g_string_append_printf (out, "%s%u host%s had no stored snapshot to compare with\n", item,
+                            summary->without_reference, fleet_plural_s (summary->without_reference));
 
   append_counts (out, "Violations by number of hosts", summary->violations, markdown);
   append_counts (out, "Changes since the stored snapshot, by number of hosts", summary->changes,
@@ -349,7 +350,8 @@ fleet_drift_report_format_summary (const FleetRunResult *result)
         }
     }
   if (checked > 0)
-    g_string_append_printf (out, "drift: %u of %u hosts checked have drift; see "
-                            "drift-report.txt\n", with_drift, checked);
+    g_string_append_printf (out, "drift: %u of %u host%s checked %s drift; see "
+                            "drift-report.txt\n", with_drift, checked, fleet_plural_s (checked),
+                            with_drift == 1 ? "has" : "have");
   return g_string_free (out, FALSE);
 }

@@ -2,6 +2,7 @@
 #include "runtime/fleet-snapshot-report.h"
 
 #include "schema/fleet-json.h"
+#include "schema/fleet-text.h"
 
 static const char *const kind_signs = "+-~";
 
@@ -96,11 +97,13 @@ append_text (GString *out, const FleetRunResult *result, const FleetSummary *sum
              gboolean markdown)
 {
   g_string_append_printf (out, markdown ? "# Configuration changes\n\n" : "Configuration changes\n\n");
-  g_string_append_printf (out, "%s%u hosts compared\n", markdown ? "- " : "", summary->compared);
+  g_string_append_printf (out, "%s%u host%s compared\n", markdown ? "- " : "", summary->compared,
+                          fleet_plural_s (summary->compared));
   for (guint c = 0; c < FLEET_SNAPSHOT_N_CATEGORIES; c++)
     if (summary->hosts_changed[c] > 0)
-      g_string_append_printf (out, "%s%u hosts changed %s\n", markdown ? "- " : "",
-                              summary->hosts_changed[c], fleet_snapshot_category_name (c));
+      g_string_append_printf (out, "%s%u host%s changed %s\n", markdown ? "- " : "",
+                              summary->hosts_changed[c], fleet_plural_s (summary->hosts_changed[c]),
+                              fleet_snapshot_category_name (c));
   g_string_append_printf (out, "%shosts deviating from the majority: ", markdown ? "- " : "");
   if (summary->deviating->len == 0)
     g_string_append (out, "none");

@@ -41,7 +41,7 @@ G_BEGIN_DECLS
  * signatures, per-host commands and step conditions; a version 2 reader
  * would ignore them and run an expired plan, the wrong command or a skipped
  * step. */
-#define FLEET_PLAN_FORMAT_VERSION 3u
+#define FLEET_PLAN_FORMAT_VERSION 4u
 /* The oldest format the reader accepts.  Format 2 lacks everything above. */
 #define FLEET_PLAN_MIN_FORMAT_VERSION 2u
 #define FLEET_PLAN_HEADER_LENGTH 24

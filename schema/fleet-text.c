@@ -33,3 +33,9 @@ fleet_escape_for_terminal (const char *text)
 
   return g_string_free (out, FALSE);
 }
+
+const char *
+fleet_plural_s (guint count)
+{
+  return count == 1 ? "" : "s";
+}

@@ -12,4 +12,7 @@ G_BEGIN_DECLS
  * reach the terminal raw.  Free with g_free. */
 char *fleet_escape_for_terminal (const char *text);
 
+/* Return "" when `count` is 1 and "s" otherwise, for "%u host%s". */
+const char *fleet_plural_s (guint count);
+
 G_END_DECLS

@@ -124,7 +124,7 @@ test_run_selected_hosts (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (out, "Ad-hoc command on 2 hosts selected by dc == \"dc1\", at most "
                                  "1 at once, halting at 1 failed host:\n"));
   g_assert_nonnull (strstr (out, "Hosts: host01 host03\n"));
-  g_assert_nonnull (strstr (out, "workflow \"ad-hoc command\", 2 hosts in 1 waves, 1 steps"));
+  g_assert_nonnull (strstr (out, "workflow \"ad-hoc command\", 2 hosts in 1 wave, 1 step"));
   g_assert_nonnull (strstr (out, "2 of 2 hosts succeeded"));
 
   for (guint i = 0; i < 4; i++)

@@ -134,7 +134,7 @@ test_show_json (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (fleetc ((const char *[]) { "show", plan, "--format", "json", NULL },
                            &out, &err), ==, 0);
 
-  g_assert_true (g_str_has_prefix (out, "{\"format_version\":3,\"sha256\":\""));
+  g_assert_true (g_str_has_prefix (out, "{\"format_version\":4,\"sha256\":\""));
   g_assert_nonnull (strstr (out, ",\"compiled_at\":\"20"));
   g_assert_nonnull (strstr (out, ",\"expired\":false,\"inventory_files\":[{\"path\":\"/"));
   g_assert_nonnull (strstr (out, "tests/data/cli/inventory.yaml\",\"kind\":\"file\","

@@ -322,7 +322,7 @@ test_run_reports_unexpected_change (Fixture *fixture, gconstpointer data)
   unexpected_line = g_strdup_printf ("~ UNEXPECTED files %s: sha256=", side);
   g_assert_nonnull (strstr (report, expected_line));
   g_assert_nonnull (strstr (report, unexpected_line));
-  g_assert_nonnull (strstr (report, "1 hosts changed files\n"));
+  g_assert_nonnull (strstr (report, "1 host changed files\n"));
   markdown = read_run_file (fixture, "snapshot-report.md");
   g_assert_true (g_str_has_prefix (markdown, "# Configuration changes\n"));
   json = read_run_file (fixture, "snapshot-report.json");
@@ -519,7 +519,7 @@ test_report_majority (void)
   g_assert_true (g_file_get_contents (text_path, &text, NULL, NULL));
   g_assert_nonnull (strstr (text, "3 hosts compared\n"));
   g_assert_nonnull (strstr (text, "3 hosts changed packages\n"));
-  g_assert_nonnull (strstr (text, "1 hosts changed files\n"));
+  g_assert_nonnull (strstr (text, "1 host changed files\n"));
   g_assert_nonnull (strstr (text, "hosts deviating from the majority: web3\n"));
   g_assert_true (g_file_get_contents (json_path, &json, NULL, NULL));
   g_assert_nonnull (strstr (json, "\"deviating_hosts\":[\"web3\"]"));

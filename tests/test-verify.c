@@ -216,7 +216,7 @@ test_drift_since_latest (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (json, "\"hosts_checked\":2,\"hosts_without_drift\":1"));
   summary = fleet_drift_report_format_summary (fixture->result);
   g_assert_nonnull (strstr (summary, "!! host01: 1 changes since snapshot "));
-  g_assert_nonnull (strstr (summary, "drift: 1 of 2 hosts checked have drift"));
+  g_assert_nonnull (strstr (summary, "drift: 1 of 2 hosts checked has drift"));
 
   remove_tree (first);
   remove_tree (second);
@@ -426,7 +426,7 @@ test_cli_verify (Fixture *fixture, gconstpointer data)
                                                         "name == \"host01\"", "-d", runs, "-q",
                                                         NULL }, &out, &err), ==, 0);
   g_assert_null (strstr (out, "!!"));
-  g_assert_nonnull (strstr (out, "drift: 0 of 1 hosts checked have drift"));
+  g_assert_nonnull (strstr (out, "drift: 0 of 1 host checked have drift"));
 
   /* A broken baseline is reported with its position, and nothing runs. */
   g_assert_true (g_file_set_contents (good_path, "files:\n  /x: {mode: 9}\n", -1, NULL));
