@@ -325,11 +325,18 @@ open_session (FleetConnection *connection)
   connection->session = ssh_new ();
   if (connection->session == NULL || !configure_session (connection))
     {
+      /* libssh 0.10.6 rejects an invalid host name without an error text. */
+      const char *reason = connection->session != NULL ? ssh_get_error (connection->session)
+                                                      : "out of memory";
+
       fleet_connection_fail (connection, FLEET_FAILURE_CONNECTION_FAILED,
-                             g_strdup_printf ("cannot set up an SSH session: %s",
-                                              connection->session != NULL
-                                                ? ssh_get_error (connection->session)
-                                                : "out of memory"));
+                             g_strdup_printf ("cannot set up an SSH session to %s port %u: %s",
+                                              fleet_connection_target (connection),
+                                              connection->host->port,
+                                              reason[0] != '\0'
+                                                ? reason
+                                                : "the SSH library rejected the host name or "
+                                                  "another setting; check the host's address"));
       return FALSE;
     }
 

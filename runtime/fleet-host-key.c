@@ -19,12 +19,9 @@ static const char default_host_key_algorithms[] =
   "rsa-sha2-512,rsa-sha2-256";
 
 static char *
-expanded_file_list (const FleetHost *host, const char *override)
+expanded_file_list (const FleetHost *host)
 {
   g_autoptr(GString) key = g_string_new (NULL);
-
-  if (override != NULL)
-    return fleet_expand_home (override);
 
   if (host->known_hosts_files->len == 0)
     return fleet_expand_home (FLEET_DEFAULT_KNOWN_HOSTS_FILE);
@@ -46,7 +43,7 @@ static FleetKnownHosts *
 host_table (FleetConnection *connection, GError **error)
 {
   FleetSshContext *context = connection->context;
-  g_autofree char *files = expanded_file_list (connection->host, NULL);
+  g_autofree char *files = expanded_file_list (connection->host);
   g_autoptr(FleetKnownHosts) table = NULL;
   g_auto(GStrv) paths = NULL;
   FleetKnownHosts *cached = g_hash_table_lookup (context->known_hosts, files);

@@ -54,10 +54,11 @@ fleet_secret_key_read_file (const char *path, GError **error)
   content = fleet_secret_new (FLEET_SECRET_PASSPHRASE_MAX + 1);
   while (length < content->length)
     {
-      ssize_t got = read (fd, content->data + length, content->length - length);
+      ssize_t got;
 
-      if (got < 0 && errno == EINTR)
-        continue;
+      do
+        got = read (fd, content->data + length, content->length - length);
+      while (got < 0 && errno == EINTR);
       if (got < 0)
         {
           g_set_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_NO_KEY,

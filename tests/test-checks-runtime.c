@@ -8,6 +8,7 @@
 
 #include "runtime/fleet-check-run.h"
 #include "runtime/fleet-journal-read.h"
+#include "runtime/fleet-report.h"
 #include "runtime/fleet-rollback-run.h"
 #include "runtime/fleet-wave-wait.h"
 #include "tests/runtime-fixture.h"
@@ -264,6 +265,7 @@ test_host_check_halts (Fixture *fixture, gconstpointer data)
 {
   FleetCheck *check;
   const FleetCheckFailure *failure;
+  g_autofree char *summary = NULL;
 
   if (!require_sandbox_hosts (CHECK_HOSTS))
     return;
@@ -285,6 +287,14 @@ test_host_check_halts (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (failure->host, ==, "host01");
   g_assert_cmpstr (failure->reason, ==, "\"config valid\" exited with status 4, expected 0; "
                                         "stderr: syntax error at line 3");
+
+  summary = fleet_report_format_summary (fixture->plan, fixture->result, fixture->run_dir);
+  g_test_message ("%s", summary);
+  g_assert_nonnull (strstr (summary, "\nChecks that failed:\n  wave 1  \"config valid\" on host01 "
+                                     "after 1 try (halts the run): \"config valid\" exited with "
+                                     "status 4"));
+  g_assert_nonnull (strstr (summary, "The run stopped after wave 1: check \"config valid\" "
+                                     "failed on host01; later waves did not start.\n"));
 }
 
 /* The retry waits 10 minutes by the test clock, which a real sleep would

@@ -556,6 +556,32 @@ test_target_port_closed (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (result->message, "refused"));
 }
 
+/* Jump hosts that lead back to themselves fail the host behind them with
+ * the cycle named, instead of waiting on each other forever. */
+static void
+test_jump_cycle (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *expected = NULL;
+
+  if (!require_sandbox ())
+    return;
+
+  first = fleet_sandbox_host_name (shared_sandbox, 5);
+  second = fleet_sandbox_host_name (shared_sandbox, 6);
+  add_jump_host (fixture, 5, second);
+  add_jump_host (fixture, 6, first);
+  add_target (fixture, 1, first);
+  add_step (fixture, "noop", "true", 30000);
+  run_plan (fixture);
+
+  expected = g_strdup_printf ("the jump hosts from \"%s\" lead back to themselves (a proxy_jump "
+                              "cycle)", first);
+  g_assert_cmpint (host_result (fixture, 0)->failure, ==, FLEET_FAILURE_CONNECTION_FAILED);
+  g_assert_cmpstr (host_result (fixture, 0)->message, ==, expected);
+}
+
 /* A jump host named by proxy_jump that the plan does not carry is a clear
  * error for the host, not a crash or a hang. */
 static void
@@ -872,6 +898,7 @@ main (int argc, char **argv)
   ADD ("/proxy/bastion/shared-login", test_shared_bastion);
   ADD ("/proxy/chain/two-hops", test_two_hop_chain);
   ADD ("/proxy/chain/first-hop-down", test_chain_first_hop_down);
+  ADD ("/proxy/chain/cycle", test_jump_cycle);
   ADD ("/proxy/target/host-key-checked", test_target_host_key_checked);
   ADD ("/proxy/bastion/forwarding-refused", test_forwarding_refused);
   ADD ("/proxy/bastion/unreachable", test_unreachable_bastion);

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1380,6 +1381,252 @@ test_env_passphrase_too_long (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "is longer than"));
 }
 
+/* Terminal prompts.  Each case runs in a child that starts a new session
+ * and opens a pseudo-terminal as its controlling terminal, so /dev/tty is
+ * the pseudo-terminal; a thread of the parent plays the user on its master
+ * side, replying to each prompt once it appears. */
+
+#define PTY_PATH_ENV "FLEET_TEST_PTY"
+
+typedef struct {
+  const char *prompt;        /* text to wait for on the terminal */
+  const char *reply;         /* then typed; "\003" (^C) sends SIGINT, "\032" (^Z) SIGTSTP */
+} PtyTurn;
+
+typedef struct {
+  int master_fd;
+  const PtyTurn *turns;
+  gsize n_turns;
+} PtyUser;
+
+static gpointer
+play_user (gpointer data)
+{
+  PtyUser *user = data;
+  g_autoptr(GString) screen = g_string_new (NULL);
+  gsize seen = 0;
+
+  for (gsize i = 0; i < user->n_turns; i++)
+    {
+      const PtyTurn *turn = &user->turns[i];
+      char *found;
+
+      while ((found = strstr (screen->str + seen, turn->prompt)) == NULL)
+        {
+          char chunk[256];
+          ssize_t got = read (user->master_fd, chunk, sizeof chunk);
+
+          if (got <= 0)
+            return NULL;
+          g_string_append_len (screen, chunk, got);
+        }
+      seen = found - screen->str + strlen (turn->prompt);
+
+      g_assert_cmpint (write (user->master_fd, turn->reply, strlen (turn->reply)), ==,
+                       (gssize) strlen (turn->reply));
+    }
+  return NULL;
+}
+
+/* Run the current test's child with the terminal user `turns`. */
+static void
+run_with_terminal (const PtyTurn *turns, gsize n_turns)
+{
+  PtyUser user = { .turns = turns, .n_turns = n_turns };
+  GThread *thread;
+
+  user.master_fd = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+  g_assert_cmpint (user.master_fd, >=, 0);
+  g_assert_cmpint (grantpt (user.master_fd), ==, 0);
+  g_assert_cmpint (unlockpt (user.master_fd), ==, 0);
+  g_setenv (PTY_PATH_ENV, ptsname (user.master_fd), TRUE);
+
+  thread = g_thread_new ("terminal-user", play_user, &user);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  close (user.master_fd);
+  g_thread_join (thread);
+  g_unsetenv (PTY_PATH_ENV);
+}
+
+/* In the child: make the pseudo-terminal the controlling terminal. */
+static void
+take_terminal (void)
+{
+  int fd;
+
+  g_assert_cmpint (setsid (), !=, -1);
+  fd = open (g_getenv (PTY_PATH_ENV), O_RDWR | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+}
+
+static FleetSecret *
+prompt_key (gboolean confirm, GError **error)
+{
+  FleetSecretKeyOptions options = { .store_path = "/store", .confirm = confirm };
+
+  return fleet_secret_key_read (&options, error);
+}
+
+static void
+test_prompt_confirmed (Fixture *fixture, gconstpointer data)
+{
+  const PtyTurn turns[] = {
+    { "Master passphrase for secret store /store: ", "typed secret\n" },
+    { "Repeat the master passphrase: ", "typed secret\n" },
+  };
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(FleetSecret) key = NULL;
+
+      take_terminal ();
+      key = prompt_key (TRUE, &error);
+      g_assert_no_error (error);
+      assert_secret_equals (key, "typed secret", 12);
+      return;
+    }
+
+  run_with_terminal (turns, G_N_ELEMENTS (turns));
+  g_test_trap_assert_passed ();
+}
+
+static void
+test_prompt_entries_differ (Fixture *fixture, gconstpointer data)
+{
+  const PtyTurn turns[] = {
+    { "Master passphrase", "one\n" },
+    { "Repeat the master passphrase: ", "two\n" },
+  };
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GError) error = NULL;
+
+      take_terminal ();
+      g_assert_null (prompt_key (TRUE, &error));
+      g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_INVALID_VALUE);
+      g_assert_nonnull (strstr (error->message, "the two passphrases differ"));
+      return;
+    }
+
+  run_with_terminal (turns, G_N_ELEMENTS (turns));
+  g_test_trap_assert_passed ();
+}
+
+static void
+test_prompt_empty (Fixture *fixture, gconstpointer data)
+{
+  const PtyTurn turns[] = { { "Master passphrase", "\n" } };
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GError) error = NULL;
+
+      take_terminal ();
+      g_assert_null (prompt_key (TRUE, &error));
+      g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_INVALID_VALUE);
+      g_assert_nonnull (strstr (error->message, "is empty"));
+      return;
+    }
+
+  run_with_terminal (turns, G_N_ELEMENTS (turns));
+  g_test_trap_assert_passed ();
+}
+
+/* An entry longer than the limit is rejected whole, not cut.  The limit of
+ * master passphrases is above what a Linux terminal passes in one line, so
+ * a smaller limit shows it. */
+static void
+test_prompt_too_long (Fixture *fixture, gconstpointer data)
+{
+  const PtyTurn turns[] = { { "Value: ", "123456789\n" } };
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GError) error = NULL;
+
+      take_terminal ();
+      g_assert_null (fleet_secret_read_terminal ("Value: ", 8, &error));
+      g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_INVALID_VALUE);
+      g_assert_nonnull (strstr (error->message, "longer than 8 bytes"));
+      return;
+    }
+
+  run_with_terminal (turns, G_N_ELEMENTS (turns));
+  g_test_trap_assert_passed ();
+}
+
+static volatile sig_atomic_t caller_saw_sigint;
+
+static void
+on_caller_sigint (int number)
+{
+  caller_saw_sigint = 1;
+}
+
+/* ^C at the prompt restores the terminal, then reaches the caller's own
+ * SIGINT handler, and the prompt fails; at the second prompt too. */
+static void
+test_prompt_interrupted (Fixture *fixture, gconstpointer data)
+{
+  const PtyTurn turns[] = {
+    { "Master passphrase", "\003" },
+    { "Master passphrase", "typed secret\n" },
+    { "Repeat the master passphrase: ", "\003" },
+  };
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GError) error = NULL;
+
+      signal (SIGINT, on_caller_sigint);
+      take_terminal ();
+      g_assert_null (prompt_key (FALSE, &error));
+      g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_IO);
+      g_assert_nonnull (strstr (error->message, "interrupted by signal"));
+      g_assert_cmpint (caller_saw_sigint, ==, 1);
+      g_clear_error (&error);
+
+      caller_saw_sigint = 0;
+      g_assert_null (prompt_key (TRUE, &error));
+      g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_IO);
+      g_assert_cmpint (caller_saw_sigint, ==, 1);
+      return;
+    }
+
+  run_with_terminal (turns, G_N_ELEMENTS (turns));
+  g_test_trap_assert_passed ();
+}
+
+/* ^Z at the prompt restores the terminal and delivers SIGTSTP, then
+ * prompts again.  The child's process group is orphaned (it leads a new
+ * session), so the kernel discards the stop and the prompt returns at
+ * once. */
+static void
+test_prompt_suspended (Fixture *fixture, gconstpointer data)
+{
+  const PtyTurn turns[] = {
+    { "Master passphrase", "\032" },
+    { "Master passphrase", "after resume\n" },
+  };
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(FleetSecret) key = NULL;
+
+      take_terminal ();
+      key = prompt_key (FALSE, &error);
+      g_assert_no_error (error);
+      assert_secret_equals (key, "after resume", 12);
+      return;
+    }
+
+  run_with_terminal (turns, G_N_ELEMENTS (turns));
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1427,6 +1674,12 @@ main (int argc, char **argv)
   ADD ("/secrets/store/accessors", test_store_accessors);
   ADD ("/secrets/key/file-read-error", test_key_file_read_error);
   ADD ("/secrets/key/env-too-long", test_env_passphrase_too_long);
+  ADD ("/secrets/key/prompt/confirmed", test_prompt_confirmed);
+  ADD ("/secrets/key/prompt/entries-differ", test_prompt_entries_differ);
+  ADD ("/secrets/key/prompt/empty", test_prompt_empty);
+  ADD ("/secrets/key/prompt/too-long", test_prompt_too_long);
+  ADD ("/secrets/key/prompt/interrupted", test_prompt_interrupted);
+  ADD ("/secrets/key/prompt/suspended", test_prompt_suspended);
   g_test_add_func ("/secrets/docs/match-code", test_docs_match_code);
 
   return g_test_run ();

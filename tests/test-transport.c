@@ -1,0 +1,754 @@
+/* test-transport.c: the SSH transport (fleet-transport.h) driven directly,
+ * without the executor, against real sshd servers on 127.0.0.1.
+ *
+ * These tests reach what a plan run does not: commands freed while they
+ * run, connections freed under their commands, servers whose ForceCommand
+ * replaces the command, host key files that cannot be read or written, and
+ * the accessors the executor does not use.
+ */
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <glib/gstdio.h>
+
+#include "runtime/fleet-ssh-private.h"
+#include "runtime/fleet-transport.h"
+#include "tests/sandbox.h"
+
+#define TRANSPORT_HOSTS 3
+
+/* Hosts: 0 is left as the sandbox starts it; 1 runs every command through
+ * a ForceCommand script; 2 refuses terminals. */
+#define PLAIN_HOST 0
+#define FORCED_HOST 1
+#define NO_TTY_HOST 2
+
+/* Every wait ends here at the latest, so a broken transport fails the test
+ * instead of hanging it. */
+#define DRIVE_LIMIT_US (30 * G_USEC_PER_SEC)
+
+static char *home_dir;
+static FleetSandbox *shared_sandbox;
+
+/* Start the sandbox on first use.  Returns FALSE, after g_test_skip(), when
+ * the machine cannot run one. */
+static gboolean
+require_sandbox_hosts (guint n_hosts)
+{
+  g_autofree char *reason = NULL;
+
+  if (shared_sandbox != NULL)
+    return TRUE;
+  if (!fleet_sandbox_available (&reason))
+    {
+      g_test_skip (reason);
+      return FALSE;
+    }
+  shared_sandbox = fleet_sandbox_up (n_hosts);
+  return TRUE;
+}
+
+/* Give sandbox host `index` the sshd settings `text` (NULL: none) and
+ * restart it. */
+static void
+set_host_sshd_extra (guint index, const char *text)
+{
+  g_autofree char *name = fleet_sandbox_host_name (shared_sandbox, index);
+  g_autofree char *relative = g_build_filename ("hosts", name, "sshd_config.extra", NULL);
+  g_autofree char *extra = fleet_sandbox_path (shared_sandbox, relative);
+
+  if (text != NULL)
+    g_assert_true (g_file_set_contents (extra, text, -1, NULL));
+  else
+    g_unlink (extra);
+  fleet_sandbox_control (shared_sandbox, "stop", index);
+  fleet_sandbox_control (shared_sandbox, "start", index);
+}
+
+typedef struct {
+  GString *stdout_text;
+  GString *stderr_text;
+} Output;
+
+static void
+collect_output (const char *data, gsize length, gboolean is_stderr, gpointer user_data)
+{
+  Output *output = user_data;
+
+  g_string_append_len (is_stderr ? output->stderr_text : output->stdout_text, data, length);
+}
+
+static void
+output_init (Output *output)
+{
+  output->stdout_text = g_string_new (NULL);
+  output->stderr_text = g_string_new (NULL);
+}
+
+static void
+output_clear (Output *output)
+{
+  g_string_free (output->stdout_text, TRUE);
+  g_string_free (output->stderr_text, TRUE);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Output, output_clear)
+
+typedef gboolean (*DoneFunc) (gconstpointer data);
+
+/* Poll and process `connection` until `done` returns TRUE. */
+static void
+drive (FleetConnection *connection, DoneFunc done, gconstpointer data)
+{
+  gint64 limit = g_get_monotonic_time () + DRIVE_LIMIT_US;
+
+  while (!done (data))
+    {
+      struct pollfd ready = { fleet_connection_get_fd (connection),
+                              fleet_connection_get_poll_events (connection), 0 };
+
+      g_assert_cmpint (g_get_monotonic_time (), <, limit);
+      poll (&ready, ready.fd >= 0 ? 1 : 0, 20);
+      fleet_connection_process (connection, g_get_monotonic_time (), ready.revents);
+    }
+}
+
+static gboolean
+connection_settled (gconstpointer data)
+{
+  FleetConnectionState state = fleet_connection_get_state (data);
+
+  return state == FLEET_CONNECTION_READY || state == FLEET_CONNECTION_FAILED;
+}
+
+static gboolean
+command_done (gconstpointer data)
+{
+  return fleet_command_is_done (data);
+}
+
+static gboolean
+command_reported_pid (gconstpointer data)
+{
+  return fleet_command_get_remote_pid (data) > 0;
+}
+
+static gboolean
+command_has_output (gconstpointer data)
+{
+  const Output *output = data;
+
+  return output->stdout_text->len > 0;
+}
+
+static gboolean
+helpers_done (gconstpointer data)
+{
+  return !fleet_connection_has_helpers ((FleetConnection *) data);
+}
+
+static FleetConnection *
+connect_host (const FleetHost *host, FleetSshContext *context)
+{
+  FleetConnection *connection = fleet_connection_new (host, context);
+
+  fleet_connection_start (connection, g_get_monotonic_time ());
+  drive (connection, connection_settled, connection);
+  return connection;
+}
+
+static FleetConnection *
+connect_ready (const FleetHost *host, FleetSshContext *context)
+{
+  FleetConnection *connection = connect_host (host, context);
+
+  if (fleet_connection_get_state (connection) != FLEET_CONNECTION_READY)
+    g_error ("%s did not connect: %s", host->name, fleet_connection_get_message (connection));
+  return connection;
+}
+
+static FleetCommand *
+start_command (FleetConnection *connection, const char *command_line, Output *output)
+{
+  FleetCommandSpec spec = { .command_line = command_line };
+
+  return fleet_command_start (connection, &spec, g_get_monotonic_time (), collect_output, output);
+}
+
+static void
+assert_contains (const char *text, const char *part)
+{
+  if (text == NULL || strstr (text, part) == NULL)
+    g_error ("expected \"%s\" in \"%s\"", part, text != NULL ? text : "(null)");
+}
+
+/* ---- Commands ---- */
+
+/* Input, both output streams, the exit status and the process id. */
+static void
+test_command_results (void)
+{
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) connection = NULL;
+  g_auto(Output) output = { 0 };
+  FleetCommandSpec spec = { .command_line = "cat; printf err >&2; exit 3",
+                            .stdin_data = "hello", .stdin_length = 5 };
+  FleetCommand *command;
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  host = fleet_sandbox_host (shared_sandbox, PLAIN_HOST, "id_ed25519");
+  output_init (&output);
+  connection = connect_ready (host, context);
+  command = fleet_command_start (connection, &spec, g_get_monotonic_time (), collect_output,
+                                 &output);
+  drive (connection, command_done, command);
+
+  g_assert_cmpint (fleet_command_get_failure (command), ==, FLEET_FAILURE_NONE);
+  g_assert_cmpint (fleet_command_get_exit_status (command), ==, 3);
+  g_assert_null (fleet_command_get_exit_signal (command));
+  g_assert_false (fleet_command_get_core_dumped (command));
+  g_assert_cmpint (fleet_command_get_remote_pid (command), >, 1);
+  g_assert_cmpstr (output.stdout_text->str, ==, "hello");
+  g_assert_cmpstr (output.stderr_text->str, ==, "err");
+  g_assert_cmpuint (fleet_command_get_stdout_bytes (command), ==, 5);
+  g_assert_cmpuint (fleet_command_get_stderr_bytes (command), ==, 3);
+  fleet_command_free (command);
+  fleet_command_free (NULL);
+}
+
+/* A command freed while it runs is killed on the host by a helper command
+ * that the connection owns; freeing the connection ends the helper too. */
+static void
+test_command_freed_while_running (void)
+{
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  FleetConnection *connection;
+  g_auto(Output) output = { 0 };
+  FleetCommand *command;
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  host = fleet_sandbox_host (shared_sandbox, PLAIN_HOST, "id_ed25519");
+  output_init (&output);
+  connection = connect_ready (host, context);
+  command = start_command (connection, "sleep 30", &output);
+  drive (connection, command_reported_pid, command);
+
+  fleet_command_free (command);
+  g_assert_true (fleet_connection_has_helpers (connection));
+  fleet_connection_free (connection);
+}
+
+/* The same, but the helper runs to its end: the connection stays usable. */
+static void
+test_command_freed_helper_finishes (void)
+{
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) connection = NULL;
+  g_auto(Output) output = { 0 };
+  FleetCommand *command;
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  host = fleet_sandbox_host (shared_sandbox, PLAIN_HOST, "id_ed25519");
+  output_init (&output);
+  connection = connect_ready (host, context);
+  command = start_command (connection, "sleep 30", &output);
+  drive (connection, command_reported_pid, command);
+
+  fleet_command_free (command);
+  drive (connection, helpers_done, connection);
+
+  command = start_command (connection, "echo after", &output);
+  drive (connection, command_done, command);
+  g_assert_cmpint (fleet_command_get_exit_status (command), ==, 0);
+  g_assert_cmpstr (output.stdout_text->str, ==, "after\n");
+  fleet_command_free (command);
+}
+
+/* A command freed before its channel opened never sent its input, which is
+ * wiped with it; the connection goes on. */
+static void
+test_command_freed_before_channel (void)
+{
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) connection = NULL;
+  g_auto(Output) output = { 0 };
+  FleetCommandSpec spec = { .command_line = "cat", .stdin_data = "secret", .stdin_length = 6 };
+  FleetCommand *command;
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  host = fleet_sandbox_host (shared_sandbox, PLAIN_HOST, "id_ed25519");
+  output_init (&output);
+  connection = connect_ready (host, context);
+  command = fleet_command_start (connection, &spec, g_get_monotonic_time (), collect_output,
+                                 &output);
+  g_assert_false (fleet_command_is_done (command));
+  fleet_command_free (command);
+
+  command = start_command (connection, "echo next", &output);
+  drive (connection, command_done, command);
+  g_assert_cmpstr (output.stdout_text->str, ==, "next\n");
+  fleet_command_free (command);
+}
+
+/* Freeing the connection ends its running commands as lost connections;
+ * the caller still owns and frees them. */
+static void
+test_connection_freed_under_command (void)
+{
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  FleetConnection *connection;
+  g_auto(Output) output = { 0 };
+  FleetCommand *command;
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  host = fleet_sandbox_host (shared_sandbox, PLAIN_HOST, "id_ed25519");
+  output_init (&output);
+  connection = connect_ready (host, context);
+  command = start_command (connection, "sleep 30", &output);
+  drive (connection, command_reported_pid, command);
+
+  fleet_connection_free (connection);
+  g_assert_true (fleet_command_is_done (command));
+  g_assert_cmpint (fleet_command_get_failure (command), ==, FLEET_FAILURE_CONNECTION_LOST);
+  assert_contains (fleet_command_get_message (command), "the connection was closed");
+  fleet_command_free (command);
+}
+
+/* ---- A server that replaces every command ---- */
+
+/* The ForceCommand script of FORCED_HOST picks its behaviour from a word
+ * in the command the client sent, which it never runs. */
+static const char force_command_script[] =
+  "#!/bin/sh\n"
+  "case \"$SSH_ORIGINAL_COMMAND\" in\n"
+  "  *short-output*) printf ok ;;\n"
+  "  *split-line*) printf ab; sleep 0.3; printf 'cd\\n' ;;\n"
+  "  *) echo waiting; sleep 30 ;;\n"
+  "esac\n";
+
+static void
+set_up_forced_host (void)
+{
+  g_autofree char *script = fleet_sandbox_path (shared_sandbox, "force-command.sh");
+  g_autofree char *extra = g_strdup_printf ("ForceCommand %s\n", script);
+
+  g_assert_true (g_file_set_contents (script, force_command_script, -1, NULL));
+  g_assert_cmpint (g_chmod (script, 0755), ==, 0);
+  set_host_sshd_extra (FORCED_HOST, extra);
+}
+
+/* Output from a command that is not the shell fleet-run started carries no
+ * process id line: output shorter than one, a line that arrives in pieces,
+ * and an abort that cannot kill what it cannot name all say so. */
+static void
+test_forced_command_output (void)
+{
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) connection = NULL;
+  g_auto(Output) output = { 0 };
+  FleetCommand *command;
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  set_up_forced_host ();
+  host = fleet_sandbox_host (shared_sandbox, FORCED_HOST, "id_ed25519");
+  output_init (&output);
+  connection = connect_ready (host, context);
+
+  command = start_command (connection, "true short-output", &output);
+  drive (connection, command_done, command);
+  g_assert_cmpstr (output.stdout_text->str, ==, "ok");
+  g_assert_cmpint (fleet_command_get_remote_pid (command), ==, 0);
+  fleet_command_free (command);
+
+  g_string_truncate (output.stdout_text, 0);
+  command = start_command (connection, "true split-line", &output);
+  drive (connection, command_done, command);
+  g_assert_cmpstr (output.stdout_text->str, ==, "abcd\n");
+  fleet_command_free (command);
+
+  g_string_truncate (output.stdout_text, 0);
+  command = start_command (connection, "true wait", &output);
+  drive (connection, command_has_output, &output);
+  g_assert_cmpstr (output.stdout_text->str, ==, "waiting\n");
+  fleet_command_abort (command, FLEET_FAILURE_COMMAND_TIMEOUT, "timed out");
+  g_assert_true (fleet_command_is_done (command));
+  g_assert_cmpint (fleet_command_get_failure (command), ==, FLEET_FAILURE_COMMAND_TIMEOUT);
+  assert_contains (fleet_command_get_message (command), "did not report its process id");
+  fleet_command_free (command);
+
+  set_host_sshd_extra (FORCED_HOST, NULL);
+}
+
+/* A server that refuses terminals refuses a command that requests one,
+ * after the retries meant for a server at its session limit. */
+static void
+test_terminal_refused (void)
+{
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) connection = NULL;
+  g_auto(Output) output = { 0 };
+  FleetCommandSpec spec = { .command_line = "true", .timeout_ms = 1500, .pty = TRUE };
+  FleetCommand *command;
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  set_host_sshd_extra (NO_TTY_HOST, "PermitTTY no\n");
+  host = fleet_sandbox_host (shared_sandbox, NO_TTY_HOST, "id_ed25519");
+  output_init (&output);
+  connection = connect_ready (host, context);
+
+  command = fleet_command_start (connection, &spec, g_get_monotonic_time (), collect_output,
+                                 &output);
+  drive (connection, command_done, command);
+  g_assert_cmpint (fleet_command_get_failure (command), ==, FLEET_FAILURE_CHANNEL);
+  assert_contains (fleet_command_get_message (command), "a terminal for the command");
+  fleet_command_free (command);
+
+  set_host_sshd_extra (NO_TTY_HOST, NULL);
+}
+
+/* A kill helper that does not end by its own deadline ends the killed
+ * command with a message that the command may still run.  The clock jumps
+ * past that deadline, and past the keepalive interval of a host that allows
+ * no unanswered keepalive, so the connection is given up on too. */
+static void
+test_kill_helper_times_out (void)
+{
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) connection = NULL;
+  g_auto(Output) output = { 0 };
+  FleetCommand *command;
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  host = fleet_sandbox_host (shared_sandbox, PLAIN_HOST, "id_ed25519");
+  host->keepalive_interval_ms = 60000;
+  host->keepalive_count_max = 0;
+  output_init (&output);
+  connection = connect_ready (host, context);
+  command = start_command (connection, "sleep 30", &output);
+  drive (connection, command_reported_pid, command);
+
+  fleet_command_abort (command, FLEET_FAILURE_COMMAND_TIMEOUT, "the command timed out");
+  g_assert_false (fleet_command_is_done (command));
+  g_assert_true (fleet_connection_has_helpers (connection));
+
+  fleet_connection_process (connection, g_get_monotonic_time () + 120 * G_USEC_PER_SEC, 0);
+  g_assert_cmpint (fleet_connection_get_state (connection), ==, FLEET_CONNECTION_FAILED);
+  g_assert_cmpint (fleet_connection_get_failure (connection), ==, FLEET_FAILURE_CONNECTION_LOST);
+  g_assert_true (fleet_command_is_done (command));
+  g_assert_cmpint (fleet_command_get_failure (command), ==, FLEET_FAILURE_COMMAND_TIMEOUT);
+  assert_contains (fleet_command_get_message (command), "killing its remote process group");
+  assert_contains (fleet_command_get_message (command), "so it may still be running on the host");
+  fleet_command_free (command);
+}
+
+/* ---- Connections ---- */
+
+static void
+test_connection_invalid_address (void)
+{
+  g_autoptr(FleetHost) host = fleet_host_new ("bad");
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) connection = fleet_connection_new (host, context);
+
+  host->address = g_strdup ("bad host!");
+  host->port = 22;
+  host->connect_timeout_ms = 1000;
+
+  g_assert_cmpint (fleet_connection_get_poll_events (connection), ==, 0);
+  fleet_connection_start (connection, g_get_monotonic_time ());
+  g_assert_cmpint (fleet_connection_get_state (connection), ==, FLEET_CONNECTION_FAILED);
+  g_assert_cmpint (fleet_connection_get_failure (connection), ==,
+                   FLEET_FAILURE_CONNECTION_FAILED);
+  assert_contains (fleet_connection_get_message (connection),
+                   "cannot set up an SSH session to bad host! port 22");
+  g_assert_cmpint (fleet_connection_deadline_us (connection), ==, G_MAXINT64);
+  g_assert_false (fleet_connection_check_idle (connection));
+}
+
+/* Connection errors are sorted by the text libssh gives them. */
+static void
+test_connection_error_classes (void)
+{
+  g_assert_cmpint (fleet_classify_connect_error ("Failed to resolve hostname x (Name or "
+                                                 "service not known)"), ==,
+                   FLEET_FAILURE_NAME_RESOLUTION);
+  g_assert_cmpint (fleet_classify_connect_error ("Connection refused"), ==,
+                   FLEET_FAILURE_CONNECTION_REFUSED);
+  g_assert_cmpint (fleet_classify_connect_error ("Timeout connecting to x"), ==,
+                   FLEET_FAILURE_CONNECTION_TIMEOUT);
+  g_assert_cmpint (fleet_classify_connect_error ("Socket error: disconnected"), ==,
+                   FLEET_FAILURE_CONNECTION_FAILED);
+
+  fleet_ssh_context_free (NULL);
+}
+
+static gboolean
+socket_readable (FleetConnection *connection)
+{
+  struct pollfd ready = { fleet_connection_get_fd (connection), POLLIN, 0 };
+
+  return poll (&ready, 1, 5000) == 1;
+}
+
+/* Without keepalives a quiet connection stays up.  With them, the idle
+ * check reads the reply to a keepalive and finds the connection alive.  An
+ * idle check before the connection starts finds nothing to check. */
+static void
+test_connection_keepalive_and_idle (void)
+{
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) idle = NULL;
+  g_autoptr(FleetConnection) connection = NULL;
+  gint64 now;
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  host = fleet_sandbox_host (shared_sandbox, PLAIN_HOST, "id_ed25519");
+  idle = fleet_connection_new (host, context);
+  g_assert_true (fleet_connection_check_idle (idle));
+
+  host->keepalive_interval_ms = 0;
+  connection = connect_ready (host, context);
+  fleet_connection_process (connection, g_get_monotonic_time () + G_USEC_PER_SEC, 0);
+  g_assert_cmpint (fleet_connection_get_state (connection), ==, FLEET_CONNECTION_READY);
+  g_clear_pointer (&connection, fleet_connection_free);
+
+  host->keepalive_interval_ms = 100;
+  host->keepalive_count_max = 3;
+  connection = connect_ready (host, context);
+  now = g_get_monotonic_time ();
+  fleet_connection_process (connection, now, 0);
+  fleet_connection_process (connection, now + 200 * 1000, 0);
+  g_assert_true (socket_readable (connection));
+  g_assert_true (fleet_connection_check_idle (connection));
+  g_assert_cmpint (fleet_connection_get_state (connection), ==, FLEET_CONNECTION_READY);
+}
+
+/* A TCP server on 127.0.0.1 that accepts every connection and closes it at
+ * once, before any SSH banner, as sshd does at its MaxStartups limit. */
+typedef struct {
+  int listen_fd;
+  guint16 port;
+  GThread *thread;
+} ClosingServer;
+
+static gpointer
+serve_closing (gpointer data)
+{
+  ClosingServer *server = data;
+  int fd;
+
+  while ((fd = accept (server->listen_fd, NULL, NULL)) >= 0)
+    close (fd);
+  return NULL;
+}
+
+static void
+closing_server_start (ClosingServer *server)
+{
+  struct sockaddr_in address = { .sin_family = AF_INET };
+  socklen_t length = sizeof address;
+
+  address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  server->listen_fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_assert_cmpint (server->listen_fd, >=, 0);
+  g_assert_cmpint (bind (server->listen_fd, (struct sockaddr *) &address, sizeof address), ==, 0);
+  g_assert_cmpint (listen (server->listen_fd, 16), ==, 0);
+  g_assert_cmpint (getsockname (server->listen_fd, (struct sockaddr *) &address, &length), ==, 0);
+  server->port = ntohs (address.sin_port);
+  server->thread = g_thread_new ("closing-server", serve_closing, server);
+}
+
+static void
+closing_server_stop (ClosingServer *server)
+{
+  /* shutdown() wakes the thread from accept(). */
+  shutdown (server->listen_fd, SHUT_RDWR);
+  g_thread_join (server->thread);
+  close (server->listen_fd);
+}
+
+/* A server that closes every connection before its banner is retried with
+ * growing pauses, until the retries run out or the next pause would pass
+ * the connect deadline; the message then points at MaxStartups. */
+static void
+test_connection_closed_before_banner (void)
+{
+  g_autoptr(FleetHost) host = fleet_host_new ("closing");
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) patient = NULL;
+  g_autoptr(FleetConnection) hurried = NULL;
+  ClosingServer server = { 0 };
+
+  closing_server_start (&server);
+  host->address = g_strdup ("127.0.0.1");
+  host->port = server.port;
+
+  /* The four pauses take at most 4.5 s, well inside 20 s. */
+  host->connect_timeout_ms = 20000;
+  patient = connect_host (host, context);
+  g_assert_cmpint (fleet_connection_get_state (patient), ==, FLEET_CONNECTION_FAILED);
+  g_assert_cmpuint (fleet_connection_get_connect_retries (patient), ==, 4);
+  assert_contains (fleet_connection_get_message (patient), "check its MaxStartups setting");
+
+  /* The first two pauses alone take at least 600 ms of 700. */
+  host->connect_timeout_ms = 700;
+  hurried = connect_host (host, context);
+  g_assert_cmpint (fleet_connection_get_state (hurried), ==, FLEET_CONNECTION_FAILED);
+  g_assert_cmpuint (fleet_connection_get_connect_retries (hurried), <, 4);
+
+  closing_server_stop (&server);
+}
+
+/* ---- Host keys ---- */
+
+static char *
+sandbox_known_hosts (void)
+{
+  g_autofree char *path = fleet_sandbox_path (shared_sandbox, "known_hosts");
+  char *contents = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  return contents;
+}
+
+/* With no known_hosts file set, ~/.ssh/known_hosts is used.  Several files
+ * are read together, and a recorded key type that libssh cannot verify is
+ * not offered. */
+static void
+test_host_key_files (void)
+{
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) by_default = NULL;
+  g_autoptr(FleetConnection) by_two = NULL;
+  g_autofree char *known = sandbox_known_hosts ();
+  g_autofree char *ssh_dir = g_build_filename (home_dir, ".ssh", NULL);
+  g_autofree char *default_file = g_build_filename (ssh_dir, "known_hosts", NULL);
+  g_autofree char *extra_file = g_build_filename (home_dir, "extra_known_hosts", NULL);
+  g_autofree char *dss_blob = NULL;
+  g_autofree char *extra = NULL;
+  GByteArray *blob = g_byte_array_new ();
+  const guint8 dss_name[] = { 0, 0, 0, 7, 's', 's', 'h', '-', 'd', 's', 's' };
+  guint8 filler[32] = { 0 };
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  g_assert_cmpint (g_mkdir_with_parents (ssh_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (default_file, known, -1, NULL));
+
+  host = fleet_sandbox_host (shared_sandbox, PLAIN_HOST, "id_ed25519");
+  g_ptr_array_set_size (host->known_hosts_files, 0);
+  by_default = connect_ready (host, context);
+
+  g_byte_array_append (blob, dss_name, sizeof dss_name);
+  g_byte_array_append (blob, filler, sizeof filler);
+  dss_blob = g_base64_encode (blob->data, blob->len);
+  g_byte_array_unref (blob);
+  extra = g_strdup_printf ("[127.0.0.1]:%u ssh-dss %s\n", host->port, dss_blob);
+  g_assert_true (g_file_set_contents (extra_file, extra, -1, NULL));
+
+  g_ptr_array_add (host->known_hosts_files, g_strdup (extra_file));
+  g_ptr_array_add (host->known_hosts_files, g_strdup ("~/.ssh/known_hosts"));
+  by_two = connect_ready (host, context);
+}
+
+/* A known_hosts file that cannot be read fails the host before any
+ * credential is sent, and so does an accept-new key that cannot be
+ * recorded. */
+static void
+test_host_key_file_errors (void)
+{
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) unreadable = NULL;
+  g_autoptr(FleetConnection) unrecorded = NULL;
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  host = fleet_sandbox_host (shared_sandbox, PLAIN_HOST, "id_ed25519");
+  g_ptr_array_set_size (host->known_hosts_files, 0);
+  g_ptr_array_add (host->known_hosts_files, g_strdup (home_dir));
+  unreadable = connect_host (host, context);
+  g_assert_cmpint (fleet_connection_get_failure (unreadable), ==, FLEET_FAILURE_HOST_KEY_UNKNOWN);
+  assert_contains (fleet_connection_get_message (unreadable), "cannot read the known_hosts files");
+
+  /* procfs lets the file be loaded as missing, but not created. */
+  g_ptr_array_set_size (host->known_hosts_files, 0);
+  g_ptr_array_add (host->known_hosts_files, g_strdup ("/proc/self/fleet-test-known-hosts"));
+  host->host_key_policy = FLEET_HOST_KEY_POLICY_ACCEPT_NEW;
+  unrecorded = connect_host (host, context);
+  g_assert_cmpint (fleet_connection_get_failure (unrecorded), ==, FLEET_FAILURE_HOST_KEY_UNKNOWN);
+  assert_contains (fleet_connection_get_message (unrecorded), "cannot record the new host key");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  const char *argv_rm[] = { "rm", "-rf", NULL, NULL };
+  int status;
+
+  /* ~/.ssh/known_hosts is the default file; give the tests their own. */
+  home_dir = g_dir_make_tmp ("fleet-transport-home-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("HOME", home_dir, TRUE);
+  g_unsetenv ("SSH_AUTH_SOCK");
+
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/transport/command/results", test_command_results);
+  g_test_add_func ("/transport/command/freed-while-running", test_command_freed_while_running);
+  g_test_add_func ("/transport/command/freed-helper-finishes", test_command_freed_helper_finishes);
+  g_test_add_func ("/transport/command/freed-before-channel", test_command_freed_before_channel);
+  g_test_add_func ("/transport/command/forced-command-output", test_forced_command_output);
+  g_test_add_func ("/transport/command/terminal-refused", test_terminal_refused);
+  g_test_add_func ("/transport/connection/freed-under-command", test_connection_freed_under_command);
+  g_test_add_func ("/transport/command/kill-helper-times-out", test_kill_helper_times_out);
+  g_test_add_func ("/transport/connection/invalid-address", test_connection_invalid_address);
+  g_test_add_func ("/transport/connection/error-classes", test_connection_error_classes);
+  g_test_add_func ("/transport/connection/keepalive-and-idle", test_connection_keepalive_and_idle);
+  g_test_add_func ("/transport/connection/closed-before-banner",
+                   test_connection_closed_before_banner);
+  g_test_add_func ("/transport/host-key/files", test_host_key_files);
+  g_test_add_func ("/transport/host-key/file-errors", test_host_key_file_errors);
+
+  status = g_test_run ();
+  g_clear_pointer (&shared_sandbox, fleet_sandbox_free);
+  argv_rm[2] = home_dir;
+  fleet_test_spawn (argv_rm, NULL, NULL);
+  g_free (home_dir);
+  return status;
+}
