@@ -90,6 +90,8 @@ append_steps_text (GString *out, const FleetPlan *plan)
                                                          ? step->become_user : "root");
           g_string_append_printf (out, ", as %s via sudo", user);
         }
+      if (step->idempotent)
+        g_string_append (out, ", idempotent");
       g_string_append (out, ")\n");
       append_step_commands (out, step);
       append_step_conditions (out, step);
@@ -394,6 +396,11 @@ write_step_json (FleetJsonWriter *json, const FleetStep *step, guint index)
   fleet_json_bool (json, step->become);
   fleet_json_key (json, "become_user");
   fleet_json_string (json, step->become_user);
+  if (step->idempotent)
+    {
+      fleet_json_key (json, "idempotent");
+      fleet_json_bool (json, TRUE);
+    }
   fleet_plan_show_step_kind_json (json, step);
   write_host_commands_json (json, step);
   if (step->when != NULL)

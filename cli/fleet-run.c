@@ -18,12 +18,14 @@
 
 #include "cli/fleet-run-control.h"
 #include "cli/fleet-run-progress.h"
+#include "cli/fleet-run-resume.h"
 #include "cli/fleet-run-secrets.h"
 #include "cli/fleet-run-trust.h"
 #include "runtime/fleet-executor.h"
 #include "runtime/fleet-limits.h"
 #include "runtime/fleet-report.h"
 #include "runtime/fleet-drift-report.h"
+#include "runtime/fleet-resume.h"
 #include "runtime/fleet-snapshot-report.h"
 #include "schema/fleet-text.h"
 
@@ -89,6 +91,36 @@ parse_size (const char *text, guint64 *out_bytes)
   return TRUE;
 }
 
+/* Parse a grace period: whole seconds, or a number with the unit s, m or h
+ * ("45", "30s", "2m"). */
+static gboolean
+parse_grace_period (const char *text, guint64 *out_ms)
+{
+  char *end = NULL;
+  guint64 value;
+  guint64 unit_ms = 1000;
+
+  if (text == NULL || !g_ascii_isdigit (text[0]))
+    return FALSE;
+
+  errno = 0;
+  value = g_ascii_strtoull (text, &end, 10);
+  if (errno != 0)
+    return FALSE;
+
+  if (strcmp (end, "m") == 0)
+    unit_ms = 60 * 1000;
+  else if (strcmp (end, "h") == 0)
+    unit_ms = 3600 * 1000;
+  else if (*end != '\0' && strcmp (end, "s") != 0)
+    return FALSE;
+  if (value == 0 || value > G_MAXUINT32 / unit_ms)
+    return FALSE;
+
+  *out_ms = value * unit_ms;
+  return TRUE;
+}
+
 /* A run id sorts by start time and is unique across runs started in the same
  * second. */
 static char *
@@ -137,6 +169,14 @@ main (int argc, char **argv)
   g_autofree char *secrets_key_file = NULL;
   g_autofree char *snapshot_store = NULL;
   g_autofree char *snapshot_summary = NULL;
+  g_autofree char *resume_run = NULL;
+  g_autofree char *plan_path = NULL;
+  g_autofree char *absolute_plan_path = NULL;
+  g_autofree char *grace_period = NULL;
+  g_auto(GStrv) retry_hosts = NULL;
+  g_auto(GStrv) skip_hosts = NULL;
+  g_auto(GStrv) original_argv = g_strdupv (argv);
+  g_autoptr(FleetResumeState) resume = NULL;
   g_autofree char *drift_summary = NULL;
   g_autoptr(FleetRunSecrets) secrets = NULL;
   g_auto(GStrv) approver_files = NULL;
@@ -184,6 +224,18 @@ main (int argc, char **argv)
       "the journal", NULL },
     { "snapshot-store", 0, 0, G_OPTION_ARG_FILENAME, &snapshot_store,
       "Store configuration snapshots in DIR instead of RUN_DIR/snapshots", "DIR" },
+    { "resume", 0, 0, G_OPTION_ARG_FILENAME, &resume_run,
+      "Continue the stopped run RUN (a run directory, or a run id under --runs-dir) of the same "
+      "plan: completed steps are not run again", "RUN" },
+    { "retry-host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &retry_hosts,
+      "With --resume: run the held or failed host HOST again from its unfinished step; repeat "
+      "for more hosts", "HOST" },
+    { "skip-host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &skip_hosts,
+      "With --resume: leave the host HOST out of the rest of the run; repeat for more hosts",
+      "HOST" },
+    { "grace-period", 0, 0, G_OPTION_ARG_STRING, &grace_period,
+      "After an interrupt, let running steps go on for at most DURATION before they are "
+      "aborted: seconds, or a number with s, m or h (default: 30s)", "DURATION" },
     { "wait-for-window", 0, 0, G_OPTION_ARG_NONE, &wait_for_window,
       "When every host left waits for its maintenance window, wait in place for the next one "
       "instead of pausing the run (exit status 4)", NULL },
@@ -203,7 +255,9 @@ main (int argc, char **argv)
 
   setlocale (LC_ALL, "");
   g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_set_summary (context, "Run a plan made by `fleetc compile` over SSH.");
+  g_option_context_set_summary (context, "Run a plan made by `fleetc compile` over SSH.\n\n"
+                                "With --resume RUN, PLAN may be left out: the plan file the run "
+                                "started with is used.");
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("fleet-run: %s\n", error->message);
@@ -219,9 +273,11 @@ main (int argc, char **argv)
       const char *run = continue_run != NULL ? continue_run
                         : abort_run != NULL ? abort_run : rollback_run;
 
-      if ((continue_run != NULL) + (abort_run != NULL) + (rollback_run != NULL) > 1)
+      if ((continue_run != NULL) + (abort_run != NULL) + (rollback_run != NULL) > 1
+          || resume_run != NULL)
         {
-          g_printerr ("fleet-run: give only one of --continue, --abort and --rollback\n");
+          g_printerr ("fleet-run: give only one of --continue, --abort, --rollback and "
+                      "--resume\n");
           return EXIT_BAD_INPUT;
         }
       if (!fleet_run_id_is_valid (run))
@@ -234,7 +290,7 @@ main (int argc, char **argv)
         return fleet_run_control_answer (runs_dir != NULL ? runs_dir : "fleet-runs", run,
                                          continue_run != NULL ? "continue" : "abort");
     }
-  if (argc != 2)
+  if (argc != 2 && !(resume_run != NULL && argc == 1))
     {
       g_printerr ("fleet-run: expected exactly one plan file; see fleet-run --help\n");
       return EXIT_BAD_INPUT;
@@ -257,7 +313,40 @@ main (int argc, char **argv)
     }
   options.handshake_workers = (guint) handshake_threads;
 
-  plan = fleet_plan_read_file (argv[1], &error);
+  if (resume_run == NULL && (retry_hosts != NULL || skip_hosts != NULL))
+    {
+      g_printerr ("fleet-run: --retry-host and --skip-host decide for the hosts of a stopped "
+                  "run; give them with --resume RUN\n");
+      return EXIT_BAD_INPUT;
+    }
+  if (grace_period != NULL && !parse_grace_period (grace_period, &options.grace_period_ms))
+    {
+      g_printerr ("fleet-run: --grace-period \"%s\" is not a duration; write it like 45, "
+                  "30s, 2m or 1h\n", grace_period);
+      return EXIT_BAD_INPUT;
+    }
+
+  /* With --resume the run directory comes first, because it may name the
+   * plan file. */
+  if (resume_run != NULL)
+    {
+      run_dir = fleet_run_resume_find_dir (resume_run, runs_dir != NULL ? runs_dir : "fleet-runs",
+                                           &error);
+      plan_path = run_dir == NULL ? NULL
+                  : argc == 2 ? g_strdup (argv[1])
+                  : fleet_resume_recorded_plan_path (run_dir, &error);
+      if (plan_path == NULL)
+        {
+          g_printerr ("fleet-run: cannot resume: %s\n", error->message);
+          return EXIT_BAD_INPUT;
+        }
+    }
+  else
+    {
+      plan_path = g_strdup (argv[1]);
+    }
+
+  plan = fleet_plan_read_file (plan_path, &error);
   if (plan == NULL)
     {
       g_printerr ("fleet-run: %s\n", error->message);
@@ -268,7 +357,7 @@ main (int argc, char **argv)
                                  allow_changed_inventory, &error);
   if (trust == NULL)
     {
-      g_printerr ("fleet-run: %s: %s\n", argv[1], error->message);
+      g_printerr ("fleet-run: %s: %s\n", plan_path, error->message);
       return EXIT_BAD_INPUT;
     }
 
@@ -286,10 +375,12 @@ main (int argc, char **argv)
       return EXIT_BAD_INPUT;
     }
 
-  run_id = make_run_id ();
   if (rollback_run != NULL)
     {
-      FleetRollbackRequest request = {
+      FleetRollbackRequest request;
+
+      run_id = make_run_id ();
+      request = (FleetRollbackRequest) {
         .runs_dir = runs_dir != NULL ? runs_dir : "fleet-runs",
         .run_id = rollback_run,
         .rollback_run_id = run_id,
@@ -302,11 +393,31 @@ main (int argc, char **argv)
       install_signal_handlers ();
       return fleet_run_control_rollback (plan, &request);
     }
-  run_dir = g_build_filename (runs_dir != NULL ? runs_dir : "fleet-runs", run_id, NULL);
-  if (g_mkdir_with_parents (run_dir, 0750) != 0)
+  if (resume_run != NULL)
     {
-      g_printerr ("fleet-run: cannot create run directory %s: %s\n", run_dir, g_strerror (errno));
-      return EXIT_BAD_INPUT;
+      resume = fleet_resume_load (plan, run_dir, (const char * const *) retry_hosts,
+                                  (const char * const *) skip_hosts, &error);
+      if (resume == NULL)
+        {
+          g_printerr ("fleet-run: cannot resume: %s\n", error->message);
+          return EXIT_BAD_INPUT;
+        }
+      for (guint i = 0; i < resume->warnings->len; i++)
+        g_printerr ("fleet-run: warning: %s\n", (const char *) g_ptr_array_index (resume->warnings,
+                                                                                   i));
+      run_id = g_strdup (resume->run_id);
+      g_print ("Resuming run %s in %s (resume %u)\n", run_id, run_dir, resume->resumes + 1);
+    }
+  else
+    {
+      run_id = make_run_id ();
+      run_dir = g_build_filename (runs_dir != NULL ? runs_dir : "fleet-runs", run_id, NULL);
+      if (g_mkdir_with_parents (run_dir, 0750) != 0)
+        {
+          g_printerr ("fleet-run: cannot create run directory %s: %s\n", run_dir,
+                      g_strerror (errno));
+          return EXIT_BAD_INPUT;
+        }
     }
 
   g_print ("Run %s: workflow \"%s\", %u host%s in %u wave%s, %u step%s, at most %u host%s at "
@@ -314,7 +425,7 @@ main (int argc, char **argv)
            run_id, plan->workflow_name, plan->hosts->len, fleet_plural_s (plan->hosts->len),
            plan->waves->len, fleet_plural_s (plan->waves->len), plan->steps->len,
            fleet_plural_s (plan->steps->len), plan->parallelism,
-           fleet_plural_s (plan->parallelism), argv[1], plan->file_sha256);
+           fleet_plural_s (plan->parallelism), plan_path, plan->file_sha256);
   if (trust->approval != NULL)
     g_print ("Approved by %s (\"%s\")\n", trust->approval->fingerprint,
              trust->approval->comment);
@@ -329,6 +440,9 @@ main (int argc, char **argv)
   options.secret_data = secrets;
   options.approval = trust->approval;
   options.inventory_changes = trust->inventory_changes;
+  options.resume = resume;
+  absolute_plan_path = g_canonicalize_filename (plan_path, NULL);
+  options.plan_path = absolute_plan_path;
   options.wait_for_window = wait_for_window;
 
   if (!progress_mode_valid (progress_mode))
@@ -363,6 +477,17 @@ main (int argc, char **argv)
   drift_summary = fleet_drift_report_format_summary (result);
   fputs (drift_summary, stdout);
   if (result->paused)
-    print_window_pause (result, run_dir);
+    {
+      print_window_pause (result, run_dir);
+    }
+  else if (fleet_run_result_resumable (result))
+    {
+      g_autofree char *absolute_dir = g_canonicalize_filename (run_dir, NULL);
+      g_autofree char *command = fleet_run_resume_command ((const char * const *) original_argv,
+                                                           absolute_dir);
+      g_autofree char *hint = fleet_run_resume_hint (plan, result, command);
+
+      fputs (hint, stdout);
+    }
   return fleet_run_result_exit_status (result);
 }

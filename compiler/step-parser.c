@@ -186,6 +186,14 @@ handle_become_user (FleetDiagnostics *diags, const FleetSchemaField *field, cons
   fleet_scalar_to_name (diags, field, value, &parse->step->become_user);
 }
 
+static void
+handle_idempotent (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  StepParse *parse = object;
+
+  fleet_scalar_to_bool (diags, field, value, &parse->step->idempotent);
+}
+
 static const FleetFieldHandlerEntry step_handlers[] = {
   { "name", handle_name },
   { "run", handle_run },
@@ -196,6 +204,7 @@ static const FleetFieldHandlerEntry step_handlers[] = {
   { "expect_exit", handle_expect_exit },
   { "become", handle_become },
   { "become_user", handle_become_user },
+  { "idempotent", handle_idempotent },
 };
 
 /* Apply the rules that tie keys together once the whole mapping is read. */

@@ -299,6 +299,12 @@ finish_with_status (FleetCommand *command)
                                            command->core_dumped ? " (core dumped)" : ""));
   else if (command->has_exit_status)
     fleet_command_finish (command, FLEET_FAILURE_NONE, NULL);
+  /* libssh closes every channel of a session whose socket failed, so a
+   * closed channel is the connection's loss, not the server's choice. */
+  else if (!ssh_is_connected (command->connection->session))
+    fleet_command_finish (command, FLEET_FAILURE_CONNECTION_LOST,
+                          g_strdup_printf ("connection lost while the command ran: %s",
+                                           ssh_get_error (command->connection->session)));
   else
     fleet_command_finish (command, FLEET_FAILURE_NO_EXIT_STATUS,
                           g_strdup ("the server closed the channel without an exit status; the "

@@ -59,6 +59,18 @@ fleet_failure_code (FleetFailure failure)
   return failure_codes[failure];
 }
 
+gboolean
+fleet_failure_from_code (const char *code, FleetFailure *out_failure)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (failure_codes); i++)
+    if (failure_codes[i] != NULL && g_strcmp0 (failure_codes[i], code) == 0)
+      {
+        *out_failure = (FleetFailure) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
 void
 fleet_secret_value_free (char *value)
 {

@@ -20,6 +20,7 @@
 #include "runtime/fleet-rollback-run.h"
 #include "runtime/fleet-load-guard.h"
 #include "runtime/fleet-pacer.h"
+#include "runtime/fleet-resume.h"
 #include "runtime/fleet-snapshot-report.h"
 #include "runtime/fleet-snapshot-run.h"
 #include "runtime/fleet-window-gate.h"
@@ -97,6 +98,7 @@ typedef struct {
   FleetRunResult *result;
   FleetHaltCounts halt_counts;
   gboolean stopping;
+  gint64 abort_at_us;            /* after an interrupt: when the grace period ends */
   gboolean snapshot_halt;        /* on_unexpected or on_drift: halt fired; start no more hosts */
   FleetDriftReferences *drift_references; /* the store's latest snapshots; NULL unless
                                              the plan compares with them */
@@ -1519,37 +1521,57 @@ start_host (Executor *executor, HostRun *run)
 }
 
 static void
+abort_busy_hosts (GPtrArray *busy, const char *message)
+{
+  for (guint i = 0; i < busy->len; i++)
+    {
+      HostRun *run = g_ptr_array_index (busy, i);
+
+      if (run->command != NULL)
+        fleet_command_abort (run->command, FLEET_FAILURE_INTERRUPTED, message);
+      if (run->task != NULL)
+        fleet_step_task_abort (run->task, FLEET_FAILURE_INTERRUPTED, message);
+      if (run->facts_gathering != NULL)
+        fleet_facts_gathering_abort (run->facts_gathering, message);
+      if (run->snapshot_collection != NULL)
+        fleet_snapshot_collection_abort (run->snapshot_collection, message);
+    }
+}
+
+/* A first interrupt stops new work and starts the grace period; steps in
+ * flight are aborted when it ends or at a second interrupt. */
+static void
 apply_interrupt_level (Executor *executor, GPtrArray *busy)
 {
   sig_atomic_t level = executor->options->interrupt_level != NULL
                          ? *executor->options->interrupt_level : 0;
+  guint64 grace_ms = executor->options->grace_period_ms > 0
+                       ? executor->options->grace_period_ms : FLEET_DEFAULT_GRACE_PERIOD_MS;
 
   if (level >= 1 && !executor->stopping)
     {
+      g_autofree char *grace = fleet_format_duration (grace_ms);
+
       executor->stopping = TRUE;
       executor->result->interrupted = TRUE;
-      g_printerr ("fleet-run: interrupted; waiting for the running steps to finish "
-                  "(interrupt again to abort them)\n");
+      executor->abort_at_us = now_us (executor) + (gint64) grace_ms * 1000;
+      g_printerr ("fleet-run: interrupted; waiting up to %s for the running steps to finish "
+                  "(interrupt again to abort them now)\n", grace);
     }
 
   if (level >= 2)
-    for (guint i = 0; i < busy->len; i++)
-      {
-        HostRun *run = g_ptr_array_index (busy, i);
+    {
+      abort_busy_hosts (busy, "aborted because fleet-run was interrupted twice");
+    }
+  else if (executor->abort_at_us > 0 && now_us (executor) >= executor->abort_at_us)
+    {
+      g_autofree char *grace = fleet_format_duration (grace_ms);
+      g_autofree char *message = g_strdup_printf ("aborted because it did not finish within "
+                                                  "the grace period of %s after fleet-run was "
+                                                  "interrupted", grace);
 
-        if (run->command != NULL)
-          fleet_command_abort (run->command, FLEET_FAILURE_INTERRUPTED,
-                               "aborted because fleet-run was interrupted twice");
-        if (run->task != NULL)
-          fleet_step_task_abort (run->task, FLEET_FAILURE_INTERRUPTED,
-                                 "aborted because fleet-run was interrupted twice");
-        if (run->facts_gathering != NULL)
-          fleet_facts_gathering_abort (run->facts_gathering,
-                                       "aborted because fleet-run was interrupted twice");
-        if (run->snapshot_collection != NULL)
-          fleet_snapshot_collection_abort (run->snapshot_collection,
-                                           "aborted because fleet-run was interrupted twice");
-      }
+      abort_busy_hosts (busy, message);
+    }
 }
 
 /* Wait until a busy connection has something to do, or its deadline or the
@@ -1925,6 +1947,9 @@ run_wave (Executor *executor, guint wave_index)
       HostRun *run = g_ptr_array_index (executor->runs,
                                         g_array_index (wave->host_indices, guint32, i));
 
+      /* Settled before a resume (fleet-resume.h). */
+      if (run->finished)
+        continue;
       g_ptr_array_add (waiting, run);
       g_ptr_array_add (waiting_hosts, (gpointer) run->result->host);
     }
@@ -1998,6 +2023,24 @@ run_wave (Executor *executor, guint wave_index)
   if (observer != NULL && observer->wave_finished != NULL)
     observer->wave_finished (wave_index, observer->data);
   close_wave_connections (executor, wave);
+}
+
+/* Return whether every host of wave `wave_index` finished before a resume,
+ * so the wave has nothing to run. */
+static gboolean
+wave_settled (const Executor *executor, guint wave_index)
+{
+  const FleetWave *wave = g_ptr_array_index (executor->plan->waves, wave_index);
+
+  for (guint i = 0; i < wave->host_indices->len; i++)
+    {
+      const HostRun *run = g_ptr_array_index (executor->runs,
+                                              g_array_index (wave->host_indices, guint32, i));
+
+      if (!run->finished)
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /* Run the checks and the gate after wave `wave_index` (fleet-wave-end.h).
@@ -2129,6 +2172,11 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
       run->stdout_sink.fd = -1;
       run->stderr_sink.fd = -1;
       run->index = i;
+      if (options->resume != NULL)
+        {
+          run->next_step = fleet_resume_apply_host (options->resume, plan, i, run->result);
+          run->finished = !fleet_resume_host_runs (options->resume, i);
+        }
       g_ptr_array_add (executor->result->hosts, run->result);
       g_ptr_array_add (executor->runs, run);
     }
@@ -2243,6 +2291,11 @@ journal_run_start (Executor *executor)
   fleet_json_string (json, plan->workflow_name);
   fleet_json_key (json, "plan_sha256");
   fleet_json_string (json, plan->file_sha256);
+  if (executor->options->plan_path != NULL)
+    {
+      fleet_json_key (json, "plan_path");
+      fleet_json_string (json, executor->options->plan_path);
+    }
   fleet_json_key (json, "hosts");
   fleet_json_int (json, plan->hosts->len);
   fleet_json_key (json, "steps");
@@ -2262,7 +2315,7 @@ journal_run_end (Executor *executor)
 {
   FleetRunResult *result = executor->result;
   FleetJsonWriter *json = fleet_journal_begin (executor->journal, "run-end", wall_us (executor));
-  guint counts[FLEET_HOST_INTERRUPTED + 1] = { 0 };
+  guint counts[FLEET_HOST_N_OUTCOMES] = { 0 };
 
   for (guint i = 0; i < result->hosts->len; i++)
     counts[((FleetHostResult *) g_ptr_array_index (result->hosts, i))->outcome]++;
@@ -2277,6 +2330,8 @@ journal_run_end (Executor *executor)
   fleet_json_int (json, counts[FLEET_HOST_INTERRUPTED]);
   fleet_json_key (json, "not_run");
   fleet_json_int (json, counts[FLEET_HOST_NOT_RUN]);
+  fleet_json_key (json, "held");
+  fleet_json_int (json, counts[FLEET_HOST_HELD]);
   fleet_json_key (json, "halted");
   fleet_json_bool (json, result->halted);
   fleet_json_key (json, "stop_reason");
@@ -2291,6 +2346,7 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
 {
   Executor executor = { 0 };
   g_autofree char *journal_path = g_build_filename (options->run_dir, "journal.jsonl", NULL);
+  FleetJournal *journal;
   FleetRunResult *result;
   gint64 started_us;
 
@@ -2305,18 +2361,20 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
                                             error))
     return NULL;
 
+  /* The journal's lock is taken first: a resume changes the run directory
+   * (fleet_resume_apply_host) only once no other fleet-run writes it. */
+  journal = options->resume != NULL ? fleet_journal_open_append (journal_path, error)
+                                    : fleet_journal_create (journal_path, error);
+  if (journal == NULL)
+    return NULL;
   executor_init (&executor, plan, options);
-  executor.journal = fleet_journal_create (journal_path, error);
-  if (executor.journal == NULL)
-    {
-      executor.result->host_records = g_steal_pointer (&executor.hosts);
-      executor_clear (&executor);
-      fleet_run_result_free (executor.result);
-      return NULL;
-    }
+  executor.journal = journal;
 
   started_us = now_us (&executor);
-  journal_run_start (&executor);
+  if (options->resume != NULL)
+    fleet_resume_journal (options->resume, plan, executor.journal, wall_us (&executor));
+  else
+    journal_run_start (&executor);
   if (plan->snapshot != NULL && plan->snapshot->drift == FLEET_SNAPSHOT_DRIFT_LATEST)
     {
       g_autofree char *owned_store = NULL;
@@ -2329,6 +2387,12 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
                    && !executor.result->paused && executor.result->stop_reason == NULL; w++)
     {
       executor.result->waves_run++;
+      /* A wave settled before a resume ran its checks then. */
+      if (wave_settled (&executor, w))
+        {
+          g_array_append_val (executor.result->wave_durations_us, (gint64) { -1 });
+          continue;
+        }
       run_wave (&executor, w);
       if (!executor.stopping && !executor.result->halted && !executor.result->paused)
         end_wave (&executor, w);

@@ -30,7 +30,18 @@ typedef enum {
   FLEET_HOST_SUCCEEDED,     /* every step ran with an expected exit code */
   FLEET_HOST_FAILED,        /* a step failed, or the host could not be reached */
   FLEET_HOST_INTERRUPTED,   /* fleet-run was interrupted before the host finished */
+  FLEET_HOST_HELD,          /* resumed run: a step was in flight when the run
+                               stopped, and the host waits for a decision
+                               (fleet-resume.h) */
 } FleetHostOutcome;
+
+#define FLEET_HOST_N_OUTCOMES (FLEET_HOST_HELD + 1)
+
+/* How long steps in flight may go on after a first interrupt before they
+ * are aborted. */
+#define FLEET_DEFAULT_GRACE_PERIOD_MS 30000u
+
+struct FleetResumeState;
 
 typedef struct {
   gboolean started;
@@ -103,7 +114,8 @@ typedef struct {
                                host's window allows it, or G_MAXINT64 when no
                                window of the plan does */
   gint64 duration_us;
-  GArray *wave_durations_us; /* gint64, one per wave started */
+  GArray *wave_durations_us; /* gint64, one per wave started; -1 for a wave
+                               that finished before a resume */
   GPtrArray *host_records;  /* FleetHost *, the hosts as run (with overrides);
                                FleetHostResult.host points into it */
 
@@ -145,6 +157,15 @@ typedef struct {
   const char *snapshot_store; /* NULL: RUN_DIR/snapshots */
   /* Set by a signal handler: 1 stops new work, 2 or more aborts commands. */
   volatile sig_atomic_t *interrupt_level;
+  /* After the first interrupt, steps in flight are aborted once this has
+   * passed; 0: FLEET_DEFAULT_GRACE_PERIOD_MS. */
+  guint64 grace_period_ms;
+  /* The absolute path of the plan file, recorded in the run-start record
+   * so that a resume can find it; NULL: not recorded. */
+  const char *plan_path;
+  /* The run to continue, from fleet_resume_load; NULL: a new run.  The
+   * journal in run_dir is appended to. */
+  const struct FleetResumeState *resume;
   /* The terms the plan was accepted on, for the journal's run-start record
    * and the records after it; NULL: none. */
   const FleetPlanSignature *approval;  /* the signature --require-signature accepted */
@@ -174,8 +195,8 @@ FleetRunResult *fleet_execute_plan (const FleetPlan *plan,
                                     GError **error);
 
 /* The exit status of fleet-run for `result`: 0 every host succeeded and
- * every check passed, 1 a host failed or was not run or a check failed,
- * 3 interrupted, 4 paused until a maintenance window. */
+ * every check passed, 1 a host failed, was held or was not run, or a check
+ * failed, 3 interrupted, 4 paused until a maintenance window. */
 int fleet_run_result_exit_status (const FleetRunResult *result);
 
 void fleet_run_result_free (FleetRunResult *result);

@@ -14,6 +14,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -77,17 +79,25 @@ sync_thread_main (gpointer data)
   return NULL;
 }
 
-FleetJournal *
-fleet_journal_create (const char *path, GError **error)
+/* Take the journal's lock and set up its sync thread; closes `fd` on
+ * failure. */
+static FleetJournal *
+journal_new (int fd, const char *path, GError **error)
 {
   FleetJournal *journal;
-  int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0640);
 
-  if (fd < 0)
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
     {
       int saved_errno = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "cannot create journal %s: %s", path, g_strerror (saved_errno));
+
+      close (fd);
+      if (saved_errno == EWOULDBLOCK)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                     "journal %s is in use by another fleet-run; wait until that run has "
+                     "stopped", path);
+      else
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                     "cannot lock journal %s: %s", path, g_strerror (saved_errno));
       return NULL;
     }
 
@@ -110,6 +120,78 @@ fleet_journal_create (const char *path, GError **error)
   g_mutex_init (&journal->lock);
   g_cond_init (&journal->changed);
   journal->sync_thread = g_thread_new ("journal-sync", sync_thread_main, journal);
+  return journal;
+}
+
+FleetJournal *
+fleet_journal_create (const char *path, GError **error)
+{
+  int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0640);
+
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "cannot create journal %s: %s", path, g_strerror (saved_errno));
+      return NULL;
+    }
+  return journal_new (fd, path, error);
+}
+
+/* Set `out_result` to whether the file `fd` is empty or ends with a
+ * newline.  Returns FALSE when it cannot be read. */
+static gboolean
+ends_with_newline (int fd, const char *path, gboolean *out_result, GError **error)
+{
+  struct stat st;
+  char last = '\n';
+
+  if (fstat (fd, &st) != 0
+      || (st.st_size > 0 && pread (fd, &last, 1, st.st_size - 1) != 1))
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "cannot read journal %s: %s", path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  *out_result = last == '\n';
+  return TRUE;
+}
+
+FleetJournal *
+fleet_journal_open_append (const char *path, GError **error)
+{
+  FleetJournal *journal;
+  gboolean complete = TRUE;
+  int fd = open (path, O_RDWR | O_APPEND | O_CLOEXEC);
+
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "cannot open journal %s: %s", path, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  journal = journal_new (fd, path, error);
+  if (journal == NULL)
+    return NULL;
+
+  /* Checked under the lock, so no other fleet-run is writing the end. */
+  if (!ends_with_newline (fd, path, &complete, error))
+    {
+      fleet_journal_close (journal);
+      return NULL;
+    }
+  if (!complete && (write (fd, "\n", 1) != 1 || fdatasync (fd) != 0))
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "cannot end the torn last line of journal %s: %s", path,
+                   g_strerror (saved_errno));
+      fleet_journal_close (journal);
+      return NULL;
+    }
   return journal;
 }
 

@@ -20,8 +20,17 @@ G_BEGIN_DECLS
 typedef struct FleetJournal FleetJournal;
 
 /* Create the journal at `path`; fails if the file already exists, so a run
- * never writes into another run's journal. */
+ * never writes into another run's journal.  The journal holds an exclusive
+ * flock(2) on the file while it is open, so a resume cannot write into a
+ * run that is still going. */
 FleetJournal *fleet_journal_create (const char *path, GError **error);
+
+/* Open the existing journal at `path` to append to it, for a resumed run.
+ * Fails with G_IO_ERROR_BUSY when another fleet-run has it open.  When the
+ * file ends in a torn line (no final newline), a newline is written first,
+ * so the torn bytes stay a line of their own that readers skip
+ * (fleet-journal-reader.h), and nothing already written is changed. */
+FleetJournal *fleet_journal_open_append (const char *path, GError **error);
 
 /* Close the journal after a final sync, and stop its sync thread. */
 void fleet_journal_close (FleetJournal *journal);

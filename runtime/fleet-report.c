@@ -18,6 +18,8 @@ outcome_label (FleetHostOutcome outcome)
       return "FAILED";
     case FLEET_HOST_INTERRUPTED:
       return "INTERRUPTED";
+    case FLEET_HOST_HELD:
+      return "HELD";
     case FLEET_HOST_NOT_RUN:
     default:
       return "not run";
@@ -147,7 +149,7 @@ append_waves (GString *out, const FleetPlan *plan, const FleetRunResult *result)
   for (guint w = 0; w < plan->waves->len; w++)
     {
       const FleetWave *wave = g_ptr_array_index (plan->waves, w);
-      guint counts[FLEET_HOST_INTERRUPTED + 1] = { 0 };
+      guint counts[FLEET_HOST_N_OUTCOMES] = { 0 };
       guint unreachable = 0;
       g_autofree char *name = NULL;
 
@@ -168,6 +170,11 @@ append_waves (GString *out, const FleetPlan *plan, const FleetRunResult *result)
           g_string_append (out, ", not run\n");
           continue;
         }
+      if (g_array_index (result->wave_durations_us, gint64, w) < 0)
+        {
+          g_string_append (out, ", finished before the resume\n");
+          continue;
+        }
       g_string_append_printf (out, ", %u succeeded, %u failed", counts[FLEET_HOST_SUCCEEDED],
                               counts[FLEET_HOST_FAILED] - unreachable);
       if (unreachable > 0)
@@ -176,6 +183,8 @@ append_waves (GString *out, const FleetPlan *plan, const FleetRunResult *result)
         g_string_append_printf (out, ", %u interrupted", counts[FLEET_HOST_INTERRUPTED]);
       if (counts[FLEET_HOST_NOT_RUN] > 0)
         g_string_append_printf (out, ", %u not run", counts[FLEET_HOST_NOT_RUN]);
+      if (counts[FLEET_HOST_HELD] > 0)
+        g_string_append_printf (out, ", %u held", counts[FLEET_HOST_HELD]);
       g_string_append_printf (out, " in %.2fs\n",
                               g_array_index (result->wave_durations_us, gint64, w) / 1e6);
     }
@@ -363,7 +372,7 @@ fleet_report_format_summary (const FleetPlan *plan,
                              const char *run_dir)
 {
   GString *out = g_string_new (NULL);
-  guint counts[FLEET_HOST_INTERRUPTED + 1] = { 0 };
+  guint counts[FLEET_HOST_N_OUTCOMES] = { 0 };
   guint unreachable = 0;
   guint name_width = 4;
 
@@ -392,6 +401,8 @@ fleet_report_format_summary (const FleetPlan *plan,
     g_string_append_printf (out, ", %u interrupted", counts[FLEET_HOST_INTERRUPTED]);
   if (counts[FLEET_HOST_NOT_RUN] > 0)
     g_string_append_printf (out, ", %u not run", counts[FLEET_HOST_NOT_RUN]);
+  if (counts[FLEET_HOST_HELD] > 0)
+    g_string_append_printf (out, ", %u held for a decision", counts[FLEET_HOST_HELD]);
   g_string_append_printf (out, " in %.2fs.\n", result->duration_us / 1e6);
 
   if (result->halted)

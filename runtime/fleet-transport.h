@@ -62,6 +62,10 @@ typedef enum {
 /* Return the stable journal code of `failure`, e.g. "host-key-changed". */
 const char *fleet_failure_code (FleetFailure failure);
 
+/* Set `out_failure` to the failure whose code is `code`.  Returns FALSE
+ * when no failure has that code. */
+gboolean fleet_failure_from_code (const char *code, FleetFailure *out_failure);
+
 /* Look up the secret called `name` (a key passphrase or a sudo password).
  * Returns a new NUL-terminated value, which the caller wipes and frees with
  * fleet_secret_value_free(), or NULL with `error` set. */

@@ -211,6 +211,7 @@ fleet_step_copy (const FleetStep *step)
   copy->estimate_ms = step->estimate_ms;
   copy->become = step->become;
   copy->become_user = g_strdup (step->become_user);
+  copy->idempotent = step->idempotent;
   copy->when = g_strdup (step->when);
   if (step->skipped_hosts != NULL)
     copy->skipped_hosts = copy_string_table (step->skipped_hosts);

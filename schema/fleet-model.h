@@ -73,6 +73,9 @@ typedef struct {
   GArray *expected_exit_codes; /* int; never empty, defaults to {0} */
   gboolean become;          /* run through `sudo -n` */
   char *become_user;        /* NULL: root */
+  gboolean idempotent;      /* running it again after a partial run is safe:
+                               fleet-run --resume re-runs it when a run
+                               stopped while it was in flight */
   char *when;               /* condition (fleet-expr.h) that fleet-run evaluates
                                on each host before the step; NULL: none.  In the
                                IR, the condition as written, whatever it uses */

@@ -268,6 +268,9 @@ step_to_variant (const FleetStep *step)
   add_string_table (&builder, "skipped-hosts", step->skipped_hosts);
   fleet_step_kind_to_variant (&builder, step->kind_data);
   fleet_step_policy_to_variant (&builder, step->policy);
+  /* Written only when set, so plans without it keep their bytes. */
+  if (step->idempotent)
+    g_variant_builder_add (&builder, "{sv}", "idempotent", g_variant_new_boolean (TRUE));
   return g_variant_builder_end (&builder);
 }
 
@@ -615,6 +618,8 @@ step_from_variant (GVariant *dict, GError **error)
   g_array_set_size (step->expected_exit_codes, 0);
   g_array_append_vals (step->expected_exit_codes, codes, n_codes);
   step->become = g_variant_get_boolean (become);
+  if (!g_variant_lookup (dict, "idempotent", "b", &step->idempotent))
+    step->idempotent = FALSE;
   step->host_commands = lookup_string_table (dict, "host-commands");
   step->skipped_hosts = lookup_string_table (dict, "skipped-hosts");
   if (!fleet_step_kind_from_variant (dict, step->name, &step->kind_data, error)

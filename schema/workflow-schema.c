@@ -402,6 +402,10 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_STEP, "become_user", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
     1, NAME_MAX_BYTES, "root",
     "User that sudo runs the command as; setting it implies `become: true`." },
+  { FLEET_SCHEMA_STEP, "idempotent", FLEET_TYPE_BOOL, FLEET_SCHEMA_NONE, FALSE,
+    0, 0, "false",
+    "Running the command again after a partial run is safe; `fleet-run --resume` re-runs "
+    "the step where a run stopped while it was in flight, instead of holding the host." },
   { FLEET_SCHEMA_STEP, "script", FLEET_TYPE_PATH, FLEET_SCHEMA_NONE, FALSE,
     1, FLEET_SCHEMA_UNBOUNDED, NULL,
     "Local script file, relative to the workflow file's directory, stored in the plan and "

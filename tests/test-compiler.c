@@ -999,7 +999,7 @@ test_parse_several_errors (Fixture *fixture, gconstpointer data)
                 "with units d, h, m, s, ms (1h30m, 500ms)");
   assert_error (fixture, 4, "workflow.yaml", 10, 5,
                 "unknown key \"repeat\" in step; the valid keys are: name, run, when, needs, "
-                "timeout, estimate, expect_exit, become, become_user, script, interpreter, copy, "
+                "timeout, estimate, expect_exit, become, become_user, idempotent, script, interpreter, copy, "
                 "template, reboot, wait_for, local, retries, retry_delay, env, workdir, "
                 "changed_when, failed_when");
 }

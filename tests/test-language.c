@@ -830,7 +830,7 @@ test_include_errors (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 3);
   assert_error_in (fixture, "common.yaml", 0, 5, 5,
                    "unknown key \"retry\" in step; the valid keys are: name, run, when, needs, timeout, "
-                   "estimate, expect_exit, become, become_user, script, interpreter, copy, template, "
+                   "estimate, expect_exit, become, become_user, idempotent, script, interpreter, copy, template, "
                    "reboot, wait_for, local, retries, retry_delay, env, workdir, changed_when, "
                    "failed_when");
   missing_message = g_strdup_printf ("failed to read included steps file \"%s/missing.yaml\": "

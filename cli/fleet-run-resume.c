@@ -1,0 +1,155 @@
+/* fleet-run-resume.c: --resume arguments and the printed resume command. */
+#include "cli/fleet-run-resume.h"
+
+#include <string.h>
+
+#include <gio/gio.h>
+
+#include "runtime/fleet-resume.h"
+
+char *
+fleet_run_resume_find_dir (const char *run, const char *runs_dir, GError **error)
+{
+  g_autofree char *direct_journal = g_build_filename (run, "journal.jsonl", NULL);
+  g_autofree char *by_id = NULL;
+  g_autofree char *by_id_journal = NULL;
+
+  if (g_file_test (direct_journal, G_FILE_TEST_IS_REGULAR))
+    return g_canonicalize_filename (run, NULL);
+
+  /* A run id is one path component, as make_run_id writes it. */
+  if (strchr (run, '/') == NULL && strcmp (run, ".") != 0 && strcmp (run, "..") != 0)
+    {
+      by_id = g_build_filename (runs_dir, run, NULL);
+      by_id_journal = g_build_filename (by_id, "journal.jsonl", NULL);
+      if (g_file_test (by_id_journal, G_FILE_TEST_IS_REGULAR))
+        return g_canonicalize_filename (by_id, NULL);
+    }
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+               "--resume \"%s\": no run found: %s does not exist, and there is no run of that "
+               "id under %s; give a run directory or a run id (see --runs-dir)", run,
+               direct_journal, runs_dir);
+  return NULL;
+}
+
+/* Return the number of words an option of fleet-run takes from `arg`: 2
+ * for "--resume X", 1 for "--resume=X", 0 for any other word. */
+static guint
+resume_option_words (const char *arg)
+{
+  static const char *const options[] = { "--resume", "--retry-host", "--skip-host" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (options); i++)
+    {
+      gsize length = strlen (options[i]);
+
+      if (strcmp (arg, options[i]) == 0)
+        return 2;
+      if (strncmp (arg, options[i], length) == 0 && arg[length] == '=')
+        return 1;
+    }
+  return 0;
+}
+
+static void
+append_word (GString *command, const char *word)
+{
+  g_autofree char *quoted = NULL;
+  gboolean plain = word[0] != '\0';
+
+  for (const char *p = word; *p != '\0' && plain; p++)
+    plain = g_ascii_isalnum (*p) || strchr ("-_./=:,+@%", *p) != NULL;
+
+  if (command->len > 0)
+    g_string_append_c (command, ' ');
+  if (plain)
+    {
+      g_string_append (command, word);
+      return;
+    }
+
+  quoted = g_shell_quote (word);
+  g_string_append (command, quoted);
+}
+
+char *
+fleet_run_resume_command (const char * const *argv, const char *run_dir)
+{
+  GString *command = g_string_new (NULL);
+  gboolean options_done = FALSE;
+
+  append_word (command, argv[0]);
+  append_word (command, "--resume");
+  append_word (command, run_dir);
+
+  for (guint i = 1; argv[i] != NULL; i++)
+    {
+      guint words = options_done ? 0 : resume_option_words (argv[i]);
+
+      if (words > 0)
+        {
+          i += words - 1;
+          if (argv[i] == NULL)
+            break;
+          continue;
+        }
+      if (strcmp (argv[i], "--") == 0)
+        options_done = TRUE;
+      append_word (command, argv[i]);
+    }
+  return g_string_free (command, FALSE);
+}
+
+gboolean
+fleet_run_result_resumable (const FleetRunResult *result)
+{
+  for (guint i = 0; i < result->hosts->len; i++)
+    {
+      const FleetHostResult *host = g_ptr_array_index (result->hosts, i);
+
+      if (host->outcome == FLEET_HOST_INTERRUPTED || host->outcome == FLEET_HOST_HELD)
+        return TRUE;
+      /* A resume would not run a host left out with --skip-host either. */
+      if (host->outcome == FLEET_HOST_NOT_RUN
+          && g_strcmp0 (host->message, FLEET_RESUME_SKIPPED_MESSAGE) != 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Return whether a resume holds `host` for a decision. */
+static gboolean
+resume_holds (const FleetPlan *plan, const FleetHostResult *host)
+{
+  const FleetStep *step;
+
+  if (host->outcome == FLEET_HOST_HELD)
+    return TRUE;
+  if (host->outcome != FLEET_HOST_INTERRUPTED || host->failed_step >= plan->steps->len)
+    return FALSE;
+  step = g_ptr_array_index (plan->steps, host->failed_step);
+  return !step->idempotent;
+}
+
+char *
+fleet_run_resume_hint (const FleetPlan *plan, const FleetRunResult *result, const char *command)
+{
+  GString *hint = g_string_new (NULL);
+  g_autoptr(GString) held = g_string_new (NULL);
+
+  for (guint i = 0; i < result->hosts->len; i++)
+    {
+      const FleetHostResult *host = g_ptr_array_index (result->hosts, i);
+
+      if (resume_holds (plan, host))
+        g_string_append_printf (held, "%s%s", held->len > 0 ? ", " : "", host->host->name);
+    }
+
+  g_string_append_printf (hint, "Resume this run with:\n  %s\n", command);
+  if (held->len > 0)
+    g_string_append_printf (hint, "Held hosts (%s) run again only when you add --retry-host "
+                            "HOST for each, or --skip-host HOST to leave one out.\n",
+                            held->str);
+  return g_string_free (hint, FALSE);
+}

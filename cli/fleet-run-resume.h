@@ -1,0 +1,36 @@
+/* fleet-run-resume.h: the command-line side of `fleet-run --resume`.
+ *
+ * Finding the run a --resume argument names, and the exact command that
+ * continues a run that stopped before every host finished.  Errors are in
+ * G_IO_ERROR; every returned string is owned by the caller.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "runtime/fleet-executor.h"
+
+G_BEGIN_DECLS
+
+/* Return the run directory `run` names: a directory with a journal, or a
+ * run id under `runs_dir`.  Fails when neither has a journal. */
+char *fleet_run_resume_find_dir (const char *run, const char *runs_dir, GError **error);
+
+/* Return the command line that resumes the run in `run_dir`: `argv` (the
+ * command as given, before option parsing) without --resume, --retry-host
+ * and --skip-host, with `--resume RUN_DIR` added, every word quoted for a
+ * POSIX shell where needed. */
+char *fleet_run_resume_command (const char * const *argv, const char *run_dir);
+
+/* Return whether `result` leaves work that a resume would do: hosts that
+ * were interrupted, held or not run. */
+gboolean fleet_run_result_resumable (const FleetRunResult *result);
+
+/* Return the lines fleet-run prints after a run of `plan` that can be
+ * resumed: the command, and for the hosts a resume holds (held now, or
+ * stopped in a step the workflow does not mark idempotent) the decisions
+ * to add to it. */
+char *fleet_run_resume_hint (const FleetPlan *plan, const FleetRunResult *result,
+                             const char *command);
+
+G_END_DECLS
