@@ -433,6 +433,46 @@ test_local_exit_status (Fixture *fixture, gconstpointer data)
 }
 
 static void
+test_local_timeout_kills_group (Fixture *fixture, gconstpointer data)
+{
+  const char * const argv[] = { "sh", "-c", "sleep 30 & sleep 30; echo not-reached", NULL };
+  const FleetStepResult *result;
+
+  if (!require_sandbox_hosts (2))
+    return;
+
+  add_hosts (fixture, 1, "id_ed25519");
+  add_local_step (fixture, argv);
+  ((FleetStep *) g_ptr_array_index (fixture->plan->steps, 0))->timeout_ms = 300;
+  run_one_wave (fixture);
+
+  result = step_result (fixture, 0, 0);
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_FAILED);
+  g_assert_cmpint (result->failure, ==, FLEET_FAILURE_COMMAND_TIMEOUT);
+  g_assert_cmpstr (result->exit_signal, ==, "KILL");
+  g_assert_nonnull (strstr (result->message, "did not end within its timeout"));
+}
+
+static void
+test_local_program_missing (Fixture *fixture, gconstpointer data)
+{
+  const char * const argv[] = { "fleetc-test-no-such-program", NULL };
+  const FleetStepResult *result;
+
+  if (!require_sandbox_hosts (2))
+    return;
+
+  add_hosts (fixture, 1, "id_ed25519");
+  add_local_step (fixture, argv);
+  run_one_wave (fixture);
+
+  result = step_result (fixture, 0, 0);
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_FAILED);
+  g_assert_cmpint (result->failure, ==, FLEET_FAILURE_CHANNEL);
+  g_assert_nonnull (strstr (result->message, "fleetc-test-no-such-program"));
+}
+
+static void
 test_retries_until_success (Fixture *fixture, gconstpointer data)
 {
   g_auto(ScratchDir) scratch = { NULL };
@@ -674,6 +714,8 @@ main (int argc, char **argv)
   ADD ("/step-kinds/wait-for/port-and-command", test_wait_for_port_and_command);
   ADD ("/step-kinds/local/argv-without-shell", test_local_argv_without_shell);
   ADD ("/step-kinds/local/exit-status", test_local_exit_status);
+  ADD ("/step-kinds/local/timeout-kills-group", test_local_timeout_kills_group);
+  ADD ("/step-kinds/local/program-missing", test_local_program_missing);
   ADD ("/step-kinds/retries/until-success", test_retries_until_success);
   ADD ("/step-kinds/retries/exhausted", test_retries_exhausted);
   ADD ("/step-kinds/conditions/failed-and-changed", test_failed_and_changed_when);
