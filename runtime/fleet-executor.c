@@ -723,6 +723,7 @@ launch_step (Executor *executor, HostRun *run)
   FleetCommandSpec spec = { .command_line = command_line, .timeout_ms = step->timeout_ms,
                             .pty = run->pty_retry };
   g_autoptr(GError) error = NULL;
+  g_autoptr(GByteArray) input = g_byte_array_new ();
   char *password = NULL;
 
   run->launch_pending = FALSE;
@@ -736,8 +737,9 @@ launch_step (Executor *executor, HostRun *run)
                        error->message);
           return;
         }
-      spec.stdin_data = password;
-      spec.stdin_length = strlen (password);
+      fleet_become_append_stdin (input, password);
+      spec.stdin_data = (const char *) input->data;
+      spec.stdin_length = input->len;
     }
 
   result->started = TRUE;

@@ -41,6 +41,14 @@ parse_line (JsonParser *parser, const char *text, gsize length, char **out_reaso
       *out_reason = g_strdup ("the line is empty");
       return NULL;
     }
+  /* Every record is an object.  Checking the first byte here also keeps
+   * json-glib 1.6 away from top-level scalars followed by junk, on which
+   * it leaks a node. */
+  if (text[0] != '{')
+    {
+      *out_reason = g_strdup ("the line is not a JSON object");
+      return NULL;
+    }
   if (!json_parser_load_from_data (parser, text, (gssize) length, &error))
     {
       *out_reason = g_strdup (error->message);

@@ -46,8 +46,9 @@ fleet_resume_state_free (FleetResumeState *state)
   g_free (state->run_id);
   g_free (state->run_dir);
   g_free (state->journal_path);
-  g_ptr_array_unref (state->warnings);
-  g_ptr_array_unref (state->hosts);
+  /* A state dropped before the journal was read has no warnings yet. */
+  g_clear_pointer (&state->warnings, g_ptr_array_unref);
+  g_clear_pointer (&state->hosts, g_ptr_array_unref);
   g_free (state);
 }
 

@@ -191,8 +191,7 @@ start_remote (FleetStepTask *task, gint64 now_us, Operation op, const char *comm
   FleetCommandSpec spec = { .command_line = line, .timeout_ms = task->step->timeout_ms };
 
   if (with_password)
-    g_byte_array_append (input, (const guint8 *) task->become_password,
-                         strlen (task->become_password));
+    fleet_become_append_stdin (input, task->become_password);
   if (payload != NULL)
     g_byte_array_append (input, g_bytes_get_data (payload, NULL), g_bytes_get_size (payload));
   if (input->len > 0)

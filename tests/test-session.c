@@ -636,9 +636,10 @@ create_sudo_accounts (char **out_password)
   return TRUE;
 }
 
-/* Run `id -un` under sudo as `user` on sandbox host `host_index`. */
+/* Run `command` under sudo as `user` on sandbox host `host_index`. */
 static void
-run_sudo_step (Fixture *fixture, guint host_index, const char *user, SudoSecrets *secrets)
+run_sudo_command (Fixture *fixture, guint host_index, const char *user, SudoSecrets *secrets,
+                  const char *command)
 {
   const guint sizes[] = { 1, 0 };
   FleetHost *host = fleet_sandbox_host (shared_sandbox, host_index, "id_ed25519");
@@ -649,12 +650,19 @@ run_sudo_step (Fixture *fixture, guint host_index, const char *user, SudoSecrets
   if (secrets != NULL)
     host->become_password_secret = g_strdup ("sudo-password");
   g_ptr_array_add (fixture->plan->hosts, host);
-  step = add_step (fixture, "whoami", "id -un", 30000);
+  step = add_step (fixture, "whoami", command, 30000);
   step->become = TRUE;
   set_waves (fixture, sizes);
   fixture->options.secret_func = lookup_sudo_secret;
   fixture->options.secret_data = secrets;
   run_plan (fixture);
+}
+
+/* Run `id -un` under sudo as `user` on sandbox host `host_index`. */
+static void
+run_sudo_step (Fixture *fixture, guint host_index, const char *user, SudoSecrets *secrets)
+{
+  run_sudo_command (fixture, host_index, user, secrets, "id -un");
 }
 
 static void
@@ -749,6 +757,29 @@ test_become_password_cases (gconstpointer data)
     g_assert_nonnull (strstr (journal, "\"event\":\"step-retry-with-terminal\""));
     out = read_run_file (&fixture, "output/host07/01.stdout");
     g_assert_cmpstr (out, ==, "root\r\n");
+  }
+
+  /* The command reads its standard input: it must see none of the
+   * password, both when sudo asks for it and when sudo does not (a root
+   * login, like NOPASSWD), and the password must not be run as a command. */
+  {
+    const char *users[] = { SUDO_PASSWORD_USER, "root" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (users); i++)
+      {
+        g_auto(Fixture) fixture = { 0 };
+        SudoSecrets secrets = { .password = password, .given = password };
+        g_autofree char *out = NULL;
+
+        fixture_set_up (&fixture, NULL);
+        run_sudo_command (&fixture, host_index, users[i], &secrets,
+                          "od -c | head -c 200; echo end");
+        g_assert_cmpint (host_result (&fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
+        out = read_run_file (&fixture, "output/host07/01.stdout");
+        g_assert_cmpstr (out, ==, "0000000\nend\n");
+        assert_password_absent (&fixture, password);
+        assert_password_absent (&fixture, "input-ends-here");
+      }
   }
 
   set_host_sshd_extra (host_index, NULL);
