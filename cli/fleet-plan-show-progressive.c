@@ -2,6 +2,8 @@
  * rollback of a plan, for `fleetc show` in text, JSON and Markdown. */
 #include "cli/fleet-plan-show-private.h"
 
+#include <string.h>
+
 #include "schema/fleet-clock.h"
 #include "schema/fleet-text.h"
 
@@ -24,7 +26,21 @@ describe_check_target (const FleetCheck *check)
       return g_strdup_printf ("run on each host of the wave: %s", check->command);
     case FLEET_CHECK_LOCAL:
       {
-        g_autofree char *joined = g_strjoinv (" ", (char **) check->argv->pdata);
+        g_autoptr(GString) joined_text = g_string_new (NULL);
+        g_autofree char *joined = NULL;
+
+        /* argv is not NULL-terminated, so it is joined by count. */
+        for (guint i = 0; i < check->argv->len; i++)
+          {
+            const char *word = g_ptr_array_index (check->argv, i);
+            gboolean plain = word[0] != '\0'
+                             && strspn (word, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                              "0123456789_./:=@%+,-") == strlen (word);
+            g_autofree char *quoted = plain ? g_strdup (word) : g_shell_quote (word);
+
+            g_string_append_printf (joined_text, "%s%s", i > 0 ? " " : "", quoted);
+          }
+        joined = g_string_free (g_steal_pointer (&joined_text), FALSE);
 
         return g_strdup_printf ("run on the controller%s: %s",
                                 check->shell ? " by /bin/sh -c" : "", joined);

@@ -220,6 +220,7 @@ test_show_lists_checks (Fixture *fixture, gconstpointer data)
                                   "       expect exit status 0, containing \"active\"; bake 1m, "
                                   "timeout 10s, 3 retries 2s apart; on failure halt the run\n"));
   g_assert_nonnull (strstr (text, "GET http://127.0.0.1:9/alerts?host={{ name }} for each host"));
+  g_assert_nonnull (strstr (text, "run on the controller: /usr/local/bin/lb-check --pool web\n"));
   g_assert_nonnull (strstr (text, "Between waves: pause 10m, then wait for `fleet-run --continue "
                                   "RUN` or `--abort RUN` for at most 1h, then continue\n"));
   g_assert_nonnull (strstr (text, "  undo \"install\" with sudo (timeout 2m): "
