@@ -27,6 +27,47 @@ fleet_journal_contents_free (FleetJournalContents *contents)
 }
 
 /* Parse one line into a record, or return NULL with `out_reason` set. */
+/* Return whether `text` is "{", then anything with balanced braces and
+ * brackets outside strings, then the matching "}" as its last byte. */
+static gboolean
+is_one_object (const char *text, gsize length)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  if (length < 2 || text[0] != '{')
+    return FALSE;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = text[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+
+      if (c == '"')
+        in_string = TRUE;
+      else if (c == '{' || c == '[')
+        depth++;
+      else if (c == '}' || c == ']')
+        {
+          if (depth == 0)
+            return FALSE;
+          depth--;
+          if (depth == 0 && i + 1 != length)
+            return FALSE;
+        }
+    }
+
+  return depth == 0 && !in_string;
+}
+
 static FleetJournalRecord *
 parse_line (JsonParser *parser, const char *text, gsize length, char **out_reason)
 {
@@ -41,10 +82,10 @@ parse_line (JsonParser *parser, const char *text, gsize length, char **out_reaso
       *out_reason = g_strdup ("the line is empty");
       return NULL;
     }
-  /* Every record is an object.  Checking the first byte here also keeps
-   * json-glib 1.6 away from top-level scalars followed by junk, on which
-   * it leaks a node. */
-  if (text[0] != '{')
+  /* Every record is one object.  Checking that here also keeps json-glib
+   * 1.6 away from input it leaks nodes on: a scalar followed by junk, or
+   * two objects on one line. */
+  if (!is_one_object (text, length))
     {
       *out_reason = g_strdup ("the line is not a JSON object");
       return NULL;
