@@ -82,7 +82,8 @@ fleet_local_command_run (const char * const *argv, const char * const *environme
   result->stderr_tail = g_string_new (NULL);
 
   if (!g_spawn_async_with_pipes (NULL, (char **) argv, envp,
-                                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL,
+                                 G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD
+                                   | G_SPAWN_STDIN_FROM_DEV_NULL,
                                  child_setup, NULL, &pid, NULL, &out_fd, &err_fd, error))
     return FALSE;
 
