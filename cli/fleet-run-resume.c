@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 
+#include "runtime/fleet-journal-reader.h"
 #include "runtime/fleet-resume.h"
 
 char *
@@ -152,4 +153,64 @@ fleet_run_resume_hint (const FleetPlan *plan, const FleetRunResult *result, cons
                             "HOST for each, or --skip-host HOST to leave one out.\n",
                             held->str);
   return g_string_free (hint, FALSE);
+}
+
+/* Return whether the journal in `run_dir` belongs to the plan `plan_sha256`
+ * and has no run-end record after its last run-start or run-resume. */
+static gboolean
+journal_unfinished (const char *run_dir, const char *plan_sha256)
+{
+  g_autofree char *path = g_build_filename (run_dir, "journal.jsonl", NULL);
+  g_autoptr(FleetJournalContents) contents = NULL;
+  gboolean ended = FALSE;
+  const FleetJournalRecord *first;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return FALSE;
+
+  contents = fleet_journal_read (path, NULL);
+  if (contents == NULL || contents->records->len == 0)
+    return FALSE;
+
+  first = g_ptr_array_index (contents->records, 0);
+  if (g_strcmp0 (first->event, "run-start") != 0
+      || g_strcmp0 (fleet_journal_record_get_string (first, "plan_sha256"), plan_sha256) != 0)
+    return FALSE;
+
+  for (guint i = 0; i < contents->records->len; i++)
+    {
+      const FleetJournalRecord *record = g_ptr_array_index (contents->records, i);
+
+      if (g_str_equal (record->event, "run-end"))
+        ended = TRUE;
+      else if (g_str_equal (record->event, "run-resume"))
+        ended = FALSE;
+    }
+  return !ended;
+}
+
+char *
+fleet_run_find_unfinished (const char *runs_dir, const char *plan_sha256)
+{
+  g_autoptr(GDir) dir = g_dir_open (runs_dir, 0, NULL);
+  g_autofree char *newest = NULL;
+  const char *name;
+
+  if (dir == NULL || plan_sha256 == NULL)
+    return NULL;
+
+  /* Run ids start with their UTC start time, so the greatest is the newest. */
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *run_dir = g_build_filename (runs_dir, name, NULL);
+
+      if ((newest == NULL || strcmp (name, newest) > 0)
+          && journal_unfinished (run_dir, plan_sha256))
+        {
+          g_free (newest);
+          newest = g_strdup (name);
+        }
+    }
+
+  return newest != NULL ? g_build_filename (runs_dir, newest, NULL) : NULL;
 }

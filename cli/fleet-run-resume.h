@@ -33,4 +33,10 @@ gboolean fleet_run_result_resumable (const FleetRunResult *result);
 char *fleet_run_resume_hint (const FleetPlan *plan, const FleetRunResult *result,
                              const char *command);
 
+/* Return the directory of a run of the plan whose SHA-256 is `plan_sha256`
+ * under `runs_dir` that stopped without a run-end record (fleet-run was
+ * killed, or the machine went down), the newest when there are several, or
+ * NULL when there is none. */
+char *fleet_run_find_unfinished (const char *runs_dir, const char *plan_sha256);
+
 G_END_DECLS

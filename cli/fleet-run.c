@@ -170,6 +170,7 @@ main (int argc, char **argv)
   g_autofree char *snapshot_store = NULL;
   g_autofree char *snapshot_summary = NULL;
   g_autofree char *resume_run = NULL;
+  gboolean new_run = FALSE;
   g_autofree char *plan_path = NULL;
   g_autofree char *absolute_plan_path = NULL;
   g_autofree char *grace_period = NULL;
@@ -224,6 +225,8 @@ main (int argc, char **argv)
       "the journal", NULL },
     { "snapshot-store", 0, 0, G_OPTION_ARG_FILENAME, &snapshot_store,
       "Store configuration snapshots in DIR instead of RUN_DIR/snapshots", "DIR" },
+    { "new-run", 0, 0, G_OPTION_ARG_NONE, &new_run,
+      "Start a new run even though a run of this plan stopped without finishing", NULL },
     { "resume", 0, 0, G_OPTION_ARG_FILENAME, &resume_run,
       "Continue the stopped run RUN (a run directory, or a run id under --runs-dir) of the same "
       "plan: completed steps are not run again", "RUN" },
@@ -410,6 +413,24 @@ main (int argc, char **argv)
     }
   else
     {
+      g_autofree char *unfinished = new_run ? NULL
+                                    : fleet_run_find_unfinished (runs_dir != NULL ? runs_dir
+                                                                                  : "fleet-runs",
+                                                                 plan->file_sha256);
+
+      /* A run that died may have run steps on some hosts: starting over
+       * would run them twice, so the admin chooses. */
+      if (unfinished != NULL)
+        {
+          g_printerr ("fleet-run: run %s of this plan stopped without finishing: its journal "
+                      "has no run-end record (fleet-run was killed or the machine went "
+                      "down), so steps may have run on some hosts.\n"
+                      "Continue it with:  fleet-run --resume %s\n"
+                      "or start again from the first step on every host with --new-run.\n",
+                      unfinished, unfinished);
+          return EXIT_BAD_INPUT;
+        }
+
       run_id = make_run_id ();
       run_dir = g_build_filename (runs_dir != NULL ? runs_dir : "fleet-runs", run_id, NULL);
       if (g_mkdir_with_parents (run_dir, 0750) != 0)

@@ -407,6 +407,32 @@ test_kill_holds_hosts (Fixture *fixture, gconstpointer data)
   compile_plan (fixture, FALSE, "held");
   run_dir = start_and_kill (fixture);
 
+  /* Running the plan again without --resume would repeat the steps that
+   * already ran: fleet-run names the unfinished run and starts nothing. */
+  {
+    g_autofree char *expected = g_strdup_printf ("fleet-run: run %s of this plan stopped without "
+                                                 "finishing", run_dir);
+    g_autofree char *resume_line = g_strdup_printf ("Continue it with:  fleet-run --resume %s\n",
+                                                    run_dir);
+    g_autoptr(GDir) runs = NULL;
+    guint n_runs = 0;
+
+    g_assert_cmpint (run_fleet_run (fixture, "again-new", (const char *[]) { "--runs-dir",
+                                                                             fixture->runs,
+                                                                             fixture->plan,
+                                                                             NULL },
+                                    &out, &err), ==, 2);
+    g_assert_nonnull (strstr (err, expected));
+    g_assert_nonnull (strstr (err, resume_line));
+    runs = g_dir_open (fixture->runs, 0, NULL);
+    while (g_dir_read_name (runs) != NULL)
+      n_runs++;
+    g_assert_cmpuint (n_runs, ==, 1);
+    g_assert_cmpuint (count_log_lines (fixture, 0, "first-start"), ==, 1);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+
   g_assert_cmpint (run_fleet_run (fixture, "undecided", (const char *[]) { "--resume", run_dir,
                                                                            fixture->plan, NULL },
                                   &out, &err), ==, 2);
