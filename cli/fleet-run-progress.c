@@ -18,6 +18,7 @@ struct FleetRunProgress {
   guint started;
   guint done;
   guint failed;
+  guint interrupted;
   gint64 wave_started_us;
   gint64 last_print_us;
   guint last_part;
@@ -31,9 +32,12 @@ append_counts (GString *out, const FleetRunProgress *progress, gint64 now_us)
   double elapsed_s = (now_us - progress->wave_started_us) / 1e6;
   guint in_flight = progress->started - progress->done;
 
-  g_string_append_printf (out, "wave %u/%u: %u/%u done, %u failed, %u in flight",
-                          progress->wave + 1, progress->plan->waves->len, progress->done,
-                          progress->wave_hosts, progress->failed, in_flight);
+  g_string_append_printf (out, "wave %u/%u: %u/%u done, %u failed, ", progress->wave + 1,
+                          progress->plan->waves->len, progress->done, progress->wave_hosts,
+                          progress->failed);
+  if (progress->interrupted > 0)
+    g_string_append_printf (out, "%u interrupted, ", progress->interrupted);
+  g_string_append_printf (out, "%u in flight", in_flight);
   if (progress->done > 0 && elapsed_s > 0)
     {
       double rate = progress->done / elapsed_s;
@@ -104,7 +108,7 @@ on_wave_started (guint wave, guint n_hosts, gpointer data)
 
   progress->wave = wave;
   progress->wave_hosts = n_hosts;
-  progress->started = progress->done = progress->failed = 0;
+  progress->started = progress->done = progress->failed = progress->interrupted = 0;
   progress->last_part = 0;
   progress->wave_started_us = fleet_clock_monotonic_us (progress->clock);
   if (progress->live)
@@ -129,6 +133,7 @@ on_host_finished (const FleetHostResult *result, gpointer data)
 
   progress->done++;
   progress->failed += result->outcome == FLEET_HOST_FAILED;
+  progress->interrupted += result->outcome == FLEET_HOST_INTERRUPTED;
   update (progress);
 }
 

@@ -138,7 +138,8 @@ handle_max_load (FleetDiagnostics *diags, const FleetSchemaField *field,
 
       fleet_diagnostics_error (diags, &value->pos,
                                "invalid value %s for \"%s\"; give the 1-minute load average "
-                               "above which a host waits, a decimal number such as 4 or 2.5",
+                               "above which a host waits, a decimal number above 0 such as 4 or "
+                               "2.5",
                                quoted, field->key);
       return;
     }

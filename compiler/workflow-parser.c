@@ -271,6 +271,28 @@ static const FleetFieldHandlerEntry workflow_handlers[] = {
   { "schedule", handle_schedule },
 };
 
+/* `concurrency: initial` above `parallelism` is cut to it; say so, since
+ * the author expected more hosts at once. */
+static void
+warn_initial_above_parallelism (FleetDiagnostics *diags, const FleetYamlNode *root,
+                                const FleetWorkflow *workflow)
+{
+  const FleetYamlNode *concurrency = fleet_yaml_mapping_lookup (root, "concurrency");
+  const FleetYamlNode *initial;
+
+  if (workflow->pacing->initial <= workflow->parallelism || concurrency == NULL
+      || concurrency->kind != FLEET_YAML_MAPPING)
+    return;
+
+  initial = fleet_yaml_mapping_lookup (concurrency, "initial");
+  fleet_diagnostics_warning (diags, initial != NULL ? &initial->pos : &concurrency->pos,
+                             "concurrency \"initial\" (%u) is above \"parallelism\" (%u), "
+                             "which caps it: the run starts with %u hosts; raise parallelism "
+                             "or lower initial",
+                             workflow->pacing->initial, workflow->parallelism,
+                             workflow->parallelism);
+}
+
 /* Without `waves`, the whole selection is one wave. */
 static void
 add_default_wave (FleetWorkflow *workflow)
@@ -298,6 +320,7 @@ fleet_parse_workflow (FleetDiagnostics *diags,
     {
       fleet_walk_mapping (diags, root, FLEET_SCHEMA_WORKFLOW, workflow_handlers,
                           G_N_ELEMENTS (workflow_handlers), &parse);
+      warn_initial_above_parallelism (diags, root, parse.workflow);
       if (fleet_yaml_mapping_lookup (root, "waves") == NULL)
         add_default_wave (parse.workflow);
       if (fleet_yaml_mapping_lookup (root, "steps") == NULL

@@ -452,6 +452,18 @@ test_pacing_forms (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (workflow->pacing->ionice, ==, "idle");
 }
 
+/* An initial limit above the parallelism is cut to it, with a warning. */
+static void
+test_pacing_initial_above_parallelism (Fixture *fixture, gconstpointer data)
+{
+  g_assert_nonnull (compile (fixture, HEAD "target: {all: true}\nparallelism: 5\n"
+                                      "concurrency: {initial: 50}\n" STEPS));
+  g_assert_cmpuint (fleet_diagnostics_warning_count (fixture->diags), ==, 1);
+  assert_diagnostic (fixture, 0, FLEET_SEVERITY_WARNING, NULL, 5, 24,
+                     "concurrency \"initial\" (50) is above \"parallelism\" (5), which caps "
+                     "it: the run starts with 5 hosts; raise parallelism or lower initial");
+}
+
 static void
 test_pacing_errors (Fixture *fixture, gconstpointer data)
 {
@@ -474,7 +486,7 @@ test_pacing_errors (Fixture *fixture, gconstpointer data)
                      "mapping");
   assert_diagnostic (fixture, 3, FLEET_SEVERITY_ERROR, NULL, 8, 13,
                      "invalid value \"high\" for \"max_load\"; give the 1-minute load average "
-                     "above which a host waits, a decimal number such as 4 or 2.5");
+                     "above which a host waits, a decimal number above 0 such as 4 or 2.5");
   assert_diagnostic (fixture, 4, FLEET_SEVERITY_ERROR, NULL, 9, 11,
                      "invalid value \"realtime\" for \"ionice\"; use idle (I/O only when the "
                      "disk is otherwise idle) or best-effort");
@@ -541,6 +553,7 @@ main (int argc, char **argv)
   ADD ("/compiler/halt-at/errors", test_halt_at_errors);
   ADD ("/compiler/pacing/forms", test_pacing_forms);
   ADD ("/compiler/pacing/errors", test_pacing_errors);
+  ADD ("/compiler/pacing/initial-above-parallelism", test_pacing_initial_above_parallelism);
   ADD ("/compiler/limit", test_limit);
 
   return g_test_run ();

@@ -114,6 +114,27 @@ test_plain_heartbeat (Fixture *fixture, gconstpointer data)
                                              "0 in flight, 0.1 hosts/s, about 209 s left\n"));
 }
 
+/* A host stopped by an interrupt is counted apart from failed ones. */
+static void
+test_interrupted_counted (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetRunProgress) progress = fleet_run_progress_new (fixture->plan,
+                                                                  fixture->stream, FALSE,
+                                                                  &fixture->clock.clock);
+  const FleetRunObserver *observer = fleet_run_progress_observer (progress);
+  FleetHostResult result = { .host = g_ptr_array_index (fixture->hosts, 0),
+                             .outcome = FLEET_HOST_INTERRUPTED };
+
+  observer->wave_started (0, 1, observer->data);
+  observer->host_started (result.host, observer->data);
+  observer->host_finished (&result, observer->data);
+  observer->wave_finished (0, observer->data);
+  fflush (fixture->stream);
+
+  g_assert_nonnull (strstr (fixture->buffer, "end wave 1/2: 1/1 done, 0 failed, 1 interrupted, "
+                                             "0 in flight\n"));
+}
+
 /* On a terminal one line is redrawn, at most five times a second, and
  * cleared when the progress ends. */
 static void
@@ -147,6 +168,8 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/progress/plain-heartbeat", Fixture, NULL, fixture_set_up, test_plain_heartbeat,
               fixture_tear_down);
+  g_test_add ("/progress/interrupted-counted", Fixture, NULL, fixture_set_up,
+              test_interrupted_counted, fixture_tear_down);
   g_test_add ("/progress/live-line", Fixture, NULL, fixture_set_up, test_live_line,
               fixture_tear_down);
 
