@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "runtime/fleet-report.h"
+#include "runtime/fleet-resume.h"
 #include "runtime/fleet-window-gate.h"
 #include "tests/runtime-fixture.h"
 
@@ -323,6 +324,66 @@ test_window_closes_mid_wave_wait (Fixture *fixture, gconstpointer data)
                     ==, 1);
 }
 
+/* A run paused at the end of its window is resumed in the next one: no
+ * completed step runs again, host02 goes on at its second step and host03
+ * starts, all without sleeping. */
+static void
+test_resume_in_next_window (Fixture *fixture, gconstpointer data)
+{
+  const gint64 minutes[] = { 0, 60, 120, 180, -1 };
+  TestClock test = { 0 };
+  g_autoptr(FleetResumeState) resume = NULL;
+  g_autoptr(FleetRunResult) resumed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *journal = NULL;
+
+  if (!require_sandbox ())
+    return;
+
+  add_hosts (fixture, 3, "id_ed25519");
+  add_step (fixture, "first", "true", 30000);
+  add_step (fixture, "second", "true", 30000);
+  set_waves (fixture, (const guint[]) { 3, 0 });
+  fixture->plan->parallelism = 1;
+  fixture->plan->file_sha256 = g_strdup ("resume-in-next-window");
+  set_schedule (fixture, minutes, 10, 5, FLEET_AT_WINDOW_END_FINISH);
+  use_test_clock (fixture, &test, T0_US);
+  test.jump_at_call = 3;
+  test.jump_to_us = T0_US + 50 * MINUTE_US;
+  run_plan (fixture);
+  g_assert_true (fixture->result->paused);
+  g_assert_cmpint (fixture->result->resume_at_us, ==, T0_US + 120 * MINUTE_US);
+
+  test.jump_at_call = 0;
+  test_clock_set (&test, fixture->result->resume_at_us);
+  resume = fleet_resume_load (fixture->plan, fixture->run_dir, NULL, NULL, &error);
+  g_assert_no_error (error);
+  fixture->options.resume = resume;
+  resumed = fleet_execute_plan (fixture->plan, &fixture->options, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (resumed);
+
+  g_assert_false (resumed->paused);
+  g_assert_cmpint (fleet_run_result_exit_status (resumed), ==, 0);
+  for (guint i = 1; i < 3; i++)
+    {
+      const FleetHostResult *host = g_ptr_array_index (resumed->hosts, i);
+
+      g_assert_cmpint (host->outcome, ==, FLEET_HOST_SUCCEEDED);
+    }
+
+  journal = read_run_file (fixture, "journal.jsonl");
+  g_assert_cmpuint (count_lines (journal, "\"event\":\"run-resume\""), ==, 1);
+  for (guint i = 1; i <= 3; i++)
+    for (guint step = 1; step <= 2; step++)
+      {
+        g_autofree char *start = g_strdup_printf ("\"event\":\"step-start\",\"host\":\"host%02u\","
+                                                  "\"step\":%u,", i, step);
+
+        g_assert_cmpuint (count_lines (journal, start), ==, 1);
+      }
+}
+
 /* With at_window_end: abort, a step still running when its window closes
  * is killed and runs again in the next window.  The command sleeps only
  * on its first run, which a marker file in the host's home records. */
@@ -440,6 +501,7 @@ main (int argc, char **argv)
   ADD ("/window-runtime/wait-for-window", test_wait_for_window);
   ADD ("/window-runtime/closes-mid-wave-pause", test_window_closes_mid_wave_pause);
   ADD ("/window-runtime/closes-mid-wave-wait", test_window_closes_mid_wave_wait);
+  ADD ("/window-runtime/resume-in-next-window", test_resume_in_next_window);
   ADD ("/window-runtime/abort-at-window-end", test_abort_at_window_end);
   ADD ("/window-runtime/finish-at-window-end", test_finish_at_window_end);
 #undef ADD
