@@ -240,6 +240,23 @@ append_wave_hosts (GString *out, const FleetPlan *plan, guint index)
     }
 }
 
+/* The schedule and windows as `fleetc show` prints them, in a code block:
+ * its columns line up there, and its values are already made visible. */
+static void
+append_schedule (GString *out, const FleetPlan *plan)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *fence = NULL;
+
+  fleet_plan_show_schedule_text (text, plan);
+  if (text->len == 0)
+    return;
+
+  fence = code_fence (text->str);
+  g_string_append_printf (out, "\n## Schedule\n\n%s\n%s%s\n", fence,
+                          text->str[0] == '\n' ? text->str + 1 : text->str, fence);
+}
+
 char *
 fleet_plan_show_markdown (const FleetPlan *plan)
 {
@@ -250,6 +267,7 @@ fleet_plan_show_markdown (const FleetPlan *plan)
   append_steps (out, plan);
   fleet_plan_show_progressive_markdown (out, plan);
   append_wave_table (out, plan);
+  append_schedule (out, plan);
   for (guint w = 0; w < plan->waves->len; w++)
     append_wave_hosts (out, plan, w);
   return g_string_free (out, FALSE);

@@ -238,7 +238,7 @@ test_answer_errors (Fixture *fixture, gconstpointer data)
 
   g_assert_cmpint (run_fleet_run ((const char *[]) { "--continue", "a", "--abort", "a", NULL },
                                   NULL, &err), ==, 2);
-  g_assert_nonnull (strstr (err, "give only one of --continue, --abort and --rollback"));
+  g_assert_nonnull (strstr (err, "give only one of --continue, --abort, --rollback and --resume"));
 }
 
 int

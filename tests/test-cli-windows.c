@@ -114,9 +114,11 @@ test_show_schedule_local_times (Fixture *fixture, gconstpointer data)
   const char *compile[] = { "compile", workflow, "-o", plan, "-F", "none", NULL };
   const char *show[] = { "show", plan, NULL };
   const char *show_json[] = { "show", plan, "--format", "json", NULL };
+  const char *show_markdown[] = { "show", plan, "--format", "markdown", NULL };
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autofree char *json = NULL;
+  g_autofree char *markdown = NULL;
 
   g_assert_cmpint (run ("fleetc", AUTUMN_EPOCH, compile, NULL, &err), ==, 0);
   g_assert_cmpint (run ("fleetc", NULL, show, &out, NULL), ==, 0);
@@ -139,6 +141,14 @@ test_show_schedule_local_times (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (json, "\"schedule\":{\"from\":\"2025-10-20T00:00:00Z\""));
   g_assert_nonnull (strstr (json, "\"at_window_end\":\"finish\""));
   g_assert_nonnull (strstr (json, "{\"groups\":\"fra\",\"timezone\":\"Europe/Berlin\""));
+
+  /* The Markdown form for change tickets has the same schedule in a code
+   * block. */
+  g_assert_cmpint (run ("fleetc", NULL, show_markdown, &markdown, NULL), ==, 0);
+  g_assert_nonnull (strstr (markdown, "\n## Schedule\n\n```\nSchedule (each host runs within one "
+                                      "window;"));
+  g_assert_nonnull (strstr (markdown, "starts   2025-10-25T00:30:00Z (2025-10-25T02:30:00+02:00 "
+                                      "Europe/Berlin)"));
 }
 
 /* When the hosts fit only windows beyond the planned range, the compile
