@@ -16,6 +16,10 @@
 
 #define READ_CHUNK_BYTES (64 * 1024)
 #define PID_LINE_PREFIX "FLEETPID "
+
+/* How long an abort waits for the process id of a command that is just
+ * starting before it gives up killing it. */
+#define PID_WAIT_US (5 * G_USEC_PER_SEC)
 #define PID_LINE_MAX 64
 
 /* How long a refused channel open (the server's MaxSessions) is retried
@@ -458,6 +462,15 @@ process_command (FleetCommand *command, gint64 now_us)
     process_running (command);
 
 check_deadline:
+  /* An abort that waited for the process id kills the command now; it is
+   * not done from the channel's callbacks, which must not free it. */
+  if (command->abort_pending && command->stage == COMMAND_RUNNING
+      && (command->remote_pid > 1 || command->pid_line_done))
+    {
+      fleet_command_abort (command, command->abort_failure, command->abort_message);
+      return;
+    }
+
   /* A command still waiting for its channel reports why it never got one. */
   if (command->stage == COMMAND_OPENING && command->refusal != NULL
       && now_us >= MIN (command->deadline_us, command->open_deadline_us))
@@ -483,6 +496,7 @@ command_free_fields (FleetCommand *command)
     OPENSSL_cleanse (command->stdin_data, command->stdin_length);
   g_free (command->stdin_data);
   g_free (command->refusal);
+  g_free (command->abort_message);
   g_string_free (command->pid_line, TRUE);
   g_free (command);
 }
@@ -534,6 +548,25 @@ fleet_command_abort (FleetCommand *command, FleetFailure failure, const char *me
 
   if (command->stage == COMMAND_DONE || command->stage == COMMAND_KILLING)
     return;
+
+  /* The command may be starting on the host while its process id is still
+   * on the way: wait for it a little, so the kill can reach the command
+   * instead of leaving it running. */
+  if ((command->stage == COMMAND_EXECUTING || command->stage == COMMAND_RUNNING)
+      && command->remote_pid <= 1 && !command->pid_line_done && !command->abort_pending
+      && connection != NULL && connection->state == FLEET_CONNECTION_READY)
+    {
+      command->abort_pending = TRUE;
+      command->abort_failure = failure;
+      command->abort_message = g_strdup (message);
+      command->deadline_us = MIN (command->deadline_us, connection->now_us + PID_WAIT_US);
+      return;
+    }
+  if (command->abort_pending)
+    {
+      failure = command->abort_failure;
+      message = command->abort_message;
+    }
 
   if (command->stage != COMMAND_RUNNING || connection == NULL
       || connection->state != FLEET_CONNECTION_READY)

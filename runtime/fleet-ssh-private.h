@@ -140,6 +140,10 @@ struct FleetCommand {
   GString *pid_line;
   gboolean pid_line_done;
   gint64 remote_pid;             /* 0: unknown */
+  gboolean abort_pending;        /* aborted before its process id arrived:
+                                    killed once it does (fleet_command_abort) */
+  FleetFailure abort_failure;
+  char *abort_message;
   gboolean is_helper;            /* a kill command we started ourselves */
   FleetCommand *killed;          /* helper: the command it kills, or NULL */
   FleetCommand *killer;          /* the helper killing this command, or NULL */

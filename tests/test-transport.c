@@ -248,6 +248,48 @@ test_command_freed_while_running (void)
   fleet_connection_free (connection);
 }
 
+static gboolean
+command_started_without_pid (gconstpointer data)
+{
+  const FleetCommand *command = data;
+
+  return command->pid_line_done
+         || (command->stage == COMMAND_EXECUTING || command->stage == COMMAND_RUNNING);
+}
+
+/* A command aborted while it starts, before its process id came back,
+ * waits for the id and is then killed, instead of being left running. */
+static void
+test_command_aborted_before_pid (void)
+{
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) connection = NULL;
+  g_auto(Output) output = { 0 };
+  FleetCommand *command;
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  host = fleet_sandbox_host (shared_sandbox, PLAIN_HOST, "id_ed25519");
+  output_init (&output);
+  connection = connect_ready (host, context);
+  command = start_command (connection, "sleep 30", &output);
+  drive (connection, command_started_without_pid, command);
+  g_assert_false (command->pid_line_done);
+
+  fleet_command_abort (command, FLEET_FAILURE_INTERRUPTED, "stopped at the window's end");
+  g_assert_true (command->abort_pending);
+  g_assert_false (fleet_command_is_done (command));
+  drive (connection, command_done, command);
+
+  g_assert_cmpint (fleet_command_get_failure (command), ==, FLEET_FAILURE_INTERRUPTED);
+  g_assert_cmpint (fleet_command_get_remote_pid (command), >, 1);
+  assert_contains (fleet_command_get_message (command), "stopped at the window's end");
+  assert_contains (fleet_command_get_message (command), "was killed");
+  fleet_command_free (command);
+}
+
 /* The same, but the helper runs to its end: the connection stays usable. */
 static void
 test_command_freed_helper_finishes (void)
@@ -731,6 +773,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/transport/command/results", test_command_results);
   g_test_add_func ("/transport/command/freed-while-running", test_command_freed_while_running);
+  g_test_add_func ("/transport/command/aborted-before-pid", test_command_aborted_before_pid);
   g_test_add_func ("/transport/command/freed-helper-finishes", test_command_freed_helper_finishes);
   g_test_add_func ("/transport/command/freed-before-channel", test_command_freed_before_channel);
   g_test_add_func ("/transport/command/forced-command-output", test_forced_command_output);

@@ -28,6 +28,8 @@ typedef struct {
   gint64 waited_until_us;    /* the last instant waited for */
   guint jump_at_call;        /* before_step call (from 1) that jumps the clock; 0: none */
   gint64 jump_to_us;
+  gint64 jump_delay_us;      /* the jump comes this long after that call; 0: at once */
+  gint64 jump_armed_at_us;   /* monotonic time of a delayed jump; 0: none */
   guint before_step_calls;
 } TestClock;
 
@@ -37,10 +39,18 @@ test_clock_monotonic (const FleetClock *clock)
   return g_get_monotonic_time ();
 }
 
+static void test_clock_set (TestClock *test, gint64 wall_us);
+
 static gint64
 test_clock_wall (const FleetClock *clock)
 {
-  const TestClock *test = clock->data;
+  TestClock *test = clock->data;
+
+  if (test->jump_armed_at_us != 0 && g_get_monotonic_time () >= test->jump_armed_at_us)
+    {
+      test->jump_armed_at_us = 0;
+      test_clock_set (test, test->jump_to_us);
+    }
 
   return test->base_us + (g_get_monotonic_time () - test->base_monotonic_us);
 }
@@ -69,7 +79,11 @@ test_clock_before_step (const FleetHost *host, guint step, gpointer data)
   TestClock *test = data;
 
   test->before_step_calls++;
-  if (test->before_step_calls == test->jump_at_call)
+  if (test->before_step_calls != test->jump_at_call)
+    return;
+  if (test->jump_delay_us > 0)
+    test->jump_armed_at_us = g_get_monotonic_time () + test->jump_delay_us;
+  else
     test_clock_set (test, test->jump_to_us);
 }
 
@@ -407,10 +421,11 @@ test_abort_at_window_end (Fixture *fixture, gconstpointer data)
   set_waves (fixture, (const guint[]) { 1, 0 });
   set_schedule (fixture, minutes, 10, 5, FLEET_AT_WINDOW_END_ABORT);
   use_test_clock (fixture, &test, T0_US);
-  /* The step is allowed at 00:00; the clock passes the window's end as it
-   * starts. */
+  /* The step is allowed at 00:00; the clock passes the window's end a
+   * second after it starts, while it sleeps. */
   test.jump_at_call = 1;
   test.jump_to_us = T0_US + 61 * MINUTE_US;
+  test.jump_delay_us = G_USEC_PER_SEC;
   fixture->options.wait_for_window = TRUE;
   run_plan (fixture);
   g_remove (marker);
