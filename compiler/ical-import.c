@@ -635,7 +635,8 @@ parse_text (Import *import, GBytes *text)
 {
   gsize length;
   const char *data = g_bytes_get_data (text, &length);
-  g_autofree char *terminated = g_strndup (data, length);
+  /* An empty file comes as NULL, which libical would dereference. */
+  g_autofree char *terminated = g_strndup (data != NULL ? data : "", length);
   FleetSourcePos pos = { import->file, 1, 1 };
   icalcomponent *root;
 

@@ -125,8 +125,13 @@ fleet_ics_index (const char *text, gsize length)
     .stack = stack,
   };
   LogicalLine logical = { .text = g_string_new (NULL), .line = 0 };
-  const char *end = text + length;
+  const char *end;
   guint line = 0;
+
+  /* An empty file comes as NULL with length 0. */
+  if (text == NULL)
+    text = "";
+  end = text + length;
 
   for (const char *p = text; p < end;)
     {

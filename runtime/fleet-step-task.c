@@ -204,7 +204,8 @@ start_remote (FleetStepTask *task, gint64 now_us, Operation op, const char *comm
   g_string_truncate (task->stderr_tail, 0);
   task->op = op;
   task->command = fleet_command_start (*task->connection, &spec, now_us, on_output, task);
-  memset (input->data, 0, input->len);
+  if (input->len > 0)
+    memset (input->data, 0, input->len);
 }
 
 /* Conditions over one attempt */

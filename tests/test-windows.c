@@ -592,6 +592,18 @@ test_ical_not_a_calendar (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (messages, "notes.ics:1:1: error: not an iCalendar file"));
 }
 
+/* An empty file is no calendar either; the reader must not crash on it. */
+static void
+test_ical_empty_file (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *path = write_file (fixture, "empty.ics", "");
+  g_autoptr (FleetWindowCalendar) calendar = import_file (fixture, path, "2025-01-01",
+                                                          "2026-01-01", NULL);
+  g_autofree char *messages = diagnostics_text (fixture);
+
+  g_assert_nonnull (strstr (messages, "empty.ics:1:1: error: not an iCalendar file"));
+}
+
 /* An event with a RECURRENCE-ID moves one instance of its series; a
  * cancelled event opens nothing. */
 static void
@@ -922,6 +934,7 @@ main (int argc, char **argv)
   ADD ("/windows/ical/unknown-tzid", test_ical_unknown_tzid);
   ADD ("/windows/ical/rrule-syntax-error", test_ical_rrule_syntax_error);
   ADD ("/windows/ical/not-a-calendar", test_ical_not_a_calendar);
+  ADD ("/windows/ical/empty-file", test_ical_empty_file);
   ADD ("/windows/ical/override-and-cancelled", test_ical_override_and_cancelled);
   ADD ("/windows/workflow/spring-gap", test_workflow_spring_gap);
   ADD ("/windows/workflow/autumn-overlap", test_workflow_autumn_overlap);
