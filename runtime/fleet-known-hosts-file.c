@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -144,6 +145,13 @@ fleet_known_hosts_file_append (const char *path, const char *text, guint *out_li
   fd = open (path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0600);
   if (fd < 0)
     return set_io_error (error, "open", path, errno);
+
+  /* Checking the last byte and appending must not interleave with another
+   * fleet-run doing the same: a write still under way can make the file
+   * look as if its last line were cut, which would add a blank line.  The
+   * lock ends when the descriptor is closed. */
+  while (flock (fd, LOCK_EX) != 0 && errno == EINTR)
+    ;
 
   leading_newline = needs_leading_newline (fd);
   data = g_strconcat (leading_newline ? "\n" : "", text, NULL);
