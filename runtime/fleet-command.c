@@ -10,11 +10,17 @@
  */
 #include "runtime/fleet-ssh-private.h"
 
+#include "schema/fleet-oom.h"
+
+#include <poll.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
 #define READ_CHUNK_BYTES (64 * 1024)
+
+/* Standard input goes out in chunks of at most one SSH packet's payload. */
+#define STDIN_CHUNK_BYTES (32 * 1024)
 #define PID_LINE_PREFIX "FLEETPID "
 
 /* How long an abort waits for the process id of a command that is just
@@ -88,19 +94,14 @@ command_new (FleetConnection *connection, const FleetCommandSpec *spec, gboolean
   return command;
 }
 
-static gboolean
+static void
 command_create_channel (FleetCommand *command)
 {
   FleetConnection *connection = command->connection;
 
-  command->channel = ssh_channel_new (connection->session);
-  if (command->channel == NULL)
-    {
-      fleet_command_finish (command, FLEET_FAILURE_CHANNEL,
-                            g_strdup_printf ("cannot create a channel: %s",
-                                             ssh_get_error (connection->session)));
-      return FALSE;
-    }
+  /* On an authenticated session, libssh 0.10 returns NULL only when memory
+   * runs out. */
+  command->channel = fleet_oom_check (ssh_channel_new (connection->session), "ssh_channel_new");
 
   command->callbacks = (struct ssh_channel_callbacks_struct) {
     .userdata = command,
@@ -109,7 +110,6 @@ command_create_channel (FleetCommand *command)
   };
   ssh_callbacks_init (&command->callbacks);
   ssh_set_channel_callbacks (command->channel, &command->callbacks);
-  return TRUE;
 }
 
 FleetCommand *
@@ -125,8 +125,8 @@ fleet_command_start (FleetConnection *connection,
 
   command = command_new (connection, spec, TRUE, now_us, output_func, user_data);
   g_ptr_array_add (connection->commands, command);
-  if (command_create_channel (command))
-    fleet_commands_process (connection, now_us);
+  command_create_channel (command);
+  fleet_commands_process (connection, now_us);
   return command;
 }
 
@@ -316,13 +316,66 @@ finish_with_status (FleetCommand *command)
                                     "timeout does this)"));
 }
 
+/* Return whether a chunk of standard input can be written now.
+ * ssh_channel_write() flushes before it returns, waiting for the socket
+ * (libssh 0.10), and through a jump host only this process's loop drains
+ * that socket.  So a chunk goes out only when libssh has nothing queued and
+ * the socket reports room, which for a socket pair means three quarters
+ * of its buffer (Linux), far more than one chunk. */
+static gboolean
+stdin_can_be_sent (FleetCommand *command)
+{
+  ssh_session session = command->connection->session;
+  struct pollfd socket_state = { .fd = ssh_get_fd (session), .events = POLLOUT };
+
+  return (ssh_get_poll_flags (session) & SSH_WRITE_PENDING) == 0
+         && poll (&socket_state, 1, 0) == 1 && (socket_state.revents & POLLOUT) != 0;
+}
+
+/* Send as much of the command's standard input as the channel window
+ * takes, and end of file once all of it is sent.  Input larger than the
+ * window (2 MiB from OpenSSH) thus goes out as the command reads it.  A
+ * write fails only once the channel or the connection closed, which
+ * process_running() reports; the rest of the input is dropped then, as
+ * OpenSSH's client drops input that a finished command did not read. */
+static void
+send_stdin (FleetCommand *command)
+{
+  gsize chunk;
+  int written;
+
+  if (command->stdin_closed)
+    return;
+
+  chunk = MIN (command->stdin_length - command->stdin_sent,
+               ssh_channel_window_size (command->channel));
+  chunk = stdin_can_be_sent (command) ? MIN (chunk, STDIN_CHUNK_BYTES) : 0;
+  written = chunk > 0 ? ssh_channel_write (command->channel,
+                                           command->stdin_data + command->stdin_sent,
+                                           (uint32_t) chunk)
+                      : 0;
+  command->stdin_sent = written < 0 ? command->stdin_length : command->stdin_sent + written;
+  if (command->stdin_sent < command->stdin_length)
+    return;
+
+  if (command->stdin_data != NULL)
+    OPENSSL_cleanse (command->stdin_data, command->stdin_length);
+  g_clear_pointer (&command->stdin_data, g_free);
+  (void) ssh_channel_send_eof (command->channel);
+  command->stdin_closed = TRUE;
+}
+
 static void
 process_running (FleetCommand *command)
 {
   gboolean error = FALSE;
-  gboolean stdout_open = drain_stream (command, FALSE, &error);
-  gboolean stderr_open = !error && drain_stream (command, TRUE, &error);
+  gboolean stdout_open;
+  gboolean stderr_open;
   ssh_session session = command->connection->session;
+
+  send_stdin (command);
+  stdout_open = drain_stream (command, FALSE, &error);
+  stderr_open = !error && drain_stream (command, TRUE, &error);
 
   if (error && !ssh_channel_is_closed (command->channel))
     {
@@ -351,24 +404,6 @@ process_running (FleetCommand *command)
     finish_with_status (command);
 }
 
-/* Send the command's standard input, then end of file.  The data is small
- * (a password), far below the channel window, so one write takes it all. */
-static gboolean
-send_stdin (FleetCommand *command)
-{
-  if (command->stdin_data != NULL)
-    {
-      int written = ssh_channel_write (command->channel, command->stdin_data,
-                                       (uint32_t) command->stdin_length);
-
-      OPENSSL_cleanse (command->stdin_data, command->stdin_length);
-      g_clear_pointer (&command->stdin_data, g_free);
-      if (written != (int) command->stdin_length)
-        return FALSE;
-    }
-
-  return ssh_channel_send_eof (command->channel) != SSH_ERROR;
-}
 
 static void
 channel_refused (FleetCommand *command, gint64 now_us, const char *what)
@@ -408,8 +443,9 @@ process_command (FleetCommand *command, gint64 now_us)
     {
       if (command->channel == NULL)
         {
-          if (now_us < command->retry_at_us || !command_create_channel (command))
+          if (now_us < command->retry_at_us)
             goto check_deadline;
+          command_create_channel (command);
         }
 
       rc = ssh_channel_open_session (command->channel);
@@ -446,13 +482,6 @@ process_command (FleetCommand *command, gint64 now_us)
       if (rc != SSH_OK)
         {
           channel_refused (command, now_us, "to run the command");
-          return;
-        }
-      if (!send_stdin (command))
-        {
-          fleet_command_finish (command, FLEET_FAILURE_CHANNEL,
-                                g_strdup_printf ("cannot send the command's input: %s",
-                                                 ssh_get_error (command->connection->session)));
           return;
         }
       command->stage = COMMAND_RUNNING;
@@ -539,6 +568,20 @@ fleet_commands_free_helpers (FleetConnection *connection)
       kill_finished (command);
       command_free_fields (command);
     }
+}
+
+gboolean
+fleet_commands_want_write (const FleetConnection *connection)
+{
+  for (guint i = 0; i < connection->commands->len; i++)
+    {
+      const FleetCommand *command = g_ptr_array_index (connection->commands, i);
+
+      if (command->stage == COMMAND_RUNNING && !command->stdin_closed
+          && ssh_channel_window_size (command->channel) > 0)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 void

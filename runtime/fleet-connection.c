@@ -308,6 +308,7 @@ static gboolean
 open_tunnel (FleetConnection *connection)
 {
   int fd = -1;
+  int rc;
 
   connection->tunnel = fleet_tunnel_new (connection->context, connection->host,
                                          connection->now_us, &fd);
@@ -318,14 +319,10 @@ open_tunnel (FleetConnection *connection)
       return FALSE;
     }
 
-  if (ssh_options_set (connection->session, SSH_OPTIONS_FD, &fd) != SSH_OK)
-    {
-      close (fd);
-      fleet_connection_fail (connection, FLEET_FAILURE_CONNECTION_FAILED,
-                             g_strdup_printf ("cannot give the tunnel to the SSH session: %s",
-                                              ssh_get_error (connection->session)));
-      return FALSE;
-    }
+  /* libssh 0.10 rejects only a negative descriptor, and a tunnel without a
+   * failure always has its socket. */
+  rc = ssh_options_set (connection->session, SSH_OPTIONS_FD, &fd);
+  g_assert (rc == SSH_OK);
   return TRUE;
 }
 
@@ -711,7 +708,8 @@ fleet_connection_session_events (const FleetConnection *connection)
     return 0;
 
   flags = ssh_get_poll_flags (connection->session);
-  return POLLIN | ((flags & SSH_WRITE_PENDING) ? POLLOUT : 0);
+  return POLLIN | ((flags & SSH_WRITE_PENDING) || fleet_commands_want_write (connection)
+                     ? POLLOUT : 0);
 }
 
 gint64

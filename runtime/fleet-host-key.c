@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "runtime/fleet-known-hosts.h"
+#include "schema/fleet-oom.h"
 
 /* Host key algorithms offered after the ones known_hosts records for the
  * host, strongest first; libssh 0.10 signs with none of the others. */
@@ -154,16 +155,13 @@ verify_locked (FleetConnection *connection)
       return FALSE;
     }
 
-  /* libssh 0.10 exports a public key's wire form only as base64. */
-  if (ssh_get_server_publickey (connection->session, &server_key) != SSH_OK
-      || ssh_pki_export_pubkey_base64 (server_key, &base64) != SSH_OK)
-    {
-      ssh_key_free (server_key);
-      fleet_connection_fail (connection, FLEET_FAILURE_CONNECTION_FAILED,
-                             g_strdup_printf ("the server sent no usable host key: %s",
-                                              ssh_get_error (connection->session)));
-      return FALSE;
-    }
+  /* After the key exchange, libssh 0.10 holds the server's key, so copying
+   * and exporting it fail only when memory runs out.  It exports a public
+   * key's wire form only as base64. */
+  fleet_oom_check_status (ssh_get_server_publickey (connection->session, &server_key) == SSH_OK,
+                          "ssh_get_server_publickey");
+  fleet_oom_check_status (ssh_pki_export_pubkey_base64 (server_key, &base64) == SSH_OK,
+                          "ssh_pki_export_pubkey_base64");
 
   blob = g_base64_decode (base64, &blob_length);
   ssh_string_free_char (base64);
@@ -171,13 +169,11 @@ verify_locked (FleetConnection *connection)
   check = fleet_known_hosts_check (table, lookup_name (connection), connection->host->port,
                                    key_type, blob, blob_length,
                                    &error);
-  if (check == NULL)
-    {
-      fleet_connection_fail (connection, FLEET_FAILURE_HOST_KEY_UNKNOWN,
-                             g_strdup_printf ("cannot check the host key of %s: %s",
-                                              connection->host->name, error->message));
-    }
-  else if (check->verdict == FLEET_HOST_KEY_UNKNOWN
+  /* The check rejects only a key whose blob does not start with its type
+   * name, and libssh names the type of the key it exported itself. */
+  g_assert (check != NULL);
+
+  if (check->verdict == FLEET_HOST_KEY_UNKNOWN
            && connection->host->host_key_policy == FLEET_HOST_KEY_POLICY_ACCEPT_NEW)
     {
       accept_new_key (connection, table, key_type, blob, blob_length, check);

@@ -124,6 +124,8 @@ struct FleetCommand {
   gboolean pty;
   char *stdin_data;              /* wiped once sent */
   gsize stdin_length;
+  gsize stdin_sent;              /* bytes of stdin_data the channel took */
+  gboolean stdin_closed;         /* end of file was sent */
   gboolean has_exit_status;
   int exit_status;
   char *exit_signal;
@@ -200,6 +202,9 @@ void fleet_loaded_key_free (FleetLoadedKey *loaded);
 
 /* fleet-command.c */
 void fleet_commands_process (FleetConnection *connection, gint64 now_us);
+/* Return whether a running command has standard input to send that the
+ * channel window takes, so the socket is polled for room. */
+gboolean fleet_commands_want_write (const FleetConnection *connection);
 void fleet_command_finish (FleetCommand *command, FleetFailure failure, char *message);
 void fleet_commands_free_helpers (FleetConnection *connection);
 

@@ -24,6 +24,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "schema/fleet-oom.h"
+
 #define TUNNEL_BUFFER_BYTES (32 * 1024)
 
 /* The originator address a direct-tcpip open names; OpenSSH's sshd only
@@ -36,8 +38,7 @@
 
 typedef struct {
   char data[TUNNEL_BUFFER_BYTES];
-  gsize start;                   /* first byte not yet passed on */
-  gsize length;                  /* bytes held from start */
+  gsize length;                  /* bytes held, from the start of data */
 } TunnelBuffer;
 
 typedef enum {
@@ -72,7 +73,8 @@ struct FleetTunnel {
   short revents;                 /* of socket_fd, from the latest poll */
   gint64 opening_us;
   gboolean reading_channel;      /* inside ssh_channel_read_nonblocking() */
-  gboolean channel_backlog;      /* libssh keeps channel data that did not fit */
+  gsize channel_backlog;         /* bytes of channel data that did not fit, which
+                                    libssh keeps for read_channel_backlog() */
   gboolean channel_eof;          /* the jump host sent EOF or closed the channel */
   TunnelBuffer to_socket;        /* channel data on its way to the host's session */
   TunnelBuffer to_channel;       /* session data on its way to the channel */
@@ -94,22 +96,17 @@ buffer_append (TunnelBuffer *buffer, const void *data, gsize length)
 {
   g_assert (length <= buffer_room (buffer));
 
-  if (buffer->start + buffer->length + length > TUNNEL_BUFFER_BYTES)
-    {
-      memmove (buffer->data, buffer->data + buffer->start, buffer->length);
-      buffer->start = 0;
-    }
-  memcpy (buffer->data + buffer->start + buffer->length, data, length);
+  memcpy (buffer->data + buffer->length, data, length);
   buffer->length += length;
 }
 
+/* Drop the first `length` bytes.  The rest moves to the front, at most one
+ * buffer's worth, so that appends never wrap. */
 static void
 buffer_consume (TunnelBuffer *buffer, gsize length)
 {
-  buffer->start += length;
   buffer->length -= length;
-  if (buffer->length == 0)
-    buffer->start = 0;
+  memmove (buffer->data, buffer->data + length, buffer->length);
 }
 
 /* Channel callbacks, called by libssh while it processes the jump
@@ -120,24 +117,19 @@ on_channel_data (ssh_session session, ssh_channel channel, void *data, uint32_t 
                  int is_stderr, void *user_data)
 {
   FleetTunnel *tunnel = user_data;
-  gsize accepted;
+  /* A direct-tcpip channel carries no extended data (RFC 4254, section
+   * 7.2), so any is dropped: all of it is taken and none passed on.  While
+   * read_channel_backlog() copies out of libssh's buffer, nothing is taken,
+   * so that the two never write to_socket at once. */
+  gsize room = is_stderr || tunnel->reading_channel ? 0 : buffer_room (&tunnel->to_socket);
+  gsize accepted = MIN (length, room);
 
-  /* A direct-tcpip channel carries no extended data; drop any. */
-  if (is_stderr)
-    return (int) length;
-
-  /* read_channel_backlog() is copying out of libssh's buffer: leave the
-   * data there for it, so the two never write the buffer at once. */
-  if (tunnel->reading_channel)
-    {
-      tunnel->channel_backlog = TRUE;
-      return 0;
-    }
-
-  accepted = MIN (length, buffer_room (&tunnel->to_socket));
+  /* libssh passes all the data it holds for the channel, so what is not
+   * taken here is exactly what it keeps. */
   buffer_append (&tunnel->to_socket, data, accepted);
-  tunnel->channel_backlog = accepted < length;
-  return (int) accepted;
+  if (!is_stderr)
+    tunnel->channel_backlog = length - accepted;
+  return is_stderr ? (int) length : (int) accepted;
 }
 
 static void
@@ -298,11 +290,11 @@ jump_watch_session (FleetJump *jump)
 {
   ssh_session session = jump->connection->session;
 
-  jump->event = ssh_event_new ();
-  if (jump->event == NULL || ssh_event_add_session (jump->event, session) != SSH_OK)
-    fleet_connection_fail (jump->connection, FLEET_FAILURE_CONNECTION_FAILED,
-                           g_strdup_printf ("cannot watch the session of jump host %s: %s",
-                                            jump->host->name, ssh_get_error (session)));
+  /* libssh 0.10 fails these for a connected session only when memory runs
+   * out. */
+  jump->event = fleet_oom_check (ssh_event_new (), "ssh_event_new");
+  fleet_oom_check_status (ssh_event_add_session (jump->event, session) == SSH_OK,
+                          "ssh_event_add_session");
 }
 
 /* Return the jump for `name` with one more use, opening its connection when
@@ -340,14 +332,12 @@ jump_acquire (FleetSshContext *context, const char *name, gint64 now_us, char **
   return jump;
 }
 
+/* Free a jump that no tunnel uses: every tunnel counts as a user, so its
+ * list of tunnels is empty. */
 static void
 jump_free (FleetJump *jump)
 {
-  g_autoptr(GPtrArray) tunnels = g_ptr_array_copy (jump->tunnels, NULL, NULL);
-
-  /* Tunnels left here belong to connections that outlived the context. */
-  for (guint i = 0; i < tunnels->len; i++)
-    tunnel_end (g_ptr_array_index (tunnels, i), TUNNEL_CLOSED);
+  g_warn_if_fail (jump->tunnels->len == 0);
 
   jump_close (jump);
   g_ptr_array_unref (jump->tunnels);
@@ -385,9 +375,9 @@ fleet_jump_pool_free (FleetSshContext *context)
 {
   collect_unused_jumps (context);
 
-  /* What is left failed, or is still used by a connection that outlived
-   * the context.  Pool order puts each jump before the jumps it goes
-   * through. */
+  /* What is left failed.  A jump still in use belongs to a connection
+   * freed after its context, which the caller must not do.  Pool order
+   * puts each jump before the jumps it goes through. */
   for (guint i = 0; i < context->jumps->len; i++)
     {
       FleetJump *jump = g_ptr_array_index (context->jumps, i);
@@ -460,14 +450,9 @@ tunnel_begin_open (FleetTunnel *tunnel, gint64 now_us)
 {
   ssh_session session = tunnel->jump->connection->session;
 
-  tunnel->channel = ssh_channel_new (session);
-  if (tunnel->channel == NULL)
-    {
-      tunnel_fail (tunnel, FLEET_FAILURE_CHANNEL,
-                   g_strdup_printf ("cannot create a channel on jump host %s: %s",
-                                    tunnel->jump->host->name, ssh_get_error (session)));
-      return;
-    }
+  /* On the authenticated session of a READY jump, libssh 0.10 returns NULL
+   * only when memory runs out. */
+  tunnel->channel = fleet_oom_check (ssh_channel_new (session), "ssh_channel_new");
 
   tunnel->callbacks = (struct ssh_channel_callbacks_struct) {
     .userdata = tunnel,
@@ -503,25 +488,20 @@ static void
 read_channel_backlog (FleetTunnel *tunnel)
 {
   char chunk[TUNNEL_BUFFER_BYTES];
-  gsize room = buffer_room (&tunnel->to_socket);
+  gsize wanted = MIN (buffer_room (&tunnel->to_socket), tunnel->channel_backlog);
   int n;
 
+  /* Reading no more than libssh holds keeps the read from waiting for, or
+   * processing, new packets. */
   tunnel->reading_channel = TRUE;
-  n = ssh_channel_read_nonblocking (tunnel->channel, chunk, (uint32_t) room, 0);
+  n = ssh_channel_read_nonblocking (tunnel->channel, chunk, (uint32_t) wanted, 0);
   tunnel->reading_channel = FALSE;
 
-  if (n > 0)
-    buffer_append (&tunnel->to_socket, chunk, n);
-  if (n >= 0 && (gsize) n < room)
-    tunnel->channel_backlog = FALSE;
-  if (n == SSH_EOF || (n < 0 && ssh_channel_is_closed (tunnel->channel)))
-    {
-      /* NOTE: when this read fails because the peer closed the channel,
-       * the bytes libssh kept for a full to_socket are lost.  They can only
-       * be the last bytes the host sent before it closed. */
-      tunnel->channel_backlog = FALSE;
-      tunnel->channel_eof = TRUE;
-    }
+  /* NOTE: with bytes held, the read fails only when the jump session broke,
+   * which jump_check_failure() reports; the held bytes are dropped then. */
+  n = MAX (n, 0);
+  buffer_append (&tunnel->to_socket, chunk, n);
+  tunnel->channel_backlog = n > 0 ? tunnel->channel_backlog - n : 0;
 }
 
 /* Channel to socket: pass on what the channel delivered, and end the
@@ -533,12 +513,12 @@ move_to_socket (FleetTunnel *tunnel)
     {
       ssize_t sent;
 
-      if (tunnel->channel_backlog && buffer_room (&tunnel->to_socket) > 0)
+      if (tunnel->channel_backlog > 0 && buffer_room (&tunnel->to_socket) > 0)
         read_channel_backlog (tunnel);
       if (tunnel->to_socket.length == 0)
         break;
 
-      sent = send (tunnel->socket_fd, tunnel->to_socket.data + tunnel->to_socket.start,
+      sent = send (tunnel->socket_fd, tunnel->to_socket.data,
                    tunnel->to_socket.length, MSG_NOSIGNAL | MSG_DONTWAIT);
       if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
         return;
@@ -551,7 +531,7 @@ move_to_socket (FleetTunnel *tunnel)
       buffer_consume (&tunnel->to_socket, sent);
     }
 
-  if (tunnel->channel_eof && !tunnel->channel_backlog)
+  if (tunnel->channel_eof && tunnel->channel_backlog == 0)
     tunnel_end (tunnel, TUNNEL_CLOSED);
 }
 
@@ -584,7 +564,7 @@ move_to_channel (FleetTunnel *tunnel)
       if (window == 0)
         break;
       written = ssh_channel_write (tunnel->channel,
-                                   tunnel->to_channel.data + tunnel->to_channel.start,
+                                   tunnel->to_channel.data,
                                    (uint32_t) MIN (tunnel->to_channel.length, window));
       if (written == SSH_ERROR)
         {

@@ -1,6 +1,7 @@
 /* fleet-secret-file.c: the secret store's header, key derivation, AES-GCM
  * sealing and map serialization, with no file I/O. */
 #include "schema/fleet-secret-file-private.h"
+#include "schema/fleet-oom.h"
 
 #include <string.h>
 
@@ -194,7 +195,14 @@ fleet_secret_derive_key (const FleetSecret *master,
   return g_steal_pointer (&key);
 }
 
-/* AES-256-GCM. */
+/* AES-256-GCM.
+ *
+ * The cipher, key length, nonce
+ * length and tag length are fixed and valid, and every caller derived the
+ * key with scrypt from the same OpenSSL default provider first.  OpenSSL 3.0
+ * therefore fails the calls below only when memory runs out, and they abort
+ * as g_malloc() does.  Only EVP_DecryptFinal_ex() has a real failure: the
+ * tag does not match. */
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_CIPHER_CTX, EVP_CIPHER_CTX_free)
 
@@ -204,7 +212,8 @@ fleet_secret_seal (const FleetSecret *key,
                    const FleetSecret *plaintext,
                    GError **error)
 {
-  g_autoptr(EVP_CIPHER_CTX) context = EVP_CIPHER_CTX_new ();
+  g_autoptr(EVP_CIPHER_CTX) context = fleet_oom_check (EVP_CIPHER_CTX_new (),
+                                                      "EVP_CIPHER_CTX_new");
   gsize file_length = FLEET_SECRET_HEADER_LENGTH + plaintext->length + FLEET_SECRET_TAG_LENGTH;
   g_autofree guint8 *file = g_malloc (file_length);
   guint8 *ciphertext = file + FLEET_SECRET_HEADER_LENGTH;
@@ -216,25 +225,20 @@ fleet_secret_seal (const FleetSecret *key,
 
   fleet_secret_header_encode (header, file);
 
-  if (context == NULL
-      || EVP_EncryptInit_ex (context, EVP_aes_256_gcm (), NULL, NULL, NULL) != 1
-      || EVP_CIPHER_CTX_ctrl (context, EVP_CTRL_GCM_SET_IVLEN, FLEET_SECRET_NONCE_LENGTH,
-                              NULL) != 1
-      || EVP_EncryptInit_ex (context, NULL, NULL, key->data, header->nonce) != 1
-      || EVP_EncryptUpdate (context, NULL, &written, file, FLEET_SECRET_HEADER_LENGTH) != 1
-      || EVP_EncryptUpdate (context, ciphertext, &written, plaintext->data,
-                            (int) plaintext->length) != 1
-      || EVP_EncryptFinal_ex (context, ciphertext + written, &final_written) != 1
-      || (gsize) written + (gsize) final_written != plaintext->length
-      || EVP_CIPHER_CTX_ctrl (context, EVP_CTRL_GCM_GET_TAG, FLEET_SECRET_TAG_LENGTH,
-                              ciphertext + plaintext->length) != 1)
-    {
-      g_autofree char *detail = openssl_error_text ();
-
-      g_set_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_IO,
-                   "AES-256-GCM encryption failed: %s", detail);
-      return NULL;
-    }
+  /* These calls fail only when memory runs out (see above). */
+  fleet_oom_check_status (
+    EVP_EncryptInit_ex (context, EVP_aes_256_gcm (), NULL, NULL, NULL) == 1
+      && EVP_CIPHER_CTX_ctrl (context, EVP_CTRL_GCM_SET_IVLEN, FLEET_SECRET_NONCE_LENGTH,
+                              NULL) == 1
+      && EVP_EncryptInit_ex (context, NULL, NULL, key->data, header->nonce) == 1
+      && EVP_EncryptUpdate (context, NULL, &written, file, FLEET_SECRET_HEADER_LENGTH) == 1
+      && EVP_EncryptUpdate (context, ciphertext, &written, plaintext->data,
+                            (int) plaintext->length) == 1
+      && EVP_EncryptFinal_ex (context, ciphertext + written, &final_written) == 1
+      && EVP_CIPHER_CTX_ctrl (context, EVP_CTRL_GCM_GET_TAG, FLEET_SECRET_TAG_LENGTH,
+                              ciphertext + plaintext->length) == 1,
+    "AES-256-GCM encryption");
+  g_assert ((gsize) written + (gsize) final_written == plaintext->length);
 
   return g_bytes_new_take (g_steal_pointer (&file), file_length);
 }
@@ -242,7 +246,8 @@ fleet_secret_seal (const FleetSecret *key,
 FleetSecret *
 fleet_secret_unseal (const FleetSecret *key, const guint8 *data, gsize length, GError **error)
 {
-  g_autoptr(EVP_CIPHER_CTX) context = EVP_CIPHER_CTX_new ();
+  g_autoptr(EVP_CIPHER_CTX) context = fleet_oom_check (EVP_CIPHER_CTX_new (),
+                                                      "EVP_CIPHER_CTX_new");
   gsize ciphertext_length = length - FLEET_SECRET_HEADER_LENGTH - FLEET_SECRET_TAG_LENGTH;
   g_autoptr(FleetSecret) plaintext = NULL;
   guint8 tag[FLEET_SECRET_TAG_LENGTH];
@@ -255,22 +260,17 @@ fleet_secret_unseal (const FleetSecret *key, const guint8 *data, gsize length, G
   plaintext = fleet_secret_new (ciphertext_length);
   memcpy (tag, data + length - FLEET_SECRET_TAG_LENGTH, FLEET_SECRET_TAG_LENGTH);
 
-  if (context == NULL
-      || EVP_DecryptInit_ex (context, EVP_aes_256_gcm (), NULL, NULL, NULL) != 1
-      || EVP_CIPHER_CTX_ctrl (context, EVP_CTRL_GCM_SET_IVLEN, FLEET_SECRET_NONCE_LENGTH,
-                              NULL) != 1
-      || EVP_DecryptInit_ex (context, NULL, NULL, key->data, data + 48) != 1
-      || EVP_DecryptUpdate (context, NULL, &written, data, FLEET_SECRET_HEADER_LENGTH) != 1
-      || EVP_DecryptUpdate (context, plaintext->data, &written,
-                            data + FLEET_SECRET_HEADER_LENGTH, (int) ciphertext_length) != 1
-      || EVP_CIPHER_CTX_ctrl (context, EVP_CTRL_GCM_SET_TAG, FLEET_SECRET_TAG_LENGTH, tag) != 1)
-    {
-      g_autofree char *detail = openssl_error_text ();
-
-      g_set_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_IO,
-                   "AES-256-GCM decryption failed: %s", detail);
-      return NULL;
-    }
+  /* These calls fail only when memory runs out (see above). */
+  fleet_oom_check_status (
+    EVP_DecryptInit_ex (context, EVP_aes_256_gcm (), NULL, NULL, NULL) == 1
+      && EVP_CIPHER_CTX_ctrl (context, EVP_CTRL_GCM_SET_IVLEN, FLEET_SECRET_NONCE_LENGTH,
+                              NULL) == 1
+      && EVP_DecryptInit_ex (context, NULL, NULL, key->data, data + 48) == 1
+      && EVP_DecryptUpdate (context, NULL, &written, data, FLEET_SECRET_HEADER_LENGTH) == 1
+      && EVP_DecryptUpdate (context, plaintext->data, &written,
+                            data + FLEET_SECRET_HEADER_LENGTH, (int) ciphertext_length) == 1
+      && EVP_CIPHER_CTX_ctrl (context, EVP_CTRL_GCM_SET_TAG, FLEET_SECRET_TAG_LENGTH, tag) == 1,
+    "AES-256-GCM decryption");
 
   /* The final step checks the tag over the header and the ciphertext. */
   if (EVP_DecryptFinal_ex (context, plaintext->data + written, &final_written) != 1)

@@ -1,7 +1,7 @@
 /* fleet-secret.c: secret byte strings in locked, wiped memory mappings. */
 #include "schema/fleet-secret.h"
+#include "schema/fleet-oom.h"
 
-#include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -14,8 +14,8 @@ mapping_size (gsize capacity)
 {
   gsize page = (gsize) sysconf (_SC_PAGESIZE);
 
-  if (capacity > G_MAXSIZE - page)
-    g_error ("secret of %" G_GSIZE_FORMAT " bytes is too large", capacity);
+  /* No allocation can hold more, as g_malloc() aborts for such a size. */
+  fleet_oom_check_status (capacity <= G_MAXSIZE - page, "mapping a secret");
   return (capacity + 1 + page - 1) / page * page;
 }
 
@@ -26,9 +26,10 @@ fleet_secret_new (gsize length)
   gsize size = mapping_size (length);
   void *data;
 
+  /* An anonymous private mapping of a valid size fails only when memory
+   * (or the process's address space limit) runs out. */
   data = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (data == MAP_FAILED)
-    g_error ("cannot map %" G_GSIZE_FORMAT " bytes for a secret: %s", size, g_strerror (errno));
+  fleet_oom_check_status (data != MAP_FAILED, "mmap of a secret");
 
   /* The kernel or its limits may reject each of these hardening steps, and
    * the secret is still wiped on free without them. */

@@ -6,10 +6,12 @@
  * through its jump host and not directly.  Every jump host login is an
  * "Accepted publickey" line in its log, which is how they count logins.
  */
+#include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -757,6 +759,309 @@ test_pool_closes_after_last_host (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (count_log_lines (BASTION, LOGIN_LINE) - logins_before, ==, 1);
 }
 
+/* Process `context` on every pass but `connections` only on every
+ * `reader_interval`th, so the host sessions behind the tunnels read slower
+ * than the jump host delivers. */
+static void
+drive_with_slow_reader (FleetSshContext *context, GPtrArray *connections, guint pass,
+                        guint reader_interval)
+{
+  guint n_context = fleet_ssh_context_get_pollfds (context, NULL);
+  g_autofree struct pollfd *fds = g_new0 (struct pollfd, connections->len + n_context);
+  gboolean readers_run = pass % reader_interval == 0;
+  gint64 now;
+
+  for (guint i = 0; i < connections->len; i++)
+    {
+      FleetConnection *connection = g_ptr_array_index (connections, i);
+
+      fds[i].fd = readers_run ? fleet_connection_get_fd (connection) : -1;
+      fds[i].events = fds[i].fd >= 0 ? fleet_connection_get_poll_events (connection) : 0;
+    }
+  fleet_ssh_context_get_pollfds (context, fds + connections->len);
+  poll (fds, connections->len + n_context, 20);
+
+  now = g_get_monotonic_time ();
+  fleet_ssh_context_process (context, now, fds + connections->len, n_context);
+  if (readers_run)
+    for (guint i = 0; i < connections->len; i++)
+      fleet_connection_process (g_ptr_array_index (connections, i), now, fds[i].revents);
+}
+
+typedef struct {
+  guint64 bytes;
+  guint64 unexpected_bytes;      /* bytes other than 'x', or on stderr */
+} StreamCount;
+
+static void
+count_stream (const char *data, gsize length, gboolean is_stderr, gpointer user_data)
+{
+  StreamCount *count = user_data;
+
+  count->bytes += length;
+  for (gsize i = 0; i < length; i++)
+    if (is_stderr || data[i] != 'x')
+      count->unexpected_bytes++;
+}
+
+/* Start the connections not started yet, failing the test unless all of
+ * `connections` become READY within a minute. */
+static void
+connect_all (FleetSshContext *context, GPtrArray *connections)
+{
+  gint64 give_up_us = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  for (guint i = 0; i < connections->len; i++)
+    {
+      FleetConnection *connection = g_ptr_array_index (connections, i);
+
+      if (fleet_connection_get_state (connection) == FLEET_CONNECTION_IDLE)
+        fleet_connection_start (connection, g_get_monotonic_time ());
+    }
+  while (!all_connected (connections) && g_get_monotonic_time () < give_up_us)
+    drive_once (context, connections);
+  for (guint i = 0; i < connections->len; i++)
+    g_assert_cmpint (fleet_connection_get_state (g_ptr_array_index (connections, i)), ==,
+                     FLEET_CONNECTION_READY);
+}
+
+/* Two hosts behind one jump host print 16 MiB each while their sessions
+ * read slowly: the relay buffers fill, the tunnels stop taking channel data
+ * until the sessions catch up, and every byte arrives once and in order. */
+static void
+test_tunnel_slow_reader (Fixture *fixture, gconstpointer data)
+{
+  const guint64 stream_bytes = 16 * 1024 * 1024;
+  g_autoptr(GPtrArray) jump_hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
+  g_autoptr(GPtrArray) hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
+  g_autoptr(GPtrArray) connections = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_connection_free);
+  g_autofree char *bastion = NULL;
+  g_autofree char *command_line = g_strdup_printf ("head -c %" G_GUINT64_FORMAT " /dev/zero "
+                                                   "| tr '\\0' x", stream_bytes);
+  FleetCommandSpec spec = { .command_line = command_line, .timeout_ms = 300000 };
+  StreamCount counts[2] = { { 0 } };
+  FleetCommand *commands[2];
+  FleetSshContext *context;
+  gint64 give_up_us;
+  guint pass = 0;
+
+  if (!require_sandbox ())
+    return;
+
+  bastion = fleet_sandbox_host_name (shared_sandbox, BASTION);
+  g_ptr_array_add (jump_hosts, fleet_sandbox_host (shared_sandbox, BASTION, "id_ed25519"));
+  context = fleet_ssh_context_new ();
+  fleet_ssh_context_set_jump_hosts (context, jump_hosts);
+  for (guint i = 0; i < 2; i++)
+    {
+      FleetHost *host = fleet_sandbox_host (shared_sandbox, 1 + i, "id_ed25519");
+
+      host->proxy_jump = g_strdup (bastion);
+      g_ptr_array_add (hosts, host);
+      g_ptr_array_add (connections, fleet_connection_new (host, context));
+    }
+  connect_all (context, connections);
+
+  for (guint i = 0; i < 2; i++)
+    commands[i] = fleet_command_start (g_ptr_array_index (connections, i), &spec,
+                                       g_get_monotonic_time (), count_stream, &counts[i]);
+  give_up_us = g_get_monotonic_time () + 300 * G_USEC_PER_SEC;
+  while ((!fleet_command_is_done (commands[0]) || !fleet_command_is_done (commands[1]))
+         && g_get_monotonic_time () < give_up_us)
+    drive_with_slow_reader (context, connections, pass++, 8);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_true (fleet_command_is_done (commands[i]));
+      g_assert_cmpint (fleet_command_get_failure (commands[i]), ==, FLEET_FAILURE_NONE);
+      g_assert_cmpint (fleet_command_get_exit_status (commands[i]), ==, 0);
+      g_assert_cmpuint (counts[i].bytes, ==, stream_bytes);
+      g_assert_cmpuint (counts[i].unexpected_bytes, ==, 0);
+      fleet_command_free (commands[i]);
+    }
+
+  g_ptr_array_set_size (connections, 0);
+  fleet_ssh_context_free (context);
+}
+
+/* 8 MiB of input through a jump host reach the command whole and in
+ * order: the tunnel passes them on within the jump channel's window. */
+static void
+test_tunnel_large_input (Fixture *fixture, gconstpointer data)
+{
+  const gsize input_length = 8 * 1024 * 1024 + 5;
+  g_autoptr(GPtrArray) jump_hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
+  g_autoptr(GPtrArray) connections = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_connection_free);
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(GString) output = g_string_new (NULL);
+  g_autofree char *bastion = NULL;
+  g_autofree char *input = g_malloc (input_length);
+  g_autofree char *checksum = NULL;
+  g_autofree char *expected = NULL;
+  FleetCommandSpec spec = { .command_line = "sha256sum | cut -d' ' -f1", .timeout_ms = 120000 };
+  FleetSshContext *context;
+  FleetCommand *command;
+  gint64 give_up_us;
+
+  if (!require_sandbox ())
+    return;
+
+  for (gsize i = 0; i < input_length; i++)
+    input[i] = (char) (i * 13 + i / 1000);
+  checksum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) input,
+                                          input_length);
+  expected = g_strdup_printf ("%s\n", checksum);
+  spec.stdin_data = input;
+  spec.stdin_length = input_length;
+
+  bastion = fleet_sandbox_host_name (shared_sandbox, BASTION);
+  g_ptr_array_add (jump_hosts, fleet_sandbox_host (shared_sandbox, BASTION, "id_ed25519"));
+  host = fleet_sandbox_host (shared_sandbox, 1, "id_ed25519");
+  host->proxy_jump = g_strdup (bastion);
+  context = fleet_ssh_context_new ();
+  fleet_ssh_context_set_jump_hosts (context, jump_hosts);
+  g_ptr_array_add (connections, fleet_connection_new (host, context));
+  connect_all (context, connections);
+
+  command = fleet_command_start (g_ptr_array_index (connections, 0), &spec,
+                                 g_get_monotonic_time (), append_output, output);
+  give_up_us = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+  while (!fleet_command_is_done (command) && g_get_monotonic_time () < give_up_us)
+    drive_once (context, connections);
+
+  g_assert_true (fleet_command_is_done (command));
+  g_assert_cmpint (fleet_command_get_failure (command), ==, FLEET_FAILURE_NONE);
+  g_assert_cmpint (fleet_command_get_exit_status (command), ==, 0);
+  g_assert_cmpstr (output->str, ==, expected);
+  fleet_command_free (command);
+
+  g_ptr_array_set_size (connections, 0);
+  fleet_ssh_context_free (context);
+}
+
+/* A host whose tunnel cannot get a socket pair, because the process is at
+ * its limit of open files, fails with the system's reason; once the limit
+ * allows it, the next host goes through the jump host that is already up. */
+static void
+test_tunnel_out_of_descriptors (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GPtrArray) jump_hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
+  g_autoptr(GPtrArray) hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
+  g_autoptr(GPtrArray) connections = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_connection_free);
+  g_autoptr(FleetConnection) starved = NULL;
+  g_autofree char *bastion = NULL;
+  g_autofree char *expected = NULL;
+  struct rlimit saved_limit;
+  struct rlimit low_limit;
+  FleetSshContext *context;
+  int lowest_free_fd;
+
+  if (!require_sandbox ())
+    return;
+
+  bastion = fleet_sandbox_host_name (shared_sandbox, BASTION);
+  g_ptr_array_add (jump_hosts, fleet_sandbox_host (shared_sandbox, BASTION, "id_ed25519"));
+  for (guint i = 0; i < 3; i++)
+    {
+      FleetHost *host = fleet_sandbox_host (shared_sandbox, 1 + i, "id_ed25519");
+
+      host->proxy_jump = g_strdup (bastion);
+      g_ptr_array_add (hosts, host);
+    }
+  context = fleet_ssh_context_new ();
+  fleet_ssh_context_set_jump_hosts (context, jump_hosts);
+  g_ptr_array_add (connections, fleet_connection_new (g_ptr_array_index (hosts, 0), context));
+  connect_all (context, connections);
+
+  /* With the soft limit at the lowest free descriptor, no new one can be
+   * created. */
+  lowest_free_fd = dup (STDIN_FILENO);
+  g_assert_cmpint (lowest_free_fd, >=, 0);
+  close (lowest_free_fd);
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved_limit), ==, 0);
+  low_limit = saved_limit;
+  low_limit.rlim_cur = lowest_free_fd;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &low_limit), ==, 0);
+  starved = fleet_connection_new (g_ptr_array_index (hosts, 1), context);
+  fleet_connection_start (starved, g_get_monotonic_time ());
+  fleet_connection_process (starved, g_get_monotonic_time (), 0);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved_limit), ==, 0);
+
+  expected = g_strdup_printf ("cannot create a socket pair for the tunnel through jump host %s: "
+                              "%s", bastion, g_strerror (EMFILE));
+  g_assert_cmpint (fleet_connection_get_state (starved), ==, FLEET_CONNECTION_FAILED);
+  g_assert_cmpint (fleet_connection_get_failure (starved), ==, FLEET_FAILURE_CONNECTION_FAILED);
+  g_assert_cmpstr (fleet_connection_get_message (starved), ==, expected);
+
+  g_ptr_array_add (connections, fleet_connection_new (g_ptr_array_index (hosts, 2), context));
+  connect_all (context, connections);
+
+  g_clear_pointer (&starved, fleet_connection_free);
+  g_ptr_array_set_size (connections, 0);
+  fleet_ssh_context_free (context);
+}
+
+/* A host with proxy_jump on a context that was never given jump hosts
+ * fails at once, naming the jump host. */
+static void
+test_context_without_jump_hosts (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(FleetHost) host = fleet_host_new ("behind-bastion");
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) connection = NULL;
+
+  host->proxy_jump = g_strdup ("bastion-nowhere");
+  connection = fleet_connection_new (host, context);
+  fleet_connection_start (connection, g_get_monotonic_time ());
+  fleet_connection_process (connection, g_get_monotonic_time (), 0);
+
+  g_assert_cmpint (fleet_connection_get_state (connection), ==, FLEET_CONNECTION_FAILED);
+  g_assert_cmpint (fleet_connection_get_failure (connection), ==, FLEET_FAILURE_CONNECTION_FAILED);
+  g_assert_cmpstr (fleet_connection_get_message (connection), ==,
+                   "jump host \"bastion-nowhere\" is not among the plan's jump hosts; add it "
+                   "to the inventory");
+}
+
+/* A host behind a healthy jump host that accepts the tunnel's TCP
+ * connection but never speaks SSH fails at its connect timeout, with the
+ * route in the message. */
+static void
+test_silent_target (Fixture *fixture, gconstpointer data)
+{
+  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = 0 };
+  socklen_t length = sizeof address;
+  g_autofree char *bastion = NULL;
+  g_autofree char *expected = NULL;
+  FleetHost *silent;
+  int listener;
+
+  if (!require_sandbox ())
+    return;
+
+  address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  listener = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_assert_cmpint (listener, >=, 0);
+  g_assert_cmpint (bind (listener, (struct sockaddr *) &address, sizeof address), ==, 0);
+  g_assert_cmpint (listen (listener, 16), ==, 0);
+  g_assert_cmpint (getsockname (listener, (struct sockaddr *) &address, &length), ==, 0);
+
+  bastion = fleet_sandbox_host_name (shared_sandbox, BASTION);
+  add_jump_host (fixture, BASTION, NULL);
+  silent = add_target (fixture, 1, bastion);
+  silent->port = ntohs (address.sin_port);
+  silent->connect_timeout_ms = 1000;
+  add_step (fixture, "noop", "true", 30000);
+
+  run_plan (fixture);
+  close (listener);
+
+  expected = g_strdup_printf ("127.0.0.1 port %u through jump host %s did not complete the SSH "
+                              "connection and handshake within 1000 ms",
+                              ntohs (address.sin_port), bastion);
+  g_assert_cmpint (host_result (fixture, 0)->failure, ==, FLEET_FAILURE_CONNECTION_TIMEOUT);
+  g_assert_cmpstr (host_result (fixture, 0)->message, ==, expected);
+}
+
 /* Kill the processes that serve connections of sandbox host `index`: the
  * descendants of its listening sshd, found through procfs.  Returns how
  * many were killed. */
@@ -885,6 +1190,69 @@ test_bastion_dies_mid_run (Fixture *fixture, gconstpointer data)
     }
 }
 
+typedef struct {
+  char *started;                 /* file the step creates once it runs */
+  guint index;                   /* sandbox host whose connection is killed */
+  guint killed;
+} TargetKiller;
+
+/* Wait, for at most 2 minutes, until the step runs, then kill the host's
+ * connection processes. */
+static gpointer
+kill_target_when_running (gpointer user_data)
+{
+  TargetKiller *killer = user_data;
+
+  for (guint i = 0; i < 2400; i++)
+    {
+      if (g_file_test (killer->started, G_FILE_TEST_EXISTS))
+        {
+          killer->killed = kill_connection_processes (killer->index);
+          return NULL;
+        }
+      g_usleep (50 * 1000);
+    }
+  return NULL;
+}
+
+/* A host behind a jump host whose sshd dies in the middle of a command:
+ * the jump host ends the tunnel's channel, the host fails with
+ * connection-lost, and its neighbour behind the same jump host finishes. */
+static void
+test_target_dies_mid_run (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *bastion = NULL;
+  TargetKiller killer = { .index = 1 };
+  g_autofree char *neighbour_started = NULL;
+  const FleetHostResult *result;
+  GThread *thread;
+
+  if (!require_sandbox ())
+    return;
+
+  bastion = fleet_sandbox_host_name (shared_sandbox, BASTION);
+  add_jump_host (fixture, BASTION, NULL);
+  add_target (fixture, 1, bastion);
+  add_target (fixture, 2, bastion);
+  add_step (fixture, "long", "touch \"$FLEET_STATE_DIR/started\"; sleep 5", 60000);
+  killer.started = host_file (1, "home/started");
+  neighbour_started = host_file (2, "home/started");
+  g_unlink (killer.started);
+
+  thread = g_thread_new ("kill-target", kill_target_when_running, &killer);
+  run_plan (fixture);
+  g_thread_join (thread);
+
+  g_assert_cmpuint (killer.killed, >, 0);
+  result = host_result (fixture, 0);
+  g_assert_cmpint (result->outcome, ==, FLEET_HOST_FAILED);
+  g_assert_cmpint (result->failure, ==, FLEET_FAILURE_CONNECTION_LOST);
+  g_assert_cmpint (host_result (fixture, 1)->outcome, ==, FLEET_HOST_SUCCEEDED);
+  g_unlink (killer.started);
+  g_unlink (neighbour_started);
+  g_free (killer.started);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -908,6 +1276,12 @@ main (int argc, char **argv)
   ADD ("/proxy/bastion/dies-mid-run", test_bastion_dies_mid_run);
   ADD ("/proxy/bastion/silent", test_silent_bastion);
   ADD ("/proxy/pool/closes-after-last-host", test_pool_closes_after_last_host);
+  ADD ("/proxy/pool/no-jump-hosts", test_context_without_jump_hosts);
+  ADD ("/proxy/tunnel/slow-reader", test_tunnel_slow_reader);
+  ADD ("/proxy/tunnel/out-of-descriptors", test_tunnel_out_of_descriptors);
+  ADD ("/proxy/tunnel/large-input", test_tunnel_large_input);
+  ADD ("/proxy/target/silent", test_silent_target);
+  ADD ("/proxy/target/dies-mid-run", test_target_dies_mid_run);
 
   status = g_test_run ();
   fleet_sandbox_free (shared_sandbox);

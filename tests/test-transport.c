@@ -17,6 +17,7 @@
 
 #include "runtime/fleet-ssh-private.h"
 #include "runtime/fleet-transport.h"
+#include "runtime/fleet-tunnel.h"
 #include "tests/sandbox.h"
 
 #define TRANSPORT_HOSTS 3
@@ -221,6 +222,112 @@ test_command_results (void)
   g_assert_cmpuint (fleet_command_get_stderr_bytes (command), ==, 3);
   fleet_command_free (command);
   fleet_command_free (NULL);
+}
+
+/* Input larger than the channel window (2 MiB from OpenSSH) reaches the
+ * command whole and in order, sent as the command reads it. */
+static void
+test_command_large_input (void)
+{
+  const gsize input_length = 8 * 1024 * 1024 + 3;
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) connection = NULL;
+  g_auto(Output) output = { 0 };
+  g_autofree char *input = g_malloc (input_length);
+  g_autofree char *checksum = NULL;
+  g_autofree char *expected = NULL;
+  FleetCommandSpec spec = { .command_line = "sha256sum | cut -d' ' -f1" };
+  FleetCommand *command;
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  for (gsize i = 0; i < input_length; i++)
+    input[i] = (char) (i * 7 + i / 4096);
+  checksum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) input,
+                                          input_length);
+  expected = g_strdup_printf ("%s\n", checksum);
+  spec.stdin_data = input;
+  spec.stdin_length = input_length;
+
+  host = fleet_sandbox_host (shared_sandbox, PLAIN_HOST, "id_ed25519");
+  output_init (&output);
+  connection = connect_ready (host, context);
+  command = fleet_command_start (connection, &spec, g_get_monotonic_time (), collect_output,
+                                 &output);
+  drive (connection, command_done, command);
+
+  g_assert_cmpint (fleet_command_get_failure (command), ==, FLEET_FAILURE_NONE);
+  g_assert_cmpint (fleet_command_get_exit_status (command), ==, 0);
+  g_assert_cmpstr (output.stdout_text->str, ==, expected);
+  fleet_command_free (command);
+}
+
+/* A command that exits without reading its large input ends with its own
+ * exit status; the input it did not read is dropped. */
+static void
+test_command_input_not_read (void)
+{
+  const gsize input_length = 8 * 1024 * 1024;
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) connection = NULL;
+  g_auto(Output) output = { 0 };
+  g_autofree char *input = g_malloc0 (input_length);
+  FleetCommandSpec spec = { .command_line = "exit 4", .stdin_data = input,
+                            .stdin_length = input_length };
+  FleetCommand *command;
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  host = fleet_sandbox_host (shared_sandbox, PLAIN_HOST, "id_ed25519");
+  output_init (&output);
+  connection = connect_ready (host, context);
+  command = fleet_command_start (connection, &spec, g_get_monotonic_time (), collect_output,
+                                 &output);
+  drive (connection, command_done, command);
+
+  g_assert_cmpint (fleet_command_get_failure (command), ==, FLEET_FAILURE_NONE);
+  g_assert_cmpint (fleet_command_get_exit_status (command), ==, 4);
+  g_assert_cmpint (fleet_connection_get_state (connection), ==, FLEET_CONNECTION_READY);
+  fleet_command_free (command);
+}
+
+/* Aborting a command that already ended changes nothing: it keeps its exit
+ * status and has no failure. */
+static void
+test_command_abort_after_end (void)
+{
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) connection = NULL;
+  g_auto(Output) output = { 0 };
+  FleetCommand *command;
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  host = fleet_sandbox_host (shared_sandbox, PLAIN_HOST, "id_ed25519");
+  output_init (&output);
+  connection = connect_ready (host, context);
+  command = start_command (connection, "exit 5", &output);
+  drive (connection, command_done, command);
+  fleet_command_abort (command, FLEET_FAILURE_COMMAND_TIMEOUT, "too late");
+
+  g_assert_true (fleet_command_is_done (command));
+  g_assert_cmpint (fleet_command_get_failure (command), ==, FLEET_FAILURE_NONE);
+  g_assert_cmpint (fleet_command_get_exit_status (command), ==, 5);
+  g_assert_null (fleet_command_get_message (command));
+  fleet_command_free (command);
+}
+
+/* Freeing no tunnel is allowed, as fleet-tunnel.h promises. */
+static void
+test_tunnel_free_null (void)
+{
+  fleet_tunnel_free (NULL);
 }
 
 /* A command freed while it runs is killed on the host by a helper command
@@ -772,6 +879,10 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/transport/command/results", test_command_results);
+  g_test_add_func ("/transport/command/large-input", test_command_large_input);
+  g_test_add_func ("/transport/command/input-not-read", test_command_input_not_read);
+  g_test_add_func ("/transport/command/abort-after-end", test_command_abort_after_end);
+  g_test_add_func ("/transport/tunnel/free-null", test_tunnel_free_null);
   g_test_add_func ("/transport/command/freed-while-running", test_command_freed_while_running);
   g_test_add_func ("/transport/command/aborted-before-pid", test_command_aborted_before_pid);
   g_test_add_func ("/transport/command/freed-helper-finishes", test_command_freed_helper_finishes);
