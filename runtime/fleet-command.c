@@ -82,6 +82,7 @@ command_new (FleetConnection *connection, const FleetCommandSpec *spec, gboolean
   command->open_deadline_us = spec->timeout_ms > 0 ? command->deadline_us
                                                    : now_us + CHANNEL_RETRY_WINDOW_US;
   command->pty = spec->pty;
+  command->held = spec->hold;
   if (spec->stdin_data != NULL)
     {
       command->stdin_data = g_malloc (spec->stdin_length + 1);
@@ -349,7 +350,7 @@ send_stdin (FleetCommand *command)
 
   chunk = MIN (command->stdin_length - command->stdin_sent,
                ssh_channel_window_size (command->channel));
-  chunk = stdin_can_be_sent (command) ? MIN (chunk, STDIN_CHUNK_BYTES) : 0;
+  chunk = chunk > 0 && stdin_can_be_sent (command) ? MIN (chunk, STDIN_CHUNK_BYTES) : 0;
   written = chunk > 0 ? ssh_channel_write (command->channel,
                                            command->stdin_data + command->stdin_sent,
                                            (uint32_t) chunk)
@@ -474,7 +475,7 @@ process_command (FleetCommand *command, gint64 now_us)
       command->stage = COMMAND_EXECUTING;
     }
 
-  if (command->stage == COMMAND_EXECUTING)
+  if (command->stage == COMMAND_EXECUTING && !command->held)
     {
       rc = ssh_channel_request_exec (command->channel, command->command_line);
       if (rc == SSH_AGAIN)
@@ -585,6 +586,14 @@ fleet_commands_want_write (const FleetConnection *connection)
 }
 
 void
+fleet_command_release (FleetCommand *command)
+{
+  command->held = FALSE;
+  if (command->connection != NULL && command->stage != COMMAND_DONE)
+    fleet_commands_process (command->connection, command->connection->now_us);
+}
+
+void
 fleet_command_abort (FleetCommand *command, FleetFailure failure, const char *message)
 {
   FleetConnection *connection = command->connection;
@@ -596,6 +605,7 @@ fleet_command_abort (FleetCommand *command, FleetFailure failure, const char *me
    * on the way: wait for it a little, so the kill can reach the command
    * instead of leaving it running. */
   if ((command->stage == COMMAND_EXECUTING || command->stage == COMMAND_RUNNING)
+      && !command->held
       && command->remote_pid <= 1 && !command->pid_line_done && !command->abort_pending
       && connection != NULL && connection->state == FLEET_CONNECTION_READY)
     {

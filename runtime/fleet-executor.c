@@ -641,9 +641,14 @@ read_become_password (Executor *executor, const FleetHost *host, GError **error)
   return line;
 }
 
-/* Open the step's output files and journal its start.  The command itself
- * is sent by launch_step once that journal line is on disk, so that after a
- * power cut the journal names every step that may have run. */
+static void launch_step (Executor *executor, HostRun *run, gboolean hold);
+
+/* Open the step's output files and journal its start.  Nothing that starts
+ * the step reaches the host before that journal line is on disk, so that
+ * after a power cut the journal names every step that may have run.  A
+ * step of one command opens its channel while the line is synced, and its
+ * exec request waits for the sync (fleet_command_release); other steps
+ * start with launch_step once the line is synced. */
 static void
 start_step (Executor *executor, HostRun *run)
 {
@@ -670,6 +675,8 @@ start_step (Executor *executor, HostRun *run)
   fleet_json_string (json, step->name);
   run->launch_after = fleet_journal_commit (executor->journal, TRUE);
   run->launch_pending = TRUE;
+  if (!fleet_step_needs_task (step))
+    launch_step (executor, run, TRUE);
 }
 
 /* Steps that are more than one command (fleet-step-task.h). */
@@ -711,8 +718,10 @@ finish_task (Executor *executor, HostRun *run)
   conclude_step (executor, run, step, result);
 }
 
+/* Start the step; with `hold`, its command waits for fleet_command_release
+ * before it is sent. */
 static void
-launch_step (Executor *executor, HostRun *run)
+launch_step (Executor *executor, HostRun *run, gboolean hold)
 {
   const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
   FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
@@ -721,17 +730,17 @@ launch_step (Executor *executor, HostRun *run)
   g_autofree char *sudo_line = build_command_line (step, host->name, with_password);
   g_autofree char *command_line = fleet_pacing_wrap_command (executor->plan->pacing, sudo_line);
   FleetCommandSpec spec = { .command_line = command_line, .timeout_ms = step->timeout_ms,
-                            .pty = run->pty_retry };
+                            .pty = run->pty_retry, .hold = hold };
   g_autoptr(GError) error = NULL;
   g_autoptr(GByteArray) input = g_byte_array_new ();
   char *password = NULL;
 
-  run->launch_pending = FALSE;
   if (with_password)
     {
       password = read_become_password (executor, host, &error);
       if (password == NULL)
         {
+          run->launch_pending = FALSE;
           close_output_files (run, NULL);
           host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_BECOME_PASSWORD_REQUIRED,
                        error->message);
@@ -1370,8 +1379,15 @@ advance_host (Executor *executor, HostRun *run)
 
       if (run->command != NULL)
         {
+          /* A held command is sent once its step-start line is durable. */
+          if (run->launch_pending && fleet_journal_is_synced (executor->journal, run->launch_after))
+            {
+              run->launch_pending = FALSE;
+              fleet_command_release (run->command);
+            }
           if (!fleet_command_is_done (run->command))
             return;
+          run->launch_pending = FALSE;
           if (run->window.aborted)
             requeue_aborted_step (executor, run);
           else
@@ -1392,7 +1408,8 @@ advance_host (Executor *executor, HostRun *run)
         {
           if (!fleet_journal_is_synced (executor->journal, run->launch_after))
             return;
-          launch_step (executor, run);
+          run->launch_pending = FALSE;
+          launch_step (executor, run, FALSE);
           continue;
         }
 

@@ -122,6 +122,7 @@ struct FleetCommand {
   guint open_retries;
   char *refusal;                 /* why the last channel open was refused */
   gboolean pty;
+  gboolean held;                 /* the exec request waits for fleet_command_release() */
   char *stdin_data;              /* wiped once sent */
   gsize stdin_length;
   gsize stdin_sent;              /* bytes of stdin_data the channel took */

@@ -197,6 +197,9 @@ typedef struct {
                                     The command keeps a copy, wiped when freed. */
   gsize stdin_length;
   gboolean pty;                  /* ask the server for a terminal */
+  gboolean hold;                 /* open the channel (and terminal), but send nothing
+                                    that starts the command before
+                                    fleet_command_release() */
 } FleetCommandSpec;
 
 /* Start `spec` on a new channel of a READY connection.  Output goes to
@@ -214,6 +217,10 @@ FleetCommand *fleet_command_start (FleetConnection *connection,
  * then SIGKILL after a grace period, through a second channel of the same
  * connection, so children of the command end too. */
 void fleet_command_abort (FleetCommand *command, FleetFailure failure, const char *message);
+
+/* Let a command started with `hold` send its exec request.  A command
+ * aborted while held never ran on the host. */
+void fleet_command_release (FleetCommand *command);
 
 gboolean fleet_command_is_done (const FleetCommand *command);
 

@@ -323,6 +323,100 @@ test_command_abort_after_end (void)
   fleet_command_free (command);
 }
 
+/* Drive `connection` for `duration_us`, whatever happens. */
+static void
+drive_for (FleetConnection *connection, gint64 duration_us)
+{
+  gint64 end = g_get_monotonic_time () + duration_us;
+
+  while (g_get_monotonic_time () < end)
+    {
+      struct pollfd ready = { fleet_connection_get_fd (connection),
+                              fleet_connection_get_poll_events (connection), 0 };
+
+      poll (&ready, ready.fd >= 0 ? 1 : 0, 20);
+      fleet_connection_process (connection, g_get_monotonic_time (), ready.revents);
+    }
+}
+
+/* A held command opens its channel but does not run until it is released;
+ * then it runs as any other. */
+static void
+test_command_held_until_released (void)
+{
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) connection = NULL;
+  g_auto(Output) output = { 0 };
+  g_autofree char *marker_dir = g_dir_make_tmp ("fleet-held-XXXXXX", NULL);
+  g_autofree char *marker = g_build_filename (marker_dir, "ran", NULL);
+  g_autofree char *command_line = g_strdup_printf ("touch '%s'; echo ran", marker);
+  FleetCommandSpec spec = { .command_line = command_line, .hold = TRUE };
+  FleetCommand *command;
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  host = fleet_sandbox_host (shared_sandbox, PLAIN_HOST, "id_ed25519");
+  output_init (&output);
+  connection = connect_ready (host, context);
+  command = fleet_command_start (connection, &spec, g_get_monotonic_time (), collect_output,
+                                 &output);
+  drive_for (connection, 500 * 1000);
+
+  g_assert_false (fleet_command_is_done (command));
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (output.stdout_text->len, ==, 0);
+
+  fleet_command_release (command);
+  drive (connection, command_done, command);
+  g_assert_cmpint (fleet_command_get_failure (command), ==, FLEET_FAILURE_NONE);
+  g_assert_cmpint (fleet_command_get_exit_status (command), ==, 0);
+  g_assert_cmpstr (output.stdout_text->str, ==, "ran\n");
+  g_assert_true (g_file_test (marker, G_FILE_TEST_EXISTS));
+  fleet_command_free (command);
+
+  g_unlink (marker);
+  g_rmdir (marker_dir);
+}
+
+/* A command aborted while held ends at once with the abort's cause, and
+ * never runs on the host, even once released. */
+static void
+test_command_aborted_while_held (void)
+{
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) connection = NULL;
+  g_auto(Output) output = { 0 };
+  g_autofree char *marker_dir = g_dir_make_tmp ("fleet-held-XXXXXX", NULL);
+  g_autofree char *marker = g_build_filename (marker_dir, "ran", NULL);
+  g_autofree char *command_line = g_strdup_printf ("touch '%s'", marker);
+  FleetCommandSpec spec = { .command_line = command_line, .hold = TRUE };
+  FleetCommand *command;
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  host = fleet_sandbox_host (shared_sandbox, PLAIN_HOST, "id_ed25519");
+  output_init (&output);
+  connection = connect_ready (host, context);
+  command = fleet_command_start (connection, &spec, g_get_monotonic_time (), collect_output,
+                                 &output);
+  drive_for (connection, 300 * 1000);
+  fleet_command_abort (command, FLEET_FAILURE_COMMAND_TIMEOUT, "stopped before it ran");
+
+  g_assert_true (fleet_command_is_done (command));
+  g_assert_cmpint (fleet_command_get_failure (command), ==, FLEET_FAILURE_COMMAND_TIMEOUT);
+  g_assert_cmpstr (fleet_command_get_message (command), ==, "stopped before it ran");
+  fleet_command_release (command);
+  drive_for (connection, 300 * 1000);
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+  fleet_command_free (command);
+
+  g_rmdir (marker_dir);
+}
+
 /* Freeing no tunnel is allowed, as fleet-tunnel.h promises. */
 static void
 test_tunnel_free_null (void)
@@ -883,6 +977,8 @@ main (int argc, char **argv)
   g_test_add_func ("/transport/command/input-not-read", test_command_input_not_read);
   g_test_add_func ("/transport/command/abort-after-end", test_command_abort_after_end);
   g_test_add_func ("/transport/tunnel/free-null", test_tunnel_free_null);
+  g_test_add_func ("/transport/command/held-until-released", test_command_held_until_released);
+  g_test_add_func ("/transport/command/aborted-while-held", test_command_aborted_while_held);
   g_test_add_func ("/transport/command/freed-while-running", test_command_freed_while_running);
   g_test_add_func ("/transport/command/aborted-before-pid", test_command_aborted_before_pid);
   g_test_add_func ("/transport/command/freed-helper-finishes", test_command_freed_helper_finishes);
