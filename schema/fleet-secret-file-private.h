@@ -97,11 +97,11 @@ FleetSecret *fleet_secret_derive_key (const FleetSecret *master,
                                       GError **error);
 
 /* Return the whole file: `header` (its nonce must be fresh), the ciphertext
- * of `plaintext` under `key`, and the tag. */
+ * of `plaintext` under `key`, and the tag.  Encryption cannot fail once the
+ * key is derived; an allocation failure aborts (fleet-oom.h). */
 GBytes *fleet_secret_seal (const FleetSecret *key,
                            const FleetSecretHeader *header,
-                           const FleetSecret *plaintext,
-                           GError **error);
+                           const FleetSecret *plaintext);
 
 /* Authenticate and decrypt the whole file `data`, whose header was decoded
  * into `header`.  WRONG_KEY_OR_TAMPERED when the tag does not match. */

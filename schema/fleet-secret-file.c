@@ -209,8 +209,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_CIPHER_CTX, EVP_CIPHER_CTX_free)
 GBytes *
 fleet_secret_seal (const FleetSecret *key,
                    const FleetSecretHeader *header,
-                   const FleetSecret *plaintext,
-                   GError **error)
+                   const FleetSecret *plaintext)
 {
   g_autoptr(EVP_CIPHER_CTX) context = fleet_oom_check (EVP_CIPHER_CTX_new (),
                                                       "EVP_CIPHER_CTX_new");

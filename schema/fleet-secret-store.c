@@ -206,6 +206,7 @@ read_store_file (const char *path, struct stat *info, GError **error)
 {
   g_autofree guint8 *data = NULL;
   gsize done = 0;
+  int status;
   int fd;
 
   if (!fleet_secret_store_check_file (path, error))
@@ -220,13 +221,9 @@ read_store_file (const char *path, struct stat *info, GError **error)
                    "cannot open secret store %s: %s", path, g_strerror (errno));
       return NULL;
     }
-  if (fstat (fd, info) != 0)
-    {
-      g_set_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_IO,
-                   "cannot read secret store %s: %s", path, g_strerror (errno));
-      close (fd);
-      return NULL;
-    }
+  /* fstat fails only for an invalid descriptor or buffer. */
+  status = fstat (fd, info);
+  g_assert (status == 0);
   if (!check_file_status (path, info, error))
     {
       close (fd);
@@ -236,10 +233,9 @@ read_store_file (const char *path, struct stat *info, GError **error)
   data = g_malloc (info->st_size > 0 ? info->st_size : 1);
   while (done < (gsize) info->st_size)
     {
+      /* A read of a regular file is not interrupted by signals (Linux). */
       ssize_t got = read (fd, data + done, info->st_size - done);
 
-      if (got < 0 && errno == EINTR)
-        continue;
       if (got <= 0)
         {
           g_set_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_IO,
@@ -260,10 +256,9 @@ write_all (int fd, const guint8 *data, gsize length)
 {
   while (length > 0)
     {
+      /* A write to a regular file is not interrupted by signals (Linux). */
       ssize_t written = write (fd, data, length);
 
-      if (written < 0 && errno == EINTR)
-        continue;
       if (written < 0)
         return FALSE;
       data += written;
@@ -288,6 +283,8 @@ write_store_file (const char *path,
   g_autofree char *temporary = g_strdup_printf ("%s/.%s.XXXXXX", directory, base);
   gsize length = 0;
   const guint8 *data = g_bytes_get_data (contents, &length);
+  gboolean written;
+  gboolean closed;
   int saved_errno;
   int fd;
   int directory_fd;
@@ -301,15 +298,13 @@ write_store_file (const char *path,
       return FALSE;
     }
 
-  if (!write_all (fd, data, length) || fsync (fd) != 0 || fstat (fd, info) != 0)
+  /* close() reports a write error that the file system deferred. */
+  written = write_all (fd, data, length) && fsync (fd) == 0 && fstat (fd, info) == 0;
+  saved_errno = errno;
+  closed = close (fd) == 0;
+  if (!written || !closed)
     {
-      saved_errno = errno;
-      close (fd);
-      goto failed;
-    }
-  if (close (fd) != 0)
-    {
-      saved_errno = errno;
+      saved_errno = written ? errno : saved_errno;
       goto failed;
     }
 
@@ -365,12 +360,7 @@ write_store (FleetSecretStore *store, gboolean replace, GError **error)
     }
 
   plaintext = fleet_secret_map_serialize (store->entries);
-  contents = fleet_secret_seal (store->key, &header, plaintext, error);
-  if (contents == NULL)
-    {
-      g_prefix_error (error, "cannot write secret store %s: ", store->path);
-      return FALSE;
-    }
+  contents = fleet_secret_seal (store->key, &header, plaintext);
 
   if (!write_store_file (store->path, contents, replace, &info, error))
     return FALSE;

@@ -528,6 +528,44 @@ test_wrong_passphrase (Fixture *fixture, gconstpointer data)
                         "with");
 }
 
+/* OpenSSL configured with a random generator it cannot load: creating a
+ * store and saving a secret both fail with the generator named, and the
+ * existing store stays as it was. */
+static void
+test_random_generator_fails (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *config = fixture_path (fixture, "openssl.cnf");
+  g_autofree char *config_change = g_strconcat ("OPENSSL_CONF=", config, NULL);
+  g_autofree char *other_store = fixture_path (fixture, "other-secrets");
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *set_err = NULL;
+  const char *changes[] = { config_change, NULL };
+
+  g_assert_true (g_file_set_contents (config,
+                                      "openssl_conf = openssl_init\n"
+                                      "[openssl_init]\n"
+                                      "random = random_section\n"
+                                      "[random_section]\n"
+                                      "random = NO-SUCH-DRBG\n", -1, NULL));
+
+  g_assert_cmpint (run_fleetc (fixture, (const char *[]) { "secrets", "--secrets", other_store,
+                                                           "init", NULL },
+                               changes, NULL, NULL, &err), ==, 1);
+  assert_contains (err, "the random number generator failed");
+  g_assert_false (g_file_test (other_store, G_FILE_TEST_EXISTS));
+
+  init_store (fixture);
+  g_assert_true (g_file_get_contents (fixture->store, &before, NULL, NULL));
+  g_assert_cmpint (run_fleetc (fixture, (const char *[]) { "secrets", "--secrets",
+                                                           fixture->store, "set", "token", NULL },
+                               changes, "value\n", NULL, &set_err), ==, 1);
+  assert_contains (set_err, "the random number generator failed");
+  g_assert_true (g_file_get_contents (fixture->store, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, before);
+}
+
 static void
 test_key_file (Fixture *fixture, gconstpointer data)
 {
@@ -1013,6 +1051,7 @@ main (int argc, char **argv)
   ADD ("/cli-secrets/store-missing", test_store_missing);
   ADD ("/cli-secrets/no-key-source", test_no_key_source);
   ADD ("/cli-secrets/wrong-passphrase", test_wrong_passphrase);
+  ADD ("/cli-secrets/random-generator-fails", test_random_generator_fails);
   ADD ("/cli-secrets/key-file", test_key_file);
   ADD ("/cli-secrets/default-path", test_default_path);
   ADD ("/cli-secrets/default-kdf", test_default_kdf);

@@ -12,6 +12,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "schema/fleet-oom.h"
 #include "schema/fleet-secret-file-private.h"
 #include "schema/fleet-secret-key.h"
 #include "schema/fleet-secret-store.h"
@@ -914,6 +915,24 @@ test_malformed_plaintext_rejected (void)
                  error->message, cases[i].fragment);
     }
 
+  /* Two entries announced, and the first fills the whole padded length. */
+  {
+    g_autoptr(FleetSecret) plaintext = fleet_secret_new (FLEET_SECRET_PADDING);
+    g_autoptr(GError) error = NULL;
+    const gsize value_length = FLEET_SECRET_PADDING - 4 - 1 - 1 - 4;
+
+    plaintext->data[3] = 2;
+    plaintext->data[4] = 1;
+    plaintext->data[5] = 'a';
+    plaintext->data[8] = (guint8) (value_length >> 8);
+    plaintext->data[9] = (guint8) (value_length & 0xff);
+    memset (plaintext->data + 10, 'x', value_length);
+
+    g_assert_null (fleet_secret_map_parse (plaintext, &error));
+    g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_NOT_A_STORE);
+    g_assert_nonnull (strstr (error->message, "an entry is cut off"));
+  }
+
   {
     g_autoptr(FleetSecret) unpadded = fleet_secret_new_from_data ("\0\0\0\0", 4);
     g_autoptr(GError) error = NULL;
@@ -921,6 +940,26 @@ test_malformed_plaintext_rejected (void)
     g_assert_null (fleet_secret_map_parse (unpadded, &error));
     g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_NOT_A_STORE);
   }
+}
+
+/* A library object that could not be allocated aborts the process with
+ * the call named, as g_malloc() does; one that was allocated is returned. */
+static void
+test_oom_check (void)
+{
+  int object = 0;
+
+  if (g_test_subprocess ())
+    {
+      fleet_oom_check (NULL, "EVP_CIPHER_CTX_new");
+      return;
+    }
+
+  g_assert_true (fleet_oom_check (&object, "a call") == &object);
+  fleet_oom_check_status (TRUE, "a call");
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*EVP_CIPHER_CTX_new failed: out of memory*");
 }
 
 static void
@@ -1264,8 +1303,7 @@ test_malformed_map_in_store (Fixture *fixture, gconstpointer data)
 
   key = fleet_secret_derive_key (fixture->master, &header, &error);
   g_assert_no_error (error);
-  sealed = fleet_secret_seal (key, &header, plaintext, &error);
-  g_assert_no_error (error);
+  sealed = fleet_secret_seal (key, &header, plaintext);
   write_file (fixture->path, g_bytes_get_data (sealed, NULL), g_bytes_get_size (sealed), 0600);
 
   assert_open_fails (fixture, fixture->master, FLEET_SECRET_STORE_ERROR_NOT_A_STORE,
@@ -1662,6 +1700,7 @@ main (int argc, char **argv)
   ADD ("/secrets/store/resolve-path", test_resolve_path);
   g_test_add_func ("/secrets/file/malformed-plaintext", test_malformed_plaintext_rejected);
   g_test_add_func ("/secrets/file/plaintext-round-trip", test_plaintext_round_trip);
+  g_test_add_func ("/secrets/oom/check", test_oom_check);
   ADD ("/secrets/key/file", test_key_file);
   ADD ("/secrets/key/file-rejected", test_key_file_rejected);
   ADD ("/secrets/key/source-order", test_key_source_order);
