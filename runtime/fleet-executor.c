@@ -1592,6 +1592,7 @@ wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
   g_autofree struct pollfd *fds = g_new0 (struct pollfd, journal_index + 1);
   gint64 wake_us = MIN (*next_sweep_us, fleet_ssh_context_deadline_us (executor->ssh));
   gboolean journal_synced;
+  gboolean launch_waiting = FALSE;
   gint64 current;
   int timeout_ms;
 
@@ -1599,6 +1600,7 @@ wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
     {
       HostRun *run = g_ptr_array_index (busy, i);
 
+      launch_waiting |= run->launch_pending;
       fds[i].fd = fleet_connection_get_fd (run->connection);
       fds[i].events = fds[i].fd >= 0 ? fleet_connection_get_poll_events (run->connection) : 0;
       wake_us = MIN (wake_us, fleet_connection_deadline_us (run->connection));
@@ -1613,7 +1615,8 @@ wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
   current = now_us (executor);
   timeout_ms = wake_us <= current ? 0 : (int) MIN ((wake_us - current + 999) / 1000, 1000);
   fleet_journal_start_sync (executor->journal);
-  if (poll (fds, journal_index + 1, timeout_ms) < 0 && errno != EINTR)
+  if (fleet_ssh_context_wait (executor->ssh, fds, journal_index + 1, timeout_ms, wake_us,
+                              launch_waiting) < 0 && errno != EINTR)
     g_warning ("poll failed: %s", g_strerror (errno));
 
   journal_synced = fds[journal_index].revents != 0;
@@ -2139,11 +2142,14 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
   executor->options = options;
   executor->clock = options->clock != NULL ? options->clock : fleet_clock_system ();
   executor->ssh = fleet_ssh_context_new ();
-  fleet_ssh_context_set_handshake_workers (executor->ssh,
-                                           options->handshake_workers > 0
-                                             ? options->handshake_workers
-                                             : g_get_num_processors (),
-                                           executor->clock);
+  if (options->transport != NULL)
+    fleet_ssh_context_set_transport (executor->ssh, options->transport);
+  else
+    fleet_ssh_context_set_handshake_workers (executor->ssh,
+                                             options->handshake_workers > 0
+                                               ? options->handshake_workers
+                                               : g_get_num_processors (),
+                                             executor->clock);
   executor->pacer = fleet_pacer_new (plan, now_us (executor));
   if (options->secret_func != NULL)
     fleet_ssh_context_set_secret_func (executor->ssh, options->secret_func,
