@@ -798,6 +798,7 @@ reconnect (Executor *executor, HostRun *run)
   run->connected = FALSE;
   fleet_connection_free (run->connection);
   run->connection = fleet_connection_new (run->result->host, executor->ssh);
+  fleet_pacer_connection_started (executor->pacer, now_us (executor));
   fleet_connection_start (run->connection, now_us (executor));
   return TRUE;
 }
@@ -1520,7 +1521,10 @@ start_host (Executor *executor, HostRun *run)
   journal_host_event (executor, "host-start", run);
 
   if (fleet_connection_get_state (run->connection) == FLEET_CONNECTION_IDLE)
-    fleet_connection_start (run->connection, run->started_us);
+    {
+      fleet_pacer_connection_started (executor->pacer, run->started_us);
+      fleet_connection_start (run->connection, run->started_us);
+    }
   advance_host (executor, run);
 }
 

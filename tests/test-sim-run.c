@@ -237,6 +237,34 @@ test_falls_on_latency (void)
   sim_run_clear (&run);
 }
 
+/* 500 hosts connecting at once on a controller of two cores: key exchange
+ * queues for the cores, and the first commands run slower while it does.
+ * That is the controller's own handshake burst, not a congested fleet, so
+ * the limit keeps rising to the plan's parallelism. */
+static void
+test_handshake_burst_not_congestion (void)
+{
+  g_autoptr (FleetPlan) plan = sim_plan_new (500, 0, 500, NULL);
+  g_autoptr (FleetSimTransport) sim = NULL;
+  FleetSimFleet fleet;
+  SimRun run = { 0 };
+
+  fleet_sim_fleet_init (&fleet);
+  fleet.controller_cores = 2;
+  fleet.handshake_cpu_us = 10 * MS;
+  fleet.handshake_slowdown = 4.0;
+  fleet.normal.command.median_us = 50 * MS;
+  sim = fleet_sim_transport_new (&fleet);
+
+  sim_run_execute (&run, plan, sim);
+
+  g_assert_cmpuint (count_outcome (run.result, FLEET_HOST_SUCCEEDED), ==, 500);
+  g_assert_cmpuint (decreases_for (run.result, FLEET_CONGESTION_LATENCY), ==, 0);
+  g_assert_cmpuint (decreases_for (run.result, FLEET_CONGESTION_CONTROLLER), ==, 0);
+  g_assert_cmpuint (peak_limit (run.result), ==, 500);
+  sim_run_clear (&run);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -246,6 +274,8 @@ main (int argc, char **argv)
   g_test_add_func ("/sim-run/rises-on-healthy-fleet", test_rises_on_healthy_fleet);
   g_test_add_func ("/sim-run/falls-on-failure-spike", test_falls_on_failure_spike);
   g_test_add_func ("/sim-run/falls-on-latency", test_falls_on_latency);
+  g_test_add_func ("/sim-run/handshake-burst-not-congestion",
+                   test_handshake_burst_not_congestion);
 
   return g_test_run ();
 }
