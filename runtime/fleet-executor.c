@@ -105,6 +105,8 @@ typedef struct {
   FleetPacer *pacer;             /* when the next host may start */
   guint pacer_changes_journaled;
   GPtrArray *window_waiting;     /* HostRun *, hosts of the wave waiting for a window */
+  GPtrArray *guard_deferred;     /* HostRun *, hosts the load guard deferred; they
+                                    hold no concurrency slot while they wait */
 } Executor;
 
 static void
@@ -866,6 +868,8 @@ finish_load_guard (Executor *executor, HostRun *run)
         }
       run->deferred_until_us = now + (gint64) pacing->defer_ms * 1000;
       journal_guard (executor, run, "host-deferred", reason);
+      run->busy = FALSE;
+      g_ptr_array_add (executor->guard_deferred, run);
       return;
     }
 }
@@ -1841,6 +1845,42 @@ resume_waiting_hosts (Executor *executor, GPtrArray *busy)
     }
 }
 
+/* Put the hosts the load guard deferred back to work once their wait is
+ * over, ahead of hosts not started yet, as far as the limit and the caps
+ * allow; all of them at once when the run is stopping, so they end. */
+static void
+resume_deferred_hosts (Executor *executor, GPtrArray *busy)
+{
+  g_autoptr(GPtrArray) due_runs = g_ptr_array_new ();
+  g_autoptr(GPtrArray) due_hosts = g_ptr_array_new ();
+  gint64 now = now_us (executor);
+  gint pick;
+
+  for (guint i = 0; i < executor->guard_deferred->len; i++)
+    {
+      HostRun *run = g_ptr_array_index (executor->guard_deferred, i);
+
+      if (now < run->deferred_until_us && !executor->stopping)
+        continue;
+      g_ptr_array_add (due_runs, run);
+      g_ptr_array_add (due_hosts, (gpointer) run->result->host);
+    }
+
+  while (due_runs->len > 0
+         && (pick = executor->stopping ? 0
+                    : fleet_pacer_pick (executor->pacer, due_hosts, busy->len)) >= 0)
+    {
+      HostRun *run = g_ptr_array_steal_index (due_runs, pick);
+
+      g_ptr_array_remove_index (due_hosts, pick);
+      g_ptr_array_remove (executor->guard_deferred, run);
+      run->busy = TRUE;
+      g_ptr_array_add (busy, run);
+      fleet_pacer_host_started (executor->pacer, run->result->host);
+      advance_host (executor, run);
+    }
+}
+
 /* Give every waiting host its final outcome: interrupted before its next
  * step when it had started, not run otherwise. */
 static void
@@ -1979,6 +2019,7 @@ run_wave (Executor *executor, guint wave_index)
       if (!executor->stopping)
         check_halt (executor, wave_index, waiting->len);
       resume_waiting_hosts (executor, busy);
+      resume_deferred_hosts (executor, busy);
 
       while (!executor->stopping && !executor->result->halted && !executor->snapshot_halt
              && (pick = fleet_pacer_pick (executor->pacer, waiting_hosts, busy->len)) >= 0)
@@ -2013,14 +2054,15 @@ run_wave (Executor *executor, guint wave_index)
         }
       journal_pacer_changes (executor);
 
-      if (busy->len == 0 && (executor->stopping || executor->result->halted
-                             || executor->snapshot_halt || waiting->len == 0))
+      if (busy->len == 0 && executor->guard_deferred->len == 0
+          && (executor->stopping || executor->result->halted
+              || executor->snapshot_halt || waiting->len == 0))
         {
           if (!wait_for_window (executor))
             break;
           continue;
         }
-      if (busy->len > 0)
+      if (busy->len > 0 || executor->guard_deferred->len > 0)
         wait_and_process (executor, busy, &next_sweep_us);
     }
 
@@ -2162,6 +2204,7 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
   executor->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
   executor->runs = g_ptr_array_new ();
   executor->window_waiting = g_ptr_array_new ();
+  executor->guard_deferred = g_ptr_array_new ();
   executor->result = g_new0 (FleetRunResult, 1);
   executor->result->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) host_result_free);
   executor->result->wave_durations_us = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -2233,6 +2276,7 @@ executor_clear (Executor *executor)
   g_ptr_array_unref (executor->runs);
   fleet_drift_references_free (executor->drift_references);
   g_ptr_array_unref (executor->window_waiting);
+  g_ptr_array_unref (executor->guard_deferred);
   fleet_ssh_context_free (executor->ssh);
   fleet_pacer_free (executor->pacer);
   if (executor->journal != NULL)

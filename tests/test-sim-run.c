@@ -1,6 +1,8 @@
 /* test-sim-run.c: the executor, unchanged, over the simulated transport:
  * 10,000 hosts, caps, and the adaptive limit on healthy and troubled
  * fleets. */
+#include <string.h>
+
 #include <glib.h>
 
 #include "runtime/fleet-executor.h"
@@ -265,6 +267,79 @@ test_handshake_burst_not_congestion (void)
   sim_run_clear (&run);
 }
 
+/* The load check answers "load 9.00" for the first two checks of the
+ * first host, and a light load otherwise. */
+static gboolean
+answer_load_check (const char *host, const char *command_line, FleetSimReply *reply,
+                   gpointer user_data)
+{
+  guint *busy_checks_left = user_data;
+  gboolean busy = g_str_equal (host, "sim00000") && *busy_checks_left > 0;
+
+  if (strstr (command_line, "/proc/loadavg") == NULL)
+    return FALSE;
+
+  if (busy)
+    (*busy_checks_left)--;
+  reply->exit_status = 0;
+  reply->stdout_text = g_strdup (busy ? "load 9.00\n" : "load 0.10\n");
+  reply->duration_us = 20 * MS;
+  return TRUE;
+}
+
+/* The journal position of the first `event` record of `host`, or -1. */
+static gint
+first_event (const SimRun *run, const char *event, const char *host)
+{
+  for (guint i = 0; i < run->journal->records->len; i++)
+    {
+      const FleetJournalRecord *record = g_ptr_array_index (run->journal->records, i);
+
+      if (g_strcmp0 (record->event, event) == 0
+          && g_strcmp0 (json_object_get_string_member_with_default (record->object, "host", ""),
+                        host) == 0)
+        return (gint) i;
+    }
+  return -1;
+}
+
+/* With room for one busy host, a host the load guard defers gives its slot
+ * to the next host while it waits, and takes a slot again when its wait
+ * is over. */
+static void
+test_deferred_host_releases_slot (void)
+{
+  g_autoptr (FleetPacing) pacing = fleet_pacing_new ();
+  g_autoptr (FleetPlan) plan = NULL;
+  g_autoptr (FleetSimTransport) sim = NULL;
+  FleetSimFleet fleet;
+  SimRun run = { 0 };
+  guint busy_checks_left = 2;
+
+  pacing->fixed = TRUE;
+  pacing->max_load = g_strdup ("4");
+  pacing->defer_ms = 5000;
+  plan = sim_plan_new (3, 0, 1, g_steal_pointer (&pacing));
+  fleet_sim_fleet_init (&fleet);
+  sim = fleet_sim_transport_new (&fleet);
+  fleet_sim_transport_set_responder (sim, answer_load_check, &busy_checks_left);
+
+  sim_run_execute (&run, plan, sim);
+
+  g_assert_cmpuint (count_outcome (run.result, FLEET_HOST_SUCCEEDED), ==, 3);
+  g_assert_cmpuint (busy_checks_left, ==, 0);
+  g_assert_cmpuint (count_events (&run, "host-deferred"), ==, 2);
+  g_assert_cmpuint (count_events (&run, "host-guard-passed"), ==, 3);
+
+  /* The second host started, and finished, while the first waited. */
+  g_assert_cmpint (first_event (&run, "host-deferred", "sim00000"), <,
+                   first_event (&run, "host-start", "sim00001"));
+  g_assert_cmpint (first_event (&run, "host-end", "sim00001"), <,
+                   first_event (&run, "step-start", "sim00000"));
+  g_assert_cmpuint (run.observed.peak_busy, >=, 2);
+  sim_run_clear (&run);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -274,6 +349,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sim-run/rises-on-healthy-fleet", test_rises_on_healthy_fleet);
   g_test_add_func ("/sim-run/falls-on-failure-spike", test_falls_on_failure_spike);
   g_test_add_func ("/sim-run/falls-on-latency", test_falls_on_latency);
+  g_test_add_func ("/sim-run/deferred-host-releases-slot", test_deferred_host_releases_slot);
   g_test_add_func ("/sim-run/handshake-burst-not-congestion",
                    test_handshake_burst_not_congestion);
 
