@@ -9,6 +9,7 @@
  */
 #include "planner/fleet-planner.h"
 
+#include "planner/plan-checks.h"
 #include "planner/plan-commands.h"
 #include "planner/plan-files.h"
 #include "planner/plan-values.h"
@@ -406,7 +407,8 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
   if (!fleet_planner_decide_conditions (plan, workflow, diags)
       || !fleet_planner_render_commands (plan, workflow, diags)
       || !fleet_planner_render_files (plan, workflow, diags)
-      || !fleet_planner_render_values (plan, workflow, diags))
+      || !fleet_planner_render_values (plan, workflow, diags)
+      || !fleet_planner_check_urls (plan, workflow, diags))
     return NULL;
 
   for (guint w = 0; w < waves->len; w++)
