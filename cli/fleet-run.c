@@ -133,6 +133,18 @@ make_run_id (void)
 }
 
 /* Say when and how a run paused for a maintenance window continues. */
+/* Say where the run's snapshots are, so that they can be compared later. */
+static void
+print_snapshot_locations (const FleetPlan *plan, const FleetRunResult *result,
+                          const char *snapshot_store, const char *run_dir, const char *run_id)
+{
+  g_autofree char *default_store = g_build_filename (run_dir, "snapshots", NULL);
+  g_autofree char *text = fleet_snapshot_report_format_stored (
+    result, plan->steps->len, snapshot_store != NULL ? snapshot_store : default_store, run_id);
+
+  fputs (text, stdout);
+}
+
 static void
 print_window_pause (const FleetRunResult *result, const char *run_dir)
 {
@@ -495,6 +507,7 @@ main (int argc, char **argv)
   fputs (summary, stdout);
   snapshot_summary = fleet_snapshot_report_format_summary (result);
   fputs (snapshot_summary, stdout);
+  print_snapshot_locations (plan, result, snapshot_store, run_dir, run_id);
   drift_summary = fleet_drift_report_format_summary (result);
   fputs (drift_summary, stdout);
   if (result->paused)

@@ -245,3 +245,35 @@ fleet_snapshot_report_format_summary (const FleetRunResult *result)
     }
   return g_string_free (out, FALSE);
 }
+
+char *
+fleet_snapshot_report_format_stored (const FleetRunResult *result, guint n_steps,
+                                     const char *store_dir, const char *run_id)
+{
+  GString *out = g_string_new (NULL);
+  g_autofree char *quoted_store = g_shell_quote (store_dir);
+  guint stored = 0;
+
+  for (guint h = 0; h < result->hosts->len; h++)
+    {
+      const FleetHostResult *host = g_ptr_array_index (result->hosts, h);
+
+      if (host->snapshot_before == NULL && host->snapshot_after == NULL)
+        continue;
+      stored++;
+      if (n_steps == 0)
+        g_string_append_printf (out, "   %s: snapshot %s\n", host->host->name,
+                                host->snapshot_before != NULL ? host->snapshot_before
+                                                              : host->snapshot_after);
+    }
+  if (stored == 0)
+    return g_string_free (out, FALSE);
+
+  if (n_steps == 0)
+    g_string_prepend (out, "Snapshots (compare two with `fleetc snapshot diff A B --store "
+                           "STORE`):\n");
+  g_string_append_printf (out, "Snapshots of %u host%s stored in %s; list them with "
+                          "`fleetc snapshot list --store %s --run %s`\n",
+                          stored, fleet_plural_s (stored), store_dir, quoted_store, run_id);
+  return g_string_free (out, FALSE);
+}

@@ -170,7 +170,7 @@ test_collector_on_sandbox_host (Fixture *fixture, gconstpointer data)
   g_assert_true (g_str_has_prefix (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_FILES, hidden),
                                    "sha256="));
   g_assert_nonnull (strstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_FILES, hidden),
-                            "mode=100600"));
+                            "type=file mode=0600"));
   g_assert_true (g_str_has_suffix (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_FILES, link),
                                    " link=target with space"));
 

@@ -561,7 +561,7 @@ test_collector_rhel (void)
   g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_GROUPS, "wheel"), ==,
                    "10:admin,deploy");
   g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_FILES, "/etc/sysconfig/selinux"),
-                   ==, "sha256=- mode=120777 owner=root:root size=17 link=../selinux/config");
+                   ==, "sha256=- type=symlink mode=0777 owner=root:root size=17 link=../selinux/config");
   g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_FACTS, "selinux"), ==,
                    "Enforcing");
 }
