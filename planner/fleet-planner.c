@@ -12,6 +12,7 @@
 #include "planner/plan-checks.h"
 #include "planner/plan-commands.h"
 #include "planner/plan-files.h"
+#include "planner/plan-values.h"
 #include "planner/plan-conditions.h"
 #include "planner/halt-thresholds.h"
 #include "planner/host-list.h"
@@ -406,6 +407,7 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
   if (!fleet_planner_decide_conditions (plan, workflow, diags)
       || !fleet_planner_render_commands (plan, workflow, diags)
       || !fleet_planner_render_files (plan, workflow, diags)
+      || !fleet_planner_render_values (plan, workflow, diags)
       || !fleet_planner_check_urls (plan, workflow, diags))
     return NULL;
 
