@@ -544,9 +544,57 @@ place_wave (Scheduler *scheduler, guint wave_index, gint64 start_us)
   return placed;
 }
 
-/* The lower bound on the end of wave `wave_index` when no earlier wave can
- * end before `previous_us`: every host needs a window from then on, and the
- * slots must hold the wave's total work. */
+/* The hosts of one window set in a wave, for the lower bound. */
+typedef struct {
+  const GArray *windows;
+  guint hosts;
+  gint64 min_work_us;
+} SetDemand;
+
+/* Return the earliest instant by which the `demand->hosts` hosts of one
+ * window set can all have finished when none starts before `from_us`, or
+ * G_MAXINT64 when their windows cannot take them all.  Each host runs in
+ * one window and needs `margin_us` of it left after its work, so in a
+ * window of length L one slot fits at most floor((L - need) / work) + 1
+ * hosts back to back.  The bound lets all `parallelism` slots serve this
+ * set alone, and the hosts left for the last window end no earlier than
+ * its opening plus their rounds of the shortest work. */
+static gint64
+set_finish_bound (const SetDemand *demand, gint64 from_us, gint64 margin_us, guint parallelism)
+{
+  gint64 work_us = MAX (demand->min_work_us, 1);
+  gint64 need_us = MAX (demand->min_work_us + margin_us, 1);
+  guint64 left = demand->hosts;
+
+  for (guint i = 0; i < demand->windows->len && left > 0; i++)
+    {
+      const FleetWindowInterval *window = &g_array_index (demand->windows, FleetWindowInterval, i);
+      gint64 start_us = MAX (window->start_us, from_us);
+      gint64 length_us = window->end_us - start_us;
+      guint64 per_slot, capacity, rounds;
+
+      if (length_us < need_us)
+        continue;
+
+      per_slot = (guint64) ((length_us - need_us) / work_us) + 1;
+      capacity = per_slot * parallelism;
+      if (capacity < left)
+        {
+          left -= capacity;
+          continue;
+        }
+
+      rounds = (left + parallelism - 1) / parallelism;
+      return start_us + (gint64) rounds * work_us;
+    }
+  return G_MAXINT64;
+}
+
+/* Return the lower bound on the end of wave `wave_index` when no earlier
+ * wave can end before `previous_us`.  Three facts bound it: every host
+ * needs a window from then on, the slots must hold the wave's total work,
+ * and the hosts of each window set must fit that set's windows
+ * (set_finish_bound). */
 static gint64
 wave_lower_bound (Scheduler *scheduler, guint wave_index, gint64 previous_us)
 {
@@ -554,6 +602,7 @@ wave_lower_bound (Scheduler *scheduler, guint wave_index, gint64 previous_us)
   const FleetPlanSchedule *schedule = scheduler->schedule;
   const FleetWave *wave = g_ptr_array_index (plan->waves, wave_index);
   gint64 margin_us = (gint64) schedule->margin_ms * MS_US;
+  g_autofree SetDemand *demands = g_new0 (SetDemand, schedule->window_sets->len);
   gint64 total_us = 0;
   gint64 bound = previous_us;
 
@@ -561,6 +610,8 @@ wave_lower_bound (Scheduler *scheduler, guint wave_index, gint64 previous_us)
     {
       guint32 index = g_array_index (wave->host_indices, guint32, i);
       const FleetHost *host = g_ptr_array_index (plan->hosts, index);
+      guint32 set = g_array_index (schedule->host_window_set, guint32, index);
+      SetDemand *demand = &demands[set];
       gint64 work = host_work_us (plan, schedule, host);
       gint64 start = 0;
 
@@ -568,6 +619,21 @@ wave_lower_bound (Scheduler *scheduler, guint wave_index, gint64 previous_us)
       if (fit_host (fleet_plan_schedule_host_windows (schedule, index), previous_us,
                     MAX (work + margin_us, 1), &start) == FIT_OK)
         bound = MAX (bound, start + work);
+
+      demand->windows = g_ptr_array_index (schedule->window_sets, set);
+      demand->min_work_us = demand->hosts == 0 ? work : MIN (demand->min_work_us, work);
+      demand->hosts++;
+    }
+
+  for (guint set = 0; set < schedule->window_sets->len; set++)
+    {
+      gint64 finish;
+
+      if (demands[set].hosts == 0)
+        continue;
+      finish = set_finish_bound (&demands[set], previous_us, margin_us, plan->parallelism);
+      if (finish != G_MAXINT64)
+        bound = MAX (bound, finish);
     }
 
   return MAX (bound, previous_us + (total_us + plan->parallelism - 1) / plan->parallelism);
