@@ -63,4 +63,10 @@ void fleet_plan_show_schedule_json (FleetJsonWriter *json, const FleetPlan *plan
  * failed_when when it sets them; nothing for a plain `run` step. */
 void fleet_plan_show_step_kind_json (FleetJsonWriter *json, const FleetStep *step);
 
+/* Write the member host_values, or append one block per host, of the
+ * step's settings rendered per host (fleet-step-values.h); nothing when
+ * the step has none. */
+void fleet_plan_show_step_values_json (FleetJsonWriter *json, const FleetStep *step);
+void fleet_plan_show_step_values_text (GString *out, const FleetStep *step);
+
 G_END_DECLS

@@ -189,34 +189,6 @@ build_command_line (const FleetStep *step, const char *host_name, gboolean with_
                                     with_password);
 }
 
-/* What sudo said when it refused to run a command, judged from the end of
- * the command's standard error; the command itself never ran then. */
-typedef enum {
-  SUDO_RAN,
-  SUDO_PASSWORD_REQUIRED,
-  SUDO_PASSWORD_INCORRECT,
-  SUDO_NEEDS_TERMINAL,
-} SudoVerdict;
-
-static SudoVerdict
-judge_sudo (const FleetStep *step, const FleetStepResult *result)
-{
-  const char *err = result->stderr_tail->str;
-
-  if (!step->become || result->failure != FLEET_FAILURE_NONE || result->exit_status != 1
-      || strstr (err, "sudo: ") == NULL)
-    return SUDO_RAN;
-
-  if (strstr (err, "incorrect password attempt") != NULL)
-    return SUDO_PASSWORD_INCORRECT;
-  if (strstr (err, "a password is required") != NULL
-      || strstr (err, "no password was provided") != NULL)
-    return SUDO_PASSWORD_REQUIRED;
-  if (strstr (err, "must have a tty") != NULL)
-    return SUDO_NEEDS_TERMINAL;
-  return SUDO_RAN;
-}
-
 /* Output files */
 
 static guint64
@@ -528,6 +500,7 @@ finish_step (Executor *executor, HostRun *run)
   const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
   FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
   FleetCommand *command = g_steal_pointer (&run->command);
+  FleetBecomeVerdict verdict;
 
   result->failure = fleet_command_get_failure (command);
   result->exit_status = fleet_command_get_exit_status (command);
@@ -539,47 +512,31 @@ finish_step (Executor *executor, HostRun *run)
   fleet_command_free (command);
   close_output_files (run, result);
 
-  switch (judge_sudo (step, result))
+  verdict = fleet_become_judge (step, result->failure, result->exit_status,
+                                result->stderr_tail->str);
+  /* sudo refused before running anything, so running the step again with
+   * a terminal cannot run it twice.  A password is never typed into a
+   * terminal: the terminal would echo it into the output. */
+  if (verdict == FLEET_BECOME_NEEDS_TERMINAL && !run->pty_retry
+      && run->result->host->become_password_secret == NULL)
     {
-    case SUDO_NEEDS_TERMINAL:
-      /* sudo refused before running anything, so running the step again
-       * with a terminal cannot run it twice.  A password is never typed into
-       * a terminal: the terminal would echo it into the output. */
-      if (!run->pty_retry && run->result->host->become_password_secret == NULL)
-        {
-          journal_pty_retry (executor, run, step);
-          run->pty_retry = TRUE;
-          reset_step_result (result);
-          return;
-        }
-      result->failure = FLEET_FAILURE_CHANNEL;
-      result->message = g_strdup ("sudo on this host requires a terminal (requiretty), and "
-                                  "fleetc does not type passwords into one; allow the login "
-                                  "user !requiretty or NOPASSWD in sudoers");
-      break;
+      journal_pty_retry (executor, run, step);
+      run->pty_retry = TRUE;
+      reset_step_result (result);
+      return;
+    }
 
-    case SUDO_PASSWORD_REQUIRED:
-      result->failure = FLEET_FAILURE_BECOME_PASSWORD_REQUIRED;
-      result->message = g_strdup (run->result->host->become_password_secret == NULL
-                                    ? "sudo asks for a password: set become_password_secret for "
-                                      "the host, or allow NOPASSWD in sudoers"
-                                    : "sudo asks for a password but did not accept the one given");
-      break;
-
-    case SUDO_PASSWORD_INCORRECT:
-      result->failure = FLEET_FAILURE_BECOME_PASSWORD_INCORRECT;
-      result->message = g_strdup_printf ("sudo rejected the password in secret \"%s\" as "
-                                         "incorrect", run->result->host->become_password_secret);
-      break;
-
-    case SUDO_RAN:
-      if (result->failure == FLEET_FAILURE_NONE
-          && !fleet_step_expects_exit_code (step, result->exit_status))
-        {
-          result->failure = FLEET_FAILURE_EXIT_CODE;
-          result->message = describe_step_failure (step, result);
-        }
-      break;
+  if (verdict != FLEET_BECOME_RAN)
+    {
+      g_free (result->message);
+      result->failure = fleet_become_refusal (verdict, run->result->host, &result->message);
+    }
+  else if (result->failure == FLEET_FAILURE_NONE
+           && !fleet_step_expects_exit_code (step, result->exit_status))
+    {
+      result->failure = FLEET_FAILURE_EXIT_CODE;
+      g_free (result->message);
+      result->message = describe_step_failure (step, result);
     }
   run->pty_retry = FALSE;
   conclude_step (executor, run, step, result);

@@ -102,7 +102,7 @@ static const FleetSchemaField schema_fields[] = {
     "Failure thresholds that halt the run." },
   { FLEET_SCHEMA_WORKFLOW, "vars", FLEET_TYPE_STRING_MAP, FLEET_SCHEMA_NONE, FALSE,
     0, 0, NULL,
-    "Variables for `{{ name }}` references in `run`; host attributes override them." },
+    "Variables for `{{ name }}` references in `run` and the other step values that take them; host attributes override them." },
   { FLEET_SCHEMA_WORKFLOW, "include", FLEET_TYPE_PATH_OR_PATH_LIST, FLEET_SCHEMA_NONE, FALSE,
     1, FLEET_SCHEMA_UNBOUNDED, NULL,
     "Files of steps, relative to this file's directory, whose steps run before `steps`." },
