@@ -520,12 +520,12 @@ promote_ready (Scheduler *scheduler, guint wave_index, HostWork *works, GArray *
 }
 
 /* Place the hosts of wave `wave_index`, starting at `start_us`, by list
- * scheduling: the slot that frees first goes to a host that may start in
- * it then (urgent groups first, then the group whose window closes first,
- * see ready_key), or when none may, to the host that can start earliest,
- * ties going to the earlier host of the wave.  Records each host's start
- * and, unless scheduler->trial, reorders the wave's hosts by planned
- * start, hosts that do not fit last.  Returns the wave's schedule. */
+ * scheduling.  The slot that frees first goes to a host that may start in
+ * it then, in ready_key order.  When none may, the slot idles until the
+ * first host that can start later.  Records each host's start and, unless
+ * scheduler->trial, reorders the wave's hosts by planned start, hosts that
+ * do not fit last.  Returns the wave's schedule, and the number of hosts
+ * that do not fit in `out_unfit`. */
 static FleetWaveSchedule
 place_wave (Scheduler *scheduler, guint wave_index, gint64 start_us, gint64 target_us,
             guint *out_unfit)
@@ -733,8 +733,8 @@ set_finish_bound (const SetDemand *demand, gint64 from_us, gint64 margin_us, gui
   return G_MAXINT64;
 }
 
-/* Window sets up to this many are also bounded in every combination
- * (2^n - 1 of them); beyond it only one by one and all together. */
+/* The most window sets whose every combination is bounded (2^n - 1 of
+ * them).  With more sets, only each set alone and all of them together are. */
 #define MAX_SETS_COMBINED 12
 
 /* Return the earliest instant T such that `parallelism` slots, open only
