@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 
 #include "cli/fleet-run-control.h"
+#include "cli/fleet-run-output.h"
 #include "cli/fleet-run-progress.h"
 #include "cli/fleet-run-resume.h"
 #include "cli/fleet-run-secrets.h"
@@ -212,6 +213,7 @@ main (int argc, char **argv)
   FleetRunOptions options = { 0 };
   g_autofree char *progress_mode = NULL;
   g_autoptr(FleetRunProgress) progress = NULL;
+  gboolean print_output = FALSE;
   GOptionEntry entries[] = {
     { "progress", 0, 0, G_OPTION_ARG_STRING, &progress_mode,
       "Show progress on standard error: live (one line redrawn), plain (timestamped lines), "
@@ -264,6 +266,9 @@ main (int argc, char **argv)
     { "handshake-threads", 0, 0, G_OPTION_ARG_INT, &handshake_threads,
       "Run the SSH handshakes and logins on N threads (default, or 0: one per online CPU)",
       "N" },
+    { "print-output", 0, 0, G_OPTION_ARG_NONE, &print_output,
+      "After the run, print each host's command output, every line prefixed with the host "
+      "name; standard error lines go to standard error", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -503,6 +508,8 @@ main (int argc, char **argv)
     }
 
   g_clear_pointer (&progress, fleet_run_progress_free);
+  if (print_output)
+    fleet_run_print_output (stdout, stderr, plan, result, run_dir);
   summary = fleet_report_format_summary (plan, result, run_dir);
   fputs (summary, stdout);
   snapshot_summary = fleet_snapshot_report_format_summary (result);
