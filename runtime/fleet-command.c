@@ -270,16 +270,27 @@ deliver_stdout (FleetCommand *command, const char *data, gsize length)
   }
 }
 
-/* Read what is buffered on one stream.  Returns FALSE at end of stream or on
- * error, with `out_error` set for an error. */
+/* Read what is buffered on one stream, up to FLEET_COMMAND_READ_BUDGET_BYTES; a stream
+ * with more to read sets command->output_pending.  Returns FALSE at end of
+ * stream or on error, with `out_error` set for an error. */
 static gboolean
 drain_stream (FleetCommand *command, gboolean is_stderr, gboolean *out_error)
 {
   char buffer[READ_CHUNK_BYTES];
+  gsize budget = FLEET_COMMAND_READ_BUDGET_BYTES;
 
   for (;;)
     {
-      int n = ssh_channel_read_nonblocking (command->channel, buffer, sizeof buffer, is_stderr);
+      int n;
+
+      if (budget == 0)
+        {
+          command->output_pending = TRUE;
+          return TRUE;
+        }
+
+      n = ssh_channel_read_nonblocking (command->channel, buffer,
+                                            (uint32_t) MIN (sizeof buffer, budget), is_stderr);
 
       if (n == SSH_EOF)
         return FALSE;
@@ -291,6 +302,7 @@ drain_stream (FleetCommand *command, gboolean is_stderr, gboolean *out_error)
       if (n == 0)
         return TRUE;
 
+      budget -= MIN (budget, (gsize) n);
       if (is_stderr)
         deliver_output (command, buffer, n, TRUE);
       else
@@ -330,10 +342,14 @@ finish_with_status (FleetCommand *command)
 static void
 process_running (FleetCommand *command)
 {
-  gboolean error = FALSE;
-  gboolean stdout_open = drain_stream (command, FALSE, &error);
-  gboolean stderr_open = !error && drain_stream (command, TRUE, &error);
   ssh_session session = command->connection->session;
+  gboolean error = FALSE;
+  gboolean stdout_open;
+  gboolean stderr_open;
+
+  command->output_pending = FALSE;
+  stdout_open = drain_stream (command, FALSE, &error);
+  stderr_open = !error && drain_stream (command, TRUE, &error);
 
   if (error && !ssh_channel_is_closed (command->channel))
     {
@@ -342,6 +358,11 @@ process_running (FleetCommand *command)
                                              ssh_get_error (session)));
       return;
     }
+
+  /* Output still buffered is read on the next turn, even from a channel
+   * the server has closed since. */
+  if (command->output_pending && !error)
+    return;
 
   if ((stdout_open || stderr_open) && !ssh_channel_is_closed (command->channel) && !error)
     return;

@@ -775,6 +775,10 @@ fleet_connection_session_deadline_us (const FleetConnection *connection)
   for (guint i = 0; i < connection->commands->len; i++)
     {
       const FleetCommand *command = g_ptr_array_index (connection->commands, i);
+
+      /* Output left in libssh's buffer makes the socket look idle. */
+      if (command->output_pending && command->stage == COMMAND_RUNNING)
+        return connection->now_us;
       deadline = MIN (deadline, command->deadline_us);
     }
   return deadline;

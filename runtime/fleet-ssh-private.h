@@ -144,6 +144,9 @@ struct FleetCommand {
   GString *pid_line;
   gboolean pid_line_done;
   gint64 remote_pid;             /* 0: unknown */
+  gboolean output_pending;       /* a stream used its read budget with more
+                                    buffered: the connection is due again at
+                                    once (fleet-command.c) */
   gboolean abort_pending;        /* aborted before its process id arrived:
                                     killed once it does (fleet_command_abort) */
   FleetFailure abort_failure;
@@ -204,6 +207,16 @@ void fleet_key_error_free (FleetKeyError *error);
 void fleet_loaded_key_free (FleetLoadedKey *loaded);
 
 /* fleet-command.c */
+
+/* Backpressure: each stream of a command reads at most this much per
+ * processing of its connection, that is per turn of the event loop, so a
+ * host that floods output yields to the other hosts.  What it sends beyond
+ * waits in libssh's channel buffer, and once the channel window is used
+ * up, the server stops sending until we read, so memory stays bounded too.
+ * Without the budget, one processing read up to about 100 KiB on loopback
+ * (libssh 0.10.6, OpenSSH 9.2), hence a budget below that. */
+#define FLEET_COMMAND_READ_BUDGET_BYTES (32 * 1024)
+
 void fleet_commands_process (FleetConnection *connection, gint64 now_us);
 void fleet_command_finish (FleetCommand *command, FleetFailure failure, char *message);
 void fleet_commands_free_helpers (FleetConnection *connection);
