@@ -4,9 +4,9 @@
  * Usage: bench-sim-run [HOSTS [REPEATS]] (defaults 10000 and 3).
  *
  * Each round runs a plan of HOSTS hosts in one wave, four steps each, with
- * parallelism 1,000 and the adaptive limit, on a fleet of log-normal
- * latencies (connect 50 ms, commands 200 ms, sigma 0.5), every 100th host
- * 10 times slower and 0.1% of commands hanging until their 10 s timeout.
+ * parallelism 1,000 and the adaptive limit.  The fleet has log-normal
+ * latencies (connect 50 ms, commands 200 ms, sigma 0.5).  Every 100th host
+ * is 10 times slower, and 0.1% of commands hang until their 10 s timeout.
  * Everything the executor does for a real run happens: its poll loop, the
  * journal with its fdatasync calls, two output files per step, the pacer
  * and the summary; only the network is simulated, and simulated time costs

@@ -24,10 +24,10 @@
  * that exits non-zero, a rejected key or a changed host key is no signal.
  *
  * Handshakes are not command latency.  Key exchange and the login signature
- * are CPU work on the controller and the servers, so when many hosts
- * connect at once, connections and the commands running beside them slow
- * down because of the connecting itself, not because the fleet is
- * congested.  Therefore:
+ * are CPU work on the controller and the servers.  When many hosts connect
+ * at once, connections and the commands running beside them slow down
+ * because of the connecting itself, not because the fleet is congested.
+ * Therefore:
  *
  *   - the duration of a connection is never a latency signal (its timeout
  *     and its failures still are);

@@ -1,8 +1,8 @@
 /* fleet-sim-transport.h: a simulated fleet behind FleetConnection and
  * FleetCommand, for tests and benchmarks of the executor without SSH.
  *
- * Given to a FleetSshContext (through FleetRunOptions.transport), it stands
- * in for libssh: connections and commands take simulated time drawn from
+ * Given to a FleetSshContext (through FleetRunOptions.transport), it
+ * replaces libssh.  Connections and commands take simulated time drawn from
  * per-host latency distributions, and fail at configured rates.  Time is the
  * transport's own clock (fleet_sim_transport_get_clock), which the
  * executor's wait moves forward to its next deadline, so an hour of fleet

@@ -388,7 +388,7 @@ test_large_output_both_streams (Fixture *fixture, gconstpointer data)
                     step_result (fixture, 0, 1)->stderr_bytes);
 }
 
-/* Samples the process's resident memory until told to stop, keeping the
+/* Samples the process's resident memory until `stop` is set, keeping the
  * highest value seen. */
 typedef struct {
   gint stop;
