@@ -1804,7 +1804,7 @@ resume_waiting_hosts (Executor *executor, GPtrArray *busy)
 
 /* Put the hosts the load guard deferred back to work once their wait is
  * over, ahead of hosts not started yet, as far as the limit and the caps
- * allow; all of them at once when the run is stopping, so they end. */
+ * allow.  When the run is stopping, all of them go at once, so they end. */
 static void
 resume_deferred_hosts (Executor *executor, GPtrArray *busy)
 {

@@ -8,10 +8,10 @@
  * and everything above the SSH layer (the executor, its journal, pacer and
  * summary, the load guard and the step tasks) runs unchanged.
  *
- * The transport owns the progress of its connections and commands and
- * reports it through the helpers at the end of this header: a connection
- * becomes READY or FAILED, a command delivers its output and then finishes
- * with an exit status or a failure.  The getters of fleet-transport.h then
+ * The transport owns the progress of its connections and commands.  It
+ * reports that progress through the helpers at the end of this header: a
+ * connection becomes READY or FAILED, and a command delivers its output,
+ * then finishes with an exit status or a failure.  The getters of fleet-transport.h then
  * read the results as they do for SSH.
  *
  * Ownership: the transport is borrowed by the context and must outlive it.

@@ -421,10 +421,10 @@ sample_memory (gpointer data)
 }
 
 /* One host writes 50 MB to standard output while three others run short
- * steps: the others finish, every byte of the flood is counted, and the
+ * steps.  The others finish, every byte of the flood is counted, and the
  * controller's memory stays far below the flood's size, because reads of
- * the flooding host yield each turn and the SSH channel window holds the
- * rest back on the server. */
+ * the flooding host yield each turn and the SSH channel window keeps the
+ * rest on the server. */
 static void
 test_flood_output_bounded (Fixture *fixture, gconstpointer data)
 {

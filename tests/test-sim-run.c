@@ -185,8 +185,9 @@ test_rises_on_healthy_fleet (void)
   sim_run_clear (&run);
 }
 
-/* A burst of command timeouts pulls the limit down; it grows back once the
- * burst is over, and the hosts that timed out fail with that cause. */
+/* A burst of command timeouts pulls the limit down, and the limit grows
+ * back once the burst is over.  The hosts that timed out fail with that
+ * cause.  A hang started in the spike ends at the step timeout, 10 s later. */
 static void
 test_falls_on_failure_spike (void)
 {
@@ -267,8 +268,8 @@ test_handshake_burst_not_congestion (void)
   sim_run_clear (&run);
 }
 
-/* The load check answers "load 9.00" for the first two checks of the
- * first host, and a light load otherwise. */
+/* Reply "load 9.00" to the first two load checks of the first host, and a
+ * light load to every other one. */
 static gboolean
 answer_load_check (const char *host, const char *command_line, FleetSimReply *reply,
                    gpointer user_data)
