@@ -268,6 +268,75 @@ test_handshake_burst_not_congestion (void)
   sim_run_clear (&run);
 }
 
+static const FleetHostResult *
+host_result (const SimRun *run, guint index)
+{
+  return g_ptr_array_index (run->result->hosts, index);
+}
+
+/* Each simulated failure reaches the host's result with its own cause, and
+ * only the ones that mean congestion (a connect timeout, a lost
+ * connection) lower the limit: refused connections and failed exits do
+ * not. */
+static void
+test_host_failures_classified (void)
+{
+  g_autoptr (FleetPlan) plan = sim_plan_new (300, 0, 50, NULL);
+  g_autoptr (FleetSimTransport) sim = NULL;
+  FleetSimFleet fleet;
+  FleetSimProfile lost, hung, chatty;
+  SimRun run = { 0 };
+  guint refused = 0, exited = 0, other = 0;
+
+  fleet_sim_fleet_init (&fleet);
+  fleet.normal.connect_refused_rate = 0.05;
+  fleet.normal.exit_failure_rate = 0.05;
+  sim = fleet_sim_transport_new (&fleet);
+  lost = fleet.normal;
+  lost.connect_refused_rate = 0.0;
+  lost.exit_failure_rate = 0.0;
+  hung = lost;
+  chatty = lost;
+  lost.connection_lost_rate = 1.0;
+  hung.connect_timeout_rate = 1.0;
+  chatty.output_bytes = 100000;
+  fleet_sim_transport_set_host_profile (sim, "sim00007", &lost);
+  fleet_sim_transport_set_host_profile (sim, "sim00008", &hung);
+  fleet_sim_transport_set_host_profile (sim, "sim00009", &chatty);
+
+  sim_run_execute (&run, plan, sim);
+
+  g_assert_cmpint (host_result (&run, 7)->failure, ==, FLEET_FAILURE_CONNECTION_LOST);
+  g_assert_cmpuint (host_result (&run, 7)->failed_step, ==, 0);
+  g_assert_cmpint (host_result (&run, 8)->failure, ==, FLEET_FAILURE_CONNECTION_TIMEOUT);
+  g_assert_cmpint (host_result (&run, 9)->outcome, ==, FLEET_HOST_SUCCEEDED);
+  for (guint step = 0; step < 4; step++)
+    g_assert_cmpuint (((const FleetStepResult *) g_ptr_array_index (host_result (&run, 9)->steps,
+                                                                     step))->stdout_bytes,
+                      ==, 100000);
+
+  for (guint i = 0; i < 300; i++)
+    {
+      FleetFailure failure = host_result (&run, i)->failure;
+
+      if (i == 7 || i == 8)
+        continue;
+      refused += failure == FLEET_FAILURE_CONNECTION_REFUSED;
+      exited += failure == FLEET_FAILURE_EXIT_CODE;
+      other += failure != FLEET_FAILURE_NONE && failure != FLEET_FAILURE_CONNECTION_REFUSED
+               && failure != FLEET_FAILURE_EXIT_CODE;
+    }
+  g_assert_cmpuint (refused, >, 0);
+  g_assert_cmpuint (exited, >, 0);
+  g_assert_cmpuint (other, ==, 0);
+  g_assert_cmpuint (count_outcome (run.result, FLEET_HOST_FAILED), ==, refused + exited + 2);
+  g_assert_cmpuint (decreases_for (run.result, FLEET_CONGESTION_TIMEOUT)
+                    + decreases_for (run.result, FLEET_CONGESTION_CONNECTION), >, 0);
+  g_assert_cmpuint (decreases_for (run.result, FLEET_CONGESTION_LATENCY), ==, 0);
+  g_assert_cmpuint (decreases_for (run.result, FLEET_CONGESTION_CONTROLLER), ==, 0);
+  sim_run_clear (&run);
+}
+
 /* Reply "load 9.00" to the first two load checks of the first host, and a
  * light load to every other one. */
 static gboolean
@@ -350,6 +419,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sim-run/rises-on-healthy-fleet", test_rises_on_healthy_fleet);
   g_test_add_func ("/sim-run/falls-on-failure-spike", test_falls_on_failure_spike);
   g_test_add_func ("/sim-run/falls-on-latency", test_falls_on_latency);
+  g_test_add_func ("/sim-run/host-failures-classified", test_host_failures_classified);
   g_test_add_func ("/sim-run/deferred-host-releases-slot", test_deferred_host_releases_slot);
   g_test_add_func ("/sim-run/handshake-burst-not-congestion",
                    test_handshake_burst_not_congestion);
