@@ -123,6 +123,17 @@ fleet_command_start (FleetConnection *connection,
 
   g_return_val_if_fail (connection->state == FLEET_CONNECTION_READY, NULL);
 
+  if (connection->context->transport != NULL)
+    {
+      FleetTransport *transport = connection->context->transport;
+
+      command = command_new (connection, spec, FALSE, now_us, output_func, user_data);
+      command->stage = COMMAND_RUNNING;
+      g_ptr_array_add (connection->commands, command);
+      transport->vtable->command_start (transport, command, spec, now_us);
+      return command;
+    }
+
   command = command_new (connection, spec, TRUE, now_us, output_func, user_data);
   g_ptr_array_add (connection->commands, command);
   if (command_create_channel (command))
@@ -549,6 +560,15 @@ fleet_command_abort (FleetCommand *command, FleetFailure failure, const char *me
   if (command->stage == COMMAND_DONE || command->stage == COMMAND_KILLING)
     return;
 
+  /* Another transport ends its commands at once. */
+  if (connection != NULL && connection->context->transport != NULL)
+    {
+      connection->context->transport->vtable->command_close (connection->context->transport,
+                                                             command);
+      fleet_command_finish (command, failure, g_strdup (message));
+      return;
+    }
+
   /* The command may be starting on the host while its process id is still
    * on the way: wait for it a little, so the kill can reach the command
    * instead of leaving it running. */
@@ -676,6 +696,44 @@ fleet_command_free (FleetCommand *command)
     command->killer->killed = NULL;
   if (command->stage == COMMAND_KILLING && command->connection != NULL)
     g_ptr_array_remove (command->connection->commands, command);
+  if (command->transport_data != NULL && command->connection != NULL)
+    command->connection->context->transport->vtable->command_close (
+      command->connection->context->transport, command);
 
   command_free_fields (command);
+}
+
+/* Helpers for other transports (fleet-transport-vtable.h) */
+
+FleetConnection *
+fleet_command_get_connection (const FleetCommand *command)
+{
+  return command->connection;
+}
+
+gpointer
+fleet_command_get_transport_data (const FleetCommand *command)
+{
+  return command->transport_data;
+}
+
+void
+fleet_command_set_transport_data (FleetCommand *command, gpointer data)
+{
+  command->transport_data = data;
+}
+
+void
+fleet_command_deliver_output (FleetCommand *command, const char *data, gsize length,
+                              gboolean is_stderr)
+{
+  deliver_output (command, data, length, is_stderr);
+}
+
+void
+fleet_command_finish_with_status (FleetCommand *command, int status)
+{
+  command->has_exit_status = TRUE;
+  command->exit_status = status;
+  fleet_command_finish (command, FLEET_FAILURE_NONE, NULL);
 }

@@ -12,6 +12,7 @@
 
 #include "runtime/fleet-handshake-pool.h"
 #include "runtime/fleet-transport.h"
+#include "runtime/fleet-transport-vtable.h"
 
 G_BEGIN_DECLS
 
@@ -46,6 +47,7 @@ struct FleetSshContext {
   gpointer secret_data;
   GPtrArray *jump_hosts;         /* FleetHost *, the records proxy_jump names; NULL: none */
   GPtrArray *jumps;              /* FleetJump *, the pool of jump connections (fleet-tunnel.c) */
+  FleetTransport *transport;     /* NULL: libssh; else fleet-transport-vtable.h */
 };
 
 /* A private key loaded from an identity file, with the OpenSSH user
@@ -108,6 +110,8 @@ struct FleetConnection {
   gboolean landed;               /* back from the pool and not processed since */
   guint pool_worker;             /* the worker it was given to */
   gint cancel_handshake;
+
+  gpointer transport_data;       /* the state of a transport other than libssh */
 };
 
 struct FleetCommand {
@@ -147,6 +151,7 @@ struct FleetCommand {
   gboolean is_helper;            /* a kill command we started ourselves */
   FleetCommand *killed;          /* helper: the command it kills, or NULL */
   FleetCommand *killer;          /* the helper killing this command, or NULL */
+  gpointer transport_data;       /* the state of a transport other than libssh */
 };
 
 /* fleet-connection.c */
