@@ -41,7 +41,6 @@ typedef struct {
   FleetFailure failure;         /* NONE, COMMAND_TIMEOUT or CONNECTION_LOST */
   int exit_status;
   char *stdout_text;
-  guint64 stdout_repeat;
   guint64 output_bytes;         /* filler output from the profile */
 } SimCommand;
 
@@ -302,13 +301,12 @@ complete_command (SimConnection *owner, SimCommand *state, FleetConnection *conn
   FleetFailure failure = state->failure;
   int status = state->exit_status;
   g_autofree char *text = g_steal_pointer (&state->stdout_text);
-  guint64 repeat = MAX (state->stdout_repeat, 1);
   guint64 filler = state->output_bytes;
 
   drop_command (owner, state);
   if (failure == FLEET_FAILURE_NONE)
     {
-      for (guint64 i = 0; text != NULL && i < repeat; i++)
+      if (text != NULL)
         fleet_command_deliver_output (command, text, strlen (text), FALSE);
       deliver_filler (command, filler);
       fleet_command_finish_with_status (command, status);
@@ -420,7 +418,6 @@ sim_command_start (FleetTransport *transport, FleetCommand *command, const Fleet
     {
       state->exit_status = reply.exit_status;
       state->stdout_text = reply.stdout_text;
-      state->stdout_repeat = reply.stdout_repeat;
       duration = reply.duration_us >= 0 ? reply.duration_us
                                         : (gint64) sample_latency (sim->rand, &profile->command);
     }

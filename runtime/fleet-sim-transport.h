@@ -25,8 +25,8 @@
  *   spike         units that start in [spike_from_us, spike_to_us) use the
  *                 `spike` profile instead of the host's.
  *
- * A responder may answer chosen commands itself (the load guard's check, a
- * command that floods output).  Jump hosts are not simulated: a host with
+ * A responder may reply to chosen commands itself, such as the load guard's
+ * check.  Jump hosts are not simulated: a host with
  * proxy_jump connects directly.
  *
  * Ownership: the transport outlives every context it is given to.  It is
@@ -94,7 +94,6 @@ void fleet_sim_fleet_init (FleetSimFleet *fleet);
 typedef struct {
   int exit_status;
   char *stdout_text;             /* owned; NULL: none */
-  guint64 stdout_repeat;         /* stdout_text is delivered this many times; 0 counts as 1 */
   gint64 duration_us;
 } FleetSimReply;
 

@@ -1,6 +1,7 @@
 /* test-sim-run.c: the executor, unchanged, over the simulated transport:
  * 10,000 hosts, caps, and the adaptive limit on healthy and troubled
  * fleets. */
+#include <signal.h>
 #include <string.h>
 
 #include <glib.h>
@@ -337,6 +338,64 @@ test_host_failures_classified (void)
   sim_run_clear (&run);
 }
 
+/* Raise the interrupt level to 2 (abort the running steps) once the
+ * fourth step of the run is about to start, when four hosts are busy. */
+static void
+interrupt_at_fourth_step (const FleetHost *host, guint step, gpointer data)
+{
+  volatile sig_atomic_t *level = data;
+  static guint steps_started;
+
+  if (++steps_started == 4)
+    *level = 2;
+}
+
+/* A second interrupt aborts the simulated commands in flight: their hosts
+ * end as interrupted, and hosts not started stay not run. */
+static void
+test_interrupt_aborts_commands (void)
+{
+  g_autoptr (FleetPlan) plan = sim_plan_new (20, 0, 4, NULL);
+  g_autoptr (FleetSimTransport) sim = NULL;
+  g_autoptr (FleetRunResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *run_dir = fleet_sim_make_run_dir ();
+  volatile sig_atomic_t level = 0;
+  FleetSimFleet fleet;
+  FleetRunOptions options = { 0 };
+  guint interrupted;
+
+  fleet_sim_fleet_init (&fleet);
+  fleet.normal.command_hang_rate = 1.0;
+  sim = fleet_sim_transport_new (&fleet);
+  options = (FleetRunOptions) {
+    .run_id = "sim-interrupt",
+    .run_dir = run_dir,
+    .clock = fleet_sim_transport_get_clock (sim),
+    .transport = fleet_sim_transport_get_transport (sim),
+    .before_step = interrupt_at_fourth_step,
+    .observer_data = (gpointer) &level,
+    .interrupt_level = &level,
+  };
+
+  result = fleet_execute_plan (plan, &options, &error);
+  g_assert_no_error (error);
+
+  interrupted = count_outcome (result, FLEET_HOST_INTERRUPTED);
+  g_assert_true (result->interrupted);
+  g_assert_cmpint (fleet_run_result_exit_status (result), ==, 3);
+  g_assert_cmpuint (interrupted, ==, 4);
+  g_assert_cmpuint (count_outcome (result, FLEET_HOST_NOT_RUN), ==, 16);
+  for (guint i = 0; i < result->hosts->len; i++)
+    {
+      const FleetHostResult *host = g_ptr_array_index (result->hosts, i);
+
+      if (host->outcome == FLEET_HOST_INTERRUPTED)
+        g_assert_cmpint (host->failure, ==, FLEET_FAILURE_INTERRUPTED);
+    }
+  fleet_sim_remove_run_dir (run_dir);
+}
+
 /* Reply "load 9.00" to the first two load checks of the first host, and a
  * light load to every other one. */
 static gboolean
@@ -420,6 +479,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sim-run/falls-on-failure-spike", test_falls_on_failure_spike);
   g_test_add_func ("/sim-run/falls-on-latency", test_falls_on_latency);
   g_test_add_func ("/sim-run/host-failures-classified", test_host_failures_classified);
+  g_test_add_func ("/sim-run/interrupt-aborts-commands", test_interrupt_aborts_commands);
   g_test_add_func ("/sim-run/deferred-host-releases-slot", test_deferred_host_releases_slot);
   g_test_add_func ("/sim-run/handshake-burst-not-congestion",
                    test_handshake_burst_not_congestion);
