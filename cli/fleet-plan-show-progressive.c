@@ -182,11 +182,11 @@ fleet_plan_show_progressive_markdown (GString *out, const FleetPlan *plan)
   for (guint i = 0; i < plan->checks->len; i++)
     {
       const FleetCheck *check = g_ptr_array_index (plan->checks, i);
-      g_autofree char *name = fleet_plan_markdown_escape (check->name);
+      g_autofree char *name = fleet_markdown_escape (check->name);
       g_autofree char *target = fleet_describe_check_target (check);
-      g_autofree char *target_md = fleet_plan_markdown_escape (target);
+      g_autofree char *target_md = fleet_markdown_escape (target);
       g_autofree char *rule = fleet_describe_check_rule (check);
-      g_autofree char *rule_md = fleet_plan_markdown_escape (rule);
+      g_autofree char *rule_md = fleet_markdown_escape (rule);
 
       g_string_append_printf (out, "| %s | %s | %s | %s |\n", name,
                               fleet_check_kind_name (check->kind), target_md, rule_md);
@@ -194,7 +194,7 @@ fleet_plan_show_progressive_markdown (GString *out, const FleetPlan *plan)
 
   if (gate != NULL)
     {
-      g_autofree char *gate_md = fleet_plan_markdown_escape (gate);
+      g_autofree char *gate_md = fleet_markdown_escape (gate);
 
       g_string_append_printf (out, "\n## Between waves\n\n%s.\n", gate_md);
     }
@@ -212,7 +212,7 @@ fleet_plan_show_progressive_markdown (GString *out, const FleetPlan *plan)
         undo ? g_ptr_array_index (plan->rollback->undo, i)
              : g_ptr_array_index (plan->rollback->steps, i - plan->rollback->undo->len);
       g_autofree char *line = fleet_describe_rollback_command (command, undo);
-      g_autofree char *line_md = fleet_plan_markdown_escape (line);
+      g_autofree char *line_md = fleet_markdown_escape (line);
 
       g_string_append_printf (out, "- %s\n", line_md);
     }
