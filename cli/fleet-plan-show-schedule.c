@@ -32,10 +32,17 @@ format_both (const FleetTimeZone *zone, gint64 us)
   return g_strdup_printf ("%s (%s %s)", utc, local, fleet_time_zone_get_identifier (zone));
 }
 
+/* A span of open window time, rounded down (the safe direction for time
+ * that is available) to whole seconds, or to whole minutes from one hour
+ * up: windows cut at the compile time would otherwise read "3d11h25m26s870ms". */
 static char *
 format_span (gint64 us)
 {
-  return fleet_format_duration ((guint64) MAX (us, 0) / 1000);
+  guint64 seconds = (guint64) MAX (us, 0) / G_USEC_PER_SEC;
+
+  if (seconds >= 3600)
+    seconds -= seconds % 60;
+  return seconds == 0 ? g_strdup ("0s") : fleet_format_duration (seconds * 1000);
 }
 
 static void

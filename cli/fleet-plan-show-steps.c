@@ -1,11 +1,14 @@
 /* fleet-plan-show-steps.c: the kind and settings of a step in `fleetc show
  * --format json`, so that a reviewer sees what a step other than `run`
- * does, with the digest of every file it writes or runs. */
+ * does, with the digest of every file it writes or runs, and the settings
+ * rendered per host in text and JSON. */
 #include "cli/fleet-plan-show-private.h"
 
 #include <string.h>
 
 #include "schema/fleet-model.h"
+#include "schema/fleet-step-values.h"
+#include "schema/fleet-text.h"
 
 static void
 write_optional_string (FleetJsonWriter *json, const char *key, const char *value)
@@ -149,4 +152,59 @@ fleet_plan_show_step_kind_json (FleetJsonWriter *json, const FleetStep *step)
     }
   if (step->policy != NULL)
     write_policy (json, step->policy);
+  fleet_plan_show_step_values_json (json, step);
+}
+
+void
+fleet_plan_show_step_values_json (FleetJsonWriter *json, const FleetStep *step)
+{
+  g_autofree const char **hosts = NULL;
+
+  if (step->values == NULL || step->values->host_values == NULL)
+    return;
+
+  hosts = fleet_sorted_string_keys (step->values->host_values);
+  fleet_json_key (json, "host_values");
+  fleet_json_begin_object (json);
+  for (guint i = 0; hosts[i] != NULL; i++)
+    {
+      GHashTable *values = g_hash_table_lookup (step->values->host_values, hosts[i]);
+      g_autofree const char **keys = fleet_sorted_string_keys (values);
+
+      fleet_json_key (json, hosts[i]);
+      fleet_json_begin_object (json);
+      for (guint k = 0; keys[k] != NULL; k++)
+        {
+          fleet_json_key (json, keys[k]);
+          fleet_json_string (json, g_hash_table_lookup (values, keys[k]));
+        }
+      fleet_json_end_object (json);
+    }
+  fleet_json_end_object (json);
+}
+
+void
+fleet_plan_show_step_values_text (GString *out, const FleetStep *step)
+{
+  g_autofree const char **hosts = NULL;
+
+  if (step->values == NULL || step->values->host_values == NULL)
+    return;
+
+  hosts = fleet_sorted_string_keys (step->values->host_values);
+  for (guint i = 0; hosts[i] != NULL; i++)
+    {
+      GHashTable *values = g_hash_table_lookup (step->values->host_values, hosts[i]);
+      g_autofree const char **keys = fleet_sorted_string_keys (values);
+      g_autofree char *shown_host = fleet_escape_for_terminal (hosts[i]);
+
+      g_string_append_printf (out, "       values on %s:\n", shown_host);
+      for (guint k = 0; keys[k] != NULL; k++)
+        {
+          g_autofree char *escaped_value = fleet_escape_for_terminal (
+            g_hash_table_lookup (values, keys[k]));
+
+          g_string_append_printf (out, "         %s: %s\n", keys[k], escaped_value);
+        }
+    }
 }

@@ -7,7 +7,9 @@
 #include <glib/gstdio.h>
 
 #include "runtime/fleet-journal.h"
+#include "runtime/fleet-rollback-done.h"
 #include "runtime/fleet-rollback-run.h"
+#include "schema/fleet-text.h"
 #include "runtime/fleet-wave-wait.h"
 
 #define EXIT_BAD_INPUT 2
@@ -84,6 +86,48 @@ journal_run_start (FleetJournal *journal, const FleetPlan *plan,
   fleet_journal_commit (journal, TRUE);
 }
 
+/* Move the targets that an earlier rollback of the run rolled back from
+ * `targets` into the returned array (FleetRollbackTarget *), so their undo
+ * commands do not run twice. */
+static GPtrArray *
+take_rolled_back (GPtrArray *targets, GHashTable *done)
+{
+  GPtrArray *skipped = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) fleet_rollback_target_free);
+
+  for (guint i = targets->len; i > 0; i--)
+    {
+      const FleetRollbackTarget *target = g_ptr_array_index (targets, i - 1);
+
+      if (g_hash_table_contains (done, target->host->name))
+        g_ptr_array_insert (skipped, 0, g_ptr_array_steal_index (targets, i - 1));
+    }
+  return skipped;
+}
+
+/* Print and journal each skipped host with the rollback that did it. */
+static void
+report_skipped (FleetJournal *journal, const GPtrArray *skipped, GHashTable *done)
+{
+  for (guint i = 0; i < skipped->len; i++)
+    {
+      const FleetRollbackTarget *target = g_ptr_array_index (skipped, i);
+      const char *by = g_hash_table_lookup (done, target->host->name);
+      g_autofree char *name = fleet_escape_for_terminal (target->host->name);
+      FleetJsonWriter *json = fleet_journal_begin (journal, "rollback-host-skipped",
+                                                   g_get_real_time ());
+
+      g_print ("  skipped %s: already rolled back by %s\n", name, by);
+      fleet_json_key (json, "host");
+      fleet_json_string (json, target->host->name);
+      fleet_json_key (json, "wave");
+      fleet_json_int (json, target->wave + 1);
+      fleet_json_key (json, "rolled_back_by");
+      fleet_json_string (json, by);
+      fleet_journal_commit (journal, TRUE);
+    }
+}
+
 int
 fleet_run_control_rollback (const FleetPlan *plan, const FleetRollbackRequest *request)
 {
@@ -95,6 +139,8 @@ fleet_run_control_rollback (const FleetPlan *plan, const FleetRollbackRequest *r
   g_autoptr (FleetSshContext) ssh = fleet_ssh_context_new ();
   g_autoptr (GPtrArray) hosts = NULL;
   g_autoptr (GPtrArray) targets = NULL;
+  g_autoptr (GPtrArray) skipped = NULL;
+  g_autoptr (GHashTable) done = NULL;
   g_autoptr (GPtrArray) results = NULL;
   g_autoptr (FleetJournal) journal = NULL;
   g_autoptr (GError) error = NULL;
@@ -119,6 +165,14 @@ fleet_run_control_rollback (const FleetPlan *plan, const FleetRollbackRequest *r
       g_printerr ("fleet-run: cannot read the run to roll back: %s\n", error->message);
       return EXIT_BAD_INPUT;
     }
+  done = fleet_rollback_find_done (request->runs_dir, request->run_id, plan->file_sha256,
+                                   &error);
+  if (done == NULL)
+    {
+      g_printerr ("fleet-run: cannot read the run to roll back: %s\n", error->message);
+      return EXIT_BAD_INPUT;
+    }
+  skipped = take_rolled_back (targets, done);
 
   if (g_mkdir_with_parents (rollback_dir, 0750) != 0)
     {
@@ -133,13 +187,22 @@ fleet_run_control_rollback (const FleetPlan *plan, const FleetRollbackRequest *r
       return EXIT_BAD_INPUT;
     }
 
-  g_print ("Rollback %s of run %s: %u host%s with started steps\n", request->rollback_run_id,
-           request->run_id, targets->len, targets->len == 1 ? "" : "s");
+  g_print ("Rollback %s of run %s: %u host%s with started steps", request->rollback_run_id,
+           request->run_id, targets->len + skipped->len,
+           targets->len + skipped->len == 1 ? "" : "s");
+  if (skipped->len > 0)
+    g_print (", %u already rolled back and skipped", skipped->len);
+  g_print ("\n");
   journal_run_start (journal, plan, request);
+  report_skipped (journal, skipped, done);
   run.journal = journal;
   results = fleet_rollback_run (&run, targets, reason);
 
-  fleet_rollback_append_summary (summary, results);
+  if (results->len == 0 && skipped->len > 0)
+    g_string_append (summary, "\nRollback: every host with started steps was already rolled "
+                              "back, so no undo command ran.\n");
+  else
+    fleet_rollback_append_summary (summary, results);
   g_string_append_printf (summary, "Journal: %s\n", rollback_journal);
   fputs (summary->str, stdout);
 

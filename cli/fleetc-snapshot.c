@@ -1,6 +1,7 @@
 /* fleetc-snapshot.c: compare two stored snapshots. */
 #include "cli/fleetc-snapshot.h"
 
+#include "cli/fleetc-snapshot-list.h"
 #include "cli/fleetc-verify.h"
 
 #include <stdio.h>
@@ -93,6 +94,8 @@ fleetc_snapshot_main (int argc, char **argv)
 {
   if (argc >= 2 && g_str_equal (argv[1], "take"))
     return fleetc_snapshot_take_main (argc - 1, argv + 1);
+  if (argc >= 2 && g_str_equal (argv[1], "list"))
+    return fleetc_snapshot_list_main (argc - 1, argv + 1);
   return snapshot_diff_main (argc, argv);
 }
 

@@ -54,6 +54,8 @@ static const char usage_text[] =
   "                                        compare two configuration snapshots\n"
   "  fleetc snapshot take -i INVENTORY... --limit EXPR [--store DIR] [--drift]\n"
   "                                        snapshot the selected hosts now\n"
+  "  fleetc snapshot list --store DIR [--host PATTERN] [--run RUN]\n"
+  "                                        list the snapshots of a store\n"
   "  fleetc verify BASELINE -i INVENTORY... --limit EXPR [--store DIR]\n"
   "                                        check the selected hosts against a baseline\n"
   "  fleetc --version\n"

@@ -89,8 +89,26 @@ handle_http (FleetDiagnostics *diags, const FleetSchemaField *field, const Fleet
 
   refs = fleet_template_parse (url, &error_offset, &error);
   if (refs == NULL)
-    fleet_diagnostics_error (diags, &value->pos, "invalid reference at byte %" G_GSIZE_FORMAT
-                             " of \"http\": %s", error_offset + 1, error->message);
+    {
+      FleetSourcePos pos = value->pos;
+
+      fleet_yaml_scalar_locate (value, "{{", error_offset, &pos);
+      fleet_diagnostics_error (diags, &pos, "invalid reference in \"http\": %s",
+                               error->message);
+      return;
+    }
+
+  /* The planner checks the names against each host, at these positions. */
+  parse->check->url_ref_positions = g_array_sized_new (FALSE, FALSE, sizeof (FleetSourcePos),
+                                                       refs->len);
+  for (guint i = 0; i < refs->len; i++)
+    {
+      const FleetTemplateRef *ref = g_ptr_array_index (refs, i);
+      FleetSourcePos pos = value->pos;
+
+      fleet_yaml_scalar_locate (value, "{{", ref->offset, &pos);
+      g_array_append_val (parse->check->url_ref_positions, pos);
+    }
 }
 
 static void

@@ -73,9 +73,9 @@ read_step_file (FleetDiagnostics *diags, const FleetYamlNode *value)
   return g_bytes_new_take (contents, length);
 }
 
-/* Report `{{` in a value whose references are not replaced: only `run`,
- * templates and `local` arguments are rendered per host, and a brace left
- * as written would reach the host verbatim. */
+/* Report `{{` in a value whose references are not replaced: the
+ * interpreter is the same command on every host, and a brace left as
+ * written would reach the host verbatim. */
 static void
 reject_refs (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value,
              const char *text)
@@ -204,7 +204,10 @@ handle_copy_dest (FleetDiagnostics *diags, const FleetSchemaField *field, const 
   if (!fleet_scalar_to_string (diags, field, value, &data->dest))
     return;
 
-  reject_refs (diags, field, value, data->dest);
+  /* A value with references is checked for each host once rendered
+   * (step-values.h). */
+  if (fleet_template_has_refs (data->dest))
+    return;
   if (data->dest[0] != '/' || g_str_has_suffix (data->dest, "/"))
     fleet_diagnostics_error (diags, &value->pos,
                              "invalid value for \"%s\": \"%s\" is not an absolute file path; "
@@ -282,8 +285,7 @@ handle_reboot_command (FleetDiagnostics *diags, const FleetSchemaField *field, c
 {
   FleetStepKindData *data = object;
 
-  if (fleet_scalar_to_string (diags, field, value, &data->command))
-    reject_refs (diags, field, value, data->command);
+  fleet_scalar_to_string (diags, field, value, &data->command);
 }
 
 static void
@@ -298,7 +300,8 @@ handle_absolute_path (FleetDiagnostics *diags, const FleetSchemaField *field, co
   if (!fleet_scalar_to_string (diags, field, value, out))
     return;
 
-  reject_refs (diags, field, value, *out);
+  if (fleet_template_has_refs (*out))
+    return;
   if ((*out)[0] != '/')
     fleet_diagnostics_error (diags, &value->pos,
                              "invalid value for \"%s\": \"%s\" is not an absolute path; "
@@ -454,10 +457,6 @@ handle_env (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetY
         fleet_diagnostics_error (diags, pos,
                                  "invalid environment variable name \"%s\"; use letters, digits "
                                  "and '_', not starting with a digit", (const char *) name);
-      else if (fleet_template_has_refs (g_hash_table_lookup (policy->env, name)))
-        fleet_diagnostics_error (diags, pos,
-                                 "\"%s\" does not replace {{ }} references; write the value of "
-                                 "%s out", field->key, (const char *) name);
     }
 }
 
@@ -466,8 +465,12 @@ handle_workdir (FleetDiagnostics *diags, const FleetSchemaField *field, const Fl
 {
   FleetStepPolicy *policy = ensure_policy (object_step (object));
 
-  if (fleet_scalar_to_string (diags, field, value, &policy->workdir))
-    reject_refs (diags, field, value, policy->workdir);
+  if (!fleet_scalar_to_string (diags, field, value, &policy->workdir))
+    return;
+  if (policy->workdir[0] == '\0')
+    fleet_diagnostics_error (diags, &value->pos,
+                             "invalid value for \"%s\": the directory is empty; remove the key "
+                             "to start in the login directory", field->key);
 }
 
 /* Read a `changed_when` or `failed_when` condition and check that it names

@@ -6,6 +6,7 @@
 #include "compiler/scalar.h"
 #include "compiler/schema-check.h"
 #include "compiler/step-kinds.h"
+#include "compiler/step-values.h"
 #include "schema/fleet-expr.h"
 #include "schema/fleet-model.h"
 #include "schema/fleet-template.h"
@@ -275,6 +276,7 @@ parse_step (FleetDiagnostics *diags, const FleetYamlNode *mapping, GHashTable *f
   fleet_walk_mapping (diags, mapping, FLEET_SCHEMA_STEP, (const FleetFieldHandlerEntry *) handlers->data,
                       handlers->len, &parse);
   fleet_finish_step_kind (diags, mapping, parse.step);
+  fleet_parse_step_values (diags, mapping, parse.step);
   finish_step (diags, &parse);
 
   if (parse.name_node != NULL)

@@ -9,8 +9,10 @@
  */
 #include "planner/fleet-planner.h"
 
+#include "planner/plan-checks.h"
 #include "planner/plan-commands.h"
 #include "planner/plan-files.h"
+#include "planner/plan-values.h"
 #include "planner/plan-conditions.h"
 #include "planner/halt-thresholds.h"
 #include "planner/host-list.h"
@@ -404,7 +406,9 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
    * command. */
   if (!fleet_planner_decide_conditions (plan, workflow, diags)
       || !fleet_planner_render_commands (plan, workflow, diags)
-      || !fleet_planner_render_files (plan, workflow, diags))
+      || !fleet_planner_render_files (plan, workflow, diags)
+      || !fleet_planner_render_values (plan, workflow, diags)
+      || !fleet_planner_check_urls (plan, workflow, diags))
     return NULL;
 
   for (guint w = 0; w < waves->len; w++)

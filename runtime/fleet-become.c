@@ -1,4 +1,5 @@
-/* fleet-become.c: sudo command lines; the rules are in fleet-become.h. */
+/* fleet-become.c: sudo command lines and refusals; the rules are in
+ * fleet-become.h. */
 #include "runtime/fleet-become.h"
 
 #include <string.h>
@@ -47,4 +48,52 @@ fleet_become_command_line (const FleetStep *step, const char *command, gboolean 
   quoted_script = g_shell_quote (DROP_PASSWORD_SCRIPT);
   return g_strdup_printf ("sudo " SUDO_STDIN_OPTIONS " %s-- sh -c %s %s",
                           user_option != NULL ? user_option : "", quoted_script, quoted);
+}
+
+FleetBecomeVerdict
+fleet_become_judge (const FleetStep *step, FleetFailure failure, int exit_status,
+                    const char *stderr_tail)
+{
+  if (!step->become || failure != FLEET_FAILURE_NONE || exit_status != 1
+      || strstr (stderr_tail, "sudo: ") == NULL)
+    return FLEET_BECOME_RAN;
+
+  if (strstr (stderr_tail, "incorrect password attempt") != NULL)
+    return FLEET_BECOME_PASSWORD_INCORRECT;
+  if (strstr (stderr_tail, "a password is required") != NULL
+      || strstr (stderr_tail, "no password was provided") != NULL)
+    return FLEET_BECOME_PASSWORD_REQUIRED;
+  if (strstr (stderr_tail, "must have a tty") != NULL)
+    return FLEET_BECOME_NEEDS_TERMINAL;
+  return FLEET_BECOME_RAN;
+}
+
+FleetFailure
+fleet_become_refusal (FleetBecomeVerdict verdict, const FleetHost *host, char **out_message)
+{
+  switch (verdict)
+    {
+    case FLEET_BECOME_PASSWORD_REQUIRED:
+      *out_message = g_strdup (host->become_password_secret == NULL
+                                 ? "sudo asks for a password: set become_password_secret for "
+                                   "the host, or allow NOPASSWD in sudoers"
+                                 : "sudo asks for a password but did not accept the one given");
+      return FLEET_FAILURE_BECOME_PASSWORD_REQUIRED;
+
+    case FLEET_BECOME_PASSWORD_INCORRECT:
+      *out_message = g_strdup_printf ("sudo rejected the password in secret \"%s\" as incorrect",
+                                      host->become_password_secret);
+      return FLEET_FAILURE_BECOME_PASSWORD_INCORRECT;
+
+    case FLEET_BECOME_NEEDS_TERMINAL:
+      *out_message = g_strdup ("sudo on this host requires a terminal (requiretty), and "
+                               "fleetc does not type passwords into one; allow the login "
+                               "user !requiretty or NOPASSWD in sudoers");
+      return FLEET_FAILURE_CHANNEL;
+
+    case FLEET_BECOME_RAN:
+    default:
+      *out_message = NULL;
+      return FLEET_FAILURE_NONE;
+    }
 }

@@ -1,8 +1,10 @@
-/* fleet-become.h: the remote command line of a step that runs through sudo. */
+/* fleet-become.h: the remote command line of a step that runs through
+ * sudo, and what sudo's refusals mean. */
 #pragma once
 
 #include <glib.h>
 
+#include "runtime/fleet-transport.h"
 #include "schema/fleet-model.h"
 
 G_BEGIN_DECLS
@@ -25,5 +27,27 @@ char *fleet_become_command_line (const FleetStep *step, const char *command, gbo
  * to and including the marker and drops it, so the password never reaches
  * the command, whether sudo read it or not. */
 void fleet_become_append_stdin (GByteArray *input, const char *password_line);
+
+/* What sudo did with a command, judged from the end of its standard error. */
+typedef enum {
+  FLEET_BECOME_RAN,                /* sudo ran the command, or the step has no become */
+  FLEET_BECOME_PASSWORD_REQUIRED,  /* sudo asked for a password it was not given */
+  FLEET_BECOME_PASSWORD_INCORRECT, /* sudo rejected the password given */
+  FLEET_BECOME_NEEDS_TERMINAL,     /* sudoers has requiretty for the login user */
+} FleetBecomeVerdict;
+
+/* Judge a remote command of `step` that ended with `failure` and
+ * `exit_status`; `stderr_tail` is the end of its standard error.  A refusal
+ * is sudo's exit status 1 with its message, and the command never ran
+ * then.  NOTE: a command that itself exits with 1 after printing one of
+ * sudo's messages is taken for a refusal. */
+FleetBecomeVerdict fleet_become_judge (const FleetStep *step, FleetFailure failure,
+                                       int exit_status, const char *stderr_tail);
+
+/* Return the failure of a refusal `verdict` (not FLEET_BECOME_RAN) on
+ * `host`, and set `out_message` to what happened and what to do; free it
+ * with g_free. */
+FleetFailure fleet_become_refusal (FleetBecomeVerdict verdict, const FleetHost *host,
+                                   char **out_message);
 
 G_END_DECLS

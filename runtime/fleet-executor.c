@@ -105,6 +105,8 @@ typedef struct {
   FleetPacer *pacer;             /* when the next host may start */
   guint pacer_changes_journaled;
   GPtrArray *window_waiting;     /* HostRun *, hosts of the wave waiting for a window */
+  GPtrArray *guard_deferred;     /* HostRun *, hosts the load guard deferred; they
+                                    hold no concurrency slot while they wait */
 } Executor;
 
 static void
@@ -187,34 +189,6 @@ build_command_line (const FleetStep *step, const char *host_name, gboolean with_
 {
   return fleet_become_command_line (step, fleet_step_command_for_host (step, host_name),
                                     with_password);
-}
-
-/* What sudo said when it refused to run a command, judged from the end of
- * the command's standard error; the command itself never ran then. */
-typedef enum {
-  SUDO_RAN,
-  SUDO_PASSWORD_REQUIRED,
-  SUDO_PASSWORD_INCORRECT,
-  SUDO_NEEDS_TERMINAL,
-} SudoVerdict;
-
-static SudoVerdict
-judge_sudo (const FleetStep *step, const FleetStepResult *result)
-{
-  const char *err = result->stderr_tail->str;
-
-  if (!step->become || result->failure != FLEET_FAILURE_NONE || result->exit_status != 1
-      || strstr (err, "sudo: ") == NULL)
-    return SUDO_RAN;
-
-  if (strstr (err, "incorrect password attempt") != NULL)
-    return SUDO_PASSWORD_INCORRECT;
-  if (strstr (err, "a password is required") != NULL
-      || strstr (err, "no password was provided") != NULL)
-    return SUDO_PASSWORD_REQUIRED;
-  if (strstr (err, "must have a tty") != NULL)
-    return SUDO_NEEDS_TERMINAL;
-  return SUDO_RAN;
 }
 
 /* Output files */
@@ -528,6 +502,7 @@ finish_step (Executor *executor, HostRun *run)
   const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
   FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
   FleetCommand *command = g_steal_pointer (&run->command);
+  FleetBecomeVerdict verdict;
 
   result->failure = fleet_command_get_failure (command);
   result->exit_status = fleet_command_get_exit_status (command);
@@ -539,47 +514,31 @@ finish_step (Executor *executor, HostRun *run)
   fleet_command_free (command);
   close_output_files (run, result);
 
-  switch (judge_sudo (step, result))
+  verdict = fleet_become_judge (step, result->failure, result->exit_status,
+                                result->stderr_tail->str);
+  /* sudo refused before running anything, so running the step again with
+   * a terminal cannot run it twice.  A password is never typed into a
+   * terminal: the terminal would echo it into the output. */
+  if (verdict == FLEET_BECOME_NEEDS_TERMINAL && !run->pty_retry
+      && run->result->host->become_password_secret == NULL)
     {
-    case SUDO_NEEDS_TERMINAL:
-      /* sudo refused before running anything, so running the step again
-       * with a terminal cannot run it twice.  A password is never typed into
-       * a terminal: the terminal would echo it into the output. */
-      if (!run->pty_retry && run->result->host->become_password_secret == NULL)
-        {
-          journal_pty_retry (executor, run, step);
-          run->pty_retry = TRUE;
-          reset_step_result (result);
-          return;
-        }
-      result->failure = FLEET_FAILURE_CHANNEL;
-      result->message = g_strdup ("sudo on this host requires a terminal (requiretty), and "
-                                  "fleetc does not type passwords into one; allow the login "
-                                  "user !requiretty or NOPASSWD in sudoers");
-      break;
+      journal_pty_retry (executor, run, step);
+      run->pty_retry = TRUE;
+      reset_step_result (result);
+      return;
+    }
 
-    case SUDO_PASSWORD_REQUIRED:
-      result->failure = FLEET_FAILURE_BECOME_PASSWORD_REQUIRED;
-      result->message = g_strdup (run->result->host->become_password_secret == NULL
-                                    ? "sudo asks for a password: set become_password_secret for "
-                                      "the host, or allow NOPASSWD in sudoers"
-                                    : "sudo asks for a password but did not accept the one given");
-      break;
-
-    case SUDO_PASSWORD_INCORRECT:
-      result->failure = FLEET_FAILURE_BECOME_PASSWORD_INCORRECT;
-      result->message = g_strdup_printf ("sudo rejected the password in secret \"%s\" as "
-                                         "incorrect", run->result->host->become_password_secret);
-      break;
-
-    case SUDO_RAN:
-      if (result->failure == FLEET_FAILURE_NONE
-          && !fleet_step_expects_exit_code (step, result->exit_status))
-        {
-          result->failure = FLEET_FAILURE_EXIT_CODE;
-          result->message = describe_step_failure (step, result);
-        }
-      break;
+  if (verdict != FLEET_BECOME_RAN)
+    {
+      g_free (result->message);
+      result->failure = fleet_become_refusal (verdict, run->result->host, &result->message);
+    }
+  else if (result->failure == FLEET_FAILURE_NONE
+           && !fleet_step_expects_exit_code (step, result->exit_status))
+    {
+      result->failure = FLEET_FAILURE_EXIT_CODE;
+      g_free (result->message);
+      result->message = describe_step_failure (step, result);
     }
   run->pty_retry = FALSE;
   conclude_step (executor, run, step, result);
@@ -807,6 +766,7 @@ reconnect (Executor *executor, HostRun *run)
   run->connected = FALSE;
   fleet_connection_free (run->connection);
   run->connection = fleet_connection_new (run->result->host, executor->ssh);
+  fleet_pacer_connection_started (executor->pacer, now_us (executor));
   fleet_connection_start (run->connection, now_us (executor));
   return TRUE;
 }
@@ -874,6 +834,8 @@ finish_load_guard (Executor *executor, HostRun *run)
         }
       run->deferred_until_us = now + (gint64) pacing->defer_ms * 1000;
       journal_guard (executor, run, "host-deferred", reason);
+      run->busy = FALSE;
+      g_ptr_array_add (executor->guard_deferred, run);
       return;
     }
 }
@@ -1537,7 +1499,10 @@ start_host (Executor *executor, HostRun *run)
   journal_host_event (executor, "host-start", run);
 
   if (fleet_connection_get_state (run->connection) == FLEET_CONNECTION_IDLE)
-    fleet_connection_start (run->connection, run->started_us);
+    {
+      fleet_pacer_connection_started (executor->pacer, run->started_us);
+      fleet_connection_start (run->connection, run->started_us);
+    }
   advance_host (executor, run);
 }
 
@@ -1609,6 +1574,7 @@ wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
   g_autofree struct pollfd *fds = g_new0 (struct pollfd, journal_index + 1);
   gint64 wake_us = MIN (*next_sweep_us, fleet_ssh_context_deadline_us (executor->ssh));
   gboolean journal_synced;
+  gboolean launch_waiting = FALSE;
   gint64 current;
   int timeout_ms;
 
@@ -1616,6 +1582,7 @@ wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
     {
       HostRun *run = g_ptr_array_index (busy, i);
 
+      launch_waiting |= run->launch_pending;
       fds[i].fd = fleet_connection_get_fd (run->connection);
       fds[i].events = fds[i].fd >= 0 ? fleet_connection_get_poll_events (run->connection) : 0;
       wake_us = MIN (wake_us, fleet_connection_deadline_us (run->connection));
@@ -1630,7 +1597,8 @@ wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
   current = now_us (executor);
   timeout_ms = wake_us <= current ? 0 : (int) MIN ((wake_us - current + 999) / 1000, 1000);
   fleet_journal_start_sync (executor->journal);
-  if (poll (fds, journal_index + 1, timeout_ms) < 0 && errno != EINTR)
+  if (fleet_ssh_context_wait (executor->ssh, fds, journal_index + 1, timeout_ms, wake_us,
+                              launch_waiting) < 0 && errno != EINTR)
     g_warning ("poll failed: %s", g_strerror (errno));
 
   journal_synced = fds[journal_index].revents != 0;
@@ -1851,6 +1819,42 @@ resume_waiting_hosts (Executor *executor, GPtrArray *busy)
     }
 }
 
+/* Put the hosts the load guard deferred back to work once their wait is
+ * over, ahead of hosts not started yet, as far as the limit and the caps
+ * allow.  When the run is stopping, all of them go at once, so they end. */
+static void
+resume_deferred_hosts (Executor *executor, GPtrArray *busy)
+{
+  g_autoptr(GPtrArray) due_runs = g_ptr_array_new ();
+  g_autoptr(GPtrArray) due_hosts = g_ptr_array_new ();
+  gint64 now = now_us (executor);
+  gint pick;
+
+  for (guint i = 0; i < executor->guard_deferred->len; i++)
+    {
+      HostRun *run = g_ptr_array_index (executor->guard_deferred, i);
+
+      if (now < run->deferred_until_us && !executor->stopping)
+        continue;
+      g_ptr_array_add (due_runs, run);
+      g_ptr_array_add (due_hosts, (gpointer) run->result->host);
+    }
+
+  while (due_runs->len > 0
+         && (pick = executor->stopping ? 0
+                    : fleet_pacer_pick (executor->pacer, due_hosts, busy->len)) >= 0)
+    {
+      HostRun *run = g_ptr_array_steal_index (due_runs, pick);
+
+      g_ptr_array_remove_index (due_hosts, pick);
+      g_ptr_array_remove (executor->guard_deferred, run);
+      run->busy = TRUE;
+      g_ptr_array_add (busy, run);
+      fleet_pacer_host_started (executor->pacer, run->result->host);
+      advance_host (executor, run);
+    }
+}
+
 /* Give every waiting host its final outcome: interrupted before its next
  * step when it had started, not run otherwise. */
 static void
@@ -1989,6 +1993,7 @@ run_wave (Executor *executor, guint wave_index)
       if (!executor->stopping)
         check_halt (executor, wave_index, waiting->len);
       resume_waiting_hosts (executor, busy);
+      resume_deferred_hosts (executor, busy);
 
       while (!executor->stopping && !executor->result->halted && !executor->snapshot_halt
              && (pick = fleet_pacer_pick (executor->pacer, waiting_hosts, busy->len)) >= 0)
@@ -2023,14 +2028,15 @@ run_wave (Executor *executor, guint wave_index)
         }
       journal_pacer_changes (executor);
 
-      if (busy->len == 0 && (executor->stopping || executor->result->halted
-                             || executor->snapshot_halt || waiting->len == 0))
+      if (busy->len == 0 && executor->guard_deferred->len == 0
+          && (executor->stopping || executor->result->halted
+              || executor->snapshot_halt || waiting->len == 0))
         {
           if (!wait_for_window (executor))
             break;
           continue;
         }
-      if (busy->len > 0)
+      if (busy->len > 0 || executor->guard_deferred->len > 0)
         wait_and_process (executor, busy, &next_sweep_us);
     }
 
@@ -2156,11 +2162,14 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
   executor->options = options;
   executor->clock = options->clock != NULL ? options->clock : fleet_clock_system ();
   executor->ssh = fleet_ssh_context_new ();
-  fleet_ssh_context_set_handshake_workers (executor->ssh,
-                                           options->handshake_workers > 0
-                                             ? options->handshake_workers
-                                             : g_get_num_processors (),
-                                           executor->clock);
+  if (options->transport != NULL)
+    fleet_ssh_context_set_transport (executor->ssh, options->transport);
+  else
+    fleet_ssh_context_set_handshake_workers (executor->ssh,
+                                             options->handshake_workers > 0
+                                               ? options->handshake_workers
+                                               : g_get_num_processors (),
+                                             executor->clock);
   executor->pacer = fleet_pacer_new (plan, now_us (executor));
   if (options->secret_func != NULL)
     fleet_ssh_context_set_secret_func (executor->ssh, options->secret_func,
@@ -2169,6 +2178,7 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
   executor->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
   executor->runs = g_ptr_array_new ();
   executor->window_waiting = g_ptr_array_new ();
+  executor->guard_deferred = g_ptr_array_new ();
   executor->result = g_new0 (FleetRunResult, 1);
   executor->result->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) host_result_free);
   executor->result->wave_durations_us = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -2240,6 +2250,7 @@ executor_clear (Executor *executor)
   g_ptr_array_unref (executor->runs);
   fleet_drift_references_free (executor->drift_references);
   g_ptr_array_unref (executor->window_waiting);
+  g_ptr_array_unref (executor->guard_deferred);
   fleet_ssh_context_free (executor->ssh);
   fleet_pacer_free (executor->pacer);
   if (executor->journal != NULL)

@@ -40,3 +40,17 @@ fleet_report_append_between_waves (GString *out, const FleetPlan *plan,
   if (result->rollback != NULL)
     fleet_rollback_append_summary (out, result->rollback);
 }
+
+GHashTable *
+fleet_report_rolled_back_hosts (const FleetRunResult *result)
+{
+  GHashTable *hosts = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; result->rollback != NULL && i < result->rollback->len; i++)
+    {
+      FleetRollbackHostResult *rollback = g_ptr_array_index (result->rollback, i);
+
+      g_hash_table_insert (hosts, rollback->host, rollback);
+    }
+  return hosts;
+}

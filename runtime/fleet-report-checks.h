@@ -13,4 +13,9 @@ G_BEGIN_DECLS
 void fleet_report_append_between_waves (GString *out, const FleetPlan *plan,
                                         const FleetRunResult *result);
 
+/* Return a new table of each host name of result->rollback to its
+ * FleetRollbackHostResult (borrowed from `result`); empty when the run
+ * rolled back no host. */
+GHashTable *fleet_report_rolled_back_hosts (const FleetRunResult *result);
+
 G_END_DECLS

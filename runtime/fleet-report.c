@@ -5,6 +5,7 @@
 
 #include "runtime/fleet-halt.h"
 #include "runtime/fleet-report-checks.h"
+#include "runtime/fleet-rollback-run.h"
 #include "schema/fleet-text.h"
 
 static const char *
@@ -103,16 +104,44 @@ append_skipped_steps (GString *out, const FleetPlan *plan, const FleetHostResult
     }
 }
 
+/* Return whether `host` succeeded and a rollback then undid its steps,
+ * which the summary counts as rolled back rather than succeeded. */
+static gboolean
+succeeded_then_rolled_back (const FleetHostResult *host, GHashTable *rolled_back)
+{
+  const FleetRollbackHostResult *rollback = g_hash_table_lookup (rolled_back, host->host->name);
+
+  return host->outcome == FLEET_HOST_SUCCEEDED && rollback != NULL && rollback->succeeded;
+}
+
+/* The result column of a host: its outcome, except that a host that
+ * succeeded and was rolled back reads "rolled back", or "rollback FAILED"
+ * when its undo commands failed. */
+static const char *
+host_label (const FleetHostResult *host, GHashTable *rolled_back)
+{
+  const FleetRollbackHostResult *rollback = g_hash_table_lookup (rolled_back, host->host->name);
+
+  if (rollback == NULL || host->outcome != FLEET_HOST_SUCCEEDED)
+    return outcome_label (host->outcome);
+  return rollback->succeeded ? "rolled back" : "rollback FAILED";
+}
+
 static void
 append_host_line (GString *out, const FleetPlan *plan, const FleetHostResult *host,
-                  guint name_width)
+                  guint name_width, GHashTable *rolled_back)
 {
+  const FleetRollbackHostResult *rollback = g_hash_table_lookup (rolled_back, host->host->name);
+
   g_string_append_printf (out, "  %-*s  %4u  %-11s  %u/%u  %7.2fs", (int) name_width,
-                          host->host->name, host->wave + 1, outcome_label (host->outcome),
+                          host->host->name, host->wave + 1, host_label (host, rolled_back),
                           steps_done (host), host->steps->len, host->duration_us / 1e6);
 
   if (host->message != NULL)
     g_string_append_printf (out, "  %s", host->message);
+  if (rollback != NULL && host->outcome != FLEET_HOST_SUCCEEDED)
+    g_string_append_printf (out, "; %s", rollback->succeeded ? "rolled back"
+                                                              : "rollback FAILED");
 
   if (host->failed_step != G_MAXUINT)
     {
@@ -144,13 +173,15 @@ wave_name (const FleetPlan *plan, guint index)
 }
 
 static void
-append_waves (GString *out, const FleetPlan *plan, const FleetRunResult *result)
+append_waves (GString *out, const FleetPlan *plan, const FleetRunResult *result,
+              GHashTable *rolled_back)
 {
   for (guint w = 0; w < plan->waves->len; w++)
     {
       const FleetWave *wave = g_ptr_array_index (plan->waves, w);
       guint counts[FLEET_HOST_N_OUTCOMES] = { 0 };
       guint unreachable = 0;
+      guint undone = 0;
       g_autofree char *name = NULL;
 
       for (guint i = 0; i < wave->host_indices->len; i++)
@@ -160,6 +191,7 @@ append_waves (GString *out, const FleetPlan *plan, const FleetRunResult *result)
                                                                           guint32, i));
           counts[host->outcome]++;
           unreachable += fleet_host_result_is_unreachable (host);
+          undone += succeeded_then_rolled_back (host, rolled_back);
         }
 
       name = wave_name (plan, w);
@@ -175,10 +207,13 @@ append_waves (GString *out, const FleetPlan *plan, const FleetRunResult *result)
           g_string_append (out, ", finished before the resume\n");
           continue;
         }
-      g_string_append_printf (out, ", %u succeeded, %u failed", counts[FLEET_HOST_SUCCEEDED],
+      g_string_append_printf (out, ", %u succeeded, %u failed",
+                              counts[FLEET_HOST_SUCCEEDED] - undone,
                               counts[FLEET_HOST_FAILED] - unreachable);
       if (unreachable > 0)
         g_string_append_printf (out, ", %u unreachable", unreachable);
+      if (undone > 0)
+        g_string_append_printf (out, ", %u succeeded and rolled back", undone);
       if (counts[FLEET_HOST_INTERRUPTED] > 0)
         g_string_append_printf (out, ", %u interrupted", counts[FLEET_HOST_INTERRUPTED]);
       if (counts[FLEET_HOST_NOT_RUN] > 0)
@@ -372,8 +407,10 @@ fleet_report_format_summary (const FleetPlan *plan,
                              const char *run_dir)
 {
   GString *out = g_string_new (NULL);
+  g_autoptr (GHashTable) rolled_back = fleet_report_rolled_back_hosts (result);
   guint counts[FLEET_HOST_N_OUTCOMES] = { 0 };
   guint unreachable = 0;
+  guint undone = 0;
   guint name_width = 4;
 
   for (guint i = 0; i < result->hosts->len; i++)
@@ -381,18 +418,22 @@ fleet_report_format_summary (const FleetPlan *plan,
       const FleetHostResult *host = g_ptr_array_index (result->hosts, i);
       counts[host->outcome]++;
       unreachable += fleet_host_result_is_unreachable (host);
+      undone += succeeded_then_rolled_back (host, rolled_back);
       name_width = MAX (name_width, strlen (host->host->name));
     }
 
-  append_waves (out, plan, result);
+  append_waves (out, plan, result, rolled_back);
 
   g_string_append_printf (out, "\n  %-*s  wave  result       steps  time\n", (int) name_width,
                           "host");
   for (guint i = 0; i < result->hosts->len; i++)
-    append_host_line (out, plan, g_ptr_array_index (result->hosts, i), name_width);
+    append_host_line (out, plan, g_ptr_array_index (result->hosts, i), name_width, rolled_back);
 
-  g_string_append_printf (out, "\n%u of %u host%s succeeded", counts[FLEET_HOST_SUCCEEDED],
+  g_string_append_printf (out, "\n%u of %u host%s succeeded",
+                          counts[FLEET_HOST_SUCCEEDED] - undone,
                           result->hosts->len, result->hosts->len == 1 ? "" : "s");
+  if (undone > 0)
+    g_string_append_printf (out, ", %u succeeded and then rolled back", undone);
   if (counts[FLEET_HOST_FAILED] > unreachable)
     g_string_append_printf (out, ", %u failed", counts[FLEET_HOST_FAILED] - unreachable);
   if (unreachable > 0)

@@ -26,4 +26,12 @@ gboolean fleet_snapshot_report_write (const FleetRunResult *result, const char *
  * nothing to report.  Free with g_free. */
 char *fleet_snapshot_report_format_summary (const FleetRunResult *result);
 
+/* Return the lines that tell where the run's snapshots went: for a plan
+ * without steps (an on-demand snapshot), one line per host with the digest
+ * that `fleetc snapshot diff` takes; otherwise one line naming the store and
+ * the `fleetc snapshot list` command that shows the before and after
+ * digests.  "" when no snapshot was stored.  Free with g_free. */
+char *fleet_snapshot_report_format_stored (const FleetRunResult *result, guint n_steps,
+                                           const char *store_dir, const char *run_id);
+
 G_END_DECLS

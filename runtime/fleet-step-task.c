@@ -17,6 +17,7 @@
 #include "runtime/fleet-local-process.h"
 #include "runtime/fleet-sftp.h"
 #include "schema/fleet-expr.h"
+#include "schema/fleet-step-values.h"
 #include "schema/fleet-template.h"
 
 /* Bytes of each stream kept for changed_when and failed_when, and of the
@@ -45,7 +46,9 @@ typedef enum {
 
 struct FleetStepTask {
   const FleetStep *step;
-  const FleetStepKindData *data;  /* NULL for a shell step */
+  FleetStepKindData *data;       /* the step's kind data with this host's values
+                                    (fleet-step-values.h); NULL for a shell step */
+  FleetStepPolicy *policy;       /* the step's policy with this host's values, or NULL */
   const FleetHost *host;
   FleetSshContext *ssh;
   FleetConnection **connection;
@@ -174,17 +177,15 @@ sleep_until (FleetStepTask *task, gint64 wake_us, Operation next)
 
 /* Start `command` on the host as operation `op`, under sudo when the step
  * has become, with the policy's env and workdir for the step's own work,
- * and `payload` after any sudo password on its standard input.
- * NOTE: unlike a plain command, a task does not read sudo's refusals
- * (password required or incorrect, requiretty); they fail the step as an
- * exit status of 1 with sudo's message in the step's stderr. */
+ * and `payload` after any sudo password on its standard input.  sudo's
+ * refusals end the task in remote_done (fleet_become_judge). */
 static void
 start_remote (FleetStepTask *task, gint64 now_us, Operation op, const char *command,
               GBytes *payload)
 {
   gboolean with_password = task->step->become && task->become_password != NULL;
   g_autofree char *wrapped = op == OP_MAIN
-                               ? fleet_step_policy_wrap_command (task->step->policy, command)
+                               ? fleet_step_policy_wrap_command (task->policy, command)
                                : g_strdup (command);
   g_autofree char *line = fleet_become_command_line (task->step, wrapped, with_password);
   g_autoptr(GByteArray) input = g_byte_array_new ();
@@ -278,7 +279,7 @@ static void
 end_main_attempt (FleetStepTask *task, gint64 now_us, FleetFailure failure, int exit_status,
                   const char *signal, const char *message)
 {
-  const FleetStepPolicy *policy = task->step->policy;
+  const FleetStepPolicy *policy = task->policy;
   g_autoptr(GError) error = NULL;
   g_autofree char *verdict = message != NULL ? g_strdup (message) : NULL;
   gboolean failed = failure != FLEET_FAILURE_NONE;
@@ -339,7 +340,7 @@ end_main_attempt (FleetStepTask *task, gint64 now_us, FleetFailure failure, int 
 static void
 end_internal_attempt (FleetStepTask *task, gint64 now_us, FleetFailure failure, char *message)
 {
-  const FleetStepPolicy *policy = task->step->policy;
+  const FleetStepPolicy *policy = task->policy;
 
   if (failure != FLEET_FAILURE_NONE && policy != NULL && task->attempts <= policy->retries
       && !task->aborted)
@@ -781,6 +782,26 @@ start_attempt (FleetStepTask *task, gint64 now_us)
     }
 }
 
+/* End the task when sudo refused to run the operation's command: a
+ * password it was not given, a wrong one, or requiretty.  A task does not
+ * retry with a terminal as a plain command does, because its commands
+ * read data from standard input, which a terminal would alter. */
+static gboolean
+refused_by_sudo (FleetStepTask *task, FleetFailure failure, int exit_status)
+{
+  FleetBecomeVerdict verdict = fleet_become_judge (task->step, failure, exit_status,
+                                                   task->stderr_tail->str);
+  char *message = NULL;
+  FleetFailure refusal;
+
+  if (verdict == FLEET_BECOME_RAN)
+    return FALSE;
+
+  refusal = fleet_become_refusal (verdict, task->host, &message);
+  finish (task, refusal, exit_status, NULL, message);
+  return TRUE;
+}
+
 /* React to the end of the remote command of the current operation. */
 static void
 remote_done (FleetStepTask *task, gint64 now_us)
@@ -793,6 +814,10 @@ remote_done (FleetStepTask *task, gint64 now_us)
   if (task->aborted)
     {
       fail (task, failure, g_strdup (fleet_command_get_message (command)));
+    }
+  else if (refused_by_sudo (task, failure, exit_status))
+    {
+      /* Handled: a retry would meet the same sudoers and password. */
     }
   else if (op == OP_MAIN)
     {
@@ -859,8 +884,9 @@ fleet_step_task_start (const FleetStepTaskSetup *setup, gint64 now_us)
 {
   FleetStepTask *task = g_new0 (FleetStepTask, 1);
 
+  g_autoptr(GError) error = NULL;
+
   task->step = setup->step;
-  task->data = setup->step->kind_data;
   task->host = setup->host;
   task->ssh = setup->ssh;
   task->connection = setup->connection;
@@ -870,6 +896,13 @@ fleet_step_task_start (const FleetStepTaskSetup *setup, gint64 now_us)
   task->stdout_tail = g_string_new (NULL);
   task->stderr_tail = g_string_new (NULL);
   task->exit_status = -1;
+
+  if (!fleet_step_values_apply (setup->step->values, setup->host->name, setup->step->kind_data,
+                                setup->step->policy, &task->data, &task->policy, &error))
+    {
+      fail (task, FLEET_FAILURE_CHANNEL, g_strdup (error->message));
+      return task;
+    }
 
   start_attempt (task, now_us);
   return task;
@@ -1001,6 +1034,8 @@ fleet_step_task_free (FleetStepTask *task)
     }
   g_string_free (task->stdout_tail, TRUE);
   g_string_free (task->stderr_tail, TRUE);
+  fleet_step_kind_data_free (task->data);
+  fleet_step_policy_free (task->policy);
   g_free (task->boot_id_before);
   g_free (task->staged_path);
   g_free (task->exit_signal);

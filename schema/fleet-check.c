@@ -40,6 +40,7 @@ fleet_check_free (FleetCheck *check)
   g_free (check->command);
   g_ptr_array_unref (check->argv);
   g_free (check->url);
+  g_clear_pointer (&check->url_ref_positions, g_array_unref);
   g_free (check->expect_contains);
   g_free (check->expect_match);
   g_free (check);
@@ -55,6 +56,8 @@ fleet_check_copy (const FleetCheck *check)
   copy->argv = g_ptr_array_copy (check->argv, (GCopyFunc) (void (*) (void)) g_strdup, NULL);
   g_ptr_array_set_free_func (copy->argv, g_free);
   copy->url = g_strdup (check->url);
+  if (check->url_ref_positions != NULL)
+    copy->url_ref_positions = g_array_ref (check->url_ref_positions);
   copy->expect_contains = g_strdup (check->expect_contains);
   copy->expect_match = g_strdup (check->expect_match);
   return copy;

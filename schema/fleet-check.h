@@ -13,6 +13,8 @@
 
 #include <glib.h>
 
+#include "schema/fleet-diagnostics.h"
+
 G_BEGIN_DECLS
 
 #define FLEET_CHECK_ERROR (fleet_check_error_quark ())
@@ -48,6 +50,9 @@ typedef struct {
   gboolean shell;
   char *url;                     /* HTTP: may hold `{{ name }}` references, and is
                                     then requested once per host of the wave */
+  GArray *url_ref_positions;     /* FleetSourcePos of each reference of `url`, in
+                                    order; set by the compiler so the planner can
+                                    report undefined names, never in a plan file */
   guint32 sample;                /* HOST: check at most this many hosts; 0: all */
   gint32 expect_exit;            /* HOST and LOCAL: the expected exit status */
   guint32 expect_status;         /* HTTP: the expected response status */

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "schema/fleet-step-values.h"
+
 FleetSourceFile *
 fleet_source_file_new (const char *path, const char *sha256)
 {
@@ -230,6 +232,8 @@ fleet_step_copy (const FleetStep *step)
     copy->kind_data = fleet_step_kind_data_copy (step->kind_data);
   if (step->policy != NULL)
     copy->policy = fleet_step_policy_copy (step->policy);
+  if (step->values != NULL)
+    copy->values = fleet_step_values_copy (step->values);
 
   return copy;
 }
@@ -252,6 +256,7 @@ fleet_step_free (FleetStep *step)
   g_clear_pointer (&step->command_ref_positions, g_array_unref);
   fleet_step_kind_data_free (step->kind_data);
   fleet_step_policy_free (step->policy);
+  fleet_step_values_free (step->values);
   g_free (step);
 }
 

@@ -59,6 +59,9 @@ typedef struct {
   FleetSourcePos pos;
 } FleetHost;
 
+/* A step's settings rendered per host (fleet-step-values.h). */
+typedef struct FleetStepValues FleetStepValues;
+
 /* One step run on every target host: a shell command unless `kind_data`
  * names another kind.  `command` is the shell command, or for other kinds a
  * one-line description shown in plans. */
@@ -91,6 +94,8 @@ typedef struct {
                                    command (fleet-step-kind.h); NULL: `run` */
   FleetStepPolicy *policy;  /* retries, env, workdir, changed_when and
                                failed_when (fleet-step-policy.h); NULL: none */
+  FleetStepValues *values;  /* settings with `{{ }}` references, rendered per
+                               host (fleet-step-values.h); NULL: none */
 
   /* Workflow IR only, never in a plan file: the references of `command`
    * (FleetTemplateRef *, fleet-template.h) and the source position of each,

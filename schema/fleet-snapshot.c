@@ -315,14 +315,33 @@ fleet_snapshot_count_items (const FleetSnapshot *snapshot)
   return total;
 }
 
+/* The file type of a raw st_mode, in the words ls and find use. Snapshots
+ * store st_mode whole, so a regular file that became a link is a change. */
+static const char *
+file_type_name (guint32 mode)
+{
+  switch (mode & 0170000)
+    {
+    case 0100000: return "file";
+    case 0040000: return "directory";
+    case 0120000: return "symlink";
+    case 0010000: return "fifo";
+    case 0140000: return "socket";
+    case 0020000: return "char-device";
+    case 0060000: return "block-device";
+    default: return "unknown";
+    }
+}
+
 char *
 fleet_snapshot_file_format (const FleetSnapshotFile *file)
 {
   GString *out = g_string_new (NULL);
 
-  g_string_append_printf (out, "sha256=%s mode=%04o owner=%s size=%" G_GINT64_FORMAT,
+  g_string_append_printf (out, "sha256=%s type=%s mode=%04o owner=%s size=%" G_GINT64_FORMAT,
                           file->sha256[0] != '\0' ? file->sha256 : "-",
-                          file->mode, file->owner, file->size);
+                          file_type_name (file->mode), file->mode & 07777, file->owner,
+                          file->size);
   if (file->link_target[0] != '\0')
     g_string_append_printf (out, " link=%s", file->link_target);
   return g_string_free (out, FALSE);

@@ -139,8 +139,10 @@ const char *fleet_snapshot_lookup (FleetSnapshot *snapshot, FleetSnapshotCategor
 /* Return the total number of items over all categories. */
 gsize fleet_snapshot_count_items (const FleetSnapshot *snapshot);
 
-/* Render a file record as "sha256=HEX mode=0644 owner=U:G size=N" with
- * " link=TARGET" appended for links.  Free with g_free. */
+/* Render a file record as "sha256=HEX type=file mode=0644 owner=U:G size=N",
+ * with " link=TARGET" appended for links.  The type is one of file,
+ * directory, symlink, fifo, socket, char-device, block-device or unknown.
+ * Free with g_free. */
 char *fleet_snapshot_file_format (const FleetSnapshotFile *file);
 
 /* Append `value` escaped to `out`: bytes up to 0x20, 0x7f and the backslash

@@ -64,9 +64,11 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
     {
       g_autofree char *change = host_file (i, "cli-change");
       g_autofree char *undo = host_file (i, "cli-undo");
+      g_autofree char *fail = host_file (i, "cli-fail");
 
       g_unlink (change);
       g_unlink (undo);
+      g_unlink (fail);
     }
   g_free (fixture->dir);
   g_free (fixture->plan);
@@ -89,17 +91,30 @@ require_sandbox (void)
   return TRUE;
 }
 
+/* Compile `format`, a workflow written as a printf format whose one %s is
+ * the inventory path, to fixture->plan. */
 static void
-compile_plan (Fixture *fixture)
+compile_plan_text (Fixture *fixture, const char *format)
 {
   g_autofree char *inventory = fleet_sandbox_path (sandbox, "inventory.yaml");
   g_autofree char *workflow = g_build_filename (fixture->dir, "gated.yaml", NULL);
-  g_autofree char *text = g_strdup_printf (workflow_text, inventory);
+  g_autoptr(GString) text_buffer = g_string_new (format);
+  const char *text;
   g_autofree char *fleetc = program ("fleetc");
+
+  g_string_replace (text_buffer, "%s", inventory, 1);
+  g_string_replace (text_buffer, "%%", "%", 0);
+  text = text_buffer->str;
   const char *argv[] = { fleetc, "compile", workflow, "-o", fixture->plan, NULL };
 
   g_assert_true (g_file_set_contents (workflow, text, -1, NULL));
   g_assert_cmpint (fleet_test_spawn (argv, NULL, NULL), ==, 0);
+}
+
+static void
+compile_plan (Fixture *fixture)
+{
+  compile_plan_text (fixture, workflow_text);
 }
 
 /* Start fleet-run on the plan and return it once it waits for an
@@ -161,6 +176,21 @@ finish_run (GSubprocess *process, char **out_stdout)
   return g_subprocess_get_exit_status (process);
 }
 
+/* Assert that the undo command ran exactly once on each of the first
+ * `n_hosts` hosts. */
+static void
+assert_undone_once (guint n_hosts)
+{
+  for (guint i = 0; i < n_hosts; i++)
+    {
+      g_autofree char *undo = host_file (i, "cli-undo");
+      g_autofree char *contents = NULL;
+
+      g_assert_true (g_file_get_contents (undo, &contents, NULL, NULL));
+      g_assert_cmpstr (contents, ==, "undone\n");
+    }
+}
+
 static void
 test_continue_then_rollback (Fixture *fixture, gconstpointer data)
 {
@@ -198,6 +228,20 @@ test_continue_then_rollback (Fixture *fixture, gconstpointer data)
       g_assert_true (g_file_get_contents (undo, &contents, NULL, NULL));
       g_assert_cmpstr (contents, ==, "undone\n");
     }
+
+  /* A second rollback of the same run finds both hosts rolled back by the
+   * first one and runs no undo command again. */
+  g_clear_pointer (&rollback_out, g_free);
+  g_assert_cmpint (run_fleet_run ((const char *[]) { "--rollback", run_id, fixture->plan,
+                                                     "--runs-dir", fixture->runs, NULL },
+                                  &rollback_out, NULL), ==, 0);
+  g_test_message ("%s", rollback_out);
+  g_assert_nonnull (strstr (rollback_out, "2 hosts with started steps, 2 already rolled back "
+                                          "and skipped\n"));
+  g_assert_nonnull (strstr (rollback_out, ": already rolled back by rollback run "));
+  g_assert_nonnull (strstr (rollback_out, "every host with started steps was already rolled "
+                                          "back, so no undo command ran"));
+  assert_undone_once (2);
 }
 
 static void
@@ -218,6 +262,85 @@ test_abort (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (finish_run (process, &run_out), ==, 1);
   g_assert_nonnull (strstr (run_out, "The run stopped after wave 1: aborted after wave 1 by "));
   g_assert_false (g_file_test (second, G_FILE_TEST_EXISTS));
+}
+
+/* The second host fails its second step, so the run halts and rolls back
+ * both hosts right away; `fleet-run --rollback` then has nothing left to
+ * undo. */
+static const char halting_workflow[] =
+  "name: halting\n"
+  "inventory: %s\n"
+  "target: {all: true}\n"
+  "waves: [100%%]\n"
+  "steps:\n"
+  "  - {name: change, run: \"touch \\\"$HOME/cli-change\\\"\", timeout: 10s}\n"
+  "  - {name: check, run: \"test ! -e \\\"$HOME/cli-fail\\\"\", timeout: 10s}\n"
+  "rollback:\n"
+  "  undo:\n"
+  "    change: \"rm \\\"$HOME/cli-change\\\" && echo undone >> \\\"$HOME/cli-undo\\\"\"\n"
+  "  on_halt: rollback\n";
+
+static void
+test_rollback_after_automatic_rollback (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *fail_marker = NULL;
+  g_autofree char *run_out = NULL;
+  g_autofree char *rollback_out = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(GDir) runs = NULL;
+  g_autofree char *run_id = NULL;
+  g_autofree char *rollback_id = NULL;
+  g_autofree char *journal_path = NULL;
+  g_autofree char *journal = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!require_sandbox ())
+    return;
+  first = fleet_sandbox_host_name (sandbox, 0);
+  second = fleet_sandbox_host_name (sandbox, 1);
+  fail_marker = host_file (1, "cli-fail");
+  g_assert_true (g_file_set_contents (fail_marker, "", -1, NULL));
+  compile_plan_text (fixture, halting_workflow);
+
+  g_assert_cmpint (run_fleet_run ((const char *[]) { fixture->plan, "--runs-dir", fixture->runs,
+                                                     NULL }, &run_out, NULL), ==, 1);
+  g_unlink (fail_marker);
+  g_test_message ("%s", run_out);
+  g_assert_nonnull (strstr (run_out, "0 of 2 hosts succeeded, 1 succeeded and then rolled back, "
+                                     "1 failed"));
+  g_assert_nonnull (strstr (run_out, "2 of 2 hosts rolled back."));
+  assert_undone_once (2);
+
+  runs = g_dir_open (fixture->runs, 0, &error);
+  g_assert_no_error (error);
+  run_id = g_strdup (g_dir_read_name (runs));
+  g_assert_nonnull (run_id);
+  g_assert_null (g_dir_read_name (runs));
+
+  g_assert_cmpint (run_fleet_run ((const char *[]) { "--rollback", run_id, fixture->plan,
+                                                     "--runs-dir", fixture->runs, NULL },
+                                  &rollback_out, NULL), ==, 0);
+  g_test_message ("%s", rollback_out);
+  g_assert_nonnull (strstr (rollback_out, "2 hosts with started steps, 2 already rolled back "
+                                          "and skipped\n"));
+  expected = g_strdup_printf ("  skipped %s: already rolled back by the automatic rollback "
+                              "when run %s halted\n", second, run_id);
+  g_assert_nonnull (strstr (rollback_out, expected));
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("  skipped %s: already rolled back", first);
+  g_assert_nonnull (strstr (rollback_out, expected));
+  assert_undone_once (2);
+
+  /* The rollback run's journal records each skipped host. */
+  rollback_id = g_strndup (rollback_out + strlen ("Rollback "),
+                           strcspn (rollback_out + strlen ("Rollback "), " "));
+  journal_path = g_build_filename (fixture->runs, rollback_id, "journal.jsonl", NULL);
+  g_assert_true (g_file_get_contents (journal_path, &journal, NULL, NULL));
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("\"event\":\"rollback-host-skipped\",\"host\":\"%s\"", second);
+  g_assert_nonnull (strstr (journal, expected));
 }
 
 static void
@@ -252,6 +375,7 @@ main (int argc, char **argv)
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/checks-cli/continue-then-rollback", test_continue_then_rollback);
   ADD ("/checks-cli/abort", test_abort);
+  ADD ("/checks-cli/rollback-after-automatic", test_rollback_after_automatic_rollback);
   ADD ("/checks-cli/answer-errors", test_answer_errors);
 #undef ADD
 

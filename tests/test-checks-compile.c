@@ -325,6 +325,85 @@ test_rollback_needs_commands (Fixture *fixture, gconstpointer data)
                 "of rollback \"steps\"");
 }
 
+/* Plan `text`, which must compile and then fail planning with an error at
+ * `line`:`column` whose message is `message`.  Returns the number of
+ * errors. */
+static guint
+assert_plan_error (Fixture *fixture, const char *text, guint line, guint column,
+                   const char *message)
+{
+  g_autoptr(FleetPlan) plan = NULL;
+  g_autofree char *formatted = NULL;
+
+  g_assert_nonnull (compile (fixture, text));
+  plan = fleet_planner_build (fixture->workflow, fixture->diags);
+  formatted = fleet_diagnostics_format (fixture->diags);
+  g_test_message ("planner diagnostics:\n%s", formatted);
+  g_assert_null (plan);
+  for (guint i = 0; i < fleet_diagnostics_length (fixture->diags); i++)
+    {
+      const FleetDiagnostic *diagnostic = fleet_diagnostics_get (fixture->diags, i);
+
+      if (diagnostic->severity == FLEET_SEVERITY_ERROR && g_str_equal (diagnostic->message, message))
+        {
+          g_assert_cmpstr (diagnostic->pos.file, !=, NULL);
+          g_assert_true (g_str_has_suffix (diagnostic->pos.file, "workflow.yaml"));
+          g_assert_cmpuint (diagnostic->pos.line, ==, line);
+          g_assert_cmpuint (diagnostic->pos.column, ==, column);
+          return fleet_diagnostics_error_count (fixture->diags);
+        }
+    }
+  g_error ("no error \"%s\"", message);
+}
+
+/* A URL reference that no host can fill fails the compile at the
+ * reference, not the run after the first wave. */
+static void
+test_url_undefined_reference (Fixture *fixture, gconstpointer data)
+{
+  guint errors = assert_plan_error (
+    fixture,
+    HEAD "vars: {region: eu}\n"
+    "checks:\n"
+    "  - name: alerts\n"
+    "    http: http://127.0.0.1:9/a?dc={{ dc }}&r={{ rack }}&v={{ region }}\n",
+    9, 46, "undefined variable \"rack\" in the URL of check \"alerts\" on host \"web1\" and "
+    "1 other host; use name, address, a host attribute or one of the workflow's \"vars\"");
+
+  g_assert_cmpuint (errors, ==, 1);
+}
+
+/* A quoted URL keeps the column of the reference inside the quotes. */
+static void
+test_url_undefined_reference_quoted (Fixture *fixture, gconstpointer data)
+{
+  assert_plan_error (fixture,
+                     HEAD "checks:\n"
+                     "  - name: alerts\n"
+                     "    http: \"http://127.0.0.1:9/{{ name }}/{{ role|raw }}\"\n",
+                     8, 42, "undefined variable \"role\" in the URL of check \"alerts\" on "
+                     "host \"web1\" and 1 other host; use name, address, a host attribute or "
+                     "one of the workflow's \"vars\"");
+}
+
+/* A URL that names a workflow variable carries the variables in the plan,
+ * where fleet-run looks them up. */
+static void
+test_url_vars_reach_plan (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(FleetPlan) plan = compile_to_plan (
+    fixture,
+    HEAD "vars: {region: eu}\n"
+    "checks:\n"
+    "  - name: alerts\n"
+    "    http: http://127.0.0.1:9/a?dc={{ dc }}&h={{ address }}&v={{ region }}\n");
+  const FleetCheck *check = g_ptr_array_index (plan->checks, 0);
+
+  g_assert_nonnull (plan->vars);
+  g_assert_cmpstr (g_hash_table_lookup (plan->vars, "region"), ==, "eu");
+  g_assert_null (check->url_ref_positions);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -344,6 +423,9 @@ main (int argc, char **argv)
   ADD ("/checks-compile/undo-unknown-step", test_undo_unknown_step);
   ADD ("/checks-compile/rollback-references", test_rollback_rejects_references);
   ADD ("/checks-compile/rollback-needs-commands", test_rollback_needs_commands);
+  ADD ("/checks-compile/url-undefined-reference", test_url_undefined_reference);
+  ADD ("/checks-compile/url-undefined-quoted", test_url_undefined_reference_quoted);
+  ADD ("/checks-compile/url-vars-reach-plan", test_url_vars_reach_plan);
 #undef ADD
 
   return g_test_run ();

@@ -705,6 +705,7 @@ test_rollback_on_halt (Fixture *fixture, gconstpointer data)
   g_autofree char *first_wave = NULL;
   g_autofree char *failed_host = NULL;
   g_autofree char *other_host = NULL;
+  g_autofree char *summary = NULL;
 
   if (!require_sandbox_hosts (CHECK_HOSTS))
     return;
@@ -727,6 +728,20 @@ test_rollback_on_halt (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (other_host, ==, "undo-second\nundo-first\nfinal\n");
   g_assert_nonnull (fixture->result->rollback);
   g_assert_cmpuint (fixture->result->rollback->len, ==, 2);
+
+  /* The summary tells the rolled-back hosts from those that stayed
+   * changed: host03 succeeded but is no longer "ok". */
+  summary = fleet_report_format_summary (fixture->plan, fixture->result, fixture->run_dir);
+  g_test_message ("%s", summary);
+  g_assert_nonnull (strstr (summary, "wave 2: 2 hosts, 0 succeeded, 1 failed, 1 succeeded and "
+                                     "rolled back in "));
+  g_assert_nonnull (strstr (summary, "\n  host03     2  rolled back  "));
+  g_assert_null (strstr (summary, "\n  host03     2  ok "));
+  g_assert_nonnull (strstr (summary, "\n  host01     1  ok "));
+  g_assert_true (g_regex_match_simple ("\n  host02     2  FAILED .*; rolled back", summary,
+                                       0, 0));
+  g_assert_nonnull (strstr (summary, "\n1 of 3 hosts succeeded, 1 succeeded and then rolled "
+                                     "back, 1 failed in "));
 }
 
 /* Without on_halt, nothing is rolled back, and a later rollback reads the

@@ -233,6 +233,29 @@ test_run_rejects_passed_windows (Fixture *fixture, gconstpointer data)
                                  "ended at 2025-10-21T03:00:00Z"));
 }
 
+/* A window cut by the compile time is summed in whole minutes from one hour
+ * up, rounded down, not to the second or millisecond. */
+static void
+test_show_open_time_rounded (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = write_workflow (fixture,
+    "parallelism: 1\n"
+    "windows:\n"
+    "  - {name: weekly, start: 2025-10-20T00:00, duration: 3h, rrule: FREQ=WEEKLY,\n"
+    "     timezone: UTC}\n"
+    "steps:\n  - {name: patch, run: \"true\", estimate: 20m, timeout: 30m}\n");
+  g_autofree char *plan = g_build_filename (fixture->dir, "w.plan", NULL);
+  const char *compile[] = { "compile", workflow, "-o", plan, "-F", "none", "--window-days", "2",
+                            NULL };
+  const char *show[] = { "show", plan, NULL };
+  g_autofree char *out = NULL;
+
+  /* 33 seconds into the only window of the two days: 2h59m27s remain. */
+  g_assert_cmpint (run ("fleetc", "1760918433", compile, NULL, NULL), ==, 0);
+  g_assert_cmpint (run ("fleetc", NULL, show, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "  fra: 1 window, 2h59m open\n"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -241,6 +264,7 @@ main (int argc, char **argv)
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/cli-windows/show-schedule-local-times", test_show_schedule_local_times);
+  ADD ("/cli-windows/show-open-time-rounded", test_show_open_time_rounded);
   ADD ("/cli-windows/compile-suggests-longer-range", test_compile_suggests_longer_range);
   ADD ("/cli-windows/run-pauses-before-window", test_run_pauses_before_window);
   ADD ("/cli-windows/run-rejects-passed-windows", test_run_rejects_passed_windows);

@@ -10,6 +10,7 @@
 #include "planner/fleet-planner.h"
 #include "schema/fleet-plan.h"
 #include "schema/fleet-facts.h"
+#include "schema/fleet-step-values.h"
 #include "schema/fleet-template.h"
 
 typedef struct {
@@ -1071,27 +1072,144 @@ test_facts_parse (void)
   g_assert_false (fleet_facts_lookup (other, "facts.kernel", &value));
 }
 
+/* Settings with references, rendered per host and carried by the plan
+ * file; fleet-run puts them into the step with fleet_step_values_apply. */
 static void
-test_step_refs_not_replaced (Fixture *fixture, gconstpointer data)
+test_step_values_per_host (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = NULL;
+  g_autoptr (FleetPlan) read_back = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FleetStepKindData) applied = NULL;
+  g_autoptr (FleetStepPolicy) applied_policy = NULL;
+  const FleetStep *step;
+
+  g_free (write_file (fixture, "app.conf", "x\n"));
+  plan = compile_and_plan (fixture, HEAD
+    "  - {name: a, timeout: 1s, copy: {src: app.conf, dest: \"/etc/{{ dc }}/{{ name }}.conf\"},\n"
+    "     workdir: \"/srv/{{ dc }}\", env: {DC: \"{{ dc }}\", FIXED: plain, EMPTY: \"{{ '' }}\"}}\n"
+    "  - {name: b, timeout: 1s, wait_for: {command: \"test -e /run/{{ name }}\"}}\n"
+    "  - {name: c, timeout: 1s, wait_for: {path: \"/run/{{ dc }}.pid\"}}\n"
+    "  - {name: d, timeout: 1s, reboot: {command: \"echo {{ dc }} && reboot\",\n"
+    "                                    boot_id_file: \"/var/{{ dc }}\"}}\n"
+    "  - {name: e, timeout: 1s, run: \"true\", env: {A: \"$HOME\"}}\n");
+  g_assert_nonnull (plan);
+
+  bytes = fleet_plan_serialize (plan);
+  read_back = fleet_plan_deserialize (bytes, &error);
+  g_assert_no_error (error);
+
+  /* Paths and env values go in verbatim: fleet-run quotes them whole. */
+  step = g_ptr_array_index (read_back->steps, 0);
+  g_assert_nonnull (step->values);
+  g_assert_null (step->values->templates);
+  g_assert_true (fleet_step_values_apply (step->values, "web1", step->kind_data, step->policy,
+                                          &applied, &applied_policy, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (applied->dest, ==, "/etc/fra/a; rm -rf /.conf");
+  g_assert_cmpstr (step->kind_data->dest, ==, "/etc/{{ dc }}/{{ name }}.conf");
+  g_assert_cmpstr (applied_policy->workdir, ==, "/srv/fra");
+  g_assert_cmpstr (g_hash_table_lookup (applied_policy->env, "DC"), ==, "fra");
+  g_assert_cmpstr (g_hash_table_lookup (applied_policy->env, "FIXED"), ==, "plain");
+  g_assert_cmpstr (g_hash_table_lookup (applied_policy->env, "EMPTY"), ==, "");
+  g_clear_pointer (&applied, fleet_step_kind_data_free);
+  g_clear_pointer (&applied_policy, fleet_step_policy_free);
+  g_assert_true (fleet_step_values_apply (step->values, "web2", step->kind_data, step->policy,
+                                          &applied, &applied_policy, &error));
+  g_assert_cmpstr (applied->dest, ==, "/etc/it's/web2.conf");
+  g_clear_pointer (&applied, fleet_step_kind_data_free);
+  g_clear_pointer (&applied_policy, fleet_step_policy_free);
+
+  /* A host the plan has no values for fails rather than using the text
+   * with its braces. */
+  g_assert_false (fleet_step_values_apply (step->values, "web9", step->kind_data, step->policy,
+                                           &applied, &applied_policy, &error));
+  g_assert_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* A command is shell input and is quoted as `run` is. */
+  step = g_ptr_array_index (read_back->steps, 1);
+  g_assert_true (fleet_step_values_apply (step->values, "web1", step->kind_data, step->policy,
+                                          &applied, &applied_policy, &error));
+  g_assert_cmpstr (applied->command, ==, "test -e /run/'a; rm -rf /'");
+  g_assert_null (applied_policy);
+  g_clear_pointer (&applied, fleet_step_kind_data_free);
+
+  step = g_ptr_array_index (read_back->steps, 2);
+  g_assert_true (fleet_step_values_apply (step->values, "web2", step->kind_data, step->policy,
+                                          &applied, &applied_policy, &error));
+  g_assert_cmpstr (applied->wait_path, ==, "/run/it's.pid");
+  g_clear_pointer (&applied, fleet_step_kind_data_free);
+
+  step = g_ptr_array_index (read_back->steps, 3);
+  g_assert_true (fleet_step_values_apply (step->values, "web2", step->kind_data, step->policy,
+                                          &applied, &applied_policy, &error));
+  g_assert_cmpstr (applied->command, ==, "echo 'it'\\''s' && reboot");
+  g_assert_cmpstr (applied->boot_id_file, ==, "/var/it's");
+  g_clear_pointer (&applied, fleet_step_kind_data_free);
+
+  /* A step without references has no values. */
+  step = g_ptr_array_index (read_back->steps, 4);
+  g_assert_null (step->values);
+}
+
+static void
+test_step_values_errors (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (FleetPlan) plan = NULL;
 
   g_free (write_file (fixture, "app.conf", "x\n"));
+  g_free (write_file (fixture, "patch.sh", "true\n"));
   plan = compile_and_plan (fixture, HEAD
-    "  - {name: a, timeout: 1s, copy: {src: app.conf, dest: \"/etc/{{ dc }}.conf\"}}\n"
-    "  - {name: b, timeout: 1s, wait_for: {command: \"test -e {{ dc }}\"}}\n"
-    "  - {name: c, timeout: 1s, run: \"true\", env: {DC: \"{{ dc }}\"}}\n");
+    "  - {name: a, timeout: 1s, copy: {src: app.conf, dest: \"/etc/{{ role }}.conf\"}}\n"
+    "  - {name: b, timeout: 1s, copy: {src: app.conf, dest: \"{{ dc }}/app.conf\"}}\n"
+    "  - {name: c, timeout: 1s, run: \"true\", workdir: \"{{ role | raw }}\",\n"
+    "     env: {KEY: \"{{ secret.key }}\"}}\n"
+    "  - {name: d, timeout: 1s, script: patch.sh, interpreter: \"{{ dc }} -s\"}\n"
+    "  - {name: e, timeout: 1s, wait_for: {path: \"/run/{{ dc }}/\"}}\n"
+    "  - {name: f, timeout: 1s, copy: {src: app.conf, dest: \"/etc/{{ dc }}/\"}}\n");
 
   g_assert_null (plan);
-  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 3);
-  assert_error (fixture, 0, 6, 56,
-                "\"dest\" does not replace {{ }} references; write the value out, or use a run "
-                "step with the reference");
-  assert_error (fixture, 1, 7, 48,
-                "\"command\" does not replace {{ }} references; write the value out, or use a "
-                "run step with the reference");
-  assert_error (fixture, 2, 8, 47,
-                "\"env\" does not replace {{ }} references; write the value of DC out");
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 2);
+  /* The compiler stops before planning: a secret and an interpreter. */
+  assert_error (fixture, 0, 9, 18,
+                "secret \"key\" cannot be used in a command; secrets only go to sudo and key "
+                "passphrases (become_password_secret, key_passphrase_secret)");
+  assert_error (fixture, 1, 10, 59,
+                "\"interpreter\" does not replace {{ }} references; write the value out, or "
+                "use a run step with the reference");
+
+  /* Without those two, the per-host errors. */
+  fleet_diagnostics_free (fixture->diags);
+  fixture->diags = fleet_diagnostics_new ();
+  plan = compile_and_plan (fixture, HEAD
+    "  - {name: a, timeout: 1s, copy: {src: app.conf, dest: \"/etc/{{ role }}.conf\"}}\n"
+    "  - {name: b, timeout: 1s, copy: {src: app.conf, dest: \"{{ dc }}/app.conf\"}}\n"
+    "  - {name: c, timeout: 1s, run: \"true\", workdir: \"{{ role | raw }}\"}\n"
+    "  - {name: e, timeout: 1s, wait_for: {path: \"/run/{{ dc }}/\"}}\n"
+    "  - {name: f, timeout: 1s, copy: {src: app.conf, dest: \"/etc/{{ dc }}/\"}}\n"
+    "  - {name: g, timeout: 1s, run: \"true\", workdir: \"{{ '' }}\"}\n");
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 5);
+  assert_error (fixture, 0, 6, 62,
+                "undefined variable \"role\" on host \"web2\"; define it in the workflow's "
+                "\"vars\" or as a host attribute");
+  assert_error (fixture, 1, 7, 56,
+                "invalid value for \"dest\" on host \"web1\": \"fra/app.conf\" is not an "
+                "absolute path; check the variables it uses, which must give the absolute path "
+                "of a file, such as /etc/motd");
+  assert_error (fixture, 2, 8, 51,
+                "undefined variable \"role\" on host \"web2\"; define it in the workflow's "
+                "\"vars\" or as a host attribute");
+  /* A path ending in "/" is fine for wait_for, not for a file to write. */
+  assert_error (fixture, 3, 10, 56,
+                "invalid value for \"dest\" on host \"web1\": \"/etc/fra/\" ends in \"/\", so "
+                "it names a directory rather than a file; check the variables it uses, which "
+                "must give the absolute path of a file, such as /etc/motd");
+  assert_error (fixture, 4, 11, 50,
+                "invalid value for \"workdir\" on host \"web1\": \"\" is empty; check the "
+                "variables it uses, which must give a value that is not empty");
 }
 
 int
@@ -1119,7 +1237,8 @@ main (int argc, char **argv)
   ADD ("/language/steps/kinds-in-plan", test_step_kinds_in_plan);
   ADD ("/language/steps/content-digest-checked", test_step_content_digest_checked);
   ADD ("/language/steps/kind-errors", test_step_kind_errors);
-  ADD ("/language/steps/references-not-replaced", test_step_refs_not_replaced);
+  ADD ("/language/steps/values-per-host", test_step_values_per_host);
+  ADD ("/language/steps/values-errors", test_step_values_errors);
   ADD ("/language/when/compile-time", test_when_compile_time);
   ADD ("/language/when/unknown-name-suggestion", test_when_unknown_name_suggestion);
   ADD ("/language/when/run-time", test_when_run_time);

@@ -787,6 +787,148 @@ test_become_password_cases (gconstpointer data)
   remove_sudo_accounts ();
 }
 
+/* Add sandbox host `host_index`, logging in as `user`, with the sudo
+ * password secret when `secrets` is not NULL. */
+static void
+add_sudo_host (Fixture *fixture, guint host_index, const char *user, SudoSecrets *secrets)
+{
+  FleetHost *host = fleet_sandbox_host (shared_sandbox, host_index, "id_ed25519");
+  const guint sizes[] = { 1, 0 };
+
+  g_free (host->user);
+  host->user = g_strdup (user);
+  if (secrets != NULL)
+    host->become_password_secret = g_strdup ("sudo-password");
+  g_ptr_array_add (fixture->plan->hosts, host);
+  set_waves (fixture, sizes);
+  fixture->options.secret_func = lookup_sudo_secret;
+  fixture->options.secret_data = secrets;
+}
+
+static FleetStepKindData *
+add_become_task (Fixture *fixture, FleetStepKind kind, const char *description)
+{
+  FleetStep *step = add_step (fixture, "task", description, 30000);
+
+  step->become = TRUE;
+  step->kind_data = fleet_step_kind_data_new (kind);
+  return step->kind_data;
+}
+
+static void
+set_task_content (FleetStepKindData *data, const char *text)
+{
+  data->source = g_strdup ("test-file");
+  data->content = g_bytes_new (text, strlen (text));
+  data->content_sha256 = fleet_sha256_hex (data->content);
+}
+
+/* Steps that run as tasks (script, copy, wait_for, a run with retries)
+ * tell sudo's refusals apart as plain commands do, and do not retry them. */
+static void
+test_become_task_refusals (gconstpointer data)
+{
+  const guint host_index = 6;
+  g_autofree char *password = NULL;
+
+  if (!require_sandbox () || !create_sudo_accounts (&password))
+    return;
+
+  g_assert_cmpint (g_chmod (shared_sandbox->dir, 0711), ==, 0);
+  set_host_sshd_extra (host_index, "AllowUsers root " SUDO_PASSWORD_USER " "
+                                   SUDO_TERMINAL_USER "\n");
+
+  /* The right password: the script reaches its interpreter after it. */
+  {
+    g_auto(Fixture) fixture = { 0 };
+    SudoSecrets secrets = { .password = password, .given = password };
+    FleetStepKindData *kind;
+    g_autofree char *out = NULL;
+
+    fixture_set_up (&fixture, NULL);
+    add_sudo_host (&fixture, host_index, SUDO_PASSWORD_USER, &secrets);
+    kind = add_become_task (&fixture, FLEET_STEP_KIND_SCRIPT, "script test-file");
+    kind->interpreter = g_strdup (FLEET_DEFAULT_SCRIPT_INTERPRETER);
+    set_task_content (kind, "id -un\n");
+    run_plan (&fixture);
+
+    g_assert_cmpint (host_result (&fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
+    out = read_run_file (&fixture, "output/host07/01.stdout");
+    g_assert_cmpstr (out, ==, "root\n");
+    assert_password_absent (&fixture, password);
+  }
+
+  /* No password secret: the copy's first command already meets sudo. */
+  {
+    g_auto(Fixture) fixture = { 0 };
+    FleetStepKindData *kind;
+
+    fixture_set_up (&fixture, NULL);
+    add_sudo_host (&fixture, host_index, SUDO_PASSWORD_USER, NULL);
+    kind = add_become_task (&fixture, FLEET_STEP_KIND_COPY, "copy test-file");
+    set_task_content (kind, "never written\n");
+    kind->dest = g_strdup ("/nonexistent/fleetc-become-copy");
+    run_plan (&fixture);
+
+    g_assert_cmpint (step_result (&fixture, 0, 0)->failure, ==,
+                     FLEET_FAILURE_BECOME_PASSWORD_REQUIRED);
+    g_assert_nonnull (strstr (host_result (&fixture, 0)->message, "set become_password_secret"));
+  }
+
+  /* A wrong password fails a wait_for at once, not at its deadline, and
+   * is not retried. */
+  {
+    g_auto(Fixture) fixture = { 0 };
+    SudoSecrets secrets = { .password = password, .given = "not-the-password" };
+    FleetStepKindData *kind;
+    FleetStep *step;
+
+    fixture_set_up (&fixture, NULL);
+    add_sudo_host (&fixture, host_index, SUDO_PASSWORD_USER, &secrets);
+    kind = add_become_task (&fixture, FLEET_STEP_KIND_WAIT_FOR, "wait_for command: true");
+    kind->command = g_strdup ("true");
+    kind->deadline_ms = 600000;
+    kind->interval_ms = 1000;
+    step = g_ptr_array_index (fixture.plan->steps, 0);
+    step->policy = fleet_step_policy_new ();
+    step->policy->retries = 2;
+    step->policy->retry_delay_ms = 10;
+    run_plan (&fixture);
+
+    g_assert_cmpint (step_result (&fixture, 0, 0)->failure, ==,
+                     FLEET_FAILURE_BECOME_PASSWORD_INCORRECT);
+    g_assert_cmpuint (step_result (&fixture, 0, 0)->attempts, ==, 1);
+    g_assert_nonnull (strstr (host_result (&fixture, 0)->message,
+                              "rejected the password in secret \"sudo-password\""));
+    assert_password_absent (&fixture, "not-the-password");
+  }
+
+  /* requiretty: a task gets no terminal, and the message names the
+   * sudoers change. */
+  {
+    g_auto(Fixture) fixture = { 0 };
+    FleetStep *step;
+
+    fixture_set_up (&fixture, NULL);
+    add_sudo_host (&fixture, host_index, SUDO_TERMINAL_USER, NULL);
+    step = add_step (&fixture, "retried", "id -un", 30000);
+    step->become = TRUE;
+    step->policy = fleet_step_policy_new ();
+    step->policy->retries = 1;
+    step->policy->retry_delay_ms = 10;
+    run_plan (&fixture);
+
+    g_assert_cmpint (step_result (&fixture, 0, 0)->failure, ==, FLEET_FAILURE_CHANNEL);
+    g_assert_cmpuint (step_result (&fixture, 0, 0)->attempts, ==, 1);
+    g_assert_nonnull (strstr (host_result (&fixture, 0)->message,
+                              "requires a terminal (requiretty)"));
+  }
+
+  set_host_sshd_extra (host_index, NULL);
+  g_assert_cmpint (g_chmod (shared_sandbox->dir, 0700), ==, 0);
+  remove_sudo_accounts ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -804,6 +946,7 @@ main (int argc, char **argv)
   ADD ("/session/reconnect/closed-between-steps", test_closed_connection_reopened_once);
   ADD ("/session/limits/max-startups", test_max_startups_retried);
   g_test_add_data_func ("/session/become/password", NULL, test_become_password_cases);
+  g_test_add_data_func ("/session/become/task-refusals", NULL, test_become_task_refusals);
   ADD ("/session/host-key/revoked", test_revoked_key_refused);
   ADD ("/session/host-key/hashed", test_hashed_known_hosts_accepted);
   ADD ("/session/host-key/accept-new", test_accept_new_records_first_key);

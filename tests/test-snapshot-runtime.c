@@ -170,7 +170,7 @@ test_collector_on_sandbox_host (Fixture *fixture, gconstpointer data)
   g_assert_true (g_str_has_prefix (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_FILES, hidden),
                                    "sha256="));
   g_assert_nonnull (strstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_FILES, hidden),
-                            "mode=100600"));
+                            "type=file mode=0600"));
   g_assert_true (g_str_has_suffix (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_FILES, link),
                                    " link=target with space"));
 
@@ -277,6 +277,35 @@ run_marker_plan (Fixture *fixture, const char *dir, FleetSnapshotOnUnexpected on
   add_step (fixture, "side effect", touch, 60000);
   set_waves (fixture, sizes);
   run_plan (fixture);
+}
+
+/* A step that changes nothing leaves the kernel settings unchanged, though
+ * counters such as fs.file-nr and kernel.random.uuid move on every read:
+ * the host does not fail for them. */
+static void
+test_noop_step_keeps_sysctl (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 1, 0 };
+  FleetSnapshotConfig *config = fleet_snapshot_config_new ();
+  const FleetHostResult *host;
+
+  if (!require_sandbox_hosts (1))
+    return;
+
+  config->categories = 1u << FLEET_SNAPSHOT_SYSCTL;
+  config->on_unexpected = FLEET_SNAPSHOT_ON_UNEXPECTED_FAIL_HOST;
+  fleet_snapshot_config_free (fixture->plan->snapshot);
+  fixture->plan->snapshot = config;
+  add_hosts (fixture, 1, "id_ed25519");
+  add_step (fixture, "nothing", "ls / > /dev/null; true", 60000);
+  set_waves (fixture, sizes);
+  run_plan (fixture);
+
+  host = host_result (fixture, 0);
+  g_assert_nonnull (host->snapshot_diff);
+  g_test_message ("sysctl changes: %" G_GSIZE_FORMAT, host->snapshot_diff->n_changes);
+  g_assert_cmpuint (host->snapshot_diff->n_unexpected, ==, 0);
+  g_assert_cmpint (host->outcome, ==, FLEET_HOST_SUCCEEDED);
 }
 
 static void
@@ -475,7 +504,8 @@ test_workflow_end_to_end (Fixture *fixture, gconstpointer data)
 }
 
 /* Three hosts upgrade openssl; the third also changes a file, so it is the
- * one that deviates from the majority. */
+ * one that deviates from the majority.  The file's name holds backticks and
+ * a table bar, which must stay inside the Markdown report's code block. */
 static void
 test_report_majority (void)
 {
@@ -489,6 +519,7 @@ test_report_majority (void)
   g_autoptr (GError) error = NULL;
   g_autofree char *text = NULL;
   g_autofree char *json = NULL;
+  g_autofree char *markdown = NULL;
   g_autofree char *text_path = g_build_filename (dir, "snapshot-report.txt", NULL);
   g_autofree char *json_path = g_build_filename (dir, "snapshot-report.json", NULL);
   g_autofree char *markdown_path = g_build_filename (dir, "snapshot-report.md", NULL);
@@ -504,11 +535,13 @@ test_report_majority (void)
       fleet_snapshot_mark_available (before, FLEET_SNAPSHOT_FILES);
       fleet_snapshot_mark_available (after, FLEET_SNAPSHOT_FILES);
       if (i == 2)
-        fleet_snapshot_add_file (after, "/etc/hand-edited.conf", &file);
+        fleet_snapshot_add_file (after, "/etc/hand```edited|x.conf", &file);
 
       g_ptr_array_add (hosts, fleet_host_new (i == 2 ? "web3" : i == 1 ? "web2" : "web1"));
       results[i].host = g_ptr_array_index (hosts, i);
       results[i].snapshot_diff = fleet_snapshot_diff (before, after, NULL);
+      results[i].snapshot_before = (char *) "d1";
+      results[i].snapshot_after = (char *) "d2";
       g_ptr_array_add (snapshots, before);
       g_ptr_array_add (snapshots, after);
       g_ptr_array_add (run.hosts, &results[i]);
@@ -523,7 +556,11 @@ test_report_majority (void)
   g_assert_nonnull (strstr (text, "hosts deviating from the majority: web3\n"));
   g_assert_true (g_file_get_contents (json_path, &json, NULL, NULL));
   g_assert_nonnull (strstr (json, "\"deviating_hosts\":[\"web3\"]"));
-  g_assert_true (g_file_test (markdown_path, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents (markdown_path, &markdown, NULL, NULL));
+  g_assert_nonnull (strstr (markdown, "\n## web3\n\nbefore d1, after d2: 2 changes"));
+  g_assert_nonnull (strstr (markdown, "unexpected\n\n````\n"));
+  g_assert_nonnull (strstr (markdown, "+ UNEXPECTED files /etc/hand```edited|x.conf: "));
+  g_assert_true (g_str_has_suffix (markdown, "\n````\n"));
 
   for (guint i = 0; i < 3; i++)
     fleet_snapshot_diff_free (results[i].snapshot_diff);
@@ -547,6 +584,7 @@ main (int argc, char **argv)
   ADD ("/snapshot-runtime/collector/sandbox-host", test_collector_on_sandbox_host);
   ADD ("/snapshot-runtime/collector/diff-across-change", test_collector_diff_across_change);
   ADD ("/snapshot-runtime/run/unexpected-change", test_run_reports_unexpected_change);
+  ADD ("/snapshot-runtime/run/noop-keeps-sysctl", test_noop_step_keeps_sysctl);
   ADD ("/snapshot-runtime/run/workflow-end-to-end", test_workflow_end_to_end);
   g_test_add_func ("/snapshot-runtime/report/majority", test_report_majority);
 

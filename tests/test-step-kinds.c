@@ -14,6 +14,7 @@
 #include "runtime-fixture.h"
 #include "runtime/fleet-report.h"
 #include "schema/fleet-step-kind.h"
+#include "schema/fleet-step-values.h"
 
 /* A temporary directory for the files of one test, removed with its files. */
 typedef struct {
@@ -590,6 +591,124 @@ test_workdir_missing_fails (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (step_result (fixture, 0, 0)->exit_status, ==, 1);
 }
 
+/* Set the value `key` of `step` for the host called `host_name`, as the
+ * planner renders it from a `{{ }}` reference. */
+static void
+set_host_value (FleetStep *step, const char *host_name, const char *key, const char *value)
+{
+  GHashTable *values;
+
+  if (step->values == NULL)
+    {
+      step->values = fleet_step_values_new ();
+      step->values->host_values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                         (GDestroyNotify) g_hash_table_unref);
+    }
+  values = g_hash_table_lookup (step->values->host_values, host_name);
+  if (values == NULL)
+    {
+      values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_hash_table_insert (step->values->host_values, g_strdup (host_name), values);
+    }
+  g_hash_table_replace (values, g_strdup (key), g_strdup (value));
+}
+
+/* Values rendered per host replace the step's text on each host: a copy's
+ * destination, the workdir, an env value and a wait_for command, with
+ * hostile bytes that must stay data. */
+static void
+test_values_per_host (Fixture *fixture, gconstpointer data)
+{
+  g_auto(ScratchDir) scratch = { NULL };
+  g_autofree char *host0 = NULL;
+  g_autofree char *host1 = NULL;
+  FleetStepKindData *kind;
+  FleetStep *step;
+
+  if (!require_sandbox_hosts (2))
+    return;
+
+  scratch_dir_init (&scratch);
+  add_hosts (fixture, 2, "id_ed25519");
+  host0 = fleet_sandbox_host_name (shared_sandbox, 0);
+  host1 = fleet_sandbox_host_name (shared_sandbox, 1);
+
+  kind = add_copy_step (fixture, "/{{ dir }}/{{ name }}.conf", "per host\n", 0600);
+  step = g_ptr_array_index (fixture->plan->steps, 0);
+  {
+    g_autofree char *dest0 = scratch_file (&scratch, "a; touch pwned.conf");
+    g_autofree char *dest1 = scratch_file (&scratch, "$(id).conf");
+
+    set_host_value (step, host0, "dest", dest0);
+    set_host_value (step, host1, "dest", dest1);
+  }
+
+  step = add_step (fixture, "env", "pwd; printf '%s\\n' \"$NAME\"", 30000);
+  policy_of (step)->workdir = g_strdup ("/{{ dir }}");
+  policy_of (step)->env = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_insert (policy_of (step)->env, g_strdup ("NAME"), g_strdup ("{{ name }}"));
+  set_host_value (step, host0, "workdir", scratch.path);
+  set_host_value (step, host0, "env.NAME", "it's; $(id)");
+  set_host_value (step, host1, "workdir", "/");
+  set_host_value (step, host1, "env.NAME", "plain");
+
+  step = add_step (fixture, "wait", "wait_for command", 30000);
+  kind = set_kind (step, FLEET_STEP_KIND_WAIT_FOR);
+  kind->command = g_strdup ("test -e {{ file }}");
+  kind->deadline_ms = 5000;
+  kind->interval_ms = 100;
+  {
+    g_autofree char *file = scratch_file (&scratch, "$(id).conf");
+    g_autofree char *quoted = g_shell_quote (file);
+    g_autofree char *command = g_strdup_printf ("test -e %s", quoted);
+
+    set_host_value (step, host0, "command", command);
+    set_host_value (step, host1, "command", command);
+  }
+  run_one_wave (fixture);
+
+  for (guint h = 0; h < 2; h++)
+    g_assert_cmpint (host_result (fixture, h)->outcome, ==, FLEET_HOST_SUCCEEDED);
+  {
+    g_autofree char *written0 = scratch_file (&scratch, "a; touch pwned.conf");
+    g_autofree char *written1 = scratch_file (&scratch, "$(id).conf");
+    g_autofree char *text0 = read_text (written0);
+    g_autofree char *text1 = read_text (written1);
+    g_autofree char *pwned = scratch_file (&scratch, "pwned.conf");
+    g_autofree char *output0 = output_of (fixture, 0, 1, "stdout");
+    g_autofree char *output1 = output_of (fixture, 1, 1, "stdout");
+    g_autofree char *expected0 = g_strdup_printf ("%s\nit's; $(id)\n", scratch.path);
+
+    g_assert_cmpstr (text0, ==, "per host\n");
+    g_assert_cmpstr (text1, ==, "per host\n");
+    g_assert_false (g_file_test (pwned, G_FILE_TEST_EXISTS));
+    g_assert_cmpstr (output0, ==, expected0);
+    g_assert_cmpstr (output1, ==, "/\nplain\n");
+  }
+}
+
+/* A plan whose values lack a host fails that host's step instead of
+ * sending the text with its braces. */
+static void
+test_values_missing_host (Fixture *fixture, gconstpointer data)
+{
+  FleetStep *step;
+
+  if (!require_sandbox_hosts (2))
+    return;
+
+  add_hosts (fixture, 1, "id_ed25519");
+  step = add_step (fixture, "env", "echo \"$NAME\"", 30000);
+  policy_of (step)->env = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_insert (policy_of (step)->env, g_strdup ("NAME"), g_strdup ("{{ name }}"));
+  set_host_value (step, "another-host", "env.NAME", "x");
+  run_one_wave (fixture);
+
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_FAILED);
+  g_assert_nonnull (strstr (step_result (fixture, 0, 0)->message,
+                            "the plan has no values of this step for host"));
+}
+
 /* The sandbox cannot reboot, so the reboot command restarts the host's
  * sshd in the background and writes a new id into a fake boot id file,
  * as a reboot would. */
@@ -721,6 +840,8 @@ main (int argc, char **argv)
   ADD ("/step-kinds/conditions/failed-and-changed", test_failed_and_changed_when);
   ADD ("/step-kinds/policy/env-and-workdir", test_env_and_workdir);
   ADD ("/step-kinds/policy/workdir-missing", test_workdir_missing_fails);
+  ADD ("/step-kinds/values/per-host", test_values_per_host);
+  ADD ("/step-kinds/values/missing-host", test_values_missing_host);
   ADD ("/step-kinds/reboot/new-boot-id", test_reboot_waits_for_new_boot_id);
   ADD ("/step-kinds/reboot/deadline", test_reboot_deadline);
   ADD ("/step-kinds/facts/in-conditions", test_facts_in_conditions);

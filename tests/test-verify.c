@@ -440,6 +440,61 @@ test_cli_verify (Fixture *fixture, gconstpointer data)
   remove_tree (dir);
 }
 
+/* The output of `fleetc snapshot take` names each host's digest, and
+ * `fleetc snapshot list` finds the same ones by host. */
+static void
+assert_take_printed_digests (const char *take_output, GPtrArray *entries, const char *store)
+{
+  g_autofree char *fleetc = build_program ("fleetc");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *list_command = g_strdup_printf ("`fleetc snapshot list --store '%s' --run ",
+                                                   store);
+  const FleetSnapshotIndexEntry *host02 = NULL;
+
+  g_assert_nonnull (strstr (take_output, list_command));
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const FleetSnapshotIndexEntry *entry = g_ptr_array_index (entries, i);
+      g_autofree char *line = g_strdup_printf ("   %s: snapshot %s\n", entry->host,
+                                               entry->digest);
+
+      g_assert_nonnull (strstr (take_output, line));
+      if (g_str_equal (entry->host, "host02"))
+        host02 = entry;
+    }
+  g_assert_nonnull (host02);
+
+  g_assert_cmpint (fleet_test_spawn ((const char *[]) { fleetc, "snapshot", "list", "--store",
+                                                        store, "--host", "*02", NULL },
+                                     &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, host02->digest));
+  g_assert_nonnull (strstr (out, "host02"));
+  g_assert_null (strstr (out, "host01"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (fleet_test_spawn ((const char *[]) { fleetc, "snapshot", "list", "--store",
+                                                        store, "--run", host02->run_id,
+                                                        "--format", "json", NULL },
+                                     &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "\"host\":\"host01\""));
+  g_assert_nonnull (strstr (out, "\"label\":\"on-demand\""));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (fleet_test_spawn ((const char *[]) { fleetc, "snapshot", "list", "--store",
+                                                        store, "--run", "no-such-run", NULL },
+                                     &out, &err), ==, 0);
+  g_assert_null (strstr (out, "host0"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (fleet_test_spawn ((const char *[]) { fleetc, "snapshot", "list", NULL },
+                                     &out, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "missing --store DIR"));
+}
+
 /* `fleetc snapshot take` stores one snapshot per host; with --drift, a
  * second take reports what changed since.  The sandbox hosts share one
  * file system, so an edited file is a change on both. */
@@ -481,6 +536,7 @@ test_cli_snapshot_take (Fixture *fixture, gconstpointer data)
   entries = fleet_snapshot_store_list (store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (entries->len, ==, 2);
+  assert_take_printed_digests (out, entries, store);
 
   g_assert_true (g_file_set_contents (edited, "v2\n", -1, NULL));
   g_clear_pointer (&out, g_free);
