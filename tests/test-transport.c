@@ -465,6 +465,69 @@ test_command_aborted_while_held (void)
   g_rmdir (marker_dir);
 }
 
+/* Every failure's journal code reads back as that failure, and an unknown
+ * code is rejected. */
+static void
+test_failure_codes_round_trip (void)
+{
+  FleetFailure parsed = FLEET_FAILURE_NONE;
+
+  for (guint failure = FLEET_FAILURE_NONE; failure <= FLEET_FAILURE_TARGET_BUSY; failure++)
+    {
+      g_assert_true (fleet_failure_from_code (fleet_failure_code (failure), &parsed));
+      g_assert_cmpint (parsed, ==, failure);
+    }
+  g_assert_false (fleet_failure_from_code ("no-such-failure", &parsed));
+  g_assert_cmpint (parsed, ==, FLEET_FAILURE_TARGET_BUSY);
+}
+
+/* A command whose channel the server keeps refusing (MaxSessions 1, taken
+ * by another command) and whose deadline passes while it waits for the
+ * next try ends with the refusal and the number of retries.  The clock
+ * jumps past the deadline, as a loop that wakes late sees it. */
+static void
+test_command_refused_until_deadline (void)
+{
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) connection = NULL;
+  g_auto(Output) first_output = { 0 };
+  g_auto(Output) second_output = { 0 };
+  FleetCommandSpec spec = { .command_line = "true", .timeout_ms = 2000 };
+  FleetCommand *first;
+  FleetCommand *second;
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  set_host_sshd_extra (PLAIN_HOST, "MaxSessions 1\n");
+  host = fleet_sandbox_host (shared_sandbox, PLAIN_HOST, "id_ed25519");
+  /* The clock jump must not count as missed keepalives. */
+  host->keepalive_interval_ms = 0;
+  output_init (&first_output);
+  output_init (&second_output);
+  connection = connect_ready (host, context);
+  first = start_command (connection, "sleep 30", &first_output);
+  drive (connection, command_reported_pid, first);
+
+  second = fleet_command_start (connection, &spec, g_get_monotonic_time (), collect_output,
+                                &second_output);
+  drive_for (connection, 300 * 1000);
+  g_assert_false (fleet_command_is_done (second));
+
+  fleet_connection_process (connection, g_get_monotonic_time () + 10 * G_USEC_PER_SEC, 0);
+  g_assert_true (fleet_command_is_done (second));
+  g_assert_cmpint (fleet_command_get_failure (second), ==, FLEET_FAILURE_CHANNEL);
+  assert_contains (fleet_command_get_message (second), "the server refused to open a session "
+                                                       "channel");
+  assert_contains (fleet_command_get_message (second), "check the server's MaxSessions setting");
+  fleet_command_free (second);
+
+  fleet_command_free (first);
+  drive (connection, helpers_done, connection);
+  set_host_sshd_extra (PLAIN_HOST, NULL);
+}
+
 /* Freeing no tunnel is allowed, as fleet-tunnel.h promises. */
 static void
 test_tunnel_free_null (void)
@@ -1026,6 +1089,9 @@ main (int argc, char **argv)
   g_test_add_func ("/transport/command/input-not-read", test_command_input_not_read);
   g_test_add_func ("/transport/command/abort-after-end", test_command_abort_after_end);
   g_test_add_func ("/transport/tunnel/free-null", test_tunnel_free_null);
+  g_test_add_func ("/transport/failure/codes-round-trip", test_failure_codes_round_trip);
+  g_test_add_func ("/transport/command/refused-until-deadline",
+                   test_command_refused_until_deadline);
   g_test_add_func ("/transport/command/held-until-released", test_command_held_until_released);
   g_test_add_func ("/transport/command/aborted-while-held", test_command_aborted_while_held);
   g_test_add_func ("/transport/command/freed-while-running", test_command_freed_while_running);
