@@ -84,6 +84,8 @@ journal_run_start (FleetJournal *journal, const FleetPlan *plan,
   fleet_json_string (json, plan->file_sha256);
   fleet_json_key (json, "rollback_of");
   fleet_json_string (json, request->run_id);
+  fleet_json_key (json, "plan_expired");
+  fleet_json_bool (json, request->plan_expired);
   fleet_journal_commit (journal, TRUE);
 }
 

@@ -32,6 +32,7 @@ typedef struct {
   const char * const *retry_hosts; /* NULL-terminated, or NULL: hosts whose undo command
                                       in flight at a crash runs again */
   const char * const *skip_hosts;  /* NULL-terminated, or NULL: hosts left out */
+  gboolean plan_expired;           /* recorded in the run-start record */
 } FleetRollbackRequest;
 
 /* Roll back every host of the run on which a step started, newest wave

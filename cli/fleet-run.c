@@ -376,7 +376,11 @@ main (int argc, char **argv)
       return EXIT_BAD_INPUT;
     }
 
-  trust = fleet_run_trust_check (plan, (const char * const *) approver_files,
+  trust = fleet_run_trust_check (plan,
+                                 rollback_run != NULL ? FLEET_RUN_TRUST_ROLLBACK
+                                 : resume_run != NULL ? FLEET_RUN_TRUST_RESUME
+                                                      : FLEET_RUN_TRUST_NEW_RUN,
+                                 (const char * const *) approver_files,
                                  allow_changed_inventory, &error);
   if (trust == NULL)
     {
@@ -425,6 +429,7 @@ main (int argc, char **argv)
         .interrupt_level = &interrupt_level,
         .retry_hosts = (const char * const *) retry_hosts,
         .skip_hosts = (const char * const *) skip_hosts,
+        .plan_expired = trust->expired,
       };
 
       install_signal_handlers ();

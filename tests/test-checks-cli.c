@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "schema/fleet-plan.h"
 #include "tests/sandbox.h"
 
 static FleetSandbox *sandbox;
@@ -526,6 +527,77 @@ test_rollback_holds_in_flight (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (undo, ==, "start\n");
 }
 
+/* A plan that expired after its run started: the run was written as the
+ * journal of a run that started "change" on the first host. */
+static void
+test_rollback_expired_plan (Fixture *fixture, gconstpointer data)
+{
+  const char *run_id = "20231115T000000Z-000001";
+  g_autofree char *first = NULL;
+  g_autofree char *run_dir = NULL;
+  g_autofree char *journal_path = NULL;
+  g_autofree char *journal = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *undo = NULL;
+  g_autofree char *rollback_journal = NULL;
+  g_autofree char *rollback_id = NULL;
+  g_autofree char *change = NULL;
+  g_autoptr(FleetPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!require_sandbox ())
+    return;
+  first = fleet_sandbox_host_name (sandbox, 0);
+  g_setenv ("SOURCE_DATE_EPOCH", "1700000000", TRUE);
+  compile_plan_text (fixture, workflow_text);
+  g_unsetenv ("SOURCE_DATE_EPOCH");
+  plan = fleet_plan_read_file (fixture->plan, &error);
+  g_assert_no_error (error);
+
+  run_dir = g_build_filename (fixture->runs, run_id, NULL);
+  g_assert_cmpint (g_mkdir_with_parents (run_dir, 0700), ==, 0);
+  journal_path = g_build_filename (run_dir, "journal.jsonl", NULL);
+  journal = g_strdup_printf (
+    "{\"time\":\"2023-11-15T00:00:00.000000Z\",\"event\":\"run-start\",\"run\":\"%s\","
+    "\"plan_sha256\":\"%s\"}\n"
+    "{\"time\":\"2023-11-15T00:00:01.000000Z\",\"event\":\"host-start\",\"host\":\"%s\","
+    "\"wave\":1}\n"
+    "{\"time\":\"2023-11-15T00:00:01.000000Z\",\"event\":\"step-start\",\"host\":\"%s\","
+    "\"step\":1,\"name\":\"change\"}\n", run_id, plan->file_sha256, first, first);
+  g_assert_true (g_file_set_contents (journal_path, journal, -1, NULL));
+  change = host_file (0, "cli-change");
+  g_assert_true (g_file_set_contents (change, "", -1, NULL));
+
+  /* A resume is rejected with advice that works. */
+  g_assert_cmpint (run_fleet_run ((const char *[]) { "--resume", run_id, fixture->plan,
+                                                     "--runs-dir", fixture->runs, NULL },
+                                  NULL, &err), ==, 2);
+  g_test_message ("%s", err);
+  g_assert_nonnull (strstr (err, "An expired plan does not resume"));
+  g_assert_nonnull (strstr (err, "fleet-run --rollback RUN PLAN works after the expiry"));
+  g_assert_null (strstr (err, "compile it again"));
+
+  /* The rollback goes ahead with a warning, and its journal records the
+   * expiry. */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_fleet_run ((const char *[]) { "--rollback", run_id, fixture->plan,
+                                                     "--runs-dir", fixture->runs, NULL },
+                                  &out, &err), ==, 0);
+  g_test_message ("%s%s", out, err);
+  g_assert_nonnull (strstr (err, "warning: the plan expired at "));
+  g_assert_nonnull (strstr (err, "rolling back anyway"));
+  g_assert_nonnull (strstr (out, "1 of 1 host rolled back."));
+  undo = host_file_contents (0, "cli-undo");
+  g_assert_cmpstr (undo, ==, "undone\n");
+
+  rollback_id = g_strndup (out + strlen ("Rollback "), strcspn (out + strlen ("Rollback "), " "));
+  g_clear_pointer (&journal_path, g_free);
+  journal_path = g_build_filename (fixture->runs, rollback_id, "journal.jsonl", NULL);
+  g_assert_true (g_file_get_contents (journal_path, &rollback_journal, NULL, NULL));
+  g_assert_nonnull (strstr (rollback_journal, "\"plan_expired\":true"));
+}
+
 static void
 test_answer_errors (Fixture *fixture, gconstpointer data)
 {
@@ -562,6 +634,7 @@ main (int argc, char **argv)
   ADD ("/checks-cli/answer-errors", test_answer_errors);
   ADD ("/checks-cli/rollback-continues-failed", test_rollback_continues_failed);
   ADD ("/checks-cli/rollback-holds-in-flight", test_rollback_holds_in_flight);
+  ADD ("/checks-cli/rollback-expired-plan", test_rollback_expired_plan);
 #undef ADD
 
   status = g_test_run ();
