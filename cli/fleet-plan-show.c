@@ -95,6 +95,7 @@ append_steps_text (GString *out, const FleetPlan *plan)
       g_string_append (out, ")\n");
       append_step_commands (out, step);
       fleet_plan_show_step_values_text (out, step);
+      fleet_plan_show_step_barriers_text (out, step);
       append_step_conditions (out, step);
     }
 }
