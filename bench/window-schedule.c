@@ -1,13 +1,14 @@
 /* bench/window-schedule.c: time fitting a fleet into maintenance windows.
  *
- *   build/bench/bench-window-schedule [HOSTS [ROUNDS]]
+ *   build/bench/bench-window-schedule [HOSTS [ROUNDS [PARALLELISM]]]
  *
  * Writes a workflow and an inventory of HOSTS hosts (default 1000) in 10
  * data centers, groups dc0 to dc9, to a temporary directory.  The workflow
  * has 50 recurring windows, five per data center in one of five time zones
  * (daily, weekdays, or twice weekly, 2h to 4h long), a yearly freeze, three
  * steps estimated at 5m, 10m and 2m, a 5m margin, waves of 1%, 10% and the
- * rest, and parallelism HOSTS / 20 (at least 10).  It then compiles the
+ * rest, and parallelism PARALLELISM (default HOSTS / 20, at least 10).
+ * It then compiles the
  * workflow with windows expanded over 42 days from 2025-03-03 and plans
  * it, ROUNDS times (default 3), and prints the fastest, median and slowest
  * CPU time of each phase: compiling (YAML, inventory, window expansion)
@@ -35,7 +36,7 @@ static const char *const rules[] = {
 };
 
 static char *
-write_inputs (const char *dir, guint n_hosts)
+write_inputs (const char *dir, guint n_hosts, guint parallelism)
 {
   GString *inventory = g_string_new ("hosts:\n");
   GString *workflow = g_string_new (NULL);
@@ -60,7 +61,7 @@ write_inputs (const char *dir, guint n_hosts)
                           "  - {name: drain, run: \"true\", estimate: 5m}\n"
                           "  - {name: patch, run: \"true\", estimate: 10m}\n"
                           "  - {name: undrain, run: \"true\", estimate: 2m}\n"
-                          "windows:\n", MAX (n_hosts / 20, 10));
+                          "windows:\n", parallelism);
   for (guint dc = 0; dc < N_DCS; dc++)
     for (guint k = 0; k < WINDOWS_PER_DC; k++)
       g_string_append_printf (workflow,
@@ -120,6 +121,7 @@ main (int argc, char **argv)
 {
   guint n_hosts = argc > 1 ? (guint) atoi (argv[1]) : 1000;
   guint rounds = argc > 2 ? (guint) atoi (argv[2]) : 3;
+  guint parallelism = argc > 3 ? (guint) atoi (argv[3]) : MAX (n_hosts / 20, 10);
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
   g_autofree gint64 *compile_times = NULL;
@@ -131,15 +133,15 @@ main (int argc, char **argv)
   guint n_waves = 0;
   gint64 from_seconds = 0;
 
-  if (n_hosts < N_DCS || rounds == 0)
+  if (n_hosts < N_DCS || rounds == 0 || parallelism == 0)
     {
-      fprintf (stderr, "usage: %s [HOSTS [ROUNDS]], at least %u hosts and 1 round\n", argv[0],
-               N_DCS);
+      fprintf (stderr, "usage: %s [HOSTS [ROUNDS [PARALLELISM]]], at least %u hosts, 1 round "
+               "and parallelism 1\n", argv[0], N_DCS);
       return 2;
     }
 
   dir = g_dir_make_tmp ("bench-window-schedule-XXXXXX", NULL);
-  path = write_inputs (dir, n_hosts);
+  path = write_inputs (dir, n_hosts, parallelism);
   g_assert_true (fleet_parse_instant ("2025-03-03", &from_seconds, NULL));
   compile_times = g_new (gint64, rounds);
   plan_times = g_new (gint64, rounds);

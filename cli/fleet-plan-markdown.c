@@ -13,46 +13,14 @@
 
 #include "cli/fleet-plan-show-private.h"
 #include "cli/plan-describe.h"
-
-char *
-fleet_plan_markdown_escape (const char *text)
-{
-  g_autofree char *visible = fleet_escape_for_terminal (text);
-  GString *out = g_string_new (NULL);
-
-  for (const char *p = visible; *p != '\0'; p++)
-    {
-      if (strchr ("\\`*_[]<>|~#", *p) != NULL)
-        g_string_append_c (out, '\\');
-      if (*p == '&')
-        g_string_append (out, "&amp;");
-      else
-        g_string_append_c (out, *p);
-    }
-  return g_string_free (out, FALSE);
-}
-
-/* Return a code fence longer than every run of backticks in `text`. */
-static char *
-code_fence (const char *text)
-{
-  gsize longest = 0;
-  gsize run = 0;
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      run = *p == '`' ? run + 1 : 0;
-      longest = MAX (longest, run);
-    }
-  return g_strnfill (MAX (longest + 1, 3), '`');
-}
+#include "schema/fleet-markdown.h"
 
 static void
 append_summary (GString *out, const FleetPlan *plan)
 {
-  g_autofree char *name = fleet_plan_markdown_escape (plan->workflow_name);
-  g_autofree char *workflow = fleet_plan_markdown_escape (plan->workflow_source);
-  g_autofree char *inventory = fleet_plan_markdown_escape (plan->inventory_source);
+  g_autofree char *name = fleet_markdown_escape (plan->workflow_name);
+  g_autofree char *workflow = fleet_markdown_escape (plan->workflow_source);
+  g_autofree char *inventory = fleet_markdown_escape (plan->inventory_source);
   g_autofree char *hosts = fleet_describe_count (plan->hosts->len, "host");
   g_autofree char *waves = fleet_describe_count (plan->waves->len, "wave");
 
@@ -65,7 +33,7 @@ append_summary (GString *out, const FleetPlan *plan)
                           plan->inventory_sha256 ? plan->inventory_sha256 : "");
   if (plan->limit != NULL)
     {
-      g_autofree char *limit = fleet_plan_markdown_escape (plan->limit);
+      g_autofree char *limit = fleet_markdown_escape (plan->limit);
       g_string_append_printf (out, "| Limit | %s |\n", limit);
     }
   g_string_append_printf (out, "| Hosts | %s in %s, at most %u at once |\n", hosts, waves,
@@ -73,13 +41,13 @@ append_summary (GString *out, const FleetPlan *plan)
   fleet_plan_show_pacing_markdown (out, plan);
   if (plan->order_by != NULL)
     {
-      g_autofree char *by = fleet_plan_markdown_escape (plan->order_by);
+      g_autofree char *by = fleet_markdown_escape (plan->order_by);
       g_string_append_printf (out, "| Order | stage by stage, by %s |\n", by);
     }
   for (guint i = 0; i < plan->spread->len; i++)
     {
       const FleetSpreadRule *rule = g_ptr_array_index (plan->spread, i);
-      g_autofree char *attribute = fleet_plan_markdown_escape (rule->attribute);
+      g_autofree char *attribute = fleet_markdown_escape (rule->attribute);
       g_autofree char *text = fleet_describe_spread_rule (rule, attribute);
 
       g_string_append_printf (out, "| Spread | %s |\n", text);
@@ -121,8 +89,8 @@ append_steps (GString *out, const FleetPlan *plan)
   for (guint i = 0; i < plan->steps->len; i++)
     {
       const FleetStep *step = g_ptr_array_index (plan->steps, i);
-      g_autofree char *name = fleet_plan_markdown_escape (step->name);
-      g_autofree char *fence = code_fence (step->command);
+      g_autofree char *name = fleet_markdown_escape (step->name);
+      g_autofree char *fence = fleet_markdown_code_fence (step->command);
       g_auto(GStrv) lines = g_strsplit (step->command, "\n", -1);
 
       g_string_append_printf (out, "%u. **%s** (timeout ", i + 1, name);
@@ -131,7 +99,7 @@ append_steps (GString *out, const FleetPlan *plan)
       fleet_append_exit_codes (out, step);
       if (step->become)
         {
-          g_autofree char *user = fleet_plan_markdown_escape (step->become_user != NULL ? step->become_user
+          g_autofree char *user = fleet_markdown_escape (step->become_user != NULL ? step->become_user
                                                                               : "root");
           g_string_append_printf (out, ", as %s via sudo", user);
         }
@@ -160,14 +128,14 @@ describe_domains (const FleetPlan *plan, const FleetWave *wave)
     {
       const FleetSpreadRule *rule = g_ptr_array_index (plan->spread, r);
       g_autoptr(GPtrArray) values = fleet_wave_domain_values (plan, wave, rule->attribute);
-      g_autofree char *attribute = fleet_plan_markdown_escape (rule->attribute);
+      g_autofree char *attribute = fleet_markdown_escape (rule->attribute);
       guint shown = MIN (values->len, FLEET_SHOWN_DOMAINS_MAX);
 
       g_string_append_printf (out, "%s%s%s", r > 0 ? "; " : "", attribute,
                               values->len == 1 ? "" : "s");
       for (guint i = 0; i < shown; i++)
         {
-          g_autofree char *value = fleet_plan_markdown_escape (g_ptr_array_index (values, i));
+          g_autofree char *value = fleet_markdown_escape (g_ptr_array_index (values, i));
           g_string_append_printf (out, " %s", value);
         }
       if (values->len > shown)
@@ -187,7 +155,7 @@ append_wave_table (GString *out, const FleetPlan *plan)
     {
       const FleetWave *wave = g_ptr_array_index (plan->waves, w);
       g_autofree char *raw_label = fleet_plan_wave_label (plan, w);
-      g_autofree char *label = fleet_plan_markdown_escape (raw_label);
+      g_autofree char *label = fleet_markdown_escape (raw_label);
       g_autofree char *domains = describe_domains (plan, wave);
       g_autofree char *halt = fleet_describe_halt (wave->halt_failed, wave->halt_unreachable);
 
@@ -201,7 +169,7 @@ append_wave_hosts (GString *out, const FleetPlan *plan, guint index)
 {
   const FleetWave *wave = g_ptr_array_index (plan->waves, index);
   g_autofree char *raw_label = fleet_plan_wave_label (plan, index);
-  g_autofree char *label = fleet_plan_markdown_escape (raw_label);
+  g_autofree char *label = fleet_markdown_escape (raw_label);
   g_autofree char *count = fleet_describe_count (wave->host_indices->len, "host");
   g_autofree char *domains = describe_domains (plan, wave);
   g_autofree char *halt = fleet_describe_halt (wave->halt_failed, wave->halt_unreachable);
@@ -212,7 +180,7 @@ append_wave_hosts (GString *out, const FleetPlan *plan, guint index)
   for (guint r = 0; r < plan->spread->len; r++)
     {
       const FleetSpreadRule *rule = g_ptr_array_index (plan->spread, r);
-      g_autofree char *attribute = fleet_plan_markdown_escape (rule->attribute);
+      g_autofree char *attribute = fleet_markdown_escape (rule->attribute);
 
       g_string_append_printf (out, " %s |", attribute);
     }
@@ -225,14 +193,14 @@ append_wave_hosts (GString *out, const FleetPlan *plan, guint index)
     {
       const FleetHost *host = g_ptr_array_index (plan->hosts,
                                                  g_array_index (wave->host_indices, guint32, i));
-      g_autofree char *name = fleet_plan_markdown_escape (host->name);
-      g_autofree char *address = fleet_plan_markdown_escape (host->address);
+      g_autofree char *name = fleet_markdown_escape (host->name);
+      g_autofree char *address = fleet_markdown_escape (host->address);
 
       g_string_append_printf (out, "| %s | %s:%u |", name, address, host->port);
       for (guint r = 0; r < plan->spread->len; r++)
         {
           const FleetSpreadRule *rule = g_ptr_array_index (plan->spread, r);
-          g_autofree char *value = fleet_plan_markdown_escape (g_hash_table_lookup (host->attributes,
+          g_autofree char *value = fleet_markdown_escape (g_hash_table_lookup (host->attributes,
                                                                          rule->attribute));
           g_string_append_printf (out, " %s |", value);
         }
@@ -252,7 +220,7 @@ append_schedule (GString *out, const FleetPlan *plan)
   if (text->len == 0)
     return;
 
-  fence = code_fence (text->str);
+  fence = fleet_markdown_code_fence (text->str);
   g_string_append_printf (out, "\n## Schedule\n\n%s\n%s%s\n", fence,
                           text->str[0] == '\n' ? text->str + 1 : text->str, fence);
 }

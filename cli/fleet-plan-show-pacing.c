@@ -115,7 +115,7 @@ fleet_plan_show_pacing_markdown (GString *out, const FleetPlan *plan)
       if (colon == NULL)
         continue;
       *colon = '\0';
-      value = fleet_plan_markdown_escape (g_strstrip (colon + 1));
+      value = fleet_markdown_escape (g_strstrip (colon + 1));
       stripped[0] = g_ascii_toupper (stripped[0]);
       g_string_append_printf (out, "| %s | %s |\n", stripped, value);
     }

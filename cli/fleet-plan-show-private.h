@@ -5,13 +5,10 @@
 #include <glib.h>
 
 #include "schema/fleet-json.h"
+#include "schema/fleet-markdown.h"
 #include "schema/fleet-plan.h"
 
 G_BEGIN_DECLS
-
-/* Return `text` safe inside a Markdown paragraph or table cell: control
- * characters made visible, Markdown punctuation escaped.  Free with g_free. */
-char *fleet_plan_markdown_escape (const char *text);
 
 /* Append the concurrency, caps and target protection of `plan`: as summary
  * lines, as Markdown table rows, or as the JSON members concurrency and
@@ -32,11 +29,6 @@ void fleet_plan_show_trust_json (FleetJsonWriter *json, const FleetPlan *plan);
 
 /* Write the member signatures: fingerprint, comment and valid of each. */
 void fleet_plan_show_signatures_json (FleetJsonWriter *json, const FleetPlan *plan);
-
-/* Return `text` safe inside a Markdown paragraph or table cell: control
- * characters made visible and Markdown punctuation escaped.  Free with
- * g_free. */
-char *fleet_plan_markdown_escape (const char *text);
 
 /* Append the checks, the wait between waves and the rollback, each when
  * the plan has one. */

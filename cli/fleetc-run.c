@@ -130,6 +130,7 @@ fleetc_run_main (int argc, char **argv)
   g_autofree char *runs_dir = NULL;
   gboolean become = FALSE;
   gboolean quiet = FALSE;
+  gboolean hide_output = FALSE;
   g_autoptr(GOptionContext) context = g_option_context_new ("-- COMMAND [ARGS...]");
   g_autoptr(GError) error = NULL;
   g_autoptr(FleetPlan) plan = NULL;
@@ -162,6 +163,8 @@ fleetc_run_main (int argc, char **argv)
       "Keep the plan and the run's journal and output under DIR (default: ./fleet-runs)", "DIR" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
       "Do not print the command and the selected hosts before running", NULL },
+    { "hide-output", 0, 0, G_OPTION_ARG_NONE, &hide_output,
+      "Do not print the hosts' output after the run; it stays in the run directory", NULL },
     { NULL }
   };
 
@@ -217,6 +220,8 @@ fleetc_run_main (int argc, char **argv)
       g_ptr_array_add (fleet_run_args, "--runs-dir");
       g_ptr_array_add (fleet_run_args, runs_dir);
     }
+  if (!hide_output)
+    g_ptr_array_add (fleet_run_args, "--print-output");
   g_ptr_array_add (fleet_run_args, NULL);
 
   options.inventories = (const char *const *) inventories;

@@ -23,4 +23,11 @@ void fleet_plan_diff_compare_windows (FleetPlanDiff *diff,
                                       const FleetPlan *old_plan,
                                       const FleetPlan *new_plan);
 
+/* Compare the checks, the wait between waves and the rollback of two
+ * plans (FLEET_PLAN_DIFF_CHECKS); plan-diff-progressive.c describes the
+ * rules. */
+void fleet_plan_diff_compare_progressive (FleetPlanDiff *diff,
+                                          const FleetPlan *old_plan,
+                                          const FleetPlan *new_plan);
+
 G_END_DECLS

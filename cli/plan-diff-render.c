@@ -5,6 +5,7 @@
 
 #include "cli/plan-describe.h"
 #include "schema/fleet-json.h"
+#include "schema/fleet-markdown.h"
 #include "schema/fleet-text.h"
 
 /* Written where a plan has no value for a changed setting. */
@@ -252,33 +253,13 @@ fleet_plan_diff_format_json (const FleetPlanDiff *diff, const FleetPlanDiffFiles
 
 /* Markdown */
 
-/* Return `text` escaped for a Markdown table cell: terminal escapes first,
- * then a backslash before each markup character, and & as &amp;. */
-static char *
-escape_cell (const char *text)
-{
-  g_autofree char *visible = fleet_escape_for_terminal (text);
-  GString *out = g_string_new (NULL);
-
-  for (const char *p = visible; *p != '\0'; p++)
-    {
-      if (strchr ("\\`*_[]<>|~#", *p) != NULL)
-        g_string_append_c (out, '\\');
-      if (*p == '&')
-        g_string_append (out, "&amp;");
-      else
-        g_string_append_c (out, *p);
-    }
-  return g_string_free (out, FALSE);
-}
-
 /* Return a value cell: the escaped `value`, "(unset)" when only the other
  * side of a change has a value, or "". */
 static char *
 markdown_value (const FleetPlanChange *change, const char *value, const char *other)
 {
   if (value != NULL)
-    return escape_cell (value);
+    return fleet_markdown_escape (value);
   if (change->kind != FLEET_PLAN_CHANGE_ADDED && change->kind != FLEET_PLAN_CHANGE_REMOVED
       && other != NULL)
     return g_strdup (UNSET);
@@ -320,8 +301,8 @@ append_markdown_section (GString *out, const FleetPlanDiff *diff, FleetPlanDiffS
           any = TRUE;
         }
 
-      subject = escape_cell (change->subject);
-      field = escape_cell (change->field);
+      subject = fleet_markdown_escape (change->subject);
+      field = fleet_markdown_escape (change->field);
       old_value = markdown_value (change, change->old_value, change->new_value);
       new_value = markdown_value (change, change->new_value, change->old_value);
       g_string_append_printf (out, "| %s | %s | %s | %s | %s |\n",
@@ -334,8 +315,8 @@ char *
 fleet_plan_diff_format_markdown (const FleetPlanDiff *diff, const FleetPlanDiffFiles *files)
 {
   GString *out = g_string_new (NULL);
-  g_autofree char *old_path = escape_cell (files->old_path);
-  g_autofree char *new_path = escape_cell (files->new_path);
+  g_autofree char *old_path = fleet_markdown_escape (files->old_path);
+  g_autofree char *new_path = fleet_markdown_escape (files->new_path);
   g_autofree char *summary = fleet_plan_diff_summary (diff);
 
   g_string_append (out, "## Plan changes\n\n| | Old | New |\n|---|---|---|\n");

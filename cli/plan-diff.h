@@ -36,6 +36,7 @@ typedef enum {
   FLEET_PLAN_DIFF_STEPS,         /* steps added, removed, reordered or changed */
   FLEET_PLAN_DIFF_ROLLOUT,       /* parallelism, limit, order, spread, halt_at, vars */
   FLEET_PLAN_DIFF_WINDOWS,       /* maintenance windows, step estimates, margin */
+  FLEET_PLAN_DIFF_CHECKS,        /* checks between waves, the wait between waves, rollback */
   FLEET_PLAN_DIFF_OTHER,         /* body keys without a rule of their own */
   FLEET_PLAN_DIFF_SCHEDULE,      /* the window range and the planned times */
   FLEET_PLAN_DIFF_TRUST,         /* compile time, expiry, signatures */
@@ -89,7 +90,7 @@ gboolean fleet_plan_diff_changes_run (const FleetPlanDiff *diff);
 
 /* Return the name of `section` in every output format: "sources", "hosts",
  * "host settings", "jump hosts", "waves", "steps", "rollout", "windows",
- * "other", "schedule" or "trust". */
+ * "checks and rollback", "other", "schedule" or "trust". */
 const char *fleet_plan_diff_section_name (FleetPlanDiffSection section);
 
 /* Return "added", "removed", "changed" or "moved". */

@@ -2,7 +2,8 @@
  *
  * Settings are read in two passes, as OpenSSH reads its configuration.  The
  * first pass collects each host's own keys and the `defaults` keys, leaving
- * unset what they do not mention.  The second, in host-resolver.c, merges
+ * unset what they do not mention, and folds the `settings` entries that
+ * select a host into its own keys (settings-rules.h).  The second, in host-resolver.c, merges
  * them with the ssh_config and the built-in defaults once every host is
  * known, because a host's proxy_jump may name a host listed after it.
  */
@@ -15,12 +16,15 @@
 #include "compiler/proxy-jump.h"
 #include "compiler/scalar.h"
 #include "compiler/schema-check.h"
+#include "compiler/selector.h"
+#include "compiler/settings-rules.h"
 #include "compiler/suggest.h"
 
-/* Settings of one host, or the defaults, as written. */
+/* Settings of one host, the defaults or one `settings` entry, as written. */
 typedef struct {
   FleetHostSettings settings;
-  GHashTable *attributes;       /* char * -> char *; NULL in the defaults */
+  GHashTable *attributes;       /* char * -> char *; NULL but in a host */
+  FleetSelector *where;         /* a `settings` entry's selector, or NULL */
   const char *base_dir;         /* absolute directory of the inventory file */
 } WrittenSettings;
 
@@ -33,6 +37,7 @@ typedef struct {
   const FleetSchemaField *hosts_field;
   const FleetYamlNode *groups;
   const FleetSchemaField *groups_field;
+  const FleetYamlNode *settings;
 } InventoryNodes;
 
 static void
@@ -288,8 +293,17 @@ handle_attributes (FleetDiagnostics *diags, const FleetSchemaField *field, const
   fleet_mapping_to_strings (diags, field, value, written->attributes, NULL);
 }
 
-/* Handlers of both the `defaults` and the host context.  The schema decides
- * which keys each context accepts. */
+static void
+handle_where (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WrittenSettings *written = object;
+
+  g_clear_pointer (&written->where, fleet_selector_free);
+  written->where = fleet_parse_selector (diags, field, value);
+}
+
+/* Handlers of the `defaults`, host and `settings` entry contexts.  The
+ * schema decides which keys each context accepts. */
 static const FleetFieldHandlerEntry settings_handlers[] = {
   { "address", handle_address },
   { "port", handle_port },
@@ -305,6 +319,7 @@ static const FleetFieldHandlerEntry settings_handlers[] = {
   { "key_passphrase_secret", handle_key_passphrase_secret },
   { "become_password_secret", handle_become_password_secret },
   { "attributes", handle_attributes },
+  { "where", handle_where },
 };
 
 static void
@@ -480,11 +495,47 @@ handle_groups (FleetDiagnostics *diags, const FleetSchemaField *field, const Fle
   nodes->groups_field = field;
 }
 
+static void
+handle_settings (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  InventoryNodes *nodes = object;
+
+  nodes->settings = value;
+}
+
 static const FleetFieldHandlerEntry inventory_handlers[] = {
   { "defaults", handle_defaults },
   { "hosts", handle_hosts },
   { "groups", handle_groups },
+  { "settings", handle_settings },
 };
+
+/* Read the entries of the `settings` list into FleetSettingsRule records,
+ * in order. */
+static GPtrArray *
+parse_settings_rules (FleetDiagnostics *diags, const FleetYamlNode *list, const char *base_dir)
+{
+  GPtrArray *rules = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_settings_rule_free);
+
+  for (guint i = 0; list != NULL && i < list->items->len; i++)
+    {
+      const FleetYamlNode *item = g_ptr_array_index (list->items, i);
+      WrittenSettings written = { .base_dir = base_dir };
+      FleetSettingsRule *rule;
+
+      if (!fleet_expect_mapping (diags, item, "item in \"settings\""))
+        continue;
+
+      fleet_host_settings_init (&written.settings);
+      read_settings (diags, item, FLEET_SCHEMA_SETTINGS, &written);
+
+      rule = fleet_settings_rule_new (&item->pos);
+      rule->settings = written.settings;
+      rule->where = written.where;
+      g_ptr_array_add (rules, rule);
+    }
+  return rules;
+}
 
 /* Build hosts and groups from the top-level nodes collected by the walk,
  * then settle every host's connection settings. */
@@ -497,6 +548,7 @@ build_inventory (FleetDiagnostics *diags,
 {
   WrittenSettings defaults = { .base_dir = base_dir };
   g_autoptr (GPtrArray) sorted_hosts = NULL;
+  g_autoptr (GPtrArray) rules = NULL;
   g_autoptr (GHashTable) own_settings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                                (GDestroyNotify) host_settings_free);
 
@@ -512,6 +564,11 @@ build_inventory (FleetDiagnostics *diags,
 
   for (guint i = 0; i < inventory->hosts->len; i++)
     g_ptr_array_sort (((FleetHost *) g_ptr_array_index (inventory->hosts, i))->groups, compare_names);
+
+  /* The entries rank between each host's own keys and the defaults, so
+   * they are folded into the own settings before the resolver merges. */
+  rules = parse_settings_rules (diags, nodes->settings, base_dir);
+  fleet_apply_settings_rules (diags, inventory, rules, own_settings);
 
   fleet_resolve_hosts (inventory, own_settings, &defaults.settings, ssh_config);
   fleet_host_settings_clear (&defaults.settings);

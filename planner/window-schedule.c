@@ -36,6 +36,7 @@ typedef struct {
   FleetPlanSchedule *schedule;
   FleetDiagnostics *diags;
   guint unfit;         /* hosts reported so far */
+  gboolean trial;      /* placing to compare targets: report nothing */
 } Scheduler;
 
 /* Step estimates */
@@ -310,6 +311,8 @@ report_unfit (Scheduler *scheduler, guint wave_index, const HostWork *work, gint
   g_autofree char *start = format_time (wave_start_us);
   g_autofree char *margin_left = format_span (longest_window_us (windows) - work->work_us);
 
+  if (scheduler->trial)
+    return;
   scheduler->unfit++;
   if (scheduler->unfit > MAX_UNFIT_REPORTS)
     return;
@@ -438,13 +441,94 @@ report_group_unfit (Scheduler *scheduler, guint wave_index, HostWork *works, Hos
     }
 }
 
-/* Place the hosts of wave `wave_index`, starting at `start_us`: list
- * scheduling where the slot that frees first goes to the host that can
- * start earliest in it, ties going to the earlier host of the wave.  The
- * wave's hosts are reordered by planned start, hosts that do not fit last.
- * Returns the wave's schedule. */
+/* Put `candidate` of `group` back among the waiting candidates with its
+ * start recomputed from `at_us`, or report the group's hosts left as not
+ * fitting when no window has room for them any more. */
+static void
+requeue_group (Scheduler *scheduler, guint wave_index, HostWork *works, HostGroup *group,
+               Candidate *candidate, gint64 at_us, gint64 wave_start_us, GArray *candidates,
+               GArray *unfit)
+{
+  FitResult fit = fit_host (group->windows, at_us, group->need_us, &candidate->start_us);
+
+  if (fit != FIT_OK)
+    {
+      report_group_unfit (scheduler, wave_index, works, group, fit, wave_start_us, unfit);
+      return;
+    }
+  heap_push (candidates, candidate, compare_candidates);
+}
+
+/* Added to the ready key of a group that may wait for its next window
+ * without ending after the target, so that it comes after every group
+ * that may not.  Window times stay far below it. */
+#define NOT_URGENT_OFFSET (G_GINT64_CONSTANT (1) << 60)
+
+/* A target for ready_key that keeps the wave's order among the groups
+ * that may start. */
+#define TARGET_WAVE_ORDER G_MAXINT64
+
+/* Return the order of a group that may start at `at_us` among the others
+ * that may: a group that would end after `target_us` if it had to wait for
+ * its next window (or has none) is urgent, and urgent groups come first;
+ * within each kind, the group whose window closes first comes first.  With
+ * TARGET_WAVE_ORDER, all are equal, so the earlier host of the wave wins. */
+static gint64
+ready_key (const HostGroup *group, gint64 at_us, gint64 margin_us, gint64 target_us)
+{
+  gint64 window_end_us = 0;
+  gint64 next_start_us = 0;
+  gint64 work_us = group->need_us - margin_us;
+
+  if (target_us == TARGET_WAVE_ORDER)
+    return 0;
+
+  fleet_window_list_allows (group->windows, at_us, group->need_us, &window_end_us);
+  if (!fleet_window_list_next_start (group->windows, window_end_us, group->need_us,
+                                     &next_start_us)
+      || next_start_us + work_us > target_us)
+    return window_end_us;
+  return window_end_us + NOT_URGENT_OFFSET;
+}
+
+/* Move every candidate that may start at `at_us` from `candidates` (by
+ * start) to `ready` (by ready_key, kept in the candidate's start_us
+ * field). */
+static void
+promote_ready (Scheduler *scheduler, guint wave_index, HostWork *works, GArray *groups,
+               GArray *candidates, GArray *ready, gint64 at_us, gint64 wave_start_us,
+               gint64 target_us, GArray *unfit)
+{
+  gint64 margin_us = (gint64) scheduler->schedule->margin_ms * MS_US;
+
+  while (candidates->len > 0 && ((const Candidate *) heap_at (candidates, 0))->start_us <= at_us)
+    {
+      Candidate candidate;
+      HostGroup *group;
+
+      heap_pop (candidates, &candidate, compare_candidates);
+      group = &g_array_index (groups, HostGroup, candidate.group);
+      if (fleet_window_list_allows (group->windows, at_us, group->need_us, NULL))
+        {
+          candidate.start_us = ready_key (group, at_us, margin_us, target_us);
+          heap_push (ready, &candidate, compare_candidates);
+          continue;
+        }
+      requeue_group (scheduler, wave_index, works, group, &candidate, at_us, wave_start_us,
+                     candidates, unfit);
+    }
+}
+
+/* Place the hosts of wave `wave_index`, starting at `start_us`, by list
+ * scheduling.  The slot that frees first goes to a host that may start in
+ * it then, in ready_key order.  When none may, the slot idles until the
+ * first host that can start later.  Records each host's start and, unless
+ * scheduler->trial, reorders the wave's hosts by planned start, hosts that
+ * do not fit last.  Returns the wave's schedule, and the number of hosts
+ * that do not fit in `out_unfit`. */
 static FleetWaveSchedule
-place_wave (Scheduler *scheduler, guint wave_index, gint64 start_us)
+place_wave (Scheduler *scheduler, guint wave_index, gint64 start_us, gint64 target_us,
+            guint *out_unfit)
 {
   FleetPlan *plan = scheduler->plan;
   FleetPlanSchedule *schedule = scheduler->schedule;
@@ -453,6 +537,7 @@ place_wave (Scheduler *scheduler, guint wave_index, gint64 start_us)
   g_autofree HostWork *works = g_new0 (HostWork, n);
   g_autoptr(GArray) slots = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GArray) candidates = g_array_new (FALSE, FALSE, sizeof (Candidate));
+  g_autoptr(GArray) ready = g_array_new (FALSE, FALSE, sizeof (Candidate));
   g_autoptr(GArray) groups = NULL;
   g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (guint32));
   g_autoptr(GArray) unfit = g_array_new (FALSE, FALSE, sizeof (guint32));
@@ -488,36 +573,41 @@ place_wave (Scheduler *scheduler, guint wave_index, gint64 start_us)
         heap_push (candidates, &candidate, compare_candidates);
     }
 
-  while (candidates->len > 0)
+  while (candidates->len > 0 || ready->len > 0)
     {
       Candidate candidate;
       HostGroup *group;
       HostWork *work;
-      gint64 slot_free_us = *(gint64 *) heap_at (slots, 0);
-      gint64 host_start_us = 0;
+      gint64 host_start_us = MAX (*(gint64 *) heap_at (slots, 0), start_us);
       gint64 window_end_us = 0;
-      FitResult fit;
 
-      heap_pop (candidates, &candidate, compare_candidates);
-      group = &g_array_index (groups, HostGroup, candidate.group);
-      fit = fit_host (group->windows, MAX (slot_free_us, start_us), group->need_us, &host_start_us);
-      if (fit != FIT_OK)
+      /* The slot that frees first goes to a group that may start then, or
+       * idles until the first group that may start later. */
+      promote_ready (scheduler, wave_index, works, groups, candidates, ready, host_start_us,
+                     start_us, target_us, unfit);
+      if (ready->len == 0)
         {
-          report_group_unfit (scheduler, wave_index, works, group, fit, start_us, unfit);
-          continue;
+          if (candidates->len == 0)
+            break;
+          host_start_us = ((const Candidate *) heap_at (candidates, 0))->start_us;
+          promote_ready (scheduler, wave_index, works, groups, candidates, ready, host_start_us,
+                         start_us, target_us, unfit);
+          if (ready->len == 0)
+            continue;
         }
 
-      /* The slot freed since this candidate was computed: its start moved
-       * later, and another group may now come first. */
-      candidate.start_us = host_start_us;
-      if (candidates->len > 0 && compare_candidates (&candidate, heap_at (candidates, 0)) > 0)
+      heap_pop (ready, &candidate, compare_candidates);
+      group = &g_array_index (groups, HostGroup, candidate.group);
+      if (!fleet_window_list_allows (group->windows, host_start_us, group->need_us, NULL))
         {
-          heap_push (candidates, &candidate, compare_candidates);
+          /* Its window no longer has room at this time: wait for the next one. */
+          requeue_group (scheduler, wave_index, works, group, &candidate, host_start_us,
+                         start_us, candidates, unfit);
           continue;
         }
 
       work = &works[g_array_index (group->members, guint, group->next++)];
-      heap_pop (slots, &slot_free_us, compare_times);
+      heap_pop (slots, &(gint64) { 0 }, compare_times);
       heap_push (slots, &(gint64) { host_start_us + work->work_us }, compare_times);
       g_array_index (schedule->host_starts_us, gint64, work->host) = host_start_us;
       g_array_append_val (order, work->host);
@@ -530,12 +620,15 @@ place_wave (Scheduler *scheduler, guint wave_index, gint64 start_us)
       if (group->next < group->members->len)
         {
           candidate.position = g_array_index (group->members, guint, group->next);
+          candidate.start_us = host_start_us;
           heap_push (candidates, &candidate, compare_candidates);
         }
     }
 
+  *out_unfit = unfit->len;
   g_array_append_vals (order, unfit->data, unfit->len);
-  memcpy (wave->host_indices->data, order->data, (gsize) n * sizeof (guint32));
+  if (!scheduler->trial)
+    memcpy (wave->host_indices->data, order->data, (gsize) n * sizeof (guint32));
 
   /* A wave without a placed host starts and ends where the last one ended. */
   if (placed.start_us == G_MAXINT64)
@@ -544,16 +637,209 @@ place_wave (Scheduler *scheduler, guint wave_index, gint64 start_us)
   return placed;
 }
 
-/* The lower bound on the end of wave `wave_index` when no earlier wave can
- * end before `previous_us`: every host needs a window from then on, and the
- * slots must hold the wave's total work. */
+/* Placements tried per wave after the first. */
+#define MAX_TARGET_PASSES 6
+
+/* Place wave `wave_index` as well as a few targets allow.  Which group may
+ * wait for its next window depends on the end the wave aims at (ready_key).
+ * The wave is placed in wave order, then with every group urgent, then
+ * aiming at the lower bound of its end, then at ends halfway between the
+ * latest target that gave no better end and the best end found.  The
+ * earliest end wins, fewer hosts that do not fit first, and the earlier
+ * placement on a tie.  `bound_us` is the lower bound of the wave's end
+ * (wave_lower_bound without combinations). */
+static FleetWaveSchedule
+place_wave_best (Scheduler *scheduler, guint wave_index, gint64 start_us, gint64 bound_us)
+{
+  gint64 best_target_us = TARGET_WAVE_ORDER;
+  gint64 low_us = bound_us;
+  guint best_unfit = 0;
+  guint unfit = 0;
+  FleetWaveSchedule best;
+
+  scheduler->trial = TRUE;
+  best = place_wave (scheduler, wave_index, start_us, best_target_us, &best_unfit);
+  for (guint pass = 0; pass < MAX_TARGET_PASSES + 1; pass++)
+    {
+      gint64 target_us;
+      FleetWaveSchedule placed;
+
+      if (pass == 0)
+        target_us = G_MININT64;
+      else if (low_us >= best.end_us)
+        break;
+      else
+        target_us = pass == 1 ? low_us : low_us + (best.end_us - low_us) / 2;
+      placed = place_wave (scheduler, wave_index, start_us, target_us, &unfit);
+
+      if (unfit < best_unfit || (unfit == best_unfit && placed.end_us < best.end_us))
+        {
+          best = placed;
+          best_unfit = unfit;
+          best_target_us = target_us;
+        }
+      else if (pass > 0)
+        low_us = target_us + 1;
+    }
+  scheduler->trial = FALSE;
+
+  return place_wave (scheduler, wave_index, start_us, best_target_us, &unfit);
+}
+
+/* The hosts of one window set in a wave, for the lower bound. */
+typedef struct {
+  const GArray *windows;
+  guint hosts;
+  gint64 min_work_us;
+  gint64 work_us;      /* of all its hosts */
+} SetDemand;
+
+/* Return the earliest instant by which the `demand->hosts` hosts of one
+ * window set can all have finished when none starts before `from_us`, or
+ * G_MAXINT64 when their windows cannot take them all.  Each host runs in
+ * one window and needs `margin_us` of it left after its work, so in a
+ * window of length L one slot fits at most floor((L - need) / work) + 1
+ * hosts back to back.  The bound lets all `parallelism` slots serve this
+ * set alone, and the hosts left for the last window end no earlier than
+ * its opening plus their rounds of the shortest work. */
 static gint64
-wave_lower_bound (Scheduler *scheduler, guint wave_index, gint64 previous_us)
+set_finish_bound (const SetDemand *demand, gint64 from_us, gint64 margin_us, guint parallelism)
+{
+  gint64 work_us = MAX (demand->min_work_us, 1);
+  gint64 need_us = MAX (demand->min_work_us + margin_us, 1);
+  guint64 left = demand->hosts;
+
+  for (guint i = 0; i < demand->windows->len && left > 0; i++)
+    {
+      const FleetWindowInterval *window = &g_array_index (demand->windows, FleetWindowInterval, i);
+      gint64 start_us = MAX (window->start_us, from_us);
+      gint64 length_us = window->end_us - start_us;
+      guint64 per_slot, capacity, rounds;
+
+      if (length_us < need_us)
+        continue;
+
+      per_slot = (guint64) ((length_us - need_us) / work_us) + 1;
+      capacity = per_slot * parallelism;
+      if (capacity < left)
+        {
+          left -= capacity;
+          continue;
+        }
+
+      rounds = (left + parallelism - 1) / parallelism;
+      return start_us + (gint64) rounds * work_us;
+    }
+  return G_MAXINT64;
+}
+
+/* The most window sets whose every combination is bounded (2^n - 1 of
+ * them).  With more sets, only each set alone and all of them together are. */
+#define MAX_SETS_COMBINED 12
+
+/* Return the earliest instant T such that `parallelism` slots, open only
+ * while a window of `windows` (a normalized list) is, hold `work_us` of
+ * work between `from_us` and T, or G_MAXINT64 when they never do. */
+static gint64
+union_finish_bound (const GArray *windows, gint64 from_us, gint64 work_us, guint parallelism)
+{
+  gint64 left_us = work_us;
+
+  for (guint i = 0; i < windows->len; i++)
+    {
+      const FleetWindowInterval *window = &g_array_index (windows, FleetWindowInterval, i);
+      gint64 start_us = MAX (window->start_us, from_us);
+      gint64 capacity_us;
+
+      if (window->end_us <= start_us)
+        continue;
+      capacity_us = (window->end_us - start_us) * (gint64) parallelism;
+      if (capacity_us >= left_us)
+        return start_us + (left_us + parallelism - 1) / parallelism;
+      left_us -= capacity_us;
+    }
+  return G_MAXINT64;
+}
+
+/* Append the intervals of `windows` that overlap [from_us, to_us) to `out`. */
+static void
+append_windows_between (GArray *out, const GArray *windows, gint64 from_us, gint64 to_us)
+{
+  for (guint i = 0; i < windows->len; i++)
+    {
+      const FleetWindowInterval *window = &g_array_index (windows, FleetWindowInterval, i);
+
+      if (window->end_us > from_us && window->start_us < to_us)
+        g_array_append_vals (out, window, 1);
+    }
+}
+
+/* Return the bound of the window sets in `demands` taken together: the
+ * hosts of the sets of a combination run only while one of their windows
+ * is open, and share the slots.  Every combination is tried when there
+ * are at most MAX_SETS_COMBINED sets, else only all of them together.
+ * Windows after `horizon_us` (an end some schedule reaches) are left out,
+ * because a bound never lies after a reachable end. */
+static gint64
+combined_sets_bound (const SetDemand *demands, guint n_sets, gint64 from_us, gint64 horizon_us,
+                     guint parallelism)
+{
+  g_autofree guint *used = g_new (guint, n_sets);
+  guint n_used = 0;
+  guint64 first_mask, last_mask;
+  gint64 bound = from_us;
+
+  for (guint set = 0; set < n_sets; set++)
+    if (demands[set].hosts > 0)
+      used[n_used++] = set;
+  if (n_used < 2)
+    return bound;
+
+  last_mask = n_used <= MAX_SETS_COMBINED ? (G_GUINT64_CONSTANT (1) << n_used) - 1 : G_MAXUINT64;
+  first_mask = n_used <= MAX_SETS_COMBINED ? 3 : G_MAXUINT64;
+  for (guint64 mask = first_mask; mask <= last_mask && mask != 0; mask++)
+    {
+      g_autoptr(GArray) windows = g_array_new (FALSE, FALSE, sizeof (FleetWindowInterval));
+      gint64 work_us = 0;
+      gint64 finish;
+
+      /* A single set has its own, tighter bound. */
+      if ((mask & (mask - 1)) == 0)
+        continue;
+
+      for (guint k = 0; k < n_used; k++)
+        if (k >= 64 || (mask >> k) & 1)
+          {
+            const SetDemand *demand = &demands[used[k]];
+
+            append_windows_between (windows, demand->windows, from_us, horizon_us);
+            work_us += demand->work_us;
+          }
+      fleet_window_list_normalize (windows);
+
+      finish = union_finish_bound (windows, from_us, work_us, parallelism);
+      if (finish != G_MAXINT64)
+        bound = MAX (bound, finish);
+      if (mask == G_MAXUINT64)
+        break;
+    }
+  return bound;
+}
+
+/* Return the lower bound on the end of wave `wave_index` when no earlier
+ * wave can end before `previous_us`.  Every host needs a window from then
+ * on, the slots must hold the wave's total work, and the hosts of each
+ * window set must fit that set's windows (set_finish_bound).  Unless
+ * `horizon_us` is G_MAXINT64, combinations of window sets must also fit
+ * their windows before it (combined_sets_bound). */
+static gint64
+wave_lower_bound (Scheduler *scheduler, guint wave_index, gint64 previous_us, gint64 horizon_us)
 {
   const FleetPlan *plan = scheduler->plan;
   const FleetPlanSchedule *schedule = scheduler->schedule;
   const FleetWave *wave = g_ptr_array_index (plan->waves, wave_index);
   gint64 margin_us = (gint64) schedule->margin_ms * MS_US;
+  g_autofree SetDemand *demands = g_new0 (SetDemand, schedule->window_sets->len);
   gint64 total_us = 0;
   gint64 bound = previous_us;
 
@@ -561,6 +847,8 @@ wave_lower_bound (Scheduler *scheduler, guint wave_index, gint64 previous_us)
     {
       guint32 index = g_array_index (wave->host_indices, guint32, i);
       const FleetHost *host = g_ptr_array_index (plan->hosts, index);
+      guint32 set = g_array_index (schedule->host_window_set, guint32, index);
+      SetDemand *demand = &demands[set];
       gint64 work = host_work_us (plan, schedule, host);
       gint64 start = 0;
 
@@ -568,6 +856,26 @@ wave_lower_bound (Scheduler *scheduler, guint wave_index, gint64 previous_us)
       if (fit_host (fleet_plan_schedule_host_windows (schedule, index), previous_us,
                     MAX (work + margin_us, 1), &start) == FIT_OK)
         bound = MAX (bound, start + work);
+
+      demand->windows = g_ptr_array_index (schedule->window_sets, set);
+      demand->min_work_us = demand->hosts == 0 ? work : MIN (demand->min_work_us, work);
+      demand->work_us += work;
+      demand->hosts++;
+    }
+
+  if (horizon_us != G_MAXINT64)
+    bound = MAX (bound, combined_sets_bound (demands, schedule->window_sets->len, previous_us,
+                                             horizon_us, plan->parallelism));
+
+  for (guint set = 0; set < schedule->window_sets->len; set++)
+    {
+      gint64 finish;
+
+      if (demands[set].hosts == 0)
+        continue;
+      finish = set_finish_bound (&demands[set], previous_us, margin_us, plan->parallelism);
+      if (finish != G_MAXINT64)
+        bound = MAX (bound, finish);
     }
 
   return MAX (bound, previous_us + (total_us + plan->parallelism - 1) / plan->parallelism);
@@ -579,7 +887,7 @@ fleet_planner_schedule_windows (FleetPlan *plan,
                                 FleetDiagnostics *diags)
 {
   g_autoptr(FleetPlanSchedule) schedule = NULL;
-  Scheduler scheduler = { workflow, plan, NULL, diags, 0 };
+  Scheduler scheduler = { workflow, plan, NULL, diags, 0, FALSE };
   gint64 start_us, bound_us;
 
   if (workflow->windows == NULL)
@@ -602,8 +910,9 @@ fleet_planner_schedule_windows (FleetPlan *plan,
     {
       FleetWaveSchedule placed;
 
-      bound_us = wave_lower_bound (&scheduler, w, bound_us);
-      placed = place_wave (&scheduler, w, start_us);
+      placed = place_wave_best (&scheduler, w, start_us,
+                                wave_lower_bound (&scheduler, w, start_us, G_MAXINT64));
+      bound_us = wave_lower_bound (&scheduler, w, bound_us, placed.end_us);
       g_array_append_val (schedule->waves, placed);
       start_us = placed.end_us;
     }

@@ -7,13 +7,18 @@
  *     window too short for it, so it never needs to stop halfway when the
  *     estimates hold.
  *   - Waves run in plan order: a wave starts when the previous one ends.
- *   - Within a wave, at most `parallelism` hosts run at once.  The slot
- *     that frees first goes to the host that can start earliest in it (the
- *     earlier host of the wave on a tie), and a host whose window is closed
- *     takes no slot; fleet-run starts hosts the same way.
- * This greedy list schedule is not always optimal; the plan also records a
+ *   - Within a wave, at most `parallelism` hosts run at once, and a host
+ *     whose window is closed takes no slot; fleet-run starts the hosts of
+ *     a wave in the planned order.
+ * The slot that frees first goes to a host that may start in it then.
+ * Among those, hosts that would end after the wave's target if they had
+ * to wait for their next window come first, then the host whose window
+ * closes first, then the earlier host of the wave.  Each wave is placed
+ * with a few targets (none, every host urgent, the wave's lower bound and
+ * points between it and the best end found), and the earliest end wins.
+ * This list schedule is not always optimal, so the plan also records a
  * lower bound on the finishing time that no schedule of the same waves can
- * beat, so the gap between the two is known.
+ * beat, and the gap between the two is known.
  */
 #pragma once
 

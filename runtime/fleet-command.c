@@ -123,6 +123,17 @@ fleet_command_start (FleetConnection *connection,
 
   g_return_val_if_fail (connection->state == FLEET_CONNECTION_READY, NULL);
 
+  if (connection->context->transport != NULL)
+    {
+      FleetTransport *transport = connection->context->transport;
+
+      command = command_new (connection, spec, FALSE, now_us, output_func, user_data);
+      command->stage = COMMAND_RUNNING;
+      g_ptr_array_add (connection->commands, command);
+      transport->vtable->command_start (transport, command, spec, now_us);
+      return command;
+    }
+
   command = command_new (connection, spec, TRUE, now_us, output_func, user_data);
   g_ptr_array_add (connection->commands, command);
   if (command_create_channel (command))
@@ -259,16 +270,27 @@ deliver_stdout (FleetCommand *command, const char *data, gsize length)
   }
 }
 
-/* Read what is buffered on one stream.  Returns FALSE at end of stream or on
- * error, with `out_error` set for an error. */
+/* Read what is buffered on one stream, up to FLEET_COMMAND_READ_BUDGET_BYTES; a stream
+ * with more to read sets command->output_pending.  Returns FALSE at end of
+ * stream or on error, with `out_error` set for an error. */
 static gboolean
 drain_stream (FleetCommand *command, gboolean is_stderr, gboolean *out_error)
 {
   char buffer[READ_CHUNK_BYTES];
+  gsize budget = FLEET_COMMAND_READ_BUDGET_BYTES;
 
   for (;;)
     {
-      int n = ssh_channel_read_nonblocking (command->channel, buffer, sizeof buffer, is_stderr);
+      int n;
+
+      if (budget == 0)
+        {
+          command->output_pending = TRUE;
+          return TRUE;
+        }
+
+      n = ssh_channel_read_nonblocking (command->channel, buffer,
+                                            (uint32_t) MIN (sizeof buffer, budget), is_stderr);
 
       if (n == SSH_EOF)
         return FALSE;
@@ -280,6 +302,7 @@ drain_stream (FleetCommand *command, gboolean is_stderr, gboolean *out_error)
       if (n == 0)
         return TRUE;
 
+      budget -= MIN (budget, (gsize) n);
       if (is_stderr)
         deliver_output (command, buffer, n, TRUE);
       else
@@ -319,10 +342,14 @@ finish_with_status (FleetCommand *command)
 static void
 process_running (FleetCommand *command)
 {
-  gboolean error = FALSE;
-  gboolean stdout_open = drain_stream (command, FALSE, &error);
-  gboolean stderr_open = !error && drain_stream (command, TRUE, &error);
   ssh_session session = command->connection->session;
+  gboolean error = FALSE;
+  gboolean stdout_open;
+  gboolean stderr_open;
+
+  command->output_pending = FALSE;
+  stdout_open = drain_stream (command, FALSE, &error);
+  stderr_open = !error && drain_stream (command, TRUE, &error);
 
   if (error && !ssh_channel_is_closed (command->channel))
     {
@@ -331,6 +358,11 @@ process_running (FleetCommand *command)
                                              ssh_get_error (session)));
       return;
     }
+
+  /* Output still buffered is read on the next turn, even from a channel
+   * the server has closed since. */
+  if (command->output_pending && !error)
+    return;
 
   if ((stdout_open || stderr_open) && !ssh_channel_is_closed (command->channel) && !error)
     return;
@@ -549,6 +581,15 @@ fleet_command_abort (FleetCommand *command, FleetFailure failure, const char *me
   if (command->stage == COMMAND_DONE || command->stage == COMMAND_KILLING)
     return;
 
+  /* Another transport ends its commands at once. */
+  if (connection != NULL && connection->context->transport != NULL)
+    {
+      connection->context->transport->vtable->command_close (connection->context->transport,
+                                                             command);
+      fleet_command_finish (command, failure, g_strdup (message));
+      return;
+    }
+
   /* The command may be starting on the host while its process id is still
    * on the way: wait for it a little, so the kill can reach the command
    * instead of leaving it running. */
@@ -676,6 +717,44 @@ fleet_command_free (FleetCommand *command)
     command->killer->killed = NULL;
   if (command->stage == COMMAND_KILLING && command->connection != NULL)
     g_ptr_array_remove (command->connection->commands, command);
+  if (command->transport_data != NULL && command->connection != NULL)
+    command->connection->context->transport->vtable->command_close (
+      command->connection->context->transport, command);
 
   command_free_fields (command);
+}
+
+/* Helpers for other transports (fleet-transport-vtable.h) */
+
+FleetConnection *
+fleet_command_get_connection (const FleetCommand *command)
+{
+  return command->connection;
+}
+
+gpointer
+fleet_command_get_transport_data (const FleetCommand *command)
+{
+  return command->transport_data;
+}
+
+void
+fleet_command_set_transport_data (FleetCommand *command, gpointer data)
+{
+  command->transport_data = data;
+}
+
+void
+fleet_command_deliver_output (FleetCommand *command, const char *data, gsize length,
+                              gboolean is_stderr)
+{
+  deliver_output (command, data, length, is_stderr);
+}
+
+void
+fleet_command_finish_with_status (FleetCommand *command, int status)
+{
+  command->has_exit_status = TRUE;
+  command->exit_status = status;
+  fleet_command_finish (command, FLEET_FAILURE_NONE, NULL);
 }

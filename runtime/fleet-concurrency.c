@@ -18,6 +18,8 @@ struct FleetConcurrency {
   GHashTable *fastest_us;       /* GUINT_TO_POINTER (key) -> KeyLatency * */
   GArray *history;              /* FleetConcurrencyChange */
   guint peak;
+  gboolean in_burst;            /* at least half of the busy hosts are connecting */
+  gint64 burst_ended_us;        /* when the last burst ended; G_MININT64: never */
 };
 
 void
@@ -31,6 +33,7 @@ fleet_concurrency_params_init (FleetConcurrencyParams *params, guint max)
     .decrease = 0.5,
     .latency_factor = 3.0,
     .latency_slack_us = 250 * G_TIME_SPAN_MILLISECOND,
+    .burst_settle_us = G_USEC_PER_SEC,
   };
 }
 
@@ -84,6 +87,7 @@ fleet_concurrency_new (const FleetConcurrencyParams *params, gint64 now_us)
                        ? CLAMP (params->initial, concurrency->params.min, concurrency->params.max)
                        : concurrency->params.max;
   concurrency->slow_start = TRUE;
+  concurrency->burst_ended_us = G_MININT64;
   concurrency->fastest_us = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   concurrency->history = g_array_new (FALSE, FALSE, sizeof (FleetConcurrencyChange));
   record (concurrency, now_us, FLEET_CONGESTION_NONE);
@@ -181,6 +185,17 @@ latency_inflated (FleetConcurrency *concurrency, guint key, gint64 duration_us)
                   + concurrency->params.latency_slack_us;
 }
 
+/* Return whether a unit's duration may be taken as a latency sample: never
+ * a connection's, and no step that overlapped a handshake burst. */
+static gboolean
+judges_latency (const FleetConcurrency *concurrency, gint64 now_us, guint key,
+                gint64 duration_us)
+{
+  if (key == FLEET_CONCURRENCY_CONNECT_KEY || concurrency->in_burst)
+    return FALSE;
+  return now_us - duration_us >= concurrency->burst_ended_us;
+}
+
 FleetCongestion
 fleet_concurrency_report (FleetConcurrency *concurrency,
                           gint64 now_us,
@@ -193,7 +208,8 @@ fleet_concurrency_report (FleetConcurrency *concurrency,
     return FLEET_CONGESTION_NONE;
 
   concurrency->completions++;
-  if (signal == FLEET_CONGESTION_NONE && succeeded
+  if (signal == FLEET_CONGESTION_NONE && succeeded && judges_latency (concurrency, now_us, key,
+                                                                      duration_us)
       && latency_inflated (concurrency, key, duration_us))
     signal = FLEET_CONGESTION_LATENCY;
 
@@ -204,11 +220,39 @@ fleet_concurrency_report (FleetConcurrency *concurrency,
   return signal;
 }
 
-void
-fleet_concurrency_pressure (FleetConcurrency *concurrency, gint64 now_us)
+gboolean
+fleet_concurrency_pressure (FleetConcurrency *concurrency, gint64 now_us, FleetPressure pressure)
 {
-  if (concurrency->params.adaptive)
-    decrease (concurrency, now_us, FLEET_CONGESTION_CONTROLLER);
+  if (!concurrency->params.adaptive)
+    return FALSE;
+
+  /* The handshake threads are busy by design during a burst, and the CPU
+   * sample reaches back about a second. */
+  if (pressure == FLEET_PRESSURE_CPU
+      && (concurrency->in_burst
+          || (concurrency->burst_ended_us != G_MININT64
+              && now_us - concurrency->burst_ended_us < concurrency->params.burst_settle_us)))
+    return FALSE;
+
+  decrease (concurrency, now_us, FLEET_CONGESTION_CONTROLLER);
+  return TRUE;
+}
+
+void
+fleet_concurrency_set_connecting (FleetConcurrency *concurrency, gint64 now_us, guint connecting,
+                                  guint busy)
+{
+  gboolean in_burst = connecting > 0 && 2 * (guint64) connecting >= busy;
+
+  if (concurrency->in_burst && !in_burst)
+    concurrency->burst_ended_us = now_us;
+  concurrency->in_burst = in_burst;
+}
+
+gboolean
+fleet_concurrency_in_handshake_burst (const FleetConcurrency *concurrency)
+{
+  return concurrency->in_burst;
 }
 
 const GArray *

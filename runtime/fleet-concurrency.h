@@ -20,8 +20,23 @@
  * step whose median duration over its last 9 runs exceeds `latency_factor`
  * times the fastest seen for that step plus `latency_slack_us` (a median,
  * so a few slow hosts do not count), and pressure on the controller's own
- * file descriptors or memory (fleet_concurrency_pressure).  A command that
- * exits non-zero, a rejected key or a changed host key is no signal.
+ * file descriptors, memory or CPU (fleet_concurrency_pressure).  A command
+ * that exits non-zero, a rejected key or a changed host key is no signal.
+ *
+ * Handshakes are not command latency.  Key exchange and the login signature
+ * are CPU work on the controller and the servers.  When many hosts connect
+ * at once, connections and the commands running beside them slow down
+ * because of the connecting itself, not because the fleet is congested.
+ * Therefore:
+ *
+ *   - the duration of a connection is never a latency signal (its timeout
+ *     and its failures still are);
+ *   - during a handshake burst, while at least half of the busy hosts are
+ *     still connecting (fleet_concurrency_set_connecting), step durations
+ *     are not recorded, nor are those of steps that started before the
+ *     burst ended, and controller CPU pressure is ignored until
+ *     `burst_settle_us` after the burst ends.  Descriptor and memory
+ *     pressure always count.
  *
  * The limit never leaves [min, max]; max is the plan's parallelism, a hard
  * cap.  With `adaptive` FALSE the limit stays at max.  Every change of the
@@ -45,10 +60,16 @@ typedef struct {
                                 fastest is a congestion signal; 0: off */
   gint64 latency_slack_us;   /* added to the latency bound, so fast steps
                                 do not signal on scheduling noise */
+  gint64 burst_settle_us;    /* after a handshake burst, CPU pressure is
+                                ignored this long: the controller's CPU
+                                sample covers about a second */
 } FleetConcurrencyParams;
 
+/* The key of a connection in fleet_concurrency_report(). */
+#define FLEET_CONCURRENCY_CONNECT_KEY G_MAXUINT
+
 /* The defaults: adaptive, min 1, initial 16, decrease 0.5, latency factor
- * 3 and slack 250 ms; `max` is set by the caller. */
+ * 3, slack 250 ms and burst settling 1 s; `max` is set by the caller. */
 void fleet_concurrency_params_init (FleetConcurrencyParams *params, guint max);
 
 typedef enum {
@@ -78,7 +99,8 @@ void fleet_concurrency_free (FleetConcurrency *concurrency);
 /* The number of hosts that may be busy now. */
 guint fleet_concurrency_limit (const FleetConcurrency *concurrency);
 
-/* Report a finished unit of work: a connection (key G_MAXUINT) or step
+/* Report a finished unit of work: a connection (key
+ * FLEET_CONCURRENCY_CONNECT_KEY) or step
  * `key` that took `duration_us` and ended with `signal` (NONE when it
  * succeeded or failed for a host-specific reason).  `succeeded` says
  * whether it counts towards growth.  Returns the congestion the call
@@ -90,8 +112,28 @@ FleetCongestion fleet_concurrency_report (FleetConcurrency *concurrency,
                                           gboolean succeeded,
                                           FleetCongestion signal);
 
-/* Report pressure on the controller itself: acts as a congestion signal. */
-void fleet_concurrency_pressure (FleetConcurrency *concurrency, gint64 now_us);
+/* What the controller is short of. */
+typedef enum {
+  FLEET_PRESSURE_DESCRIPTORS,
+  FLEET_PRESSURE_MEMORY,
+  FLEET_PRESSURE_CPU,
+} FleetPressure;
+
+/* Report pressure on the controller itself: acts as a congestion signal,
+ * except CPU pressure during and just after a handshake burst.  Returns
+ * whether it was taken as one. */
+gboolean fleet_concurrency_pressure (FleetConcurrency *concurrency, gint64 now_us,
+                                     FleetPressure pressure);
+
+/* Tell the limiter that `connecting` of the `busy` hosts are still in
+ * their connection (TCP connect, handshake and login); call whenever either
+ * changes. */
+void fleet_concurrency_set_connecting (FleetConcurrency *concurrency, gint64 now_us,
+                                       guint connecting, guint busy);
+
+/* Return whether a handshake burst is on: at least half of the busy hosts
+ * are still connecting. */
+gboolean fleet_concurrency_in_handshake_burst (const FleetConcurrency *concurrency);
 
 /* The changes so far, FleetConcurrencyChange in time order; the first
  * entry is the initial limit.  Borrowed. */

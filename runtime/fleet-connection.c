@@ -134,6 +134,24 @@ fleet_ssh_context_set_secret_func (FleetSshContext *context, FleetSecretFunc fun
 }
 
 void
+fleet_ssh_context_set_transport (FleetSshContext *context, FleetTransport *transport)
+{
+  g_return_if_fail (context->handshakes == NULL);
+
+  context->transport = transport;
+}
+
+int
+fleet_ssh_context_wait (FleetSshContext *context, struct pollfd *fds, guint n_fds,
+                        int timeout_ms, gint64 wake_us, gboolean block)
+{
+  if (context->transport != NULL)
+    return context->transport->vtable->wait (context->transport, fds, n_fds, timeout_ms, wake_us,
+                                             block);
+  return poll (fds, n_fds, timeout_ms);
+}
+
+void
 fleet_ssh_context_set_handshake_workers (FleetSshContext *context, guint n_workers,
                                          const FleetClock *clock)
 {
@@ -199,6 +217,9 @@ fleet_connection_free (FleetConnection *connection)
 
   if (connection->pooled)
     fleet_handshake_pool_reclaim (connection->context->handshakes, connection);
+  if (connection->context->transport != NULL)
+    connection->context->transport->vtable->connection_close (connection->context->transport,
+                                                              connection);
 
   fleet_commands_free_helpers (connection);
   for (guint i = 0; i < connection->commands->len; i++)
@@ -406,6 +427,14 @@ fleet_connection_start (FleetConnection *connection, gint64 now_us)
   g_return_if_fail (connection->state == FLEET_CONNECTION_IDLE);
 
   connection->now_us = now_us;
+  if (connection->context->transport != NULL)
+    {
+      connection->state = FLEET_CONNECTION_CONNECTING;
+      connection->context->transport->vtable->connection_start (connection->context->transport,
+                                                                connection, now_us);
+      return;
+    }
+
   if (!open_session (connection))
     return;
 
@@ -562,6 +591,14 @@ fleet_connection_process (FleetConnection *connection, gint64 now_us, short reve
   if (connection->pooled)
     return;
 
+  connection->now_us = now_us;
+  if (connection->context->transport != NULL)
+    {
+      connection->context->transport->vtable->connection_process (connection->context->transport,
+                                                                  connection, now_us);
+      return;
+    }
+
   connection->landed = FALSE;
   fleet_connection_advance (connection, now_us, revents);
 }
@@ -619,7 +656,7 @@ fleet_connection_check_idle (FleetConnection *connection)
   struct pollfd pfd = { .events = POLLIN };
   FleetConnectionState state = fleet_connection_get_state (connection);
 
-  if (state != FLEET_CONNECTION_READY)
+  if (state != FLEET_CONNECTION_READY || connection->context->transport != NULL)
     return state != FLEET_CONNECTION_FAILED;
 
   pfd.fd = ssh_get_fd (connection->session);
@@ -690,6 +727,9 @@ fleet_connection_deadline_us (const FleetConnection *connection)
 {
   if (connection->pooled)
     return G_MAXINT64;
+  if (connection->context->transport != NULL)
+    return connection->context->transport->vtable->connection_deadline_us (
+      connection->context->transport, connection);
   if (connection->landed)
     return G_MININT64;
   return fleet_connection_session_deadline_us (connection);
@@ -736,7 +776,39 @@ fleet_connection_session_deadline_us (const FleetConnection *connection)
   for (guint i = 0; i < connection->commands->len; i++)
     {
       const FleetCommand *command = g_ptr_array_index (connection->commands, i);
+
+      /* Output left in libssh's buffer makes the socket look idle. */
+      if (command->output_pending && command->stage == COMMAND_RUNNING)
+        return connection->now_us;
       deadline = MIN (deadline, command->deadline_us);
     }
   return deadline;
+}
+
+/* Helpers for other transports (fleet-transport-vtable.h) */
+
+const FleetHost *
+fleet_connection_get_host (const FleetConnection *connection)
+{
+  return connection->host;
+}
+
+gpointer
+fleet_connection_get_transport_data (const FleetConnection *connection)
+{
+  return connection->transport_data;
+}
+
+void
+fleet_connection_set_transport_data (FleetConnection *connection, gpointer data)
+{
+  connection->transport_data = data;
+}
+
+void
+fleet_connection_set_ready (FleetConnection *connection)
+{
+  g_return_if_fail (connection->state == FLEET_CONNECTION_CONNECTING);
+
+  connection->state = FLEET_CONNECTION_READY;
 }

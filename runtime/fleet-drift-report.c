@@ -5,6 +5,7 @@
 
 #include "schema/fleet-baseline.h"
 #include "schema/fleet-json.h"
+#include "schema/fleet-markdown.h"
 #include "schema/fleet-text.h"
 
 typedef struct {
@@ -151,9 +152,10 @@ append_counts (GString *out, const char *title, GArray *counts, gboolean markdow
   for (guint i = 0; i < counts->len; i++)
     {
       const LineCount *entry = &g_array_index (counts, LineCount, i);
+      g_autofree char *line = fleet_markdown_text (entry->line, markdown);
 
       g_string_append_printf (out, "%s%u %s: %s\n", markdown ? "- " : "  ", entry->hosts,
-                              entry->hosts == 1 ? "host" : "hosts", entry->line);
+                              entry->hosts == 1 ? "host" : "hosts", line);
     }
 }
 
@@ -161,34 +163,43 @@ static void
 append_host_text (GString *out, const FleetHostResult *host, gboolean markdown)
 {
   const FleetDriftResult *drift = host->drift;
+  g_autofree char *name = fleet_markdown_text (host->host->name, markdown);
+  g_autoptr (GString) details = g_string_new (NULL);
 
-  g_string_append_printf (out, markdown ? "\n### %s\n\n" : "\nHost %s\n", host->host->name);
+  g_string_append_printf (out, markdown ? "\n### %s\n\n" : "\nHost %s\n", name);
   if (drift == NULL)
     {
-      g_string_append_printf (out, "not checked: %s\n",
-                              host->snapshot_error != NULL ? host->snapshot_error
-                                                           : "no before snapshot was taken");
+      g_autofree char *reason = fleet_markdown_text (host->snapshot_error != NULL
+                                               ? host->snapshot_error
+                                               : "no before snapshot was taken", markdown);
+
+      g_string_append_printf (out, "not checked: %s\n", reason);
       return;
     }
   if (fleet_drift_result_count (drift) == 0)
     g_string_append (out, "no drift\n");
   if (drift->reference_problem != NULL)
-    g_string_append_printf (out, "%s\n", drift->reference_problem);
-  if (markdown && fleet_drift_result_count (drift) > 0)
-    g_string_append (out, "```\n");
+    {
+      g_autofree char *problem = fleet_markdown_text (drift->reference_problem, markdown);
+
+      g_string_append_printf (out, "%s\n", problem);
+    }
+
   if (drift->violations != NULL && drift->violations->len > 0)
     {
-      g_string_append_printf (out, "%u baseline violations:\n", drift->violations->len);
-      fleet_baseline_violations_append_text (drift->violations, "  ", out);
+      g_string_append_printf (details, "%u baseline violations:\n", drift->violations->len);
+      fleet_baseline_violations_append_text (drift->violations, "  ", details);
     }
   if (drift->diff != NULL && drift->diff->n_changes > 0)
     {
-      g_string_append_printf (out, "%" G_GSIZE_FORMAT " changes since snapshot %s:\n",
+      g_string_append_printf (details, "%" G_GSIZE_FORMAT " changes since snapshot %s:\n",
                               drift->diff->n_changes, drift->reference);
-      fleet_snapshot_diff_append_text (drift->diff, out);
+      fleet_snapshot_diff_append_text (drift->diff, details);
     }
-  if (markdown && fleet_drift_result_count (drift) > 0)
-    g_string_append (out, "```\n");
+  if (markdown)
+    fleet_markdown_append_code_block (out, details->str);
+  else
+    g_string_append_len (out, details->str, details->len);
 }
 
 static void
@@ -199,7 +210,11 @@ append_text (GString *out, const FleetRunResult *result, const DriftSummary *sum
 
   g_string_append (out, markdown ? "# Drift and baseline check\n\n" : "Drift and baseline check\n\n");
   if (summary->baseline_name != NULL)
-    g_string_append_printf (out, "%sbaseline: %s\n", item, summary->baseline_name);
+    {
+      g_autofree char *baseline = fleet_markdown_text (summary->baseline_name, markdown);
+
+      g_string_append_printf (out, "%sbaseline: %s\n", item, baseline);
+    }
   g_string_append_printf (out, "%s%u host%s checked, %u without drift, %u with drift\n", item,
                           summary->checked, fleet_plural_s (summary->checked),
                           summary->compliant, summary->checked - summary->compliant);

@@ -107,6 +107,8 @@ typedef struct {
   FleetPacer *pacer;             /* when the next host may start */
   guint pacer_changes_journaled;
   GPtrArray *window_waiting;     /* HostRun *, hosts of the wave waiting for a window */
+  GPtrArray *guard_deferred;     /* HostRun *, hosts the load guard deferred; they
+                                    hold no concurrency slot while they wait */
   FleetBarrierGate *barriers;    /* steps that wait for other hosts (fleet-barrier-gate.h) */
 } Executor;
 
@@ -758,6 +760,7 @@ reconnect (Executor *executor, HostRun *run)
   run->connected = FALSE;
   fleet_connection_free (run->connection);
   run->connection = fleet_connection_new (run->result->host, executor->ssh);
+  fleet_pacer_connection_started (executor->pacer, now_us (executor));
   fleet_connection_start (run->connection, now_us (executor));
   return TRUE;
 }
@@ -825,6 +828,8 @@ finish_load_guard (Executor *executor, HostRun *run)
         }
       run->deferred_until_us = now + (gint64) pacing->defer_ms * 1000;
       journal_guard (executor, run, "host-deferred", reason);
+      run->busy = FALSE;
+      g_ptr_array_add (executor->guard_deferred, run);
       return;
     }
 }
@@ -1563,7 +1568,10 @@ start_host (Executor *executor, HostRun *run)
   journal_host_event (executor, "host-start", run);
 
   if (fleet_connection_get_state (run->connection) == FLEET_CONNECTION_IDLE)
-    fleet_connection_start (run->connection, run->started_us);
+    {
+      fleet_pacer_connection_started (executor->pacer, run->started_us);
+      fleet_connection_start (run->connection, run->started_us);
+    }
   advance_host (executor, run);
 }
 
@@ -1635,6 +1643,7 @@ wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
   g_autofree struct pollfd *fds = g_new0 (struct pollfd, journal_index + 1);
   gint64 wake_us = MIN (*next_sweep_us, fleet_ssh_context_deadline_us (executor->ssh));
   gboolean journal_synced;
+  gboolean launch_waiting = FALSE;
   gint64 current;
   int timeout_ms;
 
@@ -1642,6 +1651,7 @@ wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
     {
       HostRun *run = g_ptr_array_index (busy, i);
 
+      launch_waiting |= run->launch_pending;
       fds[i].fd = fleet_connection_get_fd (run->connection);
       fds[i].events = fds[i].fd >= 0 ? fleet_connection_get_poll_events (run->connection) : 0;
       wake_us = MIN (wake_us, fleet_connection_deadline_us (run->connection));
@@ -1656,7 +1666,8 @@ wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
   current = now_us (executor);
   timeout_ms = wake_us <= current ? 0 : (int) MIN ((wake_us - current + 999) / 1000, 1000);
   fleet_journal_start_sync (executor->journal);
-  if (poll (fds, journal_index + 1, timeout_ms) < 0 && errno != EINTR)
+  if (fleet_ssh_context_wait (executor->ssh, fds, journal_index + 1, timeout_ms, wake_us,
+                              launch_waiting) < 0 && errno != EINTR)
     g_warning ("poll failed: %s", g_strerror (errno));
 
   journal_synced = fds[journal_index].revents != 0;
@@ -1877,6 +1888,42 @@ resume_waiting_hosts (Executor *executor, GPtrArray *busy)
     }
 }
 
+/* Put the hosts the load guard deferred back to work once their wait is
+ * over, ahead of hosts not started yet, as far as the limit and the caps
+ * allow.  When the run is stopping, all of them go at once, so they end. */
+static void
+resume_deferred_hosts (Executor *executor, GPtrArray *busy)
+{
+  g_autoptr(GPtrArray) due_runs = g_ptr_array_new ();
+  g_autoptr(GPtrArray) due_hosts = g_ptr_array_new ();
+  gint64 now = now_us (executor);
+  gint pick;
+
+  for (guint i = 0; i < executor->guard_deferred->len; i++)
+    {
+      HostRun *run = g_ptr_array_index (executor->guard_deferred, i);
+
+      if (now < run->deferred_until_us && !executor->stopping)
+        continue;
+      g_ptr_array_add (due_runs, run);
+      g_ptr_array_add (due_hosts, (gpointer) run->result->host);
+    }
+
+  while (due_runs->len > 0
+         && (pick = executor->stopping ? 0
+                    : fleet_pacer_pick (executor->pacer, due_hosts, busy->len)) >= 0)
+    {
+      HostRun *run = g_ptr_array_steal_index (due_runs, pick);
+
+      g_ptr_array_remove_index (due_hosts, pick);
+      g_ptr_array_remove (executor->guard_deferred, run);
+      run->busy = TRUE;
+      g_ptr_array_add (busy, run);
+      fleet_pacer_host_started (executor->pacer, run->result->host);
+      advance_host (executor, run);
+    }
+}
+
 /* Give every waiting host its final outcome: interrupted before its next
  * step when it had started, not run otherwise. */
 static void
@@ -2015,6 +2062,7 @@ run_wave (Executor *executor, guint wave_index)
       if (!executor->stopping)
         check_halt (executor, wave_index, waiting->len);
       resume_waiting_hosts (executor, busy);
+      resume_deferred_hosts (executor, busy);
 
       while (!executor->stopping && !executor->result->halted && !executor->snapshot_halt
              && (pick = fleet_pacer_pick (executor->pacer, waiting_hosts, busy->len)) >= 0)
@@ -2049,14 +2097,15 @@ run_wave (Executor *executor, guint wave_index)
         }
       journal_pacer_changes (executor);
 
-      if (busy->len == 0 && (executor->stopping || executor->result->halted
-                             || executor->snapshot_halt || waiting->len == 0))
+      if (busy->len == 0 && executor->guard_deferred->len == 0
+          && (executor->stopping || executor->result->halted
+              || executor->snapshot_halt || waiting->len == 0))
         {
           if (!wait_for_window (executor))
             break;
           continue;
         }
-      if (busy->len > 0)
+      if (busy->len > 0 || executor->guard_deferred->len > 0)
         wait_and_process (executor, busy, &next_sweep_us);
     }
 
@@ -2182,11 +2231,14 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
   executor->options = options;
   executor->clock = options->clock != NULL ? options->clock : fleet_clock_system ();
   executor->ssh = fleet_ssh_context_new ();
-  fleet_ssh_context_set_handshake_workers (executor->ssh,
-                                           options->handshake_workers > 0
-                                             ? options->handshake_workers
-                                             : g_get_num_processors (),
-                                           executor->clock);
+  if (options->transport != NULL)
+    fleet_ssh_context_set_transport (executor->ssh, options->transport);
+  else
+    fleet_ssh_context_set_handshake_workers (executor->ssh,
+                                             options->handshake_workers > 0
+                                               ? options->handshake_workers
+                                               : g_get_num_processors (),
+                                             executor->clock);
   executor->pacer = fleet_pacer_new (plan, now_us (executor));
   executor->barriers = fleet_barrier_gate_new (plan);
   if (options->secret_func != NULL)
@@ -2196,6 +2248,7 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
   executor->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
   executor->runs = g_ptr_array_new ();
   executor->window_waiting = g_ptr_array_new ();
+  executor->guard_deferred = g_ptr_array_new ();
   executor->result = g_new0 (FleetRunResult, 1);
   executor->result->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) host_result_free);
   executor->result->wave_durations_us = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -2267,6 +2320,7 @@ executor_clear (Executor *executor)
   g_ptr_array_unref (executor->runs);
   fleet_drift_references_free (executor->drift_references);
   g_ptr_array_unref (executor->window_waiting);
+  g_ptr_array_unref (executor->guard_deferred);
   fleet_ssh_context_free (executor->ssh);
   fleet_pacer_free (executor->pacer);
   fleet_barrier_gate_free (executor->barriers);

@@ -185,6 +185,10 @@ typedef struct {
   /* Threads that run the SSH handshakes (fleet-handshake-pool.h); 0: one
    * per online CPU. */
   guint handshake_workers;
+  /* Connections and commands over this transport instead of SSH, such as
+   * the simulated fleet of fleet-sim-transport.h, whose clock then goes in
+   * `clock`; NULL: SSH.  Borrowed. */
+  FleetTransport *transport;
 } FleetRunOptions;
 
 /* Run `plan`.  Returns the result, or NULL when the run could not begin (the

@@ -17,8 +17,11 @@ struct FleetPacer {
   FleetConcurrency *concurrency;
   FleetAdmission *admission;
   gint64 memory_budget_bytes;
-  gint64 cpu_sample_started_us;
+  gint64 cpu_sample_started_us;  /* real monotonic time, not the run's clock */
   gint64 cpu_sample_started_cpu_us;
+  guint busy;                     /* hosts started and not finished */
+  guint connecting;               /* connections started and not reported */
+  gint64 last_now_us;             /* the run's clock at the latest call */
 };
 
 static gint64
@@ -54,8 +57,9 @@ fleet_pacer_new (const FleetPlan *plan, gint64 now_us)
   pacer->admission = fleet_admission_new (plan->pacing, plan->hosts);
   pacer->memory_budget_bytes = pages > 0 && page_size > 0 ? (gint64) pages * page_size / 2
                                                           : G_MAXINT64;
-  pacer->cpu_sample_started_us = now_us;
+  pacer->cpu_sample_started_us = g_get_monotonic_time ();
   pacer->cpu_sample_started_cpu_us = thread_cpu_us ();
+  pacer->last_now_us = now_us;
   return pacer;
 }
 
@@ -98,22 +102,48 @@ fleet_pacer_pick (const FleetPacer *pacer, const GPtrArray *waiting, guint busy)
   return fleet_admission_pick (pacer->admission, waiting);
 }
 
+static void
+update_connecting (FleetPacer *pacer)
+{
+  fleet_concurrency_set_connecting (pacer->concurrency, pacer->last_now_us, pacer->connecting,
+                                    pacer->busy);
+}
+
 void
 fleet_pacer_host_started (FleetPacer *pacer, const FleetHost *host)
 {
   fleet_admission_start (pacer->admission, host);
+  pacer->busy++;
+  update_connecting (pacer);
 }
 
 void
 fleet_pacer_host_finished (FleetPacer *pacer, const FleetHost *host)
 {
   fleet_admission_finish (pacer->admission, host);
+  if (pacer->busy > 0)
+    pacer->busy--;
+  update_connecting (pacer);
+}
+
+void
+fleet_pacer_connection_started (FleetPacer *pacer, gint64 now_us)
+{
+  pacer->last_now_us = now_us;
+  pacer->connecting++;
+  update_connecting (pacer);
 }
 
 void
 fleet_pacer_report (FleetPacer *pacer, gint64 now_us, guint step, gint64 duration_us,
                     FleetFailure failure)
 {
+  pacer->last_now_us = now_us;
+  if (step == FLEET_CONCURRENCY_CONNECT_KEY && pacer->connecting > 0)
+    {
+      pacer->connecting--;
+      update_connecting (pacer);
+    }
   fleet_concurrency_report (pacer->concurrency, now_us, step, duration_us,
                             failure == FLEET_FAILURE_NONE,
                             fleet_congestion_from_failure (failure));
@@ -147,32 +177,38 @@ resident_bytes (void)
   return (gint64) resident * sysconf (_SC_PAGESIZE);
 }
 
+/* CPU use is compared with real time, not the run's clock, which a
+ * simulated fleet moves faster than real time. */
 void
 fleet_pacer_sweep (FleetPacer *pacer, gint64 now_us)
 {
   struct rlimit limit;
-  gboolean pressure = FALSE;
-  gint64 wall = now_us - pacer->cpu_sample_started_us;
+  gint64 real_now_us = g_get_monotonic_time ();
+  gint64 wall = real_now_us - pacer->cpu_sample_started_us;
 
+  pacer->last_now_us = now_us;
   if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY
       && open_descriptors () > limit.rlim_cur * DESCRIPTOR_PRESSURE)
-    pressure = TRUE;
+    {
+      fleet_concurrency_pressure (pacer->concurrency, now_us, FLEET_PRESSURE_DESCRIPTORS);
+      return;
+    }
 
   if (resident_bytes () > pacer->memory_budget_bytes)
-    pressure = TRUE;
+    {
+      fleet_concurrency_pressure (pacer->concurrency, now_us, FLEET_PRESSURE_MEMORY);
+      return;
+    }
 
   if (wall >= CPU_SAMPLE_US)
     {
       gint64 cpu = thread_cpu_us ();
 
       if (cpu - pacer->cpu_sample_started_cpu_us > wall * CPU_PRESSURE)
-        pressure = TRUE;
-      pacer->cpu_sample_started_us = now_us;
+        fleet_concurrency_pressure (pacer->concurrency, now_us, FLEET_PRESSURE_CPU);
+      pacer->cpu_sample_started_us = real_now_us;
       pacer->cpu_sample_started_cpu_us = cpu;
     }
-
-  if (pressure)
-    fleet_concurrency_pressure (pacer->concurrency, now_us);
 }
 
 guint

@@ -6,7 +6,7 @@
  * RLIMIT_NOFILE, its resident memory against half the machine's, and the
  * event loop thread's CPU time against the wall clock, and reports
  * pressure when descriptors pass 90%, memory passes the budget or the loop
- * was busy 95% of the last second.
+ * was busy 95% of the last second of real time.
  *
  * Failures map to congestion signals here: connect timeouts and command
  * timeouts are TIMEOUT; a failed handshake, a lost connection and a refused
@@ -38,6 +38,11 @@ gint fleet_pacer_pick (const FleetPacer *pacer, const GPtrArray *waiting, guint 
 
 void fleet_pacer_host_started (FleetPacer *pacer, const FleetHost *host);
 void fleet_pacer_host_finished (FleetPacer *pacer, const FleetHost *host);
+
+/* Note that a busy host began connecting; its end is the fleet_pacer_report
+ * with `step` G_MAXUINT.  The share of busy hosts still connecting tells a
+ * handshake burst from congestion (fleet-concurrency.h). */
+void fleet_pacer_connection_started (FleetPacer *pacer, gint64 now_us);
 
 /* Report a connection attempt (`step` G_MAXUINT) or a step that ended
  * after `duration_us` with `failure`. */

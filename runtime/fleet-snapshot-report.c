@@ -2,6 +2,7 @@
 #include "runtime/fleet-snapshot-report.h"
 
 #include "schema/fleet-json.h"
+#include "schema/fleet-markdown.h"
 #include "schema/fleet-text.h"
 
 static const char *const kind_signs = "+-~";
@@ -108,30 +109,46 @@ append_text (GString *out, const FleetRunResult *result, const FleetSummary *sum
   if (summary->deviating->len == 0)
     g_string_append (out, "none");
   for (guint i = 0; i < summary->deviating->len; i++)
-    g_string_append_printf (out, "%s%s", i > 0 ? ", " : "",
-                            (const char *) g_ptr_array_index (summary->deviating, i));
+    {
+      g_autofree char *name = fleet_markdown_text (g_ptr_array_index (summary->deviating, i), markdown);
+
+      g_string_append_printf (out, "%s%s", i > 0 ? ", " : "", name);
+    }
   g_string_append (out, "\n");
 
   for (guint h = 0; h < result->hosts->len; h++)
     {
       const FleetHostResult *host = g_ptr_array_index (result->hosts, h);
+      g_autofree char *name = NULL;
+      g_autoptr (GString) changes = NULL;
 
       if (host->snapshot_diff == NULL && host->snapshot_error == NULL)
         continue;
-      g_string_append_printf (out, markdown ? "\n## %s\n\n" : "\nHost %s\n", host->host->name);
+
+      name = fleet_markdown_text (host->host->name, markdown);
+      g_string_append_printf (out, markdown ? "\n## %s\n\n" : "\nHost %s\n", name);
       if (host->snapshot_error != NULL)
-        g_string_append_printf (out, "snapshot failed: %s\n", host->snapshot_error);
+        {
+          g_autofree char *error = fleet_markdown_text (host->snapshot_error, markdown);
+
+          g_string_append_printf (out, "snapshot failed: %s\n", error);
+        }
       if (host->snapshot_diff == NULL)
         continue;
+
       g_string_append_printf (out, "before %s, after %s: %" G_GSIZE_FORMAT " changes, %"
                               G_GSIZE_FORMAT " unexpected\n",
                               host->snapshot_before, host->snapshot_after,
                               host->snapshot_diff->n_changes, host->snapshot_diff->n_unexpected);
-      if (markdown)
-        g_string_append (out, "\n```\n");
-      fleet_snapshot_diff_append_text (host->snapshot_diff, out);
-      if (markdown)
-        g_string_append (out, "```\n");
+      changes = g_string_new (NULL);
+      fleet_snapshot_diff_append_text (host->snapshot_diff, changes);
+      if (!markdown)
+        {
+          g_string_append_len (out, changes->str, changes->len);
+          continue;
+        }
+      g_string_append_c (out, '\n');
+      fleet_markdown_append_code_block (out, changes->str);
     }
 }
 

@@ -12,6 +12,7 @@
 
 #include "runtime/fleet-handshake-pool.h"
 #include "runtime/fleet-transport.h"
+#include "runtime/fleet-transport-vtable.h"
 
 G_BEGIN_DECLS
 
@@ -46,6 +47,7 @@ struct FleetSshContext {
   gpointer secret_data;
   GPtrArray *jump_hosts;         /* FleetHost *, the records proxy_jump names; NULL: none */
   GPtrArray *jumps;              /* FleetJump *, the pool of jump connections (fleet-tunnel.c) */
+  FleetTransport *transport;     /* NULL: libssh; else fleet-transport-vtable.h */
 };
 
 /* A private key loaded from an identity file, with the OpenSSH user
@@ -108,6 +110,8 @@ struct FleetConnection {
   gboolean landed;               /* back from the pool and not processed since */
   guint pool_worker;             /* the worker it was given to */
   gint cancel_handshake;
+
+  gpointer transport_data;       /* the state of a transport other than libssh */
 };
 
 struct FleetCommand {
@@ -140,6 +144,9 @@ struct FleetCommand {
   GString *pid_line;
   gboolean pid_line_done;
   gint64 remote_pid;             /* 0: unknown */
+  gboolean output_pending;       /* a stream used its read budget with more
+                                    buffered: the connection is due again at
+                                    once (fleet-command.c) */
   gboolean abort_pending;        /* aborted before its process id arrived:
                                     killed once it does (fleet_command_abort) */
   FleetFailure abort_failure;
@@ -147,6 +154,7 @@ struct FleetCommand {
   gboolean is_helper;            /* a kill command we started ourselves */
   FleetCommand *killed;          /* helper: the command it kills, or NULL */
   FleetCommand *killer;          /* the helper killing this command, or NULL */
+  gpointer transport_data;       /* the state of a transport other than libssh */
 };
 
 /* fleet-connection.c */
@@ -199,6 +207,16 @@ void fleet_key_error_free (FleetKeyError *error);
 void fleet_loaded_key_free (FleetLoadedKey *loaded);
 
 /* fleet-command.c */
+
+/* Backpressure: each stream of a command reads at most this much per
+ * processing of its connection, that is per turn of the event loop, so a
+ * host that floods output yields to the other hosts.  What it sends beyond
+ * waits in libssh's channel buffer, and once the channel window is used
+ * up, the server stops sending until we read, so memory stays bounded too.
+ * Without the budget, one processing read up to about 100 KiB on loopback
+ * (libssh 0.10.6, OpenSSH 9.2), hence a budget below that. */
+#define FLEET_COMMAND_READ_BUDGET_BYTES (32 * 1024)
+
 void fleet_commands_process (FleetConnection *connection, gint64 now_us);
 void fleet_command_finish (FleetCommand *command, FleetFailure failure, char *message);
 void fleet_commands_free_helpers (FleetConnection *connection);

@@ -130,6 +130,24 @@ void fleet_ssh_context_process (FleetSshContext *context, gint64 now_us,
  * called even if no descriptor is ready, or G_MAXINT64 for none. */
 gint64 fleet_ssh_context_deadline_us (const FleetSshContext *context);
 
+/* A transport that stands in for libssh behind the same connections and
+ * commands (fleet-transport-vtable.h), such as the simulated fleet of
+ * fleet-sim-transport.h. */
+typedef struct FleetTransport FleetTransport;
+
+/* Run every connection of `context` over `transport` (borrowed; it must
+ * outlive the context) instead of SSH.  Call before any connection starts
+ * and instead of fleet_ssh_context_set_handshake_workers(). */
+void fleet_ssh_context_set_transport (FleetSshContext *context, FleetTransport *transport);
+
+/* Wait for the descriptors of a poll set as poll(2) does, for at most
+ * `timeout_ms`.  With a transport that keeps a clock of its own, the wait
+ * moves that clock to `wake_us` instead, unless `block` asks to wait for
+ * the descriptors themselves (a journal sync that hosts wait for).
+ * Returns what poll(2) returns. */
+int fleet_ssh_context_wait (FleetSshContext *context, struct pollfd *fds, guint n_fds,
+                            int timeout_ms, gint64 wake_us, gboolean block);
+
 typedef enum {
   FLEET_CONNECTION_IDLE,           /* created, not started */
   FLEET_CONNECTION_CONNECTING,     /* TCP connect and SSH handshake */

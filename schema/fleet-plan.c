@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "schema/fleet-host-record.h"
 #include "schema/fleet-plan-signature.h"
 #include "schema/fleet-plan-progressive.h"
 #include "schema/fleet-step-barrier.h"
@@ -151,49 +152,6 @@ add_string (GVariantBuilder *builder, const char *key, const char *value)
     g_variant_builder_add (builder, "{sv}", key, g_variant_new_string (value));
 }
 
-static void
-add_strv (GVariantBuilder *builder, const char *key, const GPtrArray *strings)
-{
-  g_variant_builder_add (builder, "{sv}", key,
-                         g_variant_new_strv ((const char * const *) strings->pdata, strings->len));
-}
-
-static GVariant *
-host_to_variant (const FleetHost *host)
-{
-  GVariantBuilder builder;
-  GVariantBuilder attributes;
-  g_autofree const char **keys = fleet_host_sorted_attribute_keys (host);
-
-  g_variant_builder_init (&attributes, G_VARIANT_TYPE ("a{ss}"));
-  for (const char **key = keys; *key != NULL; key++)
-    g_variant_builder_add (&attributes, "{ss}", *key,
-                           (const char *) g_hash_table_lookup (host->attributes, *key));
-
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  add_string (&builder, "name", host->name);
-  add_string (&builder, "address", host->address);
-  g_variant_builder_add (&builder, "{sv}", "port", g_variant_new_uint16 (host->port));
-  add_string (&builder, "user", host->user);
-  add_strv (&builder, "identity-files", host->identity_files);
-  g_variant_builder_add (&builder, "{sv}", "identities-only",
-                         g_variant_new_boolean (host->identities_only));
-  add_strv (&builder, "known-hosts-files", host->known_hosts_files);
-  add_string (&builder, "host-key-policy", fleet_host_key_policy_to_string (host->host_key_policy));
-  add_string (&builder, "proxy-jump", host->proxy_jump);
-  g_variant_builder_add (&builder, "{sv}", "connect-timeout-ms",
-                         g_variant_new_uint32 (host->connect_timeout_ms));
-  g_variant_builder_add (&builder, "{sv}", "keepalive-interval-ms",
-                         g_variant_new_uint32 (host->keepalive_interval_ms));
-  g_variant_builder_add (&builder, "{sv}", "keepalive-count-max",
-                         g_variant_new_uint32 (host->keepalive_count_max));
-  add_string (&builder, "key-passphrase-secret", host->key_passphrase_secret);
-  add_string (&builder, "become-password-secret", host->become_password_secret);
-  g_variant_builder_add (&builder, "{sv}", "attributes", g_variant_builder_end (&attributes));
-  add_strv (&builder, "groups", host->groups);
-  return g_variant_builder_end (&builder);
-}
-
 static GVariant *
 hosts_to_variant (const GPtrArray *hosts)
 {
@@ -201,7 +159,7 @@ hosts_to_variant (const GPtrArray *hosts)
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
   for (guint i = 0; i < hosts->len; i++)
-    g_variant_builder_add_value (&builder, host_to_variant (g_ptr_array_index (hosts, i)));
+    g_variant_builder_add_value (&builder, fleet_host_to_variant (g_ptr_array_index (hosts, i)));
   return g_variant_builder_end (&builder);
 }
 
@@ -448,18 +406,6 @@ hex_encode (const unsigned char *bytes, gsize length)
     }
   hex[length * 2] = '\0';
   return hex;
-}
-
-char *
-fleet_hosts_digest (const GPtrArray *hosts, const GPtrArray *jump_hosts)
-{
-  GVariant *lists[] = { hosts_to_variant (hosts), hosts_to_variant (jump_hosts) };
-  g_autoptr(GVariant) value = g_variant_ref_sink (g_variant_new_tuple (lists, G_N_ELEMENTS (lists)));
-  g_autoptr(GVariant) normal = g_variant_get_normal_form (value);
-  unsigned char digest[FLEET_PLAN_DIGEST_LENGTH];
-
-  sha256 (g_variant_get_data (normal), g_variant_get_size (normal), digest);
-  return hex_encode (digest, sizeof digest);
 }
 
 GBytes *

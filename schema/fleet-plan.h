@@ -25,6 +25,7 @@
 
 #include "schema/fleet-check.h"
 #include "schema/fleet-inventory-file.h"
+#include "schema/fleet-host-record.h"
 #include "schema/fleet-model.h"
 #include "schema/fleet-rollback.h"
 #include "schema/fleet-plan-schedule.h"
@@ -179,10 +180,8 @@ void fleet_plan_resolve_thresholds (FleetPlan *plan);
  * (a new, non-floating reference). */
 GVariant *fleet_plan_to_variant (const FleetPlan *plan);
 
-/* Return the SHA-256, in hex, of the normal form of `hosts` and
- * `jump_hosts` (FleetHost *) serialized as in a plan body: the digest of a
- * resolved inventory. */
-char *fleet_hosts_digest (const GPtrArray *hosts, const GPtrArray *jump_hosts);
+/* fleet_hosts_digest, the digest of a resolved inventory, is in
+ * schema/fleet-host-record.h. */
 
 /* Return the complete file contents for `plan`, in the current format and
  * without signatures, and store the file's digest in plan->file_sha256. */

@@ -507,6 +507,10 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_INVENTORY, "groups", FLEET_TYPE_NAME_LIST_BY_NAME, FLEET_SCHEMA_NONE, FALSE,
     1, NAME_MAX_BYTES, NULL,
     "Groups by name, each a list of host names." },
+  { FLEET_SCHEMA_INVENTORY, "settings", FLEET_TYPE_MAPPING_LIST, FLEET_SCHEMA_SETTINGS, FALSE,
+    0, 0, NULL,
+    "Connection settings for the hosts a selector picks, above `defaults`; for each setting "
+    "the first entry that selects the host and gives it wins." },
 
   /* Inventory `defaults` mapping. */
   { FLEET_SCHEMA_DEFAULTS, "user", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
@@ -516,6 +520,18 @@ static const FleetSchemaField schema_fields[] = {
     1, 65535, "22",
     "SSH port." },
   CONNECTION_FIELDS (FLEET_SCHEMA_DEFAULTS),
+
+  /* One item of the inventory's `settings` list. */
+  { FLEET_SCHEMA_SETTINGS, "where", FLEET_TYPE_EXPRESSION, FLEET_SCHEMA_NONE, TRUE,
+    1, FLEET_EXPR_MAX_LENGTH, NULL,
+    "Selector of the hosts the entry applies to, over `name`, attributes and `groups`." },
+  { FLEET_SCHEMA_SETTINGS, "user", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
+    1, NAME_MAX_BYTES, NULL,
+    "Remote login user." },
+  { FLEET_SCHEMA_SETTINGS, "port", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
+    1, 65535, "22",
+    "SSH port." },
+  CONNECTION_FIELDS (FLEET_SCHEMA_SETTINGS),
 
   /* Inventory host settings. */
   { FLEET_SCHEMA_HOST, "address", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
@@ -605,6 +621,7 @@ static const char * const context_names[] = {
   [FLEET_SCHEMA_CONCURRENCY] = "concurrency",
   [FLEET_SCHEMA_PROTECT] = "protect",
   [FLEET_SCHEMA_SCHEDULE] = "schedule",
+  [FLEET_SCHEMA_SETTINGS] = "settings",
 };
 
 static const char * const type_names[] = {

@@ -39,6 +39,7 @@ typedef enum {
   FLEET_SCHEMA_CONCURRENCY,   /* the workflow's `concurrency` mapping */
   FLEET_SCHEMA_PROTECT,       /* the workflow's `protect` mapping */
   FLEET_SCHEMA_SCHEDULE,      /* the workflow's `schedule` mapping */
+  FLEET_SCHEMA_SETTINGS,      /* one item of the inventory's `settings` list */
 } FleetSchemaContext;
 
 /* The accepted form of a value.  Scalars are typed by these rules only, never

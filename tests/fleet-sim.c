@@ -1,6 +1,10 @@
 /* fleet-sim.c: the simulated fleet of fleet-sim.h. */
 #include "tests/fleet-sim.h"
 
+#include <errno.h>
+
+#include <gio/gio.h>
+
 #include "runtime/fleet-pacer.h"
 
 typedef struct {
@@ -174,4 +178,121 @@ fleet_sim_run (const FleetSimParams *params, const FleetPlan *plan, FleetSimResu
       out->peak_limit = MAX (out->peak_limit, change->limit);
       out->decreases += change->cause != FLEET_CONGESTION_NONE;
     }
+}
+
+void
+fleet_sim_plan_add_steps (FleetPlan *plan, guint steps, guint64 timeout_ms)
+{
+  for (guint i = 0; i < steps; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("step %u", i + 1);
+      FleetStep *step = fleet_step_new (name, "true");
+
+      step->timeout_ms = timeout_ms;
+      g_ptr_array_add (plan->steps, step);
+    }
+}
+
+static void
+observe_host_started (const FleetHost *host, gpointer data)
+{
+  FleetSimObserved *observed = data;
+  const char *value = g_hash_table_lookup (host->attributes, "dc");
+
+  observed->started++;
+  observed->busy++;
+  observed->peak_busy = MAX (observed->peak_busy, observed->busy);
+  if (value != NULL)
+    {
+      guint count = GPOINTER_TO_UINT (g_hash_table_lookup (observed->busy_by_value, value)) + 1;
+
+      g_hash_table_insert (observed->busy_by_value, (gpointer) value, GUINT_TO_POINTER (count));
+      observed->peak_busy_per_value = MAX (observed->peak_busy_per_value, count);
+    }
+}
+
+static void
+observe_host_finished (const FleetHostResult *result, gpointer data)
+{
+  FleetSimObserved *observed = data;
+  const char *value = g_hash_table_lookup (result->host->attributes, "dc");
+
+  observed->finished++;
+  observed->busy--;
+  if (value != NULL)
+    {
+      guint count = GPOINTER_TO_UINT (g_hash_table_lookup (observed->busy_by_value, value));
+
+      g_hash_table_insert (observed->busy_by_value, (gpointer) value, GUINT_TO_POINTER (count - 1));
+    }
+}
+
+FleetRunResult *
+fleet_sim_execute (const FleetPlan *plan, FleetSimTransport *sim, const char *run_dir,
+                   FleetSimObserved *observed)
+{
+  g_autoptr (GHashTable) busy_by_value = g_hash_table_new (g_str_hash, g_str_equal);
+  FleetRunObserver observer = {
+    .host_started = observe_host_started,
+    .host_finished = observe_host_finished,
+    .data = observed,
+  };
+  FleetRunOptions options = {
+    .run_id = "sim-run",
+    .run_dir = run_dir,
+    .clock = fleet_sim_transport_get_clock (sim),
+    .observer = &observer,
+    .transport = fleet_sim_transport_get_transport (sim),
+  };
+  g_autoptr (GError) error = NULL;
+  FleetRunResult *result;
+
+  *observed = (FleetSimObserved) { .busy_by_value = busy_by_value };
+  result = fleet_execute_plan (plan, &options, &error);
+  g_assert_no_error (error);
+  observed->busy_by_value = NULL;
+  return result;
+}
+
+/* Runs go to /dev/shm when it exists: the simulation measures the
+ * controller's scheduling, and on a disk the journal's fdatasync calls
+ * would dominate it. */
+char *
+fleet_sim_make_run_dir (void)
+{
+  const char *parent = g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR) ? "/dev/shm" : g_get_tmp_dir ();
+  char *run_dir = g_build_filename (parent, "fleet-sim-XXXXXX", NULL);
+
+  if (g_mkdtemp (run_dir) == NULL)
+    g_error ("cannot create a run directory in %s: %s", parent, g_strerror (errno));
+  return run_dir;
+}
+
+static void
+remove_tree (GFile *file)
+{
+  g_autoptr (GFileEnumerator) children = g_file_enumerate_children (
+    file, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  GFileInfo *info;
+
+  while (children != NULL
+         && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+    {
+      g_autoptr (GFile) child = g_file_get_child (file, g_file_info_get_name (info));
+
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        remove_tree (child);
+      else
+        g_file_delete (child, NULL, NULL);
+      g_object_unref (info);
+    }
+  g_file_delete (file, NULL, NULL);
+}
+
+void
+fleet_sim_remove_run_dir (const char *run_dir)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (run_dir);
+
+  remove_tree (file);
 }

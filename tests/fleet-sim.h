@@ -14,6 +14,9 @@
 
 #include <glib.h>
 
+#include "runtime/fleet-executor.h"
+#include "runtime/fleet-journal-reader.h"
+#include "runtime/fleet-sim-transport.h"
 #include "schema/fleet-plan.h"
 
 G_BEGIN_DECLS
@@ -54,5 +57,33 @@ FleetPlan *fleet_sim_plan_new (const FleetSimParams *params, guint parallelism,
                                FleetPacing *pacing);
 
 void fleet_sim_run (const FleetSimParams *params, const FleetPlan *plan, FleetSimResult *out);
+
+/* The same fleet run by the executor itself, over the simulated transport
+ * of fleet-sim-transport.h, with its event loop, journal, output files,
+ * pacer and summary. */
+
+/* Add `steps` steps to `plan`, each running "true" with a timeout of
+ * `timeout_ms` (0: none). */
+void fleet_sim_plan_add_steps (FleetPlan *plan, guint steps, guint64 timeout_ms);
+
+/* What the executor's observer saw: hosts started and not yet finished. */
+typedef struct {
+  guint started;
+  guint finished;
+  guint busy;
+  guint peak_busy;
+  guint peak_busy_per_value;     /* the most busy hosts sharing one "dc" value */
+  GHashTable *busy_by_value;     /* internal */
+} FleetSimObserved;
+
+/* Run `plan` over `sim` in `run_dir` (an existing empty directory), with
+ * the transport's clock.  Fills `observed` and returns the run's result. */
+FleetRunResult *fleet_sim_execute (const FleetPlan *plan, FleetSimTransport *sim,
+                                   const char *run_dir, FleetSimObserved *observed);
+
+/* Create an empty directory for a run under the temporary directory, and
+ * remove it with everything in it. */
+char *fleet_sim_make_run_dir (void);
+void fleet_sim_remove_run_dir (const char *run_dir);
 
 G_END_DECLS

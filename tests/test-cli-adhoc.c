@@ -126,6 +126,7 @@ test_run_selected_hosts (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (out, "Hosts: host01 host03\n"));
   g_assert_nonnull (strstr (out, "workflow \"ad-hoc command\", 2 hosts in 1 wave, 1 step"));
   g_assert_nonnull (strstr (out, "2 of 2 hosts succeeded"));
+  g_assert_nonnull (strstr (out, "\nhost01: done\nhost03: done\n"));
 
   for (guint i = 0; i < 4; i++)
     {
@@ -166,6 +167,41 @@ test_run_selected_hosts (Fixture *fixture, gconstpointer data)
     g_assert_true (g_file_get_contents (path, &output, NULL, NULL));
     g_assert_cmpstr (output, ==, "done\n");
   }
+}
+
+/* Each host's output is printed with the host's name before every line,
+ * standard error to standard error, escaped for the terminal; with
+ * --hide-output it stays only in the run directory. */
+static void
+test_run_prints_output (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(FleetSandbox) sandbox = sandbox_or_skip (2);
+  const char *script = "echo one; echo two; echo oops >&2; printf '\\033[31mred'";
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *quiet_out = NULL;
+  g_autofree char *quiet_err = NULL;
+
+  if (sandbox == NULL)
+    return;
+
+  g_assert_cmpint (fleetc_run (fixture, sandbox, (const char *[]) {
+                                 "--limit", "true", "-q", "--", "sh", "-c", script, NULL },
+                               &out, &err), ==, 0);
+  g_test_message ("%s%s", out, err);
+  g_assert_nonnull (strstr (out, "host01: one\nhost01: two\nhost01: \\x1b[31mred\n"
+                                 "host02: one\nhost02: two\nhost02: \\x1b[31mred\n"));
+  g_assert_null (strchr (out, '\033'));
+  g_assert_nonnull (strstr (err, "host01: oops\n"));
+  g_assert_nonnull (strstr (err, "host02: oops\n"));
+  g_assert_null (strstr (out, "oops"));
+
+  g_assert_cmpint (fleetc_run (fixture, sandbox, (const char *[]) {
+                                 "--limit", "true", "-q", "--hide-output", "--", "sh", "-c",
+                                 script, NULL }, &quiet_out, &quiet_err), ==, 0);
+  g_assert_nonnull (strstr (quiet_out, "2 of 2 hosts succeeded"));
+  g_assert_null (strstr (quiet_out, "host01: one"));
+  g_assert_null (strstr (quiet_err, "host01: oops"));
 }
 
 static void
@@ -287,6 +323,7 @@ main (int argc, char **argv)
   ADD ("/cli-adhoc/usage-errors", test_run_usage_errors);
   ADD ("/cli-adhoc/selected-hosts", test_run_selected_hosts);
   ADD ("/cli-adhoc/failure-and-halt", test_run_failure_and_halt);
+  ADD ("/cli-adhoc/prints-output", test_run_prints_output);
   ADD ("/cli-adhoc/passes-options", test_run_passes_options);
 
   return g_test_run ();

@@ -136,7 +136,7 @@ test_bounds_fixed_and_pressure (void)
   for (guint i = 0; i < 10; i++)
     fleet_concurrency_report (bounded, i, 0, MS, TRUE, FLEET_CONGESTION_NONE);
   g_assert_cmpuint (fleet_concurrency_limit (bounded), ==, 6);
-  fleet_concurrency_pressure (bounded, 20);
+  g_assert_true (fleet_concurrency_pressure (bounded, 20, FLEET_PRESSURE_DESCRIPTORS));
   g_assert_cmpuint (fleet_concurrency_limit (bounded), ==, 4);
   for (guint i = 0; i < 20; i++)
     fleet_concurrency_report (bounded, 30 + i, 0, MS, FALSE, FLEET_CONGESTION_TIMEOUT);
@@ -147,9 +147,93 @@ test_bounds_fixed_and_pressure (void)
   fixed = fleet_concurrency_new (&params, 0);
   g_assert_cmpuint (fleet_concurrency_limit (fixed), ==, 6);
   fleet_concurrency_report (fixed, 1, 0, MS, FALSE, FLEET_CONGESTION_TIMEOUT);
-  fleet_concurrency_pressure (fixed, 2);
+  g_assert_false (fleet_concurrency_pressure (fixed, 2, FLEET_PRESSURE_MEMORY));
   g_assert_cmpuint (fleet_concurrency_limit (fixed), ==, 6);
   g_assert_cmpuint (fleet_concurrency_history (fixed)->len, ==, 1);
+}
+
+/* Connections take longer when many hosts connect at once, through key
+ * exchange on the controller and the servers: their durations are never a
+ * latency signal, while their timeouts are. */
+static void
+test_connect_latency_no_signal (void)
+{
+  g_autoptr (FleetConcurrency) limiter = new_limiter (100, 20);
+  const guint key = FLEET_CONCURRENCY_CONNECT_KEY;
+
+  for (guint i = 0; i < 9; i++)
+    fleet_concurrency_report (limiter, i, key, 10 * MS, TRUE, FLEET_CONGESTION_NONE);
+  for (guint i = 0; i < 9; i++)
+    g_assert_cmpint (fleet_concurrency_report (limiter, 10 + i, key, 5000 * MS, TRUE,
+                                               FLEET_CONGESTION_NONE),
+                     ==, FLEET_CONGESTION_NONE);
+  g_assert_cmpuint (fleet_concurrency_limit (limiter), ==, 38);
+  g_assert_cmpint (fleet_concurrency_report (limiter, 30, key, 5000 * MS, FALSE,
+                                             FLEET_CONGESTION_TIMEOUT),
+                   ==, FLEET_CONGESTION_TIMEOUT);
+  g_assert_cmpuint (fleet_concurrency_limit (limiter), ==, 19);
+}
+
+/* While at least half of the busy hosts are connecting, slow steps are not
+ * recorded, nor are steps that started before the burst ended; steps that
+ * start afterwards are judged again. */
+static void
+test_handshake_burst_latency (void)
+{
+  g_autoptr (FleetConcurrency) limiter = new_limiter (100, 20);
+  gint64 now = 0;
+
+  for (guint i = 0; i < 9; i++)
+    fleet_concurrency_report (limiter, now += MS, 0, 100 * MS, TRUE, FLEET_CONGESTION_NONE);
+
+  fleet_concurrency_set_connecting (limiter, now, 10, 20);
+  g_assert_true (fleet_concurrency_in_handshake_burst (limiter));
+  for (guint i = 0; i < 9; i++)
+    g_assert_cmpint (fleet_concurrency_report (limiter, now += MS, 0, 5000 * MS, TRUE,
+                                               FLEET_CONGESTION_NONE),
+                     ==, FLEET_CONGESTION_NONE);
+
+  /* Started during the burst, ended after it. */
+  fleet_concurrency_set_connecting (limiter, now += 100 * MS, 9, 20);
+  g_assert_false (fleet_concurrency_in_handshake_burst (limiter));
+  for (guint i = 0; i < 9; i++)
+    g_assert_cmpint (fleet_concurrency_report (limiter, now += MS, 0, 5000 * MS, TRUE,
+                                               FLEET_CONGESTION_NONE),
+                     ==, FLEET_CONGESTION_NONE);
+
+  /* Started after the burst: a real slowdown still signals. */
+  now += 10000 * MS;
+  for (guint i = 0; i < 4; i++)
+    fleet_concurrency_report (limiter, now += MS, 0, 5000 * MS, TRUE, FLEET_CONGESTION_NONE);
+  g_assert_cmpint (fleet_concurrency_report (limiter, now += MS, 0, 5000 * MS, TRUE,
+                                             FLEET_CONGESTION_NONE),
+                   ==, FLEET_CONGESTION_LATENCY);
+}
+
+/* CPU pressure during a handshake burst, and for burst_settle_us after it,
+ * leaves the limit alone; descriptor and memory pressure never do. */
+static void
+test_handshake_burst_cpu (void)
+{
+  g_autoptr (FleetConcurrency) limiter = new_limiter (100, 40);
+  guint limit_before;
+
+  fleet_concurrency_set_connecting (limiter, 0, 30, 40);
+  g_assert_false (fleet_concurrency_pressure (limiter, 10, FLEET_PRESSURE_CPU));
+  g_assert_cmpuint (fleet_concurrency_limit (limiter), ==, 40);
+  g_assert_true (fleet_concurrency_pressure (limiter, 20, FLEET_PRESSURE_DESCRIPTORS));
+  g_assert_cmpuint (fleet_concurrency_limit (limiter), ==, 20);
+
+  fleet_concurrency_set_connecting (limiter, 1000 * MS, 0, 40);
+  g_assert_false (fleet_concurrency_pressure (limiter, 1999 * MS, FLEET_PRESSURE_CPU));
+  for (guint i = 0; i < 40; i++)
+    fleet_concurrency_report (limiter, 2000 * MS, 0, 100 * MS, TRUE, FLEET_CONGESTION_NONE);
+  limit_before = fleet_concurrency_limit (limiter);
+  g_assert_true (fleet_concurrency_pressure (limiter, 2000 * MS, FLEET_PRESSURE_CPU));
+  g_assert_cmpuint (fleet_concurrency_limit (limiter), ==, limit_before / 2);
+  g_assert_cmpint (g_array_index (fleet_concurrency_history (limiter), FleetConcurrencyChange,
+                                  fleet_concurrency_history (limiter)->len - 1).cause,
+                   ==, FLEET_CONGESTION_CONTROLLER);
 }
 
 static void
@@ -379,6 +463,9 @@ main (int argc, char **argv)
   g_test_add_func ("/concurrency/latency-signal", test_latency_signal);
   g_test_add_func ("/concurrency/latency-bound", test_latency_bound);
   g_test_add_func ("/concurrency/bounds-fixed-and-pressure", test_bounds_fixed_and_pressure);
+  g_test_add_func ("/concurrency/connect-latency-no-signal", test_connect_latency_no_signal);
+  g_test_add_func ("/concurrency/handshake-burst-latency", test_handshake_burst_latency);
+  g_test_add_func ("/concurrency/handshake-burst-cpu", test_handshake_burst_cpu);
   g_test_add_func ("/concurrency/failure-classes", test_failure_classes);
   g_test_add_func ("/concurrency/caps-per-value", test_caps_per_value);
   g_test_add_func ("/concurrency/caps-per-group", test_caps_per_group);

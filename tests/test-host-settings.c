@@ -730,6 +730,203 @@ test_jump_loop_in_inventory (Fixture *fixture, gconstpointer data)
                      "ProxyJump on the way (for host \"y\")");
 }
 
+/* Settings entries chosen by a selector */
+
+static const char rules_inventory[] =
+  "defaults:\n"
+  "  user: default-user\n"
+  "  connect_timeout: 5s\n"
+  "settings:\n"
+  "  - where: 'dc == \"fra\"'\n"
+  "    proxy_jump: bastion-fra\n"
+  "    user: ops\n"
+  "  - where: 'dc == \"fra\" or name == \"ams1\" or groups contains \"lab\"'\n"
+  "    user: second-user\n"
+  "    port: 2202\n"
+  "    connect_timeout: 7s\n"
+  "hosts:\n"
+  "  bastion-fra: {address: 192.0.2.100}\n"
+  "  fra1: {attributes: {dc: fra}}\n"
+  "  fra2: {user: own-user, attributes: {dc: fra}}\n"
+  "  ams1: {attributes: {dc: ams}}\n"
+  "  lab1: {}\n"
+  "  other: {}\n"
+  "groups:\n"
+  "  lab: [lab1]\n";
+
+/* For each setting: the host's own key, then the first entry that selects
+ * the host and gives the setting, then `defaults`, then the ssh_config. */
+static void
+test_settings_rules_precedence (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(FleetPlan) plan = compile_and_plan (fixture, "{all: true}", rules_inventory,
+                                                "Host *\n  User ssh-user\n  Port 2299\n");
+  const FleetHost *fra1, *fra2, *ams1, *lab1, *other, *jump;
+
+  g_assert_nonnull (plan);
+  assert_counts (fixture, 0, 0);
+  fra1 = find_host (plan->hosts, "fra1");
+  fra2 = find_host (plan->hosts, "fra2");
+  ams1 = find_host (plan->hosts, "ams1");
+  lab1 = find_host (plan->hosts, "lab1");
+  other = find_host (plan->hosts, "other");
+
+  g_assert_cmpstr (fra1->user, ==, "ops");
+  g_assert_cmpuint (fra1->port, ==, 2202);
+  g_assert_cmpuint (fra1->connect_timeout_ms, ==, 7000);
+  g_assert_cmpstr (fra1->proxy_jump, ==, "bastion-fra");
+
+  g_assert_cmpstr (fra2->user, ==, "own-user");
+  g_assert_cmpuint (fra2->port, ==, 2202);
+  g_assert_cmpstr (fra2->proxy_jump, ==, "bastion-fra");
+
+  g_assert_cmpstr (ams1->user, ==, "second-user");
+  g_assert_cmpuint (ams1->port, ==, 2202);
+  g_assert_cmpuint (ams1->connect_timeout_ms, ==, 7000);
+  g_assert_null (ams1->proxy_jump);
+
+  g_assert_cmpstr (lab1->user, ==, "second-user");
+  g_assert_cmpuint (lab1->port, ==, 2202);
+
+  g_assert_cmpstr (other->user, ==, "default-user");
+  g_assert_cmpuint (other->port, ==, 2299);
+  g_assert_cmpuint (other->connect_timeout_ms, ==, 5000);
+  g_assert_null (other->proxy_jump);
+
+  /* The jump host is an inventory host that no entry selects: it keeps
+   * its own address and takes the defaults. */
+  g_assert_cmpuint (plan->jump_hosts->len, ==, 1);
+  jump = g_ptr_array_index (plan->jump_hosts, 0);
+  g_assert_cmpstr (jump->name, ==, "bastion-fra");
+  g_assert_cmpstr (jump->address, ==, "192.0.2.100");
+  g_assert_cmpstr (jump->user, ==, "default-user");
+}
+
+/* The resolved values reach the plan file, which has no selector: a plan
+ * read back has the same settings. */
+static void
+test_settings_rules_in_plan_file (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(FleetPlan) plan = compile_and_plan (fixture, "{hosts: [fra1]}", rules_inventory,
+                                                NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(FleetPlan) read = NULL;
+  g_autoptr(GError) error = NULL;
+  const FleetHost *host;
+
+  g_assert_nonnull (plan);
+  bytes = fleet_plan_serialize (plan);
+  read = fleet_plan_deserialize (bytes, &error);
+  g_assert_no_error (error);
+  g_assert_null (g_strstr_len (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                               "dc == "));
+
+  host = find_host (read->hosts, "fra1");
+  g_assert_cmpstr (host->user, ==, "ops");
+  g_assert_cmpuint (host->port, ==, 2202);
+  g_assert_cmpstr (host->proxy_jump, ==, "bastion-fra");
+}
+
+/* A selector that does not parse is an error at the character of the file
+ * where it goes wrong. */
+static void
+test_settings_rules_bad_selector (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(FleetPlan) plan = compile_and_plan (fixture, "{all: true}",
+                                                "settings:\n"
+                                                "  - where: 'dc == \"fra\" and'\n"
+                                                "    user: ops\n"
+                                                "hosts:\n"
+                                                "  fra1: {attributes: {dc: fra}}\n",
+                                                NULL);
+  const FleetDiagnostic *diagnostic;
+  g_autofree char *path = fixture_path (fixture, "inventory.yaml");
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 1);
+  diagnostic = fleet_diagnostics_get (fixture->diags, 0);
+  g_assert_cmpint (diagnostic->severity, ==, FLEET_SEVERITY_ERROR);
+  g_assert_cmpstr (diagnostic->pos.file, ==, path);
+  g_assert_cmpuint (diagnostic->pos.line, ==, 2);
+  g_assert_cmpuint (diagnostic->pos.column, ==, 28);
+  g_assert_cmpstr (diagnostic->message, ==, "invalid expression for \"where\": expected a "
+                   "condition after 'and' at column 16, found end of expression");
+}
+
+/* A missing selector, a key the entries do not take and a value of the
+ * wrong type are errors at their keys and values. */
+static void
+test_settings_rules_key_errors (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(FleetPlan) plan = compile_and_plan (fixture, "{all: true}",
+                                                "settings:\n"
+                                                "  - user: ops\n"
+                                                "  - where: 'dc == \"fra\"'\n"
+                                                "    address: 192.0.2.9\n"
+                                                "  - where: 'true'\n"
+                                                "    port: 70000\n"
+                                                "  - ops\n"
+                                                "hosts:\n"
+                                                "  fra1: {attributes: {dc: fra}}\n",
+                                                NULL);
+  g_autofree char *path = fixture_path (fixture, "inventory.yaml");
+  guint found = 0;
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 4);
+  for (guint i = 0; i < fleet_diagnostics_length (fixture->diags); i++)
+    {
+      const FleetDiagnostic *diagnostic = fleet_diagnostics_get (fixture->diags, i);
+
+      g_assert_cmpstr (diagnostic->pos.file, ==, path);
+      if (diagnostic->pos.line == 2 && diagnostic->pos.column == 5)
+        found |= 1;
+      if (diagnostic->pos.line == 4 && diagnostic->pos.column == 5)
+        found |= 2;
+      if (diagnostic->pos.line == 6 && diagnostic->pos.column == 11)
+        found |= 4;
+      if (diagnostic->pos.line == 7 && diagnostic->pos.column == 5)
+        found |= 8;
+    }
+  g_assert_cmpuint (found, ==, 15);
+}
+
+/* A selector that fails on a host is an error naming the host; a name no
+ * host has and an entry that selects nothing are warnings. */
+static void
+test_settings_rules_evaluation (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(FleetPlan) plan = compile_and_plan (fixture, "{all: true}",
+                                                "settings:\n"
+                                                "  - where: 'dcc == \"fra\"'\n"
+                                                "    user: ops\n"
+                                                "hosts:\n"
+                                                "  fra1: {attributes: {dc: fra}}\n",
+                                                NULL);
+
+  g_assert_nonnull (plan);
+  assert_counts (fixture, 0, 2);
+  assert_diagnostic (fixture, 0, FLEET_SEVERITY_WARNING, "inventory.yaml", 2, 13,
+                     "unknown attribute \"dcc\" in settings[1].where: no host of the inventory "
+                     "has it, so every comparison with it is false; did you mean \"dc\"?");
+  assert_diagnostic (fixture, 1, FLEET_SEVERITY_WARNING, "inventory.yaml", 2, 12,
+                     "settings entry 1 selects no host of this inventory; check its selector");
+  g_clear_pointer (&plan, fleet_plan_free);
+
+  reset_diagnostics (fixture);
+  plan = compile_and_plan (fixture, "{all: true}",
+                           "settings:\n"
+                           "  - where: 'name > 3'\n"
+                           "    user: ops\n"
+                           "hosts:\n"
+                           "  fra1: {}\n",
+                           NULL);
+  g_assert_null (plan);
+  assert_counts (fixture, 1, 0);
+  g_assert_true (g_str_has_prefix (fleet_diagnostics_get (fixture->diags, 0)->message,
+                                   "the selector of settings entry 1 fails on host \"fra1\": "));
+}
+
 static void
 add_test (const char *path, void (*test) (Fixture *, gconstpointer))
 {
@@ -764,6 +961,11 @@ main (int argc, char **argv)
   add_test ("/host-settings/jump/problems", test_jump_host_problems);
   add_test ("/host-settings/jump/loop-in-ssh-config", test_jump_loop_in_ssh_config);
   add_test ("/host-settings/jump/loop-in-inventory", test_jump_loop_in_inventory);
+  add_test ("/host-settings/rules/precedence", test_settings_rules_precedence);
+  add_test ("/host-settings/rules/plan-file", test_settings_rules_in_plan_file);
+  add_test ("/host-settings/rules/bad-selector", test_settings_rules_bad_selector);
+  add_test ("/host-settings/rules/key-errors", test_settings_rules_key_errors);
+  add_test ("/host-settings/rules/evaluation", test_settings_rules_evaluation);
 
   status = g_test_run ();
   remove_tree (home);

@@ -5,6 +5,8 @@
 
 #include "cli/plan-diff-render.h"
 #include "cli/plan-diff.h"
+#include "schema/fleet-check.h"
+#include "schema/fleet-rollback.h"
 #include "schema/fleet-plan-schedule.h"
 #include "schema/fleet-plan-signature.h"
 #include "tests/sandbox.h"
@@ -340,6 +342,48 @@ test_steps_changed (void)
   g_assert_cmpuint (diff->steps_added, ==, 1);
   g_assert_cmpuint (diff->steps_removed, ==, 1);
   g_assert_cmpuint (diff->steps_changed, ==, 1);
+}
+
+/* Give `plan` a template step "motd" rendered for hosts a and b, b's file
+ * reading `b_text`. */
+static void
+add_template_step (FleetPlan *plan, const char *b_text)
+{
+  FleetStep *step = fleet_step_new ("motd", "template motd");
+  FleetStepKindData *kind = fleet_step_kind_data_new (FLEET_STEP_KIND_TEMPLATE);
+
+  kind->dest = g_strdup ("/etc/motd");
+  kind->host_contents = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                               (GDestroyNotify) g_bytes_unref);
+  g_hash_table_insert (kind->host_contents, g_strdup ("a"), g_bytes_new_static ("hello a\n", 8));
+  g_hash_table_insert (kind->host_contents, g_strdup ("b"),
+                       g_bytes_new (b_text, strlen (b_text)));
+  step->kind_data = kind;
+  g_ptr_array_add (plan->steps, step);
+}
+
+/* A template's files are compared host by host, each shown as its size and
+ * digest, never as a byte dump. */
+static void
+test_template_contents_by_host (void)
+{
+  g_autoptr(FleetPlan) old_plan = make_plan ();
+  g_autoptr(FleetPlan) new_plan = make_plan ();
+  g_autoptr(FleetPlan) same_plan = make_plan ();
+  g_autofree char *lines = NULL;
+  g_autofree char *same_lines = NULL;
+
+  add_template_step (old_plan, "hello b\n");
+  add_template_step (new_plan, "hello b, patched\n");
+  add_template_step (same_plan, "hello b\n");
+
+  same_lines = diff_lines (old_plan, same_plan);
+  g_assert_cmpstr (same_lines, ==, "");
+
+  lines = diff_lines (old_plan, new_plan);
+  g_assert_cmpstr (lines, ==,
+                   "steps|changed|motd|host-contents[b]|8 bytes, sha256 bc94fa295f07|"
+                   "17 bytes, sha256 c62b9f4f455f\n");
 }
 
 static void
@@ -716,6 +760,155 @@ sample_diff (FleetPlan **out_old, FleetPlan **out_new)
   return fleet_plan_diff (old_plan, new_plan);
 }
 
+/* Add the checks, gate and rollback that the progressive tests start
+ * from to `plan`. */
+static void
+add_progressive (FleetPlan *plan)
+{
+  FleetCheck *health = fleet_check_new ("health", FLEET_CHECK_HOST);
+  FleetCheck *alerts = fleet_check_new ("alerts", FLEET_CHECK_HTTP);
+  FleetCheck *lb = fleet_check_new ("lb", FLEET_CHECK_LOCAL);
+  FleetRollbackCommand *undo = fleet_rollback_command_new ("patch", "apt-get install -y "
+                                                           "openssl=3.0.11");
+  FleetRollbackCommand *restore = fleet_rollback_command_new ("restore", "cp a b");
+
+  health->command = g_strdup ("systemctl is-active app");
+  health->retries = 3;
+  alerts->url = g_strdup ("https://alerts.example.net/?host={{ name }}");
+  alerts->on_fail = FLEET_CHECK_ON_FAIL_FAIL_HOSTS;
+  g_ptr_array_add (lb->argv, g_strdup ("/usr/local/bin/lb-check"));
+  g_ptr_array_add (plan->checks, health);
+  g_ptr_array_add (plan->checks, alerts);
+  g_ptr_array_add (plan->checks, lb);
+
+  plan->between_waves.pause_ms = 600000;
+
+  undo->timeout_ms = 120000;
+  undo->become = TRUE;
+  restore->timeout_ms = 60000;
+  plan->rollback = fleet_rollback_new ();
+  g_ptr_array_add (plan->rollback->undo, undo);
+  g_ptr_array_add (plan->rollback->steps, restore);
+}
+
+/* Checks, the wait between waves and the rollback are compared field by
+ * field and worded as fleetc show words them, not printed raw under
+ * "other". */
+static void
+test_progressive_changed (void)
+{
+  g_autoptr(FleetPlan) old_plan = make_plan ();
+  g_autoptr(FleetPlan) new_plan = make_plan ();
+  g_autoptr(FleetPlanDiff) diff = NULL;
+  g_autofree char *lines = NULL;
+  FleetCheck *health;
+  FleetCheck *smoke = fleet_check_new ("smoke", FLEET_CHECK_HOST);
+  FleetRollbackCommand *undo_stop = fleet_rollback_command_new ("stop", "systemctl start app");
+
+  add_progressive (old_plan);
+  add_progressive (new_plan);
+
+  health = g_ptr_array_index (new_plan->checks, 0);
+  health->bake_ms = 60000;
+  health->interval_ms = 10000;
+  health->expect_contains = g_strdup ("active");
+  g_ptr_array_remove_index (new_plan->checks, 2);
+  smoke->command = g_strdup ("curl -fsS http://localhost/");
+  g_ptr_array_insert (new_plan->checks, 0, smoke);
+  g_ptr_array_add (new_plan->checks, g_ptr_array_steal_index (new_plan->checks, 1));
+
+  new_plan->between_waves.approve = TRUE;
+  new_plan->rollback->on_halt = TRUE;
+  undo_stop->timeout_ms = 30000;
+  g_ptr_array_add (new_plan->rollback->undo, undo_stop);
+  g_clear_pointer (&((FleetRollbackCommand *) g_ptr_array_index (new_plan->rollback->steps,
+                                                                 0))->command, g_free);
+  ((FleetRollbackCommand *) g_ptr_array_index (new_plan->rollback->steps, 0))->command =
+    g_strdup ("cp a c");
+
+  diff = fleet_plan_diff (old_plan, new_plan);
+  lines = list_changes (diff);
+  g_test_message ("%s", lines);
+  g_assert_cmpstr (lines, ==,
+    "checks and rollback|changed|checks|order|health, alerts|alerts, health\n"
+    "checks and rollback|added|check smoke|-|-|run on each host of the wave: curl -fsS "
+    "http://localhost/; expect exit status 0; bake 0s, timeout 30s, no retries; on failure "
+    "halt the run\n"
+    "checks and rollback|changed|check health|passes on|expect exit status 0|expect exit "
+    "status 0, containing \"active\"\n"
+    "checks and rollback|changed|check health|bake|0s|1m\n"
+    "checks and rollback|changed|check health|retries|3 retries 5s apart|3 retries 10s apart\n"
+    "checks and rollback|removed|check lb|-|run on the controller: /usr/local/bin/lb-check; "
+    "expect exit status 0; bake 0s, timeout 30s, no retries; on failure halt the run|-\n"
+    "checks and rollback|changed|between waves|-|pause 10m|pause 10m, then wait for "
+    "`fleet-run --continue RUN` or `--abort RUN`\n"
+    "checks and rollback|changed|rollback|on halt|a halted run stops; roll back with "
+    "`fleet-run --rollback RUN`|a halted run rolls back the changed hosts of its failed wave\n"
+    "checks and rollback|added|undo of step stop|-|-|undo \"stop\" (timeout 30s): systemctl "
+    "start app\n"
+    "checks and rollback|changed|rollback step restore|-|step \"restore\" (timeout 1m): cp a b"
+    "|step \"restore\" (timeout 1m): cp a c\n");
+  g_assert_null (strstr (lines, "other|"));
+  g_assert_true (fleet_plan_diff_changes_run (diff));
+}
+
+/* A plan that gains a rollback shows each of its parts as added, and the
+ * same checks in both plans give no change. */
+static void
+test_progressive_added (void)
+{
+  g_autoptr(FleetPlan) old_plan = make_plan ();
+  g_autoptr(FleetPlan) new_plan = make_plan ();
+  g_autofree char *lines = NULL;
+  g_autofree char *same = NULL;
+
+  add_progressive (new_plan);
+  lines = diff_lines (old_plan, new_plan);
+  g_test_message ("%s", lines);
+  g_assert_nonnull (strstr (lines, "checks and rollback|added|check alerts|-|-|GET "
+                                   "https://alerts.example.net/?host={{ name }} for each host "
+                                   "of the wave; expect status 200; bake 0s, timeout 30s, no "
+                                   "retries; on failure fail those hosts\n"));
+  g_assert_nonnull (strstr (lines, "checks and rollback|changed|between waves|-|go on at once|"
+                                   "pause 10m\n"));
+  g_assert_nonnull (strstr (lines, "checks and rollback|added|rollback|on halt|-|a halted run "
+                                   "stops; roll back with `fleet-run --rollback RUN`\n"));
+  g_assert_nonnull (strstr (lines, "checks and rollback|added|undo of step patch|-|-|undo "
+                                   "\"patch\" with sudo (timeout 2m): apt-get install -y "
+                                   "openssl=3.0.11\n"));
+  g_assert_nonnull (strstr (lines, "checks and rollback|added|rollback step restore|-|-|step "
+                                   "\"restore\" (timeout 1m): cp a b\n"));
+  g_assert_null (strstr (lines, "other|"));
+
+  add_progressive (old_plan);
+  same = diff_lines (old_plan, new_plan);
+  g_assert_cmpstr (same, ==, "");
+}
+
+/* Text and Markdown carry the worded changes under their own heading. */
+static void
+test_progressive_rendered (void)
+{
+  g_autoptr(FleetPlan) old_plan = make_plan ();
+  g_autoptr(FleetPlan) new_plan = make_plan ();
+  g_autoptr(FleetPlanDiff) diff = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *markdown = NULL;
+
+  add_progressive (old_plan);
+  add_progressive (new_plan);
+  ((FleetCheck *) g_ptr_array_index (new_plan->checks, 0))->timeout_ms = 5000;
+  diff = fleet_plan_diff (old_plan, new_plan);
+  text = fleet_plan_diff_format_text (diff, &test_files);
+  markdown = fleet_plan_diff_format_markdown (diff, &test_files);
+
+  g_assert_nonnull (strstr (text, "\nchecks and rollback\n"
+                                  "  changed  check health  timeout  30s -> 5s\n"));
+  g_assert_nonnull (strstr (markdown, "\n### Checks and rollback\n\n| Change | Subject | Field "
+                                      "| Old | New |\n|---|---|---|---|---|\n"
+                                      "| changed | check health | timeout | 30s | 5s |\n"));
+}
+
 static void
 test_text_aligned (void)
 {
@@ -1015,6 +1208,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/plan-diff/template-contents-by-host", test_template_contents_by_host);
   g_test_add_func ("/plan-diff/identical", test_identical_plans);
   g_test_add_func ("/plan-diff/hosts/added-removed", test_hosts_added_removed_moved);
   g_test_add_func ("/plan-diff/hosts/moved", test_host_moved_between_stages);
@@ -1033,6 +1227,9 @@ main (int argc, char **argv)
   g_test_add_func ("/plan-diff/windows/range-shift", test_windows_range_shift);
   g_test_add_func ("/plan-diff/windows/changed", test_windows_changed);
   g_test_add_func ("/plan-diff/windows/added", test_windows_added);
+  g_test_add_func ("/plan-diff/progressive/changed", test_progressive_changed);
+  g_test_add_func ("/plan-diff/progressive/added", test_progressive_added);
+  g_test_add_func ("/plan-diff/progressive/rendered", test_progressive_rendered);
   g_test_add_func ("/plan-diff/render/text", test_text_aligned);
   g_test_add_func ("/plan-diff/render/markdown", test_markdown_escaped);
   g_test_add_func ("/plan-diff/render/json", test_json_parses);

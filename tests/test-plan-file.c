@@ -251,6 +251,47 @@ test_deterministic_bytes (void)
   g_assert_true (g_bytes_equal (first_bytes, second_bytes));
 }
 
+/* Give `plan` a template step rendered for 64 hosts, inserted into its
+ * table in the order `reverse` says. */
+static void
+add_template_step (FleetPlan *plan, gboolean reverse)
+{
+  FleetStep *step = fleet_step_new ("motd", "template motd");
+  FleetStepKindData *kind = fleet_step_kind_data_new (FLEET_STEP_KIND_TEMPLATE);
+
+  kind->dest = g_strdup ("/etc/motd");
+  kind->host_contents = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                               (GDestroyNotify) g_bytes_unref);
+  for (guint i = 0; i < 64; i++)
+    {
+      guint n = reverse ? 63 - i : i;
+      char *text = g_strdup_printf ("welcome to web%02u\n", n);
+
+      g_hash_table_insert (kind->host_contents, g_strdup_printf ("web%02u", n),
+                           g_bytes_new_take (text, strlen (text)));
+    }
+  step->kind_data = kind;
+  g_ptr_array_add (plan->steps, step);
+}
+
+/* The files a template step renders per host are written in host name
+ * order, so the same plan always has the same bytes. */
+static void
+test_deterministic_template_contents (void)
+{
+  g_autoptr(FleetPlan) first = make_plan ();
+  g_autoptr(FleetPlan) second = make_plan ();
+  g_autoptr(GBytes) first_bytes = NULL;
+  g_autoptr(GBytes) second_bytes = NULL;
+
+  add_template_step (first, FALSE);
+  add_template_step (second, TRUE);
+  first_bytes = fleet_plan_serialize (first);
+  second_bytes = fleet_plan_serialize (second);
+
+  g_assert_true (g_bytes_equal (first_bytes, second_bytes));
+}
+
 /* Return a copy of `bytes` with its trailing digest recomputed, as a writer
  * of another version or a careful forger would produce. */
 static GBytes *
@@ -1123,6 +1164,138 @@ test_signature_limits (void)
   g_assert_nonnull (strstr (error->message, "already carries 32 signatures"));
 }
 
+/* The edits that test_hosts_digest_fields makes, one field each. */
+typedef enum {
+  EDIT_NONE,
+  EDIT_ADDRESS,
+  EDIT_PORT,
+  EDIT_USER,
+  EDIT_IDENTITY_FILES,
+  EDIT_IDENTITIES_ONLY,
+  EDIT_KNOWN_HOSTS_FILES,
+  EDIT_HOST_KEY_POLICY,
+  EDIT_PROXY_JUMP,
+  EDIT_CONNECT_TIMEOUT,
+  EDIT_KEEPALIVE_INTERVAL,
+  EDIT_KEEPALIVE_COUNT,
+  EDIT_PASSPHRASE_SECRET,
+  EDIT_BECOME_SECRET,
+  EDIT_ATTRIBUTE,
+  EDIT_GROUPS,
+  EDIT_GROUPS_AB_C,
+  EDIT_GROUPS_A_BC,
+  N_EDITS,
+} HostEdit;
+
+static void
+edit_host (FleetHost *host, HostEdit edit)
+{
+  switch (edit)
+    {
+    case EDIT_NONE:
+      break;
+    case EDIT_ADDRESS:
+      g_free (host->address);
+      host->address = g_strdup ("10.0.0.2");
+      break;
+    case EDIT_PORT:
+      host->port = 2222;
+      break;
+    case EDIT_USER:
+      g_clear_pointer (&host->user, g_free);
+      break;
+    case EDIT_IDENTITY_FILES:
+      g_ptr_array_add (host->identity_files, g_strdup ("/keys/id_ed25519"));
+      break;
+    case EDIT_IDENTITIES_ONLY:
+      host->identities_only = !host->identities_only;
+      break;
+    case EDIT_KNOWN_HOSTS_FILES:
+      g_ptr_array_add (host->known_hosts_files, g_strdup ("/etc/ssh/known_hosts"));
+      break;
+    case EDIT_HOST_KEY_POLICY:
+      host->host_key_policy = FLEET_HOST_KEY_POLICY_ACCEPT_NEW;
+      break;
+    case EDIT_PROXY_JUMP:
+      host->proxy_jump = g_strdup ("bastion");
+      break;
+    case EDIT_CONNECT_TIMEOUT:
+      host->connect_timeout_ms++;
+      break;
+    case EDIT_KEEPALIVE_INTERVAL:
+      host->keepalive_interval_ms++;
+      break;
+    case EDIT_KEEPALIVE_COUNT:
+      host->keepalive_count_max++;
+      break;
+    case EDIT_PASSPHRASE_SECRET:
+      host->key_passphrase_secret = g_strdup ("deploy-key");
+      break;
+    case EDIT_BECOME_SECRET:
+      host->become_password_secret = g_strdup ("sudo");
+      break;
+    case EDIT_ATTRIBUTE:
+      g_hash_table_insert (host->attributes, g_strdup ("rack"), g_strdup ("r2"));
+      break;
+    case EDIT_GROUPS:
+      g_ptr_array_add (host->groups, g_strdup ("db"));
+      break;
+    case EDIT_GROUPS_AB_C:
+      g_ptr_array_add (host->groups, g_strdup ("ab"));
+      g_ptr_array_add (host->groups, g_strdup ("c"));
+      break;
+    case EDIT_GROUPS_A_BC:
+      g_ptr_array_add (host->groups, g_strdup ("a"));
+      g_ptr_array_add (host->groups, g_strdup ("bc"));
+      break;
+    case N_EDITS:
+      g_assert_not_reached ();
+    }
+}
+
+/* Return the digest of a one-host inventory: `base` after `edit`. */
+static char *
+digest_after (const FleetHost *base, HostEdit edit)
+{
+  g_autoptr (GPtrArray) hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_host_free);
+  g_autoptr (GPtrArray) no_jump_hosts = g_ptr_array_new ();
+  FleetHost *host = fleet_host_copy (base);
+
+  edit_host (host, edit);
+  g_ptr_array_add (hosts, host);
+  return fleet_hosts_digest (hosts, no_jump_hosts);
+}
+
+/* The inventory digest changes with every field of a host, and with how
+ * strings split into list items, and stays the same otherwise. */
+static void
+test_hosts_digest_fields (void)
+{
+  g_autoptr (FleetHost) base = fleet_host_new ("web01");
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *unchanged = NULL;
+  g_autofree char *again = NULL;
+
+  base->address = g_strdup ("10.0.0.1");
+  base->user = g_strdup ("ops");
+  g_hash_table_insert (base->attributes, g_strdup ("rack"), g_strdup ("r1"));
+  g_hash_table_insert (base->attributes, g_strdup ("dc"), g_strdup ("fra"));
+
+  unchanged = digest_after (base, EDIT_NONE);
+  again = digest_after (base, EDIT_NONE);
+  g_assert_cmpuint (strlen (unchanged), ==, 64);
+  g_assert_cmpstr (unchanged, ==, again);
+
+  for (HostEdit edit = EDIT_NONE; edit < N_EDITS; edit++)
+    {
+      char *digest = digest_after (base, edit);
+
+      g_test_message ("edit %d: %s", edit, digest);
+      g_assert_false (g_hash_table_contains (seen, digest));
+      g_hash_table_add (seen, digest);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1134,8 +1307,11 @@ main (int argc, char **argv)
   g_assert_no_error (error);
 
   g_test_add_func ("/plan-file/round-trip", test_round_trip);
+  g_test_add_func ("/plan-file/hosts-digest-fields", test_hosts_digest_fields);
   g_test_add_func ("/plan-file/snapshot-round-trip", test_snapshot_round_trip);
   g_test_add_func ("/plan-file/deterministic-bytes", test_deterministic_bytes);
+  g_test_add_func ("/plan-file/deterministic-template-contents",
+                   test_deterministic_template_contents);
   g_test_add_func ("/plan-file/truncated", test_truncated_at_every_length);
   g_test_add_func ("/plan-file/flipped-byte", test_every_flipped_byte_rejected);
   g_test_add_func ("/plan-file/corrupt-body", test_corrupt_body_names_digest);

@@ -1,8 +1,10 @@
 /* test-runtime.c: fleet-run's executor and SSH transport against real sshd
  * servers on 127.0.0.1. */
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -386,6 +388,87 @@ test_large_output_both_streams (Fixture *fixture, gconstpointer data)
                     step_result (fixture, 0, 1)->stderr_bytes);
 }
 
+/* Samples the process's resident memory until `stop` is set, keeping the
+ * highest value seen. */
+typedef struct {
+  gint stop;
+  gint64 peak_bytes;
+} MemorySampler;
+
+static gint64
+resident_bytes (void)
+{
+  g_autofree char *statm = NULL;
+  long size = 0, resident = 0;
+
+  if (!g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL)
+      || sscanf (statm, "%ld %ld", &size, &resident) != 2)
+    return 0;
+  return (gint64) resident * sysconf (_SC_PAGESIZE);
+}
+
+static gpointer
+sample_memory (gpointer data)
+{
+  MemorySampler *sampler = data;
+
+  while (!g_atomic_int_get (&sampler->stop))
+    {
+      sampler->peak_bytes = MAX (sampler->peak_bytes, resident_bytes ());
+      g_usleep (5000);
+    }
+  return NULL;
+}
+
+/* One host writes 50 MB to standard output while three others run short
+ * steps.  The others finish, every byte of the flood is counted, and the
+ * controller's memory stays far below the flood's size, because reads of
+ * the flooding host yield each turn and the SSH channel window keeps the
+ * rest on the server. */
+static void
+test_flood_output_bounded (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 4, 0 };
+  const guint64 flood_bytes = 50u * 1024 * 1024;
+  MemorySampler sampler = { 0 };
+  g_autoptr (GThread) thread = NULL;
+  g_autofree char *stdout_path = NULL;
+  gint64 baseline;
+  GStatBuf info;
+
+  if (!require_sandbox ())
+    return;
+
+  add_hosts (fixture, 4, "id_ed25519");
+  add_step (fixture, "flood or short",
+            "case $FLEET_HOST in host01) head -c 52428800 /dev/zero | tr '\\0' x;; "
+            "*) echo short;; esac", 120000);
+  add_step (fixture, "second", "echo second", 120000);
+  add_step (fixture, "third", "echo third", 120000);
+  set_waves (fixture, sizes);
+
+  baseline = resident_bytes ();
+  sampler.peak_bytes = baseline;
+  thread = g_thread_new ("memory-sampler", sample_memory, &sampler);
+  run_plan (fixture);
+  g_atomic_int_set (&sampler.stop, 1);
+  g_thread_join (g_steal_pointer (&thread));
+
+  for (guint host = 0; host < 4; host++)
+    g_assert_cmpint (((FleetHostResult *) g_ptr_array_index (fixture->result->hosts, host))->outcome,
+                     ==, FLEET_HOST_SUCCEEDED);
+  g_assert_cmpuint (step_result (fixture, 0, 0)->stdout_bytes, ==, flood_bytes);
+  g_assert_cmpuint (step_result (fixture, 0, 0)->stdout_omitted_bytes, ==,
+                    flood_bytes - FLEET_DEFAULT_OUTPUT_CAP_BYTES);
+  g_assert_cmpstr (step_result (fixture, 1, 0)->stdout_tail->str, ==, "short\n");
+  g_assert_cmpstr (step_result (fixture, 3, 2)->stdout_tail->str, ==, "third\n");
+
+  stdout_path = g_build_filename (fixture->run_dir, "output/host01/01.stdout", NULL);
+  g_assert_cmpint (g_stat (stdout_path, &info), ==, 0);
+  g_assert_cmpint (info.st_size, <, FLEET_DEFAULT_OUTPUT_CAP_BYTES + 4096);
+  g_assert_cmpint (sampler.peak_bytes - baseline, <, 24 * 1024 * 1024);
+}
+
 /* A command killed by a signal is never a success, and its signal is
  * distinguished from a command that exits 137 on its own. */
 static void
@@ -701,6 +784,7 @@ main (int argc, char **argv)
   ADD ("/runtime/failure/host-key-changed", test_host_key_changed);
   ADD ("/runtime/waves/failed-step-halts", test_failed_step_halts_before_next_wave);
   ADD ("/runtime/output/large-both-streams", test_large_output_both_streams);
+  ADD ("/runtime/output/flood-bounded", test_flood_output_bounded);
   ADD ("/runtime/output/exit-signal", test_exit_signal_reported);
   ADD ("/runtime/command/timeout", test_command_timeout);
   ADD ("/runtime/command/no-exit-status", test_channel_closed_without_exit_status);

@@ -475,7 +475,8 @@ test_workflow_end_to_end (Fixture *fixture, gconstpointer data)
 }
 
 /* Three hosts upgrade openssl; the third also changes a file, so it is the
- * one that deviates from the majority. */
+ * one that deviates from the majority.  The file's name holds backticks and
+ * a table bar, which must stay inside the Markdown report's code block. */
 static void
 test_report_majority (void)
 {
@@ -489,6 +490,7 @@ test_report_majority (void)
   g_autoptr (GError) error = NULL;
   g_autofree char *text = NULL;
   g_autofree char *json = NULL;
+  g_autofree char *markdown = NULL;
   g_autofree char *text_path = g_build_filename (dir, "snapshot-report.txt", NULL);
   g_autofree char *json_path = g_build_filename (dir, "snapshot-report.json", NULL);
   g_autofree char *markdown_path = g_build_filename (dir, "snapshot-report.md", NULL);
@@ -504,11 +506,13 @@ test_report_majority (void)
       fleet_snapshot_mark_available (before, FLEET_SNAPSHOT_FILES);
       fleet_snapshot_mark_available (after, FLEET_SNAPSHOT_FILES);
       if (i == 2)
-        fleet_snapshot_add_file (after, "/etc/hand-edited.conf", &file);
+        fleet_snapshot_add_file (after, "/etc/hand```edited|x.conf", &file);
 
       g_ptr_array_add (hosts, fleet_host_new (i == 2 ? "web3" : i == 1 ? "web2" : "web1"));
       results[i].host = g_ptr_array_index (hosts, i);
       results[i].snapshot_diff = fleet_snapshot_diff (before, after, NULL);
+      results[i].snapshot_before = (char *) "d1";
+      results[i].snapshot_after = (char *) "d2";
       g_ptr_array_add (snapshots, before);
       g_ptr_array_add (snapshots, after);
       g_ptr_array_add (run.hosts, &results[i]);
@@ -523,7 +527,11 @@ test_report_majority (void)
   g_assert_nonnull (strstr (text, "hosts deviating from the majority: web3\n"));
   g_assert_true (g_file_get_contents (json_path, &json, NULL, NULL));
   g_assert_nonnull (strstr (json, "\"deviating_hosts\":[\"web3\"]"));
-  g_assert_true (g_file_test (markdown_path, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents (markdown_path, &markdown, NULL, NULL));
+  g_assert_nonnull (strstr (markdown, "\n## web3\n\nbefore d1, after d2: 2 changes"));
+  g_assert_nonnull (strstr (markdown, "unexpected\n\n````\n"));
+  g_assert_nonnull (strstr (markdown, "+ UNEXPECTED files /etc/hand```edited|x.conf: "));
+  g_assert_true (g_str_has_suffix (markdown, "\n````\n"));
 
   for (guint i = 0; i < 3; i++)
     fleet_snapshot_diff_free (results[i].snapshot_diff);

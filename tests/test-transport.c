@@ -223,6 +223,54 @@ test_command_results (void)
   fleet_command_free (NULL);
 }
 
+/* A command that floods its output is read at most
+ * FLEET_COMMAND_READ_BUDGET_BYTES per stream per processing of its
+ * connection; a connection that stopped at the budget is due again at
+ * once, and no byte is lost. */
+static void
+test_command_read_budget (void)
+{
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) connection = NULL;
+  g_auto(Output) output = { 0 };
+  gint64 limit = g_get_monotonic_time () + DRIVE_LIMIT_US;
+  gsize largest_read = 0;
+  FleetCommand *command;
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  host = fleet_sandbox_host (shared_sandbox, PLAIN_HOST, "id_ed25519");
+  output_init (&output);
+  connection = connect_ready (host, context);
+  command = start_command (connection, "head -c 8388608 /dev/zero | tr '\\0' x", &output);
+
+  while (!fleet_command_is_done (command))
+    {
+      struct pollfd ready = { fleet_connection_get_fd (connection),
+                              fleet_connection_get_poll_events (connection), 0 };
+      gsize before = output.stdout_text->len;
+      gint64 now;
+
+      g_assert_cmpint (g_get_monotonic_time (), <, limit);
+      poll (&ready, 1, 20);
+      now = g_get_monotonic_time ();
+      fleet_connection_process (connection, now, ready.revents);
+
+      largest_read = MAX (largest_read, output.stdout_text->len - before);
+      g_assert_cmpuint (output.stdout_text->len - before, <=, FLEET_COMMAND_READ_BUDGET_BYTES);
+      if (output.stdout_text->len - before == FLEET_COMMAND_READ_BUDGET_BYTES
+          && !fleet_command_is_done (command))
+        g_assert_cmpint (fleet_connection_deadline_us (connection), <=, now);
+    }
+
+  g_assert_cmpuint (largest_read, >, 0);
+  g_assert_cmpint (fleet_command_get_exit_status (command), ==, 0);
+  g_assert_cmpuint (output.stdout_text->len, ==, 8388608);
+  fleet_command_free (command);
+}
+
 /* A command freed while it runs is killed on the host by a helper command
  * that the connection owns; freeing the connection ends the helper too. */
 static void
@@ -772,6 +820,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/transport/command/results", test_command_results);
+  g_test_add_func ("/transport/command/read-budget", test_command_read_budget);
   g_test_add_func ("/transport/command/freed-while-running", test_command_freed_while_running);
   g_test_add_func ("/transport/command/aborted-before-pid", test_command_aborted_before_pid);
   g_test_add_func ("/transport/command/freed-helper-finishes", test_command_freed_helper_finishes);

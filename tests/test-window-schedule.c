@@ -200,9 +200,60 @@ test_schedule_orders_hosts_by_window (Fixture *fixture, gconstpointer data)
   assert_instant (wave->latest_start_us, "2025-03-25T01:50:00Z");
   assert_instant (wave->end_us, "2025-03-25T07:00:00Z");
   assert_instant (plan->schedule->finish_us, "2025-03-25T07:00:00Z");
-  /* The New York hosts cannot end before 06:30Z however the slot is used. */
-  assert_instant (plan->schedule->lower_bound_us, "2025-03-25T06:30:00Z");
+  /* The two New York hosts share the one slot from 06:00Z, so no schedule
+   * ends before 07:00Z: this one is optimal. */
+  assert_instant (plan->schedule->lower_bound_us, "2025-03-25T07:00:00Z");
   g_assert_cmpstr (plan->schedule->step_estimate_sources->pdata[0], ==, "estimate");
+}
+
+/* One slot, and the Frankfurt window closes after an hour for a week while
+ * New York's stays open four hours: the Frankfurt hosts go first although
+ * a New York host comes first in the wave, or they would wait a week. */
+static void
+test_schedule_serves_closing_window_first (Fixture *fixture, gconstpointer data)
+{
+  const char *body =
+    "parallelism: 1\nschedule: {margin: 0s}\n"
+    "windows:\n"
+    "  - {name: dc1-weekly, start: 2025-03-25T01:00, duration: 1h, rrule: FREQ=WEEKLY,\n"
+    "     timezone: UTC, applies_to: [dc1]}\n"
+    "  - {name: dc2-daily, start: 2025-03-25T01:00, duration: 4h, rrule: FREQ=DAILY,\n"
+    "     timezone: UTC, applies_to: [dc2]}\n"
+    "steps:\n  - {name: patch, run: \"true\", estimate: 30m}\n";
+  g_autoptr (FleetPlan) plan = plan_with (fixture, body, "2025-03-24", "2025-04-07");
+  g_autofree char *hosts = NULL;
+
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 0);
+  g_assert_nonnull (plan->schedule);
+  hosts = wave_hosts (plan, 0);
+  g_assert_cmpstr (hosts, ==, "a1 a2 b1 b2");
+  assert_instant (host_start (plan, "a1"), "2025-03-25T01:00:00Z");
+  assert_instant (host_start (plan, "a2"), "2025-03-25T01:30:00Z");
+  assert_instant (host_start (plan, "b1"), "2025-03-25T02:00:00Z");
+  assert_instant (host_start (plan, "b2"), "2025-03-25T02:30:00Z");
+  assert_instant (plan->schedule->finish_us, "2025-03-25T03:00:00Z");
+  /* Two hours of work in one slot from 01:00Z. */
+  assert_instant (plan->schedule->lower_bound_us, "2025-03-25T03:00:00Z");
+}
+
+/* Both data centers have the same hour each night and one slot: four
+ * half-hour hosts need two nights, and the bound knows it, because the two
+ * window sets together hold only two hosts a night. */
+static void
+test_schedule_bound_combines_window_sets (Fixture *fixture, gconstpointer data)
+{
+  const char *body =
+    "parallelism: 1\nschedule: {margin: 0s}\n"
+    "windows:\n"
+    "  - {name: nightly, start: 2025-03-25T01:00, duration: 1h, rrule: FREQ=DAILY,\n"
+    "     timezone: UTC, applies_to: [dc1, dc2]}\n"
+    "steps:\n  - {name: patch, run: \"true\", estimate: 30m}\n";
+  g_autoptr (FleetPlan) plan = plan_with (fixture, body, "2025-03-24", "2025-04-07");
+
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 0);
+  g_assert_nonnull (plan->schedule);
+  assert_instant (plan->schedule->finish_us, "2025-03-26T02:00:00Z");
+  assert_instant (plan->schedule->lower_bound_us, "2025-03-26T02:00:00Z");
 }
 
 /* Two waves: the second starts only when the first has ended, here in the
@@ -512,6 +563,8 @@ main (int argc, char **argv)
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/window-schedule/serves-closing-window-first", test_schedule_serves_closing_window_first);
+  ADD ("/window-schedule/bound-combines-window-sets", test_schedule_bound_combines_window_sets);
   ADD ("/window-schedule/orders-hosts-by-window", test_schedule_orders_hosts_by_window);
   ADD ("/window-schedule/keeps-wave-order", test_schedule_keeps_wave_order);
   ADD ("/window-schedule/skips-frozen-window", test_schedule_skips_frozen_window);
