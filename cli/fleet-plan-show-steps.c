@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "schema/fleet-model.h"
+#include "schema/fleet-step-barrier.h"
 #include "schema/fleet-step-values.h"
 #include "schema/fleet-text.h"
 
@@ -153,6 +154,58 @@ fleet_plan_show_step_kind_json (FleetJsonWriter *json, const FleetStep *step)
   if (step->policy != NULL)
     write_policy (json, step->policy);
   fleet_plan_show_step_values_json (json, step);
+  fleet_plan_show_step_barriers_json (json, step);
+}
+
+void
+fleet_plan_show_step_barriers_json (FleetJsonWriter *json, const FleetStep *step)
+{
+  if (step->barriers == NULL)
+    return;
+
+  fleet_json_key (json, "waits_for");
+  fleet_json_begin_array (json);
+  for (guint i = 0; i < step->barriers->len; i++)
+    {
+      const FleetStepBarrier *barrier = g_ptr_array_index (step->barriers, i);
+
+      fleet_json_begin_object (json);
+      fleet_json_key (json, "step");
+      fleet_json_string (json, barrier->step);
+      fleet_json_key (json, "group");
+      fleet_json_string (json, barrier->group);
+      fleet_json_key (json, "hosts");
+      fleet_json_begin_array (json);
+      for (guint h = 0; barrier->hosts != NULL && h < barrier->hosts->len; h++)
+        fleet_json_string (json, g_ptr_array_index (barrier->hosts, h));
+      fleet_json_end_array (json);
+      fleet_json_end_object (json);
+    }
+  fleet_json_end_array (json);
+}
+
+void
+fleet_plan_show_step_barriers_text (GString *out, const FleetStep *step)
+{
+  for (guint i = 0; step->barriers != NULL && i < step->barriers->len; i++)
+    {
+      const FleetStepBarrier *barrier = g_ptr_array_index (step->barriers, i);
+      g_autofree char *step_name = fleet_escape_for_terminal (barrier->step);
+      g_autofree char *group = fleet_escape_for_terminal (barrier->group);
+      guint n_hosts = barrier->hosts != NULL ? barrier->hosts->len : 0;
+
+      g_string_append_printf (out, "       waits until %s finished on every host of group %s "
+                                   "(%u host%s", step_name, group, n_hosts,
+                              n_hosts == 1 ? "" : "s");
+      for (guint h = 0; h < n_hosts && h < 5; h++)
+        {
+          g_autofree char *host = fleet_escape_for_terminal (g_ptr_array_index (barrier->hosts,
+                                                                                h));
+
+          g_string_append_printf (out, "%s%s", h == 0 ? ": " : " ", host);
+        }
+      g_string_append (out, n_hosts > 5 ? " ...)\n" : ")\n");
+    }
 }
 
 void

@@ -109,6 +109,7 @@ append_steps_text (GString *out, const FleetPlan *plan)
       append_step_commands (out, step);
       append_file_settings (out, step);
       fleet_plan_show_step_values_text (out, step);
+      fleet_plan_show_step_barriers_text (out, step);
       append_step_conditions (out, step);
     }
 }
