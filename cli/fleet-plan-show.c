@@ -47,6 +47,19 @@ append_step_commands (GString *out, const FleetStep *step)
     }
 }
 
+/* Append what a copy or template step sets on the file it writes. */
+static void
+append_file_settings (GString *out, const FleetStep *step)
+{
+  g_autofree char *settings = fleet_plan_show_file_settings (step);
+  g_autofree char *shown = NULL;
+
+  if (settings == NULL)
+    return;
+  shown = fleet_escape_for_terminal (settings);
+  g_string_append_printf (out, "       file: %s\n", shown);
+}
+
 /* Append the condition fleet-run evaluates, and the hosts the compiler
  * found skip the step, with the reason. */
 static void
@@ -94,7 +107,9 @@ append_steps_text (GString *out, const FleetPlan *plan)
         g_string_append (out, ", idempotent");
       g_string_append (out, ")\n");
       append_step_commands (out, step);
+      append_file_settings (out, step);
       fleet_plan_show_step_values_text (out, step);
+      fleet_plan_show_step_barriers_text (out, step);
       append_step_conditions (out, step);
     }
 }

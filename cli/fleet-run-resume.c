@@ -1,10 +1,15 @@
 /* fleet-run-resume.c: --resume arguments and the printed resume command. */
 #include "cli/fleet-run-resume.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
 
+#include "cli/fleet-run-registry.h"
 #include "runtime/fleet-journal-reader.h"
 #include "runtime/fleet-resume.h"
 
@@ -189,28 +194,61 @@ journal_unfinished (const char *run_dir, const char *plan_sha256)
   return !ended;
 }
 
+gboolean
+fleet_run_journal_in_use (const char *run_dir)
+{
+  g_autofree char *path = g_build_filename (run_dir, "journal.jsonl", NULL);
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  gboolean in_use;
+
+  if (fd < 0)
+    return FALSE;
+  in_use = flock (fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  close (fd);
+  return in_use;
+}
+
+/* Keep in `newest` the newer of it and `run_dir` when `run_dir` is an
+ * unfinished run of `plan_sha256`.  Run ids start with their UTC start
+ * time, so the greatest base name is the newest. */
+static void
+keep_newest_unfinished (char **newest, const char *run_dir, const char *plan_sha256)
+{
+  g_autofree char *name = g_path_get_basename (run_dir);
+  g_autofree char *newest_name = *newest != NULL ? g_path_get_basename (*newest) : NULL;
+
+  if ((newest_name == NULL || strcmp (name, newest_name) > 0)
+      && journal_unfinished (run_dir, plan_sha256))
+    {
+      g_free (*newest);
+      *newest = g_strdup (run_dir);
+    }
+}
+
 char *
-fleet_run_find_unfinished (const char *runs_dir, const char *plan_sha256)
+fleet_run_find_unfinished (const char *runs_dir, const char *plan_sha256, gboolean *out_running)
 {
   g_autoptr(GDir) dir = g_dir_open (runs_dir, 0, NULL);
-  g_autofree char *newest = NULL;
+  g_autoptr(GPtrArray) elsewhere = NULL;
+  char *newest = NULL;
   const char *name;
 
-  if (dir == NULL || plan_sha256 == NULL)
+  *out_running = FALSE;
+  if (plan_sha256 == NULL)
     return NULL;
 
-  /* Run ids start with their UTC start time, so the greatest is the newest. */
-  while ((name = g_dir_read_name (dir)) != NULL)
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *run_dir = g_build_filename (runs_dir, name, NULL);
 
-      if ((newest == NULL || strcmp (name, newest) > 0)
-          && journal_unfinished (run_dir, plan_sha256))
-        {
-          g_free (newest);
-          newest = g_strdup (name);
-        }
+      keep_newest_unfinished (&newest, run_dir, plan_sha256);
     }
 
-  return newest != NULL ? g_build_filename (runs_dir, newest, NULL) : NULL;
+  elsewhere = fleet_run_registry_find (plan_sha256);
+  for (guint i = 0; i < elsewhere->len; i++)
+    keep_newest_unfinished (&newest, g_ptr_array_index (elsewhere, i), plan_sha256);
+
+  if (newest != NULL)
+    *out_running = fleet_run_journal_in_use (newest);
+  return newest;
 }

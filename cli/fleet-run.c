@@ -19,6 +19,7 @@
 #include "cli/fleet-run-control.h"
 #include "cli/fleet-run-output.h"
 #include "cli/fleet-run-progress.h"
+#include "cli/fleet-run-registry.h"
 #include "cli/fleet-run-resume.h"
 #include "cli/fleet-run-secrets.h"
 #include "cli/fleet-run-trust.h"
@@ -398,6 +399,18 @@ main (int argc, char **argv)
   if (rollback_run != NULL)
     {
       FleetRollbackRequest request;
+      g_autofree char *undone_dir = g_build_filename (runs_dir != NULL ? runs_dir : "fleet-runs",
+                                                      rollback_run, NULL);
+
+      /* Undoing hosts that the run may still change would leave them in
+       * neither state. */
+      if (fleet_run_journal_in_use (undone_dir))
+        {
+          g_printerr ("fleet-run: run %s is still going: another fleet-run holds its journal. "
+                      "Stop it first (Ctrl-C in its terminal), then roll it back.\n",
+                      undone_dir);
+          return EXIT_BAD_INPUT;
+        }
 
       run_id = make_run_id ();
       request = (FleetRollbackRequest) {
@@ -430,14 +443,26 @@ main (int argc, char **argv)
     }
   else
     {
-      g_autofree char *unfinished = new_run ? NULL
-                                    : fleet_run_find_unfinished (runs_dir != NULL ? runs_dir
-                                                                                  : "fleet-runs",
-                                                                 plan->file_sha256);
+      gboolean running = FALSE;
+      g_autofree char *unfinished = fleet_run_find_unfinished (runs_dir != NULL ? runs_dir
+                                                                                : "fleet-runs",
+                                                               plan->file_sha256, &running);
+
+      /* Two fleet-runs of one plan at once would run every step twice,
+       * and --new-run does not change that. */
+      if (unfinished != NULL && running)
+        {
+          g_printerr ("fleet-run: run %s of this plan is still going: another fleet-run holds "
+                      "its journal. Starting the plan again now would run its steps twice at "
+                      "the same time. Wait for that run to end, or stop it (Ctrl-C in its "
+                      "terminal) and continue it later with:  fleet-run --resume %s\n",
+                      unfinished, unfinished);
+          return EXIT_BAD_INPUT;
+        }
 
       /* A run that died may have run steps on some hosts: starting over
        * would run them twice, so the admin chooses. */
-      if (unfinished != NULL)
+      if (unfinished != NULL && !new_run)
         {
           g_printerr ("fleet-run: run %s of this plan stopped without finishing: its journal "
                       "has no run-end record (fleet-run was killed or the machine went "
@@ -455,6 +480,12 @@ main (int argc, char **argv)
           g_printerr ("fleet-run: cannot create run directory %s: %s\n", run_dir,
                       g_strerror (errno));
           return EXIT_BAD_INPUT;
+        }
+      if (!fleet_run_registry_add (plan->file_sha256, run_dir, &error))
+        {
+          g_printerr ("fleet-run: warning: %s; a later fleet-run of this plan from another "
+                      "directory will not see this run\n", error->message);
+          g_clear_error (&error);
         }
     }
 

@@ -161,6 +161,50 @@ unsigned_value (GVariant *value)
   return g_variant_get_uint64 (value);
 }
 
+/* Return file contents (ay), or files per host (a{say}), as their size and
+ * the start of their SHA-256, e.g. "20 hosts, 412 bytes, sha256 3f2a9c01d4e5". */
+static char *
+describe_contents (GVariant *value)
+{
+  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree char *hosts = NULL;
+  gsize total = 0;
+
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_BYTESTRING))
+    {
+      gsize length = 0;
+      const guint8 *data = g_variant_get_fixed_array (value, &length, 1);
+
+      g_checksum_update (checksum, data, length);
+      total = length;
+    }
+  else
+    {
+      GVariantIter iter;
+      const char *host;
+      GVariant *contents;
+
+      /* The plan writes hosts in name order, so equal tables hash alike. */
+      g_variant_iter_init (&iter, value);
+      while (g_variant_iter_loop (&iter, "{&s@ay}", &host, &contents))
+        {
+          gsize length = 0;
+          const guint8 *data = g_variant_get_fixed_array (contents, &length, 1);
+          guint32 length_be = GUINT32_TO_BE ((guint32) length);
+
+          g_checksum_update (checksum, (const guchar *) host, strlen (host) + 1);
+          g_checksum_update (checksum, (const guchar *) &length_be, sizeof length_be);
+          g_checksum_update (checksum, data, length);
+          total += length;
+        }
+      hosts = g_strdup_printf ("%" G_GSIZE_FORMAT " host%s, ", g_variant_n_children (value),
+                               g_variant_n_children (value) == 1 ? "" : "s");
+    }
+
+  return g_strdup_printf ("%s%" G_GSIZE_FORMAT " bytes, sha256 %.12s", hosts != NULL ? hosts : "",
+                          total, g_checksum_get_string (checksum));
+}
+
 /* Return `value` of body or record key `key` as people read it.  Strings
  * stay as they are, and string lists are joined by ", ".  Durations (keys
  * ending in "-ms") read "30s", and resolved thresholds that never halt read
@@ -213,6 +257,12 @@ render_value (const char *key, GVariant *value)
       return g_string_free (out, FALSE);
     }
 
+  /* File contents, and a template's rendered file per host: a digest, not
+   * the bytes, which would bury the change in a dump. */
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_BYTESTRING)
+      || g_variant_is_of_type (value, G_VARIANT_TYPE ("a{say}")))
+    return describe_contents (value);
+
   return g_variant_print (value, FALSE);
 }
 
@@ -263,8 +313,31 @@ dict_lookup (GVariant *dict, const char *key)
   return g_variant_lookup_value (dict, key, NULL);
 }
 
-/* Compare the string tables (a{ss}) under `key` key by key, sorted, as
- * fields "KEY[NAME]".  Returns the number of changes. */
+/* Return whether the values are tables keyed by name, compared entry by
+ * entry: strings (a{ss}, such as per-host commands) or contents (a{say},
+ * the files a template renders per host).  Either may be NULL. */
+static gboolean
+is_host_table (GVariant *old_value, GVariant *new_value)
+{
+  GVariant *values[] = { old_value, new_value };
+  const GVariantType *type = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      if (values[i] == NULL)
+        continue;
+      if (!g_variant_is_of_type (values[i], G_VARIANT_TYPE ("a{ss}"))
+          && !g_variant_is_of_type (values[i], G_VARIANT_TYPE ("a{say}")))
+        return FALSE;
+      if (type != NULL && !g_variant_type_equal (type, g_variant_get_type (values[i])))
+        return FALSE;
+      type = g_variant_get_type (values[i]);
+    }
+  return TRUE;
+}
+
+/* Compare the tables of is_host_table under `key` entry by entry, sorted,
+ * as fields "KEY[NAME]".  Returns the number of changes. */
 static guint
 compare_string_tables (FleetPlanDiff *diff, FleetPlanDiffSection section, const char *subject,
                        const char *key, GVariant *old_table, GVariant *new_table)
@@ -324,8 +397,7 @@ compare_records (FleetPlanDiff *diff, FleetPlanDiffSection section, const char *
       if (old_value != NULL && new_value != NULL && g_variant_equal (old_value, new_value))
         continue;
 
-      if ((old_value == NULL || g_variant_is_of_type (old_value, G_VARIANT_TYPE ("a{ss}")))
-          && (new_value == NULL || g_variant_is_of_type (new_value, G_VARIANT_TYPE ("a{ss}"))))
+      if (is_host_table (old_value, new_value))
         {
           changes += compare_string_tables (diff, section, subject, key, old_value, new_value);
           continue;

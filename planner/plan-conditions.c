@@ -70,6 +70,15 @@ decide_step (FleetDiagnostics *diags, const FleetPlan *plan, const FleetWorkflow
 /* Warn about each name of `expr` that no selected host has as an attribute
  * and no workflow variable defines: it is unknown on every host, so every
  * comparison with it is false, which is almost always a misspelling. */
+
+/* GCompareFunc for a GPtrArray of strings: it is given pointers to the
+ * elements. */
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
 static void
 warn_about_unknown_names (FleetDiagnostics *diags, const FleetPlan *plan,
                           const FleetWorkflow *workflow, const FleetStep *step,
@@ -102,7 +111,7 @@ warn_about_unknown_names (FleetDiagnostics *diags, const FleetPlan *plan,
   g_hash_table_iter_init (&iter, known);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     g_ptr_array_add (candidates, key);
-  g_ptr_array_sort (candidates, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (candidates, compare_names);
 
   for (guint i = 0; i < used->len; i++)
     {

@@ -148,6 +148,27 @@ parse_state_record (Collect *collect, char tag, const char *rest, gsize rest_len
   return TRUE;
 }
 
+/* Kernel values that change on every read, or with every process, file or
+ * connection opened, whatever the admin does: counters, random values and
+ * the last process id.  Recording them would make every snapshot differ
+ * from the one before.  Linux names, then the BSD names of the same kind. */
+static const char *const volatile_sysctls[] = {
+  "kernel.random.*", "kernel.ns_last_pid", "kernel.pty.nr",
+  "fs.dentry-state", "fs.file-nr", "fs.inode-nr", "fs.inode-state", "fs.aio-nr",
+  "fs.quota.*", "net.netfilter.nf_conntrack_count",
+  "kern.lastpid", "kern.openfiles", "kern.arandom", "kern.cp_time", "kern.cp_times",
+  "vm.stats.*",
+};
+
+static gboolean
+is_volatile_sysctl (const char *key)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (volatile_sysctls); i++)
+    if (g_pattern_match_simple (volatile_sysctls[i], key))
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 parse_item_record (Collect *collect, gboolean hex, const char *rest, gsize rest_length,
                    GError **error)
@@ -184,6 +205,8 @@ parse_item_record (Collect *collect, gboolean hex, const char *rest, gsize rest_
       value_copy = g_strndup (value, value_length);
     }
 
+  if (category == FLEET_SNAPSHOT_SYSCTL && is_volatile_sysctl (key_copy))
+    return TRUE;
   fleet_snapshot_add (collect->snapshot, category, key_copy, value_copy);
   return TRUE;
 }

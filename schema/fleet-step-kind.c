@@ -154,6 +154,13 @@ bytes_variant (GBytes *bytes)
   return g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING, bytes, TRUE);
 }
 
+/* qsort comparison of two `const char *` elements. */
+static int
+compare_names (const void *a, const void *b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
 static void
 add_host_contents (GVariantBuilder *builder, GHashTable *table)
 {
@@ -164,8 +171,7 @@ add_host_contents (GVariantBuilder *builder, GHashTable *table)
     return;
 
   names = (const char **) g_hash_table_get_keys_as_array (table, NULL);
-  qsort (names, g_hash_table_size (table), sizeof (char *),
-         (int (*) (const void *, const void *)) g_strcmp0);
+  qsort (names, g_hash_table_size (table), sizeof (char *), compare_names);
   g_variant_builder_init (&contents, G_VARIANT_TYPE ("a{say}"));
   for (guint i = 0; names[i] != NULL; i++)
     g_variant_builder_add (&contents, "{s@ay}", names[i],

@@ -291,6 +291,9 @@ test_rollback_after_automatic_rollback (Fixture *fixture, gconstpointer data)
   g_autofree char *expected = NULL;
   g_autoptr(GDir) runs = NULL;
   g_autofree char *run_id = NULL;
+  g_autofree char *rollback_id = NULL;
+  g_autofree char *journal_path = NULL;
+  g_autofree char *journal = NULL;
   g_autoptr(GError) error = NULL;
 
   if (!require_sandbox ())
@@ -329,6 +332,15 @@ test_rollback_after_automatic_rollback (Fixture *fixture, gconstpointer data)
   expected = g_strdup_printf ("  skipped %s: already rolled back", first);
   g_assert_nonnull (strstr (rollback_out, expected));
   assert_undone_once (2);
+
+  /* The rollback run's journal records each skipped host. */
+  rollback_id = g_strndup (rollback_out + strlen ("Rollback "),
+                           strcspn (rollback_out + strlen ("Rollback "), " "));
+  journal_path = g_build_filename (fixture->runs, rollback_id, "journal.jsonl", NULL);
+  g_assert_true (g_file_get_contents (journal_path, &journal, NULL, NULL));
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("\"event\":\"rollback-host-skipped\",\"host\":\"%s\"", second);
+  g_assert_nonnull (strstr (journal, expected));
 }
 
 static void

@@ -344,6 +344,48 @@ test_steps_changed (void)
   g_assert_cmpuint (diff->steps_changed, ==, 1);
 }
 
+/* Give `plan` a template step "motd" rendered for hosts a and b, b's file
+ * reading `b_text`. */
+static void
+add_template_step (FleetPlan *plan, const char *b_text)
+{
+  FleetStep *step = fleet_step_new ("motd", "template motd");
+  FleetStepKindData *kind = fleet_step_kind_data_new (FLEET_STEP_KIND_TEMPLATE);
+
+  kind->dest = g_strdup ("/etc/motd");
+  kind->host_contents = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                               (GDestroyNotify) g_bytes_unref);
+  g_hash_table_insert (kind->host_contents, g_strdup ("a"), g_bytes_new_static ("hello a\n", 8));
+  g_hash_table_insert (kind->host_contents, g_strdup ("b"),
+                       g_bytes_new (b_text, strlen (b_text)));
+  step->kind_data = kind;
+  g_ptr_array_add (plan->steps, step);
+}
+
+/* A template's files are compared host by host, each shown as its size and
+ * digest, never as a byte dump. */
+static void
+test_template_contents_by_host (void)
+{
+  g_autoptr(FleetPlan) old_plan = make_plan ();
+  g_autoptr(FleetPlan) new_plan = make_plan ();
+  g_autoptr(FleetPlan) same_plan = make_plan ();
+  g_autofree char *lines = NULL;
+  g_autofree char *same_lines = NULL;
+
+  add_template_step (old_plan, "hello b\n");
+  add_template_step (new_plan, "hello b, patched\n");
+  add_template_step (same_plan, "hello b\n");
+
+  same_lines = diff_lines (old_plan, same_plan);
+  g_assert_cmpstr (same_lines, ==, "");
+
+  lines = diff_lines (old_plan, new_plan);
+  g_assert_cmpstr (lines, ==,
+                   "steps|changed|motd|host-contents[b]|8 bytes, sha256 bc94fa295f07|"
+                   "17 bytes, sha256 c62b9f4f455f\n");
+}
+
 static void
 test_step_order_changed (void)
 {
@@ -1166,6 +1208,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/plan-diff/template-contents-by-host", test_template_contents_by_host);
   g_test_add_func ("/plan-diff/identical", test_identical_plans);
   g_test_add_func ("/plan-diff/hosts/added-removed", test_hosts_added_removed_moved);
   g_test_add_func ("/plan-diff/hosts/moved", test_host_moved_between_stages);

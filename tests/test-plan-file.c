@@ -251,6 +251,47 @@ test_deterministic_bytes (void)
   g_assert_true (g_bytes_equal (first_bytes, second_bytes));
 }
 
+/* Give `plan` a template step rendered for 64 hosts, inserted into its
+ * table in the order `reverse` says. */
+static void
+add_template_step (FleetPlan *plan, gboolean reverse)
+{
+  FleetStep *step = fleet_step_new ("motd", "template motd");
+  FleetStepKindData *kind = fleet_step_kind_data_new (FLEET_STEP_KIND_TEMPLATE);
+
+  kind->dest = g_strdup ("/etc/motd");
+  kind->host_contents = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                               (GDestroyNotify) g_bytes_unref);
+  for (guint i = 0; i < 64; i++)
+    {
+      guint n = reverse ? 63 - i : i;
+      char *text = g_strdup_printf ("welcome to web%02u\n", n);
+
+      g_hash_table_insert (kind->host_contents, g_strdup_printf ("web%02u", n),
+                           g_bytes_new_take (text, strlen (text)));
+    }
+  step->kind_data = kind;
+  g_ptr_array_add (plan->steps, step);
+}
+
+/* The files a template step renders per host are written in host name
+ * order, so the same plan always has the same bytes. */
+static void
+test_deterministic_template_contents (void)
+{
+  g_autoptr(FleetPlan) first = make_plan ();
+  g_autoptr(FleetPlan) second = make_plan ();
+  g_autoptr(GBytes) first_bytes = NULL;
+  g_autoptr(GBytes) second_bytes = NULL;
+
+  add_template_step (first, FALSE);
+  add_template_step (second, TRUE);
+  first_bytes = fleet_plan_serialize (first);
+  second_bytes = fleet_plan_serialize (second);
+
+  g_assert_true (g_bytes_equal (first_bytes, second_bytes));
+}
+
 /* Return a copy of `bytes` with its trailing digest recomputed, as a writer
  * of another version or a careful forger would produce. */
 static GBytes *
@@ -1269,6 +1310,8 @@ main (int argc, char **argv)
   g_test_add_func ("/plan-file/hosts-digest-fields", test_hosts_digest_fields);
   g_test_add_func ("/plan-file/snapshot-round-trip", test_snapshot_round_trip);
   g_test_add_func ("/plan-file/deterministic-bytes", test_deterministic_bytes);
+  g_test_add_func ("/plan-file/deterministic-template-contents",
+                   test_deterministic_template_contents);
   g_test_add_func ("/plan-file/truncated", test_truncated_at_every_length);
   g_test_add_func ("/plan-file/flipped-byte", test_every_flipped_byte_rejected);
   g_test_add_func ("/plan-file/corrupt-body", test_corrupt_body_names_digest);

@@ -433,6 +433,25 @@ test_kill_holds_hosts (Fixture *fixture, gconstpointer data)
     g_clear_pointer (&err, g_free);
   }
 
+  /* The same from another runs directory: the user's run registry knows
+   * the unfinished run. */
+  {
+    g_autofree char *other_runs = fixture_path (fixture, "other-runs");
+    g_autofree char *expected = g_strdup_printf ("fleet-run: run %s of this plan stopped without "
+                                                 "finishing", run_dir);
+
+    g_assert_cmpint (run_fleet_run (fixture, "elsewhere", (const char *[]) { "--runs-dir",
+                                                                             other_runs,
+                                                                             fixture->plan,
+                                                                             NULL },
+                                    &out, &err), ==, 2);
+    g_assert_nonnull (strstr (err, expected));
+    g_assert_false (g_file_test (other_runs, G_FILE_TEST_EXISTS));
+    g_assert_cmpuint (count_log_lines (fixture, 0, "first-start"), ==, 1);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+
   g_assert_cmpint (run_fleet_run (fixture, "undecided", (const char *[]) { "--resume", run_dir,
                                                                            fixture->plan, NULL },
                                   &out, &err), ==, 2);
@@ -703,6 +722,60 @@ test_decision_errors (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (err, "--resume \"no-such-run\": no run found"));
 }
 
+/* While a run of the plan is going, fleet-run refuses to start the plan
+ * again, even with --new-run, and to roll that run back. */
+static void
+test_refuses_plan_while_running (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GSubprocess) first = NULL;
+  g_autoptr(GDir) runs = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *run_id = NULL;
+  const char *running_line = "of this plan is still going: another fleet-run holds its journal";
+
+  if (!require_sandbox ())
+    return;
+  compile_plan (fixture, FALSE, "running");
+  first = start_fleet_run (fixture, "first", (const char *[]) { "--runs-dir", fixture->runs,
+                                                                fixture->plan, NULL });
+  wait_for_log_line (fixture, "second-start");
+  runs = g_dir_open (fixture->runs, 0, &error);
+  g_assert_no_error (error);
+  run_id = g_strdup (g_dir_read_name (runs));
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      const char *again[] = { "--runs-dir", fixture->runs, fixture->plan,
+                              i == 0 ? NULL : "--new-run", NULL };
+
+      g_assert_cmpint (run_fleet_run (fixture, i == 0 ? "again" : "again-new-run", again, &out,
+                                      &err), ==, 2);
+      g_assert_nonnull (strstr (err, running_line));
+    }
+
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (run_fleet_run (fixture, "rollback",
+                                    (const char *[]) { "--runs-dir", fixture->runs, "--rollback",
+                                                       run_id, fixture->plan, NULL },
+                                    &out, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "is still going: another fleet-run holds its journal. Stop "
+                                   "it first"));
+  }
+
+  g_assert_cmpuint (count_log_lines (fixture, 0, "first-start"), ==, 1);
+  g_assert_cmpuint (count_log_lines (fixture, 1, "first-start"), ==, 1);
+  release_second_step (fixture);
+  g_subprocess_wait (first, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (first), ==, 0);
+  g_assert_cmpuint (count_log_lines (fixture, 0, "third-end"), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -718,6 +791,7 @@ main (int argc, char **argv)
   ADD ("/resume/journal/append-after-torn-line", test_append_after_torn_line);
   ADD ("/resume/journal/locked", test_journal_locked);
   ADD ("/resume/kill/holds-hosts", test_kill_holds_hosts);
+  ADD ("/resume/refuses-plan-while-running", test_refuses_plan_while_running);
   ADD ("/resume/kill/reruns-idempotent", test_kill_reruns_idempotent);
   ADD ("/resume/kill/plan-digest-differs", test_plan_digest_differs);
   ADD ("/resume/kill/truncated-journal", test_truncated_journal);

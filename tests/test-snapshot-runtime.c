@@ -279,6 +279,35 @@ run_marker_plan (Fixture *fixture, const char *dir, FleetSnapshotOnUnexpected on
   run_plan (fixture);
 }
 
+/* A step that changes nothing leaves the kernel settings unchanged, though
+ * counters such as fs.file-nr and kernel.random.uuid move on every read:
+ * the host does not fail for them. */
+static void
+test_noop_step_keeps_sysctl (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 1, 0 };
+  FleetSnapshotConfig *config = fleet_snapshot_config_new ();
+  const FleetHostResult *host;
+
+  if (!require_sandbox_hosts (1))
+    return;
+
+  config->categories = 1u << FLEET_SNAPSHOT_SYSCTL;
+  config->on_unexpected = FLEET_SNAPSHOT_ON_UNEXPECTED_FAIL_HOST;
+  fleet_snapshot_config_free (fixture->plan->snapshot);
+  fixture->plan->snapshot = config;
+  add_hosts (fixture, 1, "id_ed25519");
+  add_step (fixture, "nothing", "ls / > /dev/null; true", 60000);
+  set_waves (fixture, sizes);
+  run_plan (fixture);
+
+  host = host_result (fixture, 0);
+  g_assert_nonnull (host->snapshot_diff);
+  g_test_message ("sysctl changes: %" G_GSIZE_FORMAT, host->snapshot_diff->n_changes);
+  g_assert_cmpuint (host->snapshot_diff->n_unexpected, ==, 0);
+  g_assert_cmpint (host->outcome, ==, FLEET_HOST_SUCCEEDED);
+}
+
 static void
 test_run_reports_unexpected_change (Fixture *fixture, gconstpointer data)
 {
@@ -555,6 +584,7 @@ main (int argc, char **argv)
   ADD ("/snapshot-runtime/collector/sandbox-host", test_collector_on_sandbox_host);
   ADD ("/snapshot-runtime/collector/diff-across-change", test_collector_diff_across_change);
   ADD ("/snapshot-runtime/run/unexpected-change", test_run_reports_unexpected_change);
+  ADD ("/snapshot-runtime/run/noop-keeps-sysctl", test_noop_step_keeps_sysctl);
   ADD ("/snapshot-runtime/run/workflow-end-to-end", test_workflow_end_to_end);
   g_test_add_func ("/snapshot-runtime/report/majority", test_report_majority);
 

@@ -530,6 +530,10 @@ test_collector_debian (void)
                                           "net.ipv4.ip_local_port_range"), ==, "32768\t60999");
   g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_SYSCTL,
                                           "fs.binfmt_misc.status"), ==, "");
+  /* Values that change on every read are left out. */
+  g_assert_null (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_SYSCTL, "kernel.random.uuid"));
+  g_assert_null (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_SYSCTL, "fs.file-nr"));
+  g_assert_null (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_SYSCTL, "kernel.ns_last_pid"));
   g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_MOUNTS, "/mnt/my\\040disk"), ==,
                    "/dev/vdb1 xfs rw,relatime");
   g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_FACTS, "nginx-version"), ==,
@@ -593,6 +597,8 @@ test_collector_freebsd (void)
   g_assert_cmpstr (fleet_snapshot_get_os_family (snapshot), ==, "bsd");
   g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_SYSCTL, "kern.securelevel"), ==,
                    "-1");
+  g_assert_null (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_SYSCTL, "kern.lastpid"));
+  g_assert_null (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_SYSCTL, "vm.stats.sys.v_swtch"));
   g_assert_cmpstr (fleet_snapshot_lookup (snapshot, FLEET_SNAPSHOT_PACKAGES, "nginx"), ==,
                    "1.26.2_11,3");
   g_assert_false (fleet_snapshot_is_available (snapshot, FLEET_SNAPSHOT_MOUNTS));
