@@ -352,6 +352,34 @@ test_show_copy_file_settings (Fixture *fixture, gconstpointer data)
                                       "content sha256 "));
 }
 
+/* `fleetc show` prints a rendered command once for all the hosts that
+ * render it alike, and a compile-time skip once per reason, with the hosts
+ * as ranges. */
+static void
+test_show_groups_hosts (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = write_workflow (fixture,
+    "target: {all: true}\nsteps:\n"
+    "  - {name: hello, run: \"echo {{ role }}\", timeout: 5s}\n"
+    "  - {name: db-only, run: \"true\", timeout: 5s, when: 'role == \"db\"'}\n");
+  g_autofree char *plan = fixture_path (fixture, "groups.plan");
+  g_autofree char *text = NULL;
+  const char *skipped;
+
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-o", plan, "-F", "none", NULL },
+                           NULL, NULL), ==, 0);
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, NULL }, &text, NULL), ==, 0);
+  g_test_message ("%s", text);
+
+  g_assert_nonnull (strstr (text, "       on db01..db04 (4 hosts):\n         $ echo 'db'\n"
+                                  "       on web05..web20 (16 hosts):\n         $ echo 'web'\n"));
+  g_assert_null (strstr (text, "on web06"));
+  skipped = strstr (text, "       skipped on web05..web20 (16 hosts): condition `role == \"db\"` "
+                          "is false\n");
+  g_assert_nonnull (skipped);
+  g_assert_null (strstr (skipped + strlen ("       skipped on"), "skipped on"));
+}
+
 /* --limit narrows the target; the plan records it and `show` prints it.
  * A bad expression is reported against "--limit" with its column. */
 static void
@@ -1089,6 +1117,7 @@ main (int argc, char **argv)
   ADD ("/cli/show/stages", test_show_stages);
   ADD ("/cli/compile/limit", test_compile_limit);
   ADD ("/cli/show-copy-file-settings", test_show_copy_file_settings);
+  ADD ("/cli/show-groups-hosts", test_show_groups_hosts);
   ADD ("/cli/compile/include-relative-path", test_include_from_relative_path);
   ADD ("/cli/usage-errors", test_usage_errors);
   ADD ("/cli/show/escapes-terminal-controls", test_show_escapes_terminal_controls);
