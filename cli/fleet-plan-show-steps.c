@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "schema/fleet-model.h"
+#include "schema/fleet-step-barrier.h"
 #include "schema/fleet-step-values.h"
 #include "schema/fleet-text.h"
 
@@ -153,6 +154,58 @@ fleet_plan_show_step_kind_json (FleetJsonWriter *json, const FleetStep *step)
   if (step->policy != NULL)
     write_policy (json, step->policy);
   fleet_plan_show_step_values_json (json, step);
+  fleet_plan_show_step_barriers_json (json, step);
+}
+
+void
+fleet_plan_show_step_barriers_json (FleetJsonWriter *json, const FleetStep *step)
+{
+  if (step->barriers == NULL)
+    return;
+
+  fleet_json_key (json, "waits_for");
+  fleet_json_begin_array (json);
+  for (guint i = 0; i < step->barriers->len; i++)
+    {
+      const FleetStepBarrier *barrier = g_ptr_array_index (step->barriers, i);
+
+      fleet_json_begin_object (json);
+      fleet_json_key (json, "step");
+      fleet_json_string (json, barrier->step);
+      fleet_json_key (json, "group");
+      fleet_json_string (json, barrier->group);
+      fleet_json_key (json, "hosts");
+      fleet_json_begin_array (json);
+      for (guint h = 0; barrier->hosts != NULL && h < barrier->hosts->len; h++)
+        fleet_json_string (json, g_ptr_array_index (barrier->hosts, h));
+      fleet_json_end_array (json);
+      fleet_json_end_object (json);
+    }
+  fleet_json_end_array (json);
+}
+
+void
+fleet_plan_show_step_barriers_text (GString *out, const FleetStep *step)
+{
+  for (guint i = 0; step->barriers != NULL && i < step->barriers->len; i++)
+    {
+      const FleetStepBarrier *barrier = g_ptr_array_index (step->barriers, i);
+      g_autofree char *step_name = fleet_escape_for_terminal (barrier->step);
+      g_autofree char *group = fleet_escape_for_terminal (barrier->group);
+      guint n_hosts = barrier->hosts != NULL ? barrier->hosts->len : 0;
+
+      g_string_append_printf (out, "       waits until %s finished on every host of group %s "
+                                   "(%u host%s", step_name, group, n_hosts,
+                              n_hosts == 1 ? "" : "s");
+      for (guint h = 0; h < n_hosts && h < 5; h++)
+        {
+          g_autofree char *host = fleet_escape_for_terminal (g_ptr_array_index (barrier->hosts,
+                                                                                h));
+
+          g_string_append_printf (out, "%s%s", h == 0 ? ": " : " ", host);
+        }
+      g_string_append (out, n_hosts > 5 ? " ...)\n" : ")\n");
+    }
 }
 
 void
@@ -207,4 +260,41 @@ fleet_plan_show_step_values_text (GString *out, const FleetStep *step)
           g_string_append_printf (out, "         %s: %s\n", keys[k], escaped_value);
         }
     }
+}
+
+/* Return the words for the special bits of `mode`, e.g. " (setuid)", or
+ * "" when it has none. */
+static const char *
+special_bits (guint32 mode)
+{
+  static const char *const words[] = {
+    "", " (sticky)", " (setgid)", " (setgid, sticky)", " (setuid)", " (setuid, sticky)",
+    " (setuid, setgid)", " (setuid, setgid, sticky)",
+  };
+
+  return words[(mode >> 9) & 07];
+}
+
+char *
+fleet_plan_show_file_settings (const FleetStep *step)
+{
+  const FleetStepKindData *data = step->kind_data;
+  GString *out;
+
+  if (data == NULL
+      || (data->kind != FLEET_STEP_KIND_COPY && data->kind != FLEET_STEP_KIND_TEMPLATE))
+    return NULL;
+
+  out = g_string_new (NULL);
+  if (data->mode != FLEET_COPY_MODE_UNSET)
+    g_string_append_printf (out, "mode %04o%s", data->mode, special_bits (data->mode));
+  else
+    g_string_append (out, "mode 0644 for a new file, an existing file keeps its own");
+
+  g_string_append_printf (out, ", owner %s, group %s", data->owner != NULL ? data->owner
+                                                                           : "unchanged",
+                          data->group != NULL ? data->group : "unchanged");
+  if (data->content_sha256 != NULL)
+    g_string_append_printf (out, ", content sha256 %s", data->content_sha256);
+  return g_string_free (out, FALSE);
 }

@@ -9,6 +9,7 @@
 #include "compiler/step-values.h"
 #include "schema/fleet-expr.h"
 #include "schema/fleet-model.h"
+#include "schema/fleet-step-barrier.h"
 #include "schema/fleet-template.h"
 
 /* One step while its mapping is read.  `step` comes first: the handlers
@@ -102,6 +103,54 @@ handle_when (FleetDiagnostics *diags, const FleetSchemaField *field, const Fleet
                              field->key, error->message);
 }
 
+/* Read a `needs` entry that waits for a step on the hosts of a group:
+ * `{step: NAME, on: GROUP}`.  The step also orders this one on every host,
+ * as a plain name does. */
+static void
+parse_group_need (FleetDiagnostics *diags, const FleetSchemaField *field,
+                  const FleetYamlNode *entry, FleetStep *step)
+{
+  const FleetYamlNode *step_node = NULL;
+  const FleetYamlNode *group_node = NULL;
+  g_autofree char *step_name = NULL;
+  g_autofree char *group = NULL;
+  FleetStepBarrier *barrier;
+
+  for (guint k = 0; k < entry->keys->len; k++)
+    {
+      const FleetYamlNode *key = g_ptr_array_index (entry->keys, k);
+
+      if (g_strcmp0 (key->value, "step") == 0)
+        step_node = g_ptr_array_index (entry->items, k);
+      else if (g_strcmp0 (key->value, "on") == 0)
+        group_node = g_ptr_array_index (entry->items, k);
+      else
+        fleet_diagnostics_error (diags, &key->pos,
+                                 "unknown key \"%s\" in a \"needs\" entry; an entry that waits "
+                                 "for other hosts has \"step\" and \"on\" (a group)",
+                                 key->value);
+    }
+
+  if (step_node == NULL || group_node == NULL)
+    {
+      fleet_diagnostics_error (diags, &entry->pos,
+                               "a \"needs\" entry that waits for other hosts needs both "
+                               "\"step\" (the step) and \"on\" (the group whose hosts run it "
+                               "first)");
+      return;
+    }
+  if (!fleet_scalar_to_string (diags, field, step_node, &step_name)
+      || !fleet_scalar_to_name (diags, field, group_node, &group))
+    return;
+
+  g_ptr_array_add (step->needs, g_strdup (step_name));
+  barrier = fleet_step_barrier_new (step_name, group);
+  barrier->pos = entry->pos;
+  if (step->barriers == NULL)
+    step->barriers = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_step_barrier_free);
+  g_ptr_array_add (step->barriers, barrier);
+}
+
 static void
 handle_needs (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
@@ -111,9 +160,12 @@ handle_needs (FleetDiagnostics *diags, const FleetSchemaField *field, const Flee
   parse->step->needs_pos = value->pos;
   for (guint i = 0; i < value->items->len; i++)
     {
+      const FleetYamlNode *entry = g_ptr_array_index (value->items, i);
       char *name = NULL;
 
-      if (fleet_scalar_to_string (diags, field, g_ptr_array_index (value->items, i), &name))
+      if (entry->kind == FLEET_YAML_MAPPING)
+        parse_group_need (diags, field, entry, parse->step);
+      else if (fleet_scalar_to_string (diags, field, entry, &name))
         g_ptr_array_add (parse->step->needs, name);
     }
 }

@@ -50,6 +50,7 @@ static const char *const failure_codes[] = {
   [FLEET_FAILURE_BECOME_PASSWORD_INCORRECT] = "become-password-incorrect",
   [FLEET_FAILURE_CONDITION] = "condition-error",
   [FLEET_FAILURE_TARGET_BUSY] = "target-busy",
+  [FLEET_FAILURE_DEPENDENCY] = "dependency-failed",
 };
 
 const char *

@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "runtime/fleet-check-run.h"
+#include "runtime/fleet-barrier-gate.h"
 #include "runtime/fleet-become.h"
 #include "runtime/fleet-halt.h"
 #include "runtime/fleet-journal.h"
@@ -85,6 +86,7 @@ typedef struct {
   guint index;                   /* in plan->hosts */
   gboolean started;              /* start_host ran */
   FleetHostWindow window;        /* maintenance window state (fleet-window-gate.h) */
+  gboolean barrier_waiting;      /* the next step waits for other hosts; journaled */
 } HostRun;
 
 typedef struct {
@@ -107,6 +109,7 @@ typedef struct {
   GPtrArray *window_waiting;     /* HostRun *, hosts of the wave waiting for a window */
   GPtrArray *guard_deferred;     /* HostRun *, hosts the load guard deferred; they
                                     hold no concurrency slot while they wait */
+  FleetBarrierGate *barriers;    /* steps that wait for other hosts (fleet-barrier-gate.h) */
 } Executor;
 
 static void
@@ -1298,6 +1301,80 @@ window_allows_next_step (Executor *executor, HostRun *run)
   return FALSE;
 }
 
+/* Steps that wait for other hosts (fleet-barrier-gate.h) */
+
+static FleetHostStepState
+host_step_state (guint host_index, guint step_index, gpointer user_data)
+{
+  Executor *executor = user_data;
+  const HostRun *run = g_ptr_array_index (executor->runs, host_index);
+
+  if (run->next_step > step_index)
+    return FLEET_HOST_STEP_DONE;
+  if (run->finished)
+    return FLEET_HOST_STEP_LOST;
+  /* A host in flight finishes its step even when the run halts; one that
+   * has not started will not start then. */
+  if (!run->started && (executor->stopping || executor->result->halted
+                        || executor->snapshot_halt))
+    return FLEET_HOST_STEP_LOST;
+  return FLEET_HOST_STEP_PENDING;
+}
+
+/* Return whether the next step of `run` may start by its barriers.  A
+ * waiting host stays busy and is checked again on the loop's next pass; the
+ * journal records the first wait.  A host of the group that can no longer
+ * finish the step fails the waiting host. */
+static gboolean
+barrier_allows_next_step (Executor *executor, HostRun *run)
+{
+  const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
+  FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
+  g_autofree char *message = NULL;
+  FleetBarrierDecision decision;
+  FleetJsonWriter *json;
+
+  if (step->barriers == NULL)
+    return TRUE;
+
+  decision = fleet_barrier_gate_decide (executor->barriers, run->index, run->next_step,
+                                        host_step_state, executor, &message);
+  if (decision == FLEET_BARRIER_OPEN)
+    {
+      run->barrier_waiting = FALSE;
+      return TRUE;
+    }
+
+  if (decision == FLEET_BARRIER_WAIT)
+    {
+      if (!run->barrier_waiting)
+        {
+          json = fleet_journal_begin (executor->journal, "barrier-wait", wall_us (executor));
+          fleet_json_key (json, "host");
+          fleet_json_string (json, run->result->host->name);
+          fleet_json_key (json, "step");
+          fleet_json_int (json, run->next_step + 1);
+          fleet_json_key (json, "reason");
+          fleet_json_string (json, message);
+          fleet_journal_commit (executor->journal, FALSE);
+          run->barrier_waiting = TRUE;
+        }
+      return FALSE;
+    }
+
+  run->barrier_waiting = FALSE;
+  result->failure = FLEET_FAILURE_DEPENDENCY;
+  result->message = g_strdup (message);
+  run->result->failed_step = run->next_step;
+  {
+    g_autofree char *host_message = g_strdup_printf ("step \"%s\": %s", step->name, message);
+
+    host_fail_after_snapshot (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_DEPENDENCY,
+                              host_message);
+  }
+  return FALSE;
+}
+
 /* Clean up after a step killed at the end of its window: the step counts
  * as not run, so the host runs it again when its next window opens. */
 static void
@@ -1476,6 +1553,15 @@ advance_host (Executor *executor, HostRun *run)
 
       if (!window_allows_next_step (executor, run))
         return;
+
+      if (!barrier_allows_next_step (executor, run))
+        {
+          /* A waiting host is checked again on the next pass; a failed one
+           * goes on to its after snapshot and end. */
+          if (run->barrier_waiting)
+            return;
+          continue;
+        }
 
       if (executor->options->before_step != NULL)
         executor->options->before_step (run->result->host, run->next_step,
@@ -2171,6 +2257,7 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
                                                : g_get_num_processors (),
                                              executor->clock);
   executor->pacer = fleet_pacer_new (plan, now_us (executor));
+  executor->barriers = fleet_barrier_gate_new (plan);
   if (options->secret_func != NULL)
     fleet_ssh_context_set_secret_func (executor->ssh, options->secret_func,
                                        options->secret_data);
@@ -2253,6 +2340,7 @@ executor_clear (Executor *executor)
   g_ptr_array_unref (executor->guard_deferred);
   fleet_ssh_context_free (executor->ssh);
   fleet_pacer_free (executor->pacer);
+  fleet_barrier_gate_free (executor->barriers);
   if (executor->journal != NULL)
     fleet_journal_close (executor->journal);
 }

@@ -57,6 +57,8 @@ typedef enum {
   FLEET_FAILURE_BECOME_PASSWORD_INCORRECT,
   FLEET_FAILURE_CONDITION,         /* a step's `when` could not be evaluated */
   FLEET_FAILURE_TARGET_BUSY,       /* the load guard kept the host waiting past max_wait */
+  FLEET_FAILURE_DEPENDENCY,        /* a step waited for a step that a host of its group
+                                      can no longer finish (fleet-barrier-gate.h) */
 } FleetFailure;
 
 /* Return the stable journal code of `failure`, e.g. "host-key-changed". */

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "schema/fleet-step-barrier.h"
 #include "schema/fleet-step-values.h"
 
 FleetSourceFile *
@@ -234,6 +235,7 @@ fleet_step_copy (const FleetStep *step)
     copy->policy = fleet_step_policy_copy (step->policy);
   if (step->values != NULL)
     copy->values = fleet_step_values_copy (step->values);
+  copy->barriers = fleet_step_barriers_copy (step->barriers);
 
   return copy;
 }
@@ -257,6 +259,7 @@ fleet_step_free (FleetStep *step)
   fleet_step_kind_data_free (step->kind_data);
   fleet_step_policy_free (step->policy);
   fleet_step_values_free (step->values);
+  g_clear_pointer (&step->barriers, g_ptr_array_unref);
   g_free (step);
 }
 

@@ -62,6 +62,9 @@ typedef struct {
 /* A step's settings rendered per host (fleet-step-values.h). */
 typedef struct FleetStepValues FleetStepValues;
 
+/* A wait for a step on the hosts of a group (fleet-step-barrier.h). */
+typedef struct FleetStepBarrier FleetStepBarrier;
+
 /* One step run on every target host: a shell command unless `kind_data`
  * names another kind.  `command` is the shell command, or for other kinds a
  * one-line description shown in plans. */
@@ -96,6 +99,8 @@ typedef struct {
                                failed_when (fleet-step-policy.h); NULL: none */
   FleetStepValues *values;  /* settings with `{{ }}` references, rendered per
                                host (fleet-step-values.h); NULL: none */
+  GPtrArray *barriers;      /* FleetStepBarrier *, steps this one waits for on the
+                               hosts of a group (fleet-step-barrier.h); NULL: none */
 
   /* Workflow IR only, never in a plan file: the references of `command`
    * (FleetTemplateRef *, fleet-template.h) and the source position of each,

@@ -12,6 +12,7 @@
 #include "schema/fleet-host-record.h"
 #include "schema/fleet-plan-signature.h"
 #include "schema/fleet-plan-progressive.h"
+#include "schema/fleet-step-barrier.h"
 #include "schema/fleet-step-values.h"
 
 G_DEFINE_QUARK (fleet-plan-error-quark, fleet_plan_error)
@@ -228,6 +229,7 @@ step_to_variant (const FleetStep *step)
   fleet_step_kind_to_variant (&builder, step->kind_data);
   fleet_step_policy_to_variant (&builder, step->policy);
   fleet_step_values_to_variant (&builder, step->values);
+  fleet_step_barriers_to_variant (&builder, step->barriers);
   /* Written only when set, so plans without it keep their bytes. */
   if (step->idempotent)
     g_variant_builder_add (&builder, "{sv}", "idempotent", g_variant_new_boolean (TRUE));
@@ -572,7 +574,8 @@ step_from_variant (GVariant *dict, GError **error)
   step->skipped_hosts = lookup_string_table (dict, "skipped-hosts");
   if (!fleet_step_kind_from_variant (dict, step->name, &step->kind_data, error)
       || !fleet_step_policy_from_variant (dict, step->name, &step->policy, error)
-      || !fleet_step_values_from_variant (dict, step->name, &step->values, error))
+      || !fleet_step_values_from_variant (dict, step->name, &step->values, error)
+      || !fleet_step_barriers_from_variant (dict, step->name, &step->barriers, error))
     return NULL;
   return g_steal_pointer (&step);
 }

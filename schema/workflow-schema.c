@@ -215,6 +215,9 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_ROLLBACK, "on_halt", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
     1, 16, "stop",
     "What a halted run does: stop, or rollback the changed hosts of the failed wave." },
+  { FLEET_SCHEMA_ROLLBACK, "idempotent", FLEET_TYPE_BOOL, FLEET_SCHEMA_NONE, FALSE,
+    0, 0, "false",
+    "The rollback commands may run again after a crash during one of them." },
 
   /* One item of the `steps` of `rollback`. */
   { FLEET_SCHEMA_ROLLBACK_STEP, "name", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, TRUE,
@@ -385,7 +388,7 @@ static const FleetSchemaField schema_fields[] = {
     "`steps.NAME.rc`/`.stdout`; the step is skipped, and reported so, where it is false." },
   { FLEET_SCHEMA_STEP, "needs", FLEET_TYPE_NAME_LIST, FLEET_SCHEMA_NONE, FALSE,
     1, FLEET_SCHEMA_UNBOUNDED, NULL,
-    "Names of steps that must run before this one; steps are reordered to satisfy them." },
+    "Names of steps that must run before this one; steps are reordered to satisfy them. An entry `{step: S, on: GROUP}` also waits until every host of the group finished S." },
   { FLEET_SCHEMA_STEP, "timeout", FLEET_TYPE_DURATION, FLEET_SCHEMA_NONE, FALSE,
     1, 7 * DAY_MS, NULL,
     "Maximum run time of the command on one host, from 1ms to 7d; no limit when absent." },

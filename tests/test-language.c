@@ -10,6 +10,7 @@
 #include "planner/fleet-planner.h"
 #include "schema/fleet-plan.h"
 #include "schema/fleet-facts.h"
+#include "schema/fleet-step-barrier.h"
 #include "schema/fleet-step-values.h"
 #include "schema/fleet-template.h"
 
@@ -895,6 +896,171 @@ test_needs_cycle (Fixture *fixture, gconstpointer data)
                 "remove one of these needs");
 }
 
+/* Steps that wait for a step on the hosts of a group */
+
+static const char groups_inventory_text[] =
+  "hosts:\n"
+  "  db1: {attributes: {role: db}}\n"
+  "  db2: {attributes: {role: db}}\n"
+  "  web1: {attributes: {role: web}}\n"
+  "  web2: {attributes: {role: web}}\n"
+  "groups:\n"
+  "  db: [db1, db2]\n"
+  "  web: [web1, web2]\n";
+
+#define GROUPS_HEAD \
+  "name: demo\n" \
+  "inventory: groups.yaml\n" \
+  "target: {all: true}\n"
+
+/* Compile `workflow_text` against the inventory with groups above. */
+static FleetPlan *
+compile_with_groups (Fixture *fixture, const char *workflow_text)
+{
+  g_free (write_file (fixture, "groups.yaml", groups_inventory_text));
+  return compile_and_plan (fixture, workflow_text);
+}
+
+static void
+test_group_needs_in_plan (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_with_groups (fixture,
+    GROUPS_HEAD
+    "order: {by: group, sequence: [db, web]}\n"
+    "steps:\n"
+    "  - {name: app, timeout: 1s, run: \"true\", when: 'groups contains \"web\"',\n"
+    "     needs: [{step: migrate, on: db}]}\n"
+    "  - {name: migrate, timeout: 1s, run: \"true\", when: 'groups contains \"db\"'}\n");
+  g_autoptr (FleetPlan) read_back = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GError) error = NULL;
+  const FleetStepBarrier *barrier;
+  const FleetStep *app;
+
+  g_assert_nonnull (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 0);
+  bytes = fleet_plan_serialize (plan);
+  read_back = fleet_plan_deserialize (bytes, &error);
+  g_assert_no_error (error);
+
+  /* The step waited for also orders the steps on every host. */
+  g_assert_cmpstr (((const FleetStep *) g_ptr_array_index (read_back->steps, 0))->name, ==,
+                   "migrate");
+  app = g_ptr_array_index (read_back->steps, 1);
+  g_assert_cmpstr (app->name, ==, "app");
+  g_assert_nonnull (app->barriers);
+  g_assert_cmpuint (app->barriers->len, ==, 1);
+  barrier = g_ptr_array_index (app->barriers, 0);
+  g_assert_cmpstr (barrier->step, ==, "migrate");
+  g_assert_cmpstr (barrier->group, ==, "db");
+  g_assert_cmpuint (barrier->hosts->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (barrier->hosts, 0), ==, "db1");
+  g_assert_cmpstr (g_ptr_array_index (barrier->hosts, 1), ==, "db2");
+}
+
+static void
+test_group_needs_errors (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_with_groups (fixture,
+    GROUPS_HEAD
+    "order: {by: group, sequence: [db, web]}\n"
+    "steps:\n"
+    "  - {name: migrate, timeout: 1s, run: \"true\"}\n"
+    "  - {name: a, timeout: 1s, run: \"true\", needs: [{step: migrate, on: dbs}]}\n"
+    "  - {name: b, timeout: 1s, run: \"true\", needs: [{step: migrate, in: db}]}\n"
+    "  - {name: c, timeout: 1s, run: \"true\", needs: [{step: nothing, on: db}]}\n");
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 3);
+  assert_error (fixture, 0, 8, 65,
+                "unknown key \"in\" in a \"needs\" entry; an entry that waits for other hosts "
+                "has \"step\" and \"on\" (a group)");
+  assert_error (fixture, 1, 8, 49,
+                "a \"needs\" entry that waits for other hosts needs both \"step\" (the step) "
+                "and \"on\" (the group whose hosts run it first)");
+  assert_error (fixture, 2, 9, 48,
+                "\"needs\" names step \"nothing\", which does not exist; name a step of this "
+                "workflow");
+
+  fleet_diagnostics_free (fixture->diags);
+  fixture->diags = fleet_diagnostics_new ();
+  plan = compile_with_groups (fixture,
+    GROUPS_HEAD
+    "order: {by: group, sequence: [db, web]}\n"
+    "steps:\n"
+    "  - {name: migrate, timeout: 1s, run: \"true\"}\n"
+    "  - {name: a, timeout: 1s, run: \"true\", needs: [{step: migrate, on: dbs}]}\n");
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 1);
+  assert_error (fixture, 0, 7, 49,
+                "\"needs\" waits on group \"dbs\", which the inventory does not have; name one "
+                "of its groups");
+}
+
+/* Two steps that wait for each other on other groups form a cycle. */
+static void
+test_group_needs_cycle (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_with_groups (fixture,
+    GROUPS_HEAD
+    "steps:\n"
+    "  - {name: a, timeout: 1s, run: \"true\", needs: [{step: b, on: db}]}\n"
+    "  - {name: b, timeout: 1s, run: \"true\", needs: [{step: a, on: web}]}\n");
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 1);
+  assert_error (fixture, 0, 5, 48,
+                "steps need each other in a cycle: a -> b -> a (each needs the next); remove one "
+                "of these needs");
+}
+
+/* The hosts of the group must run before, or with, the hosts that wait. */
+static void
+test_group_needs_waves (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = compile_with_groups (fixture,
+    GROUPS_HEAD
+    "order: {by: group, sequence: [web, db]}\n"
+    "steps:\n"
+    "  - {name: migrate, timeout: 1s, run: \"true\", when: 'groups contains \"db\"'}\n"
+    "  - {name: app, timeout: 1s, run: \"true\", needs: [{step: migrate, on: db}]}\n");
+
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 1);
+  assert_error (fixture, 0, 7, 51,
+                "step \"app\" waits for step \"migrate\" on group \"db\", but a host of the "
+                "group runs in wave 2, after host \"web1\" in wave 1, which would wait for "
+                "ever; run the group's hosts first, for example with order: {by: group, "
+                "sequence: [db, ...]}");
+
+  /* One wave: only when every host of it can be busy at once. */
+  fleet_diagnostics_free (fixture->diags);
+  fixture->diags = fleet_diagnostics_new ();
+  g_clear_pointer (&plan, fleet_plan_free);
+  plan = compile_with_groups (fixture,
+    GROUPS_HEAD
+    "steps:\n"
+    "  - {name: migrate, timeout: 1s, run: \"true\", when: 'groups contains \"db\"'}\n"
+    "  - {name: app, timeout: 1s, run: \"true\", needs: [{step: migrate, on: db}]}\n");
+  g_assert_null (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 1);
+  g_assert_true (g_str_has_prefix (fleet_diagnostics_get (fixture->diags, 0)->message,
+                                   "step \"app\" waits for step \"migrate\" on group \"db\", "
+                                   "whose hosts share wave 1 with host \"db1\""));
+
+  fleet_diagnostics_free (fixture->diags);
+  fixture->diags = fleet_diagnostics_new ();
+  plan = compile_with_groups (fixture,
+    GROUPS_HEAD
+    "concurrency: {adaptive: false}\n"
+    "parallelism: 4\n"
+    "steps:\n"
+    "  - {name: migrate, timeout: 1s, run: \"true\", when: 'groups contains \"db\"'}\n"
+    "  - {name: app, timeout: 1s, run: \"true\", needs: [{step: migrate, on: db}]}\n");
+  g_assert_nonnull (plan);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 0);
+}
+
 /* Step kinds and per-step settings */
 
 static const GBytes *
@@ -973,6 +1139,32 @@ test_step_kinds_in_plan (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (step->kind_data->interval_ms, ==, 1000);
   g_assert_cmpstr (step->policy->changed_when, ==, "rc == 0");
   g_assert_cmpstr (step->policy->failed_when, ==, "rc > 1");
+}
+
+/* A mode in which some users may write the file but not read it gets a
+ * warning, with the octal form of Ansible's decimal integer; a setuid mode
+ * is taken as written. */
+static void
+test_copy_mode_warnings (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = NULL;
+  const FleetStep *step;
+
+  g_free (write_file (fixture, "patch.sh", "echo patched\n"));
+  plan = compile_and_plan (fixture, HEAD
+    "  - {name: a, timeout: 1m, copy: {src: patch.sh, dest: /usr/local/bin/a, mode: 420}}\n"
+    "  - {name: b, timeout: 1m, copy: {src: patch.sh, dest: /usr/local/bin/b, mode: \"4755\"}}\n");
+  g_assert_nonnull (plan);
+
+  g_assert_cmpuint (fleet_diagnostics_warning_count (fixture->diags), ==, 1);
+  assert_warning (fixture, 0, 6, 80,
+                  "\"mode\" 420 is 0420: some users may write or run the file but not read it, "
+                  "which is rarely meant; if \"420\" is a decimal mode as Ansible reads "
+                  "integers, write 0644");
+  step = g_ptr_array_index (plan->steps, 0);
+  g_assert_cmpuint (step->kind_data->mode, ==, 0420);
+  step = g_ptr_array_index (plan->steps, 1);
+  g_assert_cmpuint (step->kind_data->mode, ==, 04755);
 }
 
 static void
@@ -1235,6 +1427,7 @@ main (int argc, char **argv)
   ADD ("/language/plan/invalid-var-name", test_invalid_var_name);
   ADD ("/language/plan/file-round-trip", test_plan_file_round_trip);
   ADD ("/language/steps/kinds-in-plan", test_step_kinds_in_plan);
+  ADD ("/language/copy-mode-warnings", test_copy_mode_warnings);
   ADD ("/language/steps/content-digest-checked", test_step_content_digest_checked);
   ADD ("/language/steps/kind-errors", test_step_kind_errors);
   ADD ("/language/steps/values-per-host", test_step_values_per_host);
@@ -1254,6 +1447,10 @@ main (int argc, char **argv)
   ADD ("/language/needs/order", test_needs_order);
   ADD ("/language/needs/errors", test_needs_errors);
   ADD ("/language/needs/cycle", test_needs_cycle);
+  ADD ("/language/needs/group-in-plan", test_group_needs_in_plan);
+  ADD ("/language/needs/group-errors", test_group_needs_errors);
+  ADD ("/language/needs/group-cycle", test_group_needs_cycle);
+  ADD ("/language/needs/group-waves", test_group_needs_waves);
 
   return g_test_run ();
 }
