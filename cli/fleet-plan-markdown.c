@@ -81,6 +81,19 @@ append_halt_rules (GString *out, const FleetPlan *plan)
     }
 }
 
+/* Append what a copy or template step sets on the file it writes. */
+static void
+append_file_settings (GString *out, const FleetStep *step)
+{
+  g_autofree char *settings = fleet_plan_show_file_settings (step);
+  g_autofree char *shown = NULL;
+
+  if (settings == NULL)
+    return;
+  shown = fleet_markdown_escape (settings);
+  g_string_append_printf (out, "   File: %s\n\n", shown);
+}
+
 static void
 append_steps (GString *out, const FleetPlan *plan)
 {
@@ -115,6 +128,7 @@ append_steps (GString *out, const FleetPlan *plan)
             g_string_append_printf (out, "   %s\n", shown);
         }
       g_string_append_printf (out, "   %s\n\n", fence);
+      append_file_settings (out, step);
     }
 }
 

@@ -61,6 +61,11 @@ void fleet_plan_show_step_kind_json (FleetJsonWriter *json, const FleetStep *ste
 void fleet_plan_show_step_values_json (FleetJsonWriter *json, const FleetStep *step);
 void fleet_plan_show_step_values_text (GString *out, const FleetStep *step);
 
+/* Return the mode (with its setuid, setgid and sticky bits named), owner,
+ * group and content digest of a copy or template step, for review, or NULL
+ * for other steps.  Free with g_free. */
+char *fleet_plan_show_file_settings (const FleetStep *step);
+
 /* Write the member waits_for, or append one line per barrier, of a step
  * that waits for a step on the hosts of a group (fleet-step-barrier.h);
  * nothing when it waits for none. */

@@ -261,3 +261,40 @@ fleet_plan_show_step_values_text (GString *out, const FleetStep *step)
         }
     }
 }
+
+/* Return the words for the special bits of `mode`, e.g. " (setuid)", or
+ * "" when it has none. */
+static const char *
+special_bits (guint32 mode)
+{
+  static const char *const words[] = {
+    "", " (sticky)", " (setgid)", " (setgid, sticky)", " (setuid)", " (setuid, sticky)",
+    " (setuid, setgid)", " (setuid, setgid, sticky)",
+  };
+
+  return words[(mode >> 9) & 07];
+}
+
+char *
+fleet_plan_show_file_settings (const FleetStep *step)
+{
+  const FleetStepKindData *data = step->kind_data;
+  GString *out;
+
+  if (data == NULL
+      || (data->kind != FLEET_STEP_KIND_COPY && data->kind != FLEET_STEP_KIND_TEMPLATE))
+    return NULL;
+
+  out = g_string_new (NULL);
+  if (data->mode != FLEET_COPY_MODE_UNSET)
+    g_string_append_printf (out, "mode %04o%s", data->mode, special_bits (data->mode));
+  else
+    g_string_append (out, "mode 0644 for a new file, an existing file keeps its own");
+
+  g_string_append_printf (out, ", owner %s, group %s", data->owner != NULL ? data->owner
+                                                                           : "unchanged",
+                          data->group != NULL ? data->group : "unchanged");
+  if (data->content_sha256 != NULL)
+    g_string_append_printf (out, ", content sha256 %s", data->content_sha256);
+  return g_string_free (out, FALSE);
+}

@@ -120,10 +120,12 @@ fleetc_check_main (int argc, char **argv)
   g_autoptr(FleetPlan) plan = NULL;
   g_autoptr(FleetInventory) inventory = NULL;
   g_autofree char *digest = NULL;
+  g_autoptr(GPtrArray) static_changes = NULL;
 
   g_option_context_set_summary (context, "Resolve the plan's inventory again and compare it "
                                          "with the one the plan was compiled from.\nExit status: "
-                                         "0 unchanged, 1 changed, 2 error.");
+                                         "0 unchanged, 1 changed (or fleet-run would refuse the plan), "
+                                         "2 error.");
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return check_usage_error (error->message);
   if (argc != 2)
@@ -150,13 +152,23 @@ fleetc_check_main (int argc, char **argv)
     }
 
   digest = fleet_hosts_digest (inventory->hosts, inventory->jump_hosts);
+  static_changes = fleet_inventory_files_find_changes (plan->inventory_files);
+  if (g_str_equal (digest, plan->inventory_sha256) && static_changes->len > 0)
+    {
+      /* Scripts test the exit status before a change window: it must say
+       * that fleet-run will not run the plan as it is. */
+      g_print ("%s: fleet-run will refuse this plan: its static inventory files changed since "
+               "it was compiled, although they resolve to the same %u hosts (digest %s); "
+               "compile the plan again, or run it with --allow-changed-inventory\n",
+               argv[1], inventory->hosts->len, digest);
+      print_changed_files (plan, inventory);
+      return EXIT_CHANGED;
+    }
   if (g_str_equal (digest, plan->inventory_sha256))
     {
       g_print ("%s: inventory unchanged: it resolves to the same %u hosts (digest %s)\n",
                argv[1], inventory->hosts->len, digest);
-      if (print_changed_files (plan, inventory) > 0)
-        g_print ("  fleet-run refuses a plan whose static inventory files changed, unless "
-                 "given --allow-changed-inventory\n");
+      print_changed_files (plan, inventory);
       return 0;
     }
 

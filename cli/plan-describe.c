@@ -114,3 +114,61 @@ fleet_append_exit_codes (GString *out, const FleetStep *step)
     g_string_append_printf (out, "%s%d", i > 0 ? "," : "",
                             g_array_index (step->expected_exit_codes, int, i));
 }
+
+/* Split `name` into the part before its trailing digits and their value.
+ * Returns FALSE when it does not end with digits, or they do not fit. */
+static gboolean
+split_number (const char *name, gsize *out_prefix_length, guint64 *out_number,
+              gsize *out_digits)
+{
+  gsize length = strlen (name);
+  gsize start = length;
+
+  while (start > 0 && g_ascii_isdigit (name[start - 1]))
+    start--;
+  if (start == length || length - start > 18)
+    return FALSE;
+
+  *out_prefix_length = start;
+  *out_digits = length - start;
+  *out_number = g_ascii_strtoull (name + start, NULL, 10);
+  return TRUE;
+}
+
+/* Return whether `next` follows `previous` in a run: the same prefix, as
+ * many digits, and the number one higher. */
+static gboolean
+follows (const char *previous, const char *next)
+{
+  gsize previous_prefix, next_prefix, previous_digits, next_digits;
+  guint64 previous_number, next_number;
+
+  return split_number (previous, &previous_prefix, &previous_number, &previous_digits)
+         && split_number (next, &next_prefix, &next_number, &next_digits)
+         && previous_prefix == next_prefix && previous_digits == next_digits
+         && strncmp (previous, next, previous_prefix) == 0
+         && next_number == previous_number + 1;
+}
+
+char *
+fleet_describe_host_list (const char * const *names, guint n)
+{
+  GString *out = g_string_new (NULL);
+  guint i = 0;
+
+  while (i < n)
+    {
+      guint last = i;
+
+      while (last + 1 < n && follows (names[last], names[last + 1]))
+        last++;
+
+      if (out->len > 0)
+        g_string_append (out, ", ");
+      g_string_append (out, names[i]);
+      if (last > i)
+        g_string_append_printf (out, "%s%s", last == i + 1 ? ", " : "..", names[last]);
+      i = last + 1;
+    }
+  return g_string_free (out, FALSE);
+}

@@ -49,4 +49,10 @@ void fleet_append_duration (GString *out, guint64 ms);
 /* Append the expected exit codes of `step` as "0,2". */
 void fleet_append_exit_codes (GString *out, const FleetStep *step);
 
+/* Return `names` (sorted, `n` of them) as a list in which runs of names
+ * that differ only in a trailing number, counting up by one with the same
+ * number of digits, are written first..last: "host01..host20, web1".
+ * Free with g_free. */
+char *fleet_describe_host_list (const char * const *names, guint n);
+
 G_END_DECLS

@@ -215,6 +215,34 @@ handle_copy_dest (FleetDiagnostics *diags, const FleetSchemaField *field, const 
                              field->key, data->dest);
 }
 
+/* Warn about a mode in which some class may write or execute the file but
+ * not read it, such as 0420.  It is rarely meant, and it is what Ansible's
+ * integer modes turn into when copied here: 420 is decimal for 0644. */
+static void
+warn_unreadable_mode (FleetDiagnostics *diags, const FleetSchemaField *field,
+                      const FleetYamlNode *value, const char *text, guint32 mode)
+{
+  guint64 as_decimal = 0;
+  g_autofree char *hint = NULL;
+
+  for (guint shift = 0; shift <= 6; shift += 3)
+    {
+      guint32 digit = (mode >> shift) & 07;
+
+      if (digit == 0 || (digit & 04) != 0)
+        continue;
+
+      if (g_ascii_string_to_unsigned (text, 10, 1, 07777, &as_decimal, NULL))
+        hint = g_strdup_printf ("; if \"%s\" is a decimal mode as Ansible reads integers, "
+                                "write %04" G_GINT64_MODIFIER "o", text, as_decimal);
+      fleet_diagnostics_warning (diags, &value->pos,
+                                 "\"%s\" %s is %04o: some users may write or run the file but "
+                                 "not read it, which is rarely meant%s",
+                                 field->key, text, mode, hint != NULL ? hint : "");
+      return;
+    }
+}
+
 static void
 handle_copy_mode (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
@@ -235,6 +263,7 @@ handle_copy_mode (FleetDiagnostics *diags, const FleetSchemaField *field, const 
       return;
     }
   data->mode = (guint32) mode;
+  warn_unreadable_mode (diags, field, value, text, data->mode);
 }
 
 static void

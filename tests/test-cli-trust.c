@@ -579,7 +579,8 @@ test_changed_inventory_refused (Fixture *fixture, gconstpointer data)
 }
 
 /* `fleetc check` resolves the inventory again: 0 when it resolves to the
- * same hosts, 1 when it changed, 2 when it cannot be resolved. */
+ * same hosts from the same files, 1 when it changed or fleet-run would
+ * refuse the plan, 2 when it cannot be resolved. */
 static void
 test_check_static (Fixture *fixture, gconstpointer data)
 {
@@ -595,11 +596,13 @@ test_check_static (Fixture *fixture, gconstpointer data)
   assert_contains (out, "inventory unchanged: it resolves to the same 20 hosts");
   g_clear_pointer (&out, g_free);
 
+  /* Same hosts, but fleet-run refuses a changed static file: not 0. */
   append_text (fixture->inventory, "# reviewed\n");
-  g_assert_cmpint (fleetc ((const char *[]) { "check", plan, NULL }, &out, NULL), ==, 0);
-  assert_contains (out, "inventory unchanged");
+  g_assert_cmpint (fleetc ((const char *[]) { "check", plan, NULL }, &out, NULL), ==, 1);
+  assert_contains (out, "fleet-run will refuse this plan: its static inventory files changed "
+                        "since it was compiled, although they resolve to the same 20 hosts");
   assert_contains (out, "inventory file ");
-  assert_contains (out, "fleet-run refuses a plan whose static inventory files changed");
+  assert_lacks (out, "inventory unchanged");
   g_clear_pointer (&out, g_free);
 
   g_assert_true (g_file_get_contents (fixture->inventory, &text, NULL, NULL));

@@ -314,6 +314,72 @@ write_workflow (Fixture *fixture, const char *body)
   return path;
 }
 
+/* `fleetc show` names what a copy step sets on its file, special mode bits
+ * in words, in text and in Markdown. */
+static void
+test_show_copy_file_settings (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *source = fixture_path (fixture, "tool.sh");
+  g_autofree char *body = NULL;
+  g_autofree char *workflow = NULL;
+  g_autofree char *plan = fixture_path (fixture, "copy.plan");
+  g_autofree char *text = NULL;
+  g_autofree char *markdown = NULL;
+  g_autofree char *digest = NULL;
+  g_autofree char *expected = NULL;
+
+  g_assert_true (g_file_set_contents (source, "echo tool\n", -1, NULL));
+  digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "echo tool\n", -1);
+  body = g_strdup_printf ("target: {all: true}\nsteps:\n"
+                          "  - {name: tool, timeout: 5s, copy: {src: %s, dest: /usr/local/bin/tool,"
+                          " mode: \"4755\", owner: root}}\n"
+                          "  - {name: conf, timeout: 5s, copy: {src: %s, dest: /etc/tool.conf}}\n",
+                          source, source);
+  workflow = write_workflow (fixture, body);
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-o", plan, "-F", "none", NULL },
+                           NULL, NULL), ==, 0);
+
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, NULL }, &text, NULL), ==, 0);
+  expected = g_strdup_printf ("       file: mode 4755 (setuid), owner root, group unchanged, "
+                              "content sha256 %s\n", digest);
+  g_assert_nonnull (strstr (text, expected));
+  g_assert_nonnull (strstr (text, "       file: mode 0644 for a new file, an existing file keeps "
+                                  "its own, owner unchanged, group unchanged, content sha256 "));
+
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, "--format", "markdown", NULL },
+                           &markdown, NULL), ==, 0);
+  g_assert_nonnull (strstr (markdown, "   File: mode 4755 (setuid), owner root, group unchanged, "
+                                      "content sha256 "));
+}
+
+/* `fleetc show` prints a rendered command once for all the hosts that
+ * render it alike, and a compile-time skip once per reason, with the hosts
+ * as ranges. */
+static void
+test_show_groups_hosts (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = write_workflow (fixture,
+    "target: {all: true}\nsteps:\n"
+    "  - {name: hello, run: \"echo {{ role }}\", timeout: 5s}\n"
+    "  - {name: db-only, run: \"true\", timeout: 5s, when: 'role == \"db\"'}\n");
+  g_autofree char *plan = fixture_path (fixture, "groups.plan");
+  g_autofree char *text = NULL;
+  const char *skipped;
+
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-o", plan, "-F", "none", NULL },
+                           NULL, NULL), ==, 0);
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, NULL }, &text, NULL), ==, 0);
+  g_test_message ("%s", text);
+
+  g_assert_nonnull (strstr (text, "       on db01..db04 (4 hosts):\n         $ echo 'db'\n"
+                                  "       on web05..web20 (16 hosts):\n         $ echo 'web'\n"));
+  g_assert_null (strstr (text, "on web06"));
+  skipped = strstr (text, "       skipped on web05..web20 (16 hosts): condition `role == \"db\"` "
+                          "is false\n");
+  g_assert_nonnull (skipped);
+  g_assert_null (strstr (skipped + strlen ("       skipped on"), "skipped on"));
+}
+
 /* --limit narrows the target; the plan records it and `show` prints it.
  * A bad expression is reported against "--limit" with its column. */
 static void
@@ -1050,6 +1116,8 @@ main (int argc, char **argv)
   ADD ("/cli/show/pacing", test_show_pacing);
   ADD ("/cli/show/stages", test_show_stages);
   ADD ("/cli/compile/limit", test_compile_limit);
+  ADD ("/cli/show-copy-file-settings", test_show_copy_file_settings);
+  ADD ("/cli/show-groups-hosts", test_show_groups_hosts);
   ADD ("/cli/compile/include-relative-path", test_include_from_relative_path);
   ADD ("/cli/usage-errors", test_usage_errors);
   ADD ("/cli/show/escapes-terminal-controls", test_show_escapes_terminal_controls);

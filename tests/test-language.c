@@ -1141,6 +1141,32 @@ test_step_kinds_in_plan (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (step->policy->failed_when, ==, "rc > 1");
 }
 
+/* A mode in which some users may write the file but not read it gets a
+ * warning, with the octal form of Ansible's decimal integer; a setuid mode
+ * is taken as written. */
+static void
+test_copy_mode_warnings (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = NULL;
+  const FleetStep *step;
+
+  g_free (write_file (fixture, "patch.sh", "echo patched\n"));
+  plan = compile_and_plan (fixture, HEAD
+    "  - {name: a, timeout: 1m, copy: {src: patch.sh, dest: /usr/local/bin/a, mode: 420}}\n"
+    "  - {name: b, timeout: 1m, copy: {src: patch.sh, dest: /usr/local/bin/b, mode: \"4755\"}}\n");
+  g_assert_nonnull (plan);
+
+  g_assert_cmpuint (fleet_diagnostics_warning_count (fixture->diags), ==, 1);
+  assert_warning (fixture, 0, 6, 80,
+                  "\"mode\" 420 is 0420: some users may write or run the file but not read it, "
+                  "which is rarely meant; if \"420\" is a decimal mode as Ansible reads "
+                  "integers, write 0644");
+  step = g_ptr_array_index (plan->steps, 0);
+  g_assert_cmpuint (step->kind_data->mode, ==, 0420);
+  step = g_ptr_array_index (plan->steps, 1);
+  g_assert_cmpuint (step->kind_data->mode, ==, 04755);
+}
+
 static void
 test_step_content_digest_checked (Fixture *fixture, gconstpointer data)
 {
@@ -1401,6 +1427,7 @@ main (int argc, char **argv)
   ADD ("/language/plan/invalid-var-name", test_invalid_var_name);
   ADD ("/language/plan/file-round-trip", test_plan_file_round_trip);
   ADD ("/language/steps/kinds-in-plan", test_step_kinds_in_plan);
+  ADD ("/language/copy-mode-warnings", test_copy_mode_warnings);
   ADD ("/language/steps/content-digest-checked", test_step_content_digest_checked);
   ADD ("/language/steps/kind-errors", test_step_kind_errors);
   ADD ("/language/steps/values-per-host", test_step_values_per_host);
