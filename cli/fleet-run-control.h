@@ -29,13 +29,21 @@ typedef struct {
   FleetSecretFunc secret_func;
   gpointer secret_data;
   volatile sig_atomic_t *interrupt_level;
+  const char * const *retry_hosts; /* NULL-terminated, or NULL: hosts whose undo command
+                                      in flight at a crash runs again */
+  const char * const *skip_hosts;  /* NULL-terminated, or NULL: hosts left out */
+  gboolean plan_expired;           /* recorded in the run-start record */
 } FleetRollbackRequest;
 
 /* Roll back every host of the run on which a step started, newest wave
  * first, with a journal in RUNS_DIR/ROLLBACK_RUN_ID, and print the
- * summary.  Returns the exit status: 0 every host rolled back, 1 one
- * failed, 2 the plan has no rollback or the run cannot be read, 3
- * interrupted. */
+ * summary.  A host that an earlier rollback of the run left part-way
+ * continues from its first command that did not end successfully; one
+ * whose command was in flight at a crash is held unless the rollback is
+ * marked idempotent or the host is named by `retry_hosts` or `skip_hosts`.
+ * Returns the exit status: 0 every host rolled back, 1 one failed or is
+ * held, 2 bad input (no rollback, an unreadable run, a decision for a host
+ * it cannot apply to), 3 interrupted. */
 int fleet_run_control_rollback (const FleetPlan *plan, const FleetRollbackRequest *request);
 
 G_END_DECLS

@@ -78,8 +78,47 @@ check_inventory (const FleetPlan *plan, gboolean allow_changed_inventory, FleetR
   return FALSE;
 }
 
+/* Check the expiry for `action`.  A rollback of an expired plan goes
+ * ahead with a warning; the advice for a resume names what works, because
+ * a plan compiled again has another digest than the run's journal. */
+static gboolean
+check_expiry (const FleetPlan *plan, FleetRunTrustAction action, FleetRunTrust *trust,
+              GError **error)
+{
+  g_autoptr(GError) expired = NULL;
+  g_autofree char *expired_at = NULL;
+
+  if (fleet_plan_check_expiry (plan, fleet_clock_system (), &expired))
+    return TRUE;
+  expired_at = fleet_format_utc_seconds (plan->expires_at);
+
+  switch (action)
+    {
+    case FLEET_RUN_TRUST_ROLLBACK:
+      trust->expired = TRUE;
+      g_printerr ("fleet-run: warning: the plan expired at %s; rolling back anyway, because "
+                  "a rollback only undoes what the plan already did, and recording the expiry "
+                  "in the rollback's journal\n", expired_at);
+      return TRUE;
+    case FLEET_RUN_TRUST_RESUME:
+      g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_EXPIRED,
+                   "the plan expired at %s. An expired plan does not resume, and a plan compiled "
+                   "again cannot "
+                   "resume this run because its digest differs from the run's journal. Either "
+                   "roll the run back (fleet-run --rollback RUN PLAN works after the expiry), "
+                   "or compile the workflow again and start a new run of the new plan, with "
+                   "fleetc compile --limit for the hosts the journal shows unfinished",
+                   expired_at);
+      return FALSE;
+    case FLEET_RUN_TRUST_NEW_RUN:
+    default:
+      g_propagate_error (error, g_steal_pointer (&expired));
+      return FALSE;
+    }
+}
+
 FleetRunTrust *
-fleet_run_trust_check (const FleetPlan *plan,
+fleet_run_trust_check (const FleetPlan *plan, FleetRunTrustAction action,
                        const char * const *approver_files,
                        gboolean allow_changed_inventory,
                        GError **error)
@@ -90,7 +129,7 @@ fleet_run_trust_check (const FleetPlan *plan,
   trust->inventory_changes = g_ptr_array_new ();
 
   if (!check_signature (plan, approver_files, trust, error)
-      || !fleet_plan_check_expiry (plan, fleet_clock_system (), error)
+      || !check_expiry (plan, action, trust, error)
       || !check_inventory (plan, allow_changed_inventory, trust, error))
     return NULL;
 

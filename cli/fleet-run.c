@@ -246,10 +246,12 @@ main (int argc, char **argv)
       "Continue the stopped run RUN (a run directory, or a run id under --runs-dir) of the same "
       "plan: completed steps are not run again", "RUN" },
     { "retry-host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &retry_hosts,
-      "With --resume: run the held or failed host HOST again from its unfinished step; repeat "
-      "for more hosts", "HOST" },
+      "With --resume: run the held or failed host HOST again from its unfinished step.  With "
+      "--rollback: run the undo command that was in flight on HOST when a rollback stopped "
+      "again.  Repeat for more hosts", "HOST" },
     { "skip-host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &skip_hosts,
-      "With --resume: leave the host HOST out of the rest of the run; repeat for more hosts",
+      "With --resume or --rollback: leave the host HOST out of the rest of the run or of the "
+      "rollback; repeat for more hosts",
       "HOST" },
     { "grace-period", 0, 0, G_OPTION_ARG_STRING, &grace_period,
       "After an interrupt, let running steps go on for at most DURATION before they are "
@@ -334,10 +336,10 @@ main (int argc, char **argv)
     }
   options.handshake_workers = (guint) handshake_threads;
 
-  if (resume_run == NULL && (retry_hosts != NULL || skip_hosts != NULL))
+  if (resume_run == NULL && rollback_run == NULL && (retry_hosts != NULL || skip_hosts != NULL))
     {
       g_printerr ("fleet-run: --retry-host and --skip-host decide for the hosts of a stopped "
-                  "run; give them with --resume RUN\n");
+                  "run or rollback; give them with --resume RUN or --rollback RUN\n");
       return EXIT_BAD_INPUT;
     }
   if (grace_period != NULL && !parse_grace_period (grace_period, &options.grace_period_ms))
@@ -374,7 +376,11 @@ main (int argc, char **argv)
       return EXIT_BAD_INPUT;
     }
 
-  trust = fleet_run_trust_check (plan, (const char * const *) approver_files,
+  trust = fleet_run_trust_check (plan,
+                                 rollback_run != NULL ? FLEET_RUN_TRUST_ROLLBACK
+                                 : resume_run != NULL ? FLEET_RUN_TRUST_RESUME
+                                                      : FLEET_RUN_TRUST_NEW_RUN,
+                                 (const char * const *) approver_files,
                                  allow_changed_inventory, &error);
   if (trust == NULL)
     {
@@ -421,6 +427,9 @@ main (int argc, char **argv)
         .secret_func = fleet_run_secrets_lookup,
         .secret_data = secrets,
         .interrupt_level = &interrupt_level,
+        .retry_hosts = (const char * const *) retry_hosts,
+        .skip_hosts = (const char * const *) skip_hosts,
+        .plan_expired = trust->expired,
       };
 
       install_signal_handlers ();

@@ -499,12 +499,20 @@ handle_on_halt (FleetDiagnostics *diags, const FleetSchemaField *field, const Fl
                              "invalid value \"%s\" for \"on_halt\"; use stop or rollback", text);
 }
 
+static void
+handle_rollback_idempotent (FleetDiagnostics *diags, const FleetSchemaField *field,
+                            const FleetYamlNode *value, gpointer object)
+{
+  fleet_scalar_to_bool (diags, field, value, &((RollbackParse *) object)->rollback->idempotent);
+}
+
 static const FleetFieldHandlerEntry rollback_handlers[] = {
   { "undo", handle_undo },
   { "steps", handle_rollback_steps },
   { "timeout", handle_rollback_timeout },
   { "become", handle_rollback_become },
   { "on_halt", handle_on_halt },
+  { "idempotent", handle_rollback_idempotent },
 };
 
 FleetRollback *

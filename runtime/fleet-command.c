@@ -717,9 +717,6 @@ fleet_command_free (FleetCommand *command)
     command->killer->killed = NULL;
   if (command->stage == COMMAND_KILLING && command->connection != NULL)
     g_ptr_array_remove (command->connection->commands, command);
-  if (command->transport_data != NULL && command->connection != NULL)
-    command->connection->context->transport->vtable->command_close (
-      command->connection->context->transport, command);
 
   command_free_fields (command);
 }

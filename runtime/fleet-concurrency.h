@@ -38,6 +38,10 @@
  *     `burst_settle_us` after the burst ends.  Descriptor and memory
  *     pressure always count.
  *
+ * NOTE: on a fleet whose hosts spend most of their busy time connecting
+ * (one short command per host), nearly every moment is a burst, so there
+ * only timeouts, failures, descriptors and memory lower the limit.
+ *
  * The limit never leaves [min, max]; max is the plan's parallelism, a hard
  * cap.  With `adaptive` FALSE the limit stays at max.  Every change of the
  * whole-number limit is recorded with its time and cause for the run report.

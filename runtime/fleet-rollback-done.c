@@ -2,6 +2,7 @@
 #include "runtime/fleet-rollback-done.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "runtime/fleet-journal-read.h"
 
@@ -72,22 +73,39 @@ read_run_start (const char *path)
   return g_steal_pointer (&record);
 }
 
-/* Add the hosts rolled back by the rollback run in directory `name` of
- * `runs_dir`, when it is a rollback of `run_id` with the same plan. */
-static void
-collect_rollback_run (const char *runs_dir, const char *name, const char *run_id,
-                      const char *plan_sha256, GHashTable *done)
+static int
+compare_names (gconstpointer a, gconstpointer b)
 {
-  g_autofree char *path = g_build_filename (runs_dir, name, "journal.jsonl", NULL);
-  g_autoptr (GHashTable) start = read_run_start (path);
-  g_autofree char *contents = NULL;
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
 
-  if (start == NULL || g_strcmp0 (g_hash_table_lookup (start, "rollback_of"), run_id) != 0
-      || g_strcmp0 (g_hash_table_lookup (start, "plan_sha256"), plan_sha256) != 0)
-    return;
+GPtrArray *
+fleet_rollback_journal_paths (const char *runs_dir, const char *run_id, const char *plan_sha256)
+{
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) dir = g_dir_open (runs_dir, 0, NULL);
+  const char *name;
 
-  if (g_file_get_contents (path, &contents, NULL, NULL))
-    collect_rolled_back (contents, name, done);
+  g_ptr_array_add (paths, g_build_filename (runs_dir, run_id, "journal.jsonl", NULL));
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (!g_str_equal (name, run_id))
+      g_ptr_array_add (names, g_strdup (name));
+  /* Run ids start with their UTC start time, so name order is start order. */
+  g_ptr_array_sort (names, compare_names);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (runs_dir, g_ptr_array_index (names, i),
+                                                "journal.jsonl", NULL);
+      g_autoptr (GHashTable) start = read_run_start (path);
+
+      if (start != NULL && g_strcmp0 (g_hash_table_lookup (start, "rollback_of"), run_id) == 0
+          && g_strcmp0 (g_hash_table_lookup (start, "plan_sha256"), plan_sha256) == 0)
+        g_ptr_array_add (paths, g_steal_pointer (&path));
+    }
+  return paths;
 }
 
 GHashTable *
@@ -95,19 +113,21 @@ fleet_rollback_find_done (const char *runs_dir, const char *run_id, const char *
                           GError **error)
 {
   g_autoptr (GHashTable) done = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autofree char *journal_path = g_build_filename (runs_dir, run_id, "journal.jsonl", NULL);
+  g_autoptr (GPtrArray) paths = fleet_rollback_journal_paths (runs_dir, run_id, plan_sha256);
   g_autofree char *contents = NULL;
-  g_autoptr (GDir) dir = NULL;
-  const char *name;
 
-  if (!g_file_get_contents (journal_path, &contents, NULL, error))
+  if (!g_file_get_contents (g_ptr_array_index (paths, 0), &contents, NULL, error))
     return NULL;
   collect_rolled_back (contents, run_id, done);
 
-  dir = g_dir_open (runs_dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    if (!g_str_equal (name, run_id))
-      collect_rollback_run (runs_dir, name, run_id, plan_sha256, done);
+  for (guint i = 1; i < paths->len; i++)
+    {
+      g_autofree char *other = NULL;
+      g_autofree char *dir = g_path_get_dirname (g_ptr_array_index (paths, i));
+      g_autofree char *name = g_path_get_basename (dir);
 
+      if (g_file_get_contents (g_ptr_array_index (paths, i), &other, NULL, NULL))
+        collect_rolled_back (other, name, done);
+    }
   return g_steal_pointer (&done);
 }

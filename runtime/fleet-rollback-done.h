@@ -8,8 +8,8 @@
  * journal.  Each earlier `fleet-run --rollback RUN` is recorded in the
  * journal of its own run directory, whose run-start record names RUN in
  * `rollback_of`.  A host counts as rolled back after a rollback-host-end
- * record with outcome "rolled-back"; a host whose rollback failed is
- * rolled back again.
+ * record with outcome "rolled-back".  A host whose rollback failed or
+ * stopped continues where it stopped (fleet-rollback-progress.h).
  */
 #pragma once
 
@@ -27,5 +27,13 @@ G_BEGIN_DECLS
  * is passed over, because it is not a rollback of this run. */
 GHashTable *fleet_rollback_find_done (const char *runs_dir, const char *run_id,
                                       const char *plan_sha256, GError **error);
+
+/* Return the journal paths of run `run_id` and of its rollback runs, in
+ * the order they started: RUNS_DIR/RUN_ID/journal.jsonl first, then each
+ * other run directory under `runs_dir` whose run-start names `run_id` in
+ * `rollback_of` and `plan_sha256` as its plan, by run id.  Returns a new
+ * array of char *. */
+GPtrArray *fleet_rollback_journal_paths (const char *runs_dir, const char *run_id,
+                                         const char *plan_sha256);
 
 G_END_DECLS

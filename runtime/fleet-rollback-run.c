@@ -1,6 +1,7 @@
 /* fleet-rollback-run.c: the rollback of hosts on which steps started. */
 #include "runtime/fleet-rollback-run.h"
 
+#include <poll.h>
 #include <stdlib.h>
 
 #include "runtime/fleet-journal-read.h"
@@ -159,13 +160,31 @@ fleet_rollback_targets_from_journal (const GPtrArray *hosts, const char *plan_sh
 typedef struct {
   const FleetRollbackRun *run;
   GHashTable *wave_of;           /* const FleetRemoteJob * -> wave + 1 */
+  GHashTable *first_of;          /* const FleetRemoteJob * -> its target's first_command */
 } EventContext;
+
+/* Block until the journal record `sequence` is on disk, so that a crash
+ * while the command runs leaves a record that names it. */
+static void
+wait_until_synced (FleetJournal *journal, guint64 sequence)
+{
+  struct pollfd notify = { fleet_journal_get_notify_fd (journal), POLLIN, 0 };
+
+  while (!fleet_journal_is_synced (journal, sequence))
+    {
+      /* NOTE: a journal whose sync failed keeps its error for the caller
+       * (fleet_journal_get_error) and reports itself synced, so this ends. */
+      if (poll (&notify, 1, -1) > 0)
+        fleet_journal_drain_notify (journal);
+    }
+}
 
 static void
 on_command_event (const FleetRemoteJob *job, guint index, gboolean finished, gpointer user_data)
 {
   const EventContext *context = user_data;
   const FleetRemoteCommand *command = &g_array_index (job->commands, FleetRemoteCommand, index);
+  guint64 sequence;
   FleetJsonWriter *json = fleet_journal_begin (context->run->journal,
                                                finished ? "rollback-step-end"
                                                         : "rollback-step-start",
@@ -176,7 +195,8 @@ on_command_event (const FleetRemoteJob *job, guint index, gboolean finished, gpo
   fleet_json_key (json, "wave");
   fleet_json_int (json, GPOINTER_TO_UINT (g_hash_table_lookup (context->wave_of, job)));
   fleet_json_key (json, "step");
-  fleet_json_int (json, index + 1);
+  fleet_json_int (json, index + 1
+                          + GPOINTER_TO_UINT (g_hash_table_lookup (context->first_of, job)));
   fleet_json_key (json, "name");
   fleet_json_string (json, command->name);
   if (finished)
@@ -192,9 +212,9 @@ on_command_event (const FleetRemoteJob *job, guint index, gboolean finished, gpo
       else
         fleet_json_null (json);
     }
-  /* NOTE: synced like a forward step's start record, but unlike the
-   * executor the batch does not wait for the sync before the command runs. */
-  fleet_journal_commit (context->run->journal, TRUE);
+  sequence = fleet_journal_commit (context->run->journal, TRUE);
+  if (!finished)
+    wait_until_synced (context->run->journal, sequence);
 }
 
 static void
@@ -213,6 +233,8 @@ journal_host_end (const FleetRollbackRun *run, const FleetRollbackHostResult *re
   fleet_json_int (json, result->commands);
   fleet_json_key (json, "commands_run");
   fleet_json_int (json, result->commands_run);
+  fleet_json_key (json, "commands_earlier");
+  fleet_json_int (json, result->commands_earlier);
   fleet_json_key (json, "message");
   fleet_json_string (json, result->message);
   fleet_journal_commit (run->journal, TRUE);
@@ -226,7 +248,9 @@ run_wave (const FleetRollbackRun *run, GPtrArray *targets, guint wave, GPtrArray
     (GDestroyNotify) fleet_remote_job_free);
   g_autoptr (GPtrArray) command_lines = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GHashTable) wave_of = g_hash_table_new (g_direct_hash, g_direct_equal);
-  EventContext context = { run, wave_of };
+  g_autoptr (GHashTable) first_of = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autoptr (GHashTable) all_of = g_hash_table_new (g_direct_hash, g_direct_equal);
+  EventContext context = { run, wave_of, first_of };
   FleetRemoteBatchOptions options = {
     .ssh = run->ssh,
     .clock = run->clock,
@@ -247,7 +271,7 @@ run_wave (const FleetRollbackRun *run, GPtrArray *targets, guint wave, GPtrArray
 
       job = fleet_remote_job_new (target->host);
       commands = fleet_rollback_commands_for_host (run->plan->rollback, target->started_steps);
-      for (guint c = 0; c < commands->len; c++)
+      for (guint c = target->first_command; c < commands->len; c++)
         {
           const FleetRollbackCommand *command = g_ptr_array_index (commands, c);
           char *line = command->become ? fleet_remote_sudo_command (command->command)
@@ -258,6 +282,8 @@ run_wave (const FleetRollbackRun *run, GPtrArray *targets, guint wave, GPtrArray
           g_array_append_val (job->commands, remote);
         }
       g_hash_table_insert (wave_of, job, GUINT_TO_POINTER (wave + 1));
+      g_hash_table_insert (first_of, job, GUINT_TO_POINTER (target->first_command));
+      g_hash_table_insert (all_of, job, GUINT_TO_POINTER (commands->len));
       g_ptr_array_add (jobs, job);
     }
 
@@ -270,8 +296,9 @@ run_wave (const FleetRollbackRun *run, GPtrArray *targets, guint wave, GPtrArray
 
       result->host = g_strdup (job->host->name);
       result->wave = wave;
-      result->commands = job->commands->len;
-      result->commands_run = job->commands_run;
+      result->commands_earlier = GPOINTER_TO_UINT (g_hash_table_lookup (first_of, job));
+      result->commands = GPOINTER_TO_UINT (g_hash_table_lookup (all_of, job));
+      result->commands_run = result->commands_earlier + job->commands_run;
       result->succeeded = job->succeeded;
       result->message = g_strdup (job->message);
       journal_host_end (run, result);
@@ -335,7 +362,13 @@ fleet_rollback_append_summary (GString *out, const GPtrArray *results)
       g_autofree char *message = fleet_escape_for_terminal (result->message);
 
       failed += !result->succeeded;
-      if (result->succeeded)
+      if (result->succeeded && result->commands_earlier > 0)
+        g_string_append_printf (out, "  %-20s wave %u  rolled back (ran %u of %u commands; "
+                                "the first %u ended in an earlier rollback)\n",
+                                name, result->wave + 1,
+                                result->commands - result->commands_earlier, result->commands,
+                                result->commands_earlier);
+      else if (result->succeeded)
         g_string_append_printf (out, "  %-20s wave %u  rolled back (%u command%s)\n", name,
                                 result->wave + 1, result->commands,
                                 result->commands == 1 ? "" : "s");

@@ -3,9 +3,12 @@
  * A host is rolled back when a step started on it: the undo commands of
  * its started steps run newest first, then the rollback steps
  * (fleet-rollback.h), on a new connection, stopping at the first command
- * that fails.  Hosts are rolled back wave by wave, the newest wave first,
+ * that fails.  A target may start at a later command, where an earlier
+ * rollback stopped (fleet-rollback-progress.h).  Hosts are rolled back wave by wave, the newest wave first,
  * at most plan->parallelism at once.  The journal gets rollback-start, a
- * rollback-step-start and rollback-step-end per command, a
+ * rollback-step-start (on disk before the command runs) and a
+ * rollback-step-end per command, numbered by the command's place in the
+ * host's full list, a
  * rollback-host-end per host and rollback-end.
  */
 #pragma once
@@ -33,6 +36,8 @@ typedef struct {
   const FleetHost *host;         /* borrowed */
   guint wave;                    /* 0-based */
   GPtrArray *started_steps;      /* char *, forward step names in start order */
+  guint first_command;           /* 0-based: the commands before it ended in an earlier
+                                    rollback and do not run again */
 } FleetRollbackTarget;
 
 void fleet_rollback_target_free (FleetRollbackTarget *target);
@@ -41,7 +46,8 @@ typedef struct {
   char *host;
   guint wave;                    /* 0-based */
   guint commands;                /* in the host's rollback */
-  guint commands_run;            /* that started */
+  guint commands_run;            /* that started, in this or an earlier rollback */
+  guint commands_earlier;        /* that ended in an earlier rollback and did not run */
   gboolean succeeded;
   char *message;                 /* why it failed, or NULL */
 } FleetRollbackHostResult;

@@ -45,7 +45,9 @@ typedef struct {
   void (*command_start) (FleetTransport *transport, FleetCommand *command,
                          const FleetCommandSpec *spec, gint64 now_us);
 
-  /* Drop the transport's state of a command that is done or being freed. */
+  /* Drop the transport's state of a command that is aborted before it
+   * finished.  A transport drops the state of a command that finishes on
+   * its own, and of every command of a closed connection, itself. */
   void (*command_close) (FleetTransport *transport, FleetCommand *command);
 
   /* Wait as poll(2) does on `fds` (descriptors of the journal and other

@@ -64,6 +64,7 @@ fleet_rollback_copy (const FleetRollback *rollback)
   for (guint i = 0; i < rollback->steps->len; i++)
     g_ptr_array_add (copy->steps, command_copy (g_ptr_array_index (rollback->steps, i)));
   copy->on_halt = rollback->on_halt;
+  copy->idempotent = rollback->idempotent;
   return copy;
 }
 
@@ -123,6 +124,9 @@ fleet_rollback_to_variant (const FleetRollback *rollback)
   g_variant_builder_add (&builder, "{sv}", "undo", commands_to_variant (rollback->undo));
   g_variant_builder_add (&builder, "{sv}", "steps", commands_to_variant (rollback->steps));
   g_variant_builder_add (&builder, "{sv}", "on-halt", g_variant_new_boolean (rollback->on_halt));
+  /* Optional, so that plans without it still read. */
+  if (rollback->idempotent)
+    g_variant_builder_add (&builder, "{sv}", "idempotent", g_variant_new_boolean (TRUE));
   return g_variant_builder_end (&builder);
 }
 
@@ -156,6 +160,8 @@ fleet_rollback_from_variant (GVariant *dict)
       || !g_variant_lookup (dict, "on-halt", "b", &rollback->on_halt))
     return NULL;
 
+  if (!g_variant_lookup (dict, "idempotent", "b", &rollback->idempotent))
+    rollback->idempotent = FALSE;
   read_commands (undo, rollback->undo);
   read_commands (steps, rollback->steps);
   return g_steal_pointer (&rollback);

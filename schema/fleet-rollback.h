@@ -29,6 +29,7 @@ typedef struct {
   GPtrArray *undo;               /* FleetRollbackCommand *, by forward step name */
   GPtrArray *steps;              /* FleetRollbackCommand *, run after the undo commands */
   gboolean on_halt;              /* a halted run rolls back its failed wave at once */
+  gboolean idempotent;           /* a command in flight at a crash may run again */
 } FleetRollback;
 
 FleetRollbackCommand *fleet_rollback_command_new (const char *name, const char *command);

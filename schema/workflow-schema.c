@@ -215,6 +215,9 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_ROLLBACK, "on_halt", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
     1, 16, "stop",
     "What a halted run does: stop, or rollback the changed hosts of the failed wave." },
+  { FLEET_SCHEMA_ROLLBACK, "idempotent", FLEET_TYPE_BOOL, FLEET_SCHEMA_NONE, FALSE,
+    0, 0, "false",
+    "The rollback commands may run again after a crash during one of them." },
 
   /* One item of the `steps` of `rollback`. */
   { FLEET_SCHEMA_ROLLBACK_STEP, "name", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, TRUE,

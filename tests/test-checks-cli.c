@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "schema/fleet-plan.h"
 #include "tests/sandbox.h"
 
 static FleetSandbox *sandbox;
@@ -343,6 +344,260 @@ test_rollback_after_automatic_rollback (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (journal, expected));
 }
 
+/* The undo of "install" fails once on the first host (while the marker
+ * file exists), so the first rollback stops there after the undo of
+ * "config" ended. */
+static const char undo_twice_workflow[] =
+  "name: undo-twice\n"
+  "inventory: %s\n"
+  "target: {all: true}\n"
+  "waves: [100%%]\n"
+  "steps:\n"
+  "  - {name: install, run: \"true\", timeout: 10s}\n"
+  "  - {name: config, run: \"true\", timeout: 10s}\n"
+  "rollback:\n"
+  "  undo:\n"
+  "    install: \"if test -e \\\"$HOME/cli-fail\\\"; then rm \\\"$HOME/cli-fail\\\"; exit 1; fi; "
+  "echo undo-install >> \\\"$HOME/cli-undo\\\"\"\n"
+  "    config: \"echo undo-config >> \\\"$HOME/cli-undo\\\"\"\n";
+
+/* Return the id of the only run under fixture->runs. */
+static char *
+only_run_id (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) runs = g_dir_open (fixture->runs, 0, &error);
+  char *run_id;
+
+  g_assert_no_error (error);
+  run_id = g_strdup (g_dir_read_name (runs));
+  g_assert_nonnull (run_id);
+  g_assert_null (g_dir_read_name (runs));
+  return run_id;
+}
+
+static char *
+host_file_contents (guint index, const char *name)
+{
+  g_autofree char *path = host_file (index, name);
+  char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return g_strdup ("");
+  return contents;
+}
+
+static void
+test_rollback_continues_failed (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *fail_marker = NULL;
+  g_autofree char *run_id = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *undo = NULL;
+
+  if (!require_sandbox ())
+    return;
+  first = fleet_sandbox_host_name (sandbox, 0);
+  fail_marker = host_file (0, "cli-fail");
+  compile_plan_text (fixture, undo_twice_workflow);
+  g_assert_cmpint (run_fleet_run ((const char *[]) { fixture->plan, "--runs-dir", fixture->runs,
+                                                     NULL }, NULL, NULL), ==, 0);
+  run_id = only_run_id (fixture);
+
+  g_assert_true (g_file_set_contents (fail_marker, "", -1, NULL));
+  g_assert_cmpint (run_fleet_run ((const char *[]) { "--rollback", run_id, fixture->plan,
+                                                     "--runs-dir", fixture->runs, NULL },
+                                  &out, NULL), ==, 1);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "FAILED after 2 of 2 commands"));
+  undo = host_file_contents (0, "cli-undo");
+  g_assert_cmpstr (undo, ==, "undo-config\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&undo, g_free);
+
+  /* The second rollback skips the host that the first one rolled back and
+   * continues the other at the undo of "install". */
+  g_assert_cmpint (run_fleet_run ((const char *[]) { "--rollback", run_id, fixture->plan,
+                                                     "--runs-dir", fixture->runs, NULL },
+                                  &out, NULL), ==, 0);
+  g_test_message ("%s", out);
+  expected = g_strdup_printf ("  %s: continues at rollback command 2 \"install\"; command 1 "
+                              "ended in an earlier rollback and does not run again", first);
+  g_assert_nonnull (strstr (out, expected));
+  g_assert_nonnull (strstr (out, "rolled back (ran 1 of 2 commands; the first 1 ended in an "
+                                 "earlier rollback)"));
+  g_assert_nonnull (strstr (out, "1 already rolled back and skipped"));
+  undo = host_file_contents (0, "cli-undo");
+  g_assert_cmpstr (undo, ==, "undo-config\nundo-install\n");
+  g_clear_pointer (&undo, g_free);
+  undo = host_file_contents (1, "cli-undo");
+  g_assert_cmpstr (undo, ==, "undo-config\nundo-install\n");
+}
+
+/* The undo command marks its start and then sleeps, so fleet-run can be
+ * killed while it runs. */
+static const char slow_undo_workflow[] =
+  "name: slow-undo\n"
+  "inventory: %s\n"
+  "target: {all: true}\n"
+  "waves: [100%%]\n"
+  "steps:\n"
+  "  - {name: change, run: \"true\", timeout: 10s}\n"
+  "rollback:\n"
+  "  undo:\n"
+  "    change: \"echo start >> \\\"$HOME/cli-undo\\\"; sleep 2\"\n";
+
+static void
+test_rollback_holds_in_flight (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *fleet_run = program ("fleet-run");
+  g_autofree char *run_id = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *undo = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!require_sandbox ())
+    return;
+  first = fleet_sandbox_host_name (sandbox, 0);
+  second = fleet_sandbox_host_name (sandbox, 1);
+  compile_plan_text (fixture, slow_undo_workflow);
+  g_assert_cmpint (run_fleet_run ((const char *[]) { fixture->plan, "--runs-dir", fixture->runs,
+                                                     NULL }, NULL, NULL), ==, 0);
+  run_id = only_run_id (fixture);
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                              | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, fleet_run,
+                              "--rollback", run_id, fixture->plan, "--runs-dir", fixture->runs,
+                              NULL);
+  g_assert_no_error (error);
+  /* Polls until both undo commands started, with the test's timeout as the
+   * only limit. */
+  for (;;)
+    {
+      g_autofree char *a = host_file_contents (0, "cli-undo");
+      g_autofree char *b = host_file_contents (1, "cli-undo");
+
+      if (a[0] != '\0' && b[0] != '\0')
+        break;
+      g_usleep (50 * 1000);
+    }
+  g_subprocess_force_exit (process);
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Both hosts are held: the undo command may have run in part. */
+  g_assert_cmpint (run_fleet_run ((const char *[]) { "--rollback", run_id, fixture->plan,
+                                                     "--runs-dir", fixture->runs, NULL },
+                                  &out, NULL), ==, 1);
+  g_test_message ("%s", out);
+  expected = g_strdup_printf ("  %s: held: rollback command 1 \"change\" was in flight", first);
+  g_assert_nonnull (strstr (out, expected));
+  g_assert_nonnull (strstr (out, "2 hosts with started steps, 2 held\n"));
+  undo = host_file_contents (0, "cli-undo");
+  g_assert_cmpstr (undo, ==, "start\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&undo, g_free);
+
+  /* --retry-host on a host that is not held is rejected. */
+  g_assert_cmpint (run_fleet_run ((const char *[]) { "--rollback", run_id, fixture->plan,
+                                                     "--runs-dir", fixture->runs, "--retry-host",
+                                                     "no-such-host", NULL }, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "has no host of that name left to roll back"));
+
+  /* The decisions: run the first host's undo again, leave the second out. */
+  g_assert_cmpint (run_fleet_run ((const char *[]) { "--rollback", run_id, fixture->plan,
+                                                     "--runs-dir", fixture->runs, "--retry-host",
+                                                     first, "--skip-host", second, NULL },
+                                  &out, NULL), ==, 0);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "1 left out with --skip-host"));
+  g_assert_nonnull (strstr (out, "again, which was in flight when an earlier rollback stopped "
+                                 "(--retry-host)"));
+  undo = host_file_contents (0, "cli-undo");
+  g_assert_cmpstr (undo, ==, "start\nstart\n");
+  g_clear_pointer (&undo, g_free);
+  undo = host_file_contents (1, "cli-undo");
+  g_assert_cmpstr (undo, ==, "start\n");
+}
+
+/* A plan that expired after its run started: the run was written as the
+ * journal of a run that started "change" on the first host. */
+static void
+test_rollback_expired_plan (Fixture *fixture, gconstpointer data)
+{
+  const char *run_id = "20231115T000000Z-000001";
+  g_autofree char *first = NULL;
+  g_autofree char *run_dir = NULL;
+  g_autofree char *journal_path = NULL;
+  g_autofree char *journal = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *undo = NULL;
+  g_autofree char *rollback_journal = NULL;
+  g_autofree char *rollback_id = NULL;
+  g_autofree char *change = NULL;
+  g_autoptr(FleetPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!require_sandbox ())
+    return;
+  first = fleet_sandbox_host_name (sandbox, 0);
+  g_setenv ("SOURCE_DATE_EPOCH", "1700000000", TRUE);
+  compile_plan_text (fixture, workflow_text);
+  g_unsetenv ("SOURCE_DATE_EPOCH");
+  plan = fleet_plan_read_file (fixture->plan, &error);
+  g_assert_no_error (error);
+
+  run_dir = g_build_filename (fixture->runs, run_id, NULL);
+  g_assert_cmpint (g_mkdir_with_parents (run_dir, 0700), ==, 0);
+  journal_path = g_build_filename (run_dir, "journal.jsonl", NULL);
+  journal = g_strdup_printf (
+    "{\"time\":\"2023-11-15T00:00:00.000000Z\",\"event\":\"run-start\",\"run\":\"%s\","
+    "\"plan_sha256\":\"%s\"}\n"
+    "{\"time\":\"2023-11-15T00:00:01.000000Z\",\"event\":\"host-start\",\"host\":\"%s\","
+    "\"wave\":1}\n"
+    "{\"time\":\"2023-11-15T00:00:01.000000Z\",\"event\":\"step-start\",\"host\":\"%s\","
+    "\"step\":1,\"name\":\"change\"}\n", run_id, plan->file_sha256, first, first);
+  g_assert_true (g_file_set_contents (journal_path, journal, -1, NULL));
+  change = host_file (0, "cli-change");
+  g_assert_true (g_file_set_contents (change, "", -1, NULL));
+
+  /* A resume is rejected with advice that works. */
+  g_assert_cmpint (run_fleet_run ((const char *[]) { "--resume", run_id, fixture->plan,
+                                                     "--runs-dir", fixture->runs, NULL },
+                                  NULL, &err), ==, 2);
+  g_test_message ("%s", err);
+  g_assert_nonnull (strstr (err, "An expired plan does not resume"));
+  g_assert_nonnull (strstr (err, "fleet-run --rollback RUN PLAN works after the expiry"));
+  g_assert_null (strstr (err, "compile it again"));
+
+  /* The rollback goes ahead with a warning, and its journal records the
+   * expiry. */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_fleet_run ((const char *[]) { "--rollback", run_id, fixture->plan,
+                                                     "--runs-dir", fixture->runs, NULL },
+                                  &out, &err), ==, 0);
+  g_test_message ("%s%s", out, err);
+  g_assert_nonnull (strstr (err, "warning: the plan expired at "));
+  g_assert_nonnull (strstr (err, "rolling back anyway"));
+  g_assert_nonnull (strstr (out, "1 of 1 host rolled back."));
+  undo = host_file_contents (0, "cli-undo");
+  g_assert_cmpstr (undo, ==, "undone\n");
+
+  rollback_id = g_strndup (out + strlen ("Rollback "), strcspn (out + strlen ("Rollback "), " "));
+  g_clear_pointer (&journal_path, g_free);
+  journal_path = g_build_filename (fixture->runs, rollback_id, "journal.jsonl", NULL);
+  g_assert_true (g_file_get_contents (journal_path, &rollback_journal, NULL, NULL));
+  g_assert_nonnull (strstr (rollback_journal, "\"plan_expired\":true"));
+}
+
 static void
 test_answer_errors (Fixture *fixture, gconstpointer data)
 {
@@ -377,6 +632,9 @@ main (int argc, char **argv)
   ADD ("/checks-cli/abort", test_abort);
   ADD ("/checks-cli/rollback-after-automatic", test_rollback_after_automatic_rollback);
   ADD ("/checks-cli/answer-errors", test_answer_errors);
+  ADD ("/checks-cli/rollback-continues-failed", test_rollback_continues_failed);
+  ADD ("/checks-cli/rollback-holds-in-flight", test_rollback_holds_in_flight);
+  ADD ("/checks-cli/rollback-expired-plan", test_rollback_expired_plan);
 #undef ADD
 
   status = g_test_run ();

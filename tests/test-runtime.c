@@ -466,7 +466,12 @@ test_flood_output_bounded (Fixture *fixture, gconstpointer data)
   stdout_path = g_build_filename (fixture->run_dir, "output/host01/01.stdout", NULL);
   g_assert_cmpint (g_stat (stdout_path, &info), ==, 0);
   g_assert_cmpint (info.st_size, <, FLEET_DEFAULT_OUTPUT_CAP_BYTES + 4096);
+  /* AddressSanitizer's quarantine keeps freed memory resident, so the
+   * process's memory grows with every allocation there and says nothing
+   * about what the run holds. */
+#ifndef __SANITIZE_ADDRESS__
   g_assert_cmpint (sampler.peak_bytes - baseline, <, 24 * 1024 * 1024);
+#endif
 }
 
 /* A command killed by a signal is never a success, and its signal is
