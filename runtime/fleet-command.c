@@ -10,11 +10,15 @@
  */
 #include "runtime/fleet-ssh-private.h"
 
+#include <poll.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
 #define READ_CHUNK_BYTES (64 * 1024)
+
+/* Standard input goes out in chunks of at most one SSH packet's payload. */
+#define STDIN_CHUNK_BYTES (32 * 1024)
 #define PID_LINE_PREFIX "FLEETPID "
 
 /* How long an abort waits for the process id of a command that is just
@@ -383,22 +387,59 @@ process_running (FleetCommand *command)
     finish_with_status (command);
 }
 
-/* Send the command's standard input, then end of file.  The data is small
- * (a password), far below the channel window, so one write takes it all. */
+/* Return whether a chunk of standard input can be written without
+ * waiting.  For a host behind a jump host the session's socket is a socket
+ * pair that only this process's loop drains, so nothing goes out while it
+ * is full.  libssh keeps what the socket does not take at once in its own
+ * buffer, at most the channel's window (2 MiB from OpenSSH).
+ * NOTE: this does not wait for that buffer to empty (SSH_WRITE_PENDING),
+ * because libssh 0.10 sets that flag after every write and clears it only
+ * on the loop's next pass, which makes a copy of a few MiB take tens of
+ * seconds. */
+static gboolean
+stdin_writable (FleetCommand *command)
+{
+  struct pollfd socket_state = { .fd = ssh_get_fd (command->connection->session),
+                                 .events = POLLOUT };
+
+  return poll (&socket_state, 1, 0) == 1 && (socket_state.revents & POLLOUT) != 0;
+}
+
+/* Send as much of the command's standard input as the channel's window
+ * and the socket take without waiting, and end of file once all of it is
+ * sent.  Called on every
+ * pass of the loop, so a large input (a file to copy) flows as the command
+ * reads it while other hosts make progress.  Returns FALSE when the
+ * channel failed. */
 static gboolean
 send_stdin (FleetCommand *command)
 {
-  if (command->stdin_data != NULL)
-    {
-      int written = ssh_channel_write (command->channel, command->stdin_data,
-                                       (uint32_t) command->stdin_length);
+  gsize chunk;
+  int written;
 
-      OPENSSL_cleanse (command->stdin_data, command->stdin_length);
-      g_clear_pointer (&command->stdin_data, g_free);
-      if (written != (int) command->stdin_length)
+  if (command->stdin_closed)
+    return TRUE;
+
+  while (command->stdin_data != NULL && command->stdin_sent < command->stdin_length)
+    {
+      chunk = MIN (command->stdin_length - command->stdin_sent,
+                   MIN (STDIN_CHUNK_BYTES, ssh_channel_window_size (command->channel)));
+      if (chunk == 0 || !stdin_writable (command))
+        return TRUE;
+
+      written = ssh_channel_write (command->channel, command->stdin_data + command->stdin_sent,
+                                   (uint32_t) chunk);
+      if (written < 0)
         return FALSE;
+      if (written == 0)
+        return TRUE;
+      command->stdin_sent += (gsize) written;
     }
 
+  if (command->stdin_data != NULL)
+    OPENSSL_cleanse (command->stdin_data, command->stdin_length);
+  g_clear_pointer (&command->stdin_data, g_free);
+  command->stdin_closed = TRUE;
   return ssh_channel_send_eof (command->channel) != SSH_ERROR;
 }
 
@@ -480,14 +521,15 @@ process_command (FleetCommand *command, gint64 now_us)
           channel_refused (command, now_us, "to run the command");
           return;
         }
-      if (!send_stdin (command))
-        {
-          fleet_command_finish (command, FLEET_FAILURE_CHANNEL,
-                                g_strdup_printf ("cannot send the command's input: %s",
-                                                 ssh_get_error (command->connection->session)));
-          return;
-        }
       command->stage = COMMAND_RUNNING;
+    }
+
+  if (command->stage == COMMAND_RUNNING && !send_stdin (command))
+    {
+      fleet_command_finish (command, FLEET_FAILURE_CHANNEL,
+                            g_strdup_printf ("cannot send the command's input: %s",
+                                             ssh_get_error (command->connection->session)));
+      return;
     }
 
   if (command->stage == COMMAND_RUNNING)

@@ -128,6 +128,8 @@ struct FleetCommand {
   gboolean pty;
   char *stdin_data;              /* wiped once sent */
   gsize stdin_length;
+  gsize stdin_sent;              /* bytes of stdin_data the channel took so far */
+  gboolean stdin_closed;         /* end of file sent */
   gboolean has_exit_status;
   int exit_status;
   char *exit_signal;
