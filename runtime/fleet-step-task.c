@@ -496,9 +496,9 @@ attribute_commands (const FleetStepKindData *data, const char *variable)
 }
 
 /* Send the file on the standard input of one command (under sudo with
- * become) that writes it to a temporary name in the destination directory,
- * checks its SHA-256, sets mode, owner and group, and renames it over the
- * destination, so a reader never sees the file half written.  The input
+ * become).  The command writes it to a temporary name in the destination
+ * directory, checks its SHA-256, sets mode, owner and group, and renames
+ * it over the destination, so a reader never sees the file half written.  The input
  * flows through the command's channel as the window allows
  * (fleet-command.c), so other hosts progress meanwhile, and the channel
  * works through a jump host's tunnel like any other command.  mktemp

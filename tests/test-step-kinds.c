@@ -718,9 +718,9 @@ setenv_with_path (guint index, const char *directory)
   return g_strdup_printf ("SetEnv PATH=%s:/usr/bin:/bin\n", directory);
 }
 
-/* A copy whose file the host does not read yet leaves the event loop free:
- * host 0's `cat` waits for a file that only host 1's second step creates,
- * so host 0's copy can finish only if host 1 ran while host 0's file was
+/* A copy whose file the host does not read yet leaves the event loop free.
+ * Host 0's `cat` waits for a file that only host 1's second step creates.
+ * So host 0's copy can finish only if host 1 ran while host 0's file was
  * still on its way.  The file is larger than the channel's window (2 MiB
  * in OpenSSH), so the transfer itself is held back, not only a command. */
 static void
