@@ -129,8 +129,8 @@ struct FleetCommand {
   gboolean held;                 /* the exec request waits for fleet_command_release() */
   char *stdin_data;              /* wiped once sent */
   gsize stdin_length;
-  gsize stdin_sent;              /* bytes of stdin_data the channel took */
-  gboolean stdin_closed;         /* end of file was sent */
+  gsize stdin_sent;              /* bytes of stdin_data the channel took so far */
+  gboolean stdin_closed;         /* end of file sent */
   gboolean has_exit_status;
   int exit_status;
   char *exit_signal;

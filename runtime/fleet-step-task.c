@@ -15,7 +15,6 @@
 
 #include "runtime/fleet-become.h"
 #include "runtime/fleet-local-process.h"
-#include "runtime/fleet-sftp.h"
 #include "schema/fleet-expr.h"
 #include "schema/fleet-step-values.h"
 #include "schema/fleet-template.h"
@@ -23,9 +22,6 @@
 /* Bytes of each stream kept for changed_when and failed_when, and of the
  * output of the internal commands (a digest, a boot id). */
 #define TAIL_BYTES 4096
-
-/* Maximum wait for each SFTP reply when the step has no timeout. */
-#define SFTP_DEFAULT_TIMEOUT_MS 60000
 
 /* Time between two connection attempts while a host reboots. */
 #define RECONNECT_INTERVAL_US (2 * G_USEC_PER_SEC)
@@ -36,7 +32,8 @@ typedef enum {
   OP_MAIN,                       /* the step's command or script, or a local program */
   OP_PROBE,                      /* wait_for: one check */
   OP_COPY_CHECK,                 /* copy: the digest, mode and owner of the file in place */
-  OP_COPY_INSTALL,               /* copy: the staged file moved into place */
+  OP_COPY_INSTALL,               /* copy: the file written and moved into place, or its
+                                    mode, owner and group set */
   OP_BOOT_ID_BEFORE,             /* reboot: the boot id before */
   OP_REBOOT,                     /* reboot: the reboot command */
   OP_RECONNECT,                  /* reboot: a new connection opening */
@@ -65,7 +62,6 @@ struct FleetStepTask {
   GString *stdout_tail;          /* of OP_MAIN, or the internal command's whole output */
   GString *stderr_tail;
   char *boot_id_before;
-  char *staged_path;             /* copy: the uploaded file before it is moved */
   guint attempts;
   gboolean aborted;
   guint64 output_bytes[2];       /* forwarded to output_func: stdout, stderr */
@@ -499,53 +495,38 @@ attribute_commands (const FleetStepKindData *data, const char *variable)
   return g_string_free (text, FALSE);
 }
 
-/* NOTE: the upload belongs to the login user with mode 0600, so with a
- * become_user other than root the move into place cannot read it.
- *
- * Upload the file to a staging name in the login directory.  Then a
- * command checks its digest, copies it to a temporary name in the
- * destination directory and renames that over the destination, so a reader
- * never sees the file half written.  The command runs under sudo with
- * become, so the upload needs no write access to the destination. */
+/* Send the file on the standard input of one command (under sudo with
+ * become).  The command writes it to a temporary name in the destination
+ * directory, checks its SHA-256, sets mode, owner and group, and renames
+ * it over the destination, so a reader never sees the file half written.  The input
+ * flows through the command's channel as the window allows
+ * (fleet-command.c), so other hosts progress meanwhile, and the channel
+ * works through a jump host's tunnel like any other command.  mktemp
+ * creates the file with mode 0600, so nobody else reads it before chmod. */
 static void
 start_copy_upload (FleetStepTask *task, gint64 now_us)
 {
   const FleetStepKindData *data = task->data;
-  g_autofree char *digest = fleet_sha256_hex (copy_content (task));
-  g_autofree char *random = g_uuid_string_random ();
-  g_autofree char *staged = NULL;
+  GBytes *content = copy_content (task);
+  g_autofree char *digest = fleet_sha256_hex (content);
   g_autofree char *dest = fleet_shell_quote (data->dest);
   g_autofree char *attributes = attribute_commands (data, "t");
-  g_autofree char *command = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_autofree char *upload_name = g_strdup_printf (".fleetc-upload-%s", random);
-
-  g_clear_pointer (&task->staged_path, g_free);
-  if (!fleet_sftp_write_new_file (*task->connection, upload_name, copy_content (task), 0600,
-                                  task->step->timeout_ms > 0 ? task->step->timeout_ms
-                                                             : SFTP_DEFAULT_TIMEOUT_MS,
-                                  &task->staged_path, &error))
-    {
-      end_internal_attempt (task, now_us, FLEET_FAILURE_CHANNEL, g_strdup (error->message));
-      return;
-    }
-
-  staged = fleet_shell_quote (task->staged_path);
-  command = g_strdup_printf (
+  g_autofree char *command = g_strdup_printf (
     "set -e\n"
-    "s=%s; d=%s; t=\n"
-    "trap 'rm -f -- \"$s\" ${t:+\"$t\"}' EXIT\n"
-    "echo \"%s  $s\" | sha256sum -c --status -\n"
+    "d=%s; t=\n"
+    "trap 'rm -f -- ${t:+\"$t\"}' EXIT\n"
     "t=$(mktemp -- \"${d%%/*}/.fleetc.XXXXXX\")\n"
-    "cat -- \"$s\" > \"$t\"\n"
+    "cat > \"$t\"\n"
+    "echo \"%s  $t\" | sha256sum -c --status - || "
+    "{ echo 'fleet-run: the file arrived incomplete or changed' >&2; exit 1; }\n"
     "if [ -e \"$d\" ]; then chmod --reference=\"$d\" -- \"$t\"; "
     "chown --reference=\"$d\" -- \"$t\" 2>/dev/null || :; else chmod 0644 -- \"$t\"; fi\n"
     "%s"
     "mv -f -- \"$t\" \"$d\"\n"
     "t=\n",
-    staged, dest, digest, attributes);
-  start_remote (task, now_us, OP_COPY_INSTALL, command, NULL);
+    dest, digest, attributes);
+
+  start_remote (task, now_us, OP_COPY_INSTALL, command, content);
 }
 
 static void
@@ -1037,7 +1018,6 @@ fleet_step_task_free (FleetStepTask *task)
   fleet_step_kind_data_free (task->data);
   fleet_step_policy_free (task->policy);
   g_free (task->boot_id_before);
-  g_free (task->staged_path);
   g_free (task->exit_signal);
   g_free (task->message);
   g_free (task);

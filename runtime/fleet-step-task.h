@@ -4,9 +4,8 @@
  * changed_when or failed_when (fleet-step-policy.h).
  *
  * A task runs as a sequence of operations on the host's pooled connection
- * (remote commands, an SFTP transfer, reconnections after a reboot) or on
- * the controller (a local program), without blocking except for the SFTP
- * transfer (fleet-sftp.h).  The executor starts it in place of the step's
+ * (remote commands, reconnections after a reboot) or on the controller (a
+ * local program), without blocking.  The executor starts it in place of the step's
  * command and calls fleet_step_task_process() from its event loop until
  * fleet_step_task_is_done(), then reads the results.
  *

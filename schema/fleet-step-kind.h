@@ -20,7 +20,7 @@ G_BEGIN_DECLS
 typedef enum {
   FLEET_STEP_KIND_SHELL,     /* `run`: a shell command; has no kind data */
   FLEET_STEP_KIND_SCRIPT,    /* a local file sent over the channel's stdin to an interpreter */
-  FLEET_STEP_KIND_COPY,      /* a local file written to the host over SFTP */
+  FLEET_STEP_KIND_COPY,      /* a local file written to the host */
   FLEET_STEP_KIND_TEMPLATE,  /* a local file rendered per host, then copied */
   FLEET_STEP_KIND_REBOOT,    /* reboot, then wait until the host is back with a new boot id */
   FLEET_STEP_KIND_WAIT_FOR,  /* poll a port, a file or a command on the host until it succeeds */

@@ -12,7 +12,7 @@
  *
  * A command gets the shell quoting of `run`.  Every other value is inserted
  * verbatim, because fleet-run quotes the whole value where it puts it into
- * a shell command, and a path given to SFTP is no shell input.
+ * a shell command.
  *
  * The record owns its arrays and tables.  Errors of
  * fleet_step_values_from_variant and fleet_step_values_apply are

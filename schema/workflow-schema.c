@@ -418,7 +418,7 @@ static const FleetSchemaField schema_fields[] = {
     "Remote command that reads the `script` on its standard input." },
   { FLEET_SCHEMA_STEP, "copy", FLEET_TYPE_MAPPING, FLEET_SCHEMA_COPY, FALSE,
     0, 0, NULL,
-    "Write a local file to the host over SFTP, unless the host has it already." },
+    "Write a local file to the host, unless the host has it already." },
   { FLEET_SCHEMA_STEP, "template", FLEET_TYPE_MAPPING, FLEET_SCHEMA_COPY, FALSE,
     0, 0, NULL,
     "Render a local file with the host's variables, then write it like `copy`." },

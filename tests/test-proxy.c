@@ -1253,6 +1253,62 @@ test_target_dies_mid_run (Fixture *fixture, gconstpointer data)
   g_free (killer.started);
 }
 
+/* A copy reaches a host behind a jump host through the tunnel, whole and
+ * with its mode. */
+static void
+test_copy_through_bastion (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bastion = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *directory = NULL;
+  g_autofree char *dest = NULL;
+  g_autofree char *written = NULL;
+  gsize written_length = 0;
+  const gsize length = 3 * 1024 * 1024;
+  g_autofree guint8 *bytes = g_malloc (length);
+  g_autoptr(GBytes) content = NULL;
+  FleetStepKindData *kind;
+  FleetStep *step;
+  GStatBuf info;
+  guint forwards_before;
+
+  if (!require_sandbox ())
+    return;
+
+  for (gsize i = 0; i < length; i++)
+    bytes[i] = (guint8) ((i * 13 + i / 1000) & 0xff);
+  content = g_bytes_new (bytes, length);
+  directory = g_dir_make_tmp ("test-proxy-copy-XXXXXX", &error);
+  g_assert_no_error (error);
+  dest = g_build_filename (directory, "app.bin", NULL);
+
+  bastion = fleet_sandbox_host_name (shared_sandbox, BASTION);
+  line = forward_line (1);
+  forwards_before = count_log_lines (BASTION, line);
+  add_jump_host (fixture, BASTION, NULL);
+  add_target (fixture, 1, bastion);
+  add_step (fixture, "copy", "copy app.bin", 60000);
+  step = g_ptr_array_index (fixture->plan->steps, 0);
+  kind = step->kind_data = fleet_step_kind_data_new (FLEET_STEP_KIND_COPY);
+  kind->source = g_strdup ("app.bin");
+  kind->content = g_bytes_ref (content);
+  kind->content_sha256 = fleet_sha256_hex (content);
+  kind->dest = g_strdup (dest);
+  kind->mode = 0640;
+  run_plan (fixture);
+
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
+  g_assert_cmpuint (count_log_lines (BASTION, line), >, forwards_before);
+  g_assert_true (g_file_get_contents (dest, &written, &written_length, NULL));
+  g_assert_cmpmem (written, written_length, bytes, length);
+  g_assert_cmpint (g_stat (dest, &info), ==, 0);
+  g_assert_cmpint (info.st_mode & 07777, ==, 0640);
+
+  g_assert_cmpint (g_unlink (dest), ==, 0);
+  g_assert_cmpint (g_rmdir (directory), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1282,6 +1338,7 @@ main (int argc, char **argv)
   ADD ("/proxy/tunnel/large-input", test_tunnel_large_input);
   ADD ("/proxy/target/silent", test_silent_target);
   ADD ("/proxy/target/dies-mid-run", test_target_dies_mid_run);
+  ADD ("/proxy/bastion/copy", test_copy_through_bastion);
 
   status = g_test_run ();
   fleet_sandbox_free (shared_sandbox);

@@ -687,6 +687,104 @@ test_values_per_host (Fixture *fixture, gconstpointer data)
   }
 }
 
+/* Return `length` bytes that differ from one offset to the next, so a
+ * misplaced chunk shows. */
+static GBytes *
+patterned_bytes (gsize length)
+{
+  guint8 *data = g_malloc (length);
+
+  for (gsize i = 0; i < length; i++)
+    data[i] = (guint8) ((i * 7 + i / 4096) & 0xff);
+  return g_bytes_new_take (data, length);
+}
+
+/* Return an sshd SetEnv line for sandbox host `index` that puts `directory`
+ * first on PATH.  sshd uses the first SetEnv it reads, and the extra
+ * settings come before the sandbox's own, so the line repeats the
+ * sandbox's variables (HOME and others). */
+static char *
+setenv_with_path (guint index, const char *directory)
+{
+  g_autofree char *name = fleet_sandbox_host_name (shared_sandbox, index);
+  g_autofree char *relative = g_build_filename ("hosts", name, "sshd_config", NULL);
+  g_autofree char *config_path = fleet_sandbox_path (shared_sandbox, relative);
+  g_autofree char *config = read_text (config_path);
+  g_auto(GStrv) lines = g_strsplit (config, "\n", -1);
+
+  for (char **line = lines; *line != NULL; line++)
+    if (g_str_has_prefix (*line, "SetEnv "))
+      return g_strdup_printf ("%s PATH=%s:/usr/bin:/bin\n", *line, directory);
+  return g_strdup_printf ("SetEnv PATH=%s:/usr/bin:/bin\n", directory);
+}
+
+/* A copy whose file the host does not read yet leaves the event loop free.
+ * Host 0's `cat` waits for a file that only host 1's second step creates.
+ * So host 0's copy can finish only if host 1 ran while host 0's file was
+ * still on its way.  The file is larger than the channel's window (2 MiB
+ * in OpenSSH), so the transfer itself is held back, not only a command. */
+static void
+test_copy_large_other_host_progresses (Fixture *fixture, gconstpointer data)
+{
+  g_auto(ScratchDir) scratch = { NULL };
+  g_autoptr(GBytes) content = patterned_bytes (6 * 1024 * 1024);
+  g_autofree char *gate = NULL;
+  g_autofree char *wrapper = NULL;
+  g_autofree char *wrapper_text = NULL;
+  g_autofree char *sshd_extra = NULL;
+  g_autofree char *host0 = NULL;
+  g_autofree char *host1 = NULL;
+  g_autofree char *dest0 = NULL;
+  g_autofree char *dest1 = NULL;
+  g_autofree char *touch = NULL;
+  g_autofree char *written = NULL;
+  gsize written_length = 0;
+  FleetStepKindData *kind;
+  FleetStep *step;
+
+  if (!require_sandbox_hosts (2))
+    return;
+
+  scratch_dir_init (&scratch);
+  gate = scratch_file (&scratch, "gate");
+  wrapper = scratch_file (&scratch, "cat");
+  wrapper_text = g_strdup_printf ("#!/bin/sh\n"
+                                  "while [ ! -e '%s' ]; do sleep 0.05; done\n"
+                                  "exec /bin/cat \"$@\"\n", gate);
+  g_assert_true (g_file_set_contents (wrapper, wrapper_text, -1, NULL));
+  g_assert_cmpint (g_chmod (wrapper, 0755), ==, 0);
+  sshd_extra = setenv_with_path (0, scratch.path);
+  set_host_sshd_extra (0, sshd_extra);
+
+  add_hosts (fixture, 2, "id_ed25519");
+  host0 = fleet_sandbox_host_name (shared_sandbox, 0);
+  host1 = fleet_sandbox_host_name (shared_sandbox, 1);
+  dest0 = scratch_file (&scratch, "big0.bin");
+  dest1 = scratch_file (&scratch, "big1.bin");
+
+  step = add_step (fixture, "copy", "copy test-file", 60000);
+  kind = set_kind (step, FLEET_STEP_KIND_COPY);
+  kind->source = g_strdup ("test-file");
+  kind->content = g_bytes_ref (content);
+  kind->content_sha256 = fleet_sha256_hex (content);
+  kind->dest = g_strdup ("{{ dest }}");
+  kind->mode = 0600;
+  set_host_value (step, host0, "dest", dest0);
+  set_host_value (step, host1, "dest", dest1);
+
+  touch = g_strdup_printf ("touch '%s'", gate);
+  add_step (fixture, "open gate", touch, 30000);
+  run_one_wave (fixture);
+  set_host_sshd_extra (0, NULL);
+
+  g_assert_cmpint (host_result (fixture, 1)->outcome, ==, FLEET_HOST_SUCCEEDED);
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
+  g_assert_cmpint (step_result (fixture, 0, 0)->changed, ==, 1);
+  g_assert_true (g_file_get_contents (dest0, &written, &written_length, NULL));
+  g_assert_cmpmem (written, written_length, g_bytes_get_data (content, NULL),
+                   g_bytes_get_size (content));
+}
+
 /* A plan whose values lack a host fails that host's step instead of
  * sending the text with its braces. */
 static void
@@ -842,6 +940,7 @@ main (int argc, char **argv)
   ADD ("/step-kinds/policy/workdir-missing", test_workdir_missing_fails);
   ADD ("/step-kinds/values/per-host", test_values_per_host);
   ADD ("/step-kinds/values/missing-host", test_values_missing_host);
+  ADD ("/step-kinds/copy/large-other-host-progresses", test_copy_large_other_host_progresses);
   ADD ("/step-kinds/reboot/new-boot-id", test_reboot_waits_for_new_boot_id);
   ADD ("/step-kinds/reboot/deadline", test_reboot_deadline);
   ADD ("/step-kinds/facts/in-conditions", test_facts_in_conditions);
