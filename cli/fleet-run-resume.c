@@ -12,6 +12,9 @@
 #include "cli/fleet-run-registry.h"
 #include "runtime/fleet-journal-reader.h"
 #include "runtime/fleet-resume.h"
+#include "runtime/fleet-rollback-done.h"
+#include "runtime/fleet-rollback-run.h"
+#include "schema/fleet-text.h"
 
 char *
 fleet_run_resume_find_dir (const char *run, const char *runs_dir, GError **error)
@@ -158,6 +161,80 @@ fleet_run_resume_hint (const FleetPlan *plan, const FleetRunResult *result, cons
                             "HOST for each, or --skip-host HOST to leave one out.\n",
                             held->str);
   return g_string_free (hint, FALSE);
+}
+
+char *
+fleet_run_rolled_back_note (const FleetRunResult *result, const char *run_dir,
+                            const char *plan_path)
+{
+  g_autofree char *quoted_plan = g_shell_quote (plan_path);
+  g_autofree char *runs_dir = g_path_get_dirname (run_dir);
+  g_autofree char *quoted_runs_dir = g_shell_quote (runs_dir);
+  g_autofree char *run_id = g_path_get_basename (run_dir);
+  guint rolled_back = 0;
+
+  for (guint i = 0; result->rollback != NULL && i < result->rollback->len; i++)
+    rolled_back += ((const FleetRollbackHostResult *) g_ptr_array_index (result->rollback, i))
+                     ->succeeded;
+  if (rolled_back == 0)
+    return NULL;
+
+  return g_strdup_printf ("\nThe run halted and rolled back %u host%s, so it is not offered for "
+                          "resuming: a resume would start the later waves while these hosts are "
+                          "undone.  Fix the change and compile a new plan.  To roll back the "
+                          "hosts of the earlier waves too:\n"
+                          "  fleet-run --runs-dir %s --rollback %s %s\n",
+                          rolled_back, rolled_back == 1 ? "" : "s", quoted_runs_dir, run_id,
+                          quoted_plan);
+}
+
+gboolean
+fleet_run_resume_check_rollback (const FleetPlan *plan, const char *run_dir, gboolean allow,
+                                 GPtrArray **out_hosts, GError **error)
+{
+  g_autofree char *runs_dir = g_path_get_dirname (run_dir);
+  g_autofree char *run_id = g_path_get_basename (run_dir);
+  g_autoptr(GHashTable) done = fleet_rollback_find_done (runs_dir, run_id, plan->file_sha256,
+                                                         error);
+  g_autoptr(GPtrArray) hosts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  *out_hosts = NULL;
+  if (done == NULL)
+    return FALSE;
+
+  /* In plan order, so the message reads like the summary. */
+  for (guint i = 0; i < plan->hosts->len; i++)
+    {
+      const char *name = ((const FleetHost *) g_ptr_array_index (plan->hosts, i))->name;
+      g_autofree char *escaped = NULL;
+
+      if (!g_hash_table_contains (done, name))
+        continue;
+      escaped = fleet_escape_for_terminal (name);
+      g_string_append_printf (names, "%s%s", names->len > 0 ? ", " : "", escaped);
+      g_ptr_array_add (hosts, g_strdup (name));
+    }
+  if (hosts->len == 0)
+    return TRUE;
+
+  if (!allow)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "run %s was rolled back on %u host%s (%s): resuming it would start the later "
+                   "waves while those hosts are undone, leaving the fleet half changed and half "
+                   "rolled back.  Fix the change and compile a new plan; or, to continue this "
+                   "run anyway, add --resume-after-rollback", run_id, hosts->len,
+                   hosts->len == 1 ? "" : "s", names->str);
+      return FALSE;
+    }
+
+  g_printerr ("fleet-run: WARNING: run %s was rolled back on %u host%s (%s).  Continuing it "
+              "because of --resume-after-rollback: the later waves run while those hosts stay "
+              "undone, and the journal records this.\n", run_id, hosts->len,
+              hosts->len == 1 ? "" : "s", names->str);
+  *out_hosts = g_steal_pointer (&hosts);
+  return TRUE;
 }
 
 /* Return whether the journal in `run_dir` belongs to the plan `plan_sha256`

@@ -33,6 +33,22 @@ gboolean fleet_run_result_resumable (const FleetRunResult *result);
 char *fleet_run_resume_hint (const FleetPlan *plan, const FleetRunResult *result,
                              const char *command);
 
+/* Return the lines fleet-run prints instead of the resume command after a
+ * run that halted and rolled hosts back, or NULL when no host was rolled
+ * back.  `run_dir` and `plan_path` go into the --rollback command. */
+char *fleet_run_rolled_back_note (const FleetRunResult *result, const char *run_dir,
+                                  const char *plan_path);
+
+/* Check that a resume of the run in `run_dir` with `plan` may go on after
+ * the rollbacks of the run: when the automatic rollback or a
+ * `fleet-run --rollback` rolled hosts back, a resume would start later waves
+ * on top of undone ones, so it fails unless `allow` (--resume-after-rollback)
+ * is set.  With `allow`, prints a warning and returns the rolled-back host
+ * names in `out_hosts` (a new array of char *, NULL when none). */
+gboolean fleet_run_resume_check_rollback (const FleetPlan *plan, const char *run_dir,
+                                          gboolean allow, GPtrArray **out_hosts,
+                                          GError **error);
+
 /* Return whether a fleet-run holds the journal of the run in `run_dir`:
  * the run is still going. */
 gboolean fleet_run_journal_in_use (const char *run_dir);

@@ -185,6 +185,7 @@ main (int argc, char **argv)
   g_autofree char *snapshot_summary = NULL;
   g_autofree char *resume_run = NULL;
   gboolean new_run = FALSE;
+  gboolean resume_after_rollback = FALSE;
   g_autofree char *plan_path = NULL;
   g_autofree char *absolute_plan_path = NULL;
   g_autofree char *grace_period = NULL;
@@ -193,6 +194,8 @@ main (int argc, char **argv)
   g_auto(GStrv) original_argv = g_strdupv (argv);
   g_autoptr(FleetResumeState) resume = NULL;
   g_autofree char *drift_summary = NULL;
+  g_autofree char *rolled_back_note = NULL;
+  g_autoptr(GPtrArray) rolled_back_hosts = NULL;
   g_autoptr(FleetRunSecrets) secrets = NULL;
   g_auto(GStrv) approver_files = NULL;
   gboolean allow_changed_inventory = FALSE;
@@ -245,6 +248,9 @@ main (int argc, char **argv)
     { "resume", 0, 0, G_OPTION_ARG_FILENAME, &resume_run,
       "Continue the stopped run RUN (a run directory, or a run id under --runs-dir) of the same "
       "plan: completed steps are not run again", "RUN" },
+    { "resume-after-rollback", 0, 0, G_OPTION_ARG_NONE, &resume_after_rollback,
+      "With --resume: continue a run that a rollback undid on some hosts, starting its later "
+      "waves while those hosts stay rolled back", NULL },
     { "retry-host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &retry_hosts,
       "With --resume: run the held or failed host HOST again from its unfinished step.  With "
       "--rollback: run the undo command that was in flight on HOST when a rollback stopped "
@@ -342,6 +348,12 @@ main (int argc, char **argv)
                   "run or rollback; give them with --resume RUN or --rollback RUN\n");
       return EXIT_BAD_INPUT;
     }
+  if (resume_run == NULL && resume_after_rollback)
+    {
+      g_printerr ("fleet-run: --resume-after-rollback applies to a resume; give it with "
+                  "--resume RUN\n");
+      return EXIT_BAD_INPUT;
+    }
   if (grace_period != NULL && !parse_grace_period (grace_period, &options.grace_period_ms))
     {
       g_printerr ("fleet-run: --grace-period \"%s\" is not a duration; write it like 45, "
@@ -437,6 +449,12 @@ main (int argc, char **argv)
     }
   if (resume_run != NULL)
     {
+      if (!fleet_run_resume_check_rollback (plan, run_dir, resume_after_rollback,
+                                            &rolled_back_hosts, &error))
+        {
+          g_printerr ("fleet-run: cannot resume: %s\n", error->message);
+          return EXIT_BAD_INPUT;
+        }
       resume = fleet_resume_load (plan, run_dir, (const char * const *) retry_hosts,
                                   (const char * const *) skip_hosts, &error);
       if (resume == NULL)
@@ -444,6 +462,7 @@ main (int argc, char **argv)
           g_printerr ("fleet-run: cannot resume: %s\n", error->message);
           return EXIT_BAD_INPUT;
         }
+      resume->rolled_back_hosts = g_steal_pointer (&rolled_back_hosts);
       for (guint i = 0; i < resume->warnings->len; i++)
         g_printerr ("fleet-run: warning: %s\n", (const char *) g_ptr_array_index (resume->warnings,
                                                                                    i));
@@ -560,6 +579,10 @@ main (int argc, char **argv)
   if (result->paused)
     {
       print_window_pause (result, run_dir);
+    }
+  else if ((rolled_back_note = fleet_run_rolled_back_note (result, run_dir, absolute_plan_path)) != NULL)
+    {
+      fputs (rolled_back_note, stdout);
     }
   else if (fleet_run_result_resumable (result))
     {

@@ -298,6 +298,37 @@ fleet_load_inventory_source (FleetDiagnostics *diags,
   return inventory;
 }
 
+/* Warn about inventory names that reach the same server: the same address
+ * and port.  Every step would run on that server once per name, perhaps at
+ * the same time, and canary and spread counts would be off.  Large
+ * inventories merged from several sources often hold such aliases. */
+static void
+warn_same_server (FleetDiagnostics *diags, const FleetInventory *inventory)
+{
+  g_autoptr (GHashTable) first_by_endpoint = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                                    g_free, NULL);
+
+  for (guint i = 0; i < inventory->hosts->len; i++)
+    {
+      const FleetHost *host = g_ptr_array_index (inventory->hosts, i);
+      const char *address = host->address != NULL ? host->address : host->name;
+      char *endpoint = g_strdup_printf ("%s\n%u", address, host->port);
+      const FleetHost *first = g_hash_table_lookup (first_by_endpoint, endpoint);
+
+      if (first == NULL)
+        {
+          g_hash_table_insert (first_by_endpoint, endpoint, (gpointer) host);
+          continue;
+        }
+      g_free (endpoint);
+      fleet_diagnostics_warning (diags, &host->pos,
+                                 "hosts %s and %s both connect to %s port %u, so every step "
+                                 "would run twice on that server; remove one of them, or give "
+                                 "it its own address", first->name, host->name, address,
+                                 host->port);
+    }
+}
+
 FleetInventory *
 fleet_load_inventory_sources (FleetDiagnostics *diags,
                               const GPtrArray *refs,
@@ -326,7 +357,10 @@ fleet_load_inventory_sources (FleetDiagnostics *diags,
     }
 
   if (combined != NULL)
-    fleet_resolve_dynamic_groups (diags, combined);
+    {
+      fleet_resolve_dynamic_groups (diags, combined);
+      warn_same_server (diags, combined);
+    }
 
   if (fleet_diagnostics_error_count (diags) > errors_before)
     return NULL;

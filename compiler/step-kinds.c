@@ -684,4 +684,12 @@ fleet_finish_step_kind (FleetDiagnostics *diags, const FleetYamlNode *mapping, F
   apply_kind_defaults (step->kind_data);
   g_free (step->command);
   step->command = describe_kind (step->kind_data);
+
+  /* A copy or template compares checksums and renames the file into place,
+   * so running it again after a crash is safe: --resume need not hold the
+   * host.  An explicit `idempotent: false` still holds it. */
+  if ((step->kind_data->kind == FLEET_STEP_KIND_COPY
+       || step->kind_data->kind == FLEET_STEP_KIND_TEMPLATE)
+      && fleet_yaml_mapping_lookup (mapping, "idempotent") == NULL)
+    step->idempotent = TRUE;
 }

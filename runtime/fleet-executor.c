@@ -19,6 +19,7 @@
 #include "runtime/fleet-journal.h"
 #include "runtime/fleet-drift-report.h"
 #include "runtime/fleet-rollback-run.h"
+#include "runtime/fleet-wave-held.h"
 #include "runtime/fleet-load-guard.h"
 #include "runtime/fleet-pacer.h"
 #include "runtime/fleet-resume.h"
@@ -2170,6 +2171,22 @@ end_wave (Executor *executor, guint wave_index)
     check_halt (executor, wave_index, 0);
 }
 
+/* Stop the run after wave `wave_index` when hosts of it are held, and
+ * return whether it stopped (fleet-wave-held.h). */
+static gboolean
+stop_for_held_hosts (Executor *executor, guint wave_index)
+{
+  char *reason = fleet_wave_held_stop_reason (executor->plan, executor->result, wave_index);
+
+  if (reason == NULL)
+    return FALSE;
+  g_free (executor->result->stop_reason);
+  executor->result->stop_reason = reason;
+  executor->result->stop_wave = wave_index;
+  executor->result->held_stop = TRUE;
+  return TRUE;
+}
+
 /* With `on_halt: rollback`, roll back the hosts of the wave where a halted
  * run stopped on which a step started. */
 static void
@@ -2182,7 +2199,8 @@ roll_back_halted_wave (Executor *executor)
                            executor->options->interrupt_level };
 
   if (executor->plan->rollback == NULL || !executor->plan->rollback->on_halt
-      || executor->stopping || (!result->halted && result->stop_reason == NULL))
+      || executor->stopping || (!result->halted && result->stop_reason == NULL)
+      || result->held_stop)
     return;
 
   targets = fleet_rollback_targets_from_result (executor->plan, result, wave);
@@ -2502,10 +2520,12 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
       if (wave_settled (&executor, w))
         {
           g_array_append_val (executor.result->wave_durations_us, (gint64) { -1 });
+          stop_for_held_hosts (&executor, w);
           continue;
         }
       run_wave (&executor, w);
-      if (!executor.stopping && !executor.result->halted && !executor.result->paused)
+      if (!executor.stopping && !executor.result->halted && !executor.result->paused
+          && !stop_for_held_hosts (&executor, w))
         end_wave (&executor, w);
     }
   roll_back_halted_wave (&executor);

@@ -127,6 +127,8 @@ typedef struct {
   guint stop_wave;          /* 0-based wave after which it stopped */
   GPtrArray *rollback;      /* FleetRollbackHostResult *, the hosts rolled
                                back because the run halted; NULL: none */
+  gboolean held_stop;       /* stopped after stop_wave because hosts of it are
+                               held for a decision (fleet-wave-held.h) */
   gboolean concurrency_adaptive; /* the limit adapted (fleet-concurrency.h) */
   GArray *concurrency_history; /* FleetConcurrencyChange, the limit over time */
 } FleetRunResult;

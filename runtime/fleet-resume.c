@@ -49,6 +49,7 @@ fleet_resume_state_free (FleetResumeState *state)
   /* A state dropped before the journal was read has no warnings yet. */
   g_clear_pointer (&state->warnings, g_ptr_array_unref);
   g_clear_pointer (&state->hosts, g_ptr_array_unref);
+  g_clear_pointer (&state->rolled_back_hosts, g_ptr_array_unref);
   g_free (state);
 }
 
@@ -796,6 +797,14 @@ fleet_resume_journal (const FleetResumeState *state, const FleetPlan *plan,
   journal_names (json, "skip_hosts", state, plan, FLEET_RESUME_DECISION_SKIP);
   fleet_json_key (json, "hosts_to_run");
   fleet_json_int (json, to_run);
+  if (state->rolled_back_hosts != NULL)
+    {
+      fleet_json_key (json, "resumed_after_rollback_of");
+      fleet_json_begin_array (json);
+      for (guint i = 0; i < state->rolled_back_hosts->len; i++)
+        fleet_json_string (json, g_ptr_array_index (state->rolled_back_hosts, i));
+      fleet_json_end_array (json);
+    }
   /* Not synced here: the first step-start record is synced before its
    * command runs, and that sync covers these records too. */
   fleet_journal_commit (journal, FALSE);

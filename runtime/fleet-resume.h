@@ -95,6 +95,8 @@ typedef struct FleetResumeState {
   gint64 torn_offset;            /* byte offset of a torn last line, or -1 */
   GPtrArray *warnings;           /* char *, torn lines ignored */
   GPtrArray *hosts;              /* FleetResumeHost *, in plan host order */
+  GPtrArray *rolled_back_hosts;  /* char *, hosts a rollback undid, when the resume goes on
+                                    with --resume-after-rollback; NULL: none */
 } FleetResumeState;
 
 /* Read the journal in `run_dir` and settle each host of `plan`, applying

@@ -598,6 +598,81 @@ test_rollback_expired_plan (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (rollback_journal, "\"plan_expired\":true"));
 }
 
+/* The first host fails, so the run halts before the second host starts
+ * and rolls the first back. */
+static const char halt_first_workflow[] =
+  "name: halt-first\n"
+  "inventory: %s\n"
+  "target: {all: true}\n"
+  "parallelism: 1\n"
+  "waves: [100%%]\n"
+  "steps:\n"
+  "  - {name: change, run: \"touch \\\"$HOME/cli-change\\\"\", timeout: 10s}\n"
+  "  - {name: check, run: \"test ! -e \\\"$HOME/cli-fail\\\"\", timeout: 10s}\n"
+  "rollback:\n"
+  "  undo:\n"
+  "    change: \"rm \\\"$HOME/cli-change\\\" && echo undone >> \\\"$HOME/cli-undo\\\"\"\n"
+  "  on_halt: rollback\n";
+
+static void
+test_resume_after_rollback (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *fail_marker = NULL;
+  g_autofree char *run_id = NULL;
+  g_autofree char *run_dir = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second_change = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *journal_path = NULL;
+  g_autofree char *journal = NULL;
+
+  if (!require_sandbox ())
+    return;
+  first = fleet_sandbox_host_name (sandbox, 0);
+  fail_marker = host_file (0, "cli-fail");
+  second_change = host_file (1, "cli-change");
+  g_assert_true (g_file_set_contents (fail_marker, "", -1, NULL));
+  compile_plan_text (fixture, halt_first_workflow);
+
+  g_assert_cmpint (run_fleet_run ((const char *[]) { fixture->plan, "--runs-dir", fixture->runs,
+                                                     NULL }, &out, NULL), ==, 1);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "1 of 1 host rolled back."));
+  g_assert_nonnull (strstr (out, "The run halted and rolled back 1 host, so it is not offered "
+                                 "for resuming"));
+  g_assert_null (strstr (out, "Resume this run with"));
+  g_assert_false (g_file_test (second_change, G_FILE_TEST_EXISTS));
+  run_id = only_run_id (fixture);
+  run_dir = g_build_filename (fixture->runs, run_id, NULL);
+  g_clear_pointer (&out, g_free);
+
+  /* A resume would start the second host while the first is undone. */
+  g_assert_cmpint (run_fleet_run ((const char *[]) { "--resume", run_dir, fixture->plan, NULL },
+                                  NULL, &err), ==, 2);
+  g_test_message ("%s", err);
+  expected = g_strdup_printf ("run %s was rolled back on 1 host (%s): resuming it would start "
+                              "the later waves", run_id, first);
+  g_assert_nonnull (strstr (err, expected));
+  g_assert_nonnull (strstr (err, "add --resume-after-rollback"));
+  g_assert_false (g_file_test (second_change, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&err, g_free);
+
+  /* The override goes on, loudly, and the journal records it. */
+  g_assert_cmpint (run_fleet_run ((const char *[]) { "--resume", run_dir, fixture->plan,
+                                                     "--resume-after-rollback", NULL },
+                                  &out, &err), ==, 1);
+  g_test_message ("%s%s", out, err);
+  g_assert_nonnull (strstr (err, "WARNING: run "));
+  g_assert_true (g_file_test (second_change, G_FILE_TEST_EXISTS));
+  journal_path = g_build_filename (run_dir, "journal.jsonl", NULL);
+  g_assert_true (g_file_get_contents (journal_path, &journal, NULL, NULL));
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("\"resumed_after_rollback_of\":[\"%s\"]", first);
+  g_assert_nonnull (strstr (journal, expected));
+}
+
 static void
 test_answer_errors (Fixture *fixture, gconstpointer data)
 {
@@ -635,6 +710,7 @@ main (int argc, char **argv)
   ADD ("/checks-cli/rollback-continues-failed", test_rollback_continues_failed);
   ADD ("/checks-cli/rollback-holds-in-flight", test_rollback_holds_in_flight);
   ADD ("/checks-cli/rollback-expired-plan", test_rollback_expired_plan);
+  ADD ("/checks-cli/resume-after-rollback", test_resume_after_rollback);
 #undef ADD
 
   status = g_test_run ();

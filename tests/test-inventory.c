@@ -14,6 +14,7 @@
 #include "compiler/dynamic-inventory.h"
 #include "compiler/fleet-compiler.h"
 #include "compiler/host-range.h"
+#include "compiler/inventory-source.h"
 #include "compiler/ini-words.h"
 #include "compiler/python-literal.h"
 #include "compiler/scalar.h"
@@ -1672,6 +1673,37 @@ test_workflow_inventory_timeout (void)
   g_assert_cmpstr (field->default_text, ==, "60s");
 }
 
+/* Two names for one server, one from each source, get a warning naming
+ * both; the same address on another port is another server. */
+static void
+test_same_server_warning (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *native = write_file (fixture, "hosts.yaml",
+                                        "hosts:\n"
+                                        "  web1: {address: 10.0.0.1}\n"
+                                        "  web2: {address: 10.0.0.1, port: 2222}\n");
+  g_autofree char *ansible = write_file (fixture, "more.ini",
+                                         "[web]\nweb1-alias ansible_host=10.0.0.1\n");
+  g_autoptr (GPtrArray) refs = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) fleet_inventory_ref_free);
+  g_autoptr (FleetInventory) inventory = NULL;
+  const FleetDiagnostic *diagnostic;
+
+  g_ptr_array_add (refs, fleet_inventory_ref_new (native, NULL));
+  g_ptr_array_add (refs, fleet_inventory_ref_new (ansible, NULL));
+  inventory = fleet_load_inventory_sources (fixture->diags, refs, 10000, NULL);
+  show_diagnostics (fixture);
+
+  g_assert_nonnull (inventory);
+  assert_counts (fixture, 0, 1);
+  diagnostic = fleet_diagnostics_get (fixture->diags, 0);
+  g_assert_cmpstr (diagnostic->message, ==,
+                   "hosts web1 and web1-alias both connect to 10.0.0.1 port 22, so every step "
+                   "would run twice on that server; remove one of them, or give it its own "
+                   "address");
+  g_assert_true (g_str_has_suffix (diagnostic->pos.file, "more.ini"));
+}
+
 static void
 add_fixture_test (const char *path, void (*test) (Fixture *, gconstpointer))
 {
@@ -1694,6 +1726,7 @@ main (int argc, char **argv)
   g_test_add_func ("/inventory/ini/python-literals", test_python_literals);
   g_test_add_func ("/inventory/ini/python-literal-nesting", test_python_literal_nesting);
   add_fixture_test ("/inventory/ini/host-ranges-file", test_ini_host_ranges_file);
+  add_fixture_test ("/inventory/sources/same-server-warning", test_same_server_warning);
   add_fixture_test ("/inventory/ini/invalid-range-lines", test_ini_invalid_range_lines);
   add_fixture_test ("/inventory/ini/errors", test_ini_errors);
   add_fixture_test ("/inventory/ini/several-errors", test_ini_several_errors);

@@ -1167,6 +1167,29 @@ test_copy_mode_warnings (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (step->kind_data->mode, ==, 04755);
 }
 
+/* Copies and templates may run again after a crash without a decision,
+ * unless the step says otherwise; other steps may not. */
+static void
+test_copy_idempotent_default (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetPlan) plan = NULL;
+
+  g_free (write_file (fixture, "patch.sh", "echo patched\n"));
+  plan = compile_and_plan (fixture, HEAD
+    "  - {name: a, timeout: 1m, copy: {src: patch.sh, dest: /etc/a}}\n"
+    "  - {name: b, timeout: 1m, copy: {src: patch.sh, dest: /etc/b}, idempotent: false}\n"
+    "  - {name: c, timeout: 1m, template: {src: patch.sh, dest: /etc/c}}\n"
+    "  - {name: d, timeout: 1m, script: patch.sh}\n"
+    "  - {name: e, timeout: 1m, run: \"true\"}\n");
+  g_assert_nonnull (plan);
+
+  g_assert_true (((FleetStep *) g_ptr_array_index (plan->steps, 0))->idempotent);
+  g_assert_false (((FleetStep *) g_ptr_array_index (plan->steps, 1))->idempotent);
+  g_assert_true (((FleetStep *) g_ptr_array_index (plan->steps, 2))->idempotent);
+  g_assert_false (((FleetStep *) g_ptr_array_index (plan->steps, 3))->idempotent);
+  g_assert_false (((FleetStep *) g_ptr_array_index (plan->steps, 4))->idempotent);
+}
+
 static void
 test_step_content_digest_checked (Fixture *fixture, gconstpointer data)
 {
@@ -1428,6 +1451,7 @@ main (int argc, char **argv)
   ADD ("/language/plan/file-round-trip", test_plan_file_round_trip);
   ADD ("/language/steps/kinds-in-plan", test_step_kinds_in_plan);
   ADD ("/language/copy-mode-warnings", test_copy_mode_warnings);
+  ADD ("/language/copy-idempotent-default", test_copy_idempotent_default);
   ADD ("/language/steps/content-digest-checked", test_step_content_digest_checked);
   ADD ("/language/steps/kind-errors", test_step_kind_errors);
   ADD ("/language/steps/values-per-host", test_step_values_per_host);

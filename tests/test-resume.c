@@ -214,7 +214,17 @@ logged_step (const Fixture *fixture, const char *name, const char *body, gboolea
  * waits until release_second_step() is called; `idempotent` marks it so.
  * `tag` makes the workflow, and so the plan digest, differ. */
 static void
+compile_plan_with (Fixture *fixture, gboolean idempotent, const char *tag, const char *extra);
+
+static void
 compile_plan (Fixture *fixture, gboolean idempotent, const char *tag)
+{
+  compile_plan_with (fixture, idempotent, tag, "");
+}
+
+/* As compile_plan, with `extra` workflow keys (whole lines) added. */
+static void
+compile_plan_with (Fixture *fixture, gboolean idempotent, const char *tag, const char *extra)
 {
   g_autofree char *inventory = fleet_sandbox_path (sandbox, "inventory.yaml");
   g_autofree char *workflow = fixture_path (fixture, "workflow.yaml");
@@ -224,8 +234,8 @@ compile_plan (Fixture *fixture, gboolean idempotent, const char *tag)
   g_autofree char *second = logged_step (fixture, "second", wait, idempotent);
   g_autofree char *third = logged_step (fixture, "third", "true", FALSE);
   g_autofree char *text = g_strdup_printf ("name: resume-%s\ninventory: %s\ntarget: {all: true}\n"
-                                           "parallelism: %u\nsteps:\n%s%s%s", tag, inventory,
-                                           N_HOSTS, first, second, third);
+                                           "parallelism: %u\n%ssteps:\n%s%s%s", tag, inventory,
+                                           N_HOSTS, extra, first, second, third);
   g_autofree char *fleetc = program ("fleetc");
   g_autofree char *err = NULL;
 
@@ -536,6 +546,57 @@ test_kill_reruns_idempotent (Fixture *fixture, gconstpointer data)
                                                "\"step\":2,"), ==, 2);
 }
 
+/* A wave with a held host blocks the next wave until the host is
+ * decided: host01 is the canary wave and is killed in its second step. */
+static void
+test_held_host_blocks_next_wave (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *run_dir = NULL;
+  g_autofree char *host1 = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) runs = NULL;
+
+  if (!require_sandbox ())
+    return;
+  host1 = fleet_sandbox_host_name (sandbox, 0);
+  compile_plan_with (fixture, FALSE, "waves", "waves: [1, 100%]\n");
+  process = start_fleet_run (fixture, "killed", (const char *[]) { "--runs-dir", fixture->runs,
+                                                                   fixture->plan, NULL });
+  /* Polls with the test's timeout as the only limit. */
+  while (count_log_lines (fixture, 0, "second-start") == 0)
+    g_usleep (100 * 1000);
+  g_subprocess_force_exit (process);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  runs = g_dir_open (fixture->runs, 0, &error);
+  g_assert_no_error (error);
+  run_dir = g_build_filename (fixture->runs, g_dir_read_name (runs), NULL);
+  /* Released, so that a resume that wrongly starts wave 2 ends. */
+  release_second_step (fixture);
+
+  g_assert_cmpint (run_fleet_run (fixture, "undecided", (const char *[]) { "--resume", run_dir,
+                                                                           fixture->plan, NULL },
+                                  &out, &err), ==, 1);
+  g_assert_nonnull (strstr (out, "1 host of wave 1 is held (host01), so the wave is not "
+                                 "validated and wave 2 waits"));
+  g_assert_cmpuint (count_log_lines (fixture, 1, "first-start"), ==, 0);
+  g_assert_cmpuint (count_log_lines (fixture, 0, "second-start"), ==, 1);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_fleet_run (fixture, "decided", (const char *[]) { "--resume", run_dir,
+                                                                         fixture->plan,
+                                                                         "--retry-host", host1,
+                                                                         NULL }, &out, &err),
+                   ==, 0);
+  g_assert_nonnull (strstr (out, "2 of 2 hosts succeeded"));
+  g_assert_cmpuint (count_log_lines (fixture, 0, "second-start"), ==, 2);
+  g_assert_cmpuint (count_log_lines (fixture, 1, "first-start"), ==, 1);
+}
+
 /* A resume with another plan is refused, naming both digests. */
 static void
 test_plan_digest_differs (Fixture *fixture, gconstpointer data)
@@ -793,6 +854,7 @@ main (int argc, char **argv)
   ADD ("/resume/kill/holds-hosts", test_kill_holds_hosts);
   ADD ("/resume/refuses-plan-while-running", test_refuses_plan_while_running);
   ADD ("/resume/kill/reruns-idempotent", test_kill_reruns_idempotent);
+  ADD ("/resume/kill/held-host-blocks-next-wave", test_held_host_blocks_next_wave);
   ADD ("/resume/kill/plan-digest-differs", test_plan_digest_differs);
   ADD ("/resume/kill/truncated-journal", test_truncated_journal);
   ADD ("/resume/kill/decision-errors", test_decision_errors);
