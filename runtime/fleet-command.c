@@ -426,8 +426,11 @@ send_stdin (FleetCommand *command)
 
       written = ssh_channel_write (command->channel, command->stdin_data + command->stdin_sent,
                                    (uint32_t) chunk);
+      /* A command that exits without reading all of its input closes the
+       * channel.  The rest is dropped, as OpenSSH's client does, and the
+       * exit status or the lost connection decides the outcome. */
       if (written < 0)
-        return FALSE;
+        return ssh_channel_is_closed (command->channel);
       if (written == 0)
         return TRUE;
       command->stdin_sent += (gsize) written;
