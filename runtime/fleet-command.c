@@ -406,41 +406,43 @@ stdin_writable (FleetCommand *command)
  * and the socket take without waiting, and end of file once all of it is
  * sent.  Called on every
  * pass of the loop, so a large input (a file to copy) flows as the command
- * reads it while other hosts make progress.  Returns FALSE when the
- * channel failed. */
-static gboolean
+ * reads it while other hosts make progress. */
+static void
 send_stdin (FleetCommand *command)
 {
   gsize chunk;
   int written;
 
   if (command->stdin_closed)
-    return TRUE;
+    return;
 
   while (command->stdin_data != NULL && command->stdin_sent < command->stdin_length)
     {
       chunk = MIN (command->stdin_length - command->stdin_sent,
                    MIN (STDIN_CHUNK_BYTES, ssh_channel_window_size (command->channel)));
       if (chunk == 0 || !stdin_writable (command))
-        return TRUE;
+        return;
 
       written = ssh_channel_write (command->channel, command->stdin_data + command->stdin_sent,
                                    (uint32_t) chunk);
-      /* A command that exits without reading all of its input closes the
-       * channel.  The rest is dropped, as OpenSSH's client does, and the
-       * exit status or the lost connection decides the outcome. */
+      /* A write fails once the command closed its channel, which a
+       * command that exits without reading all of its input does, or once
+       * the connection broke.  The rest is dropped, as OpenSSH's client
+       * does, and the exit status or the lost connection decides the
+       * outcome (process_running). */
       if (written < 0)
-        return ssh_channel_is_closed (command->channel);
-      if (written == 0)
-        return TRUE;
-      command->stdin_sent += (gsize) written;
+        command->stdin_sent = command->stdin_length;
+      else if (written == 0)
+        return;
+      else
+        command->stdin_sent += (gsize) written;
     }
 
   if (command->stdin_data != NULL)
     OPENSSL_cleanse (command->stdin_data, command->stdin_length);
   g_clear_pointer (&command->stdin_data, g_free);
   command->stdin_closed = TRUE;
-  return ssh_channel_send_eof (command->channel) != SSH_ERROR;
+  (void) ssh_channel_send_eof (command->channel);
 }
 
 static void
@@ -535,16 +537,11 @@ process_command (FleetCommand *command, gint64 now_us)
       command->stage = COMMAND_RUNNING;
     }
 
-  if (command->stage == COMMAND_RUNNING && !send_stdin (command))
-    {
-      fleet_command_finish (command, FLEET_FAILURE_CHANNEL,
-                            g_strdup_printf ("cannot send the command's input: %s",
-                                             ssh_get_error (command->connection->session)));
-      return;
-    }
-
   if (command->stage == COMMAND_RUNNING)
-    process_running (command);
+    {
+      send_stdin (command);
+      process_running (command);
+    }
 
 check_deadline:
   /* An abort that waited for the process id kills the command now; it is
