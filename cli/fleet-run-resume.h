@@ -49,6 +49,17 @@ gboolean fleet_run_resume_check_rollback (const FleetPlan *plan, const char *run
                                           gboolean allow, GPtrArray **out_hosts,
                                           GError **error);
 
+/* Check that a resume of the run in `run_dir` may pass over the stop
+ * between waves that ended the run's last attempt: a failed check, an
+ * abort at an approval gate or an approval timeout.  A resume starts the
+ * next wave without running that check or gate again, so it fails unless
+ * `allow` (--override-wave-gate) is set.  With `allow`, prints a warning and
+ * returns the stop reason in `out_reason` (NULL when the run did not stop
+ * between waves).  A stop for held hosts needs no override: deciding the
+ * hosts is the way on. */
+gboolean fleet_run_resume_check_gate (const char *run_dir, gboolean allow, char **out_reason,
+                                      GError **error);
+
 /* Return whether a fleet-run holds the journal of the run in `run_dir`:
  * the run is still going. */
 gboolean fleet_run_journal_in_use (const char *run_dir);

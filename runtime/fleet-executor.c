@@ -2457,6 +2457,16 @@ journal_run_end (Executor *executor)
   fleet_json_bool (json, result->halted);
   fleet_json_key (json, "stop_reason");
   fleet_json_string (json, result->stop_reason);
+  /* A resume reads these to tell a gate it would pass over from hosts held
+   * for a decision (fleet-run-resume.h). */
+  fleet_json_key (json, "stop_wave");
+  if (result->stop_reason != NULL)
+    fleet_json_int (json, result->stop_wave + 1);
+  else
+    fleet_json_null (json);
+  fleet_json_key (json, "stop_kind");
+  fleet_json_string (json, result->stop_reason == NULL ? NULL
+                           : result->held_stop ? "held-hosts" : "between-waves");
   fleet_json_key (json, "duration_ms");
   fleet_json_int (json, result->duration_us / 1000);
   fleet_journal_commit (executor->journal, TRUE);
