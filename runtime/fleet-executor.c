@@ -20,6 +20,7 @@
 #include "runtime/fleet-drift-report.h"
 #include "runtime/fleet-rollback-run.h"
 #include "runtime/fleet-wave-held.h"
+#include "runtime/fleet-canary-stop.h"
 #include "runtime/fleet-load-guard.h"
 #include "runtime/fleet-pacer.h"
 #include "runtime/fleet-resume.h"
@@ -2179,6 +2180,21 @@ stop_for_held_hosts (Executor *executor, guint wave_index)
   return TRUE;
 }
 
+/* Stop the run after canary wave `wave_index` when none of its hosts
+ * succeeded, and return whether it stopped (fleet-canary-stop.h). */
+static gboolean
+stop_for_failed_canary (Executor *executor, guint wave_index)
+{
+  char *reason = fleet_canary_stop_reason (executor->plan, executor->result, wave_index);
+
+  if (reason == NULL)
+    return FALSE;
+  g_free (executor->result->stop_reason);
+  executor->result->stop_reason = reason;
+  executor->result->stop_wave = wave_index;
+  return TRUE;
+}
+
 /* With `on_halt: rollback`, roll back the hosts of the wave where a halted
  * run stopped on which a step started. */
 static void
@@ -2527,7 +2543,7 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
         }
       run_wave (&executor, w);
       if (!executor.stopping && !executor.result->halted && !executor.result->paused
-          && !stop_for_held_hosts (&executor, w))
+          && !stop_for_held_hosts (&executor, w) && !stop_for_failed_canary (&executor, w))
         end_wave (&executor, w);
     }
   roll_back_halted_wave (&executor);
