@@ -410,11 +410,17 @@ journal_step_end (Executor *executor, const HostRun *run, const FleetStep *step,
   fleet_json_int (json, (gint64) result->stderr_omitted_bytes);
   fleet_json_key (json, "duration_ms");
   fleet_json_int (json, result->duration_us / 1000);
+  /* Without changed_when a successful step counts as a change
+   * (docs/workflow.md); `changed_assumed` says that no test decided it. */
   fleet_json_key (json, "changed");
   if (result->changed >= 0)
     fleet_json_bool (json, result->changed == 1);
+  else if (result->failure == FLEET_FAILURE_NONE)
+    fleet_json_bool (json, TRUE);
   else
     fleet_json_null (json);
+  fleet_json_key (json, "changed_assumed");
+  fleet_json_bool (json, result->changed < 0 && result->failure == FLEET_FAILURE_NONE);
   fleet_json_key (json, "attempts");
   fleet_json_int (json, MAX (result->attempts, 1));
   /* Synced by the next flush, at the latest before the loop next waits;
