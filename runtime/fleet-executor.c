@@ -1303,8 +1303,16 @@ host_step_state (guint host_index, guint step_index, gpointer user_data)
 
   if (run->next_step > step_index)
     return FLEET_HOST_STEP_DONE;
+  /* A finished host, this run's or one a resume found settled, is judged by
+   * its result of the step, since a resume does not advance next_step for a
+   * host that does not run again. */
   if (run->finished)
-    return FLEET_HOST_STEP_LOST;
+    {
+      const FleetStepResult *result = g_ptr_array_index (run->result->steps, step_index);
+
+      return result->skipped || (result->started && result->failure == FLEET_FAILURE_NONE)
+               ? FLEET_HOST_STEP_DONE : FLEET_HOST_STEP_LOST;
+    }
   /* A host in flight finishes its step even when the run halts; one that
    * has not started will not start then. */
   if (!run->started && (executor->stopping || executor->result->halted
