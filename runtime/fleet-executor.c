@@ -411,7 +411,8 @@ journal_step_end (Executor *executor, const HostRun *run, const FleetStep *step,
   fleet_json_key (json, "duration_ms");
   fleet_json_int (json, result->duration_us / 1000);
   /* Without changed_when a successful step counts as a change
-   * (docs/workflow.md); `changed_assumed` says that no test decided it. */
+   * (docs/workflow.md), and `changed_assumed` records that no test
+   * decided it. */
   fleet_json_key (json, "changed");
   if (result->changed >= 0)
     fleet_json_bool (json, result->changed == 1);

@@ -110,7 +110,7 @@ host_label (const FleetHostResult *host, GHashTable *rolled_back)
   const FleetRollbackHostResult *rollback = g_hash_table_lookup (rolled_back, host->host->name);
 
   /* Unreachable hosts count toward the unreachable_* thresholds, not the
-   * failed_* ones, so the row says which. */
+   * failed_* ones, so the row shows which. */
   if (fleet_host_result_is_unreachable (host))
     return "UNREACHABLE";
   if (rollback == NULL || host->outcome != FLEET_HOST_SUCCEEDED)

@@ -216,7 +216,7 @@ test_unreachable_tolerated (Fixture *fixture, gconstpointer data)
 }
 
 /* A canary wave in which no host succeeded stops the run, although the
- * thresholds tolerate unreachable hosts; the same wave without the canary
+ * thresholds tolerate unreachable hosts.  The same wave without the canary
  * mark lets the run go on. */
 static void
 test_canary_without_success_stops (Fixture *fixture, gconstpointer data)
