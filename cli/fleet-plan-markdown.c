@@ -81,6 +81,52 @@ append_halt_rules (GString *out, const FleetPlan *plan)
     }
 }
 
+/* Append `command` as a shell code block indented under a list item. */
+static void
+append_command_block (GString *out, const char *command)
+{
+  g_autofree char *fence = fleet_markdown_code_fence (command);
+  g_auto(GStrv) lines = g_strsplit (command, "\n", -1);
+
+  /* Line by line, so that only the other control characters are escaped;
+   * a trailing line break adds no empty line. */
+  g_string_append_printf (out, "   %ssh\n", fence);
+  for (char **line = lines; *line != NULL; line++)
+    {
+      g_autofree char *shown = fleet_escape_for_terminal (*line);
+
+      if (**line != '\0' || line[1] != NULL)
+        g_string_append_printf (out, "   %s\n", shown);
+    }
+  g_string_append_printf (out, "   %s\n\n", fence);
+}
+
+/* Append the command each host runs when the step has `{{ }}` references,
+ * once for all the hosts that render it alike. */
+static void
+append_rendered_commands (GString *out, const FleetStep *step)
+{
+  g_autofree const char **hosts = fleet_step_sorted_command_hosts (step);
+  FleetHostGroups groups;
+
+  if (hosts == NULL)
+    return;
+
+  fleet_host_groups_init (&groups);
+  for (const char **host = hosts; *host != NULL; host++)
+    fleet_host_groups_add (&groups, g_hash_table_lookup (step->host_commands, *host), *host);
+  for (guint i = 0; i < groups.values->len; i++)
+    {
+      const char *command = g_ptr_array_index (groups.values, i);
+      g_autofree char *on = fleet_host_groups_describe (&groups, command);
+      g_autofree char *shown = fleet_markdown_escape (on);
+
+      g_string_append_printf (out, "   On %s:\n\n", shown);
+      append_command_block (out, command);
+    }
+  fleet_host_groups_clear (&groups);
+}
+
 /* Append what a copy or template step sets on the file it writes. */
 static void
 append_file_settings (GString *out, const FleetStep *step)
@@ -103,8 +149,6 @@ append_steps (GString *out, const FleetPlan *plan)
     {
       const FleetStep *step = g_ptr_array_index (plan->steps, i);
       g_autofree char *name = fleet_markdown_escape (step->name);
-      g_autofree char *fence = fleet_markdown_code_fence (step->command);
-      g_auto(GStrv) lines = g_strsplit (step->command, "\n", -1);
 
       g_string_append_printf (out, "%u. **%s** (timeout ", i + 1, name);
       fleet_append_duration (out, step->timeout_ms);
@@ -116,18 +160,9 @@ append_steps (GString *out, const FleetPlan *plan)
                                                                               : "root");
           g_string_append_printf (out, ", as %s via sudo", user);
         }
-      g_string_append_printf (out, ")\n\n   %ssh\n", fence);
-
-      /* Line by line, so that only the other control characters are
-       * escaped; a trailing line break adds no empty line. */
-      for (char **line = lines; *line != NULL; line++)
-        {
-          g_autofree char *shown = fleet_escape_for_terminal (*line);
-
-          if (**line != '\0' || line[1] != NULL)
-            g_string_append_printf (out, "   %s\n", shown);
-        }
-      g_string_append_printf (out, "   %s\n\n", fence);
+      g_string_append (out, ")\n\n");
+      append_command_block (out, step->command);
+      append_rendered_commands (out, step);
       append_file_settings (out, step);
     }
 }

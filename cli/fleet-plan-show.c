@@ -22,55 +22,14 @@ append_command_lines (GString *out, const char *prefix, const char *command)
       }
 }
 
-/* Hosts that share one value, such as a rendered command or a skip
- * reason, in the order the first of them came. */
-typedef struct {
-  GPtrArray *values;       /* const char *, distinct, borrowed */
-  GHashTable *hosts_by_value; /* value -> GPtrArray of const char * host names */
-} HostGroups;
-
-static void
-host_groups_init (HostGroups *groups)
-{
-  groups->values = g_ptr_array_new ();
-  groups->hosts_by_value = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                                  (GDestroyNotify) g_ptr_array_unref);
-}
-
-static void
-host_groups_clear (HostGroups *groups)
-{
-  g_ptr_array_unref (groups->values);
-  g_hash_table_unref (groups->hosts_by_value);
-}
-
-static void
-host_groups_add (HostGroups *groups, const char *value, const char *host)
-{
-  GPtrArray *hosts = g_hash_table_lookup (groups->hosts_by_value, value);
-
-  if (hosts == NULL)
-    {
-      hosts = g_ptr_array_new ();
-      g_hash_table_insert (groups->hosts_by_value, (gpointer) value, hosts);
-      g_ptr_array_add (groups->values, (gpointer) value);
-    }
-  g_ptr_array_add (hosts, (gpointer) host);
-}
-
-/* Return the hosts of `value` for the terminal: "host01..host20 (20 hosts)"
- * or "web1". */
+/* Return the hosts of `value` in `groups` for the terminal:
+ * "host01..host20 (20 hosts)" or "web1". */
 static char *
-describe_group_hosts (const HostGroups *groups, const char *value)
+describe_group_hosts (const FleetHostGroups *groups, const char *value)
 {
-  GPtrArray *hosts = g_hash_table_lookup (groups->hosts_by_value, value);
-  g_autofree char *list = fleet_describe_host_list ((const char * const *) hosts->pdata,
-                                                    hosts->len);
-  g_autofree char *shown = fleet_escape_for_terminal (list);
+  g_autofree char *list = fleet_host_groups_describe (groups, value);
 
-  if (hosts->len == 1)
-    return g_steal_pointer (&shown);
-  return g_strdup_printf ("%s (%u hosts)", shown, hosts->len);
+  return fleet_escape_for_terminal (list);
 }
 
 /* Append the command as written, then, when it has `{{ }}` references,
@@ -80,7 +39,7 @@ static void
 append_step_commands (GString *out, const FleetStep *step)
 {
   g_autofree const char **hosts = fleet_step_sorted_command_hosts (step);
-  HostGroups groups;
+  FleetHostGroups groups;
 
   if (hosts == NULL)
     {
@@ -91,9 +50,9 @@ append_step_commands (GString *out, const FleetStep *step)
   g_string_append (out, "       template:\n");
   append_command_lines (out, "         ", step->command);
 
-  host_groups_init (&groups);
+  fleet_host_groups_init (&groups);
   for (const char **host = hosts; *host != NULL; host++)
-    host_groups_add (&groups, g_hash_table_lookup (step->host_commands, *host), *host);
+    fleet_host_groups_add (&groups, g_hash_table_lookup (step->host_commands, *host), *host);
   for (guint i = 0; i < groups.values->len; i++)
     {
       const char *command = g_ptr_array_index (groups.values, i);
@@ -102,7 +61,7 @@ append_step_commands (GString *out, const FleetStep *step)
       g_string_append_printf (out, "       on %s:\n", on);
       append_command_lines (out, "         ", command);
     }
-  host_groups_clear (&groups);
+  fleet_host_groups_clear (&groups);
 }
 
 /* Append the condition fleet-run evaluates, and the hosts the compiler
@@ -111,7 +70,7 @@ static void
 append_step_conditions (GString *out, const FleetStep *step)
 {
   g_autofree const char **hosts = fleet_sorted_string_keys (step->skipped_hosts);
-  HostGroups groups;
+  FleetHostGroups groups;
 
   if (step->when != NULL)
     {
@@ -120,9 +79,9 @@ append_step_conditions (GString *out, const FleetStep *step)
       g_string_append_printf (out, "       only when (checked by fleet-run): %s\n", shown);
     }
 
-  host_groups_init (&groups);
+  fleet_host_groups_init (&groups);
   for (const char **host = hosts; host != NULL && *host != NULL; host++)
-    host_groups_add (&groups, g_hash_table_lookup (step->skipped_hosts, *host), *host);
+    fleet_host_groups_add (&groups, g_hash_table_lookup (step->skipped_hosts, *host), *host);
   for (guint i = 0; i < groups.values->len; i++)
     {
       const char *reason = g_ptr_array_index (groups.values, i);
@@ -131,7 +90,7 @@ append_step_conditions (GString *out, const FleetStep *step)
 
       g_string_append_printf (out, "       skipped on %s: %s\n", on, shown_reason);
     }
-  host_groups_clear (&groups);
+  fleet_host_groups_clear (&groups);
 }
 
 /* Append what a copy or template step sets on the file it writes. */

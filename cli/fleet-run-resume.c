@@ -156,6 +156,11 @@ fleet_run_resume_hint (const FleetPlan *plan, const FleetRunResult *result, cons
     }
 
   g_string_append_printf (hint, "Resume this run with:\n  %s\n", command);
+  if (result->stop_reason != NULL && !result->held_stop)
+    g_string_append_printf (hint, "The run stopped after wave %u, and resuming starts wave %u "
+                            "without running that check or gate again: check the wave's hosts, "
+                            "then add --override-wave-gate.\n", result->stop_wave + 1,
+                            result->stop_wave + 2);
   if (held->len > 0)
     g_string_append_printf (hint, "Held hosts (%s) run again only when you add --retry-host "
                             "HOST for each, or --skip-host HOST to leave one out.\n",
@@ -234,6 +239,58 @@ fleet_run_resume_check_rollback (const FleetPlan *plan, const char *run_dir, gbo
               "undone, and the journal records this.\n", run_id, hosts->len,
               hosts->len == 1 ? "" : "s", names->str);
   *out_hosts = g_steal_pointer (&hosts);
+  return TRUE;
+}
+
+gboolean
+fleet_run_resume_check_gate (const char *run_dir, gboolean allow, char **out_reason,
+                             GError **error)
+{
+  g_autofree char *path = g_build_filename (run_dir, "journal.jsonl", NULL);
+  g_autoptr(FleetJournalContents) contents = fleet_journal_read (path, error);
+  const FleetJournalRecord *run_end = NULL;
+  const char *reason;
+  gint64 wave;
+
+  *out_reason = NULL;
+  if (contents == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < contents->records->len; i++)
+    {
+      const FleetJournalRecord *record = g_ptr_array_index (contents->records, i);
+
+      if (strcmp (record->event, "run-end") == 0)
+        run_end = record;
+      else if (strcmp (record->event, "run-start") == 0 || strcmp (record->event, "run-resume") == 0)
+        run_end = NULL;
+    }
+
+  reason = run_end != NULL ? fleet_journal_record_get_string (run_end, "stop_reason") : NULL;
+  if (reason == NULL
+      || g_strcmp0 (fleet_journal_record_get_string (run_end, "stop_kind"), "held-hosts") == 0)
+    return TRUE;
+  wave = fleet_journal_record_get_int (run_end, "stop_wave", 0);
+
+  if (!allow)
+    {
+      g_autofree char *escaped = fleet_escape_for_terminal (reason);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "the run stopped after wave %" G_GINT64_FORMAT ": %s.  A resume starts the "
+                   "next wave without running that check or gate again.  Check the wave's "
+                   "hosts, then add --override-wave-gate to go on", wave, escaped);
+      return FALSE;
+    }
+
+  {
+    g_autofree char *escaped = fleet_escape_for_terminal (reason);
+
+    g_printerr ("fleet-run: WARNING: the run stopped after wave %" G_GINT64_FORMAT ": %s.  "
+                "Starting the next wave without running that check or gate again because of "
+                "--override-wave-gate, and recording this in the journal.\n", wave, escaped);
+  }
+  *out_reason = g_strdup (reason);
   return TRUE;
 }
 

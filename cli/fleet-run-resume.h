@@ -40,14 +40,25 @@ char *fleet_run_rolled_back_note (const FleetRunResult *result, const char *run_
                                   const char *plan_path);
 
 /* Check that a resume of the run in `run_dir` with `plan` may go on after
- * the rollbacks of the run: when the automatic rollback or a
- * `fleet-run --rollback` rolled hosts back, a resume would start later waves
- * on top of undone ones, so it fails unless `allow` (--resume-after-rollback)
- * is set.  With `allow`, prints a warning and returns the rolled-back host
+ * the rollbacks of the run.  When the automatic rollback or a
+ * `fleet-run --rollback` rolled hosts back, a resume would start later
+ * waves while those hosts are undone.  So it fails unless `allow`
+ * (--resume-after-rollback) is set.  With `allow`, prints a warning and returns the rolled-back host
  * names in `out_hosts` (a new array of char *, NULL when none). */
 gboolean fleet_run_resume_check_rollback (const FleetPlan *plan, const char *run_dir,
                                           gboolean allow, GPtrArray **out_hosts,
                                           GError **error);
+
+/* Check that a resume of the run in `run_dir` may pass over the stop
+ * between waves that ended the run's last attempt: a failed check, an
+ * abort at an approval gate or an approval timeout.  A resume starts the
+ * next wave without running that check or gate again, so it fails unless
+ * `allow` (--override-wave-gate) is set.  With `allow`, prints a warning and
+ * returns the stop reason in `out_reason` (NULL when the run did not stop
+ * between waves).  A stop for held hosts needs no override: deciding the
+ * hosts is the way on. */
+gboolean fleet_run_resume_check_gate (const char *run_dir, gboolean allow, char **out_reason,
+                                      GError **error);
 
 /* Return whether a fleet-run holds the journal of the run in `run_dir`:
  * the run is still going. */

@@ -79,7 +79,7 @@ check_inventory (const FleetPlan *plan, gboolean allow_changed_inventory, FleetR
 }
 
 /* Check the expiry for `action`.  A rollback of an expired plan goes
- * ahead with a warning; the advice for a resume names what works, because
+ * ahead with a warning.  The error for a resume names what works, because
  * a plan compiled again has another digest than the run's journal. */
 static gboolean
 check_expiry (const FleetPlan *plan, FleetRunTrustAction action, FleetRunTrust *trust,

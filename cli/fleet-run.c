@@ -196,6 +196,8 @@ main (int argc, char **argv)
   g_autofree char *drift_summary = NULL;
   g_autofree char *rolled_back_note = NULL;
   g_autoptr(GPtrArray) rolled_back_hosts = NULL;
+  g_autofree char *overridden_stop = NULL;
+  gboolean override_wave_gate = FALSE;
   g_autoptr(FleetRunSecrets) secrets = NULL;
   g_auto(GStrv) approver_files = NULL;
   gboolean allow_changed_inventory = FALSE;
@@ -251,6 +253,10 @@ main (int argc, char **argv)
     { "resume-after-rollback", 0, 0, G_OPTION_ARG_NONE, &resume_after_rollback,
       "With --resume: continue a run that a rollback undid on some hosts, starting its later "
       "waves while those hosts stay rolled back", NULL },
+    { "override-wave-gate", 0, 0, G_OPTION_ARG_NONE, &override_wave_gate,
+      "With --resume: start the next wave of a run that a failed check, an abort or an "
+      "approval timeout stopped between waves, without running that check or gate again",
+      NULL },
     { "retry-host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &retry_hosts,
       "With --resume: run the held or failed host HOST again from its unfinished step.  With "
       "--rollback: run the undo command that was in flight on HOST when a rollback stopped "
@@ -348,10 +354,10 @@ main (int argc, char **argv)
                   "run or rollback; give them with --resume RUN or --rollback RUN\n");
       return EXIT_BAD_INPUT;
     }
-  if (resume_run == NULL && resume_after_rollback)
+  if (resume_run == NULL && (resume_after_rollback || override_wave_gate))
     {
-      g_printerr ("fleet-run: --resume-after-rollback applies to a resume; give it with "
-                  "--resume RUN\n");
+      g_printerr ("fleet-run: --resume-after-rollback and --override-wave-gate apply to a "
+                  "resume; give them with --resume RUN\n");
       return EXIT_BAD_INPUT;
     }
   if (grace_period != NULL && !parse_grace_period (grace_period, &options.grace_period_ms))
@@ -455,6 +461,11 @@ main (int argc, char **argv)
           g_printerr ("fleet-run: cannot resume: %s\n", error->message);
           return EXIT_BAD_INPUT;
         }
+      if (!fleet_run_resume_check_gate (run_dir, override_wave_gate, &overridden_stop, &error))
+        {
+          g_printerr ("fleet-run: cannot resume: %s\n", error->message);
+          return EXIT_BAD_INPUT;
+        }
       resume = fleet_resume_load (plan, run_dir, (const char * const *) retry_hosts,
                                   (const char * const *) skip_hosts, &error);
       if (resume == NULL)
@@ -463,6 +474,7 @@ main (int argc, char **argv)
           return EXIT_BAD_INPUT;
         }
       resume->rolled_back_hosts = g_steal_pointer (&rolled_back_hosts);
+      resume->overridden_stop = g_steal_pointer (&overridden_stop);
       for (guint i = 0; i < resume->warnings->len; i++)
         g_printerr ("fleet-run: warning: %s\n", (const char *) g_ptr_array_index (resume->warnings,
                                                                                    i));

@@ -62,10 +62,12 @@ static const char usage_text[] =
   "\n"
   "-F reads host settings from SSH_CONFIG instead of ~/.ssh/config; -F none reads none.\n";
 
+/* Print `message` and where the usage is: the whole usage would push the
+ * message off a small terminal. */
 static int
 usage_error (const char *message)
 {
-  g_printerr ("fleetc: %s\n%s", message, usage_text);
+  g_printerr ("fleetc: %s\nRun \"fleetc --help\" for the usage of every command.\n", message);
   return EXIT_BAD_INPUT;
 }
 
@@ -270,6 +272,14 @@ run_compile (int argc, char **argv, gboolean write_plan)
     return usage_error ("expected exactly one workflow file");
   if (write_plan && output == NULL)
     return usage_error ("compile needs an output file: -o PLAN");
+  if (write_plan && g_file_test (output, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *example = g_build_filename (output, "change.plan", NULL);
+      g_autofree char *message = g_strdup_printf ("-o %s is a directory; give the plan file's "
+                                                  "name, such as -o %s", output, example);
+
+      return usage_error (message);
+    }
 
   if (!write_plan && output != NULL)
     return usage_error ("validate writes no plan; use compile -o PLAN to write one");
@@ -472,7 +482,10 @@ main (int argc, char **argv)
   setlocale (LC_ALL, "");
 
   if (argc < 2)
-    return usage_error ("missing command");
+    {
+      g_printerr ("%s", usage_text);
+      return EXIT_BAD_INPUT;
+    }
 
   command = argv[1];
   if (g_str_equal (command, "--version"))

@@ -172,3 +172,44 @@ fleet_describe_host_list (const char * const *names, guint n)
     }
   return g_string_free (out, FALSE);
 }
+
+void
+fleet_host_groups_init (FleetHostGroups *groups)
+{
+  groups->values = g_ptr_array_new ();
+  groups->hosts_by_value = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                  (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+fleet_host_groups_clear (FleetHostGroups *groups)
+{
+  g_clear_pointer (&groups->values, g_ptr_array_unref);
+  g_clear_pointer (&groups->hosts_by_value, g_hash_table_unref);
+}
+
+void
+fleet_host_groups_add (FleetHostGroups *groups, const char *value, const char *host)
+{
+  GPtrArray *hosts = g_hash_table_lookup (groups->hosts_by_value, value);
+
+  if (hosts == NULL)
+    {
+      hosts = g_ptr_array_new ();
+      g_hash_table_insert (groups->hosts_by_value, (gpointer) value, hosts);
+      g_ptr_array_add (groups->values, (gpointer) value);
+    }
+  g_ptr_array_add (hosts, (gpointer) host);
+}
+
+char *
+fleet_host_groups_describe (const FleetHostGroups *groups, const char *value)
+{
+  GPtrArray *hosts = g_hash_table_lookup (groups->hosts_by_value, value);
+  g_autofree char *list = fleet_describe_host_list ((const char * const *) hosts->pdata,
+                                                    hosts->len);
+
+  if (hosts->len == 1)
+    return g_steal_pointer (&list);
+  return g_strdup_printf ("%s (%u hosts)", list, hosts->len);
+}

@@ -55,4 +55,20 @@ void fleet_append_exit_codes (GString *out, const FleetStep *step);
  * Free with g_free. */
 char *fleet_describe_host_list (const char * const *names, guint n);
 
+/* Hosts that share one value, such as a rendered command or a skip reason,
+ * kept in the order the first host of each value came.  Values and host
+ * names are borrowed. */
+typedef struct {
+  GPtrArray *values;          /* const char *, distinct */
+  GHashTable *hosts_by_value; /* value -> GPtrArray of const char * host names */
+} FleetHostGroups;
+
+void fleet_host_groups_init (FleetHostGroups *groups);
+void fleet_host_groups_clear (FleetHostGroups *groups);
+void fleet_host_groups_add (FleetHostGroups *groups, const char *value, const char *host);
+
+/* Return the hosts that share `value`, not escaped: "host01..host20 (20
+ * hosts)", or the one name.  Free with g_free. */
+char *fleet_host_groups_describe (const FleetHostGroups *groups, const char *value);
+
 G_END_DECLS

@@ -206,6 +206,30 @@ position_of_mark (const Builder *builder, const yaml_mark_t *mark)
   return pos;
 }
 
+/* Return whether line `line` (from 1) of the text has a tab among the
+ * blanks before its first other character.  libyaml then reports only that
+ * a character "cannot start any token", which does not name the tab. */
+static gboolean
+line_indented_with_tab (const Builder *builder, guint line)
+{
+  const char *p = builder->text;
+  const char *end = builder->text + builder->length;
+
+  for (guint current = 1; current < line && p < end; current++)
+    {
+      const char *newline = memchr (p, '\n', (gsize) (end - p));
+
+      if (newline == NULL)
+        return FALSE;
+      p = newline + 1;
+    }
+
+  for (; p < end && (*p == ' ' || *p == '\t'); p++)
+    if (*p == '\t')
+      return TRUE;
+  return FALSE;
+}
+
 static void G_GNUC_PRINTF (3, 4)
 fail (Builder *builder, const FleetSourcePos *pos, const char *format, ...)
 {
@@ -245,6 +269,12 @@ report_parser_error (Builder *builder, const yaml_parser_t *parser)
     }
 
   pos = position_of_mark (builder, &parser->problem_mark);
+  if (line_indented_with_tab (builder, pos.line))
+    {
+      fail (builder, &pos, "invalid YAML: a tab character indents this line (%s); YAML "
+            "indents with spaces only, so replace the tab with spaces", parser->problem);
+      return;
+    }
   if (parser->context == NULL)
     {
       fail (builder, &pos, "invalid YAML: %s", parser->problem);

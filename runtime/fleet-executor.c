@@ -20,6 +20,7 @@
 #include "runtime/fleet-drift-report.h"
 #include "runtime/fleet-rollback-run.h"
 #include "runtime/fleet-wave-held.h"
+#include "runtime/fleet-canary-stop.h"
 #include "runtime/fleet-load-guard.h"
 #include "runtime/fleet-pacer.h"
 #include "runtime/fleet-resume.h"
@@ -409,11 +410,18 @@ journal_step_end (Executor *executor, const HostRun *run, const FleetStep *step,
   fleet_json_int (json, (gint64) result->stderr_omitted_bytes);
   fleet_json_key (json, "duration_ms");
   fleet_json_int (json, result->duration_us / 1000);
+  /* Without changed_when a successful step counts as a change
+   * (docs/workflow.md), and `changed_assumed` records that no test
+   * decided it. */
   fleet_json_key (json, "changed");
   if (result->changed >= 0)
     fleet_json_bool (json, result->changed == 1);
+  else if (result->failure == FLEET_FAILURE_NONE)
+    fleet_json_bool (json, TRUE);
   else
     fleet_json_null (json);
+  fleet_json_key (json, "changed_assumed");
+  fleet_json_bool (json, result->changed < 0 && result->failure == FLEET_FAILURE_NONE);
   fleet_json_key (json, "attempts");
   fleet_json_int (json, MAX (result->attempts, 1));
   /* Synced by the next flush, at the latest before the loop next waits;
@@ -2204,6 +2212,21 @@ stop_for_held_hosts (Executor *executor, guint wave_index)
   return TRUE;
 }
 
+/* Stop the run after canary wave `wave_index` when none of its hosts
+ * succeeded, and return whether it stopped (fleet-canary-stop.h). */
+static gboolean
+stop_for_failed_canary (Executor *executor, guint wave_index)
+{
+  char *reason = fleet_canary_stop_reason (executor->plan, executor->result, wave_index);
+
+  if (reason == NULL)
+    return FALSE;
+  g_free (executor->result->stop_reason);
+  executor->result->stop_reason = reason;
+  executor->result->stop_wave = wave_index;
+  return TRUE;
+}
+
 /* With `on_halt: rollback`, roll back the hosts of the wave where a halted
  * run stopped on which a step started. */
 static void
@@ -2482,6 +2505,16 @@ journal_run_end (Executor *executor)
   fleet_json_bool (json, result->halted);
   fleet_json_key (json, "stop_reason");
   fleet_json_string (json, result->stop_reason);
+  /* A resume reads these to tell a gate it would pass over from hosts held
+   * for a decision (fleet-run-resume.h). */
+  fleet_json_key (json, "stop_wave");
+  if (result->stop_reason != NULL)
+    fleet_json_int (json, result->stop_wave + 1);
+  else
+    fleet_json_null (json);
+  fleet_json_key (json, "stop_kind");
+  fleet_json_string (json, result->stop_reason == NULL ? NULL
+                           : result->held_stop ? "held-hosts" : "between-waves");
   fleet_json_key (json, "duration_ms");
   fleet_json_int (json, result->duration_us / 1000);
   fleet_journal_commit (executor->journal, TRUE);
@@ -2542,7 +2575,7 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
         }
       run_wave (&executor, w);
       if (!executor.stopping && !executor.result->halted && !executor.result->paused
-          && !stop_for_held_hosts (&executor, w))
+          && !stop_for_held_hosts (&executor, w) && !stop_for_failed_canary (&executor, w))
         end_wave (&executor, w);
     }
   roll_back_halted_wave (&executor);

@@ -70,19 +70,6 @@ steps_done (const FleetHostResult *host)
   return done;
 }
 
-/* Return `text` as valid UTF-8 with control characters made spaces, for
- * plan text (step names, conditions) printed to a terminal. */
-static char *
-printable_copy (const char *text)
-{
-  char *copy = g_utf8_make_valid (text, -1);
-
-  for (char *p = copy; *p != '\0'; p++)
-    if ((unsigned char) *p < 0x20 || *p == 0x7f)
-      *p = ' ';
-  return copy;
-}
-
 /* Append one line per step the host skipped, with the reason, so that no
  * step is passed over silently. */
 static void
@@ -98,8 +85,8 @@ append_skipped_steps (GString *out, const FleetPlan *plan, const FleetHostResult
       if (!result->skipped)
         continue;
 
-      name = printable_copy (step->name);
-      reason = printable_copy (result->skip_reason);
+      name = fleet_escape_for_terminal (step->name);
+      reason = fleet_escape_for_terminal (result->skip_reason);
       g_string_append_printf (out, "      skipped step %u \"%s\": %s\n", i + 1, name, reason);
     }
 }
@@ -122,6 +109,10 @@ host_label (const FleetHostResult *host, GHashTable *rolled_back)
 {
   const FleetRollbackHostResult *rollback = g_hash_table_lookup (rolled_back, host->host->name);
 
+  /* Unreachable hosts count toward the unreachable_* thresholds, not the
+   * failed_* ones, so the row shows which. */
+  if (fleet_host_result_is_unreachable (host))
+    return "UNREACHABLE";
   if (rollback == NULL || host->outcome != FLEET_HOST_SUCCEEDED)
     return outcome_label (host->outcome);
   return rollback->succeeded ? "rolled back" : "rollback FAILED";
@@ -133,12 +124,20 @@ append_host_line (GString *out, const FleetPlan *plan, const FleetHostResult *ho
 {
   const FleetRollbackHostResult *rollback = g_hash_table_lookup (rolled_back, host->host->name);
 
+  g_autofree char *name = fleet_escape_for_terminal (host->host->name);
+
+  /* Host names come from inventories and messages from hosts: both are
+   * escaped so they cannot change how the terminal shows the table. */
   g_string_append_printf (out, "  %-*s  %4u  %-11s  %u/%u  %7.2fs", (int) name_width,
-                          host->host->name, host->wave + 1, host_label (host, rolled_back),
+                          name, host->wave + 1, host_label (host, rolled_back),
                           steps_done (host), host->steps->len, host->duration_us / 1e6);
 
   if (host->message != NULL)
-    g_string_append_printf (out, "  %s", host->message);
+    {
+      g_autofree char *message = fleet_escape_for_terminal (host->message);
+
+      g_string_append_printf (out, "  %s", message);
+    }
   if (rollback != NULL && host->outcome != FLEET_HOST_SUCCEEDED)
     g_string_append_printf (out, "; %s", rollback->succeeded ? "rolled back"
                                                               : "rollback FAILED");
@@ -148,8 +147,10 @@ append_host_line (GString *out, const FleetPlan *plan, const FleetHostResult *ho
       const FleetStepResult *step = g_ptr_array_index (host->steps, host->failed_step);
       g_autofree char *line = last_line (step->stderr_tail->len > 0 ? step->stderr_tail
                                                                     : step->stdout_tail);
+      g_autofree char *escaped = fleet_escape_for_terminal (line);
+
       if (line[0] != '\0')
-        g_string_append_printf (out, "; last output: %s", line);
+        g_string_append_printf (out, "; last output: %s", escaped);
     }
   g_string_append_c (out, '\n');
   append_skipped_steps (out, plan, host);
@@ -247,17 +248,21 @@ append_step_changes (GString *out, const FleetPlan *plan, const FleetRunResult *
       const FleetStep *step = g_ptr_array_index (plan->steps, s);
       g_autofree char *name = NULL;
       guint counts[2] = { 0, 0 };
+      guint assumed = 0;
 
       for (guint h = 0; h < result->hosts->len; h++)
         {
           const FleetHostResult *host = g_ptr_array_index (result->hosts, h);
           const FleetStepResult *step_result = g_ptr_array_index (host->steps, s);
 
-          if (step_result->started && step_result->failure == FLEET_FAILURE_NONE
-              && step_result->changed >= 0)
+          if (!step_result->started || step_result->failure != FLEET_FAILURE_NONE)
+            continue;
+          if (step_result->changed >= 0)
             counts[step_result->changed]++;
+          else
+            assumed++;
         }
-      if (counts[0] + counts[1] == 0)
+      if (counts[0] + counts[1] + assumed == 0)
         continue;
 
       if (!heading)
@@ -266,8 +271,14 @@ append_step_changes (GString *out, const FleetPlan *plan, const FleetRunResult *
           heading = TRUE;
         }
       name = fleet_escape_for_terminal (step->name);
-      g_string_append_printf (out, "  %u. %s: changed on %u host%s, unchanged on %u\n",
-                              s + 1, name, counts[1], counts[1] == 1 ? "" : "s", counts[0]);
+      if (assumed > 0 && counts[0] + counts[1] == 0)
+        g_string_append_printf (out, "  %u. %s: changed on %u host%s (no changed_when, so every "
+                                "successful run counts as a change)\n", s + 1, name, assumed,
+                                assumed == 1 ? "" : "s");
+      else
+        g_string_append_printf (out, "  %u. %s: changed on %u host%s, unchanged on %u\n",
+                                s + 1, name, counts[1] + assumed,
+                                counts[1] + assumed == 1 ? "" : "s", counts[0]);
     }
 }
 
@@ -419,7 +430,9 @@ fleet_report_format_summary (const FleetPlan *plan,
       counts[host->outcome]++;
       unreachable += fleet_host_result_is_unreachable (host);
       undone += succeeded_then_rolled_back (host, rolled_back);
-      name_width = MAX (name_width, strlen (host->host->name));
+      g_autofree char *name = fleet_escape_for_terminal (host->host->name);
+
+      name_width = MAX (name_width, strlen (name));
     }
 
   append_waves (out, plan, result, rolled_back);

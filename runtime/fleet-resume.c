@@ -50,6 +50,7 @@ fleet_resume_state_free (FleetResumeState *state)
   g_clear_pointer (&state->warnings, g_ptr_array_unref);
   g_clear_pointer (&state->hosts, g_ptr_array_unref);
   g_clear_pointer (&state->rolled_back_hosts, g_ptr_array_unref);
+  g_free (state->overridden_stop);
   g_free (state);
 }
 
@@ -797,6 +798,11 @@ fleet_resume_journal (const FleetResumeState *state, const FleetPlan *plan,
   journal_names (json, "skip_hosts", state, plan, FLEET_RESUME_DECISION_SKIP);
   fleet_json_key (json, "hosts_to_run");
   fleet_json_int (json, to_run);
+  if (state->overridden_stop != NULL)
+    {
+      fleet_json_key (json, "overrode_stop");
+      fleet_json_string (json, state->overridden_stop);
+    }
   if (state->rolled_back_hosts != NULL)
     {
       fleet_json_key (json, "resumed_after_rollback_of");

@@ -97,6 +97,8 @@ typedef struct FleetResumeState {
   GPtrArray *hosts;              /* FleetResumeHost *, in plan host order */
   GPtrArray *rolled_back_hosts;  /* char *, hosts a rollback undid, when the resume goes on
                                     with --resume-after-rollback; NULL: none */
+  char *overridden_stop;         /* the stop between waves that --override-wave-gate
+                                    passes over, or NULL */
 } FleetResumeState;
 
 /* Read the journal in `run_dir` and settle each host of `plan`, applying

@@ -460,7 +460,7 @@ static const FleetSchemaField schema_fields[] = {
     2, 4096, NULL,
     "Absolute path of the file on the host." },
   { FLEET_SCHEMA_COPY, "mode", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE,
-    3, 4, "0644 for a new file",
+    1, 16, "0644 for a new file",
     "Permission bits in octal, such as 0640; without it an existing file keeps its mode." },
   { FLEET_SCHEMA_COPY, "owner", FLEET_TYPE_NAME, FLEET_SCHEMA_NONE, FALSE,
     1, NAME_MAX_BYTES, NULL,

@@ -265,6 +265,52 @@ test_abort (Fixture *fixture, gconstpointer data)
   g_assert_false (g_file_test (second, G_FILE_TEST_EXISTS));
 }
 
+/* A resume after a stop between waves passes over that gate, so it needs
+ * --override-wave-gate, which the journal records. */
+static void
+test_resume_overrides_gate (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *run_id = NULL;
+  g_autofree char *run_dir = NULL;
+  g_autofree char *run_out = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *journal_path = NULL;
+  g_autofree char *journal = NULL;
+  g_autofree char *second = host_file (1, "cli-change");
+
+  if (!require_sandbox ())
+    return;
+  compile_plan (fixture);
+  process = start_gated_run (fixture, &run_id);
+  g_assert_cmpint (run_fleet_run ((const char *[]) { "--abort", run_id, "--runs-dir",
+                                                     fixture->runs, NULL }, NULL, NULL), ==, 0);
+  g_assert_cmpint (finish_run (process, &run_out), ==, 1);
+  g_test_message ("%s", run_out);
+  g_assert_nonnull (strstr (run_out, "resuming starts wave 2 without running that check or gate "
+                                     "again"));
+  run_dir = g_build_filename (fixture->runs, run_id, NULL);
+
+  g_assert_cmpint (run_fleet_run ((const char *[]) { "--resume", run_dir, fixture->plan, NULL },
+                                  NULL, &err), ==, 2);
+  g_test_message ("%s", err);
+  g_assert_nonnull (strstr (err, "the run stopped after wave 1: aborted after wave 1 by "));
+  g_assert_nonnull (strstr (err, "add --override-wave-gate to go on"));
+  g_assert_false (g_file_test (second, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_fleet_run ((const char *[]) { "--resume", run_dir, fixture->plan,
+                                                     "--override-wave-gate", NULL }, &out, &err),
+                   ==, 0);
+  g_test_message ("%s%s", out, err);
+  g_assert_nonnull (strstr (err, "WARNING: the run stopped after wave 1"));
+  g_assert_true (g_file_test (second, G_FILE_TEST_EXISTS));
+  journal_path = g_build_filename (run_dir, "journal.jsonl", NULL);
+  g_assert_true (g_file_get_contents (journal_path, &journal, NULL, NULL));
+  g_assert_nonnull (strstr (journal, "\"overrode_stop\":\"aborted after wave 1 by "));
+}
+
 /* The second host fails its second step, so the run halts and rolls back
  * both hosts right away; `fleet-run --rollback` then has nothing left to
  * undo. */
@@ -705,6 +751,7 @@ main (int argc, char **argv)
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/checks-cli/continue-then-rollback", test_continue_then_rollback);
   ADD ("/checks-cli/abort", test_abort);
+  ADD ("/checks-cli/resume-overrides-gate", test_resume_overrides_gate);
   ADD ("/checks-cli/rollback-after-automatic", test_rollback_after_automatic_rollback);
   ADD ("/checks-cli/answer-errors", test_answer_errors);
   ADD ("/checks-cli/rollback-continues-failed", test_rollback_continues_failed);

@@ -137,7 +137,8 @@ static const char full_workflow[] =
   "  become: true\n"
   "  steps:\n"
   "    - {name: restore, run: cp a b}\n"
-  "  on_halt: rollback\n";
+  "  on_halt: rollback\n"
+  "  idempotent: true\n";
 
 static void
 test_plan_round_trip (Fixture *fixture, gconstpointer data)
@@ -182,6 +183,7 @@ test_plan_round_trip (Fixture *fixture, gconstpointer data)
 
   g_assert_nonnull (plan->rollback);
   g_assert_true (plan->rollback->on_halt);
+  g_assert_true (plan->rollback->idempotent);
   g_assert_cmpuint (plan->rollback->undo->len, ==, 1);
   undo = g_ptr_array_index (plan->rollback->undo, 0);
   g_assert_cmpstr (undo->name, ==, "install");

@@ -364,6 +364,7 @@ test_show_groups_hosts (Fixture *fixture, gconstpointer data)
     "  - {name: db-only, run: \"true\", timeout: 5s, when: 'role == \"db\"'}\n");
   g_autofree char *plan = fixture_path (fixture, "groups.plan");
   g_autofree char *text = NULL;
+  g_autofree char *markdown = NULL;
   const char *skipped;
 
   g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-o", plan, "-F", "none", NULL },
@@ -378,6 +379,11 @@ test_show_groups_hosts (Fixture *fixture, gconstpointer data)
                           "is false\n");
   g_assert_nonnull (skipped);
   g_assert_null (strstr (skipped + strlen ("       skipped on"), "skipped on"));
+
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, "--format", "markdown", NULL },
+                           &markdown, NULL), ==, 0);
+  g_assert_nonnull (strstr (markdown, "   On db01..db04 (4 hosts):\n\n   ```sh\n   echo 'db'\n"
+                                      "   ```\n\n   On web05..web20 (16 hosts):\n\n"));
 }
 
 /* --limit narrows the target; the plan records it and `show` prints it.

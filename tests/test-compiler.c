@@ -204,6 +204,20 @@ test_yaml_bad_indentation (Fixture *fixture, gconstpointer data)
                                 "invalid YAML: mapping values are not allowed in this context");
 }
 
+/* A tab in indentation is named as such, with the fix. */
+static void
+test_yaml_tab_indentation (Fixture *fixture, gconstpointer data)
+{
+  assert_single_workflow_error (fixture,
+                                "name: demo\n"
+                                "steps:\n"
+                                "\t- {name: a, run: \"true\"}\n",
+                                3, 1,
+                                "invalid YAML: a tab character indents this line (found character "
+                                "that cannot start any token); YAML indents with spaces only, so "
+                                "replace the tab with spaces");
+}
+
 static void
 test_yaml_invalid_utf8 (Fixture *fixture, gconstpointer data)
 {
@@ -1634,6 +1648,7 @@ main (int argc, char **argv)
 
   add_fixture_test ("/compiler/yaml/syntax-error", test_yaml_syntax_error);
   add_fixture_test ("/compiler/yaml/bad-indentation", test_yaml_bad_indentation);
+  add_fixture_test ("/compiler/yaml/tab-indentation", test_yaml_tab_indentation);
   add_fixture_test ("/compiler/yaml/error-at-end-without-newline",
                     test_yaml_error_at_end_without_newline);
   add_fixture_test ("/compiler/yaml/invalid-utf8", test_yaml_invalid_utf8);

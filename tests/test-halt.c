@@ -215,6 +215,90 @@ test_unreachable_tolerated (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (fleet_run_result_exit_status (fixture->result), ==, 1);
 }
 
+/* A canary wave in which no host succeeded stops the run, although the
+ * thresholds tolerate unreachable hosts.  The same wave without the canary
+ * mark lets the run go on. */
+static void
+test_canary_without_success_stops (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 1, 2, 0 };
+
+  if (!require_sandbox ())
+    return;
+
+  add_hosts (fixture, 3, "id_ed25519");
+  add_step (fixture, "noop", "true", 30000);
+  set_waves (fixture, sizes);
+  ((FleetWave *) g_ptr_array_index (fixture->plan->waves, 0))->canary = TRUE;
+  set_halt_at (fixture, FLEET_HALT_UNREACHABLE_PER_WAVE, "unlimited");
+
+  fleet_sandbox_control (shared_sandbox, "stop", 0);
+  run_plan (fixture);
+  fleet_sandbox_control (shared_sandbox, "start", 0);
+
+  assert_outcomes (fixture, "U--");
+  g_assert_nonnull (fixture->result->stop_reason);
+  g_assert_nonnull (strstr (fixture->result->stop_reason, "no host of the canary wave "
+                                                          "succeeded (0 failed, 1 unreachable, "
+                                                          "0 not run)"));
+  g_assert_cmpuint (fixture->result->stop_wave, ==, 0);
+}
+
+/* The summary marks an unreachable host UNREACHABLE, escapes a host's
+ * bidirectional override, and the journal records a plain step that
+ * succeeded as a change that no test decided. */
+static void
+test_summary_and_journal_rows (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 3, 0 };
+  g_autofree char *summary = NULL;
+  g_autofree char *journal = NULL;
+
+  if (!require_sandbox ())
+    return;
+
+  add_hosts (fixture, 3, "id_ed25519");
+  add_step (fixture, "mark", "case \"$FLEET_HOST\" in host02) printf '\\342\\200\\256reversed\\n' >&2; "
+            "exit 1;; esac", 30000);
+  set_waves (fixture, sizes);
+  set_halt_at (fixture, FLEET_HALT_UNREACHABLE_PER_WAVE, "unlimited");
+  set_halt_at (fixture, FLEET_HALT_FAILED_PER_WAVE, "unlimited");
+
+  fleet_sandbox_control (shared_sandbox, "stop", 2);
+  run_plan (fixture);
+  fleet_sandbox_control (shared_sandbox, "start", 2);
+
+  summary = fleet_report_format_summary (fixture->plan, fixture->result, "RUN_DIR");
+  g_test_message ("%s", summary);
+  g_assert_nonnull (strstr (summary, "  UNREACHABLE  "));
+  g_assert_nonnull (strstr (summary, "last output: \\u202ereversed"));
+  g_assert_null (strstr (summary, "\342\200\256"));
+
+  journal = read_run_file (fixture, "journal.jsonl");
+  g_assert_nonnull (strstr (journal, "\"changed\":true,\"changed_assumed\":true"));
+}
+
+static void
+test_plain_wave_without_success_goes_on (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 1, 2, 0 };
+
+  if (!require_sandbox ())
+    return;
+
+  add_hosts (fixture, 3, "id_ed25519");
+  add_step (fixture, "noop", "true", 30000);
+  set_waves (fixture, sizes);
+  set_halt_at (fixture, FLEET_HALT_UNREACHABLE_PER_WAVE, "unlimited");
+
+  fleet_sandbox_control (shared_sandbox, "stop", 0);
+  run_plan (fixture);
+  fleet_sandbox_control (shared_sandbox, "start", 0);
+
+  assert_outcomes (fixture, "Uoo");
+  g_assert_null (fixture->result->stop_reason);
+}
+
 /* A rejected key is a failure, not an unreachable host: it needs an
  * admin.  With only unreachable hosts limited, it does not halt. */
 static void
@@ -384,6 +468,9 @@ main (int argc, char **argv)
   ADD ("/halt/single-host-waves", test_single_host_waves);
   ADD ("/halt/unreachable-halts", test_unreachable_host_halts);
   ADD ("/halt/unreachable-tolerated", test_unreachable_tolerated);
+  ADD ("/halt/canary-without-success-stops", test_canary_without_success_stops);
+  ADD ("/halt/summary-and-journal-rows", test_summary_and_journal_rows);
+  ADD ("/halt/plain-wave-without-success-goes-on", test_plain_wave_without_success_goes_on);
   ADD ("/halt/auth-failure-is-failed", test_auth_failure_is_failed);
   ADD ("/halt/explicit-one-against-unlimited", test_explicit_one_against_unlimited);
   ADD ("/halt/no-new-host-after-threshold", test_no_new_host_after_threshold);
