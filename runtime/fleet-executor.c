@@ -2306,6 +2306,7 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
                                                : g_get_num_processors (),
                                              executor->clock);
   executor->pacer = fleet_pacer_new (plan, now_us (executor));
+  fleet_pacer_set_cpu_sampling (executor->pacer, options->transport == NULL);
   executor->barriers = fleet_barrier_gate_new (plan);
   if (options->secret_func != NULL)
     fleet_ssh_context_set_secret_func (executor->ssh, options->secret_func,

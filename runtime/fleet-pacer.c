@@ -17,6 +17,7 @@ struct FleetPacer {
   FleetConcurrency *concurrency;
   FleetAdmission *admission;
   gint64 memory_budget_bytes;
+  gboolean sample_cpu;            /* the controller's CPU use is a signal */
   gint64 cpu_sample_started_us;  /* real monotonic time, not the run's clock */
   gint64 cpu_sample_started_cpu_us;
   guint busy;                     /* hosts started and not finished */
@@ -57,6 +58,7 @@ fleet_pacer_new (const FleetPlan *plan, gint64 now_us)
   pacer->admission = fleet_admission_new (plan->pacing, plan->hosts);
   pacer->memory_budget_bytes = pages > 0 && page_size > 0 ? (gint64) pages * page_size / 2
                                                           : G_MAXINT64;
+  pacer->sample_cpu = TRUE;
   pacer->cpu_sample_started_us = g_get_monotonic_time ();
   pacer->cpu_sample_started_cpu_us = thread_cpu_us ();
   pacer->last_now_us = now_us;
@@ -200,7 +202,7 @@ fleet_pacer_sweep (FleetPacer *pacer, gint64 now_us)
       return;
     }
 
-  if (wall >= CPU_SAMPLE_US)
+  if (pacer->sample_cpu && wall >= CPU_SAMPLE_US)
     {
       gint64 cpu = thread_cpu_us ();
 
@@ -209,6 +211,12 @@ fleet_pacer_sweep (FleetPacer *pacer, gint64 now_us)
       pacer->cpu_sample_started_us = real_now_us;
       pacer->cpu_sample_started_cpu_us = cpu;
     }
+}
+
+void
+fleet_pacer_set_cpu_sampling (FleetPacer *pacer, gboolean sample_cpu)
+{
+  pacer->sample_cpu = sample_cpu;
 }
 
 guint

@@ -29,6 +29,11 @@ typedef struct FleetPacer FleetPacer;
 FleetPacer *fleet_pacer_new (const FleetPlan *plan, gint64 now_us);
 void fleet_pacer_free (FleetPacer *pacer);
 
+/* Take the controller's CPU use as a congestion signal (the default) or
+ * not.  A simulated fleet never waits for a network, so its loop runs flat
+ * out whatever the limit, and its CPU use says nothing about load. */
+void fleet_pacer_set_cpu_sampling (FleetPacer *pacer, gboolean sample_cpu);
+
 /* The congestion signal of a unit of work that ended with `failure`. */
 FleetCongestion fleet_congestion_from_failure (FleetFailure failure);
 
