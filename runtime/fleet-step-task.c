@@ -426,12 +426,17 @@ copy_content (const FleetStepTask *task)
   return fleet_step_kind_content_for_host (task->data, task->host->name);
 }
 
+/* The exit status of the copy's check, and of its upload, when the
+ * destination is a directory: mv would put the file inside it. */
+#define DEST_IS_DIRECTORY_STATUS 3
+
 static void
 start_copy_check (FleetStepTask *task, gint64 now_us)
 {
   g_autofree char *dest = fleet_shell_quote (task->data->dest);
   g_autofree char *command = g_strdup_printf (
-    "f=%s; if [ -e \"$f\" ]; then sha256sum -- \"$f\" | cut -d ' ' -f 1 && "
+    "f=%s; if [ -d \"$f\" ]; then exit " G_STRINGIFY (DEST_IS_DIRECTORY_STATUS) "; fi; "
+    "if [ -e \"$f\" ]; then sha256sum -- \"$f\" | cut -d ' ' -f 1 && "
     "stat -c '%%a %%U %%G' -- \"$f\"; else echo absent; fi", dest);
 
   if (copy_content (task) == NULL)
@@ -514,6 +519,7 @@ start_copy_upload (FleetStepTask *task, gint64 now_us)
   g_autofree char *command = g_strdup_printf (
     "set -e\n"
     "d=%s; t=\n"
+    "if [ -d \"$d\" ]; then exit " G_STRINGIFY (DEST_IS_DIRECTORY_STATUS) "; fi\n"
     "trap 'rm -f -- ${t:+\"$t\"}' EXIT\n"
     "t=$(mktemp -- \"${d%%/*}/.fleetc.XXXXXX\")\n"
     "cat > \"$t\"\n"
@@ -536,6 +542,17 @@ copy_check_done (FleetStepTask *task, gint64 now_us, FleetFailure failure, int e
   g_auto(GStrv) lines = g_strsplit (output, "\n", 3);
   gboolean same_content = FALSE;
 
+  if (failure == FLEET_FAILURE_NONE && exit_status == DEST_IS_DIRECTORY_STATUS)
+    {
+      g_autofree char *name = g_path_get_basename (task->data->source != NULL
+                                                     ? task->data->source : "FILE");
+
+      end_internal_attempt (task, now_us, FLEET_FAILURE_EXIT_CODE,
+                            g_strdup_printf ("%s is a directory on the host; give the path of "
+                                             "the file itself as dest, such as %s/%s",
+                                             task->data->dest, task->data->dest, name));
+      return;
+    }
   if (failure != FLEET_FAILURE_NONE || exit_status != 0)
     {
       end_internal_attempt (task, now_us, failure != FLEET_FAILURE_NONE ? failure

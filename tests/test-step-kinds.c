@@ -277,6 +277,33 @@ test_copy_missing_directory (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (result->message, dest));
 }
 
+/* A dest that is a directory on the host fails the step, and nothing is
+ * written into the directory. */
+static void
+test_copy_dest_is_directory (Fixture *fixture, gconstpointer data)
+{
+  g_auto(ScratchDir) scratch = { NULL };
+  g_autoptr(GDir) dir = NULL;
+  const FleetStepResult *result;
+
+  if (!require_sandbox_hosts (2))
+    return;
+
+  scratch_dir_init (&scratch);
+  add_hosts (fixture, 1, "id_ed25519");
+  add_copy_step (fixture, scratch.path, "x\n", 0644);
+  run_one_wave (fixture);
+
+  result = step_result (fixture, 0, 0);
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_FAILED);
+  g_assert_cmpint (result->failure, ==, FLEET_FAILURE_EXIT_CODE);
+  g_assert_nonnull (strstr (result->message, "is a directory on the host; give the path of the "
+                                             "file itself as dest, such as "));
+  dir = g_dir_open (scratch.path, 0, NULL);
+  g_assert_nonnull (dir);
+  g_assert_null (g_dir_read_name (dir));
+}
+
 static void
 test_template_per_host (Fixture *fixture, gconstpointer data)
 {
@@ -926,6 +953,7 @@ main (int argc, char **argv)
   ADD ("/step-kinds/copy/fixes-mode-only", test_copy_fixes_mode_only);
   ADD ("/step-kinds/copy/replaces-atomically", test_copy_replaces_atomically);
   ADD ("/step-kinds/copy/missing-directory", test_copy_missing_directory);
+  ADD ("/step-kinds/copy/dest-is-directory", test_copy_dest_is_directory);
   ADD ("/step-kinds/template/per-host", test_template_per_host);
   ADD ("/step-kinds/wait-for/path-deadline", test_wait_for_path_deadline);
   ADD ("/step-kinds/wait-for/port-and-command", test_wait_for_port_and_command);
