@@ -5,6 +5,7 @@
 
 #include "compiler/selector.h"
 #include "schema/fleet-diagnostics.h"
+#include "schema/fleet-host-selector.h"
 #include "schema/workflow-schema.h"
 
 FleetSelector *
@@ -63,52 +64,6 @@ fleet_merge_group_selector (FleetDiagnostics *diags, FleetGroup *existing, Fleet
                            existing->where->pos.line, existing->where->pos.column);
 }
 
-typedef struct {
-  const FleetHost *host;
-  GArray *groups;                /* FleetValue of the listed groups, built on first use */
-  GHashTable *dynamic_names;     /* names of dynamic groups, left out of `groups` */
-} HostNames;
-
-/* Resolve a name of a group selector for one host, as the planner's host
- * selector does, except that `groups` lists only the listed groups. */
-static gboolean
-look_up_host_name (const char *name, FleetValue *out, gpointer user_data)
-{
-  HostNames *names = user_data;
-  const char *value;
-
-  if (g_str_equal (name, "name"))
-    {
-      *out = fleet_value_string (names->host->name);
-      return TRUE;
-    }
-
-  if (g_str_equal (name, "groups"))
-    {
-      if (names->groups == NULL)
-        {
-          names->groups = g_array_new (FALSE, FALSE, sizeof (FleetValue));
-          for (guint i = 0; i < names->host->groups->len; i++)
-            {
-              const char *group = g_ptr_array_index (names->host->groups, i);
-              FleetValue item = fleet_value_string (group);
-
-              if (!g_hash_table_contains (names->dynamic_names, group))
-                g_array_append_val (names->groups, item);
-            }
-        }
-      *out = fleet_value_list ((const FleetValue *) names->groups->data, names->groups->len);
-      return TRUE;
-    }
-
-  value = g_hash_table_lookup (names->host->attributes, name);
-  if (value == NULL)
-    return FALSE;
-
-  *out = fleet_value_string (value);
-  return TRUE;
-}
-
 static int
 compare_names (gconstpointer a, gconstpointer b)
 {
@@ -126,13 +81,11 @@ select_members (FleetDiagnostics *diags, const FleetInventory *inventory,
   for (guint i = 0; i < inventory->hosts->len; i++)
     {
       const FleetHost *host = g_ptr_array_index (inventory->hosts, i);
-      HostNames names = { .host = host, .dynamic_names = dynamic_names };
       g_autoptr(GError) error = NULL;
       gboolean match = FALSE;
-      gboolean ok = fleet_expr_eval (group->where->expr, look_up_host_name, &names, &match,
-                                     &error);
+      gboolean ok = fleet_expr_matches_host (group->where->expr, host, dynamic_names, &match,
+                                             &error);
 
-      g_clear_pointer (&names.groups, g_array_unref);
       if (!ok)
         {
           g_autofree char *quoted_group = fleet_quote_value (group->name, FLEET_QUOTE_MAX_CHARS);

@@ -4,6 +4,7 @@
 
 #include "compiler/selector.h"
 #include "schema/fleet-expr.h"
+#include "schema/fleet-host-selector.h"
 #include "schema/fleet-value.h"
 
 FleetSettingsRule *
@@ -27,61 +28,15 @@ fleet_settings_rule_free (FleetSettingsRule *rule)
   g_free (rule);
 }
 
-typedef struct {
-  const FleetHost *host;
-  GArray *groups;                /* FleetValue, built on first use */
-} HostNames;
-
-/* Resolve a name of a selector for one host: `name`, `groups`, then the
- * host's attributes. */
-static gboolean
-look_up_host_name (const char *name, FleetValue *out, gpointer user_data)
-{
-  HostNames *names = user_data;
-  const char *value;
-
-  if (g_str_equal (name, "name"))
-    {
-      *out = fleet_value_string (names->host->name);
-      return TRUE;
-    }
-
-  if (g_str_equal (name, "groups"))
-    {
-      if (names->groups == NULL)
-        {
-          names->groups = g_array_new (FALSE, FALSE, sizeof (FleetValue));
-          for (guint i = 0; i < names->host->groups->len; i++)
-            {
-              FleetValue item = fleet_value_string (g_ptr_array_index (names->host->groups, i));
-
-              g_array_append_val (names->groups, item);
-            }
-        }
-      *out = fleet_value_list ((const FleetValue *) names->groups->data, names->groups->len);
-      return TRUE;
-    }
-
-  value = g_hash_table_lookup (names->host->attributes, name);
-  if (value == NULL)
-    return FALSE;
-
-  *out = fleet_value_string (value);
-  return TRUE;
-}
-
 /* Evaluate the selector of `rule` on `host` into `out_match`.  Returns
  * FALSE after reporting an evaluation error. */
 static gboolean
 rule_selects (FleetDiagnostics *diags, const FleetSettingsRule *rule, guint index,
               const FleetHost *host, gboolean *out_match)
 {
-  HostNames names = { .host = host };
   g_autoptr(GError) error = NULL;
-  gboolean ok = fleet_expr_eval (rule->where->expr, look_up_host_name, &names, out_match,
-                                 &error);
+  gboolean ok = fleet_selector_matches_host (rule->where, host, out_match, &error);
 
-  g_clear_pointer (&names.groups, g_array_unref);
   if (!ok)
     {
       g_autofree char *quoted_host = fleet_quote_value (host->name, FLEET_QUOTE_MAX_CHARS);

@@ -17,11 +17,11 @@
 #include "planner/plan-conditions.h"
 #include "planner/halt-thresholds.h"
 #include "planner/host-list.h"
-#include "planner/host-selector.h"
 #include "planner/plan-hosts.h"
 #include "planner/stages.h"
 #include "planner/wave-builder.h"
 #include "planner/window-schedule.h"
+#include "schema/fleet-host-selector.h"
 
 static gboolean
 host_in_named_group (const FleetHost *host, const GPtrArray *groups)
