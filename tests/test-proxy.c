@@ -213,12 +213,15 @@ read_run_file (const Fixture *fixture, const char *relative)
 
 /* Return how many connections host `index`'s sshd closed: sshd logs
  * "Disconnected from user" when the client sent SSH_MSG_DISCONNECT first,
- * and "Closing connection to" when the client only closed the socket. */
+ * "Closing connection to" when the client only closed the socket, and
+ * "Connection reset by" when the socket was reset.  One close may log more
+ * than one of these, so callers compare with at least. */
 static guint
 count_closed_connections (guint index)
 {
   return count_log_lines (index, "Disconnected from user ")
-         + count_log_lines (index, "Closing connection to ");
+         + count_log_lines (index, "Closing connection to ")
+         + count_log_lines (index, "Connection reset by ");
 }
 
 /* Wait, for at most 10 seconds, until host `index`'s sshd has closed
@@ -285,7 +288,7 @@ test_shared_bastion (Fixture *fixture, gconstpointer data)
     }
 
   g_assert_cmpuint (count_log_lines (BASTION, LOGIN_LINE) - logins_before, ==, 1);
-  g_assert_cmpuint (wait_for_closed_connections (BASTION, disconnects_before + 1), ==,
+  g_assert_cmpuint (wait_for_closed_connections (BASTION, disconnects_before + 1), >=,
                     disconnects_before + 1);
 }
 
@@ -752,7 +755,7 @@ test_pool_closes_after_last_host (Fixture *fixture, gconstpointer data)
 
   fleet_connection_free (g_ptr_array_steal_index (connections, 0));
   drive_once (context, connections);
-  g_assert_cmpuint (wait_for_closed_connections (BASTION, closes_before + 1), ==,
+  g_assert_cmpuint (wait_for_closed_connections (BASTION, closes_before + 1), >=,
                     closes_before + 1);
   fleet_ssh_context_free (context);
 
