@@ -60,15 +60,15 @@ gboolean fleet_run_resume_check_rollback (const FleetPlan *plan, const char *run
 gboolean fleet_run_resume_check_gate (const char *run_dir, gboolean allow, char **out_reason,
                                       GError **error);
 
-/* Return whether a fleet-run holds the journal of the run in `run_dir`:
+/* Return whether a fleet-run has locked the journal of the run in `run_dir`:
  * the run is still going. */
 gboolean fleet_run_journal_in_use (const char *run_dir);
 
 /* Return the directory of a run of the plan whose SHA-256 is `plan_sha256`
  * that has no run-end record, the newest when there are several, or NULL
  * when there is none.  Runs under `runs_dir` and the runs this user
- * started elsewhere (fleet-run-registry.h) count.  `out_running` tells
- * whether that run is still going; otherwise fleet-run was killed or the
+ * started elsewhere (fleet-run-registry.h) count.  `out_running` is set
+ * when that run is still going; otherwise fleet-run was killed or the
  * machine went down. */
 char *fleet_run_find_unfinished (const char *runs_dir, const char *plan_sha256,
                                  gboolean *out_running);

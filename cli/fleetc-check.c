@@ -155,8 +155,8 @@ fleetc_check_main (int argc, char **argv)
   static_changes = fleet_inventory_files_find_changes (plan->inventory_files);
   if (g_str_equal (digest, plan->inventory_sha256) && static_changes->len > 0)
     {
-      /* Scripts test the exit status before a change window: it must say
-       * that fleet-run will not run the plan as it is. */
+      /* Scripts test the exit status before a change window, so it must be
+       * non-zero when fleet-run will not run the plan as it is. */
       g_print ("%s: fleet-run will refuse this plan: its static inventory files changed since "
                "it was compiled, although they resolve to the same %u hosts (digest %s); "
                "compile the plan again, or run it with --allow-changed-inventory\n",

@@ -31,7 +31,7 @@ void fleet_pacer_free (FleetPacer *pacer);
 
 /* Take the controller's CPU use as a congestion signal (the default) or
  * not.  A simulated fleet never waits for a network, so its loop runs flat
- * out whatever the limit, and its CPU use says nothing about load. */
+ * out whatever the limit, and its CPU use does not measure load. */
 void fleet_pacer_set_cpu_sampling (FleetPacer *pacer, gboolean sample_cpu);
 
 /* The congestion signal of a unit of work that ended with `failure`. */

@@ -22,7 +22,7 @@
 
 G_BEGIN_DECLS
 
-/* Where the rollback of one host stands. */
+/* The progress of the rollback of one host. */
 typedef struct {
   guint next_command;            /* 0-based: the first command that did not end well */
   gboolean in_flight;            /* next_command started and never ended, or was aborted */

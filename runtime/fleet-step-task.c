@@ -507,7 +507,7 @@ attribute_commands (const FleetStepKindData *data, const char *variable)
  * flows through the command's channel as the window allows
  * (fleet-command.c), so other hosts progress meanwhile, and the channel
  * works through a jump host's tunnel like any other command.  mktemp
- * creates the file with mode 0600, so nobody else reads it before chmod. */
+ * creates the file with mode 0600, so no other user can read it before chmod. */
 static void
 start_copy_upload (FleetStepTask *task, gint64 now_us)
 {

@@ -130,7 +130,7 @@ void fleet_ssh_context_process (FleetSshContext *context, gint64 now_us,
  * called even if no descriptor is ready, or G_MAXINT64 for none. */
 gint64 fleet_ssh_context_deadline_us (const FleetSshContext *context);
 
-/* A transport that stands in for libssh behind the same connections and
+/* A transport that replaces libssh behind the same connections and
  * commands (fleet-transport-vtable.h), such as the simulated fleet of
  * fleet-sim-transport.h. */
 typedef struct FleetTransport FleetTransport;

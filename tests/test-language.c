@@ -1168,7 +1168,7 @@ test_copy_mode_warnings (Fixture *fixture, gconstpointer data)
 }
 
 /* Copies and templates may run again after a crash without a decision,
- * unless the step says otherwise; other steps may not. */
+ * unless the step sets `idempotent: false`; other steps may not. */
 static void
 test_copy_idempotent_default (Fixture *fixture, gconstpointer data)
 {

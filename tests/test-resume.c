@@ -443,7 +443,7 @@ test_kill_holds_hosts (Fixture *fixture, gconstpointer data)
     g_clear_pointer (&err, g_free);
   }
 
-  /* The same from another runs directory: the user's run registry knows
+  /* The same from another runs directory: the user's run registry records
    * the unfinished run. */
   {
     g_autofree char *other_runs = fixture_path (fixture, "other-runs");

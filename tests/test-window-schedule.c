@@ -237,7 +237,7 @@ test_schedule_serves_closing_window_first (Fixture *fixture, gconstpointer data)
 }
 
 /* Both data centers have the same hour each night and one slot: four
- * half-hour hosts need two nights, and the bound knows it, because the two
+ * half-hour hosts need two nights, and the bound includes that, because the two
  * window sets together hold only two hosts a night. */
 static void
 test_schedule_bound_combines_window_sets (Fixture *fixture, gconstpointer data)
