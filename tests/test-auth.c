@@ -389,53 +389,67 @@ keygen_fingerprint (const char *public_path)
   return g_strdup (fields[1]);
 }
 
-/* Read the state letter and the parent of process `pid` from procfs.
- * Returns FALSE when the process is gone. */
+/* Read the state letter, the parent and the start time (in clock ticks
+ * since boot) of process `pid` from procfs.  Returns FALSE when the process
+ * is gone. */
 static gboolean
-read_process (gint64 pid, char *out_state, gint64 *out_parent)
+read_process (gint64 pid, char *out_state, gint64 *out_parent, guint64 *out_start)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/stat", pid);
   g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
   const char *after_name;
 
   if (!g_file_get_contents (path, &stat, NULL, NULL))
     return FALSE;
 
-  /* "PID (NAME) STATE PPID ...", where NAME may contain anything. */
+  /* "PID (NAME) STATE PPID ... STARTTIME ...", where NAME may contain
+   * anything; STARTTIME is the 22nd field, the 20th after NAME. */
   after_name = strrchr (stat, ')');
   g_assert_nonnull (after_name);
-  *out_state = after_name[2];
-  *out_parent = g_ascii_strtoll (after_name + 4, NULL, 10);
+  fields = g_strsplit (after_name + 2, " ", 21);
+  g_assert_cmpuint (g_strv_length (fields), >=, 20);
+  *out_state = fields[0][0];
+  *out_parent = g_ascii_strtoll (fields[1], NULL, 10);
+  *out_start = g_ascii_strtoull (fields[19], NULL, 10);
   return TRUE;
 }
 
-/* A zombie has closed its sockets already. */
+/* A process is still running when procfs has it under the same start
+ * time (a reused PID is another process) and it is not a zombie, which
+ * has closed its sockets already. */
 static gboolean
-process_running (gint64 pid)
+process_running (gint64 pid, guint64 start, char *out_state)
 {
-  char state;
   gint64 parent;
+  guint64 now_start;
 
-  return read_process (pid, &state, &parent) && state != 'Z';
+  return read_process (pid, out_state, &parent, &now_start) && now_start == start
+         && *out_state != 'Z' && *out_state != 'X';
 }
 
 /* Kill every process that sandbox host `index`'s sshd listener started
  * (its connections and their sessions) and wait until they are gone, so
  * that the sockets of their connections are closed. */
+typedef struct {
+  gint64 pid;
+  guint64 start;
+} ProcessId;
+
 static void
 kill_sessions (guint index)
 {
   g_autofree char *pid_file = host_file (index, "sshd.pid");
   g_autofree char *text = NULL;
-  g_autoptr(GArray) family = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) family = g_array_new (FALSE, FALSE, sizeof (ProcessId));
   g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
   const char *entry;
-  gint64 listener;
+  ProcessId listener = { 0, 0 };
   gboolean grew = TRUE;
 
   g_assert_true (g_file_get_contents (pid_file, &text, NULL, NULL));
-  listener = g_ascii_strtoll (text, NULL, 10);
-  g_assert_cmpint (listener, >, 1);
+  listener.pid = g_ascii_strtoll (text, NULL, 10);
+  g_assert_cmpint (listener.pid, >, 1);
   g_array_append_val (family, listener);
 
   /* Descendants, found by repeated passes over the parent links. */
@@ -445,38 +459,47 @@ kill_sessions (guint index)
       g_dir_rewind (proc);
       while ((entry = g_dir_read_name (proc)) != NULL)
         {
-          gint64 pid = g_ascii_strtoll (entry, NULL, 10);
+          ProcessId process = { g_ascii_strtoll (entry, NULL, 10), 0 };
           gint64 parent = 0;
           char state;
           gboolean known_parent = FALSE;
           gboolean known = FALSE;
 
-          if (pid <= 0 || !read_process (pid, &state, &parent))
+          if (process.pid <= 0 || !read_process (process.pid, &state, &parent, &process.start))
             continue;
 
           for (guint i = 0; i < family->len; i++)
             {
-              known_parent |= g_array_index (family, gint64, i) == parent;
-              known |= g_array_index (family, gint64, i) == pid;
+              known_parent |= g_array_index (family, ProcessId, i).pid == parent;
+              known |= g_array_index (family, ProcessId, i).pid == process.pid;
             }
           if (known_parent && !known)
             {
-              g_array_append_val (family, pid);
+              g_array_append_val (family, process);
               grew = TRUE;
             }
         }
     }
 
   for (guint i = 1; i < family->len; i++)
-    kill ((pid_t) g_array_index (family, gint64, i), SIGKILL);
+    kill ((pid_t) g_array_index (family, ProcessId, i).pid, SIGKILL);
 
+  /* The signal is sent again on every poll: a process that was forking
+   * during the first kill may still be finishing its exit. */
   for (guint i = 1; i < family->len; i++)
     {
-      gint64 pid = g_array_index (family, gint64, i);
+      ProcessId *process = &g_array_index (family, ProcessId, i);
+      char state = '?';
+      guint tries = 0;
 
-      for (guint tries = 0; tries < 1000 && process_running (pid); tries++)
-        g_usleep (10 * 1000);
-      g_assert_false (process_running (pid));
+      while (process_running (process->pid, process->start, &state) && tries++ < 1000)
+        {
+          kill ((pid_t) process->pid, SIGKILL);
+          g_usleep (10 * 1000);
+        }
+      if (process_running (process->pid, process->start, &state))
+        g_error ("process %" G_GINT64_FORMAT " of sandbox host %u is still in state %c "
+                 "10 s after SIGKILL", process->pid, index, state);
     }
 }
 
