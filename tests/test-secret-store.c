@@ -3,14 +3,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include "schema/fleet-oom.h"
 #include "schema/fleet-secret-file-private.h"
@@ -476,6 +481,9 @@ static void
 test_not_a_regular_file (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *real = g_build_filename (fixture->dir, "real", NULL);
+  g_autofree char *loop = g_build_filename (fixture->dir, "loop", NULL);
+  g_autofree char *through_loop = g_build_filename (loop, "secrets", NULL);
+  g_autoptr(GError) error = NULL;
 
   g_assert_cmpint (g_mkdir (fixture->path, 0700), ==, 0);
   assert_open_fails (fixture, fixture->master, FLEET_SECRET_STORE_ERROR_NOT_A_STORE,
@@ -494,6 +502,16 @@ test_not_a_regular_file (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (symlink (real, fixture->path), ==, 0);
   assert_open_fails (fixture, fixture->master, FLEET_SECRET_STORE_ERROR_NOT_A_STORE,
                      "is a symbolic link");
+  g_assert_false (fleet_secret_store_check_file (fixture->path, &error));
+  g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_NOT_A_STORE);
+  g_assert_nonnull (strstr (error->message, "is a symbolic link; give the path of the file"));
+  g_clear_error (&error);
+
+  /* A directory that leads back to itself is rejected the same way. */
+  g_assert_cmpint (symlink ("loop", loop), ==, 0);
+  g_assert_false (fleet_secret_store_check_file (through_loop, &error));
+  g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_NOT_A_STORE);
+  g_assert_nonnull (strstr (error->message, "a loop of symbolic links leads to it"));
 }
 
 static void
@@ -684,6 +702,65 @@ test_failed_write_size_limit (Fixture *fixture, gconstpointer data)
 
 /* Two writers: the second one's save fails instead of silently dropping the
  * first one's change. */
+/* In a test's child process: make the system calls `numbers` fail with
+ * `errno_value` for the rest of the process's life, through a seccomp
+ * filter, as a kernel or file system that rejects them would. */
+static void
+fail_system_calls (const long *numbers, guint n_numbers, int errno_value)
+{
+  g_autofree struct sock_filter *code = g_new0 (struct sock_filter, n_numbers + 3);
+  struct sock_fprog program = { .len = n_numbers + 3, .filter = NULL };
+
+  /* Load the call's number, jump to the last instruction (fail) on a
+   * match, else reach the one before it (allow). */
+  code[0] = (struct sock_filter) BPF_STMT (BPF_LD | BPF_W | BPF_ABS,
+                                           offsetof (struct seccomp_data, nr));
+  for (guint i = 0; i < n_numbers; i++)
+    code[1 + i] = (struct sock_filter) BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, numbers[i],
+                                                 n_numbers - i, 0);
+  code[n_numbers + 1] = (struct sock_filter) BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+  code[n_numbers + 2] = (struct sock_filter) BPF_STMT (BPF_RET | BPF_K,
+                                                       SECCOMP_RET_ERRNO | errno_value);
+  program.filter = code;
+
+  g_assert_cmpint (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), ==, 0);
+  g_assert_cmpint (prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program), ==, 0);
+}
+
+/* A file system without hard links (vfat, some network file systems)
+ * rejects the link() that puts a new store in place: the error names the
+ * cause and no temporary file is left behind. */
+static void
+test_failed_link_on_create (Fixture *fixture, gconstpointer data)
+{
+  const long link_calls[] = {
+#ifdef SYS_link
+    SYS_link,
+#endif
+    SYS_linkat,
+  };
+  g_autoptr(FleetSecretStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) listing = NULL;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  fail_system_calls (link_calls, G_N_ELEMENTS (link_calls), EPERM);
+  store = fleet_secret_store_create (fixture->path, fixture->master, &fast_params, &error);
+  g_assert_null (store);
+  g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, g_strerror (EPERM)));
+
+  listing = g_dir_open (fixture->dir, 0, NULL);
+  g_assert_nonnull (listing);
+  g_assert_null (g_dir_read_name (listing));
+}
+
 static void
 test_save_after_other_writer_rejected (Fixture *fixture, gconstpointer data)
 {
@@ -1228,13 +1305,26 @@ test_store_file_errors (Fixture *fixture, gconstpointer data)
   g_autoptr(GError) error = NULL;
   int fd;
 
-  /* A sparse file one byte larger than any store is not read. */
+  /* A sparse file one byte larger than any store is rejected once that
+   * many bytes are read. */
   fd = open (fixture->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   g_assert_cmpint (fd, >=, 0);
   g_assert_cmpint (ftruncate (fd, FLEET_SECRET_FILE_MAX_LENGTH + 1), ==, 0);
   g_assert_cmpint (close (fd), ==, 0);
   assert_open_fails (fixture, fixture->master, FLEET_SECRET_STORE_ERROR_NOT_A_STORE,
                      "larger than any store");
+
+  /* /proc/self/mem is a regular file of mode 0600 whose first page cannot
+   * be read. */
+  if (g_file_test ("/proc/self/mem", G_FILE_TEST_EXISTS))
+    {
+      store = fleet_secret_store_open ("/proc/self/mem", fixture->master, &error);
+      g_assert_null (store);
+      g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_IO);
+      g_assert_nonnull (strstr (error->message, "cannot read secret store /proc/self/mem"));
+      g_assert_nonnull (strstr (error->message, g_strerror (EIO)));
+      g_clear_error (&error);
+    }
 
   /* A path through a regular file is an error, not a missing store. */
   write_file (regular, "", 0, 0600);
@@ -1691,6 +1781,7 @@ main (int argc, char **argv)
   ADD ("/secrets/store/fresh-nonce-per-write", test_fresh_nonce_per_write);
   ADD ("/secrets/store/failed-write/read-only-dir", test_failed_write_read_only_dir);
   ADD ("/secrets/store/failed-write/size-limit", test_failed_write_size_limit);
+  ADD ("/secrets/store/failed-write/link-refused", test_failed_link_on_create);
   ADD ("/secrets/store/save-after-other-writer", test_save_after_other_writer_rejected);
   ADD ("/secrets/store/default-kdf-params", test_default_kdf_params);
   ADD ("/secrets/store/test-kdf-override", test_test_kdf_override);
