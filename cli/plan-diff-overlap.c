@@ -2,9 +2,9 @@
  * the same time (fleet-step-overlap.h), for `fleetc diff`.
  *
  * The limit is the rollout setting "concurrent_steps" (1 in a plan without
- * overlap).  Then, for each step of the new plan that the old plan has too,
- * in the new plan's order, the field "may overlap with" lists the names of
- * the steps that may run at the same time as it, when that list changed.
+ * overlap).  Then come the steps that both plans have, in the new plan's
+ * order.  For each whose list changed, the field "may overlap with" lists
+ * the names of the steps that may run at the same time as it.
  */
 #include "cli/plan-diff-private.h"
 

@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 /* Set plan->step_overlap when the workflow sets `concurrent_steps` above 1;
  * plan->steps must be the workflow's steps in the same order.  A step
  * follows the steps it needs and the steps whose results its `when`
- * names (`steps.S.rc`, `steps.S.stdout`); a reboot step and a step that
+ * names (`steps.S.rc`, `steps.S.stdout`).  A reboot step and a step that
  * waits for other hosts run alone.  Reports an error at `concurrent_steps`
  * when the workflow has maintenance windows or freezes, and warns when no
  * two steps may overlap.  Returns FALSE when it reported an error. */

@@ -379,7 +379,7 @@ settle_host (FleetResumeHost *host, HostFold *fold, const FleetPlan *plan)
     }
 
   /* Interrupted, or stopped without a host-end record.  A plan that lets
-   * steps overlap may leave several in flight; the host is held when one
+   * steps overlap may leave several in flight.  The host is held when one
    * of them is not idempotent, and the held step is the first such. */
   host->in_flight_step = first_held_step (host, plan);
   if (host->in_flight_step == G_MAXUINT)
@@ -436,7 +436,7 @@ apply_retry (FleetResumeHost *host, const char *name, GError **error)
   switch (host->state)
     {
     case FLEET_RESUME_HOST_HELD:
-      /* Every step in flight runs again; without overlap the held step is
+      /* Every step in flight runs again.  Without overlap the held step is
        * the only one, and the first that has not ended. */
       host->next_step = first_unfinished_step (host);
       break;

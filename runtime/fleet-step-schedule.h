@@ -2,9 +2,9 @@
  *
  * Without an overlap (fleet-step-overlap.h) a host runs its steps one
  * after the other in plan order.  With one, a step may start once every
- * step it comes after has ended well (succeeded or skipped), while fewer
- * than the overlap's max_steps steps of the host are running; among the
- * steps that may start, the lowest index starts first.  After a failure
+ * step it comes after has ended well (succeeded or skipped), as long as
+ * fewer than the overlap's max_steps steps of the host are running.  Among
+ * the steps that may start, the lowest index starts first.  After a failure
  * the schedule is stopped and offers no further step, so a host starts
  * nothing new while the steps already running finish.
  *

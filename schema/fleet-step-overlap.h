@@ -10,9 +10,10 @@
  * precedes the other.  The same relation holds on every host: a step that
  * a host skips still orders the steps around it, as `needs` does.
  *
- * The plan stores this under the optional body key "step-overlap"; a plan
- * without it runs each host's steps one after the other, and a reader that
- * predates the key ignores it, which is always a valid order.
+ * The plan stores this under the optional body key "step-overlap".  A plan
+ * without it runs each host's steps one after the other.  A reader that
+ * predates the key ignores it and so runs them in order, which is always
+ * valid.
  *
  * Ownership: a FleetStepOverlap owns its arrays.  Errors of
  * fleet_step_overlap_from_variant are FLEET_PLAN_ERROR_INVALID.
@@ -25,7 +26,7 @@ G_BEGIN_DECLS
 
 /* Each step in flight takes one session (channel) of the host's pooled
  * connection, and OpenSSH's sshd allows 10 sessions per connection unless
- * its MaxSessions says otherwise (sshd_config(5), OpenSSH 9.2). */
+ * its MaxSessions sets another limit (sshd_config(5), OpenSSH 9.2). */
 #define FLEET_STEP_OVERLAP_MAX_SESSIONS 10u
 
 typedef struct {

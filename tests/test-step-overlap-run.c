@@ -104,8 +104,8 @@ test_dependent_step_waits (Fixture *fixture, gconstpointer data)
                    journal_line (journal, "step-end", host, 1));
 }
 
-/* A failed step stops the host from starting new steps; the step in
- * flight next to it finishes, and the host's message says so. */
+/* A failed step stops the host from starting new steps.  The step in
+ * flight next to it finishes, and the host's message names it. */
 static void
 test_failure_stops_host (Fixture *fixture, gconstpointer data)
 {

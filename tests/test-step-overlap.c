@@ -264,7 +264,7 @@ test_planner_condition_edges (Fixture *fixture, gconstpointer data)
 }
 
 /* When every step depends on the one before, the opt-in changes nothing,
- * and the compiler says so. */
+ * and the compiler warns about it. */
 static void
 test_planner_warns_without_pairs (Fixture *fixture, gconstpointer data)
 {
