@@ -163,7 +163,8 @@ fleet_run_resume_hint (const FleetPlan *plan, const FleetRunResult *result, cons
                             result->stop_wave + 2);
   if (held->len > 0)
     g_string_append_printf (hint, "Held hosts (%s) run again only when you add --retry-host "
-                            "HOST for each, or --skip-host HOST to leave one out.\n",
+                            "HOST for each, or --skip-host HOST to leave one out; "
+                            "--retry-host held decides for all of them.\n",
                             held->str);
   return g_string_free (hint, FALSE);
 }

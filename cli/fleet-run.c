@@ -258,12 +258,13 @@ main (int argc, char **argv)
       "approval timeout stopped between waves, without running that check or gate again",
       NULL },
     { "retry-host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &retry_hosts,
-      "With --resume: run the held or failed host HOST again from its unfinished step.  With "
-      "--rollback: run the undo command that was in flight on HOST when a rollback stopped "
-      "again.  Repeat for more hosts", "HOST" },
+      "With --resume: run the held or failed host HOST again from its unfinished step; HOST "
+      "may also be the word held (every held host) or a selector such as 'dc == \"dc1\"'.  "
+      "With --rollback: run the undo command that was in flight on HOST when a rollback "
+      "stopped again.  Repeat for more hosts", "HOST" },
     { "skip-host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &skip_hosts,
       "With --resume or --rollback: leave the host HOST out of the rest of the run or of the "
-      "rollback; repeat for more hosts",
+      "rollback; with --resume, HOST may also be held or a selector.  Repeat for more hosts",
       "HOST" },
     { "grace-period", 0, 0, G_OPTION_ARG_STRING, &grace_period,
       "After an interrupt, let running steps go on for at most DURATION before they are "
@@ -480,6 +481,8 @@ main (int argc, char **argv)
                                                                                    i));
       run_id = g_strdup (resume->run_id);
       g_print ("Resuming run %s in %s (resume %u)\n", run_id, run_dir, resume->resumes + 1);
+      for (guint i = 0; i < resume->choices->len; i++)
+        g_print ("%s\n", (const char *) g_ptr_array_index (resume->choices, i));
     }
   else
     {

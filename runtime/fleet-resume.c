@@ -11,6 +11,8 @@
 #include <glib/gstdio.h>
 
 #include "runtime/fleet-journal-reader.h"
+#include "runtime/fleet-resume-choice.h"
+#include "schema/fleet-text.h"
 
 /* How the last host-end record of a host, if any, ended it. */
 typedef struct {
@@ -50,6 +52,7 @@ fleet_resume_state_free (FleetResumeState *state)
   g_clear_pointer (&state->warnings, g_ptr_array_unref);
   g_clear_pointer (&state->hosts, g_ptr_array_unref);
   g_clear_pointer (&state->rolled_back_hosts, g_ptr_array_unref);
+  g_clear_pointer (&state->choices, g_ptr_array_unref);
   g_free (state->overridden_stop);
   g_free (state);
 }
@@ -415,23 +418,7 @@ state_phrase (FleetResumeHostState state)
 /* Decisions */
 
 static gboolean
-find_plan_host (const FleetPlan *plan, const char *option, const char *name, guint *out_index,
-                GError **error)
-{
-  for (guint i = 0; i < plan->hosts->len; i++)
-    if (strcmp (((const FleetHost *) g_ptr_array_index (plan->hosts, i))->name, name) == 0)
-      {
-        *out_index = i;
-        return TRUE;
-      }
-
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-               "%s \"%s\": the plan has no host of that name", option, name);
-  return FALSE;
-}
-
-static gboolean
-apply_retry (FleetResumeHost *host, const char *name, GError **error)
+apply_retry (FleetResumeHost *host, const char *subject, GError **error)
 {
   switch (host->state)
     {
@@ -449,8 +436,8 @@ apply_retry (FleetResumeHost *host, const char *name, GError **error)
     case FLEET_RESUME_HOST_CONTINUE:
     default:
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "--retry-host \"%s\": the host %s, so there is nothing to retry; "
-                   "--retry-host applies to held, failed and skipped hosts", name,
+                   "%s %s, so there is nothing to retry; "
+                   "--retry-host applies to held, failed and skipped hosts", subject,
                    state_phrase (host->state));
       return FALSE;
     }
@@ -461,14 +448,14 @@ apply_retry (FleetResumeHost *host, const char *name, GError **error)
 }
 
 static gboolean
-apply_skip (FleetResumeHost *host, const char *name, GError **error)
+apply_skip (FleetResumeHost *host, const char *subject, GError **error)
 {
   if (host->state != FLEET_RESUME_HOST_HELD && host->state != FLEET_RESUME_HOST_PENDING
       && host->state != FLEET_RESUME_HOST_CONTINUE)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "--skip-host \"%s\": the host %s already; --skip-host applies to hosts "
-                   "with steps left", name, state_phrase (host->state));
+                   "%s %s already; --skip-host applies to hosts "
+                   "with steps left", subject, state_phrase (host->state));
       return FALSE;
     }
 
@@ -479,29 +466,127 @@ apply_skip (FleetResumeHost *host, const char *name, GError **error)
   return TRUE;
 }
 
-static gboolean
-apply_decisions (FleetResumeState *state, const FleetPlan *plan, const char *option,
-                 const char * const *names, GError **error)
-{
-  for (guint i = 0; names != NULL && names[i] != NULL; i++)
-    {
-      FleetResumeHost *host;
-      guint index;
+/* One argument of --retry-host or --skip-host with the hosts it chose. */
+typedef struct {
+  const char *option;
+  const char *argument;
+  FleetResumeChoiceKind kind;
+  GArray *hosts;                 /* guint plan indices */
+} Choice;
 
-      if (!find_plan_host (plan, option, names[i], &index, error))
-        return FALSE;
-      host = g_ptr_array_index (state->hosts, index);
+static void
+choice_clear (Choice *choice)
+{
+  g_clear_pointer (&choice->hosts, g_array_unref);
+}
+
+/* Choose the hosts of every argument against the journal's held hosts,
+ * before any decision changes a host's state. */
+static gboolean
+choose_all (const FleetResumeState *state, const FleetPlan *plan,
+            const char * const *retry_hosts, const char * const *skip_hosts, GArray *choices,
+            GError **error)
+{
+  g_autofree gboolean *held = g_new0 (gboolean, plan->hosts->len);
+
+  for (guint i = 0; i < plan->hosts->len; i++)
+    held[i] = ((const FleetResumeHost *) g_ptr_array_index (state->hosts, i))->state
+              == FLEET_RESUME_HOST_HELD;
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      const char *option = pass == 0 ? "--retry-host" : "--skip-host";
+      const char * const *arguments = pass == 0 ? retry_hosts : skip_hosts;
+
+      for (guint i = 0; arguments != NULL && arguments[i] != NULL; i++)
+        {
+          Choice choice = { option, arguments[i], FLEET_RESUME_CHOICE_NAME, NULL };
+
+          if (!fleet_resume_choose_hosts (plan, held, option, arguments[i], &choice.kind,
+                                          &choice.hosts, error))
+            return FALSE;
+          g_array_append_val (choices, choice);
+        }
+    }
+  return TRUE;
+}
+
+/* Apply one choice.  A host that a name decided already is left to that
+ * decision when `held` or a selector chooses it too, so that
+ * `--retry-host held --skip-host web03` retries every held host but web03;
+ * any other second decision for a host is an error.  Appends the hosts it
+ * decided to `applied`. */
+static gboolean
+apply_choice (FleetResumeState *state, const FleetPlan *plan, const Choice *choice,
+              const gboolean *decided_by_name, GArray *applied, GError **error)
+{
+  g_autofree char *shown = fleet_resume_quote_argument (choice->argument);
+  gboolean retry = strcmp (choice->option, "--retry-host") == 0;
+
+  for (guint i = 0; i < choice->hosts->len; i++)
+    {
+      guint index = g_array_index (choice->hosts, guint, i);
+      FleetResumeHost *host = g_ptr_array_index (state->hosts, index);
+      g_autofree char *name
+        = fleet_escape_for_terminal (((const FleetHost *) g_ptr_array_index (plan->hosts,
+                                                                             index))->name);
+      g_autofree char *subject = NULL;
+
       if (host->decision != FLEET_RESUME_DECISION_NONE)
         {
+          if (choice->kind != FLEET_RESUME_CHOICE_NAME && decided_by_name[index])
+            continue;
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       "%s \"%s\": the host is named by --retry-host or --skip-host already; "
-                       "give one decision per host", option, names[i]);
+                       "%s %s: the host %s is chosen by another --retry-host or "
+                       "--skip-host already; give one decision per host", choice->option,
+                       shown, name);
           return FALSE;
         }
-      if (strcmp (option, "--retry-host") == 0 ? !apply_retry (host, names[i], error)
-                                               : !apply_skip (host, names[i], error))
+
+      subject = choice->kind == FLEET_RESUME_CHOICE_NAME
+                  ? g_strdup_printf ("%s %s: the host", choice->option, shown)
+                  : g_strdup_printf ("%s %s chose host %s, but the host", choice->option,
+                                     shown, name);
+      if (retry ? !apply_retry (host, subject, error) : !apply_skip (host, subject, error))
         return FALSE;
+      g_array_append_val (applied, index);
     }
+  return TRUE;
+}
+
+/* Apply the decisions, names first, and record in state->choices the
+ * hosts that each `held` or selector argument chose. */
+static gboolean
+apply_decisions (FleetResumeState *state, const FleetPlan *plan,
+                 const char * const *retry_hosts, const char * const *skip_hosts,
+                 GError **error)
+{
+  g_autoptr(GArray) choices = g_array_new (FALSE, TRUE, sizeof (Choice));
+  g_autofree gboolean *decided_by_name = g_new0 (gboolean, plan->hosts->len);
+
+  g_array_set_clear_func (choices, (GDestroyNotify) choice_clear);
+  if (!choose_all (state, plan, retry_hosts, skip_hosts, choices, error))
+    return FALSE;
+
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < choices->len; i++)
+      {
+        const Choice *choice = &g_array_index (choices, Choice, i);
+        gboolean by_name = choice->kind == FLEET_RESUME_CHOICE_NAME;
+        g_autoptr(GArray) applied = NULL;
+
+        if (by_name != (pass == 0))
+          continue;
+        applied = g_array_new (FALSE, FALSE, sizeof (guint));
+        if (!apply_choice (state, plan, choice, decided_by_name, applied, error))
+          return FALSE;
+        if (by_name)
+          decided_by_name[g_array_index (choice->hosts, guint, 0)] = TRUE;
+        else
+          g_ptr_array_add (state->choices,
+                           fleet_resume_describe_choice (plan, choice->option, choice->argument,
+                                                         applied));
+      }
   return TRUE;
 }
 
@@ -531,7 +616,8 @@ check_work_left (const FleetResumeState *state, const FleetPlan *plan,
   if (held->len > 0)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                  "run %s has only held hosts left (%s): decide for each with --retry-host HOST "
-                 "to run its interrupted step again, or --skip-host HOST to leave it out",
+                 "to run its interrupted step again, or --skip-host HOST to leave it out; "
+                 "--retry-host held or --skip-host held decides for all of them",
                  state->run_id, held->str);
   else
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -554,6 +640,7 @@ fleet_resume_load (const FleetPlan *plan, const char *run_dir, const char * cons
   state->run_dir = g_strdup (run_dir);
   state->journal_path = g_build_filename (run_dir, "journal.jsonl", NULL);
   state->hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) resume_host_free);
+  state->choices = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < plan->hosts->len; i++)
     g_ptr_array_add (state->hosts, resume_host_new (plan->steps->len));
 
@@ -574,8 +661,7 @@ fleet_resume_load (const FleetPlan *plan, const char *run_dir, const char * cons
   if (!folded)
     return NULL;
 
-  if (!apply_decisions (state, plan, "--retry-host", retry_hosts, error)
-      || !apply_decisions (state, plan, "--skip-host", skip_hosts, error)
+  if (!apply_decisions (state, plan, retry_hosts, skip_hosts, error)
       || !check_work_left (state, plan, retry_hosts, skip_hosts, error))
     return NULL;
 

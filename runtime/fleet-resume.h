@@ -103,11 +103,14 @@ typedef struct FleetResumeState {
                                     with --resume-after-rollback; NULL: none */
   char *overridden_stop;         /* the stop between waves that --override-wave-gate
                                     passes over, or NULL */
+  GPtrArray *choices;            /* char *, one line per `held` or selector argument of
+                                    --retry-host and --skip-host, naming the hosts it chose */
 } FleetResumeState;
 
 /* Read the journal in `run_dir` and settle each host of `plan`, applying
- * the decisions: `retry_hosts` and `skip_hosts` are NULL-terminated host
- * names, or NULL.  Fails when the journal is damaged or from another plan,
+ * the decisions: `retry_hosts` and `skip_hosts` are NULL-terminated
+ * arguments, or NULL, each a host name, the word `held` or a selector
+ * (fleet-resume-choice.h).  Fails when the journal is damaged or from another plan,
  * when a decision names a host it cannot apply to, and when nothing is
  * left to run. */
 FleetResumeState *fleet_resume_load (const FleetPlan *plan, const char *run_dir,

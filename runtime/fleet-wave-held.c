@@ -30,6 +30,7 @@ fleet_wave_held_stop_reason (const FleetPlan *plan, const FleetRunResult *result
 
   return g_strdup_printf ("%u host%s of wave %u %s held (%s), so the wave is not validated and "
                           "wave %u waits; check each held host, then resume with --retry-host "
-                          "HOST or --skip-host HOST for each", held, held == 1 ? "" : "s",
+                          "HOST or --skip-host HOST for each, or --retry-host held for all",
+                          held, held == 1 ? "" : "s",
                           wave + 1, held == 1 ? "is" : "are", names->str, wave + 2);
 }

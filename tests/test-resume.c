@@ -544,6 +544,47 @@ test_kill_holds_hosts (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (err, "has nothing left to run"));
 }
 
+/* `held` decides for every held host at once, except one that a name
+ * decides, and lists the hosts it chose. */
+static void
+test_kill_decides_held (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *run_dir = NULL;
+  g_autofree char *host2 = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *journal = NULL;
+
+  if (!require_sandbox ())
+    return;
+  host2 = fleet_sandbox_host_name (sandbox, 1);
+  compile_plan (fixture, FALSE, "held-word");
+  run_dir = start_and_kill (fixture);
+  release_second_step (fixture);
+
+  g_assert_cmpint (run_fleet_run (fixture, "decided",
+                                  (const char *[]) { "--resume", run_dir, fixture->plan,
+                                                     "--retry-host", "held", "--skip-host", host2,
+                                                     NULL }, &out, &err), ==, 1);
+  g_assert_nonnull (strstr (out, "--retry-host 'held' chose 1 host: host01\n"));
+  g_assert_nonnull (strstr (out, "1 of 2 hosts succeeded, 1 not run"));
+  g_assert_cmpuint (count_log_lines (fixture, 0, "second-start"), ==, 2);
+  g_assert_cmpuint (count_log_lines (fixture, 0, "third-end"), ==, 1);
+  g_assert_cmpuint (count_log_lines (fixture, 1, "second-start"), ==, 1);
+  g_assert_cmpuint (count_log_lines (fixture, 1, "third-start"), ==, 0);
+  journal = read_journal (run_dir);
+  g_assert_nonnull (strstr (journal, "\"retry_hosts\":[\"host01\"],\"skip_hosts\":[\"host02\"]"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* No host is held any more. */
+  g_assert_cmpint (run_fleet_run (fixture, "none-held",
+                                  (const char *[]) { "--resume", run_dir, fixture->plan,
+                                                     "--skip-host", "held", NULL },
+                                  &out, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "--skip-host held: no host of the run is held"));
+}
+
 /* An idempotent step in flight at kill -9 runs again without a decision,
  * and the output of its first attempt is kept.  The plan file comes from
  * the journal. */
@@ -627,11 +668,42 @@ test_held_host_blocks_next_wave (Fixture *fixture, gconstpointer data)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  g_assert_cmpint (run_fleet_run (fixture, "decided", (const char *[]) { "--resume", run_dir,
-                                                                         fixture->plan,
-                                                                         "--retry-host", host1,
-                                                                         NULL }, &out, &err),
+  /* A selector that chooses a host the decision cannot apply to names it,
+   * and nothing runs. */
+  g_assert_cmpint (run_fleet_run (fixture, "selector-pending",
+                                  (const char *[]) { "--resume", run_dir, fixture->plan,
+                                                     "--retry-host", "name like \"host*\"",
+                                                     NULL }, &out, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "--retry-host 'name like \"host*\"' chose host host02, but "
+                                 "the host has not started, so there is nothing to retry"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_fleet_run (fixture, "selector-invalid",
+                                  (const char *[]) { "--resume", run_dir, fixture->plan,
+                                                     "--skip-host", "dc ==", NULL },
+                                  &out, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "--skip-host 'dc ==': the plan has no host of that name, "
+                                 "and it is not a valid selector either ("));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_fleet_run (fixture, "selector-none",
+                                  (const char *[]) { "--resume", run_dir, fixture->plan,
+                                                     "--skip-host", "name == \"host09\"", NULL },
+                                  &out, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "as a selector it matches no host of the plan"));
+  g_assert_cmpuint (count_log_lines (fixture, 0, "second-start"), ==, 1);
+  g_assert_cmpuint (count_log_lines (fixture, 1, "first-start"), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_fleet_run (fixture, "decided",
+                                  (const char *[]) { "--resume", run_dir, fixture->plan,
+                                                     "--retry-host", "name == \"host01\"",
+                                                     NULL }, &out, &err),
                    ==, 0);
+  g_assert_nonnull (strstr (out, "--retry-host 'name == \"host01\"' chose 1 host: host01\n"));
   g_assert_nonnull (strstr (out, "2 of 2 hosts succeeded"));
   g_assert_cmpuint (count_log_lines (fixture, 0, "second-start"), ==, 2);
   g_assert_cmpuint (count_log_lines (fixture, 1, "first-start"), ==, 1);
@@ -892,7 +964,7 @@ test_decision_errors (Fixture *fixture, gconstpointer data)
                                   (const char *[]) { "--resume", run_dir, fixture->plan,
                                                      "--retry-host", "nosuchhost", NULL },
                                   &out, &err), ==, 2);
-  g_assert_nonnull (strstr (err, "--retry-host \"nosuchhost\": the plan has no host of that "
+  g_assert_nonnull (strstr (err, "--retry-host 'nosuchhost': the plan has no host of that "
                                  "name"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
@@ -988,6 +1060,7 @@ main (int argc, char **argv)
   ADD ("/resume/journal/append-after-torn-line", test_append_after_torn_line);
   ADD ("/resume/journal/locked", test_journal_locked);
   ADD ("/resume/kill/holds-hosts", test_kill_holds_hosts);
+  ADD ("/resume/kill/decides-held", test_kill_decides_held);
   ADD ("/resume/refuses-plan-while-running", test_refuses_plan_while_running);
   ADD ("/resume/kill/reruns-idempotent", test_kill_reruns_idempotent);
   ADD ("/resume/kill/holds-overlapping-steps", test_kill_holds_overlapping_steps);

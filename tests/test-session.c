@@ -542,9 +542,11 @@ test_accept_new_records_first_key (Fixture *fixture, gconstpointer data)
 
 /* sudo passwords */
 
-#define SUDO_PASSWORD_USER "fleetc-sudo-pw"
-#define SUDO_TERMINAL_USER "fleetc-sudo-tty"
-#define SUDOERS_FILE "/etc/sudoers.d/fleetc-test"
+/* Account and sudoers names carry the test's PID, so that two test runs on
+ * one machine do not remove each other's accounts. */
+static char *sudo_password_user;
+static char *sudo_terminal_user;
+static char *sudoers_file;
 
 typedef struct {
   char *password;                /* the account's real password */
@@ -583,14 +585,44 @@ run_with_stdin (const char * const *argv, const char *input)
 static void
 remove_sudo_accounts (void)
 {
-  const char *names[] = { SUDO_PASSWORD_USER, SUDO_TERMINAL_USER };
+  const char *names[] = { sudo_password_user, sudo_terminal_user };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       const char *argv[] = { "userdel", names[i], NULL };
       fleet_test_spawn (argv, NULL, NULL);
     }
-  g_unlink (SUDOERS_FILE);
+  g_unlink (sudoers_file);
+}
+
+/* Remove the sudo test accounts and sudoers files that test runs which
+ * were killed before their cleanup left behind: those whose PID is gone. */
+static void
+remove_stale_sudo_accounts (void)
+{
+  g_autofree char *passwd = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents ("/etc/passwd", &passwd, NULL, NULL))
+    return;
+  lines = g_strsplit (passwd, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *name = g_strndup (lines[i], strcspn (lines[i], ":"));
+      const char *dash = strrchr (name, '-');
+      g_autofree char *proc = NULL;
+      g_autofree char *sudoers = NULL;
+
+      if (!g_str_has_prefix (name, "fleetc-pw-") && !g_str_has_prefix (name, "fleetc-tty-"))
+        continue;
+      proc = g_strdup_printf ("/proc/%s", dash + 1);
+      if (g_file_test (proc, G_FILE_TEST_EXISTS))
+        continue;
+
+      fleet_test_spawn ((const char *[]) { "userdel", name, NULL }, NULL, NULL);
+      sudoers = g_strdup_printf ("/etc/sudoers.d/fleetc-test-%s", dash + 1);
+      g_unlink (sudoers);
+    }
 }
 
 /* Create two local accounts for the sudo tests: one whose sudo asks for a
@@ -599,13 +631,14 @@ remove_sudo_accounts (void)
 static gboolean
 create_sudo_accounts (char **out_password)
 {
-  const char *names[] = { SUDO_PASSWORD_USER, SUDO_TERMINAL_USER };
-  const char *sudoers =
-    "Defaults:" SUDO_PASSWORD_USER " lecture=never\n"
-    SUDO_PASSWORD_USER " ALL=(ALL) ALL\n"
-    "Defaults:" SUDO_TERMINAL_USER " requiretty\n"
-    SUDO_TERMINAL_USER " ALL=(ALL) NOPASSWD: ALL\n";
-  const char *visudo[] = { "visudo", "-cf", SUDOERS_FILE, NULL };
+  const char *names[] = { sudo_password_user, sudo_terminal_user };
+  g_autofree char *sudoers = g_strdup_printf ("Defaults:%s lecture=never\n"
+                                              "%s ALL=(ALL) ALL\n"
+                                              "Defaults:%s requiretty\n"
+                                              "%s ALL=(ALL) NOPASSWD: ALL\n",
+                                              sudo_password_user, sudo_password_user,
+                                              sudo_terminal_user, sudo_terminal_user);
+  const char *visudo[] = { "visudo", "-cf", sudoers_file, NULL };
   g_autofree char *useradd = g_find_program_in_path ("useradd");
   g_autofree char *sudo = g_find_program_in_path ("sudo");
   g_autofree char *password = NULL;
@@ -617,6 +650,7 @@ create_sudo_accounts (char **out_password)
       return FALSE;
     }
 
+  remove_stale_sudo_accounts ();
   remove_sudo_accounts ();
   password = g_strdup_printf ("pw-%08x%08x", g_random_int (), g_random_int ());
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
@@ -628,12 +662,22 @@ create_sudo_accounts (char **out_password)
     }
   run_with_stdin ((const char *[]) { "chpasswd", NULL }, chpasswd_input->str);
 
-  g_assert_true (g_file_set_contents (SUDOERS_FILE, sudoers, -1, NULL));
-  g_assert_cmpint (g_chmod (SUDOERS_FILE, 0440), ==, 0);
+  g_assert_true (g_file_set_contents (sudoers_file, sudoers, -1, NULL));
+  g_assert_cmpint (g_chmod (sudoers_file, 0440), ==, 0);
   g_assert_cmpint (fleet_test_spawn (visudo, NULL, NULL), ==, 0);
 
   *out_password = g_steal_pointer (&password);
   return TRUE;
+}
+
+/* Let the sudo test accounts log in to sandbox host `host_index`. */
+static void
+allow_sudo_users (guint host_index)
+{
+  g_autofree char *allow = g_strdup_printf ("AllowUsers root %s %s\n", sudo_password_user,
+                                            sudo_terminal_user);
+
+  set_host_sshd_extra (host_index, allow);
 }
 
 /* Run `command` under sudo as `user` on sandbox host `host_index`. */
@@ -692,8 +736,7 @@ test_become_password_cases (gconstpointer data)
   /* sshd reads authorized_keys as the user logging in, who must be able to
    * pass through the sandbox directory. */
   g_assert_cmpint (g_chmod (shared_sandbox->dir, 0711), ==, 0);
-  set_host_sshd_extra (host_index, "AllowUsers root " SUDO_PASSWORD_USER " "
-                                   SUDO_TERMINAL_USER "\n");
+  allow_sudo_users (host_index);
 
   {
     g_auto(Fixture) fixture = { 0 };
@@ -701,7 +744,7 @@ test_become_password_cases (gconstpointer data)
     g_autofree char *out = NULL;
 
     fixture_set_up (&fixture, NULL);
-    run_sudo_step (&fixture, host_index, SUDO_PASSWORD_USER, &secrets);
+    run_sudo_step (&fixture, host_index, sudo_password_user, &secrets);
     g_assert_cmpint (host_result (&fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
     out = read_run_file (&fixture, "output/host07/01.stdout");
     g_assert_cmpstr (out, ==, "root\n");
@@ -714,7 +757,7 @@ test_become_password_cases (gconstpointer data)
     SudoSecrets secrets = { .password = password, .given = "not-the-password" };
 
     fixture_set_up (&fixture, NULL);
-    run_sudo_step (&fixture, host_index, SUDO_PASSWORD_USER, &secrets);
+    run_sudo_step (&fixture, host_index, sudo_password_user, &secrets);
     g_assert_cmpint (step_result (&fixture, 0, 0)->failure, ==,
                      FLEET_FAILURE_BECOME_PASSWORD_INCORRECT);
     g_assert_nonnull (strstr (host_result (&fixture, 0)->message,
@@ -726,7 +769,7 @@ test_become_password_cases (gconstpointer data)
     g_auto(Fixture) fixture = { 0 };
 
     fixture_set_up (&fixture, NULL);
-    run_sudo_step (&fixture, host_index, SUDO_PASSWORD_USER, NULL);
+    run_sudo_step (&fixture, host_index, sudo_password_user, NULL);
     g_assert_cmpint (step_result (&fixture, 0, 0)->failure, ==,
                      FLEET_FAILURE_BECOME_PASSWORD_REQUIRED);
     g_assert_nonnull (strstr (host_result (&fixture, 0)->message,
@@ -738,7 +781,7 @@ test_become_password_cases (gconstpointer data)
     SudoSecrets secrets = { .password = password, .given = NULL };
 
     fixture_set_up (&fixture, NULL);
-    run_sudo_step (&fixture, host_index, SUDO_PASSWORD_USER, &secrets);
+    run_sudo_step (&fixture, host_index, sudo_password_user, &secrets);
     g_assert_cmpint (host_result (&fixture, 0)->failure, ==,
                      FLEET_FAILURE_BECOME_PASSWORD_REQUIRED);
     g_assert_nonnull (strstr (host_result (&fixture, 0)->message,
@@ -751,7 +794,7 @@ test_become_password_cases (gconstpointer data)
     g_autofree char *out = NULL;
 
     fixture_set_up (&fixture, NULL);
-    run_sudo_step (&fixture, host_index, SUDO_TERMINAL_USER, NULL);
+    run_sudo_step (&fixture, host_index, sudo_terminal_user, NULL);
     g_assert_cmpint (host_result (&fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
     journal = read_run_file (&fixture, "journal.jsonl");
     g_assert_nonnull (strstr (journal, "\"event\":\"step-retry-with-terminal\""));
@@ -763,7 +806,7 @@ test_become_password_cases (gconstpointer data)
    * password, both when sudo asks for it and when sudo does not (a root
    * login, like NOPASSWD), and the password must not be run as a command. */
   {
-    const char *users[] = { SUDO_PASSWORD_USER, "root" };
+    const char *users[] = { sudo_password_user, "root" };
 
     for (guint i = 0; i < G_N_ELEMENTS (users); i++)
       {
@@ -835,8 +878,7 @@ test_become_task_refusals (gconstpointer data)
     return;
 
   g_assert_cmpint (g_chmod (shared_sandbox->dir, 0711), ==, 0);
-  set_host_sshd_extra (host_index, "AllowUsers root " SUDO_PASSWORD_USER " "
-                                   SUDO_TERMINAL_USER "\n");
+  allow_sudo_users (host_index);
 
   /* The right password: the script reaches its interpreter after it. */
   {
@@ -846,7 +888,7 @@ test_become_task_refusals (gconstpointer data)
     g_autofree char *out = NULL;
 
     fixture_set_up (&fixture, NULL);
-    add_sudo_host (&fixture, host_index, SUDO_PASSWORD_USER, &secrets);
+    add_sudo_host (&fixture, host_index, sudo_password_user, &secrets);
     kind = add_become_task (&fixture, FLEET_STEP_KIND_SCRIPT, "script test-file");
     kind->interpreter = g_strdup (FLEET_DEFAULT_SCRIPT_INTERPRETER);
     set_task_content (kind, "id -un\n");
@@ -864,7 +906,7 @@ test_become_task_refusals (gconstpointer data)
     FleetStepKindData *kind;
 
     fixture_set_up (&fixture, NULL);
-    add_sudo_host (&fixture, host_index, SUDO_PASSWORD_USER, NULL);
+    add_sudo_host (&fixture, host_index, sudo_password_user, NULL);
     kind = add_become_task (&fixture, FLEET_STEP_KIND_COPY, "copy test-file");
     set_task_content (kind, "never written\n");
     kind->dest = g_strdup ("/nonexistent/fleetc-become-copy");
@@ -884,7 +926,7 @@ test_become_task_refusals (gconstpointer data)
     FleetStep *step;
 
     fixture_set_up (&fixture, NULL);
-    add_sudo_host (&fixture, host_index, SUDO_PASSWORD_USER, &secrets);
+    add_sudo_host (&fixture, host_index, sudo_password_user, &secrets);
     kind = add_become_task (&fixture, FLEET_STEP_KIND_WAIT_FOR, "wait_for command: true");
     kind->command = g_strdup ("true");
     kind->deadline_ms = 600000;
@@ -910,7 +952,7 @@ test_become_task_refusals (gconstpointer data)
     FleetStep *step;
 
     fixture_set_up (&fixture, NULL);
-    add_sudo_host (&fixture, host_index, SUDO_TERMINAL_USER, NULL);
+    add_sudo_host (&fixture, host_index, sudo_terminal_user, NULL);
     step = add_step (&fixture, "retried", "id -un", 30000);
     step->become = TRUE;
     step->policy = fleet_step_policy_new ();
@@ -935,6 +977,9 @@ main (int argc, char **argv)
   int status;
 
   g_test_init (&argc, &argv, NULL);
+  sudo_password_user = g_strdup_printf ("fleetc-pw-%d", (int) getpid ());
+  sudo_terminal_user = g_strdup_printf ("fleetc-tty-%d", (int) getpid ());
+  sudoers_file = g_strdup_printf ("/etc/sudoers.d/fleetc-test-%d", (int) getpid ());
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
