@@ -661,8 +661,11 @@ host_stop_conclude (Executor *executor, HostRun *run)
       const FleetStep *step = g_ptr_array_index (executor->plan->steps, index);
       const FleetStepResult *result = g_ptr_array_index (run->result->steps, index);
 
-      g_string_append_printf (message, "%s \"%s\" %s", i > 0 ? "," : "", step->name,
-                              result->failure == FLEET_FAILURE_NONE ? "succeeded" : "failed");
+      if (result->failure == FLEET_FAILURE_NONE)
+        g_string_append_printf (message, "%s \"%s\" succeeded", i > 0 ? "," : "", step->name);
+      else
+        g_string_append_printf (message, "%s \"%s\" failed (%s)", i > 0 ? "," : "", step->name,
+                                fleet_failure_code (result->failure));
     }
 
   if (stop.after_snapshot)

@@ -26,6 +26,18 @@ journal_line (const char *journal, const char *event, const char *host, guint st
   return -1;
 }
 
+/* Return how many journal records of `event` name host `host`. */
+static guint
+count_records (const char *journal, const char *event, const char *host)
+{
+  g_autofree char *needle = g_strdup_printf ("\"event\":\"%s\",\"host\":\"%s\"", event, host);
+  guint count = 0;
+
+  for (const char *p = strstr (journal, needle); p != NULL; p = strstr (p + 1, needle))
+    count++;
+  return count;
+}
+
 /* One host, the steps given, and an overlap of `max_steps` without edges;
  * the caller adds them. */
 static FleetStepOverlap *
@@ -46,8 +58,8 @@ build_plan (Fixture *fixture, guint max_steps, const char *const *commands)
   return fixture->plan->step_overlap;
 }
 
-/* Two independent `sleep 1` steps run at once: the second starts before
- * the first ends. */
+/* Two independent `sleep 1` steps run at once on the host's one
+ * connection: the second starts before the first ends. */
 static void
 test_independent_steps_overlap (Fixture *fixture, gconstpointer data)
 {
@@ -68,6 +80,7 @@ test_independent_steps_overlap (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (journal_line (journal, "step-start", host, 2), <,
                    journal_line (journal, "step-end", host, 1));
   g_assert_cmpint (journal_line (journal, "step-end", host, 2), >=, 0);
+  g_assert_cmpuint (count_records (journal, "host-connected", host), ==, 1);
 }
 
 /* Step 2 comes after step 1 and reads its output in its condition, so it
@@ -135,6 +148,25 @@ test_failure_stops_host (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (journal_line (journal, "step-start", host, 3), ==, -1);
 }
 
+/* A server whose MaxSessions is below the limit refuses the extra
+ * channel, and fleet-run opens it once the other step's channel closes:
+ * both steps succeed on the host's one connection. */
+static void
+test_server_session_limit (Fixture *fixture, gconstpointer data)
+{
+  if (!require_sandbox_hosts (1))
+    return;
+
+  set_host_sshd_extra (0, "MaxSessions 1\n");
+  build_plan (fixture, 2, (const char *[]) { "sleep 1", "sleep 1", NULL });
+  run_plan (fixture);
+  set_host_sshd_extra (0, NULL);
+
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
+  g_assert_cmpint (step_result (fixture, 0, 0)->failure, ==, FLEET_FAILURE_NONE);
+  g_assert_cmpint (step_result (fixture, 0, 1)->failure, ==, FLEET_FAILURE_NONE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -146,6 +178,7 @@ main (int argc, char **argv)
   ADD ("/step-overlap-run/independent-steps-overlap", test_independent_steps_overlap);
   ADD ("/step-overlap-run/dependent-step-waits", test_dependent_step_waits);
   ADD ("/step-overlap-run/failure-stops-host", test_failure_stops_host);
+  ADD ("/step-overlap-run/server-session-limit", test_server_session_limit);
 #undef ADD
 
   status = g_test_run ();
