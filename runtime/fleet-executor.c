@@ -1414,13 +1414,20 @@ window_allows_next_step (Executor *executor, HostRun *run)
 {
   const FleetPlanSchedule *schedule = executor->plan->schedule;
   FleetWindowDecision decision;
+  FleetWindowNeed need;
   g_autofree char *reason = NULL;
   FleetJsonWriter *json;
+  gint64 now;
 
   if (schedule == NULL)
     return TRUE;
 
-  fleet_window_gate_decide (schedule, run->index, run->next_step, wall_us (executor), &decision);
+  /* A host that is not inside a window it entered must have room for all
+   * its remaining steps before it starts one (fleet-window-gate.h). */
+  now = wall_us (executor);
+  need = run->window.end_us != 0 && now < run->window.end_us ? FLEET_WINDOW_NEED_STEP
+                                                             : FLEET_WINDOW_NEED_REMAINING;
+  fleet_window_gate_decide (executor->plan, run->index, run->next_step, need, now, &decision);
   if (decision.allowed)
     {
       run->window.end_us = decision.window_end_us;
