@@ -419,10 +419,11 @@ tunnel_open_refused (FleetTunnel *tunnel, const char *text)
 {
   const FleetJump *jump = tunnel->jump;
 
-  /* OpenSSH's sshd refuses a direct-tcpip open with one of two reasons:
+  /* OpenSSH's sshd rejects a direct-tcpip open with one of two reasons:
    * "connect failed" when the target is out of its reach, "administratively
-   * prohibited" when its settings forbid forwarding.  Another server's
-   * reason is in `text`, after the refusal it most likely means. */
+   * prohibited" when its settings forbid forwarding.  A reason from another
+   * server gets the message for the second, which quotes the server's
+   * text. */
   if (open_failure_reason (text) == OPEN_CONNECT_FAILED)
     tunnel_fail (tunnel, fleet_classify_connect_error (text),
                  g_strdup_printf ("jump host %s cannot connect to %s port %u: %s; check that "

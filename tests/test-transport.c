@@ -1452,9 +1452,9 @@ fd_ready (int fd, short events)
   return poll (&ready, 1, 0) == 1;
 }
 
-/* A context whose jump host is `jump` (owned by the context's list), and a
- * tunnel through it to `server`; `out_fd` receives the session's end of
- * the tunnel once the server's first byte came through it. */
+/* Give `context` the jump host `jump` (owned by the context's list), and
+ * return a tunnel through it to `server`.  `out_fd` receives the session's
+ * end of the tunnel once the server's first byte came through it. */
 static FleetTunnel *
 open_tunnel_to_server (FleetSshContext *context, FleetHost *jump, EchoServer *server,
                        FleetHost **out_target, int *out_fd)
@@ -1498,7 +1498,7 @@ drive_until_pollfds (FleetSshContext *context, guint n)
 }
 
 /* While the jump host reads nothing (its sshd is stopped), the tunnel
- * fills the jump channel's window (2 MiB) and then holds the rest, taking
+ * fills the jump channel's window (2 MiB) and then keeps the rest, taking
  * no more from the session.  Once the jump host reads again, every byte
  * arrives and comes back; the session closing its end ends the tunnel. */
 static void
