@@ -87,6 +87,8 @@ find_difference (Difference *difference, const FleetHost *first, const FleetHost
                                                       first->keepalive_interval_ms);
   g_autofree char *second_keepalive = g_strdup_printf ("%u x %u ms", second->keepalive_count_max,
                                                        second->keepalive_interval_ms);
+  g_autofree char *first_sessions = g_strdup_printf ("%u", first->max_sessions);
+  g_autofree char *second_sessions = g_strdup_printf ("%u", second->max_sessions);
 
   return differ_strings (difference, "address", first->address, second->address)
          || differ_strings (difference, "port", first_port, second_port)
@@ -98,6 +100,7 @@ find_difference (Difference *difference, const FleetHost *first, const FleetHost
                             fleet_host_key_policy_to_string (second->host_key_policy))
          || differ_strings (difference, "proxy_jump", first->proxy_jump, second->proxy_jump)
          || differ_strings (difference, "keepalive", first_keepalive, second_keepalive)
+         || differ_strings (difference, "max_sessions", first_sessions, second_sessions)
          || differ_strings (difference, "key_passphrase_secret", first->key_passphrase_secret,
                             second->key_passphrase_secret)
          || differ_strings (difference, "become_password_secret", first->become_password_secret,
