@@ -1848,8 +1848,7 @@ give_up_connecting_hosts (Executor *executor, GPtrArray *busy)
     {
       HostRun *run = g_ptr_array_index (busy, i);
 
-      if (!run->busy || run->command != NULL || run->task != NULL
-          || run->facts_gathering != NULL || run->snapshot_collection != NULL
+      if (!run->busy || running_steps (run) > 0 || run->facts_gathering != NULL || run->snapshot_collection != NULL
           || fleet_connection_get_state (run->connection) != FLEET_CONNECTION_CONNECTING)
         continue;
 
