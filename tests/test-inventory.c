@@ -1581,19 +1581,58 @@ test_sources_conflict (Fixture *fixture, gconstpointer data)
   g_autoptr (FleetWorkflow) workflow = compile_with_inventories (fixture, "[a.ini, b.yaml, c.ini]");
   g_autofree char *port_message = g_strdup_printf (
     "host \"web1\" is defined by two inventories with different setting \"port\": \"2222\" at "
-    "%s:2:1 and \"22\" at %s:3:3; make the definitions agree or remove the host from one "
+    "%s:2:19 and \"22\" at %s:3:16; make the definitions agree or remove the host from one "
     "inventory",
     ini, yaml);
   g_autofree char *attribute_message = g_strdup_printf (
     "host \"web1\" is defined by two inventories with different attribute \"dc\": \"dc1\" at "
-    "%s:2:1 and \"dc2\" at %s:1:1; make the definitions agree or remove the host from one "
+    "%s:2:27 and \"dc2\" at %s:1:27; make the definitions agree or remove the host from one "
     "inventory",
     ini, other);
 
   g_assert_null (workflow);
   assert_counts (fixture, 2, 0);
-  assert_error (fixture, 0, "b.yaml", 3, 3, port_message);
-  assert_error (fixture, 1, "c.ini", 1, 1, attribute_message);
+  assert_error (fixture, 0, "b.yaml", 3, 16, port_message);
+  assert_error (fixture, 1, "c.ini", 1, 27, attribute_message);
+}
+
+/* A host defined by a range on one line and given a value on a later line
+ * is reported where the value is written, and every differing value gets
+ * its own error. */
+static void
+test_sources_conflict_value_lines (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *ini = write_file (fixture, "hosts.ini",
+                                     "[nodes]\n"
+                                     "node[1:2]\n"
+                                     "[nodes:vars]\n"
+                                     "tier=back\n"
+                                     "[extra]\n"
+                                     "node1 ansible_port=23401 ansible_become=yes\n");
+  g_autofree char *yaml = write_file (fixture, "hosts2.yml",
+                                      "all:\n"
+                                      "  hosts:\n"
+                                      "    node1:\n"
+                                      "      ansible_port: 23408\n"
+                                      "      tier: front\n"
+                                      "      ansible_become: yes\n");
+  g_autoptr (FleetWorkflow) workflow = compile_with_inventories (fixture,
+                                                                 "[hosts.ini, hosts2.yml]");
+  g_autofree char *port_message = g_strdup_printf (
+    "host \"node1\" is defined by two inventories with different setting \"port\": \"23401\" "
+    "at %s:6:20 and \"23408\" at %s:4:21; make the definitions agree or remove the host from "
+    "one inventory",
+    ini, yaml);
+  g_autofree char *tier_message = g_strdup_printf (
+    "host \"node1\" is defined by two inventories with different attribute \"tier\": \"back\" "
+    "at %s:4:6 and \"front\" at %s:5:13; make the definitions agree or remove the host from "
+    "one inventory",
+    ini, yaml);
+
+  g_assert_null (workflow);
+  assert_counts (fixture, 2, 2);
+  assert_error (fixture, 2, "hosts2.yml", 4, 21, port_message);
+  assert_error (fixture, 3, "hosts2.yml", 5, 13, tier_message);
 }
 
 static void
@@ -1763,6 +1802,7 @@ main (int argc, char **argv)
 
   add_fixture_test ("/inventory/sources/combined", test_sources_combined);
   add_fixture_test ("/inventory/sources/conflict", test_sources_conflict);
+  add_fixture_test ("/inventory/sources/conflict-value-lines", test_sources_conflict_value_lines);
   add_fixture_test ("/inventory/sources/errors-in-each", test_sources_errors_in_each);
   add_fixture_test ("/inventory/sources/empty-list", test_sources_empty_list);
   add_fixture_test ("/inventory/sources/digest", test_sources_digest);
