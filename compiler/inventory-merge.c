@@ -231,8 +231,8 @@ find_jump_user (const FleetInventory *source, const char *name)
 }
 
 /* Add the jump hosts of `source`.  A jump host's name is its route, so two
- * sources that reach one route with different settings would send some
- * hosts a way their inventory does not say: that is an error. */
+ * sources that reach one route with different settings would route some
+ * hosts differently from their inventory, which is an error. */
 static void
 merge_jump_host (FleetDiagnostics *diags, FleetInventory *combined, const FleetInventory *source,
                  FleetHost *jump_host)
