@@ -348,8 +348,9 @@ report_unfit (Scheduler *scheduler, guint wave_index, const HostWork *work, gint
                                "host %s (%s) of %s does not fit before the planned range ends "
                                "at %s: after the wave starts at %s and the hosts before it take "
                                "the slots, no window of its groups with %s left (steps %s + "
-                               "margin %s) remains; raise parallelism, use fewer waves, or "
-                               "compile with a longer --window-days",
+                               "margin %s) remains; raise parallelism or use fewer waves, or, "
+                               "when its windows recur after the range, compile with a longer "
+                               "--window-days",
                                host->name, groups, label, to, start, need, steps, margin);
       break;
     case FIT_OK:
