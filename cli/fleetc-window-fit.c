@@ -5,7 +5,7 @@
 #include "planner/fleet-planner.h"
 #include "schema/fleet-clock.h"
 
-/* The longest range searched, in days: a year holds at least one instance
+/* The longest range searched, in days: a year contains at least one instance
  * of every yearly rule.  Each try expands every window and plans the whole
  * fleet again, so the search stops there rather than at the 3660 days
  * --window-days accepts. */
@@ -99,7 +99,7 @@ count_without_windows (FleetWorkflow *workflow, guint *out_largest_wave, guint *
  * that fits, with that number in `out_days`, or NULL when none does.
  * Doubles the range until one fits, then halves the days between the last
  * range that failed and the first that fit.  Once a range fits, the days
- * up to its finish plus the margin are tried first: a range that holds a
+ * up to its finish plus the margin are tried first: a range that contains a
  * fitting schedule fits too. */
 static FleetPlan *
 smallest_range (const FitSearch *search, guint current, guint *out_days)

@@ -648,7 +648,7 @@ place_wave (Scheduler *scheduler, guint wave_index, gint64 start_us, gint64 targ
  * leaves hosts out counts as ending at the range's end at the earliest:
  * the hosts it left out would end after it.  Taking the end of the hosts
  * it placed instead makes the targets, and so the placement, depend on
- * how many hosts the range happened to hold, so that a range that holds a
+ * how many hosts the range happened to contain, so that a range that contains a
  * fitting schedule could still fail. */
 static gint64
 search_end (const Scheduler *scheduler, const FleetWaveSchedule *placed, guint unfit)

@@ -193,7 +193,7 @@ test_compile_suggests_longer_range (Fixture *fixture, gconstpointer data)
   g_assert_true (g_file_test (plan, G_FILE_TEST_EXISTS));
 }
 
-/* A window that never recurs: no range helps, the note says so, and it
+/* A window that never recurs: no range helps, the note states that, and it
  * names the least parallelism that fits instead. */
 static void
 test_compile_suggests_parallelism (Fixture *fixture, gconstpointer data)
@@ -218,7 +218,7 @@ test_compile_suggests_parallelism (Fixture *fixture, gconstpointer data)
 }
 
 /* One host longer than the only window: neither range, parallelism nor a
- * single wave helps, and the note asks for other windows. */
+ * single wave helps, and the note requests other windows. */
 static void
 test_compile_needs_other_windows (Fixture *fixture, gconstpointer data)
 {

@@ -595,10 +595,10 @@ range_body (guint parallelism, const char *waves, guint dc2_days, const char *es
     parallelism, waves, dc2_days, estimate);
 }
 
-/* A range that holds the schedule a longer range found plans too: the
- * placement must not hang on windows after the schedule's end.  Before
- * this held, the first workflow failed for 4 to 8 days and planned for
- * 10 days a schedule that ends on day 4. */
+/* A range that contains the schedule a longer range found plans too,
+ * because the placement must not depend on windows after the schedule's
+ * end.  With waves [2, 6], 20m and dc2 open for 3 days, the schedule
+ * ends on day 4 and needs the 4-day range to plan. */
 static void
 test_schedule_shorter_range_fits (Fixture *fixture, gconstpointer data)
 {
@@ -624,7 +624,7 @@ test_schedule_shorter_range_fits (Fixture *fixture, gconstpointer data)
             margin_us = (gint64) longer->schedule->margin_ms * 1000;
             needed_us = longer->schedule->finish_us + margin_us - instant_us ("2027-03-24");
 
-            /* The shortest ranges that hold the schedule are where a
+            /* The shortest ranges that contain the schedule are where a
              * placement that looks past the schedule's end would fail. */
             for (guint days = 1; days < 30 && tried < 3; days++)
               {
