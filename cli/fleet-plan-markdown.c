@@ -143,8 +143,7 @@ append_file_settings (GString *out, const FleetStep *step)
 static void
 append_steps (GString *out, const FleetPlan *plan)
 {
-  g_string_append (out, "\n## Steps\n\nIn order on each host; a host stops at its first "
-                        "failed step.\n\n");
+  g_string_append_printf (out, "\n## Steps\n\n%s\n\n", fleet_plan_show_steps_heading (plan, TRUE));
   for (guint i = 0; i < plan->steps->len; i++)
     {
       const FleetStep *step = g_ptr_array_index (plan->steps, i);
@@ -164,6 +163,7 @@ append_steps (GString *out, const FleetPlan *plan)
       append_command_block (out, step->command);
       append_rendered_commands (out, step);
       append_file_settings (out, step);
+      fleet_plan_show_step_overlap_markdown (out, plan, i);
     }
 }
 

@@ -72,4 +72,20 @@ char *fleet_plan_show_file_settings (const FleetStep *step);
 void fleet_plan_show_step_barriers_json (FleetJsonWriter *json, const FleetStep *step);
 void fleet_plan_show_step_barriers_text (GString *out, const FleetStep *step);
 
+/* Return the sentence under the steps' heading: how a host orders them,
+ * as a Markdown sentence or a lower-case text clause. */
+const char *fleet_plan_show_steps_heading (const FleetPlan *plan, gboolean markdown);
+
+/* Append, when the plan lets steps overlap (fleet-step-overlap.h), the
+ * summary line with the limit per host, and for step `step` (from 0) the
+ * line that lists the steps that may run at the same time as it. */
+void fleet_plan_show_overlap_summary_text (GString *out, const FleetPlan *plan);
+void fleet_plan_show_step_overlap_text (GString *out, const FleetPlan *plan, guint step);
+void fleet_plan_show_step_overlap_markdown (GString *out, const FleetPlan *plan, guint step);
+
+/* Write the member step_overlap when the plan has one: max_steps, after
+ * (per step, the step numbers that end before it starts) and pairs (the
+ * step numbers that may overlap). */
+void fleet_plan_show_overlap_json (FleetJsonWriter *json, const FleetPlan *plan);
+
 G_END_DECLS

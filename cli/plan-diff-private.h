@@ -30,4 +30,11 @@ void fleet_plan_diff_compare_progressive (FleetPlanDiff *diff,
                                           const FleetPlan *old_plan,
                                           const FleetPlan *new_plan);
 
+/* Compare the steps of one host that may run at the same time
+ * (FLEET_PLAN_DIFF_ROLLOUT and FLEET_PLAN_DIFF_STEPS): the "step-overlap"
+ * body key.  plan-diff-overlap.c describes the rules. */
+void fleet_plan_diff_compare_overlap (FleetPlanDiff *diff,
+                                      const FleetPlan *old_plan,
+                                      const FleetPlan *new_plan);
+
 G_END_DECLS

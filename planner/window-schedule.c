@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "schema/fleet-clock.h"
+#include "schema/fleet-plan-work.h"
 
 /* Hosts that do not fit are reported one by one up to this many, then
  * counted, so that a fleet of thousands does not bury the first cause. */
@@ -239,17 +240,7 @@ compare_times (const void *a, const void *b)
 static gint64
 host_work_us (const FleetPlan *plan, const FleetPlanSchedule *schedule, const FleetHost *host)
 {
-  gint64 work = 0;
-
-  for (guint s = 0; s < plan->steps->len; s++)
-    {
-      const FleetStep *step = g_ptr_array_index (plan->steps, s);
-
-      if (step->skipped_hosts != NULL && g_hash_table_contains (step->skipped_hosts, host->name))
-        continue;
-      work += (gint64) g_array_index (schedule->step_estimates_ms, guint64, s) * MS_US;
-    }
-  return work;
+  return (gint64) fleet_plan_host_work_ms (plan, schedule, host, 0) * MS_US;
 }
 
 static gint64

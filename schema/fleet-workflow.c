@@ -195,6 +195,7 @@ fleet_workflow_new (void)
   workflow->batches = g_array_new (FALSE, TRUE, sizeof (FleetBatch));
   workflow->vars = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   workflow->parallelism = FLEET_DEFAULT_PARALLELISM;
+  workflow->concurrent_steps = 1;
   workflow->schedule.margin_ms = FLEET_DEFAULT_WINDOW_MARGIN_MS;
   workflow->canary.hosts = g_ptr_array_new_with_free_func (g_free);
   workflow->canary.positions = positions_new ();

@@ -185,6 +185,9 @@ typedef struct {
   GHashTable *vars;            /* char * name -> char * value, the workflow's `vars` */
   GArray *batches;             /* FleetBatch */
   guint parallelism;           /* maximum hosts busy at once, >= 1 */
+  guint concurrent_steps;      /* steps of one host in flight at once; 1: one
+                                  after the other (fleet-step-overlap.h) */
+  FleetSourcePos concurrent_steps_pos; /* the `concurrent_steps` value; line 0: not given */
   FleetSelector *limit;        /* `fleetc compile --limit`, or NULL */
   FleetCanary canary;
   GPtrArray *spread;           /* FleetSpread * */
