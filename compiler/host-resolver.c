@@ -357,6 +357,11 @@ resolve_inventory_host (Resolver *resolver, FleetHost *host)
   merge_layers (resolver, host->name, &owner, &settings, NULL, 0);
 
   settle_host (resolver, host, host->name, &settings, &owner);
+  for (FleetSetting setting = 0; setting < FLEET_SETTING_COUNT; setting++)
+    if (fleet_host_settings_has (&settings, setting) && settings.pos[setting].line > 0)
+      fleet_inventory_set_value_pos (resolver->inventory, host->name, fleet_setting_name (setting),
+                                     &settings.pos[setting]);
+
   if (has_jump_list (&settings))
     {
       resolver->root = host->name;

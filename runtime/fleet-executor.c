@@ -1835,6 +1835,31 @@ abort_busy_hosts (GPtrArray *busy, const char *message)
     }
 }
 
+/* Give up the busy hosts that are still connecting, with no step, facts or
+ * snapshot in flight: no step will start on them, so waiting for their
+ * handshake (up to connect_timeout) would only delay the end of an
+ * interrupted run.  Their connections are cancelled when the wave closes
+ * its connections. */
+static void
+give_up_connecting_hosts (Executor *executor, GPtrArray *busy)
+{
+  for (guint i = 0; i < busy->len; i++)
+    {
+      HostRun *run = g_ptr_array_index (busy, i);
+
+      if (!run->busy || running_steps (run) > 0 || run->facts_gathering != NULL || run->snapshot_collection != NULL
+          || fleet_connection_get_state (run->connection) != FLEET_CONNECTION_CONNECTING)
+        continue;
+
+      host_finish (executor, run, FLEET_HOST_INTERRUPTED, FLEET_FAILURE_INTERRUPTED,
+                   run->next_step == 0
+                     ? "fleet-run was interrupted while the host was connecting, before its "
+                       "first step"
+                     : "fleet-run was interrupted while the host was reconnecting, before "
+                       "its next step");
+    }
+}
+
 /* A first interrupt stops new work and starts the grace period; steps in
  * flight are aborted when it ends or at a second interrupt. */
 static void
@@ -1855,6 +1880,9 @@ apply_interrupt_level (Executor *executor, GPtrArray *busy)
       g_printerr ("fleet-run: interrupted; waiting up to %s for the running steps to finish "
                   "(interrupt again to abort them now)\n", grace);
     }
+
+  if (executor->stopping)
+    give_up_connecting_hosts (executor, busy);
 
   if (level >= 2)
     {
