@@ -315,12 +315,8 @@ fleet_plan_show_text (const FleetPlan *plan)
   for (guint i = 0; i < plan->hosts->len; i++)
     append_host_text (out, g_ptr_array_index (plan->hosts, i));
 
-  if (plan->jump_hosts->len > 0)
-    {
-      g_string_append (out, "\nJump hosts (connections go through them; no steps run there):\n");
-      for (guint i = 0; i < plan->jump_hosts->len; i++)
-        append_host_text (out, g_ptr_array_index (plan->jump_hosts, i));
-    }
+  fleet_plan_show_connections_text (out, plan);
+  fleet_plan_show_jump_hosts_text (out, plan);
   fleet_plan_show_signatures_text (out, plan);
 
   return g_string_free (out, FALSE);
