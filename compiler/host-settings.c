@@ -22,6 +22,30 @@ fleet_host_settings_clear (FleetHostSettings *settings)
   fleet_host_settings_init (settings);
 }
 
+const char *
+fleet_setting_name (FleetSetting setting)
+{
+  static const char * const names[FLEET_SETTING_COUNT] = {
+    [FLEET_SETTING_ADDRESS] = "address",
+    [FLEET_SETTING_PORT] = "port",
+    [FLEET_SETTING_USER] = "user",
+    [FLEET_SETTING_IDENTITY_FILES] = "identity_file",
+    [FLEET_SETTING_IDENTITIES_ONLY] = "identities_only",
+    [FLEET_SETTING_KNOWN_HOSTS_FILES] = "known_hosts_file",
+    [FLEET_SETTING_HOST_KEY_POLICY] = "host_key_policy",
+    [FLEET_SETTING_PROXY_JUMP] = "proxy_jump",
+    [FLEET_SETTING_CONNECT_TIMEOUT] = "connect_timeout",
+    [FLEET_SETTING_KEEPALIVE_INTERVAL] = "keepalive_interval",
+    [FLEET_SETTING_KEEPALIVE_COUNT_MAX] = "keepalive_count_max",
+    [FLEET_SETTING_MAX_SESSIONS] = "max_sessions",
+    [FLEET_SETTING_KEY_PASSPHRASE_SECRET] = "key_passphrase_secret",
+    [FLEET_SETTING_BECOME_PASSWORD_SECRET] = "become_password_secret",
+  };
+
+  g_return_val_if_fail (setting < FLEET_SETTING_COUNT, NULL);
+  return names[setting];
+}
+
 gboolean
 fleet_host_settings_has (const FleetHostSettings *settings, FleetSetting setting)
 {
@@ -85,6 +109,9 @@ copy_value (FleetHostSettings *into, const FleetHostSettings *from, FleetSetting
       break;
     case FLEET_SETTING_KEEPALIVE_COUNT_MAX:
       into->keepalive_count_max = from->keepalive_count_max;
+      break;
+    case FLEET_SETTING_MAX_SESSIONS:
+      into->max_sessions = from->max_sessions;
       break;
     case FLEET_SETTING_KEY_PASSPHRASE_SECRET:
       into->key_passphrase_secret = g_strdup (from->key_passphrase_secret);
@@ -153,6 +180,8 @@ fleet_host_settings_apply (const FleetHostSettings *settings, FleetHost *host)
     host->keepalive_interval_ms = settings->keepalive_interval_ms;
   if (fleet_host_settings_has (settings, FLEET_SETTING_KEEPALIVE_COUNT_MAX))
     host->keepalive_count_max = settings->keepalive_count_max;
+  if (fleet_host_settings_has (settings, FLEET_SETTING_MAX_SESSIONS))
+    host->max_sessions = settings->max_sessions;
   if (fleet_host_settings_has (settings, FLEET_SETTING_KEY_PASSPHRASE_SECRET))
     replace_string (&host->key_passphrase_secret, settings->key_passphrase_secret);
   if (fleet_host_settings_has (settings, FLEET_SETTING_BECOME_PASSWORD_SECRET))

@@ -31,6 +31,7 @@ typedef enum {
   FLEET_SETTING_CONNECT_TIMEOUT,
   FLEET_SETTING_KEEPALIVE_INTERVAL,
   FLEET_SETTING_KEEPALIVE_COUNT_MAX,
+  FLEET_SETTING_MAX_SESSIONS,
   FLEET_SETTING_KEY_PASSPHRASE_SECRET,
   FLEET_SETTING_BECOME_PASSWORD_SECRET,
   FLEET_SETTING_COUNT,
@@ -56,6 +57,7 @@ typedef struct {
   guint32 connect_timeout_ms;
   guint32 keepalive_interval_ms;
   guint32 keepalive_count_max;
+  guint32 max_sessions;
   char *key_passphrase_secret;
   char *become_password_secret;
 } FleetHostSettings;
@@ -67,6 +69,9 @@ void fleet_host_settings_init (FleetHostSettings *settings);
 void fleet_host_settings_clear (FleetHostSettings *settings);
 
 gboolean fleet_host_settings_has (const FleetHostSettings *settings, FleetSetting setting);
+
+/* Return the inventory key of `setting` ("port", "identity_file"...). */
+const char *fleet_setting_name (FleetSetting setting);
 
 /* Mark `setting` as given at `pos` (may be NULL).  The caller has stored
  * the value in its field. */
