@@ -17,6 +17,7 @@
 #include "planner/plan-conditions.h"
 #include "planner/halt-thresholds.h"
 #include "planner/host-list.h"
+#include "planner/plan-clean-steps.h"
 #include "planner/plan-hosts.h"
 #include "planner/stages.h"
 #include "planner/wave-builder.h"
@@ -193,9 +194,11 @@ waves_position (const FleetWorkflow *workflow)
   return workflow->pos;
 }
 
-/* Return the selected hosts after --limit, or NULL after an error. */
+/* Return the selected hosts after --limit, or NULL after an error.  After
+ * compile errors an empty selection is not reported, because the errors in
+ * the target usually cause it. */
 static GPtrArray *
-select_and_limit (const FleetWorkflow *workflow, FleetDiagnostics *diags)
+select_and_limit (const FleetWorkflow *workflow, gboolean after_errors, FleetDiagnostics *diags)
 {
   g_autoptr(GPtrArray) selected = fleet_planner_select_hosts (workflow, diags);
   g_autoptr(GPtrArray) limited = NULL;
@@ -203,6 +206,8 @@ select_and_limit (const FleetWorkflow *workflow, FleetDiagnostics *diags)
   if (selected == NULL)
     return NULL;
 
+  if (selected->len == 0 && after_errors)
+    return NULL;
   if (selected->len == 0)
     {
       fleet_diagnostics_error (diags, &workflow->target.pos,
@@ -344,20 +349,22 @@ copy_rollout_rules (const FleetWorkflow *workflow, FleetPlan *plan)
     }
 }
 
-FleetPlan *
-fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
+static FleetPlan *
+build_plan (const FleetWorkflow *workflow, gboolean after_errors, FleetDiagnostics *diags)
 {
   g_autoptr(FleetPlan) plan = fleet_plan_new ();
-  g_autoptr(GPtrArray) selected = select_and_limit (workflow, diags);
+  g_autoptr(GPtrArray) selected = select_and_limit (workflow, after_errors, diags);
   g_autoptr(GPtrArray) waves = NULL;
   g_autoptr(GHashTable) index_of = g_hash_table_new (g_direct_hash, g_direct_equal);
+  gboolean valid;
 
   if (selected == NULL)
     return NULL;
 
+  /* Without waves the checks per host and step below still run, so that
+   * one compile reports their problems too. */
   waves = plan_waves (workflow, selected, diags);
-  if (waves == NULL)
-    return NULL;
+  valid = waves != NULL;
 
   plan->workflow_name = g_strdup (workflow->name);
   plan->workflow_source = g_strdup (workflow->source);
@@ -398,18 +405,21 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
     }
 
   fleet_planner_add_jump_hosts (plan, workflow->inventory);
-  if (!fleet_planner_report_host_problems (plan, workflow->inventory, diags))
-    return NULL;
+  valid &= fleet_planner_report_host_problems (plan, workflow->inventory, diags);
 
   for (guint i = 0; i < workflow->steps->len; i++)
     g_ptr_array_add (plan->steps, fleet_step_copy (g_ptr_array_index (workflow->steps, i)));
   /* Conditions first: a host that skips a step needs no values for its
-   * command. */
-  if (!fleet_planner_decide_conditions (plan, workflow, diags)
-      || !fleet_planner_render_commands (plan, workflow, diags)
-      || !fleet_planner_render_files (plan, workflow, diags)
-      || !fleet_planner_render_values (plan, workflow, diags)
-      || !fleet_planner_check_urls (plan, workflow, diags))
+   * command.  Each check after them runs even when an earlier one failed,
+   * because they report problems of different keys. */
+  valid &= fleet_planner_decide_conditions (plan, workflow, diags);
+  valid &= fleet_planner_render_commands (plan, workflow, diags);
+  valid &= fleet_planner_render_files (plan, workflow, diags);
+  valid &= fleet_planner_render_values (plan, workflow, diags);
+  valid &= fleet_planner_check_urls (plan, workflow, diags);
+  /* The barriers name steps that a check after compile errors may have
+   * left out, so that check ends here. */
+  if (!valid || after_errors)
     return NULL;
 
   for (guint w = 0; w < waves->len; w++)
@@ -434,4 +444,30 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
   if (!fleet_planner_schedule_windows (plan, workflow, diags))
     return NULL;
   return g_steal_pointer (&plan);
+}
+
+FleetPlan *
+fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
+{
+  return build_plan (workflow, FALSE, diags);
+}
+
+void
+fleet_planner_check (const FleetWorkflow *workflow, FleetDiagnostics *diags)
+{
+  g_autoptr(FleetPlan) plan = NULL;
+  g_autoptr(GPtrArray) clean_steps = NULL;
+  FleetWorkflow view;
+
+  if (workflow->inventory == NULL)
+    return;
+  clean_steps = fleet_planner_clean_steps (workflow->steps, diags);
+  if (clean_steps == NULL)
+    return;
+
+  /* A shallow copy that borrows everything from `workflow` and sees only
+   * the steps without errors; it is never freed. */
+  view = *workflow;
+  view.steps = clean_steps;
+  plan = build_plan (&view, TRUE, diags);
 }

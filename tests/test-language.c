@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "compiler/fleet-compiler.h"
 #include "planner/fleet-planner.h"
@@ -844,6 +845,43 @@ test_include_errors (Fixture *fixture, gconstpointer data)
 }
 
 /* Steps move after the steps they need; the others keep their order. */
+/* `fleetc validate` of a workflow with errors of many independent kinds
+ * reports every one of them at once, sorted by position: the golden file
+ * holds its whole standard error. */
+static void
+test_errors_one_pass_golden (void)
+{
+  const char *source_root = g_getenv ("FLEET_SOURCE_ROOT");
+  const char *build_root = g_getenv ("FLEET_BUILD_ROOT");
+  g_autofree char *data_dir = NULL;
+  g_autofree char *fleetc = NULL;
+  g_autofree char *golden_path = NULL;
+  g_autofree char *golden = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (GError) error = NULL;
+  int wait_status = 0;
+
+  g_assert_nonnull (source_root);
+  g_assert_nonnull (build_root);
+  data_dir = g_build_filename (source_root, "tests", "data", "language-errors", NULL);
+  fleetc = g_build_filename (build_root, "cli", "fleetc", NULL);
+  golden_path = g_build_filename (data_dir, "expected-errors.txt", NULL);
+
+  /* Run in the data directory, so that the messages name the files as the
+   * golden file does. */
+  g_spawn_sync (data_dir, (char *[]) { fleetc, (char *) "validate", (char *) "workflow.yaml", NULL },
+                NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &wait_status, &error);
+  g_assert_no_error (error);
+  g_test_message ("fleetc validate:\n%s", err);
+  g_assert_true (WIFEXITED (wait_status));
+  g_assert_cmpint (WEXITSTATUS (wait_status), ==, 2);
+  g_assert_cmpstr (out, ==, "");
+
+  g_assert_true (g_file_get_contents (golden_path, &golden, NULL, NULL));
+  g_assert_cmpstr (err, ==, golden);
+}
+
 static void
 test_needs_order (Fixture *fixture, gconstpointer data)
 {
@@ -1438,6 +1476,7 @@ main (int argc, char **argv)
                    test_template_quoting_in_double_quotes);
   g_test_add_func ("/language/template/syntax-errors", test_template_syntax_errors);
   g_test_add_func ("/language/facts/parse", test_facts_parse);
+  g_test_add_func ("/language/errors/one-pass-golden", test_errors_one_pass_golden);
 
 #define ADD(path, function) \
   g_test_add (path, Fixture, NULL, fixture_set_up, function, fixture_tear_down)
