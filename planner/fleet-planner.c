@@ -18,6 +18,7 @@
 #include "planner/halt-thresholds.h"
 #include "planner/host-list.h"
 #include "planner/plan-clean-steps.h"
+#include "planner/plan-empty-target.h"
 #include "planner/plan-hosts.h"
 #include "planner/stages.h"
 #include "planner/wave-builder.h"
@@ -110,11 +111,13 @@ filter_by_selector (const GPtrArray *hosts, const FleetSelector *selector, const
   return g_steal_pointer (&kept);
 }
 
-GPtrArray *
-fleet_planner_select_hosts (const FleetWorkflow *workflow, FleetDiagnostics *diags)
+/* Return the hosts that the target's `all`, `groups` and `hosts` select,
+ * before `match` and `where`, in inventory order. */
+static GPtrArray *
+named_hosts (const FleetWorkflow *workflow)
 {
   const FleetTarget *target = &workflow->target;
-  g_autoptr(GPtrArray) selected = g_ptr_array_new ();
+  GPtrArray *named = g_ptr_array_new ();
   gboolean by_name = target->groups->len > 0 || target->hosts->len > 0;
 
   for (guint i = 0; i < workflow->inventory->hosts->len; i++)
@@ -125,7 +128,24 @@ fleet_planner_select_hosts (const FleetWorkflow *workflow, FleetDiagnostics *dia
                                         || host_in_named_group (host, target->groups)))
                         || (!target->all && !by_name);
 
-      if (chosen && host_matches_attributes (host, target->match))
+      if (chosen)
+        g_ptr_array_add (named, host);
+    }
+  return named;
+}
+
+GPtrArray *
+fleet_planner_select_hosts (const FleetWorkflow *workflow, FleetDiagnostics *diags)
+{
+  const FleetTarget *target = &workflow->target;
+  g_autoptr(GPtrArray) named = named_hosts (workflow);
+  g_autoptr(GPtrArray) selected = g_ptr_array_new ();
+
+  for (guint i = 0; i < named->len; i++)
+    {
+      FleetHost *host = g_ptr_array_index (named, i);
+
+      if (host_matches_attributes (host, target->match))
         g_ptr_array_add (selected, host);
     }
 
@@ -210,10 +230,9 @@ select_and_limit (const FleetWorkflow *workflow, gboolean after_errors, FleetDia
     return NULL;
   if (selected->len == 0)
     {
-      fleet_diagnostics_error (diags, &workflow->target.pos,
-                               "the target selects no hosts from the %u in the inventory; "
-                               "check the group names, the match values and the where "
-                               "expression", workflow->inventory->hosts->len);
+      g_autoptr(GPtrArray) named = named_hosts (workflow);
+
+      fleet_planner_report_empty_target (workflow, named, diags);
       return NULL;
     }
 

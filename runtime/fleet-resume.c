@@ -751,6 +751,7 @@ fill_step_result (FleetStepResult *result, const FleetResumeStep *step, const ch
   result->started = TRUE;
   if (step->state == FLEET_RESUME_STEP_IN_FLIGHT)
     {
+      result->never_ended = TRUE;
       result->failure = FLEET_FAILURE_INTERRUPTED;
       result->message = g_strdup ("in flight when the run stopped");
       return;
@@ -792,6 +793,8 @@ fleet_resume_apply_host (const FleetResumeState *state, const FleetPlan *plan, g
   for (guint i = 0; i < filled; i++)
     fill_step_result (g_ptr_array_index (result->steps, i), g_ptr_array_index (host->steps, i),
                       state->run_dir, result->host, i);
+  /* A host left out by a decision of this resume was settled by it. */
+  result->settled_before_resume = !runs && host->decision == FLEET_RESUME_DECISION_NONE;
 
   if (runs && host->next_step < host->steps->len
       && ((const FleetResumeStep *) g_ptr_array_index (host->steps, host->next_step))->state

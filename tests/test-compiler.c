@@ -1201,11 +1201,12 @@ test_inventory_null_attribute (Fixture *fixture, gconstpointer data)
   g_assert_null (result);
   assert_counts (fixture, 4, 0);
   assert_error (fixture, 0, "inventory.yaml", 4, 15,
-                "attribute \"verify\" in \"attributes\" has no value (quote ~ or null to keep it "
-                "as text)");
+                "attribute \"verify\" in \"attributes\" is null (~); quote it to keep \"~\" as "
+                "text, or write \"\" for an empty value");
+  /* Nothing after the colon is an empty value left out, not a null. */
   assert_error (fixture, 1, "inventory.yaml", 5, 14,
-                "attribute \"strict\" in \"attributes\" has no value (quote ~ or null to keep it "
-                "as text)");
+                "attribute \"strict\" in \"attributes\" has no value; write \"\" for an empty "
+                "value, or remove the attribute");
   assert_error (fixture, 2, "inventory.yaml", 6, 13,
                 "invalid value for attribute \"rack\" in \"attributes\": expected a scalar, "
                 "found a list");

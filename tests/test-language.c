@@ -1268,10 +1268,12 @@ test_step_kind_errors (Fixture *fixture, gconstpointer data)
     "  - {name: d, timeout: 1s, wait_for: {port: 22, path: /tmp/x}}\n"
     "  - {name: e, timeout: 1s, script: no-such-file.sh}\n"
     "  - {name: f, timeout: 1s, run: \"true\", env: {\"1BAD\": x}}\n"
-    "  - {name: g, timeout: 1s, run: \"true\", changed_when: dc == \"fra\"}\n");
+    "  - {name: g, timeout: 1s, run: \"true\", changed_when: dc == \"fra\"}\n"
+    "  - {name: h, timeout: 1s, copy: {src: patch.sh, dest: /a}, template: {src: patch.sh, "
+    "dest: /b}}\n");
 
   g_assert_null (plan);
-  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 8);
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 9);
   assert_error (fixture, 0, 6, 49,
                 "a step has one kind, but this one has both \"run\" (line 6) and \"script\"; "
                 "split it into two steps");
@@ -1296,6 +1298,11 @@ test_step_kind_errors (Fixture *fixture, gconstpointer data)
   assert_error (fixture, 7, 12, 55,
                 "invalid name \"dc\" in \"changed_when\"; the condition may use only rc, stdout "
                 "and stderr");
+  /* The second kind's keys must not write into the first kind's record:
+   * under AddressSanitizer this step leaked its "dest". */
+  assert_error (fixture, 8, 13, 71,
+                "a step has one kind, but this one has both \"copy\" (line 13) and "
+                "\"template\"; split it into two steps");
 }
 
 static void

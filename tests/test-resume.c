@@ -623,6 +623,11 @@ test_held_host_blocks_next_wave (Fixture *fixture, gconstpointer data)
                                   &out, &err), ==, 1);
   g_assert_nonnull (strstr (out, "1 host of wave 1 is held (host01), so the wave is not "
                                  "validated and wave 2 waits"));
+  /* host01 did not run in this resume, and its second step never ended:
+   * neither counts as a duration. */
+  g_assert_nonnull (strstr (out, "before resume  held: step 2 \"second\" was in flight"));
+  g_assert_nonnull (strstr (out, "\nStep timings:\n  1. first: 1 host, median "));
+  g_assert_null (strstr (out, "  2. second: "));
   g_assert_cmpuint (count_log_lines (fixture, 1, "first-start"), ==, 0);
   g_assert_cmpuint (count_log_lines (fixture, 0, "second-start"), ==, 1);
   g_clear_pointer (&out, g_free);
