@@ -7,6 +7,7 @@
 #include "cli/fleet-plan-show.h"
 #include "compiler/fleet-compiler.h"
 #include "planner/fleet-planner.h"
+#include "tests/test-helpers.h"
 
 typedef struct {
   char *dir;
@@ -33,10 +34,7 @@ static const char inventory[] =
 static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("test-checks-compile-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = fleet_test_make_dir ("test-checks-compile-XXXXXX");
   fixture->diags = fleet_diagnostics_new ();
 }
 

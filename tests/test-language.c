@@ -14,6 +14,7 @@
 #include "schema/fleet-step-barrier.h"
 #include "schema/fleet-step-values.h"
 #include "schema/fleet-template.h"
+#include "tests/test-helpers.h"
 
 typedef struct {
   char *dir;
@@ -30,10 +31,7 @@ static const char inventory_text[] =
 static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("test-language-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = fleet_test_make_dir ("test-language-XXXXXX");
   fixture->diags = fleet_diagnostics_new ();
 }
 
@@ -57,12 +55,7 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
 static char *
 write_file (Fixture *fixture, const char *name, const char *contents)
 {
-  g_autoptr (GError) error = NULL;
-  char *path = g_build_filename (fixture->dir, name, NULL);
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-  return path;
+  return fleet_test_write_file_in (fixture->dir, name, contents);
 }
 
 /* Compile `workflow_text` next to the inventory above and plan it.  Returns

@@ -1115,38 +1115,12 @@ test_json_parses (void)
 
 /* fleetc diff */
 
-typedef struct {
-  char *dir;
-} Fixture;
-
-static void
-fixture_set_up (Fixture *fixture, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("fleet-plan-diff-XXXXXX", &error);
-  g_assert_no_error (error);
-}
-
-static void
-fixture_tear_down (Fixture *fixture, gconstpointer data)
-{
-  const char *argv[] = { "rm", "-rf", fixture->dir, NULL };
-
-  fleet_test_spawn (argv, NULL, NULL);
-  g_free (fixture->dir);
-}
-
-static char *
-fixture_path (const Fixture *fixture, const char *name)
-{
-  return g_build_filename (fixture->dir, name, NULL);
-}
+typedef FleetTestDir Fixture;
 
 static void
 write_fixture_file (const Fixture *fixture, const char *name, const char *text)
 {
-  g_autofree char *path = fixture_path (fixture, name);
+  g_autofree char *path = fleet_test_dir_path (fixture, name);
   g_autoptr(GError) error = NULL;
 
   g_file_set_contents (path, text, -1, &error);
@@ -1158,18 +1132,10 @@ write_fixture_file (const Fixture *fixture, const char *name, const char *text)
 static int
 fleetc (const char *epoch, const char *const *args, char **out_stdout, char **out_stderr)
 {
-  g_autofree char *path = g_build_filename (g_getenv ("FLEET_BUILD_ROOT"), "cli", "fleetc",
-                                            NULL);
   g_autofree char *setting = g_strconcat ("SOURCE_DATE_EPOCH=", epoch, NULL);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *environment[] = { setting, NULL };
 
-  g_ptr_array_add (argv, "env");
-  g_ptr_array_add (argv, setting);
-  g_ptr_array_add (argv, path);
-  for (const char *const *arg = args; *arg != NULL; arg++)
-    g_ptr_array_add (argv, (gpointer) *arg);
-  g_ptr_array_add (argv, NULL);
-  return fleet_test_spawn ((const char *const *) argv->pdata, out_stdout, out_stderr);
+  return fleet_test_run_program_with_env ("fleetc", environment, args, out_stdout, out_stderr);
 }
 
 static const char cli_inventory[] =
@@ -1198,8 +1164,8 @@ write_workflow (const Fixture *fixture, const char *name, const char *waves, con
 static void
 compile_plan (const Fixture *fixture, const char *epoch, const char *workflow, const char *plan)
 {
-  g_autofree char *workflow_path = fixture_path (fixture, workflow);
-  g_autofree char *plan_path = fixture_path (fixture, plan);
+  g_autofree char *workflow_path = fleet_test_dir_path (fixture, workflow);
+  g_autofree char *plan_path = fleet_test_dir_path (fixture, plan);
 
   g_assert_cmpint (fleetc (epoch, (const char *[]) { "compile", workflow_path, "-F", "none",
                                                       "-o", plan_path, NULL }, NULL, NULL),
@@ -1209,9 +1175,9 @@ compile_plan (const Fixture *fixture, const char *epoch, const char *workflow, c
 static void
 test_cli_exit_status (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *old_plan = fixture_path (fixture, "old.plan");
-  g_autofree char *later_plan = fixture_path (fixture, "later.plan");
-  g_autofree char *new_plan = fixture_path (fixture, "new.plan");
+  g_autofree char *old_plan = fleet_test_dir_path (fixture, "old.plan");
+  g_autofree char *later_plan = fleet_test_dir_path (fixture, "later.plan");
+  g_autofree char *new_plan = fleet_test_dir_path (fixture, "new.plan");
   g_autofree char *out = NULL;
   g_autofree char *later_out = NULL;
   g_autofree char *err = NULL;
@@ -1248,8 +1214,8 @@ test_cli_exit_status (Fixture *fixture, gconstpointer data)
 static void
 test_cli_formats (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *old_plan = fixture_path (fixture, "old.plan");
-  g_autofree char *new_plan = fixture_path (fixture, "new.plan");
+  g_autofree char *old_plan = fleet_test_dir_path (fixture, "old.plan");
+  g_autofree char *new_plan = fleet_test_dir_path (fixture, "new.plan");
   g_autofree char *json = NULL;
   g_autofree char *markdown = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -1277,9 +1243,9 @@ test_cli_formats (Fixture *fixture, gconstpointer data)
 static void
 test_cli_errors (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *plan = fixture_path (fixture, "old.plan");
-  g_autofree char *corrupt = fixture_path (fixture, "corrupt.plan");
-  g_autofree char *missing = fixture_path (fixture, "missing.plan");
+  g_autofree char *plan = fleet_test_dir_path (fixture, "old.plan");
+  g_autofree char *corrupt = fleet_test_dir_path (fixture, "corrupt.plan");
+  g_autofree char *missing = fleet_test_dir_path (fixture, "missing.plan");
   g_autofree char *contents = NULL;
   gsize length = 0;
   g_autofree char *err = NULL;
@@ -1310,7 +1276,7 @@ test_cli_errors (Fixture *fixture, gconstpointer data)
 }
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add (path, Fixture, NULL, fleet_test_dir_set_up, func, fleet_test_dir_tear_down)
 
 int
 main (int argc, char **argv)
