@@ -46,24 +46,6 @@ host_named (const FleetHost *host, const GPtrArray *names)
   return FALSE;
 }
 
-static gboolean
-host_matches_attributes (const FleetHost *host, GHashTable *match)
-{
-  GHashTableIter iter;
-  gpointer key, expected;
-
-  g_hash_table_iter_init (&iter, match);
-  while (g_hash_table_iter_next (&iter, &key, &expected))
-    {
-      const char *actual = g_hash_table_lookup (host->attributes, key);
-
-      if (actual == NULL || !g_str_equal (actual, expected))
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
 /* Keep the hosts of `hosts` that `selector` is true for.  Returns NULL
  * after reporting the first host it cannot be evaluated on, with the number
  * of others. */
@@ -145,7 +127,7 @@ fleet_planner_select_hosts (const FleetWorkflow *workflow, FleetDiagnostics *dia
     {
       FleetHost *host = g_ptr_array_index (named, i);
 
-      if (host_matches_attributes (host, target->match))
+      if (fleet_host_has_match_values (host, target->match))
         g_ptr_array_add (selected, host);
     }
 

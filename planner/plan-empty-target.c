@@ -13,8 +13,8 @@ host_has_value (const FleetHost *host, const char *attribute, const char *value)
   return g_strcmp0 (g_hash_table_lookup (host->attributes, attribute), value) == 0;
 }
 
-static gboolean
-host_matches_all (const FleetHost *host, GHashTable *match)
+gboolean
+fleet_host_has_match_values (const FleetHost *host, GHashTable *match)
 {
   GHashTableIter iter;
   gpointer attribute, value;
@@ -137,7 +137,7 @@ fleet_planner_report_empty_target (const FleetWorkflow *workflow, const GPtrArra
   gboolean matched = FALSE;
 
   for (guint i = 0; i < named->len && !matched; i++)
-    matched = host_matches_all (g_ptr_array_index (named, i), target->match);
+    matched = fleet_host_has_match_values (g_ptr_array_index (named, i), target->match);
 
   if (named->len > 0 && !matched && target->match_positions != NULL
       && g_hash_table_size (target->match) > 0)
