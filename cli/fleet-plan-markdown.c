@@ -52,7 +52,8 @@ append_summary (GString *out, const FleetPlan *plan)
 
       g_string_append_printf (out, "| Spread | %s |\n", text);
     }
-  g_string_append_printf (out, "| Format version | %u |\n", FLEET_PLAN_FORMAT_VERSION);
+  g_string_append_printf (out, "| Format version | %u |\n", plan->format_version);
+  fleet_plan_show_trust_markdown_rows (out, plan);
 }
 
 static void
@@ -143,8 +144,7 @@ append_file_settings (GString *out, const FleetStep *step)
 static void
 append_steps (GString *out, const FleetPlan *plan)
 {
-  g_string_append (out, "\n## Steps\n\nIn order on each host; a host stops at its first "
-                        "failed step.\n\n");
+  g_string_append_printf (out, "\n## Steps\n\n%s\n\n", fleet_plan_show_steps_heading (plan, TRUE));
   for (guint i = 0; i < plan->steps->len; i++)
     {
       const FleetStep *step = g_ptr_array_index (plan->steps, i);
@@ -166,6 +166,7 @@ append_steps (GString *out, const FleetPlan *plan)
       append_file_settings (out, step);
       fleet_plan_show_step_values_markdown (out, step);
       fleet_plan_show_step_barriers_markdown (out, step);
+      fleet_plan_show_step_overlap_markdown (out, plan, i);
     }
 }
 
@@ -227,7 +228,7 @@ append_wave_hosts (GString *out, const FleetPlan *plan, guint index)
 
   g_string_append_printf (out, "\n### Wave %u: %s\n\n%s; failure domains: %s; %s.\n\n",
                           index + 1, label, count, domains, halt);
-  g_string_append (out, "| host | address |");
+  g_string_append (out, "| host | address | user | route |");
   for (guint r = 0; r < plan->spread->len; r++)
     {
       const FleetSpreadRule *rule = g_ptr_array_index (plan->spread, r);
@@ -235,7 +236,7 @@ append_wave_hosts (GString *out, const FleetPlan *plan, guint index)
 
       g_string_append_printf (out, " %s |", attribute);
     }
-  g_string_append (out, "\n|---|---|");
+  g_string_append (out, "\n|---|---|---|---|");
   for (guint r = 0; r < plan->spread->len; r++)
     g_string_append (out, "---|");
   g_string_append_c (out, '\n');
@@ -246,8 +247,12 @@ append_wave_hosts (GString *out, const FleetPlan *plan, guint index)
                                                  g_array_index (wave->host_indices, guint32, i));
       g_autofree char *name = fleet_markdown_escape (host->name);
       g_autofree char *address = fleet_markdown_escape (host->address);
+      g_autofree char *user = fleet_markdown_escape (host->user != NULL ? host->user
+                                                                        : "(local user)");
+      g_autofree char *route = fleet_plan_describe_host_route_markdown (plan, host);
 
-      g_string_append_printf (out, "| %s | %s:%u |", name, address, host->port);
+      g_string_append_printf (out, "| %s | %s:%u | %s | %s |", name, address, host->port, user,
+                              route);
       for (guint r = 0; r < plan->spread->len; r++)
         {
           const FleetSpreadRule *rule = g_ptr_array_index (plan->spread, r);
@@ -282,6 +287,7 @@ fleet_plan_show_markdown (const FleetPlan *plan)
   GString *out = g_string_new (NULL);
 
   append_summary (out, plan);
+  fleet_plan_show_trust_markdown (out, plan);
   append_halt_rules (out, plan);
   append_steps (out, plan);
   fleet_plan_show_progressive_markdown (out, plan);
@@ -292,5 +298,6 @@ fleet_plan_show_markdown (const FleetPlan *plan)
   append_schedule (out, plan);
   for (guint w = 0; w < plan->waves->len; w++)
     append_wave_hosts (out, plan, w);
+  fleet_plan_show_connections_markdown (out, plan);
   return g_string_free (out, FALSE);
 }

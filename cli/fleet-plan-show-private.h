@@ -74,4 +74,55 @@ void fleet_plan_show_step_barriers_json (FleetJsonWriter *json, const FleetStep 
 void fleet_plan_show_step_barriers_text (GString *out, const FleetStep *step);
 void fleet_plan_show_step_barriers_markdown (GString *out, const FleetStep *step);
 
+/* Return the route to `host`: "direct", or "via bastion
+ * (root@192.0.2.1:22)" with every jump host in the order fleet-run
+ * connects through them, joined by ", then ".  Not escaped.  Free with
+ * g_free. */
+char *fleet_plan_describe_route (const FleetPlan *plan, const FleetHost *host);
+
+/* Return every connection setting of `host` except its name and address,
+ * one line each, not escaped: user, route, connect timeout and
+ * keepalive, host key policy and known_hosts files, identity files and
+ * identities_only, the names of its secrets (when it has any) and, last,
+ * its groups.  Free with g_ptr_array_unref. */
+GPtrArray *fleet_plan_describe_host_settings (const FleetPlan *plan, const FleetHost *host);
+
+/* Return the route of `host` escaped for Markdown.  Free with g_free. */
+char *fleet_plan_describe_host_route_markdown (const FleetPlan *plan, const FleetHost *host);
+
+/* Append the section of connection settings, hosts with equal settings
+ * listed together, as text or as Markdown; the Markdown form also lists
+ * the jump hosts. */
+void fleet_plan_show_connections_text (GString *out, const FleetPlan *plan);
+void fleet_plan_show_connections_markdown (GString *out, const FleetPlan *plan);
+
+/* Append the section of jump hosts, each with its login, route and
+ * settings, and whether it is a host of the plan too; nothing when the
+ * plan has none. */
+void fleet_plan_show_jump_hosts_text (GString *out, const FleetPlan *plan);
+
+/* Append the validity (marked EXPIRED when it is) and the ssh_config files
+ * as rows of the Markdown summary table. */
+void fleet_plan_show_trust_markdown_rows (GString *out, const FleetPlan *plan);
+
+/* Append the Markdown sections of the inventory files and the
+ * signatures. */
+void fleet_plan_show_trust_markdown (GString *out, const FleetPlan *plan);
+
+/* Return the sentence under the steps' heading: how a host orders them,
+ * as a Markdown sentence or a lower-case text clause. */
+const char *fleet_plan_show_steps_heading (const FleetPlan *plan, gboolean markdown);
+
+/* Append, when the plan lets steps overlap (fleet-step-overlap.h), the
+ * summary line with the limit per host, and for step `step` (from 0) the
+ * line that lists the steps that may run at the same time as it. */
+void fleet_plan_show_overlap_summary_text (GString *out, const FleetPlan *plan);
+void fleet_plan_show_step_overlap_text (GString *out, const FleetPlan *plan, guint step);
+void fleet_plan_show_step_overlap_markdown (GString *out, const FleetPlan *plan, guint step);
+
+/* Write the member step_overlap when the plan has one: max_steps, after
+ * (per step, the step numbers that end before it starts) and pairs (the
+ * step numbers that may overlap). */
+void fleet_plan_show_overlap_json (FleetJsonWriter *json, const FleetPlan *plan);
+
 G_END_DECLS

@@ -3,6 +3,7 @@
  * files it came from, and who signed it. */
 #include "cli/fleet-plan-show-private.h"
 
+#include "schema/fleet-markdown.h"
 #include "schema/fleet-plan-expiry.h"
 #include "schema/fleet-plan-signature.h"
 #include "schema/fleet-text.h"
@@ -53,6 +54,75 @@ fleet_plan_show_signatures_text (GString *out, const FleetPlan *plan)
       g_string_append_printf (out, "  %s  %s  \"%s\"%s\n", signature->fingerprint,
                               signature->valid ? "valid  " : "INVALID", comment,
                               signature->valid ? "" : "  (does not match this plan)");
+    }
+}
+
+void
+fleet_plan_show_trust_markdown_rows (GString *out, const FleetPlan *plan)
+{
+  g_autofree char *validity = fleet_plan_describe_validity (plan);
+
+  g_string_append_printf (out, "| Validity | %s", validity);
+  if (!fleet_plan_check_expiry (plan, fleet_clock_system (), NULL))
+    g_string_append (out, "; **EXPIRED: fleet-run refuses it**");
+  g_string_append (out, " |\n");
+
+  if (plan->ssh_config_sources->len == 0)
+    g_string_append (out, "| ssh_config | none |\n");
+  for (guint i = 0; i < plan->ssh_config_sources->len; i++)
+    {
+      const FleetSourceFile *file = g_ptr_array_index (plan->ssh_config_sources, i);
+      g_autofree char *path = fleet_markdown_escape (file->path);
+
+      g_string_append_printf (out, "| %s | %s (SHA-256 `%s`) |\n",
+                              i == 0 ? "ssh_config" : "ssh_config include", path, file->sha256);
+    }
+}
+
+void
+fleet_plan_show_trust_markdown (GString *out, const FleetPlan *plan)
+{
+  g_string_append (out, "\n## Inventory files\n\n");
+  if (plan->inventory_files->len == 0)
+    g_string_append (out, "None recorded.\n");
+  else
+    g_string_append (out, "| file | kind | SHA-256 |\n|---|---|---|\n");
+  for (guint i = 0; i < plan->inventory_files->len; i++)
+    {
+      const FleetInventoryFile *file = g_ptr_array_index (plan->inventory_files, i);
+      g_autofree char *path = fleet_markdown_escape (file->path);
+
+      g_string_append_printf (out, "| %s | %s | `%s` |\n", path,
+                              fleet_inventory_file_kind_to_string (file->kind), file->sha256);
+    }
+  for (guint i = 0; i < plan->inventory_files->len; i++)
+    {
+      const FleetInventoryFile *file = g_ptr_array_index (plan->inventory_files, i);
+
+      if (file->kind == FLEET_INVENTORY_FILE_PROGRAM)
+        {
+          g_string_append (out, "\nfleet-run cannot check a program's output without running "
+                                "it; `fleetc check PLAN` does.\n");
+          break;
+        }
+    }
+
+  g_string_append (out, "\n## Signatures\n\n`fleet-run --require-signature KEY` runs the plan "
+                        "only with a valid signature by KEY.\n\n");
+  if (plan->signatures->len == 0)
+    {
+      g_string_append (out, "None. An approver signs with `fleetc sign PLAN --key KEY`.\n");
+      return;
+    }
+
+  g_string_append (out, "| key fingerprint | comment | valid |\n|---|---|---|\n");
+  for (guint i = 0; i < plan->signatures->len; i++)
+    {
+      const FleetPlanSignature *signature = g_ptr_array_index (plan->signatures, i);
+      g_autofree char *comment = fleet_markdown_escape (signature->comment);
+
+      g_string_append_printf (out, "| `%s` | %s | %s |\n", signature->fingerprint, comment,
+                              signature->valid ? "valid" : "**INVALID**: does not match this plan");
     }
 }
 

@@ -109,7 +109,7 @@ append_file_settings (GString *out, const FleetStep *step)
 static void
 append_steps_text (GString *out, const FleetPlan *plan)
 {
-  g_string_append (out, "\nSteps (in order on each host; a host stops at its first failed step):\n");
+  g_string_append_printf (out, "\nSteps (%s):\n", fleet_plan_show_steps_heading (plan, FALSE));
   for (guint i = 0; i < plan->steps->len; i++)
     {
       const FleetStep *step = g_ptr_array_index (plan->steps, i);
@@ -132,6 +132,7 @@ append_steps_text (GString *out, const FleetPlan *plan)
       append_file_settings (out, step);
       fleet_plan_show_step_values_text (out, step);
       fleet_plan_show_step_barriers_text (out, step);
+      fleet_plan_show_step_overlap_text (out, plan, i);
       append_step_conditions (out, step);
     }
 }
@@ -295,6 +296,7 @@ fleet_plan_show_text (const FleetPlan *plan)
                           plan->waves->len, plan->waves->len == 1 ? "" : "s");
   g_string_append_printf (out, "  parallelism:      at most %u hosts at once\n",
                           plan->parallelism);
+  fleet_plan_show_overlap_summary_text (out, plan);
   fleet_plan_show_pacing_text (out, plan);
   append_rollout_text (out, plan);
   fleet_plan_show_trust_text (out, plan);
@@ -310,12 +312,8 @@ fleet_plan_show_text (const FleetPlan *plan)
   for (guint i = 0; i < plan->hosts->len; i++)
     append_host_text (out, g_ptr_array_index (plan->hosts, i));
 
-  if (plan->jump_hosts->len > 0)
-    {
-      g_string_append (out, "\nJump hosts (connections go through them; no steps run there):\n");
-      for (guint i = 0; i < plan->jump_hosts->len; i++)
-        append_host_text (out, g_ptr_array_index (plan->jump_hosts, i));
-    }
+  fleet_plan_show_connections_text (out, plan);
+  fleet_plan_show_jump_hosts_text (out, plan);
   fleet_plan_show_signatures_text (out, plan);
 
   return g_string_free (out, FALSE);
@@ -615,6 +613,7 @@ fleet_plan_show_json (const FleetPlan *plan)
   for (guint i = 0; i < plan->steps->len; i++)
     write_step_json (&json, g_ptr_array_index (plan->steps, i), i + 1);
   fleet_json_end_array (&json);
+  fleet_plan_show_overlap_json (&json, plan);
 
   write_rollout_json (&json, plan);
   fleet_plan_show_progressive_json (&json, plan);

@@ -21,8 +21,12 @@ char *fleet_plan_show_text (const FleetPlan *plan);
 char *fleet_plan_show_json (const FleetPlan *plan);
 
 /* Return `plan` as Markdown for a change ticket: its digests and sources,
- * halt rules, steps, a table of the waves and a table of each wave's
- * hosts.  Untrusted text is escaped.  Free with g_free. */
+ * validity (marked EXPIRED when it is), ssh_config files, inventory files
+ * with their SHA-256, signatures, halt rules, steps, a table of the waves,
+ * a table of each wave's hosts with their login user and route, the
+ * connection settings and the jump hosts.  Everything docs/trust.md asks a
+ * reviewer to read is in it.  Untrusted text is escaped.  Free with
+ * g_free. */
 char *fleet_plan_show_markdown (const FleetPlan *plan);
 
 G_END_DECLS

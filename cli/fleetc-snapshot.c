@@ -14,7 +14,7 @@
 #include "schema/fleet-snapshot-diff.h"
 #include "schema/fleet-snapshot-store.h"
 
-#define EXIT_CHANGES 1
+#define EXIT_UNEXPECTED_CHANGES 1
 #define EXIT_BAD_INPUT 2
 
 static const char snapshot_usage[] =
@@ -22,6 +22,21 @@ static const char snapshot_usage[] =
   "                            [--format text|json]\n"
   "BEFORE and AFTER are snapshot digests (or unique prefixes of 8 or more hex digits)\n"
   "in DIR, or without --store, paths of .snapshot.gz or text snapshot files.\n";
+
+static const char snapshot_overview[] =
+  "Usage: fleetc snapshot COMMAND [OPTION...]\n"
+  "\n"
+  "Commands:\n"
+  "  take -i INVENTORY... --limit EXPR [--store DIR] [--categories LIST] [--file PATH]...\n"
+  "       [--drift]\n"
+  "      Collect a snapshot of each selected host now and store it.\n"
+  "  list --store DIR [--host PATTERN] [--run RUN] [--format text|json]\n"
+  "      List the snapshots of a store, oldest first.\n"
+  "  diff BEFORE AFTER [--store DIR] [--expect CATEGORY:PATTERN]... [--format text|json]\n"
+  "      Compare two snapshots.  Exit status 0: nothing unexpected changed; 1: an\n"
+  "      unexpected change; 2: error.\n"
+  "\n"
+  "Run fleetc snapshot COMMAND --help for the options of one command.\n";
 
 static int snapshot_diff_main (int argc, char **argv);
 
@@ -90,9 +105,64 @@ add_expectations (FleetSnapshotExpect *expect, char **specs, GError **error)
   return TRUE;
 }
 
+/* Return why `snapshot` has no `category` to compare, or NULL when it has
+ * one. */
+static char *
+describe_missing (const FleetSnapshot *snapshot, FleetSnapshotCategory category,
+                  const char *which)
+{
+  const char *reason = fleet_snapshot_unavailable_reason (snapshot, category);
+
+  if (fleet_snapshot_is_available (snapshot, category))
+    return NULL;
+  if (reason != NULL)
+    return g_strdup_printf ("unavailable in the %s snapshot: %s", which, reason);
+  return g_strdup_printf ("not collected in the %s snapshot", which);
+}
+
+/* Append a line for each category that one snapshot has and the other does
+ * not, so that a category left out of the comparison is never taken for
+ * one without changes.  Categories that neither snapshot has are left
+ * out: nobody asked for them. */
+static void
+append_not_compared (GString *out, const FleetSnapshotDiff *diff, const FleetSnapshot *before,
+                     const FleetSnapshot *after)
+{
+  for (guint category = 0; category < FLEET_SNAPSHOT_N_CATEGORIES; category++)
+    {
+      g_autofree char *before_missing = describe_missing (before, category, "before");
+      g_autofree char *after_missing = describe_missing (after, category, "after");
+
+      if (!diff->skipped[category])
+        continue;
+      if (before_missing != NULL && after_missing != NULL
+          && fleet_snapshot_unavailable_reason (before, category) == NULL
+          && fleet_snapshot_unavailable_reason (after, category) == NULL)
+        continue;
+
+      g_string_append_printf (out, "not compared: %s (%s%s%s)\n",
+                              fleet_snapshot_category_name (category),
+                              before_missing != NULL ? before_missing : "",
+                              before_missing != NULL && after_missing != NULL ? "; " : "",
+                              after_missing != NULL ? after_missing : "");
+    }
+}
+
 int
 fleetc_snapshot_main (int argc, char **argv)
 {
+  if (argc < 2)
+    {
+      g_printerr ("fleetc snapshot: expected a command: take, list or diff\n%s",
+                  snapshot_overview);
+      return EXIT_BAD_INPUT;
+    }
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")
+      || g_str_equal (argv[1], "help"))
+    {
+      fputs (snapshot_overview, stdout);
+      return 0;
+    }
   if (argc >= 2 && g_str_equal (argv[1], "take"))
     return fleetc_snapshot_take_main (argc - 1, argv + 1);
   if (argc >= 2 && g_str_equal (argv[1], "list"))
@@ -125,6 +195,11 @@ snapshot_diff_main (int argc, char **argv)
   };
 
   g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_summary (context,
+                                "Compare two configuration snapshots, category by category.  "
+                                "Exit status 0: nothing unexpected changed (no change, or only "
+                                "changes that --expect matches); 1: an unexpected change; 2: "
+                                "error.");
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return snapshot_usage_error (error->message);
   if (argc != 4 || !g_str_equal (argv[1], "diff"))
@@ -154,10 +229,12 @@ snapshot_diff_main (int argc, char **argv)
     }
   else
     {
-      g_string_append_printf (out, "%" G_GSIZE_FORMAT " changes, %" G_GSIZE_FORMAT
-                              " unexpected\n", diff->n_changes, diff->n_unexpected);
+      g_string_append_printf (out, "%" G_GSIZE_FORMAT " change%s, %" G_GSIZE_FORMAT
+                              " unexpected\n", diff->n_changes, diff->n_changes == 1 ? "" : "s",
+                              diff->n_unexpected);
+      append_not_compared (out, diff, before, after);
       fleet_snapshot_diff_append_text (diff, out);
     }
   fwrite (out->str, 1, out->len, stdout);
-  return diff->n_changes == 0 ? 0 : EXIT_CHANGES;
+  return diff->n_unexpected == 0 ? 0 : EXIT_UNEXPECTED_CHANGES;
 }

@@ -5,6 +5,8 @@
 #pragma once
 
 /* Run `fleetc snapshot diff|take|list ...` with argv[0] = "snapshot".  For
- * diff, returns the exit status as diff(1) does: 0 no change, 1 changes, 2
- * usage or input errors; take returns only on errors. */
+ * diff, returns 0 when nothing unexpected changed (no change, or only
+ * changes the --expect patterns match), 1 for an unexpected change and 2
+ * for usage or input errors; take returns only on errors.  `--help` alone
+ * prints every command and returns 0. */
 int fleetc_snapshot_main (int argc, char **argv);

@@ -43,4 +43,11 @@ gboolean fleet_plan_diff_compare_step_member (FleetPlanDiff *diff,
                                               GVariant *new_record,
                                               guint *out_changes);
 
+/* Compare the steps of one host that may run at the same time
+ * (FLEET_PLAN_DIFF_ROLLOUT and FLEET_PLAN_DIFF_STEPS): the "step-overlap"
+ * body key.  plan-diff-overlap.c describes the rules. */
+void fleet_plan_diff_compare_overlap (FleetPlanDiff *diff,
+                                      const FleetPlan *old_plan,
+                                      const FleetPlan *new_plan);
+
 G_END_DECLS

@@ -32,7 +32,7 @@ static const char *const claimed_keys[] = {
   "ssh-config-path", "ssh-config-sources", "inventory-files", "compiled-at", "expires-at",
   "parallelism", "hosts", "jump-hosts", "steps", "vars", "waves", "wave-details", "limit",
   "order-by", "spread", "halt-at", "halt-failed-total", "halt-unreachable-total", "schedule",
-  "pacing", "checks", "between-waves", "rollback", NULL,
+  "pacing", "checks", "between-waves", "rollback", "step-overlap", NULL,
 };
 
 static const char *const section_names[FLEET_PLAN_DIFF_N_SECTIONS] = {
@@ -1108,6 +1108,7 @@ fleet_plan_diff (const FleetPlan *old_plan, const FleetPlan *new_plan)
   compare_steps (diff, old_body, new_body);
   compare_rollout (diff, old_body, new_body);
   compare_pacing (diff, old_plan, new_plan);
+  fleet_plan_diff_compare_overlap (diff, old_plan, new_plan);
   fleet_plan_diff_compare_windows (diff, old_plan, new_plan);
   fleet_plan_diff_compare_progressive (diff, old_plan, new_plan);
   compare_other (diff, old_body, new_body);

@@ -10,6 +10,28 @@
  *                                                 unless it starts with ~/
  *   ansible_ssh_timeout                        -> connect_timeout, whole
  *                                                 seconds from 1 to 3600
+ *   fleetc_identities_only                     -> identities_only (true,
+ *                                                 false, yes, no, on, off)
+ *   fleetc_known_hosts_file                    -> known_hosts_file, a path
+ *                                                 as for the identity file
+ *   fleetc_host_key_policy                     -> host_key_policy
+ *   fleetc_proxy_jump                          -> proxy_jump, a jump list
+ *   fleetc_keepalive_interval                  -> keepalive_interval
+ *   fleetc_keepalive_count_max                 -> keepalive_count_max
+ *   fleetc_key_passphrase_secret               -> key_passphrase_secret
+ *   fleetc_become_password_secret              -> become_password_secret
+ *   ansible_ssh_common_args,
+ *   ansible_ssh_extra_args                     -> proxy_jump from their
+ *                                                 ProxyJump or -J option
+ *                                                 (ansible-ssh-args.h),
+ *                                                 unless fleetc_proxy_jump
+ *                                                 is set; a ProxyCommand
+ *                                                 is an error
+ *
+ * Any other variable whose name starts with fleetc_ is an error.  A
+ * variable named like a fleetc setting (key_passphrase_secret, proxy_jump,
+ * port...) stays an attribute, with a warning that names the variable that
+ * sets it.
  *
  * Two names of one setting that resolve to different values are an error.
  * A setting whose value is null keeps fleetc's default.  A setting written
@@ -23,7 +45,8 @@
  * an attribute with its text (lists and mappings as JSON); a null value
  * sets no attribute.  A few variables that change how Ansible connects or
  * escalates privileges (ansible_become, ansible_ssh_common_args...) become
- * attributes too, with a warning that fleetc does not apply them.
+ * attributes too, with a warning that fleetc does not apply them.  The
+ * SSH argument variables stay attributes as well.
  *
  * Warnings and errors about a definition are reported once per source, at
  * the place the value is written, not once per host.
@@ -32,6 +55,7 @@
 
 #include <glib.h>
 
+#include "compiler/host-settings.h"
 #include "schema/fleet-diagnostics.h"
 #include "schema/fleet-model.h"
 
@@ -47,12 +71,14 @@ FleetAnsibleVarsContext *fleet_ansible_vars_context_new (const char *base_dir);
 void fleet_ansible_vars_context_free (FleetAnsibleVarsContext *context);
 
 /* Apply `vars` (borrowed char * name -> const FleetAnsibleValue *, the
- * variables of `host` after precedence) to `host`, which has its built-in
- * defaults.  The address defaults to the host's name.  Problems are added
- * to `diags`. */
+ * variables of `host` after precedence): attributes to `host`, and the
+ * connection settings to `settings`, each marked with the position of the
+ * value that set it.  The host resolver (host-resolver.h) then writes the
+ * settings over the built-in defaults.  Problems are added to `diags`. */
 void fleet_ansible_apply_vars (FleetDiagnostics *diags,
                                FleetAnsibleVarsContext *context,
                                GHashTable *vars,
-                               FleetHost *host);
+                               FleetHost *host,
+                               FleetHostSettings *settings);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "compiler/ansible-host-vars.h"
+#include "compiler/host-resolver.h"
 #include "compiler/scalar.h"
 #include "compiler/yaml-tree.h"
 #include "schema/workflow-schema.h"
@@ -652,12 +653,28 @@ add_groups (const Resolver *resolver, FleetInventory *result)
     }
 }
 
+/* Record where each attribute of `host` is written, for messages about
+ * two sources that disagree. */
+static void
+record_attribute_positions (GHashTable *vars, const FleetHost *host, FleetInventory *result)
+{
+  GHashTableIter iter;
+  gpointer name, value;
+
+  g_hash_table_iter_init (&iter, vars);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    if (g_hash_table_contains (host->attributes, name))
+      fleet_inventory_set_value_pos (result, host->name, name,
+                                     &((const FleetAnsibleValue *) value)->pos);
+}
+
 /* Build the host, record its groups, and add it to the members of each. */
 static void
 add_host (const Resolver *resolver,
           FleetAnsibleVarsContext *context,
           const FleetAnsibleHost *ansible_host,
           const GPtrArray *direct,
+          GHashTable *own_settings,
           FleetInventory *result)
 {
   g_autoptr (GHashTable) groups = host_groups (resolver, direct);
@@ -665,9 +682,13 @@ add_host (const Resolver *resolver,
   g_autofree const char **names = NULL;
   guint n_names = 0;
   FleetHost *host = fleet_host_new (ansible_host->name);
+  FleetHostSettings *settings = g_new0 (FleetHostSettings, 1);
 
   host->pos = ansible_host->pos;
-  fleet_ansible_apply_vars (resolver->diags, context, vars, host);
+  fleet_host_settings_init (settings);
+  fleet_ansible_apply_vars (resolver->diags, context, vars, host, settings);
+  g_hash_table_replace (own_settings, g_strdup (host->name), settings);
+  record_attribute_positions (vars, host, result);
 
   g_hash_table_remove (groups, GROUP_ALL);
   names = (const char **) g_hash_table_get_keys_as_array (groups, &n_names);
@@ -698,19 +719,37 @@ drop_empty_ungrouped (FleetInventory *result)
 }
 
 static void
+free_settings (FleetHostSettings *settings)
+{
+  fleet_host_settings_clear (settings);
+  g_free (settings);
+}
+
+/* Build every host, then settle its connection settings with the host
+ * resolver, which also builds the jump hosts its proxy_jump names.  The
+ * ssh_config is not consulted, because an Ansible inventory carries its
+ * connection settings in its variables. */
+static void
 build_hosts (const Resolver *resolver, FleetInventory *result)
 {
   const FleetAnsibleInventory *inventory = resolver->inventory;
   g_autoptr (GHashTable) direct = collect_direct_groups (inventory);
+  g_autoptr (GHashTable) own_settings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                               (GDestroyNotify) free_settings);
   FleetAnsibleVarsContext *context = fleet_ansible_vars_context_new (inventory->base_dir);
+  FleetHostSettings no_defaults;
 
   add_groups (resolver, result);
   for (guint i = 0; i < inventory->hosts->len; i++)
     {
       const FleetAnsibleHost *host = g_ptr_array_index (inventory->hosts, i);
 
-      add_host (resolver, context, host, g_hash_table_lookup (direct, host->name), result);
+      add_host (resolver, context, host, g_hash_table_lookup (direct, host->name), own_settings,
+                result);
     }
+
+  fleet_host_settings_init (&no_defaults);
+  fleet_resolve_hosts (result, own_settings, &no_defaults, NULL);
 
   drop_empty_ungrouped (result);
   fleet_ansible_vars_context_free (context);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "compiler/proxy-jump.h"
+#include "schema/fleet-host-record.h"
 
 typedef enum {
   STATE_PENDING,
@@ -24,6 +25,8 @@ typedef struct {
   const FleetHostSettings *defaults;
   const FleetSshConfig *ssh_config;
   GHashTable *jump_states;    /* jump host name -> GINT_TO_POINTER (JumpState) */
+  GHashTable *jump_aliases;   /* jump host name -> name of the earlier jump host
+                                 it is the same connection as */
   const char *root;           /* the inventory host being settled */
   GPtrArray *route;           /* char *, jump host names entered from root */
 } Resolver;
@@ -177,6 +180,50 @@ report_loop (Resolver *resolver, const char *name, const FleetSourcePos *pos)
   add_problem (resolver, &root, FLEET_HOST_PROBLEM_ERROR, pos, message->str);
 }
 
+/* Return the name of the jump host that fleet-run connects to for `name`:
+ * the earlier jump host with the same settings when there is one, so
+ * that "bastion" and "root@bastion" reaching one address, port and user
+ * become one jump connection instead of two logins. */
+static const char *
+canonical_jump_name (Resolver *resolver, const char *name)
+{
+  const char *earlier = g_hash_table_lookup (resolver->jump_aliases, name);
+
+  return earlier != NULL ? earlier : name;
+}
+
+static char *
+host_settings_digest (const FleetHost *host)
+{
+  g_autoptr(GPtrArray) one = g_ptr_array_new ();
+  g_autoptr(GPtrArray) none = g_ptr_array_new ();
+
+  g_ptr_array_add (one, (gpointer) host);
+  return fleet_hosts_digest (one, none);
+}
+
+/* Return the jump host built before whose every setting equals those of
+ * `host`, its name aside, or NULL. */
+static const FleetHost *
+find_equal_jump_host (Resolver *resolver, const FleetHost *host)
+{
+  g_autoptr(FleetHost) renamed = fleet_host_copy (host);
+
+  for (guint i = 0; i < resolver->inventory->jump_hosts->len; i++)
+    {
+      const FleetHost *earlier = g_ptr_array_index (resolver->inventory->jump_hosts, i);
+      g_autofree char *earlier_digest = host_settings_digest (earlier);
+      g_autofree char *digest = NULL;
+
+      g_free (renamed->name);
+      renamed->name = g_strdup (earlier->name);
+      digest = host_settings_digest (renamed);
+      if (g_str_equal (digest, earlier_digest))
+        return earlier;
+    }
+  return NULL;
+}
+
 /* Gather the settings of jump host `name`, which `hop` describes, into
  * `settings`, which contains the user and port of the hop already. */
 static void
@@ -254,7 +301,14 @@ build_jump_host (Resolver *resolver, const char *name, const FleetJumpHop *hop, 
   g_free (g_ptr_array_steal_index (resolver->route, resolver->route->len - 1));
   set_jump_state (resolver, name, built ? STATE_DONE : STATE_PENDING);
   if (built)
-    g_ptr_array_add (resolver->inventory->jump_hosts, g_steal_pointer (&host));
+    {
+      const FleetHost *earlier = find_equal_jump_host (resolver, host);
+
+      if (earlier != NULL)
+        g_hash_table_replace (resolver->jump_aliases, g_strdup (name), g_strdup (earlier->name));
+      else
+        g_ptr_array_add (resolver->inventory->jump_hosts, g_steal_pointer (&host));
+    }
 
   fleet_host_settings_clear (&settings);
   return built;
@@ -283,7 +337,7 @@ resolve_jump_list (Resolver *resolver, const char *text, const FleetSourcePos *p
         return NULL;
 
       g_free (via);
-      via = g_strdup (name->str);
+      via = g_strdup (canonical_jump_name (resolver, name->str));
     }
 
   return g_steal_pointer (&via);
@@ -303,6 +357,11 @@ resolve_inventory_host (Resolver *resolver, FleetHost *host)
   merge_layers (resolver, host->name, &owner, &settings, NULL, 0);
 
   settle_host (resolver, host, host->name, &settings, &owner);
+  for (FleetSetting setting = 0; setting < FLEET_SETTING_COUNT; setting++)
+    if (fleet_host_settings_has (&settings, setting) && settings.pos[setting].line > 0)
+      fleet_inventory_set_value_pos (resolver->inventory, host->name, fleet_setting_name (setting),
+                                     &settings.pos[setting]);
+
   if (has_jump_list (&settings))
     {
       resolver->root = host->name;
@@ -320,8 +379,11 @@ fleet_resolve_hosts (FleetInventory *inventory,
                      const FleetSshConfig *ssh_config)
 {
   g_autoptr(GHashTable) jump_states = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) jump_aliases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                              g_free);
   g_autoptr(GPtrArray) route = g_ptr_array_new_with_free_func (g_free);
-  Resolver resolver = { inventory, own_settings, defaults, ssh_config, jump_states, NULL, route };
+  Resolver resolver = { inventory, own_settings, defaults, ssh_config, jump_states, jump_aliases,
+                        NULL, route };
 
   for (guint i = 0; i < inventory->hosts->len; i++)
     resolve_inventory_host (&resolver, g_ptr_array_index (inventory->hosts, i));

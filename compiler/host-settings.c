@@ -22,6 +22,29 @@ fleet_host_settings_clear (FleetHostSettings *settings)
   fleet_host_settings_init (settings);
 }
 
+const char *
+fleet_setting_name (FleetSetting setting)
+{
+  static const char * const names[FLEET_SETTING_COUNT] = {
+    [FLEET_SETTING_ADDRESS] = "address",
+    [FLEET_SETTING_PORT] = "port",
+    [FLEET_SETTING_USER] = "user",
+    [FLEET_SETTING_IDENTITY_FILES] = "identity_file",
+    [FLEET_SETTING_IDENTITIES_ONLY] = "identities_only",
+    [FLEET_SETTING_KNOWN_HOSTS_FILES] = "known_hosts_file",
+    [FLEET_SETTING_HOST_KEY_POLICY] = "host_key_policy",
+    [FLEET_SETTING_PROXY_JUMP] = "proxy_jump",
+    [FLEET_SETTING_CONNECT_TIMEOUT] = "connect_timeout",
+    [FLEET_SETTING_KEEPALIVE_INTERVAL] = "keepalive_interval",
+    [FLEET_SETTING_KEEPALIVE_COUNT_MAX] = "keepalive_count_max",
+    [FLEET_SETTING_KEY_PASSPHRASE_SECRET] = "key_passphrase_secret",
+    [FLEET_SETTING_BECOME_PASSWORD_SECRET] = "become_password_secret",
+  };
+
+  g_return_val_if_fail (setting < FLEET_SETTING_COUNT, NULL);
+  return names[setting];
+}
+
 gboolean
 fleet_host_settings_has (const FleetHostSettings *settings, FleetSetting setting)
 {

@@ -68,6 +68,9 @@ void fleet_host_settings_clear (FleetHostSettings *settings);
 
 gboolean fleet_host_settings_has (const FleetHostSettings *settings, FleetSetting setting);
 
+/* Return the inventory key of `setting` ("port", "identity_file"...). */
+const char *fleet_setting_name (FleetSetting setting);
+
 /* Mark `setting` as given at `pos` (may be NULL).  The caller has stored
  * the value in its field. */
 void fleet_host_settings_mark (FleetHostSettings *settings,

@@ -89,6 +89,19 @@ handle_parallelism (FleetDiagnostics *diags, const FleetSchemaField *field, cons
 }
 
 static void
+handle_concurrent_steps (FleetDiagnostics *diags, const FleetSchemaField *field,
+                         const FleetYamlNode *value, gpointer object)
+{
+  WorkflowParse *parse = object;
+  gint64 concurrent_steps;
+
+  if (!fleet_scalar_to_int (diags, field, value, &concurrent_steps))
+    return;
+  parse->workflow->concurrent_steps = (guint) concurrent_steps;
+  parse->workflow->concurrent_steps_pos = value->pos;
+}
+
+static void
 handle_waves (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
   WorkflowParse *parse = object;
@@ -252,6 +265,7 @@ static const FleetFieldHandlerEntry workflow_handlers[] = {
   { "inventory_timeout", handle_inventory_timeout },
   { "target", handle_target },
   { "parallelism", handle_parallelism },
+  { "concurrent_steps", handle_concurrent_steps },
   { "concurrency", handle_concurrency },
   { "protect", handle_protect },
   { "canary", handle_canary },

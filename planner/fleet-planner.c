@@ -14,6 +14,7 @@
 #include "planner/plan-files.h"
 #include "planner/plan-values.h"
 #include "planner/plan-barriers.h"
+#include "planner/step-overlap.h"
 #include "planner/plan-conditions.h"
 #include "planner/halt-thresholds.h"
 #include "planner/host-list.h"
@@ -439,7 +440,8 @@ build_plan (const FleetWorkflow *workflow, gboolean after_errors, FleetDiagnosti
       g_ptr_array_add (plan->waves, wave);
     }
 
-  if (!fleet_planner_resolve_barriers (plan, workflow, diags))
+  if (!fleet_planner_resolve_barriers (plan, workflow, diags)
+      || !fleet_planner_plan_step_overlap (plan, workflow, diags))
     return NULL;
   fleet_planner_apply_halt_at (workflow, plan, diags);
   if (!fleet_planner_schedule_windows (plan, workflow, diags))

@@ -420,22 +420,22 @@ send_stdin (FleetCommand *command)
     {
       chunk = MIN (command->stdin_length - command->stdin_sent,
                    MIN (STDIN_CHUNK_BYTES, ssh_channel_window_size (command->channel)));
-      if (chunk == 0 || !stdin_writable (command))
-        return;
+      written = chunk > 0 && stdin_writable (command)
+                  ? ssh_channel_write (command->channel,
+                                       command->stdin_data + command->stdin_sent,
+                                       (uint32_t) chunk)
+                  : 0;
 
-      written = ssh_channel_write (command->channel, command->stdin_data + command->stdin_sent,
-                                   (uint32_t) chunk);
-      /* A write fails once the command closed its channel, which a
-       * command that exits without reading all of its input does, or once
-       * the connection broke.  The rest is dropped, as OpenSSH's client
-       * does, and the exit status or the lost connection decides the
-       * outcome (process_running). */
-      if (written < 0)
-        command->stdin_sent = command->stdin_length;
-      else if (written == 0)
+      /* Nothing went out: the window or the socket is full, libssh takes
+       * nothing during a key re-exchange, or the write failed because the
+       * command closed its channel (it exited without reading all of its
+       * input) or the connection broke.  The input waits for the next
+       * pass.  process_running(), called next, ends a command whose channel
+       * closed or whose connection broke, and the rest of its input is then
+       * dropped, as OpenSSH's client does. */
+      if (written <= 0)
         return;
-      else
-        command->stdin_sent += (gsize) written;
+      command->stdin_sent += (gsize) written;
     }
 
   if (command->stdin_data != NULL)

@@ -29,6 +29,7 @@
 #include "runtime/fleet-window-gate.h"
 #include "runtime/fleet-wave-end.h"
 #include "runtime/fleet-step-task.h"
+#include "runtime/fleet-step-schedule.h"
 #include "runtime/fleet-facts-run.h"
 #include "schema/fleet-facts.h"
 #include "schema/fleet-snapshot-store.h"
@@ -53,21 +54,47 @@ typedef struct {
   guint64 omitted;                /* bytes neither in the head nor the ring */
 } OutputSink;
 
+typedef struct HostRun HostRun;
+
+/* One step of a host in flight: its command or task and output files.  A
+ * host has one slot, or one per step the plan lets run at once
+ * (fleet-step-overlap.h). */
 typedef struct {
-  FleetHostResult *result;
-  FleetConnection *connection;
+  HostRun *run;
+  gboolean active;
+  guint step;                    /* index in plan->steps */
   FleetCommand *command;
   FleetStepTask *task;           /* the running step when it is a task, or NULL */
+  gboolean launch_pending;       /* the step waits for its journal line */
+  guint64 launch_after;          /* ... whose sequence number is this */
+  gint64 started_us;
+  OutputSink stdout_sink;
+  OutputSink stderr_sink;
+} StepSlot;
+
+/* A failed step of a host whose other steps were still running: the host
+ * ends once they have finished (fleet-step-schedule.h). */
+typedef struct {
+  gboolean pending;
+  gboolean after_snapshot;       /* end through host_fail_after_snapshot */
+  FleetHostOutcome outcome;
+  FleetFailure failure;
+  char *message;
+  GArray *in_flight;             /* guint, the steps running when it failed */
+} HostStop;
+
+struct HostRun {
+  FleetHostResult *result;
+  FleetConnection *connection;
+  StepSlot *slots;
+  guint n_slots;
+  FleetStepSchedule *schedule;   /* which step may start next */
+  HostStop stop;
   FleetFactsGathering *facts_gathering; /* running fact gathering, or NULL */
   GHashTable *facts;             /* the host's facts once gathered (fleet-facts.h) */
   guint reconnects;              /* connections reopened between steps */
-  gboolean launch_pending;       /* the step waits for its journal line */
-  guint64 launch_after;          /* ... whose sequence number is this */
-  guint next_step;
+  guint next_step;               /* the first step that has not ended well */
   gint64 started_us;
-  gint64 step_started_us;
-  OutputSink stdout_sink;
-  OutputSink stderr_sink;
   FleetSnapshotCollection *snapshot_collection; /* running collector, or NULL */
   FleetSnapshot *snapshot_before;
   guint snapshots_taken;         /* 0, 1 (before) or 2 (after) */
@@ -77,7 +104,7 @@ typedef struct {
   FleetHostOutcome pending_outcome;
   FleetFailure pending_failure;
   char *pending_message;
-  gboolean pty_retry;            /* the step is run again with a terminal */
+  gboolean *pty_retry;           /* per step: it runs again with a terminal */
   FleetLoadGuard *load_guard;    /* running load check, or NULL */
   gboolean guard_passed;
   gint64 guard_first_us;         /* when the first load check started */
@@ -89,7 +116,7 @@ typedef struct {
   gboolean started;              /* start_host ran */
   FleetHostWindow window;        /* maintenance window state (fleet-window-gate.h) */
   gboolean barrier_waiting;      /* the next step waits for other hosts; journaled */
-} HostRun;
+};
 
 typedef struct {
   const FleetPlan *plan;
@@ -340,18 +367,18 @@ sink_close (OutputSink *sink)
 static void
 on_output (const char *data, gsize length, gboolean is_stderr, gpointer user_data)
 {
-  HostRun *run = user_data;
-  FleetStepResult *step = g_ptr_array_index (run->result->steps, run->next_step);
+  StepSlot *slot = user_data;
+  FleetStepResult *step = g_ptr_array_index (slot->run->result->steps, slot->step);
 
   keep_tail (is_stderr ? step->stderr_tail : step->stdout_tail, data, length);
-  sink_write (is_stderr ? &run->stderr_sink : &run->stdout_sink, data, length);
+  sink_write (is_stderr ? &slot->stderr_sink : &slot->stdout_sink, data, length);
 }
 
 static void
-close_output_files (HostRun *run, FleetStepResult *result)
+close_output_files (StepSlot *slot, FleetStepResult *result)
 {
-  guint64 stdout_omitted = sink_close (&run->stdout_sink);
-  guint64 stderr_omitted = sink_close (&run->stderr_sink);
+  guint64 stdout_omitted = sink_close (&slot->stdout_sink);
+  guint64 stderr_omitted = sink_close (&slot->stderr_sink);
 
   if (result != NULL)
     {
@@ -375,15 +402,16 @@ journal_host_event (Executor *executor, const char *event, const HostRun *run)
 }
 
 static void
-journal_step_end (Executor *executor, const HostRun *run, const FleetStep *step,
+journal_step_end (Executor *executor, const HostRun *run, guint index,
                   const FleetStepResult *result)
 {
+  const FleetStep *step = g_ptr_array_index (executor->plan->steps, index);
   FleetJsonWriter *json = fleet_journal_begin (executor->journal, "step-end", wall_us (executor));
 
   fleet_json_key (json, "host");
   fleet_json_string (json, run->result->host->name);
   fleet_json_key (json, "step");
-  fleet_json_int (json, run->next_step + 1);
+  fleet_json_int (json, index + 1);
   fleet_json_key (json, "name");
   fleet_json_string (json, step->name);
   fleet_json_key (json, "status");
@@ -480,7 +508,7 @@ describe_step_failure (const FleetStep *step, const FleetStepResult *result)
 }
 
 static void
-journal_pty_retry (Executor *executor, const HostRun *run, const FleetStep *step)
+journal_pty_retry (Executor *executor, const HostRun *run, guint index, const FleetStep *step)
 {
   FleetJsonWriter *json = fleet_journal_begin (executor->journal, "step-retry-with-terminal",
                                                wall_us (executor));
@@ -488,7 +516,7 @@ journal_pty_retry (Executor *executor, const HostRun *run, const FleetStep *step
   fleet_json_key (json, "host");
   fleet_json_string (json, run->result->host->name);
   fleet_json_key (json, "step");
-  fleet_json_int (json, run->next_step + 1);
+  fleet_json_int (json, index + 1);
   fleet_json_key (json, "name");
   fleet_json_string (json, step->name);
   fleet_journal_commit (executor->journal, TRUE);
@@ -505,15 +533,24 @@ reset_step_result (FleetStepResult *result)
   g_string_truncate (result->stderr_tail, 0);
 }
 
-static void conclude_step (Executor *executor, HostRun *run, const FleetStep *step,
+static void conclude_step (Executor *executor, HostRun *run, guint index,
                            FleetStepResult *result);
 
+/* Free the slot of a step that ended. */
 static void
-finish_step (Executor *executor, HostRun *run)
+release_slot (StepSlot *slot)
 {
-  const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
-  FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
-  FleetCommand *command = g_steal_pointer (&run->command);
+  slot->active = FALSE;
+  slot->launch_pending = FALSE;
+}
+
+static void
+finish_step (Executor *executor, HostRun *run, StepSlot *slot)
+{
+  guint index = slot->step;
+  const FleetStep *step = g_ptr_array_index (executor->plan->steps, index);
+  FleetStepResult *result = g_ptr_array_index (run->result->steps, index);
+  FleetCommand *command = g_steal_pointer (&slot->command);
   FleetBecomeVerdict verdict;
 
   result->failure = fleet_command_get_failure (command);
@@ -522,21 +559,23 @@ finish_step (Executor *executor, HostRun *run)
   result->message = g_strdup (fleet_command_get_message (command));
   result->stdout_bytes = fleet_command_get_stdout_bytes (command);
   result->stderr_bytes = fleet_command_get_stderr_bytes (command);
-  result->duration_us = now_us (executor) - run->step_started_us;
+  result->duration_us = now_us (executor) - slot->started_us;
   fleet_command_free (command);
-  close_output_files (run, result);
+  close_output_files (slot, result);
+  release_slot (slot);
 
   verdict = fleet_become_judge (step, result->failure, result->exit_status,
                                 result->stderr_tail->str);
   /* sudo refused before running anything, so running the step again with
    * a terminal cannot run it twice.  A password is never typed into a
    * terminal: the terminal would echo it into the output. */
-  if (verdict == FLEET_BECOME_NEEDS_TERMINAL && !run->pty_retry
+  if (verdict == FLEET_BECOME_NEEDS_TERMINAL && !run->pty_retry[index]
       && run->result->host->become_password_secret == NULL)
     {
-      journal_pty_retry (executor, run, step);
-      run->pty_retry = TRUE;
+      journal_pty_retry (executor, run, index, step);
+      run->pty_retry[index] = TRUE;
       reset_step_result (result);
+      fleet_step_schedule_set_pending (run->schedule, index);
       return;
     }
 
@@ -552,17 +591,100 @@ finish_step (Executor *executor, HostRun *run)
       g_free (result->message);
       result->message = describe_step_failure (step, result);
     }
-  run->pty_retry = FALSE;
-  conclude_step (executor, run, step, result);
+  run->pty_retry[index] = FALSE;
+  conclude_step (executor, run, index, result);
 }
 
-/* Journal the end of the host's current step and move on to the next
- * one, or end the host when the step failed. */
+/* Record that step `index` ended well (succeeded or skipped). */
 static void
-conclude_step (Executor *executor, HostRun *run, const FleetStep *step, FleetStepResult *result)
+step_done (HostRun *run, guint index)
 {
-  journal_step_end (executor, run, step, result);
-  fleet_pacer_report (executor->pacer, now_us (executor), run->next_step, result->duration_us,
+  fleet_step_schedule_set_done (run->schedule, index);
+  run->next_step = fleet_step_schedule_first_unfinished (run->schedule);
+}
+
+/* Return the number of steps of `run` in flight. */
+static guint
+running_steps (const HostRun *run)
+{
+  guint running = 0;
+
+  for (guint i = 0; i < run->n_slots; i++)
+    running += run->slots[i].active;
+  return running;
+}
+
+/* End the host after step `index` failed: at once, or once the other
+ * steps in flight have finished (host_stop_conclude).  Only the first
+ * failure of a host counts; `after_snapshot` ends it through
+ * host_fail_after_snapshot, else through host_finish. */
+static void
+host_fail_step (Executor *executor, HostRun *run, guint index, gboolean after_snapshot,
+                FleetHostOutcome outcome, FleetFailure failure, const char *message)
+{
+  fleet_step_schedule_set_failed (run->schedule, index);
+  if (run->stop.pending)
+    return;
+
+  run->result->failed_step = index;
+  if (running_steps (run) == 0)
+    {
+      if (after_snapshot)
+        host_fail_after_snapshot (executor, run, outcome, failure, message);
+      else
+        host_finish (executor, run, outcome, failure, message);
+      return;
+    }
+
+  run->stop = (HostStop) { .pending = TRUE, .after_snapshot = after_snapshot,
+                           .outcome = outcome, .failure = failure,
+                           .message = g_strdup (message),
+                           .in_flight = g_array_new (FALSE, FALSE, sizeof (guint)) };
+  for (guint i = 0; i < run->n_slots; i++)
+    if (run->slots[i].active)
+      g_array_append_val (run->stop.in_flight, run->slots[i].step);
+}
+
+/* End a host whose failed step waited for its other steps in flight,
+ * naming them and how each ended. */
+static void
+host_stop_conclude (Executor *executor, HostRun *run)
+{
+  HostStop stop = run->stop;
+  g_autoptr(GString) message = g_string_new (stop.message);
+
+  run->stop = (HostStop) { 0 };
+  g_string_append (message, "; no further step started, and the steps in flight finished:");
+  for (guint i = 0; i < stop.in_flight->len; i++)
+    {
+      guint index = g_array_index (stop.in_flight, guint, i);
+      const FleetStep *step = g_ptr_array_index (executor->plan->steps, index);
+      const FleetStepResult *result = g_ptr_array_index (run->result->steps, index);
+
+      if (result->failure == FLEET_FAILURE_NONE)
+        g_string_append_printf (message, "%s \"%s\" succeeded", i > 0 ? "," : "", step->name);
+      else
+        g_string_append_printf (message, "%s \"%s\" failed (%s)", i > 0 ? "," : "", step->name,
+                                fleet_failure_code (result->failure));
+    }
+
+  if (stop.after_snapshot)
+    host_fail_after_snapshot (executor, run, stop.outcome, stop.failure, message->str);
+  else
+    host_finish (executor, run, stop.outcome, stop.failure, message->str);
+  g_free (stop.message);
+  g_array_unref (stop.in_flight);
+}
+
+/* Journal the end of step `index` and move on, or end the host when the
+ * step failed. */
+static void
+conclude_step (Executor *executor, HostRun *run, guint index, FleetStepResult *result)
+{
+  const FleetStep *step = g_ptr_array_index (executor->plan->steps, index);
+
+  journal_step_end (executor, run, index, result);
+  fleet_pacer_report (executor->pacer, now_us (executor), index, result->duration_us,
                       result->failure);
 
   if (result->failure != FLEET_FAILURE_NONE)
@@ -572,12 +694,11 @@ conclude_step (Executor *executor, HostRun *run, const FleetStep *step, FleetSte
       FleetHostOutcome outcome = result->failure == FLEET_FAILURE_INTERRUPTED
                                    ? FLEET_HOST_INTERRUPTED : FLEET_HOST_FAILED;
 
-      run->result->failed_step = run->next_step;
-      host_fail_after_snapshot (executor, run, outcome, result->failure, message);
+      host_fail_step (executor, run, index, TRUE, outcome, result->failure, message);
       return;
     }
 
-  run->next_step++;
+  step_done (run, index);
 }
 
 /* Return the host's sudo password followed by a newline, as sudo -S reads
@@ -612,7 +733,7 @@ read_become_password (Executor *executor, const FleetHost *host, GError **error)
   return line;
 }
 
-static void launch_step (Executor *executor, HostRun *run, gboolean hold);
+static void launch_step (Executor *executor, HostRun *run, StepSlot *slot, gboolean hold);
 
 /* Open the step's output files and journal its start.  Nothing that starts
  * the step reaches the host before that journal line is on disk, so that
@@ -621,39 +742,50 @@ static void launch_step (Executor *executor, HostRun *run, gboolean hold);
  * exec request waits for the sync (fleet_command_release); other steps
  * start with launch_step once the line is synced. */
 static void
-start_step (Executor *executor, HostRun *run)
+start_step (Executor *executor, HostRun *run, guint index)
 {
-  const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
+  const FleetStep *step = g_ptr_array_index (executor->plan->steps, index);
   g_autoptr(GError) error = NULL;
+  StepSlot *slot = NULL;
   FleetJsonWriter *json;
 
-  if (!open_output_file (executor, run->result->host, run->next_step, "stdout",
-                         &run->stdout_sink, &error)
-      || !open_output_file (executor, run->result->host, run->next_step, "stderr",
-                            &run->stderr_sink, &error))
+  for (guint i = 0; i < run->n_slots && slot == NULL; i++)
+    if (!run->slots[i].active)
+      slot = &run->slots[i];
+  g_return_if_fail (slot != NULL);
+
+  if (!open_output_file (executor, run->result->host, index, "stdout",
+                         &slot->stdout_sink, &error)
+      || !open_output_file (executor, run->result->host, index, "stderr",
+                            &slot->stderr_sink, &error))
     {
-      close_output_files (run, NULL);
-      host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_NONE, error->message);
+      close_output_files (slot, NULL);
+      host_fail_step (executor, run, index, FALSE, FLEET_HOST_FAILED, FLEET_FAILURE_NONE,
+                      error->message);
       return;
     }
 
+  slot->active = TRUE;
+  slot->step = index;
+  fleet_step_schedule_set_running (run->schedule, index);
   json = fleet_journal_begin (executor->journal, "step-start", wall_us (executor));
   fleet_json_key (json, "host");
   fleet_json_string (json, run->result->host->name);
   fleet_json_key (json, "step");
-  fleet_json_int (json, run->next_step + 1);
+  fleet_json_int (json, index + 1);
   fleet_json_key (json, "name");
   fleet_json_string (json, step->name);
-  run->launch_after = fleet_journal_commit (executor->journal, TRUE);
-  run->launch_pending = TRUE;
+  slot->launch_after = fleet_journal_commit (executor->journal, TRUE);
+  slot->launch_pending = TRUE;
   if (!fleet_step_needs_task (step))
-    launch_step (executor, run, TRUE);
+    launch_step (executor, run, slot, TRUE);
 }
 
 /* Steps that are more than one command (fleet-step-task.h). */
 
 static void
-start_task (Executor *executor, HostRun *run, const FleetStep *step, const char *password)
+start_task (Executor *executor, HostRun *run, StepSlot *slot, const FleetStep *step,
+            const char *password)
 {
   FleetStepTaskSetup setup = {
     .step = step,
@@ -662,18 +794,18 @@ start_task (Executor *executor, HostRun *run, const FleetStep *step, const char 
     .connection = &run->connection,
     .become_password = password,
     .output_func = on_output,
-    .output_data = run,
+    .output_data = slot,
   };
 
-  run->task = fleet_step_task_start (&setup, run->step_started_us);
+  slot->task = fleet_step_task_start (&setup, slot->started_us);
 }
 
 static void
-finish_task (Executor *executor, HostRun *run)
+finish_task (Executor *executor, HostRun *run, StepSlot *slot)
 {
-  const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
-  FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
-  FleetStepTask *task = g_steal_pointer (&run->task);
+  guint index = slot->step;
+  FleetStepResult *result = g_ptr_array_index (run->result->steps, index);
+  FleetStepTask *task = g_steal_pointer (&slot->task);
 
   result->failure = fleet_step_task_get_failure (task);
   result->exit_status = fleet_step_task_get_exit_status (task);
@@ -683,25 +815,26 @@ finish_task (Executor *executor, HostRun *run)
   result->attempts = fleet_step_task_get_attempts (task);
   result->stdout_bytes = fleet_step_task_get_output_bytes (task, FALSE);
   result->stderr_bytes = fleet_step_task_get_output_bytes (task, TRUE);
-  result->duration_us = now_us (executor) - run->step_started_us;
+  result->duration_us = now_us (executor) - slot->started_us;
   fleet_step_task_free (task);
-  close_output_files (run, result);
-  conclude_step (executor, run, step, result);
+  close_output_files (slot, result);
+  release_slot (slot);
+  conclude_step (executor, run, index, result);
 }
 
 /* Start the step; with `hold`, its command waits for fleet_command_release
  * before it is sent. */
 static void
-launch_step (Executor *executor, HostRun *run, gboolean hold)
+launch_step (Executor *executor, HostRun *run, StepSlot *slot, gboolean hold)
 {
-  const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
-  FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
+  const FleetStep *step = g_ptr_array_index (executor->plan->steps, slot->step);
+  FleetStepResult *result = g_ptr_array_index (run->result->steps, slot->step);
   const FleetHost *host = run->result->host;
   gboolean with_password = step->become && host->become_password_secret != NULL;
   g_autofree char *sudo_line = build_command_line (step, host->name, with_password);
   g_autofree char *command_line = fleet_pacing_wrap_command (executor->plan->pacing, sudo_line);
   FleetCommandSpec spec = { .command_line = command_line, .timeout_ms = step->timeout_ms,
-                            .pty = run->pty_retry, .hold = hold };
+                            .pty = run->pty_retry[slot->step], .hold = hold };
   g_autoptr(GError) error = NULL;
   g_autoptr(GByteArray) input = g_byte_array_new ();
   char *password = NULL;
@@ -711,10 +844,12 @@ launch_step (Executor *executor, HostRun *run, gboolean hold)
       password = read_become_password (executor, host, &error);
       if (password == NULL)
         {
-          run->launch_pending = FALSE;
-          close_output_files (run, NULL);
-          host_finish (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_BECOME_PASSWORD_REQUIRED,
-                       error->message);
+          guint index = slot->step;
+
+          close_output_files (slot, NULL);
+          release_slot (slot);
+          host_fail_step (executor, run, index, FALSE, FLEET_HOST_FAILED,
+                          FLEET_FAILURE_BECOME_PASSWORD_REQUIRED, error->message);
           return;
         }
       fleet_become_append_stdin (input, password);
@@ -723,12 +858,12 @@ launch_step (Executor *executor, HostRun *run, gboolean hold)
     }
 
   result->started = TRUE;
-  run->step_started_us = now_us (executor);
+  slot->started_us = now_us (executor);
   if (fleet_step_needs_task (step))
-    start_task (executor, run, step, password);
+    start_task (executor, run, slot, step, password);
   else
-    run->command = fleet_command_start (run->connection, &spec, run->step_started_us, on_output,
-                                        run);
+    slot->command = fleet_command_start (run->connection, &spec, slot->started_us, on_output,
+                                         slot);
   fleet_secret_value_free (password);
 }
 
@@ -1157,13 +1292,14 @@ lookup_run_name (const char *name, FleetValue *out, gpointer user_data)
   if (g_strv_length (parts) != 3 || strcmp (parts[0], "steps") != 0)
     return FALSE;
 
-  for (guint i = 0; i < names->run->next_step; i++)
+  for (guint i = 0; i < plan->steps->len; i++)
     {
       const FleetStep *step = g_ptr_array_index (plan->steps, i);
       const FleetStepResult *result = g_ptr_array_index (names->run->result->steps, i);
       char *text;
 
-      if (strcmp (step->name, parts[1]) != 0 || !result->started || result->skipped)
+      if (strcmp (step->name, parts[1]) != 0 || !result->started || result->skipped
+          || !fleet_step_schedule_is_done (names->run->schedule, i))
         continue;
 
       if (strcmp (parts[2], "rc") == 0 && result->exit_status >= 0)
@@ -1186,16 +1322,16 @@ lookup_run_name (const char *name, FleetValue *out, gpointer user_data)
 }
 
 static void
-journal_step_skipped (Executor *executor, const HostRun *run, const FleetStep *step,
-                      const char *reason)
+journal_step_skipped (Executor *executor, const HostRun *run, guint index, const char *reason)
 {
+  const FleetStep *step = g_ptr_array_index (executor->plan->steps, index);
   FleetJsonWriter *json = fleet_journal_begin (executor->journal, "step-skipped",
                                                wall_us (executor));
 
   fleet_json_key (json, "host");
   fleet_json_string (json, run->result->host->name);
   fleet_json_key (json, "step");
-  fleet_json_int (json, run->next_step + 1);
+  fleet_json_int (json, index + 1);
   fleet_json_key (json, "name");
   fleet_json_string (json, step->name);
   fleet_json_key (json, "reason");
@@ -1203,15 +1339,15 @@ journal_step_skipped (Executor *executor, const HostRun *run, const FleetStep *s
   fleet_journal_commit (executor->journal, TRUE);
 }
 
-/* Decide whether the host skips its next step: the plan lists it, or the
+/* Decide whether the host skips step `index`: the plan lists it, or the
  * step's condition is false here.  A skipped step is journaled and counted
  * as skipped, never silently passed over.  Returns TRUE when the step was
  * skipped or the host failed on its condition. */
 static gboolean
-skip_step (Executor *executor, HostRun *run)
+skip_step (Executor *executor, HostRun *run, guint index)
 {
-  const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
-  FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
+  const FleetStep *step = g_ptr_array_index (executor->plan->steps, index);
+  FleetStepResult *result = g_ptr_array_index (run->result->steps, index);
   const char *planned = NULL;
   g_autofree char *reason = NULL;
 
@@ -1240,9 +1376,8 @@ skip_step (Executor *executor, HostRun *run)
 
           result->failure = FLEET_FAILURE_CONDITION;
           result->message = g_strdup (message);
-          run->result->failed_step = run->next_step;
-          host_fail_after_snapshot (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_CONDITION,
-                                    message);
+          host_fail_step (executor, run, index, TRUE, FLEET_HOST_FAILED,
+                          FLEET_FAILURE_CONDITION, message);
           return TRUE;
         }
       if (holds)
@@ -1255,8 +1390,8 @@ skip_step (Executor *executor, HostRun *run)
 
   result->skipped = TRUE;
   result->skip_reason = g_strdup (reason);
-  journal_step_skipped (executor, run, step, reason);
-  run->next_step++;
+  journal_step_skipped (executor, run, index, reason);
+  step_done (run, index);
   return TRUE;
 }
 
@@ -1279,13 +1414,20 @@ window_allows_next_step (Executor *executor, HostRun *run)
 {
   const FleetPlanSchedule *schedule = executor->plan->schedule;
   FleetWindowDecision decision;
+  FleetWindowNeed need;
   g_autofree char *reason = NULL;
   FleetJsonWriter *json;
+  gint64 now;
 
   if (schedule == NULL)
     return TRUE;
 
-  fleet_window_gate_decide (schedule, run->index, run->next_step, wall_us (executor), &decision);
+  /* A host that is not inside a window it entered must have room for all
+   * its remaining steps before it starts one (fleet-window-gate.h). */
+  now = wall_us (executor);
+  need = run->window.end_us != 0 && now < run->window.end_us ? FLEET_WINDOW_NEED_STEP
+                                                             : FLEET_WINDOW_NEED_REMAINING;
+  fleet_window_gate_decide (executor->plan, run->index, run->next_step, need, now, &decision);
   if (decision.allowed)
     {
       run->window.end_us = decision.window_end_us;
@@ -1382,12 +1524,11 @@ barrier_allows_next_step (Executor *executor, HostRun *run)
   run->barrier_waiting = FALSE;
   result->failure = FLEET_FAILURE_DEPENDENCY;
   result->message = g_strdup (message);
-  run->result->failed_step = run->next_step;
   {
     g_autofree char *host_message = g_strdup_printf ("step \"%s\": %s", step->name, message);
 
-    host_fail_after_snapshot (executor, run, FLEET_HOST_FAILED, FLEET_FAILURE_DEPENDENCY,
-                              host_message);
+    host_fail_step (executor, run, run->next_step, TRUE, FLEET_HOST_FAILED,
+                    FLEET_FAILURE_DEPENDENCY, host_message);
   }
   return FALSE;
 }
@@ -1395,22 +1536,24 @@ barrier_allows_next_step (Executor *executor, HostRun *run)
 /* Clean up after a step killed at the end of its window: the step counts
  * as not run, so the host runs it again when its next window opens. */
 static void
-requeue_aborted_step (Executor *executor, HostRun *run)
+requeue_aborted_step (Executor *executor, HostRun *run, StepSlot *slot)
 {
-  const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
-  FleetStepResult *result = g_ptr_array_index (run->result->steps, run->next_step);
-  FleetCommand *command = g_steal_pointer (&run->command);
+  const FleetStep *step = g_ptr_array_index (executor->plan->steps, slot->step);
+  FleetStepResult *result = g_ptr_array_index (run->result->steps, slot->step);
+  FleetCommand *command = g_steal_pointer (&slot->command);
   FleetJsonWriter *json;
 
-  result->duration_us = now_us (executor) - run->step_started_us;
+  result->duration_us = now_us (executor) - slot->started_us;
   fleet_command_free (command);
-  close_output_files (run, result);
+  close_output_files (slot, result);
+  release_slot (slot);
+  fleet_step_schedule_set_pending (run->schedule, slot->step);
 
   json = fleet_journal_begin (executor->journal, "step-aborted", wall_us (executor));
   fleet_json_key (json, "host");
   fleet_json_string (json, run->result->host->name);
   fleet_json_key (json, "step");
-  fleet_json_int (json, run->next_step + 1);
+  fleet_json_int (json, slot->step + 1);
   fleet_json_key (json, "name");
   fleet_json_string (json, step->name);
   fleet_json_key (json, "reason");
@@ -1426,48 +1569,109 @@ requeue_aborted_step (Executor *executor, HostRun *run)
   run->window.end_us = 0;
 }
 
+/* Move the step in `slot` on.  Returns TRUE when it ended or launched,
+ * FALSE when it waits for its command, its task or the journal. */
+static gboolean
+process_slot (Executor *executor, HostRun *run, StepSlot *slot)
+{
+  if (slot->command != NULL)
+    {
+      /* A held command is sent once its step-start line is durable. */
+      if (slot->launch_pending && fleet_journal_is_synced (executor->journal, slot->launch_after))
+        {
+          slot->launch_pending = FALSE;
+          fleet_command_release (slot->command);
+        }
+      if (!fleet_command_is_done (slot->command))
+        return FALSE;
+      slot->launch_pending = FALSE;
+      if (run->window.aborted)
+        requeue_aborted_step (executor, run, slot);
+      else
+        finish_step (executor, run, slot);
+      return TRUE;
+    }
+
+  if (slot->task != NULL)
+    {
+      fleet_step_task_process (slot->task, now_us (executor));
+      if (!fleet_step_task_is_done (slot->task))
+        return FALSE;
+      finish_task (executor, run, slot);
+      return TRUE;
+    }
+
+  if (slot->launch_pending)
+    {
+      if (!fleet_journal_is_synced (executor->journal, slot->launch_after))
+        return FALSE;
+      slot->launch_pending = FALSE;
+      launch_step (executor, run, slot, FALSE);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* Move every step of `run` in flight on.  Returns TRUE when one of them
+ * ended or launched. */
+static gboolean
+process_running_steps (Executor *executor, HostRun *run)
+{
+  gboolean moved = FALSE;
+
+  for (guint i = 0; i < run->n_slots && !run->finished; i++)
+    if (run->slots[i].active)
+      moved |= process_slot (executor, run, &run->slots[i]);
+  return moved;
+}
+
+/* Start another step next to the ones in flight when the plan lets it
+ * overlap them.  A step that waits for other hosts starts only when no
+ * other step runs, so it waits in advance_host.  Returns TRUE when it
+ * started or skipped a step. */
+static gboolean
+start_overlapping_step (Executor *executor, HostRun *run)
+{
+  guint index = fleet_step_schedule_next_ready (run->schedule);
+
+  if (index == G_MAXUINT || executor->stopping || run->stop.pending
+      || ((const FleetStep *) g_ptr_array_index (executor->plan->steps, index))->barriers != NULL)
+    return FALSE;
+
+  if (skip_step (executor, run, index))
+    return TRUE;
+
+  if (executor->options->before_step != NULL)
+    executor->options->before_step (run->result->host, index, executor->options->observer_data);
+  start_step (executor, run, index);
+  return TRUE;
+}
+
 static void
 advance_host (Executor *executor, HostRun *run)
 {
   while (!run->finished)
     {
-      FleetConnectionState state = fleet_connection_get_state (run->connection);
+      FleetConnectionState state;
 
-      if (run->command != NULL)
+      if (process_running_steps (executor, run))
+        continue;
+      if (run->finished)
+        return;
+      if (running_steps (run) > 0)
         {
-          /* A held command is sent once its step-start line is durable. */
-          if (run->launch_pending && fleet_journal_is_synced (executor->journal, run->launch_after))
-            {
-              run->launch_pending = FALSE;
-              fleet_command_release (run->command);
-            }
-          if (!fleet_command_is_done (run->command))
-            return;
-          run->launch_pending = FALSE;
-          if (run->window.aborted)
-            requeue_aborted_step (executor, run);
-          else
-            finish_step (executor, run);
+          if (start_overlapping_step (executor, run))
+            continue;
+          return;
+        }
+
+      if (run->stop.pending)
+        {
+          host_stop_conclude (executor, run);
           continue;
         }
 
-      if (run->task != NULL)
-        {
-          fleet_step_task_process (run->task, now_us (executor));
-          if (!fleet_step_task_is_done (run->task))
-            return;
-          finish_task (executor, run);
-          continue;
-        }
-
-      if (run->launch_pending)
-        {
-          if (!fleet_journal_is_synced (executor->journal, run->launch_after))
-            return;
-          run->launch_pending = FALSE;
-          launch_step (executor, run, FALSE);
-          continue;
-        }
+      state = fleet_connection_get_state (run->connection);
 
       if (run->snapshot_collection != NULL)
         {
@@ -1565,7 +1769,7 @@ advance_host (Executor *executor, HostRun *run)
           return;
         }
 
-      if (skip_step (executor, run))
+      if (skip_step (executor, run, run->next_step))
         continue;
 
       if (!window_allows_next_step (executor, run))
@@ -1589,7 +1793,7 @@ advance_host (Executor *executor, HostRun *run)
       if (run->next_step > 0 && !fleet_connection_check_idle (run->connection))
         continue;
 
-      start_step (executor, run);
+      start_step (executor, run, run->next_step);
     }
 }
 
@@ -1616,14 +1820,44 @@ abort_busy_hosts (GPtrArray *busy, const char *message)
     {
       HostRun *run = g_ptr_array_index (busy, i);
 
-      if (run->command != NULL)
-        fleet_command_abort (run->command, FLEET_FAILURE_INTERRUPTED, message);
-      if (run->task != NULL)
-        fleet_step_task_abort (run->task, FLEET_FAILURE_INTERRUPTED, message);
+      for (guint s = 0; s < run->n_slots; s++)
+        {
+          StepSlot *slot = &run->slots[s];
+
+          if (slot->command != NULL)
+            fleet_command_abort (slot->command, FLEET_FAILURE_INTERRUPTED, message);
+          if (slot->task != NULL)
+            fleet_step_task_abort (slot->task, FLEET_FAILURE_INTERRUPTED, message);
+        }
       if (run->facts_gathering != NULL)
         fleet_facts_gathering_abort (run->facts_gathering, message);
       if (run->snapshot_collection != NULL)
         fleet_snapshot_collection_abort (run->snapshot_collection, message);
+    }
+}
+
+/* Give up the busy hosts that are still connecting, with no step, facts or
+ * snapshot in flight: no step will start on them, so waiting for their
+ * handshake (up to connect_timeout) would only delay the end of an
+ * interrupted run.  Their connections are cancelled when the wave closes
+ * its connections. */
+static void
+give_up_connecting_hosts (Executor *executor, GPtrArray *busy)
+{
+  for (guint i = 0; i < busy->len; i++)
+    {
+      HostRun *run = g_ptr_array_index (busy, i);
+
+      if (!run->busy || running_steps (run) > 0 || run->facts_gathering != NULL || run->snapshot_collection != NULL
+          || fleet_connection_get_state (run->connection) != FLEET_CONNECTION_CONNECTING)
+        continue;
+
+      host_finish (executor, run, FLEET_HOST_INTERRUPTED, FLEET_FAILURE_INTERRUPTED,
+                   run->next_step == 0
+                     ? "fleet-run was interrupted while the host was connecting, before its "
+                       "first step"
+                     : "fleet-run was interrupted while the host was reconnecting, before "
+                       "its next step");
     }
 }
 
@@ -1648,6 +1882,9 @@ apply_interrupt_level (Executor *executor, GPtrArray *busy)
                   "(interrupt again to abort them now)\n", grace);
     }
 
+  if (executor->stopping)
+    give_up_connecting_hosts (executor, busy);
+
   if (level >= 2)
     {
       abort_busy_hosts (busy, "aborted because fleet-run was interrupted twice");
@@ -1661,6 +1898,16 @@ apply_interrupt_level (Executor *executor, GPtrArray *busy)
 
       abort_busy_hosts (busy, message);
     }
+}
+
+/* Return whether a step of `run` waits for its step-start line. */
+static gboolean
+host_launch_pending (const HostRun *run)
+{
+  for (guint i = 0; i < run->n_slots; i++)
+    if (run->slots[i].active && run->slots[i].launch_pending)
+      return TRUE;
+  return FALSE;
 }
 
 /* Wait until a busy connection has something to do, or its deadline or the
@@ -1685,7 +1932,7 @@ wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
     {
       HostRun *run = g_ptr_array_index (busy, i);
 
-      launch_waiting |= run->launch_pending;
+      launch_waiting |= host_launch_pending (run);
       fds[i].fd = fleet_connection_get_fd (run->connection);
       fds[i].events = fds[i].fd >= 0 ? fleet_connection_get_poll_events (run->connection) : 0;
       wake_us = MIN (wake_us, fleet_connection_deadline_us (run->connection));
@@ -1718,7 +1965,7 @@ wait_and_process (Executor *executor, GPtrArray *busy, gint64 *next_sweep_us)
 
       if (due)
         fleet_connection_process (run->connection, current, fds[i].revents);
-      if (due || (journal_synced && run->launch_pending))
+      if (due || (journal_synced && host_launch_pending (run)))
         advance_host (executor, run);
     }
 
@@ -1863,17 +2110,19 @@ apply_window_end (Executor *executor, GPtrArray *busy)
   for (guint i = 0; i < busy->len; i++)
     {
       HostRun *run = g_ptr_array_index (busy, i);
+      /* Plans with windows run one step of a host at a time. */
+      StepSlot *slot = &run->slots[0];
       g_autofree char *end = NULL;
       g_autofree char *message = NULL;
 
-      if (run->command == NULL || run->window.aborted || run->window.end_us == 0
+      if (slot->command == NULL || run->window.aborted || run->window.end_us == 0
           || now < run->window.end_us)
         continue;
 
       end = fleet_format_utc_seconds (run->window.end_us / G_USEC_PER_SEC);
       message = g_strdup_printf ("aborted at the end of its maintenance window at %s", end);
       run->window.aborted = TRUE;
-      fleet_command_abort (run->command, FLEET_FAILURE_INTERRUPTED, message);
+      fleet_command_abort (slot->command, FLEET_FAILURE_INTERRUPTED, message);
     }
 }
 
@@ -2290,6 +2539,37 @@ share_jump_hosts (Executor *executor)
   fleet_ssh_context_set_jump_hosts (executor->ssh, jump_hosts);
 }
 
+/* Give `run` its step slots and schedule: one slot, or one per step the
+ * plan lets run at once.  A plan with maintenance windows runs one step of
+ * a host at a time, because the window gate and the abort at a window's
+ * end judge one step per host. */
+static void
+host_run_init_steps (HostRun *run, const FleetPlan *plan)
+{
+  const FleetStepOverlap *overlap = plan->schedule == NULL ? plan->step_overlap : NULL;
+
+  run->schedule = fleet_step_schedule_new (overlap, plan->steps->len);
+  run->n_slots = fleet_step_schedule_max_running (run->schedule);
+  run->slots = g_new0 (StepSlot, run->n_slots);
+  for (guint i = 0; i < run->n_slots; i++)
+    run->slots[i] = (StepSlot) { .run = run, .stdout_sink.fd = -1, .stderr_sink.fd = -1 };
+  run->pty_retry = g_new0 (gboolean, MAX (plan->steps->len, 1));
+}
+
+/* Mark the steps that a resumed host ended well before the resume, as
+ * fleet_resume_apply_host filled them: succeeded or skipped. */
+static void
+host_run_resume_steps (HostRun *run)
+{
+  for (guint i = 0; i < run->result->steps->len; i++)
+    {
+      const FleetStepResult *result = g_ptr_array_index (run->result->steps, i);
+
+      if (result->skipped || (result->started && result->failure == FLEET_FAILURE_NONE))
+        fleet_step_schedule_set_done (run->schedule, i);
+    }
+}
+
 static void
 executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions *options)
 {
@@ -2337,13 +2617,13 @@ executor_init (Executor *executor, const FleetPlan *plan, const FleetRunOptions 
 
       run->result = host_result_new (host, plan->steps->len);
       run->connection = fleet_connection_new (host, executor->ssh);
-      run->stdout_sink.fd = -1;
-      run->stderr_sink.fd = -1;
       run->index = i;
+      host_run_init_steps (run, plan);
       if (options->resume != NULL)
         {
           run->next_step = fleet_resume_apply_host (options->resume, plan, i, run->result);
           run->finished = !fleet_resume_host_runs (options->resume, i);
+          host_run_resume_steps (run);
         }
       g_ptr_array_add (executor->result->hosts, run->result);
       g_ptr_array_add (executor->runs, run);
@@ -2371,9 +2651,18 @@ executor_clear (Executor *executor)
     {
       HostRun *run = g_ptr_array_index (executor->runs, i);
 
-      if (run->command != NULL)
-        fleet_command_free (run->command);
-      fleet_step_task_free (run->task);
+      for (guint s = 0; s < run->n_slots; s++)
+        {
+          if (run->slots[s].command != NULL)
+            fleet_command_free (run->slots[s].command);
+          fleet_step_task_free (run->slots[s].task);
+          close_output_files (&run->slots[s], NULL);
+        }
+      g_free (run->slots);
+      g_free (run->pty_retry);
+      fleet_step_schedule_free (run->schedule);
+      g_free (run->stop.message);
+      g_clear_pointer (&run->stop.in_flight, g_array_unref);
       fleet_facts_gathering_free (run->facts_gathering);
       g_clear_pointer (&run->facts, g_hash_table_unref);
       fleet_snapshot_collection_free (run->snapshot_collection);
@@ -2381,7 +2670,6 @@ executor_clear (Executor *executor)
       fleet_snapshot_free (run->snapshot_before);
       g_free (run->pending_message);
       fleet_connection_free (run->connection);
-      close_output_files (run, NULL);
       g_free (run);
     }
   g_ptr_array_unref (executor->runs);

@@ -333,6 +333,28 @@ first_unfinished_step (const FleetResumeHost *host)
   return host->steps->len;
 }
 
+/* The first step in flight that the workflow does not mark idempotent, or
+ * G_MAXUINT. */
+static guint
+first_held_step (const FleetResumeHost *host, const FleetPlan *plan)
+{
+  for (guint i = 0; i < host->steps->len; i++)
+    {
+      const FleetResumeStep *step = g_ptr_array_index (host->steps, i);
+
+      if (step->state == FLEET_RESUME_STEP_IN_FLIGHT
+          && !((const FleetStep *) g_ptr_array_index (plan->steps, i))->idempotent)
+        return i;
+    }
+  return G_MAXUINT;
+}
+
+static gboolean
+step_ended_well (const FleetResumeStep *step)
+{
+  return step->state == FLEET_RESUME_STEP_OK || step->state == FLEET_RESUME_STEP_SKIPPED;
+}
+
 static void
 settle_host (FleetResumeHost *host, HostFold *fold, const FleetPlan *plan)
 {
@@ -359,19 +381,14 @@ settle_host (FleetResumeHost *host, HostFold *fold, const FleetPlan *plan)
       return;
     }
 
-  /* Interrupted, or stopped without a host-end record. */
-  host->in_flight_step = first_step_in (host, FLEET_RESUME_STEP_IN_FLIGHT);
+  /* Interrupted, or stopped without a host-end record.  A plan that lets
+   * steps overlap may leave several in flight.  The host is held when one
+   * of them is not idempotent, and the held step is the first such. */
+  host->in_flight_step = first_held_step (host, plan);
   if (host->in_flight_step == G_MAXUINT)
     {
       host->state = FLEET_RESUME_HOST_CONTINUE;
       host->next_step = first_unfinished_step (host);
-      return;
-    }
-
-  if (((const FleetStep *) g_ptr_array_index (plan->steps, host->in_flight_step))->idempotent)
-    {
-      host->state = FLEET_RESUME_HOST_CONTINUE;
-      host->next_step = host->in_flight_step;
       return;
     }
   host->state = FLEET_RESUME_HOST_HELD;
@@ -406,7 +423,9 @@ apply_retry (FleetResumeHost *host, const char *subject, GError **error)
   switch (host->state)
     {
     case FLEET_RESUME_HOST_HELD:
-      host->next_step = host->in_flight_step;
+      /* Every step in flight runs again.  Without overlap the held step is
+       * the only one, and the first that has not ended. */
+      host->next_step = first_unfinished_step (host);
       break;
     case FLEET_RESUME_HOST_FAILED:
     case FLEET_RESUME_HOST_SKIPPED:
@@ -790,16 +809,21 @@ fleet_resume_apply_host (const FleetResumeState *state, const FleetPlan *plan, g
   gboolean runs = fleet_resume_host_runs (state, index);
   guint filled = runs ? host->next_step : host->steps->len;
 
-  for (guint i = 0; i < filled; i++)
-    fill_step_result (g_ptr_array_index (result->steps, i), g_ptr_array_index (host->steps, i),
-                      state->run_dir, result->host, i);
+  /* Steps at or after next_step that ended well ran next to a step in
+   * flight (fleet-step-overlap.h); they count as done.  The others run
+   * again, and the output of each that started is kept as partial. */
+  for (guint i = 0; i < host->steps->len; i++)
+    {
+      const FleetResumeStep *step = g_ptr_array_index (host->steps, i);
+
+      if (i < filled || step_ended_well (step))
+        fill_step_result (g_ptr_array_index (result->steps, i), step, state->run_dir,
+                          result->host, i);
+      else if (runs && step->state != FLEET_RESUME_STEP_NOT_STARTED)
+        keep_partial_output (state->run_dir, result->host, i);
+    }
   /* A host left out by a decision of this resume was settled by it. */
   result->settled_before_resume = !runs && host->decision == FLEET_RESUME_DECISION_NONE;
-
-  if (runs && host->next_step < host->steps->len
-      && ((const FleetResumeStep *) g_ptr_array_index (host->steps, host->next_step))->state
-           != FLEET_RESUME_STEP_NOT_STARTED)
-    keep_partial_output (state->run_dir, result->host, host->next_step);
 
   switch (host->state)
     {

@@ -11,7 +11,10 @@
  *     that step in flight: the step may have run in part.  It is run again
  *     when the workflow marks it `idempotent`; otherwise the host is held
  *     for a decision, --retry-host to run the step again or --skip-host to
- *     leave the host out;
+ *     leave the host out.  A plan whose steps overlap (fleet-step-overlap.h)
+ *     may leave several steps in flight: the host is held when one of them
+ *     is not idempotent, and they all run again when it continues, while
+ *     the steps that ended well, before or after them, do not;
  *   - every other host continues with the first step that has not ended.
  *
  * A completed step is never run again, except the failed step of a host
@@ -79,7 +82,8 @@ typedef struct {
   FleetResumeHostState state;
   FleetResumeDecision decision;  /* given for this resume */
   guint next_step;               /* CONTINUE: the first step to run */
-  guint in_flight_step;          /* the step in flight, or G_MAXUINT */
+  guint in_flight_step;          /* HELD: the first step in flight that is not
+                                    idempotent; else G_MAXUINT */
   guint failed_step;             /* FAILED: the failed step, or G_MAXUINT
                                     for a failure before any step */
   FleetFailure failure;          /* FAILED: the cause */

@@ -72,6 +72,7 @@ fleet_plan_free (FleetPlan *plan)
   g_ptr_array_unref (plan->signatures);
   g_ptr_array_unref (plan->checks);
   fleet_rollback_free (plan->rollback);
+  fleet_step_overlap_free (plan->step_overlap);
   g_free (plan);
 }
 
@@ -379,6 +380,7 @@ fleet_plan_to_variant (const FleetPlan *plan)
                            fleet_plan_schedule_to_variant (plan->schedule));
   if (plan->gather_facts)
     g_variant_builder_add (&builder, "{sv}", "gather-facts", g_variant_new_boolean (TRUE));
+  fleet_step_overlap_to_variant (plan->step_overlap, &builder);
 
   body = g_variant_ref_sink (g_variant_builder_end (&builder));
   return g_variant_get_normal_form (body);
@@ -1080,6 +1082,8 @@ plan_from_body (GVariant *body, guint32 version, GError **error)
         }
     }
   if (!fleet_plan_progressive_from_variant (body, plan, error))
+    return NULL;
+  if (!fleet_step_overlap_from_variant (body, plan->steps->len, &plan->step_overlap, error))
     return NULL;
 
   /* Optional: plans with the default pacing omit the key. */

@@ -28,6 +28,7 @@
 #include "schema/fleet-host-record.h"
 #include "schema/fleet-model.h"
 #include "schema/fleet-rollback.h"
+#include "schema/fleet-step-overlap.h"
 #include "schema/fleet-plan-schedule.h"
 #include "schema/fleet-threshold.h"
 #include "schema/fleet-pacing.h"
@@ -125,6 +126,8 @@ typedef struct {
                                     into them; NULL: the hosts may run at any time */
   gboolean gather_facts;         /* a step condition names facts.*: fleet-run
                                     gathers facts (fleet-facts.h) on each host */
+  FleetStepOverlap *step_overlap; /* steps of one host that may run at once
+                                    (fleet-step-overlap.h); NULL: one at a time */
   char *file_sha256;             /* hex digest from the file; NULL until
                                     serialized or read */
 

@@ -13,6 +13,7 @@
 
 #include <openssl/crypto.h>
 
+#include "schema/fleet-secret-key-private.h"
 #include "schema/fleet-secret-store.h"
 
 /* Key file. */
@@ -182,10 +183,11 @@ read_line (int fd, FleetSecret *line, gsize max_length)
   return ok;
 }
 
-/* Prompt once on the terminal `fd` with echo off, restoring the terminal
- * mode and the signal dispositions before returning. */
+/* Prompt once on the terminal `fd`, opened from `device`, with echo off,
+ * restoring the terminal mode and the signal dispositions before
+ * returning. */
 static FleetSecret *
-prompt_once (int fd, const char *prompt, gsize max_length, GError **error)
+prompt_once (int fd, const char *device, const char *prompt, gsize max_length, GError **error)
 {
   g_autoptr(FleetSecret) line = fleet_secret_new (max_length + 1);
   struct sigaction saved_actions[G_N_ELEMENTS (prompt_signals)];
@@ -198,7 +200,7 @@ prompt_once (int fd, const char *prompt, gsize max_length, GError **error)
   if (tcgetattr (fd, &saved_mode) != 0)
     {
       g_set_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_NO_TERMINAL,
-                   "cannot prompt on /dev/tty: %s", g_strerror (errno));
+                   "cannot prompt on %s: %s", device, g_strerror (errno));
       return NULL;
     }
 
@@ -228,23 +230,26 @@ prompt_once (int fd, const char *prompt, gsize max_length, GError **error)
   if (!read_ok && received_signal == 0)
     {
       g_set_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_IO,
-                   "cannot read from /dev/tty: %s", g_strerror (read_errno));
+                   "cannot read from %s: %s", device, g_strerror (read_errno));
       return NULL;
     }
   return g_steal_pointer (&line);
 }
 
 FleetSecret *
-fleet_secret_read_terminal (const char *prompt, gsize max_length, GError **error)
+fleet_secret_read_terminal_on (const char *device,
+                               const char *prompt,
+                               gsize max_length,
+                               GError **error)
 {
   g_autoptr(FleetSecret) line = NULL;
   int fd;
 
-  fd = open ("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  fd = open (device, O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (fd < 0)
     {
       g_set_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_NO_TERMINAL,
-                   "there is no terminal to prompt on (/dev/tty: %s)", g_strerror (errno));
+                   "there is no terminal to prompt on (%s: %s)", device, g_strerror (errno));
       return NULL;
     }
 
@@ -253,7 +258,7 @@ fleet_secret_read_terminal (const char *prompt, gsize max_length, GError **error
       int number;
 
       g_clear_pointer (&line, fleet_secret_free);
-      line = prompt_once (fd, prompt, max_length, error);
+      line = prompt_once (fd, device, prompt, max_length, error);
       number = received_signal;
       if (line == NULL || number == 0)
         break;
@@ -278,6 +283,12 @@ fleet_secret_read_terminal (const char *prompt, gsize max_length, GError **error
                    "the entry is longer than %" G_GSIZE_FORMAT " bytes", max_length);
     }
   return g_steal_pointer (&line);
+}
+
+FleetSecret *
+fleet_secret_read_terminal (const char *prompt, gsize max_length, GError **error)
+{
+  return fleet_secret_read_terminal_on ("/dev/tty", prompt, max_length, error);
 }
 
 /* Sources in order. */

@@ -142,7 +142,8 @@ fleet_secret_kdf_params_for_new_store (FleetSecretKdfParams *params,
 /* Files. */
 
 /* Check the status of a store file: a regular file that only its owner can
- * access, no larger than any store. */
+ * access.  Its size is checked on the bytes read (read_store_file), because
+ * a file can grow after fstat(). */
 static gboolean
 check_file_status (const char *path, const struct stat *info, GError **error)
 {
@@ -169,15 +170,27 @@ check_file_status (const char *path, const struct stat *info, GError **error)
                    (unsigned) (info->st_mode & 07777), path, path);
       return FALSE;
     }
-  if (info->st_size > FLEET_SECRET_FILE_MAX_LENGTH)
-    {
-      g_set_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_NOT_A_STORE,
-                   "secret store %s is %" G_GINT64_FORMAT " bytes, larger than any store "
-                   "(at most %d bytes)", path, (gint64) info->st_size,
-                   FLEET_SECRET_FILE_MAX_LENGTH);
-      return FALSE;
-    }
   return TRUE;
+}
+
+/* Set the error for a store path that lstat() or open() with O_NOFOLLOW
+ * failed on with `saved_errno`.  Both fail with ELOOP for a loop of
+ * symbolic links on the way to the file, and open() also for a store that
+ * is a symbolic link itself. */
+static void
+set_path_error (const char *path, int saved_errno, GError **error)
+{
+  if (saved_errno == ENOENT)
+    g_set_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_NOT_FOUND,
+                 "secret store %s does not exist; create it with `fleetc secrets init`, "
+                 "or name another store with --secrets or FLEETC_SECRETS", path);
+  else if (saved_errno == ELOOP)
+    g_set_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_NOT_A_STORE,
+                 "secret store %s is a symbolic link, or a loop of symbolic links leads to "
+                 "it; give the path of the file itself", path);
+  else
+    g_set_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_IO,
+                 "cannot read secret store %s: %s", path, g_strerror (saved_errno));
 }
 
 gboolean
@@ -187,38 +200,31 @@ fleet_secret_store_check_file (const char *path, GError **error)
 
   if (lstat (path, &info) != 0)
     {
-      if (errno == ENOENT)
-        g_set_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_NOT_FOUND,
-                     "secret store %s does not exist; create it with `fleetc secrets init`, "
-                     "or name another store with --secrets or FLEETC_SECRETS", path);
-      else
-        g_set_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_IO,
-                     "cannot read secret store %s: %s", path, g_strerror (errno));
+      set_path_error (path, errno, error);
       return FALSE;
     }
   return check_file_status (path, &info, error);
 }
 
-/* Read the whole store file after the checks of check_file_status.  `info`
- * receives its fstat. */
+/* Open the store file, check it with check_file_status, and read it whole.
+ * The checks apply to the descriptor that is read, not to the path, so a
+ * file swapped in after a check is never read.  Reading stops at end of file or
+ * one byte past the largest store, whatever fstat() said the size was.
+ * `info` receives its fstat. */
 static GBytes *
 read_store_file (const char *path, struct stat *info, GError **error)
 {
-  g_autofree guint8 *data = NULL;
-  gsize done = 0;
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  guint8 chunk[64 * 1024];
   int status;
   int fd;
 
-  if (!fleet_secret_store_check_file (path, error))
-    return NULL;
-
-  /* O_NOFOLLOW and fstat check the file actually opened, in case the path
-   * changed after the check above. */
+  /* O_NONBLOCK keeps the open of a FIFO from waiting for a writer; the
+   * status check then rejects it. */
   fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0)
     {
-      g_set_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_IO,
-                   "cannot open secret store %s: %s", path, g_strerror (errno));
+      set_path_error (path, errno, error);
       return NULL;
     }
   /* fstat fails only for an invalid descriptor or buffer. */
@@ -230,25 +236,33 @@ read_store_file (const char *path, struct stat *info, GError **error)
       return NULL;
     }
 
-  data = g_malloc (info->st_size > 0 ? info->st_size : 1);
-  while (done < (gsize) info->st_size)
+  while (data->len <= FLEET_SECRET_FILE_MAX_LENGTH)
     {
       /* A read of a regular file is not interrupted by signals (Linux). */
-      ssize_t got = read (fd, data + done, info->st_size - done);
+      gsize wanted = MIN (sizeof chunk, FLEET_SECRET_FILE_MAX_LENGTH + 1 - data->len);
+      ssize_t got = read (fd, chunk, wanted);
 
-      if (got <= 0)
+      if (got < 0)
         {
           g_set_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_IO,
-                       "cannot read secret store %s: %s", path,
-                       got < 0 ? g_strerror (errno) : "the file shrank while it was read");
+                       "cannot read secret store %s: %s", path, g_strerror (errno));
           close (fd);
           return NULL;
         }
-      done += got;
+      if (got == 0)
+        break;
+      g_byte_array_append (data, chunk, got);
     }
-
   close (fd);
-  return g_bytes_new_take (g_steal_pointer (&data), done);
+
+  if (data->len > FLEET_SECRET_FILE_MAX_LENGTH)
+    {
+      g_set_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_NOT_A_STORE,
+                   "secret store %s is larger than any store (at most %d bytes)", path,
+                   FLEET_SECRET_FILE_MAX_LENGTH);
+      return NULL;
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&data));
 }
 
 static gboolean
@@ -391,7 +405,6 @@ fleet_secret_store_create (const char *path,
 {
   g_autoptr(FleetSecretStore) store = store_new (path);
   g_autofree char *directory = g_path_get_dirname (path);
-  struct stat info;
 
   if (master->length == 0)
     {
@@ -399,13 +412,10 @@ fleet_secret_store_create (const char *path,
                    "cannot create secret store %s: the master passphrase is empty", path);
       return NULL;
     }
-  if (lstat (path, &info) == 0)
-    {
-      g_set_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_EXISTS,
-                   "secret store %s already exists; nothing was changed", path);
-      return NULL;
-    }
 
+  /* An existing store is found by link() in write_store_file(), which fails
+   * when the path exists: a check of the path here could not exclude a
+   * store that appears meanwhile. */
   store->header.version = FLEET_SECRET_FILE_VERSION;
   store->header.kdf = FLEET_SECRET_KDF_SCRYPT;
   if (params != NULL && !fleet_secret_kdf_params_validate (params, error))

@@ -19,6 +19,7 @@ fleet_inventory_new (const char *source)
     (GDestroyNotify) fleet_source_file_free);
   inventory->host_problems = g_ptr_array_new_with_free_func (
     (GDestroyNotify) fleet_host_problem_free);
+  inventory->value_positions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   return inventory;
 }
@@ -38,6 +39,7 @@ fleet_inventory_free (FleetInventory *inventory)
   g_free (inventory->ssh_config_path);
   g_ptr_array_unref (inventory->ssh_config_sources);
   g_ptr_array_unref (inventory->host_problems);
+  g_hash_table_unref (inventory->value_positions);
   g_ptr_array_unref (inventory->files);
   g_free (inventory->source);
   g_free (inventory);
@@ -73,6 +75,26 @@ fleet_inventory_add_host_problem (FleetInventory *inventory,
     problem->pos = *pos;
   problem->text = g_strdup (text);
   g_ptr_array_add (inventory->host_problems, problem);
+}
+
+void
+fleet_inventory_set_value_pos (FleetInventory *inventory,
+                               const char *host_name,
+                               const char *key,
+                               const FleetSourcePos *pos)
+{
+  g_hash_table_replace (inventory->value_positions, g_strconcat (host_name, "\n", key, NULL),
+                        g_memdup2 (pos, sizeof *pos));
+}
+
+const FleetSourcePos *
+fleet_inventory_value_pos (const FleetInventory *inventory,
+                           const char *host_name,
+                           const char *key)
+{
+  g_autofree char *lookup = g_strconcat (host_name, "\n", key, NULL);
+
+  return g_hash_table_lookup (inventory->value_positions, lookup);
 }
 
 void
@@ -196,6 +218,7 @@ fleet_workflow_new (void)
   workflow->batches = g_array_new (FALSE, TRUE, sizeof (FleetBatch));
   workflow->vars = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   workflow->parallelism = FLEET_DEFAULT_PARALLELISM;
+  workflow->concurrent_steps = 1;
   workflow->schedule.margin_ms = FLEET_DEFAULT_WINDOW_MARGIN_MS;
   workflow->canary.hosts = g_ptr_array_new_with_free_func (g_free);
   workflow->canary.positions = positions_new ();

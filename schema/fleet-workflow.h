@@ -72,6 +72,10 @@ typedef struct {
   char *ssh_config_path;       /* ssh_config file read, or NULL for none */
   GPtrArray *ssh_config_sources; /* FleetSourceFile *, every ssh_config file read */
   GPtrArray *host_problems;    /* FleetHostProblem *, in the order found */
+  GHashTable *value_positions; /* char * "HOST\nKEY" -> FleetSourcePos *: where the
+                                  value of a host's setting or attribute KEY is
+                                  written, for messages; only what the readers
+                                  record */
 } FleetInventory;
 
 /* A selector expression (docs/selectors.md), evaluated per host against
@@ -187,6 +191,9 @@ typedef struct {
   GHashTable *vars;            /* char * name -> char * value, the workflow's `vars` */
   GArray *batches;             /* FleetBatch */
   guint parallelism;           /* maximum hosts busy at once, >= 1 */
+  guint concurrent_steps;      /* steps of one host in flight at once; 1: one
+                                  after the other (fleet-step-overlap.h) */
+  FleetSourcePos concurrent_steps_pos; /* the `concurrent_steps` value; line 0: not given */
   FleetSelector *limit;        /* `fleetc compile --limit`, or NULL */
   FleetCanary canary;
   GPtrArray *spread;           /* FleetSpread * */
@@ -229,6 +236,19 @@ void fleet_inventory_add_host_problem (FleetInventory *inventory,
                                        const char *text);
 
 void fleet_host_problem_free (FleetHostProblem *problem);
+
+/* Record that the value of setting or attribute `key` of host `host_name`
+ * is written at `pos`, replacing an earlier record. */
+void fleet_inventory_set_value_pos (FleetInventory *inventory,
+                                    const char *host_name,
+                                    const char *key,
+                                    const FleetSourcePos *pos);
+
+/* Return where the value of `key` of host `host_name` is written, or NULL
+ * when no reader recorded it; borrowed. */
+const FleetSourcePos *fleet_inventory_value_pos (const FleetInventory *inventory,
+                                                 const char *host_name,
+                                                 const char *key);
 
 FleetGroup *fleet_group_new (const char *name);
 void fleet_group_free (FleetGroup *group);

@@ -3,6 +3,7 @@
 
 #include "schema/fleet-expr.h"
 #include "schema/fleet-step-kind.h"
+#include "schema/fleet-step-overlap.h"
 
 #include <string.h>
 
@@ -77,6 +78,10 @@ static const FleetSchemaField schema_fields[] = {
   { FLEET_SCHEMA_WORKFLOW, "parallelism", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
     1, 100000, "10",
     "Maximum number of hosts that run steps at the same time." },
+  { FLEET_SCHEMA_WORKFLOW, "concurrent_steps", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE,
+    1, FLEET_STEP_OVERLAP_MAX_SESSIONS, "1",
+    "Maximum number of independent steps of one host that run at the same time, each on its "
+    "own channel of the host's connection; 1 runs them one after the other." },
   { FLEET_SCHEMA_WORKFLOW, "concurrency", FLEET_TYPE_MAPPING, FLEET_SCHEMA_CONCURRENCY, FALSE,
     0, 0, NULL,
     "How fleet-run moves the number of busy hosts within `parallelism`, and caps per "

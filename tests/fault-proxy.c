@@ -221,6 +221,26 @@ current_fault (FaultProxy *proxy, guint *out_rate, gboolean *out_stopping)
   return kind;
 }
 
+/* FAULT_CORRUPT: invert the first byte waiting to go to a client, and
+ * forward normally from then on.  Returns the fault in force afterwards. */
+static FaultKind
+corrupt_one_byte (FaultProxy *proxy)
+{
+  for (guint i = 0; i < proxy->connections->len; i++)
+    {
+      Connection *connection = g_ptr_array_index (proxy->connections, i);
+
+      if (connection->pending[0]->len == 0)
+        continue;
+      connection->pending[0]->data[0] ^= 0xff;
+      g_mutex_lock (&proxy->lock);
+      proxy->kind = FAULT_NONE;
+      g_mutex_unlock (&proxy->lock);
+      return FAULT_NONE;
+    }
+  return FAULT_CORRUPT;
+}
+
 /* Tell fault_proxy_set_fault that the changes up to `generation` are in
  * force. */
 static void
@@ -306,6 +326,8 @@ proxy_thread_main (gpointer data)
         }
       if (kind == FAULT_SLOW)
         refill_budgets (proxy, rate);
+      if (kind == FAULT_CORRUPT)
+        kind = corrupt_one_byte (proxy);
       mark_served (proxy, generation);
 
       n_fds = 2 + 2 * proxy->connections->len;
@@ -428,6 +450,17 @@ fault_proxy_set_fault_when_file (FaultProxy *proxy, FaultKind kind, const char *
   proxy->triggered = FALSE;
   g_mutex_unlock (&proxy->lock);
   wake_thread (proxy);
+}
+
+FaultKind
+fault_proxy_get_fault (FaultProxy *proxy)
+{
+  FaultKind kind;
+
+  g_mutex_lock (&proxy->lock);
+  kind = proxy->kind;
+  g_mutex_unlock (&proxy->lock);
+  return kind;
 }
 
 guint

@@ -12,7 +12,10 @@
  *     sockets stay open, as when a host hangs or packets are dropped: the
  *     client sees neither data nor an error;
  *   - SLOW: at most `bytes_per_second` are forwarded in each direction, in
- *     chunks of at most a tenth of that every 100 ms.
+ *     chunks of at most a tenth of that every 100 ms;
+ *   - CORRUPT: the bits of one byte on its way to the client are inverted,
+ *     once, as a faulty link or middlebox would do; then the proxy forwards
+ *     normally again (fault_proxy_get_fault returns FAULT_NONE).
  *
  * A fault can start at once or when a file appears, so that it hits a
  * command that is known to be running.  Ownership: the proxy owns its
@@ -28,6 +31,7 @@ typedef enum {
   FAULT_CUT,
   FAULT_SILENT,
   FAULT_SLOW,
+  FAULT_CORRUPT,
 } FaultKind;
 
 typedef struct FaultProxy FaultProxy;
@@ -50,6 +54,9 @@ void fault_proxy_set_fault (FaultProxy *proxy, FaultKind kind, guint bytes_per_s
 /* Apply `kind` as soon as the file `path` exists; the proxy checks every
  * 50 ms. */
 void fault_proxy_set_fault_when_file (FaultProxy *proxy, FaultKind kind, const char *path);
+
+/* Return the fault in force. */
+FaultKind fault_proxy_get_fault (FaultProxy *proxy);
 
 /* Return the number of connections accepted so far. */
 guint fault_proxy_get_accepted (FaultProxy *proxy);

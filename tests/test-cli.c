@@ -179,8 +179,9 @@ test_show_markdown (Fixture *fixture, gconstpointer data)
                                  "unreachable |\n"));
   g_assert_nonnull (strstr (out, "### Wave 2: wave 2\n\n6 hosts; failure domains: racks r2 r3 "
                                  "r4; halts at 1 failed or 2 unreachable.\n\n"
-                                 "| host | address | rack |\n|---|---|---|\n"
-                                 "| db03 | 192.0.2.3:22 | r2 |\n"));
+                                 "| host | address | user | route | rack |\n"
+                                 "|---|---|---|---|---|\n"
+                                 "| db03 | 192.0.2.3:22 | deploy | direct | r2 |\n"));
 }
 
 /* Values from the inventory cannot break a Markdown table or inject
@@ -212,9 +213,9 @@ test_show_markdown_escapes (Fixture *fixture, gconstpointer data)
                            &out, NULL), ==, 0);
 
   g_assert_true (g_str_has_prefix (out, "# Plan: \\*bold\\*\n"));
-  g_assert_nonnull (strstr (out, "| a\\_1 | a\\_1:22 | r\\|1 \\<b\\>x\\</b\\> "
-                                 "\\[l\\](u) |\n"));
-  g_assert_nonnull (strstr (out, "| b | b:22 | r2\\\\x1b\\[31m |\n"));
+  g_assert_nonnull (strstr (out, "| a\\_1 | a\\_1:22 | (local user) | direct | r\\|1 "
+                                 "\\<b\\>x\\</b\\> \\[l\\](u) |\n"));
+  g_assert_nonnull (strstr (out, "| b | b:22 | (local user) | direct | r2\\\\x1b\\[31m |\n"));
   g_assert_nonnull (strstr (out, "   `````sh\n   echo ```; echo ````\n   `````\n"));
   g_assert_null (strchr (out, '\033'));
 }
@@ -588,8 +589,9 @@ test_ssh_config_option (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (text, "  db01  deploy@192.0.2.1:2299  via jump@bastion:2222  "
                                   "host keys accept-new  dc=dc1"));
   g_assert_nonnull (strstr (text, "  db02  deploy@192.0.2.2:2299  dc=dc2"));
-  g_assert_nonnull (strstr (text, "\nJump hosts (connections go through them; no steps run "
-                                  "there):\n  jump@bastion:2222  jump@192.0.2.100:2222\n"));
+  g_assert_nonnull (strstr (text, "\nJump hosts (connections to the hosts behind them go "
+                                  "through them):\n  jump@bastion:2222  jump@192.0.2.100:2222  "
+                                  "direct; no steps run there\n"));
 
   g_assert_cmpint (fleetc ((const char *[]) { "show", plan, "--format", "json", NULL }, &json,
                            NULL), ==, 0);
@@ -981,8 +983,8 @@ test_windows_listing (Fixture *fixture, gconstpointer data)
                                  "spring-forward  2025-03-30T02:30:00 Europe/Berlin\n"));
   g_assert_nonnull (strstr (err, "dst-transitions.ics:43:28: warning: event \"nightly patch "
                                  "window"));
-  g_assert_nonnull (strstr (err, "windows.yaml:7:3: warning: no window applies to group "
-                                 "\"dc2\""));
+  g_assert_nonnull (strstr (err, "windows.yaml:7:3: warning: no window applies to host "
+                                 "nyc01, in group \"dc2\""));
 
   g_assert_cmpint (fleetc ((const char *[]) { "windows", workflow, "--from", "2025-03-30",
                                               "--to", "2025-03-31", "--format", "json", NULL },

@@ -520,7 +520,7 @@ test_parse_unknown_key_on (Fixture *fixture, gconstpointer data)
                                 "  schedule: nightly\n",
                                 6, 1,
                                 "unknown key \"on\" in workflow; the valid keys are: name, "
-                                "inventory, inventory_timeout, target, parallelism, concurrency, protect, canary, waves, spread, order, "
+                                "inventory, inventory_timeout, target, parallelism, concurrent_steps, concurrency, protect, canary, waves, spread, order, "
                                 "halt_at, vars, include, steps, windows, freezes, schedule, snapshot, "
                                 "checks, between_waves, rollback");
 }

@@ -811,6 +811,216 @@ test_ini_settings (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (web2->pos.line, ==, 2);
 }
 
+/* fleetc_ variables set the settings that Ansible has no variable for, from
+ * group variables and host lines alike. */
+static void
+test_ini_fleetc_settings (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetInventory) inventory = load_text (
+    fixture, "inventory.ini",
+    "bastion ansible_host=192.0.2.1 ansible_port=2201 ansible_user=jump\n"
+    "[web]\n"
+    "web1 fleetc_become_password_secret=web1-sudo\n"
+    "web2 fleetc_proxy_jump=none\n"
+    "[web:vars]\n"
+    "fleetc_proxy_jump=bastion\n"
+    "fleetc_key_passphrase_secret=deploy-key\n"
+    "fleetc_become_password_secret=web-sudo\n"
+    "fleetc_identities_only=yes\n"
+    "fleetc_host_key_policy=accept-new\n"
+    "fleetc_known_hosts_file=known_hosts\n"
+    "fleetc_keepalive_interval=30s\n"
+    "fleetc_keepalive_count_max=5\n");
+  g_autofree char *real_dir = g_canonicalize_filename (fixture->dir, NULL);
+  g_autofree char *known_hosts = g_build_filename (real_dir, "known_hosts", NULL);
+  const FleetHost *web1, *web2, *bastion;
+
+  g_assert_nonnull (inventory);
+  assert_counts (fixture, 0, 0);
+
+  web1 = find_host (inventory, "web1");
+  g_assert_cmpstr (web1->key_passphrase_secret, ==, "deploy-key");
+  g_assert_cmpstr (web1->become_password_secret, ==, "web1-sudo");
+  g_assert_true (web1->identities_only);
+  g_assert_cmpint (web1->host_key_policy, ==, FLEET_HOST_KEY_POLICY_ACCEPT_NEW);
+  g_assert_cmpstr (fleet_strings_first (web1->known_hosts_files), ==, known_hosts);
+  g_assert_cmpuint (web1->keepalive_interval_ms, ==, 30000);
+  g_assert_cmpuint (web1->keepalive_count_max, ==, 5);
+  g_assert_cmpstr (web1->proxy_jump, ==, "bastion");
+  g_assert_cmpuint (g_hash_table_size (web1->attributes), ==, 0);
+
+  web2 = find_host (inventory, "web2");
+  g_assert_cmpstr (web2->become_password_secret, ==, "web-sudo");
+  g_assert_null (web2->proxy_jump);
+
+  /* The jump host is the inventory host of that name, with its settings. */
+  g_assert_cmpuint (inventory->jump_hosts->len, ==, 1);
+  bastion = fleet_inventory_find_jump_host (inventory, "bastion");
+  g_assert_nonnull (bastion);
+  g_assert_cmpstr (bastion->address, ==, "192.0.2.1");
+  g_assert_cmpuint (bastion->port, ==, 2201);
+  g_assert_cmpstr (bastion->user, ==, "jump");
+  g_assert_null (find_host (inventory, "bastion")->proxy_jump);
+}
+
+static void
+test_ini_fleetc_errors (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetInventory) inventory = load_text (
+    fixture, "inventory.ini",
+    "web1 fleetc_key_passphrase_secret='two words'\n"
+    "web2 fleetc_proxy_jump=a,,b\n"
+    "web3 fleetc_identities_only=maybe\n"
+    "web4 fleetc_host_key_policy=no\n"
+    "web5 fleetc_proxy_jmp=bastion\n"
+    "web6 fleetc_colour=blue\n");
+  g_autofree char *path = fixture_path (fixture, "inventory.ini");
+  const FleetDiagnostic *secret;
+
+  g_assert_null (inventory);
+  assert_counts (fixture, 6, 0);
+  secret = fleet_diagnostics_get (fixture->diags, 0);
+  g_assert_cmpuint (secret->pos.line, ==, 1);
+  g_assert_true (g_str_has_prefix (secret->message, "invalid value \"two words\" for "
+                                                    "\"fleetc_key_passphrase_secret\": "));
+  g_assert_true (g_str_has_prefix (fleet_diagnostics_get (fixture->diags, 1)->message,
+                                   "invalid value \"a,,b\" for \"fleetc_proxy_jump\": "));
+  assert_diagnostic (fixture, 2, FLEET_SEVERITY_ERROR, path, 3, 29,
+                     "invalid value \"maybe\" for \"fleetc_identities_only\": expected true or "
+                     "false");
+  assert_diagnostic (fixture, 3, FLEET_SEVERITY_ERROR, path, 4, 29,
+                     "invalid value \"no\" for \"fleetc_host_key_policy\": use strict or "
+                     "accept-new; fleetc never turns host key checking off");
+  assert_diagnostic (fixture, 4, FLEET_SEVERITY_ERROR, path, 5, 6,
+                     "unknown fleetc variable \"fleetc_proxy_jmp\"; did you mean "
+                     "\"fleetc_proxy_jump\"?");
+  g_assert_true (g_str_has_prefix (fleet_diagnostics_get (fixture->diags, 5)->message,
+                                   "unknown fleetc variable \"fleetc_colour\"; the fleetc_ "
+                                   "variables are: fleetc_identities_only, "));
+}
+
+/* A variable named like a fleetc setting is only an attribute: the warning
+ * names the variable that sets the setting.  Password variables name the
+ * secret variable that replaces them. */
+static void
+test_ini_setting_named_variables (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetInventory) inventory = load_text (
+    fixture, "inventory.ini",
+    "e1 key_passphrase_secret=keypw port=2222 proxy_jump=bastion ansible_become_password=x\n");
+  g_autofree char *path = fixture_path (fixture, "inventory.ini");
+  const FleetHost *e1;
+
+  g_assert_nonnull (inventory);
+  assert_counts (fixture, 0, 4);
+  assert_diagnostic (fixture, 0, FLEET_SEVERITY_WARNING, path, 1, 61,
+                     "variable \"ansible_become_password\" is ignored and not stored: fleetc "
+                     "reads the sudo password from its secret store; name the secret with "
+                     "fleetc_become_password_secret");
+  assert_diagnostic (fixture, 1, FLEET_SEVERITY_WARNING, path, 1, 4,
+                     "variable \"key_passphrase_secret\" is only an attribute, not fleetc's "
+                     "key_passphrase_secret setting; name it fleetc_key_passphrase_secret to set "
+                     "the setting");
+  assert_diagnostic (fixture, 2, FLEET_SEVERITY_WARNING, path, 1, 32,
+                     "variable \"port\" is only an attribute, not fleetc's port setting; name it "
+                     "ansible_port to set the setting");
+  assert_diagnostic (fixture, 3, FLEET_SEVERITY_WARNING, path, 1, 42,
+                     "variable \"proxy_jump\" is only an attribute, not fleetc's proxy_jump "
+                     "setting; name it fleetc_proxy_jump to set the setting");
+
+  e1 = find_host (inventory, "e1");
+  g_assert_null (e1->key_passphrase_secret);
+  g_assert_null (e1->proxy_jump);
+  g_assert_cmpuint (e1->port, ==, FLEET_DEFAULT_SSH_PORT);
+  g_assert_cmpstr (attribute (inventory, "e1", "key_passphrase_secret"), ==, "keypw");
+}
+
+/* ProxyJump in the SSH arguments is honoured, as ssh would go through it;
+ * a ProxyCommand is an error, because connecting directly instead could
+ * bypass a bastion. */
+static void
+test_ini_ssh_args_proxy (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetInventory) inventory = load_text (
+    fixture, "inventory.ini",
+    "[web]\n"
+    "web1 ansible_ssh_common_args='-o ProxyJump=ops@192.0.2.1:2201'\n"
+    "web2 ansible_ssh_extra_args='-C -J 192.0.2.2'\n"
+    "web3 ansible_ssh_common_args='-o \"ProxyCommand none\"'\n"
+    "web4 ansible_ssh_common_args='-oProxyJump=192.0.2.1' fleetc_proxy_jump=192.0.2.1\n");
+  const FleetHost *web1, *web2, *web3, *jump;
+
+  g_assert_nonnull (inventory);
+  assert_counts (fixture, 0, 1);
+  g_assert_true (g_str_has_prefix (fleet_diagnostics_get (fixture->diags, 0)->message,
+                                   "variable \"ansible_ssh_extra_args\" is kept as an attribute, "
+                                   "and only its ProxyJump (-J) "));
+
+  web1 = find_host (inventory, "web1");
+  g_assert_cmpstr (web1->proxy_jump, ==, "ops@192.0.2.1:2201");
+  jump = fleet_inventory_find_jump_host (inventory, "ops@192.0.2.1:2201");
+  g_assert_nonnull (jump);
+  g_assert_cmpstr (jump->address, ==, "192.0.2.1");
+  g_assert_cmpuint (jump->port, ==, 2201);
+  g_assert_cmpstr (jump->user, ==, "ops");
+  g_assert_cmpstr (attribute (inventory, "web1", "ansible_ssh_common_args"), ==,
+                   "-o ProxyJump=ops@192.0.2.1:2201");
+
+  web2 = find_host (inventory, "web2");
+  g_assert_cmpstr (web2->proxy_jump, ==, "192.0.2.2");
+  web3 = find_host (inventory, "web3");
+  g_assert_null (web3->proxy_jump);
+  g_assert_cmpstr (find_host (inventory, "web4")->proxy_jump, ==, "192.0.2.1");
+}
+
+static void
+test_ini_ssh_args_errors (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetInventory) inventory = load_text (
+    fixture, "inventory.ini",
+    "[web]\n"
+    "web1\n"
+    "web2 ansible_ssh_extra_args='-J'\n"
+    "web3 ansible_ssh_common_args='-o ProxyJump=a' fleetc_proxy_jump=b\n"
+    "[web:vars]\n"
+    "ansible_ssh_common_args='-o ProxyCommand=\"ssh -W %h:%p bastion\"'\n");
+  g_autofree char *path = fixture_path (fixture, "inventory.ini");
+
+  g_assert_null (inventory);
+  assert_counts (fixture, 3, 0);
+  assert_diagnostic (fixture, 0, FLEET_SEVERITY_ERROR, path, 6, 25,
+                     "invalid value \"-o ProxyCommand=\\\"ssh -W %h:%p bastion\\\"\" for "
+                     "\"ansible_ssh_common_args\": ProxyCommand is not supported: fleet-run does "
+                     "not run proxy commands, and connecting directly instead could bypass a "
+                     "bastion; use -o ProxyJump=HOST or -J HOST, or set fleetc_proxy_jump");
+  assert_diagnostic (fixture, 1, FLEET_SEVERITY_ERROR, path, 3, 30,
+                     "invalid value \"-J\" for \"ansible_ssh_extra_args\": option -J has no "
+                     "argument");
+  assert_diagnostic (fixture, 2, FLEET_SEVERITY_ERROR, path, 4, 31,
+                     "invalid value \"-o ProxyJump=a\" for \"ansible_ssh_common_args\": its jump "
+                     "host \"a\" differs from fleetc_proxy_jump \"b\"; remove one of them");
+}
+
+/* The trial's dynamic inventory: a --host answer with a ProxyCommand. */
+static void
+test_dynamic_proxy_command (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *path = write_script (
+    fixture, "inventory",
+    "case \"$1\" in\n"
+    "  --list) echo '{\"web\": [\"b7\"]}' ;;\n"
+    "  --host) echo '{\"ansible_ssh_common_args\": \"-o ProxyCommand=nc %h %p\"}' ;;\n"
+    "esac\n");
+  g_autoptr (FleetInventory) inventory = load_file (fixture, path);
+  const FleetDiagnostic *diagnostic;
+
+  g_assert_null (inventory);
+  assert_counts (fixture, 1, 0);
+  diagnostic = fleet_diagnostics_get (fixture->diags, 0);
+  g_assert_true (g_str_has_suffix (diagnostic->pos.file, "inventory --host b7"));
+  g_assert_nonnull (strstr (diagnostic->message, "ProxyCommand is not supported"));
+}
+
 /* Variables by precedence: all < parent group < child group < host; groups
  * at one depth by ansible_group_priority, then by name. */
 static const char precedence_ini[] =
@@ -1555,19 +1765,58 @@ test_sources_conflict (Fixture *fixture, gconstpointer data)
   g_autoptr (FleetWorkflow) workflow = compile_with_inventories (fixture, "[a.ini, b.yaml, c.ini]");
   g_autofree char *port_message = g_strdup_printf (
     "host \"web1\" is defined by two inventories with different setting \"port\": \"2222\" at "
-    "%s:2:1 and \"22\" at %s:3:3; make the definitions agree or remove the host from one "
+    "%s:2:19 and \"22\" at %s:3:16; make the definitions agree or remove the host from one "
     "inventory",
     ini, yaml);
   g_autofree char *attribute_message = g_strdup_printf (
     "host \"web1\" is defined by two inventories with different attribute \"dc\": \"dc1\" at "
-    "%s:2:1 and \"dc2\" at %s:1:1; make the definitions agree or remove the host from one "
+    "%s:2:27 and \"dc2\" at %s:1:27; make the definitions agree or remove the host from one "
     "inventory",
     ini, other);
 
   g_assert_null (workflow);
   assert_counts (fixture, 2, 0);
-  assert_error (fixture, 0, "b.yaml", 3, 3, port_message);
-  assert_error (fixture, 1, "c.ini", 1, 1, attribute_message);
+  assert_error (fixture, 0, "b.yaml", 3, 16, port_message);
+  assert_error (fixture, 1, "c.ini", 1, 27, attribute_message);
+}
+
+/* A host defined by a range on one line and given a value on a later line
+ * is reported where the value is written, and every differing value gets
+ * its own error. */
+static void
+test_sources_conflict_value_lines (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *ini = write_file (fixture, "hosts.ini",
+                                     "[nodes]\n"
+                                     "node[1:2]\n"
+                                     "[nodes:vars]\n"
+                                     "tier=back\n"
+                                     "[extra]\n"
+                                     "node1 ansible_port=23401 ansible_become=yes\n");
+  g_autofree char *yaml = write_file (fixture, "hosts2.yml",
+                                      "all:\n"
+                                      "  hosts:\n"
+                                      "    node1:\n"
+                                      "      ansible_port: 23408\n"
+                                      "      tier: front\n"
+                                      "      ansible_become: yes\n");
+  g_autoptr (FleetWorkflow) workflow = compile_with_inventories (fixture,
+                                                                 "[hosts.ini, hosts2.yml]");
+  g_autofree char *port_message = g_strdup_printf (
+    "host \"node1\" is defined by two inventories with different setting \"port\": \"23401\" "
+    "at %s:6:20 and \"23408\" at %s:4:21; make the definitions agree or remove the host from "
+    "one inventory",
+    ini, yaml);
+  g_autofree char *tier_message = g_strdup_printf (
+    "host \"node1\" is defined by two inventories with different attribute \"tier\": \"back\" "
+    "at %s:4:6 and \"front\" at %s:5:13; make the definitions agree or remove the host from "
+    "one inventory",
+    ini, yaml);
+
+  g_assert_null (workflow);
+  assert_counts (fixture, 2, 2);
+  assert_error (fixture, 2, "hosts2.yml", 4, 21, port_message);
+  assert_error (fixture, 3, "hosts2.yml", 5, 13, tier_message);
 }
 
 static void
@@ -1707,6 +1956,12 @@ main (int argc, char **argv)
   add_fixture_test ("/inventory/ini/nul-byte", test_ini_nul_byte);
   add_fixture_test ("/inventory/ini/values", test_ini_values);
   add_fixture_test ("/inventory/ini/settings", test_ini_settings);
+  add_fixture_test ("/inventory/ini/fleetc-settings", test_ini_fleetc_settings);
+  add_fixture_test ("/inventory/ini/fleetc-errors", test_ini_fleetc_errors);
+  add_fixture_test ("/inventory/ini/setting-named-variables", test_ini_setting_named_variables);
+  add_fixture_test ("/inventory/ini/ssh-args-proxy", test_ini_ssh_args_proxy);
+  add_fixture_test ("/inventory/ini/ssh-args-errors", test_ini_ssh_args_errors);
+  add_fixture_test ("/inventory/dynamic/proxy-command", test_dynamic_proxy_command);
   add_fixture_test ("/inventory/ini/precedence", test_ini_precedence);
   add_fixture_test ("/inventory/ini/children-before-definition", test_ini_children_before_definition);
   add_fixture_test ("/inventory/ini/repeated-host", test_ini_repeated_host);
@@ -1737,6 +1992,7 @@ main (int argc, char **argv)
 
   add_fixture_test ("/inventory/sources/combined", test_sources_combined);
   add_fixture_test ("/inventory/sources/conflict", test_sources_conflict);
+  add_fixture_test ("/inventory/sources/conflict-value-lines", test_sources_conflict_value_lines);
   add_fixture_test ("/inventory/sources/errors-in-each", test_sources_errors_in_each);
   add_fixture_test ("/inventory/sources/empty-list", test_sources_empty_list);
   add_fixture_test ("/inventory/sources/digest", test_sources_digest);

@@ -1064,14 +1064,17 @@ test_silent_target (Fixture *fixture, gconstpointer data)
 }
 
 /* Kill the processes that serve connections of sandbox host `index`: the
- * descendants of its listening sshd, found through procfs.  Returns how
- * many were killed. */
+ * sshd descendants of its listening sshd, found through procfs.  Commands
+ * that the sessions run are left alone: a command killed before its sshd
+ * would be reported by that sshd as killed by a signal, not as a lost
+ * connection.  Returns how many were killed. */
 static guint
 kill_connection_processes (guint index)
 {
   g_autofree char *pid_file = host_file (index, "sshd.pid");
   g_autofree char *pid_text = NULL;
   g_autoptr(GHashTable) parents = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) daemons = g_hash_table_new (NULL, NULL);
   g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
   const char *entry;
   guint killed = 0;
@@ -1097,6 +1100,8 @@ kill_connection_processes (guint index)
         continue;
       g_hash_table_insert (parents, GINT_TO_POINTER ((int) pid),
                            GINT_TO_POINTER ((int) g_ascii_strtoll (after_name + 4, NULL, 10)));
+      if (g_str_has_prefix (strchr (stat, '(') + 1, "sshd"))
+        g_hash_table_add (daemons, GINT_TO_POINTER ((int) pid));
     }
 
   {
@@ -1108,6 +1113,8 @@ kill_connection_processes (guint index)
       {
         int ancestor = GPOINTER_TO_INT (parent);
 
+        if (!g_hash_table_contains (daemons, pid))
+          continue;
         for (guint depth = 0; depth < 8 && ancestor > 1; depth++)
           {
             if (ancestor == listener)

@@ -224,6 +224,37 @@ compile_plan_with (Fixture *fixture, gboolean idempotent, const char *tag, const
     g_error ("compile failed: %s", err);
 }
 
+/* Compile a plan whose steps overlap (`concurrent_steps: 3`) into
+ * fixture->plan: `slow` and `again` wait until release_second_step() is
+ * called, `quick` ends at once next to them, and `last` needs both
+ * waiting steps.  `again` is idempotent, and `slow` when
+ * `slow_idempotent`. */
+static void
+compile_overlap_plan (Fixture *fixture, gboolean slow_idempotent, const char *tag)
+{
+  g_autofree char *inventory = fleet_sandbox_path (sandbox, "inventory.yaml");
+  g_autofree char *workflow = fixture_path (fixture, "workflow.yaml");
+  g_autofree char *wait = g_strdup_printf ("while [ ! -e \"$HOME/%s.release\" ]; do sleep 0.2; "
+                                           "done", fixture->log_name);
+  g_autofree char *slow = logged_step (fixture, "slow", wait, slow_idempotent);
+  g_autofree char *quick = logged_step (fixture, "quick", "true", FALSE);
+  g_autofree char *again = logged_step (fixture, "again", wait, TRUE);
+  g_autofree char *last = logged_step (fixture, "last", "true", FALSE);
+  g_autofree char *text = g_strdup_printf ("name: resume-%s\ninventory: %s\ntarget: {all: true}\n"
+                                           "parallelism: %u\nconcurrent_steps: 3\nsteps:\n"
+                                           "%s%s%s%s    needs: [slow, again]\n", tag, inventory,
+                                           N_HOSTS, slow, quick, again, last);
+  g_autofree char *fleetc = fleet_test_program ("fleetc");
+  g_autofree char *err = NULL;
+
+  g_free (fixture->plan);
+  fixture->plan = fixture_path (fixture, "run.plan");
+  fleet_test_write_file (workflow, text, -1);
+  if (fleet_test_spawn ((const char *[]) { fleetc, "compile", workflow, "-o", fixture->plan,
+                                           NULL }, NULL, &err) != 0)
+    g_error ("compile failed: %s", err);
+}
+
 /* Return the path of `name` in the home directory of host `index`. */
 static char *
 host_file (const Fixture *fixture, guint index, const char *name)
@@ -329,10 +360,11 @@ run_fleet_run (const Fixture *fixture, const char *label, const char * const *ar
   return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
 }
 
-/* Start the plan, wait until the second step runs on every host, and kill
- * fleet-run with SIGKILL.  Returns the run directory. */
+/* Start the plan, wait until every host logged each of `lines`
+ * (NULL-terminated), and kill fleet-run with SIGKILL.  Returns the run
+ * directory. */
 static char *
-start_and_kill (Fixture *fixture)
+start_and_kill_after (Fixture *fixture, const char *const *lines)
 {
   g_autoptr(GSubprocess) process = start_fleet_run (fixture, "killed",
                                                     (const char *[]) { "--runs-dir",
@@ -341,7 +373,8 @@ start_and_kill (Fixture *fixture)
   g_autoptr(GError) error = NULL;
   g_autoptr(GDir) runs = NULL;
 
-  wait_for_log_line (fixture, "second-start");
+  for (guint i = 0; lines[i] != NULL; i++)
+    wait_for_log_line (fixture, lines[i]);
   g_subprocess_force_exit (process);
   g_subprocess_wait (process, NULL, &error);
   g_assert_no_error (error);
@@ -351,6 +384,13 @@ start_and_kill (Fixture *fixture)
   runs = g_dir_open (fixture->runs, 0, &error);
   g_assert_no_error (error);
   return g_build_filename (fixture->runs, g_dir_read_name (runs), NULL);
+}
+
+/* Kill fleet-run while the second step runs on every host. */
+static char *
+start_and_kill (Fixture *fixture)
+{
+  return start_and_kill_after (fixture, (const char *[]) { "second-start", NULL });
 }
 
 static char *
@@ -651,6 +691,102 @@ test_held_host_blocks_next_wave (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (count_log_lines (fixture, 1, "first-start"), ==, 1);
 }
 
+/* Each host runs the last step once and the quick step, which ended next
+ * to the steps in flight, only before the kill. */
+static void
+assert_overlap_steps_ran (const Fixture *fixture)
+{
+  for (guint i = 0; i < N_HOSTS; i++)
+    {
+      g_assert_cmpuint (count_log_lines (fixture, i, "slow-start"), ==, 2);
+      g_assert_cmpuint (count_log_lines (fixture, i, "again-start"), ==, 2);
+      g_assert_cmpuint (count_log_lines (fixture, i, "quick-start"), ==, 1);
+      g_assert_cmpuint (count_log_lines (fixture, i, "last-start"), ==, 1);
+      g_assert_cmpuint (count_log_lines (fixture, i, "last-end"), ==, 1);
+    }
+}
+
+/* kill -9 while two overlapping steps are in flight and a third already
+ * ended: the step that is not idempotent holds the host; --retry-host
+ * runs both steps in flight again, never the one that ended, and the
+ * step that needs them runs after them. */
+static void
+test_kill_holds_overlapping_steps (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *run_dir = NULL;
+  g_autofree char *host1 = NULL;
+  g_autofree char *host2 = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *journal = NULL;
+  g_autofree char *held = NULL;
+
+  if (!require_sandbox ())
+    return;
+  host1 = fleet_sandbox_host_name (sandbox, 0);
+  host2 = fleet_sandbox_host_name (sandbox, 1);
+  compile_overlap_plan (fixture, FALSE, "overlap-held");
+  run_dir = start_and_kill_after (fixture, (const char *[]) { "slow-start", "again-start",
+                                                              "quick-end", NULL });
+
+  g_assert_cmpint (run_fleet_run (fixture, "undecided", (const char *[]) { "--resume", run_dir,
+                                                                           fixture->plan, NULL },
+                                  &out, &err), ==, 2);
+  held = g_strdup_printf ("has only held hosts left (%s, %s)", host1, host2);
+  g_assert_nonnull (strstr (err, held));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  release_second_step (fixture);
+  g_assert_cmpint (run_fleet_run (fixture, "decided",
+                                  (const char *[]) { "--resume", run_dir, fixture->plan,
+                                                     "--retry-host", host1, "--retry-host", host2,
+                                                     NULL }, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "2 of 2 hosts succeeded"));
+  assert_overlap_steps_ran (fixture);
+
+  journal = read_journal (run_dir);
+  g_assert_nonnull (strstr (journal, "\"event\":\"host-decision\",\"host\":\"host01\",\"step\":1,"
+                                     "\"decision\":\"retry\""));
+  g_assert_cmpuint (count_substrings (journal, "\"event\":\"step-start\",\"host\":\"host01\","
+                                               "\"step\":2,"), ==, 1);
+  g_assert_cmpuint (count_substrings (journal, "\"event\":\"step-start\",\"host\":\"host01\","
+                                               "\"step\":3,"), ==, 2);
+}
+
+/* When every step in flight at kill -9 is idempotent, the resume runs them
+ * again without a decision and keeps the output of their first attempt. */
+static void
+test_kill_reruns_overlapping_idempotent (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *run_dir = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *host1 = NULL;
+
+  if (!require_sandbox ())
+    return;
+  compile_overlap_plan (fixture, TRUE, "overlap-idempotent");
+  run_dir = start_and_kill_after (fixture, (const char *[]) { "slow-start", "again-start",
+                                                              "quick-end", NULL });
+  release_second_step (fixture);
+
+  g_assert_cmpint (run_fleet_run (fixture, "resumed", (const char *[]) { "--resume", run_dir,
+                                                                         fixture->plan, NULL },
+                                  &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "2 of 2 hosts succeeded"));
+  assert_overlap_steps_ran (fixture);
+
+  host1 = fleet_sandbox_host_name (sandbox, 0);
+  for (guint step = 1; step <= 3; step += 2)
+    {
+      g_autofree char *name = g_strdup_printf ("%02u.stdout.partial", step);
+      g_autofree char *partial = g_build_filename (run_dir, "output", host1, name, NULL);
+
+      g_assert_true (g_file_test (partial, G_FILE_TEST_IS_REGULAR));
+    }
+}
+
 /* A resume with another plan is refused, naming both digests. */
 static void
 test_plan_digest_differs (Fixture *fixture, gconstpointer data)
@@ -745,9 +881,10 @@ test_interrupt_grace_period (Fixture *fixture, gconstpointer data)
   host1 = fleet_sandbox_host_name (sandbox, 0);
   host2 = fleet_sandbox_host_name (sandbox, 1);
   compile_plan (fixture, FALSE, "grace");
+  /* --new-run starts a run; the printed resume command must not repeat it. */
   process = start_fleet_run (fixture, "interrupted",
                              (const char *[]) { "--runs-dir", fixture->runs, "--grace-period",
-                                                "1s", fixture->plan, NULL });
+                                                "1s", "--new-run", fixture->plan, NULL });
   wait_for_log_line (fixture, "second-start");
   g_subprocess_send_signal (process, SIGTERM);
   g_subprocess_wait (process, NULL, &error);
@@ -768,6 +905,7 @@ test_interrupt_grace_period (Fixture *fixture, gconstpointer data)
 
   /* Run the printed command, with the decisions added. */
   line = g_strndup (command, strcspn (command, "\n"));
+  g_assert_null (strstr (line, "--new-run"));
   words = g_strsplit (line, " ", -1);
   g_assert_true (g_str_has_suffix (words[0], "/fleet-run"));
   g_assert_cmpstr (words[1], ==, "--resume");
@@ -909,6 +1047,8 @@ main (int argc, char **argv)
   ADD ("/resume/kill/decides-held", test_kill_decides_held);
   ADD ("/resume/refuses-plan-while-running", test_refuses_plan_while_running);
   ADD ("/resume/kill/reruns-idempotent", test_kill_reruns_idempotent);
+  ADD ("/resume/kill/holds-overlapping-steps", test_kill_holds_overlapping_steps);
+  ADD ("/resume/kill/reruns-overlapping-idempotent", test_kill_reruns_overlapping_idempotent);
   ADD ("/resume/kill/held-host-blocks-next-wave", test_held_host_blocks_next_wave);
   ADD ("/resume/kill/plan-digest-differs", test_plan_digest_differs);
   ADD ("/resume/kill/truncated-journal", test_truncated_journal);

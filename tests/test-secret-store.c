@@ -3,18 +3,26 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include "schema/fleet-oom.h"
 #include "schema/fleet-secret-file-private.h"
 #include "schema/fleet-secret-key.h"
+#include "schema/fleet-secret-key-private.h"
 #include "schema/fleet-secret-store.h"
 #include "tests/test-helpers.h"
 
@@ -443,6 +451,9 @@ static void
 test_not_a_regular_file (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *real = g_build_filename (fixture->dir, "real", NULL);
+  g_autofree char *loop = g_build_filename (fixture->dir, "loop", NULL);
+  g_autofree char *through_loop = g_build_filename (loop, "secrets", NULL);
+  g_autoptr(GError) error = NULL;
 
   g_assert_cmpint (g_mkdir (fixture->path, 0700), ==, 0);
   assert_open_fails (fixture, fixture->master, FLEET_SECRET_STORE_ERROR_NOT_A_STORE,
@@ -461,6 +472,16 @@ test_not_a_regular_file (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (symlink (real, fixture->path), ==, 0);
   assert_open_fails (fixture, fixture->master, FLEET_SECRET_STORE_ERROR_NOT_A_STORE,
                      "is a symbolic link");
+  g_assert_false (fleet_secret_store_check_file (fixture->path, &error));
+  g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_NOT_A_STORE);
+  g_assert_nonnull (strstr (error->message, "is a symbolic link; give the path of the file"));
+  g_clear_error (&error);
+
+  /* A directory that leads back to itself is rejected the same way. */
+  g_assert_cmpint (symlink ("loop", loop), ==, 0);
+  g_assert_false (fleet_secret_store_check_file (through_loop, &error));
+  g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_NOT_A_STORE);
+  g_assert_nonnull (strstr (error->message, "a loop of symbolic links leads to it"));
 }
 
 static void
@@ -651,6 +672,65 @@ test_failed_write_size_limit (Fixture *fixture, gconstpointer data)
 
 /* Two writers: the second one's save fails instead of silently dropping the
  * first one's change. */
+/* In a test's child process: make the system calls `numbers` fail with
+ * `errno_value` for the rest of the process's life, through a seccomp
+ * filter, as a kernel or file system that rejects them would. */
+static void
+fail_system_calls (const long *numbers, guint n_numbers, int errno_value)
+{
+  g_autofree struct sock_filter *code = g_new0 (struct sock_filter, n_numbers + 3);
+  struct sock_fprog program = { .len = n_numbers + 3, .filter = NULL };
+
+  /* Load the call's number, jump to the last instruction (fail) on a
+   * match, else reach the one before it (allow). */
+  code[0] = (struct sock_filter) BPF_STMT (BPF_LD | BPF_W | BPF_ABS,
+                                           offsetof (struct seccomp_data, nr));
+  for (guint i = 0; i < n_numbers; i++)
+    code[1 + i] = (struct sock_filter) BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, numbers[i],
+                                                 n_numbers - i, 0);
+  code[n_numbers + 1] = (struct sock_filter) BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+  code[n_numbers + 2] = (struct sock_filter) BPF_STMT (BPF_RET | BPF_K,
+                                                       SECCOMP_RET_ERRNO | errno_value);
+  program.filter = code;
+
+  g_assert_cmpint (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), ==, 0);
+  g_assert_cmpint (prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program), ==, 0);
+}
+
+/* A file system without hard links (vfat, some network file systems)
+ * rejects the link() that puts a new store in place: the error names the
+ * cause and no temporary file is left behind. */
+static void
+test_failed_link_on_create (Fixture *fixture, gconstpointer data)
+{
+  const long link_calls[] = {
+#ifdef SYS_link
+    SYS_link,
+#endif
+    SYS_linkat,
+  };
+  g_autoptr(FleetSecretStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) listing = NULL;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  fail_system_calls (link_calls, G_N_ELEMENTS (link_calls), EPERM);
+  store = fleet_secret_store_create (fixture->path, fixture->master, &fast_params, &error);
+  g_assert_null (store);
+  g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, g_strerror (EPERM)));
+
+  listing = g_dir_open (fixture->dir, 0, NULL);
+  g_assert_nonnull (listing);
+  g_assert_null (g_dir_read_name (listing));
+}
+
 static void
 test_save_after_other_writer_rejected (Fixture *fixture, gconstpointer data)
 {
@@ -1195,13 +1275,26 @@ test_store_file_errors (Fixture *fixture, gconstpointer data)
   g_autoptr(GError) error = NULL;
   int fd;
 
-  /* A sparse file one byte larger than any store is not read. */
+  /* A sparse file one byte larger than any store is rejected once that
+   * many bytes are read. */
   fd = open (fixture->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   g_assert_cmpint (fd, >=, 0);
   g_assert_cmpint (ftruncate (fd, FLEET_SECRET_FILE_MAX_LENGTH + 1), ==, 0);
   g_assert_cmpint (close (fd), ==, 0);
   assert_open_fails (fixture, fixture->master, FLEET_SECRET_STORE_ERROR_NOT_A_STORE,
                      "larger than any store");
+
+  /* /proc/self/mem is a regular file of mode 0600 whose first page cannot
+   * be read. */
+  if (g_file_test ("/proc/self/mem", G_FILE_TEST_EXISTS))
+    {
+      store = fleet_secret_store_open ("/proc/self/mem", fixture->master, &error);
+      g_assert_null (store);
+      g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_IO);
+      g_assert_nonnull (strstr (error->message, "cannot read secret store /proc/self/mem"));
+      g_assert_nonnull (strstr (error->message, g_strerror (EIO)));
+      g_clear_error (&error);
+    }
 
   /* A path through a regular file is an error, not a missing store. */
   write_file (regular, "", 0, 0600);
@@ -1632,6 +1725,336 @@ test_prompt_suspended (Fixture *fixture, gconstpointer data)
   g_test_trap_assert_passed ();
 }
 
+/* A device that opens but is not a terminal, as /dev/tty is in a sandbox
+ * that binds /dev/null in its place, is no terminal to prompt on. */
+static void
+test_prompt_not_a_terminal (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (fleet_secret_read_terminal_on ("/dev/null", "Value: ", 8, &error));
+  g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_NO_TERMINAL);
+  g_assert_nonnull (strstr (error->message, "cannot prompt on /dev/null"));
+  g_assert_nonnull (strstr (error->message, g_strerror (ENOTTY)));
+}
+
+/* Return the number of the system call that thread `tid` of this process
+ * is in, or -1 while it runs outside one. */
+static long
+thread_system_call (pid_t tid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/syscall", (int) tid);
+  g_autofree char *text = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  if (g_str_has_prefix (text, "running"))
+    return -1;
+  return strtol (text, NULL, 10);
+}
+
+/* The system call of glibc's poll(). */
+#ifdef SYS_poll
+#define POLL_SYSTEM_CALL SYS_poll
+#else
+#define POLL_SYSTEM_CALL SYS_ppoll
+#endif
+
+/* Wait until thread `tid` is in system call `number`, for at most 10 s. */
+static void
+wait_for_system_call (pid_t tid, long number)
+{
+  gint64 limit = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (thread_system_call (tid) != number)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, limit);
+      g_usleep (1000);
+    }
+}
+
+static volatile sig_atomic_t interruptions;
+
+static void
+on_test_interruption (int number)
+{
+  interruptions++;
+}
+
+/* Send SIGUSR1 to thread `tid` and wait until its handler ran. */
+static void
+interrupt_thread (pid_t tid)
+{
+  gint64 limit = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  sig_atomic_t before = interruptions;
+
+  g_assert_cmpint (syscall (SYS_tgkill, getpid (), tid, SIGUSR1), ==, 0);
+  while (interruptions == before)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, limit);
+      g_usleep (1000);
+    }
+}
+
+typedef struct {
+  pid_t prompt_tid;              /* the thread that prompts */
+  int terminal_fd;               /* /dev/tty, with output suspended */
+} Interrupter;
+
+/* In the child: interrupt the prompt's write while the terminal's output is
+ * suspended (as by ^S), resume the output, interrupt the wait for input,
+ * then tell the user to type. */
+static gpointer
+interrupt_prompt (gpointer data)
+{
+  Interrupter *interrupter = data;
+
+  wait_for_system_call (interrupter->prompt_tid, SYS_write);
+  interrupt_thread (interrupter->prompt_tid);
+  g_assert_cmpint (tcflow (interrupter->terminal_fd, TCOON), ==, 0);
+
+  wait_for_system_call (interrupter->prompt_tid, POLL_SYSTEM_CALL);
+  interrupt_thread (interrupter->prompt_tid);
+  g_assert_cmpint (write (interrupter->terminal_fd, "type now", 8), ==, 8);
+  return NULL;
+}
+
+/* A signal whose handler returns, and which is not one the prompt handles,
+ * interrupts the prompt's write and its wait for input; both go on. */
+static void
+test_prompt_calls_interrupted (Fixture *fixture, gconstpointer data)
+{
+  const PtyTurn turns[] = { { "type now", "typed\n" } };
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(FleetSecret) value = NULL;
+      struct sigaction action = { .sa_handler = on_test_interruption };
+      Interrupter interrupter;
+      GThread *thread;
+
+      take_terminal ();
+      interrupter.prompt_tid = (pid_t) syscall (SYS_gettid);
+      interrupter.terminal_fd = open ("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+      g_assert_cmpint (interrupter.terminal_fd, >=, 0);
+      /* No SA_RESTART: the interrupted calls return EINTR. */
+      sigemptyset (&action.sa_mask);
+      g_assert_cmpint (sigaction (SIGUSR1, &action, NULL), ==, 0);
+      g_assert_cmpint (tcflow (interrupter.terminal_fd, TCOOFF), ==, 0);
+
+      thread = g_thread_new ("interrupter", interrupt_prompt, &interrupter);
+      value = fleet_secret_read_terminal ("Value: ", 16, &error);
+      g_thread_join (thread);
+
+      g_assert_no_error (error);
+      assert_secret_equals (value, "typed", 5);
+      g_assert_cmpint (interruptions, ==, 2);
+      return;
+    }
+
+  run_with_terminal (turns, G_N_ELEMENTS (turns));
+  g_test_trap_assert_passed ();
+}
+
+static struct rlimit saved_descriptor_limit;
+
+static gpointer
+drop_descriptor_limit (gpointer data)
+{
+  struct rlimit limit;
+
+  wait_for_system_call (GPOINTER_TO_INT (data), POLL_SYSTEM_CALL);
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved_descriptor_limit), ==, 0);
+  limit = saved_descriptor_limit;
+  limit.rlim_cur = 0;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &limit), ==, 0);
+  return NULL;
+}
+
+/* poll() fails once the open file limit is below the one descriptor it
+ * waits on; the prompt reports the failure. */
+static void
+test_prompt_wait_fails (Fixture *fixture, gconstpointer data)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GError) error = NULL;
+      pid_t tid;
+      GThread *thread;
+
+      take_terminal ();
+      tid = (pid_t) syscall (SYS_gettid);
+      thread = g_thread_new ("limiter", drop_descriptor_limit, GINT_TO_POINTER (tid));
+      g_assert_null (fleet_secret_read_terminal ("Value: ", 16, &error));
+      g_thread_join (thread);
+      g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved_descriptor_limit), ==, 0);
+
+      g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_IO);
+      g_assert_nonnull (strstr (error->message, "cannot read from /dev/tty"));
+      g_assert_nonnull (strstr (error->message, g_strerror (EINVAL)));
+      return;
+    }
+
+  run_with_terminal (NULL, 0);
+  g_test_trap_assert_passed ();
+}
+
+/* In the child: start a process in a process group of its own in this
+ * session, make that group the terminal's foreground group, and return
+ * the process's id; this process is then a background job.  Its own group
+ * is orphaned (its parent is in another session), so the terminal answers
+ * its reads, and its writes when TOSTOP is set, with EIO instead of
+ * stopping it. */
+static pid_t
+move_to_background (int terminal_fd)
+{
+  pid_t foreground = fork ();
+
+  g_assert_cmpint (foreground, >=, 0);
+  if (foreground == 0)
+    {
+      setpgid (0, 0);
+      for (;;)
+        pause ();
+    }
+  g_assert_cmpint (setpgid (foreground, foreground), ==, 0);
+  g_assert_cmpint (tcsetpgrp (terminal_fd, foreground), ==, 0);
+  return foreground;
+}
+
+static void
+stop_process (pid_t pid)
+{
+  int status;
+
+  g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+}
+
+/* A prompt from a background job of an orphaned process group cannot read
+ * the terminal. */
+static void
+test_prompt_background_read (Fixture *fixture, gconstpointer data)
+{
+  const PtyTurn turns[] = { { "Value: ", "typed\n" } };
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GError) error = NULL;
+      int fd;
+      pid_t foreground;
+
+      take_terminal ();
+      fd = open ("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+      g_assert_cmpint (fd, >=, 0);
+      foreground = move_to_background (fd);
+      g_assert_null (fleet_secret_read_terminal ("Value: ", 16, &error));
+      stop_process (foreground);
+
+      g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_IO);
+      g_assert_nonnull (strstr (error->message, "cannot read from /dev/tty"));
+      g_assert_nonnull (strstr (error->message, g_strerror (EIO)));
+      return;
+    }
+
+  run_with_terminal (turns, G_N_ELEMENTS (turns));
+  g_test_trap_assert_passed ();
+}
+
+/* With TOSTOP set, the same job cannot even write the prompt. */
+static void
+test_prompt_background_write (Fixture *fixture, gconstpointer data)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GError) error = NULL;
+      struct termios mode;
+      int fd;
+      pid_t foreground;
+
+      take_terminal ();
+      fd = open ("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+      g_assert_cmpint (fd, >=, 0);
+      g_assert_cmpint (tcgetattr (fd, &mode), ==, 0);
+      mode.c_lflag |= TOSTOP;
+      g_assert_cmpint (tcsetattr (fd, TCSANOW, &mode), ==, 0);
+      foreground = move_to_background (fd);
+      g_assert_null (fleet_secret_read_terminal ("Value: ", 16, &error));
+      stop_process (foreground);
+
+      g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_IO);
+      g_assert_nonnull (strstr (error->message, g_strerror (EIO)));
+      return;
+    }
+
+  run_with_terminal (NULL, 0);
+  g_test_trap_assert_passed ();
+}
+
+static int job_terminal_fd = -1;
+
+/* The job's own SIGTTIN handler, in place of a shell's `fg`: take the
+ * terminal's foreground.  SIGTTOU is blocked, so the background job may. */
+static void
+on_job_sigttin (int number)
+{
+  tcsetpgrp (job_terminal_fd, getpgrp ());
+}
+
+/* A background job whose process group is not orphaned gets SIGTTIN when
+ * it reads the terminal: the read is interrupted, the job's own handler
+ * runs with the terminal restored, and the prompt starts again, this time
+ * in the foreground.  The first line typed is discarded with the rest of
+ * the unread input. */
+static void
+test_prompt_background_job_resumes (Fixture *fixture, gconstpointer data)
+{
+  const PtyTurn turns[] = {
+    { "Value: ", "first\n" },
+    { "Value: ", "second\n" },
+  };
+
+  if (g_test_subprocess ())
+    {
+      int status;
+      pid_t job;
+
+      take_terminal ();
+      job_terminal_fd = open ("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+      g_assert_cmpint (job_terminal_fd, >=, 0);
+
+      job = fork ();
+      g_assert_cmpint (job, >=, 0);
+      if (job == 0)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(FleetSecret) value = NULL;
+          sigset_t blocked;
+
+          setpgid (0, 0);
+          sigemptyset (&blocked);
+          sigaddset (&blocked, SIGTTOU);
+          sigprocmask (SIG_BLOCK, &blocked, NULL);
+          signal (SIGTTIN, on_job_sigttin);
+
+          value = fleet_secret_read_terminal ("Value: ", 16, &error);
+          g_assert_no_error (error);
+          assert_secret_equals (value, "second", 6);
+          /* exit(), not _exit(): a coverage build writes its counts at exit. */
+          exit (0);
+        }
+
+      setpgid (job, job);
+      g_assert_cmpint (waitpid (job, &status, 0), ==, job);
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+      return;
+    }
+
+  run_with_terminal (turns, G_N_ELEMENTS (turns));
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1658,6 +2081,7 @@ main (int argc, char **argv)
   ADD ("/secrets/store/fresh-nonce-per-write", test_fresh_nonce_per_write);
   ADD ("/secrets/store/failed-write/read-only-dir", test_failed_write_read_only_dir);
   ADD ("/secrets/store/failed-write/size-limit", test_failed_write_size_limit);
+  ADD ("/secrets/store/failed-write/link-refused", test_failed_link_on_create);
   ADD ("/secrets/store/save-after-other-writer", test_save_after_other_writer_rejected);
   ADD ("/secrets/store/default-kdf-params", test_default_kdf_params);
   ADD ("/secrets/store/test-kdf-override", test_test_kdf_override);
@@ -1686,6 +2110,12 @@ main (int argc, char **argv)
   ADD ("/secrets/key/prompt/too-long", test_prompt_too_long);
   ADD ("/secrets/key/prompt/interrupted", test_prompt_interrupted);
   ADD ("/secrets/key/prompt/suspended", test_prompt_suspended);
+  ADD ("/secrets/key/prompt/not-a-terminal", test_prompt_not_a_terminal);
+  ADD ("/secrets/key/prompt/calls-interrupted", test_prompt_calls_interrupted);
+  ADD ("/secrets/key/prompt/wait-fails", test_prompt_wait_fails);
+  ADD ("/secrets/key/prompt/background-read", test_prompt_background_read);
+  ADD ("/secrets/key/prompt/background-write", test_prompt_background_write);
+  ADD ("/secrets/key/prompt/background-job-resumes", test_prompt_background_job_resumes);
   g_test_add_func ("/secrets/docs/match-code", test_docs_match_code);
 
   return g_test_run ();

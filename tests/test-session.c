@@ -595,6 +595,36 @@ remove_sudo_accounts (void)
   g_unlink (sudoers_file);
 }
 
+/* Remove the sudo test accounts and sudoers files that test runs which
+ * were killed before their cleanup left behind: those whose PID is gone. */
+static void
+remove_stale_sudo_accounts (void)
+{
+  g_autofree char *passwd = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents ("/etc/passwd", &passwd, NULL, NULL))
+    return;
+  lines = g_strsplit (passwd, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *name = g_strndup (lines[i], strcspn (lines[i], ":"));
+      const char *dash = strrchr (name, '-');
+      g_autofree char *proc = NULL;
+      g_autofree char *sudoers = NULL;
+
+      if (!g_str_has_prefix (name, "fleetc-pw-") && !g_str_has_prefix (name, "fleetc-tty-"))
+        continue;
+      proc = g_strdup_printf ("/proc/%s", dash + 1);
+      if (g_file_test (proc, G_FILE_TEST_EXISTS))
+        continue;
+
+      fleet_test_spawn ((const char *[]) { "userdel", name, NULL }, NULL, NULL);
+      sudoers = g_strdup_printf ("/etc/sudoers.d/fleetc-test-%s", dash + 1);
+      g_unlink (sudoers);
+    }
+}
+
 /* Create two local accounts for the sudo tests: one whose sudo asks for a
  * password, one whose sudo needs a terminal.  Returns FALSE, after
  * g_test_skip(), when this machine cannot (not root, or no useradd). */
@@ -620,6 +650,7 @@ create_sudo_accounts (char **out_password)
       return FALSE;
     }
 
+  remove_stale_sudo_accounts ();
   remove_sudo_accounts ();
   password = g_strdup_printf ("pw-%08x%08x", g_random_int (), g_random_int ());
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)

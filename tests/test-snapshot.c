@@ -754,6 +754,109 @@ test_cli_diff (void)
   fleet_test_remove_tree (dir);
 }
 
+/* Only expected changes exit 0; an unexpected one exits 1, so that a
+ * script can tell the two apart. */
+static void
+test_cli_diff_exit_status (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("fleet-snapshot-XXXXXX", NULL);
+  g_autoptr (FleetSnapshot) before = make_snapshot ();
+  g_autoptr (FleetSnapshot) after = make_snapshot ();
+  g_autofree char *before_digest = NULL;
+  g_autofree char *after_digest = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  fleet_snapshot_add (after, FLEET_SNAPSHOT_PACKAGES, "linux-image-6.1.0-28-amd64", "6.1.119-1");
+  before_digest = fleet_snapshot_store_put (dir, before, "run-1", "before", NULL);
+  after_digest = fleet_snapshot_store_put (dir, after, "run-1", "after", NULL);
+
+  {
+    const char *args[] = { "snapshot", "diff", "--store", dir, before_digest, after_digest,
+                           "--expect", "packages:linux-image-*", NULL };
+
+    g_assert_cmpint (run_fleetc (args, &out, &err), ==, 0);
+    g_assert_true (g_str_has_prefix (out, "1 change, 0 unexpected\n"));
+  }
+
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    const char *args[] = { "snapshot", "diff", "--store", dir, before_digest, after_digest, NULL };
+
+    g_assert_cmpint (run_fleetc (args, &out, &err), ==, 1);
+    g_assert_true (g_str_has_prefix (out, "1 change, 1 unexpected\n"));
+  }
+
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    const char *args[] = { "snapshot", "diff", "--help", NULL };
+
+    g_assert_cmpint (run_fleetc (args, &out, &err), ==, 0);
+    g_assert_nonnull (strstr (out, "Exit status 0: nothing unexpected changed"));
+  }
+
+  fleet_test_remove_tree (dir);
+}
+
+/* A category that only one snapshot has is named as not compared, so that
+ * it is not taken for a category without changes. */
+static void
+test_cli_diff_names_skipped (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("fleet-snapshot-XXXXXX", NULL);
+  g_autoptr (FleetSnapshot) before = make_snapshot ();
+  g_autoptr (FleetSnapshot) after = fleet_snapshot_new ();
+  FleetSnapshotFile config = { SHA_B, 0100644, "root:root", 120, "" };
+  g_autofree char *before_digest = NULL;
+  g_autofree char *after_digest = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *args[] = { "snapshot", "diff", "--store", dir, NULL, NULL, NULL };
+
+  fleet_snapshot_set_host (after, "web-1");
+  fleet_snapshot_add_file (after, "/etc/nginx/nginx.conf", &config);
+  before_digest = fleet_snapshot_store_put (dir, before, "run-1", "before", NULL);
+  after_digest = fleet_snapshot_store_put (dir, after, "run-1", "after", NULL);
+  args[4] = before_digest;
+  args[5] = after_digest;
+
+  g_assert_cmpint (run_fleetc (args, &out, &err), ==, 1);
+  g_assert_nonnull (strstr (out, "not compared: packages (not collected in the after "
+                                 "snapshot)\n"));
+  g_assert_nonnull (strstr (out, "not compared: services (not collected in the after "
+                                 "snapshot)\n"));
+  g_assert_nonnull (strstr (out, "not compared: ports (unavailable in the before snapshot: ss "
+                                 "and netstat not found; not collected in the after "
+                                 "snapshot)\n"));
+  /* Neither snapshot has sysctl: nobody asked for it. */
+  g_assert_null (strstr (out, "sysctl"));
+  g_assert_nonnull (strstr (out, "~ UNEXPECTED files /etc/nginx/nginx.conf"));
+
+  fleet_test_remove_tree (dir);
+}
+
+/* `fleetc snapshot --help` lists every command, not only diff. */
+static void
+test_cli_help_lists_commands (void)
+{
+  const char *args[] = { "snapshot", "--help", NULL };
+  const char *no_command[] = { "snapshot", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (run_fleetc (args, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "\n  take -i INVENTORY..."));
+  g_assert_nonnull (strstr (out, "\n  list --store DIR"));
+  g_assert_nonnull (strstr (out, "\n  diff BEFORE AFTER"));
+
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_fleetc (no_command, &out, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "expected a command: take, list or diff"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -772,6 +875,9 @@ main (int argc, char **argv)
   g_test_add_func ("/snapshot/store/gzip", test_gzip_round_trip);
   g_test_add_func ("/snapshot/store/round-trip", test_store_round_trip);
   g_test_add_func ("/snapshot/store/errors", test_store_errors);
+  g_test_add_func ("/snapshot/cli/diff-exit-status", test_cli_diff_exit_status);
+  g_test_add_func ("/snapshot/cli/diff-names-skipped", test_cli_diff_names_skipped);
+  g_test_add_func ("/snapshot/cli/help-lists-commands", test_cli_help_lists_commands);
   g_test_add_func ("/snapshot/collector/debian", test_collector_debian);
   g_test_add_func ("/snapshot/collector/rhel", test_collector_rhel);
   g_test_add_func ("/snapshot/collector/alpine", test_collector_alpine);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <glib/gstdio.h>
@@ -18,6 +19,7 @@
 #include "runtime/fleet-ssh-private.h"
 #include "runtime/fleet-transport.h"
 #include "runtime/fleet-tunnel.h"
+#include "tests/fault-proxy.h"
 #include "tests/sandbox.h"
 
 #define TRANSPORT_HOSTS 3
@@ -136,6 +138,12 @@ static gboolean
 command_reported_pid (gconstpointer data)
 {
   return fleet_command_get_remote_pid (data) > 0;
+}
+
+static gboolean
+command_started_or_done (gconstpointer data)
+{
+  return fleet_command_get_remote_pid (data) > 0 || fleet_command_is_done (data);
 }
 
 static gboolean
@@ -481,6 +489,43 @@ test_failure_codes_round_trip (void)
   g_assert_cmpint (parsed, ==, FLEET_FAILURE_TARGET_BUSY);
 }
 
+/* Return whether a refused command waits for its next try to open a
+ * channel, with no open request in flight. */
+static gboolean
+command_waiting_to_retry (gconstpointer data)
+{
+  const FleetCommand *command = data;
+
+  return command->open_retries > 0 && command->channel == NULL;
+}
+
+/* A command that closes its output long before it exits: both streams end
+ * first, and the exit status that follows still decides the outcome. */
+static void
+test_command_output_closed_before_exit (void)
+{
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) connection = NULL;
+  g_auto(Output) output = { 0 };
+  FleetCommand *command;
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  host = fleet_sandbox_host (shared_sandbox, PLAIN_HOST, "id_ed25519");
+  output_init (&output);
+  connection = connect_ready (host, context);
+  command = start_command (connection, "echo before; exec >/dev/null 2>&1; sleep 0.5; exit 7",
+                           &output);
+  drive (connection, command_done, command);
+
+  g_assert_cmpint (fleet_command_get_failure (command), ==, FLEET_FAILURE_NONE);
+  g_assert_cmpint (fleet_command_get_exit_status (command), ==, 7);
+  g_assert_cmpstr (output.stdout_text->str, ==, "before\n");
+  fleet_command_free (command);
+}
+
 /* A command whose channel the server keeps refusing (MaxSessions 1, taken
  * by another command) and whose deadline passes while it waits for the
  * next try ends with the refusal and the number of retries.  The clock
@@ -512,7 +557,7 @@ test_command_refused_until_deadline (void)
 
   second = fleet_command_start (connection, &spec, g_get_monotonic_time (), collect_output,
                                 &second_output);
-  drive_for (connection, 300 * 1000);
+  drive (connection, command_waiting_to_retry, second);
   g_assert_false (fleet_command_is_done (second));
 
   fleet_connection_process (connection, g_get_monotonic_time () + 10 * G_USEC_PER_SEC, 0);
@@ -823,6 +868,197 @@ test_kill_helper_times_out (void)
   fleet_command_free (command);
 }
 
+/* A connection lost while a kill helper runs ends the killed command with
+ * the connection's cause.  The clock jumps past the keepalive interval of a
+ * host that allows no unanswered keepalive, but not past the helper's own
+ * deadline. */
+static void
+test_connection_lost_during_kill (void)
+{
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) connection = NULL;
+  g_auto(Output) output = { 0 };
+  FleetCommand *command;
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  host = fleet_sandbox_host (shared_sandbox, PLAIN_HOST, "id_ed25519");
+  host->keepalive_interval_ms = 1000;
+  host->keepalive_count_max = 0;
+  output_init (&output);
+  connection = connect_ready (host, context);
+  command = start_command (connection, "sleep 30", &output);
+  drive (connection, command_reported_pid, command);
+
+  fleet_command_abort (command, FLEET_FAILURE_COMMAND_TIMEOUT, "the command timed out");
+  g_assert_true (fleet_connection_has_helpers (connection));
+  fleet_connection_process (connection, connection->now_us + 3 * G_USEC_PER_SEC, 0);
+
+  g_assert_cmpint (fleet_connection_get_state (connection), ==, FLEET_CONNECTION_FAILED);
+  g_assert_true (fleet_command_is_done (command));
+  g_assert_cmpint (fleet_command_get_failure (command), ==, FLEET_FAILURE_CONNECTION_LOST);
+  assert_contains (fleet_command_get_message (command), "stopped answering");
+  fleet_command_free (command);
+}
+
+/* Return a record of sandbox host `index` reached through `proxy`, which
+ * is trusted with the host's key under the proxy's port (known_hosts file
+ * `known_hosts`). */
+static FleetHost *
+host_through_proxy (guint index, FaultProxy *proxy, const char *known_hosts)
+{
+  FleetHost *host = fleet_sandbox_host (shared_sandbox, index, "id_ed25519");
+  g_autofree char *name = fleet_sandbox_host_name (shared_sandbox, index);
+  g_autofree char *relative = g_build_filename ("hosts", name, "ssh_host_ed25519_key.pub", NULL);
+  g_autofree char *key_path = fleet_sandbox_path (shared_sandbox, relative);
+  g_autofree char *key = NULL;
+  g_autofree char *line = NULL;
+
+  g_assert_true (g_file_get_contents (key_path, &key, NULL, NULL));
+  line = g_strdup_printf ("[127.0.0.1]:%u %s", fault_proxy_get_port (proxy), key);
+  g_assert_true (g_file_set_contents (known_hosts, line, -1, NULL));
+  host->port = fault_proxy_get_port (proxy);
+  fleet_host_set_known_hosts_file (host, known_hosts);
+  host->keepalive_interval_ms = 0;
+  return host;
+}
+
+/* A connection reset while a channel open is on its way is a lost
+ * connection, not a refusal: the command may have started. */
+static void
+test_command_cut_while_opening (void)
+{
+  g_autoptr(FaultProxy) proxy = NULL;
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) connection = NULL;
+  g_autofree char *known_hosts = g_build_filename (home_dir, "cut_known_hosts", NULL);
+  g_auto(Output) output = { 0 };
+  FleetCommand *command;
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  proxy = fault_proxy_new (GPOINTER_TO_UINT (g_ptr_array_index (shared_sandbox->ports,
+                                                                PLAIN_HOST)));
+  host = host_through_proxy (PLAIN_HOST, proxy, known_hosts);
+  output_init (&output);
+  connection = connect_ready (host, context);
+
+  fault_proxy_set_fault (proxy, FAULT_SILENT, 0);
+  command = start_command (connection, "true", &output);
+  g_assert_cmpint (command->stage, ==, COMMAND_OPENING);
+  fault_proxy_set_fault (proxy, FAULT_CUT, 0);
+  drive (connection, command_done, command);
+
+  g_assert_cmpint (fleet_command_get_failure (command), ==, FLEET_FAILURE_CONNECTION_LOST);
+  assert_contains (fleet_command_get_message (command),
+                   "connection lost while the command started");
+  fleet_command_free (command);
+}
+
+/* A byte damaged on the way from the server makes libssh reject the
+ * packet and the session, while the command's channel is still open: the
+ * command ends as a lost connection. */
+static void
+test_command_corrupt_packet (void)
+{
+  g_autoptr(FaultProxy) proxy = NULL;
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) connection = NULL;
+  g_autofree char *known_hosts = g_build_filename (home_dir, "corrupt_known_hosts", NULL);
+  g_auto(Output) output = { 0 };
+  FleetCommand *command;
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  proxy = fault_proxy_new (GPOINTER_TO_UINT (g_ptr_array_index (shared_sandbox->ports,
+                                                                PLAIN_HOST)));
+  host = host_through_proxy (PLAIN_HOST, proxy, known_hosts);
+  output_init (&output);
+  connection = connect_ready (host, context);
+  command = start_command (connection, "while :; do echo output; sleep 0.01; done", &output);
+  drive (connection, command_has_output, &output);
+
+  fault_proxy_set_fault (proxy, FAULT_CORRUPT, 0);
+  drive (connection, command_done, command);
+
+  g_assert_cmpint (fault_proxy_get_fault (proxy), ==, FAULT_NONE);
+  g_assert_cmpint (fleet_command_get_failure (command), ==, FLEET_FAILURE_CONNECTION_LOST);
+  assert_contains (fleet_command_get_message (command), "connection lost while the command ran");
+  fleet_command_free (command);
+}
+
+/* Set the open file limit of the running sshd of sandbox host `index`;
+ * the sessions it starts from now on inherit it. */
+static void
+limit_sshd_files (guint index, rlim_t limit)
+{
+  g_autofree char *name = fleet_sandbox_host_name (shared_sandbox, index);
+  g_autofree char *relative = g_build_filename ("hosts", name, "sshd.pid", NULL);
+  g_autofree char *pid_path = fleet_sandbox_path (shared_sandbox, relative);
+  g_autofree char *pid_text = NULL;
+  struct rlimit files = { .rlim_cur = limit, .rlim_max = limit };
+
+  g_assert_true (g_file_get_contents (pid_path, &pid_text, NULL, NULL));
+  g_assert_cmpint (prlimit ((pid_t) g_ascii_strtoll (pid_text, NULL, 10), RLIMIT_NOFILE, &files,
+                            NULL), ==, 0);
+}
+
+/* An sshd that cannot create the pipes of one more command refuses its
+ * exec request: that command fails with the refusal, and the commands
+ * already running go on. */
+static void
+test_command_exec_refused (void)
+{
+  g_autoptr(FleetHost) host = NULL;
+  g_autoptr(FleetSshContext) context = fleet_ssh_context_new ();
+  g_autoptr(FleetConnection) connection = NULL;
+  g_autoptr(GPtrArray) running = g_ptr_array_new ();
+  g_auto(Output) output = { 0 };
+  FleetCommand *refused = NULL;
+
+  if (!require_sandbox_hosts (TRANSPORT_HOSTS))
+    return;
+
+  set_host_sshd_extra (PLAIN_HOST, "MaxSessions 100\n");
+  limit_sshd_files (PLAIN_HOST, 40);
+  host = fleet_sandbox_host (shared_sandbox, PLAIN_HOST, "id_ed25519");
+  output_init (&output);
+  connection = connect_ready (host, context);
+
+  while (refused == NULL)
+    {
+      FleetCommand *command = start_command (connection, "sleep 30", &output);
+
+      g_assert_cmpuint (running->len, <, 40);
+      drive (connection, command_started_or_done, command);
+      if (fleet_command_is_done (command))
+        refused = command;
+      else
+        g_ptr_array_add (running, command);
+    }
+
+  g_assert_cmpuint (running->len, >, 0);
+  g_assert_cmpint (fleet_command_get_failure (refused), ==, FLEET_FAILURE_CHANNEL);
+  assert_contains (fleet_command_get_message (refused), "the server refused to run the command");
+  g_assert_cmpint (fleet_connection_get_state (connection), ==, FLEET_CONNECTION_READY);
+  fleet_command_free (refused);
+
+  for (guint i = 0; i < running->len; i++)
+    {
+      g_assert_false (fleet_command_is_done (g_ptr_array_index (running, i)));
+      fleet_command_free (g_ptr_array_index (running, i));
+    }
+  drive (connection, helpers_done, connection);
+  g_clear_pointer (&connection, fleet_connection_free);
+  set_host_sshd_extra (PLAIN_HOST, NULL);
+}
+
 /* ---- Connections ---- */
 
 static void
@@ -1088,6 +1324,8 @@ main (int argc, char **argv)
   g_test_add_func ("/transport/command/large-input", test_command_large_input);
   g_test_add_func ("/transport/command/input-not-read", test_command_input_not_read);
   g_test_add_func ("/transport/command/abort-after-end", test_command_abort_after_end);
+  g_test_add_func ("/transport/command/output-closed-before-exit",
+                   test_command_output_closed_before_exit);
   g_test_add_func ("/transport/tunnel/free-null", test_tunnel_free_null);
   g_test_add_func ("/transport/failure/codes-round-trip", test_failure_codes_round_trip);
   g_test_add_func ("/transport/command/refused-until-deadline",
@@ -1102,6 +1340,11 @@ main (int argc, char **argv)
   g_test_add_func ("/transport/command/terminal-refused", test_terminal_refused);
   g_test_add_func ("/transport/connection/freed-under-command", test_connection_freed_under_command);
   g_test_add_func ("/transport/command/kill-helper-times-out", test_kill_helper_times_out);
+  g_test_add_func ("/transport/command/connection-lost-during-kill",
+                   test_connection_lost_during_kill);
+  g_test_add_func ("/transport/command/cut-while-opening", test_command_cut_while_opening);
+  g_test_add_func ("/transport/command/corrupt-packet", test_command_corrupt_packet);
+  g_test_add_func ("/transport/command/exec-refused", test_command_exec_refused);
   g_test_add_func ("/transport/connection/invalid-address", test_connection_invalid_address);
   g_test_add_func ("/transport/connection/error-classes", test_connection_error_classes);
   g_test_add_func ("/transport/connection/keepalive-and-idle", test_connection_keepalive_and_idle);

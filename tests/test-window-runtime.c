@@ -237,6 +237,43 @@ test_pause_before_window (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (count_lines (journal, "\"event\":\"step-start\""), ==, 0);
 }
 
+/* A window with room for the first step but not for all of a host's steps
+ * is not entered: the host waits for a window with room for its whole work,
+ * rather than stopping between two steps until the next window. */
+static void
+test_window_too_short_for_all_steps (Fixture *fixture, gconstpointer data)
+{
+  const gint64 minutes[] = { 0, 17, 120, 180, -1 };
+  g_autofree char *wait = NULL;
+  g_autofree char *journal = NULL;
+  TestClock test = { 0 };
+
+  if (!require_sandbox ())
+    return;
+
+  add_hosts (fixture, 1, "id_ed25519");
+  add_step (fixture, "drain", "true", 30000);
+  add_step (fixture, "patch", "true", 30000);
+  set_waves (fixture, (const guint[]) { 1, 0 });
+  set_schedule (fixture, minutes, 10, 5, FLEET_AT_WINDOW_END_FINISH);
+  use_test_clock (fixture, &test, T0_US);
+  /* Were the first step started, it would take 10 minutes, as estimated,
+   * and leave 7 minutes: too few for the second step. */
+  test.jump_at_call = 1;
+  test.jump_to_us = T0_US + 10 * MINUTE_US;
+  run_plan (fixture);
+
+  g_assert_true (fixture->result->paused);
+  g_assert_cmpint (fixture->result->resume_at_us, ==, T0_US + 120 * MINUTE_US);
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_NOT_RUN);
+  g_assert_false (step_result (fixture, 0, 0)->started);
+
+  wait = journal_events (fixture, "window-wait");
+  g_assert_nonnull (strstr (wait, "25m left (the estimates of the host's 2 remaining steps"));
+  journal = read_run_file (fixture, "journal.jsonl");
+  g_assert_cmpuint (count_lines (journal, "\"event\":\"step-start\""), ==, 0);
+}
+
 /* With --wait-for-window the run waits in place for the window, once,
  * then runs every host. */
 static void
@@ -470,36 +507,99 @@ test_finish_at_window_end (Fixture *fixture, gconstpointer data)
 
 /* The gate on its own: the estimate plus the margin must fit in what is
  * left of the window. */
-static void
-test_gate_decisions (void)
+static FleetPlan *
+gate_plan (guint n_steps)
 {
-  g_autoptr(FleetPlanSchedule) schedule = fleet_plan_schedule_new ();
+  FleetPlan *plan = fleet_plan_new ();
+  FleetPlanSchedule *schedule = fleet_plan_schedule_new ();
   GArray *windows = fleet_window_list_new ();
   guint64 estimate = 10 * 60000;
   guint32 set = 0;
-  FleetWindowDecision decision;
-  g_autofree char *reason = NULL;
 
   fleet_window_list_append (windows, T0_US, T0_US + 60 * MINUTE_US, FLEET_WINDOW_NO_SOURCE);
   fleet_plan_schedule_add_window_set (schedule, "dc1", "UTC", windows);
   schedule->margin_ms = 5 * 60000;
   schedule->to_us = T0_US + 24 * 60 * MINUTE_US;
-  g_array_append_val (schedule->step_estimates_ms, estimate);
-  g_array_append_val (schedule->host_window_set, set);
+  for (guint i = 0; i < n_steps; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("step%u", i + 1);
 
-  fleet_window_gate_decide (schedule, 0, 0, T0_US + 45 * MINUTE_US, &decision);
+      g_ptr_array_add (plan->steps, fleet_step_new (name, "true"));
+      g_array_append_val (schedule->step_estimates_ms, estimate);
+    }
+  g_ptr_array_add (plan->hosts, fleet_host_new ("host01"));
+  g_array_append_val (schedule->host_window_set, set);
+  plan->schedule = schedule;
+  return plan;
+}
+
+static void
+test_gate_decisions (void)
+{
+  g_autoptr(FleetPlan) plan = gate_plan (1);
+  FleetWindowDecision decision;
+  g_autofree char *reason = NULL;
+
+  fleet_window_gate_decide (plan, 0, 0, FLEET_WINDOW_NEED_STEP, T0_US + 45 * MINUTE_US,
+                            &decision);
   g_assert_true (decision.allowed);
   g_assert_cmpint (decision.window_end_us, ==, T0_US + 60 * MINUTE_US);
 
-  fleet_window_gate_decide (schedule, 0, 0, T0_US + 45 * MINUTE_US + 1, &decision);
+  fleet_window_gate_decide (plan, 0, 0, FLEET_WINDOW_NEED_STEP, T0_US + 45 * MINUTE_US + 1,
+                            &decision);
   g_assert_false (decision.allowed);
   g_assert_cmpint (decision.next_start_us, ==, FLEET_WINDOW_GATE_NEVER);
-  reason = fleet_window_gate_describe (schedule, 0, &decision);
+  reason = fleet_window_gate_describe (plan->schedule, 0, &decision);
   g_assert_nonnull (strstr (reason, "no maintenance window of dc1 with 15m left"));
 
-  fleet_window_gate_decide (schedule, 0, 0, T0_US - 1, &decision);
+  fleet_window_gate_decide (plan, 0, 0, FLEET_WINDOW_NEED_STEP, T0_US - 1, &decision);
   g_assert_false (decision.allowed);
   g_assert_cmpint (decision.next_start_us, ==, T0_US);
+}
+
+/* A host entering a window needs room for every step it has left, except
+ * those the plan skips for it.  Inside the window, one step is enough. */
+static void
+test_gate_remaining_steps (void)
+{
+  g_autoptr(FleetPlan) plan = gate_plan (3);
+  FleetStep *skipped = g_ptr_array_index (plan->steps, 2);
+  FleetWindowDecision decision;
+  g_autofree char *reason = NULL;
+
+  /* 35m left: three steps of 10m plus 5m of margin fit exactly. */
+  fleet_window_gate_decide (plan, 0, 0, FLEET_WINDOW_NEED_REMAINING, T0_US + 25 * MINUTE_US,
+                            &decision);
+  g_assert_true (decision.allowed);
+  g_assert_cmpint (decision.needed_us, ==, 35 * MINUTE_US);
+  g_assert_cmpuint (decision.steps_counted, ==, 3);
+
+  fleet_window_gate_decide (plan, 0, 0, FLEET_WINDOW_NEED_REMAINING,
+                            T0_US + 25 * MINUTE_US + 1, &decision);
+  g_assert_false (decision.allowed);
+  reason = fleet_window_gate_describe (plan->schedule, 0, &decision);
+  g_assert_nonnull (strstr (reason, "35m left (the estimates of the host's 3 remaining steps "
+                                    "plus the margin, so that it does not stop halfway)"));
+
+  /* The same instant allows a single step inside the window. */
+  fleet_window_gate_decide (plan, 0, 0, FLEET_WINDOW_NEED_STEP, T0_US + 25 * MINUTE_US + 1,
+                            &decision);
+  g_assert_true (decision.allowed);
+
+  /* From the second step on, two steps are left. */
+  fleet_window_gate_decide (plan, 0, 1, FLEET_WINDOW_NEED_REMAINING, T0_US + 35 * MINUTE_US,
+                            &decision);
+  g_assert_true (decision.allowed);
+  g_assert_cmpuint (decision.steps_counted, ==, 2);
+
+  /* A step the plan skips for the host takes no time. */
+  skipped->skipped_hosts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_insert (skipped->skipped_hosts, g_strdup ("host01"), g_strdup ("not a db host"));
+  fleet_window_gate_decide (plan, 0, 0, FLEET_WINDOW_NEED_REMAINING, T0_US + 35 * MINUTE_US,
+                            &decision);
+  g_assert_true (decision.allowed);
+  g_assert_cmpint (decision.needed_us, ==, 25 * MINUTE_US);
+  g_assert_cmpuint (decision.steps_counted, ==, 2);
 }
 
 int
@@ -514,6 +614,7 @@ main (int argc, char **argv)
   ADD ("/window-runtime/expired-plan-rejected", test_expired_plan_rejected);
   ADD ("/window-runtime/pause-before-window", test_pause_before_window);
   ADD ("/window-runtime/wait-for-window", test_wait_for_window);
+  ADD ("/window-runtime/too-short-for-all-steps", test_window_too_short_for_all_steps);
   ADD ("/window-runtime/closes-mid-wave-pause", test_window_closes_mid_wave_pause);
   ADD ("/window-runtime/closes-mid-wave-wait", test_window_closes_mid_wave_wait);
   ADD ("/window-runtime/resume-in-next-window", test_resume_in_next_window);
@@ -521,6 +622,7 @@ main (int argc, char **argv)
   ADD ("/window-runtime/finish-at-window-end", test_finish_at_window_end);
 #undef ADD
   g_test_add_func ("/window-runtime/gate-decisions", test_gate_decisions);
+  g_test_add_func ("/window-runtime/gate-remaining-steps", test_gate_remaining_steps);
 
   status = g_test_run ();
   release_sandbox ();
