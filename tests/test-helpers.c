@@ -148,7 +148,8 @@ fleet_test_run_program_with_env (const char *name, const char * const *environme
 void
 fleet_test_dir_set_up (FleetTestDir *fixture, gconstpointer data)
 {
-  g_autofree char *name_template = g_strdup_printf ("%s-XXXXXX", g_get_prgname ());
+  g_autofree char *program_name = g_path_get_basename (g_get_prgname ());
+  g_autofree char *name_template = g_strdup_printf ("%s-XXXXXX", program_name);
 
   fixture->dir = fleet_test_make_dir (name_template);
 }
