@@ -17,14 +17,13 @@
 #include "runtime/fleet-become.h"
 #include "runtime/fleet-halt.h"
 #include "runtime/fleet-journal.h"
-#include "runtime/fleet-drift-report.h"
+#include "runtime/fleet-run-reports.h"
 #include "runtime/fleet-rollback-run.h"
 #include "runtime/fleet-wave-held.h"
 #include "runtime/fleet-canary-stop.h"
 #include "runtime/fleet-load-guard.h"
 #include "runtime/fleet-pacer.h"
 #include "runtime/fleet-resume.h"
-#include "runtime/fleet-snapshot-report.h"
 #include "runtime/fleet-snapshot-run.h"
 #include "runtime/fleet-window-gate.h"
 #include "runtime/fleet-wave-end.h"
@@ -2540,15 +2539,16 @@ share_jump_hosts (Executor *executor)
 }
 
 /* Give `run` its step slots and schedule: one slot, or one per step the
- * plan lets run at once.  A plan with maintenance windows runs one step of
- * a host at a time, because the window gate and the abort at a window's
- * end judge one step per host. */
+ * plan lets run at once, at most the host's max_sessions.  A plan with
+ * maintenance windows runs one step of a host at a time, because the
+ * window gate and the abort at a window's end judge one step per host. */
 static void
 host_run_init_steps (HostRun *run, const FleetPlan *plan)
 {
   const FleetStepOverlap *overlap = plan->schedule == NULL ? plan->step_overlap : NULL;
 
-  run->schedule = fleet_step_schedule_new (overlap, plan->steps->len);
+  run->schedule = fleet_step_schedule_new (overlap, plan->steps->len,
+                                           run->result->host->max_sessions);
   run->n_slots = fleet_step_schedule_max_running (run->schedule);
   run->slots = g_new0 (StepSlot, run->n_slots);
   for (guint i = 0; i < run->n_slots; i++)
@@ -2875,20 +2875,7 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
                        fleet_pacer_history (executor.pacer)->data,
                        fleet_pacer_history (executor.pacer)->len);
   journal_run_end (&executor);
-  if (plan->snapshot != NULL)
-    {
-      g_autoptr(GError) report_error = NULL;
-
-      if (!fleet_snapshot_report_write (executor.result, options->run_dir, &report_error))
-        g_warning ("cannot write the snapshot report: %s", report_error->message);
-      g_clear_error (&report_error);
-      if (checks_drift (plan->snapshot)
-          && !fleet_drift_report_write (executor.result,
-                                        plan->snapshot->baseline != NULL
-                                          ? plan->snapshot->baseline->name : NULL,
-                                        options->run_dir, &report_error))
-        g_warning ("cannot write the drift report: %s", report_error->message);
-    }
+  fleet_run_reports_write (plan, options, executor.result);
 
   result = g_steal_pointer (&executor.result);
   result->host_records = g_steal_pointer (&executor.hosts);
