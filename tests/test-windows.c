@@ -848,7 +848,7 @@ test_workflow_rrule_with_other_errors (Fixture *fixture, gconstpointer data)
 
   g_assert_null (workflow);
   g_assert_nonnull (strstr (messages, "error: unknown group \"webb\""));
-  g_assert_nonnull (strstr (messages, "workflow.yaml:8:25: error: invalid RRULE part "
+  g_assert_nonnull (strstr (messages, "workflow.yaml:8:26: error: invalid RRULE part "
                                       "\"BYDAY=TUE\""));
 }
 
