@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "planner/window-freezes.h"
 #include "schema/fleet-clock.h"
 #include "schema/fleet-plan-work.h"
 
@@ -285,6 +286,28 @@ format_span (gint64 us)
   return fleet_format_duration ((guint64) MAX (us, 0) / MS_US);
 }
 
+/* Report a host without any window in the range: a freeze is named only
+ * when one covers the windows its groups have. */
+static void
+report_no_window (Scheduler *scheduler, const FleetHost *host, const char *groups,
+                  const char *label, const char *from, const char *to)
+{
+  g_autofree char *freezes = fleet_window_covering_freezes (scheduler->workflow->windows, host);
+
+  if (freezes != NULL)
+    fleet_diagnostics_error (scheduler->diags, &host->pos,
+                             "host %s (%s) of %s has no maintenance window between %s and %s: "
+                             "the freezes that apply to it (%s) cover every window of its "
+                             "groups; shorten a freeze, or add a window outside them",
+                             host->name, groups, label, from, to, freezes);
+  else
+    fleet_diagnostics_error (scheduler->diags, &host->pos,
+                             "host %s (%s) of %s has no maintenance window between %s and %s; "
+                             "add a window that applies to one of its groups, or, when its "
+                             "windows come later, compile with a longer --window-days",
+                             host->name, groups, label, from, to);
+}
+
 static void
 report_unfit (Scheduler *scheduler, guint wave_index, const HostWork *work, gint64 wave_start_us)
 {
@@ -311,11 +334,7 @@ report_unfit (Scheduler *scheduler, guint wave_index, const HostWork *work, gint
   switch (work->fit)
     {
     case FIT_NO_WINDOW:
-      fleet_diagnostics_error (scheduler->diags, &host->pos,
-                               "host %s (%s) of %s has no maintenance window between %s and %s; "
-                               "add a window that applies to one of its groups, or end the "
-                               "freeze that covers them",
-                               host->name, groups, label, from, to);
+      report_no_window (scheduler, host, groups, label, from, to);
       break;
     case FIT_TOO_SHORT:
       if (work->work_us <= longest_window_us (windows))
