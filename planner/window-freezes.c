@@ -65,15 +65,11 @@ overlaps_any (const GArray *windows, const FleetWindowInterval *interval)
   return FALSE;
 }
 
-char *
-fleet_window_covering_freezes (const FleetWindowCalendar *calendar, const FleetHost *host)
+GArray *
+fleet_window_host_freezes (const FleetWindowCalendar *calendar, const FleetHost *host)
 {
   g_autoptr(GArray) windows = host_windows_before_freezes (calendar, host);
-  g_autoptr(GPtrArray) names = g_ptr_array_new ();
-  GString *text;
-
-  if (windows->len == 0)
-    return NULL;
+  GArray *freezes = fleet_plan_freezes_new ();
 
   for (guint i = 0; i < calendar->instances->len; i++)
     {
@@ -84,11 +80,31 @@ fleet_window_covering_freezes (const FleetWindowCalendar *calendar, const FleetH
       if (instance->source == FLEET_WINDOW_NO_SOURCE)
         continue;
       source = g_ptr_array_index (calendar->sources, instance->source);
-      if (source->kind != FLEET_WINDOW_KIND_FREEZE || !source_applies (source, host)
-          || !overlaps_any (windows, instance))
-        continue;
-      if (!g_ptr_array_find_with_equal_func (names, source->name, g_str_equal, NULL))
-        g_ptr_array_add (names, source->name);
+      if (source->kind == FLEET_WINDOW_KIND_FREEZE && source_applies (source, host)
+          && overlaps_any (windows, instance))
+        fleet_plan_freezes_add (freezes, source->name, instance->start_us, instance->end_us);
+    }
+  return freezes;
+}
+
+char *
+fleet_window_covering_freezes (const FleetWindowCalendar *calendar, const FleetHost *host)
+{
+  g_autoptr(GArray) windows = host_windows_before_freezes (calendar, host);
+  g_autoptr(GArray) freezes = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  GString *text;
+
+  if (windows->len == 0)
+    return NULL;
+
+  freezes = fleet_window_host_freezes (calendar, host);
+  for (guint i = 0; i < freezes->len; i++)
+    {
+      const char *name = g_array_index (freezes, FleetPlanFreeze, i).name;
+
+      if (!g_ptr_array_find_with_equal_func (names, name, g_str_equal, NULL))
+        g_ptr_array_add (names, (gpointer) name);
     }
 
   text = g_string_new (NULL);

@@ -1,13 +1,21 @@
-/* window-freezes.h: the change freezes that leave a host without any
- * maintenance window, named in the error about that host. */
+/* window-freezes.h: the change freezes that cut a host's maintenance
+ * windows: recorded in the plan, so that fleet-run can name the freeze
+ * that ended a window, and named in the error about a host that they
+ * leave without any window. */
 #pragma once
 
 #include <glib.h>
 
 #include "schema/fleet-model.h"
+#include "schema/fleet-plan-freezes.h"
 #include "schema/fleet-window-calendar.h"
 
 G_BEGIN_DECLS
+
+/* Return the freeze instances that apply to `host` and overlap a window
+ * of its groups before freezes are subtracted, as a GArray of
+ * FleetPlanFreeze (free with g_array_unref). */
+GArray *fleet_window_host_freezes (const FleetWindowCalendar *calendar, const FleetHost *host);
 
 /* Return the names of the freezes that apply to `host` and cover a
  * window of its groups within the calendar's range.  They are quoted and

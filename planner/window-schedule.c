@@ -160,6 +160,8 @@ assign_window_sets (Scheduler *scheduler)
           index = fleet_plan_schedule_add_window_set (scheduler->schedule, key,
                                                       window_set_zone (calendar, windows),
                                                       windows);
+          g_ptr_array_add (scheduler->schedule->window_set_freezes,
+                           fleet_window_host_freezes (calendar, host));
           g_hash_table_insert (index_of, g_steal_pointer (&key), GUINT_TO_POINTER (index));
         }
       g_array_append_val (scheduler->schedule->host_window_set, index);

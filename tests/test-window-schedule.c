@@ -296,9 +296,35 @@ test_schedule_skips_frozen_window (Fixture *fixture, gconstpointer data)
     "steps:\n  - {name: patch, run: \"true\", estimate: 30m}\n", daily_windows);
   g_autoptr (FleetPlan) plan = plan_with (fixture, body, "2025-03-24", "2025-04-07");
 
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (FleetPlan) read = NULL;
+  g_autoptr (GError) error = NULL;
+  const FleetPlanSchedule *schedule;
+  guint32 dc1_set, dc2_set;
+  const GArray *dc1_freezes;
+
   g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 0);
   assert_instant (host_start (plan, "a1"), "2025-03-26T01:00:00Z");
   assert_instant (host_start (plan, "b1"), "2025-03-25T06:00:00Z");
+
+  /* The plan names the freeze per window set, for fleet-run's messages,
+   * and keeps it through the plan file. */
+  bytes = fleet_plan_serialize (plan);
+  read = fleet_plan_deserialize (bytes, &error);
+  g_assert_no_error (error);
+  schedule = read->schedule;
+  g_assert_cmpuint (schedule->window_set_freezes->len, ==, schedule->window_sets->len);
+  dc1_set = g_array_index (schedule->host_window_set, guint32, 1);
+  dc2_set = g_array_index (schedule->host_window_set, guint32, 0);
+  dc1_freezes = g_ptr_array_index (schedule->window_set_freezes, dc1_set);
+  g_assert_cmpuint (dc1_freezes->len, ==, 1);
+  g_assert_cmpstr (g_array_index (dc1_freezes, FleetPlanFreeze, 0).name, ==, "audit");
+  assert_instant (g_array_index (dc1_freezes, FleetPlanFreeze, 0).start_us,
+                  "2025-03-24T23:00:00Z");
+  g_assert_cmpuint (((GArray *) g_ptr_array_index (schedule->window_set_freezes, dc2_set))->len,
+                    ==, 0);
+  g_assert_nonnull (fleet_plan_freezes_at (dc1_freezes, instant_us ("2025-03-25T01:00:00Z")));
+  g_assert_null (fleet_plan_freezes_at (dc1_freezes, instant_us ("2025-03-25T23:00:00Z")));
 }
 
 /* On the spring-forward night in Berlin a 2h window from 01:30 CET ends
