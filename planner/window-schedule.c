@@ -653,8 +653,16 @@ place_wave (Scheduler *scheduler, guint wave_index, gint64 start_us, gint64 targ
 /* Placements tried per wave after the first. */
 #define MAX_TARGET_PASSES 6
 
-/* Targets tried, at most, when the passes leave hosts of a wave out. */
+/* Targets tried, at most, when the passes leave hosts of a wave out.
+ * Each target places the whole wave again, so a large wave gets fewer:
+ * at most FALLBACK_PLACEMENTS host placements in all, and at least
+ * MIN_FALLBACK_TARGETS targets.
+ * NOTE: when a wave has more breakpoints than it gets targets, they are
+ * sampled evenly, and a range that contains a fitting schedule may then
+ * still fail for that wave. */
 #define MAX_FALLBACK_TARGETS 256
+#define MIN_FALLBACK_TARGETS 8
+#define FALLBACK_PLACEMENTS 2000000
 
 /* Return the end that the target search aims below.  A placement that
  * leaves hosts out counts as ending at the range's end at the earliest:
@@ -680,7 +688,8 @@ compare_instants (gconstpointer a, gconstpointer b)
  * of wave `wave_index` placed from `start_us`: each window's first start
  * of each window set at or after `start_us`, plus the work of a host of
  * that set.  Between two of them every placement is the same.  Sorted,
- * without repeats, at most MAX_FALLBACK_TARGETS, spread evenly. */
+ * without repeats, and spread evenly when there are more than the wave's
+ * share of FALLBACK_PLACEMENTS allows. */
 static GArray *
 breakpoint_targets (const Scheduler *scheduler, guint wave_index, gint64 start_us)
 {
@@ -690,6 +699,7 @@ breakpoint_targets (const Scheduler *scheduler, guint wave_index, gint64 start_u
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GArray) all = g_array_new (FALSE, FALSE, sizeof (gint64));
   GArray *targets = g_array_new (FALSE, FALSE, sizeof (gint64));
+  guint limit;
 
   for (guint i = 0; i < wave->host_indices->len; i++)
     {
@@ -721,12 +731,14 @@ breakpoint_targets (const Scheduler *scheduler, guint wave_index, gint64 start_u
       if (i == 0 || target != g_array_index (all, gint64, i - 1))
         g_array_append_val (targets, target);
     }
-  if (targets->len > MAX_FALLBACK_TARGETS)
+  limit = CLAMP (FALLBACK_PLACEMENTS / MAX (wave->host_indices->len, 1), MIN_FALLBACK_TARGETS,
+                 MAX_FALLBACK_TARGETS);
+  if (targets->len > limit)
     {
-      for (guint i = 0; i < MAX_FALLBACK_TARGETS; i++)
+      for (guint i = 0; i < limit; i++)
         g_array_index (targets, gint64, i) =
-          g_array_index (targets, gint64, (gsize) i * targets->len / MAX_FALLBACK_TARGETS);
-      g_array_set_size (targets, MAX_FALLBACK_TARGETS);
+          g_array_index (targets, gint64, (gsize) i * targets->len / limit);
+      g_array_set_size (targets, limit);
     }
   return targets;
 }
