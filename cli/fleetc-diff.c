@@ -25,8 +25,9 @@ read_plan (const char *path)
   g_autoptr(GError) error = NULL;
   FleetPlan *plan = fleet_plan_read_file (path, &error);
 
+  /* Every error of fleet_plan_read_file names the path already. */
   if (plan == NULL)
-    g_printerr ("fleetc diff: %s: %s\n", path, error->message);
+    g_printerr ("fleetc diff: %s\n", error->message);
   return plan;
 }
 

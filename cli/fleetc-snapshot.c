@@ -9,6 +9,7 @@
 
 #include <glib.h>
 
+#include "schema/fleet-file.h"
 #include "schema/fleet-json.h"
 #include "schema/fleet-snapshot-diff.h"
 #include "schema/fleet-snapshot-store.h"
@@ -57,7 +58,7 @@ load_snapshot (const char *store, const char *name, GError **error)
   if (store != NULL)
     return fleet_snapshot_store_get (store, name, error);
 
-  if (!g_file_get_contents (name, &contents, &length, error))
+  if (!fleet_file_get_contents (name, &contents, &length, error))
     return NULL;
   if (length >= 2 && (guchar) contents[0] == 0x1f && (guchar) contents[1] == 0x8b)
     {

@@ -113,9 +113,17 @@ compile_and_plan (const char *workflow_path,
   g_autoptr(FleetWorkflow) workflow = NULL;
   g_autoptr(FleetPlan) plan = NULL;
   g_autofree char *text = NULL;
+  FleetCompileOptions keep_options = *options;
+  gboolean compiled;
 
-  workflow = fleet_compile_workflow_file (workflow_path, options, diags);
-  if (workflow != NULL && is_input_file (output_path, workflow_path, workflow->inventory))
+  /* The planner's checks run after compile errors too, so that one compile
+   * reports every problem that does not follow from another. */
+  keep_options.keep_after_errors = TRUE;
+  workflow = fleet_compile_workflow_file (workflow_path, &keep_options, diags);
+  compiled = workflow != NULL && fleet_diagnostics_error_count (diags) == 0;
+  if (workflow != NULL && !compiled)
+    fleet_planner_check (workflow, diags);
+  else if (workflow != NULL && is_input_file (output_path, workflow_path, workflow->inventory))
     fleet_diagnostics_error (diags, NULL, "the output file %s is one of the input files; "
                              "write the plan to another path", output_path);
   else if (workflow != NULL)
@@ -127,7 +135,7 @@ compile_and_plan (const char *workflow_path,
 
   if (fleet_diagnostics_error_count (diags) > 0)
     {
-      if (workflow != NULL && workflow->windows != NULL)
+      if (compiled && workflow->windows != NULL)
         fleetc_report_earliest_fit (workflow_path, options);
       return NULL;
     }
