@@ -28,6 +28,7 @@
 #include "schema/fleet-clock.h"
 #include "schema/fleet-timezone.h"
 #include "schema/fleet-plan-expiry.h"
+#include "schema/fleet-text.h"
 
 #define EXIT_BAD_INPUT 2
 
@@ -274,7 +275,7 @@ run_compile (int argc, char **argv, gboolean write_plan)
   };
 
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!fleet_text_parse_options (context, &argc, &argv, &error))
     return usage_error (error->message);
   if (argc != 2)
     return usage_error ("expected exactly one workflow file");
@@ -356,7 +357,7 @@ run_show (int argc, char **argv)
   };
 
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!fleet_text_parse_options (context, &argc, &argv, &error))
     return usage_error (error->message);
   if (argc != 2)
     return usage_error ("expected exactly one plan file");
@@ -446,7 +447,7 @@ run_windows (int argc, char **argv)
   };
 
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!fleet_text_parse_options (context, &argc, &argv, &error))
     return usage_error (error->message);
   if (argc != 2)
     return usage_error ("expected exactly one workflow file");

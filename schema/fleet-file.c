@@ -3,6 +3,8 @@
 
 #include <errno.h>
 
+#include "schema/fleet-text.h"
+
 /* GFileError codes and the errno values GLib derives them from
  * (g_file_error_from_errno); G_FILE_ERROR_FAILED has none. */
 static const struct {
@@ -35,28 +37,15 @@ static const struct {
   { G_FILE_ERROR_NOSYS, ENOSYS },
 };
 
-/* Return `text` with every `from` replaced by `to`. */
-static char *
-replace_all (const char *text, const char *from, const char *to)
-{
-  g_auto(GStrv) parts = g_strsplit (text, from, -1);
-
-  return g_strjoinv ((char *) to, parts);
-}
-
 char *
 fleet_file_error_reason (const GError *error)
 {
-  g_autofree char *opening_replaced = NULL;
-
   if (error->domain == G_FILE_ERROR)
     for (guint i = 0; i < G_N_ELEMENTS (file_error_errnos); i++)
       if (file_error_errnos[i].code == (GFileError) error->code)
         return g_strdup (g_strerror (file_error_errnos[i].errno_value));
 
-  /* U+201C and U+201D, the quotes GLib puts around a path, in UTF-8. */
-  opening_replaced = replace_all (error->message, "\xe2\x80\x9c", "\"");
-  return replace_all (opening_replaced, "\xe2\x80\x9d", "\"");
+  return fleet_text_plain_quotes (error->message);
 }
 
 gboolean

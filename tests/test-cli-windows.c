@@ -104,7 +104,7 @@ test_show_schedule_local_times (Fixture *fixture, gconstpointer data)
    * block. */
   g_assert_cmpint (run ("fleetc", NULL, show_markdown, &markdown, NULL), ==, 0);
   g_assert_nonnull (strstr (markdown, "\n## Schedule\n\n```\nSchedule (each host runs within one "
-                                      "window;"));
+                                      "window:"));
   g_assert_nonnull (strstr (markdown, "starts   2025-10-25T00:30:00Z (2025-10-25T02:30:00+02:00 "
                                       "Europe/Berlin)"));
 }

@@ -1017,6 +1017,37 @@ test_windows_errors (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (usage, "invalid time \"2025-13-01\""));
 }
 
+/* Messages that GLib words (option parsing, files that cannot be read)
+ * quote values as fleetc's own messages do, with plain double quotes, and
+ * name the file once. */
+static void
+test_messages_plain_quotes (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *missing = fleet_test_dir_path (fixture, "missing.plan");
+  g_autofree char *expected = g_strdup_printf ("fleetc: cannot read plan %s: No such file or "
+                                               "directory\n", missing);
+  g_autofree char *expected_diff = g_strdup_printf ("fleetc diff: cannot read plan %s: No such "
+                                                    "file or directory\n", missing);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", "--window-days", "abc", "w.yaml",
+                                              NULL }, &out, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "Cannot parse integer value \"abc\" for --window-days"));
+  g_assert_null (strstr (err, "\xe2\x80\x9c"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (fleetc ((const char *[]) { "show", missing, NULL }, &out, &err), ==, 2);
+  g_assert_cmpstr (err, ==, expected);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (fleetc ((const char *[]) { "diff", missing, missing, NULL }, &out, &err),
+                   ==, 2);
+  g_assert_true (g_str_has_prefix (err, expected_diff));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1037,6 +1068,8 @@ main (int argc, char **argv)
   ADD ("/cli/run/limits-checked-first", test_run_checks_limits_first);
   ADD ("/cli/compile/error-keeps-old-plan", test_compile_error_keeps_old_plan);
   ADD ("/cli/show/json", test_show_json);
+  g_test_add ("/cli/messages/plain-quotes", Fixture, NULL, fleet_test_dir_set_up,
+              test_messages_plain_quotes, fleet_test_dir_tear_down);
   g_test_add ("/cli/show/language-golden", Fixture, "language", fleet_test_dir_set_up,
               test_show_steps_golden, fleet_test_dir_tear_down);
   g_test_add ("/cli/show/step-kinds-golden", Fixture, "steps", fleet_test_dir_set_up,
