@@ -104,7 +104,7 @@ test_show_schedule_local_times (Fixture *fixture, gconstpointer data)
    * block. */
   g_assert_cmpint (run ("fleetc", NULL, show_markdown, &markdown, NULL), ==, 0);
   g_assert_nonnull (strstr (markdown, "\n## Schedule\n\n```\nSchedule (each host runs within one "
-                                      "window;"));
+                                      "window:"));
   g_assert_nonnull (strstr (markdown, "starts   2025-10-25T00:30:00Z (2025-10-25T02:30:00+02:00 "
                                       "Europe/Berlin)"));
 }
@@ -164,15 +164,23 @@ test_compile_suggests_parallelism (Fixture *fixture, gconstpointer data)
     "steps:\n  - {name: patch, run: \"true\", estimate: 40m, timeout: 1h}\n");
   g_autofree char *plan = g_build_filename (fixture->dir, "w.plan", NULL);
   const char *compile[] = { "compile", workflow, "-o", plan, "-F", "none", NULL };
+  const char *one_day[] = { "compile", workflow, "-o", plan, "-F", "none", "--window-days", "1",
+                            NULL };
   g_autofree char *err = NULL;
 
   g_assert_cmpint (run ("fleetc", AUTUMN_EPOCH, compile, NULL, &err), ==, 2);
   g_assert_nonnull (strstr (err, "error: host web02 (fra) of wave 1 does not fit"));
   g_assert_nonnull (strstr (err, "note: no range of windows up to 366 days makes every host "
-                                 "fit, so a longer --window-days does not help; with parallelism "
-                                 "2 (now 1) the plan fits and finishes at "
+                                 "fit with parallelism 1, so a longer --window-days alone does "
+                                 "not help; with parallelism 2 the plan fits and finishes at "
                                  "2025-10-21T02:40:00Z"));
   g_assert_null (strstr (err, "smallest range"));
+
+  /* A range that ends before the window needs both changes. */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run ("fleetc", AUTUMN_EPOCH, one_day, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "with parallelism 2 and --window-days 2 the plan fits and "
+                                 "finishes at 2025-10-21T02:40:00Z"));
 }
 
 /* One host longer than the only window: neither range, parallelism nor a
@@ -193,9 +201,9 @@ test_compile_needs_other_windows (Fixture *fixture, gconstpointer data)
 
   g_assert_cmpint (run ("fleetc", AUTUMN_EPOCH, compile, NULL, &err), ==, 2);
   g_assert_nonnull (strstr (err, "note: no range of windows up to 366 days makes every host "
-                                 "fit, so a longer --window-days does not help, nor does more "
-                                 "parallelism; with every host in one wave (waves: [100%]) and "
-                                 "parallelism 2 the plan fits"));
+                                 "fit with parallelism 2, so a longer --window-days alone does "
+                                 "not help; nor does more parallelism; with every host in one "
+                                 "wave (waves: [100%]) and parallelism 2 the plan fits"));
 }
 
 /* Before its window, fleet-run starts no host: it pauses with exit status
