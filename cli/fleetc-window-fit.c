@@ -44,6 +44,22 @@ format_finish (const FleetPlan *plan)
   return fleet_format_utc_seconds (plan->schedule->finish_us / G_USEC_PER_SEC);
 }
 
+/* Return the start of the earliest window of any window set. */
+static gint64
+first_window_start (const FleetPlanSchedule *schedule)
+{
+  gint64 first = G_MAXINT64;
+
+  for (guint i = 0; i < schedule->window_sets->len; i++)
+    {
+      const GArray *windows = g_ptr_array_index (schedule->window_sets, i);
+
+      if (windows->len > 0)
+        first = MIN (first, g_array_index (windows, FleetWindowInterval, 0).start_us);
+    }
+  return first;
+}
+
 /* Plan `workflow` with `change` applied; NULL when hosts do not fit.  The
  * workflow is left as it was. */
 static FleetPlan *
@@ -300,10 +316,19 @@ fleetc_report_earliest_fit (const char *workflow_path, const FleetCompileOptions
   if (plan != NULL)
     {
       g_autofree char *finish = format_finish (plan);
+      gint64 first_us = first_window_start (plan->schedule);
+      gint64 current_end_us = plan->schedule->from_us + (gint64) current * G_TIME_SPAN_DAY;
 
-      g_printerr ("fleetc: note: the smallest range of windows that fits is %u days (now %u); "
-                  "compile with --window-days %u, and the plan finishes at %s:\n",
-                  days, current, days, finish);
+      g_printerr ("fleetc: note: ");
+      if (first_us != G_MAXINT64 && first_us >= current_end_us)
+        {
+          g_autofree char *first = fleet_format_utc_seconds (first_us / G_USEC_PER_SEC);
+
+          g_printerr ("the first window opens at %s, after the current range of %u days ends; ",
+                      first, current);
+        }
+      g_printerr ("the smallest range of windows that fits is %u days (now %u); compile with "
+                  "--window-days %u, and the plan finishes at %s:\n", days, current, days, finish);
       print_waves (plan);
       return;
     }
