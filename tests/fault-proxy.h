@@ -13,9 +13,10 @@
  *     client sees neither data nor an error;
  *   - SLOW: at most `bytes_per_second` are forwarded in each direction, in
  *     chunks of at most a tenth of that every 100 ms;
- *   - CORRUPT: the bits of one byte on its way to the client are inverted,
- *     once, as a faulty link or middlebox would do; then the proxy forwards
- *     normally again (fault_proxy_get_fault returns FAULT_NONE).
+ *   - CORRUPT: the bits of one byte on its way to the client are inverted
+ *     once, as a faulty link or middlebox would do.  Then the proxy
+ *     forwards normally again, and fault_proxy_get_fault returns
+ *     FAULT_NONE.
  *
  * A fault can start at once or when a file appears, so that it hits a
  * command that is known to be running.  Ownership: the proxy owns its
