@@ -118,8 +118,10 @@ fleet_step_overlap_equal (const FleetStepOverlap *a, const FleetStepOverlap *b)
       const GArray *left = g_ptr_array_index (a->after, i);
       const GArray *right = g_ptr_array_index (b->after, i);
 
+      /* An empty GArray may have no data, which memcmp must not get. */
       if (left->len != right->len
-          || memcmp (left->data, right->data, left->len * sizeof (guint32)) != 0)
+          || (left->len > 0
+              && memcmp (left->data, right->data, left->len * sizeof (guint32)) != 0))
         return FALSE;
     }
   return TRUE;
