@@ -51,6 +51,7 @@ static const char *const failure_codes[] = {
   [FLEET_FAILURE_CONDITION] = "condition-error",
   [FLEET_FAILURE_TARGET_BUSY] = "target-busy",
   [FLEET_FAILURE_DEPENDENCY] = "dependency-failed",
+  [FLEET_FAILURE_BECOME_USER_UNKNOWN] = "become-user-unknown",
 };
 
 const char *
