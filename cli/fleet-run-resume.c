@@ -42,12 +42,18 @@ fleet_run_resume_find_dir (const char *run, const char *runs_dir, GError **error
   return NULL;
 }
 
-/* Return the number of words an option of fleet-run takes from `arg`: 2
- * for "--resume X", 1 for "--resume=X", 0 for any other word. */
+/* Return the number of words of the original command line, from `arg`
+ * on, that the printed resume command leaves out: 2 for "--resume X", 1 for
+ * "--resume=X" or a flag, 0 for any other word.  Besides --resume itself,
+ * these are the decisions one resume takes (which held hosts to retry or
+ * skip, overriding a gate, going on after a rollback) and --new-run, which
+ * would read as "start again": the next resume must decide them anew. */
 static guint
 resume_option_words (const char *arg)
 {
   static const char *const options[] = { "--resume", "--retry-host", "--skip-host" };
+  static const char *const flags[] = { "--new-run", "--override-wave-gate",
+                                        "--resume-after-rollback" };
 
   for (guint i = 0; i < G_N_ELEMENTS (options); i++)
     {
@@ -58,6 +64,9 @@ resume_option_words (const char *arg)
       if (strncmp (arg, options[i], length) == 0 && arg[length] == '=')
         return 1;
     }
+  for (guint i = 0; i < G_N_ELEMENTS (flags); i++)
+    if (strcmp (arg, flags[i]) == 0)
+      return 1;
   return 0;
 }
 

@@ -501,25 +501,101 @@ compile_list (WindowsCompile *compile, const FleetYamlNode *list, FleetWindowKin
     }
 }
 
-/* Warn about inventory groups that no window applies to: with windows
- * defined, their hosts never run. */
-static void
-warn_groups_without_window (WindowsCompile *compile, const FleetYamlNode *windows)
+/* Hosts named in one warning about hosts without a window; the rest are
+ * counted. */
+#define MAX_HOSTS_NAMED 5
+
+/* Return TRUE when a window applies to one of `host`'s groups. */
+static gboolean
+host_has_window (const WindowsCompile *compile, const FleetHost *host)
 {
+  for (guint g = 0; g < host->groups->len; g++)
+    if (g_hash_table_contains (compile->groups_with_window, g_ptr_array_index (host->groups, g)))
+      return TRUE;
+  return FALSE;
+}
+
+static char *
+join_groups (const FleetHost *host)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint g = 0; g < host->groups->len; g++)
+    {
+      g_autofree char *quoted = fleet_quote_value (g_ptr_array_index (host->groups, g),
+                                                   FLEET_QUOTE_MAX_CHARS);
+
+      g_string_append_printf (text, "%s%s", g > 0 ? ", " : "", quoted);
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* Warn about the inventory hosts that no window applies to: with windows
+ * defined, they never run.  A host gets the windows of all its groups, so
+ * a group without a window of its own is no problem while each of its
+ * hosts has a window through another group.  Hosts with the same groups
+ * share one warning that names their groups. */
+static void
+warn_hosts_without_window (WindowsCompile *compile, const FleetYamlNode *windows)
+{
+  g_autoptr (GHashTable) by_groups = NULL;
+  g_autoptr (GPtrArray) keys = NULL;
+
   if (compile->inventory == NULL || compile->any_window_for_all || windows == NULL)
     return;
 
-  for (guint i = 0; i < compile->inventory->groups->len; i++)
+  by_groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                     (GDestroyNotify) g_ptr_array_unref);
+  keys = g_ptr_array_new ();
+  for (guint i = 0; i < compile->inventory->hosts->len; i++)
     {
-      const FleetGroup *group = g_ptr_array_index (compile->inventory->groups, i);
-      g_autofree char *quoted = NULL;
+      const FleetHost *host = g_ptr_array_index (compile->inventory->hosts, i);
+      char *key;
+      GPtrArray *hosts;
 
-      if (g_hash_table_contains (compile->groups_with_window, group->name))
+      if (host_has_window (compile, host))
         continue;
-      quoted = fleet_quote_value (group->name, FLEET_QUOTE_MAX_CHARS);
-      fleet_diagnostics_warning (compile->diags, &windows->pos,
-                                 "no window applies to group %s, so its hosts can never run; "
-                                 "add the group to a window's applies_to", quoted);
+      key = join_groups (host);
+      hosts = g_hash_table_lookup (by_groups, key);
+      if (hosts == NULL)
+        {
+          hosts = g_ptr_array_new ();
+          g_hash_table_insert (by_groups, key, hosts);
+          g_ptr_array_add (keys, key);
+        }
+      else
+        g_free (key);
+      g_ptr_array_add (hosts, host->name);
+    }
+
+  for (guint k = 0; k < keys->len; k++)
+    {
+      const char *groups = g_ptr_array_index (keys, k);
+      GPtrArray *hosts = g_hash_table_lookup (by_groups, groups);
+      g_autoptr (GString) names = g_string_new (NULL);
+
+      for (guint i = 0; i < MIN (hosts->len, MAX_HOSTS_NAMED); i++)
+        g_string_append_printf (names, "%s%s", i > 0 ? ", " : "",
+                                (const char *) g_ptr_array_index (hosts, i));
+      if (hosts->len > MAX_HOSTS_NAMED)
+        g_string_append_printf (names, " and %u more", hosts->len - MAX_HOSTS_NAMED);
+
+      if (groups[0] == '\0')
+        fleet_diagnostics_warning (compile->diags, &windows->pos,
+                                   "no window applies to host%s %s, in no group, so %s can "
+                                   "never run; add a window with applies_to: all, or put %s "
+                                   "in a group that a window applies to",
+                                   hosts->len == 1 ? "" : "s", names->str,
+                                   hosts->len == 1 ? "it" : "they",
+                                   hosts->len == 1 ? "it" : "them");
+      else
+        fleet_diagnostics_warning (compile->diags, &windows->pos,
+                                   "no window applies to host%s %s, in group%s %s, so %s can "
+                                   "never run; add one of %s groups to a window's applies_to",
+                                   hosts->len == 1 ? "" : "s", names->str,
+                                   strchr (groups, ',') != NULL ? "s" : "", groups,
+                                   hosts->len == 1 ? "it" : "they",
+                                   hosts->len == 1 ? "its" : "their");
     }
 }
 
@@ -551,7 +627,7 @@ fleet_compile_windows (FleetDiagnostics *diags,
   compile.calendar->restricted = windows != NULL;
   compile_list (&compile, windows, FLEET_WINDOW_KIND_WINDOW);
   compile_list (&compile, freezes, FLEET_WINDOW_KIND_FREEZE);
-  warn_groups_without_window (&compile, windows);
+  warn_hosts_without_window (&compile, windows);
 
   for (guint i = 0; inventory != NULL && i < inventory->groups->len; i++)
     g_ptr_array_add (group_names, ((FleetGroup *) g_ptr_array_index (inventory->groups, i))->name);

@@ -339,8 +339,9 @@ report_unfit (Scheduler *scheduler, guint wave_index, const HostWork *work, gint
                                "host %s (%s) of %s does not fit before the planned range ends "
                                "at %s: after the wave starts at %s and the hosts before it take "
                                "the slots, no window of its groups with %s left (steps %s + "
-                               "margin %s) remains; raise parallelism, use fewer waves, or "
-                               "compile with a longer --window-days",
+                               "margin %s) remains; raise parallelism or use fewer waves, or, "
+                               "when its windows recur after the range, compile with a longer "
+                               "--window-days",
                                host->name, groups, label, to, start, need, steps, margin);
       break;
     case FIT_OK:
@@ -631,14 +632,95 @@ place_wave (Scheduler *scheduler, guint wave_index, gint64 start_us, gint64 targ
 /* Placements tried per wave after the first. */
 #define MAX_TARGET_PASSES 6
 
+/* Targets tried, at most, when the passes leave hosts of a wave out. */
+#define MAX_FALLBACK_TARGETS 256
+
+/* Return the end that the target search aims below.  A placement that
+ * leaves hosts out counts as ending at the range's end at the earliest:
+ * the hosts it left out would end after it.  Taking the end of the hosts
+ * it placed instead makes the targets, and so the placement, depend on
+ * how many hosts the range happened to contain, so that a range that contains a
+ * fitting schedule could still fail. */
+static gint64
+search_end (const Scheduler *scheduler, const FleetWaveSchedule *placed, guint unfit)
+{
+  if (unfit == 0)
+    return placed->end_us;
+  return MAX (placed->end_us, scheduler->schedule->to_us);
+}
+
+static int
+compare_instants (gconstpointer a, gconstpointer b)
+{
+  return compare_times (a, b);
+}
+
+/* Return the targets at which ready_key can change its mind for the hosts
+ * of wave `wave_index` placed from `start_us`: each window's first start
+ * of each window set at or after `start_us`, plus the work of a host of
+ * that set.  Between two of them every placement is the same.  Sorted,
+ * without repeats, at most MAX_FALLBACK_TARGETS, spread evenly. */
+static GArray *
+breakpoint_targets (const Scheduler *scheduler, guint wave_index, gint64 start_us)
+{
+  const FleetPlan *plan = scheduler->plan;
+  const FleetPlanSchedule *schedule = scheduler->schedule;
+  const FleetWave *wave = g_ptr_array_index (plan->waves, wave_index);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GArray) all = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GArray *targets = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint i = 0; i < wave->host_indices->len; i++)
+    {
+      guint32 index = g_array_index (wave->host_indices, guint32, i);
+      guint32 set = g_array_index (schedule->host_window_set, guint32, index);
+      gint64 work = host_work_us (plan, schedule, g_ptr_array_index (plan->hosts, index));
+      const GArray *windows = g_ptr_array_index (schedule->window_sets, set);
+      char *key = g_strdup_printf ("%u/%" G_GINT64_FORMAT, set, work);
+
+      if (!g_hash_table_add (seen, key))
+        continue;
+      for (guint w = 0; w < windows->len; w++)
+        {
+          const FleetWindowInterval *window = &g_array_index (windows, FleetWindowInterval, w);
+          gint64 target;
+
+          if (window->end_us <= start_us)
+            continue;
+          target = MAX (window->start_us, start_us) + work;
+          g_array_append_val (all, target);
+        }
+    }
+
+  g_array_sort (all, compare_instants);
+  for (guint i = 0; i < all->len; i++)
+    {
+      gint64 target = g_array_index (all, gint64, i);
+
+      if (i == 0 || target != g_array_index (all, gint64, i - 1))
+        g_array_append_val (targets, target);
+    }
+  if (targets->len > MAX_FALLBACK_TARGETS)
+    {
+      for (guint i = 0; i < MAX_FALLBACK_TARGETS; i++)
+        g_array_index (targets, gint64, i) =
+          g_array_index (targets, gint64, (gsize) i * targets->len / MAX_FALLBACK_TARGETS);
+      g_array_set_size (targets, MAX_FALLBACK_TARGETS);
+    }
+  return targets;
+}
+
 /* Place wave `wave_index` as well as a few targets allow.  Which group may
  * wait for its next window depends on the end the wave aims at (ready_key).
  * The wave is placed in wave order, then with every group urgent, then
  * aiming at the lower bound of its end, then at ends halfway between the
- * latest target that gave no better end and the best end found.  The
- * earliest end wins, fewer hosts that do not fit first, and the earlier
- * placement on a tie.  `bound_us` is the lower bound of the wave's end
- * (wave_lower_bound without combinations). */
+ * latest target that gave no better end and the best end found
+ * (search_end).  When hosts are still left out, every target at which the
+ * placement changes is tried (breakpoint_targets), so that the result
+ * does not hang on where the halving lands.  The earliest end wins, fewer
+ * hosts that do not fit first, and the earlier placement on a tie.
+ * `bound_us` is the lower bound of the wave's end (wave_lower_bound
+ * without combinations). */
 static FleetWaveSchedule
 place_wave_best (Scheduler *scheduler, guint wave_index, gint64 start_us, gint64 bound_us)
 {
@@ -652,15 +734,16 @@ place_wave_best (Scheduler *scheduler, guint wave_index, gint64 start_us, gint64
   best = place_wave (scheduler, wave_index, start_us, best_target_us, &best_unfit);
   for (guint pass = 0; pass < MAX_TARGET_PASSES + 1; pass++)
     {
+      gint64 best_end_us = search_end (scheduler, &best, best_unfit);
       gint64 target_us;
       FleetWaveSchedule placed;
 
       if (pass == 0)
         target_us = G_MININT64;
-      else if (low_us >= best.end_us)
+      else if (low_us >= best_end_us)
         break;
       else
-        target_us = pass == 1 ? low_us : low_us + (best.end_us - low_us) / 2;
+        target_us = pass == 1 ? low_us : low_us + (best_end_us - low_us) / 2;
       placed = place_wave (scheduler, wave_index, start_us, target_us, &unfit);
 
       if (unfit < best_unfit || (unfit == best_unfit && placed.end_us < best.end_us))
@@ -671,6 +754,25 @@ place_wave_best (Scheduler *scheduler, guint wave_index, gint64 start_us, gint64
         }
       else if (pass > 0)
         low_us = target_us + 1;
+    }
+
+  if (best_unfit > 0)
+    {
+      g_autoptr(GArray) targets = breakpoint_targets (scheduler, wave_index, start_us);
+
+      for (guint i = 0; i < targets->len && best_unfit > 0; i++)
+        {
+          gint64 target_us = g_array_index (targets, gint64, i);
+          FleetWaveSchedule placed = place_wave (scheduler, wave_index, start_us, target_us,
+                                                 &unfit);
+
+          if (unfit < best_unfit)
+            {
+              best = placed;
+              best_unfit = unfit;
+              best_target_us = target_us;
+            }
+        }
     }
   scheduler->trial = FALSE;
 

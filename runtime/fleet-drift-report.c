@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "runtime/fleet-report-header.h"
 #include "schema/fleet-baseline.h"
 #include "schema/fleet-json.h"
 #include "schema/fleet-markdown.h"
@@ -11,6 +12,7 @@
 typedef struct {
   char *line;                 /* a violation or change as the text report shows it */
   guint hosts;
+  GPtrArray *names;           /* const char *, the hosts that have it, borrowed */
 } LineCount;
 
 typedef struct {
@@ -18,6 +20,8 @@ typedef struct {
   guint compliant;            /* ... with nothing found */
   guint missing;              /* hosts whose before snapshot failed */
   guint without_reference;    /* hosts with no stored snapshot to compare with */
+  GPtrArray *violating;       /* names of hosts with baseline violations, borrowed */
+  GPtrArray *drifted;         /* names of hosts changed since their stored snapshot */
   const char *baseline_name;  /* borrowed from the plan, or NULL */
   GArray *violations;         /* LineCount, most hosts first */
   GArray *changes;            /* LineCount, most hosts first */
@@ -27,6 +31,7 @@ static void
 line_count_clear (gpointer data)
 {
   g_free (((LineCount *) data)->line);
+  g_ptr_array_unref (((LineCount *) data)->names);
 }
 
 static char *
@@ -52,13 +57,21 @@ change_line (const FleetSnapshotChange *change)
   return g_string_free (out, FALSE);
 }
 
-/* Count `line` once for its host in `counts`, which owns the key. */
+/* Count `line` for host `host` in `counts` (line -> GPtrArray of host
+ * names), which owns the key. */
 static void
-count_line (GHashTable *counts, char *line)
+count_line (GHashTable *counts, char *line, const char *host)
 {
-  guint hosts = GPOINTER_TO_UINT (g_hash_table_lookup (counts, line));
+  GPtrArray *names = g_hash_table_lookup (counts, line);
 
-  g_hash_table_replace (counts, line, GUINT_TO_POINTER (hosts + 1));
+  if (names == NULL)
+    {
+      names = g_ptr_array_new ();
+      g_hash_table_insert (counts, line, names);
+    }
+  else
+    g_free (line);
+  g_ptr_array_add (names, (gpointer) host);
 }
 
 static int
@@ -76,13 +89,14 @@ sorted_counts (GHashTable *counts)
 {
   GArray *sorted = g_array_new (FALSE, FALSE, sizeof (LineCount));
   GHashTableIter iter;
-  gpointer key, hosts;
+  gpointer key, names;
 
   g_array_set_clear_func (sorted, line_count_clear);
   g_hash_table_iter_init (&iter, counts);
-  while (g_hash_table_iter_next (&iter, &key, &hosts))
+  while (g_hash_table_iter_next (&iter, &key, &names))
     {
-      LineCount entry = { g_strdup (key), GPOINTER_TO_UINT (hosts) };
+      LineCount entry = { g_strdup (key), ((GPtrArray *) names)->len,
+                          g_ptr_array_ref (names) };
 
       g_array_append_val (sorted, entry);
     }
@@ -92,7 +106,8 @@ sorted_counts (GHashTable *counts)
 
 /* A line is counted once per host even when the host has it twice. */
 static void
-count_host (const FleetDriftResult *drift, GHashTable *violations, GHashTable *changes)
+count_host (const FleetDriftResult *drift, const char *host, GHashTable *violations,
+            GHashTable *changes)
 {
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
@@ -105,19 +120,22 @@ count_host (const FleetDriftResult *drift, GHashTable *violations, GHashTable *c
           g_free (line);
           continue;
         }
-      count_line (violations, line);
+      count_line (violations, line, host);
     }
   for (gsize i = 0; drift->diff != NULL && i < drift->diff->n_changes; i++)
-    count_line (changes, change_line (&drift->diff->changes[i]));
+    count_line (changes, change_line (&drift->diff->changes[i]), host);
 }
 
 static void
 summarize (const FleetRunResult *result, DriftSummary *summary)
 {
   g_autoptr (GHashTable) violations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                             NULL);
-  g_autoptr (GHashTable) changes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+                                                             (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr (GHashTable) changes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                          (GDestroyNotify) g_ptr_array_unref);
 
+  summary->violating = g_ptr_array_new ();
+  summary->drifted = g_ptr_array_new ();
   for (guint h = 0; h < result->hosts->len; h++)
     {
       const FleetHostResult *host = g_ptr_array_index (result->hosts, h);
@@ -130,7 +148,11 @@ summarize (const FleetRunResult *result, DriftSummary *summary)
       summary->checked++;
       summary->compliant += fleet_drift_result_count (host->drift) == 0;
       summary->without_reference += host->drift->reference_problem != NULL;
-      count_host (host->drift, violations, changes);
+      if (host->drift->violations != NULL && host->drift->violations->len > 0)
+        g_ptr_array_add (summary->violating, host->host->name);
+      if (host->drift->diff != NULL && host->drift->diff->n_changes > 0)
+        g_ptr_array_add (summary->drifted, host->host->name);
+      count_host (host->drift, host->host->name, violations, changes);
     }
   summary->violations = sorted_counts (violations);
   summary->changes = sorted_counts (changes);
@@ -141,6 +163,8 @@ summary_clear (DriftSummary *summary)
 {
   g_array_unref (summary->violations);
   g_array_unref (summary->changes);
+  g_ptr_array_unref (summary->violating);
+  g_ptr_array_unref (summary->drifted);
 }
 
 static void
@@ -154,8 +178,11 @@ append_counts (GString *out, const char *title, GArray *counts, gboolean markdow
       const LineCount *entry = &g_array_index (counts, LineCount, i);
       g_autofree char *line = fleet_markdown_text (entry->line, markdown);
 
-      g_string_append_printf (out, "%s%u %s: %s\n", markdown ? "- " : "  ", entry->hosts,
-                              entry->hosts == 1 ? "host" : "hosts", line);
+      g_string_append_printf (out, "%s%u %s: %s\n%son ", markdown ? "- " : "  ", entry->hosts,
+                              entry->hosts == 1 ? "host" : "hosts", line,
+                              markdown ? "  " : "    ");
+      fleet_report_append_host_names (out, entry->names, markdown);
+      g_string_append_c (out, '\n');
     }
 }
 
@@ -177,7 +204,7 @@ append_host_text (GString *out, const FleetHostResult *host, gboolean markdown)
       return;
     }
   if (fleet_drift_result_count (drift) == 0)
-    g_string_append (out, "no drift\n");
+    g_string_append (out, "no drift and no violations\n");
   if (drift->reference_problem != NULL)
     {
       g_autofree char *problem = fleet_markdown_text (drift->reference_problem, markdown);
@@ -187,13 +214,15 @@ append_host_text (GString *out, const FleetHostResult *host, gboolean markdown)
 
   if (drift->violations != NULL && drift->violations->len > 0)
     {
-      g_string_append_printf (details, "%u baseline violations:\n", drift->violations->len);
+      g_string_append_printf (details, "%u baseline violation%s:\n", drift->violations->len,
+                              fleet_plural_s (drift->violations->len));
       fleet_baseline_violations_append_text (drift->violations, "  ", details);
     }
   if (drift->diff != NULL && drift->diff->n_changes > 0)
     {
-      g_string_append_printf (details, "%" G_GSIZE_FORMAT " changes since snapshot %s:\n",
-                              drift->diff->n_changes, drift->reference);
+      g_string_append_printf (details, "%" G_GSIZE_FORMAT " change%s since snapshot %s:\n",
+                              drift->diff->n_changes, drift->diff->n_changes == 1 ? "" : "s",
+                              drift->reference);
       fleet_snapshot_diff_append_text (drift->diff, details);
     }
   if (markdown)
@@ -202,22 +231,41 @@ append_host_text (GString *out, const FleetHostResult *host, gboolean markdown)
     g_string_append_len (out, details->str, details->len);
 }
 
+/* Append "N hosts VERB: names" when `names` is not empty. */
 static void
-append_text (GString *out, const FleetRunResult *result, const DriftSummary *summary,
-             gboolean markdown)
+append_hosts_line (GString *out, const char *item, const GPtrArray *names, const char *one,
+                   const char *many, gboolean markdown)
+{
+  if (names->len == 0)
+    return;
+  g_string_append_printf (out, "%s%u host%s %s: ", item, names->len, fleet_plural_s (names->len),
+                          names->len == 1 ? one : many);
+  fleet_report_append_host_names (out, names, markdown);
+  g_string_append_c (out, '\n');
+}
+
+static void
+append_text (GString *out, const FleetRunResult *result, const FleetReportHeader *header,
+             const DriftSummary *summary, gboolean markdown)
 {
   const char *item = markdown ? "- " : "";
 
   g_string_append (out, markdown ? "# Drift and baseline check\n\n" : "Drift and baseline check\n\n");
+  if (header != NULL)
+    fleet_report_header_append (out, header, markdown);
   if (summary->baseline_name != NULL)
     {
       g_autofree char *baseline = fleet_markdown_text (summary->baseline_name, markdown);
 
       g_string_append_printf (out, "%sbaseline: %s\n", item, baseline);
     }
-  g_string_append_printf (out, "%s%u host%s checked, %u without drift, %u with drift\n", item,
+  g_string_append_printf (out, "%s%u host%s checked, %u without drift or violations\n", item,
                           summary->checked, fleet_plural_s (summary->checked),
-                          summary->compliant, summary->checked - summary->compliant);
+                          summary->compliant);
+  append_hosts_line (out, item, summary->violating, "violates the baseline",
+                     "violate the baseline", markdown);
+  append_hosts_line (out, item, summary->drifted, "changed since its stored snapshot",
+                     "changed since their stored snapshots", markdown);
   if (summary->missing > 0)
     g_string_append_printf (out, "%s%u host%s not checked: the before snapshot failed\n", item,
                             summary->missing, fleet_plural_s (summary->missing));
@@ -240,6 +288,16 @@ append_text (GString *out, const FleetRunResult *result, const DriftSummary *sum
 }
 
 static void
+write_names_json (FleetJsonWriter *json, const char *key, const GPtrArray *names)
+{
+  fleet_json_key (json, key);
+  fleet_json_begin_array (json);
+  for (guint i = 0; i < names->len; i++)
+    fleet_json_string (json, g_ptr_array_index (names, i));
+  fleet_json_end_array (json);
+}
+
+static void
 write_counts_json (FleetJsonWriter *json, const char *key, GArray *counts)
 {
   fleet_json_key (json, key);
@@ -253,18 +311,22 @@ write_counts_json (FleetJsonWriter *json, const char *key, GArray *counts)
       fleet_json_int (json, entry->hosts);
       fleet_json_key (json, "text");
       fleet_json_string (json, entry->line);
+      write_names_json (json, "host_names", entry->names);
       fleet_json_end_object (json);
     }
   fleet_json_end_array (json);
 }
 
 static void
-append_json (GString *out, const FleetRunResult *result, const DriftSummary *summary)
+append_json (GString *out, const FleetRunResult *result, const FleetReportHeader *header,
+             const DriftSummary *summary)
 {
   FleetJsonWriter json;
 
   fleet_json_writer_init (&json, out);
   fleet_json_begin_object (&json);
+  if (header != NULL)
+    fleet_report_header_write_json (&json, header);
   fleet_json_key (&json, "baseline");
   fleet_json_string (&json, summary->baseline_name);
   fleet_json_key (&json, "hosts_checked");
@@ -273,6 +335,8 @@ append_json (GString *out, const FleetRunResult *result, const DriftSummary *sum
   fleet_json_int (&json, summary->compliant);
   fleet_json_key (&json, "hosts_not_checked");
   fleet_json_int (&json, summary->missing);
+  write_names_json (&json, "hosts_violating_baseline", summary->violating);
+  write_names_json (&json, "hosts_changed_since_snapshot", summary->drifted);
   write_counts_json (&json, "violations_by_hosts", summary->violations);
   write_counts_json (&json, "changes_by_hosts", summary->changes);
   fleet_json_key (&json, "hosts");
@@ -313,8 +377,8 @@ write_report_file (const char *run_dir, const char *suffix, const GString *text,
 }
 
 gboolean
-fleet_drift_report_write (const FleetRunResult *result, const char *baseline_name,
-                          const char *run_dir, GError **error)
+fleet_drift_report_write (const FleetRunResult *result, const FleetReportHeader *header,
+                          const char *baseline_name, const char *run_dir, GError **error)
 {
   DriftSummary summary = { 0 };
   g_autoptr (GString) text = g_string_new (NULL);
@@ -324,9 +388,9 @@ fleet_drift_report_write (const FleetRunResult *result, const char *baseline_nam
 
   summary.baseline_name = baseline_name;
   summarize (result, &summary);
-  append_text (text, result, &summary, FALSE);
-  append_text (markdown, result, &summary, TRUE);
-  append_json (json, result, &summary);
+  append_text (text, result, header, &summary, FALSE);
+  append_text (markdown, result, header, &summary, TRUE);
+  append_json (json, result, header, &summary);
   summary_clear (&summary);
 
   ok = write_report_file (run_dir, ".txt", text, error)
@@ -339,7 +403,7 @@ char *
 fleet_drift_report_format_summary (const FleetRunResult *result)
 {
   GString *out = g_string_new (NULL);
-  guint checked = 0, with_drift = 0;
+  guint checked = 0, violating = 0, drifted = 0;
 
   for (guint h = 0; h < result->hosts->len; h++)
     {
@@ -352,7 +416,8 @@ fleet_drift_report_format_summary (const FleetRunResult *result)
       checked++;
       if (fleet_drift_result_count (drift) == 0)
         continue;
-      with_drift++;
+      violating += drift->violations != NULL && drift->violations->len > 0;
+      drifted += drift->diff != NULL && drift->diff->n_changes > 0;
       description = fleet_drift_result_describe (drift);
       g_string_append_printf (out, "!! %s: %s:\n", host->host->name, description);
       if (drift->violations != NULL)
@@ -364,9 +429,17 @@ fleet_drift_report_format_summary (const FleetRunResult *result)
           g_string_append_printf (out, "   %s\n", line);
         }
     }
-  if (checked > 0)
-    g_string_append_printf (out, "drift: %u of %u host%s checked %s drift; see "
-                            "drift-report.txt\n", with_drift, checked, fleet_plural_s (checked),
-                            with_drift == 1 ? "has" : "have");
+  if (checked > 0 && violating > 0)
+    g_string_append_printf (out, "baseline: %u of %u host%s checked %s it; see "
+                            "drift-report.txt\n", violating, checked, fleet_plural_s (checked),
+                            violating == 1 ? "violates" : "violate");
+  if (checked > 0 && drifted > 0)
+    g_string_append_printf (out, "drift: %u of %u host%s checked changed since the stored "
+                            "snapshot; see drift-report.txt\n", drifted, checked,
+                            fleet_plural_s (checked));
+  if (checked > 0 && violating == 0 && drifted == 0)
+    g_string_append_printf (out, "checked %u host%s: no baseline violation and no change since "
+                            "the stored snapshot; see drift-report.txt\n", checked,
+                            fleet_plural_s (checked));
   return g_string_free (out, FALSE);
 }

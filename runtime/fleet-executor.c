@@ -17,14 +17,13 @@
 #include "runtime/fleet-become.h"
 #include "runtime/fleet-halt.h"
 #include "runtime/fleet-journal.h"
-#include "runtime/fleet-drift-report.h"
+#include "runtime/fleet-run-reports.h"
 #include "runtime/fleet-rollback-run.h"
 #include "runtime/fleet-wave-held.h"
 #include "runtime/fleet-canary-stop.h"
 #include "runtime/fleet-load-guard.h"
 #include "runtime/fleet-pacer.h"
 #include "runtime/fleet-resume.h"
-#include "runtime/fleet-snapshot-report.h"
 #include "runtime/fleet-snapshot-run.h"
 #include "runtime/fleet-window-gate.h"
 #include "runtime/fleet-wave-end.h"
@@ -1837,6 +1836,31 @@ abort_busy_hosts (GPtrArray *busy, const char *message)
     }
 }
 
+/* Give up the busy hosts that are still connecting, with no step, facts or
+ * snapshot in flight: no step will start on them, so waiting for their
+ * handshake (up to connect_timeout) would only delay the end of an
+ * interrupted run.  Their connections are cancelled when the wave closes
+ * its connections. */
+static void
+give_up_connecting_hosts (Executor *executor, GPtrArray *busy)
+{
+  for (guint i = 0; i < busy->len; i++)
+    {
+      HostRun *run = g_ptr_array_index (busy, i);
+
+      if (!run->busy || running_steps (run) > 0 || run->facts_gathering != NULL || run->snapshot_collection != NULL
+          || fleet_connection_get_state (run->connection) != FLEET_CONNECTION_CONNECTING)
+        continue;
+
+      host_finish (executor, run, FLEET_HOST_INTERRUPTED, FLEET_FAILURE_INTERRUPTED,
+                   run->next_step == 0
+                     ? "fleet-run was interrupted while the host was connecting, before its "
+                       "first step"
+                     : "fleet-run was interrupted while the host was reconnecting, before "
+                       "its next step");
+    }
+}
+
 /* A first interrupt stops new work and starts the grace period; steps in
  * flight are aborted when it ends or at a second interrupt. */
 static void
@@ -1857,6 +1881,9 @@ apply_interrupt_level (Executor *executor, GPtrArray *busy)
       g_printerr ("fleet-run: interrupted; waiting up to %s for the running steps to finish "
                   "(interrupt again to abort them now)\n", grace);
     }
+
+  if (executor->stopping)
+    give_up_connecting_hosts (executor, busy);
 
   if (level >= 2)
     {
@@ -2848,20 +2875,7 @@ fleet_execute_plan (const FleetPlan *plan, const FleetRunOptions *options, GErro
                        fleet_pacer_history (executor.pacer)->data,
                        fleet_pacer_history (executor.pacer)->len);
   journal_run_end (&executor);
-  if (plan->snapshot != NULL)
-    {
-      g_autoptr(GError) report_error = NULL;
-
-      if (!fleet_snapshot_report_write (executor.result, options->run_dir, &report_error))
-        g_warning ("cannot write the snapshot report: %s", report_error->message);
-      g_clear_error (&report_error);
-      if (checks_drift (plan->snapshot)
-          && !fleet_drift_report_write (executor.result,
-                                        plan->snapshot->baseline != NULL
-                                          ? plan->snapshot->baseline->name : NULL,
-                                        options->run_dir, &report_error))
-        g_warning ("cannot write the drift report: %s", report_error->message);
-    }
+  fleet_run_reports_write (plan, options, executor.result);
 
   result = g_steal_pointer (&executor.result);
   result->host_records = g_steal_pointer (&executor.hosts);

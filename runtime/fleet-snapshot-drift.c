@@ -129,11 +129,12 @@ fleet_drift_result_describe (const FleetDriftResult *result)
   GString *out = g_string_new (NULL);
 
   if (result->violations != NULL)
-    g_string_append_printf (out, "%u baseline violations", result->violations->len);
+    g_string_append_printf (out, "%u baseline violation%s", result->violations->len,
+                            result->violations->len == 1 ? "" : "s");
   if (result->diff != NULL)
-    g_string_append_printf (out, "%s%" G_GSIZE_FORMAT " changes since snapshot %.12s",
+    g_string_append_printf (out, "%s%" G_GSIZE_FORMAT " change%s since snapshot %.12s",
                             out->len > 0 ? " and " : "", result->diff->n_changes,
-                            result->reference);
+                            result->diff->n_changes == 1 ? "" : "s", result->reference);
   if (result->reference_problem != NULL)
     g_string_append_printf (out, "%s%s", out->len > 0 ? "; " : "", result->reference_problem);
   return g_string_free (out, FALSE);

@@ -1,6 +1,8 @@
 /* fleet-snapshot-report.c: configuration change reports. */
 #include "runtime/fleet-snapshot-report.h"
 
+#include "runtime/fleet-report-header.h"
+
 #include "schema/fleet-json.h"
 #include "schema/fleet-markdown.h"
 #include "schema/fleet-text.h"
@@ -19,6 +21,9 @@ change_signature (const FleetSnapshotChange *change)
 typedef struct {
   guint compared;                                  /* hosts with a diff */
   guint hosts_changed[FLEET_SNAPSHOT_N_CATEGORIES];
+  GPtrArray *changed_names[FLEET_SNAPSHOT_N_CATEGORIES]; /* host names, borrowed */
+  gsize unexpected;                                /* unexpected changes, all hosts */
+  GPtrArray *unexpected_hosts;                     /* host names, borrowed */
   GHashTable *signature_hosts;                     /* signature -> count */
   GPtrArray *deviating;                            /* host names, borrowed */
 } FleetSummary;
@@ -55,6 +60,9 @@ summarize (const FleetRunResult *result, FleetSummary *summary)
 {
   summary->signature_hosts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   summary->deviating = g_ptr_array_new ();
+  summary->unexpected_hosts = g_ptr_array_new ();
+  for (guint c = 0; c < FLEET_SNAPSHOT_N_CATEGORIES; c++)
+    summary->changed_names[c] = g_ptr_array_new ();
 
   for (guint h = 0; h < result->hosts->len; h++)
     {
@@ -64,9 +72,15 @@ summarize (const FleetRunResult *result, FleetSummary *summary)
       if (diff == NULL)
         continue;
       summary->compared++;
+      summary->unexpected += diff->n_unexpected;
+      if (diff->n_unexpected > 0)
+        g_ptr_array_add (summary->unexpected_hosts, host->host->name);
       for (guint c = 0; c < FLEET_SNAPSHOT_N_CATEGORIES; c++)
         if (diff->added[c] + diff->removed[c] + diff->changed[c] > 0)
-          summary->hosts_changed[c]++;
+          {
+            summary->hosts_changed[c]++;
+            g_ptr_array_add (summary->changed_names[c], host->host->name);
+          }
       for (gsize i = 0; i < diff->n_changes; i++)
         {
           char *signature = change_signature (&diff->changes[i]);
@@ -91,29 +105,47 @@ summary_clear (FleetSummary *summary)
 {
   g_hash_table_unref (summary->signature_hosts);
   g_ptr_array_unref (summary->deviating);
+  g_ptr_array_unref (summary->unexpected_hosts);
+  for (guint c = 0; c < FLEET_SNAPSHOT_N_CATEGORIES; c++)
+    g_ptr_array_unref (summary->changed_names[c]);
 }
 
 static void
-append_text (GString *out, const FleetRunResult *result, const FleetSummary *summary,
-             gboolean markdown)
+append_text (GString *out, const FleetRunResult *result, const FleetReportHeader *header,
+             const FleetSummary *summary, gboolean markdown)
 {
+  const char *item = markdown ? "- " : "";
+
   g_string_append_printf (out, markdown ? "# Configuration changes\n\n" : "Configuration changes\n\n");
-  g_string_append_printf (out, "%s%u host%s compared\n", markdown ? "- " : "", summary->compared,
+  if (header != NULL)
+    fleet_report_header_append (out, header, markdown);
+
+  if (summary->unexpected == 0)
+    g_string_append_printf (out, "%sno unexpected change\n", item);
+  else
+    {
+      g_string_append_printf (out, "%s%" G_GSIZE_FORMAT " UNEXPECTED change%s on %u host%s (",
+                              item, summary->unexpected, summary->unexpected == 1 ? "" : "s",
+                              summary->unexpected_hosts->len,
+                              fleet_plural_s (summary->unexpected_hosts->len));
+      fleet_report_append_host_names (out, summary->unexpected_hosts, markdown);
+      g_string_append (out, ")\n");
+    }
+  g_string_append_printf (out, "%s%u host%s compared\n", item, summary->compared,
                           fleet_plural_s (summary->compared));
   for (guint c = 0; c < FLEET_SNAPSHOT_N_CATEGORIES; c++)
     if (summary->hosts_changed[c] > 0)
-      g_string_append_printf (out, "%s%u host%s changed %s\n", markdown ? "- " : "",
-                              summary->hosts_changed[c], fleet_plural_s (summary->hosts_changed[c]),
-                              fleet_snapshot_category_name (c));
-  g_string_append_printf (out, "%shosts deviating from the majority: ", markdown ? "- " : "");
+      {
+        g_string_append_printf (out, "%s%u host%s changed %s: ", item, summary->hosts_changed[c],
+                                fleet_plural_s (summary->hosts_changed[c]),
+                                fleet_snapshot_category_name (c));
+        fleet_report_append_host_names (out, summary->changed_names[c], markdown);
+        g_string_append_c (out, '\n');
+      }
+  g_string_append_printf (out, "%shosts deviating from the majority: ", item);
   if (summary->deviating->len == 0)
     g_string_append (out, "none");
-  for (guint i = 0; i < summary->deviating->len; i++)
-    {
-      g_autofree char *name = fleet_markdown_text (g_ptr_array_index (summary->deviating, i), markdown);
-
-      g_string_append_printf (out, "%s%s", i > 0 ? ", " : "", name);
-    }
+  fleet_report_append_host_names (out, summary->deviating, markdown);
   g_string_append (out, "\n");
 
   for (guint h = 0; h < result->hosts->len; h++)
@@ -136,10 +168,12 @@ append_text (GString *out, const FleetRunResult *result, const FleetSummary *sum
       if (host->snapshot_diff == NULL)
         continue;
 
-      g_string_append_printf (out, "before %s, after %s: %" G_GSIZE_FORMAT " changes, %"
+      g_string_append_printf (out, "before %s, after %s: %" G_GSIZE_FORMAT " change%s, %"
                               G_GSIZE_FORMAT " unexpected\n",
                               host->snapshot_before, host->snapshot_after,
-                              host->snapshot_diff->n_changes, host->snapshot_diff->n_unexpected);
+                              host->snapshot_diff->n_changes,
+                              host->snapshot_diff->n_changes == 1 ? "" : "s",
+                              host->snapshot_diff->n_unexpected);
       changes = g_string_new (NULL);
       fleet_snapshot_diff_append_text (host->snapshot_diff, changes);
       if (!markdown)
@@ -153,12 +187,22 @@ append_text (GString *out, const FleetRunResult *result, const FleetSummary *sum
 }
 
 static void
-append_json (GString *out, const FleetRunResult *result, const FleetSummary *summary)
+append_json (GString *out, const FleetRunResult *result, const FleetReportHeader *header,
+             const FleetSummary *summary)
 {
   FleetJsonWriter json;
 
   fleet_json_writer_init (&json, out);
   fleet_json_begin_object (&json);
+  if (header != NULL)
+    fleet_report_header_write_json (&json, header);
+  fleet_json_key (&json, "unexpected_changes");
+  fleet_json_int (&json, (gint64) summary->unexpected);
+  fleet_json_key (&json, "hosts_with_unexpected_changes");
+  fleet_json_begin_array (&json);
+  for (guint i = 0; i < summary->unexpected_hosts->len; i++)
+    fleet_json_string (&json, g_ptr_array_index (summary->unexpected_hosts, i));
+  fleet_json_end_array (&json);
   fleet_json_key (&json, "hosts_compared");
   fleet_json_int (&json, summary->compared);
   fleet_json_key (&json, "hosts_changed");
@@ -213,7 +257,8 @@ write_report_file (const char *run_dir, const char *suffix, const GString *text,
 }
 
 gboolean
-fleet_snapshot_report_write (const FleetRunResult *result, const char *run_dir, GError **error)
+fleet_snapshot_report_write (const FleetRunResult *result, const FleetReportHeader *header,
+                             const char *run_dir, GError **error)
 {
   FleetSummary summary = { 0 };
   g_autoptr (GString) text = g_string_new (NULL);
@@ -222,9 +267,9 @@ fleet_snapshot_report_write (const FleetRunResult *result, const char *run_dir, 
   gboolean ok;
 
   summarize (result, &summary);
-  append_text (text, result, &summary, FALSE);
-  append_text (markdown, result, &summary, TRUE);
-  append_json (json, result, &summary);
+  append_text (text, result, header, &summary, FALSE);
+  append_text (markdown, result, header, &summary, TRUE);
+  append_json (json, result, header, &summary);
   summary_clear (&summary);
 
   ok = write_report_file (run_dir, ".txt", text, error)
@@ -249,7 +294,8 @@ fleet_snapshot_report_format_summary (const FleetRunResult *result)
       if (diff == NULL || diff->n_unexpected == 0)
         continue;
       g_string_append_printf (out, "!! %s: %" G_GSIZE_FORMAT " UNEXPECTED configuration "
-                              "changes:\n", host->host->name, diff->n_unexpected);
+                              "change%s:\n", host->host->name, diff->n_unexpected,
+                              diff->n_unexpected == 1 ? "" : "s");
       for (gsize i = 0; i < diff->n_changes; i++)
         {
           FleetSnapshotDiff single_change = { .changes = &diff->changes[i], .n_changes = 1 };
@@ -287,8 +333,12 @@ fleet_snapshot_report_format_stored (const FleetRunResult *result, guint n_steps
     return g_string_free (out, FALSE);
 
   if (n_steps == 0)
-    g_string_prepend (out, "Snapshots (compare two with `fleetc snapshot diff A B --store "
-                           "STORE`):\n");
+    {
+      g_autofree char *heading = g_strdup_printf ("Snapshots (compare two with `fleetc snapshot "
+                                                  "diff A B --store %s`):\n", quoted_store);
+
+      g_string_prepend (out, heading);
+    }
   g_string_append_printf (out, "Snapshots of %u host%s stored in %s; list them with "
                           "`fleetc snapshot list --store %s --run %s`\n",
                           stored, fleet_plural_s (stored), store_dir, quoted_store, run_id);

@@ -12,13 +12,17 @@
 #include <glib.h>
 
 #include "runtime/fleet-executor.h"
+#include "runtime/fleet-report-header.h"
 
 G_BEGIN_DECLS
 
 #define FLEET_SNAPSHOT_REPORT_NAME "snapshot-report"
 
-/* Write RUN_DIR/snapshot-report.txt, .json and .md for `result`. */
-gboolean fleet_snapshot_report_write (const FleetRunResult *result, const char *run_dir,
+/* Write RUN_DIR/snapshot-report.txt, .json and .md for `result`, each
+ * starting with `header` (NULL: none), then the unexpected changes with the
+ * hosts that made them and the hosts that changed each category. */
+gboolean fleet_snapshot_report_write (const FleetRunResult *result,
+                                      const FleetReportHeader *header, const char *run_dir,
                                       GError **error);
 
 /* Return the lines for fleet-run's summary: one per host with unexpected

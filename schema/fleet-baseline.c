@@ -445,7 +445,11 @@ fleet_baseline_violations_append_text (const GPtrArray *violations, const char *
 
       g_string_append_printf (out, "%s%s %s: ", indent,
                               fleet_snapshot_category_name (violation->category), key);
-      if (violation->actual == NULL)
+      /* A category the host could not report is a violation because the
+       * rule went unchecked, not because a value differs. */
+      if (g_str_equal (violation->field, "category"))
+        g_string_append_printf (out, "not checked because the category is %s", actual);
+      else if (violation->actual == NULL)
         g_string_append_printf (out, "%s missing, baseline requires %s", violation->field,
                                 expected);
       else

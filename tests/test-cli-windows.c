@@ -152,7 +152,8 @@ test_show_schedule_local_times (Fixture *fixture, gconstpointer data)
 }
 
 /* When the hosts fit only windows beyond the planned range, the compile
- * fails and names the range that fits and the schedule it gives. */
+ * fails and names the fewest days of windows that fit and the schedule
+ * they give. */
 static void
 test_compile_suggests_longer_range (Fixture *fixture, gconstpointer data)
 {
@@ -165,22 +166,78 @@ test_compile_suggests_longer_range (Fixture *fixture, gconstpointer data)
     "steps:\n  - {name: patch, run: \"true\", estimate: 2h, timeout: 3h}\n");
   g_autofree char *plan = g_build_filename (fixture->dir, "w.plan", NULL);
   const char *compile[] = { "compile", workflow, "-o", plan, "-F", "none", NULL };
-  const char *longer[] = { "compile", workflow, "-o", plan, "-F", "none", "--window-days", "84",
-                           NULL };
+  const char *shortest[] = { "compile", workflow, "-o", plan, "-F", "none", "--window-days", "63",
+                             NULL };
+  const char *one_less[] = { "compile", workflow, "-o", plan, "-F", "none", "--window-days", "62",
+                             NULL };
   g_autofree char *err = NULL;
   g_autofree char *out = NULL;
 
   g_assert_cmpint (run ("fleetc", AUTUMN_EPOCH, compile, NULL, &err), ==, 2);
   g_assert_nonnull (strstr (err, "error: host web02 (fra) of wave 1 does not fit before the "
                                  "planned range ends at 2025-12-01T00:00:00Z"));
-  g_assert_nonnull (strstr (err, "note: the earliest schedule that fits needs windows 84 days "
-                                 "ahead and finishes at 2025-12-21T03:00:00Z; compile with "
-                                 "--window-days 84"));
+  /* The second host ends at 03:00Z on 21 December, and its 5 minutes of
+   * margin need the range to reach into the 63rd day. */
+  g_assert_nonnull (strstr (err, "note: the smallest range of windows that fits is 63 days "
+                                 "(now 42); compile with --window-days 63, and the plan finishes "
+                                 "at 2025-12-21T03:00:00Z"));
   g_assert_nonnull (strstr (err, "wave 1: 2025-10-21T00:00:00Z to 2025-12-21T03:00:00Z"));
   g_assert_false (g_file_test (plan, G_FILE_TEST_EXISTS));
 
-  g_assert_cmpint (run ("fleetc", AUTUMN_EPOCH, longer, &out, NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run ("fleetc", AUTUMN_EPOCH, one_less, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "--window-days 63"));
+  g_assert_false (g_file_test (plan, G_FILE_TEST_EXISTS));
+
+  g_assert_cmpint (run ("fleetc", AUTUMN_EPOCH, shortest, &out, NULL), ==, 0);
   g_assert_true (g_file_test (plan, G_FILE_TEST_EXISTS));
+}
+
+/* A window that never recurs: no range helps, the note states that, and it
+ * names the least parallelism that fits instead. */
+static void
+test_compile_suggests_parallelism (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = write_workflow (fixture,
+    "parallelism: 1\n"
+    "schedule: {margin: 0s}\n"
+    "windows:\n"
+    "  - {name: once, start: 2025-10-21T02:00, duration: 1h, timezone: UTC}\n"
+    "steps:\n  - {name: patch, run: \"true\", estimate: 40m, timeout: 1h}\n");
+  g_autofree char *plan = g_build_filename (fixture->dir, "w.plan", NULL);
+  const char *compile[] = { "compile", workflow, "-o", plan, "-F", "none", NULL };
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (run ("fleetc", AUTUMN_EPOCH, compile, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "error: host web02 (fra) of wave 1 does not fit"));
+  g_assert_nonnull (strstr (err, "note: no range of windows up to 366 days makes every host "
+                                 "fit, so a longer --window-days does not help; with parallelism "
+                                 "2 (now 1) the plan fits and finishes at "
+                                 "2025-10-21T02:40:00Z"));
+  g_assert_null (strstr (err, "smallest range"));
+}
+
+/* One host longer than the only window: neither range, parallelism nor a
+ * single wave helps, and the note requests other windows. */
+static void
+test_compile_needs_other_windows (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = write_workflow (fixture,
+    "parallelism: 2\n"
+    "waves: [1, 1]\n"
+    "schedule: {margin: 0s}\n"
+    "windows:\n"
+    "  - {name: once, start: 2025-10-21T02:00, duration: 1h, timezone: UTC}\n"
+    "steps:\n  - {name: patch, run: \"true\", estimate: 40m, timeout: 1h}\n");
+  g_autofree char *plan = g_build_filename (fixture->dir, "w.plan", NULL);
+  const char *compile[] = { "compile", workflow, "-o", plan, "-F", "none", NULL };
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (run ("fleetc", AUTUMN_EPOCH, compile, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "note: no range of windows up to 366 days makes every host "
+                                 "fit, so a longer --window-days does not help, nor does more "
+                                 "parallelism; with every host in one wave (waves: [100%]) and "
+                                 "parallelism 2 the plan fits"));
 }
 
 /* Before its window, fleet-run starts no host: it pauses with exit status
@@ -266,6 +323,8 @@ main (int argc, char **argv)
   ADD ("/cli-windows/show-schedule-local-times", test_show_schedule_local_times);
   ADD ("/cli-windows/show-open-time-rounded", test_show_open_time_rounded);
   ADD ("/cli-windows/compile-suggests-longer-range", test_compile_suggests_longer_range);
+  ADD ("/cli-windows/compile-suggests-parallelism", test_compile_suggests_parallelism);
+  ADD ("/cli-windows/compile-needs-other-windows", test_compile_needs_other_windows);
   ADD ("/cli-windows/run-pauses-before-window", test_run_pauses_before_window);
   ADD ("/cli-windows/run-rejects-passed-windows", test_run_rejects_passed_windows);
 #undef ADD

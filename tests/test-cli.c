@@ -1061,8 +1061,8 @@ test_windows_listing (Fixture *fixture, gconstpointer data)
                                  "spring-forward  2025-03-30T02:30:00 Europe/Berlin\n"));
   g_assert_nonnull (strstr (err, "dst-transitions.ics:43:28: warning: event \"nightly patch "
                                  "window"));
-  g_assert_nonnull (strstr (err, "windows.yaml:7:3: warning: no window applies to group "
-                                 "\"dc2\""));
+  g_assert_nonnull (strstr (err, "windows.yaml:7:3: warning: no window applies to host "
+                                 "nyc01, in group \"dc2\""));
 
   g_assert_cmpint (fleetc ((const char *[]) { "windows", workflow, "--from", "2025-03-30",
                                               "--to", "2025-03-31", "--format", "json", NULL },

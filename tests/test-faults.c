@@ -207,6 +207,68 @@ test_silent_before_login (Fixture *fixture, gconstpointer data)
                                           "host-end:succeeded");
 }
 
+static volatile sig_atomic_t interrupt_level;
+
+/* Interrupt the run, as a first Ctrl-C would, when a host reached directly
+ * starts its step. */
+static void
+interrupt_at_first_step (const FleetHost *host, guint step, gpointer data)
+{
+  interrupt_level = 1;
+}
+
+/* An interrupt gives up a host that is still in its handshake: no step
+ * would start on it, so the run does not wait for its connect deadline.
+ * The steps already running finish within the grace period. */
+static void
+test_interrupt_while_connecting (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(FaultProxy) proxy = NULL;
+  g_autofree char *events = NULL;
+  guint succeeded = 0;
+
+  if (!require_sandbox_hosts (N_HOSTS))
+    return;
+  proxy = set_up_plan (fixture, 1000);
+  /* Long enough that waiting for it would show as a connection timeout. */
+  ((FleetHost *) g_ptr_array_index (fixture->plan->hosts, 0))->connect_timeout_ms = 120000;
+  fault_proxy_set_fault (proxy, FAULT_SILENT, 0);
+  add_step (fixture, "work", "sleep 1", 60000);
+  interrupt_level = 0;
+  fixture->options.interrupt_level = &interrupt_level;
+  fixture->options.before_step = interrupt_at_first_step;
+  run_plan (fixture);
+
+  g_assert_true (fixture->result->interrupted);
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_INTERRUPTED);
+  g_assert_cmpint (host_result (fixture, 0)->failure, ==, FLEET_FAILURE_INTERRUPTED);
+  g_assert_nonnull (strstr (host_result (fixture, 0)->message,
+                            "interrupted while the host was connecting, before its first step"));
+  g_assert_false (step_result (fixture, 0, 0)->started);
+  events = host_events (fixture, 0);
+  g_assert_cmpstr (events, ==, "host-start host-end:interrupted");
+
+  /* A direct host whose step had started finishes it; one still logging
+   * in is given up like host 0.  The first step start interrupted the run,
+   * so at least one host finished its step. */
+  for (guint i = 1; i < N_HOSTS; i++)
+    {
+      const FleetHostResult *host = host_result (fixture, i);
+
+      if (step_result (fixture, i, 0)->started)
+        {
+          g_assert_cmpint (host->outcome, ==, FLEET_HOST_SUCCEEDED);
+          succeeded++;
+        }
+      else
+        {
+          g_assert_cmpint (host->outcome, ==, FLEET_HOST_INTERRUPTED);
+          g_assert_nonnull (strstr (host->message, "while the host was connecting"));
+        }
+    }
+  g_assert_cmpuint (succeeded, >=, 1);
+}
+
 /* Over a slow link every byte of the output arrives; a step whose output
  * cannot arrive within its timeout ends with command-timeout. */
 static void
@@ -318,6 +380,7 @@ main (int argc, char **argv)
   ADD ("/faults/cut-mid-command", test_cut_mid_command);
   ADD ("/faults/silent-mid-command", test_silent_mid_command);
   ADD ("/faults/silent-before-login", test_silent_before_login);
+  ADD ("/faults/interrupt-while-connecting", test_interrupt_while_connecting);
   ADD ("/faults/slow-link", test_slow_link);
   ADD ("/faults/sshd-restart-between-steps", test_sshd_restart_between_steps);
 

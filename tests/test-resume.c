@@ -899,9 +899,10 @@ test_interrupt_grace_period (Fixture *fixture, gconstpointer data)
   host1 = fleet_sandbox_host_name (sandbox, 0);
   host2 = fleet_sandbox_host_name (sandbox, 1);
   compile_plan (fixture, FALSE, "grace");
+  /* --new-run starts a run; the printed resume command must not repeat it. */
   process = start_fleet_run (fixture, "interrupted",
                              (const char *[]) { "--runs-dir", fixture->runs, "--grace-period",
-                                                "1s", fixture->plan, NULL });
+                                                "1s", "--new-run", fixture->plan, NULL });
   wait_for_log_line (fixture, "second-start");
   g_subprocess_send_signal (process, SIGTERM);
   g_subprocess_wait (process, NULL, &error);
@@ -922,6 +923,7 @@ test_interrupt_grace_period (Fixture *fixture, gconstpointer data)
 
   /* Run the printed command, with the decisions added. */
   line = g_strndup (command, strcspn (command, "\n"));
+  g_assert_null (strstr (line, "--new-run"));
   words = g_strsplit (line, " ", -1);
   g_assert_true (g_str_has_suffix (words[0], "/fleet-run"));
   g_assert_cmpstr (words[1], ==, "--resume");

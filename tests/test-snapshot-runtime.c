@@ -351,14 +351,16 @@ test_run_reports_unexpected_change (Fixture *fixture, gconstpointer data)
   unexpected_line = g_strdup_printf ("~ UNEXPECTED files %s: sha256=", side);
   g_assert_nonnull (strstr (report, expected_line));
   g_assert_nonnull (strstr (report, unexpected_line));
-  g_assert_nonnull (strstr (report, "1 host changed files\n"));
+  g_assert_nonnull (strstr (report, "1 host changed files: "));
+  g_assert_nonnull (strstr (report, "\n1 UNEXPECTED change on 1 host ("));
+  g_assert_nonnull (strstr (report, "\nrun:      "));
   markdown = read_run_file (fixture, "snapshot-report.md");
   g_assert_true (g_str_has_prefix (markdown, "# Configuration changes\n"));
   json = read_run_file (fixture, "snapshot-report.json");
   g_assert_nonnull (strstr (json, "\"unexpected_total\":1"));
 
   summary = fleet_snapshot_report_format_summary (fixture->result);
-  g_assert_nonnull (strstr (summary, "1 UNEXPECTED configuration changes"));
+  g_assert_nonnull (strstr (summary, "1 UNEXPECTED configuration change:"));
   g_assert_nonnull (strstr (summary, unexpected_line));
   g_assert_null (strstr (summary, expected_line));
 
@@ -472,7 +474,7 @@ test_workflow_end_to_end (Fixture *fixture, gconstpointer data)
 
   unexpected_line = g_strdup_printf ("~ UNEXPECTED files %s: sha256=", side);
   expected_line = g_strdup_printf ("+ files %s: sha256=", intended);
-  g_assert_nonnull (strstr (out, "!! host01: 1 UNEXPECTED configuration changes:\n"));
+  g_assert_nonnull (strstr (out, "!! host01: 1 UNEXPECTED configuration change:\n"));
   g_assert_nonnull (strstr (out, unexpected_line));
 
   run_dir = only_entry (runs);
@@ -523,6 +525,15 @@ test_report_majority (void)
   g_autofree char *text_path = g_build_filename (dir, "snapshot-report.txt", NULL);
   g_autofree char *json_path = g_build_filename (dir, "snapshot-report.json", NULL);
   g_autofree char *markdown_path = g_build_filename (dir, "snapshot-report.md", NULL);
+  const FleetReportHeader header = {
+    .run_id = "20261205T071500Z-abc123",
+    .started_us = G_GINT64_CONSTANT (1796454900) * G_USEC_PER_SEC,
+    .plan_path = "/plans/p.plan",
+    .plan_sha256 = "28b8e0d0",
+    .workflow_name = "patch",
+    .workflow_source = "patch.yaml",
+    .limit = "role == \"web\"",
+  };
 
   run.hosts = g_ptr_array_new ();
   for (guint i = 0; i < 3; i++)
@@ -547,16 +558,33 @@ test_report_majority (void)
       g_ptr_array_add (run.hosts, &results[i]);
     }
 
-  g_assert_true (fleet_snapshot_report_write (&run, dir, &error));
+  g_assert_true (fleet_snapshot_report_write (&run, &header, dir, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (text_path, &text, NULL, NULL));
+  g_assert_true (g_str_has_prefix (text, "Configuration changes\n\n"
+                                         "run:      20261205T071500Z-abc123, started "
+                                         "2026-12-05T07:15:00Z\n"
+                                         "plan:     /plans/p.plan (sha256 28b8e0d0)\n"
+                                         "workflow: \"patch\" (patch.yaml)\n"
+                                         "limit:    role == \"web\"\n\n"));
+  g_assert_nonnull (strstr (text, "\n4 UNEXPECTED changes on 3 hosts (web1, web2, web3)\n"));
   g_assert_nonnull (strstr (text, "3 hosts compared\n"));
-  g_assert_nonnull (strstr (text, "3 hosts changed packages\n"));
-  g_assert_nonnull (strstr (text, "1 host changed files\n"));
+  g_assert_nonnull (strstr (text, "3 hosts changed packages: web1, web2, web3\n"));
+  g_assert_nonnull (strstr (text, "1 host changed files: web3\n"));
   g_assert_nonnull (strstr (text, "hosts deviating from the majority: web3\n"));
+  g_assert_nonnull (strstr (text, "before d1, after d2: 1 change, 1 unexpected\n"));
   g_assert_true (g_file_get_contents (json_path, &json, NULL, NULL));
   g_assert_nonnull (strstr (json, "\"deviating_hosts\":[\"web3\"]"));
+  g_assert_true (g_str_has_prefix (json, "{\"run\":{\"id\":\"20261205T071500Z-abc123\","
+                                         "\"started_at\":\"2026-12-05T07:15:00Z\","
+                                         "\"plan\":\"/plans/p.plan\",\"plan_sha256\":\"28b8e0d0\","));
+  g_assert_nonnull (strstr (json, "\"unexpected_changes\":4,\"hosts_with_unexpected_changes\":"
+                                  "[\"web1\",\"web2\",\"web3\"]"));
   g_assert_true (g_file_get_contents (markdown_path, &markdown, NULL, NULL));
+  g_assert_nonnull (strstr (markdown, "| Run | 20261205T071500Z-abc123, started "
+                                      "2026-12-05T07:15:00Z |\n"
+                                      "| Plan | /plans/p.plan (SHA-256 `28b8e0d0`) |\n"));
+  g_assert_nonnull (strstr (markdown, "- 4 UNEXPECTED changes on 3 hosts (web1, web2, web3)\n"));
   g_assert_nonnull (strstr (markdown, "\n## web3\n\nbefore d1, after d2: 2 changes"));
   g_assert_nonnull (strstr (markdown, "unexpected\n\n````\n"));
   g_assert_nonnull (strstr (markdown, "+ UNEXPECTED files /etc/hand```edited|x.conf: "));

@@ -189,7 +189,7 @@ test_drift_since_latest (Fixture *fixture, gconstpointer data)
   host = host_result (fixture, 0);
   g_assert_cmpint (host->outcome, ==, FLEET_HOST_FAILED);
   g_assert_false (step_result (fixture, 0, 0)->started);
-  g_assert_nonnull (strstr (host->message, "1 changes since snapshot"));
+  g_assert_nonnull (strstr (host->message, "1 change since snapshot"));
   g_assert_nonnull (strstr (host->message, "on_drift: fail_host"));
   g_assert_nonnull (host->drift->reference);
   g_assert_null (host->drift->reference_problem);
@@ -208,15 +208,21 @@ test_drift_since_latest (Fixture *fixture, gconstpointer data)
 
   line = g_strdup ("~ UNEXPECTED facts app: v1 -> edited by hand\n");
   report = read_run_file (fixture, "drift-report.txt");
-  g_assert_nonnull (strstr (report, "2 hosts checked, 1 without drift, 1 with drift\n"));
-  g_assert_nonnull (strstr (report, "\nHost host01\n1 changes since snapshot "));
+  g_assert_nonnull (strstr (report, "2 hosts checked, 1 without drift or violations\n"
+                                    "1 host changed since its stored snapshot: host01\n"));
+  g_assert_null (strstr (report, "violates"));
+  g_assert_nonnull (strstr (report, "\n  1 host: ~ UNEXPECTED facts app: v1 -> edited by hand\n"
+                                    "    on host01\n"));
+  g_assert_nonnull (strstr (report, "\nHost host01\n1 change since snapshot "));
   g_assert_nonnull (strstr (report, line));
-  g_assert_nonnull (strstr (report, "\nHost host02\nno drift\n"));
+  g_assert_nonnull (strstr (report, "\nHost host02\nno drift and no violations\n"));
   json = read_run_file (fixture, "drift-report.json");
   g_assert_nonnull (strstr (json, "\"hosts_checked\":2,\"hosts_without_drift\":1"));
   summary = fleet_drift_report_format_summary (fixture->result);
-  g_assert_nonnull (strstr (summary, "!! host01: 1 changes since snapshot "));
-  g_assert_nonnull (strstr (summary, "drift: 1 of 2 hosts checked has drift"));
+  g_assert_nonnull (strstr (summary, "!! host01: 1 change since snapshot "));
+  g_assert_nonnull (strstr (summary, "drift: 1 of 2 hosts checked changed since the stored "
+                                     "snapshot"));
+  g_assert_null (strstr (summary, "baseline:"));
 
   remove_tree (first);
   remove_tree (second);
@@ -273,11 +279,12 @@ test_baseline_in_run (Fixture *fixture, gconstpointer data)
   g_assert_null (host->drift->diff);
   report = read_run_file (fixture, "drift-report.txt");
   line = g_strdup_printf ("files %s: mode is 0644, baseline requires 0600 (test:1:1)\n", file);
-  fleet_line = g_strdup_printf ("  2 hosts: %s", line);
+  fleet_line = g_strdup_printf ("  2 hosts: %s    on host01, host02\n", line);
   g_assert_nonnull (strstr (report, "baseline: test baseline\n"));
-  g_assert_nonnull (strstr (report, "2 hosts checked, 0 without drift, 2 with drift\n"));
+  g_assert_nonnull (strstr (report, "2 hosts checked, 0 without drift or violations\n"
+                                    "2 hosts violate the baseline: host01, host02\n"));
   g_assert_nonnull (strstr (report, fleet_line));
-  g_assert_nonnull (strstr (report, "\nHost host02\n1 baseline violations:\n"));
+  g_assert_nonnull (strstr (report, "\nHost host02\n1 baseline violation:\n"));
   markdown = read_run_file (fixture, "drift-report.md");
   g_assert_true (g_str_has_prefix (markdown, "# Drift and baseline check\n"));
 
@@ -290,7 +297,7 @@ test_baseline_in_run (Fixture *fixture, gconstpointer data)
   run_plan (fixture);
   host = host_result (fixture, 0);
   g_assert_cmpint (host->outcome, ==, FLEET_HOST_FAILED);
-  g_assert_nonnull (strstr (host->message, "1 baseline violations in the before snapshot "
+  g_assert_nonnull (strstr (host->message, "1 baseline violation in the before snapshot "
                                            "(on_drift: halt)"));
   g_assert_false (step_result (fixture, 0, 0)->started);
   g_assert_cmpint (host_result (fixture, 1)->outcome, ==, FLEET_HOST_NOT_RUN);
@@ -368,6 +375,7 @@ test_cli_verify (Fixture *fixture, gconstpointer data)
   g_autofree char *run_dir = NULL;
   g_autofree char *report_path = NULL;
   g_autofree char *json = NULL;
+  g_autofree char *markdown = NULL;
   g_autoptr (GPtrArray) entries = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *sha = NULL;
@@ -411,6 +419,22 @@ test_cli_verify (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (json, "\"baseline\":\"web\",\"hosts_checked\":1,"
                                   "\"hosts_without_drift\":0"));
   g_assert_nonnull (strstr (json, "\"field\":\"mode\",\"expected\":\"0600\",\"actual\":\"0640\""));
+  g_assert_nonnull (strstr (json, "\"limit\":\"name == \\\"host01\\\"\""));
+  g_assert_nonnull (strstr (json, "\"hosts_violating_baseline\":[\"host01\"]"));
+
+  /* The Markdown report names its run and plan, and a verify run writes
+   * no change report: it takes no after snapshot to compare. */
+  g_clear_pointer (&report_path, g_free);
+  report_path = g_build_filename (run_dir, "drift-report.md", NULL);
+  g_assert_true (g_file_get_contents (report_path, &markdown, NULL, NULL));
+  g_assert_nonnull (strstr (markdown, "| Run | 20"));
+  g_assert_nonnull (strstr (markdown, "| Plan | "));
+  g_assert_nonnull (strstr (markdown, "| Limit | name == \"host01\" |\n"));
+  g_assert_nonnull (strstr (markdown, "- 1 host violates the baseline: host01\n"));
+  g_clear_pointer (&report_path, g_free);
+  report_path = g_build_filename (run_dir, "snapshot-report.txt", NULL);
+  g_assert_false (g_file_test (report_path, G_FILE_TEST_EXISTS));
+
   entries = fleet_snapshot_store_list (store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (entries->len, ==, 1);
@@ -426,7 +450,8 @@ test_cli_verify (Fixture *fixture, gconstpointer data)
                                                         "name == \"host01\"", "-d", runs, "-q",
                                                         NULL }, &out, &err), ==, 0);
   g_assert_null (strstr (out, "!!"));
-  g_assert_nonnull (strstr (out, "drift: 0 of 1 host checked have drift"));
+  g_assert_nonnull (strstr (out, "checked 1 host: no baseline violation and no change since "
+                                 "the stored snapshot"));
 
   /* A broken baseline is reported with its position, and nothing runs. */
   g_assert_true (g_file_set_contents (good_path, "files:\n  /x: {mode: 9}\n", -1, NULL));
@@ -533,6 +558,9 @@ test_cli_snapshot_take (Fixture *fixture, gconstpointer data)
                                      &out, &err), ==, 0);
   g_test_message ("fleetc snapshot take output:\n%s\n%s", out, err);
   g_assert_nonnull (strstr (out, "Configuration snapshot on 2 hosts"));
+  line = g_strdup_printf ("compare two with `fleetc snapshot diff A B --store '%s'`", store);
+  g_assert_nonnull (strstr (out, line));
+  g_clear_pointer (&line, g_free);
   entries = fleet_snapshot_store_list (store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (entries->len, ==, 2);
@@ -549,9 +577,10 @@ test_cli_snapshot_take (Fixture *fixture, gconstpointer data)
                                                         "--store", store, "-d", runs, "--drift",
                                                         "-q", NULL }, &out, &err), ==, 0);
   g_test_message ("fleetc snapshot take --drift output:\n%s\n%s", out, err);
-  g_assert_nonnull (strstr (out, "!! host01: 1 changes since snapshot "));
-  g_assert_nonnull (strstr (out, "!! host02: 1 changes since snapshot "));
-  g_assert_nonnull (strstr (out, "drift: 2 of 2 hosts checked have drift"));
+  g_assert_nonnull (strstr (out, "!! host01: 1 change since snapshot "));
+  g_assert_nonnull (strstr (out, "!! host02: 1 change since snapshot "));
+  g_assert_nonnull (strstr (out, "drift: 2 of 2 hosts checked changed since the stored "
+                                 "snapshot"));
   report_path = only_run_file (runs, "drift-report.txt");
   g_assert_true (g_file_get_contents (report_path, &report, NULL, NULL));
   line = g_strdup_printf ("\n  2 hosts: ~ UNEXPECTED files %s: sha256=", edited);

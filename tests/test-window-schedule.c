@@ -544,6 +544,108 @@ test_schedule_plan_file (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "the last one ended at 2025-03-26T08:00:00Z"));
 }
 
+/* Eight hosts, each in one data center and in db or web, so that every
+ * host has the windows of two groups. */
+static const char two_group_inventory[] =
+  "hosts:\n"
+  "  h1: {address: 192.0.2.1}\n"
+  "  h2: {address: 192.0.2.2}\n"
+  "  h3: {address: 192.0.2.3}\n"
+  "  h4: {address: 192.0.2.4}\n"
+  "  h5: {address: 192.0.2.5}\n"
+  "  h6: {address: 192.0.2.6}\n"
+  "  h7: {address: 192.0.2.7}\n"
+  "  h8: {address: 192.0.2.8}\n"
+  "groups:\n"
+  "  dc1: [h1, h3, h5, h7]\n"
+  "  dc2: [h2, h4, h6, h8]\n"
+  "  db: [h1, h2, h3, h4]\n"
+  "  web: [h5, h6, h7, h8]\n";
+
+/* Compile and plan the workflow at `path` with windows expanded over
+ * `days` days from `from`.  Returns NULL after errors, which are dropped. */
+static FleetPlan *
+plan_days (const char *path, const char *from, guint days)
+{
+  g_autoptr (FleetDiagnostics) diags = fleet_diagnostics_new ();
+  FleetCompileOptions options = { .windows_from_us = instant_us (from), .windows_days = days };
+  g_autoptr (FleetWorkflow) workflow = fleet_compile_workflow_file (path, &options, diags);
+
+  if (workflow == NULL)
+    return NULL;
+  return fleet_planner_build (workflow, diags);
+}
+
+/* A one-hour weekly window in dc1, a one-hour daily window in dc2 that
+ * ends after `dc2_days` days, and a weekly hour for db and web. */
+static char *
+range_body (guint parallelism, const char *waves, guint dc2_days, const char *estimate)
+{
+  return g_strdup_printf (
+    "name: w\ninventory: fleet.yaml\ntarget: {all: true}\n"
+    "parallelism: %u\nwaves: %s\n"
+    "windows:\n"
+    "  - {name: dc1, start: 2027-03-25T01:00, duration: 1h, rrule: FREQ=WEEKLY, timezone: UTC,\n"
+    "     applies_to: [dc1]}\n"
+    "  - {name: dc2, start: 2027-03-25T00:00, duration: 1h, rrule: \"FREQ=DAILY;COUNT=%u\",\n"
+    "     timezone: UTC, applies_to: [dc2]}\n"
+    "  - {name: dbweb, start: 2027-03-25T03:00, duration: 1h, rrule: FREQ=WEEKLY,\n"
+    "     timezone: UTC, applies_to: [db, web]}\n"
+    "steps:\n  - {name: patch, run: \"true\", estimate: %s}\n",
+    parallelism, waves, dc2_days, estimate);
+}
+
+/* A range that contains the schedule a longer range found plans too,
+ * because the placement must not depend on windows after the schedule's
+ * end.  With waves [2, 6], 20m and dc2 open for 3 days, the schedule
+ * ends on day 4 and needs the 4-day range to plan. */
+static void
+test_schedule_shorter_range_fits (Fixture *fixture, gconstpointer data)
+{
+  const char *waves[] = { "[2, 6]", "[1, 3, 100%]", "[100%]" };
+  const char *estimates[] = { "20m", "25m", "15m" };
+  g_autofree char *inventory = write_file (fixture, "fleet.yaml", two_group_inventory);
+  guint cases = 0;
+
+  for (guint w = 0; w < G_N_ELEMENTS (waves); w++)
+    for (guint e = 0; e < G_N_ELEMENTS (estimates); e++)
+      for (guint parallelism = 1; parallelism <= 2; parallelism++)
+        for (guint dc2_days = 2; dc2_days <= 4; dc2_days++)
+          {
+            g_autofree char *body = range_body (parallelism, waves[w], dc2_days, estimates[e]);
+            g_autofree char *path = write_file (fixture, "range.yaml", body);
+            g_autoptr (FleetPlan) longer = plan_days (path, "2027-03-24", 30);
+            gint64 margin_us, needed_us;
+            guint tried = 0;
+
+            if (longer == NULL)
+              continue;
+            cases++;
+            margin_us = (gint64) longer->schedule->margin_ms * 1000;
+            needed_us = longer->schedule->finish_us + margin_us - instant_us ("2027-03-24");
+
+            /* The shortest ranges that contain the schedule are where a
+             * placement that looks past the schedule's end would fail. */
+            for (guint days = 1; days < 30 && tried < 3; days++)
+              {
+                g_autoptr (FleetPlan) shorter = NULL;
+
+                if ((gint64) days * G_TIME_SPAN_DAY < needed_us)
+                  continue;
+                tried++;
+                shorter = plan_days (path, "2027-03-24", days);
+                if (shorter == NULL)
+                  g_test_message ("waves %s, estimate %s, parallelism %u, dc2 for %u days: "
+                                  "%u days fail", waves[w], estimates[e], parallelism, dc2_days,
+                                  days);
+                g_assert_nonnull (shorter);
+                g_assert_cmpint (shorter->schedule->finish_us, <=, longer->schedule->finish_us);
+              }
+          }
+  /* Most combinations fit within 30 days; the check above ran for them. */
+  g_assert_cmpuint (cases, >=, 30);
+}
+
 /* A plan without windows carries no schedule. */
 static void
 test_schedule_absent_without_windows (Fixture *fixture, gconstpointer data)
@@ -572,6 +674,7 @@ main (int argc, char **argv)
   ADD ("/window-schedule/margin-too-large", test_schedule_margin_too_large);
   ADD ("/window-schedule/margin-fits", test_schedule_margin_fits);
   ADD ("/window-schedule/range-ends", test_schedule_range_ends);
+  ADD ("/window-schedule/shorter-range-fits", test_schedule_shorter_range_fits);
   ADD ("/window-schedule/no-window", test_schedule_no_window);
   ADD ("/window-schedule/needs-estimate", test_schedule_needs_estimate);
   ADD ("/window-schedule/history-estimate", test_schedule_history_estimate);

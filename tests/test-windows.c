@@ -864,6 +864,44 @@ test_workflow_entry_errors (Fixture *fixture, gconstpointer data)
                                       "\"applies_to\""));
 }
 
+/* A group without a window of its own is no problem while its hosts get
+ * a window through another group: only hosts that no window applies to
+ * are named, one warning per set of groups. */
+static void
+test_workflow_hosts_without_window (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *inventory = write_file (fixture, "two-groups.yaml",
+    "hosts: {fra1: {}, nyc1: {}, nyc2: {}, lone1: {}}\n"
+    "groups:\n"
+    "  dc1: [fra1]\n"
+    "  dc2: [nyc1, nyc2]\n"
+    "  db: [fra1, nyc1]\n");
+  g_autofree char *path = write_file (fixture, "two-groups-workflow.yaml",
+    "name: w\ninventory: two-groups.yaml\ntarget: {all: true}\n"
+    "steps:\n  - {name: a, run: \"true\", timeout: 5s}\n"
+    "windows:\n"
+    "  - {name: w, start: 2025-01-07T02:00, duration: 1h, timezone: UTC, applies_to: [dc1]}\n");
+  FleetCompileOptions options = {
+    .windows_from_us = instant_us ("2025-01-01"),
+    .windows_to_us = instant_us ("2025-02-01"),
+  };
+  g_autoptr (FleetWorkflow) workflow = fleet_compile_workflow (path, &options, fixture->diags);
+  g_autofree char *messages = diagnostics_text (fixture);
+
+  g_assert_nonnull (workflow);
+  g_assert_cmpuint (fleet_diagnostics_warning_count (fixture->diags), ==, 3);
+  g_assert_nonnull (strstr (messages, "two-groups-workflow.yaml:7:3: warning: no window applies "
+                                      "to host nyc1, in groups \"db\", \"dc2\", so it can never "
+                                      "run; add one of its groups to a window's applies_to"));
+  g_assert_nonnull (strstr (messages, "warning: no window applies to host nyc2, in group "
+                                      "\"dc2\", so it can never run"));
+  g_assert_nonnull (strstr (messages, "warning: no window applies to host lone1, in no group, "
+                                      "so it can never run; add a window with applies_to: all"));
+  /* fra1 is in db too, but dc1's window applies to it. */
+  g_assert_null (strstr (messages, "fra1"));
+  g_assert_null (strstr (messages, "to group"));
+}
+
 /* Two calendars in two zones, as the examples ship them: a weekly window
  * in Frankfurt and one in New York, and the year-end freeze over both. */
 static void
@@ -944,6 +982,7 @@ main (int argc, char **argv)
   ADD ("/windows/workflow/freezes-only", test_workflow_freezes_only);
   ADD ("/windows/workflow/unknown-timezone", test_workflow_unknown_timezone);
   ADD ("/windows/workflow/rrule-syntax-error", test_workflow_rrule_syntax_error);
+  ADD ("/windows/workflow/hosts-without-window", test_workflow_hosts_without_window);
   ADD ("/windows/workflow/entry-errors", test_workflow_entry_errors);
   ADD ("/windows/examples/compile", test_examples_compile);
 
