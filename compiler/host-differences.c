@@ -100,6 +100,9 @@ fleet_host_differences (const FleetHost *first, const FleetHost *second)
   compare_strings (differences, "host_key_policy", FALSE,
                    fleet_host_key_policy_to_string (first->host_key_policy),
                    fleet_host_key_policy_to_string (second->host_key_policy));
+  compare_strings (differences, "hash_known_hosts", FALSE,
+                   first->hash_known_hosts ? "true" : "false",
+                   second->hash_known_hosts ? "true" : "false");
   compare_strings (differences, "proxy_jump", FALSE, first->proxy_jump, second->proxy_jump);
   compare_strings (differences, "keepalive_interval", FALSE, first_interval, second_interval);
   compare_strings (differences, "keepalive_count_max", FALSE, first_count, second_count);

@@ -33,6 +33,7 @@ typedef enum {
   FLEET_SETTING_KEEPALIVE_COUNT_MAX,
   FLEET_SETTING_KEY_PASSPHRASE_SECRET,
   FLEET_SETTING_BECOME_PASSWORD_SECRET,
+  FLEET_SETTING_HASH_KNOWN_HOSTS,
   FLEET_SETTING_COUNT,
 } FleetSetting;
 
@@ -52,6 +53,7 @@ typedef struct {
   gboolean identities_only;
   GPtrArray *known_hosts_files; /* char *; NULL until set, never empty */
   FleetHostKeyPolicy host_key_policy;
+  gboolean hash_known_hosts;
   char *proxy_jump;           /* a jump host list (see proxy-jump.h) or "none" */
   guint32 connect_timeout_ms;
   guint32 keepalive_interval_ms;
