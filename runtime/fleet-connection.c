@@ -235,6 +235,7 @@ fleet_connection_free (FleetConnection *connection)
   g_ptr_array_unref (connection->commands);
 
   close_session (connection);
+  g_clear_pointer (&connection->agent_filter, fleet_agent_filter_free);
   g_string_free (connection->auth_attempts, TRUE);
   g_free (connection->recorded_key);
   g_free (connection->message);
