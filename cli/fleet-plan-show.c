@@ -152,6 +152,9 @@ append_route_text (GString *out, const FleetHost *host)
   if (host->host_key_policy != FLEET_HOST_KEY_POLICY_STRICT)
     g_string_append_printf (out, "  host keys %s",
                             fleet_host_key_policy_to_string (host->host_key_policy));
+
+  if (host->max_sessions != FLEET_DEFAULT_MAX_SESSIONS)
+    g_string_append_printf (out, "  max sessions %u", host->max_sessions);
 }
 
 static void
@@ -357,6 +360,11 @@ write_host_json (FleetJsonWriter *json, const FleetHost *host)
   fleet_json_int (json, host->keepalive_interval_ms);
   fleet_json_key (json, "keepalive_count_max");
   fleet_json_int (json, host->keepalive_count_max);
+  if (host->max_sessions != FLEET_DEFAULT_MAX_SESSIONS)
+    {
+      fleet_json_key (json, "max_sessions");
+      fleet_json_int (json, host->max_sessions);
+    }
   fleet_json_key (json, "key_passphrase_secret");
   fleet_json_string (json, host->key_passphrase_secret);
   fleet_json_key (json, "become_password_secret");

@@ -18,6 +18,7 @@
 #define MAX_CONNECT_TIMEOUT_S 3600
 #define MAX_KEEPALIVE_INTERVAL_MS (24u * 3600 * 1000)
 #define MAX_KEEPALIVE_COUNT 1000
+#define MAX_SESSIONS 1000
 
 /* Variables with this prefix are fleetc's own; every one must be known. */
 #define FLEETC_PREFIX "fleetc_"
@@ -35,6 +36,7 @@ typedef enum {
   SETTING_PROXY_JUMP,
   SETTING_KEEPALIVE_INTERVAL,
   SETTING_KEEPALIVE_COUNT_MAX,
+  SETTING_MAX_SESSIONS,
   SETTING_KEY_PASSPHRASE_SECRET,
   SETTING_BECOME_PASSWORD_SECRET,
   N_SETTINGS,
@@ -62,6 +64,7 @@ static const struct {
   { "fleetc_proxy_jump", SETTING_PROXY_JUMP },
   { "fleetc_keepalive_interval", SETTING_KEEPALIVE_INTERVAL },
   { "fleetc_keepalive_count_max", SETTING_KEEPALIVE_COUNT_MAX },
+  { "fleetc_max_sessions", SETTING_MAX_SESSIONS },
   { "fleetc_key_passphrase_secret", SETTING_KEY_PASSPHRASE_SECRET },
   { "fleetc_become_password_secret", SETTING_BECOME_PASSWORD_SECRET },
 };
@@ -80,6 +83,7 @@ static const FleetSetting fleet_settings[N_SETTINGS] = {
   [SETTING_PROXY_JUMP] = FLEET_SETTING_PROXY_JUMP,
   [SETTING_KEEPALIVE_INTERVAL] = FLEET_SETTING_KEEPALIVE_INTERVAL,
   [SETTING_KEEPALIVE_COUNT_MAX] = FLEET_SETTING_KEEPALIVE_COUNT_MAX,
+  [SETTING_MAX_SESSIONS] = FLEET_SETTING_MAX_SESSIONS,
   [SETTING_KEY_PASSPHRASE_SECRET] = FLEET_SETTING_KEY_PASSPHRASE_SECRET,
   [SETTING_BECOME_PASSWORD_SECRET] = FLEET_SETTING_BECOME_PASSWORD_SECRET,
 };
@@ -103,6 +107,7 @@ static const struct {
   { "proxy_jump", "fleetc_proxy_jump" },
   { "keepalive_interval", "fleetc_keepalive_interval" },
   { "keepalive_count_max", "fleetc_keepalive_count_max" },
+  { "max_sessions", "fleetc_max_sessions" },
   { "key_passphrase_secret", "fleetc_key_passphrase_secret" },
   { "become_password_secret", "fleetc_become_password_secret" },
 };
@@ -463,6 +468,16 @@ apply_fleetc_setting (FleetDiagnostics *diags,
       else
         report_invalid (diags, context, choice->variable, choice->value,
                         "expected a whole number from 1 to %u", MAX_KEEPALIVE_COUNT);
+      break;
+    case SETTING_MAX_SESSIONS:
+      if (parse_bounded (text, MAX_SESSIONS, &number))
+        {
+          settings->max_sessions = (guint32) number;
+          fleet_host_settings_mark (settings, FLEET_SETTING_MAX_SESSIONS, &choice->value->pos);
+        }
+      else
+        report_invalid (diags, context, choice->variable, choice->value,
+                        "expected a whole number from 1 to %u", MAX_SESSIONS);
       break;
     case SETTING_KEY_PASSPHRASE_SECRET:
       apply_secret_name (diags, context, setting, &settings->key_passphrase_secret, choice,

@@ -87,6 +87,8 @@ fleet_host_differences (const FleetHost *first, const FleetHost *second)
   g_autofree char *second_interval = fleet_format_duration (second->keepalive_interval_ms);
   g_autofree char *first_count = g_strdup_printf ("%u", first->keepalive_count_max);
   g_autofree char *second_count = g_strdup_printf ("%u", second->keepalive_count_max);
+  g_autofree char *first_sessions = g_strdup_printf ("%u", first->max_sessions);
+  g_autofree char *second_sessions = g_strdup_printf ("%u", second->max_sessions);
 
   compare_strings (differences, "address", FALSE, first->address, second->address);
   compare_strings (differences, "port", FALSE, first_port, second_port);
@@ -106,6 +108,7 @@ fleet_host_differences (const FleetHost *first, const FleetHost *second)
   compare_strings (differences, "proxy_jump", FALSE, first->proxy_jump, second->proxy_jump);
   compare_strings (differences, "keepalive_interval", FALSE, first_interval, second_interval);
   compare_strings (differences, "keepalive_count_max", FALSE, first_count, second_count);
+  compare_strings (differences, "max_sessions", FALSE, first_sessions, second_sessions);
   compare_strings (differences, "key_passphrase_secret", FALSE, first->key_passphrase_secret,
                    second->key_passphrase_secret);
   compare_strings (differences, "become_password_secret", FALSE, first->become_password_secret,

@@ -37,6 +37,7 @@ fleet_setting_name (FleetSetting setting)
     [FLEET_SETTING_CONNECT_TIMEOUT] = "connect_timeout",
     [FLEET_SETTING_KEEPALIVE_INTERVAL] = "keepalive_interval",
     [FLEET_SETTING_KEEPALIVE_COUNT_MAX] = "keepalive_count_max",
+    [FLEET_SETTING_MAX_SESSIONS] = "max_sessions",
     [FLEET_SETTING_KEY_PASSPHRASE_SECRET] = "key_passphrase_secret",
     [FLEET_SETTING_BECOME_PASSWORD_SECRET] = "become_password_secret",
     [FLEET_SETTING_HASH_KNOWN_HOSTS] = "hash_known_hosts",
@@ -110,6 +111,9 @@ copy_value (FleetHostSettings *into, const FleetHostSettings *from, FleetSetting
     case FLEET_SETTING_KEEPALIVE_COUNT_MAX:
       into->keepalive_count_max = from->keepalive_count_max;
       break;
+    case FLEET_SETTING_MAX_SESSIONS:
+      into->max_sessions = from->max_sessions;
+      break;
     case FLEET_SETTING_KEY_PASSPHRASE_SECRET:
       into->key_passphrase_secret = g_strdup (from->key_passphrase_secret);
       break;
@@ -182,6 +186,8 @@ fleet_host_settings_apply (const FleetHostSettings *settings, FleetHost *host)
     host->keepalive_interval_ms = settings->keepalive_interval_ms;
   if (fleet_host_settings_has (settings, FLEET_SETTING_KEEPALIVE_COUNT_MAX))
     host->keepalive_count_max = settings->keepalive_count_max;
+  if (fleet_host_settings_has (settings, FLEET_SETTING_MAX_SESSIONS))
+    host->max_sessions = settings->max_sessions;
   if (fleet_host_settings_has (settings, FLEET_SETTING_KEY_PASSPHRASE_SECRET))
     replace_string (&host->key_passphrase_secret, settings->key_passphrase_secret);
   if (fleet_host_settings_has (settings, FLEET_SETTING_BECOME_PASSWORD_SECRET))

@@ -31,6 +31,7 @@ typedef enum {
   FLEET_SETTING_CONNECT_TIMEOUT,
   FLEET_SETTING_KEEPALIVE_INTERVAL,
   FLEET_SETTING_KEEPALIVE_COUNT_MAX,
+  FLEET_SETTING_MAX_SESSIONS,
   FLEET_SETTING_KEY_PASSPHRASE_SECRET,
   FLEET_SETTING_BECOME_PASSWORD_SECRET,
   FLEET_SETTING_HASH_KNOWN_HOSTS,
@@ -58,6 +59,7 @@ typedef struct {
   guint32 connect_timeout_ms;
   guint32 keepalive_interval_ms;
   guint32 keepalive_count_max;
+  guint32 max_sessions;
   char *key_passphrase_secret;
   char *become_password_secret;
 } FleetHostSettings;

@@ -273,6 +273,19 @@ handle_keepalive_count_max (FleetDiagnostics *diags, const FleetSchemaField *fie
 }
 
 static void
+handle_max_sessions (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WrittenSettings *written = object;
+  gint64 count;
+
+  if (!fleet_scalar_to_int (diags, field, value, &count))
+    return;
+
+  written->settings.max_sessions = (guint32) count;
+  fleet_host_settings_mark (&written->settings, FLEET_SETTING_MAX_SESSIONS, &value->pos);
+}
+
+static void
 handle_key_passphrase_secret (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
   WrittenSettings *written = object;
@@ -326,6 +339,7 @@ static const FleetFieldHandlerEntry settings_handlers[] = {
   { "connect_timeout", handle_connect_timeout },
   { "keepalive_interval", handle_keepalive_interval },
   { "keepalive_count_max", handle_keepalive_count_max },
+  { "max_sessions", handle_max_sessions },
   { "key_passphrase_secret", handle_key_passphrase_secret },
   { "become_password_secret", handle_become_password_secret },
   { "attributes", handle_attributes },

@@ -186,14 +186,14 @@ append_counts (GString *out, const char *title, GArray *counts, gboolean markdow
     }
 }
 
-static void
-append_host_text (GString *out, const FleetHostResult *host, gboolean markdown)
+/* Return what the report says about `host` under its heading. */
+static char *
+describe_host (const FleetHostResult *host, gboolean markdown)
 {
   const FleetDriftResult *drift = host->drift;
-  g_autofree char *name = fleet_markdown_text (host->host->name, markdown);
+  GString *out = g_string_new (NULL);
   g_autoptr (GString) details = g_string_new (NULL);
 
-  g_string_append_printf (out, markdown ? "\n### %s\n\n" : "\nHost %s\n", name);
   if (drift == NULL)
     {
       g_autofree char *reason = fleet_markdown_text (host->snapshot_error != NULL
@@ -201,7 +201,7 @@ append_host_text (GString *out, const FleetHostResult *host, gboolean markdown)
                                                : "no before snapshot was taken", markdown);
 
       g_string_append_printf (out, "not checked: %s\n", reason);
-      return;
+      return g_string_free (out, FALSE);
     }
   if (fleet_drift_result_count (drift) == 0)
     g_string_append (out, "no drift and no violations\n");
@@ -229,6 +229,57 @@ append_host_text (GString *out, const FleetHostResult *host, gboolean markdown)
     fleet_markdown_append_code_block (out, details->str);
   else
     g_string_append_len (out, details->str, details->len);
+  return g_string_free (out, FALSE);
+}
+
+/* Append one section per distinct host description, headed by every host
+ * it describes, so that 500 hosts with the same violations give one
+ * section instead of 500 equal ones. */
+static void
+append_host_sections (GString *out, const FleetRunResult *result, gboolean markdown)
+{
+  g_autoptr (GPtrArray) descriptions = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) hosts_by_description =
+    g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
+
+  for (guint h = 0; h < result->hosts->len; h++)
+    {
+      const FleetHostResult *host = g_ptr_array_index (result->hosts, h);
+      char *description;
+      GPtrArray *names;
+
+      if (host->drift == NULL && host->snapshot_error == NULL)
+        continue;
+      description = describe_host (host, markdown);
+      names = g_hash_table_lookup (hosts_by_description, description);
+      if (names == NULL)
+        {
+          names = g_ptr_array_new ();
+          g_ptr_array_add (descriptions, description);
+          g_hash_table_insert (hosts_by_description, description, names);
+        }
+      else
+        g_free (description);
+      g_ptr_array_add (names, host->host->name);
+    }
+
+  for (guint i = 0; i < descriptions->len; i++)
+    {
+      const char *description = g_ptr_array_index (descriptions, i);
+      const GPtrArray *names = g_hash_table_lookup (hosts_by_description, description);
+
+      g_string_append (out, markdown ? "\n### " : names->len == 1 ? "\nHost " : "\nHosts ");
+      for (guint n = 0; n < names->len; n++)
+        {
+          g_autofree char *name = fleet_markdown_text (g_ptr_array_index (names, n), markdown);
+
+          g_string_append_printf (out, "%s%s", n > 0 ? ", " : "", name);
+        }
+      if (names->len > 1)
+        g_string_append_printf (out, " (%u hosts)", names->len);
+      g_string_append (out, markdown ? "\n\n" : "\n");
+      g_string_append (out, description);
+    }
 }
 
 /* Append "N hosts VERB: names" when `names` is not empty. */
@@ -278,13 +329,7 @@ append_text (GString *out, const FleetRunResult *result, const FleetReportHeader
                  markdown);
 
   g_string_append (out, markdown ? "\n## Hosts\n" : "");
-  for (guint h = 0; h < result->hosts->len; h++)
-    {
-      const FleetHostResult *host = g_ptr_array_index (result->hosts, h);
-
-      if (host->drift != NULL || host->snapshot_error != NULL)
-        append_host_text (out, host, markdown);
-    }
+  append_host_sections (out, result, markdown);
 }
 
 static void

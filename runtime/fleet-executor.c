@@ -2540,15 +2540,16 @@ share_jump_hosts (Executor *executor)
 }
 
 /* Give `run` its step slots and schedule: one slot, or one per step the
- * plan lets run at once.  A plan with maintenance windows runs one step of
- * a host at a time, because the window gate and the abort at a window's
- * end judge one step per host. */
+ * plan lets run at once, at most the host's max_sessions.  A plan with
+ * maintenance windows runs one step of a host at a time, because the
+ * window gate and the abort at a window's end judge one step per host. */
 static void
 host_run_init_steps (HostRun *run, const FleetPlan *plan)
 {
   const FleetStepOverlap *overlap = plan->schedule == NULL ? plan->step_overlap : NULL;
 
-  run->schedule = fleet_step_schedule_new (overlap, plan->steps->len);
+  run->schedule = fleet_step_schedule_new (overlap, plan->steps->len,
+                                           run->result->host->max_sessions);
   run->n_slots = fleet_step_schedule_max_running (run->schedule);
   run->slots = g_new0 (StepSlot, run->n_slots);
   for (guint i = 0; i < run->n_slots; i++)

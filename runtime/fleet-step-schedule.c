@@ -10,6 +10,7 @@ typedef enum {
 
 struct FleetStepSchedule {
   const FleetStepOverlap *overlap; /* NULL: one step at a time, in order */
+  guint max_running;
   guint n_steps;
   StepState *states;
   guint n_running;
@@ -17,13 +18,14 @@ struct FleetStepSchedule {
 };
 
 FleetStepSchedule *
-fleet_step_schedule_new (const FleetStepOverlap *overlap, guint n_steps)
+fleet_step_schedule_new (const FleetStepOverlap *overlap, guint n_steps, guint max_sessions)
 {
   FleetStepSchedule *schedule = g_new0 (FleetStepSchedule, 1);
 
   g_return_val_if_fail (overlap == NULL || overlap->after->len == n_steps, schedule);
 
   schedule->overlap = overlap;
+  schedule->max_running = overlap != NULL ? CLAMP (max_sessions, 1, overlap->max_steps) : 1;
   schedule->n_steps = n_steps;
   schedule->states = g_new0 (StepState, MAX (n_steps, 1));
   return schedule;
@@ -41,7 +43,7 @@ fleet_step_schedule_free (FleetStepSchedule *schedule)
 guint
 fleet_step_schedule_max_running (const FleetStepSchedule *schedule)
 {
-  return schedule->overlap != NULL ? schedule->overlap->max_steps : 1;
+  return schedule->max_running;
 }
 
 static gboolean

@@ -23,11 +23,14 @@ G_BEGIN_DECLS
 typedef struct FleetStepSchedule FleetStepSchedule;
 
 /* Return the schedule of `n_steps` steps, all pending; `overlap` NULL:
- * one step at a time, in order. */
-FleetStepSchedule *fleet_step_schedule_new (const FleetStepOverlap *overlap, guint n_steps);
+ * one step at a time, in order.  At most `max_sessions` steps (at least
+ * one) run at once, the sessions the host's sshd allows. */
+FleetStepSchedule *fleet_step_schedule_new (const FleetStepOverlap *overlap, guint n_steps,
+                                            guint max_sessions);
 void fleet_step_schedule_free (FleetStepSchedule *schedule);
 
-/* Return how many steps may run at once: 1 without an overlap. */
+/* Return how many steps may run at once: 1 without an overlap, else the
+ * overlap's max_steps or max_sessions, whichever is lower. */
 guint fleet_step_schedule_max_running (const FleetStepSchedule *schedule);
 
 /* Return the lowest pending step that may start now, or G_MAXUINT when

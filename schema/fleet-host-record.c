@@ -35,6 +35,10 @@ fleet_host_visit_fields (const FleetHost *host, const FleetHostFieldVisitor *vis
   visitor->uint32 ("connect-timeout-ms", host->connect_timeout_ms, data);
   visitor->uint32 ("keepalive-interval-ms", host->keepalive_interval_ms, data);
   visitor->uint32 ("keepalive-count-max", host->keepalive_count_max, data);
+  /* Only a limit other than sshd's default is a field, so the plan and the
+   * digest of an inventory that does not set it lack the key. */
+  if (host->max_sessions != FLEET_DEFAULT_MAX_SESSIONS)
+    visitor->uint32 ("max-sessions", host->max_sessions, data);
   visitor->string ("key-passphrase-secret", host->key_passphrase_secret, data);
   visitor->string ("become-password-secret", host->become_password_secret, data);
   visitor->pairs ("attributes", (const char * const *) keys, host->attributes, data);

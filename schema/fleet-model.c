@@ -40,6 +40,7 @@ fleet_host_new (const char *name)
   host->connect_timeout_ms = FLEET_DEFAULT_CONNECT_TIMEOUT_MS;
   host->keepalive_interval_ms = FLEET_DEFAULT_KEEPALIVE_INTERVAL_MS;
   host->keepalive_count_max = FLEET_DEFAULT_KEEPALIVE_COUNT_MAX;
+  host->max_sessions = FLEET_DEFAULT_MAX_SESSIONS;
   host->attributes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   host->groups = g_ptr_array_new_with_free_func (g_free);
 
@@ -88,6 +89,7 @@ fleet_host_copy (const FleetHost *host)
   copy->connect_timeout_ms = host->connect_timeout_ms;
   copy->keepalive_interval_ms = host->keepalive_interval_ms;
   copy->keepalive_count_max = host->keepalive_count_max;
+  copy->max_sessions = host->max_sessions;
   copy->key_passphrase_secret = g_strdup (host->key_passphrase_secret);
   copy->become_password_secret = g_strdup (host->become_password_secret);
   copy->pos = host->pos;

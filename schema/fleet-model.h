@@ -28,6 +28,9 @@ typedef struct {
 #define FLEET_DEFAULT_CONNECT_TIMEOUT_MS 10000u
 #define FLEET_DEFAULT_KEEPALIVE_INTERVAL_MS 15000u
 #define FLEET_DEFAULT_KEEPALIVE_COUNT_MAX 3u
+/* OpenSSH's sshd allows 10 sessions per connection unless its MaxSessions
+ * sets another limit (sshd_config(5), OpenSSH 9.2). */
+#define FLEET_DEFAULT_MAX_SESSIONS 10u
 #define FLEET_DEFAULT_KNOWN_HOSTS_FILE "~/.ssh/known_hosts"
 
 /* What to do with a host key that known_hosts does not record.  A key that
@@ -53,6 +56,8 @@ typedef struct {
   guint32 connect_timeout_ms;
   guint32 keepalive_interval_ms; /* 0: no keepalives */
   guint32 keepalive_count_max;   /* unanswered keepalives before the peer is dead */
+  guint32 max_sessions;     /* sessions (channels) the host's sshd allows on one
+                               connection, which caps its steps in flight */
   char *key_passphrase_secret;   /* secret name of the identity files' passphrase */
   char *become_password_secret;  /* secret name of the sudo password */
   GHashTable *attributes;   /* char * -> char *, free-form (dc, rack, role) */

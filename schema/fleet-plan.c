@@ -485,6 +485,25 @@ lookup_strv (GVariant *dict, const char *key, GPtrArray *out, GError **error)
   return TRUE;
 }
 
+/* Read the optional "max-sessions" of a host: absent means sshd's default. */
+static gboolean
+read_max_sessions (GVariant *dict, FleetHost *host, GError **error)
+{
+  g_autoptr(GVariant) value = g_variant_lookup_value (dict, "max-sessions", NULL);
+
+  if (value == NULL)
+    return TRUE;
+  if (!g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32) || g_variant_get_uint32 (value) == 0)
+    {
+      g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID,
+                   "plan host \"%s\" has a damaged \"max-sessions\"; compile the plan again "
+                   "with `fleetc compile`", host->name);
+      return FALSE;
+    }
+  host->max_sessions = g_variant_get_uint32 (value);
+  return TRUE;
+}
+
 static FleetHost *
 host_from_variant (GVariant *dict, GError **error)
 {
@@ -535,6 +554,8 @@ host_from_variant (GVariant *dict, GError **error)
   host->connect_timeout_ms = g_variant_get_uint32 (timeout);
   host->keepalive_interval_ms = g_variant_get_uint32 (keepalive_interval);
   host->keepalive_count_max = g_variant_get_uint32 (keepalive_count);
+  if (!read_max_sessions (dict, host, error))
+    return NULL;
 
   g_variant_iter_init (&iter, attributes);
   while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))

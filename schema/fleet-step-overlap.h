@@ -22,12 +22,14 @@
 
 #include <glib.h>
 
+#include "schema/fleet-model.h"
+
 G_BEGIN_DECLS
 
 /* Each step in flight takes one session (channel) of the host's pooled
- * connection, and OpenSSH's sshd allows 10 sessions per connection unless
- * its MaxSessions sets another limit (sshd_config(5), OpenSSH 9.2). */
-#define FLEET_STEP_OVERLAP_MAX_SESSIONS 10u
+ * connection, so the limit is sshd's default MaxSessions.  A host whose
+ * sshd allows fewer sets max_sessions (FleetHost), which caps it further. */
+#define FLEET_STEP_OVERLAP_MAX_SESSIONS FLEET_DEFAULT_MAX_SESSIONS
 
 typedef struct {
   guint max_steps;           /* steps of one host in flight at once, 2 to

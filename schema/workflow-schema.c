@@ -56,6 +56,10 @@
   { context, "keepalive_count_max", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE, \
     1, 1000, "3", \
     "Unanswered keepalives after which fleet-run gives up on the host." }, \
+  { context, "max_sessions", FLEET_TYPE_INT, FLEET_SCHEMA_NONE, FALSE, \
+    1, 1000, "10", \
+    "Sessions the host's sshd allows on one connection (its MaxSessions); with " \
+    "concurrent_steps, at most this many steps of the host run at once." }, \
   { context, "key_passphrase_secret", FLEET_TYPE_SECRET_NAME, FLEET_SCHEMA_NONE, FALSE, \
     1, SECRET_NAME_MAX_BYTES, NULL, \
     "Name of the secret that holds the identity files' passphrase." }, \

@@ -856,7 +856,8 @@ test_ini_fleetc_settings (Fixture *fixture, gconstpointer data)
     "fleetc_host_key_policy=accept-new\n"
     "fleetc_known_hosts_file=known_hosts\n"
     "fleetc_keepalive_interval=30s\n"
-    "fleetc_keepalive_count_max=5\n");
+    "fleetc_keepalive_count_max=5\n"
+    "fleetc_max_sessions=4\n");
   g_autofree char *real_dir = g_canonicalize_filename (fixture->dir, NULL);
   g_autofree char *known_hosts = g_build_filename (real_dir, "known_hosts", NULL);
   const FleetHost *web1, *web2, *bastion;
@@ -872,6 +873,7 @@ test_ini_fleetc_settings (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (fleet_strings_first (web1->known_hosts_files), ==, known_hosts);
   g_assert_cmpuint (web1->keepalive_interval_ms, ==, 30000);
   g_assert_cmpuint (web1->keepalive_count_max, ==, 5);
+  g_assert_cmpuint (web1->max_sessions, ==, 4);
   g_assert_cmpstr (web1->proxy_jump, ==, "bastion");
   g_assert_cmpuint (g_hash_table_size (web1->attributes), ==, 0);
 

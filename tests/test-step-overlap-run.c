@@ -167,6 +167,29 @@ test_server_session_limit (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (step_result (fixture, 0, 1)->failure, ==, FLEET_FAILURE_NONE);
 }
 
+/* A host whose inventory sets max_sessions: 1 runs its steps one after
+ * the other, whatever the plan lets overlap. */
+static void
+test_host_max_sessions (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *host = NULL;
+  g_autofree char *journal = NULL;
+
+  if (!require_sandbox_hosts (1))
+    return;
+
+  build_plan (fixture, 2, (const char *[]) { "sleep 0.5", "sleep 0.5", NULL });
+  ((FleetHost *) g_ptr_array_index (fixture->plan->hosts, 0))->max_sessions = 1;
+  run_plan (fixture);
+
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
+  host = fleet_sandbox_host_name (shared_sandbox, 0);
+  journal = read_run_file (fixture, "journal.jsonl");
+  g_assert_cmpint (journal_line (journal, "step-end", host, 1), >=, 0);
+  g_assert_cmpint (journal_line (journal, "step-start", host, 2), >,
+                   journal_line (journal, "step-end", host, 1));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -179,6 +202,7 @@ main (int argc, char **argv)
   ADD ("/step-overlap-run/dependent-step-waits", test_dependent_step_waits);
   ADD ("/step-overlap-run/failure-stops-host", test_failure_stops_host);
   ADD ("/step-overlap-run/server-session-limit", test_server_session_limit);
+  ADD ("/step-overlap-run/host-max-sessions", test_host_max_sessions);
 #undef ADD
 
   status = g_test_run ();

@@ -263,6 +263,54 @@ test_planner_condition_edges (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (pairs, ==, "1-2 1-4 2-3 2-4 3-4");
 }
 
+/* max_sessions comes from the inventory's layers like any connection
+ * setting, is written to the plan only when it is not sshd's default of
+ * 10, and survives the plan file. */
+static void
+test_inventory_max_sessions (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *inventory = write_file (fixture, "inventory.yaml",
+                                           "defaults: {max_sessions: 2}\n"
+                                           "hosts:\n"
+                                           "  web1: {address: 127.0.0.1, port: 2201}\n"
+                                           "  web2: {address: 127.0.0.1, port: 2202, "
+                                           "max_sessions: 10}\n");
+  g_autofree char *path = write_file (fixture, "workflow.yaml", HEAD "concurrent_steps: 3\n"
+                                      "steps:\n  - {name: a, timeout: 1s, run: 'true'}\n");
+  g_autoptr (FleetPlan) plan = plan_file (fixture, path);
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (FleetPlan) read_back = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) body = NULL;
+  g_autoptr (GVariant) hosts = NULL;
+  g_autoptr (GVariant) first = NULL;
+  g_autoptr (GVariant) second = NULL;
+  g_autoptr (GVariant) value = NULL;
+
+  g_assert_nonnull (plan);
+  g_assert_cmpuint (((const FleetHost *) g_ptr_array_index (plan->hosts, 0))->max_sessions, ==, 2);
+  g_assert_cmpuint (((const FleetHost *) g_ptr_array_index (plan->hosts, 1))->max_sessions, ==, 10);
+
+  body = fleet_plan_to_variant (plan);
+  hosts = g_variant_lookup_value (body, "hosts", NULL);
+  first = g_variant_get_child_value (hosts, 0);
+  second = g_variant_get_child_value (hosts, 1);
+  value = g_variant_lookup_value (first, "max-sessions", G_VARIANT_TYPE_UINT32);
+  g_assert_nonnull (value);
+  g_assert_cmpuint (g_variant_get_uint32 (value), ==, 2);
+  g_clear_pointer (&value, g_variant_unref);
+  value = g_variant_lookup_value (second, "max-sessions", NULL);
+  g_assert_null (value);
+
+  bytes = fleet_plan_serialize (plan);
+  read_back = fleet_plan_deserialize (bytes, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (((const FleetHost *) g_ptr_array_index (read_back->hosts, 0))->max_sessions,
+                    ==, 2);
+  g_assert_cmpuint (((const FleetHost *) g_ptr_array_index (read_back->hosts, 1))->max_sessions,
+                    ==, 10);
+}
+
 /* When every step depends on the one before, the opt-in changes nothing,
  * and the compiler warns about it. */
 static void
@@ -395,7 +443,7 @@ test_diff_reports_overlap (Fixture *fixture, gconstpointer data)
 static void
 test_schedule_in_order (void)
 {
-  g_autoptr (FleetStepSchedule) schedule = fleet_step_schedule_new (NULL, 3);
+  g_autoptr (FleetStepSchedule) schedule = fleet_step_schedule_new (NULL, 3, FLEET_DEFAULT_MAX_SESSIONS);
 
   g_assert_cmpuint (fleet_step_schedule_max_running (schedule), ==, 1);
   g_assert_cmpuint (fleet_step_schedule_next_ready (schedule), ==, 0);
@@ -421,7 +469,7 @@ test_schedule_overlap (void)
 
   fleet_step_overlap_add_edge (overlap, 0, 2);
   fleet_step_overlap_add_edge (overlap, 1, 3);
-  schedule = fleet_step_schedule_new (overlap, 4);
+  schedule = fleet_step_schedule_new (overlap, 4, FLEET_DEFAULT_MAX_SESSIONS);
 
   g_assert_cmpuint (fleet_step_schedule_next_ready (schedule), ==, 0);
   fleet_step_schedule_set_running (schedule, 0);
@@ -455,6 +503,7 @@ main (int argc, char **argv)
   ADD ("/step-overlap/planner/condition-edges", test_planner_condition_edges);
   ADD ("/step-overlap/planner/warns-without-pairs", test_planner_warns_without_pairs);
   ADD ("/step-overlap/plan/round-trip", test_plan_key_round_trip);
+  ADD ("/step-overlap/plan/inventory-max-sessions", test_inventory_max_sessions);
   ADD ("/step-overlap/show/golden", test_show_golden);
   ADD ("/step-overlap/diff/reports-overlap", test_diff_reports_overlap);
 #undef ADD
