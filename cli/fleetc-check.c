@@ -14,6 +14,7 @@
 #include "compiler/host-differences.h"
 #include "compiler/inventory-source.h"
 #include "schema/fleet-plan.h"
+#include "schema/fleet-text.h"
 
 #define EXIT_CHANGED 1
 #define EXIT_BAD_INPUT 2
@@ -233,7 +234,7 @@ fleetc_check_main (int argc, char **argv)
                                          "with the one the plan was compiled from.\nExit status: "
                                          "0 unchanged, 1 changed (or fleet-run would refuse the plan), "
                                          "2 error.");
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!fleet_text_parse_options (context, &argc, &argv, &error))
     return check_usage_error (error->message);
   if (argc != 2)
     return check_usage_error ("expected exactly one plan file");

@@ -14,6 +14,7 @@
 #include "schema/fleet-plan-expiry.h"
 #include "schema/fleet-plan-signature.h"
 #include "schema/fleet-signing-key.h"
+#include "schema/fleet-text.h"
 
 #define EXIT_BAD_INPUT 2
 
@@ -115,7 +116,7 @@ fleetc_sign_main (int argc, char **argv)
 
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_summary (context, "Add your signature to a plan you reviewed.");
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!fleet_text_parse_options (context, &argc, &argv, &error))
     return sign_usage_error (error->message);
   if (argc != 2)
     return sign_usage_error ("expected exactly one plan file");

@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "schema/fleet-file.h"
 #include "schema/fleet-host-record.h"
 #include "schema/fleet-plan-signature.h"
 #include "schema/fleet-plan-progressive.h"
@@ -1264,8 +1265,10 @@ fleet_plan_write_bytes (GBytes *bytes, const char *path, GError **error)
                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
                                  0644, &local_error))
     {
+      g_autofree char *reason = fleet_file_error_reason (local_error);
+
       g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_IO,
-                   "cannot write plan: %s", local_error->message);
+                   "cannot write plan %s: %s", path, reason);
       return FALSE;
     }
 
@@ -1289,8 +1292,10 @@ fleet_plan_read_bytes (const char *path, GError **error)
   mapped = g_mapped_file_new (path, FALSE, &local_error);
   if (mapped == NULL)
     {
+      g_autofree char *reason = fleet_file_error_reason (local_error);
+
       g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_IO,
-                   "cannot read plan: %s", local_error->message);
+                   "cannot read plan %s: %s", path, reason);
       return NULL;
     }
 

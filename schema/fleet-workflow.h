@@ -101,6 +101,8 @@ typedef struct {
   GHashTable *match;           /* char * attribute -> char * value */
   FleetSelector *where;        /* or NULL */
   GHashTable *positions;       /* char * group, host or attribute name -> FleetSourcePos * */
+  GHashTable *match_positions; /* char * attribute -> FleetSourcePos * of its value in
+                                  `match`; NULL in a target built without one */
   FleetSourcePos pos;
 } FleetTarget;
 

@@ -25,12 +25,9 @@ typedef struct {
 static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *source = fleet_test_source_path ("tests/data/cli/inventory.yaml");
   g_autofree char *text = NULL;
-
-  fixture->dir = g_dir_make_tmp ("fleet-cli-trust-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = fleet_test_make_dir ("fleet-cli-trust-XXXXXX");
   fixture->inventory = g_build_filename (fixture->dir, "inventory.yaml", NULL);
   g_assert_true (g_file_get_contents (source, &text, NULL, NULL));
   g_assert_true (g_file_set_contents (fixture->inventory, text, -1, NULL));
@@ -39,20 +36,9 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  const char *argv[] = { "rm", "-rf", fixture->dir, NULL };
-
-  fleet_test_spawn (argv, NULL, NULL);
+  fleet_test_remove_tree (fixture->dir);
   g_free (fixture->inventory);
   g_free (fixture->dir);
-}
-
-static char *
-program (const char *name)
-{
-  const char *root = g_getenv ("FLEET_BUILD_ROOT");
-
-  g_assert_nonnull (root);
-  return g_build_filename (root, "cli", name, NULL);
 }
 
 static char *
@@ -68,17 +54,7 @@ static int
 run_program (const char *name, const char * const *environment, const char * const *args,
              char **out_stdout, char **out_stderr)
 {
-  g_autofree char *path = program (name);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-
-  g_ptr_array_add (argv, "env");
-  for (const char * const *setting = environment; setting != NULL && *setting != NULL; setting++)
-    g_ptr_array_add (argv, (gpointer) *setting);
-  g_ptr_array_add (argv, path);
-  for (const char * const *arg = args; *arg != NULL; arg++)
-    g_ptr_array_add (argv, (gpointer) *arg);
-  g_ptr_array_add (argv, NULL);
-  return fleet_test_spawn ((const char * const *) argv->pdata, out_stdout, out_stderr);
+  return fleet_test_run_program_with_env (name, environment, args, out_stdout, out_stderr);
 }
 
 static int
@@ -107,22 +83,10 @@ assert_lacks (const char *text, const char *fragment)
     g_error ("output contains \"%s\":\n%s", fragment, text);
 }
 
-static GBytes *
-read_bytes (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-  gsize length = 0;
-
-  g_file_get_contents (path, &contents, &length, &error);
-  g_assert_no_error (error);
-  return g_bytes_new_take (contents, length);
-}
-
 static char *
 file_sha256 (const char *path)
 {
-  g_autoptr(GBytes) bytes = read_bytes (path);
+  g_autoptr(GBytes) bytes = fleet_test_read_bytes (path);
 
   return g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
 }
@@ -255,7 +219,7 @@ test_require_signature (Fixture *fixture, gconstpointer data)
     return;
 
   plan = compile_plan (fixture, "web", fixture->inventory, TRUE_STEP, NULL);
-  unsigned_bytes = read_bytes (plan);
+  unsigned_bytes = fleet_test_read_bytes (plan);
 
   g_assert_cmpint (fleet_run ((const char *[]) { "-d", runs, "--require-signature",
                                                  keys.alice_pub, plan, NULL }, NULL, &err), ==, 2);
@@ -263,7 +227,7 @@ test_require_signature (Fixture *fixture, gconstpointer data)
   g_clear_pointer (&err, g_free);
 
   alice = sign_plan (plan, keys.alice_key, "alice: CHG-1234");
-  signed_bytes = read_bytes (plan);
+  signed_bytes = fleet_test_read_bytes (plan);
   g_assert_cmpuint (g_bytes_get_size (signed_bytes), >, g_bytes_get_size (unsigned_bytes));
   g_assert_cmpmem (g_bytes_get_data (signed_bytes, NULL), g_bytes_get_size (unsigned_bytes),
                    g_bytes_get_data (unsigned_bytes, NULL), g_bytes_get_size (unsigned_bytes));
@@ -317,11 +281,11 @@ test_copied_signature (Fixture *fixture, gconstpointer data)
   reviewed = compile_plan (fixture, "reviewed", fixture->inventory, TRUE_STEP, NULL);
   other = compile_plan (fixture, "other", fixture->inventory,
                         "  - {name: wipe, run: \"rm -rf /srv/data\", timeout: 5s}\n", NULL);
-  reviewed_unsigned = read_bytes (reviewed);
+  reviewed_unsigned = fleet_test_read_bytes (reviewed);
   block_start = g_bytes_get_size (reviewed_unsigned);
   alice = sign_plan (reviewed, keys.alice_key, "alice");
-  reviewed_signed = read_bytes (reviewed);
-  other_bytes = read_bytes (other);
+  reviewed_signed = fleet_test_read_bytes (reviewed);
+  other_bytes = fleet_test_read_bytes (other);
 
   g_byte_array_append (forged_bytes, g_bytes_get_data (other_bytes, NULL),
                        g_bytes_get_size (other_bytes));
@@ -384,7 +348,7 @@ test_sign_checks (Fixture *fixture, gconstpointer data)
   g_auto(Keys) keys = { 0 };
   g_autofree char *openssl = g_find_program_in_path ("openssl");
   g_autofree char *keygen = g_find_program_in_path ("ssh-keygen");
-  g_autofree char *fleetc_path = program ("fleetc");
+  g_autofree char *fleetc_path = fleet_test_program ("fleetc");
   g_autofree char *plan = NULL;
   g_autofree char *expired = NULL;
   g_autofree char *encrypted = fixture_path (fixture, "encrypted.pem");

@@ -12,46 +12,12 @@
 
 #include "tests/sandbox.h"
 
-typedef struct {
-  char *dir;
-} Fixture;
-
-static void
-fixture_set_up (Fixture *fixture, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("fleet-cli-windows-XXXXXX", &error);
-  g_assert_no_error (error);
-}
-
-static void
-fixture_tear_down (Fixture *fixture, gconstpointer data)
-{
-  const char *argv[] = { "rm", "-rf", fixture->dir, NULL };
-
-  fleet_test_spawn (argv, NULL, NULL);
-  g_free (fixture->dir);
-}
-
-static char *
-program (const char *name)
-{
-  const char *root = g_getenv ("FLEET_BUILD_ROOT");
-
-  g_assert_nonnull (root);
-  return g_build_filename (root, "cli", name, NULL);
-}
+typedef FleetTestDir Fixture;
 
 static char *
 write_file (const Fixture *fixture, const char *name, const char *text)
 {
-  char *path = g_build_filename (fixture->dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-  return path;
+  return fleet_test_write_file_in (fixture->dir, name, text);
 }
 
 /* Run build/cli/`name` with `args`, and SOURCE_DATE_EPOCH=`epoch` unless
@@ -60,19 +26,11 @@ static int
 run (const char *name, const char *epoch, const char * const *args, char **out_stdout,
      char **out_stderr)
 {
-  g_autofree char *path = program (name);
   g_autofree char *setting = epoch != NULL ? g_strconcat ("SOURCE_DATE_EPOCH=", epoch, NULL)
                                            : NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *environment[] = { setting, NULL };
 
-  g_ptr_array_add (argv, "env");
-  if (setting != NULL)
-    g_ptr_array_add (argv, setting);
-  g_ptr_array_add (argv, path);
-  for (const char * const *arg = args; *arg != NULL; arg++)
-    g_ptr_array_add (argv, (gpointer) *arg);
-  g_ptr_array_add (argv, NULL);
-  return fleet_test_spawn ((const char * const *) argv->pdata, out_stdout, out_stderr);
+  return fleet_test_run_program_with_env (name, environment, args, out_stdout, out_stderr);
 }
 
 static const char inventory_text[] =
@@ -146,7 +104,7 @@ test_show_schedule_local_times (Fixture *fixture, gconstpointer data)
    * block. */
   g_assert_cmpint (run ("fleetc", NULL, show_markdown, &markdown, NULL), ==, 0);
   g_assert_nonnull (strstr (markdown, "\n## Schedule\n\n```\nSchedule (each host runs within one "
-                                      "window;"));
+                                      "window:"));
   g_assert_nonnull (strstr (markdown, "starts   2025-10-25T00:30:00Z (2025-10-25T02:30:00+02:00 "
                                       "Europe/Berlin)"));
 }
@@ -319,7 +277,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add (path, Fixture, NULL, fleet_test_dir_set_up, func, fleet_test_dir_tear_down)
   ADD ("/cli-windows/show-schedule-local-times", test_show_schedule_local_times);
   ADD ("/cli-windows/show-open-time-rounded", test_show_open_time_rounded);
   ADD ("/cli-windows/compile-suggests-longer-range", test_compile_suggests_longer_range);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "compiler/fleet-compiler.h"
+#include "tests/test-helpers.h"
 
 typedef struct {
   char *dir;
@@ -30,10 +31,7 @@ static const char inventory[] =
 static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("test-compiler-rollout-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = fleet_test_make_dir ("test-compiler-rollout-XXXXXX");
   fixture->diags = fleet_diagnostics_new ();
 }
 

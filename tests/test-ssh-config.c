@@ -15,6 +15,7 @@
 #include "compiler/proxy-jump.h"
 #include "compiler/ssh-config.h"
 #include "compiler/yaml-tree.h"
+#include "tests/test-helpers.h"
 
 typedef struct {
   char *dir;                  /* temporary directory, removed on tear-down */
@@ -24,33 +25,9 @@ typedef struct {
 static char *test_home;       /* HOME of the whole program */
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  if (g_file_test (path, G_FILE_TEST_IS_SYMLINK) || !g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_unlink (path);
-      return;
-    }
-
-  dir = g_dir_open (path, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      remove_tree (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("test-ssh-config-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = fleet_test_make_dir ("test-ssh-config-XXXXXX");
   fixture->diags = fleet_diagnostics_new ();
 }
 
@@ -59,8 +36,8 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *ssh_dir = g_build_filename (test_home, ".ssh", NULL);
 
-  remove_tree (fixture->dir);
-  remove_tree (ssh_dir);
+  fleet_test_remove_tree (fixture->dir);
+  fleet_test_remove_tree (ssh_dir);
   g_free (fixture->dir);
   fleet_diagnostics_free (fixture->diags);
 }
@@ -1176,7 +1153,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ssh-config/proxy-jump/parse", test_proxy_jump_parse);
 
   status = g_test_run ();
-  remove_tree (test_home);
+  fleet_test_remove_tree (test_home);
   g_free (test_home);
   return status;
 }

@@ -12,6 +12,7 @@
 #include "planner/fleet-planner.h"
 #include "schema/fleet-clock.h"
 #include "schema/fleet-timezone.h"
+#include "tests/test-helpers.h"
 
 #define MINUTE_US (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
 
@@ -23,35 +24,14 @@ typedef struct {
 static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("fleet-schedule-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = fleet_test_make_dir ("fleet-schedule-XXXXXX");
   fixture->diags = fleet_diagnostics_new ();
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_remove (child);
-    }
-  g_rmdir (path);
 }
 
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  remove_tree (fixture->dir);
+  fleet_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   fleet_diagnostics_free (fixture->diags);
 }
@@ -59,14 +39,7 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
 static char *
 write_file (Fixture *fixture, const char *name, const char *text)
 {
-  g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
-  g_autofree char *parent = g_path_get_dirname (path);
-  g_autoptr (GError) error = NULL;
-
-  g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
-  g_assert_true (g_file_set_contents (path, text, -1, &error));
-  g_assert_no_error (error);
-  return g_steal_pointer (&path);
+  return fleet_test_write_file_in (fixture->dir, name, text);
 }
 
 static gint64
