@@ -803,11 +803,11 @@ static void
 test_ansible_host_via_bastion (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(FleetSandbox) sandbox = sandbox_or_skip (2);
-  g_autofree char *ini = fixture_path (fixture, "hosts.ini");
-  g_autofree char *workflow = fixture_path (fixture, "workflow.yaml");
-  g_autofree char *plan = fixture_path (fixture, "bastion.plan");
-  g_autofree char *runs = fixture_path (fixture, "runs");
-  g_autofree char *run = program ("fleet-run");
+  g_autofree char *ini = fleet_test_dir_path (fixture, "hosts.ini");
+  g_autofree char *workflow = fleet_test_dir_path (fixture, "workflow.yaml");
+  g_autofree char *plan = fleet_test_dir_path (fixture, "bastion.plan");
+  g_autofree char *runs = fleet_test_dir_path (fixture, "runs");
+  g_autofree char *run = fleet_test_program ("fleet-run");
   g_autofree char *key = NULL;
   g_autofree char *known_hosts = NULL;
   g_autofree char *bastion_name = NULL;
