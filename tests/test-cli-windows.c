@@ -151,6 +151,33 @@ test_compile_suggests_longer_range (Fixture *fixture, gconstpointer data)
   g_assert_true (g_file_test (plan, G_FILE_TEST_EXISTS));
 }
 
+/* Windows only after the range: the error blames no freeze, and the note
+ * gives the time the first window opens and the range that reaches it. */
+static void
+test_compile_names_first_window (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = write_workflow (fixture,
+    "windows:\n"
+    "  - {name: january, start: 2026-01-10T02:00, duration: 1h, timezone: UTC}\n"
+    "steps:\n  - {name: patch, run: \"true\", estimate: 10m, timeout: 1h}\n");
+  g_autofree char *plan = g_build_filename (fixture->dir, "w.plan", NULL);
+  const char *compile[] = { "compile", workflow, "-o", plan, "-F", "none", NULL };
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (run ("fleetc", AUTUMN_EPOCH, compile, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "error: host web01 (fra) of wave 1 has no maintenance window "
+                                 "between 2025-10-20T00:00:00Z and 2025-12-01T00:00:00Z; add a "
+                                 "window that applies to one of its groups, or, when its windows "
+                                 "come later, compile with a longer --window-days"));
+  g_assert_null (strstr (err, "freeze"));
+  /* Both hosts end at 02:10 on 10 January, and the margin needs 5 more
+   * minutes of the range: 82 days and 2h15m. */
+  g_assert_nonnull (strstr (err, "note: the first window opens at 2026-01-10T02:00:00Z, after "
+                                 "the current range of 42 days ends; the smallest range of "
+                                 "windows that fits is 83 days (now 42)"));
+  g_assert_false (g_file_test (plan, G_FILE_TEST_EXISTS));
+}
+
 /* A window that never recurs: no range helps, the note states that, and it
  * names the least parallelism that fits instead. */
 static void
@@ -164,15 +191,23 @@ test_compile_suggests_parallelism (Fixture *fixture, gconstpointer data)
     "steps:\n  - {name: patch, run: \"true\", estimate: 40m, timeout: 1h}\n");
   g_autofree char *plan = g_build_filename (fixture->dir, "w.plan", NULL);
   const char *compile[] = { "compile", workflow, "-o", plan, "-F", "none", NULL };
+  const char *one_day[] = { "compile", workflow, "-o", plan, "-F", "none", "--window-days", "1",
+                            NULL };
   g_autofree char *err = NULL;
 
   g_assert_cmpint (run ("fleetc", AUTUMN_EPOCH, compile, NULL, &err), ==, 2);
   g_assert_nonnull (strstr (err, "error: host web02 (fra) of wave 1 does not fit"));
   g_assert_nonnull (strstr (err, "note: no range of windows up to 366 days makes every host "
-                                 "fit, so a longer --window-days does not help; with parallelism "
-                                 "2 (now 1) the plan fits and finishes at "
+                                 "fit with parallelism 1, so a longer --window-days alone does "
+                                 "not help; with parallelism 2 the plan fits and finishes at "
                                  "2025-10-21T02:40:00Z"));
   g_assert_null (strstr (err, "smallest range"));
+
+  /* A range that ends before the window needs both changes. */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run ("fleetc", AUTUMN_EPOCH, one_day, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "with parallelism 2 and --window-days 2 the plan fits and "
+                                 "finishes at 2025-10-21T02:40:00Z"));
 }
 
 /* One host longer than the only window: neither range, parallelism nor a
@@ -193,9 +228,9 @@ test_compile_needs_other_windows (Fixture *fixture, gconstpointer data)
 
   g_assert_cmpint (run ("fleetc", AUTUMN_EPOCH, compile, NULL, &err), ==, 2);
   g_assert_nonnull (strstr (err, "note: no range of windows up to 366 days makes every host "
-                                 "fit, so a longer --window-days does not help, nor does more "
-                                 "parallelism; with every host in one wave (waves: [100%]) and "
-                                 "parallelism 2 the plan fits"));
+                                 "fit with parallelism 2, so a longer --window-days alone does "
+                                 "not help; nor does more parallelism; with every host in one "
+                                 "wave (waves: [100%]) and parallelism 2 the plan fits"));
 }
 
 /* Before its window, fleet-run starts no host: it pauses with exit status
@@ -282,6 +317,7 @@ main (int argc, char **argv)
   ADD ("/cli-windows/show-open-time-rounded", test_show_open_time_rounded);
   ADD ("/cli-windows/compile-suggests-longer-range", test_compile_suggests_longer_range);
   ADD ("/cli-windows/compile-suggests-parallelism", test_compile_suggests_parallelism);
+  ADD ("/cli-windows/compile-names-first-window", test_compile_names_first_window);
   ADD ("/cli-windows/compile-needs-other-windows", test_compile_needs_other_windows);
   ADD ("/cli-windows/run-pauses-before-window", test_run_pauses_before_window);
   ADD ("/cli-windows/run-rejects-passed-windows", test_run_rejects_passed_windows);

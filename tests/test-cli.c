@@ -1042,7 +1042,8 @@ test_windows_listing (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (out, "  frozen 2025-03-28T23:00:00Z to 2025-03-29T23:00:00Z  1d  "
                                  "audit\n"));
   g_assert_nonnull (strstr (out, "group dc2: 0 windows, 0s open\n"
-                                 "  no window applies: its hosts never run\n"));
+                                 "  no window applies to this group: its hosts run only in the "
+                                 "windows of their other groups\n"));
   g_assert_nonnull (strstr (out, "Dropped instances (their local start time does not exist, "
                                  "because the clocks skip it):\n"
                                  "  nightly patch window (daily 02:30 Berlin) across "

@@ -814,6 +814,24 @@ test_workflow_rrule_syntax_error (Fixture *fixture, gconstpointer data)
                                       "missing"));
 }
 
+/* An entry with another error still has its rule checked, so that one
+ * pass reports both. */
+static void
+test_workflow_rrule_with_other_errors (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetWorkflow) workflow = compile_windows (fixture,
+    "windows:\n"
+    "  - {name: a, start: 2025-01-07T02:00, duration: 1h, timezone: UTC, applies_to: [webb],\n"
+    "     rrule: \"FREQ=WEEKLY;BYDAY=TUE\"}\n",
+    "2025-01-01", "2025-02-01");
+  g_autofree char *messages = diagnostics_text (fixture);
+
+  g_assert_null (workflow);
+  g_assert_nonnull (strstr (messages, "error: unknown group \"webb\""));
+  g_assert_nonnull (strstr (messages, "workflow.yaml:8:26: error: invalid RRULE part "
+                                      "\"BYDAY=TUE\""));
+}
+
 static void
 test_workflow_entry_errors (Fixture *fixture, gconstpointer data)
 {
@@ -963,6 +981,7 @@ main (int argc, char **argv)
   ADD ("/windows/workflow/unknown-timezone", test_workflow_unknown_timezone);
   ADD ("/windows/workflow/rrule-syntax-error", test_workflow_rrule_syntax_error);
   ADD ("/windows/workflow/hosts-without-window", test_workflow_hosts_without_window);
+  ADD ("/windows/workflow/rrule-with-other-errors", test_workflow_rrule_with_other_errors);
   ADD ("/windows/workflow/entry-errors", test_workflow_entry_errors);
   ADD ("/windows/examples/compile", test_examples_compile);
 
