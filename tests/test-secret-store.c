@@ -1901,10 +1901,10 @@ test_prompt_wait_fails (Fixture *fixture, gconstpointer data)
 
 /* In the child: start a process in a process group of its own in this
  * session, make that group the terminal's foreground group, and return
- * the process's id; this process is then a background job.  Its own group
- * is orphaned (its parent is in another session), so the terminal answers
- * its reads, and its writes when TOSTOP is set, with EIO instead of
- * stopping it. */
+ * the process's id.  This process is then a background job.  Its own group
+ * is orphaned, because its parent is in another session, so the terminal
+ * fails its reads with EIO instead of stopping it, and its writes too when
+ * TOSTOP is set. */
 static pid_t
 move_to_background (int terminal_fd)
 {
