@@ -566,6 +566,7 @@ test_ssh_config_option (Fixture *fixture, gconstpointer data)
   g_autofree char *config_text = g_strdup ("Host db01\n"
                                            "  ProxyJump jump@bastion:2222\n"
                                            "  StrictHostKeyChecking accept-new\n"
+                                           "  HashKnownHosts yes\n"
                                            "Host bastion\n"
                                            "  HostName 192.0.2.100\n"
                                            "Host *\n"
@@ -598,6 +599,8 @@ test_ssh_config_option (Fixture *fixture, gconstpointer data)
   expected_json = g_strdup_printf ("\"ssh_config\":{\"path\":\"%s\",\"sources\":[{\"path\":"
                                    "\"%s\",\"sha256\":\"%s\"}]}", config, config, sha256);
   g_assert_nonnull (strstr (json, expected_json));
+  g_assert_nonnull (strstr (json, "\"host_key_policy\":\"accept-new\",\"hash_known_hosts\":true"));
+  g_assert_nonnull (strstr (json, "\"host_key_policy\":\"strict\",\"hash_known_hosts\":false"));
   g_assert_nonnull (strstr (json, "\"jump_hosts\":[{\"name\":\"jump@bastion:2222\","
                                   "\"address\":\"192.0.2.100\",\"port\":2222,"
                                   "\"user\":\"jump\""));
