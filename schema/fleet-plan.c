@@ -511,6 +511,7 @@ host_from_variant (GVariant *dict, GError **error)
   g_autoptr(FleetHost) host = fleet_host_new (NULL);
   g_autoptr(GVariant) port = NULL;
   g_autoptr(GVariant) identities_only = NULL;
+  g_autoptr(GVariant) hash_known_hosts = NULL;
   g_autoptr(GVariant) timeout = NULL;
   g_autoptr(GVariant) keepalive_interval = NULL;
   g_autoptr(GVariant) keepalive_count = NULL;
@@ -548,6 +549,9 @@ host_from_variant (GVariant *dict, GError **error)
 
   host->port = g_variant_get_uint16 (port);
   host->identities_only = g_variant_get_boolean (identities_only);
+  /* An optional field: absent means FALSE. */
+  hash_known_hosts = g_variant_lookup_value (dict, "hash-known-hosts", G_VARIANT_TYPE_BOOLEAN);
+  host->hash_known_hosts = hash_known_hosts != NULL && g_variant_get_boolean (hash_known_hosts);
   host->connect_timeout_ms = g_variant_get_uint32 (timeout);
   host->keepalive_interval_ms = g_variant_get_uint32 (keepalive_interval);
   host->keepalive_count_max = g_variant_get_uint32 (keepalive_count);
