@@ -34,8 +34,9 @@ transfer (int fd, guint8 *data, gsize length, gboolean reading)
 
   while (done < length)
     {
+      /* MSG_NOSIGNAL: a peer that closed is an error here, not SIGPIPE. */
       ssize_t n = reading ? read (fd, data + done, length - done)
-                          : write (fd, data + done, length - done);
+                          : send (fd, data + done, length - done, MSG_NOSIGNAL);
 
       if (n < 0 && errno == EINTR)
         continue;
