@@ -164,6 +164,8 @@ append_steps (GString *out, const FleetPlan *plan)
       append_command_block (out, step->command);
       append_rendered_commands (out, step);
       append_file_settings (out, step);
+      fleet_plan_show_step_values_markdown (out, step);
+      fleet_plan_show_step_barriers_markdown (out, step);
       fleet_plan_show_step_overlap_markdown (out, plan, i);
     }
 }
@@ -289,6 +291,9 @@ fleet_plan_show_markdown (const FleetPlan *plan)
   append_halt_rules (out, plan);
   append_steps (out, plan);
   fleet_plan_show_progressive_markdown (out, plan);
+  /* A list ends without a blank line, and a table must not continue it. */
+  if (!g_str_has_suffix (out->str, "\n\n"))
+    g_string_append_c (out, '\n');
   append_wave_table (out, plan);
   append_schedule (out, plan);
   for (guint w = 0; w < plan->waves->len; w++)

@@ -60,6 +60,7 @@ void fleet_plan_show_step_kind_json (FleetJsonWriter *json, const FleetStep *ste
  * the step has none. */
 void fleet_plan_show_step_values_json (FleetJsonWriter *json, const FleetStep *step);
 void fleet_plan_show_step_values_text (GString *out, const FleetStep *step);
+void fleet_plan_show_step_values_markdown (GString *out, const FleetStep *step);
 
 /* Return the mode (with its setuid, setgid and sticky bits named), owner,
  * group and content digest of a copy or template step, for review, or NULL
@@ -71,6 +72,7 @@ char *fleet_plan_show_file_settings (const FleetStep *step);
  * nothing when it waits for none. */
 void fleet_plan_show_step_barriers_json (FleetJsonWriter *json, const FleetStep *step);
 void fleet_plan_show_step_barriers_text (GString *out, const FleetStep *step);
+void fleet_plan_show_step_barriers_markdown (GString *out, const FleetStep *step);
 
 /* Return the route to `host`: "direct", or "via bastion
  * (root@192.0.2.1:22)" with every jump host in the order fleet-run

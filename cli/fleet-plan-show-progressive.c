@@ -35,8 +35,9 @@ fleet_plan_show_progressive_text (GString *out, const FleetPlan *plan)
     return;
 
   g_string_append_printf (out, "\nRollback (undo commands of the started steps, newest first, "
-                               "then the rollback steps; %s):\n",
-                          fleet_describe_on_halt (plan->rollback));
+                               "then the rollback steps; %s; %s):\n",
+                          fleet_describe_on_halt (plan->rollback),
+                          fleet_describe_rollback_in_flight (plan->rollback));
   for (guint i = 0; i < plan->rollback->undo->len; i++)
     {
       g_autofree char *line = fleet_describe_rollback_command (g_ptr_array_index (plan->rollback->undo,
@@ -168,6 +169,8 @@ fleet_plan_show_progressive_json (FleetJsonWriter *json, const FleetPlan *plan)
   write_rollback_commands_json (json, "steps", plan->rollback->steps);
   fleet_json_key (json, "on_halt");
   fleet_json_string (json, plan->rollback->on_halt ? "rollback" : "stop");
+  fleet_json_key (json, "idempotent");
+  fleet_json_bool (json, plan->rollback->idempotent);
   fleet_json_end_object (json);
 }
 
@@ -203,8 +206,9 @@ fleet_plan_show_progressive_markdown (GString *out, const FleetPlan *plan)
     return;
 
   g_string_append_printf (out, "\n## Rollback\n\nUndo commands of the started steps run newest "
-                               "first, then the rollback steps; %s.\n\n",
-                          fleet_describe_on_halt (plan->rollback));
+                               "first, then the rollback steps; %s; %s.\n\n",
+                          fleet_describe_on_halt (plan->rollback),
+                          fleet_describe_rollback_in_flight (plan->rollback));
   for (guint i = 0; i < plan->rollback->undo->len + plan->rollback->steps->len; i++)
     {
       gboolean undo = i < plan->rollback->undo->len;

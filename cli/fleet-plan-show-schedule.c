@@ -137,8 +137,8 @@ fleet_plan_show_schedule_text (GString *out, const FleetPlan *plan)
   bound = fleet_format_utc_seconds (schedule->lower_bound_us / G_USEC_PER_SEC);
   gap = format_span (schedule->finish_us - schedule->lower_bound_us);
 
-  g_string_append (out, "\nSchedule (each host runs within one window; a step starts only when "
-                        "its window has its estimate plus the margin left):\n");
+  g_string_append (out, "\nSchedule (each host runs within one window: it starts only when "
+                        "its window has all its steps' estimates plus the margin left):\n");
   g_string_append_printf (out, "  windows from %s to %s; margin %s; at window end: %s\n", from, to,
                           margin, fleet_at_window_end_to_string (schedule->at_window_end));
   g_string_append_printf (out, "  finishes at %s; no schedule of these waves finishes before %s "

@@ -1,11 +1,14 @@
 /* fleet-plan-show-steps.c: the kind and settings of a step in `fleetc show
  * --format json`, so that a reviewer sees what a step other than `run`
  * does, with the digest of every file it writes or runs, and the settings
- * rendered per host in text and JSON. */
+ * rendered per host and the steps waited for on other hosts in text, JSON
+ * and Markdown. */
 #include "cli/fleet-plan-show-private.h"
 
 #include <string.h>
 
+#include "cli/plan-describe.h"
+#include "schema/fleet-markdown.h"
 #include "schema/fleet-model.h"
 #include "schema/fleet-step-barrier.h"
 #include "schema/fleet-step-values.h"
@@ -189,22 +192,22 @@ fleet_plan_show_step_barriers_text (GString *out, const FleetStep *step)
 {
   for (guint i = 0; step->barriers != NULL && i < step->barriers->len; i++)
     {
-      const FleetStepBarrier *barrier = g_ptr_array_index (step->barriers, i);
-      g_autofree char *step_name = fleet_escape_for_terminal (barrier->step);
-      g_autofree char *group = fleet_escape_for_terminal (barrier->group);
-      guint n_hosts = barrier->hosts != NULL ? barrier->hosts->len : 0;
+      g_autofree char *line = fleet_describe_barrier (g_ptr_array_index (step->barriers, i));
+      g_autofree char *shown = fleet_escape_for_terminal (line);
 
-      g_string_append_printf (out, "       waits until %s finished on every host of group %s "
-                                   "(%u host%s", step_name, group, n_hosts,
-                              n_hosts == 1 ? "" : "s");
-      for (guint h = 0; h < n_hosts && h < 5; h++)
-        {
-          g_autofree char *host = fleet_escape_for_terminal (g_ptr_array_index (barrier->hosts,
-                                                                                h));
+      g_string_append_printf (out, "       %s\n", shown);
+    }
+}
 
-          g_string_append_printf (out, "%s%s", h == 0 ? ": " : " ", host);
-        }
-      g_string_append (out, n_hosts > 5 ? " ...)\n" : ")\n");
+void
+fleet_plan_show_step_barriers_markdown (GString *out, const FleetStep *step)
+{
+  for (guint i = 0; step->barriers != NULL && i < step->barriers->len; i++)
+    {
+      g_autofree char *line = fleet_describe_barrier (g_ptr_array_index (step->barriers, i));
+      g_autofree char *shown = fleet_markdown_escape (line);
+
+      g_string_append_printf (out, "   The step %s.\n\n", shown);
     }
 }
 
@@ -260,6 +263,36 @@ fleet_plan_show_step_values_text (GString *out, const FleetStep *step)
           g_string_append_printf (out, "         %s: %s\n", keys[k], escaped_value);
         }
     }
+}
+
+void
+fleet_plan_show_step_values_markdown (GString *out, const FleetStep *step)
+{
+  g_autofree const char **hosts = NULL;
+
+  if (step->values == NULL || step->values->host_values == NULL)
+    return;
+
+  hosts = fleet_sorted_string_keys (step->values->host_values);
+  g_string_append (out, "   Values per host:\n\n");
+  for (guint i = 0; hosts[i] != NULL; i++)
+    {
+      GHashTable *values = g_hash_table_lookup (step->values->host_values, hosts[i]);
+      g_autofree const char **keys = fleet_sorted_string_keys (values);
+      g_autofree char *shown_host = fleet_markdown_escape (hosts[i]);
+
+      g_string_append_printf (out, "   - %s:", shown_host);
+      for (guint k = 0; keys[k] != NULL; k++)
+        {
+          g_autofree char *shown_key = fleet_markdown_escape (keys[k]);
+          g_autofree char *shown_value = fleet_markdown_escape (g_hash_table_lookup (values,
+                                                                                     keys[k]));
+
+          g_string_append_printf (out, "%s %s = %s", k == 0 ? "" : ";", shown_key, shown_value);
+        }
+      g_string_append_c (out, '\n');
+    }
+  g_string_append_c (out, '\n');
 }
 
 /* Return the words for the special bits of `mode`, e.g. " (setuid)", or

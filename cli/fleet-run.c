@@ -294,7 +294,7 @@ main (int argc, char **argv)
   g_option_context_set_summary (context, "Run a plan made by `fleetc compile` over SSH.\n\n"
                                 "With --resume RUN, PLAN may be left out: the plan file the run "
                                 "started with is used.");
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!fleet_text_parse_options (context, &argc, &argv, &error))
     {
       g_printerr ("fleet-run: %s\n", error->message);
       return EXIT_BAD_INPUT;

@@ -70,7 +70,8 @@ append_group_text (GString *out, const FleetWindowCalendar *calendar,
   g_string_append (out, " open\n");
 
   if (group->windows->len == 0)
-    g_string_append (out, "  no window applies: its hosts never run\n");
+    g_string_append (out, "  no window applies to this group: its hosts run only in the windows "
+                          "of their other groups\n");
 
   for (guint i = 0; i < group->effective->len; i++)
     append_interval_text (out, calendar, &g_array_index (group->effective, FleetWindowInterval, i),

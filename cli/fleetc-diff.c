@@ -8,6 +8,7 @@
 #include "cli/plan-diff-render.h"
 #include "cli/plan-diff.h"
 #include "schema/fleet-plan.h"
+#include "schema/fleet-text.h"
 
 static int
 diff_usage_error (const char *message)
@@ -25,8 +26,9 @@ read_plan (const char *path)
   g_autoptr(GError) error = NULL;
   FleetPlan *plan = fleet_plan_read_file (path, &error);
 
+  /* Every error of fleet_plan_read_file names the path already. */
   if (plan == NULL)
-    g_printerr ("fleetc diff: %s: %s\n", path, error->message);
+    g_printerr ("fleetc diff: %s\n", error->message);
   return plan;
 }
 
@@ -52,7 +54,7 @@ fleetc_diff_main (int argc, char **argv)
                                 "Compare two plans: hosts, waves, steps, settings, sources and "
                                 "signatures.  Exit status 0: the plans run the same; 1: they "
                                 "differ; 2: error.");
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!fleet_text_parse_options (context, &argc, &argv, &error))
     return diff_usage_error (error->message);
   if (argc != 3)
     return diff_usage_error ("expected two plan files, the old one first");

@@ -7,6 +7,8 @@
 
 #include <glib/gstdio.h>
 
+#include "schema/fleet-file.h"
+
 /* Defined only in builds with coverage (gcc --coverage); NULL otherwise. */
 extern void __gcov_dump (void) __attribute__ ((weak));
 
@@ -104,8 +106,10 @@ fleetc_launch_write_plan (FleetPlan *plan, const char *parent_dir, GError **erro
                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
                                  PLAN_FILE_MODE, &local_error))
     {
+      g_autofree char *reason = fleet_file_error_reason (local_error);
+
       g_set_error (error, FLEETC_LAUNCH_ERROR, FLEETC_LAUNCH_ERROR_IO,
-                   "cannot write plan: %s", local_error->message);
+                   "cannot write plan %s: %s", path, reason);
       return NULL;
     }
 

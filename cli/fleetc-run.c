@@ -177,7 +177,7 @@ fleetc_run_main (int argc, char **argv)
                                 "Run one command on the selected hosts over SSH, through "
                                 "fleet-run.  Other options are passed to fleet-run.");
   g_option_context_set_ignore_unknown_options (context, TRUE);
-  if (!g_option_context_parse (context, &option_argc, &argv, &error))
+  if (!fleet_text_parse_options (context, &option_argc, &argv, &error))
     return run_usage_error (error->message);
 
   if (separator < 0 || separator == argc - 1)

@@ -14,6 +14,7 @@
 
 #include "schema/fleet-secret-key.h"
 #include "schema/fleet-secret-store.h"
+#include "schema/fleet-text.h"
 
 #define EXIT_FAILED 1
 #define EXIT_BAD_INPUT 2
@@ -301,7 +302,7 @@ fleetc_secrets_main (int argc, char **argv)
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_summary (context, "Manage the encrypted store of SSH key passphrases "
                                 "and sudo passwords.");
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!fleet_text_parse_options (context, &argc, &argv, &error))
     return secrets_usage_error (error->message);
 
   /* GOption leaves "--" in argv; it only ends the options, so a name may

@@ -114,7 +114,7 @@ fleetc_snapshot_list_main (int argc, char **argv)
 
   g_option_context_add_main_entries (context, option_entries, NULL);
   g_option_context_set_summary (context, "List the snapshots of a store, oldest first.");
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!fleet_text_parse_options (context, &argc, &argv, &error))
     return list_usage_error (error->message);
   if (argc > 1)
     return list_usage_error ("unexpected argument; give the store with --store DIR");

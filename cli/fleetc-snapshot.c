@@ -9,9 +9,11 @@
 
 #include <glib.h>
 
+#include "schema/fleet-file.h"
 #include "schema/fleet-json.h"
 #include "schema/fleet-snapshot-diff.h"
 #include "schema/fleet-snapshot-store.h"
+#include "schema/fleet-text.h"
 
 #define EXIT_UNEXPECTED_CHANGES 1
 #define EXIT_BAD_INPUT 2
@@ -57,7 +59,7 @@ load_snapshot (const char *store, const char *name, GError **error)
   if (store != NULL)
     return fleet_snapshot_store_get (store, name, error);
 
-  if (!g_file_get_contents (name, &contents, &length, error))
+  if (!fleet_file_get_contents (name, &contents, &length, error))
     return NULL;
   if (length >= 2 && (guchar) contents[0] == 0x1f && (guchar) contents[1] == 0x8b)
     {
@@ -199,7 +201,7 @@ snapshot_diff_main (int argc, char **argv)
                                 "Exit status 0: nothing unexpected changed (no change, or only "
                                 "changes that --expect matches); 1: an unexpected change; 2: "
                                 "error.");
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!fleet_text_parse_options (context, &argc, &argv, &error))
     return snapshot_usage_error (error->message);
   if (argc != 4 || !g_str_equal (argv[1], "diff"))
     return snapshot_usage_error ("expected: diff BEFORE AFTER");

@@ -244,7 +244,7 @@ fleetc_verify_main (int argc, char **argv)
   g_option_context_set_summary (context, "Check the configuration of the selected hosts "
                                          "against a baseline of desired state, through "
                                          "fleet-run.  Other options are passed to fleet-run.");
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!fleet_text_parse_options (context, &argc, &argv, &error))
     return verify_usage_error (error->message);
 
   problem = check_host_options (&options, &adhoc);
@@ -342,7 +342,7 @@ fleetc_snapshot_take_main (int argc, char **argv)
   g_option_context_set_summary (context, "Take a configuration snapshot of the selected hosts "
                                          "now, through fleet-run.  Other options are passed "
                                          "to fleet-run.");
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!fleet_text_parse_options (context, &argc, &argv, &error))
     return take_usage_error (error->message);
 
   problem = check_host_options (&options, &adhoc);

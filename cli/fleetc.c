@@ -28,6 +28,7 @@
 #include "schema/fleet-clock.h"
 #include "schema/fleet-timezone.h"
 #include "schema/fleet-plan-expiry.h"
+#include "schema/fleet-text.h"
 
 #define EXIT_BAD_INPUT 2
 
@@ -113,9 +114,17 @@ compile_and_plan (const char *workflow_path,
   g_autoptr(FleetWorkflow) workflow = NULL;
   g_autoptr(FleetPlan) plan = NULL;
   g_autofree char *text = NULL;
+  FleetCompileOptions keep_options = *options;
+  gboolean compiled;
 
-  workflow = fleet_compile_workflow_file (workflow_path, options, diags);
-  if (workflow != NULL && is_input_file (output_path, workflow_path, workflow->inventory))
+  /* The planner's checks run after compile errors too, so that one compile
+   * reports every problem that does not follow from another. */
+  keep_options.keep_after_errors = TRUE;
+  workflow = fleet_compile_workflow_file (workflow_path, &keep_options, diags);
+  compiled = workflow != NULL && fleet_diagnostics_error_count (diags) == 0;
+  if (workflow != NULL && !compiled)
+    fleet_planner_check (workflow, diags);
+  else if (workflow != NULL && is_input_file (output_path, workflow_path, workflow->inventory))
     fleet_diagnostics_error (diags, NULL, "the output file %s is one of the input files; "
                              "write the plan to another path", output_path);
   else if (workflow != NULL)
@@ -127,7 +136,7 @@ compile_and_plan (const char *workflow_path,
 
   if (fleet_diagnostics_error_count (diags) > 0)
     {
-      if (workflow != NULL && workflow->windows != NULL)
+      if (compiled && workflow->windows != NULL)
         fleetc_report_earliest_fit (workflow_path, options);
       return NULL;
     }
@@ -266,7 +275,7 @@ run_compile (int argc, char **argv, gboolean write_plan)
   };
 
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!fleet_text_parse_options (context, &argc, &argv, &error))
     return usage_error (error->message);
   if (argc != 2)
     return usage_error ("expected exactly one workflow file");
@@ -348,7 +357,7 @@ run_show (int argc, char **argv)
   };
 
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!fleet_text_parse_options (context, &argc, &argv, &error))
     return usage_error (error->message);
   if (argc != 2)
     return usage_error ("expected exactly one plan file");
@@ -438,7 +447,7 @@ run_windows (int argc, char **argv)
   };
 
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!fleet_text_parse_options (context, &argc, &argv, &error))
     return usage_error (error->message);
   if (argc != 2)
     return usage_error ("expected exactly one workflow file");

@@ -143,3 +143,13 @@ fleet_describe_on_halt (const FleetRollback *rollback)
   return rollback->on_halt ? "a halted run rolls back the changed hosts of its failed wave"
                            : "a halted run stops; roll back with `fleet-run --rollback RUN`";
 }
+
+const char *
+fleet_describe_rollback_in_flight (const FleetRollback *rollback)
+{
+  return rollback->idempotent
+           ? "a command in flight when a rollback stopped runs again, because the "
+             "rollback is idempotent"
+           : "a host whose command was in flight when a rollback stopped is held until "
+             "--retry-host or --skip-host";
+}

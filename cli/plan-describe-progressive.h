@@ -50,4 +50,8 @@ char *fleet_describe_rollback_command (const FleetRollbackCommand *command, gboo
 /* Return what a halted run does with `rollback`; a static string. */
 const char *fleet_describe_on_halt (const FleetRollback *rollback);
 
+/* Return what a rollback does with a command that was in flight when an
+ * earlier rollback stopped, which `idempotent` decides; a static string. */
+const char *fleet_describe_rollback_in_flight (const FleetRollback *rollback);
+
 G_END_DECLS

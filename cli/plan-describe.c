@@ -173,6 +173,21 @@ fleet_describe_host_list (const char * const *names, guint n)
   return g_string_free (out, FALSE);
 }
 
+char *
+fleet_describe_barrier (const FleetStepBarrier *barrier)
+{
+  guint n_hosts = barrier->hosts != NULL ? barrier->hosts->len : 0;
+  GString *out = g_string_new (NULL);
+
+  g_string_append_printf (out, "waits until %s finished on every host of group %s (%u host%s",
+                          barrier->step, barrier->group, n_hosts, fleet_plural_s (n_hosts));
+  for (guint h = 0; h < n_hosts && h < FLEET_SHOWN_BARRIER_HOSTS_MAX; h++)
+    g_string_append_printf (out, "%s%s", h == 0 ? ": " : " ",
+                            (const char *) g_ptr_array_index (barrier->hosts, h));
+  g_string_append (out, n_hosts > FLEET_SHOWN_BARRIER_HOSTS_MAX ? " ...)" : ")");
+  return g_string_free (out, FALSE);
+}
+
 void
 fleet_host_groups_init (FleetHostGroups *groups)
 {

@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "schema/fleet-plan.h"
+#include "schema/fleet-step-barrier.h"
 #include "schema/fleet-text.h"
 
 G_BEGIN_DECLS
@@ -54,6 +55,14 @@ void fleet_append_exit_codes (GString *out, const FleetStep *step);
  * number of digits, are written first..last: "host01..host20, web1".
  * Free with g_free. */
 char *fleet_describe_host_list (const char * const *names, guint n);
+
+/* Hosts of a barrier named before the rest are left out as "...". */
+#define FLEET_SHOWN_BARRIER_HOSTS_MAX 5
+
+/* Return what a step with `barrier` waits for, unescaped: "waits until
+ * migrate finished on every host of group db (2 hosts: db1 db2)", with at
+ * most FLEET_SHOWN_BARRIER_HOSTS_MAX host names.  Free with g_free. */
+char *fleet_describe_barrier (const FleetStepBarrier *barrier);
 
 /* Hosts that share one value, such as a rendered command or a skip reason,
  * kept in the order the first host of each value came.  Values and host

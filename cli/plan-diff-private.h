@@ -30,6 +30,19 @@ void fleet_plan_diff_compare_progressive (FleetPlanDiff *diff,
                                           const FleetPlan *old_plan,
                                           const FleetPlan *new_plan);
 
+/* Compare the member `key` of two step records (a{sv}, either may be NULL)
+ * in words when it is one that plan-diff-steps.c words, adding the changes
+ * under `subject` and storing their number in `out_changes`.  Returns FALSE,
+ * adding nothing, for any other member and for a member that does not read
+ * back. */
+gboolean fleet_plan_diff_compare_step_member (FleetPlanDiff *diff,
+                                              FleetPlanDiffSection section,
+                                              const char *subject,
+                                              const char *key,
+                                              GVariant *old_record,
+                                              GVariant *new_record,
+                                              guint *out_changes);
+
 /* Compare the steps of one host that may run at the same time
  * (FLEET_PLAN_DIFF_ROLLOUT and FLEET_PLAN_DIFF_STEPS): the "step-overlap"
  * body key.  plan-diff-overlap.c describes the rules. */

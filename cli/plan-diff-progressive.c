@@ -8,8 +8,9 @@
  * the order of the checks both plans have, then checks in the new plan's
  * order, then removed checks in the old plan's order.  Then the wait
  * between waves.  Last what a halted run does with the rollback
- * (`on_halt`), the undo commands and the rollback steps, in the same way
- * as checks.  A plan without `rollback`
+ * (`on_halt`), what a rollback does with a command in flight when an
+ * earlier one stopped (`idempotent`), the undo commands and the rollback
+ * steps, in the same way as checks.  A plan without `rollback`
  * has none of these, so adding one shows each of them as added.
  */
 #include "cli/plan-diff-private.h"
@@ -248,6 +249,9 @@ compare_rollback (FleetPlanDiff *diff, const FleetRollback *old_rollback,
     return;
 
   add_text_change (diff, "rollback", "on halt", old_on_halt, new_on_halt);
+  add_text_change (diff, "rollback", "command in flight",
+                   old_rollback != NULL ? fleet_describe_rollback_in_flight (old_rollback) : NULL,
+                   new_rollback != NULL ? fleet_describe_rollback_in_flight (new_rollback) : NULL);
   compare_commands (diff, old_rollback != NULL ? old_rollback->undo : NULL,
                     new_rollback != NULL ? new_rollback->undo : NULL, TRUE);
   compare_commands (diff, old_rollback != NULL ? old_rollback->steps : NULL,

@@ -391,12 +391,19 @@ compare_records (FleetPlanDiff *diff, FleetPlanDiffSection section, const char *
       g_autoptr(GVariant) new_value = dict_lookup (new_record, key);
       g_autofree char *old_text = NULL;
       g_autofree char *new_text = NULL;
+      guint member_changes = 0;
 
       if (skip_keys != NULL && key_in (key, skip_keys))
         continue;
       if (old_value != NULL && new_value != NULL && g_variant_equal (old_value, new_value))
         continue;
 
+      if (fleet_plan_diff_compare_step_member (diff, section, subject, key, old_record,
+                                               new_record, &member_changes))
+        {
+          changes += member_changes;
+          continue;
+        }
       if (is_host_table (old_value, new_value))
         {
           changes += compare_string_tables (diff, section, subject, key, old_value, new_value);

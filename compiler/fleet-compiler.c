@@ -187,7 +187,7 @@ fleet_compile_workflow (const char *path,
   if (options->history != NULL)
     workflow->step_history = fleet_read_step_history (options->history, diags);
 
-  if (fleet_diagnostics_error_count (diags) > errors_before)
+  if (fleet_diagnostics_error_count (diags) > errors_before && !options->keep_after_errors)
     return NULL;
 
   return g_steal_pointer (&workflow);

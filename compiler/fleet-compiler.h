@@ -48,11 +48,17 @@ typedef struct {
   /* Run directories or journals of earlier runs whose step durations give
    * the steps their estimates (step-history.h); NULL-terminated, or NULL. */
   const char * const *history;
+  /* Return the workflow even after errors, so that fleet_planner_check can
+   * add the planner's own errors to the same diagnostics.  Such a workflow
+   * must never be planned into a plan file. */
+  gboolean keep_after_errors;
 } FleetCompileOptions;
 
 /* Parse the workflow at `path` and its inventory, as `options` say.
  * Returns a new workflow (free with fleet_workflow_free), or NULL when at
- * least one error was added to `diags`.  Warnings may be added either way. */
+ * least one error was added to `diags` (unless options->keep_after_errors
+ * is set, or the workflow file could not be read).  Warnings may be added
+ * either way. */
 FleetWorkflow *fleet_compile_workflow (const char *path,
                                        const FleetCompileOptions *options,
                                        FleetDiagnostics *diags);

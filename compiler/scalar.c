@@ -628,11 +628,24 @@ check_attribute (FleetDiagnostics *diags,
       return FALSE;
     }
 
-  if (fleet_yaml_node_is_null (value))
+  /* Nothing after the colon reads as null in YAML, but the author meant
+   * an empty text more often than the word "null". */
+  if (fleet_yaml_node_is_null (value) && value->length == 0)
     {
       fleet_diagnostics_error (diags, &value->pos,
-                               "attribute %s in \"%s\" has no value (quote ~ or null to keep it as text)",
+                               "attribute %s in \"%s\" has no value; write \"\" for an empty "
+                               "value, or remove the attribute",
                                quoted, field->key);
+      return FALSE;
+    }
+  if (fleet_yaml_node_is_null (value))
+    {
+      g_autofree char *written = fleet_quote_value (value->value, FLEET_QUOTE_MAX_CHARS);
+
+      fleet_diagnostics_error (diags, &value->pos,
+                               "attribute %s in \"%s\" is null (%s); quote it to keep %s as "
+                               "text, or write \"\" for an empty value",
+                               quoted, field->key, value->value, written);
       return FALSE;
     }
 

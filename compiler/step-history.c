@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "compiler/yaml-tree.h"
+#include "schema/fleet-file.h"
 
 static int
 compare_u64 (gconstpointer a, gconstpointer b)
@@ -89,7 +90,9 @@ read_journal (const char *path, GHashTable *durations, FleetDiagnostics *diags)
 
   if (!g_file_get_contents (path, &contents, &length, &error))
     {
-      fleet_diagnostics_error (diags, NULL, "cannot read the run journal: %s", error->message);
+      g_autofree char *reason = fleet_file_error_reason (error);
+
+      fleet_diagnostics_error (diags, NULL, "cannot read the run journal %s: %s", path, reason);
       return FALSE;
     }
   if (length > FLEET_HISTORY_MAX_JOURNAL_BYTES)
@@ -132,7 +135,9 @@ read_path (const char *path, GHashTable *durations, FleetDiagnostics *diags)
   dir = g_dir_open (path, 0, &error);
   if (dir == NULL)
     {
-      fleet_diagnostics_error (diags, NULL, "cannot read the run history: %s", error->message);
+      g_autofree char *reason = fleet_file_error_reason (error);
+
+      fleet_diagnostics_error (diags, NULL, "cannot read the run history %s: %s", path, reason);
       return FALSE;
     }
 

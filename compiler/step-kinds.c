@@ -5,6 +5,7 @@
 
 #include "compiler/scalar.h"
 #include "schema/fleet-expr.h"
+#include "schema/fleet-file.h"
 #include "schema/fleet-template.h"
 
 /* The handlers' object starts with the step being read. */
@@ -25,10 +26,18 @@ ensure_kind (FleetStep *step, FleetStepKind kind)
   return step->kind_data;
 }
 
+/* Set the step's kind.  Data of another kind comes from a second kind key
+ * (or `interpreter` on a step that is no script), which
+ * fleet_finish_step_kind reports; it is dropped, so that the keys of both
+ * kinds never write into one record. */
 static FleetStepKindData *
 set_kind (FleetStep *step, FleetStepKind kind)
 {
-  FleetStepKindData *data = ensure_kind (step, kind);
+  FleetStepKindData *data;
+
+  if (step->kind_data != NULL && step->kind_data->kind != kind)
+    g_clear_pointer (&step->kind_data, fleet_step_kind_data_free);
+  data = ensure_kind (step, kind);
 
   data->kind = kind;
   return data;
@@ -57,9 +66,11 @@ read_step_file (FleetDiagnostics *diags, const FleetYamlNode *value)
 
   if (!g_file_get_contents (path, &contents, &length, &error))
     {
+      g_autofree char *reason = fleet_file_error_reason (error);
+
       fleet_diagnostics_error (diags, &value->pos, "cannot read file %s: %s; check the path, "
                                "which is relative to this file's directory",
-                               quoted, error->message);
+                               quoted, reason);
       return NULL;
     }
   if (length > FLEET_MAX_STEP_FILE_BYTES)

@@ -9,7 +9,9 @@
 #define QUOTE_MAX_CHARS FLEET_QUOTE_MAX_CHARS
 
 /* Fill `edges` (one GArray of guint per step: the indices of the steps it
- * needs) and return FALSE after reporting unknown names. */
+ * needs) and return FALSE after reporting unknown names.  The edges of the
+ * known names are filled either way, so that a cycle among them is
+ * reported in the same pass. */
 static gboolean
 collect_edges (FleetDiagnostics *diags, GPtrArray *steps, GPtrArray *edges)
 {
@@ -113,9 +115,7 @@ fleet_order_steps (FleetDiagnostics *diags, GPtrArray *steps)
   g_autoptr (GPtrArray) edges = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   g_autofree gboolean *placed = g_new0 (gboolean, steps->len + 1);
   g_autoptr (GPtrArray) ordered = g_ptr_array_new ();
-
-  if (!collect_edges (diags, steps, edges))
-    return;
+  gboolean names_known = collect_edges (diags, steps, edges);
 
   /* Kahn's algorithm, always taking the first ready step in written order.
    * Each pick scans every step, which is quadratic but steps are few. */
@@ -144,7 +144,10 @@ fleet_order_steps (FleetDiagnostics *diags, GPtrArray *steps)
       g_ptr_array_add (ordered, g_ptr_array_index (steps, ready));
     }
 
-  /* `steps` owns the steps: move them without freeing. */
+  /* `steps` owns the steps: move them without freeing.  With an unknown
+   * name the order is incomplete, and the workflow is rejected anyway. */
+  if (!names_known)
+    return;
   for (guint i = 0; i < ordered->len; i++)
     steps->pdata[i] = g_ptr_array_index (ordered, i);
 }

@@ -92,6 +92,17 @@ handle_match (FleetDiagnostics *diags, const FleetSchemaField *field, const Flee
   FleetTarget *target = object;
 
   fleet_mapping_to_strings (diags, field, value, target->match, target->positions);
+  for (guint i = 0; target->match_positions != NULL && i < value->keys->len; i++)
+    {
+      const FleetYamlNode *key = g_ptr_array_index (value->keys, i);
+      const FleetYamlNode *item = g_ptr_array_index (value->items, i);
+
+      /* Only the entries fleet_mapping_to_strings accepted. */
+      if (key->value == NULL || !g_hash_table_contains (target->match, key->value))
+        continue;
+      g_hash_table_replace (target->match_positions, g_strdup (key->value),
+                            g_memdup2 (&item->pos, sizeof item->pos));
+    }
 }
 
 static void

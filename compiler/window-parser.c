@@ -370,6 +370,23 @@ offset_in_scalar (const FleetYamlNode *node, gsize offset)
   return pos;
 }
 
+/* Parse the entry's `rrule` into `rule`; reports an invalid rule at the
+ * column of the part that is wrong and returns FALSE. */
+static gboolean
+parse_rrule (FleetDiagnostics *diags, const EntryParse *entry, struct icalrecurrencetype *rule)
+{
+  g_autofree char *message = NULL;
+  gsize offset = 0;
+  FleetSourcePos pos;
+
+  if (fleet_recurrence_parse_rule (entry->rrule, rule, &message, &offset))
+    return TRUE;
+
+  pos = offset_in_scalar (entry_node (entry, "rrule"), offset);
+  fleet_diagnostics_error (diags, &pos, "%s", message);
+  return FALSE;
+}
+
 static void
 expand_inline (WindowsCompile *compile, const EntryParse *entry)
 {
@@ -390,18 +407,9 @@ expand_inline (WindowsCompile *compile, const EntryParse *entry)
 
   if (entry->rrule != NULL)
     {
-      g_autofree char *message = NULL;
-      gsize offset = 0;
-
-      if (fleet_recurrence_parse_rule (entry->rrule, &recurrence.rule, &message, &offset))
-        recurrence.has_rule = TRUE;
-      else
-        {
-          FleetSourcePos pos = offset_in_scalar (entry_node (entry, "rrule"), offset);
-
-          fleet_diagnostics_error (diags, &pos, "%s", message);
-          return;
-        }
+      if (!parse_rrule (diags, entry, &recurrence.rule))
+        return;
+      recurrence.has_rule = TRUE;
     }
 
   if (zone == NULL || error != NULL)
@@ -470,7 +478,15 @@ compile_entry (WindowsCompile *compile, const FleetYamlNode *item, FleetWindowKi
   note_window_groups (compile, &entry);
   if (!check_combination (compile->diags, &entry)
       || fleet_diagnostics_error_count (compile->diags) > errors_before)
-    return;
+    {
+      /* The entry is not expanded, but its rule is checked all the same,
+       * so that one pass reports every error of the entry. */
+      struct icalrecurrencetype rule;
+
+      if (entry.calendar == NULL && entry.rrule != NULL)
+        parse_rrule (compile->diags, &entry, &rule);
+      return;
+    }
 
   if (entry.calendar != NULL)
     import_calendar (compile, &entry);

@@ -3,7 +3,8 @@
  * The input is a workflow file.  It is compiled as `fleetc compile -i
  * INVENTORY` does, against the fixed inventory below, so that no input can
  * make the target read another file or run an inventory program.  A
- * workflow that compiles is planned, and the plan must read back from the
+ * workflow with errors is still checked by the planner, as fleetc does,
+ * and one that compiles is planned, and the plan must read back from the
  * bytes it serializes to, because fleet-run reads what fleetc writes.
  */
 #include <string.h>
@@ -51,6 +52,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   FleetCompileOptions options = {
     .windows_from_us = G_GINT64_CONSTANT (1735689600) * G_USEC_PER_SEC,
     .windows_to_us = (G_GINT64_CONSTANT (1735689600) + 42 * 86400) * G_USEC_PER_SEC,
+    .keep_after_errors = TRUE,
   };
 
   if (inventory_path == NULL)
@@ -60,7 +62,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   workflow_path = fuzz_write_file ("workflow.yaml", data, size);
   options.inventory_override = inventory_path;
   workflow = fleet_compile_workflow (workflow_path, &options, diags);
-  if (workflow != NULL)
+  if (workflow != NULL && fleet_diagnostics_error_count (diags) > 0)
+    fleet_planner_check (workflow, diags);
+  else if (workflow != NULL)
     plan = fleet_planner_build (workflow, diags);
   if (plan != NULL)
     check_plan_reads_back (plan);

@@ -18,6 +18,8 @@
 #include "planner/plan-conditions.h"
 #include "planner/halt-thresholds.h"
 #include "planner/host-list.h"
+#include "planner/plan-clean-steps.h"
+#include "planner/plan-empty-target.h"
 #include "planner/plan-hosts.h"
 #include "planner/stages.h"
 #include "planner/wave-builder.h"
@@ -43,24 +45,6 @@ host_named (const FleetHost *host, const GPtrArray *names)
       return TRUE;
 
   return FALSE;
-}
-
-static gboolean
-host_matches_attributes (const FleetHost *host, GHashTable *match)
-{
-  GHashTableIter iter;
-  gpointer key, expected;
-
-  g_hash_table_iter_init (&iter, match);
-  while (g_hash_table_iter_next (&iter, &key, &expected))
-    {
-      const char *actual = g_hash_table_lookup (host->attributes, key);
-
-      if (actual == NULL || !g_str_equal (actual, expected))
-        return FALSE;
-    }
-
-  return TRUE;
 }
 
 /* Keep the hosts of `hosts` that `selector` is true for.  Returns NULL
@@ -110,11 +94,13 @@ filter_by_selector (const GPtrArray *hosts, const FleetSelector *selector, const
   return g_steal_pointer (&kept);
 }
 
-GPtrArray *
-fleet_planner_select_hosts (const FleetWorkflow *workflow, FleetDiagnostics *diags)
+/* Return the hosts that the target's `all`, `groups` and `hosts` select,
+ * before `match` and `where`, in inventory order. */
+static GPtrArray *
+named_hosts (const FleetWorkflow *workflow)
 {
   const FleetTarget *target = &workflow->target;
-  g_autoptr(GPtrArray) selected = g_ptr_array_new ();
+  GPtrArray *named = g_ptr_array_new ();
   gboolean by_name = target->groups->len > 0 || target->hosts->len > 0;
 
   for (guint i = 0; i < workflow->inventory->hosts->len; i++)
@@ -125,7 +111,24 @@ fleet_planner_select_hosts (const FleetWorkflow *workflow, FleetDiagnostics *dia
                                         || host_in_named_group (host, target->groups)))
                         || (!target->all && !by_name);
 
-      if (chosen && host_matches_attributes (host, target->match))
+      if (chosen)
+        g_ptr_array_add (named, host);
+    }
+  return named;
+}
+
+GPtrArray *
+fleet_planner_select_hosts (const FleetWorkflow *workflow, FleetDiagnostics *diags)
+{
+  const FleetTarget *target = &workflow->target;
+  g_autoptr(GPtrArray) named = named_hosts (workflow);
+  g_autoptr(GPtrArray) selected = g_ptr_array_new ();
+
+  for (guint i = 0; i < named->len; i++)
+    {
+      FleetHost *host = g_ptr_array_index (named, i);
+
+      if (fleet_host_has_match_values (host, target->match))
         g_ptr_array_add (selected, host);
     }
 
@@ -194,9 +197,11 @@ waves_position (const FleetWorkflow *workflow)
   return workflow->pos;
 }
 
-/* Return the selected hosts after --limit, or NULL after an error. */
+/* Return the selected hosts after --limit, or NULL after an error.  After
+ * compile errors an empty selection is not reported, because the errors in
+ * the target usually cause it. */
 static GPtrArray *
-select_and_limit (const FleetWorkflow *workflow, FleetDiagnostics *diags)
+select_and_limit (const FleetWorkflow *workflow, gboolean after_errors, FleetDiagnostics *diags)
 {
   g_autoptr(GPtrArray) selected = fleet_planner_select_hosts (workflow, diags);
   g_autoptr(GPtrArray) limited = NULL;
@@ -204,12 +209,13 @@ select_and_limit (const FleetWorkflow *workflow, FleetDiagnostics *diags)
   if (selected == NULL)
     return NULL;
 
+  if (selected->len == 0 && after_errors)
+    return NULL;
   if (selected->len == 0)
     {
-      fleet_diagnostics_error (diags, &workflow->target.pos,
-                               "the target selects no hosts from the %u in the inventory; "
-                               "check the group names, the match values and the where "
-                               "expression", workflow->inventory->hosts->len);
+      g_autoptr(GPtrArray) named = named_hosts (workflow);
+
+      fleet_planner_report_empty_target (workflow, named, diags);
       return NULL;
     }
 
@@ -345,20 +351,22 @@ copy_rollout_rules (const FleetWorkflow *workflow, FleetPlan *plan)
     }
 }
 
-FleetPlan *
-fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
+static FleetPlan *
+build_plan (const FleetWorkflow *workflow, gboolean after_errors, FleetDiagnostics *diags)
 {
   g_autoptr(FleetPlan) plan = fleet_plan_new ();
-  g_autoptr(GPtrArray) selected = select_and_limit (workflow, diags);
+  g_autoptr(GPtrArray) selected = select_and_limit (workflow, after_errors, diags);
   g_autoptr(GPtrArray) waves = NULL;
   g_autoptr(GHashTable) index_of = g_hash_table_new (g_direct_hash, g_direct_equal);
+  gboolean valid;
 
   if (selected == NULL)
     return NULL;
 
+  /* Without waves the checks per host and step below still run, so that
+   * one compile reports their problems too. */
   waves = plan_waves (workflow, selected, diags);
-  if (waves == NULL)
-    return NULL;
+  valid = waves != NULL;
 
   plan->workflow_name = g_strdup (workflow->name);
   plan->workflow_source = g_strdup (workflow->source);
@@ -399,18 +407,21 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
     }
 
   fleet_planner_add_jump_hosts (plan, workflow->inventory);
-  if (!fleet_planner_report_host_problems (plan, workflow->inventory, diags))
-    return NULL;
+  valid &= fleet_planner_report_host_problems (plan, workflow->inventory, diags);
 
   for (guint i = 0; i < workflow->steps->len; i++)
     g_ptr_array_add (plan->steps, fleet_step_copy (g_ptr_array_index (workflow->steps, i)));
   /* Conditions first: a host that skips a step needs no values for its
-   * command. */
-  if (!fleet_planner_decide_conditions (plan, workflow, diags)
-      || !fleet_planner_render_commands (plan, workflow, diags)
-      || !fleet_planner_render_files (plan, workflow, diags)
-      || !fleet_planner_render_values (plan, workflow, diags)
-      || !fleet_planner_check_urls (plan, workflow, diags))
+   * command.  Each check after them runs even when an earlier one failed,
+   * because they report problems of different keys. */
+  valid &= fleet_planner_decide_conditions (plan, workflow, diags);
+  valid &= fleet_planner_render_commands (plan, workflow, diags);
+  valid &= fleet_planner_render_files (plan, workflow, diags);
+  valid &= fleet_planner_render_values (plan, workflow, diags);
+  valid &= fleet_planner_check_urls (plan, workflow, diags);
+  /* The barriers name steps that a check after compile errors may have
+   * left out, so that check ends here. */
+  if (!valid || after_errors)
     return NULL;
 
   for (guint w = 0; w < waves->len; w++)
@@ -436,4 +447,30 @@ fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
   if (!fleet_planner_schedule_windows (plan, workflow, diags))
     return NULL;
   return g_steal_pointer (&plan);
+}
+
+FleetPlan *
+fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags)
+{
+  return build_plan (workflow, FALSE, diags);
+}
+
+void
+fleet_planner_check (const FleetWorkflow *workflow, FleetDiagnostics *diags)
+{
+  g_autoptr(FleetPlan) plan = NULL;
+  g_autoptr(GPtrArray) clean_steps = NULL;
+  FleetWorkflow view;
+
+  if (workflow->inventory == NULL)
+    return;
+  clean_steps = fleet_planner_clean_steps (workflow->steps, diags);
+  if (clean_steps == NULL)
+    return;
+
+  /* A shallow copy that borrows everything from `workflow` and sees only
+   * the steps without errors; it is never freed. */
+  view = *workflow;
+  view.steps = clean_steps;
+  plan = build_plan (&view, TRUE, diags);
 }

@@ -43,4 +43,12 @@ GArray *fleet_planner_split_waves (const GArray *batches,
  * when an error was added to `diags`. */
 FleetPlan *fleet_planner_build (const FleetWorkflow *workflow, FleetDiagnostics *diags);
 
+/* Report the planner's problems with `workflow`, a workflow that the
+ * compiler rejected but returned (FleetCompileOptions.keep_after_errors),
+ * so that one compile reports the errors of both.  Only the steps that no
+ * error in `diags` points into are checked (plan-clean-steps.h), nothing
+ * is checked without an inventory, and an empty selection is not
+ * reported, because the compile errors usually cause it.  Builds no plan. */
+void fleet_planner_check (const FleetWorkflow *workflow, FleetDiagnostics *diags);
+
 G_END_DECLS

@@ -203,9 +203,15 @@ fleet_planner_decide_conditions (FleetPlan *plan,
       if (step->when == NULL)
         continue;
 
-      /* The compiler reported a condition that does not parse. */
+      /* A condition that does not parse is a compile error, and the
+       * planner sees it only when it checks a rejected workflow
+       * (fleet_planner_check). */
       expr = fleet_expr_parse (step->when, NULL);
-      g_return_val_if_fail (expr != NULL, FALSE);
+      if (expr == NULL)
+        {
+          ok = FALSE;
+          continue;
+        }
 
       warn_about_unknown_names (diags, plan, workflow, step, expr);
 

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "planner/window-freezes.h"
 #include "schema/fleet-clock.h"
 #include "schema/fleet-plan-work.h"
 
@@ -159,6 +160,8 @@ assign_window_sets (Scheduler *scheduler)
           index = fleet_plan_schedule_add_window_set (scheduler->schedule, key,
                                                       window_set_zone (calendar, windows),
                                                       windows);
+          g_ptr_array_add (scheduler->schedule->window_set_freezes,
+                           fleet_window_host_freezes (calendar, host));
           g_hash_table_insert (index_of, g_steal_pointer (&key), GUINT_TO_POINTER (index));
         }
       g_array_append_val (scheduler->schedule->host_window_set, index);
@@ -285,6 +288,28 @@ format_span (gint64 us)
   return fleet_format_duration ((guint64) MAX (us, 0) / MS_US);
 }
 
+/* Report a host without any window in the range: a freeze is named only
+ * when one covers the windows its groups have. */
+static void
+report_no_window (Scheduler *scheduler, const FleetHost *host, const char *groups,
+                  const char *label, const char *from, const char *to)
+{
+  g_autofree char *freezes = fleet_window_covering_freezes (scheduler->workflow->windows, host);
+
+  if (freezes != NULL)
+    fleet_diagnostics_error (scheduler->diags, &host->pos,
+                             "host %s (%s) of %s has no maintenance window between %s and %s: "
+                             "the freezes that apply to it (%s) cover every window of its "
+                             "groups; shorten a freeze, or add a window outside them",
+                             host->name, groups, label, from, to, freezes);
+  else
+    fleet_diagnostics_error (scheduler->diags, &host->pos,
+                             "host %s (%s) of %s has no maintenance window between %s and %s; "
+                             "add a window that applies to one of its groups, or, when its "
+                             "windows come later, compile with a longer --window-days",
+                             host->name, groups, label, from, to);
+}
+
 static void
 report_unfit (Scheduler *scheduler, guint wave_index, const HostWork *work, gint64 wave_start_us)
 {
@@ -311,11 +336,7 @@ report_unfit (Scheduler *scheduler, guint wave_index, const HostWork *work, gint
   switch (work->fit)
     {
     case FIT_NO_WINDOW:
-      fleet_diagnostics_error (scheduler->diags, &host->pos,
-                               "host %s (%s) of %s has no maintenance window between %s and %s; "
-                               "add a window that applies to one of its groups, or end the "
-                               "freeze that covers them",
-                               host->name, groups, label, from, to);
+      report_no_window (scheduler, host, groups, label, from, to);
       break;
     case FIT_TOO_SHORT:
       if (work->work_us <= longest_window_us (windows))
@@ -632,8 +653,16 @@ place_wave (Scheduler *scheduler, guint wave_index, gint64 start_us, gint64 targ
 /* Placements tried per wave after the first. */
 #define MAX_TARGET_PASSES 6
 
-/* Targets tried, at most, when the passes leave hosts of a wave out. */
+/* Targets tried, at most, when the passes leave hosts of a wave out.
+ * Each target places the whole wave again, so a large wave gets fewer:
+ * at most FALLBACK_PLACEMENTS host placements in all, and at least
+ * MIN_FALLBACK_TARGETS targets.
+ * NOTE: when a wave has more breakpoints than it gets targets, they are
+ * sampled evenly, and a range that contains a fitting schedule may then
+ * still fail for that wave. */
 #define MAX_FALLBACK_TARGETS 256
+#define MIN_FALLBACK_TARGETS 8
+#define FALLBACK_PLACEMENTS 2000000
 
 /* Return the end that the target search aims below.  A placement that
  * leaves hosts out counts as ending at the range's end at the earliest:
@@ -659,7 +688,8 @@ compare_instants (gconstpointer a, gconstpointer b)
  * of wave `wave_index` placed from `start_us`: each window's first start
  * of each window set at or after `start_us`, plus the work of a host of
  * that set.  Between two of them every placement is the same.  Sorted,
- * without repeats, at most MAX_FALLBACK_TARGETS, spread evenly. */
+ * without repeats, and spread evenly when there are more than the wave's
+ * share of FALLBACK_PLACEMENTS allows. */
 static GArray *
 breakpoint_targets (const Scheduler *scheduler, guint wave_index, gint64 start_us)
 {
@@ -669,6 +699,7 @@ breakpoint_targets (const Scheduler *scheduler, guint wave_index, gint64 start_u
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GArray) all = g_array_new (FALSE, FALSE, sizeof (gint64));
   GArray *targets = g_array_new (FALSE, FALSE, sizeof (gint64));
+  guint limit;
 
   for (guint i = 0; i < wave->host_indices->len; i++)
     {
@@ -700,12 +731,14 @@ breakpoint_targets (const Scheduler *scheduler, guint wave_index, gint64 start_u
       if (i == 0 || target != g_array_index (all, gint64, i - 1))
         g_array_append_val (targets, target);
     }
-  if (targets->len > MAX_FALLBACK_TARGETS)
+  limit = CLAMP (FALLBACK_PLACEMENTS / MAX (wave->host_indices->len, 1), MIN_FALLBACK_TARGETS,
+                 MAX_FALLBACK_TARGETS);
+  if (targets->len > limit)
     {
-      for (guint i = 0; i < MAX_FALLBACK_TARGETS; i++)
+      for (guint i = 0; i < limit; i++)
         g_array_index (targets, gint64, i) =
-          g_array_index (targets, gint64, (gsize) i * targets->len / MAX_FALLBACK_TARGETS);
-      g_array_set_size (targets, MAX_FALLBACK_TARGETS);
+          g_array_index (targets, gint64, (gsize) i * targets->len / limit);
+      g_array_set_size (targets, limit);
     }
   return targets;
 }

@@ -25,6 +25,7 @@
 #include "runtime/fleet-pacer.h"
 #include "runtime/fleet-resume.h"
 #include "runtime/fleet-snapshot-run.h"
+#include "runtime/fleet-window-abort.h"
 #include "runtime/fleet-window-gate.h"
 #include "runtime/fleet-wave-end.h"
 #include "runtime/fleet-step-task.h"
@@ -581,7 +582,8 @@ finish_step (Executor *executor, HostRun *run, StepSlot *slot)
   if (verdict != FLEET_BECOME_RAN)
     {
       g_free (result->message);
-      result->failure = fleet_become_refusal (verdict, run->result->host, &result->message);
+      result->failure = fleet_become_refusal (verdict, step, run->result->host,
+                                                &result->message);
     }
   else if (result->failure == FLEET_FAILURE_NONE
            && !fleet_step_expects_exit_code (step, result->exit_status))
@@ -1434,6 +1436,14 @@ window_allows_next_step (Executor *executor, HostRun *run)
     }
 
   reason = fleet_window_gate_describe (schedule, run->index, &decision);
+  if (fleet_window_abort_is_next (&run->window, run->next_step))
+    {
+      g_autofree char *killed = fleet_window_abort_describe (executor->plan, run->index,
+                                                             &run->window);
+      g_autofree char *waits = g_steal_pointer (&reason);
+
+      reason = g_strdup_printf ("%s; %s", killed, waits);
+    }
   json = fleet_journal_begin (executor->journal, "window-wait", wall_us (executor));
   fleet_json_key (json, "host");
   fleet_json_string (json, run->result->host->name);
@@ -1560,6 +1570,8 @@ requeue_aborted_step (Executor *executor, HostRun *run, StepSlot *slot)
   journal_time_or_null (json, "window_end", run->window.end_us);
   fleet_json_key (json, "duration_ms");
   fleet_json_int (json, result->duration_us / 1000);
+  fleet_window_abort_record (&run->window, slot->step, result->duration_us);
+  fleet_window_abort_journal (json, executor->plan, run->index, &run->window);
   fleet_journal_commit (executor->journal, TRUE);
 
   reset_step_result (result);
@@ -2217,6 +2229,13 @@ settle_waiting_hosts (Executor *executor, const char *why)
       const FleetStep *step = g_ptr_array_index (executor->plan->steps, run->next_step);
       g_autofree char *message = g_strdup_printf ("%s before step %u \"%s\"", why,
                                                   run->next_step + 1, step->name);
+
+      /* A step killed at its window's end: say so, not only where it waits. */
+      if (fleet_window_abort_is_next (&run->window, run->next_step))
+        {
+          g_free (message);
+          message = fleet_window_abort_describe (executor->plan, run->index, &run->window);
+        }
 
       run->window.waiting = FALSE;
       if (run->started)

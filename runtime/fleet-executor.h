@@ -59,6 +59,8 @@ typedef struct {
   int changed;              /* 1 changed the host, 0 did not, -1 not known (a
                                plain command, which is taken as a change) */
   guint attempts;           /* attempts made, retries included; 0 for a plain command */
+  gboolean never_ended;     /* resumed runs: in flight when an earlier run stopped, so
+                               the journal has no end and no duration for it */
   GString *stdout_tail;     /* the last FLEET_OUTPUT_TAIL_BYTES of each stream */
   GString *stderr_tail;
 } FleetStepResult;
@@ -90,6 +92,8 @@ typedef struct {
   char *snapshot_error;     /* why a snapshot is missing, or NULL */
   FleetDriftResult *drift;  /* the before snapshot against the plan's
                                references; NULL when it asks for none */
+  gboolean settled_before_resume; /* resumed runs: the host did not run in this
+                               resume, and its outcome comes from the journal */
 } FleetHostResult;
 
 /* The first halt threshold a run reached. */

@@ -5,6 +5,8 @@
 
 #include <gio/gio.h>
 
+#include "schema/fleet-file.h"
+
 G_DEFINE_QUARK (fleet-journal-error-quark, fleet_journal_error)
 
 static void
@@ -151,7 +153,7 @@ fleet_journal_read (const char *path, GError **error)
   g_autofree char *data = NULL;
   gsize length = 0;
 
-  if (!g_file_get_contents (path, &data, &length, error))
+  if (!fleet_file_get_contents (path, &data, &length, error))
     return NULL;
   return fleet_journal_parse (path, data, length, error);
 }

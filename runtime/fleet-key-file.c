@@ -650,6 +650,20 @@ load_key (FleetSshContext *context, const FleetHost *host, const char *path,
   return loaded;
 }
 
+GBytes *
+fleet_key_public_file_blob (const char *path)
+{
+  g_autofree char *expanded = fleet_expand_home (path);
+  g_autofree char *public_path = g_strconcat (expanded, ".pub", NULL);
+  ssh_key public_key = NULL;
+  GBytes *blob = NULL;
+
+  if (ssh_pki_import_pubkey_file (public_path, &public_key) == SSH_OK)
+    blob = public_key_blob (public_key);
+  ssh_key_free (public_key);
+  return blob;
+}
+
 const FleetLoadedKey *
 fleet_key_lookup (FleetSshContext *context, const FleetHost *host, const char *path,
                   const FleetKeyError **out_error)

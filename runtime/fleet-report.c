@@ -128,9 +128,14 @@ append_host_line (GString *out, const FleetPlan *plan, const FleetHostResult *ho
 
   /* Host names come from inventories and messages from hosts: both are
    * escaped so they cannot change how the terminal shows the table. */
-  g_string_append_printf (out, "  %-*s  %4u  %-11s  %u/%u  %7.2fs", (int) name_width,
+  g_string_append_printf (out, "  %-*s  %4u  %-11s  %u/%u  ", (int) name_width,
                           name, host->wave + 1, host_label (host, rolled_back),
-                          steps_done (host), host->steps->len, host->duration_us / 1e6);
+                          steps_done (host), host->steps->len);
+  /* A host that did not run in this resume spent no time in it. */
+  if (host->settled_before_resume)
+    g_string_append (out, "before resume");
+  else
+    g_string_append_printf (out, "%7.2fs", host->duration_us / 1e6);
 
   if (host->message != NULL)
     {
@@ -303,7 +308,8 @@ append_step_timings (GString *out, const FleetPlan *plan, const FleetRunResult *
           const FleetHostResult *host = g_ptr_array_index (result->hosts, h);
           const FleetStepResult *step_result = g_ptr_array_index (host->steps, s);
 
-          if (!step_result->started)
+          /* A step in flight when an earlier run stopped has no duration. */
+          if (!step_result->started || step_result->never_ended)
             continue;
           g_array_append_val (durations, step_result->duration_us);
           if (step_result->duration_us > slowest)

@@ -770,6 +770,7 @@ fill_step_result (FleetStepResult *result, const FleetResumeStep *step, const ch
   result->started = TRUE;
   if (step->state == FLEET_RESUME_STEP_IN_FLIGHT)
     {
+      result->never_ended = TRUE;
       result->failure = FLEET_FAILURE_INTERRUPTED;
       result->message = g_strdup ("in flight when the run stopped");
       return;
@@ -821,6 +822,8 @@ fleet_resume_apply_host (const FleetResumeState *state, const FleetPlan *plan, g
       else if (runs && step->state != FLEET_RESUME_STEP_NOT_STARTED)
         keep_partial_output (state->run_dir, result->host, i);
     }
+  /* A host left out by a decision of this resume was settled by it. */
+  result->settled_before_resume = !runs && host->decision == FLEET_RESUME_DECISION_NONE;
 
   switch (host->state)
     {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "runtime/fleet-journal-read.h"
+#include "schema/fleet-file.h"
 
 /* Bytes of a journal's first line read to find its run-start record.  The
  * record contains ids and a digest, far below this. */
@@ -116,7 +117,7 @@ fleet_rollback_find_done (const char *runs_dir, const char *run_id, const char *
   g_autoptr (GPtrArray) paths = fleet_rollback_journal_paths (runs_dir, run_id, plan_sha256);
   g_autofree char *contents = NULL;
 
-  if (!g_file_get_contents (g_ptr_array_index (paths, 0), &contents, NULL, error))
+  if (!fleet_file_get_contents (g_ptr_array_index (paths, 0), &contents, NULL, error))
     return NULL;
   collect_rolled_back (contents, run_id, done);
 

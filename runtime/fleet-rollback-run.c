@@ -6,6 +6,7 @@
 
 #include "runtime/fleet-journal-read.h"
 #include "runtime/fleet-remote-batch.h"
+#include "schema/fleet-file.h"
 #include "schema/fleet-text.h"
 
 void
@@ -89,7 +90,7 @@ fleet_rollback_targets_from_journal (const GPtrArray *hosts, const char *plan_sh
   g_autoptr (GPtrArray) targets = targets_new ();
   GPtrArray *ordered;
 
-  if (!g_file_get_contents (journal_path, &contents, NULL, error))
+  if (!fleet_file_get_contents (journal_path, &contents, NULL, error))
     return NULL;
 
   lines = g_strsplit (contents, "\n", -1);

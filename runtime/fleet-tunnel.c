@@ -32,8 +32,8 @@
  * logs it. */
 #define TUNNEL_ORIGINATOR "127.0.0.1"
 
-/* Reasons of an SSH_MSG_CHANNEL_OPEN_FAILURE (RFC 4254, section 5.1). */
-#define OPEN_ADMINISTRATIVELY_PROHIBITED 1
+/* The reason of an SSH_MSG_CHANNEL_OPEN_FAILURE (RFC 4254, section 5.1)
+ * for a target the server cannot connect to. */
 #define OPEN_CONNECT_FAILED 2
 
 typedef struct {
@@ -418,24 +418,24 @@ static void
 tunnel_open_refused (FleetTunnel *tunnel, const char *text)
 {
   const FleetJump *jump = tunnel->jump;
-  guint reason = open_failure_reason (text);
 
-  if (reason == OPEN_ADMINISTRATIVELY_PROHIBITED)
-    tunnel_fail (tunnel, FLEET_FAILURE_CHANNEL,
-                 g_strdup_printf ("jump host %s refused to forward a connection to %s port %u "
-                                  "(%s); allow TCP forwarding for user %s in its sshd "
-                                  "(AllowTcpForwarding, PermitOpen, DisableForwarding)",
-                                  jump->host->name, tunnel->target, tunnel->port, text,
-                                  jump_user (jump)));
-  else if (reason == OPEN_CONNECT_FAILED)
+  /* OpenSSH's sshd rejects a direct-tcpip open with one of two reasons:
+   * "connect failed" when the target is out of its reach, "administratively
+   * prohibited" when its settings forbid forwarding.  A reason from another
+   * server gets the message for the second, which quotes the server's
+   * text. */
+  if (open_failure_reason (text) == OPEN_CONNECT_FAILED)
     tunnel_fail (tunnel, fleet_classify_connect_error (text),
                  g_strdup_printf ("jump host %s cannot connect to %s port %u: %s; check that "
                                   "the host listens there and that the jump host can reach it",
                                   jump->host->name, tunnel->target, tunnel->port, text));
   else
     tunnel_fail (tunnel, FLEET_FAILURE_CHANNEL,
-                 g_strdup_printf ("jump host %s did not open a channel to %s port %u: %s",
-                                  jump->host->name, tunnel->target, tunnel->port, text));
+                 g_strdup_printf ("jump host %s refused to forward a connection to %s port %u "
+                                  "(%s); allow TCP forwarding for user %s in its sshd "
+                                  "(AllowTcpForwarding, PermitOpen, DisableForwarding)",
+                                  jump->host->name, tunnel->target, tunnel->port, text,
+                                  jump_user (jump)));
 }
 
 static gboolean
@@ -559,13 +559,12 @@ move_to_channel (FleetTunnel *tunnel)
   while (tunnel->to_channel.length > 0 && (ssh_get_poll_flags (session) & SSH_WRITE_PENDING) == 0)
     {
       uint32_t window = ssh_channel_window_size (tunnel->channel);
-      int written;
+      int written = window > 0 ? ssh_channel_write (tunnel->channel,
+                                                    tunnel->to_channel.data,
+                                                    (uint32_t) MIN (tunnel->to_channel.length,
+                                                                    window))
+                                : 0;
 
-      if (window == 0)
-        break;
-      written = ssh_channel_write (tunnel->channel,
-                                   tunnel->to_channel.data,
-                                   (uint32_t) MIN (tunnel->to_channel.length, window));
       if (written == SSH_ERROR)
         {
           /* A broken session fails the tunnel through the jump; a closed
@@ -574,9 +573,12 @@ move_to_channel (FleetTunnel *tunnel)
             tunnel_end (tunnel, TUNNEL_CLOSED);
           return;
         }
-      buffer_consume (&tunnel->to_channel, written);
+      /* Nothing went out: the jump host's window is full, or libssh takes
+       * nothing during a key re-exchange.  The rest waits for the next
+       * pass. */
       if (written == 0)
         break;
+      buffer_consume (&tunnel->to_channel, written);
     }
 
   /* End of file means the session is gone, because libssh does not

@@ -44,6 +44,10 @@ typedef struct {
   gint64 wait_until_us;    /* while waiting: when its window allows the next step */
   gboolean waiting;        /* the next step waits for a window */
   gboolean aborted;        /* the running step is being killed at the window's end */
+  guint killed_step;       /* the last step killed at a window's end, from 1; 0: none
+                              (fleet-window-abort.h) */
+  gint64 killed_at_us;     /* ... the end of the window that killed it */
+  gint64 killed_ran_us;    /* ... how long it had run */
 } FleetHostWindow;
 
 /* Decide whether step `step` (from 0) of plan host `host_index` may start

@@ -169,15 +169,43 @@ append_source_excerpt (GString *out, GBytes *text, guint line, guint column)
   g_string_append (out, "^\n");
 }
 
+/* Order diagnostics by file name, line and column; those without a file
+ * come last.  g_ptr_array_sort is stable, so diagnostics at one position
+ * keep the order they were reported in.  It passes pointers to elements. */
+static int
+compare_positions (gconstpointer a, gconstpointer b)
+{
+  const FleetSourcePos *left = &(*(const FleetDiagnostic * const *) a)->pos;
+  const FleetSourcePos *right = &(*(const FleetDiagnostic * const *) b)->pos;
+  int files;
+
+  if (left->file == NULL || right->file == NULL)
+    return (left->file == NULL) - (right->file == NULL);
+
+  files = strcmp (left->file, right->file);
+  if (files != 0)
+    return files;
+  if (left->line != right->line)
+    return left->line < right->line ? -1 : 1;
+  if (left->column != right->column)
+    return left->column < right->column ? -1 : 1;
+  return 0;
+}
+
 char *
 fleet_diagnostics_format (const FleetDiagnostics *diags)
 {
   GString *out = g_string_new (NULL);
   guint not_shown = (diags->n_errors + diags->n_warnings) - diags->items->len;
+  g_autoptr(GPtrArray) sorted = g_ptr_array_sized_new (diags->items->len);
 
+  /* `sorted` borrows the diagnostics, so it has no free function. */
   for (guint i = 0; i < diags->items->len; i++)
+    g_ptr_array_add (sorted, g_ptr_array_index (diags->items, i));
+  g_ptr_array_sort (sorted, compare_positions);
+  for (guint i = 0; i < sorted->len; i++)
     {
-      const FleetDiagnostic *diagnostic = g_ptr_array_index (diags->items, i);
+      const FleetDiagnostic *diagnostic = g_ptr_array_index (sorted, i);
       const char *label = diagnostic->severity == FLEET_SEVERITY_ERROR ? "error" : "warning";
       GBytes *text;
 

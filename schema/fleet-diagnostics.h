@@ -56,8 +56,9 @@ guint fleet_diagnostics_warning_count (const FleetDiagnostics *diags);
 guint fleet_diagnostics_length (const FleetDiagnostics *diags);
 const FleetDiagnostic *fleet_diagnostics_get (const FleetDiagnostics *diags, guint index);
 
-/* Return all diagnostics as text for a terminal, each with its source line
- * and caret, ending with a summary line when there are errors.  Free with
+/* Return all diagnostics as text for a terminal, sorted by file, line and
+ * column (those without a file last), each with its source line and caret,
+ * ending with a summary line when there are errors.  Free with
  * g_free. */
 char *fleet_diagnostics_format (const FleetDiagnostics *diags);
 

@@ -18,6 +18,7 @@ fleet_plan_schedule_new (void)
   schedule->window_set_names = g_ptr_array_new_with_free_func (g_free);
   schedule->window_set_zones = g_ptr_array_new_with_free_func (g_free);
   schedule->window_sets = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  schedule->window_set_freezes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   schedule->host_window_set = g_array_new (FALSE, TRUE, sizeof (guint32));
   schedule->host_starts_us = g_array_new (FALSE, TRUE, sizeof (gint64));
   schedule->waves = g_array_new (FALSE, TRUE, sizeof (FleetWaveSchedule));
@@ -34,6 +35,7 @@ fleet_plan_schedule_free (FleetPlanSchedule *schedule)
   g_ptr_array_unref (schedule->window_set_names);
   g_ptr_array_unref (schedule->window_set_zones);
   g_ptr_array_unref (schedule->window_sets);
+  g_ptr_array_unref (schedule->window_set_freezes);
   g_array_unref (schedule->host_window_set);
   g_array_unref (schedule->host_starts_us);
   g_array_unref (schedule->waves);
@@ -190,6 +192,9 @@ fleet_plan_schedule_to_variant (const FleetPlanSchedule *schedule)
                          g_variant_new_strv ((const char * const *) schedule->step_estimate_sources->pdata,
                                              schedule->step_estimate_sources->len));
   g_variant_builder_add (&builder, "{sv}", "window-sets", window_sets_to_variant (schedule));
+  if (schedule->window_set_freezes->len > 0)
+    g_variant_builder_add (&builder, "{sv}", "window-set-freezes",
+                           fleet_plan_freezes_to_variant (schedule->window_set_freezes));
   g_variant_builder_add (&builder, "{sv}", "host-window-set",
                          fixed_array (G_VARIANT_TYPE_UINT32, schedule->host_window_set,
                                       sizeof (guint32)));
@@ -330,7 +335,7 @@ fleet_plan_schedule_from_variant (GVariant *dict,
   g_autoptr(GVariant) from = NULL, to = NULL, margin = NULL, at_end = NULL;
   g_autoptr(GVariant) estimates = NULL, sources = NULL, window_sets = NULL;
   g_autoptr(GVariant) host_sets = NULL, host_starts = NULL, waves = NULL;
-  g_autoptr(GVariant) finish = NULL, lower_bound = NULL;
+  g_autoptr(GVariant) finish = NULL, lower_bound = NULL, freezes = NULL;
   g_autofree const char **source_strings = NULL;
   gsize n_sources = 0;
 
@@ -375,6 +380,13 @@ fleet_plan_schedule_from_variant (GVariant *dict,
       || !check_count ("waves", schedule->waves->len, n_waves, error)
       || !read_window_sets (window_sets, schedule, error)
       || !read_host_window_sets (host_sets, schedule, n_hosts, error))
+    return NULL;
+
+  /* Optional: plans from before it name no freezes. */
+  freezes = g_variant_lookup_value (dict, "window-set-freezes", G_VARIANT_TYPE ("aa(sxx)"));
+  if (freezes != NULL
+      && !fleet_plan_freezes_from_variant (freezes, schedule->window_sets->len,
+                                           schedule->window_set_freezes, error))
     return NULL;
 
   return g_steal_pointer (&schedule);

@@ -19,6 +19,7 @@
 
 #include <glib.h>
 
+#include "schema/fleet-plan-freezes.h"
 #include "schema/fleet-window.h"
 
 G_BEGIN_DECLS
@@ -51,6 +52,10 @@ typedef struct {
                                   definitions, for showing local times */
   GPtrArray *window_sets;      /* GArray * of FleetWindowInterval, normalized,
                                   parallel to window_set_names */
+  GPtrArray *window_set_freezes; /* GArray * of FleetPlanFreeze, parallel to
+                                    window_sets: the freezes that overlap the
+                                    set's windows (fleet-plan-freezes.h); empty
+                                    when the plan names none */
   GArray *host_window_set;     /* guint32 per plan host: index into window_sets */
   GArray *host_starts_us;      /* gint64 per plan host: planned start */
   GArray *waves;               /* FleetWaveSchedule, one per plan wave */

@@ -208,6 +208,8 @@ gboolean fleet_plan_write_bytes (GBytes *bytes, const char *path, GError **error
  * FLEET_PLAN_ERROR_IO when it is not a regular file or cannot be read. */
 GBytes *fleet_plan_read_bytes (const char *path, GError **error);
 
+/* Read and check the plan file at `path`.  Every error message names
+ * `path`. */
 FleetPlan *fleet_plan_read_file (const char *path, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetPlan, fleet_plan_free)

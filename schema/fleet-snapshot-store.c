@@ -9,6 +9,8 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "schema/fleet-file.h"
+
 /* Decompressed snapshots larger than this are rejected, so a small damaged
  * or hostile file cannot exhaust memory. */
 #define MAX_SNAPSHOT_BYTES (512u * 1024 * 1024)
@@ -238,7 +240,7 @@ fleet_snapshot_store_get (const char *dir, const char *digest, GError **error)
     return NULL;
 
   path = snapshot_path (dir, full);
-  if (!g_file_get_contents (path, &compressed, &compressed_length, &local_error))
+  if (!fleet_file_get_contents (path, &compressed, &compressed_length, &local_error))
     {
       g_set_error (error, FLEET_SNAPSHOT_ERROR, FLEET_SNAPSHOT_ERROR_NOT_FOUND,
                    "%s", local_error->message);
@@ -299,7 +301,7 @@ fleet_snapshot_store_list (const char *dir, GError **error)
   GPtrArray *entries = g_ptr_array_new_with_free_func (
     (GDestroyNotify) fleet_snapshot_index_entry_free);
 
-  if (!g_file_get_contents (path, &contents, NULL, &local_error))
+  if (!fleet_file_get_contents (path, &contents, NULL, &local_error))
     {
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         return entries;

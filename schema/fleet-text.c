@@ -39,3 +39,36 @@ fleet_plural_s (guint count)
 {
   return count == 1 ? "" : "s";
 }
+
+/* Return `text` with every `from` replaced by `to`. */
+static char *
+replace_all (const char *text, const char *from, const char *to)
+{
+  g_auto(GStrv) parts = g_strsplit (text, from, -1);
+
+  return g_strjoinv ((char *) to, parts);
+}
+
+char *
+fleet_text_plain_quotes (const char *text)
+{
+  g_autofree char *opening_replaced = NULL;
+
+  /* U+201C and U+201D in UTF-8. */
+  opening_replaced = replace_all (text, "\xe2\x80\x9c", "\"");
+  return replace_all (opening_replaced, "\xe2\x80\x9d", "\"");
+}
+
+gboolean
+fleet_text_parse_options (GOptionContext *context, int *argc, char ***argv, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *message = NULL;
+
+  if (g_option_context_parse (context, argc, argv, &local_error))
+    return TRUE;
+
+  message = fleet_text_plain_quotes (local_error->message);
+  g_set_error_literal (error, local_error->domain, local_error->code, message);
+  return FALSE;
+}

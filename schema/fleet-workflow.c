@@ -167,6 +167,7 @@ fleet_selector_new (FleetExpr *expr, const char *text, const FleetSourcePos *pos
   selector->text = g_strdup (text);
   selector->pos = *pos;
   selector->name_positions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  selector->group_positions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return selector;
 }
 
@@ -179,6 +180,7 @@ fleet_selector_free (FleetSelector *selector)
   fleet_expr_free (selector->expr);
   g_free (selector->text);
   g_hash_table_unref (selector->name_positions);
+  g_hash_table_unref (selector->group_positions);
   g_free (selector);
 }
 
@@ -213,6 +215,7 @@ fleet_workflow_new (void)
   workflow->target.hosts = g_ptr_array_new_with_free_func (g_free);
   workflow->target.match = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   workflow->target.positions = positions_new ();
+  workflow->target.match_positions = positions_new ();
   workflow->steps = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_step_free);
   workflow->batches = g_array_new (FALSE, TRUE, sizeof (FleetBatch));
   workflow->vars = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -248,6 +251,7 @@ fleet_workflow_free (FleetWorkflow *workflow)
   g_hash_table_unref (workflow->target.match);
   fleet_selector_free (workflow->target.where);
   g_hash_table_unref (workflow->target.positions);
+  g_clear_pointer (&workflow->target.match_positions, g_hash_table_unref);
   g_ptr_array_unref (workflow->steps);
   g_hash_table_unref (workflow->vars);
   g_array_unref (workflow->batches);

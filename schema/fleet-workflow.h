@@ -85,6 +85,8 @@ struct FleetSelector {
   char *text;                  /* as written */
   FleetSourcePos pos;          /* of the value; file "--limit" for the option */
   GHashTable *name_positions;  /* char * name -> FleetSourcePos * of its first use */
+  GHashTable *group_positions; /* char * group -> FleetSourcePos * of its first
+                                  membership test (`groups contains "web"`) */
 };
 
 /* Which hosts a workflow targets.  A host is selected when `all` is set, or
@@ -99,6 +101,8 @@ typedef struct {
   GHashTable *match;           /* char * attribute -> char * value */
   FleetSelector *where;        /* or NULL */
   GHashTable *positions;       /* char * group, host or attribute name -> FleetSourcePos * */
+  GHashTable *match_positions; /* char * attribute -> FleetSourcePos * of its value in
+                                  `match`; NULL in a target built without one */
   FleetSourcePos pos;
 } FleetTarget;
 

@@ -21,12 +21,9 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
 void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *argv_dir = g_strdup (fixture->run_dir);
-  const char *argv[] = { "rm", "-rf", argv_dir, NULL };
-
   fleet_run_result_free (fixture->result);
   fleet_plan_free (fixture->plan);
-  fleet_test_spawn (argv, NULL, NULL);
+  fleet_test_remove_tree (fixture->run_dir);
   g_free (fixture->run_dir);
 }
 
@@ -42,7 +39,6 @@ fixture_reset (Fixture *fixture)
 {
   g_autofree char *journal = g_build_filename (fixture->run_dir, "journal.jsonl", NULL);
   g_autofree char *output = g_build_filename (fixture->run_dir, "output", NULL);
-  const char *argv[] = { "rm", "-rf", journal, output, NULL };
 
   g_clear_pointer (&fixture->result, fleet_run_result_free);
   g_ptr_array_set_size (fixture->plan->hosts, 0);
@@ -53,7 +49,8 @@ fixture_reset (Fixture *fixture)
       fixture->plan->halt_at[rule] = fleet_halt_rule_default (rule);
       fixture->plan->halt_at_default[rule] = TRUE;
     }
-  g_assert_cmpint (fleet_test_spawn (argv, NULL, NULL), ==, 0);
+  fleet_test_remove_tree (journal);
+  fleet_test_remove_tree (output);
 }
 
 gboolean

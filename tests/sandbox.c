@@ -7,34 +7,6 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
-char *
-fleet_test_source_path (const char *relative)
-{
-  const char *root = g_getenv ("FLEET_SOURCE_ROOT");
-
-  g_assert_nonnull (root);
-  return g_build_filename (root, relative, NULL);
-}
-
-int
-fleet_test_spawn (const char * const *argv, char **out_stdout, char **out_stderr)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *ignored_stdout = NULL;
-  g_autofree char *ignored_stderr = NULL;
-  int wait_status = 0;
-
-  /* Output is always captured: printed, it would corrupt the TAP stream. */
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                out_stdout != NULL ? out_stdout : &ignored_stdout,
-                out_stderr != NULL ? out_stderr : &ignored_stderr, &wait_status, &error);
-  g_assert_no_error (error);
-
-  if (WIFEXITED (wait_status))
-    return WEXITSTATUS (wait_status);
-  return 128 + WTERMSIG (wait_status);
-}
-
 gboolean
 fleet_sandbox_available (char **out_reason)
 {
@@ -102,29 +74,6 @@ fleet_sandbox_up (guint n_hosts)
   return sandbox;
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileEnumerator) children = NULL;
-  GFileInfo *info;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME ","
-                                        G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
-
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-        remove_tree (child);
-      else
-        g_unlink (child);
-      g_object_unref (info);
-    }
-  g_rmdir (path);
-}
-
 void
 fleet_sandbox_free (FleetSandbox *sandbox)
 {
@@ -133,7 +82,7 @@ fleet_sandbox_free (FleetSandbox *sandbox)
 
   run_script ((const char *[]) { "down", sandbox->dir, NULL });
   if (g_getenv ("FLEET_KEEP_SANDBOX") == NULL)
-    remove_tree (sandbox->dir);
+    fleet_test_remove_tree (sandbox->dir);
   g_ptr_array_unref (sandbox->ports);
   g_free (sandbox->dir);
   g_free (sandbox);

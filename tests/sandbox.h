@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "schema/fleet-model.h"
+#include "tests/test-helpers.h"
 
 typedef struct {
   char *dir;          /* the sandbox directory, removed on free */
@@ -38,11 +39,5 @@ FleetHost *fleet_sandbox_host (const FleetSandbox *sandbox, guint index, const c
 /* Return a path inside the sandbox directory.  Free with g_free. */
 char *fleet_sandbox_path (const FleetSandbox *sandbox, const char *relative);
 
-/* Return the source tree path of `relative`.  Free with g_free. */
-char *fleet_test_source_path (const char *relative);
-
-/* Run `argv` to completion, capturing output; aborts the test if it cannot
- * be started.  Returns the exit status. */
-int fleet_test_spawn (const char * const *argv, char **out_stdout, char **out_stderr);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetSandbox, fleet_sandbox_free)

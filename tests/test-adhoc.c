@@ -7,6 +7,7 @@
 #include "cli/fleetc-launch.h"
 #include "compiler/adhoc-workflow.h"
 #include "planner/fleet-planner.h"
+#include "tests/test-helpers.h"
 
 static const char inventory_text[] =
   "hosts:\n"
@@ -29,42 +30,17 @@ typedef struct {
 static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("fleet-adhoc-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = fleet_test_make_dir ("fleet-adhoc-XXXXXX");
   fixture->inventory = g_build_filename (fixture->dir, "inventory.yaml", NULL);
   g_assert_true (g_file_set_contents (fixture->inventory, inventory_text, -1, NULL));
   fixture->extra_inventory = g_build_filename (fixture->dir, "extra.yaml", NULL);
   g_assert_true (g_file_set_contents (fixture->extra_inventory, extra_inventory_text, -1, NULL));
 }
 
-/* Remove `path` and everything below it. */
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    {
-      g_remove (path);
-      return;
-    }
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      remove_tree (child);
-    }
-  g_rmdir (path);
-}
-
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  remove_tree (fixture->dir);
+  fleet_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->inventory);
   g_free (fixture->extra_inventory);

@@ -13,6 +13,7 @@
 #include "runtime-fixture.h"
 #include "schema/fleet-pacing.h"
 #include "schema/fleet-step-barrier.h"
+#include "tests/test-helpers.h"
 
 #define APP_HOST 2
 
@@ -72,9 +73,7 @@ build_plan (Fixture *fixture, const char *directory, const char *migrate_command
 static void
 remove_directory (const char *directory)
 {
-  const char *argv[] = { "rm", "-rf", directory, NULL };
-
-  fleet_test_spawn (argv, NULL, NULL);
+  fleet_test_remove_tree (directory);
 }
 
 /* The application host reaches `app` before the database hosts can have

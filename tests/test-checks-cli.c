@@ -30,12 +30,6 @@ static const char workflow_text[] =
   "    change: \"rm \\\"$HOME/cli-change\\\" && echo undone >> \\\"$HOME/cli-undo\\\"\"\n";
 
 static char *
-program (const char *name)
-{
-  return g_build_filename (g_getenv ("FLEET_BUILD_ROOT"), "cli", name, NULL);
-}
-
-static char *
 host_file (guint index, const char *name)
 {
   g_autofree char *host = fleet_sandbox_host_name (sandbox, index);
@@ -47,10 +41,7 @@ host_file (guint index, const char *name)
 static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("fleet-checks-cli-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = fleet_test_make_dir ("fleet-checks-cli-XXXXXX");
   fixture->plan = g_build_filename (fixture->dir, "gated.plan", NULL);
   fixture->runs = g_build_filename (fixture->dir, "runs", NULL);
 }
@@ -58,9 +49,7 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  const char *argv[] = { "rm", "-rf", fixture->dir, NULL };
-
-  fleet_test_spawn (argv, NULL, NULL);
+  fleet_test_remove_tree (fixture->dir);
   for (guint i = 0; sandbox != NULL && i < sandbox->n_hosts; i++)
     {
       g_autofree char *change = host_file (i, "cli-change");
@@ -101,7 +90,7 @@ compile_plan_text (Fixture *fixture, const char *format)
   g_autofree char *workflow = g_build_filename (fixture->dir, "gated.yaml", NULL);
   g_autoptr(GString) text_buffer = g_string_new (format);
   const char *text;
-  g_autofree char *fleetc = program ("fleetc");
+  g_autofree char *fleetc = fleet_test_program ("fleetc");
 
   g_string_replace (text_buffer, "%s", inventory, 1);
   g_string_replace (text_buffer, "%%", "%", 0);
@@ -123,7 +112,7 @@ compile_plan (Fixture *fixture)
 static GSubprocess *
 start_gated_run (Fixture *fixture, char **out_run_id)
 {
-  g_autofree char *fleet_run = program ("fleet-run");
+  g_autofree char *fleet_run = fleet_test_program ("fleet-run");
   g_autoptr(GError) error = NULL;
   GSubprocess *process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
                                            | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
@@ -157,7 +146,7 @@ start_gated_run (Fixture *fixture, char **out_run_id)
 static int
 run_fleet_run (const char * const *args, char **out_stdout, char **out_stderr)
 {
-  g_autofree char *fleet_run = program ("fleet-run");
+  g_autofree char *fleet_run = fleet_test_program ("fleet-run");
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
 
   g_ptr_array_add (argv, fleet_run);
@@ -498,7 +487,7 @@ static const char slow_undo_workflow[] =
 static void
 test_rollback_holds_in_flight (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *fleet_run = program ("fleet-run");
+  g_autofree char *fleet_run = fleet_test_program ("fleet-run");
   g_autofree char *run_id = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;

@@ -7,6 +7,7 @@
 #include "cli/fleet-plan-show.h"
 #include "compiler/fleet-compiler.h"
 #include "planner/fleet-planner.h"
+#include "tests/test-helpers.h"
 
 typedef struct {
   char *dir;
@@ -17,7 +18,10 @@ typedef struct {
 static const char inventory[] =
   "hosts:\n"
   "  web1: {address: 127.0.0.1, attributes: {dc: dc1}}\n"
-  "  web2: {address: 127.0.0.1, attributes: {dc: dc2}}\n";
+  "  web2: {address: 127.0.0.1, attributes: {dc: dc2}}\n"
+  "groups:\n"
+  "  first: [web1]\n"
+  "  second: [web2]\n";
 
 /* Workflows below start with these lines; the keys under test follow on
  * line 6. */
@@ -30,10 +34,7 @@ static const char inventory[] =
 static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("test-checks-compile-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = fleet_test_make_dir ("test-checks-compile-XXXXXX");
   fixture->diags = fleet_diagnostics_new ();
 }
 
@@ -228,14 +229,76 @@ test_show_lists_checks (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (text, "  undo \"install\" with sudo (timeout 2m): "
                                   "apt-get remove -y nginx\n"));
   g_assert_nonnull (strstr (text, "  step \"restore\" (timeout 10m): cp a b\n"));
+  g_assert_nonnull (strstr (text, "; a command in flight when a rollback stopped runs again, "
+                                  "because the rollback is idempotent):\n"));
 
   g_assert_nonnull (strstr (json, "\"on_fail\":\"fail_hosts\""));
   g_assert_nonnull (strstr (json, "\"between_waves\":{\"pause_ms\":600000,\"approve\":true"));
-  g_assert_nonnull (strstr (json, "\"on_halt\":\"rollback\""));
+  g_assert_nonnull (strstr (json, "\"on_halt\":\"rollback\",\"idempotent\":true}"));
 
   g_assert_nonnull (strstr (markdown, "\n## Checks after each wave\n"));
   g_assert_nonnull (strstr (markdown, "| load balancer | local |"));
   g_assert_nonnull (strstr (markdown, "\n## Rollback\n"));
+  g_assert_nonnull (strstr (markdown, "; a command in flight when a rollback stopped runs again, "
+                                      "because the rollback is idempotent.\n"));
+  /* The list of rollback commands ends before the wave table starts. */
+  g_assert_nonnull (strstr (markdown, "cp a b\n\n## Waves\n"));
+}
+
+/* A rollback not marked idempotent holds the hosts, in every format. */
+static void
+test_show_rollback_not_idempotent (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(FleetPlan) plan = compile_to_plan (fixture, HEAD "rollback:\n"
+                                                       "  undo: {install: apt-get remove -y nginx}\n");
+  g_autofree char *text = fleet_plan_show_text (plan);
+  g_autofree char *json = fleet_plan_show_json (plan);
+  g_autofree char *markdown = fleet_plan_show_markdown (plan);
+  const char *held = "a host whose command was in flight when a rollback stopped is held until "
+                     "--retry-host or --skip-host";
+
+  g_assert_nonnull (strstr (text, held));
+  g_assert_nonnull (strstr (json, "\"on_halt\":\"stop\",\"idempotent\":false}"));
+  g_assert_nonnull (strstr (markdown, held));
+}
+
+/* Settings rendered per host and the steps waited for on a group's hosts
+ * are shown in every format. */
+static void
+test_show_values_and_barriers (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(FleetPlan) plan = compile_to_plan (fixture,
+                                               "name: demo\n"
+                                               "inventory: inventory.yaml\n"
+                                               "target: {all: true}\n"
+                                               "order: {by: group, sequence: [first, second]}\n"
+                                               "steps:\n"
+                                               "  - {name: migrate, run: \"true\", timeout: 5s}\n"
+                                               "  - name: restart\n"
+                                               "    run: \"true\"\n"
+                                               "    timeout: 5s\n"
+                                               "    workdir: \"/srv/{{ dc }}\"\n"
+                                               "    needs: [{step: migrate, on: first}]\n");
+  g_autofree char *text = fleet_plan_show_text (plan);
+  g_autofree char *json = fleet_plan_show_json (plan);
+  g_autofree char *markdown = fleet_plan_show_markdown (plan);
+  const char *barrier = "waits until migrate finished on every host of group first "
+                        "(1 host: web1)";
+
+  g_assert_nonnull (strstr (text, "       values on web1:\n         workdir: /srv/dc1\n"));
+  g_assert_nonnull (strstr (text, "       values on web2:\n         workdir: /srv/dc2\n"));
+  g_assert_nonnull (strstr (text, barrier));
+
+  g_assert_nonnull (strstr (json, "\"host_values\":{\"web1\":{\"workdir\":\"/srv/dc1\"},"
+                                  "\"web2\":{\"workdir\":\"/srv/dc2\"}}"));
+  g_assert_nonnull (strstr (json, "\"waits_for\":[{\"step\":\"migrate\",\"group\":\"first\","
+                                  "\"hosts\":[\"web1\"]}]"));
+
+  g_assert_nonnull (strstr (markdown, "   Values per host:\n\n"
+                                      "   - web1: workdir = /srv/dc1\n"
+                                      "   - web2: workdir = /srv/dc2\n\n"));
+  g_assert_nonnull (strstr (markdown, "   The step waits until migrate finished on every host "
+                                      "of group first (1 host: web1).\n"));
 }
 
 static void
@@ -413,6 +476,8 @@ main (int argc, char **argv)
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/checks-compile/plan-round-trip", test_plan_round_trip);
+  ADD ("/checks-compile/show-rollback-not-idempotent", test_show_rollback_not_idempotent);
+  ADD ("/checks-compile/show-values-and-barriers", test_show_values_and_barriers);
   ADD ("/checks-compile/plan-without-keys", test_plan_without_keys);
   ADD ("/checks-compile/show", test_show_lists_checks);
   ADD ("/checks-compile/one-kind", test_check_needs_one_kind);

@@ -40,19 +40,14 @@ typedef struct {
 static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("fleet-cli-secrets-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = fleet_test_make_dir ("fleet-cli-secrets-XXXXXX");
   fixture->store = g_build_filename (fixture->dir, "store", "secrets", NULL);
 }
 
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  const char *argv[] = { "rm", "-rf", fixture->dir, NULL };
-
-  fleet_test_spawn (argv, NULL, NULL);
+  fleet_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->store);
 }

@@ -25,12 +25,9 @@ typedef struct {
 static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *source = fleet_test_source_path ("tests/data/cli/inventory.yaml");
   g_autofree char *text = NULL;
-
-  fixture->dir = g_dir_make_tmp ("fleet-cli-trust-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = fleet_test_make_dir ("fleet-cli-trust-XXXXXX");
   fixture->inventory = g_build_filename (fixture->dir, "inventory.yaml", NULL);
   g_assert_true (g_file_get_contents (source, &text, NULL, NULL));
   g_assert_true (g_file_set_contents (fixture->inventory, text, -1, NULL));
@@ -39,20 +36,9 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  const char *argv[] = { "rm", "-rf", fixture->dir, NULL };
-
-  fleet_test_spawn (argv, NULL, NULL);
+  fleet_test_remove_tree (fixture->dir);
   g_free (fixture->inventory);
   g_free (fixture->dir);
-}
-
-static char *
-program (const char *name)
-{
-  const char *root = g_getenv ("FLEET_BUILD_ROOT");
-
-  g_assert_nonnull (root);
-  return g_build_filename (root, "cli", name, NULL);
 }
 
 static char *
@@ -68,17 +54,7 @@ static int
 run_program (const char *name, const char * const *environment, const char * const *args,
              char **out_stdout, char **out_stderr)
 {
-  g_autofree char *path = program (name);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-
-  g_ptr_array_add (argv, "env");
-  for (const char * const *setting = environment; setting != NULL && *setting != NULL; setting++)
-    g_ptr_array_add (argv, (gpointer) *setting);
-  g_ptr_array_add (argv, path);
-  for (const char * const *arg = args; *arg != NULL; arg++)
-    g_ptr_array_add (argv, (gpointer) *arg);
-  g_ptr_array_add (argv, NULL);
-  return fleet_test_spawn ((const char * const *) argv->pdata, out_stdout, out_stderr);
+  return fleet_test_run_program_with_env (name, environment, args, out_stdout, out_stderr);
 }
 
 static int
@@ -107,22 +83,10 @@ assert_lacks (const char *text, const char *fragment)
     g_error ("output contains \"%s\":\n%s", fragment, text);
 }
 
-static GBytes *
-read_bytes (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-  gsize length = 0;
-
-  g_file_get_contents (path, &contents, &length, &error);
-  g_assert_no_error (error);
-  return g_bytes_new_take (contents, length);
-}
-
 static char *
 file_sha256 (const char *path)
 {
-  g_autoptr(GBytes) bytes = read_bytes (path);
+  g_autoptr(GBytes) bytes = fleet_test_read_bytes (path);
 
   return g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
 }
@@ -255,7 +219,7 @@ test_require_signature (Fixture *fixture, gconstpointer data)
     return;
 
   plan = compile_plan (fixture, "web", fixture->inventory, TRUE_STEP, NULL);
-  unsigned_bytes = read_bytes (plan);
+  unsigned_bytes = fleet_test_read_bytes (plan);
 
   g_assert_cmpint (fleet_run ((const char *[]) { "-d", runs, "--require-signature",
                                                  keys.alice_pub, plan, NULL }, NULL, &err), ==, 2);
@@ -263,7 +227,7 @@ test_require_signature (Fixture *fixture, gconstpointer data)
   g_clear_pointer (&err, g_free);
 
   alice = sign_plan (plan, keys.alice_key, "alice: CHG-1234");
-  signed_bytes = read_bytes (plan);
+  signed_bytes = fleet_test_read_bytes (plan);
   g_assert_cmpuint (g_bytes_get_size (signed_bytes), >, g_bytes_get_size (unsigned_bytes));
   g_assert_cmpmem (g_bytes_get_data (signed_bytes, NULL), g_bytes_get_size (unsigned_bytes),
                    g_bytes_get_data (unsigned_bytes, NULL), g_bytes_get_size (unsigned_bytes));
@@ -317,11 +281,11 @@ test_copied_signature (Fixture *fixture, gconstpointer data)
   reviewed = compile_plan (fixture, "reviewed", fixture->inventory, TRUE_STEP, NULL);
   other = compile_plan (fixture, "other", fixture->inventory,
                         "  - {name: wipe, run: \"rm -rf /srv/data\", timeout: 5s}\n", NULL);
-  reviewed_unsigned = read_bytes (reviewed);
+  reviewed_unsigned = fleet_test_read_bytes (reviewed);
   block_start = g_bytes_get_size (reviewed_unsigned);
   alice = sign_plan (reviewed, keys.alice_key, "alice");
-  reviewed_signed = read_bytes (reviewed);
-  other_bytes = read_bytes (other);
+  reviewed_signed = fleet_test_read_bytes (reviewed);
+  other_bytes = fleet_test_read_bytes (other);
 
   g_byte_array_append (forged_bytes, g_bytes_get_data (other_bytes, NULL),
                        g_bytes_get_size (other_bytes));
@@ -384,7 +348,7 @@ test_sign_checks (Fixture *fixture, gconstpointer data)
   g_auto(Keys) keys = { 0 };
   g_autofree char *openssl = g_find_program_in_path ("openssl");
   g_autofree char *keygen = g_find_program_in_path ("ssh-keygen");
-  g_autofree char *fleetc_path = program ("fleetc");
+  g_autofree char *fleetc_path = fleet_test_program ("fleetc");
   g_autofree char *plan = NULL;
   g_autofree char *expired = NULL;
   g_autofree char *encrypted = fixture_path (fixture, "encrypted.pem");
@@ -394,6 +358,9 @@ test_sign_checks (Fixture *fixture, gconstpointer data)
   g_autofree char *key_body = NULL;
   g_autofree char *show = NULL;
   g_autofree char *digest = NULL;
+  g_autofree char *prefix = NULL;
+  g_autofree char *expected = NULL;
+  const char *other_digest = "00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff";
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   const char *start;
@@ -437,8 +404,18 @@ test_sign_checks (Fixture *fixture, gconstpointer data)
   start = strstr (show, "plan sha256:      ") + strlen ("plan sha256:      ");
   digest = g_strndup (start, 64);
   g_assert_cmpint (fleetc ((const char *[]) { "sign", plan, "--key", keys.alice_key,
-                                              "--expect-sha256", "00ff", NULL }, NULL, &err), ==, 2);
+                                              "--expect-sha256", other_digest, NULL }, NULL, &err),
+                   ==, 2);
   assert_contains (err, "it is not the plan you reviewed");
+  g_clear_pointer (&err, g_free);
+
+  /* A prefix, even of the right digest, is rejected before the plan is read. */
+  prefix = g_strndup (digest, 16);
+  g_assert_cmpint (fleetc ((const char *[]) { "sign", plan, "--key", keys.alice_key,
+                                              "--expect-sha256", prefix, NULL }, NULL, &err), ==, 2);
+  expected = g_strdup_printf ("--expect-sha256 needs all 64 hex digits of the plan's sha256, as "
+                              "`fleetc show` prints it; \"%s\" has 16 characters", prefix);
+  assert_contains (err, expected);
   g_clear_pointer (&err, g_free);
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (fleetc ((const char *[]) { "sign", plan, "--key", keys.bob_key,
@@ -612,7 +589,8 @@ test_check_static (Fixture *fixture, gconstpointer data)
   g_assert_true (g_file_set_contents (fixture->inventory, moved, -1, NULL));
   g_assert_cmpint (fleetc ((const char *[]) { "check", plan, NULL }, &out, NULL), ==, 1);
   assert_contains (out, "inventory changed since the plan was compiled: its digest was ");
-  assert_contains (out, "host db02 has other settings, attributes or groups now");
+  assert_contains (out, "host db02 has other settings, attributes or groups now:\n"
+                        "    setting address: \"192.0.2.2\" -> \"192.0.2.99\"\n");
   assert_lacks (out, "host db01");
   g_clear_pointer (&out, g_free);
 
@@ -624,6 +602,54 @@ test_check_static (Fixture *fixture, gconstpointer data)
   g_assert_true (g_file_set_contents (not_plan, "hello\n", -1, NULL));
   g_assert_cmpint (fleetc ((const char *[]) { "check", not_plan, NULL }, NULL, &err), ==, 2);
   assert_contains (err, "not a fleetc plan file");
+}
+
+/* A relative -F file is recorded by its absolute path, so `fleetc check`
+ * finds it from another directory; a missing one cannot be read (2), and a
+ * changed one is named with the host values it changes. */
+static void
+test_check_ssh_config (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *chdir_fixture = g_strconcat ("--chdir=", fixture->dir, NULL);
+  g_autofree char *config = fixture_path (fixture, "cfg.conf");
+  g_autofree char *hidden = fixture_path (fixture, "cfg.conf.away");
+  g_autofree char *plan = fixture_path (fixture, "web.plan");
+  g_autofree char *workflow = fixture_path (fixture, "web.yaml");
+  g_autofree char *workflow_text = g_strdup_printf ("name: web\ninventory: %s\n"
+                                                    "target: {all: true}\nsteps:\n" TRUE_STEP,
+                                                    fixture->inventory);
+  g_autofree char *expected = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_true (g_file_set_contents (config, "Host db01\n  Port 2201\n", -1, NULL));
+  g_assert_true (g_file_set_contents (workflow, workflow_text, -1, NULL));
+  g_assert_cmpint (run_program ("fleetc", (const char *[]) { chdir_fixture, NULL },
+                                (const char *[]) { "compile", "web.yaml", "-F", "cfg.conf",
+                                                   "-o", "web.plan", NULL }, NULL, &err), ==, 0);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_program ("fleetc", (const char *[]) { "--chdir=/", NULL },
+                                (const char *[]) { "check", plan, NULL }, &out, &err), ==, 0);
+  assert_contains (out, "inventory unchanged");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_true (g_file_set_contents (config, "Host db01\n  Port 2202\n", -1, NULL));
+  g_assert_cmpint (fleetc ((const char *[]) { "check", plan, NULL }, &out, NULL), ==, 1);
+  expected = g_strdup_printf ("  ssh_config %s changed: sha256 was ", config);
+  assert_contains (out, expected);
+  assert_contains (out, "  host db01 has other settings, attributes or groups now:\n"
+                        "    setting port: \"2201\" -> \"2202\"\n");
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (g_rename (config, hidden), ==, 0);
+  g_assert_cmpint (fleetc ((const char *[]) { "check", plan, NULL }, &out, &err), ==, 2);
+  g_free (expected);
+  expected = g_strdup_printf ("cannot read the ssh_config file %s that %s was compiled with",
+                              config, plan);
+  assert_contains (err, expected);
+  assert_lacks (out, "inventory changed");
 }
 
 /* An inventory program is run again by `fleetc check`, which sees a change
@@ -786,6 +812,7 @@ main (int argc, char **argv)
   ADD ("/cli-trust/run/changed-inventory", test_changed_inventory_refused);
   ADD ("/cli-trust/check/static", test_check_static);
   ADD ("/cli-trust/check/program", test_check_program);
+  ADD ("/cli-trust/check/ssh-config", test_check_ssh_config);
   ADD ("/cli-trust/run/signed-on-sandbox", test_signed_run_on_sandbox);
 
   return g_test_run ();

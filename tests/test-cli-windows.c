@@ -12,46 +12,12 @@
 
 #include "tests/sandbox.h"
 
-typedef struct {
-  char *dir;
-} Fixture;
-
-static void
-fixture_set_up (Fixture *fixture, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("fleet-cli-windows-XXXXXX", &error);
-  g_assert_no_error (error);
-}
-
-static void
-fixture_tear_down (Fixture *fixture, gconstpointer data)
-{
-  const char *argv[] = { "rm", "-rf", fixture->dir, NULL };
-
-  fleet_test_spawn (argv, NULL, NULL);
-  g_free (fixture->dir);
-}
-
-static char *
-program (const char *name)
-{
-  const char *root = g_getenv ("FLEET_BUILD_ROOT");
-
-  g_assert_nonnull (root);
-  return g_build_filename (root, "cli", name, NULL);
-}
+typedef FleetTestDir Fixture;
 
 static char *
 write_file (const Fixture *fixture, const char *name, const char *text)
 {
-  char *path = g_build_filename (fixture->dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-  return path;
+  return fleet_test_write_file_in (fixture->dir, name, text);
 }
 
 /* Run build/cli/`name` with `args`, and SOURCE_DATE_EPOCH=`epoch` unless
@@ -60,19 +26,11 @@ static int
 run (const char *name, const char *epoch, const char * const *args, char **out_stdout,
      char **out_stderr)
 {
-  g_autofree char *path = program (name);
   g_autofree char *setting = epoch != NULL ? g_strconcat ("SOURCE_DATE_EPOCH=", epoch, NULL)
                                            : NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *environment[] = { setting, NULL };
 
-  g_ptr_array_add (argv, "env");
-  if (setting != NULL)
-    g_ptr_array_add (argv, setting);
-  g_ptr_array_add (argv, path);
-  for (const char * const *arg = args; *arg != NULL; arg++)
-    g_ptr_array_add (argv, (gpointer) *arg);
-  g_ptr_array_add (argv, NULL);
-  return fleet_test_spawn ((const char * const *) argv->pdata, out_stdout, out_stderr);
+  return fleet_test_run_program_with_env (name, environment, args, out_stdout, out_stderr);
 }
 
 static const char inventory_text[] =
@@ -146,7 +104,7 @@ test_show_schedule_local_times (Fixture *fixture, gconstpointer data)
    * block. */
   g_assert_cmpint (run ("fleetc", NULL, show_markdown, &markdown, NULL), ==, 0);
   g_assert_nonnull (strstr (markdown, "\n## Schedule\n\n```\nSchedule (each host runs within one "
-                                      "window;"));
+                                      "window:"));
   g_assert_nonnull (strstr (markdown, "starts   2025-10-25T00:30:00Z (2025-10-25T02:30:00+02:00 "
                                       "Europe/Berlin)"));
 }
@@ -182,6 +140,10 @@ test_compile_suggests_longer_range (Fixture *fixture, gconstpointer data)
                                  "(now 42); compile with --window-days 63, and the plan finishes "
                                  "at 2025-12-21T03:00:00Z"));
   g_assert_nonnull (strstr (err, "wave 1: 2025-10-21T00:00:00Z to 2025-12-21T03:00:00Z"));
+  /* Two hosts at once fit the first window of the current range. */
+  g_assert_nonnull (strstr (err, "note: or keep the range of 42 days and raise parallelism to 2 "
+                                 "(now 1); the plan then finishes at 2025-10-21T02:00:00Z:\n"
+                                 "  wave 1: 2025-10-21T00:00:00Z to 2025-10-21T02:00:00Z"));
   g_assert_false (g_file_test (plan, G_FILE_TEST_EXISTS));
 
   g_clear_pointer (&err, g_free);
@@ -191,6 +153,33 @@ test_compile_suggests_longer_range (Fixture *fixture, gconstpointer data)
 
   g_assert_cmpint (run ("fleetc", AUTUMN_EPOCH, shortest, &out, NULL), ==, 0);
   g_assert_true (g_file_test (plan, G_FILE_TEST_EXISTS));
+}
+
+/* Windows only after the range: the error blames no freeze, and the note
+ * gives the time the first window opens and the range that reaches it. */
+static void
+test_compile_names_first_window (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *workflow = write_workflow (fixture,
+    "windows:\n"
+    "  - {name: january, start: 2026-01-10T02:00, duration: 1h, timezone: UTC}\n"
+    "steps:\n  - {name: patch, run: \"true\", estimate: 10m, timeout: 1h}\n");
+  g_autofree char *plan = g_build_filename (fixture->dir, "w.plan", NULL);
+  const char *compile[] = { "compile", workflow, "-o", plan, "-F", "none", NULL };
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (run ("fleetc", AUTUMN_EPOCH, compile, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "error: host web01 (fra) of wave 1 has no maintenance window "
+                                 "between 2025-10-20T00:00:00Z and 2025-12-01T00:00:00Z; add a "
+                                 "window that applies to one of its groups, or, when its windows "
+                                 "come later, compile with a longer --window-days"));
+  g_assert_null (strstr (err, "freeze"));
+  /* Both hosts end at 02:10 on 10 January, and the margin needs 5 more
+   * minutes of the range: 82 days and 2h15m. */
+  g_assert_nonnull (strstr (err, "note: the first window opens at 2026-01-10T02:00:00Z, after "
+                                 "the current range of 42 days ends; the smallest range of "
+                                 "windows that fits is 83 days (now 42)"));
+  g_assert_false (g_file_test (plan, G_FILE_TEST_EXISTS));
 }
 
 /* A window that never recurs: no range helps, the note states that, and it
@@ -206,15 +195,23 @@ test_compile_suggests_parallelism (Fixture *fixture, gconstpointer data)
     "steps:\n  - {name: patch, run: \"true\", estimate: 40m, timeout: 1h}\n");
   g_autofree char *plan = g_build_filename (fixture->dir, "w.plan", NULL);
   const char *compile[] = { "compile", workflow, "-o", plan, "-F", "none", NULL };
+  const char *one_day[] = { "compile", workflow, "-o", plan, "-F", "none", "--window-days", "1",
+                            NULL };
   g_autofree char *err = NULL;
 
   g_assert_cmpint (run ("fleetc", AUTUMN_EPOCH, compile, NULL, &err), ==, 2);
   g_assert_nonnull (strstr (err, "error: host web02 (fra) of wave 1 does not fit"));
   g_assert_nonnull (strstr (err, "note: no range of windows up to 366 days makes every host "
-                                 "fit, so a longer --window-days does not help; with parallelism "
-                                 "2 (now 1) the plan fits and finishes at "
+                                 "fit with parallelism 1, so a longer --window-days alone does "
+                                 "not help; with parallelism 2 the plan fits and finishes at "
                                  "2025-10-21T02:40:00Z"));
   g_assert_null (strstr (err, "smallest range"));
+
+  /* A range that ends before the window needs both changes. */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run ("fleetc", AUTUMN_EPOCH, one_day, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "with parallelism 2 and --window-days 2 the plan fits and "
+                                 "finishes at 2025-10-21T02:40:00Z"));
 }
 
 /* One host longer than the only window: neither range, parallelism nor a
@@ -235,9 +232,9 @@ test_compile_needs_other_windows (Fixture *fixture, gconstpointer data)
 
   g_assert_cmpint (run ("fleetc", AUTUMN_EPOCH, compile, NULL, &err), ==, 2);
   g_assert_nonnull (strstr (err, "note: no range of windows up to 366 days makes every host "
-                                 "fit, so a longer --window-days does not help, nor does more "
-                                 "parallelism; with every host in one wave (waves: [100%]) and "
-                                 "parallelism 2 the plan fits"));
+                                 "fit with parallelism 2, so a longer --window-days alone does "
+                                 "not help; nor does more parallelism; with every host in one "
+                                 "wave (waves: [100%]) and parallelism 2 the plan fits"));
 }
 
 /* Before its window, fleet-run starts no host: it pauses with exit status
@@ -319,11 +316,12 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add (path, Fixture, NULL, fleet_test_dir_set_up, func, fleet_test_dir_tear_down)
   ADD ("/cli-windows/show-schedule-local-times", test_show_schedule_local_times);
   ADD ("/cli-windows/show-open-time-rounded", test_show_open_time_rounded);
   ADD ("/cli-windows/compile-suggests-longer-range", test_compile_suggests_longer_range);
   ADD ("/cli-windows/compile-suggests-parallelism", test_compile_suggests_parallelism);
+  ADD ("/cli-windows/compile-names-first-window", test_compile_names_first_window);
   ADD ("/cli-windows/compile-needs-other-windows", test_compile_needs_other_windows);
   ADD ("/cli-windows/run-pauses-before-window", test_run_pauses_before_window);
   ADD ("/cli-windows/run-rejects-passed-windows", test_run_rejects_passed_windows);

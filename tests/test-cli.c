@@ -10,55 +10,13 @@
 #include "schema/fleet-plan.h"
 #include "tests/sandbox.h"
 
-typedef struct {
-  char *dir;
-} Fixture;
-
-static void
-fixture_set_up (Fixture *fixture, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("fleet-cli-XXXXXX", &error);
-  g_assert_no_error (error);
-}
-
-static void
-fixture_tear_down (Fixture *fixture, gconstpointer data)
-{
-  const char *argv[] = { "rm", "-rf", fixture->dir, NULL };
-
-  fleet_test_spawn (argv, NULL, NULL);
-  g_free (fixture->dir);
-}
-
-static char *
-program (const char *name)
-{
-  const char *root = g_getenv ("FLEET_BUILD_ROOT");
-
-  g_assert_nonnull (root);
-  return g_build_filename (root, "cli", name, NULL);
-}
-
-static char *
-fixture_path (const Fixture *fixture, const char *name)
-{
-  return g_build_filename (fixture->dir, name, NULL);
-}
+typedef FleetTestDir Fixture;
 
 /* Run fleetc with `args`; returns its exit status. */
 static int
 fleetc (const char * const *args, char **out_stdout, char **out_stderr)
 {
-  g_autofree char *path = program ("fleetc");
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-
-  g_ptr_array_add (argv, path);
-  for (const char * const *arg = args; *arg != NULL; arg++)
-    g_ptr_array_add (argv, (gpointer) *arg);
-  g_ptr_array_add (argv, NULL);
-  return fleet_test_spawn ((const char * const *) argv->pdata, out_stdout, out_stderr);
+  return fleet_test_run_program ("fleetc", args, out_stdout, out_stderr);
 }
 
 /* Run fleetc with SOURCE_DATE_EPOCH set to `epoch`, as a reproducible
@@ -66,29 +24,10 @@ fleetc (const char * const *args, char **out_stdout, char **out_stderr)
 static int
 fleetc_at (const char *epoch, const char * const *args, char **out_stdout, char **out_stderr)
 {
-  g_autofree char *path = program ("fleetc");
   g_autofree char *setting = g_strconcat ("SOURCE_DATE_EPOCH=", epoch, NULL);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *environment[] = { setting, NULL };
 
-  g_ptr_array_add (argv, "env");
-  g_ptr_array_add (argv, setting);
-  g_ptr_array_add (argv, path);
-  for (const char * const *arg = args; *arg != NULL; arg++)
-    g_ptr_array_add (argv, (gpointer) *arg);
-  g_ptr_array_add (argv, NULL);
-  return fleet_test_spawn ((const char * const *) argv->pdata, out_stdout, out_stderr);
-}
-
-static GBytes *
-read_bytes (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-  gsize length = 0;
-
-  g_file_get_contents (path, &contents, &length, &error);
-  g_assert_no_error (error);
-  return g_bytes_new_take (contents, length);
+  return fleet_test_run_program_with_env ("fleetc", environment, args, out_stdout, out_stderr);
 }
 
 static void
@@ -96,8 +35,8 @@ test_compile_deterministic (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *workflow = fleet_test_source_path ("examples/rolling-patch.yaml");
   g_autofree char *inventory = fleet_test_source_path ("tests/data/cli/inventory.yaml");
-  g_autofree char *first = fixture_path (fixture, "first.plan");
-  g_autofree char *second = fixture_path (fixture, "second.plan");
+  g_autofree char *first = fleet_test_dir_path (fixture, "first.plan");
+  g_autofree char *second = fleet_test_dir_path (fixture, "second.plan");
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autoptr(GBytes) first_bytes = NULL;
@@ -114,8 +53,8 @@ test_compile_deterministic (Fixture *fixture, gconstpointer data)
                                                                inventory, "-o", second, NULL },
                               &out, &err), ==, 0);
 
-  first_bytes = read_bytes (first);
-  second_bytes = read_bytes (second);
+  first_bytes = fleet_test_read_bytes (first);
+  second_bytes = fleet_test_read_bytes (second);
   g_assert_true (g_bytes_equal (first_bytes, second_bytes));
 }
 
@@ -124,7 +63,7 @@ test_show_json (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *workflow = fleet_test_source_path ("examples/rolling-patch.yaml");
   g_autofree char *inventory = fleet_test_source_path ("tests/data/cli/inventory.yaml");
-  g_autofree char *plan = fixture_path (fixture, "p.plan");
+  g_autofree char *plan = fleet_test_dir_path (fixture, "p.plan");
   g_autofree char *out = NULL;
   g_autofree char *text = NULL;
   g_autofree char *err = NULL;
@@ -179,7 +118,7 @@ test_show_steps_golden (Fixture *fixture, gconstpointer data)
                                                       (const char *) data);
   g_autofree char *workflow = fleet_test_source_path (workflow_relative);
   g_autofree char *golden_path = fleet_test_source_path (golden_relative);
-  g_autofree char *plan = fixture_path (fixture, "language.plan");
+  g_autofree char *plan = fleet_test_dir_path (fixture, "language.plan");
   g_autofree char *out = NULL;
   g_autofree char *golden = NULL;
   g_autofree char *steps = NULL;
@@ -209,7 +148,7 @@ test_show_markdown (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *workflow = fleet_test_source_path ("examples/rolling-patch.yaml");
   g_autofree char *inventory = fleet_test_source_path ("tests/data/cli/inventory.yaml");
-  g_autofree char *plan = fixture_path (fixture, "p.plan");
+  g_autofree char *plan = fleet_test_dir_path (fixture, "p.plan");
   g_autofree char *out = NULL;
   g_autofree char *compiled = NULL;
   g_autofree char *digest_row = NULL;
@@ -250,9 +189,9 @@ test_show_markdown (Fixture *fixture, gconstpointer data)
 static void
 test_show_markdown_escapes (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *inventory = fixture_path (fixture, "inventory.yaml");
-  g_autofree char *workflow = fixture_path (fixture, "workflow.yaml");
-  g_autofree char *plan = fixture_path (fixture, "m.plan");
+  g_autofree char *inventory = fleet_test_dir_path (fixture, "inventory.yaml");
+  g_autofree char *workflow = fleet_test_dir_path (fixture, "workflow.yaml");
+  g_autofree char *plan = fleet_test_dir_path (fixture, "m.plan");
   g_autofree char *out = NULL;
 
   g_assert_true (g_file_set_contents (inventory,
@@ -287,7 +226,7 @@ static void
 test_compile_error_keeps_old_plan (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *broken = fleet_test_source_path ("tests/data/cli/broken.yaml");
-  g_autofree char *plan = fixture_path (fixture, "kept.plan");
+  g_autofree char *plan = fleet_test_dir_path (fixture, "kept.plan");
   g_autofree char *err = NULL;
   g_autofree char *kept = NULL;
 
@@ -309,7 +248,7 @@ write_workflow (Fixture *fixture, const char *body)
 {
   g_autofree char *inventory = fleet_test_source_path ("tests/data/cli/inventory.yaml");
   g_autofree char *text = g_strdup_printf ("name: t\ninventory: %s\n%s", inventory, body);
-  char *path = fixture_path (fixture, "workflow.yaml");
+  char *path = fleet_test_dir_path (fixture, "workflow.yaml");
 
   g_assert_true (g_file_set_contents (path, text, -1, NULL));
   return path;
@@ -320,10 +259,10 @@ write_workflow (Fixture *fixture, const char *body)
 static void
 test_show_copy_file_settings (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *source = fixture_path (fixture, "tool.sh");
+  g_autofree char *source = fleet_test_dir_path (fixture, "tool.sh");
   g_autofree char *body = NULL;
   g_autofree char *workflow = NULL;
-  g_autofree char *plan = fixture_path (fixture, "copy.plan");
+  g_autofree char *plan = fleet_test_dir_path (fixture, "copy.plan");
   g_autofree char *text = NULL;
   g_autofree char *markdown = NULL;
   g_autofree char *digest = NULL;
@@ -363,7 +302,7 @@ test_show_groups_hosts (Fixture *fixture, gconstpointer data)
     "target: {all: true}\nsteps:\n"
     "  - {name: hello, run: \"echo {{ role }}\", timeout: 5s}\n"
     "  - {name: db-only, run: \"true\", timeout: 5s, when: 'role == \"db\"'}\n");
-  g_autofree char *plan = fixture_path (fixture, "groups.plan");
+  g_autofree char *plan = fleet_test_dir_path (fixture, "groups.plan");
   g_autofree char *text = NULL;
   g_autofree char *markdown = NULL;
   const char *skipped;
@@ -394,7 +333,7 @@ test_compile_limit (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *workflow = write_workflow (fixture, "target: {all: true}\nsteps:\n"
                                                        "  - {name: a, run: \"true\", timeout: 5s}\n");
-  g_autofree char *plan = fixture_path (fixture, "limit.plan");
+  g_autofree char *plan = fleet_test_dir_path (fixture, "limit.plan");
   g_autofree char *out = NULL;
   g_autofree char *text = NULL;
   g_autofree char *json = NULL;
@@ -428,7 +367,7 @@ test_show_pacing (Fixture *fixture, gconstpointer data)
     "protect: {max_load: 3, guard: \"test -e /run/ok\", nice: 5, ionice: idle}\n"
     "steps:\n  - {name: a, run: \"true\", timeout: 5s}\n");
   g_autofree char *plain = NULL;
-  g_autofree char *plan = fixture_path (fixture, "pacing.plan");
+  g_autofree char *plan = fleet_test_dir_path (fixture, "pacing.plan");
   g_autofree char *text = NULL;
   g_autofree char *json = NULL;
   g_autofree char *markdown = NULL;
@@ -475,7 +414,7 @@ test_show_stages (Fixture *fixture, gconstpointer data)
                                                        "canary: 1\n"
                                                        "steps:\n"
                                                        "  - {name: a, run: \"true\", timeout: 5s}\n");
-  g_autofree char *plan = fixture_path (fixture, "stages.plan");
+  g_autofree char *plan = fleet_test_dir_path (fixture, "stages.plan");
   g_autofree char *text = NULL;
 
   g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-o", plan, NULL }, NULL, NULL),
@@ -500,7 +439,7 @@ test_show_escapes_terminal_controls (Fixture *fixture, gconstpointer data)
     "  - name: \"sneaky\\u202e\"\n"
     "    run: \"rm -rf /srv/data # \\e[2K\\r$ echo hello\"\n"
     "    timeout: 5s\n");
-  g_autofree char *plan = fixture_path (fixture, "escape.plan");
+  g_autofree char *plan = fleet_test_dir_path (fixture, "escape.plan");
   g_autofree char *out = NULL;
 
   g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-o", plan, NULL }, NULL, NULL),
@@ -565,8 +504,8 @@ static void
 test_usage_errors (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *err = NULL;
-  g_autofree char *not_plan = fixture_path (fixture, "notes.txt");
-  g_autofree char *run = program ("fleet-run");
+  g_autofree char *not_plan = fleet_test_dir_path (fixture, "notes.txt");
+  g_autofree char *run = fleet_test_program ("fleet-run");
 
   g_assert_cmpint (fleetc ((const char *[]) { "frobnicate", NULL }, NULL, &err), ==, 2);
   g_assert_nonnull (strstr (err, "unknown command"));
@@ -588,9 +527,9 @@ test_run_checks_limits_first (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *workflow = fleet_test_source_path ("examples/rolling-patch.yaml");
   g_autofree char *inventory = fleet_test_source_path ("tests/data/cli/inventory.yaml");
-  g_autofree char *plan = fixture_path (fixture, "limits.plan");
-  g_autofree char *run = program ("fleet-run");
-  g_autofree char *runs = fixture_path (fixture, "runs");
+  g_autofree char *plan = fleet_test_dir_path (fixture, "limits.plan");
+  g_autofree char *run = fleet_test_program ("fleet-run");
+  g_autofree char *runs = fleet_test_dir_path (fixture, "runs");
   g_autofree char *err = NULL;
   const char *bad_caps[] = { "12", "lots", "16Q", "-5", "99999999999999999999" };
 
@@ -622,11 +561,12 @@ test_ssh_config_option (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *workflow = fleet_test_source_path ("examples/rolling-patch.yaml");
   g_autofree char *inventory = fleet_test_source_path ("tests/data/cli/inventory.yaml");
-  g_autofree char *config = fixture_path (fixture, "ssh_config");
-  g_autofree char *plan = fixture_path (fixture, "p.plan");
+  g_autofree char *config = fleet_test_dir_path (fixture, "ssh_config");
+  g_autofree char *plan = fleet_test_dir_path (fixture, "p.plan");
   g_autofree char *config_text = g_strdup ("Host db01\n"
                                            "  ProxyJump jump@bastion:2222\n"
                                            "  StrictHostKeyChecking accept-new\n"
+                                           "  HashKnownHosts yes\n"
                                            "Host bastion\n"
                                            "  HostName 192.0.2.100\n"
                                            "Host *\n"
@@ -659,6 +599,8 @@ test_ssh_config_option (Fixture *fixture, gconstpointer data)
   expected_json = g_strdup_printf ("\"ssh_config\":{\"path\":\"%s\",\"sources\":[{\"path\":"
                                    "\"%s\",\"sha256\":\"%s\"}]}", config, config, sha256);
   g_assert_nonnull (strstr (json, expected_json));
+  g_assert_nonnull (strstr (json, "\"host_key_policy\":\"accept-new\",\"hash_known_hosts\":true"));
+  g_assert_nonnull (strstr (json, "\"host_key_policy\":\"strict\",\"hash_known_hosts\":false"));
   g_assert_nonnull (strstr (json, "\"jump_hosts\":[{\"name\":\"jump@bastion:2222\","
                                   "\"address\":\"192.0.2.100\",\"port\":2222,"
                                   "\"user\":\"jump\""));
@@ -669,27 +611,10 @@ static int
 fleetc_with_home (const char *home, const char * const *args, char **out_stdout,
                   char **out_stderr)
 {
-  g_autofree char *path = program ("fleetc");
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_auto(GStrv) env = g_environ_setenv (g_get_environ (), "HOME", home, TRUE);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *ignored_stdout = NULL;
-  g_autofree char *ignored = NULL;
-  int wait_status = 0;
+  g_autofree char *setting = g_strconcat ("HOME=", home, NULL);
+  const char *environment[] = { setting, NULL };
 
-  g_ptr_array_add (argv, path);
-  for (const char * const *arg = args; *arg != NULL; arg++)
-    g_ptr_array_add (argv, (gpointer) *arg);
-  g_ptr_array_add (argv, NULL);
-
-  /* Output the caller does not want is still captured: on the test's own
-   * stdout it would break the TAP stream. */
-  g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
-                out_stdout != NULL ? out_stdout : &ignored_stdout,
-                out_stderr != NULL ? out_stderr : &ignored, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  return WEXITSTATUS (wait_status);
+  return fleet_test_run_program_with_env ("fleetc", environment, args, out_stdout, out_stderr);
 }
 
 /* Without -F, fleetc reads ~/.ssh/config, and rejects it when others may
@@ -699,10 +624,10 @@ test_ssh_config_default_and_none (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *workflow = fleet_test_source_path ("examples/rolling-patch.yaml");
   g_autofree char *inventory = fleet_test_source_path ("tests/data/cli/inventory.yaml");
-  g_autofree char *home = fixture_path (fixture, "home");
+  g_autofree char *home = fleet_test_dir_path (fixture, "home");
   g_autofree char *ssh_dir = g_build_filename (home, ".ssh", NULL);
   g_autofree char *config = g_build_filename (ssh_dir, "config", NULL);
-  g_autofree char *plan = fixture_path (fixture, "p.plan");
+  g_autofree char *plan = fleet_test_dir_path (fixture, "p.plan");
   g_autofree char *text = NULL;
   g_autofree char *none_text = NULL;
   g_autofree char *err = NULL;
@@ -744,8 +669,8 @@ test_ssh_config_rejected_line (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *workflow = fleet_test_source_path ("examples/rolling-patch.yaml");
   g_autofree char *inventory = fleet_test_source_path ("tests/data/cli/inventory.yaml");
-  g_autofree char *config = fixture_path (fixture, "ssh_config");
-  g_autofree char *plan = fixture_path (fixture, "p.plan");
+  g_autofree char *config = fleet_test_dir_path (fixture, "ssh_config");
+  g_autofree char *plan = fleet_test_dir_path (fixture, "p.plan");
   g_autofree char *err = NULL;
   g_autofree char *expected = NULL;
 
@@ -766,10 +691,10 @@ test_ssh_config_rejected_line (Fixture *fixture, gconstpointer data)
 static void
 test_include_from_relative_path (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *inventory = fixture_path (fixture, "inventory.yaml");
-  g_autofree char *workflow = fixture_path (fixture, "main.yaml");
-  g_autofree char *common = fixture_path (fixture, "common.yaml");
-  g_autofree char *fleetc_path = program ("fleetc");
+  g_autofree char *inventory = fleet_test_dir_path (fixture, "inventory.yaml");
+  g_autofree char *workflow = fleet_test_dir_path (fixture, "main.yaml");
+  g_autofree char *common = fleet_test_dir_path (fixture, "common.yaml");
+  g_autofree char *fleetc_path = fleet_test_program ("fleetc");
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
 
@@ -795,11 +720,11 @@ static char *
 compile_for_sandbox (Fixture *fixture, FleetSandbox *sandbox, const char *name, const char *steps)
 {
   g_autofree char *inventory = fleet_sandbox_path (sandbox, "inventory.yaml");
-  g_autofree char *workflow = fixture_path (fixture, "workflow.yaml");
+  g_autofree char *workflow = fleet_test_dir_path (fixture, "workflow.yaml");
   g_autofree char *text = g_strdup_printf ("name: %s\ninventory: %s\ntarget:\n  all: true\n"
                                            "waves: [1, 25%%, 100%%]\nsteps:\n%s",
                                            name, inventory, steps);
-  char *plan = fixture_path (fixture, "run.plan");
+  char *plan = fleet_test_dir_path (fixture, "run.plan");
   g_autofree char *err = NULL;
 
   g_assert_true (g_file_set_contents (workflow, text, -1, NULL));
@@ -827,9 +752,9 @@ test_example_runs_on_sandbox (Fixture *fixture, gconstpointer data)
   g_autoptr(FleetSandbox) sandbox = sandbox_or_skip (10);
   g_autofree char *workflow = fleet_test_source_path ("examples/rolling-patch.yaml");
   g_autofree char *inventory = NULL;
-  g_autofree char *plan = fixture_path (fixture, "patch.plan");
-  g_autofree char *runs = fixture_path (fixture, "runs");
-  g_autofree char *run = program ("fleet-run");
+  g_autofree char *plan = fleet_test_dir_path (fixture, "patch.plan");
+  g_autofree char *runs = fleet_test_dir_path (fixture, "runs");
+  g_autofree char *run = fleet_test_program ("fleet-run");
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
 
@@ -873,13 +798,79 @@ test_example_runs_on_sandbox (Fixture *fixture, gconstpointer data)
     }
 }
 
+/* A host of an Ansible inventory whose SSH arguments name a ProxyJump is
+ * reached through that jump host, another host of the inventory: the
+ * bastion's sshd logs the login that carries the tunnel, although no step
+ * runs there. */
+static void
+test_ansible_host_via_bastion (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(FleetSandbox) sandbox = sandbox_or_skip (2);
+  g_autofree char *ini = fleet_test_dir_path (fixture, "hosts.ini");
+  g_autofree char *workflow = fleet_test_dir_path (fixture, "workflow.yaml");
+  g_autofree char *plan = fleet_test_dir_path (fixture, "bastion.plan");
+  g_autofree char *runs = fleet_test_dir_path (fixture, "runs");
+  g_autofree char *run = fleet_test_program ("fleet-run");
+  g_autofree char *key = NULL;
+  g_autofree char *known_hosts = NULL;
+  g_autofree char *bastion_name = NULL;
+  g_autofree char *bastion_log_name = NULL;
+  g_autofree char *bastion_log = NULL;
+  g_autofree char *ini_text = NULL;
+  g_autofree char *log_text = NULL;
+  g_autofree char *show = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  if (sandbox == NULL)
+    return;
+
+  key = fleet_sandbox_path (sandbox, "client/id_ed25519");
+  known_hosts = fleet_sandbox_path (sandbox, "known_hosts");
+  bastion_name = fleet_sandbox_host_name (sandbox, 0);
+  bastion_log_name = g_build_filename ("hosts", bastion_name, "sshd.log", NULL);
+  bastion_log = fleet_sandbox_path (sandbox, bastion_log_name);
+  ini_text = g_strdup_printf (
+    "[all:vars]\n"
+    "ansible_user=root\n"
+    "ansible_ssh_private_key_file=%s\n"
+    "fleetc_known_hosts_file=%s\n"
+    "[bastions]\n"
+    "bastion ansible_host=127.0.0.1 ansible_port=%u\n"
+    "[web]\n"
+    "web1 ansible_host=127.0.0.1 ansible_port=%u "
+    "ansible_ssh_common_args='-o ProxyJump=bastion -o StrictHostKeyChecking=yes'\n",
+    key, known_hosts, GPOINTER_TO_UINT (g_ptr_array_index (sandbox->ports, 0)),
+    GPOINTER_TO_UINT (g_ptr_array_index (sandbox->ports, 1)));
+  g_assert_true (g_file_set_contents (ini, ini_text, -1, NULL));
+  g_assert_true (g_file_set_contents (workflow, "name: via-bastion\ninventory: hosts.ini\n"
+                                                "target: {groups: [web]}\nsteps:\n"
+                                                "  - {name: hello, run: \"echo hello\", "
+                                                "timeout: 30s}\n", -1, NULL));
+  g_assert_true (g_file_set_contents (bastion_log, "", -1, NULL));
+
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-o", plan, NULL }, NULL,
+                           &err), ==, 0);
+  g_assert_nonnull (strstr (err, "variable \"ansible_ssh_common_args\" is kept as an attribute, "
+                                 "and only its ProxyJump (-J)"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, NULL }, &show, NULL), ==, 0);
+  g_assert_nonnull (strstr (show, "via bastion"));
+
+  if (fleet_test_spawn ((const char *[]) { run, "--runs-dir", runs, plan, NULL }, &out, &err) != 0
+      || strstr (out, "1 of 1 host succeeded") == NULL)
+    g_error ("the run through the bastion failed:\n%s\n%s", out, err);
+  g_assert_true (g_file_get_contents (bastion_log, &log_text, NULL, NULL));
+  g_assert_nonnull (strstr (log_text, "Accepted publickey for root"));
+}
+
 static void
 test_failed_canary_halts (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(FleetSandbox) sandbox = sandbox_or_skip (4);
   g_autofree char *plan = NULL;
-  g_autofree char *runs = fixture_path (fixture, "runs");
-  g_autofree char *run = program ("fleet-run");
+  g_autofree char *runs = fleet_test_dir_path (fixture, "runs");
+  g_autofree char *run = fleet_test_program ("fleet-run");
   g_autofree char *out = NULL;
 
   if (sandbox == NULL)
@@ -920,11 +911,11 @@ test_hostile_attribute_printed (Fixture *fixture, gconstpointer data)
   g_autofree char *inventory = NULL;
   g_autofree char *inventory_text = NULL;
   g_autofree char *hostile_inventory = NULL;
-  g_autofree char *workflow = fixture_path (fixture, "workflow.yaml");
+  g_autofree char *workflow = fleet_test_dir_path (fixture, "workflow.yaml");
   g_autofree char *workflow_text = NULL;
-  g_autofree char *plan = fixture_path (fixture, "run.plan");
-  g_autofree char *runs = fixture_path (fixture, "runs");
-  g_autofree char *run = program ("fleet-run");
+  g_autofree char *plan = fleet_test_dir_path (fixture, "run.plan");
+  g_autofree char *runs = fleet_test_dir_path (fixture, "runs");
+  g_autofree char *run = fleet_test_program ("fleet-run");
   g_autofree char *seen_path = NULL;
   g_autofree char *seen = NULL;
   g_autofree char *escaped = g_strescape (hostile, NULL);
@@ -984,8 +975,8 @@ test_interrupt_exits_3 (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(FleetSandbox) sandbox = sandbox_or_skip (2);
   g_autofree char *plan = NULL;
-  g_autofree char *runs = fixture_path (fixture, "runs");
-  g_autofree char *run = program ("fleet-run");
+  g_autofree char *runs = fleet_test_dir_path (fixture, "runs");
+  g_autofree char *run = fleet_test_program ("fleet-run");
   g_autoptr(GError) error = NULL;
   GPid pid;
   int wait_status = 0;
@@ -1021,7 +1012,7 @@ write_windows_workflow (Fixture *fixture, const char *windows_text)
   g_autofree char *text = g_strdup_printf ("name: nightly\ninventory: %s\ntarget: {all: true}\n"
                                            "steps:\n  - {name: a, run: \"true\", timeout: 5s}\n"
                                            "%s", inventory, windows_text);
-  char *path = fixture_path (fixture, "windows.yaml");
+  char *path = fleet_test_dir_path (fixture, "windows.yaml");
 
   g_assert_true (g_file_set_contents (path, text, -1, NULL));
   return path;
@@ -1054,7 +1045,8 @@ test_windows_listing (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (out, "  frozen 2025-03-28T23:00:00Z to 2025-03-29T23:00:00Z  1d  "
                                  "audit\n"));
   g_assert_nonnull (strstr (out, "group dc2: 0 windows, 0s open\n"
-                                 "  no window applies: its hosts never run\n"));
+                                 "  no window applies to this group: its hosts run only in the "
+                                 "windows of their other groups\n"));
   g_assert_nonnull (strstr (out, "Dropped instances (their local start time does not exist, "
                                  "because the clocks skip it):\n"
                                  "  nightly patch window (daily 02:30 Berlin) across "
@@ -1095,6 +1087,37 @@ test_windows_errors (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (usage, "invalid time \"2025-13-01\""));
 }
 
+/* Messages that GLib words (option parsing, files that cannot be read)
+ * quote values as fleetc's own messages do, with plain double quotes, and
+ * name the file once. */
+static void
+test_messages_plain_quotes (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *missing = fleet_test_dir_path (fixture, "missing.plan");
+  g_autofree char *expected = g_strdup_printf ("fleetc: cannot read plan %s: No such file or "
+                                               "directory\n", missing);
+  g_autofree char *expected_diff = g_strdup_printf ("fleetc diff: cannot read plan %s: No such "
+                                                    "file or directory\n", missing);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", "--window-days", "abc", "w.yaml",
+                                              NULL }, &out, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "Cannot parse integer value \"abc\" for --window-days"));
+  g_assert_null (strstr (err, "\xe2\x80\x9c"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (fleetc ((const char *[]) { "show", missing, NULL }, &out, &err), ==, 2);
+  g_assert_cmpstr (err, ==, expected);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (fleetc ((const char *[]) { "diff", missing, missing, NULL }, &out, &err),
+                   ==, 2);
+  g_assert_true (g_str_has_prefix (err, expected_diff));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1109,16 +1132,18 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add (path, Fixture, NULL, fleet_test_dir_set_up, func, fleet_test_dir_tear_down)
 
   ADD ("/cli/compile/deterministic", test_compile_deterministic);
   ADD ("/cli/run/limits-checked-first", test_run_checks_limits_first);
   ADD ("/cli/compile/error-keeps-old-plan", test_compile_error_keeps_old_plan);
   ADD ("/cli/show/json", test_show_json);
-  g_test_add ("/cli/show/language-golden", Fixture, "language", fixture_set_up,
-              test_show_steps_golden, fixture_tear_down);
-  g_test_add ("/cli/show/step-kinds-golden", Fixture, "steps", fixture_set_up,
-              test_show_steps_golden, fixture_tear_down);
+  g_test_add ("/cli/messages/plain-quotes", Fixture, NULL, fleet_test_dir_set_up,
+              test_messages_plain_quotes, fleet_test_dir_tear_down);
+  g_test_add ("/cli/show/language-golden", Fixture, "language", fleet_test_dir_set_up,
+              test_show_steps_golden, fleet_test_dir_tear_down);
+  g_test_add ("/cli/show/step-kinds-golden", Fixture, "steps", fleet_test_dir_set_up,
+              test_show_steps_golden, fleet_test_dir_tear_down);
   ADD ("/cli/show/markdown", test_show_markdown);
   ADD ("/cli/show/markdown-escapes", test_show_markdown_escapes);
   ADD ("/cli/show/pacing", test_show_pacing);
@@ -1135,6 +1160,7 @@ main (int argc, char **argv)
   ADD ("/cli/ssh-config/option", test_ssh_config_option);
   ADD ("/cli/ssh-config/default-and-none", test_ssh_config_default_and_none);
   ADD ("/cli/ssh-config/rejected-line", test_ssh_config_rejected_line);
+  ADD ("/cli/ansible/host-via-bastion", test_ansible_host_via_bastion);
   ADD ("/cli/run/hostile-attribute-printed", test_hostile_attribute_printed);
   ADD ("/cli/windows/listing", test_windows_listing);
   ADD ("/cli/windows/errors", test_windows_errors);

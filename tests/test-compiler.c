@@ -14,6 +14,7 @@
 #include "compiler/scalar.h"
 #include "compiler/yaml-tree.h"
 #include "schema/workflow-schema.h"
+#include "tests/test-helpers.h"
 
 typedef struct {
   char *dir;                  /* temporary directory, removed on tear-down */
@@ -39,10 +40,7 @@ static const char basic_inventory[] =
 static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("test-compiler-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = fleet_test_make_dir ("test-compiler-XXXXXX");
   fixture->diags = fleet_diagnostics_new ();
 }
 
@@ -72,12 +70,7 @@ fixture_path (Fixture *fixture, const char *name)
 static char *
 write_file (Fixture *fixture, const char *name, const char *contents)
 {
-  g_autoptr (GError) error = NULL;
-  char *path = fixture_path (fixture, name);
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-  return path;
+  return fleet_test_write_file_in (fixture->dir, name, contents);
 }
 
 static char *
@@ -1201,11 +1194,12 @@ test_inventory_null_attribute (Fixture *fixture, gconstpointer data)
   g_assert_null (result);
   assert_counts (fixture, 4, 0);
   assert_error (fixture, 0, "inventory.yaml", 4, 15,
-                "attribute \"verify\" in \"attributes\" has no value (quote ~ or null to keep it "
-                "as text)");
+                "attribute \"verify\" in \"attributes\" is null (~); quote it to keep \"~\" as "
+                "text, or write \"\" for an empty value");
+  /* Nothing after the colon is an empty value left out, not a null. */
   assert_error (fixture, 1, "inventory.yaml", 5, 14,
-                "attribute \"strict\" in \"attributes\" has no value (quote ~ or null to keep it "
-                "as text)");
+                "attribute \"strict\" in \"attributes\" has no value; write \"\" for an empty "
+                "value, or remove the attribute");
   assert_error (fixture, 2, "inventory.yaml", 6, 13,
                 "invalid value for attribute \"rack\" in \"attributes\": expected a scalar, "
                 "found a list");
@@ -1227,8 +1221,8 @@ test_inventory_unknown_key (Fixture *fixture, gconstpointer data)
   assert_counts (fixture, 2, 0);
   assert_error (fixture, 0, "inventory.yaml", 2, 3,
                 "unknown key \"address\" in defaults; the valid keys are: user, port, "
-                "identity_file, identities_only, known_hosts_file, host_key_policy, proxy_jump, "
-                "connect_timeout, keepalive_interval, keepalive_count_max, max_sessions, "
+                "identity_file, identities_only, known_hosts_file, host_key_policy, hash_known_hosts, "
+                "proxy_jump, connect_timeout, keepalive_interval, keepalive_count_max, max_sessions, "
                 "key_passphrase_secret, become_password_secret");
   assert_error (fixture, 1, "inventory.yaml", 4, 10,
                 "unknown key \"prot\" in host; did you mean \"port\"?");

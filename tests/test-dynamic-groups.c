@@ -5,6 +5,7 @@
 
 #include "compiler/fleet-compiler.h"
 #include "compiler/inventory-source.h"
+#include "tests/test-helpers.h"
 
 typedef struct {
   char *dir;
@@ -13,10 +14,7 @@ typedef struct {
 static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("fleet-dynamic-groups-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = fleet_test_make_dir ("fleet-dynamic-groups-XXXXXX");
 }
 
 static void
@@ -38,10 +36,7 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
 static char *
 write_file (const Fixture *fixture, const char *name, const char *text)
 {
-  char *path = g_build_filename (fixture->dir, name, NULL);
-
-  g_assert_true (g_file_set_contents (path, text, -1, NULL));
-  return path;
+  return fleet_test_write_file_in (fixture->dir, name, text);
 }
 
 /* Load `paths` (NULL-terminated) as one combined inventory. */

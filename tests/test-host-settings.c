@@ -12,33 +12,13 @@
 
 #include "compiler/fleet-compiler.h"
 #include "planner/fleet-planner.h"
+#include "tests/test-helpers.h"
 
 typedef struct {
   char *dir;                  /* temporary directory, removed on tear-down */
   FleetDiagnostics *diags;
   FleetWorkflow *workflow;    /* the last compiled workflow, or NULL */
 } Fixture;
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  if (g_file_test (path, G_FILE_TEST_IS_SYMLINK) || !g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_unlink (path);
-      return;
-    }
-
-  dir = g_dir_open (path, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      remove_tree (child);
-    }
-  g_rmdir (path);
-}
 
 static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
@@ -55,7 +35,7 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  remove_tree (fixture->dir);
+  fleet_test_remove_tree (fixture->dir);
   free (fixture->dir);
   fleet_diagnostics_free (fixture->diags);
   fleet_workflow_free (fixture->workflow);
@@ -968,6 +948,6 @@ main (int argc, char **argv)
   add_test ("/host-settings/rules/evaluation", test_settings_rules_evaluation);
 
   status = g_test_run ();
-  remove_tree (home);
+  fleet_test_remove_tree (home);
   return status;
 }

@@ -20,6 +20,7 @@
 #include "compiler/scalar.h"
 #include "schema/fleet-plan.h"
 #include "schema/workflow-schema.h"
+#include "tests/test-helpers.h"
 
 typedef struct {
   char *dir;                  /* temporary directory, removed on tear-down */
@@ -29,36 +30,14 @@ typedef struct {
 static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("test-inventory-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = fleet_test_make_dir ("test-inventory-XXXXXX");
   fixture->diags = fleet_diagnostics_new ();
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_assert_cmpint (g_unlink (child), ==, 0);
-    }
-
-  g_assert_cmpint (g_rmdir (path), ==, 0);
 }
 
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  remove_tree (fixture->dir);
+  fleet_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   fleet_diagnostics_free (fixture->diags);
 }
@@ -72,12 +51,7 @@ fixture_path (Fixture *fixture, const char *name)
 static char *
 write_file (Fixture *fixture, const char *name, const char *contents)
 {
-  g_autoptr (GError) error = NULL;
-  char *path = fixture_path (fixture, name);
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-  return path;
+  return fleet_test_write_file_in (fixture->dir, name, contents);
 }
 
 /* Write an executable /bin/sh script. */

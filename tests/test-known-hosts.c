@@ -33,33 +33,7 @@ test_key_free (TestKey *key)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestKey, test_key_free)
 
-typedef struct {
-  char *dir;
-} Fixture;
-
-static void
-fixture_set_up (Fixture *fixture, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("fleet-known-hosts-XXXXXX", &error);
-  g_assert_no_error (error);
-}
-
-static void
-fixture_tear_down (Fixture *fixture, gconstpointer data)
-{
-  const char *argv[] = { "rm", "-rf", fixture->dir, NULL };
-
-  fleet_test_spawn (argv, NULL, NULL);
-  g_free (fixture->dir);
-}
-
-static char *
-fixture_path (const Fixture *fixture, const char *name)
-{
-  return g_build_filename (fixture->dir, name, NULL);
-}
+typedef FleetTestDir Fixture;
 
 /* ---- Keys ---- */
 
@@ -94,7 +68,7 @@ read_public_key (const char *path)
 static TestKey *
 generate_key (const Fixture *fixture, const char *name, const char *type)
 {
-  g_autofree char *path = fixture_path (fixture, name);
+  g_autofree char *path = fleet_test_dir_path (fixture, name);
   g_autofree char *public_path = g_strconcat (path, ".pub", NULL);
   const char *argv[] = { "ssh-keygen", "-q", "-t", type, "-N", "", "-C", "test", "-f", path,
                          NULL };
@@ -232,26 +206,6 @@ load_one (const char *path)
   const char *paths[] = { path, NULL };
 
   return load_table (paths);
-}
-
-static void
-write_file (const char *path, const char *contents)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
-static char *
-read_file (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-
-  g_file_get_contents (path, &contents, NULL, &error);
-  g_assert_no_error (error);
-  return contents;
 }
 
 /* ---- Every line form: one test per expected verdict ---- */
@@ -419,9 +373,9 @@ test_cert_authority_certificate (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(TestKey) ca = generate_key (fixture, "ca", "ed25519");
   g_autoptr(TestKey) host_key = generate_key (fixture, "host", "ed25519");
-  g_autofree char *ca_path = fixture_path (fixture, "ca");
-  g_autofree char *host_public = fixture_path (fixture, "host.pub");
-  g_autofree char *cert_path = fixture_path (fixture, "host-cert.pub");
+  g_autofree char *ca_path = fleet_test_dir_path (fixture, "ca");
+  g_autofree char *host_public = fleet_test_dir_path (fixture, "host.pub");
+  g_autofree char *cert_path = fleet_test_dir_path (fixture, "host-cert.pub");
   const char *sign[] = { "ssh-keygen", "-q", "-s", ca_path, "-I", "node1", "-h", "-n",
                          "node1.dc2.example.test", host_public, NULL };
   g_autoptr(TestKey) cert = NULL;
@@ -429,18 +383,18 @@ test_cert_authority_certificate (Fixture *fixture, gconstpointer data)
   g_autofree char *ca_text = key_line_text (ca);
   g_autofree char *cert_text = NULL;
   g_autofree char *revoked_line = NULL;
-  g_autofree char *ca_file = fixture_path (fixture, "ca_known_hosts");
-  g_autofree char *revoked_file = fixture_path (fixture, "revoked_known_hosts");
+  g_autofree char *ca_file = fleet_test_dir_path (fixture, "ca_known_hosts");
+  g_autofree char *revoked_file = fleet_test_dir_path (fixture, "revoked_known_hosts");
   g_autoptr(FleetKnownHosts) ca_table = NULL;
   g_autoptr(FleetKnownHosts) revoked_table = NULL;
   g_autoptr(FleetHostKeyCheck) certified = NULL;
   g_autoptr(FleetHostKeyCheck) plain = NULL;
   g_autoptr(FleetHostKeyCheck) revoked = NULL;
-  g_autofree char *pinned_file = fixture_path (fixture, "pinned_known_hosts");
+  g_autofree char *pinned_file = fleet_test_dir_path (fixture, "pinned_known_hosts");
   g_autofree char *pinned_line = NULL;
   g_autoptr(FleetKnownHosts) pinned_table = NULL;
   g_autoptr(FleetHostKeyCheck) pinned = NULL;
-  g_autofree char *new_file = fixture_path (fixture, "new_known_hosts");
+  g_autofree char *new_file = fleet_test_dir_path (fixture, "new_known_hosts");
   g_autoptr(GError) error = NULL;
 
   g_assert_cmpint (fleet_test_spawn (sign, NULL, NULL), ==, 0);
@@ -449,7 +403,7 @@ test_cert_authority_certificate (Fixture *fixture, gconstpointer data)
   cert_text = key_line_text (cert);
 
   ca_line = g_strdup_printf ("@cert-authority *.dc2.example.test %s\n", ca_text);
-  write_file (ca_file, ca_line);
+  fleet_test_write_file (ca_file, ca_line, -1);
   ca_table = load_one (ca_file);
   certified = check_key (ca_table, "node1.dc2.example.test", 22, cert);
   assert_verdict (certified, FLEET_HOST_KEY_CERT_AUTHORITY_UNSUPPORTED);
@@ -461,7 +415,7 @@ test_cert_authority_certificate (Fixture *fixture, gconstpointer data)
   /* A plain line with the very same certificate does not make it trusted,
    * and accept-new never records a certificate. */
   pinned_line = g_strdup_printf ("node1.dc2.example.test %s\n", cert_text);
-  write_file (pinned_file, pinned_line);
+  fleet_test_write_file (pinned_file, pinned_line, -1);
   pinned_table = load_one (pinned_file);
   pinned = check_key (pinned_table, "node1.dc2.example.test", 22, cert);
   assert_verdict (pinned, FLEET_HOST_KEY_CHANGED);
@@ -472,7 +426,7 @@ test_cert_authority_certificate (Fixture *fixture, gconstpointer data)
   g_assert_false (g_file_test (new_file, G_FILE_TEST_EXISTS));
 
   revoked_line = g_strdup_printf ("%s@revoked * %s\n", ca_line, cert_text);
-  write_file (revoked_file, revoked_line);
+  fleet_test_write_file (revoked_file, revoked_line, -1);
   revoked_table = load_one (revoked_file);
   g_assert_cmpuint (fleet_known_hosts_get_malformed (revoked_table)->len, ==, 0);
   revoked = check_key (revoked_table, "node1.dc2.example.test", 22, cert);
@@ -490,7 +444,7 @@ test_hashed_by_ssh_keygen (Fixture *fixture, gconstpointer data)
   g_autoptr(TestKey) second = generate_key (fixture, "second", "ecdsa");
   g_autofree char *first_text = key_line_text (first);
   g_autofree char *second_text = key_line_text (second);
-  g_autofree char *known_hosts = fixture_path (fixture, "known_hosts");
+  g_autofree char *known_hosts = fleet_test_dir_path (fixture, "known_hosts");
   g_autofree char *contents = g_strdup_printf ("alpha.example.test %s\n"
                                                "[beta.example.test]:2222 %s\n",
                                                first_text, second_text);
@@ -502,9 +456,9 @@ test_hashed_by_ssh_keygen (Fixture *fixture, gconstpointer data)
   g_autoptr(FleetHostKeyCheck) beta_on_22 = NULL;
   g_autoptr(FleetHostKeyCheck) alpha_on_2222 = NULL;
 
-  write_file (known_hosts, contents);
+  fleet_test_write_file (known_hosts, contents, -1);
   g_assert_cmpint (fleet_test_spawn (hash, NULL, NULL), ==, 0);
-  hashed = read_file (known_hosts);
+  hashed = fleet_test_read_file (known_hosts);
   g_assert_true (g_str_has_prefix (hashed, "|1|"));
   g_assert_null (strstr (hashed, "example.test"));
 
@@ -528,7 +482,7 @@ static void
 test_hashed_add_found_by_ssh_keygen (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(TestKey) key = synthetic_key (7);
-  g_autofree char *known_hosts = fixture_path (fixture, "known_hosts");
+  g_autofree char *known_hosts = fleet_test_dir_path (fixture, "known_hosts");
   g_autoptr(FleetKnownHosts) table = fleet_known_hosts_new ();
   g_autoptr(GError) error = NULL;
   const char *find_plain[] = { "ssh-keygen", "-F", "gamma.example.test", "-f", known_hosts,
@@ -543,7 +497,7 @@ test_hashed_add_found_by_ssh_keygen (Fixture *fixture, gconstpointer data)
   add_key (table, known_hosts, "gamma.example.test", 2222, key, TRUE, &error);
   g_assert_no_error (error);
 
-  contents = read_file (known_hosts);
+  contents = fleet_test_read_file (known_hosts);
   g_assert_true (g_str_has_prefix (contents, "|1|"));
   g_assert_null (strstr (contents, "gamma"));
   g_assert_cmpint (fleet_test_spawn (find_plain, &found, NULL), ==, 0);
@@ -559,7 +513,7 @@ test_hashed_matches_openssl_hmac (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(TestKey) key = synthetic_key (11);
   g_autofree char *key_text = key_line_text (key);
-  g_autofree char *known_hosts = fixture_path (fixture, "known_hosts");
+  g_autofree char *known_hosts = fleet_test_dir_path (fixture, "known_hosts");
   guint8 salt[20];
   guint8 digest[EVP_MAX_MD_SIZE];
   unsigned int digest_length = 0;
@@ -577,7 +531,7 @@ test_hashed_matches_openssl_hmac (Fixture *fixture, gconstpointer data)
   salt_text = g_base64_encode (salt, sizeof salt);
   hash_text = g_base64_encode (digest, digest_length);
   contents = g_strdup_printf ("|1|%s|%s %s\n", salt_text, hash_text, key_text);
-  write_file (known_hosts, contents);
+  fleet_test_write_file (known_hosts, contents, -1);
 
   table = load_one (known_hosts);
   check = check_key (table, "delta.example.test", 2200, key);
@@ -595,7 +549,7 @@ test_negation (Fixture *fixture, gconstpointer data)
   g_autofree char *text1 = key_line_text (k1);
   g_autofree char *text2 = key_line_text (k2);
   g_autofree char *text3 = key_line_text (k3);
-  g_autofree char *known_hosts = fixture_path (fixture, "known_hosts");
+  g_autofree char *known_hosts = fleet_test_dir_path (fixture, "known_hosts");
   g_autofree char *contents = g_strdup_printf (
     "*.example.test,!db?.example.test %s\n"
     "self.example.test,!self.example.test %s\n"
@@ -620,7 +574,7 @@ test_negation (Fixture *fixture, gconstpointer data)
     { "secret.example.test", 2222, k3, FLEET_HOST_KEY_UNKNOWN },
   };
 
-  write_file (known_hosts, contents);
+  fleet_test_write_file (known_hosts, contents, -1);
   table = load_one (known_hosts);
   g_assert_cmpuint (fleet_known_hosts_get_malformed (table)->len, ==, 0);
 
@@ -642,9 +596,9 @@ test_load_multiple_files (Fixture *fixture, gconstpointer data)
   g_autoptr(TestKey) k3 = synthetic_key (3);
   g_autofree char *text1 = key_line_text (k1);
   g_autofree char *text2 = key_line_text (k2);
-  g_autofree char *user = fixture_path (fixture, "user_known_hosts");
-  g_autofree char *missing_user = fixture_path (fixture, "user_known_hosts2");
-  g_autofree char *global = fixture_path (fixture, "global_known_hosts");
+  g_autofree char *user = fleet_test_dir_path (fixture, "user_known_hosts");
+  g_autofree char *missing_user = fleet_test_dir_path (fixture, "user_known_hosts2");
+  g_autofree char *global = fleet_test_dir_path (fixture, "global_known_hosts");
   g_autofree char *user_text = g_strdup_printf ("a.example.test %s\nc.example.test %s\n", text1,
                                                 text1);
   g_autofree char *global_text = g_strdup_printf ("# global\nb.example.test %s\n"
@@ -658,8 +612,8 @@ test_load_multiple_files (Fixture *fixture, gconstpointer data)
   const FleetKnownHostsEntry *second;
   g_autofree char *remove_text = NULL;
 
-  write_file (user, user_text);
-  write_file (global, global_text);
+  fleet_test_write_file (user, user_text, -1);
+  fleet_test_write_file (global, global_text, -1);
   table = load_table (paths);
 
   host_a = check_key (table, "a.example.test", 22, k1);
@@ -688,7 +642,7 @@ static void
 test_load_missing_file (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(TestKey) key = synthetic_key (1);
-  g_autofree char *missing = fixture_path (fixture, "no/such/known_hosts");
+  g_autofree char *missing = fleet_test_dir_path (fixture, "no/such/known_hosts");
   g_autoptr(FleetKnownHosts) table = load_one (missing);
   g_autoptr(FleetHostKeyCheck) check = check_key (table, "a.example.test", 22, key);
 
@@ -714,12 +668,12 @@ test_load_directory_error (Fixture *fixture, gconstpointer data)
 static void
 test_load_path_through_file_error (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *regular = fixture_path (fixture, "regular");
-  g_autofree char *path = fixture_path (fixture, "regular/known_hosts");
+  g_autofree char *regular = fleet_test_dir_path (fixture, "regular");
+  g_autofree char *path = fleet_test_dir_path (fixture, "regular/known_hosts");
   g_autoptr(FleetKnownHosts) table = fleet_known_hosts_new ();
   g_autoptr(GError) error = NULL;
 
-  write_file (regular, "");
+  fleet_test_write_file (regular, "", -1);
   g_assert_false (fleet_known_hosts_load (table, path, &error));
   g_assert_error (error, FLEET_KNOWN_HOSTS_ERROR, FLEET_KNOWN_HOSTS_ERROR_IO);
   assert_contains (error->message, path);
@@ -729,11 +683,11 @@ test_load_path_through_file_error (Fixture *fixture, gconstpointer data)
 static void
 test_load_unreadable_error (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *path = fixture_path (fixture, "known_hosts");
+  g_autofree char *path = fleet_test_dir_path (fixture, "known_hosts");
   g_autoptr(FleetKnownHosts) table = fleet_known_hosts_new ();
   g_autoptr(GError) error = NULL;
 
-  write_file (path, "");
+  fleet_test_write_file (path, "", -1);
   g_assert_cmpint (g_chmod (path, 0), ==, 0);
   if (access (path, R_OK) == 0)
     {
@@ -754,7 +708,7 @@ test_load_malformed_lines (Fixture *fixture, gconstpointer data)
   g_autoptr(TestKey) good = synthetic_key (1);
   g_autofree char *text = key_line_text (good);
   g_autofree char *base64 = g_strdup (strchr (text, ' ') + 1);
-  g_autofree char *path = fixture_path (fixture, "known_hosts");
+  g_autofree char *path = fleet_test_dir_path (fixture, "known_hosts");
   GString *contents = g_string_new (NULL);
   const GPtrArray *malformed;
   g_autoptr(FleetKnownHosts) table = NULL;
@@ -811,7 +765,7 @@ test_load_wildcard_not_utf8 (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(TestKey) key = synthetic_key (1);
   g_autofree char *text = key_line_text (key);
-  g_autofree char *path = fixture_path (fixture, "known_hosts");
+  g_autofree char *path = fleet_test_dir_path (fixture, "known_hosts");
   g_autofree char *contents = g_strdup_printf ("web\xff*.example.test %s\n"
                                                "good.example.test,?\xc3.example.test %s\n"
                                                "good.example.test %s\n",
@@ -890,8 +844,8 @@ test_add_creates_file (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(TestKey) key = synthetic_key (5);
   g_autofree char *key_text = key_line_text (key);
-  g_autofree char *directory = fixture_path (fixture, "home/.ssh");
-  g_autofree char *path = fixture_path (fixture, "home/.ssh/known_hosts");
+  g_autofree char *directory = fleet_test_dir_path (fixture, "home/.ssh");
+  g_autofree char *path = fleet_test_dir_path (fixture, "home/.ssh/known_hosts");
   g_autoptr(FleetKnownHosts) table = fleet_known_hosts_new ();
   g_autoptr(FleetKnownHosts) reloaded = NULL;
   g_autoptr(GError) error = NULL;
@@ -909,7 +863,7 @@ test_add_creates_file (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (g_stat (path, &info), ==, 0);
   g_assert_cmpuint (info.st_mode & 0777, ==, 0600);
 
-  contents = read_file (path);
+  contents = fleet_test_read_file (path);
   expected = g_strdup_printf ("new.example.test %s\n[new.example.test]:2222 %s\n", key_text,
                               key_text);
   g_assert_cmpstr (contents, ==, expected);
@@ -936,7 +890,7 @@ test_add_after_unterminated_line (Fixture *fixture, gconstpointer data)
   g_autoptr(TestKey) k2 = synthetic_key (2);
   g_autofree char *text1 = key_line_text (k1);
   g_autofree char *text2 = key_line_text (k2);
-  g_autofree char *path = fixture_path (fixture, "known_hosts");
+  g_autofree char *path = fleet_test_dir_path (fixture, "known_hosts");
   g_autofree char *initial = g_strdup_printf ("# first\na.example.test %s", text1);
   g_autofree char *expected = g_strdup_printf ("%s\nb.example.test %s\n", initial, text2);
   g_autofree char *contents = NULL;
@@ -945,12 +899,12 @@ test_add_after_unterminated_line (Fixture *fixture, gconstpointer data)
   g_autoptr(FleetHostKeyCheck) check = NULL;
   g_autoptr(GError) error = NULL;
 
-  write_file (path, initial);
+  fleet_test_write_file (path, initial, -1);
   table = load_one (path);
   g_assert_true (add_key (table, path, "b.example.test", 22, k2, FALSE, &error));
   g_assert_no_error (error);
 
-  contents = read_file (path);
+  contents = fleet_test_read_file (path);
   g_assert_cmpstr (contents, ==, expected);
   check = check_key (table, "b.example.test", 22, k2);
   assert_verdict (check, FLEET_HOST_KEY_MATCH);
@@ -970,16 +924,16 @@ test_add_after_foreign_append (Fixture *fixture, gconstpointer data)
   g_autoptr(TestKey) k3 = synthetic_key (3);
   g_autofree char *text1 = key_line_text (k1);
   g_autofree char *text2 = key_line_text (k2);
-  g_autofree char *path = fixture_path (fixture, "known_hosts");
+  g_autofree char *path = fleet_test_dir_path (fixture, "known_hosts");
   g_autofree char *initial = g_strdup_printf ("a.example.test %s\n", text1);
   g_autofree char *appended = g_strdup_printf ("%sb.example.test %s\n# note\n", initial, text2);
   g_autoptr(FleetKnownHosts) table = NULL;
   g_autoptr(FleetHostKeyCheck) check = NULL;
   g_autoptr(GError) error = NULL;
 
-  write_file (path, initial);
+  fleet_test_write_file (path, initial, -1);
   table = load_one (path);
-  write_file (path, appended);
+  fleet_test_write_file (path, appended, -1);
 
   g_assert_true (add_key (table, path, "c.example.test", 22, k3, FALSE, &error));
   g_assert_no_error (error);
@@ -998,7 +952,7 @@ test_add_rejects_known_host (Fixture *fixture, gconstpointer data)
   g_autofree char *text1 = key_line_text (k1);
   g_autofree char *text2 = key_line_text (k2);
   g_autofree char *text3 = key_line_text (k3);
-  g_autofree char *path = fixture_path (fixture, "known_hosts");
+  g_autofree char *path = fleet_test_dir_path (fixture, "known_hosts");
   g_autofree char *initial = g_strdup_printf ("a.example.test %s\n"
                                               "@revoked * %s\n"
                                               "@cert-authority *.ca.example.test %s\n",
@@ -1008,7 +962,7 @@ test_add_rejects_known_host (Fixture *fixture, gconstpointer data)
   g_autofree char *after = NULL;
   g_autofree char *line_text = g_strdup_printf ("line 1 of %s", path);
 
-  write_file (path, initial);
+  fleet_test_write_file (path, initial, -1);
 
   /* The table loads the file itself before adding to it. */
   g_assert_false (add_key (table, path, "a.example.test", 22, k3, FALSE, &error));
@@ -1042,7 +996,7 @@ test_add_rejects_known_host (Fixture *fixture, gconstpointer data)
                                          g_bytes_get_size (k1->blob), FALSE, &error));
   g_assert_error (error, FLEET_KNOWN_HOSTS_ERROR, FLEET_KNOWN_HOSTS_ERROR_INVALID_KEY);
 
-  after = read_file (path);
+  after = fleet_test_read_file (path);
   g_assert_cmpstr (after, ==, initial);
 }
 
@@ -1073,11 +1027,11 @@ test_load_read_error (Fixture *fixture, gconstpointer data)
 static void
 test_load_too_large (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *path = fixture_path (fixture, "known_hosts");
+  g_autofree char *path = fleet_test_dir_path (fixture, "known_hosts");
   g_autoptr(FleetKnownHosts) table = fleet_known_hosts_new ();
   g_autoptr(GError) error = NULL;
 
-  write_file (path, "");
+  fleet_test_write_file (path, "", -1);
   g_assert_cmpint (truncate (path, FLEET_KNOWN_HOSTS_MAX_FILE_BYTES + 1), ==, 0);
 
   g_assert_false (fleet_known_hosts_load (table, path, &error));
@@ -1092,11 +1046,11 @@ static void
 test_add_to_file_at_limit (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(TestKey) key = synthetic_key (26);
-  g_autofree char *path = fixture_path (fixture, "known_hosts");
+  g_autofree char *path = fleet_test_dir_path (fixture, "known_hosts");
   g_autoptr(FleetKnownHosts) table = fleet_known_hosts_new ();
   g_autoptr(GError) error = NULL;
 
-  write_file (path, "");
+  fleet_test_write_file (path, "", -1);
   g_assert_cmpint (truncate (path, FLEET_KNOWN_HOSTS_MAX_FILE_BYTES - 1), ==, 0);
 
   g_assert_false (add_key (table, path, "a.example.test", 22, key, FALSE, &error));
@@ -1111,7 +1065,7 @@ test_add_file_errors (Fixture *fixture, gconstpointer data)
 {
   const char comment[] = "# a comment line\n";
   g_autoptr(TestKey) key = synthetic_key (21);
-  g_autofree char *path = fixture_path (fixture, "known_hosts");
+  g_autofree char *path = fleet_test_dir_path (fixture, "known_hosts");
   g_autoptr(FleetKnownHosts) table = fleet_known_hosts_new ();
   g_autoptr(GError) error = NULL;
   struct rlimit saved;
@@ -1147,7 +1101,7 @@ test_add_file_errors (Fixture *fixture, gconstpointer data)
   g_clear_error (&error);
 
   /* With SIGXFSZ ignored, a write past RLIMIT_FSIZE fails with EFBIG. */
-  write_file (path, comment);
+  fleet_test_write_file (path, comment, -1);
   g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved), ==, 0);
   limit = saved;
   limit.rlim_cur = sizeof comment - 1;
@@ -1170,7 +1124,7 @@ static void
 test_api_invalid_input (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(TestKey) key = synthetic_key (24);
-  g_autofree char *path = fixture_path (fixture, "known_hosts");
+  g_autofree char *path = fleet_test_dir_path (fixture, "known_hosts");
   g_autoptr(FleetKnownHosts) table = fleet_known_hosts_new ();
   g_autoptr(GError) error = NULL;
   const guint8 short_blob[] = { 0, 0, 0 };
@@ -1210,14 +1164,14 @@ test_load_invalid_key_types (Fixture *fixture, gconstpointer data)
   g_autofree char *text = key_line_text (key);
   g_autofree char *base64 = g_strdup (strchr (text, ' ') + 1);
   g_autofree char *long_type = g_strnfill (65, 'a');
-  g_autofree char *path = fixture_path (fixture, "known_hosts");
+  g_autofree char *path = fleet_test_dir_path (fixture, "known_hosts");
   g_autofree char *contents = g_strdup_printf ("a.example.test ssh$ed25519 %s\n"
                                                "b.example.test %s %s\n",
                                                base64, long_type, base64);
   g_autoptr(FleetKnownHosts) table = NULL;
   const GPtrArray *malformed;
 
-  write_file (path, contents);
+  fleet_test_write_file (path, contents, -1);
   table = load_one (path);
 
   malformed = fleet_known_hosts_get_malformed (table);
@@ -1286,7 +1240,7 @@ add_hosts_thread (gpointer data)
 static void
 test_concurrent_adds (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *path = fixture_path (fixture, "known_hosts");
+  g_autofree char *path = fleet_test_dir_path (fixture, "known_hosts");
   g_autoptr(FleetKnownHosts) shared = fleet_known_hosts_new ();
   g_autoptr(FleetKnownHosts) reloaded = NULL;
   AddJob jobs[THREADS];
@@ -1303,7 +1257,7 @@ test_concurrent_adds (Fixture *fixture, gconstpointer data)
   for (guint t = 0; t < THREADS; t++)
     g_thread_join (threads[t]);
 
-  contents = read_file (path);
+  contents = fleet_test_read_file (path);
   g_assert_true (g_str_has_suffix (contents, "\n"));
   lines = g_strsplit (contents, "\n", -1);
   for (char **line = lines; **line != '\0'; line++)
@@ -1366,7 +1320,7 @@ check_hosts_thread (gpointer data)
 static void
 test_concurrent_checks_during_adds (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *path = fixture_path (fixture, "known_hosts");
+  g_autofree char *path = fleet_test_dir_path (fixture, "known_hosts");
   g_autoptr(TestKey) stable = synthetic_key (99);
   g_autofree char *stable_text = key_line_text (stable);
   g_autofree char *contents = g_strdup_printf ("stable.example.test %s\n", stable_text);
@@ -1375,7 +1329,7 @@ test_concurrent_checks_during_adds (Fixture *fixture, gconstpointer data)
   ReaderJob job;
   GThread *readers[3];
 
-  write_file (path, contents);
+  fleet_test_write_file (path, contents, -1);
   table = load_one (path);
   job = (ReaderJob) { .table = table, .key = stable, .stop = &stop };
   for (guint i = 0; i < G_N_ELEMENTS (readers); i++)
@@ -1425,7 +1379,7 @@ hashed_host_field (const char *name, guint seed)
 static void
 test_large_file (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *path = fixture_path (fixture, "known_hosts");
+  g_autofree char *path = fleet_test_dir_path (fixture, "known_hosts");
   GString *contents = g_string_new (NULL);
   g_autoptr(FleetKnownHosts) table = NULL;
 
@@ -1501,7 +1455,7 @@ main (int argc, char **argv)
   g_test_add_func ("/known-hosts/check/verdict-names", test_verdict_names);
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add (path, Fixture, NULL, fleet_test_dir_set_up, func, fleet_test_dir_tear_down)
 
   ADD ("/known-hosts/cert/host-certificate", test_cert_authority_certificate);
   ADD ("/known-hosts/hashed/ssh-keygen-hashed-file", test_hashed_by_ssh_keygen);

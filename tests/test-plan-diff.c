@@ -7,6 +7,8 @@
 #include "cli/plan-diff.h"
 #include "schema/fleet-check.h"
 #include "schema/fleet-rollback.h"
+#include "schema/fleet-step-barrier.h"
+#include "schema/fleet-step-values.h"
 #include "schema/fleet-plan-schedule.h"
 #include "schema/fleet-plan-signature.h"
 #include "tests/sandbox.h"
@@ -342,6 +344,92 @@ test_steps_changed (void)
   g_assert_cmpuint (diff->steps_added, ==, 1);
   g_assert_cmpuint (diff->steps_removed, ==, 1);
   g_assert_cmpuint (diff->steps_changed, ==, 1);
+}
+
+/* Give step `name` of `plan` the rendered setting `key` = `value` on
+ * `host`. */
+static void
+set_host_value (FleetPlan *plan, const char *name, const char *host, const char *key,
+                const char *value)
+{
+  FleetStep *step = step_named (plan, name);
+  GHashTable *table;
+
+  if (step->values == NULL)
+    step->values = fleet_step_values_new ();
+  if (step->values->host_values == NULL)
+    step->values->host_values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                       (GDestroyNotify) g_hash_table_unref);
+  table = g_hash_table_lookup (step->values->host_values, host);
+  if (table == NULL)
+    {
+      table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_hash_table_insert (step->values->host_values, g_strdup (host), table);
+    }
+  g_hash_table_insert (table, g_strdup (key), g_strdup (value));
+}
+
+/* Make step `name` of `plan` wait for `waited` on the hosts of `group`,
+ * which are the NULL-terminated `hosts`. */
+static void
+add_barrier (FleetPlan *plan, const char *name, const char *waited, const char *group,
+             const char * const *hosts)
+{
+  FleetStep *step = step_named (plan, name);
+  FleetStepBarrier *barrier = fleet_step_barrier_new (waited, group);
+
+  barrier->hosts = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; hosts[i] != NULL; i++)
+    g_ptr_array_add (barrier->hosts, g_strdup (hosts[i]));
+  if (step->barriers == NULL)
+    step->barriers = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_step_barrier_free);
+  g_ptr_array_add (step->barriers, barrier);
+}
+
+/* Settings rendered per host are compared setting by setting and host by
+ * host, and barriers as `fleetc show` words them, never as stored values. */
+static void
+test_step_values_and_barriers (void)
+{
+  g_autoptr(FleetPlan) old_plan = make_plan ();
+  g_autoptr(FleetPlan) new_plan = make_plan ();
+  g_autoptr(FleetPlan) same_plan = make_plan ();
+  FleetPlan *plans[] = { old_plan, new_plan, same_plan };
+  g_autofree char *lines = NULL;
+  g_autofree char *same_lines = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (plans); i++)
+    {
+      set_host_value (plans[i], "patch", "a", "workdir", "/srv/dc1");
+      set_host_value (plans[i], "patch", "c", "workdir", "/srv/dc2");
+      add_barrier (plans[i], "patch", "stop", "db", (const char *[]) { "a", NULL });
+    }
+  set_host_value (new_plan, "patch", "a", "workdir", "/opt/dc1");
+  set_host_value (new_plan, "patch", "b", "env.LANG", "C");
+  g_hash_table_remove (step_named (new_plan, "patch")->values->host_values, "c");
+  g_ptr_array_remove_index (step_named (new_plan, "patch")->barriers, 0);
+  add_barrier (new_plan, "patch", "stop", "db", (const char *[]) { "a", "b", NULL });
+  add_barrier (new_plan, "patch", "stop", "web", (const char *[]) { "c", NULL });
+
+  same_lines = diff_lines (old_plan, same_plan);
+  g_assert_cmpstr (same_lines, ==, "");
+
+  lines = diff_lines (old_plan, new_plan);
+  g_assert_cmpstr (lines, ==,
+                   "steps|changed|patch|workdir on a|/srv/dc1|/opt/dc1\n"
+                   "steps|changed|patch|env.LANG on b|-|C\n"
+                   "steps|changed|patch|workdir on c|/srv/dc2|-\n"
+                   "steps|changed|patch|barrier|waits until stop finished on every host of "
+                   "group db (1 host: a)|waits until stop finished on every host of group db "
+                   "(2 hosts: a b)\n"
+                   "steps|changed|patch|barrier|-|waits until stop finished on every host of "
+                   "group web (1 host: c)\n");
+
+  g_ptr_array_set_size (step_named (new_plan, "patch")->barriers, 0);
+  g_clear_pointer (&lines, g_free);
+  lines = diff_lines (old_plan, new_plan);
+  g_assert_nonnull (strstr (lines, "steps|changed|patch|barrier|waits until stop finished on "
+                                   "every host of group db (1 host: a)|-\n"));
 }
 
 /* Give `plan` a template step "motd" rendered for hosts a and b, b's file
@@ -885,6 +973,27 @@ test_progressive_added (void)
   g_assert_cmpstr (same, ==, "");
 }
 
+/* Whether a rollback runs a command in flight again is compared in
+ * words. */
+static void
+test_rollback_idempotent (void)
+{
+  g_autoptr(FleetPlan) old_plan = make_plan ();
+  g_autoptr(FleetPlan) new_plan = make_plan ();
+  g_autofree char *lines = NULL;
+
+  add_progressive (old_plan);
+  add_progressive (new_plan);
+  new_plan->rollback->idempotent = TRUE;
+
+  lines = diff_lines (old_plan, new_plan);
+  g_assert_cmpstr (lines, ==,
+                   "checks and rollback|changed|rollback|command in flight|a host whose command "
+                   "was in flight when a rollback stopped is held until --retry-host or "
+                   "--skip-host|a command in flight when a rollback stopped runs again, because "
+                   "the rollback is idempotent\n");
+}
+
 /* Text and Markdown carry the worded changes under their own heading. */
 static void
 test_progressive_rendered (void)
@@ -1006,38 +1115,12 @@ test_json_parses (void)
 
 /* fleetc diff */
 
-typedef struct {
-  char *dir;
-} Fixture;
-
-static void
-fixture_set_up (Fixture *fixture, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("fleet-plan-diff-XXXXXX", &error);
-  g_assert_no_error (error);
-}
-
-static void
-fixture_tear_down (Fixture *fixture, gconstpointer data)
-{
-  const char *argv[] = { "rm", "-rf", fixture->dir, NULL };
-
-  fleet_test_spawn (argv, NULL, NULL);
-  g_free (fixture->dir);
-}
-
-static char *
-fixture_path (const Fixture *fixture, const char *name)
-{
-  return g_build_filename (fixture->dir, name, NULL);
-}
+typedef FleetTestDir Fixture;
 
 static void
 write_fixture_file (const Fixture *fixture, const char *name, const char *text)
 {
-  g_autofree char *path = fixture_path (fixture, name);
+  g_autofree char *path = fleet_test_dir_path (fixture, name);
   g_autoptr(GError) error = NULL;
 
   g_file_set_contents (path, text, -1, &error);
@@ -1049,18 +1132,10 @@ write_fixture_file (const Fixture *fixture, const char *name, const char *text)
 static int
 fleetc (const char *epoch, const char *const *args, char **out_stdout, char **out_stderr)
 {
-  g_autofree char *path = g_build_filename (g_getenv ("FLEET_BUILD_ROOT"), "cli", "fleetc",
-                                            NULL);
   g_autofree char *setting = g_strconcat ("SOURCE_DATE_EPOCH=", epoch, NULL);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *environment[] = { setting, NULL };
 
-  g_ptr_array_add (argv, "env");
-  g_ptr_array_add (argv, setting);
-  g_ptr_array_add (argv, path);
-  for (const char *const *arg = args; *arg != NULL; arg++)
-    g_ptr_array_add (argv, (gpointer) *arg);
-  g_ptr_array_add (argv, NULL);
-  return fleet_test_spawn ((const char *const *) argv->pdata, out_stdout, out_stderr);
+  return fleet_test_run_program_with_env ("fleetc", environment, args, out_stdout, out_stderr);
 }
 
 static const char cli_inventory[] =
@@ -1089,8 +1164,8 @@ write_workflow (const Fixture *fixture, const char *name, const char *waves, con
 static void
 compile_plan (const Fixture *fixture, const char *epoch, const char *workflow, const char *plan)
 {
-  g_autofree char *workflow_path = fixture_path (fixture, workflow);
-  g_autofree char *plan_path = fixture_path (fixture, plan);
+  g_autofree char *workflow_path = fleet_test_dir_path (fixture, workflow);
+  g_autofree char *plan_path = fleet_test_dir_path (fixture, plan);
 
   g_assert_cmpint (fleetc (epoch, (const char *[]) { "compile", workflow_path, "-F", "none",
                                                       "-o", plan_path, NULL }, NULL, NULL),
@@ -1100,9 +1175,9 @@ compile_plan (const Fixture *fixture, const char *epoch, const char *workflow, c
 static void
 test_cli_exit_status (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *old_plan = fixture_path (fixture, "old.plan");
-  g_autofree char *later_plan = fixture_path (fixture, "later.plan");
-  g_autofree char *new_plan = fixture_path (fixture, "new.plan");
+  g_autofree char *old_plan = fleet_test_dir_path (fixture, "old.plan");
+  g_autofree char *later_plan = fleet_test_dir_path (fixture, "later.plan");
+  g_autofree char *new_plan = fleet_test_dir_path (fixture, "new.plan");
   g_autofree char *out = NULL;
   g_autofree char *later_out = NULL;
   g_autofree char *err = NULL;
@@ -1139,8 +1214,8 @@ test_cli_exit_status (Fixture *fixture, gconstpointer data)
 static void
 test_cli_formats (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *old_plan = fixture_path (fixture, "old.plan");
-  g_autofree char *new_plan = fixture_path (fixture, "new.plan");
+  g_autofree char *old_plan = fleet_test_dir_path (fixture, "old.plan");
+  g_autofree char *new_plan = fleet_test_dir_path (fixture, "new.plan");
   g_autofree char *json = NULL;
   g_autofree char *markdown = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -1168,9 +1243,9 @@ test_cli_formats (Fixture *fixture, gconstpointer data)
 static void
 test_cli_errors (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *plan = fixture_path (fixture, "old.plan");
-  g_autofree char *corrupt = fixture_path (fixture, "corrupt.plan");
-  g_autofree char *missing = fixture_path (fixture, "missing.plan");
+  g_autofree char *plan = fleet_test_dir_path (fixture, "old.plan");
+  g_autofree char *corrupt = fleet_test_dir_path (fixture, "corrupt.plan");
+  g_autofree char *missing = fleet_test_dir_path (fixture, "missing.plan");
   g_autofree char *contents = NULL;
   gsize length = 0;
   g_autofree char *err = NULL;
@@ -1201,7 +1276,7 @@ test_cli_errors (Fixture *fixture, gconstpointer data)
 }
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add (path, Fixture, NULL, fleet_test_dir_set_up, func, fleet_test_dir_tear_down)
 
 int
 main (int argc, char **argv)
@@ -1209,6 +1284,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/plan-diff/template-contents-by-host", test_template_contents_by_host);
+  g_test_add_func ("/plan-diff/step-values-and-barriers", test_step_values_and_barriers);
+  g_test_add_func ("/plan-diff/rollback-idempotent", test_rollback_idempotent);
   g_test_add_func ("/plan-diff/identical", test_identical_plans);
   g_test_add_func ("/plan-diff/hosts/added-removed", test_hosts_added_removed_moved);
   g_test_add_func ("/plan-diff/hosts/moved", test_host_moved_between_stages);

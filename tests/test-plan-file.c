@@ -56,6 +56,7 @@ make_plan (void)
       host->identities_only = i == 1;
       host->host_key_policy = i == 0 ? FLEET_HOST_KEY_POLICY_ACCEPT_NEW
                                      : FLEET_HOST_KEY_POLICY_STRICT;
+      host->hash_known_hosts = i == 0;
       host->connect_timeout_ms = 5000;
       host->keepalive_interval_ms = 1000 * (i + 1);
       host->keepalive_count_max = 5;
@@ -111,6 +112,7 @@ assert_hosts_equal (const FleetHost *a, const FleetHost *b)
   g_assert_cmpint (a->identities_only, ==, b->identities_only);
   assert_strings_equal (a->known_hosts_files, b->known_hosts_files);
   g_assert_cmpint (a->host_key_policy, ==, b->host_key_policy);
+  g_assert_cmpint (a->hash_known_hosts, ==, b->hash_known_hosts);
   g_assert_cmpstr (a->proxy_jump, ==, b->proxy_jump);
   g_assert_cmpuint (a->connect_timeout_ms, ==, b->connect_timeout_ms);
   g_assert_cmpuint (a->keepalive_interval_ms, ==, b->keepalive_interval_ms);

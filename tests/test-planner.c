@@ -175,23 +175,88 @@ test_build_plan (void)
   g_assert_cmpstr (((FleetHost *) g_ptr_array_index (plan->hosts, 4))->name, ==, "host05");
 }
 
-static void
-test_empty_target_rejected (void)
+/* Plan `workflow`, which must fail with one error; return it. */
+static char *
+single_error (FleetWorkflow *workflow, FleetSourcePos *out_pos)
 {
-  g_autoptr(FleetWorkflow) workflow = make_workflow (4);
   g_autoptr(FleetDiagnostics) diags = fleet_diagnostics_new ();
-  g_autoptr(FleetPlan) plan = NULL;
+  g_autoptr(FleetPlan) plan = fleet_planner_build (workflow, diags);
   const FleetDiagnostic *diagnostic;
-
-  g_hash_table_insert (workflow->target.match, g_strdup ("dc"), g_strdup ("dc9"));
-  plan = fleet_planner_build (workflow, diags);
 
   g_assert_null (plan);
   g_assert_cmpuint (fleet_diagnostics_error_count (diags), ==, 1);
   diagnostic = fleet_diagnostics_get (diags, 0);
-  g_assert_cmpstr (diagnostic->pos.file, ==, "wf.yaml");
-  g_assert_cmpuint (diagnostic->pos.line, ==, 4);
-  g_assert_nonnull (strstr (diagnostic->message, "selects no hosts from the 4"));
+  *out_pos = diagnostic->pos;
+  return g_strdup (diagnostic->message);
+}
+
+/* A target that names no host is reported at the target. */
+static void
+test_empty_target_rejected (void)
+{
+  g_autoptr(FleetWorkflow) workflow = make_workflow (4);
+  g_autofree char *message = NULL;
+  FleetSourcePos pos;
+
+  g_ptr_array_add (workflow->target.groups, g_strdup ("nosuchgroup"));
+  message = single_error (workflow, &pos);
+  g_assert_cmpstr (pos.file, ==, "wf.yaml");
+  g_assert_cmpuint (pos.line, ==, 4);
+  g_assert_nonnull (strstr (message, "selects no hosts from the 4"));
+}
+
+/* A `match` that keeps none of the named hosts is reported at the value
+ * no host has, with the values they have. */
+static void
+test_empty_match_at_value (void)
+{
+  g_autoptr(FleetWorkflow) workflow = make_workflow (4);
+  FleetSourcePos dc_pos = { "wf.yaml", 6, 12 };
+  g_autofree char *message = NULL;
+  FleetSourcePos pos;
+
+  workflow->target.all = TRUE;
+  g_hash_table_insert (workflow->target.match, g_strdup ("dc"), g_strdup ("dc9"));
+  g_hash_table_insert (workflow->target.match_positions, g_strdup ("dc"),
+                       g_memdup2 (&dc_pos, sizeof dc_pos));
+  message = single_error (workflow, &pos);
+  g_assert_cmpuint (pos.line, ==, 6);
+  g_assert_cmpuint (pos.column, ==, 12);
+  g_assert_cmpstr (message, ==, "\"match\" keeps none of the 4 hosts the target names: none "
+                                "has dc = \"dc9\" (their dc values: dc1, dc2); check the value");
+}
+
+/* Values that each some host has, but no host has together, are reported
+ * at the first of them in the file. */
+static void
+test_empty_match_combination (void)
+{
+  g_autoptr(FleetWorkflow) workflow = make_workflow (4);
+  FleetSourcePos dc_pos = { "wf.yaml", 6, 20 };
+  FleetSourcePos host_pos = { "wf.yaml", 6, 12 };
+  g_autofree char *message = NULL;
+  FleetSourcePos pos;
+
+  /* Group db is host01 in dc1 and host02 in dc2, and each host's rack is
+   * its name: rack host01 and dc dc2 each fit one host, but none both. */
+  g_ptr_array_add (workflow->target.groups, g_strdup ("db"));
+  g_hash_table_insert (workflow->target.match, g_strdup ("dc"), g_strdup ("dc2"));
+  g_hash_table_insert (workflow->target.match_positions, g_strdup ("dc"),
+                       g_memdup2 (&dc_pos, sizeof dc_pos));
+  for (guint i = 0; i < workflow->inventory->hosts->len; i++)
+    {
+      FleetHost *host = g_ptr_array_index (workflow->inventory->hosts, i);
+
+      g_hash_table_insert (host->attributes, g_strdup ("rack"), g_strdup (host->name));
+    }
+  g_hash_table_insert (workflow->target.match, g_strdup ("rack"), g_strdup ("host01"));
+  g_hash_table_insert (workflow->target.match_positions, g_strdup ("rack"),
+                       g_memdup2 (&host_pos, sizeof host_pos));
+  message = single_error (workflow, &pos);
+  g_assert_cmpuint (pos.column, ==, 12);
+  g_assert_cmpstr (message, ==, "\"match\" keeps none of the 2 hosts the target names: some "
+                                "have rack = \"host01\", but none has every value of \"match\"; "
+                                "check the values");
 }
 
 static void
@@ -289,6 +354,8 @@ main (int argc, char **argv)
   g_test_add_func ("/planner/select/combinations", test_selection);
   g_test_add_func ("/planner/build/plan", test_build_plan);
   g_test_add_func ("/planner/build/empty-target", test_empty_target_rejected);
+  g_test_add_func ("/planner/build/empty-match-at-value", test_empty_match_at_value);
+  g_test_add_func ("/planner/build/empty-match-combination", test_empty_match_combination);
   g_test_add_func ("/planner/build/jump-hosts", test_jump_hosts_and_problems);
 
   return g_test_run ();

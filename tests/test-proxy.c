@@ -53,11 +53,9 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  const char *argv[] = { "rm", "-rf", fixture->run_dir, NULL };
-
   fleet_run_result_free (fixture->result);
   fleet_plan_free (fixture->plan);
-  fleet_test_spawn (argv, NULL, NULL);
+  fleet_test_remove_tree (fixture->run_dir);
   g_free (fixture->run_dir);
 }
 

@@ -24,6 +24,7 @@
 #include "schema/fleet-secret-key.h"
 #include "schema/fleet-secret-key-private.h"
 #include "schema/fleet-secret-store.h"
+#include "tests/test-helpers.h"
 
 /* Cheap scrypt parameters so that tests which open hundreds of stores stay
  * fast; one test checks the real defaults. */
@@ -44,10 +45,7 @@ secret_from_string (const char *text)
 static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("fleet-secrets-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = fleet_test_make_dir ("fleet-secrets-XXXXXX");
   fixture->path = g_build_filename (fixture->dir, "secrets", NULL);
   fixture->master = secret_from_string ("correct horse battery staple");
 
@@ -58,28 +56,9 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      g_chmod (path, 0700);
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-    }
-  g_remove (path);
-}
-
-static void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  remove_tree (fixture->dir);
+  fleet_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->path);
   fleet_secret_free (fixture->master);
@@ -100,18 +79,6 @@ create_sample_store (Fixture *fixture)
   g_assert_true (fleet_secret_store_set (store, "deploy.key", binary, &error));
   g_assert_true (fleet_secret_store_save (store, &error));
   g_assert_no_error (error);
-}
-
-static GBytes *
-read_file (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-  gsize length = 0;
-
-  g_file_get_contents (path, &contents, &length, &error);
-  g_assert_no_error (error);
-  return g_bytes_new_take (contents, length);
 }
 
 /* Write a new file without syncing, because tests write hundreds of them.
@@ -248,7 +215,7 @@ test_empty_store_round_trip (Fixture *fixture, gconstpointer data)
   names = fleet_secret_store_list_names (opened);
   g_assert_cmpuint (g_strv_length (names), ==, 0);
 
-  bytes = read_file (fixture->path);
+  bytes = fleet_test_read_bytes (fixture->path);
   g_assert_cmpuint (g_bytes_get_size (bytes), ==, FLEET_SECRET_FILE_MIN_LENGTH);
 }
 
@@ -261,7 +228,7 @@ test_file_hides_names_and_values (Fixture *fixture, gconstpointer data)
   const char *contents;
 
   create_sample_store (fixture);
-  bytes = read_file (fixture->path);
+  bytes = fleet_test_read_bytes (fixture->path);
   contents = g_bytes_get_data (bytes, &size);
 
   g_assert_null (memmem (contents, size, "sudo password", 13));
@@ -291,7 +258,7 @@ test_every_flipped_byte_rejected (Fixture *fixture, gconstpointer data)
   const guint8 masks[] = { 0x01, 0x80, 0xff };
 
   create_sample_store (fixture);
-  bytes = read_file (fixture->path);
+  bytes = fleet_test_read_bytes (fixture->path);
   original = g_bytes_get_data (bytes, &size);
   g_assert_cmpuint (size, ==, FLEET_SECRET_FILE_MIN_LENGTH);
 
@@ -329,7 +296,7 @@ test_truncated_and_extended_rejected (Fixture *fixture, gconstpointer data)
   g_autofree guint8 *extended = NULL;
 
   create_sample_store (fixture);
-  bytes = read_file (fixture->path);
+  bytes = fleet_test_read_bytes (fixture->path);
   original = g_bytes_get_data (bytes, &size);
 
   for (gsize cut = 0; cut < size; cut++)
@@ -361,7 +328,7 @@ test_truncated_and_extended_rejected (Fixture *fixture, gconstpointer data)
 static void
 rewrite_u32 (Fixture *fixture, gsize offset, guint32 value)
 {
-  g_autoptr(GBytes) bytes = read_file (fixture->path);
+  g_autoptr(GBytes) bytes = fleet_test_read_bytes (fixture->path);
   gsize size = g_bytes_get_size (bytes);
   g_autofree guint8 *copy = g_memdup2 (g_bytes_get_data (bytes, NULL), size);
   guint32 big_endian = GUINT32_TO_BE (value);
@@ -557,11 +524,11 @@ test_create_over_existing_rejected (Fixture *fixture, gconstpointer data)
   g_autoptr(GBytes) after = NULL;
 
   create_sample_store (fixture);
-  before = read_file (fixture->path);
+  before = fleet_test_read_bytes (fixture->path);
   store = fleet_secret_store_create (fixture->path, fixture->master, &fast_params, &error);
   g_assert_null (store);
   g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_EXISTS);
-  after = read_file (fixture->path);
+  after = fleet_test_read_bytes (fixture->path);
   g_assert_true (g_bytes_equal (before, after));
 }
 
@@ -590,11 +557,11 @@ test_fresh_nonce_per_write (Fixture *fixture, gconstpointer data)
   const guint8 *b;
 
   create_sample_store (fixture);
-  first = read_file (fixture->path);
+  first = fleet_test_read_bytes (fixture->path);
   store = fleet_secret_store_open (fixture->path, fixture->master, &error);
   g_assert_no_error (error);
   g_assert_true (fleet_secret_store_save (store, &error));
-  second = read_file (fixture->path);
+  second = fleet_test_read_bytes (fixture->path);
 
   a = g_bytes_get_data (first, NULL);
   b = g_bytes_get_data (second, NULL);
@@ -637,7 +604,7 @@ test_failed_write_read_only_dir (Fixture *fixture, gconstpointer data)
     }
 
   create_sample_store (fixture);
-  before = read_file (fixture->path);
+  before = fleet_test_read_bytes (fixture->path);
   store = open_and_change (fixture);
 
   g_assert_cmpint (g_chmod (fixture->dir, 0500), ==, 0);
@@ -646,7 +613,7 @@ test_failed_write_read_only_dir (Fixture *fixture, gconstpointer data)
 
   g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_IO);
   g_assert_nonnull (strstr (error->message, "the previous store, if any, is unchanged"));
-  after = read_file (fixture->path);
+  after = fleet_test_read_bytes (fixture->path);
   g_assert_true (g_bytes_equal (before, after));
 }
 
@@ -668,7 +635,7 @@ test_failed_write_size_limit (Fixture *fixture, gconstpointer data)
   gboolean saved;
 
   create_sample_store (fixture);
-  before = read_file (fixture->path);
+  before = fleet_test_read_bytes (fixture->path);
   store = open_and_change (fixture);
 
   /* Nothing may be written to a file while the limit is low: the test
@@ -685,7 +652,7 @@ test_failed_write_size_limit (Fixture *fixture, gconstpointer data)
   g_assert_false (saved);
   g_assert_error (error, FLEET_SECRET_STORE_ERROR, FLEET_SECRET_STORE_ERROR_IO);
   g_assert_nonnull (strstr (error->message, g_strerror (EFBIG)));
-  after = read_file (fixture->path);
+  after = fleet_test_read_bytes (fixture->path);
   g_assert_true (g_bytes_equal (before, after));
 
   listing = g_dir_open (fixture->dir, 0, NULL);
@@ -814,7 +781,7 @@ test_default_kdf_params (Fixture *fixture, gconstpointer data)
 
   store = fleet_secret_store_create (fixture->path, fixture->master, NULL, &error);
   g_assert_no_error (error);
-  bytes = read_file (fixture->path);
+  bytes = fleet_test_read_bytes (fixture->path);
   g_assert_true (fleet_secret_header_decode (g_bytes_get_data (bytes, NULL),
                                              g_bytes_get_size (bytes), &header, &error));
   g_assert_cmpuint (header.kdf_params.n, ==, FLEET_SECRET_KDF_DEFAULT_N);
@@ -1444,7 +1411,7 @@ test_scrypt_out_of_memory (Fixture *fixture, gconstpointer data)
 
   /* A store whose header asks for 512 MiB: a fast store with N patched. */
   create_sample_store (fixture);
-  contents = read_file (fixture->path);
+  contents = fleet_test_read_bytes (fixture->path);
   patched = g_memdup2 (g_bytes_get_data (contents, &length), g_bytes_get_size (contents));
   /* N = 2^19, big-endian at bytes 16-23. */
   memcpy (patched + 16, "\0\0\0\0\0\x08\0\0", 8);
@@ -1934,10 +1901,10 @@ test_prompt_wait_fails (Fixture *fixture, gconstpointer data)
 
 /* In the child: start a process in a process group of its own in this
  * session, make that group the terminal's foreground group, and return
- * the process's id; this process is then a background job.  Its own group
- * is orphaned (its parent is in another session), so the terminal answers
- * its reads, and its writes when TOSTOP is set, with EIO instead of
- * stopping it. */
+ * the process's id.  This process is then a background job.  Its own group
+ * is orphaned, because its parent is in another session, so the terminal
+ * fails its reads with EIO instead of stopping it, and its writes too when
+ * TOSTOP is set. */
 static pid_t
 move_to_background (int terminal_fd)
 {

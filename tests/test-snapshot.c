@@ -9,24 +9,10 @@
 #include "schema/fleet-snapshot-diff.h"
 #include "schema/fleet-snapshot-store.h"
 #include "schema/fleet-snapshot.h"
+#include "tests/test-helpers.h"
 
 #define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define SHA_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      g_remove (child);
-    }
-  g_rmdir (path);
-}
 
 /* A small snapshot with every kind of record, including awkward names. */
 static FleetSnapshot *
@@ -446,7 +432,7 @@ test_store_round_trip (void)
   g_assert_cmpstr (entry->label, ==, "after");
   g_assert_cmpint (entry->time_us, ==, G_GINT64_CONSTANT (1764800000000000));
 
-  remove_tree (store);
+  fleet_test_remove_tree (store);
   g_rmdir (dir);
 }
 
@@ -490,7 +476,7 @@ test_store_errors (void)
   g_assert_null (loaded);
   g_assert_error (error, FLEET_SNAPSHOT_ERROR, FLEET_SNAPSHOT_ERROR_CORRUPT);
 
-  remove_tree (dir);
+  fleet_test_remove_tree (dir);
 }
 
 static FleetSnapshot *
@@ -701,19 +687,7 @@ test_collector_mutations (void)
 static int
 run_fleetc (const char *const *args, char **out_stdout, char **out_stderr)
 {
-  g_autofree char *path = g_build_filename (g_getenv ("FLEET_BUILD_ROOT"), "cli", "fleetc", NULL);
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr (GError) error = NULL;
-  int status = 0;
-
-  g_ptr_array_add (argv, path);
-  for (const char *const *arg = args; *arg != NULL; arg++)
-    g_ptr_array_add (argv, (gpointer) *arg);
-  g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out_stdout,
-                out_stderr, &status, &error);
-  g_assert_no_error (error);
-  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+  return fleet_test_run_program ("fleetc", args, out_stdout, out_stderr);
 }
 
 static void
@@ -777,7 +751,7 @@ test_cli_diff (void)
     g_assert_nonnull (strstr (err, "no snapshot deadbeefdeadbeef"));
   }
 
-  remove_tree (dir);
+  fleet_test_remove_tree (dir);
 }
 
 /* Only expected changes exit 0; an unexpected one exits 1, so that a
@@ -823,7 +797,7 @@ test_cli_diff_exit_status (void)
     g_assert_nonnull (strstr (out, "Exit status 0: nothing unexpected changed"));
   }
 
-  remove_tree (dir);
+  fleet_test_remove_tree (dir);
 }
 
 /* A category that only one snapshot has is named as not compared, so that
@@ -860,7 +834,7 @@ test_cli_diff_names_skipped (void)
   g_assert_null (strstr (out, "sysctl"));
   g_assert_nonnull (strstr (out, "~ UNEXPECTED files /etc/nginx/nginx.conf"));
 
-  remove_tree (dir);
+  fleet_test_remove_tree (dir);
 }
 
 /* `fleetc snapshot --help` lists every command, not only diff. */

@@ -15,6 +15,7 @@
 #include "compiler/proxy-jump.h"
 #include "compiler/ssh-config.h"
 #include "compiler/yaml-tree.h"
+#include "tests/test-helpers.h"
 
 typedef struct {
   char *dir;                  /* temporary directory, removed on tear-down */
@@ -24,33 +25,9 @@ typedef struct {
 static char *test_home;       /* HOME of the whole program */
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  if (g_file_test (path, G_FILE_TEST_IS_SYMLINK) || !g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_unlink (path);
-      return;
-    }
-
-  dir = g_dir_open (path, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      remove_tree (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("test-ssh-config-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = fleet_test_make_dir ("test-ssh-config-XXXXXX");
   fixture->diags = fleet_diagnostics_new ();
 }
 
@@ -59,8 +36,8 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *ssh_dir = g_build_filename (test_home, ".ssh", NULL);
 
-  remove_tree (fixture->dir);
-  remove_tree (ssh_dir);
+  fleet_test_remove_tree (fixture->dir);
+  fleet_test_remove_tree (ssh_dir);
   g_free (fixture->dir);
   fleet_diagnostics_free (fixture->diags);
 }
@@ -686,6 +663,7 @@ test_known_hosts_and_policy (Fixture *fixture, gconstpointer data)
   g_autoptr(FleetSshConfig) config = load (fixture, "config",
     "Host new\n"
     "  StrictHostKeyChecking ACCEPT-NEW\n"
+    "  HashKnownHosts yes\n"
     "  UserKnownHostsFile ~/.ssh/kh_%h_%p /etc/fleet/kh\n"
     "  UserKnownHostsFile /never/used\n"
     "Host *\n"
@@ -702,6 +680,9 @@ test_known_hosts_and_policy (Fixture *fixture, gconstpointer data)
   other = fleet_ssh_config_lookup (config, "other");
 
   g_assert_cmpint (found->settings.host_key_policy, ==, FLEET_HOST_KEY_POLICY_ACCEPT_NEW);
+  g_assert_true (has (found, FLEET_SETTING_HASH_KNOWN_HOSTS));
+  g_assert_true (found->settings.hash_known_hosts);
+  g_assert_false (has (other, FLEET_SETTING_HASH_KNOWN_HOSTS));
   assert_strings (found->settings.known_hosts_files,
                   (const char *[]) { "~/.ssh/kh_%h_%p", "/etc/fleet/kh", NULL });
   g_assert_true (found->settings.identities_only);
@@ -1172,7 +1153,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ssh-config/proxy-jump/parse", test_proxy_jump_parse);
 
   status = g_test_run ();
-  remove_tree (test_home);
+  fleet_test_remove_tree (test_home);
   g_free (test_home);
   return status;
 }

@@ -15,6 +15,7 @@
 #include "runtime/fleet-report.h"
 #include "schema/fleet-step-kind.h"
 #include "schema/fleet-step-values.h"
+#include "tests/test-helpers.h"
 
 /* A temporary directory for the files of one test, removed with its files. */
 typedef struct {
@@ -44,10 +45,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ScratchDir, scratch_dir_clear)
 static void
 scratch_dir_init (ScratchDir *scratch)
 {
-  g_autoptr(GError) error = NULL;
-
-  scratch->path = g_dir_make_tmp ("test-step-kinds-XXXXXX", &error);
-  g_assert_no_error (error);
+  scratch->path = fleet_test_make_dir ("test-step-kinds-XXXXXX");
 }
 
 static char *

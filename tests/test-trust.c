@@ -12,27 +12,7 @@
 #include "schema/fleet-signing-key.h"
 #include "tests/sandbox.h"
 
-typedef struct {
-  char *dir;
-} Fixture;
-
-static void
-fixture_set_up (Fixture *fixture, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("fleet-trust-XXXXXX", &error);
-  g_assert_no_error (error);
-}
-
-static void
-fixture_tear_down (Fixture *fixture, gconstpointer data)
-{
-  const char *argv[] = { "rm", "-rf", fixture->dir, NULL };
-
-  fleet_test_spawn (argv, NULL, NULL);
-  g_free (fixture->dir);
-}
+typedef FleetTestDir Fixture;
 
 static char *
 write_file (Fixture *fixture, const char *name, const char *contents, int mode)
@@ -439,7 +419,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add (path, Fixture, NULL, fleet_test_dir_set_up, func, fleet_test_dir_tear_down)
 
   g_test_add_func ("/trust/expiry/boundary", test_expiry_boundary);
   g_test_add_func ("/trust/expiry/never", test_expiry_never);

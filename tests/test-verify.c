@@ -26,15 +26,6 @@ make_host_dir (guint index, const char *name, const char *contents)
   return g_steal_pointer (&dir);
 }
 
-static void
-remove_tree (const char *dir)
-{
-  g_autofree char *quoted = g_shell_quote (dir);
-  g_autofree char *command = g_strdup_printf ("rm -rf %s", quoted);
-
-  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
-}
-
 /* Give the fixture's plan snapshot settings that record the files under
  * `dirs` (one per host, NULL-terminated) and the users. */
 static FleetSnapshotConfig *
@@ -98,7 +89,7 @@ test_after_snapshot_of_failed_step (Fixture *fixture, gconstpointer data)
   line = g_strdup_printf ("+ UNEXPECTED files %s: sha256=", written);
   g_assert_nonnull (strstr (report, line));
 
-  remove_tree (dir);
+  fleet_test_remove_tree (dir);
 }
 
 /* A step that kills its own SSH session ends the host without an after
@@ -128,7 +119,7 @@ test_no_after_snapshot_without_connection (Fixture *fixture, gconstpointer data)
   g_assert_null (host->snapshot_after);
   g_assert_null (host->snapshot_diff);
 
-  remove_tree (dir);
+  fleet_test_remove_tree (dir);
 }
 
 /* Run 1 stores snapshots; between the runs someone edits a file on host
@@ -224,8 +215,8 @@ test_drift_since_latest (Fixture *fixture, gconstpointer data)
                                      "snapshot"));
   g_assert_null (strstr (summary, "baseline:"));
 
-  remove_tree (first);
-  remove_tree (second);
+  fleet_test_remove_tree (first);
+  fleet_test_remove_tree (second);
 }
 
 static FleetBaseline *
@@ -304,7 +295,7 @@ test_baseline_in_run (Fixture *fixture, gconstpointer data)
   g_assert_false (step_result (fixture, 0, 0)->started);
   g_assert_cmpint (host_result (fixture, 1)->outcome, ==, FLEET_HOST_NOT_RUN);
 
-  remove_tree (dir);
+  fleet_test_remove_tree (dir);
 }
 
 static char *
@@ -464,7 +455,7 @@ test_cli_verify (Fixture *fixture, gconstpointer data)
                                      &out, &err), ==, 2);
   g_assert_nonnull (strstr (err, "good.yaml:2:14: error: invalid mode \"9\""));
 
-  remove_tree (dir);
+  fleet_test_remove_tree (dir);
 }
 
 /* The output of `fleetc snapshot take` names each host's digest, and
@@ -596,8 +587,8 @@ test_cli_snapshot_take (Fixture *fixture, gconstpointer data)
                                      &out, &err), ==, 2);
   g_assert_nonnull (strstr (err, "unknown category \"bogus\" in --categories"));
 
-  remove_tree (first);
-  remove_tree (second);
+  fleet_test_remove_tree (first);
+  fleet_test_remove_tree (second);
 }
 
 int

@@ -474,9 +474,72 @@ test_abort_at_window_end (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (aborted, "\"host\":\"host01\",\"step\":1,\"name\":\"slow\","
                                      "\"reason\":\"window-end\","
                                      "\"window_end\":\"2025-03-25T01:00:00.000Z\""));
+  /* No freeze: the window itself ended. */
+  g_assert_nonnull (strstr (aborted, "\"freeze\":null,\"message\":\"step 1 \\\"slow\\\" was "
+                                     "killed after "));
+  g_assert_nonnull (strstr (aborted, "s at the end of its maintenance window at "
+                                     "2025-03-25T01:00:00Z; it runs again from the start in the "
+                                     "next maintenance window\""));
   journal = read_run_file (fixture, "journal.jsonl");
   g_assert_cmpuint (count_lines (journal, "\"event\":\"step-start\""), ==, 2);
   g_assert_cmpuint (count_lines (journal, "\"event\":\"step-end\""), ==, 1);
+}
+
+/* A freeze that starts inside the window kills the step like a window
+ * end, and the summary, the journal and the wait reason name the freeze,
+ * the step and that it runs again from the start. */
+static void
+test_freeze_kill_reported (Fixture *fixture, gconstpointer data)
+{
+  const gint64 minutes[] = { 0, 60, 120, 180, -1 };
+  const FleetHostResult *result;
+  g_autofree char *marker = NULL;
+  g_autofree char *aborted = NULL;
+  g_autofree char *waits = NULL;
+  g_autofree char *summary = NULL;
+  GArray *freezes;
+  TestClock test = { 0 };
+
+  if (!require_sandbox ())
+    return;
+
+  marker = host_home_path (0, "window-abort-marker");
+  g_remove (marker);
+  add_hosts (fixture, 1, "id_ed25519");
+  add_step (fixture, "slow", "if [ -e \"$HOME/window-abort-marker\" ]; then exit 0; fi; "
+                             "touch \"$HOME/window-abort-marker\"; sleep 60", 120000);
+  set_waves (fixture, (const guint[]) { 1, 0 });
+  /* One window from 00:00 to 03:00, cut by the freeze "sudden" from 01:00
+   * to 02:00. */
+  set_schedule (fixture, minutes, 10, 5, FLEET_AT_WINDOW_END_ABORT);
+  freezes = fleet_plan_freezes_new ();
+  fleet_plan_freezes_add (freezes, "sudden", T0_US + 60 * MINUTE_US, T0_US + 120 * MINUTE_US);
+  g_ptr_array_add (fixture->plan->schedule->window_set_freezes, freezes);
+  use_test_clock (fixture, &test, T0_US);
+  test.jump_at_call = 1;
+  test.jump_to_us = T0_US + 61 * MINUTE_US;
+  test.jump_delay_us = G_USEC_PER_SEC;
+  run_plan (fixture);
+  g_remove (marker);
+
+  result = host_result (fixture, 0);
+  g_assert_cmpint (result->outcome, ==, FLEET_HOST_INTERRUPTED);
+  g_assert_true (g_str_has_prefix (result->message, "step 1 \"slow\" was killed after "));
+  g_assert_true (g_str_has_suffix (result->message, "s at the start of freeze \"sudden\" at "
+                                                    "2025-03-25T01:00:00Z; it runs again from "
+                                                    "the start in the next maintenance window"));
+  summary = fleet_report_format_summary (fixture->plan, fixture->result, fixture->run_dir);
+  g_test_message ("summary:\n%s", summary);
+  g_assert_nonnull (strstr (summary, "at the start of freeze \"sudden\""));
+
+  aborted = journal_events (fixture, "step-aborted");
+  g_assert_nonnull (strstr (aborted, "\"freeze\":\"sudden\""));
+  g_assert_nonnull (strstr (aborted, "at the start of freeze \\\"sudden\\\" at "
+                                     "2025-03-25T01:00:00Z"));
+  waits = journal_events (fixture, "window-wait");
+  g_assert_nonnull (strstr (waits, "\"reason\":\"step 1 \\\"slow\\\" was killed after "));
+  g_assert_nonnull (strstr (waits, "runs again from the start in the next maintenance window; "
+                                   "no maintenance window of sandbox is open"));
 }
 
 /* With at_window_end: finish, the same step runs to its end after the
@@ -620,6 +683,7 @@ main (int argc, char **argv)
   ADD ("/window-runtime/resume-in-next-window", test_resume_in_next_window);
   ADD ("/window-runtime/abort-at-window-end", test_abort_at_window_end);
   ADD ("/window-runtime/finish-at-window-end", test_finish_at_window_end);
+  ADD ("/window-runtime/freeze-kill-reported", test_freeze_kill_reported);
 #undef ADD
   g_test_add_func ("/window-runtime/gate-decisions", test_gate_decisions);
   g_test_add_func ("/window-runtime/gate-remaining-steps", test_gate_remaining_steps);

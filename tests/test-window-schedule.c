@@ -12,6 +12,7 @@
 #include "planner/fleet-planner.h"
 #include "schema/fleet-clock.h"
 #include "schema/fleet-timezone.h"
+#include "tests/test-helpers.h"
 
 #define MINUTE_US (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
 
@@ -23,35 +24,14 @@ typedef struct {
 static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("fleet-schedule-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = fleet_test_make_dir ("fleet-schedule-XXXXXX");
   fixture->diags = fleet_diagnostics_new ();
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_remove (child);
-    }
-  g_rmdir (path);
 }
 
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  remove_tree (fixture->dir);
+  fleet_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   fleet_diagnostics_free (fixture->diags);
 }
@@ -59,14 +39,7 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
 static char *
 write_file (Fixture *fixture, const char *name, const char *text)
 {
-  g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
-  g_autofree char *parent = g_path_get_dirname (path);
-  g_autoptr (GError) error = NULL;
-
-  g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
-  g_assert_true (g_file_set_contents (path, text, -1, &error));
-  g_assert_no_error (error);
-  return g_steal_pointer (&path);
+  return fleet_test_write_file_in (fixture->dir, name, text);
 }
 
 static gint64
@@ -296,9 +269,35 @@ test_schedule_skips_frozen_window (Fixture *fixture, gconstpointer data)
     "steps:\n  - {name: patch, run: \"true\", estimate: 30m}\n", daily_windows);
   g_autoptr (FleetPlan) plan = plan_with (fixture, body, "2025-03-24", "2025-04-07");
 
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (FleetPlan) read = NULL;
+  g_autoptr (GError) error = NULL;
+  const FleetPlanSchedule *schedule;
+  guint32 dc1_set, dc2_set;
+  const GArray *dc1_freezes;
+
   g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 0);
   assert_instant (host_start (plan, "a1"), "2025-03-26T01:00:00Z");
   assert_instant (host_start (plan, "b1"), "2025-03-25T06:00:00Z");
+
+  /* The plan names the freeze per window set, for fleet-run's messages,
+   * and keeps it through the plan file. */
+  bytes = fleet_plan_serialize (plan);
+  read = fleet_plan_deserialize (bytes, &error);
+  g_assert_no_error (error);
+  schedule = read->schedule;
+  g_assert_cmpuint (schedule->window_set_freezes->len, ==, schedule->window_sets->len);
+  dc1_set = g_array_index (schedule->host_window_set, guint32, 1);
+  dc2_set = g_array_index (schedule->host_window_set, guint32, 0);
+  dc1_freezes = g_ptr_array_index (schedule->window_set_freezes, dc1_set);
+  g_assert_cmpuint (dc1_freezes->len, ==, 1);
+  g_assert_cmpstr (g_array_index (dc1_freezes, FleetPlanFreeze, 0).name, ==, "audit");
+  assert_instant (g_array_index (dc1_freezes, FleetPlanFreeze, 0).start_us,
+                  "2025-03-24T23:00:00Z");
+  g_assert_cmpuint (((GArray *) g_ptr_array_index (schedule->window_set_freezes, dc2_set))->len,
+                    ==, 0);
+  g_assert_nonnull (fleet_plan_freezes_at (dc1_freezes, instant_us ("2025-03-25T01:00:00Z")));
+  g_assert_null (fleet_plan_freezes_at (dc1_freezes, instant_us ("2025-03-25T23:00:00Z")));
 }
 
 /* On the spring-forward night in Berlin a 2h window from 01:30 CET ends
@@ -433,6 +432,35 @@ test_schedule_no_window (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (first_error (fixture), "host b1 (dc2) of wave 1 has no maintenance "
                                                    "window between 2025-03-24T00:00:00Z and "
                                                    "2025-04-07T00:00:00Z"));
+  /* No freeze is defined, so none is blamed. */
+  g_assert_null (strstr (first_error (fixture), "freeze"));
+  g_assert_nonnull (strstr (first_error (fixture), "add a window that applies to one of its "
+                                                   "groups, or, when its windows come later, "
+                                                   "compile with a longer --window-days"));
+}
+
+/* A freeze over every window of a host's groups is named in the error. */
+static void
+test_schedule_frozen_out (Fixture *fixture, gconstpointer data)
+{
+  const char *body =
+    "windows:\n"
+    "  - {name: once, start: 2025-03-25T02:00, duration: 3h, timezone: UTC}\n"
+    "freezes:\n"
+    "  - {name: audit, start: 2025-03-25T00:00, duration: 1d, timezone: UTC, applies_to: [dc2]}\n"
+    "  - {name: unrelated, start: 2025-03-30T00:00, duration: 1d, timezone: UTC}\n"
+    "steps:\n  - {name: patch, run: \"true\", estimate: 10m}\n";
+  g_autoptr (FleetPlan) plan = plan_with (fixture, body, "2025-03-24", "2025-04-07");
+  const char *message = first_error (fixture);
+
+  g_assert_null (plan);
+  g_assert_nonnull (strstr (message, "host b1 (dc2) of wave 1 has no maintenance window between "
+                                     "2025-03-24T00:00:00Z and 2025-04-07T00:00:00Z: the freezes "
+                                     "that apply to it (\"audit\") cover every window of its "
+                                     "groups; shorten a freeze, or add a window outside them"));
+  g_assert_null (strstr (message, "unrelated"));
+  /* The Frankfurt hosts keep their window. */
+  g_assert_cmpuint (fleet_diagnostics_error_count (fixture->diags), ==, 2);
 }
 
 static void
@@ -676,6 +704,7 @@ main (int argc, char **argv)
   ADD ("/window-schedule/range-ends", test_schedule_range_ends);
   ADD ("/window-schedule/shorter-range-fits", test_schedule_shorter_range_fits);
   ADD ("/window-schedule/no-window", test_schedule_no_window);
+  ADD ("/window-schedule/frozen-out", test_schedule_frozen_out);
   ADD ("/window-schedule/needs-estimate", test_schedule_needs_estimate);
   ADD ("/window-schedule/history-estimate", test_schedule_history_estimate);
   ADD ("/window-schedule/plan-file", test_schedule_plan_file);

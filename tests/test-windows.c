@@ -11,6 +11,7 @@
 #include "schema/fleet-timezone.h"
 #include "schema/fleet-window-calendar.h"
 #include "schema/fleet-window.h"
+#include "tests/test-helpers.h"
 
 #define HOUR_US (G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC)
 
@@ -22,32 +23,14 @@ typedef struct {
 static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("fleet-windows-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = fleet_test_make_dir ("fleet-windows-XXXXXX");
   fixture->diags = fleet_diagnostics_new ();
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      g_remove (child);
-    }
-  g_rmdir (path);
 }
 
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  remove_tree (fixture->dir);
+  fleet_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   fleet_diagnostics_free (fixture->diags);
 }
@@ -133,10 +116,7 @@ diagnostics_text (const Fixture *fixture)
 static char *
 write_file (const Fixture *fixture, const char *name, const char *text)
 {
-  char *path = g_build_filename (fixture->dir, name, NULL);
-
-  g_assert_true (g_file_set_contents (path, text, -1, NULL));
-  return path;
+  return fleet_test_write_file_in (fixture->dir, name, text);
 }
 
 static const char inventory_text[] =
@@ -834,6 +814,24 @@ test_workflow_rrule_syntax_error (Fixture *fixture, gconstpointer data)
                                       "missing"));
 }
 
+/* An entry with another error still has its rule checked, so that one
+ * pass reports both. */
+static void
+test_workflow_rrule_with_other_errors (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FleetWorkflow) workflow = compile_windows (fixture,
+    "windows:\n"
+    "  - {name: a, start: 2025-01-07T02:00, duration: 1h, timezone: UTC, applies_to: [webb],\n"
+    "     rrule: \"FREQ=WEEKLY;BYDAY=TUE\"}\n",
+    "2025-01-01", "2025-02-01");
+  g_autofree char *messages = diagnostics_text (fixture);
+
+  g_assert_null (workflow);
+  g_assert_nonnull (strstr (messages, "error: unknown group \"webb\""));
+  g_assert_nonnull (strstr (messages, "workflow.yaml:8:26: error: invalid RRULE part "
+                                      "\"BYDAY=TUE\""));
+}
+
 static void
 test_workflow_entry_errors (Fixture *fixture, gconstpointer data)
 {
@@ -983,6 +981,7 @@ main (int argc, char **argv)
   ADD ("/windows/workflow/unknown-timezone", test_workflow_unknown_timezone);
   ADD ("/windows/workflow/rrule-syntax-error", test_workflow_rrule_syntax_error);
   ADD ("/windows/workflow/hosts-without-window", test_workflow_hosts_without_window);
+  ADD ("/windows/workflow/rrule-with-other-errors", test_workflow_rrule_with_other_errors);
   ADD ("/windows/workflow/entry-errors", test_workflow_entry_errors);
   ADD ("/windows/examples/compile", test_examples_compile);
 
