@@ -335,9 +335,11 @@ lookup_passphrase (FleetSshContext *context, const FleetHost *host, const char *
       *out_error = key_error_new (FLEET_FAILURE_KEY_PASSPHRASE,
                                   g_strdup_printf ("identity file %s is encrypted (%s) and host "
                                                    "%s names no passphrase secret for it; set "
-                                                   "the host's key_passphrase_secret to the name "
-                                                   "of a secret that holds the passphrase, or "
-                                                   "load the key into ssh-agent", path, cipher,
+                                                   "the host's key_passphrase_secret "
+                                                   "(fleetc_key_passphrase_secret in an Ansible "
+                                                   "inventory) to the name of a secret that "
+                                                   "holds the passphrase, or load the key into "
+                                                   "ssh-agent", path, cipher,
                                                    host->name));
       return NULL;
     }
