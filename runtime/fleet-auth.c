@@ -51,11 +51,8 @@ login_user (const FleetConnection *connection)
 }
 
 /* Hand libssh an agent restricted to the keys of the host's identity
- * files.  Returns FALSE, leaving the agent out, when none of them has a
- * PATH.pub or the agent cannot be reached.
- * NOTE: OpenSSH also takes the public key from an openssh-key-v1 private
- * key file that has no PATH.pub; fleet-run does not, so such a file's
- * agent copy is not used. */
+ * files.  Returns FALSE, leaving the agent out, when no public key of them
+ * is known (fleet_key_public_file_blob) or the agent cannot be reached. */
 static gboolean
 restrict_agent (FleetConnection *connection)
 {

@@ -81,7 +81,8 @@ fleet_become_refusal (FleetBecomeVerdict verdict, const FleetStep *step, const F
     case FLEET_BECOME_PASSWORD_REQUIRED:
       *out_message = g_strdup (host->become_password_secret == NULL
                                  ? "sudo asks for a password: set become_password_secret for "
-                                   "the host, or allow NOPASSWD in sudoers"
+                                   "the host (fleetc_become_password_secret in an Ansible "
+                                   "inventory), or allow NOPASSWD in sudoers"
                                  : "sudo asks for a password but did not accept the one given");
       return FLEET_FAILURE_BECOME_PASSWORD_REQUIRED;
 

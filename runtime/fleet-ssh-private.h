@@ -211,9 +211,10 @@ const FleetLoadedKey *fleet_key_lookup (FleetSshContext *context, const FleetHos
 char *fleet_key_explain_certificate_rejection (const FleetLoadedKey *loaded, const char *user);
 void fleet_key_error_free (FleetKeyError *error);
 
-/* Return the public key blob (SSH wire encoding) in identity file `path`'s
- * PATH.pub, or NULL when that file is missing or not a public key.  This
- * is how OpenSSH matches an identity file to an agent key. */
+/* Return the public key blob (SSH wire encoding) of identity file `path`:
+ * from PATH.pub, else from the file itself when it is an openssh-key-v1
+ * file, whose public key is not encrypted; NULL when neither has one.
+ * OpenSSH matches an identity file to an agent key the same way. */
 GBytes *fleet_key_public_file_blob (const char *path);
 void fleet_loaded_key_free (FleetLoadedKey *loaded);
 

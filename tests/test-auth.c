@@ -896,6 +896,7 @@ test_identities_only_agent_copy (Fixture *fixture, gconstpointer data)
   g_autofree char *fingerprint = NULL;
   g_autofree char *log = NULL;
   g_autofree char *missing_socket = NULL;
+  g_autofree char *missing_key = NULL;
   g_autofree char *long_socket = NULL;
   g_autofree char *expected = NULL;
   FleetHost *host;
@@ -931,6 +932,19 @@ test_identities_only_agent_copy (Fixture *fixture, gconstpointer data)
   fingerprint = keygen_fingerprint (plain_public);
   g_assert_nonnull (strstr (log, fingerprint));
   g_assert_null (strstr (log, "Failed publickey"));
+
+  /* Without PATH.pub, the public key comes from the openssh-key-v1 file,
+   * which keeps it unencrypted; a missing file gives the agent nothing. */
+  g_assert_cmpint (g_unlink (encrypted_public), ==, 0);
+  missing_key = key_path ("agent-copy-missing");
+  host = add_host (fixture, HOST_GENERAL, "agent-copy-missing",
+                   (const char *[]) { missing_key, NULL });
+  host->identities_only = TRUE;
+  run_plan (fixture);
+  assert_logged_in (fixture, "agent-copy");
+  assert_failed (fixture, "agent-copy-missing", FLEET_FAILURE_IDENTITY_FILE,
+                 (const char *[]) { "tried: cannot read identity file ", "does not exist", NULL });
+  g_ptr_array_remove_index (fixture->plan->hosts, fixture->plan->hosts->len - 1);
 
   /* An agent without the key: the file's own cause, and no agent note.  A
    * key the agent does hold is offered, and noted when rejected. */
