@@ -1261,14 +1261,10 @@ fleet_plan_write_bytes (GBytes *bytes, const char *path, GError **error)
   const char *data = g_bytes_get_data (bytes, &size);
   g_autoptr(GError) local_error = NULL;
 
-  if (!g_file_set_contents_full (path, data, size,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0644, &local_error))
+  if (!fleet_file_write_output (path, data, size, 0644, &local_error))
     {
-      g_autofree char *reason = fleet_file_error_reason (local_error);
-
       g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_IO,
-                   "cannot write plan %s: %s", path, reason);
+                   "cannot write plan %s: %s", path, local_error->message);
       return FALSE;
     }
 
