@@ -352,6 +352,8 @@ write_host_json (FleetJsonWriter *json, const FleetHost *host)
   write_strings_json (json, "known_hosts_files", host->known_hosts_files);
   fleet_json_key (json, "host_key_policy");
   fleet_json_string (json, fleet_host_key_policy_to_string (host->host_key_policy));
+  fleet_json_key (json, "hash_known_hosts");
+  fleet_json_bool (json, host->hash_known_hosts);
   fleet_json_key (json, "proxy_jump");
   fleet_json_string (json, host->proxy_jump);
   fleet_json_key (json, "connect_timeout_ms");

@@ -11,6 +11,7 @@
 #include <glib.h>
 
 #include "compiler/dynamic-inventory.h"
+#include "compiler/host-differences.h"
 #include "compiler/inventory-source.h"
 #include "schema/fleet-plan.h"
 #include "schema/fleet-text.h"
@@ -25,16 +26,46 @@ check_usage_error (const char *message)
   return EXIT_BAD_INPUT;
 }
 
+/* Print `diags` to standard error unless it is empty. */
+static void
+print_diagnostics (FleetDiagnostics *diags)
+{
+  g_autofree char *text = fleet_diagnostics_format (diags);
+
+  if (text[0] != '\0')
+    g_printerr ("%s", text);
+}
+
+/* Read the ssh_config file the plan was compiled with, which settles the
+ * hosts again, so that a changed ssh_config shows up as a changed
+ * inventory too.  Returns FALSE after printing why it cannot be read;
+ * `out_config` stays NULL when the plan names no ssh_config. */
+static gboolean
+load_ssh_config_again (const FleetPlan *plan, const char *plan_path, FleetSshConfig **out_config)
+{
+  g_autoptr(FleetDiagnostics) diags = fleet_diagnostics_new ();
+
+  if (plan->ssh_config_path == NULL)
+    return TRUE;
+
+  *out_config = fleet_ssh_config_load (plan->ssh_config_path, FALSE, diags);
+  print_diagnostics (diags);
+  if (*out_config != NULL)
+    return TRUE;
+
+  g_printerr ("fleetc: cannot read the ssh_config file %s that %s was compiled with; restore it, "
+              "or compile the plan again\n", plan->ssh_config_path, plan_path);
+  return FALSE;
+}
+
 /* Load the plan's inventory sources again, in order.  Returns NULL after
  * printing the diagnostics. */
 static FleetInventory *
-load_inventory_again (const FleetPlan *plan)
+load_inventory_again (const FleetPlan *plan, const FleetSshConfig *ssh_config)
 {
   g_autoptr(FleetDiagnostics) diags = fleet_diagnostics_new ();
   g_autoptr(GPtrArray) refs = g_ptr_array_new_with_free_func (
     (GDestroyNotify) fleet_inventory_ref_free);
-  g_autofree char *text = NULL;
-  g_autoptr (FleetSshConfig) ssh_config = NULL;
   FleetInventory *inventory;
 
   for (guint i = 0; i < plan->inventory_files->len; i++)
@@ -44,19 +75,57 @@ load_inventory_again (const FleetPlan *plan)
       g_ptr_array_add (refs, fleet_inventory_ref_new (file->path, NULL));
     }
 
-  /* The ssh_config the plan was compiled with settles the hosts again, so
-   * that a changed ssh_config shows up as a changed inventory too. */
-  if (plan->ssh_config_path != NULL)
-    ssh_config = fleet_ssh_config_load (plan->ssh_config_path, FALSE, diags);
-
   /* NOTE: the workflow's inventory_timeout is not in the plan, so programs
    * get the default timeout here. */
   inventory = fleet_load_inventory_sources (diags, refs, FLEET_DEFAULT_DYNAMIC_INVENTORY_TIMEOUT_MS,
                                             ssh_config);
-  text = fleet_diagnostics_format (diags);
-  if (text[0] != '\0')
-    g_printerr ("%s", text);
+  print_diagnostics (diags);
   return inventory;
+}
+
+static const FleetSourceFile *
+find_source_file (const GPtrArray *files, const char *path)
+{
+  for (guint i = 0; i < files->len; i++)
+    {
+      const FleetSourceFile *file = g_ptr_array_index (files, i);
+
+      if (g_str_equal (file->path, path))
+        return file;
+    }
+
+  return NULL;
+}
+
+/* Print which ssh_config files have other bytes now, or are read or no
+ * longer read (an Include that matches other files). */
+static void
+print_changed_ssh_config (const FleetPlan *plan, const FleetSshConfig *ssh_config)
+{
+  const GPtrArray *current = ssh_config != NULL ? fleet_ssh_config_sources (ssh_config) : NULL;
+
+  if (current == NULL)
+    return;
+
+  for (guint i = 0; i < plan->ssh_config_sources->len; i++)
+    {
+      const FleetSourceFile *recorded = g_ptr_array_index (plan->ssh_config_sources, i);
+      const FleetSourceFile *now = find_source_file (current, recorded->path);
+
+      if (now == NULL)
+        g_print ("  ssh_config %s is no longer read\n", recorded->path);
+      else if (!g_str_equal (recorded->sha256, now->sha256))
+        g_print ("  ssh_config %s changed: sha256 was %s, is now %s\n", recorded->path,
+                 recorded->sha256, now->sha256);
+    }
+
+  for (guint i = 0; i < current->len; i++)
+    {
+      const FleetSourceFile *now = g_ptr_array_index (current, i);
+
+      if (find_source_file (plan->ssh_config_sources, now->path) == NULL)
+        g_print ("  ssh_config %s is read now too\n", now->path);
+    }
 }
 
 /* Print which of the plan's source files have other bytes now, and
@@ -83,8 +152,42 @@ print_changed_files (const FleetPlan *plan, const FleetInventory *inventory)
   return changed;
 }
 
+/* Return the groups of `host` joined by ", ", or "none". */
+static char *
+join_groups (const FleetHost *host)
+{
+  g_autoptr(GString) joined = g_string_new (NULL);
+
+  for (guint i = 0; i < host->groups->len; i++)
+    g_string_append_printf (joined, "%s%s", i > 0 ? ", " : "",
+                            (const char *) g_ptr_array_index (host->groups, i));
+  return host->groups->len > 0 ? g_string_free (g_steal_pointer (&joined), FALSE)
+                               : g_strdup ("none");
+}
+
+/* Print each setting, attribute and the groups that differ between the
+ * planned and the current record of a host, one per line. */
+static void
+print_host_differences (const FleetHost *planned, const FleetHost *current)
+{
+  g_autoptr(GPtrArray) differences = fleet_host_differences (planned, current);
+  g_autofree char *planned_groups = join_groups (planned);
+  g_autofree char *current_groups = join_groups (current);
+
+  for (guint i = 0; i < differences->len; i++)
+    {
+      const FleetHostDifference *difference = g_ptr_array_index (differences, i);
+
+      g_print ("    %s %s: %s -> %s\n", difference->attribute ? "attribute" : "setting",
+               difference->key, difference->first, difference->second);
+    }
+
+  if (!g_str_equal (planned_groups, current_groups))
+    g_print ("    groups: %s -> %s\n", planned_groups, current_groups);
+}
+
 /* Print which of the plan's hosts are gone from the inventory or have other
- * settings now. */
+ * settings now, and what changed. */
 static void
 print_changed_hosts (const FleetPlan *plan, const FleetInventory *inventory)
 {
@@ -108,8 +211,11 @@ print_changed_hosts (const FleetPlan *plan, const FleetInventory *inventory)
       g_ptr_array_add (one_current, current);
       planned_digest = fleet_hosts_digest (one_planned, no_jump_hosts);
       current_digest = fleet_hosts_digest (one_current, no_jump_hosts);
-      if (!g_str_equal (planned_digest, current_digest))
-        g_print ("  host %s has other settings, attributes or groups now\n", planned->name);
+      if (g_str_equal (planned_digest, current_digest))
+        continue;
+
+      g_print ("  host %s has other settings, attributes or groups now:\n", planned->name);
+      print_host_differences (planned, current);
     }
 }
 
@@ -122,6 +228,7 @@ fleetc_check_main (int argc, char **argv)
   g_autoptr(FleetInventory) inventory = NULL;
   g_autofree char *digest = NULL;
   g_autoptr(GPtrArray) static_changes = NULL;
+  g_autoptr(FleetSshConfig) ssh_config = NULL;
 
   g_option_context_set_summary (context, "Resolve the plan's inventory again and compare it "
                                          "with the one the plan was compiled from.\nExit status: "
@@ -145,7 +252,10 @@ fleetc_check_main (int argc, char **argv)
       return EXIT_BAD_INPUT;
     }
 
-  inventory = load_inventory_again (plan);
+  if (!load_ssh_config_again (plan, argv[1], &ssh_config))
+    return EXIT_BAD_INPUT;
+
+  inventory = load_inventory_again (plan, ssh_config);
   if (inventory == NULL)
     {
       g_printerr ("fleetc: cannot resolve the inventory of %s again\n", argv[1]);
@@ -176,6 +286,7 @@ fleetc_check_main (int argc, char **argv)
   g_print ("%s: inventory changed since the plan was compiled: its digest was %s and is now "
            "%s; compile the plan again\n", argv[1], plan->inventory_sha256, digest);
   print_changed_files (plan, inventory);
+  print_changed_ssh_config (plan, ssh_config);
   print_changed_hosts (plan, inventory);
   return EXIT_CHANGED;
 }

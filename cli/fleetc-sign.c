@@ -9,6 +9,7 @@
 #include "cli/fleetc-sign.h"
 
 #include <glib.h>
+#include <string.h>
 
 #include "schema/fleet-plan-expiry.h"
 #include "schema/fleet-plan-signature.h"
@@ -42,6 +43,19 @@ default_comment (const FleetSigningKey *key)
   if (public_key->comment != NULL && fleet_signature_comment_problem (public_key->comment) == NULL)
     return g_strdup (public_key->comment);
   return g_strdup_printf ("%s@%s", g_get_user_name (), g_get_host_name ());
+}
+
+static gboolean
+is_full_sha256 (const char *text)
+{
+  if (strlen (text) != 64)
+    return FALSE;
+
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isxdigit (*p))
+      return FALSE;
+
+  return TRUE;
 }
 
 /* Check that the plan at `path` is worth signing: readable, of the expected
@@ -108,6 +122,14 @@ fleetc_sign_main (int argc, char **argv)
     return sign_usage_error ("expected exactly one plan file");
   if (key_path == NULL)
     return sign_usage_error ("sign needs the private key file: --key KEY");
+  if (expected_sha256 != NULL && !is_full_sha256 (expected_sha256))
+    {
+      g_autofree char *message = g_strdup_printf (
+        "--expect-sha256 needs all 64 hex digits of the plan's sha256, as `fleetc show` prints "
+        "it; \"%s\" has %u characters", expected_sha256,
+        (guint) g_utf8_strlen (expected_sha256, -1));
+      return sign_usage_error (message);
+    }
 
   bytes = fleet_plan_read_bytes (argv[1], &error);
   if (bytes == NULL || !check_plan (argv[1], bytes, expected_sha256, &error))

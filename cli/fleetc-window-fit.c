@@ -298,6 +298,27 @@ report_without_range (const FitSearch *search, guint current)
               "named above, or add windows that apply to their groups\n");
 }
 
+/* After a longer range was found to fit, say which parallelism would fit
+ * the current range instead, when one does: an admin with a fixed change
+ * window would rather run more hosts at once than wait for later windows. */
+static void
+report_parallelism_in_range (FleetWorkflow *workflow, guint largest_wave, guint current)
+{
+  guint parallelism = smallest_parallelism (workflow, largest_wave);
+  g_autoptr(FleetPlan) plan = NULL;
+  g_autofree char *finish = NULL;
+
+  if (parallelism == 0)
+    return;
+
+  plan = plan_changed (workflow, &(FitChange) { parallelism, FALSE });
+  finish = format_finish (plan);
+  g_printerr ("fleetc: note: or keep the range of %u days and raise parallelism to %u (now %u); "
+              "the plan then finishes at %s:\n", current, parallelism, workflow->parallelism,
+              finish);
+  print_waves (plan);
+}
+
 void
 fleetc_report_earliest_fit (const char *workflow_path, const FleetCompileOptions *options)
 {
@@ -330,6 +351,7 @@ fleetc_report_earliest_fit (const char *workflow_path, const FleetCompileOptions
       g_printerr ("the smallest range of windows that fits is %u days (now %u); compile with "
                   "--window-days %u, and the plan finishes at %s:\n", days, current, days, finish);
       print_waves (plan);
+      report_parallelism_in_range (workflow, largest_wave, current);
       return;
     }
   report_without_range (&search, current);

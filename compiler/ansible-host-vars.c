@@ -32,6 +32,7 @@ typedef enum {
   SETTING_IDENTITIES_ONLY,
   SETTING_KNOWN_HOSTS_FILE,
   SETTING_HOST_KEY_POLICY,
+  SETTING_HASH_KNOWN_HOSTS,
   SETTING_PROXY_JUMP,
   SETTING_KEEPALIVE_INTERVAL,
   SETTING_KEEPALIVE_COUNT_MAX,
@@ -59,6 +60,7 @@ static const struct {
   { "fleetc_identities_only", SETTING_IDENTITIES_ONLY },
   { "fleetc_known_hosts_file", SETTING_KNOWN_HOSTS_FILE },
   { "fleetc_host_key_policy", SETTING_HOST_KEY_POLICY },
+  { "fleetc_hash_known_hosts", SETTING_HASH_KNOWN_HOSTS },
   { "fleetc_proxy_jump", SETTING_PROXY_JUMP },
   { "fleetc_keepalive_interval", SETTING_KEEPALIVE_INTERVAL },
   { "fleetc_keepalive_count_max", SETTING_KEEPALIVE_COUNT_MAX },
@@ -77,6 +79,7 @@ static const FleetSetting fleet_settings[N_SETTINGS] = {
   [SETTING_IDENTITIES_ONLY] = FLEET_SETTING_IDENTITIES_ONLY,
   [SETTING_KNOWN_HOSTS_FILE] = FLEET_SETTING_KNOWN_HOSTS_FILES,
   [SETTING_HOST_KEY_POLICY] = FLEET_SETTING_HOST_KEY_POLICY,
+  [SETTING_HASH_KNOWN_HOSTS] = FLEET_SETTING_HASH_KNOWN_HOSTS,
   [SETTING_PROXY_JUMP] = FLEET_SETTING_PROXY_JUMP,
   [SETTING_KEEPALIVE_INTERVAL] = FLEET_SETTING_KEEPALIVE_INTERVAL,
   [SETTING_KEEPALIVE_COUNT_MAX] = FLEET_SETTING_KEEPALIVE_COUNT_MAX,
@@ -100,6 +103,7 @@ static const struct {
   { "identities_only", "fleetc_identities_only" },
   { "known_hosts_file", "fleetc_known_hosts_file" },
   { "host_key_policy", "fleetc_host_key_policy" },
+  { "hash_known_hosts", "fleetc_hash_known_hosts" },
   { "proxy_jump", "fleetc_proxy_jump" },
   { "keepalive_interval", "fleetc_keepalive_interval" },
   { "keepalive_count_max", "fleetc_keepalive_count_max" },
@@ -413,6 +417,13 @@ apply_fleetc_setting (FleetDiagnostics *diags,
     case SETTING_IDENTITIES_ONLY:
       if (parse_boolean (text, &settings->identities_only))
         fleet_host_settings_mark (settings, FLEET_SETTING_IDENTITIES_ONLY, &choice->value->pos);
+      else
+        report_invalid (diags, context, choice->variable, choice->value,
+                        "expected true or false");
+      break;
+    case SETTING_HASH_KNOWN_HOSTS:
+      if (parse_boolean (text, &settings->hash_known_hosts))
+        fleet_host_settings_mark (settings, FLEET_SETTING_HASH_KNOWN_HOSTS, &choice->value->pos);
       else
         report_invalid (diags, context, choice->variable, choice->value,
                         "expected true or false");

@@ -15,6 +15,7 @@
  *   fleetc_known_hosts_file                    -> known_hosts_file, a path
  *                                                 as for the identity file
  *   fleetc_host_key_policy                     -> host_key_policy
+ *   fleetc_hash_known_hosts                    -> hash_known_hosts
  *   fleetc_proxy_jump                          -> proxy_jump, a jump list
  *   fleetc_keepalive_interval                  -> keepalive_interval
  *   fleetc_keepalive_count_max                 -> keepalive_count_max

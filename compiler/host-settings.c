@@ -40,6 +40,7 @@ fleet_setting_name (FleetSetting setting)
     [FLEET_SETTING_MAX_SESSIONS] = "max_sessions",
     [FLEET_SETTING_KEY_PASSPHRASE_SECRET] = "key_passphrase_secret",
     [FLEET_SETTING_BECOME_PASSWORD_SECRET] = "become_password_secret",
+    [FLEET_SETTING_HASH_KNOWN_HOSTS] = "hash_known_hosts",
   };
 
   g_return_val_if_fail (setting < FLEET_SETTING_COUNT, NULL);
@@ -119,6 +120,9 @@ copy_value (FleetHostSettings *into, const FleetHostSettings *from, FleetSetting
     case FLEET_SETTING_BECOME_PASSWORD_SECRET:
       into->become_password_secret = g_strdup (from->become_password_secret);
       break;
+    case FLEET_SETTING_HASH_KNOWN_HOSTS:
+      into->hash_known_hosts = from->hash_known_hosts;
+      break;
     case FLEET_SETTING_COUNT:
     default:
       g_return_if_reached ();
@@ -174,6 +178,8 @@ fleet_host_settings_apply (const FleetHostSettings *settings, FleetHost *host)
     replace_strings (host->known_hosts_files, settings->known_hosts_files);
   if (fleet_host_settings_has (settings, FLEET_SETTING_HOST_KEY_POLICY))
     host->host_key_policy = settings->host_key_policy;
+  if (fleet_host_settings_has (settings, FLEET_SETTING_HASH_KNOWN_HOSTS))
+    host->hash_known_hosts = settings->hash_known_hosts;
   if (fleet_host_settings_has (settings, FLEET_SETTING_CONNECT_TIMEOUT))
     host->connect_timeout_ms = settings->connect_timeout_ms;
   if (fleet_host_settings_has (settings, FLEET_SETTING_KEEPALIVE_INTERVAL))

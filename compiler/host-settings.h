@@ -34,6 +34,7 @@ typedef enum {
   FLEET_SETTING_MAX_SESSIONS,
   FLEET_SETTING_KEY_PASSPHRASE_SECRET,
   FLEET_SETTING_BECOME_PASSWORD_SECRET,
+  FLEET_SETTING_HASH_KNOWN_HOSTS,
   FLEET_SETTING_COUNT,
 } FleetSetting;
 
@@ -53,6 +54,7 @@ typedef struct {
   gboolean identities_only;
   GPtrArray *known_hosts_files; /* char *; NULL until set, never empty */
   FleetHostKeyPolicy host_key_policy;
+  gboolean hash_known_hosts;
   char *proxy_jump;           /* a jump host list (see proxy-jump.h) or "none" */
   guint32 connect_timeout_ms;
   guint32 keepalive_interval_ms;

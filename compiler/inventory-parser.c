@@ -180,6 +180,15 @@ handle_identities_only (FleetDiagnostics *diags, const FleetSchemaField *field, 
 }
 
 static void
+handle_hash_known_hosts (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
+{
+  WrittenSettings *written = object;
+
+  if (fleet_scalar_to_bool (diags, field, value, &written->settings.hash_known_hosts))
+    fleet_host_settings_mark (&written->settings, FLEET_SETTING_HASH_KNOWN_HOSTS, &value->pos);
+}
+
+static void
 handle_host_key_policy (FleetDiagnostics *diags, const FleetSchemaField *field, const FleetYamlNode *value, gpointer object)
 {
   WrittenSettings *written = object;
@@ -323,6 +332,7 @@ static const FleetFieldHandlerEntry settings_handlers[] = {
   { "user", handle_user },
   { "identity_file", handle_identity_file },
   { "identities_only", handle_identities_only },
+  { "hash_known_hosts", handle_hash_known_hosts },
   { "known_hosts_file", handle_known_hosts_file },
   { "host_key_policy", handle_host_key_policy },
   { "proxy_jump", handle_proxy_jump },

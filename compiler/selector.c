@@ -6,7 +6,7 @@
 #include "compiler/scalar-position.h"
 #include "compiler/suggest.h"
 
-/* Names listed when an unknown name has no close match. */
+/* Names listed when an unknown attribute or group has no close match. */
 #define MAX_LISTED_ATTRIBUTES 12
 
 /* Return whether `c` may continue a name: letters, digits, '_' and '.'. */
@@ -52,6 +52,28 @@ find_name (const char *text, const char *name)
   return -1;
 }
 
+/* Record where each group whose membership `selector` tests is first
+ * named, as record_name_positions does for names. */
+static void
+record_group_positions (FleetSelector *selector,
+                        FleetSourcePos (*map) (gconstpointer, guint),
+                        gconstpointer map_data)
+{
+  g_autoptr(GPtrArray) uses = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) fleet_expr_group_use_free);
+
+  fleet_expr_collect_group_uses (selector->expr, uses);
+  for (guint i = 0; i < uses->len; i++)
+    {
+      const FleetExprGroupUse *use = g_ptr_array_index (uses, i);
+      FleetSourcePos pos = map (map_data, use->column > 0 ? use->column - 1 : 0);
+
+      if (!g_hash_table_contains (selector->group_positions, use->group))
+        g_hash_table_insert (selector->group_positions, g_strdup (use->group),
+                             g_memdup2 (&pos, sizeof pos));
+    }
+}
+
 /* Record where each name of `selector` is first used, mapping its column in
  * the expression to a file position with `map`. */
 static void
@@ -71,6 +93,8 @@ record_name_positions (FleetSelector *selector,
       g_hash_table_insert (selector->name_positions, g_strdup (name),
                            g_memdup2 (&pos, sizeof pos));
     }
+
+  record_group_positions (selector, map, map_data);
 }
 
 static FleetSourcePos
@@ -172,6 +196,54 @@ known_attribute_names (const FleetInventory *inventory)
   return fleet_sorted_names (names);
 }
 
+/* Warn about each group that `selector` tests membership of and that no
+ * group of `inventory` has, because no host is in such a group. */
+static void
+check_group_names (FleetDiagnostics *diags,
+                   const FleetSelector *selector,
+                   const char *key,
+                   const FleetInventory *inventory)
+{
+  g_autoptr(GPtrArray) known = NULL;
+  g_autoptr(GPtrArray) used = fleet_sorted_names (selector->group_positions);
+
+  for (guint i = 0; i < used->len; i++)
+    {
+      const char *group = g_ptr_array_index (used, i);
+      const FleetSourcePos *pos = g_hash_table_lookup (selector->group_positions, group);
+      g_autofree char *quoted = NULL;
+      const char *suggestion;
+
+      if (g_hash_table_contains (inventory->groups_by_name, group))
+        continue;
+
+      if (known == NULL)
+        known = fleet_sorted_names (inventory->groups_by_name);
+      quoted = fleet_quote_value (group, FLEET_QUOTE_MAX_CHARS);
+      suggestion = fleet_suggest_name (group, (const char * const *) known->pdata, known->len);
+      if (suggestion != NULL)
+        {
+          g_autofree char *quoted_suggestion = fleet_quote_value (suggestion,
+                                                                  FLEET_QUOTE_MAX_CHARS);
+
+          fleet_diagnostics_warning (diags, pos,
+                                     "unknown group %s in %s: the inventory has no group of "
+                                     "that name, so no host is in it; did you mean %s?",
+                                     quoted, key, quoted_suggestion);
+        }
+      else
+        {
+          g_autofree char *listed = fleet_join_names ((const char * const *) known->pdata,
+                                                      known->len, MAX_LISTED_ATTRIBUTES);
+
+          fleet_diagnostics_warning (diags, pos,
+                                     "unknown group %s in %s: the inventory has no group of "
+                                     "that name, so no host is in it; the known groups are: %s",
+                                     quoted, key, known->len > 0 ? listed : "none");
+        }
+    }
+}
+
 void
 fleet_check_selector_names (FleetDiagnostics *diags,
                             const FleetSelector *selector,
@@ -216,4 +288,6 @@ fleet_check_selector_names (FleetDiagnostics *diags,
                                      "are: %s", quoted, key, listed);
         }
     }
+
+  check_group_names (diags, selector, key, inventory);
 }

@@ -36,8 +36,10 @@ FleetSelector *fleet_parse_selector (FleetDiagnostics *diags,
 FleetSelector *fleet_parse_limit (FleetDiagnostics *diags, const char *text);
 
 /* Warn about each name `selector` uses that is neither `name`, `groups`
- * nor an attribute of some host of `inventory`, with the closest known
- * name as a suggestion.  `key` names the selector in the message. */
+ * nor an attribute of some host of `inventory`, and about each group it
+ * tests membership of (`groups contains "web"`, `"web" in groups`) that
+ * `inventory` lacks, with the closest known name as a suggestion.  `key`
+ * names the selector in the message. */
 void fleet_check_selector_names (FleetDiagnostics *diags,
                                  const FleetSelector *selector,
                                  const char *key,

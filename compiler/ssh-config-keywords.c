@@ -327,6 +327,16 @@ parse_identities_only (const SshWords *words, SshLine *line, FleetDiagnostics *d
 }
 
 static gboolean
+parse_hash_known_hosts (const SshWords *words, SshLine *line, FleetDiagnostics *diags)
+{
+  if (!parse_flag (words, &line->value.hash_known_hosts, diags))
+    return FALSE;
+
+  set_value (line, FLEET_SETTING_HASH_KNOWN_HOSTS, words);
+  return TRUE;
+}
+
+static gboolean
 parse_proxy_jump (const SshWords *words, SshLine *line, FleetDiagnostics *diags)
 {
   g_autoptr(GError) error = NULL;
@@ -520,6 +530,7 @@ static const Keyword keywords[] = {
   { "proxycommand", parse_proxy_command, NULL },
   { "userknownhostsfile", parse_known_hosts_file, NULL },
   { "stricthostkeychecking", parse_strict_host_key_checking, NULL },
+  { "hashknownhosts", parse_hash_known_hosts, NULL },
   { "connecttimeout", parse_connect_timeout, NULL },
   { "serveraliveinterval", parse_server_alive_interval, NULL },
   { "serveralivecountmax", parse_server_alive_count_max, NULL },

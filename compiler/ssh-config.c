@@ -53,7 +53,9 @@ ssh_config_new (const char *path)
 {
   FleetSshConfig *config = g_new0 (FleetSshConfig, 1);
 
-  config->path = g_strdup (path);
+  /* Absolute, because the plan records it for `fleetc check`, which may run
+   * from another directory. */
+  config->path = g_canonicalize_filename (path, NULL);
   config->sources = g_ptr_array_new_with_free_func ((GDestroyNotify) fleet_source_file_free);
   config->conditions = g_ptr_array_new_with_free_func ((GDestroyNotify) ssh_condition_free);
   config->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) ssh_line_free);
@@ -406,19 +408,22 @@ check_nesting (Reader *reader, const char *path, const char *real_path,
   return TRUE;
 }
 
+/* Record the file read at `path` by its absolute path, which the plan
+ * keeps for `fleetc check`. */
 static void
 record_source (FleetSshConfig *config, const char *path, GBytes *text)
 {
   g_autofree char *sha256 = NULL;
+  g_autofree char *absolute = g_canonicalize_filename (path, NULL);
   gsize length;
   const guchar *data = g_bytes_get_data (text, &length);
 
   for (guint i = 0; i < config->sources->len; i++)
-    if (g_str_equal (((FleetSourceFile *) g_ptr_array_index (config->sources, i))->path, path))
+    if (g_str_equal (((FleetSourceFile *) g_ptr_array_index (config->sources, i))->path, absolute))
       return;
 
   sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, length);
-  g_ptr_array_add (config->sources, fleet_source_file_new (path, sha256));
+  g_ptr_array_add (config->sources, fleet_source_file_new (absolute, sha256));
 }
 
 static void

@@ -27,8 +27,8 @@
  *
  * Keywords used: HostName, Port, User, IdentityFile, IdentitiesOnly,
  * ProxyJump, ProxyCommand none, UserKnownHostsFile, StrictHostKeyChecking
- * (yes or accept-new), ConnectTimeout, ServerAliveInterval and
- * ServerAliveCountMax.  fleetc rejects the lines that would make fleet-run
+ * (yes or accept-new), HashKnownHosts, ConnectTimeout, ServerAliveInterval
+ * and ServerAliveCountMax.  fleetc rejects the lines that would make fleet-run
  * less safe if it skipped them.  These are ProxyCommand,
  * StrictHostKeyChecking no, off or ask, UserKnownHostsFile none,
  * HostKeyAlias, KnownHostsCommand, RevokedHostKeys, RequiredRSASize,

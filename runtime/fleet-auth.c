@@ -1,8 +1,10 @@
 /* fleet-auth.c: public key authentication through ssh-agent and identity
  * files, with OpenSSH user certificates.
  *
- * Methods are tried in this order: the keys of ssh-agent (unless the host
- * sets identities_only), then each identity file in the host's order, with
+ * Methods are tried in this order: the keys of ssh-agent (with
+ * identities_only, only those whose public key is an identity file's
+ * PATH.pub, as OpenSSH does; see fleet-agent-filter.h), then each identity
+ * file in the host's order, with
  * its certificate PATH-cert.pub first when there is one and then the key
  * alone.  When none is accepted, the connection fails with a message that
  * lists every method tried and what happened to it.  fleet-key-file.c loads
@@ -48,17 +50,54 @@ login_user (const FleetConnection *connection)
   return connection->host->user != NULL ? connection->host->user : g_get_user_name ();
 }
 
+/* Hand libssh an agent restricted to the keys of the host's identity
+ * files.  Returns FALSE, leaving the agent out, when no public key of them
+ * is known (fleet_key_public_file_blob) or the agent cannot be reached. */
+static gboolean
+restrict_agent (FleetConnection *connection)
+{
+  const GPtrArray *files = connection->host->identity_files;
+  g_autoptr(GPtrArray) allowed = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      GBytes *blob = fleet_key_public_file_blob (g_ptr_array_index (files, i));
+
+      if (blob != NULL)
+        g_ptr_array_add (allowed, blob);
+    }
+  if (allowed->len == 0)
+    return FALSE;
+
+  g_clear_pointer (&connection->agent_filter, fleet_agent_filter_free);
+  connection->agent_filter = fleet_agent_filter_new (g_getenv ("SSH_AUTH_SOCK"), allowed, &error);
+  if (connection->agent_filter == NULL)
+    {
+      note_attempt (connection, error->message);
+      return FALSE;
+    }
+
+  ssh_set_agent_socket (connection->session,
+                        fleet_agent_filter_steal_fd (connection->agent_filter));
+  return TRUE;
+}
+
 void
 fleet_auth_begin (FleetConnection *connection)
 {
-  connection->auth_stage = agent_available () && !connection->host->identities_only
-                             ? AUTH_AGENT : AUTH_IDENTITY_FILES;
+  g_string_truncate (connection->auth_attempts, 0);
+  if (!agent_available ())
+    connection->auth_stage = AUTH_IDENTITY_FILES;
+  else if (!connection->host->identities_only)
+    connection->auth_stage = AUTH_AGENT;
+  else
+    connection->auth_stage = restrict_agent (connection) ? AUTH_AGENT : AUTH_IDENTITY_FILES;
   connection->next_identity = 0;
   connection->identity_started = FALSE;
   connection->offering_certificate = FALSE;
   connection->offered_identity = FALSE;
   connection->key_failure = FLEET_FAILURE_NONE;
-  g_string_truncate (connection->auth_attempts, 0);
 }
 
 static void
@@ -160,7 +199,13 @@ agent_step (FleetConnection *connection)
 
   if (rc == SSH_AUTH_PARTIAL)
     partial = describe_partial_success (connection, "ssh-agent");
-  note_attempt (connection, partial != NULL ? partial : "ssh-agent: no key the server accepts");
+  if (partial != NULL)
+    note_attempt (connection, partial);
+  else if (connection->agent_filter == NULL)
+    note_attempt (connection, "ssh-agent: no key the server accepts");
+  else if (fleet_agent_filter_get_matched (connection->agent_filter) > 0)
+    note_attempt (connection, "ssh-agent (the identity files' keys only, as identities_only "
+                              "says): no key the server accepts");
   connection->auth_stage = AUTH_IDENTITY_FILES;
   return FALSE;
 }
@@ -272,8 +317,8 @@ identity_step (FleetConnection *connection)
   return FALSE;
 }
 
-gboolean
-fleet_auth_continue (FleetConnection *connection)
+static gboolean
+auth_step (FleetConnection *connection)
 {
   for (;;)
     {
@@ -294,4 +339,15 @@ fleet_auth_continue (FleetConnection *connection)
                    && connection->offering_certificate == certificate))
         return done;
     }
+}
+
+gboolean
+fleet_auth_continue (FleetConnection *connection)
+{
+  gboolean done = auth_step (connection);
+
+  /* libssh sends the agent no request after authentication. */
+  if (done)
+    g_clear_pointer (&connection->agent_filter, fleet_agent_filter_free);
+  return done;
 }

@@ -65,18 +65,24 @@ fleet_become_judge (const FleetStep *step, FleetFailure failure, int exit_status
     return FLEET_BECOME_PASSWORD_REQUIRED;
   if (strstr (stderr_tail, "must have a tty") != NULL)
     return FLEET_BECOME_NEEDS_TERMINAL;
+  /* sudo 1.9 writes "sudo: unknown user NAME", older ones "unknown user: NAME";
+   * later lines (an audit plugin's) may follow it. */
+  if (strstr (stderr_tail, "sudo: unknown user") != NULL)
+    return FLEET_BECOME_USER_UNKNOWN;
   return FLEET_BECOME_RAN;
 }
 
 FleetFailure
-fleet_become_refusal (FleetBecomeVerdict verdict, const FleetHost *host, char **out_message)
+fleet_become_refusal (FleetBecomeVerdict verdict, const FleetStep *step, const FleetHost *host,
+                      char **out_message)
 {
   switch (verdict)
     {
     case FLEET_BECOME_PASSWORD_REQUIRED:
       *out_message = g_strdup (host->become_password_secret == NULL
                                  ? "sudo asks for a password: set become_password_secret for "
-                                   "the host, or allow NOPASSWD in sudoers"
+                                   "the host (fleetc_become_password_secret in an Ansible "
+                                   "inventory), or allow NOPASSWD in sudoers"
                                  : "sudo asks for a password but did not accept the one given");
       return FLEET_FAILURE_BECOME_PASSWORD_REQUIRED;
 
@@ -90,6 +96,14 @@ fleet_become_refusal (FleetBecomeVerdict verdict, const FleetHost *host, char **
                                "fleetc does not type passwords into one; allow the login "
                                "user !requiretty or NOPASSWD in sudoers");
       return FLEET_FAILURE_CHANNEL;
+
+    case FLEET_BECOME_USER_UNKNOWN:
+      *out_message = g_strdup_printf ("sudo has no user \"%s\" on this host (\"sudo: unknown "
+                                      "user\"); fix become_user of step \"%s\", or create the "
+                                      "user", step->become_user != NULL ? step->become_user
+                                                                         : "root",
+                                      step->name);
+      return FLEET_FAILURE_BECOME_USER_UNKNOWN;
 
     case FLEET_BECOME_RAN:
     default:

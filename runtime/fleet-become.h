@@ -34,6 +34,7 @@ typedef enum {
   FLEET_BECOME_PASSWORD_REQUIRED,  /* sudo asked for a password it was not given */
   FLEET_BECOME_PASSWORD_INCORRECT, /* sudo rejected the password given */
   FLEET_BECOME_NEEDS_TERMINAL,     /* sudoers has requiretty for the login user */
+  FLEET_BECOME_USER_UNKNOWN,       /* the host has no user called become_user */
 } FleetBecomeVerdict;
 
 /* Judge a remote command of `step` that ended with `failure` and
@@ -44,10 +45,10 @@ typedef enum {
 FleetBecomeVerdict fleet_become_judge (const FleetStep *step, FleetFailure failure,
                                        int exit_status, const char *stderr_tail);
 
-/* Return the failure of a refusal `verdict` (not FLEET_BECOME_RAN) on
- * `host`, and set `out_message` to what happened and what to do; free it
- * with g_free. */
-FleetFailure fleet_become_refusal (FleetBecomeVerdict verdict, const FleetHost *host,
-                                   char **out_message);
+/* Return the failure of a refusal `verdict` (not FLEET_BECOME_RAN) of
+ * `step` on `host`, and set `out_message` to what happened and what to do;
+ * free it with g_free. */
+FleetFailure fleet_become_refusal (FleetBecomeVerdict verdict, const FleetStep *step,
+                                   const FleetHost *host, char **out_message);
 
 G_END_DECLS

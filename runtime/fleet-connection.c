@@ -51,6 +51,7 @@ static const char *const failure_codes[] = {
   [FLEET_FAILURE_CONDITION] = "condition-error",
   [FLEET_FAILURE_TARGET_BUSY] = "target-busy",
   [FLEET_FAILURE_DEPENDENCY] = "dependency-failed",
+  [FLEET_FAILURE_BECOME_USER_UNKNOWN] = "become-user-unknown",
 };
 
 const char *
@@ -234,6 +235,7 @@ fleet_connection_free (FleetConnection *connection)
   g_ptr_array_unref (connection->commands);
 
   close_session (connection);
+  g_clear_pointer (&connection->agent_filter, fleet_agent_filter_free);
   g_string_free (connection->auth_attempts, TRUE);
   g_free (connection->recorded_key);
   g_free (connection->message);

@@ -582,7 +582,8 @@ finish_step (Executor *executor, HostRun *run, StepSlot *slot)
   if (verdict != FLEET_BECOME_RAN)
     {
       g_free (result->message);
-      result->failure = fleet_become_refusal (verdict, run->result->host, &result->message);
+      result->failure = fleet_become_refusal (verdict, step, run->result->host,
+                                                &result->message);
     }
   else if (result->failure == FLEET_FAILURE_NONE
            && !fleet_step_expects_exit_code (step, result->exit_status))

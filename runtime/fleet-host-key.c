@@ -118,7 +118,8 @@ accept_new_key (FleetConnection *connection, FleetKnownHosts *table, const char 
   g_autoptr(GError) error = NULL;
 
   if (!fleet_known_hosts_add (table, file, lookup_name (connection), connection->host->port,
-                              key_type, blob, blob_length, FALSE, &error))
+                              key_type, blob, blob_length, connection->host->hash_known_hosts,
+                              &error))
     {
       fleet_connection_fail (connection, FLEET_FAILURE_HOST_KEY_UNKNOWN,
                              g_strdup_printf ("cannot record the new host key of %s (%s %s) in "

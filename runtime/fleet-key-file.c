@@ -229,6 +229,42 @@ openssh_key_cipher (const char *contents)
   return cipher;
 }
 
+/* Return the first public key blob of an "openssh-key-v1" file, which
+ * the format keeps unencrypted after the cipher name, the KDF name and the
+ * KDF options, or NULL when the file is not one or is damaged. */
+static GBytes *
+openssh_key_public_blob (const char *contents)
+{
+  const char *begin = strstr (contents, OPENSSH_KEY_BEGIN);
+  const char *end = begin != NULL ? strstr (begin, OPENSSH_KEY_END) : NULL;
+  g_autoptr(KeyText) base64 = NULL;
+  guint8 *blob;
+  gsize blob_length = 0;
+  BlobReader reader = { 0 };
+  const guint8 *public_key;
+  guint32 public_length;
+  guint32 count;
+  GBytes *result = NULL;
+
+  if (end == NULL)
+    return NULL;
+
+  begin += strlen (OPENSSH_KEY_BEGIN);
+  base64 = g_strndup (begin, end - begin);
+  blob = g_base64_decode (g_strstrip (base64), &blob_length);
+
+  if (blob_length >= sizeof OPENSSH_KEY_MAGIC
+      && memcmp (blob, OPENSSH_KEY_MAGIC, sizeof OPENSSH_KEY_MAGIC) == 0)
+    reader = (BlobReader) { blob + sizeof OPENSSH_KEY_MAGIC, blob + blob_length };
+  if (skip_strings (&reader, 3) && read_uint32 (&reader, &count) && count >= 1
+      && read_string (&reader, &public_key, &public_length))
+    result = g_bytes_new (public_key, public_length);
+
+  OPENSSL_cleanse (blob, blob_length);
+  g_free (blob);
+  return result;
+}
+
 /* Return how the key in `contents` is encrypted: NULL when it is not, else
  * the cipher name, or "PKCS#8" for that envelope, whose cipher is inside its
  * ASN.1 structure.  `out_openssh` is set to TRUE for an "openssh-key-v1"
@@ -335,9 +371,11 @@ lookup_passphrase (FleetSshContext *context, const FleetHost *host, const char *
       *out_error = key_error_new (FLEET_FAILURE_KEY_PASSPHRASE,
                                   g_strdup_printf ("identity file %s is encrypted (%s) and host "
                                                    "%s names no passphrase secret for it; set "
-                                                   "the host's key_passphrase_secret to the name "
-                                                   "of a secret that holds the passphrase, or "
-                                                   "load the key into ssh-agent", path, cipher,
+                                                   "the host's key_passphrase_secret "
+                                                   "(fleetc_key_passphrase_secret in an Ansible "
+                                                   "inventory) to the name of a secret that "
+                                                   "holds the passphrase, or load the key into "
+                                                   "ssh-agent", path, cipher,
                                                    host->name));
       return NULL;
     }
@@ -648,6 +686,27 @@ load_key (FleetSshContext *context, const FleetHost *host, const char *path,
   if (has_certificate)
     attach_certificate (loaded, path, certified);
   return loaded;
+}
+
+GBytes *
+fleet_key_public_file_blob (const char *path)
+{
+  g_autofree char *expanded = fleet_expand_home (path);
+  g_autofree char *public_path = g_strconcat (expanded, ".pub", NULL);
+  g_autoptr(KeyText) contents = NULL;
+  FleetKeyError *error = NULL;
+  ssh_key public_key = NULL;
+  GBytes *blob = NULL;
+
+  if (ssh_pki_import_pubkey_file (public_path, &public_key) == SSH_OK)
+    blob = public_key_blob (public_key);
+  else if (read_key_file (expanded, &contents, &error))
+    blob = openssh_key_public_blob (contents);
+  else
+    fleet_key_error_free (error);
+
+  ssh_key_free (public_key);
+  return blob;
 }
 
 const FleetLoadedKey *

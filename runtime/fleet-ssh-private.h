@@ -10,6 +10,7 @@
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 
+#include "runtime/fleet-agent-filter.h"
 #include "runtime/fleet-handshake-pool.h"
 #include "runtime/fleet-transport.h"
 #include "runtime/fleet-transport-vtable.h"
@@ -91,6 +92,8 @@ struct FleetConnection {
   gboolean offered_identity;     /* the server saw a key of an identity file */
   FleetFailure key_failure;      /* first identity file that could not be used */
   GString *auth_attempts;
+  FleetAgentFilter *agent_filter; /* identities_only: the agent restricted to the
+                                     identity files' keys, during authentication */
 
   /* Keepalive accounting: the last time the socket had data for us, and how
    * many keepalives went unanswered since. */
@@ -207,6 +210,12 @@ const FleetLoadedKey *fleet_key_lookup (FleetSshContext *context, const FleetHos
  * what else to check.  Free with g_free. */
 char *fleet_key_explain_certificate_rejection (const FleetLoadedKey *loaded, const char *user);
 void fleet_key_error_free (FleetKeyError *error);
+
+/* Return the public key blob (SSH wire encoding) of identity file `path`:
+ * from PATH.pub, else from the file itself when it is an openssh-key-v1
+ * file, whose public key is not encrypted; NULL when neither has one.
+ * OpenSSH matches an identity file to an agent key the same way. */
+GBytes *fleet_key_public_file_blob (const char *path);
 void fleet_loaded_key_free (FleetLoadedKey *loaded);
 
 /* fleet-command.c */

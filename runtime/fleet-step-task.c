@@ -795,7 +795,7 @@ refused_by_sudo (FleetStepTask *task, FleetFailure failure, int exit_status)
   if (verdict == FLEET_BECOME_RAN)
     return FALSE;
 
-  refusal = fleet_become_refusal (verdict, task->host, &message);
+  refusal = fleet_become_refusal (verdict, task->step, task->host, &message);
   finish (task, refusal, exit_status, NULL, message);
   return TRUE;
 }

@@ -59,6 +59,7 @@ typedef enum {
   FLEET_FAILURE_TARGET_BUSY,       /* the load guard kept the host waiting past max_wait */
   FLEET_FAILURE_DEPENDENCY,        /* a step waited for a step that a host of its group
                                       can no longer finish (fleet-barrier-gate.h) */
+  FLEET_FAILURE_BECOME_USER_UNKNOWN, /* sudo has no such become_user on the host */
 } FleetFailure;
 
 /* Return the stable journal code of `failure`, e.g. "host-key-changed". */

@@ -195,3 +195,57 @@ fleet_expr_collect_names (const FleetExpr *expr, GPtrArray *out)
     g_hash_table_add (seen, out->pdata[i]);
   collect_node_names (expr->root, out, seen);
 }
+
+void
+fleet_expr_group_use_free (FleetExprGroupUse *use)
+{
+  g_free (use->group);
+  g_free (use);
+}
+
+static gboolean
+is_groups_name (const FleetExprNode *node)
+{
+  return node->kind == FLEET_EXPR_NAME && g_strcmp0 (node->name, "groups") == 0;
+}
+
+static gboolean
+is_string_literal (const FleetExprNode *node)
+{
+  return node->kind == FLEET_EXPR_LITERAL && node->value.type == FLEET_VALUE_STRING;
+}
+
+static void
+collect_node_group_uses (const FleetExprNode *node, GPtrArray *out)
+{
+  const FleetExprNode *literal = NULL;
+
+  if (node->kind == FLEET_EXPR_COMPARE && node->op == FLEET_EXPR_OP_CONTAINS
+      && is_groups_name (node->children[0]) && is_string_literal (node->children[1]))
+    literal = node->children[1];
+  else if (node->kind == FLEET_EXPR_COMPARE
+           && (node->op == FLEET_EXPR_OP_IN || node->op == FLEET_EXPR_OP_NOT_IN)
+           && is_groups_name (node->children[1]) && is_string_literal (node->children[0]))
+    literal = node->children[0];
+
+  if (literal != NULL)
+    {
+      FleetExprGroupUse *use = g_new0 (FleetExprGroupUse, 1);
+
+      use->group = g_strdup (literal->value.string);
+      use->column = literal->column;
+      g_ptr_array_add (out, use);
+    }
+
+  for (guint i = 0; i < node->n_children; i++)
+    collect_node_group_uses (node->children[i], out);
+}
+
+void
+fleet_expr_collect_group_uses (const FleetExpr *expr, GPtrArray *out)
+{
+  g_return_if_fail (expr != NULL);
+  g_return_if_fail (out != NULL);
+
+  collect_node_group_uses (expr->root, out);
+}

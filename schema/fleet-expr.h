@@ -103,6 +103,20 @@ char *fleet_expr_to_string (const FleetExpr *expr);
  * g_ptr_array_new_with_free_func (g_free). */
 void fleet_expr_collect_names (const FleetExpr *expr, GPtrArray *out);
 
+/* A group name that an expression tests membership of. */
+typedef struct {
+  char *group;
+  guint column;              /* 1-based character column of the string literal */
+} FleetExprGroupUse;
+
+void fleet_expr_group_use_free (FleetExprGroupUse *use);
+
+/* Append to `out` (FleetExprGroupUse *, created with
+ * g_ptr_array_new_with_free_func (fleet_expr_group_use_free)) each string
+ * that `expr` tests membership of `groups` with: `groups contains "web"`,
+ * `"web" in groups` and `"web" not in groups`, in order of use. */
+void fleet_expr_collect_group_uses (const FleetExpr *expr, GPtrArray *out);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetExpr, fleet_expr_free)
 
 G_END_DECLS

@@ -2,6 +2,11 @@
 #include "schema/fleet-file.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "schema/fleet-text.h"
 
@@ -61,5 +66,70 @@ fleet_file_get_contents (const char *path, char **out_contents, gsize *out_lengt
   reason = fleet_file_error_reason (local_error);
   g_set_error (error, local_error->domain, local_error->code, "cannot read %s: %s", path,
                reason);
+  return FALSE;
+}
+
+/* Write to a device, pipe or socket that `path` names, without replacing
+ * it. */
+static gboolean
+write_through (const char *path, const char *data, gsize size, GError **error)
+{
+  int saved_errno;
+  int fd = g_open (path, O_WRONLY | O_NOCTTY | O_CLOEXEC, 0);
+
+  if (fd < 0)
+    {
+      saved_errno = errno;
+      g_set_error_literal (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                           g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  while (size > 0)
+    {
+      ssize_t written = write (fd, data, size);
+
+      if (written < 0 && errno == EINTR)
+        continue;
+      if (written < 0)
+        {
+          saved_errno = errno;
+          close (fd);
+          g_set_error_literal (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                               g_strerror (saved_errno));
+          return FALSE;
+        }
+      data += written;
+      size -= (gsize) written;
+    }
+
+  if (close (fd) != 0 && errno != EINTR)
+    {
+      saved_errno = errno;
+      g_set_error_literal (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                           g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+fleet_file_write_output (const char *path, const char *data, gsize size, int mode,
+                         GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *reason = NULL;
+  GStatBuf info;
+
+  if (g_stat (path, &info) == 0 && !S_ISREG (info.st_mode) && !S_ISDIR (info.st_mode))
+    return write_through (path, data, size, error);
+
+  if (g_file_set_contents_full (path, data, (gssize) size,
+                                G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                mode, &local_error))
+    return TRUE;
+
+  reason = fleet_file_error_reason (local_error);
+  g_set_error_literal (error, local_error->domain, local_error->code, reason);
   return FALSE;
 }

@@ -27,6 +27,10 @@ fleet_host_visit_fields (const FleetHost *host, const FleetHostFieldVisitor *vis
   visitor->strings ("known-hosts-files", host->known_hosts_files, data);
   visitor->string ("host-key-policy", fleet_host_key_policy_to_string (host->host_key_policy),
                    data);
+  /* Only when set, so that plans and digests of hosts without it keep
+   * their encoding. */
+  if (host->hash_known_hosts)
+    visitor->boolean ("hash-known-hosts", TRUE, data);
   visitor->string ("proxy-jump", host->proxy_jump, data);
   visitor->uint32 ("connect-timeout-ms", host->connect_timeout_ms, data);
   visitor->uint32 ("keepalive-interval-ms", host->keepalive_interval_ms, data);

@@ -82,6 +82,7 @@ fleet_host_copy (const FleetHost *host)
   copy->user = g_strdup (host->user);
   copy_strings (copy->identity_files, host->identity_files);
   copy->identities_only = host->identities_only;
+  copy->hash_known_hosts = host->hash_known_hosts;
   copy_strings (copy->known_hosts_files, host->known_hosts_files);
   copy->host_key_policy = host->host_key_policy;
   copy->proxy_jump = g_strdup (host->proxy_jump);

@@ -51,6 +51,7 @@ typedef struct {
   gboolean identities_only; /* offer only identity_files, not every agent key */
   GPtrArray *known_hosts_files; /* char *; empty: FLEET_DEFAULT_KNOWN_HOSTS_FILE */
   FleetHostKeyPolicy host_key_policy;
+  gboolean hash_known_hosts; /* accept-new records a hashed name (|1|salt|hash) */
   char *proxy_jump;         /* name of the jump host to tunnel through, or NULL */
   guint32 connect_timeout_ms;
   guint32 keepalive_interval_ms; /* 0: no keepalives */

@@ -511,6 +511,7 @@ host_from_variant (GVariant *dict, GError **error)
   g_autoptr(FleetHost) host = fleet_host_new (NULL);
   g_autoptr(GVariant) port = NULL;
   g_autoptr(GVariant) identities_only = NULL;
+  g_autoptr(GVariant) hash_known_hosts = NULL;
   g_autoptr(GVariant) timeout = NULL;
   g_autoptr(GVariant) keepalive_interval = NULL;
   g_autoptr(GVariant) keepalive_count = NULL;
@@ -548,6 +549,9 @@ host_from_variant (GVariant *dict, GError **error)
 
   host->port = g_variant_get_uint16 (port);
   host->identities_only = g_variant_get_boolean (identities_only);
+  /* An optional field: absent means FALSE. */
+  hash_known_hosts = g_variant_lookup_value (dict, "hash-known-hosts", G_VARIANT_TYPE_BOOLEAN);
+  host->hash_known_hosts = hash_known_hosts != NULL && g_variant_get_boolean (hash_known_hosts);
   host->connect_timeout_ms = g_variant_get_uint32 (timeout);
   host->keepalive_interval_ms = g_variant_get_uint32 (keepalive_interval);
   host->keepalive_count_max = g_variant_get_uint32 (keepalive_count);
@@ -1257,14 +1261,10 @@ fleet_plan_write_bytes (GBytes *bytes, const char *path, GError **error)
   const char *data = g_bytes_get_data (bytes, &size);
   g_autoptr(GError) local_error = NULL;
 
-  if (!g_file_set_contents_full (path, data, size,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0644, &local_error))
+  if (!fleet_file_write_output (path, data, size, 0644, &local_error))
     {
-      g_autofree char *reason = fleet_file_error_reason (local_error);
-
       g_set_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_IO,
-                   "cannot write plan %s: %s", path, reason);
+                   "cannot write plan %s: %s", path, local_error->message);
       return FALSE;
     }
 

@@ -20,24 +20,6 @@ fleet_step_overlap_new (guint max_steps, guint n_steps)
   return overlap;
 }
 
-FleetStepOverlap *
-fleet_step_overlap_copy (const FleetStepOverlap *overlap)
-{
-  FleetStepOverlap *copy;
-
-  if (overlap == NULL)
-    return NULL;
-
-  copy = fleet_step_overlap_new (overlap->max_steps, overlap->after->len);
-  for (guint i = 0; i < overlap->after->len; i++)
-    {
-      const GArray *after = g_ptr_array_index (overlap->after, i);
-
-      g_array_append_vals (g_ptr_array_index (copy->after, i), after->data, after->len);
-    }
-  return copy;
-}
-
 void
 fleet_step_overlap_free (FleetStepOverlap *overlap)
 {
@@ -136,8 +118,10 @@ fleet_step_overlap_equal (const FleetStepOverlap *a, const FleetStepOverlap *b)
       const GArray *left = g_ptr_array_index (a->after, i);
       const GArray *right = g_ptr_array_index (b->after, i);
 
+      /* An empty GArray may have no data, which memcmp must not get. */
       if (left->len != right->len
-          || memcmp (left->data, right->data, left->len * sizeof (guint32)) != 0)
+          || (left->len > 0
+              && memcmp (left->data, right->data, left->len * sizeof (guint32)) != 0))
         return FALSE;
     }
   return TRUE;

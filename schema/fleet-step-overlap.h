@@ -41,7 +41,6 @@ typedef struct {
 
 /* Return an overlap of `n_steps` steps without predecessors. */
 FleetStepOverlap *fleet_step_overlap_new (guint max_steps, guint n_steps);
-FleetStepOverlap *fleet_step_overlap_copy (const FleetStepOverlap *overlap);
 void fleet_step_overlap_free (FleetStepOverlap *overlap);
 
 /* Record that step `before` ends before step `step` starts; `before` must

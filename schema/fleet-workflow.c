@@ -167,6 +167,7 @@ fleet_selector_new (FleetExpr *expr, const char *text, const FleetSourcePos *pos
   selector->text = g_strdup (text);
   selector->pos = *pos;
   selector->name_positions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  selector->group_positions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return selector;
 }
 
@@ -179,6 +180,7 @@ fleet_selector_free (FleetSelector *selector)
   fleet_expr_free (selector->expr);
   g_free (selector->text);
   g_hash_table_unref (selector->name_positions);
+  g_hash_table_unref (selector->group_positions);
   g_free (selector);
 }
 

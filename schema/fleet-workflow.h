@@ -85,6 +85,8 @@ struct FleetSelector {
   char *text;                  /* as written */
   FleetSourcePos pos;          /* of the value; file "--limit" for the option */
   GHashTable *name_positions;  /* char * name -> FleetSourcePos * of its first use */
+  GHashTable *group_positions; /* char * group -> FleetSourcePos * of its first
+                                  membership test (`groups contains "web"`) */
 };
 
 /* Which hosts a workflow targets.  A host is selected when `all` is set, or

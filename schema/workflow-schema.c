@@ -40,6 +40,10 @@
     1, FLEET_SCHEMA_UNBOUNDED, "strict", \
     "strict rejects a host key that known_hosts lacks; accept-new records it on first " \
     "contact.  A changed key is rejected under both." }, \
+  { context, "hash_known_hosts", FLEET_TYPE_BOOL, FLEET_SCHEMA_NONE, FALSE, \
+    0, 0, "false", \
+    "accept-new records the host's name hashed (|1|salt|hash), as ssh's HashKnownHosts " \
+    "does." }, \
   { context, "proxy_jump", FLEET_TYPE_STRING, FLEET_SCHEMA_NONE, FALSE, \
     1, FLEET_SCHEMA_UNBOUNDED, NULL, \
     "Jump hosts to connect through, [user@]host[:port] separated by commas, or none." }, \

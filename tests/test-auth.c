@@ -880,6 +880,104 @@ test_agent_and_identity_files (Fixture *fixture, gconstpointer data)
                                     "set for the host", NULL });
 }
 
+/* With identities_only, the agent's copy of an identity file's key (matched
+ * by PATH.pub) is used, as OpenSSH does, here for a file libssh cannot
+ * decrypt; the agent's other keys are never offered. */
+static void
+test_identities_only_agent_copy (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *plain = NULL;
+  g_autofree char *stranger = NULL;
+  g_autofree char *encrypted = NULL;
+  g_autofree char *plain_public = NULL;
+  g_autofree char *encrypted_public = NULL;
+  g_autofree char *key_text = NULL;
+  g_autofree char *public_text = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *missing_socket = NULL;
+  g_autofree char *missing_key = NULL;
+  g_autofree char *long_socket = NULL;
+  g_autofree char *expected = NULL;
+  FleetHost *host;
+  gsize offset;
+  GPid agent;
+
+  if (!require_sandbox ())
+    return;
+
+  plain = make_key ("agent-copy");
+  stranger = make_key ("agent-copy-stranger");
+  append_authorized_key (plain);
+  encrypted = key_path ("agent-copy-chacha");
+  plain_public = g_strconcat (plain, ".pub", NULL);
+  encrypted_public = g_strconcat (encrypted, ".pub", NULL);
+  g_assert_true (g_file_get_contents (plain, &key_text, NULL, NULL));
+  g_assert_true (g_file_set_contents (encrypted, key_text, -1, NULL));
+  g_assert_cmpint (g_chmod (encrypted, 0600), ==, 0);
+  g_assert_true (g_file_get_contents (plain_public, &public_text, NULL, NULL));
+  g_assert_true (g_file_set_contents (encrypted_public, public_text, -1, NULL));
+  run_keygen ((const char *[]) { "-p", "-P", "", "-N", "agent-copy-passphrase",
+                                 "-Z", "chacha20-poly1305@openssh.com", "-f", encrypted, NULL });
+
+  host = add_host (fixture, HOST_GENERAL, "agent-copy", (const char *[]) { encrypted, NULL });
+  host->identities_only = TRUE;
+
+  agent = start_agent (fixture, (const char *[]) { "agent-copy-stranger", "agent-copy", NULL });
+  offset = log_size (HOST_GENERAL);
+  run_plan (fixture);
+  log = log_since (HOST_GENERAL, offset);
+
+  assert_logged_in (fixture, "agent-copy");
+  fingerprint = keygen_fingerprint (plain_public);
+  g_assert_nonnull (strstr (log, fingerprint));
+  g_assert_null (strstr (log, "Failed publickey"));
+
+  /* Without PATH.pub, the public key comes from the openssh-key-v1 file,
+   * which keeps it unencrypted; a missing file gives the agent nothing. */
+  g_assert_cmpint (g_unlink (encrypted_public), ==, 0);
+  missing_key = key_path ("agent-copy-missing");
+  host = add_host (fixture, HOST_GENERAL, "agent-copy-missing",
+                   (const char *[]) { missing_key, NULL });
+  host->identities_only = TRUE;
+  run_plan (fixture);
+  assert_logged_in (fixture, "agent-copy");
+  assert_failed (fixture, "agent-copy-missing", FLEET_FAILURE_IDENTITY_FILE,
+                 (const char *[]) { "tried: cannot read identity file ", "does not exist", NULL });
+  g_ptr_array_remove_index (fixture->plan->hosts, fixture->plan->hosts->len - 1);
+
+  /* An agent without the key: the file's own cause, and no agent note.  A
+   * key the agent does hold is offered, and noted when rejected. */
+  host = add_host (fixture, HOST_GENERAL, "agent-copy-rejected",
+                   (const char *[]) { stranger, NULL });
+  host->identities_only = TRUE;
+  stop_agent (agent);
+  agent = start_agent (fixture, (const char *[]) { "agent-copy-stranger", NULL });
+  run_plan (fixture);
+  stop_agent (agent);
+  assert_failed (fixture, "agent-copy", FLEET_FAILURE_KEY_UNSUPPORTED,
+                 (const char *[]) { "tried: identity file ", "chacha20-poly1305", NULL });
+  g_assert_null (strstr (host_result (fixture, "agent-copy")->message, "ssh-agent ("));
+  assert_failed (fixture, "agent-copy-rejected", FLEET_FAILURE_AUTH_FAILED,
+                 (const char *[]) { "tried: ssh-agent (the identity files' keys only, as "
+                                    "identities_only says): no key the server accepts; ",
+                                    "/agent-copy-stranger (ssh-ed25519 SHA256:", NULL });
+
+  /* An agent socket that cannot be reached leaves the files alone. */
+  missing_socket = g_build_filename (fixture->run_dir, "no-agent.sock", NULL);
+  long_socket = g_strnfill (200, 'a');
+  g_setenv ("SSH_AUTH_SOCK", missing_socket, TRUE);
+  run_plan (fixture);
+  expected = g_strdup_printf ("tried: cannot connect to ssh-agent at %s: ", missing_socket);
+  assert_failed (fixture, "agent-copy", FLEET_FAILURE_KEY_UNSUPPORTED,
+                 (const char *[]) { expected, "chacha20-poly1305", NULL });
+  g_setenv ("SSH_AUTH_SOCK", long_socket, TRUE);
+  run_plan (fixture);
+  g_unsetenv ("SSH_AUTH_SOCK");
+  assert_failed (fixture, "agent-copy", FLEET_FAILURE_KEY_UNSUPPORTED,
+                 (const char *[]) { "the ssh-agent socket path aaaa", "is too long", NULL });
+}
+
 /* Certificates */
 
 typedef struct {
@@ -1200,6 +1298,7 @@ main (int argc, char **argv)
   ADD ("/auth/passphrase/sources", test_passphrase_sources);
   ADD ("/auth/identity-files/rejected-then-accepted", test_rejected_then_accepted);
   ADD ("/auth/agent/order-and-identities-only", test_agent_and_identity_files);
+  ADD ("/auth/agent/identities-only-agent-copy", test_identities_only_agent_copy);
   ADD ("/auth/certificate/accepted-and-rejected", test_certificates);
   ADD ("/auth/server/max-auth-tries", test_max_auth_tries);
   ADD ("/auth/server/two-methods-required", test_two_methods_required);

@@ -358,6 +358,9 @@ test_sign_checks (Fixture *fixture, gconstpointer data)
   g_autofree char *key_body = NULL;
   g_autofree char *show = NULL;
   g_autofree char *digest = NULL;
+  g_autofree char *prefix = NULL;
+  g_autofree char *expected = NULL;
+  const char *other_digest = "00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff";
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   const char *start;
@@ -401,8 +404,18 @@ test_sign_checks (Fixture *fixture, gconstpointer data)
   start = strstr (show, "plan sha256:      ") + strlen ("plan sha256:      ");
   digest = g_strndup (start, 64);
   g_assert_cmpint (fleetc ((const char *[]) { "sign", plan, "--key", keys.alice_key,
-                                              "--expect-sha256", "00ff", NULL }, NULL, &err), ==, 2);
+                                              "--expect-sha256", other_digest, NULL }, NULL, &err),
+                   ==, 2);
   assert_contains (err, "it is not the plan you reviewed");
+  g_clear_pointer (&err, g_free);
+
+  /* A prefix, even of the right digest, is rejected before the plan is read. */
+  prefix = g_strndup (digest, 16);
+  g_assert_cmpint (fleetc ((const char *[]) { "sign", plan, "--key", keys.alice_key,
+                                              "--expect-sha256", prefix, NULL }, NULL, &err), ==, 2);
+  expected = g_strdup_printf ("--expect-sha256 needs all 64 hex digits of the plan's sha256, as "
+                              "`fleetc show` prints it; \"%s\" has 16 characters", prefix);
+  assert_contains (err, expected);
   g_clear_pointer (&err, g_free);
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (fleetc ((const char *[]) { "sign", plan, "--key", keys.bob_key,
@@ -576,7 +589,8 @@ test_check_static (Fixture *fixture, gconstpointer data)
   g_assert_true (g_file_set_contents (fixture->inventory, moved, -1, NULL));
   g_assert_cmpint (fleetc ((const char *[]) { "check", plan, NULL }, &out, NULL), ==, 1);
   assert_contains (out, "inventory changed since the plan was compiled: its digest was ");
-  assert_contains (out, "host db02 has other settings, attributes or groups now");
+  assert_contains (out, "host db02 has other settings, attributes or groups now:\n"
+                        "    setting address: \"192.0.2.2\" -> \"192.0.2.99\"\n");
   assert_lacks (out, "host db01");
   g_clear_pointer (&out, g_free);
 
@@ -588,6 +602,54 @@ test_check_static (Fixture *fixture, gconstpointer data)
   g_assert_true (g_file_set_contents (not_plan, "hello\n", -1, NULL));
   g_assert_cmpint (fleetc ((const char *[]) { "check", not_plan, NULL }, NULL, &err), ==, 2);
   assert_contains (err, "not a fleetc plan file");
+}
+
+/* A relative -F file is recorded by its absolute path, so `fleetc check`
+ * finds it from another directory; a missing one cannot be read (2), and a
+ * changed one is named with the host values it changes. */
+static void
+test_check_ssh_config (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *chdir_fixture = g_strconcat ("--chdir=", fixture->dir, NULL);
+  g_autofree char *config = fixture_path (fixture, "cfg.conf");
+  g_autofree char *hidden = fixture_path (fixture, "cfg.conf.away");
+  g_autofree char *plan = fixture_path (fixture, "web.plan");
+  g_autofree char *workflow = fixture_path (fixture, "web.yaml");
+  g_autofree char *workflow_text = g_strdup_printf ("name: web\ninventory: %s\n"
+                                                    "target: {all: true}\nsteps:\n" TRUE_STEP,
+                                                    fixture->inventory);
+  g_autofree char *expected = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_true (g_file_set_contents (config, "Host db01\n  Port 2201\n", -1, NULL));
+  g_assert_true (g_file_set_contents (workflow, workflow_text, -1, NULL));
+  g_assert_cmpint (run_program ("fleetc", (const char *[]) { chdir_fixture, NULL },
+                                (const char *[]) { "compile", "web.yaml", "-F", "cfg.conf",
+                                                   "-o", "web.plan", NULL }, NULL, &err), ==, 0);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_program ("fleetc", (const char *[]) { "--chdir=/", NULL },
+                                (const char *[]) { "check", plan, NULL }, &out, &err), ==, 0);
+  assert_contains (out, "inventory unchanged");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_true (g_file_set_contents (config, "Host db01\n  Port 2202\n", -1, NULL));
+  g_assert_cmpint (fleetc ((const char *[]) { "check", plan, NULL }, &out, NULL), ==, 1);
+  expected = g_strdup_printf ("  ssh_config %s changed: sha256 was ", config);
+  assert_contains (out, expected);
+  assert_contains (out, "  host db01 has other settings, attributes or groups now:\n"
+                        "    setting port: \"2201\" -> \"2202\"\n");
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (g_rename (config, hidden), ==, 0);
+  g_assert_cmpint (fleetc ((const char *[]) { "check", plan, NULL }, &out, &err), ==, 2);
+  g_free (expected);
+  expected = g_strdup_printf ("cannot read the ssh_config file %s that %s was compiled with",
+                              config, plan);
+  assert_contains (err, expected);
+  assert_lacks (out, "inventory changed");
 }
 
 /* An inventory program is run again by `fleetc check`, which sees a change
@@ -750,6 +812,7 @@ main (int argc, char **argv)
   ADD ("/cli-trust/run/changed-inventory", test_changed_inventory_refused);
   ADD ("/cli-trust/check/static", test_check_static);
   ADD ("/cli-trust/check/program", test_check_program);
+  ADD ("/cli-trust/check/ssh-config", test_check_ssh_config);
   ADD ("/cli-trust/run/signed-on-sandbox", test_signed_run_on_sandbox);
 
   return g_test_run ();

@@ -140,6 +140,10 @@ test_compile_suggests_longer_range (Fixture *fixture, gconstpointer data)
                                  "(now 42); compile with --window-days 63, and the plan finishes "
                                  "at 2025-12-21T03:00:00Z"));
   g_assert_nonnull (strstr (err, "wave 1: 2025-10-21T00:00:00Z to 2025-12-21T03:00:00Z"));
+  /* Two hosts at once fit the first window of the current range. */
+  g_assert_nonnull (strstr (err, "note: or keep the range of 42 days and raise parallelism to 2 "
+                                 "(now 1); the plan then finishes at 2025-10-21T02:00:00Z:\n"
+                                 "  wave 1: 2025-10-21T00:00:00Z to 2025-10-21T02:00:00Z"));
   g_assert_false (g_file_test (plan, G_FILE_TEST_EXISTS));
 
   g_clear_pointer (&err, g_free);

@@ -566,6 +566,7 @@ test_ssh_config_option (Fixture *fixture, gconstpointer data)
   g_autofree char *config_text = g_strdup ("Host db01\n"
                                            "  ProxyJump jump@bastion:2222\n"
                                            "  StrictHostKeyChecking accept-new\n"
+                                           "  HashKnownHosts yes\n"
                                            "Host bastion\n"
                                            "  HostName 192.0.2.100\n"
                                            "Host *\n"
@@ -598,6 +599,8 @@ test_ssh_config_option (Fixture *fixture, gconstpointer data)
   expected_json = g_strdup_printf ("\"ssh_config\":{\"path\":\"%s\",\"sources\":[{\"path\":"
                                    "\"%s\",\"sha256\":\"%s\"}]}", config, config, sha256);
   g_assert_nonnull (strstr (json, expected_json));
+  g_assert_nonnull (strstr (json, "\"host_key_policy\":\"accept-new\",\"hash_known_hosts\":true"));
+  g_assert_nonnull (strstr (json, "\"host_key_policy\":\"strict\",\"hash_known_hosts\":false"));
   g_assert_nonnull (strstr (json, "\"jump_hosts\":[{\"name\":\"jump@bastion:2222\","
                                   "\"address\":\"192.0.2.100\",\"port\":2222,"
                                   "\"user\":\"jump\""));
@@ -793,6 +796,72 @@ test_example_runs_on_sandbox (Fixture *fixture, gconstpointer data)
       g_assert_true (g_file_get_contents (record, &version, NULL, NULL));
       g_assert_cmpstr (version, ==, "3.0.15\n");
     }
+}
+
+/* A host of an Ansible inventory whose SSH arguments name a ProxyJump is
+ * reached through that jump host, another host of the inventory: the
+ * bastion's sshd logs the login that carries the tunnel, although no step
+ * runs there. */
+static void
+test_ansible_host_via_bastion (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(FleetSandbox) sandbox = sandbox_or_skip (2);
+  g_autofree char *ini = fleet_test_dir_path (fixture, "hosts.ini");
+  g_autofree char *workflow = fleet_test_dir_path (fixture, "workflow.yaml");
+  g_autofree char *plan = fleet_test_dir_path (fixture, "bastion.plan");
+  g_autofree char *runs = fleet_test_dir_path (fixture, "runs");
+  g_autofree char *run = fleet_test_program ("fleet-run");
+  g_autofree char *key = NULL;
+  g_autofree char *known_hosts = NULL;
+  g_autofree char *bastion_name = NULL;
+  g_autofree char *bastion_log_name = NULL;
+  g_autofree char *bastion_log = NULL;
+  g_autofree char *ini_text = NULL;
+  g_autofree char *log_text = NULL;
+  g_autofree char *show = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  if (sandbox == NULL)
+    return;
+
+  key = fleet_sandbox_path (sandbox, "client/id_ed25519");
+  known_hosts = fleet_sandbox_path (sandbox, "known_hosts");
+  bastion_name = fleet_sandbox_host_name (sandbox, 0);
+  bastion_log_name = g_build_filename ("hosts", bastion_name, "sshd.log", NULL);
+  bastion_log = fleet_sandbox_path (sandbox, bastion_log_name);
+  ini_text = g_strdup_printf (
+    "[all:vars]\n"
+    "ansible_user=root\n"
+    "ansible_ssh_private_key_file=%s\n"
+    "fleetc_known_hosts_file=%s\n"
+    "[bastions]\n"
+    "bastion ansible_host=127.0.0.1 ansible_port=%u\n"
+    "[web]\n"
+    "web1 ansible_host=127.0.0.1 ansible_port=%u "
+    "ansible_ssh_common_args='-o ProxyJump=bastion -o StrictHostKeyChecking=yes'\n",
+    key, known_hosts, GPOINTER_TO_UINT (g_ptr_array_index (sandbox->ports, 0)),
+    GPOINTER_TO_UINT (g_ptr_array_index (sandbox->ports, 1)));
+  g_assert_true (g_file_set_contents (ini, ini_text, -1, NULL));
+  g_assert_true (g_file_set_contents (workflow, "name: via-bastion\ninventory: hosts.ini\n"
+                                                "target: {groups: [web]}\nsteps:\n"
+                                                "  - {name: hello, run: \"echo hello\", "
+                                                "timeout: 30s}\n", -1, NULL));
+  g_assert_true (g_file_set_contents (bastion_log, "", -1, NULL));
+
+  g_assert_cmpint (fleetc ((const char *[]) { "compile", workflow, "-o", plan, NULL }, NULL,
+                           &err), ==, 0);
+  g_assert_nonnull (strstr (err, "variable \"ansible_ssh_common_args\" is kept as an attribute, "
+                                 "and only its ProxyJump (-J)"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (fleetc ((const char *[]) { "show", plan, NULL }, &show, NULL), ==, 0);
+  g_assert_nonnull (strstr (show, "via bastion"));
+
+  if (fleet_test_spawn ((const char *[]) { run, "--runs-dir", runs, plan, NULL }, &out, &err) != 0
+      || strstr (out, "1 of 1 host succeeded") == NULL)
+    g_error ("the run through the bastion failed:\n%s\n%s", out, err);
+  g_assert_true (g_file_get_contents (bastion_log, &log_text, NULL, NULL));
+  g_assert_nonnull (strstr (log_text, "Accepted publickey for root"));
 }
 
 static void
@@ -1091,6 +1160,7 @@ main (int argc, char **argv)
   ADD ("/cli/ssh-config/option", test_ssh_config_option);
   ADD ("/cli/ssh-config/default-and-none", test_ssh_config_default_and_none);
   ADD ("/cli/ssh-config/rejected-line", test_ssh_config_rejected_line);
+  ADD ("/cli/ansible/host-via-bastion", test_ansible_host_via_bastion);
   ADD ("/cli/run/hostile-attribute-printed", test_hostile_attribute_printed);
   ADD ("/cli/windows/listing", test_windows_listing);
   ADD ("/cli/windows/errors", test_windows_errors);

@@ -183,6 +183,39 @@ test_where_names_known (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (fleet_diagnostics_length (fixture->diags), ==, 0);
 }
 
+/* A group name that the inventory lacks gets the same warning as an
+ * unknown attribute, in each form of membership test. */
+static void
+test_where_unknown_group (Fixture *fixture, gconstpointer data)
+{
+  FleetWorkflow *workflow = compile (fixture, HEAD "target:\n"
+                                              "  where: 'groups contains \"dbs\" or \"ops\" in groups'\n"
+                                              STEPS);
+
+  g_assert_nonnull (workflow);
+  g_assert_cmpuint (fleet_diagnostics_warning_count (fixture->diags), ==, 2);
+  assert_diagnostic (fixture, 0, FLEET_SEVERITY_WARNING, NULL, 4, 27,
+                     "unknown group \"dbs\" in target \"where\": the inventory has no group of "
+                     "that name, so no host is in it; did you mean \"db\"?");
+  assert_diagnostic (fixture, 1, FLEET_SEVERITY_WARNING, NULL, 4, 36,
+                     "unknown group \"ops\" in target \"where\": the inventory has no group of "
+                     "that name, so no host is in it; the known groups are: db, web");
+}
+
+static void
+test_limit_unknown_group (Fixture *fixture, gconstpointer data)
+{
+  FleetWorkflow *workflow = compile (fixture, HEAD "target: {all: true}\n" STEPS);
+
+  g_assert_nonnull (workflow);
+  g_assert_true (fleet_compile_limit (workflow, "groups contains \"wbe\" or name == \"db1\"",
+                                      fixture->diags));
+  g_assert_cmpuint (fleet_diagnostics_warning_count (fixture->diags), ==, 1);
+  assert_diagnostic (fixture, 0, FLEET_SEVERITY_WARNING, "--limit", 1, 17,
+                     "unknown group \"wbe\" in --limit: the inventory has no group of that "
+                     "name, so no host is in it; did you mean \"web\"?");
+}
+
 /* canary */
 
 static void
@@ -536,6 +569,7 @@ main (int argc, char **argv)
   ADD ("/compiler/where/error-double-quoted", test_where_error_double_quoted);
   ADD ("/compiler/where/error-folded-block", test_where_error_folded_block);
   ADD ("/compiler/where/unknown-attribute", test_where_unknown_attribute);
+  ADD ("/compiler/where/unknown-group", test_where_unknown_group);
   ADD ("/compiler/where/names-known", test_where_names_known);
   ADD ("/compiler/canary/forms", test_canary_forms);
   ADD ("/compiler/canary/zero", test_canary_zero);
@@ -553,6 +587,7 @@ main (int argc, char **argv)
   ADD ("/compiler/pacing/errors", test_pacing_errors);
   ADD ("/compiler/pacing/initial-above-parallelism", test_pacing_initial_above_parallelism);
   ADD ("/compiler/limit", test_limit);
+  ADD ("/compiler/limit/unknown-group", test_limit_unknown_group);
 
   return g_test_run ();
 }

@@ -1221,8 +1221,8 @@ test_inventory_unknown_key (Fixture *fixture, gconstpointer data)
   assert_counts (fixture, 2, 0);
   assert_error (fixture, 0, "inventory.yaml", 2, 3,
                 "unknown key \"address\" in defaults; the valid keys are: user, port, "
-                "identity_file, identities_only, known_hosts_file, host_key_policy, proxy_jump, "
-                "connect_timeout, keepalive_interval, keepalive_count_max, max_sessions, "
+                "identity_file, identities_only, known_hosts_file, host_key_policy, hash_known_hosts, "
+                "proxy_jump, connect_timeout, keepalive_interval, keepalive_count_max, max_sessions, "
                 "key_passphrase_secret, become_password_secret");
   assert_error (fixture, 1, "inventory.yaml", 4, 10,
                 "unknown key \"prot\" in host; did you mean \"port\"?");

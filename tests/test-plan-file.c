@@ -1,6 +1,9 @@
 /* test-plan-file.c: the plan file format: round trip, determinism, every
  * kind of damaged or foreign file, format 2, and the signature block. */
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <openssl/evp.h>
@@ -56,6 +59,7 @@ make_plan (void)
       host->identities_only = i == 1;
       host->host_key_policy = i == 0 ? FLEET_HOST_KEY_POLICY_ACCEPT_NEW
                                      : FLEET_HOST_KEY_POLICY_STRICT;
+      host->hash_known_hosts = i == 0;
       host->connect_timeout_ms = 5000;
       host->keepalive_interval_ms = 1000 * (i + 1);
       host->keepalive_count_max = 5;
@@ -111,6 +115,7 @@ assert_hosts_equal (const FleetHost *a, const FleetHost *b)
   g_assert_cmpint (a->identities_only, ==, b->identities_only);
   assert_strings_equal (a->known_hosts_files, b->known_hosts_files);
   g_assert_cmpint (a->host_key_policy, ==, b->host_key_policy);
+  g_assert_cmpint (a->hash_known_hosts, ==, b->hash_known_hosts);
   g_assert_cmpstr (a->proxy_jump, ==, b->proxy_jump);
   g_assert_cmpuint (a->connect_timeout_ms, ==, b->connect_timeout_ms);
   g_assert_cmpuint (a->keepalive_interval_ms, ==, b->keepalive_interval_ms);
@@ -657,6 +662,47 @@ test_jump_host_references_checked (void)
       bytes = fleet_plan_serialize (plan);
       assert_rejected (bytes, FLEET_PLAN_ERROR_INVALID, cases[i].fragment);
     }
+}
+
+/* A plan written to an existing path that is not a regular file, such as
+ * /dev/null or a named pipe, goes through it: the path is not replaced by
+ * a regular file, which as root would break the device for every program.
+ * A named pipe stands in for the device here. */
+static void
+test_write_through_special_file (void)
+{
+  g_autoptr(FleetPlan) plan = make_plan ();
+  g_autoptr(GBytes) bytes = fleet_plan_serialize (plan);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("fleet-plan-XXXXXX", &error);
+  g_autofree char *fifo = g_build_filename (dir, "pipe", NULL);
+  g_autoptr(GString) received = g_string_new (NULL);
+  GStatBuf info;
+  char buffer[4096];
+  ssize_t got;
+  int reader;
+
+  g_assert_no_error (error);
+  /* The whole plan fits the pipe's buffer, so the write does not block. */
+  g_assert_cmpuint (g_bytes_get_size (bytes), <, 65536);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  reader = g_open (fifo, O_RDONLY | O_NONBLOCK, 0);
+  g_assert_cmpint (reader, >=, 0);
+
+  g_assert_true (fleet_plan_write_file (plan, fifo, &error));
+  g_assert_no_error (error);
+  while ((got = read (reader, buffer, sizeof buffer)) > 0)
+    g_string_append_len (received, buffer, got);
+  close (reader);
+
+  g_assert_cmpuint (received->len, ==, g_bytes_get_size (bytes));
+  g_assert_cmpmem (received->str, received->len, g_bytes_get_data (bytes, NULL),
+                   g_bytes_get_size (bytes));
+  g_assert_cmpint (g_lstat (fifo, &info), ==, 0);
+  g_assert_true (S_ISFIFO (info.st_mode));
+
+  g_unlink (fifo);
+  g_rmdir (dir);
 }
 
 static void
@@ -1321,6 +1367,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plan-file/schema-violation", test_schema_violations_rejected);
   g_test_add_func ("/plan-file/jump-hosts", test_jump_host_references_checked);
   g_test_add_func ("/plan-file/atomic-write", test_write_is_atomic);
+  g_test_add_func ("/plan-file/write-through-special-file", test_write_through_special_file);
   g_test_add_func ("/plan-file/hosts-digest", test_hosts_digest_stable);
   g_test_add_func ("/plan-file/rollout-round-trip", test_rollout_round_trip);
   g_test_add_func ("/plan-file/rollout-violations", test_rollout_violations_rejected);

@@ -596,6 +596,39 @@ test_become_runs_through_sudo (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (nobody_output, ==, "nobody\n");
 }
 
+/* A become_user that the host lacks is reported as such, not by whatever
+ * line sudo writes last (an audit plugin's on some systems). */
+static void
+test_become_unknown_user (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 1, 0 };
+  FleetStep *ghost;
+  const FleetStepResult *result;
+  g_autofree char *sudo = g_find_program_in_path ("sudo");
+
+  if (!require_sandbox ())
+    return;
+  if (sudo == NULL)
+    {
+      g_test_skip ("sudo is not installed (apt install sudo)");
+      return;
+    }
+
+  add_hosts (fixture, 1, "id_ed25519");
+  ghost = add_step (fixture, "ghost", "id -un", 30000);
+  ghost->become = TRUE;
+  ghost->become_user = g_strdup ("fleetc-no-such-user");
+  set_waves (fixture, sizes);
+  run_plan (fixture);
+
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_FAILED);
+  result = g_ptr_array_index (host_result (fixture, 0)->steps, 0);
+  g_assert_cmpint (result->failure, ==, FLEET_FAILURE_BECOME_USER_UNKNOWN);
+  g_assert_cmpstr (result->message, ==,
+                   "sudo has no user \"fleetc-no-such-user\" on this host (\"sudo: unknown "
+                   "user\"); fix become_user of step \"ghost\", or create the user");
+}
+
 /* A run-time condition is evaluated on each host before its step, and every
  * skipped step, run-time or planned, is journaled with its reason. */
 static void
@@ -794,6 +827,7 @@ main (int argc, char **argv)
   ADD ("/runtime/command/timeout", test_command_timeout);
   ADD ("/runtime/command/no-exit-status", test_channel_closed_without_exit_status);
   ADD ("/runtime/command/become", test_become_runs_through_sudo);
+  ADD ("/runtime/command/become-unknown-user", test_become_unknown_user);
   ADD ("/runtime/run/parallelism-cap", test_parallelism_cap_respected);
   ADD ("/runtime/run/conditions-skip-steps", test_conditions_skip_steps);
   ADD ("/runtime/run/load-guard-and-nice", test_load_guard_and_nice);

@@ -540,6 +540,38 @@ test_accept_new_records_first_key (Fixture *fixture, gconstpointer data)
   }
 }
 
+/* With hash_known_hosts (HashKnownHosts yes), accept-new records a hashed
+ * name, which hides the address and which a later strict run matches. */
+static void
+test_accept_new_hashed_name (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 1, 0 };
+  g_autofree char *file = g_build_filename (fixture->run_dir, "hashed", "known_hosts", NULL);
+  g_autofree char *recorded = NULL;
+  FleetHost *host;
+
+  if (!require_sandbox ())
+    return;
+
+  host = fleet_sandbox_host (shared_sandbox, 7, "id_ed25519");
+  fleet_host_set_known_hosts_file (host, file);
+  host->host_key_policy = FLEET_HOST_KEY_POLICY_ACCEPT_NEW;
+  host->hash_known_hosts = TRUE;
+  g_ptr_array_add (fixture->plan->hosts, host);
+  add_step (fixture, "noop", "true", 30000);
+  set_waves (fixture, sizes);
+  run_plan (fixture);
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
+  g_assert_true (g_file_get_contents (file, &recorded, NULL, NULL));
+  g_assert_true (g_str_has_prefix (recorded, "|1|"));
+  g_assert_null (strstr (recorded, "127.0.0.1"));
+  g_assert_nonnull (strstr (recorded, " ssh-ed25519 "));
+
+  fixture_reset (fixture);
+  run_with_known_hosts (fixture, 7, file, FLEET_HOST_KEY_POLICY_STRICT);
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_SUCCEEDED);
+}
+
 /* sudo passwords */
 
 /* Account and sudoers names carry the test's PID, so that two test runs on
@@ -995,6 +1027,7 @@ main (int argc, char **argv)
   ADD ("/session/host-key/revoked", test_revoked_key_refused);
   ADD ("/session/host-key/hashed", test_hashed_known_hosts_accepted);
   ADD ("/session/host-key/accept-new", test_accept_new_records_first_key);
+  ADD ("/session/host-key/accept-new-hashed", test_accept_new_hashed_name);
 
   status = g_test_run ();
   release_sandbox ();

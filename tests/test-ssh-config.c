@@ -663,6 +663,7 @@ test_known_hosts_and_policy (Fixture *fixture, gconstpointer data)
   g_autoptr(FleetSshConfig) config = load (fixture, "config",
     "Host new\n"
     "  StrictHostKeyChecking ACCEPT-NEW\n"
+    "  HashKnownHosts yes\n"
     "  UserKnownHostsFile ~/.ssh/kh_%h_%p /etc/fleet/kh\n"
     "  UserKnownHostsFile /never/used\n"
     "Host *\n"
@@ -679,6 +680,9 @@ test_known_hosts_and_policy (Fixture *fixture, gconstpointer data)
   other = fleet_ssh_config_lookup (config, "other");
 
   g_assert_cmpint (found->settings.host_key_policy, ==, FLEET_HOST_KEY_POLICY_ACCEPT_NEW);
+  g_assert_true (has (found, FLEET_SETTING_HASH_KNOWN_HOSTS));
+  g_assert_true (found->settings.hash_known_hosts);
+  g_assert_false (has (other, FLEET_SETTING_HASH_KNOWN_HOSTS));
   assert_strings (found->settings.known_hosts_files,
                   (const char *[]) { "~/.ssh/kh_%h_%p", "/etc/fleet/kh", NULL });
   g_assert_true (found->settings.identities_only);

@@ -365,6 +365,61 @@ test_plan_key_round_trip (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "it does not list every step"));
 }
 
+/* A key of another type, or with a limit out of range, is damaged too. */
+static void
+test_plan_key_damaged_shape (void)
+{
+  const char *const bodies[] = {
+    "{'step-overlap': <(uint32 3, [[uint32 0]])>}",
+    "{'step-overlap': <'three'>}",
+    "{'step-overlap': <(uint32 1, @aau [[]])>}",
+    "{'step-overlap': <(uint32 11, @aau [[]])>}",
+  };
+  const char *const reasons[] = {
+    "a step follows a later step", "it has the wrong type",
+    "its step limit is out of range", "its step limit is out of range",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (FleetStepOverlap) out = NULL;
+      g_autoptr (GVariant) body = g_variant_parse (G_VARIANT_TYPE ("a{sv}"), bodies[i], NULL,
+                                                   NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_false (fleet_step_overlap_from_variant (body, 1, &out, &error));
+      g_assert_error (error, FLEET_PLAN_ERROR, FLEET_PLAN_ERROR_INVALID);
+      g_assert_nonnull (strstr (error->message, reasons[i]));
+      g_assert_null (out);
+    }
+}
+
+/* Two overlaps are equal only with the same limit and the same edges. */
+static void
+test_overlap_equal (void)
+{
+  g_autoptr (FleetStepOverlap) a = fleet_step_overlap_new (2, 3);
+  g_autoptr (FleetStepOverlap) b = fleet_step_overlap_new (2, 3);
+  g_autoptr (FleetStepOverlap) c = fleet_step_overlap_new (3, 3);
+  g_autoptr (FleetStepOverlap) d = fleet_step_overlap_new (2, 2);
+
+  fleet_step_overlap_add_edge (a, 0, 2);
+  fleet_step_overlap_add_edge (a, 0, 2);
+  g_assert_cmpuint (fleet_step_overlap_get_after (a, 2)->len, ==, 1);
+  g_assert_false (fleet_step_overlap_equal (a, b));
+  fleet_step_overlap_add_edge (b, 1, 2);
+  g_assert_false (fleet_step_overlap_equal (a, b));
+  fleet_step_overlap_add_edge (a, 1, 2);
+  fleet_step_overlap_add_edge (b, 0, 2);
+  g_assert_true (fleet_step_overlap_equal (a, b));
+  g_assert_false (fleet_step_overlap_equal (a, c));
+  g_assert_false (fleet_step_overlap_equal (a, d));
+  g_assert_false (fleet_step_overlap_equal (a, NULL));
+  g_assert_true (fleet_step_overlap_equal (NULL, NULL));
+  g_assert_false (fleet_step_overlap_precedes (a, 2, 0));
+}
+
 /* `fleetc show --format json` prints the overlap of tests/data/overlap
  * as tests/data/overlap/expected-overlap.json, byte for byte, and the text
  * form lists the steps each step may overlap with. */
@@ -507,6 +562,8 @@ main (int argc, char **argv)
   ADD ("/step-overlap/show/golden", test_show_golden);
   ADD ("/step-overlap/diff/reports-overlap", test_diff_reports_overlap);
 #undef ADD
+  g_test_add_func ("/step-overlap/plan/damaged-shape", test_plan_key_damaged_shape);
+  g_test_add_func ("/step-overlap/plan/equal", test_overlap_equal);
   g_test_add_func ("/step-overlap/schedule/in-order", test_schedule_in_order);
   g_test_add_func ("/step-overlap/schedule/overlap", test_schedule_overlap);
 

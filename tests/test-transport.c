@@ -484,13 +484,13 @@ test_failure_codes_round_trip (void)
 {
   FleetFailure parsed = FLEET_FAILURE_NONE;
 
-  for (guint failure = FLEET_FAILURE_NONE; failure <= FLEET_FAILURE_TARGET_BUSY; failure++)
+  for (guint failure = FLEET_FAILURE_NONE; failure <= FLEET_FAILURE_BECOME_USER_UNKNOWN; failure++)
     {
       g_assert_true (fleet_failure_from_code (fleet_failure_code (failure), &parsed));
       g_assert_cmpint (parsed, ==, failure);
     }
   g_assert_false (fleet_failure_from_code ("no-such-failure", &parsed));
-  g_assert_cmpint (parsed, ==, FLEET_FAILURE_TARGET_BUSY);
+  g_assert_cmpint (parsed, ==, FLEET_FAILURE_BECOME_USER_UNKNOWN);
 }
 
 /* Return whether a refused command waits for its next try to open a
