@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <gio/gio.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -34,12 +36,12 @@ transfer (int fd, guint8 *data, gsize length, gboolean reading)
 
   while (done < length)
     {
-      /* MSG_NOSIGNAL: a peer that closed is an error here, not SIGPIPE. */
+      /* MSG_NOSIGNAL: a peer that closed is an error here, not SIGPIPE.
+       * The relay thread blocks every signal (start_relay_thread), so
+       * neither call fails with EINTR. */
       ssize_t n = reading ? read (fd, data + done, length - done)
                           : send (fd, data + done, length - done, MSG_NOSIGNAL);
 
-      if (n < 0 && errno == EINTR)
-        continue;
       if (n <= 0)
         return FALSE;
       done += (gsize) n;
@@ -201,6 +203,24 @@ relay_thread (gpointer data)
   return NULL;
 }
 
+/* Start the relay thread with every signal blocked, because a thread
+ * inherits its creator's signal mask.  The process's signal handlers then
+ * run on its other threads, so no read or send of the relay fails with
+ * EINTR. */
+static GThread *
+start_relay_thread (FleetAgentFilter *filter)
+{
+  sigset_t all_signals;
+  sigset_t caller_signals;
+  GThread *thread;
+
+  sigfillset (&all_signals);
+  pthread_sigmask (SIG_SETMASK, &all_signals, &caller_signals);
+  thread = g_thread_new ("fleet-agent-filter", relay_thread, filter);
+  pthread_sigmask (SIG_SETMASK, &caller_signals, NULL);
+  return thread;
+}
+
 static int
 connect_agent (const char *agent_path, GError **error)
 {
@@ -249,7 +269,7 @@ fleet_agent_filter_new (const char *agent_path, GPtrArray *allowed, GError **err
   filter->relay_fd = pair[1];
   filter->agent_fd = agent_fd;
   filter->allowed = g_ptr_array_ref (allowed);
-  filter->thread = g_thread_new ("fleet-agent-filter", relay_thread, filter);
+  filter->thread = start_relay_thread (filter);
   return filter;
 }
 
@@ -271,9 +291,6 @@ fleet_agent_filter_steal_fd (FleetAgentFilter *filter)
 void
 fleet_agent_filter_free (FleetAgentFilter *filter)
 {
-  if (filter == NULL)
-    return;
-
   /* Wakes the thread from its read of the next request. */
   shutdown (filter->relay_fd, SHUT_RDWR);
   g_thread_join (filter->thread);

@@ -23,7 +23,8 @@ typedef struct FleetAgentFilter FleetAgentFilter;
 /* Connect to the agent at `agent_path` and start relaying for the keys
  * whose public key blobs (SSH wire encoding) are in `allowed`, a
  * GBytes * array the filter keeps a reference to.  Returns the filter, or
- * NULL with a G_IO_ERROR when the agent cannot be reached. */
+ * NULL with a G_IO_ERROR when the agent cannot be reached or the socket
+ * pair for libssh cannot be made (out of descriptors). */
 FleetAgentFilter *fleet_agent_filter_new (const char *agent_path, GPtrArray *allowed,
                                           GError **error);
 
@@ -35,7 +36,9 @@ int fleet_agent_filter_steal_fd (FleetAgentFilter *filter);
  * lists so far: 0 when the agent has none of them. */
 guint fleet_agent_filter_get_matched (FleetAgentFilter *filter);
 
-/* Stop relaying, wait for the thread and close the filter's descriptors. */
+/* Stop relaying, wait for the thread and close the filter's descriptors,
+ * the client's too when it was not stolen.  `filter` is not NULL
+ * (g_clear_pointer and g_autoptr check that before they call this). */
 void fleet_agent_filter_free (FleetAgentFilter *filter);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FleetAgentFilter, fleet_agent_filter_free)

@@ -76,38 +76,39 @@ FleetFailure
 fleet_become_refusal (FleetBecomeVerdict verdict, const FleetStep *step, const FleetHost *host,
                       char **out_message)
 {
-  switch (verdict)
-    {
-    case FLEET_BECOME_PASSWORD_REQUIRED:
-      *out_message = g_strdup (host->become_password_secret == NULL
-                                 ? "sudo asks for a password: set become_password_secret for "
-                                   "the host (fleetc_become_password_secret in an Ansible "
-                                   "inventory), or allow NOPASSWD in sudoers"
-                                 : "sudo asks for a password but did not accept the one given");
-      return FLEET_FAILURE_BECOME_PASSWORD_REQUIRED;
+  /* The callers return early on FLEET_BECOME_RAN, which is not a refusal. */
+  g_return_val_if_fail (verdict != FLEET_BECOME_RAN, FLEET_FAILURE_NONE);
 
-    case FLEET_BECOME_PASSWORD_INCORRECT:
+  if (verdict == FLEET_BECOME_PASSWORD_INCORRECT)
+    {
       *out_message = g_strdup_printf ("sudo rejected the password in secret \"%s\" as incorrect",
                                       host->become_password_secret);
       return FLEET_FAILURE_BECOME_PASSWORD_INCORRECT;
+    }
 
-    case FLEET_BECOME_NEEDS_TERMINAL:
+  if (verdict == FLEET_BECOME_NEEDS_TERMINAL)
+    {
       *out_message = g_strdup ("sudo on this host requires a terminal (requiretty), and "
                                "fleetc does not type passwords into one; allow the login "
                                "user !requiretty or NOPASSWD in sudoers");
       return FLEET_FAILURE_CHANNEL;
+    }
 
-    case FLEET_BECOME_USER_UNKNOWN:
+  if (verdict == FLEET_BECOME_USER_UNKNOWN)
+    {
       *out_message = g_strdup_printf ("sudo has no user \"%s\" on this host (\"sudo: unknown "
                                       "user\"); fix become_user of step \"%s\", or create the "
                                       "user", step->become_user != NULL ? step->become_user
                                                                          : "root",
                                       step->name);
       return FLEET_FAILURE_BECOME_USER_UNKNOWN;
-
-    case FLEET_BECOME_RAN:
-    default:
-      *out_message = NULL;
-      return FLEET_FAILURE_NONE;
     }
+
+  /* FLEET_BECOME_PASSWORD_REQUIRED, the one refusal left. */
+  *out_message = g_strdup (host->become_password_secret == NULL
+                             ? "sudo asks for a password: set become_password_secret for "
+                               "the host (fleetc_become_password_secret in an Ansible "
+                               "inventory), or allow NOPASSWD in sudoers"
+                             : "sudo asks for a password but did not accept the one given");
+  return FLEET_FAILURE_BECOME_PASSWORD_REQUIRED;
 }

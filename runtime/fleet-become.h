@@ -47,7 +47,7 @@ FleetBecomeVerdict fleet_become_judge (const FleetStep *step, FleetFailure failu
 
 /* Return the failure of a refusal `verdict` (not FLEET_BECOME_RAN) of
  * `step` on `host`, and set `out_message` to what happened and what to do;
- * free it with g_free. */
+ * free it with g_free.  FLEET_BECOME_RAN is a programming error. */
 FleetFailure fleet_become_refusal (FleetBecomeVerdict verdict, const FleetStep *step,
                                    const FleetHost *host, char **out_message);
 

@@ -35,7 +35,8 @@ typedef struct FleetHandshakePool FleetHandshakePool;
 FleetHandshakePool *fleet_handshake_pool_new (guint n_workers, const FleetClock *clock);
 
 /* Stop and join the threads.  Every submitted connection must have been
- * collected or reclaimed first. */
+ * collected or reclaimed first.  `pool` is not NULL (g_clear_pointer and
+ * g_autoptr check that before they call this). */
 void fleet_handshake_pool_free (FleetHandshakePool *pool);
 
 /* Hand a CONNECTING connection, whose session is set up, to a worker. */

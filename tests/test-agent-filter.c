@@ -5,12 +5,14 @@
  * cases send what a real agent does not: a key list the filter must cut,
  * replies that break the protocol, and a client that does.  The scripted
  * agent sends the next reply of its script for each request, then closes
- * the connection.
+ * the connection; an empty reply closes it after reading the request.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <gio/gio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -128,7 +130,7 @@ serve_script (gpointer data)
     {
       g_autoptr(GBytes) request = read_message (fd);
 
-      if (request == NULL)
+      if (request == NULL || g_bytes_get_size (g_ptr_array_index (agent->replies, i)) == 0)
         break;
       write_bytes (fd, g_ptr_array_index (agent->replies, i));
     }
@@ -237,11 +239,18 @@ test_filter_cuts_key_list (void)
 static void
 test_filter_rejects_broken_replies (void)
 {
+  g_autoptr(GByteArray) no_comment = g_byte_array_new ();
   GBytes *broken[] = {
     identities_answer (2, (const char *[]) { "key-a", NULL }),  /* a key short */
     message (IDENTITIES_ANSWER, NULL),                           /* no count */
-    NULL,                                                        /* the agent closes */
+    NULL,                                                        /* a key without comment */
+    g_bytes_new (NULL, 0),                     /* the agent reads the request, then closes */
+    NULL,                                      /* the agent closes before the request */
   };
+
+  put_uint32 (no_comment, 1);
+  put_string (no_comment, "key-a");
+  broken[2] = message (IDENTITIES_ANSWER, no_comment);
 
   for (guint i = 0; i < G_N_ELEMENTS (broken); i++)
     {
@@ -298,6 +307,100 @@ test_filter_rejects_broken_requests (void)
     }
 }
 
+/* Return the lowest descriptor number that is not open. */
+static int
+lowest_free_fd (void)
+{
+  int fd = dup (STDIN_FILENO);
+
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+  return fd;
+}
+
+/* Return which of the descriptors 0 to 63 are open, one bit each. */
+static guint64
+open_fds (void)
+{
+  guint64 open = 0;
+
+  for (int fd = 0; fd < 64; fd++)
+    if (fcntl (fd, F_GETFD) >= 0)
+      open |= G_GUINT64_CONSTANT (1) << fd;
+  return open;
+}
+
+/* Return a listening socket at `socket_path` that never accepts: connect()
+ * succeeds once the backlog holds the connection, so no thread of the
+ * agent opens a descriptor of its own. */
+static int
+listen_without_accepting (const char *socket_path)
+{
+  struct sockaddr_un address = { .sun_family = AF_UNIX };
+  int listen_fd;
+
+  g_assert_cmpuint (strlen (socket_path), <, sizeof address.sun_path);
+  strcpy (address.sun_path, socket_path);
+  listen_fd = socket (AF_UNIX, SOCK_STREAM, 0);
+  g_assert_cmpint (bind (listen_fd, (struct sockaddr *) &address, sizeof address), ==, 0);
+  g_assert_cmpint (listen (listen_fd, 1), ==, 0);
+  return listen_fd;
+}
+
+/* A filter freed before its client's descriptor was stolen closes that
+ * descriptor too: no descriptor of the filter stays open. */
+static void
+test_filter_free_closes_unstolen_fd (void)
+{
+  g_autofree char *dir = fleet_test_make_dir ("fleet-agent-filter-XXXXXX");
+  g_autofree char *socket_path = g_build_filename (dir, "agent.sock", NULL);
+  g_autoptr(GPtrArray) allowed = allowed_blobs ((const char *[]) { "key-a", NULL });
+  g_autoptr(GError) error = NULL;
+  int listen_fd = listen_without_accepting (socket_path);
+  guint64 before = open_fds ();
+  FleetAgentFilter *filter = fleet_agent_filter_new (socket_path, allowed, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (open_fds (), !=, before);
+  fleet_agent_filter_free (filter);
+  g_assert_cmpuint (open_fds (), ==, before);
+
+  close (listen_fd);
+  fleet_test_remove_tree (dir);
+}
+
+/* With one descriptor left, the agent's connection takes it and the
+ * socket pair for libssh cannot be made: the error says so and the
+ * agent's connection is closed again. */
+static void
+test_filter_out_of_descriptors (void)
+{
+  g_autofree char *dir = fleet_test_make_dir ("fleet-agent-filter-XXXXXX");
+  g_autofree char *socket_path = g_build_filename (dir, "agent.sock", NULL);
+  g_autoptr(GPtrArray) allowed = allowed_blobs ((const char *[]) { "key-a", NULL });
+  g_autoptr(GError) error = NULL;
+  int listen_fd = listen_without_accepting (socket_path);
+  int first_free = lowest_free_fd ();
+  struct rlimit saved;
+  struct rlimit one_left;
+  FleetAgentFilter *filter;
+
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  one_left = saved;
+  one_left.rlim_cur = (rlim_t) first_free + 1;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &one_left), ==, 0);
+  filter = fleet_agent_filter_new (socket_path, allowed, &error);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+
+  g_assert_null (filter);
+  g_assert_error (error, G_IO_ERROR, (int) g_io_error_from_errno (EMFILE));
+  g_assert_true (g_str_has_prefix (error->message, "cannot create a socket pair for ssh-agent: "));
+  g_assert_cmpint (lowest_free_fd (), ==, first_free);
+
+  close (listen_fd);
+  fleet_test_remove_tree (dir);
+}
+
 static void
 test_filter_agent_unreachable (void)
 {
@@ -328,6 +431,8 @@ main (int argc, char **argv)
   g_test_add_func ("/agent-filter/broken-replies", test_filter_rejects_broken_replies);
   g_test_add_func ("/agent-filter/broken-requests", test_filter_rejects_broken_requests);
   g_test_add_func ("/agent-filter/agent-unreachable", test_filter_agent_unreachable);
+  g_test_add_func ("/agent-filter/free-closes-unstolen-fd", test_filter_free_closes_unstolen_fd);
+  g_test_add_func ("/agent-filter/out-of-descriptors", test_filter_out_of_descriptors);
 
   return g_test_run ();
 }

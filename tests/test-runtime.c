@@ -629,6 +629,38 @@ test_become_unknown_user (Fixture *fixture, gconstpointer data)
                    "user\"); fix become_user of step \"ghost\", or create the user");
 }
 
+/* A become command that exits with 1 after a line starting "sudo: " that
+ * is none of sudo's refusals ran: it fails on its exit code, and its own
+ * message is kept. */
+static void
+test_become_command_fails_itself (Fixture *fixture, gconstpointer data)
+{
+  const guint sizes[] = { 1, 0 };
+  FleetStep *step;
+  const FleetStepResult *result;
+  g_autofree char *sudo = g_find_program_in_path ("sudo");
+
+  if (!require_sandbox ())
+    return;
+  if (sudo == NULL)
+    {
+      g_test_skip ("sudo is not installed (apt install sudo)");
+      return;
+    }
+
+  add_hosts (fixture, 1, "id_ed25519");
+  step = add_step (fixture, "own message", "echo 'sudo: not a refusal' >&2; exit 1", 30000);
+  step->become = TRUE;
+  set_waves (fixture, sizes);
+  run_plan (fixture);
+
+  g_assert_cmpint (host_result (fixture, 0)->outcome, ==, FLEET_HOST_FAILED);
+  result = g_ptr_array_index (host_result (fixture, 0)->steps, 0);
+  g_assert_cmpint (result->failure, ==, FLEET_FAILURE_EXIT_CODE);
+  g_assert_cmpint (result->exit_status, ==, 1);
+  g_assert_nonnull (strstr (result->stderr_tail->str, "sudo: not a refusal"));
+}
+
 /* A run-time condition is evaluated on each host before its step, and every
  * skipped step, run-time or planned, is journaled with its reason. */
 static void
@@ -828,6 +860,7 @@ main (int argc, char **argv)
   ADD ("/runtime/command/no-exit-status", test_channel_closed_without_exit_status);
   ADD ("/runtime/command/become", test_become_runs_through_sudo);
   ADD ("/runtime/command/become-unknown-user", test_become_unknown_user);
+  ADD ("/runtime/command/become-command-fails-itself", test_become_command_fails_itself);
   ADD ("/runtime/run/parallelism-cap", test_parallelism_cap_respected);
   ADD ("/runtime/run/conditions-skip-steps", test_conditions_skip_steps);
   ADD ("/runtime/run/load-guard-and-nice", test_load_guard_and_nice);
