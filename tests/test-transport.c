@@ -1308,6 +1308,38 @@ test_host_key_file_errors (void)
   assert_contains (fleet_connection_get_message (unrecorded), "cannot record the new host key");
 }
 
+/* The public key of an identity file comes from its .pub file, else from
+ * the file itself when it is openssh-key-v1; a key file in another format
+ * without a .pub file, a damaged one and a missing one give none, so the
+ * agent is not limited to a key that cannot be named. */
+static void
+test_identity_public_blob (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("fleet-identity-XXXXXX", NULL);
+  g_autofree char *pem = g_build_filename (dir, "id_pem", NULL);
+  g_autofree char *damaged = g_build_filename (dir, "id_damaged", NULL);
+  g_autofree char *missing = g_build_filename (dir, "id_missing", NULL);
+  GBytes *blob;
+
+  g_assert_nonnull (dir);
+  g_assert_true (g_file_set_contents (pem, "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n"
+                                           "-----END RSA PRIVATE KEY-----\n", -1, NULL));
+  g_assert_true (g_file_set_contents (damaged, "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+                                               "bm90IGEga2V5\n"
+                                               "-----END OPENSSH PRIVATE KEY-----\n", -1, NULL));
+
+  blob = fleet_key_public_file_blob (pem);
+  g_assert_null (blob);
+  blob = fleet_key_public_file_blob (damaged);
+  g_assert_null (blob);
+  blob = fleet_key_public_file_blob (missing);
+  g_assert_null (blob);
+
+  g_unlink (pem);
+  g_unlink (damaged);
+  g_rmdir (dir);
+}
+
 /* ---- Tunnels driven directly, to a TCP server of the test ---- */
 
 /* Send `signal_number` to the sshd processes that serve connections of
@@ -1820,6 +1852,7 @@ main (int argc, char **argv)
   g_test_add_func ("/transport/key-file/public-key-of-pem-file", test_public_key_of_pem_file);
   g_test_add_func ("/transport/host-key/files", test_host_key_files);
   g_test_add_func ("/transport/host-key/file-errors", test_host_key_file_errors);
+  g_test_add_func ("/transport/identity/public-blob", test_identity_public_blob);
 
   status = g_test_run ();
   g_clear_pointer (&shared_sandbox, fleet_sandbox_free);
