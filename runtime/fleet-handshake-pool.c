@@ -135,7 +135,8 @@ wait_for_sockets (HandshakeWorker *worker, GPtrArray *active, GArray *fds,
    * (ENOMEM), or when the open file limit was lowered below the number of
    * entries (EINVAL).  Every revents then stays 0, and the caller advances
    * the connections whose deadline passed and polls again, so each
-   * handshake still ends by its deadline and the result is not needed. */
+   * handshake still ends by its deadline and the result is not needed.
+   * NOTE: a poll that keeps failing makes this thread spin until then. */
   (void) poll ((struct pollfd *) fds->data, fds->len, timeout_ms);
 
   if (g_array_index (fds, struct pollfd, 0).revents != 0)
