@@ -1777,22 +1777,6 @@ test_tunnel_jump_corrupt_while_relaying (void)
   echo_server_join (&server);
 }
 
-/* An identity file without a .pub file gives its public key only when it
- * is in the OpenSSH format: a PEM file gives none. */
-static void
-test_public_key_of_pem_file (void)
-{
-  g_autofree char *path = g_build_filename (home_dir, "id_pem_only", NULL);
-  g_autoptr(GBytes) blob = NULL;
-
-  g_assert_true (g_file_set_contents (path, "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n"
-                                      "-----END RSA PRIVATE KEY-----\n", -1, NULL));
-  g_assert_cmpint (g_chmod (path, 0600), ==, 0);
-  blob = fleet_key_public_file_blob (path);
-  g_assert_null (blob);
-  g_unlink (path);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -1849,7 +1833,6 @@ main (int argc, char **argv)
                    test_tunnel_jump_reset_while_relaying);
   g_test_add_func ("/transport/tunnel/jump-corrupt-while-relaying",
                    test_tunnel_jump_corrupt_while_relaying);
-  g_test_add_func ("/transport/key-file/public-key-of-pem-file", test_public_key_of_pem_file);
   g_test_add_func ("/transport/host-key/files", test_host_key_files);
   g_test_add_func ("/transport/host-key/file-errors", test_host_key_file_errors);
   g_test_add_func ("/transport/identity/public-blob", test_identity_public_blob);
