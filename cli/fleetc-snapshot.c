@@ -123,8 +123,8 @@ describe_missing (const FleetSnapshot *snapshot, FleetSnapshotCategory category,
 
 /* Append a line for each category that one snapshot has and the other does
  * not, so that a category left out of the comparison is never taken for
- * one without changes.  Categories that neither snapshot has are left
- * out: nobody asked for them. */
+ * one without changes.  Categories that neither snapshot has were not
+ * requested, so they are left out. */
 static void
 append_not_compared (GString *out, const FleetSnapshotDiff *diff, const FleetSnapshot *before,
                      const FleetSnapshot *after)

@@ -4,8 +4,8 @@
  * Ansible passes these words to ssh(1), so a host behind a bastion is
  * usually written with `-o ProxyJump=bastion`, `-J bastion` or
  * `-o ProxyCommand="ssh -W %h:%p bastion"`.  fleetc passes no options to
- * SSH, but it must not connect directly where the inventory says to go
- * through a bastion, so the proxy options are read here:
+ * SSH.  It must still not connect directly to a host that the inventory
+ * routes through a bastion, so the proxy options are read here:
  *
  *   -J LIST, -JLIST, -o ProxyJump=LIST, -o "ProxyJump LIST"  -> the jump list
  *   -o ProxyCommand=none                                      -> "none"
@@ -32,7 +32,7 @@ typedef enum {
 
 GQuark fleet_ssh_args_error_quark (void);
 
-/* What the proxy options of one argument string say. */
+/* The proxy options found in one argument string. */
 typedef struct {
   char *proxy_jump;           /* the jump list, "none", or NULL when no proxy option is given */
   gboolean other_options;     /* words other than proxy options are present */
@@ -42,7 +42,7 @@ void fleet_ssh_args_clear (FleetSshArgs *args);
 
 /* Read the proxy options of `text` into `out`, which the caller has zeroed
  * and clears.  Returns FALSE with an error in the FLEET_SSH_ARGS_ERROR
- * domain whose message says what to write instead. */
+ * domain whose message names what to write instead. */
 gboolean fleet_ssh_args_scan (const char *text, FleetSshArgs *out, GError **error);
 
 G_END_DECLS

@@ -468,8 +468,8 @@ fleet_planner_check (const FleetWorkflow *workflow, FleetDiagnostics *diags)
   if (clean_steps == NULL)
     return;
 
-  /* A shallow copy that borrows everything from `workflow` and sees only
-   * the steps without errors; it is never freed. */
+  /* A shallow copy that borrows everything from `workflow` and contains
+   * only the steps without errors.  It is never freed. */
   view = *workflow;
   view.steps = clean_steps;
   plan = build_plan (&view, TRUE, diags);

@@ -203,8 +203,8 @@ fleet_planner_decide_conditions (FleetPlan *plan,
       if (step->when == NULL)
         continue;
 
-      /* A condition that does not parse is a compile error, and the
-       * planner sees it only when it checks a rejected workflow
+      /* A condition that does not parse is a compile error.  The planner
+       * meets one only when it checks a rejected workflow
        * (fleet_planner_check). */
       expr = fleet_expr_parse (step->when, NULL);
       if (expr == NULL)

@@ -21,8 +21,8 @@ G_BEGIN_DECLS
  * attribute -> char * value), as the target's `match` requires. */
 gboolean fleet_host_has_match_values (const FleetHost *host, GHashTable *match);
 
-/* Report that the target of `workflow` selects no host.  `named` holds the
- * hosts (FleetHost *) its names select, before `match` and `where`. */
+/* Report that the target of `workflow` selects no host.  `named` contains
+ * the hosts (FleetHost *) its names select, before `match` and `where`. */
 void fleet_planner_report_empty_target (const FleetWorkflow *workflow, const GPtrArray *named,
                                         FleetDiagnostics *diags);
 

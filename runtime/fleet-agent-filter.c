@@ -116,7 +116,7 @@ is_allowed (const FleetAgentFilter *filter, const guint8 *blob, gsize length)
   return FALSE;
 }
 
-/* Return the identities answer `reply` with only the allowed keys, or NULL
+/* Return the identities reply `reply` with only the allowed keys, or NULL
  * when it is malformed.  Each key is a blob string and a comment string. */
 static GByteArray *
 filter_identities (FleetAgentFilter *filter, const GByteArray *reply)

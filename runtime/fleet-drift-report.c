@@ -186,7 +186,7 @@ append_counts (GString *out, const char *title, GArray *counts, gboolean markdow
     }
 }
 
-/* Return what the report says about `host` under its heading. */
+/* Return the report text for `host` under its heading. */
 static char *
 describe_host (const FleetHostResult *host, gboolean markdown)
 {
@@ -268,7 +268,10 @@ append_host_sections (GString *out, const FleetRunResult *result, gboolean markd
       const char *description = g_ptr_array_index (descriptions, i);
       const GPtrArray *names = g_hash_table_lookup (hosts_by_description, description);
 
-      g_string_append (out, markdown ? "\n### " : names->len == 1 ? "\nHost " : "\nHosts ");
+      if (markdown)
+        g_string_append (out, "\n### ");
+      else
+        g_string_append (out, names->len == 1 ? "\nHost " : "\nHosts ");
       for (guint n = 0; n < names->len; n++)
         {
           g_autofree char *name = fleet_markdown_text (g_ptr_array_index (names, n), markdown);

@@ -1859,7 +1859,8 @@ give_up_connecting_hosts (Executor *executor, GPtrArray *busy)
     {
       HostRun *run = g_ptr_array_index (busy, i);
 
-      if (!run->busy || running_steps (run) > 0 || run->facts_gathering != NULL || run->snapshot_collection != NULL
+      if (!run->busy || running_steps (run) > 0 || run->facts_gathering != NULL
+          || run->snapshot_collection != NULL
           || fleet_connection_get_state (run->connection) != FLEET_CONNECTION_CONNECTING)
         continue;
 
@@ -2230,7 +2231,8 @@ settle_waiting_hosts (Executor *executor, const char *why)
       g_autofree char *message = g_strdup_printf ("%s before step %u \"%s\"", why,
                                                   run->next_step + 1, step->name);
 
-      /* A step killed at its window's end: say so, not only where it waits. */
+      /* A step killed at its window's end is reported as killed, not only
+       * as waiting. */
       if (fleet_window_abort_is_next (&run->window, run->next_step))
         {
           g_free (message);

@@ -209,7 +209,7 @@ fleet_secret_store_check_file (const char *path, GError **error)
 /* Open the store file, check it with check_file_status, and read it whole.
  * The checks apply to the descriptor that is read, not to the path, so a
  * file swapped in after a check is never read.  Reading stops at end of file or
- * one byte past the largest store, whatever fstat() said the size was.
+ * one byte past the largest store, whatever size fstat() reported.
  * `info` receives its fstat. */
 static GBytes *
 read_store_file (const char *path, struct stat *info, GError **error)

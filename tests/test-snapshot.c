@@ -830,7 +830,7 @@ test_cli_diff_names_skipped (void)
   g_assert_nonnull (strstr (out, "not compared: ports (unavailable in the before snapshot: ss "
                                  "and netstat not found; not collected in the after "
                                  "snapshot)\n"));
-  /* Neither snapshot has sysctl: nobody asked for it. */
+  /* Neither snapshot has sysctl, because it was not requested. */
   g_assert_null (strstr (out, "sysctl"));
   g_assert_nonnull (strstr (out, "~ UNEXPECTED files /etc/nginx/nginx.conf"));
 
